@@ -1,0 +1,32 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: demo test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(STAMP)
+
+demo: $(STAMP)
+	@echo "== parity-lsp check examples/demo-repo (planted defects; exit 1 is expected)"
+	-@$(BIN)/parity-lsp check examples/demo-repo
+
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest
+
+bench:
+	@echo "make bench: the benchmark suite is not built yet (issue 6)."
+
+clean:
+	rm -rf $(VENV) build *.egg-info

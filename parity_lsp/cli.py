@@ -1,0 +1,267 @@
+"""`parity-lsp check | fix | rule | serve`: argument parsing and output only; the engine judges.
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 usage or configuration error.
+No traceback ever reaches the user: unexpected errors are reported in one line with exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from parity_lsp import __version__
+from parity_lsp.config import Config, ConfigProblem, load_config
+from parity_lsp.engine import ALL_RULES, check_paths
+from parity_lsp.findings import Severity
+from parity_lsp.workspace.files import is_matrix_name
+from parity_lsp.workspace.index import Workspace
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+ROOT_MARKERS = (".git", "pyproject.toml", ".parity-lsp.toml")
+
+
+class UsageError(Exception):
+    pass
+
+
+def find_root(start: Path) -> Path:
+    """Nearest ancestor with `.git`, `pyproject.toml` or `.parity-lsp.toml`; else `start`."""
+    start = start.resolve()
+    if start.is_file():
+        start = start.parent
+    for d in (start, *start.parents):
+        if any((d / m).exists() for m in ROOT_MARKERS):
+            return d
+    return start
+
+
+def _codes(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(c.strip().upper() for c in value.split(",") if c.strip())
+
+
+def build_workspace(args) -> tuple[Workspace, list[str] | None]:
+    """Root, config and the matrix files named on the command line (None: all of them)."""
+    paths = [Path(p) for p in (args.paths or [])]
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or directory")
+    if args.root:
+        root = Path(args.root).resolve()
+        if not root.is_dir():
+            raise UsageError(f"--root {args.root}: not a directory")
+    else:
+        root = find_root(paths[0] if paths else Path.cwd())
+    explicit = Path(args.config) if getattr(args, "config", None) else None
+    if explicit is not None and not explicit.is_file():
+        raise UsageError(f"--config {explicit}: no such file")
+    config, problems, config_path = load_config(root, explicit)
+    if problems:
+        raise ConfigErrors(problems)
+    overrides = {}
+    select, ignore = _codes(getattr(args, "select", None)), _codes(getattr(args, "ignore", None))
+    for codes in (select, ignore):
+        for c in codes or ():
+            if not (c == "ALL" or c in ALL_RULES or (c.startswith("PM") and any(k.startswith(c) for k in ALL_RULES))):
+                raise UsageError(f"unknown rule code or prefix `{c}` (see `parity-lsp rule`)")
+    if select is not None:
+        overrides["select"] = select
+    if ignore:
+        overrides["ignore"] = tuple(config.ignore) + ignore
+    if getattr(args, "changed_since", None):
+        overrides["changed_since"] = args.changed_since
+    if overrides:
+        config = replace(config, **overrides)
+    ws = Workspace(root, config)
+    if not paths:
+        return ws, None
+    targets: list[str] = []
+    for p in paths:
+        rel = ws.fs.to_rel(p.resolve())
+        if rel is None:
+            raise UsageError(f"{p}: outside the workspace root {root}")
+        if p.is_dir():
+            prefix = rel + "/" if rel else ""
+            targets.extend(f for f in ws.matrix_files() if f.startswith(prefix))
+        elif is_matrix_name(rel):
+            targets.append(rel)
+        else:
+            raise UsageError(f"{p}: not a matrix file (.md, .csv or .tsv)")
+    return ws, sorted(set(targets))
+
+
+class ConfigErrors(Exception):
+    def __init__(self, problems: list[ConfigProblem]):
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+def cmd_check(args) -> int:
+    from parity_lsp.output import make_report, render
+
+    ws, targets = build_workspace(args)
+    result = check_paths(ws, targets)
+    files = [m.path for m in result.matrices] + sorted(result.unreadable)
+    indexes = {m.path: m.index for m in result.matrices}
+
+    def index_for(path: str):
+        if path in indexes:
+            return indexes[path]
+        from parity_lsp.text import LineIndex
+
+        src = ws.fs.read_text(path)
+        indexes[path] = LineIndex(src.text or "")
+        return indexes[path]
+
+    report = make_report(str(ws.root), files, result.findings, index_for, ALL_RULES)
+    color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    out = render(report, args.format, color=color)
+    sys.stdout.write(out + "\n")
+    threshold = Severity.parse(args.fail_on)
+    return EXIT_FINDINGS if any(f.severity >= threshold for f in result.findings) else EXIT_OK
+
+
+def cmd_fix(args) -> int:
+    from parity_lsp.fixer import FileChangedError, plan_fixes, read_source, unified_diff, write_atomically
+
+    ws, targets = build_workspace(args)
+    result = check_paths(ws, targets)
+    fixes = [f.fix for f in result.findings if f.fix is not None and f.fix.safe]
+    paths = sorted({e.path for fx in fixes for e in fx.edits})
+    sources = {}
+    for rel in paths:
+        if ws.fs.escapes(rel):
+            continue
+        try:
+            sources[rel] = read_source(ws.fs.abspath(rel))
+        except (OSError, ValueError) as exc:
+            print(f"parity-lsp: {rel}: cannot be read: {exc}", file=sys.stderr)
+    plans = plan_fixes({p: s.text for p, s in sources.items()}, fixes)
+    changed = 0
+    failed = False
+    for rel, plan in sorted(plans.items()):
+        if not plan.changed:
+            continue
+        if args.dry_run:
+            sys.stdout.write(unified_diff(plan))
+            changed += len(plan.applied)
+            continue
+        src = sources[rel]
+        try:
+            write_atomically(ws.fs.abspath(rel), plan.updated, src.raw, bom=src.bom, newline=None)
+        except FileChangedError as exc:
+            print(f"parity-lsp: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        except OSError as exc:
+            print(f"parity-lsp: {rel}: cannot write: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        changed += len(plan.applied)
+        print(f"{rel}: applied {len(plan.applied)} fix{'es' if len(plan.applied) != 1 else ''}")
+    verb = "would apply" if args.dry_run else "applied"
+    remaining = len([f for f in result.findings if f.fix is None or not f.fix.safe])
+    print(f"{verb} {changed} fix{'es' if changed != 1 else ''}; {remaining} finding{'s' if remaining != 1 else ''} need a human",
+          file=sys.stderr)
+    return EXIT_USAGE if failed else EXIT_OK
+
+
+def cmd_rule(args) -> int:
+    if not args.code:
+        width = max(len(r.name) for r in ALL_RULES.values())
+        for rule in ALL_RULES.values():
+            print(f"{rule.code}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}")
+        return EXIT_OK
+    code = args.code.strip().upper()
+    rule = ALL_RULES.get(code)
+    if rule is None:
+        by_name = {r.name: r for r in ALL_RULES.values()}
+        rule = by_name.get(args.code.strip().lower())
+    if rule is None:
+        raise UsageError(f"unknown rule `{args.code}` (run `parity-lsp rule` for the list)")
+    print(f"# {rule.code} {rule.name}\n")
+    print(f"Default severity: {rule.severity.label}. Fix available: {'yes' if rule.fixable else 'no'}.\n")
+    print(rule.doc.rstrip())
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    try:
+        from parity_lsp.lsp.server import serve
+    except ImportError as exc:
+        raise UsageError(f"the language server is not available: {exc}") from None
+    return serve(args)
+
+
+# --- parser ----------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="parity-lsp", description="Keep parity matrices honest: check, fix, serve.")
+    p.add_argument("--version", action="version", version=f"parity-lsp {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sp):
+        sp.add_argument("paths", nargs="*", metavar="PATH", help="matrix files or directories (default: the workspace)")
+        sp.add_argument("--select", metavar="CODES", help="only these rule codes or prefixes (comma-separated)")
+        sp.add_argument("--ignore", metavar="CODES", help="skip these rule codes or prefixes")
+        sp.add_argument("--config", metavar="FILE", help="configuration file (default: .parity-lsp.toml or pyproject.toml)")
+        sp.add_argument("--root", metavar="DIR", help="workspace root (default: nearest .git/pyproject.toml/.parity-lsp.toml)")
+        sp.add_argument("--changed-since", metavar="REV", help="report evidence changed since git revision REV (PM601)")
+
+    c = sub.add_parser("check", help="report findings")
+    common(c)
+    c.add_argument("--format", default="text", choices=["text", "json", "sarif", "github", "junit"])
+    c.add_argument("--fail-on", default="error", choices=["error", "warning", "info", "hint"])
+    c.set_defaults(func=cmd_check)
+
+    f = sub.add_parser("fix", help="apply safe fixes atomically")
+    common(f)
+    f.add_argument("--dry-run", action="store_true", help="print a unified diff instead of writing")
+    f.set_defaults(func=cmd_fix)
+
+    r = sub.add_parser("rule", help="print a rule's documentation (no CODE: list all rules)")
+    r.add_argument("code", nargs="?", metavar="CODE")
+    r.set_defaults(func=cmd_rule)
+
+    s = sub.add_parser("serve", help="run the language server")
+    s.add_argument("--stdio", action="store_true", help="use stdio (the default)")
+    s.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or usage error (2)
+        return int(exc.code or 0)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except ConfigErrors as exc:
+        for p in exc.problems:
+            print(f"{p.path}:{p.line + 1}: config error: {p.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"parity-lsp: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # never a traceback for the user
+        print(f"parity-lsp: internal error: {exc!r} (please report this)", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,233 @@
+"""Configuration: `[tool.parity-lsp]` in pyproject.toml or `.parity-lsp.toml`, then editor settings.
+
+Invariant: loading never raises. Unknown keys and bad values become `ConfigProblem`s (with the
+line of the offending key when it can be found) and the default is kept for that key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from parity_lsp.findings import Severity
+
+DEFAULT_INCLUDE = ("docs/parity/**/*.md", "**/*parity*.md", "**/*parity*.csv", "**/*parity*.tsv")
+DEFAULT_REQUIRED_COLUMNS = (
+    "Capability",
+    "Arco Feature",
+    "Status",
+    "Proof Level Required",
+    "Evidence (Code)",
+    "Evidence (Tests)",
+    "Evidence (CI)",
+    "Owner",
+    "Notes",
+)
+DEFAULT_STATUSES = ("Implemented", "Partial", "Designed", "Planned", "Exception")
+DEFAULT_PROOF_LEVELS = ("unit", "integration", "e2e", "prod")
+DEFAULT_EXCEPTIONS_DOC = ("docs/audits/*exception*.md",)
+DEFAULT_EXCEPTION_ID = r"EX-\d+[a-z]?"
+DEFAULT_FORBIDDEN = ("docs/plans/**", ".worktrees/**")
+DEFAULT_PROOF_GLOBS = {
+    "unit": ("**/src/**/*.rs", "**/tests/unit/**", "**/*_test.go"),
+    "integration": ("**/tests/*.rs", "**/tests/**/*.rs", "**/tests/integration/**"),
+    "e2e": ("**/tests/e2e/**", "**/*e2e*"),
+}
+DEFAULT_OWNER_PLACEHOLDERS = ("TBD", "TODO", "?", "-", "—", "–", "unassigned", "n/a", "none", "unknown", "")
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+
+OFF = "off"
+
+
+@dataclass(frozen=True)
+class Config:
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    required_columns: tuple[str, ...] = DEFAULT_REQUIRED_COLUMNS
+    statuses: tuple[str, ...] = DEFAULT_STATUSES
+    proof_levels: tuple[str, ...] = DEFAULT_PROOF_LEVELS
+    exceptions_doc: tuple[str, ...] = DEFAULT_EXCEPTIONS_DOC
+    exception_id_pattern: str = DEFAULT_EXCEPTION_ID
+    forbidden_evidence: tuple[str, ...] = DEFAULT_FORBIDDEN
+    proof_level_globs: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_PROOF_GLOBS))
+    owner_placeholders: tuple[str, ...] = DEFAULT_OWNER_PLACEHOLDERS
+    severity: dict[str, str] = field(default_factory=dict)  # code -> error|warning|info|hint|off
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    changed_since: str | None = None
+
+    def is_enabled(self, code: str) -> bool:
+        """ruff-style selection: codes or prefixes (`PM3`); ignore beats select."""
+        if self.severity.get(code) == OFF:
+            return False
+        if any(code.startswith(p) for p in self.ignore):
+            return False
+        if self.select is not None and not any(code.startswith(p) or p == "ALL" for p in self.select):
+            return False
+        return True
+
+    def severity_for(self, code: str, default: Severity) -> Severity:
+        value = self.severity.get(code)
+        if value and value != OFF:
+            return Severity.parse(value)
+        return default
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigProblem:
+    path: str  # file the problem is in (workspace-relative), or "<settings>"
+    line: int  # 0-based; 0 when unknown
+    message: str
+
+
+_KEYS = {
+    "include": "globs",
+    "exclude": "globs",
+    "required-columns": "strings",
+    "statuses": "strings",
+    "proof-levels": "strings",
+    "exceptions-doc": "globs",
+    "exception-id-pattern": "regex",
+    "forbidden-evidence": "globs",
+    "proof-level-globs": "levelglobs",
+    "owner-placeholders": "strings",
+    "severity": "severity",
+    "select": "codes",
+    "ignore": "codes",
+    "max-file-bytes": "posint",
+    "changed-since": "string",
+}
+_CODE = re.compile(r"^(?:PM\d{0,3}|ALL)$")
+
+
+def _key_line(text: str, key: str) -> int:
+    m = re.search(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", text, re.M)
+    return text.count("\n", 0, m.start()) if m else 0
+
+
+def apply_settings(config: Config, data: dict[str, Any], source: str, text: str = "") -> tuple[Config, list[ConfigProblem]]:
+    """Overlay `data` (kebab-case or camelCase keys) on `config`, validating each value."""
+    problems: list[ConfigProblem] = []
+    updates: dict[str, Any] = {}
+    if not isinstance(data, dict):
+        return config, [ConfigProblem(source, 0, "configuration must be a table of keys")]
+    for raw_key, value in data.items():
+        key = re.sub(r"(?<!^)(?=[A-Z])", "-", str(raw_key)).lower().replace("_", "-")
+        line = _key_line(text, str(raw_key)) if text else 0
+        kind = _KEYS.get(key)
+        if kind is None:
+            known = ", ".join(sorted(_KEYS))
+            problems.append(ConfigProblem(source, line, f"unknown key `{raw_key}` (known keys: {known})"))
+            continue
+        try:
+            updates[key.replace("-", "_")] = _validate(kind, key, value, config)
+        except ValueError as exc:
+            problems.append(ConfigProblem(source, line, f"`{raw_key}`: {exc}"))
+    if updates:
+        config = replace(config, **updates)
+    return config, problems
+
+
+def _strings(key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("expected a list of strings")
+    return tuple(value)
+
+
+def _validate(kind: str, key: str, value: Any, config: Config) -> Any:
+    if kind in ("globs", "strings"):
+        out = _strings(key, value)
+        if kind == "strings" and key != "owner-placeholders" and not out:
+            raise ValueError("must not be empty")
+        return out
+    if kind == "codes":
+        out = tuple(v.upper() for v in _strings(key, value))
+        bad = [v for v in out if not _CODE.match(v)]
+        if bad:
+            raise ValueError(f"not a rule code or prefix: {', '.join(bad)}")
+        return out
+    if kind == "regex":
+        if not isinstance(value, str):
+            raise ValueError("expected a regular expression string")
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+        return value
+    if kind == "string":
+        if value is not None and not isinstance(value, str):
+            raise ValueError("expected a string")
+        return value or None
+    if kind == "posint":
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError("expected a positive integer")
+        return value
+    if kind == "severity":
+        if not isinstance(value, dict):
+            raise ValueError("expected a table of CODE = level")
+        out = dict(config.severity)
+        for code, level in value.items():
+            if not isinstance(code, str) or not re.match(r"^PM\d{3}$", code.upper()):
+                raise ValueError(f"not a rule code: {code!r}")
+            if not isinstance(level, str):
+                raise ValueError(f"{code}: expected error, warning, info, hint or off")
+            level = level.lower()
+            if level != OFF:
+                Severity.parse(level)  # raises ValueError with a clear message
+            out[code.upper()] = level
+        return out
+    if kind == "levelglobs":
+        if not isinstance(value, dict):
+            raise ValueError("expected a table of level = [globs]")
+        out = {}
+        for level, globs in value.items():
+            out[str(level)] = _strings(key, globs)
+        return out
+    raise ValueError("unsupported")
+
+
+def find_config_file(root: Path) -> Path | None:
+    for name in (".parity-lsp.toml", "pyproject.toml"):
+        p = root / name
+        if p.is_file():
+            if name == "pyproject.toml":
+                try:
+                    text = p.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                if "[tool.parity-lsp]" not in text and "tool.parity-lsp" not in text:
+                    continue
+            return p
+    return None
+
+
+def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, list[ConfigProblem], Path | None]:
+    """Read the config file under `root` (or `explicit`); never raises."""
+    config = Config()
+    path = explicit or find_config_file(root)
+    if path is None:
+        return config, [], None
+    try:
+        rel = str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        rel = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return config, [ConfigProblem(rel, 0, f"cannot read config file: {exc}")], path
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        line = int(m.group(1)) - 1 if m else 0
+        return config, [ConfigProblem(rel, line, f"invalid TOML: {exc}")], path
+    if path.name == "pyproject.toml" or explicit is not None and "tool" in data:
+        data = data.get("tool", {}).get("parity-lsp", {})
+    config, problems = apply_settings(config, data, rel, text)
+    return config, problems, path

@@ -1,0 +1,215 @@
+"""The engine: text → matrix model → findings. The CLI and the language server both call this.
+
+Invariant: all judgement lives in rule modules run from here; front ends only convert. No
+exception from a rule escapes: a crashing rule becomes a PM000 finding naming the bug, so
+one broken rule never hides the others' findings.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import traceback
+from dataclasses import dataclass, field
+
+from parity_lsp.findings import Finding, Severity
+from parity_lsp.model import EVIDENCE_COLUMNS, Matrix, MatrixFormat, ParseProblem
+from parity_lsp.parse.delimited import parse_delimited
+from parity_lsp.parse.directives import is_suppressed
+from parity_lsp.parse.evidence import parse_evidence
+from parity_lsp.parse.markdown import parse_markdown
+from parity_lsp.rules import registry
+from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import MatrixContext, Resolver, RowContext, TableContext, WorkspaceContext
+from parity_lsp.text import Span
+from parity_lsp.workspace.index import Workspace
+
+MAX_MATRIX_BYTES = 10 * 1024 * 1024
+
+PM000 = RuleInfo(
+    code="PM000",
+    name="unreadable-matrix",
+    severity=Severity.ERROR,
+    summary="The matrix file cannot be read or parsed",
+    scope="matrix",
+    doc="""\
+## What it does
+Reports a matrix file that cannot be checked at all: not UTF-8, binary, larger than the limit
+(10 MB), an unterminated CSV quote, or an internal error of a rule (with the rule named).
+
+## Why is this bad?
+A matrix that cannot be read cannot be trusted; CI must fail rather than pass silently.
+""",
+)
+
+ALL_RULES: dict[str, RuleInfo] = {"PM000": PM000, **registry.RULES}
+
+
+def matrix_format(path: str) -> MatrixFormat:
+    ext = posixpath.splitext(path)[1].lower()
+    if ext == ".csv":
+        return MatrixFormat.CSV
+    if ext == ".tsv":
+        return MatrixFormat.TSV
+    return MatrixFormat.MARKDOWN
+
+
+def parse_matrix(path: str, text: str) -> Matrix:
+    """Parse a matrix file of any format, with every evidence cell parsed into references."""
+    fmt = matrix_format(path)
+    matrix = parse_markdown(path, text) if fmt == MatrixFormat.MARKDOWN else parse_delimited(path, text, fmt)
+    for row in matrix.rows():
+        for column in EVIDENCE_COLUMNS:
+            cell = row.cell(column)
+            if cell is not None:
+                row.evidence[column] = parse_evidence(cell.text, cell.span.start, path, column)
+    return matrix
+
+
+def has_matrix_table(matrix: Matrix) -> bool:
+    return bool(matrix.tables)
+
+
+@dataclass(slots=True)
+class CheckResult:
+    matrices: list[Matrix] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)  # path -> why
+
+
+def read_matrix(ws: Workspace, rel: str) -> tuple[Matrix | None, Finding | None]:
+    """Read and parse one matrix file; a file that cannot be read yields a PM000 finding."""
+    result = ws.fs.read_text(rel, limit=MAX_MATRIX_BYTES)
+    if result.text is None:
+        why = result.error or "cannot be read"
+        if why.startswith("larger than"):
+            why = f"matrix is {why}; split it or raise nothing: matrices this large are rejected"
+        return None, Finding("PM000", Severity.ERROR, rel, Span(0, 0), f"matrix cannot be checked: {why}")
+    return parse_matrix(rel, result.text), None
+
+
+def _suppressed(matrix: Matrix, finding: Finding) -> bool:
+    pos = finding.span.start
+    for table in matrix.tables:
+        if not (table.span.start <= pos <= table.span.end):
+            continue
+        if is_suppressed(finding.code, table.suppressed):
+            return True
+        for row in table.rows:
+            if row.span.start <= pos <= row.span.end:
+                return is_suppressed(finding.code, row.suppressed)
+    return False
+
+
+def _finish(ws: Workspace, matrix: Matrix, findings: list[Finding]) -> list[Finding]:
+    """Apply configuration (selection, severity overrides) and suppression comments."""
+    config = ws.config
+    out = []
+    for f in findings:
+        if f.code != "PM000" and not config.is_enabled(f.code):
+            continue
+        if f.code in config.severity:
+            f.severity = config.severity_for(f.code, f.severity)
+        if _suppressed(matrix, f):
+            continue
+        out.append(f)
+    return out
+
+
+def _run(rule_module, ctx, matrix: Matrix, sink: list[Finding]) -> None:
+    code = rule_module.RULE.code
+    if not ctx.config.is_enabled(code):
+        return
+    try:
+        sink.extend(rule_module.check(ctx))
+    except Exception as exc:  # a rule bug must not hide the other rules' findings
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        sink.append(
+            Finding("PM000", Severity.ERROR, matrix.path, Span(0, 0),
+                    f"internal error in rule {code}: {exc!r} at {posixpath.basename(where.filename)}:{where.lineno}")
+        )
+
+
+def check_matrix(ws: Workspace, matrix: Matrix, resolver: Resolver | None = None) -> list[Finding]:
+    """Findings of every row-, table- and matrix-scoped rule for one matrix."""
+    resolver = resolver or Resolver(ws)
+    findings: list[Finding] = [_problem(matrix, p) for p in matrix.problems]
+    row_rules = registry.modules_for("row")
+    table_rules = registry.modules_for("table")
+    for rule in registry.modules_for("matrix"):
+        _run(rule, MatrixContext(matrix, ws, resolver), matrix, findings)
+    for table in matrix.tables:
+        tctx = TableContext(table, matrix, ws, resolver)
+        for rule in table_rules:
+            _run(rule, tctx, matrix, findings)
+        for row in table.rows:
+            rctx = RowContext(row, matrix, ws, resolver)
+            for rule in row_rules:
+                _run(rule, rctx, matrix, findings)
+    return _finish(ws, matrix, findings)
+
+
+def check_row(ws: Workspace, matrix: Matrix, row, resolver: Resolver | None = None) -> list[Finding]:
+    """Findings of the row-scoped rules for one row (the unit of incremental re-checking)."""
+    resolver = resolver or Resolver(ws)
+    findings: list[Finding] = []
+    rctx = RowContext(row, matrix, ws, resolver)
+    for rule in registry.modules_for("row"):
+        _run(rule, rctx, matrix, findings)
+    return _finish(ws, matrix, findings)
+
+
+def check_across(ws: Workspace, matrices: list[Matrix]) -> list[Finding]:
+    """Workspace-scoped rules (PM003) over every matrix of the workspace."""
+    findings: list[Finding] = []
+    by_path = {m.path: m for m in matrices}
+    ctx = WorkspaceContext(matrices, ws)
+    for rule in registry.modules_for("workspace"):
+        if not ws.config.is_enabled(rule.RULE.code):
+            continue
+        try:
+            findings.extend(rule.check(ctx))
+        except Exception as exc:
+            findings.append(Finding("PM000", Severity.ERROR, matrices[0].path if matrices else "", Span(0, 0),
+                                    f"internal error in rule {rule.RULE.code}: {exc!r}"))
+    out = []
+    for f in findings:
+        matrix = by_path.get(f.path)
+        out.extend(_finish(ws, matrix, [f]) if matrix else [f])
+    return out
+
+
+def _problem(matrix: Matrix, problem: ParseProblem) -> Finding:
+    return Finding(problem.code, Severity.ERROR, matrix.path, problem.span, problem.message)
+
+
+def check_paths(ws: Workspace, paths: list[str] | None = None) -> CheckResult:
+    """Check the given matrix files (default: every matrix of the workspace).
+
+    Workspace-scoped rules see every matrix of the workspace, so a duplicate capability in an
+    unchecked matrix is still reported in the checked one.
+    """
+    result = CheckResult()
+    targets = list(paths) if paths is not None else ws.matrix_files()
+    everything = sorted(set(targets) | set(ws.matrix_files()))
+    parsed: dict[str, Matrix] = {}
+    resolver = Resolver(ws)
+    for rel in everything:
+        matrix, problem = read_matrix(ws, rel)
+        if matrix is None:
+            if rel in targets:
+                result.findings.append(problem)
+                result.unreadable[rel] = problem.message
+            continue
+        if not matrix.tables and rel not in (paths or []):
+            continue  # a Markdown file matched by the globs that holds no matrix table
+        parsed[rel] = matrix
+    for rel in targets:
+        matrix = parsed.get(rel)
+        if matrix is None:
+            continue
+        result.matrices.append(matrix)
+        result.findings.extend(check_matrix(ws, matrix, resolver))
+    target_set = set(targets)
+    result.findings.extend(f for f in check_across(ws, list(parsed.values())) if f.path in target_set)
+    result.findings.sort(key=lambda f: (f.path, f.span.start, f.code))
+    return result

@@ -1,0 +1,79 @@
+"""What the engine reports: findings with their fixes and related locations.
+
+Invariant: plain data. A finding carries everything a front end needs (code, severity,
+span, message, related locations, fix edits); front ends only convert.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from parity_lsp.text import Span
+
+
+class Severity(IntEnum):
+    """Ordered: a larger value is more severe."""
+
+    HINT = 0
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> "Severity":
+        value = value.strip().lower()
+        aliases = {"information": "info", "warn": "warning", "err": "error"}
+        value = aliases.get(value, value)
+        try:
+            return cls[value.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {value!r} (expected error, warning, info or hint)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace `span` of the file at `path` (workspace-relative) with `content`."""
+
+    path: str
+    span: Span
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    message: str
+    edits: tuple[Edit, ...]
+    safe: bool = True  # applied by `parity-lsp fix`; unsafe fixes are editor-only
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A location elsewhere that explains the finding (0-based line/column, code points)."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(slots=True)
+class Finding:
+    code: str
+    severity: Severity
+    path: str  # workspace-relative path of the file the finding is in
+    span: Span
+    message: str
+    fix: Fix | None = None
+    related: list[Related] = field(default_factory=list)
+    tags: tuple[str, ...] = ()  # "unnecessary" / "deprecated"
+    alternatives: list[Fix] = field(default_factory=list)  # editor-only extra quick fixes
+
+    def sort_key(self, index=None):
+        return (self.path, self.span.start, self.code)

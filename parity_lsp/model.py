@@ -1,0 +1,203 @@
+"""The matrix model: tables, rows, cells and the evidence references inside cells.
+
+Invariant: plain data, no IO, no judgement. Every element keeps its exact source span
+(code point offsets into the matrix text, see `text.Span`). Parsers build these; rules read them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from parity_lsp.text import LineIndex, Span
+
+
+def normalize_column(name: str) -> str:
+    """Column names match case-insensitively with whitespace folded."""
+    return " ".join(name.replace("*", "").strip().split()).lower()
+
+
+# Canonical (normalized) names of the columns the engine reads.
+COL_CAPABILITY = "capability"
+COL_FEATURE = "arco feature"
+COL_STATUS = "status"
+COL_PROOF = "proof level required"
+COL_CODE = "evidence (code)"
+COL_TESTS = "evidence (tests)"
+COL_CI = "evidence (ci)"
+COL_OWNER = "owner"
+COL_NOTES = "notes"
+EVIDENCE_COLUMNS = (COL_CODE, COL_TESTS, COL_CI)
+
+
+@dataclass(slots=True)
+class Cell:
+    text: str  # source text of the cell, outer whitespace trimmed, escapes kept
+    span: Span  # span of `text` in the document
+    index: int  # 0-based column index
+    column: str | None = None  # normalized header name, None for surplus cells
+
+    @property
+    def value(self) -> str:
+        """Display value: Markdown escapes and emphasis removed, code spans unwrapped."""
+        return plain_value(self.text)
+
+
+@dataclass(slots=True)
+class Row:
+    cells: list[Cell]
+    span: Span  # the whole row line(s)
+    line: int  # 0-based line of the row
+    table: "Table" = field(repr=False, default=None)  # type: ignore[assignment]
+    suppressed: frozenset[str] = frozenset()  # codes disabled by disable-next-line
+    evidence: dict[str, "Evidence"] = field(default_factory=dict)  # column -> parsed refs
+
+    def cell(self, column: str) -> Cell | None:
+        idx = self.table.columns.get(column) if self.table else None
+        if idx is None or idx >= len(self.cells):
+            return None
+        return self.cells[idx]
+
+    def value(self, column: str) -> str:
+        cell = self.cell(column)
+        return cell.value if cell else ""
+
+    @property
+    def capability(self) -> str:
+        return self.value(COL_CAPABILITY)
+
+    @property
+    def status(self) -> str:
+        return self.value(COL_STATUS)
+
+
+@dataclass(slots=True)
+class Table:
+    header: list[Cell]
+    rows: list[Row]
+    span: Span
+    header_line: int
+    group: str | None = None  # nearest heading above the table
+    group_line: int | None = None
+    suppressed: frozenset[str] = frozenset()  # codes disabled for the whole table
+    columns: dict[str, int] = field(default_factory=dict)  # normalized name -> index
+    delimiter_line: int | None = None  # Markdown only
+
+    def has_column(self, column: str) -> bool:
+        return column in self.columns
+
+
+class MatrixFormat(str, Enum):
+    MARKDOWN = "markdown"
+    CSV = "csv"
+    TSV = "tsv"
+
+
+@dataclass(slots=True)
+class ParseProblem:
+    """Something the parser could not make sense of; reported, never raised."""
+
+    span: Span
+    message: str
+    code: str = "PM000"
+
+
+@dataclass(slots=True)
+class GoverningDoc:
+    path: str
+    span: Span
+
+
+@dataclass(slots=True)
+class Matrix:
+    path: str  # workspace-relative, '/' separated
+    text: str
+    format: MatrixFormat
+    tables: list[Table] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+    governing_docs: list[GoverningDoc] = field(default_factory=list)
+    had_bom: bool = False
+    _index: LineIndex | None = field(default=None, repr=False)
+
+    @property
+    def index(self) -> LineIndex:
+        if self._index is None:
+            self._index = LineIndex(self.text)
+        return self._index
+
+    def rows(self):
+        for table in self.tables:
+            yield from table.rows
+
+
+# --- evidence references -----------------------------------------------------------------
+
+
+class RefKind(str, Enum):
+    PATH = "path"
+    CI = "ci"
+
+
+@dataclass(slots=True)
+class SymbolRef:
+    name: str
+    span: Span
+
+
+@dataclass(slots=True)
+class CommandRef:
+    text: str
+    span: Span
+
+
+@dataclass(slots=True)
+class Reference:
+    """One piece of evidence inside a cell.
+
+    A path reference names a file or directory (optionally a line or range and symbols);
+    a CI reference names a workflow file, a job and commands.
+    """
+
+    kind: RefKind
+    path: str  # as written (link targets: resolved relative form in `resolved_path`)
+    span: Span  # span of the path text itself
+    full_span: Span  # the whole reference including symbols/parenthesis
+    line_start: int | None = None  # 1-based as written
+    line_end: int | None = None
+    line_span: Span | None = None  # span of the line number(s) text
+    symbols: list[SymbolRef] = field(default_factory=list)
+    label: str | None = None  # "Rust", "Python", ...
+    note: str | None = None  # prose in parentheses
+    is_link: bool = False
+    link_base: str | None = None  # for links: directory of the matrix file (relative)
+    job: str | None = None
+    job_span: Span | None = None
+    commands: list[CommandRef] = field(default_factory=list)
+    column: str | None = None  # evidence column the reference sits in
+
+
+@dataclass(slots=True)
+class Evidence:
+    """A parsed evidence cell."""
+
+    refs: list[Reference] = field(default_factory=list)
+    missing_marker: bool = False  # "Missing proof:", "TBD", "—", or empty
+    missing_span: Span | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.refs
+
+
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(\S(?:.*?\S)?)\1")
+
+
+def plain_value(text: str) -> str:
+    """Markdown cell text → plain value ('**Implemented**' → 'Implemented')."""
+    text = text.replace("\\|", "|")
+    text = _CODE_SPAN.sub(lambda m: m.group(2).strip(), text)
+    for _ in range(2):
+        text = _EMPHASIS.sub(lambda m: m.group(2), text)
+    return " ".join(text.split())

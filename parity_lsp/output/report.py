@@ -1,0 +1,146 @@
+"""The common input of every output format: findings with their positions resolved.
+
+Invariant: plain data plus pure conversion. Positions here are what the CLI prints
+(SPEC section 6): 1-based lines and columns, columns in Unicode code points, end exclusive.
+Formats only read a `Report`; they never touch the file system.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from parity_lsp.findings import Edit, Finding, Severity
+from parity_lsp.rules.base import RuleInfo
+from parity_lsp.text import LineIndex, Span
+
+# (edit, line, column, end_line, end_column): 1-based, code points, end exclusive.
+LocatedEdit = tuple[Edit, int, int, int, int]
+
+
+@dataclass(slots=True)
+class Located:
+    """A finding with positions resolved: what every format prints."""
+
+    finding: Finding
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    fix_edits: list[LocatedEdit] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.finding.path
+
+    @property
+    def code(self) -> str:
+        return self.finding.code
+
+    @property
+    def severity(self) -> Severity:
+        return self.finding.severity
+
+    @property
+    def message(self) -> str:
+        return self.finding.message
+
+    def sort_key(self) -> tuple:
+        # SPEC 6: path, line, column, code; the rest only makes ties deterministic.
+        return (self.path, self.line, self.column, self.code, self.end_line, self.end_column, self.message)
+
+
+@dataclass(slots=True)
+class Report:
+    root: str  # absolute workspace root
+    files_checked: int
+    diagnostics: list[Located]  # sorted by (path, line, column, code); see `locate`
+    rules: dict[str, RuleInfo] = field(default_factory=dict)  # code -> rule info (SARIF, junit)
+    # Optional: path -> lines of the file (without line breaks). Text output shows source
+    # context from it; SARIF uses it to convert columns to UTF-16 code units.
+    source_lines: dict[str, list[str]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # workspace-relative matrix files checked (junit)
+
+    def summary(self) -> dict[str, int]:
+        """Counts per severity label, always with all four keys, most severe first."""
+        counts = {"error": 0, "warning": 0, "info": 0, "hint": 0}
+        for d in self.diagnostics:
+            counts[d.finding.severity.label] += 1
+        return counts
+
+
+def _resolve(index: LineIndex, span: Span) -> tuple[int, int, int, int]:
+    line, col = index.position(span.start)
+    end_line, end_col = index.position(span.end)
+    return line + 1, col + 1, end_line + 1, end_col + 1
+
+
+def locate(findings: Iterable[Finding], index_for: Callable[[str], LineIndex]) -> list[Located]:
+    """Resolve spans to 1-based positions with `index_for(path)` and sort (SPEC 6 order).
+
+    `index_for` is called at most once per path. A path it cannot provide (raises KeyError,
+    LookupError or OSError, e.g. a finding on a file that could not be read) resolves against an
+    empty text, i.e. to 1:1.
+    """
+    cache: dict[str, LineIndex] = {}
+
+    def index(path: str) -> LineIndex:
+        idx = cache.get(path)
+        if idx is None:
+            try:
+                idx = index_for(path)
+            except (LookupError, OSError):
+                idx = LineIndex("")
+            cache[path] = idx
+        return idx
+
+    located: list[Located] = []
+    for finding in findings:
+        line, col, end_line, end_col = _resolve(index(finding.path), finding.span)
+        edits: list[LocatedEdit] = []
+        if finding.fix is not None and finding.fix.safe:
+            for edit in finding.fix.edits:
+                edits.append((edit, *_resolve(index(edit.path), edit.span)))
+        located.append(Located(finding, line, col, end_line, end_col, edits))
+    located.sort(key=Located.sort_key)
+    return located
+
+
+def source_lines_from(paths: Iterable[str], index_for: Callable[[str], LineIndex]) -> dict[str, list[str]]:
+    """`Report.source_lines` for `paths`, built from the same indexes `locate` used."""
+    out: dict[str, list[str]] = {}
+    for path in paths:
+        if path in out:
+            continue
+        try:
+            idx = index_for(path)
+        except (LookupError, OSError):
+            continue
+        out[path] = [idx.line_text(i) for i in range(idx.line_count)]
+    return out
+
+
+def make_report(
+    root: str,
+    files: list[str],
+    findings: Iterable[Finding],
+    index_for: Callable[[str], LineIndex],
+    rules: dict[str, RuleInfo] | None = None,
+) -> Report:
+    """Convenience: locate `findings` and fill `source_lines` for every path they mention."""
+    findings = list(findings)
+    diagnostics = locate(findings, index_for)
+    paths: list[str] = []
+    for f in findings:
+        paths.append(f.path)
+        if f.fix is not None:
+            paths.extend(e.path for e in f.fix.edits)
+        paths.extend(r.path for r in f.related)
+    return Report(
+        root=root,
+        files_checked=len(files),
+        diagnostics=diagnostics,
+        rules=dict(rules or {}),
+        source_lines=source_lines_from(paths, index_for),
+        files=list(files),
+    )

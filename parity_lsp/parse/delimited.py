@@ -1,0 +1,128 @@
+"""CSV and TSV matrices, into the same model as Markdown.
+
+Invariant: never raises; no IO. A small RFC 4180 tokenizer (the csv module gives no offsets):
+quoted fields may hold the delimiter, newlines and doubled quotes. A quoted cell's span covers
+the text inside the quotes, so references inside it keep exact source positions.
+"""
+
+from __future__ import annotations
+
+from parity_lsp.model import Cell, Matrix, MatrixFormat, ParseProblem, Row, Table, normalize_column
+from parity_lsp.parse.directives import parse_directive
+from parity_lsp.parse.markdown import is_matrix_header
+from parity_lsp.text import Span
+
+
+def _records(text: str, delim: str):
+    """Yield (record_start, record_end, [(cell_start, cell_end, quoted)], unterminated)."""
+    i = 0
+    n = len(text)
+    while i < n:
+        rec_start = i
+        cells = []
+        unterminated = False
+        while True:
+            if i < n and text[i] == '"':
+                start = i + 1
+                j = start
+                while True:
+                    q = text.find('"', j)
+                    if q == -1:
+                        unterminated = True
+                        j = n
+                        break
+                    if q + 1 < n and text[q + 1] == '"':
+                        j = q + 2
+                        continue
+                    j = q
+                    break
+                cells.append((start, j, True))
+                i = min(n, j + 1)
+                # anything between the closing quote and the delimiter is tolerated
+                while i < n and text[i] not in (delim, "\n", "\r"):
+                    i += 1
+            else:
+                start = i
+                while i < n and text[i] not in (delim, "\n", "\r"):
+                    i += 1
+                cells.append((start, i, False))
+            if i < n and text[i] == delim:
+                i += 1
+                continue
+            break
+        rec_end = i
+        if i < n and text[i] == "\r":
+            i += 1
+        if i < n and text[i] == "\n":
+            i += 1
+        yield rec_start, rec_end, cells, unterminated
+        if unterminated:
+            return
+
+
+def parse_delimited(path: str, text: str, fmt: MatrixFormat) -> Matrix:
+    matrix = Matrix(path=path, text=text, format=fmt)
+    try:
+        _parse_into(matrix, "\t" if fmt == MatrixFormat.TSV else ",")
+    except Exception as exc:  # parsers never raise
+        matrix.tables = []
+        matrix.problems.append(ParseProblem(Span(0, 0), f"matrix could not be parsed: {exc}"))
+    return matrix
+
+
+def _cell(text: str, start: int, end: int, quoted: bool, idx: int) -> Cell:
+    if not quoted:
+        while start < end and text[start] in " \t":
+            start += 1
+        while end > start and text[end - 1] in " \t":
+            end -= 1
+    return Cell(text=text[start:end], span=Span(start, end), index=idx)
+
+
+def _parse_into(matrix: Matrix, delim: str) -> None:
+    text = matrix.text
+    index = matrix.index
+    table: Table | None = None
+    next_line_disable: frozenset[str] = frozenset()
+    table_disable: set[str] = set()
+    for rec_start, rec_end, raw_cells, unterminated in _records(text, delim):
+        line_text = text[rec_start:rec_end]
+        directive = parse_directive(line_text)
+        if directive is not None:
+            kind, codes = directive
+            if kind == "disable":
+                table_disable |= codes
+            else:
+                next_line_disable = codes
+            continue
+        if not line_text.strip():
+            continue
+        cells = [_cell(text, s, e, q, i) for i, (s, e, q) in enumerate(raw_cells)]
+        if unterminated:
+            matrix.problems.append(
+                ParseProblem(Span(raw_cells[-1][0] - 1, raw_cells[-1][0]), "unterminated quoted field")
+            )
+        line = index.line_of(rec_start)
+        if table is None:
+            if not is_matrix_header([c.value for c in cells]):
+                matrix.problems.append(
+                    ParseProblem(
+                        Span(rec_start, rec_end),
+                        "first row is not a matrix header (needs Capability and Status columns)",
+                    )
+                )
+                return
+            columns: dict[str, int] = {}
+            for c in cells:
+                c.column = normalize_column(c.value)
+                columns.setdefault(c.column, c.index)
+            table = Table(header=cells, rows=[], span=Span(rec_start, rec_end), header_line=line,
+                          columns=columns, suppressed=frozenset(table_disable))
+            matrix.tables.append(table)
+            continue
+        for c in cells:
+            c.column = table.header[c.index].column if c.index < len(table.header) else None
+        table.rows.append(Row(cells=cells, span=Span(rec_start, rec_end), line=line, table=table,
+                              suppressed=next_line_disable))
+        next_line_disable = frozenset()
+        table.span = Span(table.span.start, rec_end)

@@ -1,0 +1,31 @@
+"""Suppression comments: `<!-- parity-lsp: disable PM304 -->` (the next table) and
+`<!-- parity-lsp: disable-next-line PM301 -->` (the next row). No codes means every rule.
+
+Invariant: pure, never raises.
+"""
+
+from __future__ import annotations
+
+import re
+
+ALL = "*"
+_DIRECTIVE = re.compile(
+    r"^\s*(?:<!--|#|//)?\s*parity-lsp:\s*(disable-next-line|disable)\b([^>]*?)\s*(?:-->)?\s*$",
+    re.I,
+)
+_CODE = re.compile(r"[A-Za-z]+\d+")
+
+
+def parse_directive(line: str) -> tuple[str, frozenset[str]] | None:
+    """('disable' | 'disable-next-line', codes) for a directive line, else None."""
+    if "parity-lsp" not in line:
+        return None
+    m = _DIRECTIVE.match(line)
+    if not m:
+        return None
+    codes = frozenset(c.upper() for c in _CODE.findall(m.group(2)))
+    return m.group(1).lower(), codes or frozenset({ALL})
+
+
+def is_suppressed(code: str, *code_sets: frozenset[str]) -> bool:
+    return any(code in s or ALL in s for s in code_sets)

@@ -1,0 +1,230 @@
+"""Markdown matrices: markdown-it-py finds the block structure, raw lines give exact columns.
+
+Invariant: never raises; no IO. markdown-it gives line maps only, so cells are re-split from
+the raw line here (GFM rules: `\\|` is a literal pipe, also inside code spans; outer pipes are
+optional). Every span is a code point offset into the text given.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+
+from parity_lsp.model import (
+    COL_CAPABILITY,
+    COL_STATUS,
+    Cell,
+    GoverningDoc,
+    Matrix,
+    MatrixFormat,
+    ParseProblem,
+    Row,
+    Table,
+    normalize_column,
+)
+from parity_lsp.parse.directives import parse_directive
+from parity_lsp.text import LineIndex, Span
+
+_MD = MarkdownIt("commonmark").enable("table")
+# Block structure only: inline parsing of every cell would cost more than the whole check.
+_MD.core.ruler.disable(["inline", "text_join"])
+
+_GOVERNED = re.compile(r"governed\s+by", re.I)
+_GOV_PATH = re.compile(r"`([^`\s]+)`|\[[^\]]*\]\(([^)\s]+)\)")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def split_row(line: str) -> list[tuple[int, int]]:
+    """Split one table line into cell ranges (start, end) within the line, outer pipes removed.
+
+    Ranges are of the raw text between pipes, untrimmed.
+    """
+    bounds: list[int] = []  # positions of separator pipes
+    i = 0
+    n = len(line)
+    while i < n:
+        ch = line[i]
+        if ch == "\\" and i + 1 < n:
+            i += 2
+            continue
+        if ch == "|":
+            bounds.append(i)
+        i += 1
+    start = 0
+    end = n
+    stripped_left = len(line) - len(line.lstrip())
+    if bounds and line[stripped_left:].startswith("|") and bounds[0] == stripped_left:
+        start = bounds.pop(0) + 1
+    rstripped = len(line.rstrip())
+    if bounds and bounds[-1] == rstripped - 1:
+        end = bounds.pop()
+    cells = []
+    prev = start
+    for b in bounds:
+        cells.append((prev, b))
+        prev = b + 1
+    cells.append((prev, end))
+    return cells
+
+
+def _trimmed(line: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and line[start] in " \t":
+        start += 1
+    while end > start and line[end - 1] in " \t":
+        end -= 1
+    return start, end
+
+
+def _cells(line: str, line_offset: int) -> list[Cell]:
+    out = []
+    for idx, (s, e) in enumerate(split_row(line)):
+        s, e = _trimmed(line, s, e)
+        out.append(Cell(text=line[s:e], span=Span(line_offset + s, line_offset + e), index=idx))
+    return out
+
+
+def is_matrix_header(names: list[str]) -> bool:
+    norm = {normalize_column(n) for n in names}
+    return COL_CAPABILITY in norm and COL_STATUS in norm
+
+
+def parse_markdown(path: str, text: str) -> Matrix:
+    matrix = Matrix(path=path, text=text, format=MatrixFormat.MARKDOWN)
+    try:
+        _parse_into(matrix)
+    except Exception as exc:  # parsers never raise: report instead
+        matrix.tables = []
+        matrix.problems.append(ParseProblem(Span(0, 0), f"matrix could not be parsed: {exc}"))
+    return matrix
+
+
+def _parse_into(matrix: Matrix) -> None:
+    text = matrix.text
+    index = matrix.index
+    lines = [index.line_text(i) for i in range(index.line_count)]
+
+    # A directive comment inside a table would end it (an HTML block interrupts a table), so
+    # markdown-it sees a lone '|' row in its place (the row is skipped below); elsewhere a
+    # blank line.
+    directive_lines: dict[int, tuple[str, frozenset[str]]] = {}
+    md_lines = list(lines)
+    for i, line in enumerate(lines):
+        directive = parse_directive(line)
+        if directive is not None:
+            directive_lines[i] = directive
+            inside = 0 < i < len(lines) - 1 and "|" in lines[i - 1] and "|" in lines[i + 1]
+            md_lines[i] = "|" if inside else ""
+    try:
+        tokens = _MD.parse("\n".join(md_lines))
+    except Exception as exc:
+        matrix.problems.append(ParseProblem(Span(0, 0), f"Markdown could not be parsed: {exc}"))
+        return
+
+    group: str | None = None
+    group_line: int | None = None
+    for i, tok in enumerate(tokens):
+        if not tok.map or tok.level != 0:
+            continue
+        if tok.type == "heading_open":
+            if tok.tag != "h1":
+                content = tokens[i + 1].content if i + 1 < len(tokens) else ""
+                group = content.strip().strip("#").strip() or None
+                group_line = tok.map[0]
+        elif tok.type == "table_open":
+            start, end = tok.map
+            table = _build_table(matrix, lines, start, end, directive_lines)
+            if table is not None:
+                table.group = group
+                table.group_line = group_line
+                table.suppressed = table.suppressed | _disables_above(lines, start, directive_lines)
+                matrix.tables.append(table)
+        elif tok.type == "paragraph_open":
+            _collect_governing(matrix, lines, tok.map[0], tok.map[1])
+    # Governing documents listed as list items after a "governed by" paragraph.
+    _collect_governing_lists(matrix, lines)
+
+
+def _disables_above(lines: list[str], start: int, directives) -> frozenset[str]:
+    """`disable` directives in the blank/comment lines right above a table."""
+    codes: set[str] = set()
+    ln = start - 1
+    while ln >= 0 and (ln in directives or not lines[ln].strip()):
+        if ln in directives and directives[ln][0] == "disable":
+            codes |= directives[ln][1]
+        ln -= 1
+    return frozenset(codes)
+
+
+def _build_table(matrix: Matrix, lines: list[str], start: int, end: int, directives) -> Table | None:
+    index = matrix.index
+    header_cells = _cells(lines[start], index.line_start(start))
+    if not is_matrix_header([c.value for c in header_cells]):
+        return None
+    columns: dict[str, int] = {}
+    for c in header_cells:
+        c.column = normalize_column(c.value)
+        columns.setdefault(c.column, c.index)
+    table = Table(
+        header=header_cells,
+        rows=[],
+        span=Span(index.line_start(start), index.line_end(end - 1)),
+        header_line=start,
+        columns=columns,
+        delimiter_line=start + 1,
+    )
+    next_line_disable: frozenset[str] = frozenset()
+    for ln in range(start + 2, end):
+        if ln in directives:
+            kind, codes = directives[ln]
+            if kind == "disable-next-line":
+                next_line_disable = codes
+            elif kind == "disable":
+                table.suppressed = table.suppressed | codes
+            continue
+        line = lines[ln]
+        offset = index.line_start(ln)
+        cells = _cells(line, offset)
+        for c in cells:
+            c.column = header_cells[c.index].column if c.index < len(header_cells) else None
+        row = Row(cells=cells, span=Span(offset, offset + len(line)), line=ln, table=table,
+                  suppressed=next_line_disable)
+        next_line_disable = frozenset()
+        table.rows.append(row)
+    return table
+
+
+def _collect_governing(matrix: Matrix, lines: list[str], start: int, end: int) -> None:
+    for ln in range(start, end):
+        line = lines[ln]
+        m = _GOVERNED.search(line)
+        if not m:
+            continue
+        _add_governing_paths(matrix, line, ln, m.end())
+
+
+def _collect_governing_lists(matrix: Matrix, lines: list[str]) -> None:
+    """`This template is governed by:` followed by a list of documents."""
+    for ln, line in enumerate(lines):
+        if not _GOVERNED.search(line) or not line.rstrip().endswith(":"):
+            continue
+        nxt = ln + 1
+        while nxt < len(lines) and not lines[nxt].strip():
+            nxt += 1
+        while nxt < len(lines) and _LIST_ITEM.match(lines[nxt]):
+            _add_governing_paths(matrix, lines[nxt], nxt, 0)
+            nxt += 1
+
+
+def _add_governing_paths(matrix: Matrix, line: str, ln: int, from_col: int) -> None:
+    base = matrix.index.line_start(ln)
+    known = {(g.span.start, g.span.end) for g in matrix.governing_docs}
+    for m in _GOV_PATH.finditer(line, from_col):
+        group = 1 if m.group(1) else 2
+        target = m.group(group)
+        if "://" in target or target.startswith("#"):
+            continue
+        s, e = m.span(group)
+        span = Span(base + s, base + e)
+        if (span.start, span.end) not in known:
+            matrix.governing_docs.append(GoverningDoc(path=target, span=span))

@@ -1,0 +1,192 @@
+"""What a rule sees: the row/table/matrix under check and lazy access to resolved evidence.
+
+Invariant: resolution is computed once per reference per check run (cached here), so rules can
+ask freely; rules never touch the file system except through these objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from parity_lsp.findings import Finding, Fix, Related, Severity
+from parity_lsp.model import EVIDENCE_COLUMNS, Evidence, Matrix, Reference, RefKind, Row, Table
+from parity_lsp.rules.base import RuleInfo
+from parity_lsp.text import Span
+from parity_lsp.workspace.files import compile_globs
+from parity_lsp.workspace.fs import FileStat
+from parity_lsp.workspace.index import SourceFile, Workspace, resolve_reference_path
+from parity_lsp.workspace.symbols import Definition, lookup
+
+
+@dataclass(slots=True)
+class Resolved:
+    """A path reference resolved against the workspace."""
+
+    ref: Reference
+    rel: str | None  # normalized workspace-relative path; None when it escapes the root
+    escapes: bool
+    stat: FileStat | None
+    _ws: Workspace = field(repr=False)
+    _source: SourceFile | None = field(default=None, repr=False)
+
+    @property
+    def exists(self) -> bool:
+        return self.stat is not None
+
+    @property
+    def is_dir(self) -> bool:
+        return self.stat is not None and self.stat.kind == "dir"
+
+    @property
+    def is_file(self) -> bool:
+        return self.stat is not None and self.stat.kind == "file"
+
+    @property
+    def source(self) -> SourceFile | None:
+        if self._source is None and self.is_file and self.rel is not None:
+            self._source = self._ws.source(self.rel)
+        return self._source
+
+    def lookup(self, symbol: str) -> list[Definition] | None:
+        """Definitions of `symbol` in the file; None when the language is not understood."""
+        src = self.source
+        if src is None or src.definitions is None:
+            return None
+        return lookup(src.definitions, symbol)
+
+
+class Resolver:
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self._cache: dict[tuple[str, str | None], Resolved] = {}
+
+    def resolve(self, ref: Reference) -> Resolved:
+        key = (ref.path, ref.link_base if ref.is_link else None)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return Resolved(ref, hit.rel, hit.escapes, hit.stat, self.ws, hit._source)
+        fs = self.ws.fs
+        rel = resolve_reference_path(ref.path, ref.link_base if ref.is_link else None, fs)
+        escapes = rel is None or fs.escapes(rel)
+        stat = None if escapes else fs.stat(rel)
+        res = Resolved(ref, None if escapes else rel, escapes, stat, self.ws)
+        self._cache[key] = res
+        return res
+
+
+class _Base:
+    matrix: Matrix
+    ws: Workspace
+    resolver: Resolver
+
+    @property
+    def config(self):
+        return self.ws.config
+
+    def finding(
+        self,
+        rule: RuleInfo,
+        span: Span,
+        message: str,
+        fix: Fix | None = None,
+        related: list[Related] | None = None,
+        severity: Severity | None = None,
+        tags: tuple[str, ...] = (),
+        alternatives: list[Fix] | None = None,
+    ) -> Finding:
+        return Finding(
+            code=rule.code,
+            severity=severity if severity is not None else rule.severity,
+            path=self.matrix.path,
+            span=span,
+            message=message,
+            fix=fix,
+            related=related or [],
+            tags=tags,
+            alternatives=alternatives or [],
+        )
+
+    def resolve(self, ref: Reference) -> Resolved:
+        return self.resolver.resolve(ref)
+
+
+@dataclass
+class RowContext(_Base):
+    row: Row
+    matrix: Matrix
+    ws: Workspace
+    resolver: Resolver
+
+    @property
+    def table(self) -> Table:
+        return self.row.table
+
+    def evidence(self, column: str) -> Evidence:
+        return self.row.evidence.get(column) or Evidence()
+
+    def refs(self, column: str | None = None, kind: RefKind | None = None) -> list[Reference]:
+        cols = [column] if column else list(EVIDENCE_COLUMNS)
+        out = []
+        for c in cols:
+            for r in self.evidence(c).refs:
+                if kind is None or r.kind == kind:
+                    out.append(r)
+        return out
+
+    def path_refs(self) -> list[Reference]:
+        """Every reference naming a file or directory (workflow files included)."""
+        return [r for r in self.refs() if r.path]
+
+    @property
+    def status(self) -> str:
+        return self.row.status
+
+    def status_is(self, *names: str) -> bool:
+        return self.row.status.strip().lower() in {n.lower() for n in names}
+
+    @cached_property
+    def relaxed(self) -> bool:
+        """Designed/Planned rows only describe intent: missing evidence is a warning there."""
+        return self.status_is("Designed", "Planned")
+
+    def in_missing_cell(self, ref: Reference) -> bool:
+        ev = self.row.evidence.get(ref.column or "")
+        return bool(ev and ev.missing_marker)
+
+    def forbidden(self, rel: str) -> bool:
+        return bool(self.config.forbidden_evidence) and _globs(self.config.forbidden_evidence).match_file(rel)
+
+
+@dataclass
+class TableContext(_Base):
+    table: Table
+    matrix: Matrix
+    ws: Workspace
+    resolver: Resolver
+
+
+@dataclass
+class MatrixContext(_Base):
+    matrix: Matrix
+    ws: Workspace
+    resolver: Resolver
+
+
+@dataclass
+class WorkspaceContext:
+    matrices: list[Matrix]
+    ws: Workspace
+
+    def finding(self, rule: RuleInfo, matrix: Matrix, span: Span, message: str, related=None) -> Finding:
+        return Finding(rule.code, rule.severity, matrix.path, span, message, related=related or [])
+
+
+_GLOB_CACHE: dict[tuple[str, ...], object] = {}
+
+
+def _globs(globs: tuple[str, ...]):
+    spec = _GLOB_CACHE.get(globs)
+    if spec is None:
+        spec = _GLOB_CACHE[globs] = compile_globs(globs)
+    return spec

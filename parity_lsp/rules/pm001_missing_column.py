@@ -1,0 +1,86 @@
+"""PM001 missing-column: the table header lacks a required column."""
+
+from __future__ import annotations
+
+from parity_lsp.findings import Edit, Fix, Severity
+from parity_lsp.model import MatrixFormat, normalize_column
+from parity_lsp.rules.base import RuleInfo
+from parity_lsp.text import Span
+
+RULE = RuleInfo(
+    code="PM001",
+    name="missing-column",
+    severity=Severity.ERROR,
+    summary="Header lacks a required column",
+    scope="table",
+    fixable=True,
+    doc="""\
+## What it does
+Checks that every matrix table has the required columns (default: Capability, Arco Feature,
+Status, Proof Level Required, Evidence (Code), Evidence (Tests), Evidence (CI), Owner, Notes;
+configurable with `required-columns`). Names match case-insensitively with whitespace folded.
+
+## Why is this bad?
+Without an evidence or status column, a row's claim cannot be checked at all: the matrix looks
+complete while proving nothing.
+
+## Example
+```markdown
+| Capability | Status | Owner |
+```
+
+## Fix
+Add the missing columns (empty cells are added to every row).
+""",
+)
+
+
+def check(ctx):
+    table = ctx.table
+    missing = [c for c in ctx.config.required_columns if normalize_column(c) not in table.columns]
+    if not missing:
+        return
+    matrix = ctx.matrix
+    header_line = table.header_line
+    line_text = matrix.index.line_text(header_line)
+    span = Span(matrix.index.line_start(header_line), matrix.index.line_start(header_line) + len(line_text))
+    names = ", ".join(f"`{c}`" for c in missing)
+    yield ctx.finding(
+        RULE,
+        span,
+        f"table header lacks required column{'s' if len(missing) > 1 else ''} {names}",
+        fix=_add_columns_fix(matrix, table, missing),
+    )
+
+
+def _append(matrix, line: int, cells: list[str], delim: str) -> Edit:
+    idx = matrix.index
+    text = idx.line_text(line)
+    end = idx.line_start(line) + len(text.rstrip())
+    if delim == "|":
+        if text.rstrip().endswith("|"):
+            piece = " " + " | ".join(cells) + " |"
+        else:
+            piece = " | " + " | ".join(cells)
+    else:
+        piece = "".join(delim + c for c in cells)
+    return Edit(matrix.path, Span(end, end), piece)
+
+
+def _add_columns_fix(matrix, table, missing: list[str]) -> Fix | None:
+    if matrix.format == MatrixFormat.MARKDOWN:
+        delim = "|"
+        edits = [_append(matrix, table.header_line, missing, delim)]
+        if table.delimiter_line is not None:
+            edits.append(_append(matrix, table.delimiter_line, ["---"] * len(missing), delim))
+        for row in table.rows:
+            edits.append(_append(matrix, row.line, [""] * len(missing), delim))
+    else:
+        delim = "\t" if matrix.format == MatrixFormat.TSV else ","
+        edits = [_append(matrix, table.header_line, missing, delim)]
+        for row in table.rows:
+            if row.line == matrix.index.line_of(row.span.end):  # single-line records only
+                edits.append(_append(matrix, row.line, [""] * len(missing), delim))
+            else:
+                return None
+    return Fix(f"Add column{'s' if len(missing) > 1 else ''} {', '.join(missing)}", tuple(edits))

@@ -1,0 +1,65 @@
+"""PM002 cell-count: a row has a different number of cells than the header."""
+
+from __future__ import annotations
+
+from parity_lsp.findings import Edit, Fix, Severity
+from parity_lsp.model import MatrixFormat
+from parity_lsp.rules.base import RuleInfo
+from parity_lsp.text import Span
+
+RULE = RuleInfo(
+    code="PM002",
+    name="cell-count",
+    severity=Severity.ERROR,
+    summary="Row has a different number of cells than the header",
+    fixable=True,
+    doc="""\
+## What it does
+Compares each row's cell count with its table header.
+
+## Why is this bad?
+A missing or extra cell shifts every later value into the wrong column: an evidence path read as
+the Owner, a status read as a proof level. GitHub renders such rows silently truncated.
+
+## Example
+```markdown
+| Capability | Status | Owner |
+|---|---|---|
+| Tick keys | Implemented |
+```
+
+## Fix
+Rows with too few cells get empty cells appended. Extra cells must be merged by hand (an
+unescaped `|` inside a cell is the usual cause: write it as `\\|`).
+""",
+)
+
+
+def check(ctx):
+    row = ctx.row
+    expected = len(ctx.table.header)
+    got = len(row.cells)
+    if got == expected:
+        return
+    fix = None
+    if got < expected:
+        fix = _pad_fix(ctx, expected - got)
+        msg = f"row has {got} cells, header has {expected}: missing {expected - got}"
+    else:
+        msg = f"row has {got} cells, header has {expected}: {got - expected} extra (unescaped `|`?)"
+    yield ctx.finding(RULE, row.span, msg, fix=fix)
+
+
+def _pad_fix(ctx, count: int) -> Fix | None:
+    matrix = ctx.matrix
+    row = ctx.row
+    text = matrix.text[row.span.start : row.span.end]
+    end = row.span.start + len(text.rstrip())
+    if matrix.format == MatrixFormat.MARKDOWN:
+        if text.rstrip().endswith("|") and not text.rstrip().endswith("\\|"):
+            piece = "   |" * count
+        else:
+            piece = " |" * count + " |" if text.lstrip().startswith("|") else " |" * count
+    else:
+        piece = ("\t" if matrix.format == MatrixFormat.TSV else ",") * count
+    return Fix(f"Add {count} empty cell{'s' if count > 1 else ''}", (Edit(matrix.path, Span(end, end), piece),))

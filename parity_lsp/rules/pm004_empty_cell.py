@@ -1,0 +1,40 @@
+"""PM004 empty-cell: Capability, Status or Owner is empty."""
+
+from __future__ import annotations
+
+from parity_lsp.findings import Severity
+from parity_lsp.model import COL_CAPABILITY, COL_OWNER, COL_STATUS
+from parity_lsp.rules.base import RuleInfo
+
+RULE = RuleInfo(
+    code="PM004",
+    name="empty-cell",
+    severity=Severity.WARNING,
+    summary="Capability, Status or Owner is empty",
+    doc="""\
+## What it does
+Flags rows whose Capability, Status or Owner cell is empty.
+
+## Why is this bad?
+A row without a capability names nothing; without a status it claims nothing; without an owner
+nobody keeps it true.
+
+## Example
+```markdown
+| | Implemented | ... | @sched-team |
+```
+""",
+)
+
+_NAMES = {COL_CAPABILITY: "Capability", COL_STATUS: "Status", COL_OWNER: "Owner"}
+
+
+def check(ctx):
+    for column, label in _NAMES.items():
+        if column not in ctx.table.columns:
+            continue
+        cell = ctx.row.cell(column)
+        if cell is None:  # PM002 reports the short row
+            continue
+        if not cell.value.strip():
+            yield ctx.finding(RULE, cell.span, f"{label} is empty")

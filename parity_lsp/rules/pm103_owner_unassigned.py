@@ -1,0 +1,38 @@
+"""PM103 owner-unassigned: Owner is a placeholder such as TBD."""
+
+from __future__ import annotations
+
+from parity_lsp.findings import Severity
+from parity_lsp.model import COL_OWNER
+from parity_lsp.rules.base import RuleInfo
+
+RULE = RuleInfo(
+    code="PM103",
+    name="owner-unassigned",
+    severity=Severity.INFO,
+    summary="Owner is TBD / an empty placeholder",
+    doc="""\
+## What it does
+Flags rows whose Owner is a placeholder (`TBD`, `TODO`, `?`, `unassigned`, …; configurable with
+`owner-placeholders`).
+
+## Why is this bad?
+Unowned rows are the ones that rot first: nobody is asked when their evidence breaks.
+
+## Example
+```markdown
+| Tick keys | ... | TBD | ...
+```
+""",
+)
+
+
+def check(ctx):
+    cell = ctx.row.cell(COL_OWNER)
+    if cell is None:
+        return
+    value = cell.value.strip()
+    if not value:
+        return  # PM004
+    if value.lower() in {p.lower() for p in ctx.config.owner_placeholders}:
+        yield ctx.finding(RULE, cell.span, f"owner is unassigned (`{value}`)")

@@ -1,0 +1,54 @@
+"""PM202 implemented-without-ci: an Implemented row names no workflow + job + command."""
+
+from __future__ import annotations
+
+from parity_lsp.findings import Severity
+from parity_lsp.model import COL_CI, COL_STATUS, RefKind
+from parity_lsp.rules._util import downgrade_fix
+from parity_lsp.rules.base import RuleInfo
+
+RULE = RuleInfo(
+    code="PM202",
+    name="implemented-without-ci",
+    severity=Severity.ERROR,
+    summary="Implemented row without a CI reference naming workflow + job + command",
+    doc="""\
+## What it does
+An Implemented row must say where CI proves it: a workflow file, the job, and the command, as
+`` `.github/workflows/ci.yml` (job `test`: `cargo test -p core --tests`) ``.
+
+## Why is this bad?
+"CI-gated" is the whole point of Implemented: a workflow name alone ("ci.yml (core tests)")
+cannot be checked, and rots first when jobs are split or renamed.
+
+## Example
+```markdown
+| Tick keys | ... | Implemented | ... | `.github/workflows/ci.yml` (arco-flow tests) | ...
+```
+
+## Fix
+Name the job and the command; or downgrade the row to Partial (editor quick fix).
+""",
+)
+
+
+def check(ctx):
+    if not ctx.status_is("Implemented"):
+        return
+    ci_refs = ctx.refs(COL_CI, RefKind.CI)
+    for ref in ci_refs:
+        if ref.path and ref.job and ref.commands:
+            return
+    cell = ctx.row.cell(COL_CI) or ctx.row.cell(COL_STATUS)
+    if cell is None:
+        return
+    with_workflow = [r for r in ci_refs if r.path]
+    if not ci_refs:
+        msg = "Implemented row cites no CI workflow, job and command in Evidence (CI)"
+    elif not with_workflow:
+        msg = "CI reference names a command but no workflow file and job"
+    elif not any(r.job for r in with_workflow):
+        msg = f"CI reference `{with_workflow[0].path}` names no job and command (write `(job `ID`: `COMMAND`)`)"
+    else:
+        msg = f"CI reference `{with_workflow[0].path}` names job `{with_workflow[0].job}` but no command"
+    yield ctx.finding(RULE, cell.span, msg, fix=downgrade_fix(ctx.matrix.path, ctx.row))

@@ -1,0 +1,51 @@
+"""PM205 not-shipped: a Designed/Planned row presented as shipped."""
+
+from __future__ import annotations
+
+import re
+
+from parity_lsp.findings import Severity
+from parity_lsp.model import COL_STATUS
+from parity_lsp.rules.base import RuleInfo
+from parity_lsp.text import Span
+
+RULE = RuleInfo(
+    code="PM205",
+    name="not-shipped",
+    severity=Severity.WARNING,
+    summary="Designed/Planned row presented as shipped (✅, \"done\", \"shipped\")",
+    doc="""\
+## What it does
+Looks for shipped markers (✅, ✔, ☑, "done", "shipped", "complete", "GA") in the cells of rows
+whose status is Designed or Planned.
+
+## Why is this bad?
+"Designed/Planned must not be treated as shipped parity." A green tick on a planned row is read
+as shipped in every summary and screenshot.
+
+## Example
+```markdown
+| Backfills | ... | Planned | ... | ✅ shipped in 0.4 |
+```
+""",
+)
+
+_SHIPPED = re.compile(r"✅|✔️?|☑️?|(?<!not )(?<!\bun)\b(?:done|shipped|completed?|GA)\b", re.I)
+
+
+def check(ctx):
+    if not ctx.status_is("Designed", "Planned"):
+        return
+    status = ctx.row.status
+    for cell in ctx.row.cells:
+        for m in _SHIPPED.finditer(cell.text):
+            word = m.group(0)
+            if word.upper() == "GA" and word != "GA":
+                continue
+            s = cell.span.start + m.start()
+            yield ctx.finding(
+                RULE,
+                Span(s, s + len(word)),
+                f"{status} row is presented as shipped (`{word}`): Designed/Planned is not shipped parity",
+            )
+            break

@@ -1,0 +1,55 @@
+"""PM206 exception-unreferenced: an Exception row does not point to the exceptions document."""
+
+from __future__ import annotations
+
+import re
+
+from parity_lsp.findings import Severity
+from parity_lsp.model import COL_STATUS
+from parity_lsp.rules.base import RuleInfo
+from parity_lsp.workspace.files import compile_globs
+
+RULE = RuleInfo(
+    code="PM206",
+    name="exception-unreferenced",
+    severity=Severity.ERROR,
+    summary="Exception row does not point to the exceptions document",
+    doc="""\
+## What it does
+An Exception row must point to the exceptions document (`exceptions-doc`, default
+`docs/audits/*exception*.md`): by a path or link to it, or by an exception id (`EX-04`,
+`exception-id-pattern`) declared there.
+
+## Why is this bad?
+An exception is a deliberate, reviewed gap. Without a pointer to where it was decided, it is
+just an unproven row with a convenient status.
+
+## Example
+```markdown
+| Asset checks | ... | Exception | ... | out of scope |
+```
+""",
+)
+
+
+def check(ctx):
+    if not ctx.status_is("Exception"):
+        return
+    spec = compile_globs(ctx.config.exceptions_doc)
+    for ref in ctx.refs():
+        res = ctx.resolve(ref)
+        if res.rel and spec.match_file(res.rel):
+            return
+    try:
+        id_re = re.compile(rf"\b(?:{ctx.config.exception_id_pattern})\b")
+    except re.error:
+        id_re = re.compile(r"\bEX-\d+[a-z]?\b")
+    for cell in ctx.row.cells:
+        if id_re.search(cell.text) or any(spec.match_file(t.strip("`()[] ")) for t in cell.text.split()):
+            return
+    cell = ctx.row.cell(COL_STATUS)
+    if cell is None:
+        return
+    docs = ctx.ws.exception_docs()
+    where = f"`{docs[0]}`" if docs else "the exceptions document (`" + ", ".join(ctx.config.exceptions_doc) + "`)"
+    yield ctx.finding(RULE, cell.span, f"Exception row does not point to {where} or cite an exception id")

@@ -1,0 +1,72 @@
+"""PM301 path-not-found: a cited file or directory does not exist."""
+
+from __future__ import annotations
+
+import difflib
+
+from parity_lsp.findings import Severity
+from parity_lsp.model import RefKind
+from parity_lsp.rules._util import SAFE_RATIO, path_as_written, replace_fix
+from parity_lsp.rules.base import RuleInfo
+from parity_lsp.workspace.index import find_symbol_near
+
+RULE = RuleInfo(
+    code="PM301",
+    name="path-not-found",
+    severity=Severity.ERROR,
+    summary="Cited file or directory does not exist",
+    fixable=True,
+    doc="""\
+## What it does
+Checks that every path cited as evidence (code spans, links, bare `dir/file.ext`) exists,
+relative to the workspace root (links: relative to the matrix file first, then the root).
+Severity is warning on Designed/Planned rows and inside a "Missing proof" cell.
+
+## Why is this bad?
+Evidence that does not exist proves nothing. Files move and get deleted; the matrix keeps
+pointing at them and keeps claiming the capability.
+
+## Example
+```markdown
+| Tick keys | ... | `crates/core/src/tick.rs` | ...
+```
+
+## Fix
+The path git history says the file was renamed to (safe), or the most similar existing path
+(applied automatically only when near-certain).
+""",
+)
+
+
+def check(ctx):
+    for ref in ctx.path_refs():
+        if ref.kind == RefKind.CI:
+            continue  # PM401
+        res = ctx.resolve(ref)
+        if res.escapes or res.exists:
+            continue
+        severity = Severity.WARNING if ctx.relaxed or ctx.in_missing_cell(ref) else RULE.severity
+        yield ctx.finding(RULE, ref.span, f"`{ref.path}` does not exist", severity=severity,
+                          fix=path_fix(ctx, ref, res.rel))
+
+
+def path_fix(ctx, ref, rel: str | None):
+    if rel is None:
+        return None
+    renamed = ctx.ws.renamed_to(rel)
+    if renamed:
+        new = path_as_written(ref, renamed)
+        return replace_fix(ctx.matrix.path, ref.span, new, f"Replace with `{new}` (renamed in git history)")
+    for sym in ref.symbols:
+        # the cited symbol, defined in exactly one file of the package, says where the code went
+        files = sorted({f for f, _ in find_symbol_near(ctx.ws, rel, sym.name)})
+        if len(files) == 1:
+            new = path_as_written(ref, files[0])
+            return replace_fix(ctx.matrix.path, ref.span, new, f"Replace with `{new}`, where `{sym.name}` is defined",
+                               safe=False)
+    near = ctx.ws.nearest_path(rel, want_dir=ref.path.endswith("/"))
+    if near:
+        ratio = difflib.SequenceMatcher(None, rel, near).ratio()
+        new = path_as_written(ref, near)
+        return replace_fix(ctx.matrix.path, ref.span, new, f"Replace with `{new}`", safe=ratio >= SAFE_RATIO)
+    return None

@@ -1,0 +1,38 @@
+"""PM303 symbol-not-found: a cited symbol is not defined in the cited file."""
+
+from __future__ import annotations
+
+from parity_lsp.findings import Severity
+from parity_lsp.rules._symbols import missing_symbols
+from parity_lsp.rules.base import RuleInfo
+
+RULE = RuleInfo(
+    code="PM303",
+    name="symbol-not-found",
+    severity=Severity.ERROR,
+    summary="Symbol not defined in the cited file",
+    fixable=True,
+    doc="""\
+## What it does
+For `path (symbol)` in a code column, checks that the file defines the symbol: Rust items,
+`Type::method` and struct fields; Python `def`/`class`/`Class.method`; Go `func`, methods and
+types; TypeScript/JavaScript functions, classes, methods and `const`s. For other languages a
+whole-word search is done and reported as such.
+
+## Why is this bad?
+Symbols are renamed and moved between files; the matrix keeps citing the old place, and the
+capability is "implemented" by code that is not there.
+
+## Example
+```markdown
+| Tick keys | ... | `crates/core/src/tick.rs` (`TickKey::format`) | ...
+```
+
+## Fix
+Point to the file where the symbol is defined now, when that file is unique in the package.
+""",
+)
+
+
+def check(ctx):
+    yield from missing_symbols(ctx, RULE, tests_column=False)

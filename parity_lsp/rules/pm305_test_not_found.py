@@ -1,0 +1,38 @@
+"""PM305 test-not-found: a cited test is not defined in the cited test file."""
+
+from __future__ import annotations
+
+from parity_lsp.findings import Severity
+from parity_lsp.rules._symbols import missing_symbols
+from parity_lsp.rules.base import RuleInfo
+
+RULE = RuleInfo(
+    code="PM305",
+    name="test-not-found",
+    severity=Severity.ERROR,
+    summary="Test not defined in the cited test file",
+    fixable=True,
+    doc="""\
+## What it does
+For `tests/file (test_name)` in Evidence (Tests), checks that the file defines the test: Rust
+`#[test]`/`#[tokio::test]` functions (also inside `mod tests`), pytest functions and methods,
+Go `TestXxx`, JS/TS `test("…")`/`it("…")`.
+
+## Why is this bad?
+Renamed and deleted tests are the most common way a matrix lies: the row still says
+Implemented, but the proof is gone.
+
+## Example
+```markdown
+| Tick keys | ... | `crates/core/tests/tick.rs` (`tick_key_is_stable`) | ...
+```
+
+## Fix
+Point to the file where the test is defined now (when unique); similar test names in the
+file are offered as editor quick fixes.
+""",
+)
+
+
+def check(ctx):
+    yield from missing_symbols(ctx, RULE, tests_column=True)

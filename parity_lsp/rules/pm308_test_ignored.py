@@ -1,0 +1,52 @@
+"""PM308 test-ignored: the cited test is disabled."""
+
+from __future__ import annotations
+
+from parity_lsp.findings import Severity
+from parity_lsp.model import COL_TESTS
+from parity_lsp.rules._drift import definition_related
+from parity_lsp.rules._evidence import symbol_result, usable
+from parity_lsp.rules.base import RuleInfo
+
+RULE = RuleInfo(
+    code="PM308",
+    name="test-ignored",
+    severity=Severity.WARNING,
+    summary="The cited test is disabled (`#[ignore]`, skip markers, `t.Skip()`, `it.skip`)",
+    doc="""\
+## What it does
+Flags proving tests that are disabled: Rust `#[ignore]`, pytest `@pytest.mark.skip` or an
+unconditional `skipif`, `unittest.skip`, Go `t.Skip()` as the first statement, JS/TS
+`it.skip`/`test.skip`/`xit`/`describe.skip`.
+
+## Why is this bad?
+A disabled test proves nothing unless CI runs ignored tests explicitly.
+
+## Example
+```rust
+#[test]
+#[ignore = "flaky on CI"]
+fn tick_key_is_stable() { ... }
+```
+""",
+)
+
+
+def check(ctx):
+    for ref in ctx.refs(COL_TESTS):
+        if not ref.symbols:
+            continue
+        res = ctx.resolve(ref)
+        if not usable(ctx, res) or not res.is_file:
+            continue
+        for sym in ref.symbols:
+            result = symbol_result(res, sym)
+            if result is None or not result.definitions:
+                continue
+            if all(d.disabled for d in result.definitions):
+                d = result.definitions[0]
+                yield ctx.finding(
+                    RULE, sym.span,
+                    f"test `{sym.name}` is disabled ({d.disabled}): it proves nothing unless CI runs ignored tests",
+                    related=[definition_related(res.rel, d, "is disabled here")],
+                )

@@ -1,0 +1,70 @@
+"""The explicit rule table: every rule module, in code order.
+
+Invariant: codes are unique and match SPEC section 4; adding a rule means adding it here.
+"""
+
+from __future__ import annotations
+
+from parity_lsp.rules import (
+    pm001_missing_column,
+    pm002_cell_count,
+    pm003_duplicate_capability,
+    pm004_empty_cell,
+    pm101_unknown_status,
+    pm102_unknown_proof_level,
+    pm103_owner_unassigned,
+    pm201_implemented_without_tests,
+    pm202_implemented_without_ci,
+    pm205_not_shipped,
+    pm206_exception_unreferenced,
+    pm207_exception_unknown_id,
+    pm301_path_not_found,
+    pm302_line_out_of_range,
+    pm303_symbol_not_found,
+    pm304_line_drift,
+    pm305_test_not_found,
+    pm306_outside_workspace,
+    pm307_non_normative_evidence,
+    pm308_test_ignored,
+    pm401_workflow_not_found,
+    pm402_job_not_found,
+    pm403_command_not_in_job,
+    pm501_governing_doc_missing,
+    pm601_evidence_changed,
+)
+from parity_lsp.rules.base import RuleInfo
+
+RULE_MODULES = (
+    pm001_missing_column,
+    pm002_cell_count,
+    pm003_duplicate_capability,
+    pm004_empty_cell,
+    pm101_unknown_status,
+    pm102_unknown_proof_level,
+    pm103_owner_unassigned,
+    pm201_implemented_without_tests,
+    pm202_implemented_without_ci,
+    pm205_not_shipped,
+    pm206_exception_unreferenced,
+    pm207_exception_unknown_id,
+    pm301_path_not_found,
+    pm302_line_out_of_range,
+    pm303_symbol_not_found,
+    pm304_line_drift,
+    pm305_test_not_found,
+    pm306_outside_workspace,
+    pm307_non_normative_evidence,
+    pm308_test_ignored,
+    pm401_workflow_not_found,
+    pm402_job_not_found,
+    pm403_command_not_in_job,
+    pm501_governing_doc_missing,
+    pm601_evidence_changed,
+)
+
+RULES: dict[str, RuleInfo] = {m.RULE.code: m.RULE for m in RULE_MODULES}
+CHECKS = {m.RULE.code: m.check for m in RULE_MODULES}
+
+
+def modules_for(scope: str):
+    return [m for m in RULE_MODULES if m.RULE.scope == scope]

@@ -1,0 +1,1108 @@
+"""One shell command → a model of what it selects (cargo test, pytest, go test, make, npm, …).
+
+Invariant: `parse_command` is pure and never raises; `follow` reads Makefiles and package.json
+only through a `FileSystem`. Word values come from `shell.split_words`: quotes removed,
+nothing expanded; words that hold `$VAR`, `$(…)` or `${{ … }}` are recorded in `dynamic`
+because their value is only known when CI runs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from parity_lsp.workspace.ci.shell import Word, join_dir, split_commands, split_words, with_directories
+from parity_lsp.workspace.fs import FileSystem
+
+
+@dataclass(kw_only=True, slots=True)
+class ParsedCommand:
+    text: str  # the command as given, whitespace folded
+    argv: list[str] = field(default_factory=list)  # after env assignments and wrappers
+    wrappers: list[str] = field(default_factory=list)  # "uv run", "python -m", …
+    env: dict[str, str] = field(default_factory=dict)
+    directory: str | None = None  # directory the command itself switches to (`make -C x`), relative
+    dynamic: frozenset[str] = frozenset()  # word values only known at run time
+    others: list[str] = field(default_factory=list)  # normalized words that do not change selection
+    kind: ClassVar[str] = "command"
+
+    @property
+    def program(self) -> str:
+        return self.argv[0] if self.argv else ""
+
+
+@dataclass(kw_only=True, slots=True)
+class CargoTest(ParsedCommand):
+    kind: ClassVar[str] = "cargo"
+    runner: str = "test"  # "test" | "nextest"
+    packages: list[str] = field(default_factory=list)
+    workspace: bool = False
+    exclude: list[str] = field(default_factory=list)
+    lib: bool = False
+    bins: bool = False
+    bin_names: list[str] = field(default_factory=list)
+    tests: bool = False
+    test_names: list[str] = field(default_factory=list)
+    benches: bool = False
+    bench_names: list[str] = field(default_factory=list)
+    examples: bool = False
+    example_names: list[str] = field(default_factory=list)
+    all_targets: bool = False
+    doc: bool = False
+    no_run: bool = False  # --no-run / nextest list: builds, runs nothing
+    features: list[str] = field(default_factory=list)
+    all_features: bool = False
+    no_default_features: bool = False
+    manifest_path: str | None = None
+    filters: list[str] = field(default_factory=list)  # name filters (before and after `--`)
+    positional: list[str] = field(default_factory=list)  # name filters before `--` (selection)
+    skip: list[str] = field(default_factory=list)
+    exact: bool = False
+    ignored: bool = False  # only #[ignore] tests
+    include_ignored: bool = False
+    list_only: bool = False  # `-- --list`
+    filterset: list[str] = field(default_factory=list)  # nextest -E expressions (not evaluated)
+    harness_args: list[str] = field(default_factory=list)  # everything after `--`
+
+    @property
+    def has_target_flags(self) -> bool:
+        return bool(
+            self.lib or self.bins or self.bin_names or self.tests or self.test_names or self.benches
+            or self.bench_names or self.examples or self.example_names or self.all_targets or self.doc
+        )
+
+
+@dataclass(kw_only=True, slots=True)
+class Pytest(ParsedCommand):
+    kind: ClassVar[str] = "pytest"
+    args: list[str] = field(default_factory=list)  # positional paths and node ids
+    keyword: str | None = None  # -k
+    markers: str | None = None  # -m
+    ignore: list[str] = field(default_factory=list)
+    ignore_glob: list[str] = field(default_factory=list)
+    deselect: list[str] = field(default_factory=list)
+    plugins: list[str] = field(default_factory=list)  # -p
+    inifile: str | None = None  # -c
+    rootdir: str | None = None
+    overrides: list[str] = field(default_factory=list)  # -o name=value
+    pyargs: bool = False
+    collect_only: bool = False  # --co, --fixtures, --markers, …: nothing runs
+
+
+@dataclass(kw_only=True, slots=True)
+class GoTest(ParsedCommand):
+    kind: ClassVar[str] = "go"
+    packages: list[str] = field(default_factory=list)
+    run: str | None = None
+    skip: str | None = None
+    tags: list[str] = field(default_factory=list)
+    short: bool = False
+    no_run: bool = False  # -c, -list: nothing runs
+    binary_args: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True, slots=True)
+class MakeRun(ParsedCommand):
+    kind: ClassVar[str] = "make"
+    targets: list[str] = field(default_factory=list)
+    makefile: str | None = None  # -f
+    variables: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True, slots=True)
+class ScriptRun(ParsedCommand):
+    kind: ClassVar[str] = "script"
+    manager: str = "npm"  # npm | pnpm | yarn
+    script: str = "test"
+    args: list[str] = field(default_factory=list)  # appended to the script
+    workspace_filter: str | None = None  # -w / --filter / yarn workspace: not followed
+
+
+@dataclass(kw_only=True, slots=True)
+class Unknown(ParsedCommand):
+    kind: ClassVar[str] = "unknown"
+    non_test: bool = False  # a program known not to run tests (echo, cargo build, pip, …)
+
+
+# --- words and wrappers ---------------------------------------------------------------------
+
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_PYTHON = re.compile(r"^(?:.*/)?(?:python(?:\d+(?:\.\d+)?)?|py|pypy3?)$")
+
+# Programs that do not run tests. A step made of these is not a reason to answer "unknown".
+_NON_TEST_PROGRAMS = frozenset(
+    """echo printf cd pushd popd export set unset source . mkdir rm rmdir cp mv ln touch chmod chown
+    cat tee ls pwd grep egrep fgrep rg sed awk cut sort uniq head tail wc find tar unzip zip gzip gunzip
+    curl wget git gh apt apt-get brew yum dnf apk pip pip3 pipx rustup rustc rustfmt sleep true false
+    test [ [[ exit wait date which type sha256sum shasum md5sum diff jq yq openssl ssh scp rsync base64
+    envsubst read trap shift hash ulimit tr basename dirname realpath readlink mktemp df du free uname
+    nproc printenv id whoami hostname ps kill systemctl service cmake ninja gcc clang protoc buf
+    corepack nvm sccache ccache maturin twine ruff black isort flake8 mypy pyright pylint eslint
+    prettier tsc shellcheck actionlint typos codespell taplo golangci-lint gofmt goimports staticcheck
+    govulncheck mdbook hugo sudo :""".split()
+)
+_NON_TEST_SUBCOMMANDS = {
+    "cargo": set(
+        "build b check c clippy fmt doc d install uninstall fetch update publish package clean metadata "
+        "tree audit deny udeps machete generate-lockfile login search vendor version bench sort about "
+        "rustdoc rustc semver-checks msrv outdated fix add remove new init locate-project verify-project "
+        "binstall set-version upgrade".split()
+    ),
+    "go": set("build vet mod fmt get install env version work list clean doc fix".split()),
+    "npm": set("ci install i add audit publish pack version config set cache prune dedupe ls outdated uninstall rm link login whoami".split()),
+    "pnpm": set("install i add audit publish pack remove rm update up store config setup fetch dedupe ls outdated link env".split()),
+    "yarn": set("install add audit publish pack remove upgrade config cache set dedupe info why link".split()),
+    "uv": set("sync pip lock venv tool python build publish add remove export tree cache self version init".split()),
+    "poetry": set("install lock build check add remove update export config env show version publish self sync".split()),
+    "pdm": set("install sync lock build add remove update export config use venv publish".split()),
+    "hatch": set("build env version publish clean new config fmt".split()),
+}
+
+
+def _split(text: str) -> list[Word]:
+    try:
+        return split_words(text)
+    except Exception:  # defensive: the tokenizer must never take the engine down
+        return [Word(w) for w in text.split()]
+
+
+@dataclass(slots=True)
+class _Cursor:
+    """Words being consumed left to right by an option parser."""
+
+    words: list[Word]
+    i: int = 0
+
+    def done(self) -> bool:
+        return self.i >= len(self.words)
+
+    def peek(self) -> str | None:
+        return self.words[self.i].value if self.i < len(self.words) else None
+
+    def take(self) -> str:
+        value = self.words[self.i].value
+        self.i += 1
+        return value
+
+    def rest(self) -> list[Word]:
+        return self.words[self.i :]
+
+
+def _option(cur: _Cursor, word: str, short: set[str], long: set[str]) -> tuple[str, str | None] | None:
+    """If `word` is a value-taking option, return (canonical name, value) consuming the value."""
+    if word.startswith("--"):
+        name, eq, value = word.partition("=")
+        if name in long:
+            if eq:
+                return name, value
+            return name, (cur.take() if not cur.done() else None)
+        return None
+    if word.startswith("-") and len(word) >= 2:
+        name = word[:2]
+        if name in short:
+            if len(word) > 2:
+                return name, word[2:].lstrip("=")
+            return name, (cur.take() if not cur.done() else None)
+    return None
+
+
+def _strip_wrappers(words: list[Word]) -> tuple[list[Word], list[str], dict[str, str], str | None]:
+    """Remove env assignments and wrappers (`uv run`, `python -m`, `time`, …) in front."""
+    wrappers: list[str] = []
+    env: dict[str, str] = {}
+    directory: str | None = None
+    w = list(words)
+    for _ in range(16):  # wrappers nest (`time uv run python -m pytest`) but not forever
+        while w and _ASSIGNMENT.match(w[0].value):
+            name, _, value = w.pop(0).value.partition("=")
+            env[name] = value
+        if not w:
+            break
+        head = w[0].value
+        base = head.rsplit("/", 1)[-1]
+        second = w[1].value if len(w) > 1 else None
+        if base in ("time", "nohup", "exec", "command", "nice", "stdbuf", "xvfb-run", "sudo", "timeout", "env"):
+            w.pop(0)
+            wrappers.append(base)
+            while w and w[0].value.startswith("-"):
+                opt = w.pop(0).value
+                if base in ("nice", "sudo", "xvfb-run", "timeout") and opt in ("-n", "-u", "-s", "-k", "-g", "--signal", "--kill-after"):
+                    if w:
+                        w.pop(0)
+                elif base == "env" and opt in ("-u", "-C", "--chdir", "--unset"):
+                    val = w.pop(0).value if w else ""
+                    if opt in ("-C", "--chdir"):
+                        directory = _join(directory, val)
+            if base == "timeout" and w and re.match(r"^\d", w[0].value):
+                w.pop(0)  # the duration
+            continue
+        if base == "uvx" or (base == "uv" and second in ("run", "tool") and (second != "tool" or (len(w) > 2 and w[2].value == "run"))):
+            n = 1 if base == "uvx" else (3 if second == "tool" else 2)
+            del w[:n]
+            wrappers.append("uv run")
+            while w and w[0].value.startswith("-"):
+                opt = w.pop(0).value
+                if opt == "--":
+                    break
+                name, eq, val = opt.partition("=")
+                if name in _UV_VALUE_OPTS and not eq and w:
+                    val = w.pop(0).value
+                if name in ("--directory", "--project"):
+                    directory = _join(directory, val)
+            continue
+        if base in ("poetry", "pdm", "pipenv", "rye", "hatch") and second == "run":
+            del w[:2]
+            wrappers.append(f"{base} run")
+            while w and w[0].value.startswith("-"):
+                opt = w.pop(0).value
+                if opt == "--":
+                    break
+                name, eq, val = opt.partition("=")
+                if name in ("-C", "--directory", "-p", "--project", "-P", "-e", "--env") and not eq and w:
+                    val = w.pop(0).value
+                if name in ("-C", "--directory", "-p", "--project", "-P"):
+                    directory = _join(directory, val)
+            if base == "hatch" and w and ":" in w[0].value and not w[0].value.startswith(("/", ".")):
+                env_name, _, script = w[0].value.partition(":")  # `hatch run test:pytest`
+                w[0] = Word(script, w[0].dynamic)
+            continue
+        if base == "coverage" and second == "run":
+            del w[:2]
+            wrappers.append("coverage run")
+            while w and w[0].value.startswith("-") and w[0].value != "-m":
+                opt = w.pop(0).value
+                if opt in ("--rcfile", "--source", "--include", "--omit", "--context", "--data-file", "--concurrency") and w:
+                    w.pop(0)
+            if w and w[0].value == "-m":
+                w.pop(0)
+            continue
+        if _PYTHON.match(head) and len(w) > 1:
+            j = 1
+            while j < len(w) and w[j].value.startswith("-") and w[j].value != "-m":
+                j += 2 if w[j].value in ("-X", "-W") else 1
+            if j < len(w) and w[j].value == "-m" and j + 1 < len(w):
+                wrappers.append(f"{base} -m")
+                del w[: j + 1]
+                continue
+            if j < len(w) and w[j].value.startswith("-m") and len(w[j].value) > 2:  # -mpytest
+                wrappers.append(f"{base} -m")
+                w = [Word(w[j].value[2:])] + w[j + 1 :]
+                continue
+        break
+    return w, wrappers, env, directory
+
+
+_UV_VALUE_OPTS = {
+    "--with", "--with-requirements", "--with-editable", "--extra", "--group", "--only-group", "--no-group",
+    "--package", "-p", "--python", "--directory", "--project", "--env-file", "--index", "--index-url",
+    "--extra-index-url", "--from", "--script", "--config-file", "--cache-dir", "--color", "--exclude-newer",
+}
+
+
+UNKNOWN_DIR = "\x00unknown"  # a directory switch whose target is only known at run time
+
+
+def _join(base: str | None, path: str) -> str:
+    if base == UNKNOWN_DIR:
+        return UNKNOWN_DIR
+    joined = join_dir(base or "", path)
+    return UNKNOWN_DIR if joined is None else joined
+
+
+def effective_directory(cwd: str | None, cmd: ParsedCommand) -> str | None:
+    """Where `cmd` runs, given the shell's cwd and the command's own `-C`/`--directory`; None: unknown."""
+    if cwd is None or cmd.directory == UNKNOWN_DIR:
+        return None
+    return join_dir(cwd, cmd.directory) if cmd.directory else cwd
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+
+def parse_command(text: str) -> ParsedCommand:
+    """Parse one simple command. Never raises; unrecognised commands are `Unknown`."""
+    try:
+        return _parse(text)
+    except Exception:  # defensive: a parser bug must not take the engine down
+        return Unknown(text=" ".join(text.split()), argv=text.split())
+
+
+def _parse(text: str) -> ParsedCommand:
+    folded = " ".join(text.split())
+    words = _split(folded)
+    dynamic = frozenset(w.value for w in words if w.dynamic)
+    rest, wrappers, env, directory = _strip_wrappers(words)
+    common = dict(text=folded, argv=[w.value for w in rest], wrappers=wrappers, env=env, directory=directory, dynamic=dynamic)
+    if not rest:
+        return Unknown(non_test=True, **common)
+    prog = rest[0].value.rsplit("/", 1)[-1]
+    args = _Cursor(rest, 1)
+    if prog in ("cargo", "cross"):
+        return _parse_cargo(args, common)
+    if prog in ("pytest", "py.test"):
+        return _parse_pytest(args, common)
+    if prog == "hatch" and args.peek() == "test":
+        args.take()
+        return _parse_hatch_test(args, common)
+    if prog == "go":
+        return _parse_go(args, common)
+    if prog == "gotestsum":
+        return _parse_gotestsum(args, common)
+    if prog in ("make", "gmake"):
+        return _parse_make(args, common)
+    if prog in ("npm", "pnpm", "yarn"):
+        return _parse_script_runner(prog, args, common)
+    sub = args.peek()
+    if prog in _NON_TEST_PROGRAMS or sub in _NON_TEST_SUBCOMMANDS.get(prog, ()):
+        return Unknown(non_test=True, **common)
+    return Unknown(**common)
+
+
+# cargo -----------------------------------------------------------------------------------
+
+_CARGO_VALUE_SHORT = {"-p", "-F", "-j", "-Z", "-C", "-E", "-P"}
+_CARGO_VALUE_LONG = {
+    "--package", "--exclude", "--bin", "--test", "--bench", "--example", "--features", "--manifest-path",
+    "--target", "--target-dir", "--jobs", "--profile", "--color", "--message-format", "--config",
+    "--lockfile-path", "--filterset", "--filter-expr", "--partition", "--run-ignored", "--retries",
+    "--test-threads", "--cargo-profile", "--archive-file", "--workspace-remap", "--build-jobs",
+    "--status-level", "--final-status-level", "--failure-output", "--success-output", "--max-fail",
+    "--output-path", "--output-dir", "--ignore-filename-regex", "--fail-under-lines",
+    "--fail-under-functions", "--fail-under-regions", "--fail-uncovered-lines", "--tool-path",
+    "--hide-progress-bar", "--nextest-profile", "--threads",
+}
+_HARNESS_VALUE = {"--skip", "--test-threads", "--format", "--color", "--logfile", "-Z", "--shuffle-seed", "--report-time"}
+
+
+def _parse_cargo(cur: _Cursor, common: dict) -> ParsedCommand:
+    # Global options and `+toolchain` come before the subcommand.
+    sub = None
+    while not cur.done():
+        word = cur.take()
+        if word.startswith("+"):
+            continue
+        if word.startswith("-"):
+            opt = _option(cur, word, {"-Z", "-C"}, {"--color", "--config", "--manifest-path"})
+            if opt and opt[0] == "-C" and opt[1]:
+                common["directory"] = _join(common.get("directory"), opt[1])
+            continue
+        sub = word
+        break
+    runner = None
+    if sub in ("test", "t"):
+        runner = "test"
+    elif sub == "nextest":
+        action = cur.take() if not cur.done() else None
+        if action in ("run", "r"):
+            runner = "nextest"
+        elif action == "list":
+            runner = "nextest"
+            cmd = CargoTest(runner="nextest", no_run=True, **common)
+            _cargo_options(cur, cmd)
+            return cmd
+        else:
+            return Unknown(non_test=action in ("archive", "show-config", "self"), **common)
+    elif sub == "llvm-cov":
+        # `cargo llvm-cov [opts] [nextest]` runs tests; `report`/`clean`/`show-env` do not.
+        words = [w.value for w in cur.rest()]
+        subs = [w for w in words if not w.startswith("-")]
+        if subs and subs[0] in ("report", "clean", "show-env"):
+            return Unknown(non_test=True, **common)
+        if subs and subs[0] == "run":
+            return Unknown(**common)
+        runner = "nextest" if subs and subs[0] == "nextest" else "test"
+        common["wrappers"] = common["wrappers"] + ["cargo llvm-cov"]
+    elif sub in _NON_TEST_SUBCOMMANDS["cargo"]:
+        return Unknown(non_test=True, **common)
+    else:
+        return Unknown(**common)
+    cmd = CargoTest(runner=runner, **common)
+    _cargo_options(cur, cmd)
+    return cmd
+
+
+def _cargo_options(cur: _Cursor, cmd: CargoTest) -> None:
+    while not cur.done():
+        word = cur.take()
+        if word == "--":
+            _harness_options(cur, cmd)
+            return
+        if word in ("nextest", "test") and "cargo llvm-cov" in cmd.wrappers:
+            continue
+        if not word.startswith("-") or word == "-":
+            cmd.filters.append(word)
+            cmd.positional.append(word)
+            continue
+        opt = _option(cur, word, _CARGO_VALUE_SHORT, _CARGO_VALUE_LONG)
+        if opt is None:
+            flag = word
+            if flag in ("--workspace", "--all"):
+                cmd.workspace = True
+            elif flag == "--lib":
+                cmd.lib = True
+            elif flag == "--bins":
+                cmd.bins = True
+            elif flag == "--tests":
+                cmd.tests = True
+            elif flag == "--benches":
+                cmd.benches = True
+            elif flag == "--examples":
+                cmd.examples = True
+            elif flag == "--all-targets":
+                cmd.all_targets = True
+            elif flag == "--doc":
+                cmd.doc = True
+            elif flag == "--no-run":
+                cmd.no_run = True
+            elif flag == "--all-features":
+                cmd.all_features = True
+                cmd.others.append(flag)
+            elif flag == "--no-default-features":
+                cmd.no_default_features = True
+                cmd.others.append(flag)
+            else:
+                cmd.others.append(flag)
+            continue
+        name, value = opt
+        value = value or ""
+        if name in ("-p", "--package"):
+            cmd.packages.append(value)
+        elif name == "--exclude":
+            cmd.exclude.append(value)
+        elif name == "--bin":
+            cmd.bin_names.append(value)
+        elif name == "--test":
+            cmd.test_names.append(value)
+        elif name == "--bench":
+            cmd.bench_names.append(value)
+        elif name == "--example":
+            cmd.example_names.append(value)
+        elif name == "--manifest-path":
+            cmd.manifest_path = value
+        elif name in ("-E", "--filterset", "--filter-expr"):
+            cmd.filterset.append(value)
+        elif name == "--run-ignored":
+            cmd.ignored = value in ("ignored-only", "only")
+            cmd.include_ignored = value == "all"
+            cmd.others.append(f"{name}={value}")
+        else:
+            if name in ("-F", "--features"):
+                cmd.features.extend(f for f in re.split(r"[ ,]+", value) if f)
+                name = "--features"
+            cmd.others.append(f"{name}={value}")
+
+
+def _harness_options(cur: _Cursor, cmd: CargoTest) -> None:
+    """libtest arguments after `--` (nextest emulates the same ones)."""
+    while not cur.done():
+        word = cur.take()
+        cmd.harness_args.append(word)
+        name, eq, value = word.partition("=")
+        if name in _HARNESS_VALUE and word.startswith("-"):
+            if not eq and not cur.done():
+                value = cur.take()
+                cmd.harness_args.append(value)
+            if name == "--skip":
+                cmd.skip.append(value)
+            cmd.others.append(f"-- {name}={value}")
+        elif word == "--exact":
+            cmd.exact = True
+            cmd.others.append("-- --exact")
+        elif word == "--ignored":
+            cmd.ignored = True
+            cmd.others.append("-- --ignored")
+        elif word == "--include-ignored":
+            cmd.include_ignored = True
+            cmd.others.append("-- --include-ignored")
+        elif word == "--list":
+            cmd.list_only = True
+            cmd.others.append("-- --list")
+        elif word.startswith("-"):
+            cmd.others.append(f"-- {word}")
+        else:
+            cmd.filters.append(word)
+            cmd.others.append(f"-- {word}")
+
+
+# pytest ----------------------------------------------------------------------------------
+
+_PYTEST_VALUE_SHORT = {"-k", "-m", "-p", "-c", "-o", "-W", "-r", "-n"}
+_PYTEST_VALUE_LONG = set(
+    """--rootdir --ignore --ignore-glob --deselect --confcutdir --basetemp --junitxml --junit-xml
+    --junit-prefix --maxfail --tb --durations --durations-min --import-mode --log-level --log-format
+    --log-date-format --log-cli-level --log-cli-format --log-cli-date-format --log-file --log-file-level
+    --log-file-format --log-file-date-format --log-file-mode --capture --override-ini --show-capture
+    --doctest-glob --numprocesses --dist --maxprocesses --timeout --timeout-method --reruns --reruns-delay
+    --only-rerun --cov-report --cov-config --cov-fail-under --cov-context --html --css --json-report-file
+    --hypothesis-seed --hypothesis-profile --random-order-seed --count --repeat-scope --splits --group
+    --durations-path --splitting-algorithm --asyncio-mode --randomly-seed --ds --dc --color
+    --code-highlight --verbosity --report-log --config-file --keyword --markers-expr --rsyncdir --tx
+    --benchmark-json --benchmark-save --benchmark-storage --benchmark-min-rounds --lfnf
+    --last-failed-no-failures --deselect-glob --tests-per-worker --workers --ignore-flaky""".split()
+)
+_PYTEST_OPTIONAL_VALUE = {"--cov", "--cache-show", "--pdbcls"}
+_PYTEST_NO_RUN = {"--co", "--collect-only", "--collectonly", "--fixtures", "--funcargs", "--fixtures-per-test",
+                  "--markers", "--version", "-V", "-h", "--help", "--setup-plan", "--setup-only", "--cache-show"}
+
+
+def _parse_pytest(cur: _Cursor, common: dict) -> Pytest:
+    cmd = Pytest(**common)
+    while not cur.done():
+        word = cur.take()
+        if word == "--":
+            cmd.args.extend(w.value for w in cur.rest())
+            break
+        if not word.startswith("-") or word == "-":
+            cmd.args.append(word)
+            continue
+        name = word.partition("=")[0]
+        if name in _PYTEST_NO_RUN:
+            cmd.collect_only = True
+            continue
+        if name in _PYTEST_OPTIONAL_VALUE:
+            if "=" not in word and cur.peek() is not None and not cur.peek().startswith("-"):
+                cur.take()  # argparse nargs='?': the next word is the option's value
+            cmd.others.append(name)
+            continue
+        opt = _option(cur, word, _PYTEST_VALUE_SHORT, _PYTEST_VALUE_LONG)
+        if opt is None:
+            if word == "--pyargs":
+                cmd.pyargs = True
+            cmd.others.append(word)
+            continue
+        name, value = opt
+        value = value or ""
+        if name in ("-k", "--keyword"):
+            cmd.keyword = value
+        elif name in ("-m", "--markers-expr"):
+            cmd.markers = value
+        elif name == "--ignore":
+            cmd.ignore.append(value)
+        elif name == "--ignore-glob":
+            cmd.ignore_glob.append(value)
+        elif name == "--deselect":
+            cmd.deselect.append(value)
+        elif name in ("-c", "--config-file"):
+            cmd.inifile = value
+        elif name == "--rootdir":
+            cmd.rootdir = value
+        elif name == "-p":
+            cmd.plugins.append(value)
+            cmd.others.append(f"-p={value}")
+        elif name in ("-o", "--override-ini"):
+            cmd.overrides.append(value)
+            cmd.others.append(f"-o={value}")
+        else:
+            cmd.others.append(f"{name}={value}")
+    return cmd
+
+
+def _parse_hatch_test(cur: _Cursor, common: dict) -> ParsedCommand:
+    """`hatch test [hatch options] [pytest args]` runs pytest."""
+    common["wrappers"] = common["wrappers"] + ["hatch test"]
+    while not cur.done() and (cur.peek() or "").startswith("-"):
+        word = cur.peek()
+        if word == "--":
+            cur.take()
+            break
+        if word in ("-a", "--all", "-p", "--parallel", "-c", "--cover", "-r", "--randomize", "--cover-quiet"):
+            cur.take()
+        elif word in ("-py", "--python", "-i", "--include", "-x", "--exclude"):
+            cur.take()
+            if not cur.done():
+                cur.take()
+        else:
+            break
+    return _parse_pytest(cur, common)
+
+
+# go ----------------------------------------------------------------------------------------
+
+_GO_VALUE = set(
+    """run skip bench benchtime count cpu parallel timeout tags coverprofile covermode coverpkg cpuprofile
+    memprofile memprofilerate blockprofile blockprofilerate mutexprofile mutexprofilefraction trace
+    outputdir o p exec ldflags gcflags asmflags gccgoflags mod modfile pkgdir toolexec vet C shuffle fuzz
+    fuzztime fuzzminimizetime list overlay pgo buildmode compiler installsuffix fullpath""".split()
+)
+
+
+def _parse_go(cur: _Cursor, common: dict) -> ParsedCommand:
+    sub = cur.take() if not cur.done() else None
+    if sub != "test":
+        if sub in _NON_TEST_SUBCOMMANDS["go"]:
+            return Unknown(non_test=True, **common)
+        return Unknown(**common)
+    cmd = GoTest(**common)
+    while not cur.done():
+        word = cur.take()
+        if word in ("-args", "--args"):
+            cmd.binary_args = [w.value for w in cur.rest()]
+            break
+        if not word.startswith("-"):
+            cmd.packages.append(word)
+            continue
+        name, eq, value = word.lstrip("-").partition("=")
+        name = name.removeprefix("test.")
+        if name in _GO_VALUE:
+            if not eq:
+                value = cur.take() if not cur.done() else ""
+            if name == "run":
+                cmd.run = value
+            elif name == "skip":
+                cmd.skip = value
+            elif name == "tags":
+                cmd.tags.extend(t for t in re.split(r"[ ,]+", value) if t)
+                cmd.others.append(f"-tags={value}")
+            elif name == "list":
+                cmd.no_run = True
+            elif name == "C":
+                cmd.directory = _join(cmd.directory, value)
+            else:
+                cmd.others.append(f"-{name}={value}")
+        else:
+            if name == "c":
+                cmd.no_run = True
+            elif name == "short":
+                cmd.short = value.lower() not in ("false", "0")
+            cmd.others.append(f"-{name}" + (f"={value}" if eq else ""))
+    return cmd
+
+
+def _parse_gotestsum(cur: _Cursor, common: dict) -> ParsedCommand:
+    """`gotestsum [flags] -- [go test args]` runs `go test`."""
+    common["wrappers"] = common["wrappers"] + ["gotestsum"]
+    packages: list[str] = []
+    while not cur.done():
+        word = cur.take()
+        if word == "--":
+            break
+        name, eq, value = word.partition("=")
+        if name == "--raw-command":
+            return Unknown(**common)
+        if name == "--packages":
+            value = value if eq else (cur.take() if not cur.done() else "")
+            packages.extend(value.split())
+        elif name in ("--format", "-f", "--junitfile", "--jsonfile", "--rerun-fails", "--post-run-command", "--hide-summary", "--format-icons", "--rerun-fails-report", "--junitfile-testsuite-name", "--junitfile-testcase-classname") and not eq:
+            if name != "--rerun-fails" and not cur.done():
+                cur.take()
+    cmd = _parse_go(_Cursor([Word("test")] + cur.rest()), common)
+    if isinstance(cmd, GoTest) and packages and not cmd.packages:
+        cmd.packages = packages
+    return cmd
+
+
+# make and package scripts ------------------------------------------------------------------
+
+
+def _parse_make(cur: _Cursor, common: dict) -> MakeRun:
+    cmd = MakeRun(**common)
+    while not cur.done():
+        word = cur.take()
+        if _ASSIGNMENT.match(word):
+            name, _, value = word.partition("=")
+            cmd.variables[name] = value
+            continue
+        if not word.startswith("-"):
+            cmd.targets.append(word)
+            continue
+        opt = _option(cur, word, {"-C", "-f", "-j", "-l", "-I", "-o", "-W"}, {"--directory", "--file", "--makefile", "--jobs", "--load-average", "--include-dir"})
+        if opt is None:
+            cmd.others.append(word)
+            continue
+        name, value = opt
+        if name in ("-C", "--directory"):
+            cmd.directory = _join(cmd.directory, value or "")
+        elif name in ("-f", "--file", "--makefile"):
+            cmd.makefile = value
+        else:
+            cmd.others.append(f"{name}={value}")
+    return cmd
+
+
+_SCRIPT_ALIASES = {"t": "test", "tst": "test"}
+
+
+def _parse_script_runner(prog: str, cur: _Cursor, common: dict) -> ParsedCommand:
+    directory = common.get("directory")
+    workspace = None
+    script: str | None = None
+    args: list[str] = []
+    others: list[str] = []
+    after_dashes = False
+    while not cur.done():
+        word = cur.take()
+        if script is None and word.startswith("-"):
+            name, eq, value = word.partition("=")
+            if name in ("--prefix", "-C", "--dir", "--cwd"):
+                value = value if eq else (cur.take() if not cur.done() else "")
+                directory = _join(directory, value)
+            elif name in ("-w", "--workspace", "--filter", "-F"):
+                workspace = value if eq else (cur.take() if not cur.done() else "")
+            else:
+                others.append(word)
+            continue
+        if script is None:
+            if prog == "yarn" and word == "workspace":
+                workspace = cur.take() if not cur.done() else ""
+                continue
+            if word in ("run", "run-script", "rum", "urn"):
+                if cur.done():
+                    return Unknown(non_test=True, **common)
+                script = cur.take()
+                continue
+            if word in ("test", "t", "tst") or prog != "npm":
+                if word in _NON_TEST_SUBCOMMANDS.get(prog, ()):
+                    return Unknown(non_test=True, **common)
+                if word in ("exec", "dlx", "x"):
+                    return Unknown(**common)
+                script = _SCRIPT_ALIASES.get(word, word)
+                continue
+            return Unknown(non_test=word in _NON_TEST_SUBCOMMANDS["npm"], **common)
+        if word == "--" and not after_dashes:
+            after_dashes = True
+            continue
+        if prog == "npm" and not after_dashes and word.startswith("-"):
+            # npm reads flags after the script name as its own config, unless they follow `--`.
+            name, eq, value = word.partition("=")
+            if name in ("-w", "--workspace"):
+                workspace = value if eq else (cur.take() if not cur.done() else "")
+            elif name == "--prefix":
+                directory = _join(directory, value if eq else (cur.take() if not cur.done() else ""))
+            else:
+                others.append(word)
+            continue
+        args.append(word)
+    if script is None:  # bare `yarn` / `pnpm`: install
+        return Unknown(non_test=True, **common)
+    common["directory"] = directory
+    return ScriptRun(manager=prog, script=script, args=args, workspace_filter=workspace, others=others, **common)
+
+
+# --- following make targets and package scripts ---------------------------------------------
+
+
+@dataclass(slots=True)
+class Followed:
+    """A command found by following `make TARGET` or `npm run SCRIPT` one level."""
+
+    command: ParsedCommand
+    directory: str | None  # where it runs; None: unknown
+    source: str  # the Makefile or package.json it comes from
+    line: int  # 0-based line in `source`
+    via: str  # "make test", "npm run test", …
+
+
+@dataclass(slots=True)
+class FollowResult:
+    commands: list[Followed] = field(default_factory=list)
+    error: str | None = None  # why the target/script could not be followed (the answer is unknown)
+
+
+def follow(fs: FileSystem, cmd: ParsedCommand, cwd: str | None) -> FollowResult:
+    """The commands a `make` target or package script runs (one level; no recursion)."""
+    try:
+        if isinstance(cmd, MakeRun):
+            return _follow_make(fs, cmd, cwd)
+        if isinstance(cmd, ScriptRun):
+            return _follow_script(fs, cmd, cwd)
+    except Exception as exc:  # defensive: never take the engine down
+        return FollowResult(error=f"cannot follow `{cmd.text}`: {exc}")
+    return FollowResult(error=f"`{cmd.text}` is not a make target or package script")
+
+
+def _follow_make(fs: FileSystem, cmd: MakeRun, cwd: str | None) -> FollowResult:
+    where = effective_directory(cwd, cmd)
+    if where is None:
+        return FollowResult(error=f"the directory `{cmd.text}` runs in is not known")
+    names = [cmd.makefile] if cmd.makefile else ["GNUmakefile", "makefile", "Makefile"]
+    path = None
+    for name in names:
+        candidate = join_dir(where, name)
+        if candidate is not None and fs.is_file(candidate):
+            path = candidate
+            break
+    if path is None:
+        return FollowResult(error=f"no Makefile in `{where or '.'}`")
+    read = fs.read_text(path)
+    if read.text is None:
+        return FollowResult(error=f"`{path}` {read.error}")
+    mk = parse_makefile(read.text)
+    mk.variables.update(cmd.variables)
+    targets = cmd.targets or ([mk.default_goal] if mk.default_goal else [])
+    if not targets:
+        return FollowResult(error=f"`{path}` has no target")
+    out = FollowResult()
+    seen: set[str] = set()
+
+    def visit(target: str, depth: int) -> str | None:
+        if target in seen or depth > 4:
+            return None
+        seen.add(target)
+        rule = mk.rules.get(target)
+        if rule is None:
+            hint = " (it may come from an included file or a pattern rule)" if mk.includes or mk.pattern_rules else ""
+            return f"`{path}` has no target `{target}`{hint}"
+        for prereq in rule.prerequisites:  # prerequisites run first, and are part of `make target`
+            if prereq in mk.rules:
+                err = visit(prereq, depth + 1)
+                if err:
+                    return err
+        for recipe, line in rule.recipe:
+            text = mk.expand(recipe, target)
+            # Each recipe line runs in its own shell, starting in the Makefile's directory.
+            for sc, sub_cwd in with_directories(split_commands(text), where):
+                out.commands.append(Followed(parse_command(sc.text), sub_cwd, path, line, f"make {target}"))
+        return None
+
+    for target in targets:
+        err = visit(target, 0)
+        if err:
+            out.error = err
+            break
+    return out
+
+
+def _follow_script(fs: FileSystem, cmd: ScriptRun, cwd: str | None) -> FollowResult:
+    if cmd.workspace_filter is not None:
+        return FollowResult(error=f"`{cmd.text}` runs the script in workspace package(s) `{cmd.workspace_filter}`, which is not followed")
+    where = effective_directory(cwd, cmd)
+    if where is None:
+        return FollowResult(error=f"the directory `{cmd.text}` runs in is not known")
+    path = join_dir(where, "package.json") or "package.json"
+    read = fs.read_text(path)
+    if read.text is None:
+        return FollowResult(error=f"`{path}` {read.error}")
+    try:
+        data = json.loads(read.text)
+    except ValueError as exc:
+        return FollowResult(error=f"`{path}` is not valid JSON: {exc}")
+    scripts = data.get("scripts") if isinstance(data, dict) else None
+    body = scripts.get(cmd.script) if isinstance(scripts, dict) else None
+    if not isinstance(body, str):
+        return FollowResult(error=f"`{path}` has no script `{cmd.script}`")
+    if cmd.args:
+        body = body + " " + " ".join(_quote(a) for a in cmd.args)
+    line = _json_key_line(read.text, cmd.script)
+    out = FollowResult()
+    for sc, sub_cwd in with_directories(split_commands(body), where):
+        out.commands.append(Followed(parse_command(sc.text), sub_cwd, path, line, f"{cmd.manager} run {cmd.script}"))
+    return out
+
+
+def _quote(arg: str) -> str:
+    return arg if re.fullmatch(r"[\w@%+=:,./-]+", arg) else "'" + arg.replace("'", "'\\''") + "'"
+
+
+def _json_key_line(text: str, key: str) -> int:
+    m = re.search(r'"%s"\s*:' % re.escape(key), text)
+    return text.count("\n", 0, m.start()) if m else 0
+
+
+# --- Makefiles ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class MakeRule:
+    target: str
+    line: int
+    prerequisites: list[str] = field(default_factory=list)
+    recipe: list[tuple[str, int]] = field(default_factory=list)  # (text, 0-based line)
+
+
+@dataclass(slots=True)
+class Makefile:
+    rules: dict[str, MakeRule] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)
+    default_goal: str | None = None
+    includes: bool = False
+    pattern_rules: bool = False
+
+    def expand(self, text: str, target: str = "", depth: int = 0) -> str:
+        """Expand `$(VAR)`/`${VAR}` like make; function calls stay as written (dynamic)."""
+        def sub(m: re.Match[str]) -> str:
+            name = m.group(1) or m.group(2) or m.group(3)
+            if name == "MAKE":
+                return "make"
+            if name == "@":
+                return target
+            if name in self.variables:
+                return self.expand(self.variables[name], target, depth + 1) if depth < 8 else self.variables[name]
+            if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                return ""  # an undefined make variable expands to nothing
+            return m.group(0)
+
+        text = text.replace("$$", "\x00")
+        text = re.sub(r"\$\(([^()\s]+)\)|\$\{([^{}\s]+)\}|\$([@<^*?])", sub, text)
+        return text.replace("\x00", "$")
+
+
+_MK_ASSIGN = re.compile(r"^(?:export\s+|override\s+)*([A-Za-z_][A-Za-z0-9_.\-]*)\s*(\?=|::=|:=|\+=|!=|=)\s*(.*)$")
+_MK_RULE = re.compile(r"^([^:=#\t][^:=#]*?)\s*::?(?!=)\s*(.*)$")
+
+
+def parse_makefile(text: str) -> Makefile:
+    """Rules, recipes and simple variables of a Makefile. Tolerant: unknown lines are skipped."""
+    mk = Makefile()
+    lines = text.replace("\r\n", "\n").split("\n")
+    current: list[MakeRule] = []
+    in_define = False
+    i = 0
+    while i < len(lines):
+        start = i
+        raw = lines[i]
+        i += 1
+        while raw.endswith("\\") and i < len(lines):  # continuation lines
+            raw = raw[:-1].rstrip() + " " + lines[i].lstrip()
+            i += 1
+        if in_define:
+            in_define = not raw.strip().startswith("endef")
+            continue
+        if raw.startswith("\t"):
+            body = raw[1:].strip()
+            if current and body and not body.startswith("#"):
+                recipe = body.lstrip("@-+ ")
+                for rule in current:
+                    rule.recipe.append((recipe, start))
+            continue
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        word = stripped.split(None, 1)[0]
+        if word == "define":
+            in_define = True
+            continue
+        if word in ("include", "-include", "sinclude"):
+            mk.includes = True
+            continue
+        if word in ("ifeq", "ifneq", "ifdef", "ifndef", "else", "endif"):
+            continue  # conditionals: both branches are read (an approximation)
+        m = _MK_ASSIGN.match(stripped)
+        if m:
+            name, op, value = m.groups()
+            if op == "+=" and name in mk.variables:
+                mk.variables[name] += " " + value
+            elif op == "?=":
+                mk.variables.setdefault(name, value)
+            elif op != "!=":
+                mk.variables[name] = value
+            current = []
+            continue
+        m = _MK_RULE.match(stripped)
+        if not m:
+            current = []
+            continue
+        targets, rest = m.group(1).split(), m.group(2)
+        prereq_text, _, inline = rest.partition(";")
+        if "=" in prereq_text:  # target-specific variable: `test: FOO = bar`
+            current = []
+            continue
+        current = []
+        for target in targets:
+            if "%" in target:
+                mk.pattern_rules = True
+                continue
+            rule = mk.rules.get(target)
+            if rule is None:
+                rule = mk.rules[target] = MakeRule(target, start)
+            rule.prerequisites.extend(prereq_text.split())
+            if inline.strip():
+                rule.recipe.append((inline.strip().lstrip("@-+ "), start))
+            current.append(rule)
+            if mk.default_goal is None and not target.startswith("."):
+                mk.default_goal = target
+    return mk
+
+
+# --- comparing a cited command with a step command (SPEC section 5) -------------------------
+
+
+def selection_key(cmd: ParsedCommand | str) -> tuple:
+    """What a command selects; two commands with different keys run different tests.
+
+    Wrappers, env assignments, output/profile flags and libtest arguments after `--` are not
+    part of it; packages, workspace, excludes, targets and name filters are.
+    """
+    if isinstance(cmd, str):
+        cmd = parse_command(cmd)
+    if isinstance(cmd, CargoTest):
+        targets = frozenset(
+            [("lib",)] * cmd.lib + [("bins",)] * cmd.bins + [("tests",)] * cmd.tests + [("benches",)] * cmd.benches
+            + [("examples",)] * cmd.examples + [("all-targets",)] * cmd.all_targets + [("doc",)] * cmd.doc
+            + [("bin", n) for n in cmd.bin_names] + [("test", n) for n in cmd.test_names]
+            + [("bench", n) for n in cmd.bench_names] + [("example", n) for n in cmd.example_names]
+        )
+        return ("cargo", cmd.runner, frozenset(cmd.packages), cmd.workspace, frozenset(cmd.exclude), targets,
+                tuple(cmd.positional), cmd.manifest_path, cmd.no_run, tuple(cmd.filterset), cmd.directory)
+    if isinstance(cmd, Pytest):
+        return ("pytest", frozenset(a.rstrip("/") for a in cmd.args), cmd.keyword, cmd.markers, frozenset(cmd.ignore),
+                frozenset(cmd.ignore_glob), frozenset(cmd.deselect), cmd.pyargs, cmd.collect_only, cmd.directory)
+    if isinstance(cmd, GoTest):
+        return ("go", frozenset(cmd.packages), cmd.run, cmd.skip, cmd.no_run, cmd.directory)
+    if isinstance(cmd, MakeRun):
+        return ("make", tuple(cmd.targets), cmd.makefile, cmd.directory, tuple(sorted(cmd.variables.items())))
+    if isinstance(cmd, ScriptRun):
+        return ("script", cmd.manager, cmd.script, cmd.workspace_filter, cmd.directory)
+    return ("unknown", tuple(cmd.argv))
+
+
+def selection_is_dynamic(cmd: ParsedCommand) -> bool:
+    """True when a `$VAR` / `${{ … }}` word sits in a selecting position (package, path, filter…)."""
+    if not cmd.dynamic:
+        return False
+    flat = repr(selection_key(cmd)) + repr(getattr(cmd, "skip", "")) + (cmd.directory or "")
+    if isinstance(cmd, CargoTest):
+        flat += repr(cmd.filters)
+    return any(value and value in flat for value in cmd.dynamic)
+
+
+def _multiset_subset(small: list[str], big: list[str]) -> bool:
+    pool = list(big)
+    for item in small:
+        if item in pool:
+            pool.remove(item)
+        else:
+            return False
+    return True
+
+
+def _contains_run(big: list[str], small: list[str]) -> bool:
+    if not small:
+        return True
+    n = len(small)
+    return any(big[i : i + n] == small for i in range(len(big) - n + 1))
+
+
+def command_matches(cited: str, step_command: str) -> bool:
+    """SPEC 5: the step contains the cited command, wrappers ignored, same selection options.
+
+    Extra non-selecting options and extra libtest arguments after `--` in the step are fine;
+    every option the citation writes must be in the step.
+    """
+    a, b = parse_command(cited), parse_command(step_command)
+    if a.kind != b.kind:
+        return False
+    if isinstance(a, Unknown):
+        return _contains_run(b.argv, a.argv)
+    if selection_key(a) != selection_key(b):
+        return False
+    return _multiset_subset(a.others, b.others)
+
+
+def closest_command(cited: str, candidates: list[str]) -> str | None:
+    """The candidate most like `cited` (same kind of command first); None when nothing is close."""
+    if not candidates:
+        return None
+    a = parse_command(cited)
+    a_text = " ".join(a.argv)
+
+    def score(candidate: str) -> tuple[int, float]:
+        b = parse_command(candidate)
+        same = int(a.kind == b.kind and a.kind != "unknown") + int(a.program == b.program)
+        return same, difflib.SequenceMatcher(None, a_text, " ".join(b.argv)).ratio()
+
+    best = max(candidates, key=score)
+    same, ratio = score(best)
+    return best if same or ratio >= 0.5 else None

@@ -1,0 +1,144 @@
+"""Does a `go test` command run a Go test?
+
+Invariant: reads only through a `FileSystem`; never raises. Package patterns (`.`, `./...`,
+`./pkg/...`, import paths, `all`) are resolved against the module of the working directory;
+`-run`/`-skip` are unanchored regular expressions split on `/` for subtests; `//go:build`
+constraints are checked against `-tags`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parity_lsp.workspace.ci.commands import GoTest
+from parity_lsp.workspace.ci.model import TestTarget, Verdict, code_list, does_not_run, runs, unknown
+from parity_lsp.workspace.ci.projects import GoPackage, go_module_for_dir, go_package_for_file, is_under
+from parity_lsp.workspace.ci.shell import join_dir
+from parity_lsp.workspace.ci.testinfo import eval_go_constraint, go_build_constraint, go_test_names
+from parity_lsp.workspace.fs import FileSystem
+
+
+def split_go_regex(expr: str) -> list[str]:
+    """Split `-run` on slashes outside brackets and parentheses (Go's splitRegexp)."""
+    parts, cur, depth, brackets = [], [], 0, 0
+    i = 0
+    while i < len(expr):
+        c = expr[i]
+        if c == "\\" and i + 1 < len(expr):
+            cur.append(expr[i : i + 2])
+            i += 2
+            continue
+        if c == "[":
+            brackets += 1
+        elif c == "]" and brackets:
+            brackets -= 1
+        elif c == "(" and not brackets:
+            depth += 1
+        elif c == ")" and not brackets and depth:
+            depth -= 1
+        elif c == "/" and not depth and not brackets:
+            parts.append("".join(cur))
+            cur = []
+            i += 1
+            continue
+        cur.append(c)
+        i += 1
+    parts.append("".join(cur))
+    return parts
+
+
+def _compile(expr: str) -> re.Pattern[str]:
+    return re.compile(expr.replace(r"\z", r"\Z"))
+
+
+def _pattern_covers(fs: FileSystem, pattern: str, where: str, pkg: GoPackage) -> bool:
+    if pattern in ("all", "..."):
+        module = go_module_for_dir(fs, where)
+        return module is not None and module.root == pkg.module.root
+    if pattern.startswith(".") or pattern.startswith("/"):
+        recursive = pattern.endswith("/...") or pattern == "..."
+        base = join_dir(where, pattern[: -len("/...")] if pattern.endswith("/...") else pattern)
+        if base is None:
+            return False
+        base_module = go_module_for_dir(fs, base)
+        if base_module is None or base_module.root != pkg.module.root:
+            return False  # `./...` stops at nested modules
+        if not recursive:
+            return pkg.dir == base
+        if not is_under(pkg.dir, base):
+            return False
+        below = pkg.dir[len(base) + 1 :] if base else pkg.dir
+        if pkg.dir == base:
+            return True
+        return not any(p.startswith((".", "_")) or p in ("testdata", "vendor") for p in below.split("/"))
+    if pkg.import_path is None:
+        return False
+    if "..." in pattern:
+        rx = re.escape(pattern).replace(r"\.\.\.", ".*")
+        if pattern.endswith("/..."):  # `x/...` also matches `x`
+            rx = re.escape(pattern[:-4]) + r"(/.*)?"
+        return re.fullmatch(rx, pkg.import_path) is not None
+    return pattern == pkg.import_path
+
+
+def judge(fs: FileSystem, cmd: GoTest, where: str, test: TestTarget) -> Verdict:
+    text = cmd.text
+    if not test.path.endswith("_test.go"):
+        return does_not_run("wrong_language", f"runs Go tests; `{test.path}` is not a `_test.go` file", text)
+    if cmd.no_run:
+        return does_not_run("no_run", "compiles or lists the tests but does not run them (`-c`/`-list`)", text)
+    pkg = go_package_for_file(fs, test.path)
+    if pkg is None:
+        return does_not_run("go_module", f"cannot run it: `{test.path}` is not inside a Go module (no go.mod)", text)
+    if pkg.module.error:
+        return unknown("manifest_error", f"cannot read the Go module: {pkg.module.error}", text)
+    cwd_module = go_module_for_dir(fs, where)
+    if cwd_module is None:
+        return does_not_run("outside_working_directory", f"runs in `{where or '.'}`, which is not inside a Go module", text)
+    patterns = cmd.packages or ["."]
+    if not any(_pattern_covers(fs, p, where, pkg) for p in patterns):
+        shown = "./" + pkg.rel_dir if pkg.rel_dir else "."
+        if not cmd.packages:
+            return does_not_run(
+                "outside_working_directory", f"tests only the package in `{where or '.'}`; the test is in package `{pkg.import_path or pkg.dir}`", text,
+            )
+        return does_not_run(
+            "go_package", f"tests {code_list(patterns)}, which does not cover package `{shown}` (`{pkg.import_path or pkg.dir}`)", text,
+        )
+
+    source = fs.read_text(test.path).text or ""
+    constraint = go_build_constraint(source)
+    if constraint is not None and eval_go_constraint(constraint, set(cmd.tags)) is False:
+        tags = f"`-tags {','.join(cmd.tags)}`" if cmd.tags else "no `-tags`"
+        return does_not_run("build_tags", f"does not build `{test.path}`: its constraint `//go:build {constraint}` is not met ({tags})", text)
+
+    names = [test.name] if test.name else go_test_names(source)
+    if not names:
+        return runs(f"tests package `{pkg.import_path or pkg.dir}`", text)
+    first: Verdict | None = None
+    for name in names:
+        v = _filters(cmd, name)
+        if v is None:
+            return runs(f"tests package `{pkg.import_path or pkg.dir}` — matches `{name}`", text, test_name=name)
+        if v.outcome == "unknown":
+            return v
+        first = first or v
+    assert first is not None
+    return first
+
+
+def _filters(cmd: GoTest, name: str) -> Verdict | None:
+    """None when `-run`/`-skip` let the test (or subtest `Top/sub`) run."""
+    levels = name.split("/")
+    try:
+        if cmd.run:
+            for i, part in enumerate(split_go_regex(cmd.run)[: len(levels)]):
+                if not _compile(part).search(levels[i]):
+                    return does_not_run("run_regex", f"runs only tests matching `-run {cmd.run}`; `{name}` does not match", cmd.text, test_name=name)
+        if cmd.skip:
+            parts = split_go_regex(cmd.skip)
+            if len(parts) <= len(levels) and all(_compile(p).search(levels[i]) for i, p in enumerate(parts)):
+                return does_not_run("skip_regex", f"skips `{name}` (`-skip {cmd.skip}`)", cmd.text, test_name=name)
+    except re.error as exc:
+        return unknown("bad_expression", f"the regular expression in `{cmd.text}` cannot be evaluated: {exc}", cmd.text)
+    return None

@@ -1,0 +1,273 @@
+"""The CI-gating verdict (SPEC section 5): does a cited CI job run a cited test?
+
+Invariant: reads only through a `FileSystem`; never raises. `command_runs_test` judges one
+command in one directory; `verdict` judges a whole citation: the workflow must be readable,
+the job must exist, and some `run:` step command of the job must run the test. Each answer is
+runs / does not run (with the reason) / unknown (with why), never a guess presented as a fact.
+"""
+
+from __future__ import annotations
+
+from parity_lsp.workspace.ci.commands import (
+    CargoTest,
+    GoTest,
+    MakeRun,
+    ParsedCommand,
+    Pytest,
+    ScriptRun,
+    Unknown,
+    closest_command,
+    command_matches,
+    effective_directory,
+    follow,
+    parse_command,
+    selection_is_dynamic,
+)
+from parity_lsp.workspace.ci.model import (
+    DOES_NOT_RUN,
+    RUNS,
+    UNKNOWN,
+    CiCitation,
+    CitedMatch,
+    TestTarget,
+    Verdict,
+    code_list,
+    does_not_run,
+    unknown,
+)
+from parity_lsp.workspace.ci import run_cargo, run_go, run_pytest
+from parity_lsp.workspace.ci.shell import split_commands
+from parity_lsp.workspace.ci.workflows import Command, Job, Workflow, find_job, load_workflow, nearest_job
+from parity_lsp.workspace.fs import FileSystem, normalize_rel
+
+__all__ = [
+    "CiCitation", "CitedMatch", "TestTarget", "Verdict", "RUNS", "DOES_NOT_RUN", "UNKNOWN",
+    "verdict", "command_runs_test", "match_cited_commands",
+]
+
+MAX_FOLLOW_DEPTH = 3  # make → make → script: deeper indirection is reported as unknown
+_RUNNER_KINDS = ("cargo", "pytest", "go", "make", "script")
+
+# How far a command got before missing the test: the furthest miss explains the job best
+# (a matrix job `-p core --lib` / `-p cli --lib` for a bin test of cli: "other target").
+_SPECIFICITY = {
+    "not_a_test_command": 0, "wrong_language": 1, "no_commands": 1, "no_test_command": 1,
+    "missing_working_directory": 2, "outside_working_directory": 2, "other_workspace": 2, "go_module": 2,
+    "package_excluded": 3, "other_package": 3, "go_package": 3, "outside_paths": 3,
+    "other_target": 4, "no_target": 4, "not_collected": 4, "ignore_option": 4, "build_tags": 4, "no_run": 4,
+}
+
+
+def _specificity(v: Verdict) -> int:
+    return _SPECIFICITY.get(v.code, 5)  # name-level reasons (filters, -k, -run, ignore) are the most specific
+
+
+def command_runs_test(
+    fs: FileSystem, command: str | Command | ParsedCommand, test: TestTarget, working_directory: str | None = ""
+) -> Verdict:
+    """Does `command`, run in `working_directory` (a step's effective directory), run `test`?"""
+    try:
+        if isinstance(command, Command):
+            return _judge(fs, parse_command(command.text), command.working_directory, test, 0)
+        parsed = command if isinstance(command, ParsedCommand) else parse_command(command)
+        return _judge(fs, parsed, working_directory, test, 0)
+    except Exception as exc:  # defensive: a judge bug must not take the engine down
+        text = command.text if hasattr(command, "text") else str(command)
+        return unknown("internal_error", f"`{text}` could not be judged: {exc}", text)
+
+
+def _normalize(test: TestTarget) -> TestTarget:
+    path = normalize_rel(test.path)
+    if path is None or path == test.path:
+        return test
+    return TestTarget(path, test.name, test.ignored, test.markers)
+
+
+def _judge(fs: FileSystem, cmd: ParsedCommand, cwd: str | None, test: TestTarget, depth: int) -> Verdict:
+    test = _normalize(test)
+    text = cmd.text
+    if cwd is None:
+        return unknown("unknown_directory", f"the directory `{text}` runs in is only known when CI runs", text)
+    if isinstance(cmd, Unknown):
+        if cmd.non_test:
+            return does_not_run("not_a_test_command", "does not run tests", text)
+        return unknown("unknown_command", f"`{text}` is not a command parity-lsp understands", text)
+    where = effective_directory(cwd, cmd)
+    if where is None:
+        return unknown("unknown_directory", f"the directory `{text}` switches to is only known when CI runs", text)
+    if where and not fs.is_dir(where):
+        return does_not_run("missing_working_directory", f"runs in `{where}`, which does not exist", text, working_directory=where)
+    if selection_is_dynamic(cmd):
+        dyn = code_list(sorted(cmd.dynamic))
+        return unknown("expression", f"`{text}` selects tests with {dyn}, whose value is only known when CI runs", text)
+    if isinstance(cmd, CargoTest):
+        v = run_cargo.judge(fs, cmd, where, test)
+    elif isinstance(cmd, Pytest):
+        v = run_pytest.judge(fs, cmd, where, test)
+    elif isinstance(cmd, GoTest):
+        v = run_go.judge(fs, cmd, where, test)
+    elif isinstance(cmd, (MakeRun, ScriptRun)):
+        v = _judge_followed(fs, cmd, where, test, depth)
+    else:
+        v = unknown("unknown_command", f"`{text}` is not a command parity-lsp understands", text)
+    v.working_directory = where
+    return v
+
+
+def _judge_followed(fs: FileSystem, cmd: MakeRun | ScriptRun, where: str, test: TestTarget, depth: int) -> Verdict:
+    text = cmd.text
+    if depth >= MAX_FOLLOW_DEPTH:
+        return unknown("not_followed", f"`{text}` is nested too deeply to follow", text)
+    result = follow(fs, cmd, where)
+    if result.error:
+        return unknown("not_followed", f"`{text}` cannot be followed: {result.error}", text)
+    subs: list[tuple[Verdict, object]] = []
+    for f in result.commands:
+        v = _judge(fs, f.command, f.directory, test, depth + 1)
+        subs.append((v, f))
+    if not subs:
+        return does_not_run("not_a_test_command", "runs no command", text)
+    chosen, followed = _pick([v for v, _ in subs], subs)
+    hop = f"`{followed.via}` at `{followed.source}` line {followed.line + 1}"
+    inner = chosen.command or ""
+    if chosen.outcome == RUNS:
+        v = Verdict(RUNS, chosen.code, f"`{text}` runs `{inner}`, which {chosen.clause}", f"runs `{inner}`, which {chosen.clause}", text)
+    elif chosen.outcome == UNKNOWN:
+        v = Verdict(UNKNOWN, chosen.code, f"`{text}` runs `{inner}`: {chosen.reason}", chosen.clause, text)
+    else:
+        tests_run = [s for s, _ in subs if s.code not in ("not_a_test_command",)]
+        if not tests_run:
+            return does_not_run("not_a_test_command", f"runs no test command ({hop})", text, via=[hop])
+        v = Verdict(DOES_NOT_RUN, chosen.code, f"`{text}` runs `{inner}`, which {chosen.clause}", f"runs `{inner}`, which {chosen.clause}", text)
+    v.via = [hop] + chosen.via
+    v.test_name = chosen.test_name
+    v.caveats = chosen.caveats
+    return v
+
+
+def _pick(verdicts: list[Verdict], items: list) -> tuple[Verdict, object]:
+    """The verdict that answers for a list of commands: a run wins, then unknown, then a no."""
+    for wanted in (RUNS, UNKNOWN):
+        for v, item in items:
+            if v.outcome == wanted:
+                return v, item
+    return max(items, key=lambda pair: _specificity(pair[0]))
+
+
+# --- the job-level verdict ----------------------------------------------------------------------
+
+
+def match_cited_commands(job: Job, cited: list[str]) -> list[CitedMatch]:
+    """Each cited command with the step commands it matches (SPEC 5) or the closest one."""
+    out: list[CitedMatch] = []
+    step_texts = list(dict.fromkeys(c.template or c.text for c in job.commands))
+    for text in cited:
+        pieces = [sc.text for sc in split_commands(text)] or [text]
+        matched: list[Command] = []
+        ok = True
+        for piece in pieces:
+            hits = [c for c in job.commands if command_matches(piece, c.text) or (c.template and command_matches(piece, c.template))]
+            if not hits:
+                ok = False
+            matched.extend(h for h in hits if h not in matched)
+        out.append(CitedMatch(text, matched if ok else [], None if ok else closest_command(text, step_texts)))
+    return out
+
+
+def verdict(fs: FileSystem, test: TestTarget, ci: CiCitation) -> Verdict:
+    """Does the job `ci` cites run `test`? The answer names the step (index, line, command)."""
+    try:
+        return _verdict(fs, _normalize(test), ci)
+    except Exception as exc:  # defensive: never take the engine down
+        return unknown("internal_error", f"the CI citation could not be judged: {exc}", workflow=ci.workflow, job=ci.job)
+
+
+def _verdict(fs: FileSystem, test: TestTarget, ci: CiCitation) -> Verdict:
+    path = normalize_rel(ci.workflow)
+    if path is None:
+        return unknown("workflow_missing", f"workflow `{ci.workflow}` is outside the workspace", workflow=ci.workflow, job=ci.job)
+    wf = load_workflow(fs, path)
+    if wf.error:
+        if wf.missing:
+            return unknown("workflow_missing", f"workflow `{path}` does not exist", workflow=path, job=ci.job)
+        return unknown("workflow_error", f"workflow `{path}` cannot be read: {wf.error}", workflow=path, job=ci.job)
+    if ci.job is None:
+        return _any_job(fs, wf, test, ci)
+    job = find_job(wf, ci.job)
+    if job is None:
+        near = nearest_job(wf, ci.job)
+        hint = f" (did you mean `{near}`?)" if near else ""
+        return unknown("job_not_found", f"workflow `{path}` has no job `{ci.job}`{hint}", workflow=path, job=ci.job, nearest_job=near)
+    return _job_verdict(fs, wf, job, test, ci.commands)
+
+
+def _any_job(fs: FileSystem, wf: Workflow, test: TestTarget, ci: CiCitation) -> Verdict:
+    results = [_job_verdict(fs, wf, job, test, ci.commands) for job in wf.jobs.values()]
+    if not results:
+        return does_not_run("no_commands", f"workflow `{wf.path}` has no job", None, workflow=wf.path)
+    for wanted in (RUNS, UNKNOWN):
+        for v in results:
+            if v.outcome == wanted:
+                return v
+    return max(results, key=_specificity)
+
+
+def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited: list[str]) -> Verdict:
+    matches = match_cited_commands(job, cited)
+    base = dict(workflow=wf.path, job=job.id)
+    if job.uses:
+        return unknown("job_uses_workflow", f"job `{job.id}` calls `{job.uses}`, which is not followed", cited=matches, **base)
+    commands = job.commands
+    if not commands:
+        return does_not_run("no_commands", f"job `{job.id}` has no `run:` step", None, cited=matches, **base)
+    details: list[Verdict] = []
+    for c in commands:
+        v = command_runs_test(fs, c, test)
+        _locate(v, c)
+        v.workflow, v.job = wf.path, job.id
+        details.append(v)
+    cited_ids = {id(c) for m in matches for c in m.matched}
+    # Prefer the cited step command, then any test runner, then anything.
+    order = sorted(
+        range(len(commands)),
+        key=lambda i: (id(commands[i]) not in cited_ids, parse_command(commands[i].text).kind not in _RUNNER_KINDS, i),
+    )
+    ranked = [details[i] for i in order]
+    chosen = next((v for v in ranked if v.outcome == RUNS), None)
+    if chosen is None:
+        chosen = next((v for v in ranked if v.outcome == UNKNOWN), None)
+    if chosen is None:
+        cited_misses = [v for v in ranked if id(commands[details.index(v)]) in cited_ids]
+        chosen = max(cited_misses or ranked, key=_specificity)
+        if _specificity(chosen) <= 1:
+            runners = [c.text for c in commands if parse_command(c.text).kind in _RUNNER_KINDS]
+            if not runners:
+                out = does_not_run("no_test_command", f"job `{job.id}` runs no test command", None, **base)
+                out.cited, out.details = matches, details
+                return out
+    out = _copy(chosen)
+    out.cited, out.details = matches, details
+    if out.outcome == RUNS:
+        step = commands[details.index(chosen)].step
+        if step.continue_on_error or job.continue_on_error:
+            out.caveats.append("`continue-on-error: true`: a failing test does not fail the job")
+        if step.condition:
+            out.caveats.append(f"the step runs only `if: {step.condition}`")
+        if job.condition:
+            out.caveats.append(f"the job runs only `if: {job.condition}`")
+    return out
+
+
+def _locate(v: Verdict, c: Command) -> None:
+    v.step_index, v.step_line, v.step_name = c.step.index, c.step.line, c.step.name
+    v.command_line = c.line
+    v.command = v.command or c.text
+    if v.working_directory is None:
+        v.working_directory = c.working_directory
+
+
+def _copy(v: Verdict) -> Verdict:
+    """A shallow copy whose lists can be extended without touching `v`."""
+    fields = {name: getattr(v, name) for name in v.__slots__}  # type: ignore[attr-defined]
+    fields.update(via=list(v.via), caveats=list(v.caveats))
+    return Verdict(**fields)

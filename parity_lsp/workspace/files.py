@@ -1,0 +1,115 @@
+"""The file list of a workspace: `git ls-files` in a git checkout, else a walk honouring
+`.gitignore` files (pathspec); config `exclude` applies to both.
+
+Invariant: lists only paths inside the root; never follows symlinked directories; never raises.
+Git runs with hooks and fsmonitor disabled, so listing never executes repository code.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pathspec
+
+SAFE_GIT = ("git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "--no-pager")
+ALWAYS_SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".mypy_cache", ".pytest_cache", ".tox"}
+
+
+def compile_globs(globs) -> pathspec.PathSpec:
+    return pathspec.PathSpec.from_lines("gitwildmatch", list(globs))
+
+
+def git_root(root: Path) -> bool:
+    return (root / ".git").exists()
+
+
+def run_git(root: Path, *args: str, timeout: float = 10.0) -> str | None:
+    """Output of a read-only git command at `root`, or None when git fails or is missing."""
+    try:
+        proc = subprocess.run(
+            [*SAFE_GIT, *args],
+            cwd=root,
+            capture_output=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"},
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode("utf-8", "surrogateescape")
+
+
+def _git_files(root: Path) -> list[str] | None:
+    out = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    if out is None:
+        return None
+    files = []
+    for p in out.split("\0"):
+        if p and not p.startswith("../"):
+            files.append(p)
+    return files
+
+
+def _walk_files(root: Path) -> list[str]:
+    files: list[str] = []
+    specs: dict[str, pathspec.PathSpec] = {}
+
+    def ignored(rel: str, is_dir: bool) -> bool:
+        # every .gitignore from the root down to the entry's directory applies
+        parts = rel.split("/")
+        for depth in range(len(parts)):
+            base = "/".join(parts[:depth])
+            spec = specs.get(base)
+            if spec is None:
+                continue
+            sub = "/".join(parts[depth:]) + ("/" if is_dir else "")
+            if spec.match_file(sub):
+                return True
+        return False
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir
+        if ".gitignore" in filenames:
+            try:
+                lines = (Path(dirpath) / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+                specs[rel_dir] = compile_globs(lines)
+            except OSError:
+                pass
+        keep = []
+        for d in dirnames:
+            rel = f"{rel_dir}/{d}" if rel_dir else d
+            if d in ALWAYS_SKIPPED_DIRS or ignored(rel, True):
+                continue
+            keep.append(d)
+        dirnames[:] = sorted(keep)
+        for f in sorted(filenames):
+            rel = f"{rel_dir}/{f}" if rel_dir else f
+            if not ignored(rel, False):
+                files.append(rel)
+    return files
+
+
+def list_files(root: Path, exclude=()) -> list[str]:
+    """Workspace-relative files under `root`, sorted."""
+    files = _git_files(root) if git_root(root) else None
+    if files is None:
+        files = _walk_files(root)
+    if exclude:
+        spec = compile_globs(exclude)
+        files = [f for f in files if not spec.match_file(f)]
+    return sorted(set(files))
+
+
+def matrix_files(files: list[str], include, exclude=()) -> list[str]:
+    inc = compile_globs(include)
+    exc = compile_globs(exclude) if exclude else None
+    return [f for f in files if is_matrix_name(f) and inc.match_file(f) and not (exc and exc.match_file(f))]
+
+
+def is_matrix_name(path: str) -> bool:
+    return path.lower().endswith((".md", ".markdown", ".csv", ".tsv"))

@@ -1,0 +1,216 @@
+"""The file system seen by the engine: disk under one root, overlaid by open editor buffers.
+
+Invariant: the only module that touches the disk for workspace content. Every path it takes is
+workspace-relative ('/' separated); it never opens anything outside the root (symlinks are
+resolved and checked), never opens a non-regular file (FIFOs, devices), and never writes.
+"""
+
+from __future__ import annotations
+
+import os
+import stat as stat_mod
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from parity_lsp.text import decode_source
+
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+class OutsideWorkspace(ValueError):
+    """The path resolves outside the workspace root."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    kind: str  # "file", "dir", "other"
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    text: str | None
+    error: str | None = None  # why text is None: missing, too large, binary, not UTF-8, ...
+    version: object = None  # content key: buffer version or (mtime, size)
+
+
+def normalize_rel(path: str) -> str | None:
+    """Normalize a workspace-relative path; None when it is absolute or escapes with '..'."""
+    path = path.replace("\\", "/")
+    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+        return None
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+            continue
+        parts.append(part)
+    return "/".join(parts)
+
+
+class FileSystem:
+    """Disk access confined to `root`, with open buffers taking precedence."""
+
+    def __init__(self, root: str | os.PathLike, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+        self.root = Path(root).resolve()
+        self.max_file_bytes = max_file_bytes
+        self._overlay: dict[str, tuple[str, object]] = {}
+
+    # --- overlay (open editor buffers) ----------------------------------------------------
+
+    def set_overlay(self, rel: str, text: str, version: object) -> None:
+        self._overlay[rel] = (text, version)
+
+    def clear_overlay(self, rel: str) -> None:
+        self._overlay.pop(rel, None)
+
+    def overlay_paths(self) -> list[str]:
+        return list(self._overlay)
+
+    # --- containment ------------------------------------------------------------------------
+
+    def to_rel(self, path: str | os.PathLike) -> str | None:
+        """Absolute path → workspace-relative path, or None when outside the root."""
+        p = Path(path)
+        if not p.is_absolute():
+            p = self.root / p
+        try:
+            rel = PurePosixPath(os.path.normpath(p).replace(os.sep, "/")).relative_to(self.root.as_posix())
+        except ValueError:
+            return None
+        return normalize_rel(str(rel))
+
+    def abspath(self, rel: str) -> Path:
+        """The absolute path for a relative one, without following links."""
+        norm = normalize_rel(rel)
+        if norm is None:
+            raise OutsideWorkspace(rel)
+        return self.root / norm if norm else self.root
+
+    def _contained(self, rel: str) -> Path | None:
+        """Absolute real path of `rel` if it (after symlinks) stays inside the root, else None.
+
+        A missing path is contained when its existing ancestors are.
+        """
+        p = self.abspath(rel)
+        try:
+            real = Path(os.path.realpath(p))
+        except (OSError, RuntimeError):  # symlink loops on some platforms
+            return None
+        if real == self.root or self.root in real.parents:
+            return real
+        return None
+
+    def escapes(self, rel: str) -> bool:
+        """True when `rel` is absolute, climbs out with '..' or is a symlink leading out."""
+        if normalize_rel(rel) is None:
+            return True
+        return self._contained(rel) is None
+
+    # --- queries ----------------------------------------------------------------------------
+
+    def stat(self, rel: str) -> FileStat | None:
+        norm = normalize_rel(rel)
+        if norm is None:
+            return None
+        if norm in self._overlay:
+            text, _ = self._overlay[norm]
+            return FileStat("file", len(text), 0)
+        real = self._contained(norm)
+        if real is None:
+            return None
+        try:
+            st = os.stat(real)
+        except (OSError, ValueError):
+            return None
+        if stat_mod.S_ISREG(st.st_mode):
+            kind = "file"
+        elif stat_mod.S_ISDIR(st.st_mode):
+            kind = "dir"
+        else:
+            kind = "other"
+        return FileStat(kind, st.st_size, st.st_mtime_ns)
+
+    def exists(self, rel: str) -> bool:
+        return self.stat(rel) is not None
+
+    def is_file(self, rel: str) -> bool:
+        st = self.stat(rel)
+        return st is not None and st.kind == "file"
+
+    def is_dir(self, rel: str) -> bool:
+        st = self.stat(rel)
+        return st is not None and st.kind == "dir"
+
+    def read_bytes(self, rel: str, limit: int | None = None) -> tuple[bytes | None, str | None]:
+        norm = normalize_rel(rel)
+        if norm is None:
+            return None, "outside the workspace"
+        if norm in self._overlay:
+            return self._overlay[norm][0].encode("utf-8"), None
+        real = self._contained(norm)
+        if real is None:
+            return None, "outside the workspace"
+        limit = self.max_file_bytes if limit is None else limit
+        try:
+            # O_NONBLOCK: opening a FIFO must never block; we then refuse non-regular files.
+            fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        except FileNotFoundError:
+            return None, "does not exist"
+        except OSError as exc:
+            return None, f"cannot be read ({exc.strerror or exc})"
+        try:
+            st = os.fstat(fd)
+            if not stat_mod.S_ISREG(st.st_mode):
+                return None, "not a regular file"
+            if st.st_size > limit:
+                return None, f"larger than the {limit // (1024 * 1024)} MB limit ({st.st_size} bytes)"
+            chunks = []
+            remaining = st.st_size + 1
+            while remaining > 0:
+                chunk = os.read(fd, min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                remaining -= len(chunk)
+            data = b"".join(chunks)
+            if len(data) > limit:
+                return None, f"larger than the {limit // (1024 * 1024)} MB limit"
+            return data, None
+        finally:
+            os.close(fd)
+
+    def read_text(self, rel: str, limit: int | None = None) -> ReadResult:
+        norm = normalize_rel(rel)
+        if norm is not None and norm in self._overlay:
+            text, version = self._overlay[norm]
+            return ReadResult(text, None, ("buffer", version))
+        data, error = self.read_bytes(rel, limit)
+        if data is None:
+            return ReadResult(None, error)
+        text, error = decode_source(data)
+        st = self.stat(rel)
+        return ReadResult(text, error, ("disk", st.mtime_ns if st else 0, len(data)))
+
+    def list_dir(self, rel: str) -> list[tuple[str, bool]]:
+        """Entries of a directory as (name, is_dir); empty when missing or outside."""
+        real = self._contained(rel)
+        if real is None:
+            return []
+        try:
+            with os.scandir(real) as it:
+                out = []
+                for entry in it:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        continue
+                    out.append((entry.name, is_dir))
+                return sorted(out)
+        except OSError:
+            return []

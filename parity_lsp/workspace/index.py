@@ -1,0 +1,269 @@
+"""The workspace index: file list, per-file caches keyed by content, and the lookups rules need
+(symbols of a file, nearest existing path, git renames, exception ids).
+
+Invariant: all disk access goes through `FileSystem`; caches are keyed by the content version
+`FileSystem.read_text` reports, so an open buffer or a changed file is never answered stale.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from parity_lsp.config import Config
+from parity_lsp.workspace import files as files_mod
+from parity_lsp.workspace.fs import FileSystem, normalize_rel
+from parity_lsp.workspace.symbols import Definition, find_definitions
+
+
+@dataclass
+class SourceFile:
+    rel: str
+    text: str | None
+    error: str | None  # why text is None
+    version: object
+    definitions: list[Definition] | None  # None: language not understood (or unreadable)
+
+    @cached_property
+    def line_count(self) -> int:
+        if self.text is None:
+            return 0
+        if not self.text:
+            return 0
+        n = self.text.count("\n")
+        return n if self.text.endswith("\n") else n + 1
+
+
+class Workspace:
+    def __init__(self, root: str | Path, config: Config | None = None, fs: FileSystem | None = None) -> None:
+        self.config = config or Config()
+        self.fs = fs or FileSystem(root, self.config.max_file_bytes)
+        self.root = self.fs.root
+        self._files: list[str] | None = None
+        self._basenames: dict[str, list[str]] | None = None
+        self._sources: dict[str, SourceFile] = {}
+        self._renames: dict[str, str] | None = None
+        self._exceptions: dict[str, tuple[str, int]] | None = None
+        self._changed: dict[str, set[str] | None] = {}
+
+    # --- file list ----------------------------------------------------------------------------
+
+    def files(self) -> list[str]:
+        if self._files is None:
+            self._files = files_mod.list_files(self.root, self.config.exclude)
+        return self._files
+
+    def invalidate_files(self) -> None:
+        """A file was created, deleted or renamed: rebuild the list and name index lazily."""
+        self._files = None
+        self._basenames = None
+        self._exceptions = None
+
+    def forget(self, rel: str) -> None:
+        """A file's content changed (or it vanished)."""
+        self._sources.pop(rel, None)
+        if self._exceptions is not None and files_mod.compile_globs(self.config.exceptions_doc).match_file(rel):
+            self._exceptions = None
+
+    def matrix_files(self) -> list[str]:
+        return files_mod.matrix_files(self.files(), self.config.include, self.config.exclude)
+
+    # --- file content -------------------------------------------------------------------------
+
+    def source(self, rel: str) -> SourceFile:
+        """Text and definitions of a file, cached by content version."""
+        result = self.fs.read_text(rel)
+        cached = self._sources.get(rel)
+        if cached is not None and cached.version == result.version and result.version is not None:
+            return cached
+        defs = find_definitions(rel, result.text) if result.text is not None else None
+        src = SourceFile(rel, result.text, result.error, result.version, defs)
+        self._sources[rel] = src
+        return src
+
+    # --- fuzzy lookups --------------------------------------------------------------------------
+
+    def _basename_index(self) -> dict[str, list[str]]:
+        if self._basenames is None:
+            idx: dict[str, list[str]] = {}
+            for f in self.files():
+                idx.setdefault(posixpath.basename(f).lower(), []).append(f)
+            self._basenames = idx
+        return self._basenames
+
+    def nearest_path(self, rel: str, want_dir: bool = False) -> str | None:
+        """The existing path most like `rel`: same file name elsewhere, else a similar sibling."""
+        rel = rel.rstrip("/")
+        base = posixpath.basename(rel).lower()
+        if not want_dir:
+            same_name = self._basename_index().get(base, [])
+            if same_name:
+                return max(same_name, key=lambda p: (_common_parts(p, rel), -len(p)))
+        # closest existing ancestor, then the most similar entry in it (one level at a time)
+        parts = rel.split("/")
+        prefix: list[str] = []
+        for i, part in enumerate(parts):
+            candidate = "/".join(prefix + [part])
+            if self.fs.is_dir(candidate) or (i == len(parts) - 1 and self.fs.is_file(candidate)):
+                prefix.append(part)
+                continue
+            entries = self.fs.list_dir("/".join(prefix))
+            last = i == len(parts) - 1
+            names = [n for n, is_dir in entries if (is_dir if not last else (is_dir == want_dir or not want_dir))]
+            if not last:
+                names = [n for n, is_dir in entries if is_dir]
+            match = difflib.get_close_matches(part, names, n=1, cutoff=0.6)
+            if not match:
+                return None
+            prefix.append(match[0])
+        found = "/".join(prefix)
+        return found if found != rel and self.fs.exists(found) else None
+
+    def renamed_to(self, rel: str) -> str | None:
+        """Where git history says `rel` (a file or directory) was renamed to, if it still exists."""
+        renames = self._rename_map()
+        if not renames:
+            return None
+        seen = set()
+        cur = rel
+        while cur in renames and cur not in seen:
+            seen.add(cur)
+            cur = renames[cur]
+        if cur != rel and self.fs.exists(cur):
+            return cur
+        # a directory: every file under it moved to one new directory
+        prefix = rel.rstrip("/") + "/"
+        targets = set()
+        for old, new in renames.items():
+            if old.startswith(prefix):
+                rest = old[len(prefix) :]
+                if new.endswith("/" + rest):
+                    targets.add(new[: -len(rest) - 1])
+        if len(targets) == 1:
+            target = targets.pop()
+            if self.fs.is_dir(target):
+                return target
+        return None
+
+    def _rename_map(self) -> dict[str, str]:
+        if self._renames is None:
+            self._renames = {}
+            if files_mod.git_root(self.root):
+                out = files_mod.run_git(
+                    self.root, "log", "-M", "--diff-filter=R", "--name-status", "--format=", "HEAD", timeout=20.0
+                )
+                # newest first: keep the newest rename of each old path
+                for line in (out or "").splitlines():
+                    parts = line.split("\t")
+                    if len(parts) == 3 and parts[0].startswith("R"):
+                        self._renames.setdefault(parts[1], parts[2])
+        return self._renames
+
+    def changed_since(self, rev: str) -> set[str] | None:
+        """Files changed between `rev` and the working tree; None when git cannot tell."""
+        if rev not in self._changed:
+            out = files_mod.run_git(self.root, "diff", "--name-only", "-M", rev, "--")
+            untracked = files_mod.run_git(self.root, "ls-files", "--others", "--exclude-standard")
+            if out is None:
+                self._changed[rev] = None
+            else:
+                self._changed[rev] = {l for l in (out + "\n" + (untracked or "")).splitlines() if l}
+        return self._changed[rev]
+
+    # --- exceptions document ------------------------------------------------------------------
+
+    def exception_docs(self) -> list[str]:
+        spec = files_mod.compile_globs(self.config.exceptions_doc)
+        return [f for f in self.files() if spec.match_file(f)]
+
+    def exception_ids(self) -> dict[str, tuple[str, int]]:
+        """Declared exception id → (document, 0-based line of its first mention)."""
+        if self._exceptions is None:
+            ids: dict[str, tuple[str, int]] = {}
+            try:
+                pattern = re.compile(rf"\b(?:{self.config.exception_id_pattern})\b")
+            except re.error:
+                pattern = re.compile(r"\bEX-\d+[a-z]?\b")
+            for doc in self.exception_docs():
+                src = self.fs.read_text(doc)
+                if src.text is None:
+                    continue
+                for ln, line in enumerate(src.text.splitlines()):
+                    for m in pattern.finditer(line):
+                        ids.setdefault(m.group(0), (doc, ln))
+            self._exceptions = ids
+        return self._exceptions
+
+
+def _common_parts(a: str, b: str) -> int:
+    pa, pb = a.split("/"), b.split("/")
+    n = 0
+    for x, y in zip(pa, pb):
+        if x != y:
+            break
+        n += 1
+    m = 0
+    for x, y in zip(reversed(pa), reversed(pb)):
+        if x != y:
+            break
+        m += 1
+    return n + m
+
+
+def resolve_reference_path(path: str, link_base: str | None, fs: FileSystem) -> str | None:
+    """Workspace-relative path for a cited path; links resolve against the matrix directory
+    first, then the root. None when the path is absolute or climbs out of the root."""
+    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+        return None
+    if link_base is not None:
+        joined = normalize_rel(posixpath.join(link_base, path)) if link_base else normalize_rel(path)
+        if joined is not None and fs.exists(joined):
+            return joined
+        plain = normalize_rel(path)
+        if plain is not None and fs.exists(plain):
+            return plain
+        return joined if joined is not None else plain
+    return normalize_rel(path)
+
+
+_PACKAGE_MARKERS = ("Cargo.toml", "pyproject.toml", "setup.py", "go.mod", "package.json")
+NEAR_SEARCH_LIMIT = 400
+
+
+def find_symbol_near(ws: Workspace, rel: str, symbol: str) -> list[tuple[str, Definition]]:
+    """Where `symbol` is defined in files of the same language in `rel`'s package (or folder).
+
+    Bounded: at most NEAR_SEARCH_LIMIT files are scanned, so a typo never costs a workspace scan.
+    """
+    from parity_lsp.workspace.symbols import language_for_path, lookup
+
+    lang = language_for_path(rel)
+    if lang is None:
+        return []
+    directory = posixpath.dirname(rel)
+    scope = directory
+    d = directory
+    while True:
+        if any(ws.fs.is_file(f"{d}/{m}" if d else m) for m in _PACKAGE_MARKERS):
+            scope = d
+            break
+        if not d:
+            break
+        d = posixpath.dirname(d)
+    prefix = scope + "/" if scope else ""
+    hits: list[tuple[str, Definition]] = []
+    scanned = 0
+    for f in ws.files():
+        if f == rel or not f.startswith(prefix) or language_for_path(f) != lang:
+            continue
+        scanned += 1
+        if scanned > NEAR_SEARCH_LIMIT:
+            break
+        src = ws.source(f)
+        if src.definitions:
+            hits.extend((f, d) for d in lookup(src.definitions, symbol))
+    return hits

@@ -1,0 +1,289 @@
+"""The symbol finder: definitions and tests in Rust, Python, Go and TypeScript/JavaScript
+source, and the lookup of a symbol as written in a parity matrix (`Type::method`,
+`Class.method`, `crate::m::f()`, a test title, ...).
+
+Invariant: pure functions over `str`, no IO, and they never raise on any input (garbage,
+binary-looking text, unbalanced braces, huge files): worst case they return fewer definitions.
+They run in (near) linear time; the scanners are regex/brace/indent based, not full parsers.
+
+Lines are 0-based; line breaks are \\n, \\r\\n and lone \\r (as in `parity_lsp.text.LineIndex`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .generic import word_occurrences
+
+__all__ = ["Definition", "language_for_path", "find_definitions", "lookup", "word_occurrences"]
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    name: str  # simple name, e.g. "method"
+    qualname: str  # container path joined with "::" ("Type::method", "tests::it_works", "suite::does x")
+    kind: str  # see the per-language scanners; Rust trait impls are kind "impl" with qualname "<Type as Trait>"
+    line: int  # 0-based line where the name is declared
+    start_line: int  # 0-based first line of the item incl. attributes, decorators, doc comments
+    end_line: int  # 0-based last line of the item, inclusive
+    is_test: bool
+    disabled: str | None = None  # why the test is disabled (the attribute/decorator/call), else None
+    signature: str = ""  # the declaration, whitespace collapsed, at most ~200 chars
+
+
+_EXTENSIONS = {
+    ".rs": "rust",
+    ".py": "python",
+    ".pyi": "python",
+    ".go": "go",
+    ".ts": "typescript",
+    ".tsx": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".js": "javascript",
+    ".jsx": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+}
+
+
+def language_for_path(path: str) -> str | None:
+    """"rust" | "python" | "go" | "typescript" | "javascript" | None, from the extension."""
+    if not isinstance(path, str):
+        return None
+    base = re.split(r"[\\/]", path)[-1]
+    dot = base.rfind(".")
+    if dot <= 0 and not (dot == 0 and len(base) > 1):
+        return None
+    return _EXTENSIONS.get(base[dot:].lower())
+
+
+def _scanner(lang: str):
+    if lang == "rust":
+        from . import rust
+
+        return rust.scan
+    if lang == "python":
+        from . import python
+
+        return python.scan
+    if lang == "go":
+        from . import go
+
+        return go.scan
+    from . import typescript
+
+    return typescript.scan
+
+
+def find_definitions(path: str, text: str) -> list[Definition] | None:
+    """Definitions in `text`, or None when the language of `path` is not understood
+    (the caller then falls back to `word_occurrences`). Never raises."""
+    lang = language_for_path(path)
+    if lang is None:
+        return None
+    try:
+        from ._common import normalize_newlines
+
+        if isinstance(text, (bytes, bytearray)):
+            text = bytes(text).decode("utf-8", "replace")
+        elif not isinstance(text, str):
+            text = "" if text is None else str(text)
+        text = normalize_newlines(text)
+        out = []
+        for r in _scanner(lang)(text):
+            line = max(0, r.line)
+            start = max(0, min(r.start_line, line))
+            end = max(line, r.end_line)
+            out.append(
+                Definition(
+                    name=r.name,
+                    qualname=r.qualname,
+                    kind=r.kind,
+                    line=line,
+                    start_line=start,
+                    end_line=end,
+                    is_test=bool(r.is_test),
+                    disabled=r.disabled,
+                    signature=r.signature,
+                )
+            )
+        return out
+    except Exception:  # never raise: worst case, no definitions
+        return []
+
+
+# --- lookup -----------------------------------------------------------------------------
+
+_AS_TRAIT = re.compile(r"^<\s*(.+?)\s+as\s+(.+?)\s*>$")
+_QUALIFIED_AS = re.compile(r"^<\s*(.+?)\s+as\s+(.+?)\s*>\s*::\s*(.+)$")
+
+
+def _strip_calls(s: str) -> str:
+    """Remove trailing `(...)` groups (call parentheses or parameter lists) and a macro `!`."""
+    for _ in range(8):
+        s = s.rstrip()
+        if s.endswith("!"):
+            s = s[:-1]
+            continue
+        if not s.endswith(")"):
+            break
+        depth = 0
+        idx = -1
+        for i in range(len(s) - 1, -1, -1):
+            c = s[i]
+            if c == ")":
+                depth += 1
+            elif c == "(":
+                depth -= 1
+                if depth == 0:
+                    idx = i
+                    break
+        if idx <= 0:
+            break
+        s = s[:idx]
+    return s.rstrip()
+
+
+def _strip_generics(s: str) -> str:
+    for _ in range(10):
+        t = re.sub(r"<[^<>]*>", "", s)
+        if t == s:
+            break
+        s = t
+    return s
+
+
+def _segments(s: str) -> list[str]:
+    out = []
+    for part in re.split(r"::|\.", s):
+        part = part.strip().strip("&*() \t")
+        if part.startswith("r#"):
+            part = part[2:]
+        if part:
+            out.append(part)
+    return out
+
+
+def _forms(raw: str) -> list[list[str]]:
+    s = _strip_calls(raw)
+    forms: list[list[str]] = []
+    qm = _QUALIFIED_AS.match(s)
+    if qm:
+        typ, trait, rest = qm.group(1), qm.group(2), qm.group(3)
+        for head in (trait, typ):
+            forms.append(_segments(_strip_generics(head)) + _segments(_strip_generics(rest)))
+    else:
+        forms.append(_segments(_strip_generics(s)))
+    return [f for f in forms if f]
+
+
+def _tolerated_prefix(segs: list[str]) -> bool:
+    """Path segments the file does not show (crate, module, package names) are tolerated;
+    a capitalised one (a type or class) must match."""
+    return all(not seg[:1].isupper() for seg in segs)
+
+
+def _rank(sym: list[str], qual: list[str], name: str) -> tuple[int, int] | None:
+    k = len(sym)
+    m = len(qual)
+    if sym == qual:
+        return (0, 0)
+    c = 0
+    while c < k and c < m and sym[k - 1 - c] == qual[m - 1 - c]:
+        c += 1
+    if c == 0:
+        return None
+    if c == m and c < k and _tolerated_prefix(sym[: k - c]):
+        return (1, -c)
+    if c == k and k >= 2:
+        return (1, -c)
+    if k == 1 and name == sym[0]:
+        return (2, 0)
+    return None
+
+
+def _trait_aliases(defs: list[Definition]) -> dict[int, list[list[str]]]:
+    """Rust methods of `impl Trait for Type` blocks are also known as `Trait::method`."""
+    impls = []
+    for d in defs:
+        if d.kind != "impl":
+            continue
+        segs = d.qualname.split("::")
+        am = _AS_TRAIT.match(segs[-1]) if segs else None
+        if am:
+            impls.append((segs[:-1], am.group(1), am.group(2), d.start_line, d.end_line))
+    out: dict[int, list[list[str]]] = {}
+    if not impls:
+        return out
+    for i, d in enumerate(defs):
+        if d.kind == "impl":
+            continue
+        segs = d.qualname.split("::")
+        for prefix, typ, trait, a, b in impls:
+            if (
+                a <= d.line <= b
+                and len(segs) == len(prefix) + 2
+                and segs[: len(prefix)] == prefix
+                and segs[len(prefix)] == typ
+            ):
+                out.setdefault(i, []).append(prefix + [trait, segs[-1]])
+    return out
+
+
+def _lookup(defs: list[Definition], raw: str) -> list[Definition]:
+    forms = _forms(raw)
+    aliases = _trait_aliases(defs)
+    scored = []
+    for i, d in enumerate(defs):
+        qsegs = d.qualname.split("::")
+        best: tuple[int, int] | None = None
+        if d.qualname == raw:
+            best = (0, 0)
+        elif d.kind in ("test", "describe"):
+            if raw in (" ".join(qsegs), " > ".join(qsegs), " › ".join(qsegs)):
+                best = (0, 0)
+            elif d.name == raw:
+                best = (2, 0)
+        if best != (0, 0):
+            quals = [[s.strip() for s in qsegs]] + aliases.get(i, [])
+            for sym in forms:
+                for q in quals:
+                    r = _rank(sym, q, d.name)
+                    if r is not None and (best is None or r < best):
+                        best = r
+        if best is not None:
+            scored.append((best, d.kind == "impl", i, d))
+    scored.sort(key=lambda x: (x[0], x[1], x[2]))
+    return [x[3] for x in scored]
+
+
+def lookup(defs: list[Definition], symbol: str) -> list[Definition]:
+    """All definitions matching a symbol as written in a matrix: `parse_row`, `Type::method`,
+    `Class.method`, `Class::method`, `crate::module::Type::method` (a path prefix that is not in
+    the file, like crate/module names, is tolerated: match on the longest suffix of qualname
+    segments), `fn_name()` (trailing parens stripped), `Type::method()`; Rust
+    `impl Trait for Type` methods are found as `Type::method` (and as `Trait::method`); a struct
+    field `Type::field` or `Type.field`. Exact qualname matches come first; a bare name matches
+    every definition with that simple name. For TS test names, the symbol may be the test's
+    string title. Never raises."""
+    try:
+        if not defs or not isinstance(symbol, str):
+            return []
+        raw = symbol.strip()
+        if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "`'\"":
+            raw = raw[1:-1].strip()
+        if not raw:
+            return []
+        found = _lookup(defs, raw)
+        if not found:
+            # pytest parametrized ids `test_x[case]`, Go subtests `TestX/case`
+            alt = re.sub(r"\[[^\[\]]*\]$", "", raw).strip()
+            if "/" in alt and not alt.startswith("/"):
+                alt = alt.split("/", 1)[0].strip()
+            if alt and alt != raw:
+                found = _lookup(defs, alt)
+        return found
+    except Exception:  # never raise
+        return []

@@ -1,0 +1,323 @@
+"""Shared machinery for the per-language symbol scanners.
+
+Invariant: pure functions over `str`, no IO. Every scanner follows the same plan:
+
+1. a regex-driven lexer finds comments and string/char literals and produces a *sanitized*
+   copy of the text of the same length where their contents are blanked (newlines kept), plus
+   the sorted list of comment spans;
+2. a structural pass runs over the sanitized text, where braces, keywords and punctuation can
+   no longer hide in strings or comments.
+
+Every forward scan resumes where the previous one stopped, so the total work stays linear in
+the size of the text even on garbage; no regex here can backtrack catastrophically (bodies use
+unambiguous or possessive loops).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+MAX_SIGNATURE = 200
+
+
+class Rec:
+    """A definition under construction (mutable; converted to `Definition` at the end)."""
+
+    __slots__ = (
+        "name",
+        "qualname",
+        "kind",
+        "line",
+        "start_line",
+        "end_line",
+        "is_test",
+        "disabled",
+        "signature",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        qualname: str,
+        kind: str,
+        line: int,
+        start_line: int,
+        end_line: int,
+        is_test: bool = False,
+        disabled: str | None = None,
+        signature: str = "",
+    ) -> None:
+        self.name = name
+        self.qualname = qualname
+        self.kind = kind
+        self.line = line
+        self.start_line = min(start_line, line)
+        self.end_line = max(end_line, line)
+        self.is_test = is_test
+        self.disabled = disabled
+        self.signature = signature
+
+
+def normalize_newlines(text: str) -> str:
+    """\\r\\n and lone \\r become \\n: line numbers then agree with `text.LineIndex`."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+class Lines:
+    """Offset -> 0-based line number."""
+
+    __slots__ = ("starts",)
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self.starts = starts
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset) - 1
+
+    def start_of(self, line: int) -> int:
+        if line < 0:
+            return 0
+        if line >= len(self.starts):
+            return self.starts[-1]
+        return self.starts[line]
+
+    @property
+    def count(self) -> int:
+        return len(self.starts)
+
+
+class Comments:
+    """Sorted, non-overlapping comment spans [start, end) with a language-specific kind."""
+
+    __slots__ = ("starts", "ends", "kinds")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.kinds: list[int] = []
+
+    def add(self, start: int, end: int, kind: int = 0) -> None:
+        self.starts.append(start)
+        self.ends.append(end)
+        self.kinds.append(kind)
+
+
+_NON_NL = re.compile(r"[^\n]+")
+_NON_WS = re.compile(r"\S")
+
+
+def blank(s: str) -> str:
+    """Spaces of the same length, newlines kept."""
+    if "\n" not in s:
+        return " " * len(s)
+    return _NON_NL.sub(lambda m: " " * (m.end() - m.start()), s)
+
+
+def blank_inner(s: str) -> str:
+    """Keep the first and last character (the quotes), blank the rest."""
+    if len(s) <= 2:
+        return s
+    return s[0] + blank(s[1:-1]) + s[-1]
+
+
+def doc_start(
+    san: str,
+    comments: Comments,
+    lines: Lines,
+    pos: int,
+    *,
+    accept=None,
+    skip=None,
+    blank_ok=None,
+) -> int:
+    """Earliest offset of the run of comments directly above `pos`.
+
+    `accept(kind)`: the comment extends the item; `skip(kind)`: the comment is stepped over
+    without extending it (e.g. a plain `//` between a Rust doc comment and its item);
+    `blank_ok(kind)`: a blank line may separate this comment from what follows it.
+    Comments must stand on their own lines (a trailing comment of a code line stops the walk).
+    """
+    result = pos
+    cur = pos
+    ends = comments.ends
+    i = bisect.bisect_right(ends, pos) - 1
+    guard = 0
+    while i >= 0 and guard < 10000:
+        guard += 1
+        cs = comments.starts[i]
+        ce = ends[i]
+        if ce > cur:
+            i -= 1
+            continue
+        if _NON_WS.search(san, ce, cur) is not None:
+            break
+        kind = comments.kinds[i]
+        ok = accept(kind) if accept else True
+        skipping = (not ok) and skip is not None and skip(kind)
+        if not ok and not skipping:
+            break
+        if san.count("\n", ce, cur) > 1 and not (blank_ok(kind) if blank_ok else False):
+            break
+        ls = lines.start_of(lines.line(cs))
+        if _NON_WS.search(san, ls, cs) is not None:
+            break
+        if ok:
+            result = cs
+        cur = cs
+        i -= 1
+    return result
+
+
+def signature(text: str, comments: Comments, a: int, b: int) -> str:
+    """Source text [a, b) with comments removed and whitespace collapsed, at most ~200 chars."""
+    if b <= a:
+        return ""
+    if b - a > 4 * MAX_SIGNATURE + 400:
+        b = a + 4 * MAX_SIGNATURE + 400
+    starts = comments.starts
+    ends = comments.ends
+    i = bisect.bisect_right(ends, a)
+    pieces = []
+    p = a
+    while i < len(starts) and starts[i] < b:
+        cs = max(starts[i], p)
+        pieces.append(text[p:cs])
+        pieces.append(" ")
+        p = max(p, min(ends[i], b))
+        i += 1
+    pieces.append(text[p:b])
+    s = " ".join("".join(pieces).split())
+    if len(s) > MAX_SIGNATURE:
+        s = s[: MAX_SIGNATURE - 1] + "…"
+    return s
+
+
+def clip(s: str, limit: int = MAX_SIGNATURE) -> str:
+    s = " ".join(s.split())
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return s
+
+
+_BRACKETS = {
+    "{": ("}", re.compile(r"[{}]")),
+    "(": (")", re.compile(r"[()]")),
+    "[": ("]", re.compile(r"[\[\]]")),
+}
+
+
+def match_close(san: str, open_pos: int, limit: int | None = None) -> int:
+    """Index of the bracket closing the one at `open_pos` (same bracket type only), or -1."""
+    n = len(san)
+    if open_pos < 0 or open_pos >= n:
+        return -1
+    ch = san[open_pos]
+    entry = _BRACKETS.get(ch)
+    if entry is None:
+        return -1
+    _close, rx = entry
+    end = n if limit is None else max(0, min(n, limit))
+    depth = 0
+    pos = open_pos
+    search = rx.search
+    while True:
+        m = search(san, pos, end)
+        if m is None:
+            return -1
+        if m.group() == ch:
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return m.start()
+        pos = m.end()
+
+
+def skip_angles(san: str, pos: int, limit: int = 4000) -> int:
+    """`pos` is at '<': index just past the matching '>' ('=>' and '->' do not close), or -1."""
+    n = min(len(san), pos + limit)
+    depth = 0
+    i = pos
+    rx = _ANGLE
+    while True:
+        m = rx.search(san, i, n)
+        if m is None:
+            return -1
+        c = m.group()
+        j = m.start()
+        if c == "<":
+            depth += 1
+        elif c == ">":
+            if j > 0 and san[j - 1] in "=-":
+                i = j + 1
+                continue
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        elif c in "{};":
+            return -1
+        i = j + 1
+
+
+_ANGLE = re.compile(r"[<>{};]")
+
+
+def last_nonspace(san: str, pos: int, floor: int = 0) -> int:
+    """Index of the last non-whitespace char before `pos` (not before `floor`), or -1."""
+    j = pos - 1
+    lo = max(floor, pos - 4096)
+    while j >= lo and san[j] in " \t\n\x0b\x0c":
+        j -= 1
+    return j if j >= lo else -1
+
+
+def modifiers_start(san: str, kw: int, words: frozenset, paren_word: str = "") -> int:
+    """Walk back from a keyword over modifier words (`pub`, `async`, `export`, ...).
+
+    `paren_word` may carry a parenthesized argument (`pub(crate)`). Returns the offset of the
+    first modifier, or `kw` itself.
+    """
+    start = kw
+    p = kw
+    lo = max(0, kw - 300)
+    while p > lo:
+        j = p - 1
+        while j >= lo and san[j] in " \t\n":
+            j -= 1
+        if j < lo or j == p - 1:
+            break  # no whitespace between the modifier and what follows it
+        c = san[j]
+        if c == ")" and paren_word:
+            o = san.rfind("(", lo, j)
+            if o < 0 or ")" in san[o + 1 : j]:
+                break
+            k = o - 1
+            while k >= lo and san[k] in " \t\n":
+                k -= 1
+            w0 = k - len(paren_word) + 1
+            if w0 < lo or san[w0 : k + 1] != paren_word or (w0 > 0 and (san[w0 - 1].isalnum() or san[w0 - 1] in "_$#.")):
+                break
+            start = p = w0
+            continue
+        if not (c.isalnum() or c == "_"):
+            break
+        i = j
+        while i > lo and (san[i - 1].isalnum() or san[i - 1] == "_"):
+            i -= 1
+        if i > 0 and san[i - 1] in "$#.'":
+            break
+        if san[i : j + 1] not in words:
+            break
+        start = p = i
+    return start

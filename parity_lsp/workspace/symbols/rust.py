@@ -1,0 +1,682 @@
+"""Rust definitions: fn, struct (and fields), enum (and variants), union, trait, type, const,
+static, mod, impl blocks (methods as `Type::method`, trait recorded as `<Type as Trait>`),
+macro_rules!, and #[test]-style test functions.
+
+Invariant: pure, no IO, never raises on any input (the caller also guards), linear time.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._common import (
+    Comments,
+    Lines,
+    Rec,
+    blank,
+    clip,
+    doc_start,
+    last_nonspace,
+    match_close,
+    modifiers_start,
+    signature,
+    skip_angles,
+)
+
+# --- lexer ------------------------------------------------------------------------------
+
+_LEX = re.compile(
+    r"(?=[/\"'rbc])"  # first-character prefilter: lets `re` skip ahead quickly
+    r"(?:(?P<lc>//[^\n]*)"
+    r"|(?P<bc>/\*)"
+    r"|(?P<raw>[bc]?r\#*\")"
+    r"|(?P<str>[bc]?\")"
+    r"|(?P<chr>b?'(?:[^'\\\n]|\\(?:u\{[0-9a-fA-F_]{0,8}\}|x[0-9a-fA-F]{2}|[^\n]))'))"
+)
+_BLOCK = re.compile(r"/\*|\*/")
+_DQ_BODY = re.compile(r'[^"\\]*+(?:\\[\s\S][^"\\]*+)*+"?')
+
+PLAIN, OUTER_DOC, INNER_DOC = 0, 1, 2
+
+
+def lex(text: str) -> tuple[str, Comments]:
+    n = len(text)
+    pieces: list[str] = []
+    comments = Comments()
+    last = 0
+    pos = 0
+    search = _LEX.search
+    while pos < n:
+        m = search(text, pos)
+        if m is None:
+            break
+        kind = m.lastgroup
+        s = m.start()
+        if kind == "lc":
+            e = m.end()
+            t = text[s : s + 4]
+            if t.startswith("///") and not t.startswith("////"):
+                ck = OUTER_DOC
+            elif t.startswith("//!"):
+                ck = INNER_DOC
+            else:
+                ck = PLAIN
+            comments.add(s, e, ck)
+        elif kind == "bc":
+            depth = 1
+            p = m.end()
+            while depth:
+                mm = _BLOCK.search(text, p)
+                if mm is None:
+                    p = n
+                    break
+                p = mm.end()
+                depth += 1 if mm.group() == "/*" else -1
+            e = p
+            t = text[s : s + 4]
+            if t.startswith("/**") and not t.startswith("/***") and not t.startswith("/**/"):
+                ck = OUTER_DOC
+            elif t.startswith("/*!"):
+                ck = INNER_DOC
+            else:
+                ck = PLAIN
+            comments.add(s, e, ck)
+        elif kind == "raw":
+            if s > 0 and (text[s - 1].isalnum() or text[s - 1] == "_"):
+                # `xr"..."` is not a raw string: let the quote start an ordinary string.
+                pos = m.end() - 1
+                continue
+            hashes = m.group().count("#")
+            term = '"' + "#" * hashes
+            j = text.find(term, m.end())
+            e = n if j < 0 else j + len(term)
+        elif kind == "str":
+            e = _DQ_BODY.match(text, m.end()).end()
+        else:  # char literal
+            e = m.end()
+        pieces.append(text[last:s])
+        pieces.append(blank(text[s:e]))
+        last = e
+        pos = e if e > s else s + 1
+    pieces.append(text[last:])
+    return "".join(pieces), comments
+
+
+# --- structure --------------------------------------------------------------------------
+
+_MAIN = re.compile(
+    r"(?=[{};#fsetcmiu])(?:[{};]|\#!?[ \t]*\[|\b(?:fn|struct|enum|union|trait|type|const|static|mod|impl|macro_rules)\b)"
+)
+_IDENT = r"(?:r\#)?[^\W\d]\w*"
+_FN = re.compile(r"fn\s+(" + _IDENT + r")")
+_STRUCT = re.compile(r"(struct|union|enum)\s+(" + _IDENT + r")")
+_TRAIT = re.compile(r"trait\s+(" + _IDENT + r")")
+_TYPE = re.compile(r"type\s+(" + _IDENT + r")")
+_CONST = re.compile(r"const\s+(" + _IDENT + r"|_)\s*:(?!:)")
+_STATIC = re.compile(r"static\s+(?:mut\s+)?(" + _IDENT + r")\s*:(?!:)")
+_MOD = re.compile(r"mod\s+(" + _IDENT + r")\s*([;{])")
+_MACRO = re.compile(r"macro_rules\s*!\s*(" + _IDENT + r")\s*([{(\[])")
+_MOD_WORDS = frozenset({"pub", "const", "async", "unsafe", "extern", "default", "safe", "auto"})
+_HEADER = re.compile(r"[{};\[\]]")
+_STMT = re.compile(r"[()\[\]{};]")
+_ATTR_PATH = re.compile(r"\#!?\s*\[\s*((?:[\w]+\s*::\s*)*[\w]+)")
+_WHERE = re.compile(r"\bwhere\b")
+_FOR = re.compile(r"\bfor\b(?!\s*<)")
+_PATH = re.compile(r"(?:[^\W\d]\w*\s*::\s*)*([^\W\d]\w*)")
+_TYPE_PREFIX = re.compile(r"(?:\s|&|'\w+|\bmut\b|\bdyn\b|\bconst\b|\*|\(|\[|!|\bunsafe\b)*")
+_IMPL_PREFIX = re.compile(r"\s*(?:unsafe\s+|const\s+)*")
+
+_MEMBER_TOKENS = re.compile(r"[,()\[\]{}<>]")
+_WS = re.compile(r"\s*")
+_ATTR_OPEN = re.compile(r"\#\s*\[")
+_VIS = re.compile(r"pub(?:\s*\([^()]*\))?\s+")
+_VARIANT = re.compile(r"(" + _IDENT + r")\s*(?:[({=]|$)")
+_FIELD = re.compile(r"(" + _IDENT + r")\s*:(?!:)")
+
+_TEST_ATTRS = {"test", "rstest", "test_case", "test_matrix", "quickcheck", "wasm_bindgen_test"}
+
+
+def _is_test_attr(path: str) -> bool:
+    last = path.rsplit("::", 1)[-1].strip()
+    return last in _TEST_ATTRS or last.endswith("_test") or last == "test"
+
+
+def _doc_accept(kind: int) -> bool:
+    return kind in (OUTER_DOC, INNER_DOC)
+
+
+def _doc_skip(kind: int) -> bool:
+    return kind == PLAIN
+
+
+def _doc_blank_ok(kind: int) -> bool:
+    return kind != INNER_DOC
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.san, self.comments = lex(text)
+        self.lines = Lines(text)
+        self.recs: list[Rec] = []
+        self.n = len(text)
+
+    # helpers -----------------------------------------------------------------------------
+
+    def line(self, offset: int) -> int:
+        return self.lines.line(offset)
+
+    def mods_start(self, kw: int) -> int:
+        return modifiers_start(self.san, kw, _MOD_WORDS, "pub")
+
+    def item_start(self, kw: int, pending: list[tuple[int, int]]) -> tuple[int, int]:
+        """(start offset including attributes and docs, start of the modifiers)."""
+        ms = self.mods_start(kw)
+        start = ms
+        if pending:
+            start = min(start, pending[0][0])
+        start = doc_start(
+            self.san,
+            self.comments,
+            self.lines,
+            start,
+            accept=_doc_accept,
+            skip=_doc_skip,
+            blank_ok=_doc_blank_ok,
+        )
+        return start, ms
+
+    def header_end(self, p: int) -> tuple[int, str]:
+        """First `{`, `}` or `;` (a `;` inside `[...]` does not count) from p."""
+        depth = 0
+        search = _HEADER.search
+        san = self.san
+        while True:
+            m = search(san, p)
+            if m is None:
+                return self.n, ""
+            ch = m.group()
+            if ch == "[":
+                depth += 1
+            elif ch == "]":
+                if depth:
+                    depth -= 1
+            elif ch == ";":
+                if depth == 0:
+                    return m.start(), ";"
+            else:
+                return m.start(), ch
+            p = m.end()
+
+    def stmt_end(self, p: int) -> tuple[int, str]:
+        """The `;` ending a const/static at bracket depth 0, or the closer of the enclosing block."""
+        depth = 0
+        search = _STMT.search
+        san = self.san
+        while True:
+            m = search(san, p)
+            if m is None:
+                return self.n, ""
+            ch = m.group()
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+                if depth < 0:
+                    return m.start(), ch
+            elif depth == 0:
+                return m.start(), ";"
+            p = m.end()
+
+    def attr_info(self, pending: list[tuple[int, int]]) -> tuple[bool, str | None]:
+        is_test = False
+        disabled = None
+        for s, e in pending:
+            m = _ATTR_PATH.match(self.san, s, e + 1)
+            if not m:
+                continue
+            path = "".join(m.group(1).split())
+            if path == "ignore":
+                if disabled is None:
+                    disabled = clip(self.text[s : e + 1])
+            elif _is_test_attr(path):
+                is_test = True
+        return is_test, disabled
+
+    def add(self, rec: Rec) -> int:
+        self.recs.append(rec)
+        return len(self.recs) - 1
+
+    # main loop ---------------------------------------------------------------------------
+
+    def run(self) -> list[Rec]:
+        san = self.san
+        n = self.n
+        stack: list[tuple[tuple[str, ...], int]] = []
+        prefix: tuple[str, ...] = ()
+        pending: list[tuple[int, int]] = []
+        pos = 0
+        search = _MAIN.search
+        recs = self.recs
+        while pos < n:
+            m = search(san, pos)
+            if m is None:
+                break
+            t = m.group()
+            s = m.start()
+            c = t[0]
+            if c == "{":
+                stack.append((prefix, -1))
+                pending.clear()
+                pos = s + 1
+                continue
+            if c == "}":
+                if stack:
+                    prefix, ri = stack.pop()
+                    if ri >= 0:
+                        recs[ri].end_line = max(recs[ri].line, self.line(s))
+                pending.clear()
+                pos = s + 1
+                continue
+            if c == ";":
+                pending.clear()
+                pos = s + 1
+                continue
+            if c == "#":
+                lb = m.end() - 1
+                close = match_close(san, lb, lb + 20000)
+                if close < 0:
+                    pos = m.end()
+                    continue
+                if "!" not in t:
+                    pending.append((s, close))
+                pos = close + 1
+                continue
+            # keyword
+            if s > 0 and san[s - 1] in "'#$.":
+                pos = m.end()
+                continue
+            handler = _HANDLERS[t]
+            new_pos, push = handler(self, s, prefix, pending)
+            if push is not None:
+                stack.append((prefix, push[1]))
+                prefix = push[0]
+                pending.clear()
+            if new_pos is None:
+                pos = m.end()
+            else:
+                if new_pos > s:
+                    pending.clear()
+                pos = max(new_pos, m.end()) if new_pos > s else m.end()
+        # unclosed blocks run to the end of the file
+        last_line = self.line(max(0, n - 1))
+        while stack:
+            prefix, ri = stack.pop()
+            if ri >= 0:
+                recs[ri].end_line = max(recs[ri].line, last_line)
+        return recs
+
+    # item handlers: return (resume position or None, (new prefix, rec index) to push or None)
+
+    def on_fn(self, s, prefix, pending):
+        m = _FN.match(self.san, s)
+        if not m:
+            return None, None
+        name = _unraw(m.group(1))
+        stop, ch = self.header_end(m.end())
+        start, ms = self.item_start(s, pending)
+        is_test, disabled = self.attr_info(pending)
+        qual = "::".join(prefix + (name,))
+        rec = Rec(
+            name,
+            qual,
+            "fn",
+            self.line(m.start(1)),
+            self.line(start),
+            self.line(stop if ch else max(0, self.n - 1)),
+            is_test=is_test,
+            disabled=disabled,
+            signature=signature(self.text, self.comments, ms, stop),
+        )
+        ri = self.add(rec)
+        if ch == "{":
+            return stop + 1, (prefix + (name,), ri)
+        if ch == ";":
+            return stop + 1, None
+        if ch == "}":
+            rec.end_line = max(rec.line, self.line(max(s, last_nonspace(self.san, stop, s))))
+        return stop, None
+
+    def on_struct(self, s, prefix, pending):
+        san = self.san
+        m = _STRUCT.match(san, s)
+        if not m:
+            return None, None
+        kw = m.group(1)
+        name = _unraw(m.group(2))
+        if kw == "union":
+            nxt = re.match(r"\s*[<{]|\s*where\b", san[m.end() : m.end() + 64])
+            if not nxt:
+                return None, None
+        stop, ch = self.header_end(m.end())
+        start, ms = self.item_start(s, pending)
+        qual = "::".join(prefix + (name,))
+        rec = Rec(
+            name,
+            qual,
+            kw,
+            self.line(m.start(2)),
+            self.line(start),
+            self.line(m.start(2)),
+            signature=signature(self.text, self.comments, ms, stop),
+        )
+        self.add(rec)
+        if ch == "{":
+            close = match_close(san, stop)
+            if close < 0:
+                rec.end_line = self.line(max(0, self.n - 1))
+                self.members(stop + 1, self.n, qual, kw == "enum")
+                return self.n, None
+            rec.end_line = self.line(close)
+            self.members(stop + 1, close, qual, kw == "enum")
+            return close + 1, None
+        if ch == ";":
+            rec.end_line = self.line(stop)
+            return stop + 1, None
+        rec.end_line = max(rec.line, self.line(max(s, last_nonspace(san, stop, s))))
+        return stop, None
+
+    def members(self, a: int, b: int, owner: str, is_enum: bool) -> None:
+        san = self.san
+        rx = _MEMBER_TOKENS
+        depth = 0
+        seg = a
+        p = a
+        while p < b:
+            m = rx.search(san, p, b)
+            if m is None:
+                break
+            ch = m.group()
+            q = m.start()
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth = max(0, depth - 1)
+            elif ch == "<":
+                if not is_enum or depth > 0:
+                    depth += 1
+            elif ch == ">":
+                if (not is_enum or depth > 0) and not (q > 0 and san[q - 1] in "-="):
+                    depth = max(0, depth - 1)
+            elif depth == 0:  # ','
+                self.member(seg, q, owner, is_enum)
+                seg = q + 1
+            p = q + 1
+        self.member(seg, b, owner, is_enum)
+
+    def member(self, a: int, b: int, owner: str, is_enum: bool) -> None:
+        san = self.san
+        p = a
+        first = None
+        ws = _WS
+        while True:
+            p = ws.match(san, p, b).end()
+            if p < b and san[p] == "#":
+                mm = _ATTR_OPEN.match(san, p, b)
+                if not mm:
+                    return
+                close = match_close(san, mm.end() - 1, b)
+                if close < 0:
+                    return
+                if first is None:
+                    first = p
+                p = close + 1
+                continue
+            break
+        if p >= b:
+            return
+        vis = p
+        vm = _VIS.match(san, p, b)
+        if vm:
+            p = vm.end()
+        mm = (_VARIANT if is_enum else _FIELD).match(san, p, b)
+        if not mm:
+            return
+        name = _unraw(mm.group(1))
+        if first is None:
+            first = vis
+        start = doc_start(
+            san,
+            self.comments,
+            self.lines,
+            first,
+            accept=_doc_accept,
+            skip=_doc_skip,
+            blank_ok=_doc_blank_ok,
+        )
+        end = last_nonspace(san, b, p)
+        if end < 0:
+            end = mm.end() - 1
+        self.add(
+            Rec(
+                name,
+                owner + "::" + name,
+                "field",
+                self.line(mm.start(1)),
+                self.line(start),
+                self.line(end),
+                signature=signature(self.text, self.comments, vis, end + 1),
+            )
+        )
+
+    def on_trait(self, s, prefix, pending):
+        m = _TRAIT.match(self.san, s)
+        if not m:
+            return None, None
+        name = _unraw(m.group(1))
+        stop, ch = self.header_end(m.end())
+        start, ms = self.item_start(s, pending)
+        qual = "::".join(prefix + (name,))
+        rec = Rec(
+            name,
+            qual,
+            "trait",
+            self.line(m.start(1)),
+            self.line(start),
+            self.line(stop if stop < self.n else self.n - 1),
+            signature=signature(self.text, self.comments, ms, stop),
+        )
+        ri = self.add(rec)
+        if ch == "{":
+            return stop + 1, (prefix + (name,), ri)
+        return (stop + 1 if ch == ";" else stop), None
+
+    def on_impl(self, s, prefix, pending):
+        san = self.san
+        stop, ch = self.header_end(s + 4)
+        if ch != "{":
+            return (stop + 1 if ch == ";" else stop), None
+        header = san[s + 4 : stop]
+        type_name, trait_name = _impl_names(header)
+        start, ms = self.item_start(s, pending)
+        if type_name:
+            qual_tail = f"<{type_name} as {trait_name}>" if trait_name else type_name
+            rec = Rec(
+                type_name,
+                "::".join(prefix + (qual_tail,)),
+                "impl",
+                self.line(s),
+                self.line(start),
+                self.line(stop),
+                signature=signature(self.text, self.comments, ms, stop),
+            )
+            ri = self.add(rec)
+            return stop + 1, (prefix + (type_name,), ri)
+        return stop + 1, (prefix, -1)
+
+    def on_type(self, s, prefix, pending):
+        m = _TYPE.match(self.san, s)
+        if not m:
+            return None, None
+        name = _unraw(m.group(1))
+        stop, ch = self.stmt_end(m.end())
+        start, ms = self.item_start(s, pending)
+        end = stop if ch == ";" else max(m.end() - 1, last_nonspace(self.san, stop, s))
+        self.add(
+            Rec(
+                name,
+                "::".join(prefix + (name,)),
+                "type",
+                self.line(m.start(1)),
+                self.line(start),
+                self.line(end),
+                signature=signature(self.text, self.comments, ms, end),
+            )
+        )
+        return (stop + 1 if ch == ";" else stop), None
+
+    def _value_item(self, s, prefix, pending, rx, kind):
+        m = rx.match(self.san, s)
+        if not m:
+            return None, None
+        name = _unraw(m.group(1))
+        stop, ch = self.stmt_end(m.end())
+        if name != "_":
+            start, ms = self.item_start(s, pending)
+            end = stop if ch == ";" else max(m.end() - 1, last_nonspace(self.san, stop, s))
+            self.add(
+                Rec(
+                    name,
+                    "::".join(prefix + (name,)),
+                    kind,
+                    self.line(m.start(1)),
+                    self.line(start),
+                    self.line(end),
+                    signature=signature(self.text, self.comments, ms, end),
+                )
+            )
+        return (stop + 1 if ch == ";" else stop), None
+
+    def on_const(self, s, prefix, pending):
+        return self._value_item(s, prefix, pending, _CONST, "const")
+
+    def on_static(self, s, prefix, pending):
+        return self._value_item(s, prefix, pending, _STATIC, "static")
+
+    def on_mod(self, s, prefix, pending):
+        m = _MOD.match(self.san, s)
+        if not m:
+            return None, None
+        name = _unraw(m.group(1))
+        start, ms = self.item_start(s, pending)
+        stop = m.end() - 1
+        rec = Rec(
+            name,
+            "::".join(prefix + (name,)),
+            "mod",
+            self.line(m.start(1)),
+            self.line(start),
+            self.line(stop),
+            signature=signature(self.text, self.comments, ms, stop),
+        )
+        ri = self.add(rec)
+        if m.group(2) == "{":
+            return stop + 1, (prefix + (name,), ri)
+        return stop + 1, None
+
+    def on_macro(self, s, prefix, pending):
+        san = self.san
+        m = _MACRO.match(san, s)
+        if not m:
+            return None, None
+        name = _unraw(m.group(1))
+        open_pos = m.end() - 1
+        close = match_close(san, open_pos)
+        end = close if close >= 0 else self.n - 1
+        resume = close + 1 if close >= 0 else self.n
+        if close >= 0 and m.group(2) != "{":
+            semi = re.compile(r"\s*;").match(san, resume)
+            if semi:
+                end = semi.end() - 1
+                resume = semi.end()
+        start, _ms = self.item_start(s, pending)
+        self.add(
+            Rec(
+                name,
+                "::".join(prefix + (name,)),
+                "macro",
+                self.line(m.start(1)),
+                self.line(start),
+                self.line(max(0, end)),
+                signature=f"macro_rules! {name}",
+            )
+        )
+        return resume, None
+
+
+_HANDLERS = {
+    "fn": _Scanner.on_fn,
+    "struct": _Scanner.on_struct,
+    "enum": _Scanner.on_struct,
+    "union": _Scanner.on_struct,
+    "trait": _Scanner.on_trait,
+    "impl": _Scanner.on_impl,
+    "type": _Scanner.on_type,
+    "const": _Scanner.on_const,
+    "static": _Scanner.on_static,
+    "mod": _Scanner.on_mod,
+    "macro_rules": _Scanner.on_macro,
+}
+
+
+def _unraw(name: str) -> str:
+    return name[2:] if name.startswith("r#") else name
+
+
+def _impl_names(header: str) -> tuple[str, str]:
+    """(self type name, trait name or "") from the text between `impl` and `{`."""
+    h = header[:2000]
+    m = _IMPL_PREFIX.match(h)
+    p = m.end() if m else 0
+    if p < len(h) and h[p] == "<":
+        q = skip_angles(h, p)
+        if q < 0:
+            return "", ""
+        p = q
+    h = h[p:]
+    wm = _WHERE.search(h)
+    if wm:
+        h = h[: wm.start()]
+    # split at a top-level `for` (not the `for<'a>` of a higher-ranked bound)
+    split = -1
+    for fm in _FOR.finditer(h):
+        depth = 0
+        for i, c in enumerate(h[: fm.start()]):
+            if c == "<":
+                depth += 1
+            elif c == ">" and not (i > 0 and h[i - 1] in "-="):
+                depth -= 1
+        if depth <= 0:
+            split = fm.start()
+            break
+    if split >= 0:
+        trait_part, type_part = h[:split], h[split + 3 :]
+    else:
+        trait_part, type_part = "", h
+    return _type_name(type_part), _type_name(trait_part) if split >= 0 else ""
+
+
+def _type_name(part: str) -> str:
+    m = _TYPE_PREFIX.match(part)
+    p = m.end() if m else 0
+    pm = _PATH.match(part, p)
+    if not pm:
+        return ""
+    name = pm.group(1)
+    if name in ("dyn", "impl", "mut", "const"):
+        return ""
+    return name
+
+
+def scan(text: str) -> list[Rec]:
+    return _Scanner(text).run()

@@ -1,0 +1,194 @@
+"""`--format json` against the SPEC section 6 schema (strict: no extra keys)."""
+
+from __future__ import annotations
+
+import json
+
+from parity_lsp.findings import Edit, Finding, Fix, Related, Severity
+from parity_lsp.output import make_report, render
+from parity_lsp.text import LineIndex, Span
+
+POS = {"type": "integer", "minimum": 1}
+EDIT = {
+    "type": "object",
+    "required": ["path", "line", "column", "end_line", "end_column", "content"],
+    "properties": {
+        "path": {"type": "string"},
+        "line": POS,
+        "column": POS,
+        "end_line": POS,
+        "end_column": POS,
+        "content": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+DIAGNOSTIC = {
+    "type": "object",
+    "required": ["path", "line", "column", "end_line", "end_column", "severity", "code", "message", "fix"],
+    "properties": {
+        "path": {"type": "string"},
+        "line": POS,
+        "column": POS,
+        "end_line": POS,
+        "end_column": POS,
+        "severity": {"enum": ["error", "warning", "info", "hint"]},
+        "code": {"type": "string", "pattern": "PM"},
+        "message": {"type": "string"},
+        "fix": {
+            "type": ["object", "null"],
+            "required": ["message", "edits"],
+            "properties": {"message": {"type": "string"}, "edits": {"type": "array", "items": EDIT}},
+            "additionalProperties": False,
+        },
+    },
+    "additionalProperties": False,
+}
+COUNT = {"type": "integer", "minimum": 0}
+SCHEMA = {
+    "type": "object",
+    "required": ["version", "root", "files_checked", "summary", "diagnostics"],
+    "properties": {
+        "version": {"enum": [1]},
+        "root": {"type": "string"},
+        "files_checked": COUNT,
+        "summary": {
+            "type": "object",
+            "required": ["error", "warning", "info", "hint"],
+            "properties": {"error": COUNT, "warning": COUNT, "info": COUNT, "hint": COUNT},
+            "additionalProperties": False,
+        },
+        "diagnostics": {"type": "array", "items": DIAGNOSTIC},
+    },
+    "additionalProperties": False,
+}
+
+TYPES = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "null": type(None),
+}
+
+
+def _is(value, typ: str) -> bool:
+    if typ == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, TYPES[typ])
+
+
+def validate(value, schema: dict, where: str = "$") -> list[str]:
+    """The subset of JSON Schema used above: type, enum, minimum, pattern (prefix), required,
+    properties, additionalProperties false, items."""
+    errors: list[str] = []
+    if "enum" in schema and value not in schema["enum"]:
+        return [f"{where}: {value!r} not in {schema['enum']}"]
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(_is(value, t) for t in types):
+            return [f"{where}: {value!r} is not {types}"]
+    if value is None:
+        return errors
+    if "minimum" in schema and value < schema["minimum"]:
+        errors.append(f"{where}: {value} < {schema['minimum']}")
+    if "pattern" in schema and not value.startswith(schema["pattern"]):
+        errors.append(f"{where}: {value!r} does not match")
+    if isinstance(value, dict):
+        for key in schema.get("required", []):
+            if key not in value:
+                errors.append(f"{where}: missing {key!r}")
+        props = schema.get("properties", {})
+        for key, item in value.items():
+            if key in props:
+                errors += validate(item, props[key], f"{where}.{key}")
+            elif schema.get("additionalProperties") is False:
+                errors.append(f"{where}: unexpected key {key!r}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            errors += validate(item, schema["items"], f"{where}[{i}]")
+    return errors
+
+
+def test_the_validator_catches_violations():
+    bad = {"version": 2, "root": "/r", "files_checked": -1, "summary": {}, "diagnostics": [{"extra": 1}]}
+    errors = validate(bad, SCHEMA)
+    assert any("version" in e for e in errors)
+    assert any("files_checked" in e for e in errors)
+    assert any("missing 'hint'" in e for e in errors)
+    assert any("unexpected key 'extra'" in e for e in errors)
+
+
+MATRIX = (
+    "| Capability | Status | Evidence (Tests) |\r\n"
+    "|---|---|---|\r\n"
+    "| Tick 😀 | Implemented | `tests/test_x.py:20` (`test_x`) |\r\n"
+)
+PATH = "docs/parity/m.md"
+
+
+def build():
+    start = MATRIX.index("`tests/test_x.py:20`")
+    line_no = MATRIX.index("20`")
+    drift = Finding(
+        code="PM304",
+        severity=Severity.WARNING,
+        path=PATH,
+        span=Span(start, start + len("`tests/test_x.py:20`")),
+        message="`tests/test_x.py:20` is outside `test_x` (lines 14-18)",
+        fix=Fix("Point to line 14, where `test_x` is defined", (Edit(PATH, Span(line_no, line_no + 2), "14"),)),
+        related=[Related("tests/test_x.py", 13, 4, "`test_x` is defined here")],
+    )
+    owner = Finding("PM103", Severity.INFO, PATH, Span(2, 12), "Owner is `TBD`")
+    missing = Finding("PM001", Severity.ERROR, "docs/parity/other.md", Span(0, 0), "header lacks `Owner`")
+    texts = {PATH: MATRIX, "docs/parity/other.md": "| Capability |\n"}
+    indexes = {p: LineIndex(t) for p, t in texts.items()}
+    return make_report("/abs/root", sorted(texts), [drift, owner, missing], indexes.__getitem__)
+
+
+def test_json_matches_the_schema_and_key_order():
+    out = render(build(), "json")
+    data = json.loads(out)
+    assert validate(data, SCHEMA) == []
+    assert list(data) == ["version", "root", "files_checked", "summary", "diagnostics"]
+    assert list(data["summary"]) == ["error", "warning", "info", "hint"]
+    for d in data["diagnostics"]:
+        assert list(d) == ["path", "line", "column", "end_line", "end_column", "severity", "code", "message", "fix"]
+        if d["fix"]:
+            assert list(d["fix"]) == ["message", "edits"]
+            for e in d["fix"]["edits"]:
+                assert list(e) == ["path", "line", "column", "end_line", "end_column", "content"]
+    assert out == json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def test_json_values():
+    data = json.loads(render(build(), "json"))
+    assert data["version"] == 1
+    assert data["root"] == "/abs/root"
+    assert data["files_checked"] == 2
+    assert data["summary"] == {"error": 1, "warning": 1, "info": 1, "hint": 0}
+    first, second, third = data["diagnostics"]
+    # Sorted by path, line, column, code.
+    assert (first["path"], first["line"], first["code"]) == ("docs/parity/m.md", 1, "PM103")
+    assert first["fix"] is None
+    assert (second["path"], second["line"], second["column"]) == ("docs/parity/m.md", 3, 26)
+    assert (second["end_line"], second["end_column"]) == (3, 46)
+    assert second["severity"] == "warning"
+    assert second["fix"]["edits"] == [
+        {"path": "docs/parity/m.md", "line": 3, "column": 43, "end_line": 3, "end_column": 45, "content": "14"}
+    ]
+    assert (third["path"], third["line"], third["column"], third["end_column"]) == ("docs/parity/other.md", 1, 1, 1)
+
+
+def test_json_keeps_non_ascii_and_has_no_related_key():
+    out = render(build(), "json")
+    assert "😀" not in out  # the emoji is in the source, not in a message
+    report = build()
+    report.diagnostics[0].finding.message = "Owner is `TBD` — 😀"
+    out = render(report, "json")
+    assert "— 😀" in out and "\\u" not in out
+    assert '"related"' not in out
+
+
+def test_json_empty_report():
+    data = json.loads(render(make_report("/abs/root", [], [], LineIndex), "json"))
+    assert validate(data, SCHEMA) == []
+    assert data["diagnostics"] == [] and data["summary"] == {"error": 0, "warning": 0, "info": 0, "hint": 0}

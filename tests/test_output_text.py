@@ -1,0 +1,161 @@
+"""Text output, `locate` and `render` dispatch."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from parity_lsp.findings import Edit, Finding, Fix, Severity
+from parity_lsp.output import Report, locate, make_report, render
+from parity_lsp.text import LineIndex, Span
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+MATRIX = "| Capability | Status |\n|---|---|\n| Tick 😀 key | Implementd |\n"
+PATH = "docs/parity/m.md"
+
+
+def span_of(text: str, needle: str) -> Span:
+    start = text.index(needle)
+    return Span(start, start + len(needle))
+
+
+def report_for(findings, texts, files=None, rules=None) -> Report:
+    indexes = {p: LineIndex(t) for p, t in texts.items()}
+    return make_report("/abs/root", files if files is not None else sorted(texts), findings, indexes.__getitem__, rules)
+
+
+def status_finding(severity=Severity.ERROR, fix=True) -> Finding:
+    s = span_of(MATRIX, "Implementd")
+    return Finding(
+        code="PM101",
+        severity=severity,
+        path=PATH,
+        span=s,
+        message="unknown status `Implementd` (expected Implemented)",
+        fix=Fix("Replace with `Implemented`", (Edit(PATH, s, "Implemented"),)) if fix else None,
+    )
+
+
+def test_locate_resolves_one_based_code_point_columns_end_exclusive():
+    [d] = locate([status_finding()], lambda p: LineIndex(MATRIX))
+    # "| Tick 😀 key | " is 15 code points (the emoji counts once), so the value starts at 16.
+    assert (d.line, d.column, d.end_line, d.end_column) == (3, 16, 3, 26)
+    [(edit, *pos)] = d.fix_edits
+    assert edit.content == "Implemented"
+    assert pos == [3, 16, 3, 26]
+
+
+def test_locate_handles_crlf_and_multi_line_spans():
+    text = "a\r\nbc\r\nd"
+    f = Finding("PM002", Severity.ERROR, PATH, Span(4, 8), "m")  # "c\r\nd"
+    [d] = locate([f], lambda p: LineIndex(text))
+    assert (d.line, d.column, d.end_line, d.end_column) == (2, 2, 3, 2)
+
+
+def test_locate_sorts_by_path_line_column_code():
+    text = "x" * 10 + "\n" + "y" * 10
+    fs = [
+        Finding("PM302", Severity.ERROR, "b.md", Span(0, 1), "m"),
+        Finding("PM302", Severity.ERROR, "a.md", Span(12, 13), "m"),
+        Finding("PM101", Severity.ERROR, "a.md", Span(12, 13), "m"),
+        Finding("PM004", Severity.WARNING, "a.md", Span(3, 4), "m"),
+        Finding("PM001", Severity.ERROR, "a.md", Span(11, 12), "m"),
+    ]
+    got = [(d.path, d.line, d.column, d.code) for d in locate(fs, lambda p: LineIndex(text))]
+    assert got == [
+        ("a.md", 1, 4, "PM004"),
+        ("a.md", 2, 1, "PM001"),
+        ("a.md", 2, 2, "PM101"),
+        ("a.md", 2, 2, "PM302"),
+        ("b.md", 1, 1, "PM302"),
+    ]
+
+
+def test_locate_uses_the_edit_files_own_index_and_tolerates_unknown_files():
+    texts = {"a.md": "0123456789", "b.md": "x\ny\nz"}
+
+    def index_for(path):
+        return LineIndex(texts[path])  # KeyError for anything else
+
+    f = Finding("PM003", Severity.WARNING, "gone.md", Span(5, 9), "m", fix=Fix("f", (Edit("b.md", Span(4, 5), "Z"),)))
+    [d] = locate([f], index_for)
+    assert (d.line, d.column, d.end_line, d.end_column) == (1, 1, 1, 1)
+    assert d.fix_edits[0][1:] == (3, 1, 3, 2)
+
+
+def test_text_lines_fix_and_summary_without_color():
+    report = report_for([status_finding()], {PATH: MATRIX})
+    report.source_lines = {}  # no context
+    out = render(report, "text")
+    assert out.splitlines() == [
+        f"{PATH}:3:16: PM101 unknown status `Implementd` (expected Implemented)",
+        "  fix: Replace with `Implemented`",
+        "Found 1 problem (1 error, 0 warnings, 0 info).",
+    ]
+    assert "\x1b" not in out
+
+
+def test_text_summary_counts_every_severity():
+    text = "abcdefghij"
+    fs = [
+        Finding("PM001", Severity.ERROR, PATH, Span(0, 1), "e1"),
+        Finding("PM002", Severity.ERROR, PATH, Span(1, 2), "e2"),
+        Finding("PM004", Severity.WARNING, PATH, Span(2, 3), "w"),
+        Finding("PM103", Severity.INFO, PATH, Span(3, 4), "i"),
+    ]
+    out = render(report_for(fs, {PATH: text}), "text")
+    assert out.splitlines()[-1] == "Found 4 problems (2 errors, 1 warning, 1 info)."
+    fs.append(Finding("PM999", Severity.HINT, PATH, Span(4, 5), "h"))
+    out = render(report_for(fs, {PATH: text}), "text")
+    assert out.splitlines()[-1] == "Found 5 problems (2 errors, 1 warning, 1 info, 1 hint)."
+
+
+def test_text_all_checks_passed():
+    assert render(report_for([], {PATH: MATRIX}), "text") == "All checks passed."
+
+
+def test_text_context_underlines_the_span_with_wide_characters():
+    out = render(report_for([status_finding(fix=False)], {PATH: MATRIX}), "text")
+    lines = out.splitlines()
+    assert lines[1] == "  3 | | Tick 😀 key | Implementd |"
+    # The emoji takes two terminal columns, so the carets sit one column further right.
+    caret_line = lines[2]
+    assert caret_line.rstrip().endswith("^" * len("Implementd"))
+    assert caret_line.index("^") == lines[1].index("Implementd") + 1
+
+
+def test_text_context_windows_long_lines():
+    line = "| " + "a" * 300 + " | Implementd |"
+    s = span_of(line, "Implementd")
+    f = Finding("PM101", Severity.ERROR, PATH, s, "unknown status")
+    lines = render(report_for([f], {PATH: line}), "text").splitlines()
+    assert len(lines[1]) < 140 and lines[1].split("| ", 1)[1].startswith("…")
+    assert lines[2].index("^") == lines[1].index("Implementd")
+
+
+def test_text_colors_by_severity():
+    text = "abcd"
+    fs = [
+        Finding("PM001", Severity.ERROR, PATH, Span(0, 1), "e"),
+        Finding("PM004", Severity.WARNING, PATH, Span(1, 2), "w"),
+        Finding("PM103", Severity.INFO, PATH, Span(2, 3), "i"),
+        Finding("PM900", Severity.HINT, PATH, Span(3, 4), "h"),
+    ]
+    report = report_for(fs, {PATH: text})
+    report.source_lines = {}
+    out = render(report, "text", color=True)
+    lines = out.splitlines()
+    assert lines[0].startswith(f"\x1b[1m{PATH}:1:1:\x1b[0m ")
+    assert "\x1b[31m" in lines[0] and "PM001" in lines[0]
+    assert "\x1b[33m" in lines[1]
+    assert "\x1b[34m" in lines[2]
+    assert "\x1b[36m" in lines[3]
+    plain = ANSI.sub("", out)
+    assert plain == render(report, "text")
+
+
+def test_render_rejects_unknown_format():
+    with pytest.raises(ValueError, match="unknown output format 'xml'"):
+        render(report_for([], {}), "xml")

@@ -1,0 +1,142 @@
+"""Evidence cells: every form of SPEC section 3, with exact spans."""
+
+import pytest
+
+from parity_lsp.model import RefKind
+from parity_lsp.parse.evidence import is_path_candidate, parse_evidence
+
+OFFSET = 100  # cells start somewhere inside the document
+
+
+def parse(text, column="evidence (code)"):
+    return parse_evidence(text, OFFSET, "docs/parity/matrix.md", column)
+
+
+def at(text, span):
+    return text[span.start - OFFSET : span.end - OFFSET]
+
+
+def test_plain_path():
+    t = "`crates/core/src/lib.rs`"
+    (ref,) = parse(t).refs
+    assert ref.kind == RefKind.PATH and ref.path == "crates/core/src/lib.rs"
+    assert at(t, ref.span) == "crates/core/src/lib.rs"
+    assert ref.line_start is None and ref.symbols == []
+
+
+@pytest.mark.parametrize(
+    "text,path,start,end,loc",
+    [
+        ("`crates/core/src/lib.rs:120`", "crates/core/src/lib.rs", 120, None, "120"),
+        ("`src/a.py:10-20`", "src/a.py", 10, 20, "10-20"),
+        ("`src/a.py#L10`", "src/a.py", 10, None, "L10"),
+        ("`src/a.py#L10-L20`", "src/a.py", 10, 20, "L10-L20"),
+    ],
+)
+def test_lines_and_ranges(text, path, start, end, loc):
+    (ref,) = parse(text).refs
+    assert (ref.path, ref.line_start, ref.line_end) == (path, start, end)
+    assert at(text, ref.line_span) == loc
+
+
+def test_path_with_symbols():
+    t = "`src/a.py:40` (`parse_row`, `Type::method`)"
+    (ref,) = parse(t).refs
+    assert [s.name for s in ref.symbols] == ["parse_row", "Type::method"]
+    assert [at(t, s.span) for s in ref.symbols] == ["parse_row", "Type::method"]
+    assert at(t, ref.full_span) == t
+
+
+def test_bare_symbols_in_parenthesis_and_prose_notes():
+    (ref,) = parse("`x.rs` (TickLedger::record)").refs
+    assert [s.name for s in ref.symbols] == ["TickLedger::record"]
+    (ref,) = parse("`x.rs` (global idempotency gate)").refs
+    assert ref.symbols == [] and ref.note == "global idempotency gate"
+
+
+def test_pytest_node_id():
+    t = "`tests/test_x.py::test_name`"
+    (ref,) = parse(t, "evidence (tests)").refs
+    assert ref.path == "tests/test_x.py"
+    assert [s.name for s in ref.symbols] == ["test_name"]
+    assert at(t, ref.symbols[0].span) == "test_name"
+
+
+def test_labels_and_separators():
+    t = "Rust: `a.rs` (`f`)<br>Python: `b.py` (`g`); `c.go`\n`d.ts`"
+    refs = parse(t).refs
+    assert [(r.label, r.path) for r in refs] == [("Rust", "a.rs"), ("Python", "b.py"), (None, "c.go"), (None, "d.ts")]
+
+
+def test_link_with_anchor():
+    t = "[tick key](../../crates/core/src/lib.rs#L120) (`f`)"
+    (ref,) = parse(t).refs
+    assert ref.is_link and ref.path == "../../crates/core/src/lib.rs" and ref.link_base == "docs/parity"
+    assert ref.line_start == 120 and at(t, ref.line_span) == "L120"
+    assert [s.name for s in ref.symbols] == ["f"]
+
+
+def test_urls_and_anchors_are_not_paths():
+    assert parse("[docs](https://example.com/a.rs) [x](#section)").refs == []
+
+
+def test_directory():
+    (ref,) = parse("`crates/arco-flow/src/orchestration/events/`").refs
+    assert ref.path == "crates/arco-flow/src/orchestration/events/"
+
+
+def test_ci_reference_with_job_and_joined_commands():
+    t = "`.github/workflows/ci.yml` (job `test`: `cargo test -p core --tests` + `cargo test -p x -- --skip a \\| b`)"
+    (ref,) = parse(t, "evidence (ci)").refs
+    assert ref.kind == RefKind.CI and ref.path == ".github/workflows/ci.yml"
+    assert ref.job == "test" and at(t, ref.job_span) == "test"
+    assert [c.text for c in ref.commands] == ["cargo test -p core --tests", "cargo test -p x -- --skip a | b"]
+    assert at(t, ref.commands[1].span) == "cargo test -p x -- --skip a \\| b"
+
+
+def test_ci_reference_forms():
+    (r1,) = parse("`.github/workflows/ci.yml` (job build: `make test`)", "evidence (ci)").refs
+    assert (r1.job, [c.text for c in r1.commands]) == ("build", ["make test"])
+    (r2,) = parse("`.github/workflows/ci.yml` (`lint`: `cargo clippy`)", "evidence (ci)").refs
+    assert (r2.job, [c.text for c in r2.commands]) == ("lint", ["cargo clippy"])
+    (r3,) = parse("`.github/workflows/ci.yml` (arco-flow tests)", "evidence (ci)").refs
+    assert r3.job is None and r3.commands == [] and r3.note == "arco-flow tests"
+
+
+def test_command_without_workflow():
+    (ref,) = parse("`cargo test -p core`", "evidence (ci)").refs
+    assert ref.kind == RefKind.CI and ref.path == "" and ref.commands[0].text == "cargo test -p core"
+
+
+@pytest.mark.parametrize("text", ["", "TBD", "—", "-", "N/A", "Missing proof: no test yet", "**Missing proof**: later"])
+def test_no_evidence_markers(text):
+    ev = parse(text)
+    assert ev.missing_marker
+
+
+def test_missing_proof_still_parses_paths():
+    ev = parse("Missing proof: `crates/a/tests/x.rs` not written")
+    assert ev.missing_marker and [r.path for r in ev.refs] == ["crates/a/tests/x.rs"]
+
+
+def test_bare_path_in_prose():
+    t = "see crates/core/src/lib.rs:12 for more, and/or ask"
+    (ref,) = parse(t).refs
+    assert ref.path == "crates/core/src/lib.rs" and ref.line_start == 12
+    assert at(t, ref.span) == "crates/core/src/lib.rs"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("src/a.rs", True), ("lib.rs", True), ("a/b", True), ("Type::method", False), ("cargo test -p x", False),
+        ("src/{a,b}.rs", False), ("src/*.rs", False), ("https://x.y/a.rs", False), ("Vec<u8>", False), ("parse_row", False),
+    ],
+)
+def test_path_candidates(text, expected):
+    assert is_path_candidate(text) is expected
+
+
+def test_unbalanced_backticks_and_parens_never_raise():
+    for t in ["`a.rs", "`a.rs` (`f`", "((((", "`" * 500, "[a](b", "`x.rs` (job `t`: `", "\x00\x7f\u202e"]:
+        parse(t)

@@ -1,0 +1,120 @@
+"""Markdown matrix parser: exact cell spans and every edge case SPEC section 2 names."""
+
+from parity_lsp.engine import parse_matrix
+from parity_lsp.parse.markdown import parse_markdown, split_row
+
+HEADER = "| Capability | Status | Evidence (Code) |\n|---|---|---|\n"
+
+
+def cells(matrix, row=0, table=0):
+    return [c.text for c in matrix.tables[table].rows[row].cells]
+
+
+def text_at(matrix, span):
+    return matrix.text[span.start : span.end]
+
+
+def test_cells_have_exact_spans():
+    m = parse_markdown("m.md", HEADER + "| Tick keys | Implemented | `src/a.rs:10` (`f`) |\n")
+    row = m.tables[0].rows[0]
+    assert [c.text for c in row.cells] == ["Tick keys", "Implemented", "`src/a.rs:10` (`f`)"]
+    for c in row.cells:
+        assert text_at(m, c.span) == c.text
+    assert row.line == 2
+    assert row.cell("status").value == "Implemented"
+
+
+def test_escaped_pipe_inside_code_span_is_not_a_separator():
+    m = parse_markdown("m.md", HEADER + "| a | Planned | `cargo test 2>&1 \\| tee log` |\n")
+    assert cells(m) == ["a", "Planned", "`cargo test 2>&1 \\| tee log`"]
+    assert m.tables[0].rows[0].cells[2].value == "cargo test 2>&1 | tee log"
+
+
+def test_missing_outer_pipes():
+    m = parse_markdown("m.md", "Capability | Status\n--- | ---\nTicks | Implemented\n")
+    assert cells(m) == ["Ticks", "Implemented"]
+    assert text_at(m, m.tables[0].rows[0].cells[1].span) == "Implemented"
+
+
+def test_crlf_bom_and_non_ascii():
+    text = "| Capability | Status |\r\n|---|---|\r\n| Zeitplän 🚀 | Implemented |\r\n| 日本語 | Planned |\r\n"
+    m = parse_markdown("m.md", text)
+    rows = m.tables[0].rows
+    assert [r.line for r in rows] == [2, 3]
+    assert rows[0].cells[0].text == "Zeitplän 🚀"
+    assert text_at(m, rows[1].cells[1].span) == "Planned"
+    line, col = m.index.position(rows[1].cells[1].span.start)
+    assert (line, col) == (3, 8)
+
+
+def test_br_stays_inside_cell():
+    m = parse_markdown("m.md", HEADER + "| a | Partial | `a.rs`<br>`b.rs` |\n")
+    assert cells(m)[2] == "`a.rs`<br>`b.rs`"
+
+
+def test_groups_come_from_headings_and_non_matrix_tables_are_ignored():
+    text = (
+        "# Title\n\n## Scheduling\n\n" + HEADER + "| a | Planned | |\n\n"
+        "## Other\n\n| Id | Decision |\n|---|---|\n| EX-1 | no |\n\n"
+        "## Sensors\n\n" + HEADER + "| b | Planned | |\n"
+    )
+    m = parse_markdown("m.md", text)
+    assert [t.group for t in m.tables] == ["Scheduling", "Sensors"]
+
+
+def test_header_names_are_normalized():
+    m = parse_markdown("m.md", "| **capability** | STATUS | Evidence  (Code) |\n|---|---|---|\n| a | b | c |\n")
+    assert set(m.tables[0].columns) == {"capability", "status", "evidence (code)"}
+
+
+def test_suppression_comments():
+    text = (
+        "<!-- parity-lsp: disable PM304 -->\n" + HEADER + "| a | Planned | |\n"
+        "<!-- parity-lsp: disable-next-line PM301, PM101 -->\n| b | Planned | |\n| c | Planned | |\n"
+    )
+    m = parse_markdown("m.md", text)
+    t = m.tables[0]
+    assert t.suppressed == {"PM304"}
+    assert [r.capability for r in t.rows] == ["a", "b", "c"]
+    assert [set(r.suppressed) for r in t.rows] == [set(), {"PM301", "PM101"}, set()]
+
+
+def test_governing_documents():
+    m = parse_markdown("m.md", "This template is governed by:\n- `docs/charter.md`\n- [c2](docs/c2.md)\n\n" + HEADER)
+    assert [g.path for g in m.governing_docs] == ["docs/charter.md", "docs/c2.md"]
+    assert text_at(m, m.governing_docs[0].span) == "docs/charter.md"
+
+
+def test_table_in_code_fence_is_not_a_matrix():
+    m = parse_markdown("m.md", "```\n" + HEADER + "| a | b | c |\n```\n")
+    assert m.tables == []
+
+
+def test_row_cell_count_preserved_for_short_and_long_rows():
+    m = parse_markdown("m.md", HEADER + "| a | b |\n| a | b | c | d |\n")
+    assert [len(r.cells) for r in m.tables[0].rows] == [2, 4]
+
+
+def test_split_row_escapes():
+    assert split_row("| a \\| b | c |") == [(1, 9), (10, 13)]
+    assert split_row("a | b") == [(0, 2), (3, 5)]
+
+
+def test_evidence_is_parsed_for_every_row():
+    m = parse_matrix("docs/parity/m.md", HEADER + "| a | Implemented | `src/a.rs:10` (`f`) |\n")
+    ev = m.tables[0].rows[0].evidence["evidence (code)"]
+    assert [r.path for r in ev.refs] == ["src/a.rs"]
+    assert text_at(m, ev.refs[0].line_span) == "10"
+
+
+def test_never_raises_on_garbage():
+    for text in ["|", "||\n|-|", "| Capability | Status |\n|---|---|\n|" + "`" * 1000, "\x00\x01|\ud800", "| Capability | Status |\n" * 3]:
+        parse_matrix("m.md", text)
+
+
+def test_thousand_columns():
+    header = "| Capability | Status | " + " | ".join(f"c{i}" for i in range(1000)) + " |\n"
+    delim = "|" + "---|" * 1002 + "\n"
+    row = "| a | Planned | " + " | ".join("x" for _ in range(1000)) + " |\n"
+    m = parse_matrix("m.md", header + delim + row)
+    assert len(m.tables[0].rows[0].cells) == 1002
