@@ -16,12 +16,11 @@ from parity_lsp.workspace.ci.commands import (
     Unknown,
     closest_command,
     command_matches,
-    follow,
     parse_command,
-    parse_makefile,
     selection_is_dynamic,
     selection_key,
 )
+from parity_lsp.workspace.ci.follow import follow, parse_makefile
 from parity_lsp.workspace.fs import FileSystem
 
 

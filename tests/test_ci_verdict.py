@@ -205,7 +205,8 @@ def test_another_step_runs_the_test(fs):
     v = verdict(fs, TestTarget("crates/core/src/lib.rs", "test_add"), CiCitation(CI, "suite", ["cargo test -p core --test suite"]))
     assert v.outcome == DOES_NOT_RUN and v.code == "other_target"
     v = verdict(fs, TestTarget("crates/core/tests/suite/main.rs", "suite_case"), CiCitation(CI, "suite", ["cargo test -p core --doc"]))
-    assert v.runs and v.step_index == 1 and not v.cited[0].matched == []
+    assert v.runs and v.step_index == 1
+    assert [c.step.index for c in v.cited[0].matched] == [2]  # the cited step is another one
 
 
 # --- command-level reasons ---------------------------------------------------------------------
@@ -377,6 +378,32 @@ def test_garbage_never_raises(fs):
             assert v.outcome in (RUNS, DOES_NOT_RUN, UNKNOWN)
     v = verdict(fs, TestTarget("", None), CiCitation("", "", ["'"]))
     assert v.outcome == UNKNOWN
+
+
+def test_unknown_directory_only_matters_for_test_commands(tmp_path):
+    fs = make_fs(tmp_path, {
+        ".github/workflows/ci.yml": """
+            jobs:
+              t:
+                steps:
+                  - run: |
+                      pytest tests
+                      cd "$RUNNER_TEMP" && echo done
+                  - run: cd $SRC && pytest tests
+            """,
+        "tests/test_a.py": "def test_a(): pass\n",
+        "other/test_b.py": "def test_b(): pass\n",
+    })
+    ci = CiCitation(".github/workflows/ci.yml", "t", [])
+    v = verdict(fs, TestTarget("tests/test_a.py", "test_a"), ci)
+    assert v.runs and v.step_index == 1
+    v = verdict(fs, TestTarget("other/test_b.py", "test_b"), ci)
+    assert (v.outcome, v.code, v.step_index) == (UNKNOWN, "unknown_directory", 2)
+
+
+def test_testpaths_escaping_the_workspace(tmp_path):
+    fs = make_fs(tmp_path, {"pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["../../*"]\n', "tests/test_a.py": ""})
+    assert run(fs, "pytest", "tests/test_a.py", "test_a").code == "outside_paths"
 
 
 def test_caveats_for_continue_on_error(tmp_path):

@@ -30,6 +30,12 @@ def is_under(path: str, directory: str) -> bool:
     return not directory or path == directory or path.startswith(directory.rstrip("/") + "/")
 
 
+def list_dir(fs: FileSystem, rel: str) -> list[tuple[str, bool]]:
+    """`fs.list_dir` that answers [] for a path escaping the workspace instead of raising."""
+    norm = normalize_rel(rel)
+    return [] if norm is None else fs.list_dir(norm)
+
+
 def ancestors(directory: str) -> list[str]:
     """`a/b` → ['a/b', 'a', '']."""
     out = []
@@ -210,7 +216,7 @@ def load_cargo_package(fs: FileSystem, directory: str) -> CargoPackage:
         discovered: list[tuple[str, str]] = []
         if kind == "bin" and name and fs.is_file(join(src, "main.rs")):
             discovered.append((name, join(src, "main.rs")))
-        for entry_name, is_dir in fs.list_dir(dirs[kind]):
+        for entry_name, is_dir in list_dir(fs, dirs[kind]):
             if not is_dir and entry_name.endswith(".rs"):
                 discovered.append((entry_name[:-3], join(dirs[kind], entry_name)))
             elif is_dir and fs.is_file(join(dirs[kind], entry_name, "main.rs")):
@@ -233,7 +239,7 @@ def _expand_member(fs: FileSystem, root: str, pattern: str) -> list[str]:
             if part == "..":
                 nxt.append(parent(base))
             elif any(ch in part for ch in "*?["):
-                nxt.extend(join(base, n) for n, is_dir in fs.list_dir(base) if is_dir and fnmatch.fnmatchcase(n, part))
+                nxt.extend(join(base, n) for n, is_dir in list_dir(fs, base) if is_dir and fnmatch.fnmatchcase(n, part))
             else:
                 nxt.append(join(base, part))
         found = nxt
@@ -502,7 +508,7 @@ def _walk_dirs(fs: FileSystem, base: str, depth: int) -> list[str]:
     if depth == 0:
         return []
     out = []
-    for name, is_dir in fs.list_dir(base):
+    for name, is_dir in list_dir(fs, base):
         if is_dir and not name.startswith(".") and name not in ("node_modules", "target", "venv"):
             d = join(base, name)
             out.append(d)

@@ -12,8 +12,8 @@ import fnmatch
 import re
 
 from parity_lsp.workspace.ci.commands import Pytest, parse_command
-from parity_lsp.workspace.ci.model import RUNS, TestTarget, Verdict, code_list, does_not_run, runs, unknown
-from parity_lsp.workspace.ci.projects import PytestConfig, is_under, join, parent, pytest_config
+from parity_lsp.workspace.ci.model import TestTarget, Verdict, code_list, does_not_run, runs, unknown
+from parity_lsp.workspace.ci.projects import PytestConfig, is_under, join, list_dir, parent, pytest_config
 from parity_lsp.workspace.ci.shell import join_dir
 from parity_lsp.workspace.ci.testinfo import PythonTest, find_python_test, python_tests
 from parity_lsp.workspace.fs import FileSystem
@@ -290,7 +290,7 @@ def _expand_testpaths(fs: FileSystem, cfg: PytestConfig) -> list[str]:
     for t in cfg.testpaths:
         if any(c in t for c in "*?["):  # testpaths may be globs
             base = parent(join(cfg.rootdir, t.split("*", 1)[0].rstrip("/") + "/x"))
-            for name, _ in fs.list_dir(base):
+            for name, _ in list_dir(fs, base):
                 candidate = join(base, name)
                 if fnmatch.fnmatch(candidate, join(cfg.rootdir, t)):
                     out.append(candidate[len(cfg.rootdir) + 1 :] if cfg.rootdir else candidate)

@@ -19,7 +19,6 @@ from parity_lsp.workspace.ci.commands import (
     closest_command,
     command_matches,
     effective_directory,
-    follow,
     parse_command,
     selection_is_dynamic,
 )
@@ -36,6 +35,7 @@ from parity_lsp.workspace.ci.model import (
     unknown,
 )
 from parity_lsp.workspace.ci import run_cargo, run_go, run_pytest
+from parity_lsp.workspace.ci.follow import follow
 from parity_lsp.workspace.ci.shell import split_commands
 from parity_lsp.workspace.ci.workflows import Command, Job, Workflow, find_job, load_workflow, nearest_job
 from parity_lsp.workspace.fs import FileSystem, normalize_rel
@@ -86,12 +86,12 @@ def _normalize(test: TestTarget) -> TestTarget:
 def _judge(fs: FileSystem, cmd: ParsedCommand, cwd: str | None, test: TestTarget, depth: int) -> Verdict:
     test = _normalize(test)
     text = cmd.text
-    if cwd is None:
-        return unknown("unknown_directory", f"the directory `{text}` runs in is only known when CI runs", text)
-    if isinstance(cmd, Unknown):
+    if isinstance(cmd, Unknown):  # before the directory: `echo` after `cd $TMP` runs no test either way
         if cmd.non_test:
             return does_not_run("not_a_test_command", "does not run tests", text)
         return unknown("unknown_command", f"`{text}` is not a command parity-lsp understands", text)
+    if cwd is None:
+        return unknown("unknown_directory", f"the directory `{text}` runs in is only known when CI runs", text)
     where = effective_directory(cwd, cmd)
     if where is None:
         return unknown("unknown_directory", f"the directory `{text}` switches to is only known when CI runs", text)

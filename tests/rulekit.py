@@ -1,0 +1,285 @@
+"""Fixture helpers for the per-rule tests (rust-analyzer style: tiny workspaces written inline).
+
+Plain module, imported by `tests/test_rules_*.py`; not a conftest, so it never collides with
+fixtures other suites add.
+
+    root = workspace(tmp_path, {MATRIX: matrix([{"code": "`src/a.rs:3` (`f`)"}]), "src/a.rs": RUST})
+    diags = check(root, select="PM3")
+    [d] = only(diags, "PM304")
+    assert at(d) == span_of(root, MATRIX, "3", after="src/a.rs:")
+
+`check` runs the real engine and returns the diagnostics exactly as `parity-lsp check --format
+json` prints them (1-based line/column, end exclusive, code points; `fix` null unless safe).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import textwrap
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+from parity_lsp import cli
+from parity_lsp.config import Config, load_config
+from parity_lsp.engine import ALL_RULES, check_paths
+from parity_lsp.output import make_report, render
+from parity_lsp.text import LineIndex
+from parity_lsp.workspace.index import Workspace
+
+MATRIX = "docs/parity/matrix.md"
+
+# Short keys for the SPEC's nine required columns, in order.
+COLUMNS = {
+    "cap": "Capability",
+    "feature": "Arco Feature",
+    "status": "Status",
+    "proof": "Proof Level Required",
+    "code": "Evidence (Code)",
+    "tests": "Evidence (Tests)",
+    "ci": "Evidence (CI)",
+    "owner": "Owner",
+    "notes": "Notes",
+}
+DEFAULTS = {
+    "feature": "Feature",
+    "status": "Partial",
+    "proof": "unit",
+    "code": "",
+    "tests": "",
+    "ci": "",
+    "owner": "@team",
+    "notes": "",
+}
+
+
+# --- writing workspaces --------------------------------------------------------------------
+
+
+def workspace(tmp_path: Path, files: dict[str, str | bytes], *, dedent: bool = True) -> Path:
+    """Write `files` (workspace-relative path -> content) under `tmp_path/ws` and return the root.
+
+    String contents are dedented and have a leading newline removed, so triple-quoted
+    literals can be indented with the test. A `.git`-free root is fine: the engine is given
+    the root explicitly.
+    """
+    root = tmp_path / "ws"
+    root.mkdir(exist_ok=True)
+    write(root, files, dedent=dedent)
+    return root
+
+
+def write(root: Path, files: dict[str, str | bytes], *, dedent: bool = True) -> None:
+    for rel, content in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            if dedent:
+                content = textwrap.dedent(content)
+                if content.startswith("\n"):
+                    content = content[1:]
+            p.write_bytes(content.encode("utf-8"))
+
+
+def _row_cells(row: dict[str, str] | list[str], n: int) -> list[str]:
+    if isinstance(row, list):
+        return row
+    unknown = set(row) - set(COLUMNS)
+    assert not unknown, f"unknown matrix keys {unknown}; use {list(COLUMNS)}"
+    values = {**DEFAULTS, "cap": f"Capability {n}", **row}
+    return [values[k] for k in COLUMNS]
+
+
+def matrix(
+    rows: Iterable[dict[str, str] | list[str]],
+    *,
+    header: list[str] | None = None,
+    title: str = "# Parity matrix",
+    group: str | None = "## Group",
+    before_table: str = "",
+    after: str = "",
+) -> str:
+    """A Markdown matrix with the full 9-column header (SPEC 2) and one row per entry.
+
+    A row is a dict of short keys (cap, feature, status, proof, code, tests, ci, owner, notes;
+    unspecified cells get harmless defaults: a unique capability, status Partial, proof unit,
+    owner @team, empty evidence) or a list of raw cells (used as is, e.g. for PM002).
+    A string row is written verbatim (directives, rows without outer pipes).
+    """
+    head = header or list(COLUMNS.values())
+    lines = []
+    if title:
+        lines += [title, ""]
+    if group:
+        lines += [group, ""]
+    if before_table:
+        lines += [before_table.rstrip("\n")]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "---|" * len(head))
+    n = 0
+    for row in rows:
+        if isinstance(row, str):
+            lines.append(row)
+            continue
+        n += 1
+        lines.append("| " + " | ".join(_row_cells(row, n)) + " |")
+    text = "\n".join(lines) + "\n"
+    if after:
+        text += "\n" + after.rstrip("\n") + "\n"
+    return text
+
+
+def csv_matrix(rows: Iterable[dict[str, str] | list[str]], *, header: list[str] | None = None) -> str:
+    """The same matrix as CSV (cells quoted when they hold a comma or quote)."""
+
+    def q(cell: str) -> str:
+        return '"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',"\n') else cell
+
+    head = header or list(COLUMNS.values())
+    lines = [",".join(q(h) for h in head)]
+    n = 0
+    for row in rows:
+        n += 1
+        lines.append(",".join(q(c) for c in _row_cells(row, n)))
+    return "\n".join(lines) + "\n"
+
+
+# --- running the engine --------------------------------------------------------------------
+
+
+def make_config(root: Path, select: str | Iterable[str] | None = None, **overrides: Any) -> Config:
+    """Config from the root's config file (if any), then `select` and `overrides` (Config field
+    names, snake_case; lists become tuples)."""
+    config, problems, _ = load_config(root)
+    assert not problems, [p.message for p in problems]
+    names = {f.name for f in fields(Config)}
+    updates: dict[str, Any] = {}
+    if select is not None:
+        updates["select"] = (select,) if isinstance(select, str) else tuple(select)
+    for key, value in overrides.items():
+        assert key in names, f"unknown Config field {key!r}"
+        updates[key] = tuple(value) if isinstance(value, list) else value
+    return replace(config, **updates) if updates else config
+
+
+def run(root: Path, select: str | Iterable[str] | None = None, paths: list[str] | None = None, **config: Any):
+    """(CheckResult, json diagnostics) of the real engine."""
+    ws = Workspace(root, make_config(root, select, **config))
+    result = check_paths(ws, paths)
+    indexes = {m.path: m.index for m in result.matrices}
+
+    def index_for(path: str) -> LineIndex:
+        if path not in indexes:
+            indexes[path] = LineIndex(ws.fs.read_text(path).text or "")
+        return indexes[path]
+
+    files = [m.path for m in result.matrices] + sorted(result.unreadable)
+    report = make_report(str(ws.root), files, result.findings, index_for, ALL_RULES)
+    return result, json.loads(render(report, "json"))["diagnostics"]
+
+
+def check(root: Path, select: str | Iterable[str] | None = None, **config: Any) -> list[dict]:
+    """Diagnostics as `parity-lsp check --format json` prints them."""
+    return run(root, select, **config)[1]
+
+
+def findings(root: Path, select: str | Iterable[str] | None = None, **config: Any):
+    """The engine's Finding objects (unsafe fixes and alternatives included)."""
+    return run(root, select, **config)[0].findings
+
+
+def only(diags: list[dict], code: str) -> list[dict]:
+    return [d for d in diags if d["code"] == code]
+
+
+def codes(diags: list[dict]) -> list[str]:
+    return [d["code"] for d in diags]
+
+
+def at(d: dict) -> dict:
+    """The position of a diagnostic (or edit), for comparison with `span_of`."""
+    return {k: d[k] for k in ("line", "column", "end_line", "end_column")}
+
+
+def span_of(root_or_text: Path | str, rel: str | None, needle: str, *, nth: int = 0, after: str | None = None,
+            line: int | None = None) -> dict:
+    """1-based position of `needle` in a file (or text), as the JSON output writes it.
+
+    `after`: search only after the first occurrence of this text (on `line` if given);
+    `line`: 1-based line the needle must be on; `nth`: which occurrence (0-based).
+    """
+    if isinstance(root_or_text, Path):
+        text = (root_or_text / rel).read_bytes().decode("utf-8-sig")
+    else:
+        text = root_or_text
+    index = LineIndex(text)
+    lo = 0
+    hi = len(text)
+    if line is not None:
+        lo = index.line_start(line - 1)
+        hi = index.line_end(line - 1)
+    if after is not None:
+        a = text.index(after, lo, hi)
+        lo = a + len(after)
+    pos = lo - 1
+    for _ in range(nth + 1):
+        pos = text.index(needle, pos + 1, hi)
+    ln, col = index.position(pos)
+    eln, ecol = index.position(pos + len(needle))
+    return {"line": ln + 1, "column": col + 1, "end_line": eln + 1, "end_column": ecol + 1}
+
+
+def line_of(root: Path, rel: str, needle: str, nth: int = 0) -> int:
+    """1-based line of the nth line containing `needle`."""
+    hits = [i + 1 for i, ln in enumerate((root / rel).read_text(encoding="utf-8-sig").splitlines()) if needle in ln]
+    return hits[nth]
+
+
+def row_line(root: Path, capability: str, rel: str = MATRIX) -> int:
+    return line_of(root, rel, f"| {capability} |")
+
+
+# --- fixing --------------------------------------------------------------------------------
+
+
+def fix(root: Path, select: str, *extra: str) -> tuple[int, str]:
+    """Run `parity-lsp fix --root ROOT --select CODES` in-process; (exit code, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(["fix", "--root", str(root), "--select", select, *extra])
+    return code, err.getvalue()
+
+
+def apply_edits(text: str, diag: dict) -> str:
+    """Apply the JSON fix edits of `diag` to `text` (all edits in one file), by line/column."""
+    index = LineIndex(text)
+    edits = sorted(diag["fix"]["edits"], key=lambda e: (e["line"], e["column"]), reverse=True)
+    for e in edits:
+        s = index.offset(e["line"] - 1, e["column"] - 1)
+        t = index.offset(e["end_line"] - 1, e["end_column"] - 1)
+        text = text[:s] + e["content"] + text[t:]
+    return text
+
+
+# --- git -----------------------------------------------------------------------------------
+
+
+def git(root: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+    return subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=Test", "-c", "init.defaultBranch=main",
+         "-c", "commit.gpgsign=false", *args],
+        cwd=root, check=True, capture_output=True, text=True, env=env,
+    ).stdout
+
+
+def git_init(root: Path, message: str = "initial") -> None:
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
