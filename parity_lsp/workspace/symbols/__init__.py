@@ -193,11 +193,9 @@ def _rank(sym: list[str], qual: list[str], name: str) -> tuple[int, int] | None:
     c = 0
     while c < k and c < m and sym[k - 1 - c] == qual[m - 1 - c]:
         c += 1
-    if c == 0:
-        return None
-    if c == m and c < k and _tolerated_prefix(sym[: k - c]):
+    if c and c == m and c < k and _tolerated_prefix(sym[: k - c]):
         return (1, -c)
-    if c == k and k >= 2:
+    if c and c == k and k >= 2:
         return (1, -c)
     if k == 1 and name == sym[0]:
         return (2, 0)

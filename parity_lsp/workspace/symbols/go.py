@@ -290,8 +290,10 @@ class _Scanner:
             if not m:
                 return
             name = m.group(1)
-            self.recs.append(Rec(name, name, "type", self.line(m.start(1)), self.line(start), end_line, signature=sig))
             cm = _COMPOSITE.match(san, a, b)
+            if cm:
+                sig = signature(self.text, self.comments, item_start, cm.end() - 1)
+            self.recs.append(Rec(name, name, "type", self.line(m.start(1)), self.line(start), end_line, signature=sig))
             if cm:
                 open_pos = cm.end() - 1
                 close = match_close(san, open_pos, b + 1)

@@ -117,7 +117,7 @@ _STATIC = re.compile(r"static\s+(?:mut\s+)?(" + _IDENT + r")\s*:(?!:)")
 _MOD = re.compile(r"mod\s+(" + _IDENT + r")\s*([;{])")
 _MACRO = re.compile(r"macro_rules\s*!\s*(" + _IDENT + r")\s*([{(\[])")
 _MOD_WORDS = frozenset({"pub", "const", "async", "unsafe", "extern", "default", "safe", "auto"})
-_HEADER = re.compile(r"[{};\[\]]")
+_HEADER = re.compile(r"[{};\[\]<>]")
 _STMT = re.compile(r"[()\[\]{};]")
 _ATTR_PATH = re.compile(r"\#!?\s*\[\s*((?:[\w]+\s*::\s*)*[\w]+)")
 _WHERE = re.compile(r"\bwhere\b")
@@ -187,8 +187,11 @@ class _Scanner:
         return start, ms
 
     def header_end(self, p: int) -> tuple[int, str]:
-        """First `{`, `}` or `;` (a `;` inside `[...]` does not count) from p."""
-        depth = 0
+        """First `{`, `}` or `;` from p, not counting a `;` inside `[...]` (array types) nor a
+        const-generic block `{ ... }` in generic arguments (`Foo<{ N + 1 }>`)."""
+        depth = 0  # [ ]
+        angles = 0  # < > outside [ ]
+        floor = p
         search = _HEADER.search
         san = self.san
         while True:
@@ -196,16 +199,29 @@ class _Scanner:
             if m is None:
                 return self.n, ""
             ch = m.group()
+            q = m.start()
             if ch == "[":
                 depth += 1
             elif ch == "]":
                 if depth:
                     depth -= 1
+            elif ch == "<":
+                if depth == 0:
+                    angles += 1
+            elif ch == ">":
+                if depth == 0 and angles and san[q - 1] not in "-=":
+                    angles -= 1
             elif ch == ";":
                 if depth == 0:
-                    return m.start(), ";"
+                    return q, ";"
+            elif ch == "{" and angles and san[max(0, last_nonspace(san, q, floor))] in "<,=":
+                close = match_close(san, q, q + 4000)
+                if close < 0:
+                    return q, ch
+                p = close + 1
+                continue
             else:
-                return m.start(), ch
+                return q, ch
             p = m.end()
 
     def stmt_end(self, p: int) -> tuple[int, str]:
@@ -541,6 +557,8 @@ class _Scanner:
             return None, None
         name = _unraw(m.group(1))
         stop, ch = self.stmt_end(m.end())
+        # Scanning resumes inside the initializer (items can be nested in `const _: () = {..};`)
+        resume = m.end()
         if name != "_":
             start, ms = self.item_start(s, pending)
             end = stop if ch == ";" else max(m.end() - 1, last_nonspace(self.san, stop, s))
@@ -555,7 +573,7 @@ class _Scanner:
                     signature=signature(self.text, self.comments, ms, end),
                 )
             )
-        return (stop + 1 if ch == ";" else stop), None
+        return resume, None
 
     def on_const(self, s, prefix, pending):
         return self._value_item(s, prefix, pending, _CONST, "const")
