@@ -225,7 +225,7 @@ def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, list[
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        line = int(m.group(1)) - 1 if m else 0
+        line = int(m.group(1)) - 1 if m else (text.count("\n") - 1 if "end of document" in str(exc) else 0)
         return config, [ConfigProblem(rel, line, f"invalid TOML: {exc}")], path
     if path.name == "pyproject.toml" or explicit is not None and "tool" in data:
         data = data.get("tool", {}).get("parity-lsp", {})

@@ -18,6 +18,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import subprocess
 import textwrap
 from dataclasses import fields, replace
@@ -207,42 +208,73 @@ def at(d: dict) -> dict:
     return {k: d[k] for k in ("line", "column", "end_line", "end_column")}
 
 
-def span_of(root_or_text: Path | str, rel: str | None, needle: str, *, nth: int = 0, after: str | None = None,
-            line: int | None = None) -> dict:
-    """1-based position of `needle` in a file (or text), as the JSON output writes it.
+def span_of(root_or_text: Path | str, rel: str | None, needle: str, *, line: int | None = None, nth: int = 0,
+            after: str | None = None) -> dict:
+    """1-based position of `needle` in a file (or a text), as the JSON output writes it.
 
-    `after`: search only after the first occurrence of this text (on `line` if given);
-    `line`: 1-based line the needle must be on; `nth`: which occurrence (0-based).
+    Computed independently of the engine: lines split at \\r\\n, \\r and \\n, columns are
+    Python code point indexes. `line`: only look on this 1-based line; `after`: only look after
+    the first occurrence of this text on each line; `nth`: which occurrence (0-based).
     """
     if isinstance(root_or_text, Path):
-        text = (root_or_text / rel).read_bytes().decode("utf-8-sig")
+        text = (root_or_text / rel).read_bytes().decode("utf-8")
     else:
         text = root_or_text
-    index = LineIndex(text)
-    lo = 0
-    hi = len(text)
-    if line is not None:
-        lo = index.line_start(line - 1)
-        hi = index.line_end(line - 1)
-    if after is not None:
-        a = text.index(after, lo, hi)
-        lo = a + len(after)
-    pos = lo - 1
-    for _ in range(nth + 1):
-        pos = text.index(needle, pos + 1, hi)
-    ln, col = index.position(pos)
-    eln, ecol = index.position(pos + len(needle))
-    return {"line": ln + 1, "column": col + 1, "end_line": eln + 1, "end_column": ecol + 1}
+    text = text.removeprefix("\ufeff")
+    assert "\n" not in needle
+    hits = []
+    for ln, content in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
+        if line is not None and ln != line:
+            continue
+        pos = 0
+        if after is not None:
+            a = content.find(after)
+            if a == -1:
+                continue
+            pos = a + len(after)
+        while (i := content.find(needle, pos)) != -1:
+            hits.append((ln, i))
+            pos = i + 1
+    assert len(hits) > nth, f"{needle!r} occurs {len(hits)} times"
+    ln, col = hits[nth]
+    return {"line": ln, "column": col + 1, "end_line": ln, "end_column": col + 1 + len(needle)}
 
 
 def line_of(root: Path, rel: str, needle: str, nth: int = 0) -> int:
     """1-based line of the nth line containing `needle`."""
-    hits = [i + 1 for i, ln in enumerate((root / rel).read_text(encoding="utf-8-sig").splitlines()) if needle in ln]
+    text = (root / rel).read_bytes().decode("utf-8").removeprefix("\ufeff")
+    hits = [i for i, ln in enumerate(re.split(r"\r\n|\r|\n", text), start=1) if needle in ln]
+    assert len(hits) > nth, f"{needle!r} is on {len(hits)} lines"
     return hits[nth]
 
 
 def row_line(root: Path, capability: str, rel: str = MATRIX) -> int:
-    return line_of(root, rel, f"| {capability} |")
+    """1-based line of the row whose first cell is `capability` (Markdown, CSV or TSV)."""
+    text = (root / rel).read_bytes().decode("utf-8").removeprefix("\ufeff")
+    for i, ln in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
+        body = ln.lstrip().removeprefix("|").lstrip()
+        if body.startswith(capability) and body[len(capability):len(capability) + 2] in (" |", ",", "\t", ""):
+            rest = body[len(capability):]
+            if rest.startswith((" |", ",", "\t")):
+                return i
+    raise AssertionError(f"no row {capability!r} in {rel}")
+
+
+def in_row(root: Path, capability: str, needle: str, *, nth: int = 0, after: str | None = None, rel: str = MATRIX) -> dict:
+    """Position of `needle` on the row of `capability`."""
+    return span_of(root, rel, needle, line=row_line(root, capability, rel), nth=nth, after=after)
+
+
+def one(diags: list[dict], code: str) -> dict:
+    """The single diagnostic of `code` (fails listing everything otherwise)."""
+    hits = only(diags, code)
+    assert len(hits) == 1, f"expected one {code}, got {[(d['code'], d['line'], d['message']) for d in diags]}"
+    return hits[0]
+
+
+def summary(diags: list[dict]) -> list[tuple]:
+    """(code, line, message) of each diagnostic: what must not change when something else is fixed."""
+    return sorted((d["code"], d["line"], d["message"]) for d in diags)
 
 
 # --- fixing --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ ALWAYS_SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycach
 
 
 def compile_globs(globs) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines("gitwildmatch", list(globs))
+    return pathspec.GitIgnoreSpec.from_lines(list(globs))
 
 
 def git_root(root: Path) -> bool:

@@ -1,0 +1,96 @@
+"""Workspace index and file system: .gitignore, exclude, containment, nearest paths, renames."""
+
+import os
+import subprocess
+
+from parity_lsp.config import Config
+from parity_lsp.workspace.files import list_files
+from parity_lsp.workspace.fs import FileSystem
+from parity_lsp.workspace.index import Workspace
+
+
+def tree(root, files):
+    for rel, content in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(content)
+
+
+def test_walk_honours_nested_gitignore_and_exclude(tmp_path):
+    tree(tmp_path, {
+        ".gitignore": "target/\n*.log\n",
+        "src/a.rs": "", "target/debug/x.rs": "", "run.log": "",
+        "docs/.gitignore": "drafts/\n", "docs/drafts/m.md": "", "docs/parity/m.md": "",
+        "vendor/v.rs": "", "node_modules/p/index.js": "",
+    })
+    files = list_files(tmp_path, exclude=["vendor/**"])
+    assert files == [".gitignore", "docs/.gitignore", "docs/parity/m.md", "src/a.rs"]
+
+
+def test_git_checkout_uses_ls_files(tmp_path):
+    tree(tmp_path, {".gitignore": "ignored/\n", "a.rs": "", "ignored/b.rs": "", "untracked.rs": ""})
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "a.rs", ".gitignore"], cwd=tmp_path, check=True)
+    assert list_files(tmp_path) == [".gitignore", "a.rs", "untracked.rs"]
+
+
+def test_symlinked_directory_outside_is_not_followed(tmp_path):
+    outside = tmp_path / "outside"
+    tree(outside, {"secret.rs": "fn secret() {}"})
+    root = tmp_path / "root"
+    tree(root, {"src/a.rs": ""})
+    os.symlink(outside, root / "link")
+    os.symlink(outside / "secret.rs", root / "src" / "leak.rs")
+    fs = FileSystem(root)
+    assert fs.escapes("link/secret.rs") and fs.escapes("src/leak.rs") and fs.escapes("../outside/secret.rs")
+    assert fs.read_text("link/secret.rs").text is None
+    assert fs.read_text("src/leak.rs").error == "outside the workspace"
+    assert "link/secret.rs" not in list_files(root)
+
+
+def test_fifo_is_never_opened_for_reading(tmp_path):
+    os.mkfifo(tmp_path / "pipe.rs")
+    fs = FileSystem(tmp_path)
+    result = fs.read_text("pipe.rs")  # must return at once, not block
+    assert result.text is None and result.error == "not a regular file"
+
+
+def test_overlay_wins_over_disk(tmp_path):
+    tree(tmp_path, {"a.rs": "fn old() {}"})
+    ws = Workspace(tmp_path)
+    assert [d.name for d in ws.source("a.rs").definitions] == ["old"]
+    ws.fs.set_overlay("a.rs", "fn new() {}", 3)
+    assert [d.name for d in ws.source("a.rs").definitions] == ["new"]
+    ws.fs.clear_overlay("a.rs")
+    assert [d.name for d in ws.source("a.rs").definitions] == ["old"]
+
+
+def test_large_files_are_not_read(tmp_path):
+    (tmp_path / "big.rs").write_text("x" * 2000)
+    ws = Workspace(tmp_path, Config(max_file_bytes=1000))
+    src = ws.source("big.rs")
+    assert src.text is None and "limit" in src.error
+
+
+def test_nearest_path(tmp_path):
+    tree(tmp_path, {"crates/core/src/schedule.rs": "", "crates/core/src/lib.rs": "", "crates/other/src/x.rs": ""})
+    ws = Workspace(tmp_path)
+    assert ws.nearest_path("crates/core/src/schedules.rs") == "crates/core/src/schedule.rs"
+    assert ws.nearest_path("crates/kore/src/schedule.rs") == "crates/core/src/schedule.rs"  # same file name
+    assert ws.nearest_path("crates/core/srcs/lib.rs") == "crates/core/src/lib.rs"
+    assert ws.nearest_path("totally/else.py") is None
+
+
+def test_git_rename_history(tmp_path):
+    tree(tmp_path, {"src/old.rs": "fn a() {}\n", "dir/x.rs": "", "dir/y.rs": ""})
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "."], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "a"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "mv", "src/old.rs", "src/new.rs"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "mv", "dir", "moved"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "b"], cwd=tmp_path, check=True)
+    ws = Workspace(tmp_path)
+    assert ws.renamed_to("src/old.rs") == "src/new.rs"
+    assert ws.renamed_to("dir") == "moved"
+    assert ws.renamed_to("never/was.rs") is None
