@@ -3,10 +3,9 @@
 Plain module, imported by `tests/test_rules_*.py`; not a conftest, so it never collides with
 fixtures other suites add.
 
-    root = workspace(tmp_path, {MATRIX: matrix([{"code": "`src/a.rs:3` (`f`)"}]), "src/a.rs": RUST})
-    diags = check(root, select="PM3")
-    [d] = only(diags, "PM304")
-    assert at(d) == span_of(root, MATRIX, "3", after="src/a.rs:")
+    root = workspace(tmp_path, {MATRIX: matrix([{"cap": "Ticks", "code": "`src/a.rs:9` (`f`)"}]), "src/a.rs": RUST})
+    d = one(check(root, select="PM3"), "PM304")
+    assert at(d) == in_row(root, "Ticks", "9", after="src/a.rs:")
 
 `check` runs the real engine and returns the diagnostics exactly as `parity-lsp check --format
 json` prints them (1-based line/column, end exclusive, code points; `fix` null unless safe).
@@ -69,7 +68,7 @@ def workspace(tmp_path: Path, files: dict[str, str | bytes], *, dedent: bool = T
     the root explicitly.
     """
     root = tmp_path / "ws"
-    root.mkdir(exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
     write(root, files, dedent=dedent)
     return root
 
@@ -253,10 +252,8 @@ def row_line(root: Path, capability: str, rel: str = MATRIX) -> int:
     text = (root / rel).read_bytes().decode("utf-8").removeprefix("\ufeff")
     for i, ln in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
         body = ln.lstrip().removeprefix("|").lstrip()
-        if body.startswith(capability) and body[len(capability):len(capability) + 2] in (" |", ",", "\t", ""):
-            rest = body[len(capability):]
-            if rest.startswith((" |", ",", "\t")):
-                return i
+        if body.startswith(capability) and body[len(capability):].startswith((" |", ",", "\t")):
+            return i
     raise AssertionError(f"no row {capability!r} in {rel}")
 
 
@@ -315,3 +312,111 @@ def git_init(root: Path, message: str = "initial") -> None:
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", message)
+
+
+# --- shared source fixtures ------------------------------------------------------------------
+# Line numbers are part of the tests: keep these texts stable (they are dedented by `workspace`).
+
+LEDGER_RS = """
+pub struct TickLedger {
+    seen: Vec<u64>,
+}
+
+impl TickLedger {
+    /// Records a tick.
+    pub fn record(&mut self, t: u64) -> bool {
+        self.seen.push(t);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Doc comment of the test.
+    #[test]
+    fn record_works() {
+        assert!(TickLedger { seen: vec![] }.record(1));
+    }
+
+    #[test]
+    #[ignore = "needs a real clock"]
+    fn slow_restart() {}
+}
+"""
+# 1 struct TickLedger | 5 impl | 6 doc | 7 fn record | 8-9 body | 10 } (end of record) | 11 } (end of impl)
+# 13 #[cfg(test)] | 14 mod tests | 17 doc | 18 #[test] | 19 fn record_works | 21 } | 23-25 slow_restart
+
+RUNS_PY = """
+import pytest
+
+
+class RunTable:
+    \"\"\"Rows of runs.\"\"\"
+
+    def render(self):
+        return "x"
+
+
+def list_runs(status):
+    return []
+
+
+@pytest.mark.skip(reason="flaky")
+def test_skipped():
+    pass
+
+
+class TestRunTable:
+    def test_render(self):
+        assert RunTable().render()
+"""
+# 4 class RunTable | 7 def render | 8 body | 11 def list_runs | 15 @skip | 16 def test_skipped
+# 20 class TestRunTable | 21 def test_render
+
+CI_YML = """
+name: CI
+on: [push]
+jobs:
+  rust:
+    name: Rust tests
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Tests
+        run: |
+          cargo test -p core   --tests
+          cargo   fmt --check
+  python:
+    runs-on: ubuntu-latest
+    defaults:
+      run:
+        working-directory: py
+    steps:
+      - run: python -m pytest tests/unit
+"""
+
+TEST_REF = "`src/ledger.rs` (`record_works`)"
+CI_REF = "`.github/workflows/ci.yml` (job `rust`: `cargo test -p core --tests`)"
+
+
+CARGO_TOML = """
+[package]
+name = "core"
+version = "0.1.0"
+edition = "2021"
+"""
+
+
+def sources(**extra: str) -> dict[str, str]:
+    """The shared source tree: a Rust crate `core` (src/ledger.rs with unit tests), a Python
+    module with pytest tests (py/runs.py), and a CI workflow running both."""
+    return {
+        "Cargo.toml": CARGO_TOML,
+        "src/lib.rs": "pub mod ledger;\n",
+        "src/ledger.rs": LEDGER_RS,
+        "py/runs.py": RUNS_PY,
+        ".github/workflows/ci.yml": CI_YML,
+        **extra,
+    }

@@ -117,6 +117,7 @@ class RowContext(_Base):
     matrix: Matrix
     ws: Workspace
     resolver: Resolver
+    cache: dict = field(default_factory=dict)  # per-row memo shared by rules (e.g. CI verdicts)
 
     @property
     def table(self) -> Table:

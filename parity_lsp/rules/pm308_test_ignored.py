@@ -6,7 +6,9 @@ from parity_lsp.findings import Severity
 from parity_lsp.model import COL_TESTS
 from parity_lsp.rules._drift import definition_related
 from parity_lsp.rules._evidence import symbol_result, usable
+from parity_lsp.rules._gating import gating
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.workspace.ci.model import RUNS
 
 RULE = RuleInfo(
     code="PM308",
@@ -32,6 +34,16 @@ fn tick_key_is_stable() { ... }
 )
 
 
+def _ci_runs_it(ctx, rel: str, name: str) -> bool:
+    tests, cites, table = gating(ctx)
+    return any(
+        table[(i, j)].outcome == RUNS
+        for i, t in enumerate(tests)
+        if t.target.path == rel and t.target.name == name
+        for j in range(len(cites))
+    )
+
+
 def check(ctx):
     for ref in ctx.refs(COL_TESTS):
         if not ref.symbols:
@@ -44,6 +56,8 @@ def check(ctx):
             if result is None or not result.definitions:
                 continue
             if all(d.disabled for d in result.definitions):
+                if _ci_runs_it(ctx, res.rel, sym.name):
+                    continue  # e.g. `cargo test -- --ignored`: CI does run it
                 d = result.definitions[0]
                 yield ctx.finding(
                     RULE, sym.span,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from parity_lsp.findings import Related, Severity
 from parity_lsp.rules._ci import ci_targets
-from parity_lsp.rules._util import nearest, replace_fix
+from parity_lsp.rules._gating import gating
+from parity_lsp.rules._util import replace_fix
 from parity_lsp.rules.base import RuleInfo
-from parity_lsp.workspace.ci.workflows import fold
+from parity_lsp.workspace.ci.model import RUNS
+from parity_lsp.workspace.ci.verdict import match_cited_commands
 
 RULE = RuleInfo(
     code="PM403",
@@ -16,27 +18,39 @@ RULE = RuleInfo(
     fixable=True,
     doc="""\
 ## What it does
-Checks that each command a CI reference cites (several may be joined with ` + `) is run by a
-`run:` step of the cited job, after folding whitespace.
+Checks that each command a CI reference cites (several may be joined with ` + `) matches a
+`run:` step command of the cited job (SPEC section 5): whitespace folded, wrappers (`uv run`,
+`poetry run`, `python -m`, …) ignored, and the same selection options — package, workspace,
+exclude, target and filter options must be equal; extra arguments after `--` are allowed.
 
 ## Why is this bad?
-CI commands change (`cargo test --workspace` becomes `cargo nextest run -p core`); a cited
-command that no step runs is proof by memory, not by CI.
+CI commands change (`cargo test --workspace` becomes `cargo nextest run -p core`, a step gains
+`--exclude core`); a cited command that no step runs is proof by memory, not by CI.
 
 ## Example
 ```markdown
-| Tick keys | ... | `.github/workflows/ci.yml` (job `test`: `cargo test -p core`) | ...
+| Tick keys | ... | `.github/workflows/ci.yml` (job `test`: `cargo test --workspace`) | ...
 ```
+where the step now runs `cargo test --workspace --exclude core`.
 
 ## Fix
-Replace with the closest command the job runs.
+Replace with the step command that runs the row's test, else the closest step command.
 """,
 )
 
 
-def command_in_job(cited: str, job) -> bool:
-    want = fold(cited)
-    return any(want in fold(c.text) for c in job.commands)
+def _running_commands(ctx, ref) -> list:
+    """Step commands of the cited job that run one of the row's cited tests."""
+    tests, cites, table = gating(ctx)
+    out = []
+    for j, (cref, _) in enumerate(cites):
+        if cref is not ref:
+            continue
+        for i in range(len(tests)):
+            for d in table[(i, j)].details:
+                if d.outcome == RUNS and d.command and d.command not in [c for c, _ in out]:
+                    out.append((d.command, d))
+    return out
 
 
 def check(ctx):
@@ -44,17 +58,30 @@ def check(ctx):
         job = target.job
         if job is None:
             continue
-        for cmd in target.ref.commands:
-            if command_in_job(cmd.text, job):
+        ref = target.ref
+        matches = match_cited_commands(job, [c.text for c in ref.commands])
+        running = None
+        for cmd, match in zip(ref.commands, matches):
+            if match.matched:
                 continue
-            texts = [c.text for c in job.commands]
-            near = nearest(cmd.text, texts, cutoff=0.3)
-            fix = None
+            if running is None:
+                running = _running_commands(ctx, ref)
             related = []
-            if near:
-                fix = replace_fix(ctx.matrix.path, cmd.span, near[0].replace("|", "\\|"),
-                                  f"Replace with `{near[0]}`", safe=False)
-                c = next(c for c in job.commands if c.text == near[0])
-                related.append(Related(target.workflow.path, c.line, 0, f"closest command in job `{job.id}`"))
-            yield ctx.finding(RULE, cmd.span, f"`{cmd.text}` is not run by job `{job.id}` in `{target.ref.path}`",
-                              fix=fix, related=related)
+            if running:
+                text, d = running[0]
+                msg = (f"`{cmd.text}` is not run by job `{job.id}`; step {d.step_index} runs `{text}`, "
+                       f"which runs the cited test")
+                fix = replace_fix(ctx.matrix.path, cmd.span, text.replace("|", "\\|"), f"Replace with `{text}`", safe=False)
+                if d.command_line is not None:
+                    related.append(Related(target.workflow.path, d.command_line, 0, "this step runs the cited test"))
+            elif match.closest:
+                msg = f"`{cmd.text}` is not run by job `{job.id}` (closest step command: `{match.closest}`)"
+                fix = replace_fix(ctx.matrix.path, cmd.span, match.closest.replace("|", "\\|"),
+                                  f"Replace with `{match.closest}`", safe=False)
+                line = next((c.line for c in job.commands if (c.template or c.text) == match.closest), None)
+                if line is not None:
+                    related.append(Related(target.workflow.path, line, 0, f"closest command in job `{job.id}`"))
+            else:
+                msg = f"`{cmd.text}` is not run by job `{job.id}`, which has no `run:` command"
+                fix = None
+            yield ctx.finding(RULE, cmd.span, msg, fix=fix, related=related)

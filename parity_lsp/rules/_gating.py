@@ -1,0 +1,69 @@
+"""CI-gating judgements shared by PM203, PM308 and PM403 (SPEC section 5).
+
+Verdicts are computed once per (test, citation) pair per row and cached on the row context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parity_lsp.model import COL_CI, COL_TESTS, Reference, RefKind
+from parity_lsp.rules._ci import ci_targets
+from parity_lsp.rules._evidence import symbol_result, usable
+from parity_lsp.workspace.ci.model import DOES_NOT_RUN, RUNS, UNKNOWN, CiCitation, TestTarget, Verdict
+from parity_lsp.workspace.ci.verdict import verdict
+
+
+@dataclass(slots=True)
+class CitedTest:
+    ref: Reference
+    target: TestTarget
+    label: str  # `name` or `path` for messages
+
+
+def cited_tests(ctx) -> list[CitedTest]:
+    """Every cited test that resolves: (file, name) for each found name, or the file alone."""
+    out = []
+    for ref in ctx.refs(COL_TESTS, RefKind.PATH):
+        res = ctx.resolve(ref)
+        if not usable(ctx, res) or not res.is_file:
+            continue
+        if not ref.symbols:
+            out.append(CitedTest(ref, TestTarget(res.rel), f"`{ref.path}`"))
+            continue
+        for sym in ref.symbols:
+            result = symbol_result(res, sym)
+            if result is not None and result.found:
+                out.append(CitedTest(ref, TestTarget(res.rel, sym.name), f"`{sym.name}`"))
+    return out
+
+
+def citations(ctx) -> list[tuple[Reference, CiCitation]]:
+    """CI references whose workflow reads and whose job exists (PM401/PM402 report the rest)."""
+    out = []
+    for target in ci_targets(ctx):
+        if target.job is None or target.ref.column != COL_CI:
+            continue
+        ref = target.ref
+        out.append((ref, CiCitation(target.workflow.path, ref.job, [c.text for c in ref.commands])))
+    return out
+
+
+def gating(ctx) -> tuple[list[CitedTest], list[tuple[Reference, CiCitation]], dict[tuple[int, int], Verdict]]:
+    """(tests, citations, verdict per (test index, citation index)), computed once per row."""
+    if "gating" not in ctx.cache:
+        tests = cited_tests(ctx)
+        cites = citations(ctx)
+        table = {(i, j): verdict(ctx.ws.fs, t.target, c) for i, t in enumerate(tests) for j, (_, c) in enumerate(cites)}
+        ctx.cache["gating"] = (tests, cites, table)
+    return ctx.cache["gating"]
+
+
+def summarize(results: list[Verdict]) -> str:
+    """RUNS if any runs; DOES_NOT_RUN if all do not; UNKNOWN otherwise."""
+    outcomes = {v.outcome for v in results}
+    if RUNS in outcomes:
+        return RUNS
+    if outcomes == {DOES_NOT_RUN}:
+        return DOES_NOT_RUN
+    return UNKNOWN
