@@ -186,9 +186,9 @@ def cmd_rule(args) -> int:
         rule = by_name.get(args.code.strip().lower())
     if rule is None:
         raise UsageError(f"unknown rule `{args.code}` (run `parity-lsp rule` for the list)")
-    print(f"# {rule.code} {rule.name}\n")
-    print(f"Default severity: {rule.severity.label}. Fix available: {'yes' if rule.fixable else 'no'}.\n")
-    print(rule.doc.rstrip())
+    from parity_lsp.rules.gendocs import page
+
+    print(page(rule), end="")
     return EXIT_OK
 
 

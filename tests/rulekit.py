@@ -87,7 +87,10 @@ def write(root: Path, files: dict[str, str | bytes], *, dedent: bool = True) -> 
             p.write_bytes(content.encode("utf-8"))
 
 
-def _row_cells(row: dict[str, str] | list[str], n: int) -> list[str]:
+Row = dict[str, str] | list[str]
+
+
+def _row_cells(row: Row, n: int) -> list[str]:
     if isinstance(row, list):
         return row
     unknown = set(row) - set(COLUMNS)
@@ -97,7 +100,7 @@ def _row_cells(row: dict[str, str] | list[str], n: int) -> list[str]:
 
 
 def matrix(
-    rows: Iterable[dict[str, str] | list[str]],
+    rows: Iterable[Row | str],
     *,
     header: list[str] | None = None,
     title: str = "# Parity matrix",
@@ -135,7 +138,7 @@ def matrix(
     return text
 
 
-def csv_matrix(rows: Iterable[dict[str, str] | list[str]], *, header: list[str] | None = None) -> str:
+def csv_matrix(rows: Iterable[Row], *, header: list[str] | None = None) -> str:
     """The same matrix as CSV (cells quoted when they hold a comma or quote)."""
 
     def q(cell: str) -> str:
@@ -285,15 +288,34 @@ def fix(root: Path, select: str, *extra: str) -> tuple[int, str]:
     return code, err.getvalue()
 
 
-def apply_edits(text: str, diag: dict) -> str:
-    """Apply the JSON fix edits of `diag` to `text` (all edits in one file), by line/column."""
-    index = LineIndex(text)
-    edits = sorted(diag["fix"]["edits"], key=lambda e: (e["line"], e["column"]), reverse=True)
-    for e in edits:
-        s = index.offset(e["line"] - 1, e["column"] - 1)
-        t = index.offset(e["end_line"] - 1, e["end_column"] - 1)
-        text = text[:s] + e["content"] + text[t:]
+def apply_edits(text: str, diags: list[dict]) -> str:
+    """Apply the JSON fix edits of `diags` to `text` by line/column (1-based, code points), the
+    way a client would: every edit of every fix, last position first. Edits must be disjoint."""
+    lines = re.split(r"(\r\n|\r|\n)", text)  # content, break, content, break, ...
+    starts, pos = [], 0
+    for i in range(0, len(lines), 2):
+        starts.append(pos)
+        pos += len(lines[i]) + (len(lines[i + 1]) if i + 1 < len(lines) else 0)
+
+    def offset(line: int, column: int) -> int:
+        return starts[line - 1] + column - 1
+
+    edits = [e for d in diags for e in d["fix"]["edits"]]
+    spans = sorted((offset(e["line"], e["column"]), offset(e["end_line"], e["end_column"]), e["content"]) for e in edits)
+    for (s1, e1, _), (s2, _, _) in zip(spans, spans[1:]):
+        assert e1 <= s2 and (s1, e1) != (s2, s2), f"overlapping edits {spans}"
+    for s, e, content in reversed(spans):
+        text = text[:s] + content + text[e:]
     return text
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under `root` (outside .git) and its bytes."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink() and ".git" not in p.relative_to(root).parts
+    }
 
 
 # --- git -----------------------------------------------------------------------------------

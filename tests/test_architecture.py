@@ -55,6 +55,7 @@ DISK_ALLOWED = {
     "config.py",  # the configuration file
     "fixer.py",  # writes the user asked for
     "cli.py",  # paths given on the command line
+    "rules/gendocs.py",  # developer tool: regenerates the packaged rule pages
 }
 
 
@@ -99,3 +100,11 @@ def test_readme_rule_table_matches_the_registry():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| (PM\d{3}) \| ([a-z-]+) \| (\w+) \|", readme, re.M)
     assert {c: (n, s) for c, n, s in rows} == {c: (r.name, r.severity.label) for c, r in ALL_RULES.items()}
+
+
+def test_packaged_rule_pages_match_the_rule_docs():
+    from parity_lsp.rules.gendocs import DOCS_DIR, page
+
+    for code, rule in ALL_RULES.items():
+        path = DOCS_DIR / f"{code}.md"
+        assert path.read_text(encoding="utf-8") == page(rule), f"run `python -m parity_lsp.rules.gendocs` ({code})"

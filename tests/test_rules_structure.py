@@ -253,3 +253,9 @@ def test_csv_row_with_too_few_fields_is_pm002(tmp_path):
     assert (d["path"], d["line"], d["column"]) == ("docs/parity/parity.csv", 2, 1)
     assert d["message"] == "row has 3 cells, header has 9: missing 6"
     assert summary(check(root, select="PM1")) == []
+
+
+def test_tables_without_capability_and_status_columns_are_not_matrices(tmp_path):
+    text = "# Notes\n\n| Name | Value |\n|---|---|\n| a | `src/missing.rs` |\n\n" + matrix([{"cap": "Ticks"}], title="")
+    root = workspace(tmp_path, {MATRIX: text})
+    assert check(root) == []

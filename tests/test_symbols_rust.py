@@ -501,3 +501,37 @@ def test_lookup_struct_fields_and_ordering():
     assert lookup(ds, "Config.timeout") == [field, method]
     assert lookup(ds, "Config") == [one(ds, "Config", "struct"), one(ds, "Config", "impl")]
     assert lookup(ds, "timeout") == [field, method]
+
+
+def test_impl_self_type_forms_and_inner_doc_adjacency():
+    ds = defs(
+        """\
+        impl dyn Any {
+            fn is_it(&self) {}
+        }
+        impl<T: ?Sized> Display for &T { fn fmt(&self) {} }
+        impl<T> Index<usize> for [T] { fn index(&self) {} }
+        impl<'a, T> From<&'a [T]> for Vec<T> { fn from(x: &'a [T]) -> Self { todo!() } }
+        impl !Send for Raw {}
+        impl<F> Tr for F where F: for<'a> Fn(&'a u8) -> &'a u8 { fn m() {} }
+        mod m {
+            //! Inner doc of m (directly above: counted, as for any doc comment).
+            fn f() {}
+
+            //! Separated by a blank line: not counted.
+
+            fn g() {}
+        }
+        """
+    )
+    assert one(ds, "Any", "impl").end_line == 2
+    assert one(ds, "Any::is_it").line == 1
+    assert one(ds, "<T as Display>").name == "T"
+    assert one(ds, "<T as Index>").line == 4
+    assert one(ds, "<Vec as From>").line == 5
+    assert one(ds, "Vec::from").line == 5
+    assert one(ds, "<Raw as Send>").end_line == 6
+    assert one(ds, "F::m").line == 7
+    assert one(ds, "m::f").start_line == 9
+    assert one(ds, "m::g").start_line == 14
+    assert lookup(ds, "From::from") == [one(ds, "Vec::from")]

@@ -185,75 +185,104 @@ def _tolerated_prefix(segs: list[str]) -> bool:
     return all(not seg[:1].isupper() for seg in segs)
 
 
-def _rank(sym: list[str], qual: list[str], name: str) -> tuple[int, int] | None:
+def _rank(sym: list[str], qual: list[str], name: str) -> tuple[int, int, int] | None:
+    """(tier, -matched segments, symbol segments left unmatched) or None.
+
+    Tier 0: the qualname is the symbol. Tier 1: one is a suffix of the other (the symbol
+    carries a tolerated crate/module prefix, or names only the tail of a longer path).
+    Tier 2: a bare name equal to the definition's simple name.
+    """
     k = len(sym)
     m = len(qual)
     if sym == qual:
-        return (0, 0)
+        return (0, -k, 0)
     c = 0
     while c < k and c < m and sym[k - 1 - c] == qual[m - 1 - c]:
         c += 1
     if c and c == m and c < k and _tolerated_prefix(sym[: k - c]):
-        return (1, -c)
+        return (1, -c, k - c)
     if c and c == k and k >= 2:
-        return (1, -c)
+        return (1, -c, 0)
     if k == 1 and name == sym[0]:
-        return (2, 0)
+        return (2, -1, 0)
     return None
 
 
-def _trait_aliases(defs: list[Definition]) -> dict[int, list[list[str]]]:
-    """Rust methods of `impl Trait for Type` blocks are also known as `Trait::method`."""
-    impls = []
+def _impl_index(defs: list[Definition]) -> dict[tuple[str, ...], list[tuple[str, int, int]]]:
+    """Rust `impl Trait for Type` blocks by the qualname path of their methods' container:
+    (*module path, "Type") -> [(trait, start_line, end_line)]."""
+    impls: dict[tuple[str, ...], list[tuple[str, int, int]]] = {}
     for d in defs:
-        if d.kind != "impl":
+        if d.kind != "impl" or not d.qualname.endswith(">"):
             continue
         segs = d.qualname.split("::")
-        am = _AS_TRAIT.match(segs[-1]) if segs else None
+        am = _AS_TRAIT.match(segs[-1])
         if am:
-            impls.append((segs[:-1], am.group(1), am.group(2), d.start_line, d.end_line))
-    out: dict[int, list[list[str]]] = {}
-    if not impls:
-        return out
-    for i, d in enumerate(defs):
-        if d.kind == "impl":
-            continue
-        segs = d.qualname.split("::")
-        for prefix, typ, trait, a, b in impls:
-            if (
-                a <= d.line <= b
-                and len(segs) == len(prefix) + 2
-                and segs[: len(prefix)] == prefix
-                and segs[len(prefix)] == typ
-            ):
-                out.setdefault(i, []).append(prefix + [trait, segs[-1]])
-    return out
+            key = tuple(segs[:-1]) + (am.group(1),)
+            impls.setdefault(key, []).append((am.group(2), d.start_line, d.end_line))
+    return impls
+
+
+def _trait_aliases(d: Definition, segs: list[str], impls) -> list[list[str]]:
+    """A method of `impl Trait for Type` is also known as `Trait::method`."""
+    if len(segs) < 2 or d.kind == "impl":
+        return []
+    return [
+        segs[:-2] + [trait, segs[-1]]
+        for trait, a, b in impls.get(tuple(segs[:-1]), ())
+        if a <= d.line <= b
+    ]
 
 
 def _lookup(defs: list[Definition], raw: str) -> list[Definition]:
     forms = _forms(raw)
-    aliases = _trait_aliases(defs)
+    lasts = {f[-1] for f in forms}
+    lasts_t = tuple(lasts)
+    impls = None
     scored = []
     for i, d in enumerate(defs):
+        name = d.name
+        is_titled = d.kind in ("test", "describe")
+        # cheap prefilter: every match ends with the definition's name (or is a test title)
+        if name not in lasts and d.qualname != raw:
+            if not (is_titled and raw.endswith(name)):
+                if not d.qualname.endswith(lasts_t):
+                    continue
         qsegs = d.qualname.split("::")
-        best: tuple[int, int] | None = None
+        best: tuple[int, int, int] | None = None
         if d.qualname == raw:
-            best = (0, 0)
-        elif d.kind in ("test", "describe"):
-            if raw in (" ".join(qsegs), " > ".join(qsegs), " › ".join(qsegs)):
-                best = (0, 0)
-            elif d.name == raw:
-                best = (2, 0)
-        if best != (0, 0):
-            quals = [[s.strip() for s in qsegs]] + aliases.get(i, [])
+            best = (0, -len(qsegs), 0)
+        elif is_titled:
+            # jest-style full names: the describe titles and the test title joined by spaces
+            suite = d.qualname[: max(0, len(d.qualname) - len(name) - 2)]
+            if suite and d.qualname.endswith("::" + name):
+                for sep in (" ", " > ", " › "):
+                    if raw == suite.replace("::", sep) + sep + name:
+                        best = (0, -len(qsegs), 0)
+            if best is None and name == raw:
+                best = (2, -1, 0)
+        if best is None or best[0] != 0:
+            stripped = [s.strip() for s in qsegs]
+            quals = [stripped]
+            if d.kind != "impl" and len(stripped) >= 2:
+                if impls is None:
+                    impls = _impl_index(defs)
+                if impls:
+                    quals += _trait_aliases(d, stripped, impls)
             for sym in forms:
                 for q in quals:
-                    r = _rank(sym, q, d.name)
+                    r = _rank(sym, q, name)
                     if r is not None and (best is None or r < best):
                         best = r
         if best is not None:
             scored.append((best, d.kind == "impl", i, d))
-    scored.sort(key=lambda x: (x[0], x[1], x[2]))
+    if not scored:
+        return []
+    # "match on the longest suffix": a tolerated-prefix match (segments of the symbol left
+    # unmatched) only counts when nothing matches more of the symbol.
+    longest = max(-b[1] for b, _impl, _i, _d in scored)
+    scored = [x for x in scored if x[0][2] == 0 or -x[0][1] == longest]
+    scored.sort(key=lambda x: (x[0][0], x[0][1] if x[0][0] == 1 else 0, x[1], x[2]))
     return [x[3] for x in scored]
 
 
@@ -272,7 +301,7 @@ def lookup(defs: list[Definition], symbol: str) -> list[Definition]:
         raw = symbol.strip()
         if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "`'\"":
             raw = raw[1:-1].strip()
-        if not raw:
+        if not raw or len(raw) > 4096:
             return []
         found = _lookup(defs, raw)
         if not found:

@@ -13,6 +13,8 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 def last_segment(symbol: str) -> str:
     """`crate::a::Type::method()` -> `method`; `Class.method` -> `method`; `fn()` -> `fn`."""
     s = (symbol or "").strip().strip("`'\"").strip()
+    if len(s) > 512:  # no real symbol is this long; keeps the regexes below cheap
+        s = s[-512:].strip()
     # trailing call parentheses / generic arguments
     for _ in range(4):
         t = re.sub(r"\s*\([^()]*\)\s*$", "", s)

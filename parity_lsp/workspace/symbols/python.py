@@ -13,7 +13,7 @@ from __future__ import annotations
 import keyword
 import re
 
-from ._common import Comments, Lines, Rec, blank, blank_inner, clip, signature
+from ._common import Comments, Lines, Rec, blank_inner, clip, signature
 
 # --- lexer ------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ Invariant: pure, no IO, never raises on any input (the caller also guards), line
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from ._common import (
     Comments,
@@ -205,6 +206,7 @@ _MEMBER = re.compile(
 _STMT_TOKENS = re.compile(r"[()\[\]{};\n]")
 _CONT_END = set("=+-*/%&|^<>!?:,.([{")
 _CONT_START = set(".?:|&+*/%=,>")
+_CONT_WORD = re.compile(r"(?:as|satisfies|instanceof|in)\b")
 _CLASS_HEAD = re.compile(r"[{}();<>]")
 
 
@@ -219,7 +221,9 @@ def _unescape(s: str) -> str:
 
 
 class _Frame:
-    __slots__ = ("closer", "qual", "suite", "disabled", "rec", "decl")
+    """One open `{`/`(` with the context it gives its contents. Never mutated once built."""
+
+    __slots__ = ("closer", "qual", "suite", "disabled", "rec", "decl", "_brace", "_paren")
 
     def __init__(self, closer, qual, suite, disabled, rec, decl):
         self.closer = closer
@@ -228,6 +232,20 @@ class _Frame:
         self.disabled = disabled
         self.rec = rec
         self.decl = decl
+        self._brace = None
+        self._paren = None
+
+    def anon(self, c: str) -> "_Frame":
+        """The (shared) frame of an anonymous block or parenthesis opened in this one."""
+        if c == "{":
+            f = self._brace
+            if f is None:
+                f = self._brace = _Frame("}", self.qual, self.suite, self.disabled, -1, False)
+        else:
+            f = self._paren
+            if f is None:
+                f = self._paren = _Frame(")", self.qual, self.suite, self.disabled, -1, False)
+        return f
 
 
 class _Scanner:
@@ -239,7 +257,7 @@ class _Scanner:
         self.recs: list[Rec] = []
 
     def line(self, off: int) -> int:
-        return self.lines.line(max(0, min(off, self.n)))
+        return bisect_right(self.lines.starts, off) - 1
 
     def start_of(self, kw: int, pending: list[int]) -> tuple[int, int]:
         ms = modifiers_start(self.san, kw, _MOD_WORDS)
@@ -280,7 +298,7 @@ class _Scanner:
                 if j < 0 or san[j] not in _CONT_END or san.startswith("++", j - 1) or san.startswith("--", j - 1):
                     k = _skip(san, q)
                     if k >= end or san[k] not in _CONT_START:
-                        if not (k < end and re.match(r"(?:as|satisfies|instanceof|in)\b", san[k : k + 12])):
+                        if not (k < end and _CONT_WORD.match(san, k, k + 12)):
                             return q
             p = q + 1
 
@@ -374,7 +392,7 @@ class _Scanner:
             c = t[0]
             if c in "{(":
                 stack.append(frame)
-                frame = _Frame("}" if c == "{" else ")", frame.qual, frame.suite, frame.disabled, -1, False)
+                frame = frame.anon(c)
                 if c == "{":
                     pending.clear()
                 pos = s + 1

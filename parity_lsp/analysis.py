@@ -1,0 +1,213 @@
+"""A long-lived analysis of a workspace: what the language server keeps between requests.
+
+Invariant: no LSP types. Holds the workspace (with open buffers overlaid), the parsed matrices
+and their findings, keyed by content version; answers "which matrices are affected by a
+change to file X". The CLI's one-shot `engine.check_paths` and this class call the same engine
+functions.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from parity_lsp.config import Config, ConfigProblem, apply_settings, load_config
+from parity_lsp.engine import check_across, check_matrix, parse_matrix, read_matrix
+from parity_lsp.findings import Finding, Severity
+from parity_lsp.model import Matrix
+from parity_lsp.rules.context import Resolver
+from parity_lsp.text import Span
+from parity_lsp.workspace.files import is_matrix_name
+from parity_lsp.workspace.index import Workspace
+
+# Files whose change can alter any row's verdict: re-check every matrix.
+GLOBAL_FILES = ("Cargo.toml", "pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini", "go.mod", "Makefile", "package.json")
+
+
+@dataclass(slots=True)
+class MatrixState:
+    matrix: Matrix
+    findings: list[Finding]
+    cited: set[str] = field(default_factory=set)  # workspace paths the matrix's evidence names
+    key: object = None  # content version the findings were computed for
+
+
+class Analysis:
+    def __init__(self, root: Path, settings: dict | None = None) -> None:
+        self.root = Path(root).resolve()
+        self.settings: dict = dict(settings or {})
+        self.config_problems: list[ConfigProblem] = []
+        self.config_path: Path | None = None
+        self.ws = Workspace(self.root, self._load_config())
+        self.states: dict[str, MatrixState] = {}
+        self.open_matrices: set[str] = set()  # open documents that hold a matrix table
+        self.cross: dict[str, list[Finding]] = {}  # workspace-scoped findings per matrix
+
+    # --- configuration --------------------------------------------------------------------
+
+    def _load_config(self) -> Config:
+        config, problems, path = load_config(self.root)
+        self.config_path = path
+        if self.settings:
+            config, more = apply_settings(config, self.settings, "<editor settings>")
+            problems = problems + more
+        self.config_problems = problems
+        return config
+
+    def reload_config(self, settings: dict | None = None) -> None:
+        if settings is not None:
+            self.settings = dict(settings)
+        fs = self.ws.fs
+        config = self._load_config()
+        fs.max_file_bytes = config.max_file_bytes
+        self.ws = Workspace(self.root, config, fs)
+        self.states.clear()
+        self.cross.clear()
+
+    # --- documents ------------------------------------------------------------------------
+
+    def rel(self, path: str | Path) -> str | None:
+        return self.ws.fs.to_rel(path)
+
+    def open_document(self, rel: str, text: str, version: object) -> None:
+        self.ws.fs.set_overlay(rel, text, version)
+        self.ws.forget(rel)
+
+    def close_document(self, rel: str) -> None:
+        self.ws.fs.clear_overlay(rel)
+        self.ws.forget(rel)
+        self.open_matrices.discard(rel)
+
+    def matrix_paths(self) -> list[str]:
+        """Matrix files of the workspace plus open documents that hold a matrix table."""
+        return sorted(set(self.ws.matrix_files()) | self.open_matrices)
+
+    def is_matrix_document(self, rel: str, text: str) -> bool:
+        if not is_matrix_name(rel):
+            return False
+        if rel in self.ws.matrix_files():
+            return True
+        return bool(parse_matrix(rel, text).tables)
+
+    # --- checking -------------------------------------------------------------------------
+
+    def check(self, rel: str) -> MatrixState | None:
+        """(Re)check one matrix if its content changed since the last check."""
+        src = self.ws.fs.read_text(rel)
+        state = self.states.get(rel)
+        if state is not None and src.version is not None and state.key == src.version:
+            return state
+        matrix, problem = read_matrix(self.ws, rel)
+        if matrix is None:
+            state = MatrixState(Matrix(rel, "", parse_matrix(rel, "").format), [problem], set(), src.version)
+        else:
+            findings = check_matrix(self.ws, matrix, Resolver(self.ws))
+            state = MatrixState(matrix, findings, _cited_paths(self.ws, matrix), src.version)
+        self.states[rel] = state
+        return state
+
+    def recheck(self, rel: str) -> MatrixState | None:
+        self.states.pop(rel, None)
+        return self.check(rel)
+
+    def check_all(self) -> list[str]:
+        """Check every matrix; returns their paths."""
+        paths = self.matrix_paths()
+        for rel in paths:
+            self.check(rel)
+        self.refresh_cross()
+        return paths
+
+    def refresh_cross(self) -> set[str]:
+        """Recompute workspace-scoped findings (PM003); returns matrices whose set changed."""
+        matrices = [s.matrix for s in self.states.values() if s.matrix.tables]
+        fresh: dict[str, list[Finding]] = {}
+        for f in check_across(self.ws, matrices):
+            fresh.setdefault(f.path, []).append(f)
+        changed = {p for p in set(fresh) | set(self.cross) if _keys(fresh.get(p)) != _keys(self.cross.get(p))}
+        self.cross = fresh
+        return changed
+
+    def findings(self, rel: str) -> list[Finding]:
+        state = self.check(rel)
+        if state is None:
+            return []
+        out = list(state.findings) + list(self.cross.get(rel, []))
+        out.sort(key=lambda f: (f.span.start, f.code))
+        return out
+
+    def affected_by(self, changed: str) -> list[str]:
+        """Matrices whose findings may change when `changed` (a workspace path) changes."""
+        name = posixpath.basename(changed)
+        if name in GLOBAL_FILES or changed.startswith(".github/workflows/") or self._is_exceptions_doc(changed):
+            return list(self.states)
+        out = []
+        for rel, state in self.states.items():
+            if rel == changed or changed in state.cited or any(
+                changed.startswith(c.rstrip("/") + "/") for c in state.cited
+            ):
+                out.append(rel)
+        return out
+
+    def _is_exceptions_doc(self, rel: str) -> bool:
+        from parity_lsp.workspace.files import compile_globs
+
+        return compile_globs(self.ws.config.exceptions_doc).match_file(rel)
+
+    def file_changed(self, rel: str, created_or_deleted: bool) -> list[str]:
+        """A file changed on disk: forget caches; returns the matrices to re-publish."""
+        self.ws.forget(rel)
+        if created_or_deleted:
+            self.ws.invalidate_files()
+        affected = set(self.affected_by(rel))
+        if created_or_deleted:
+            # a created file can satisfy a path that did not resolve before, anywhere
+            affected |= {p for p, s in self.states.items() if any(f.code in ("PM301", "PM401", "PM501") for f in s.findings)}
+        for p in affected:
+            self.states.pop(p, None)
+        if is_matrix_name(rel):
+            self.states.pop(rel, None)
+            affected.add(rel)
+        return sorted(affected)
+
+    def config_findings(self) -> dict[str, list[Finding]]:
+        """Configuration problems as findings on the config file."""
+        out: dict[str, list[Finding]] = {}
+        for p in self.config_problems:
+            path = p.path if p.path != "<editor settings>" else None
+            if path is None:
+                continue
+            text = self.ws.fs.read_text(path).text or ""
+            from parity_lsp.text import LineIndex
+
+            idx = LineIndex(text)
+            start = idx.line_start(p.line)
+            span = Span(start, idx.line_end(p.line))
+            out.setdefault(path, []).append(Finding("PM000", Severity.ERROR, path, span, f"config: {p.message}"))
+        return out
+
+
+def _keys(findings):
+    return sorted((f.code, f.span.start, f.message) for f in findings or [])
+
+
+def _cited_paths(ws: Workspace, matrix: Matrix) -> set[str]:
+    from parity_lsp.workspace.index import resolve_reference_path
+
+    out: set[str] = set()
+    for row in matrix.rows():
+        for ev in row.evidence.values():
+            for ref in ev.refs:
+                if ref.path:
+                    rel = resolve_reference_path(ref.path, ref.link_base if ref.is_link else None, ws.fs)
+                    if rel is not None:
+                        out.add(rel)
+    for doc in matrix.governing_docs:
+        rel = resolve_reference_path(doc.path, posixpath.dirname(matrix.path), ws.fs)
+        if rel:
+            out.add(rel)
+    return out
+
+
+__all__ = ["Analysis", "MatrixState", "replace"]

@@ -1,0 +1,114 @@
+"""Engine values ↔ LSP types. Pure translation: no judgement, no IO.
+
+Positions are converted with `LineIndex` in the negotiated position encoding (UTF-16 by
+default; an emoji is 2 UTF-16 units, 4 UTF-8 units).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.uris import from_fs_path, to_fs_path
+
+from parity_lsp.findings import Edit, Finding, Fix, Severity
+from parity_lsp.text import LineIndex, Span
+
+SOURCE = "parity-lsp"
+
+SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+TAGS = {"unnecessary": types.DiagnosticTag.Unnecessary, "deprecated": types.DiagnosticTag.Deprecated}
+
+
+def encoding_name(encoding) -> str:
+    value = getattr(encoding, "value", encoding) or "utf-16"
+    return str(value)
+
+
+def position(index: LineIndex, offset: int, encoding: str) -> types.Position:
+    line, char = index.to_units(offset, encoding)
+    return types.Position(line=line, character=char)
+
+
+def lsp_range(index: LineIndex, span: Span, encoding: str) -> types.Range:
+    return types.Range(start=position(index, span.start, encoding), end=position(index, span.end, encoding))
+
+
+def offset(index: LineIndex, pos: types.Position, encoding: str) -> int:
+    return index.from_units(pos.line, pos.character, encoding)
+
+
+def line_range(line: int) -> types.Range:
+    return types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=0))
+
+
+class Converter:
+    """Converts for one workspace root and one position encoding."""
+
+    def __init__(self, root: Path, encoding: str, index_for, rule_doc_uri=None) -> None:
+        self.root = root
+        self.encoding = encoding
+        self.index_for = index_for  # workspace path -> LineIndex of its current text
+        self.rule_doc_uri = rule_doc_uri
+
+    def uri(self, rel: str) -> str:
+        return from_fs_path(str(self.root / rel)) or ""
+
+    def rel(self, uri: str) -> str | None:
+        path = to_fs_path(uri)
+        if path is None:
+            return None
+        try:
+            rel = Path(path).resolve().relative_to(self.root)
+        except (ValueError, OSError):
+            return None
+        return rel.as_posix() if str(rel) != "." else ""
+
+    def range(self, rel: str, span: Span) -> types.Range:
+        return lsp_range(self.index_for(rel), span, self.encoding)
+
+    def diagnostic(self, f: Finding, data: dict | None = None) -> types.Diagnostic:
+        related = None
+        if f.related:
+            related = [
+                types.DiagnosticRelatedInformation(
+                    location=types.Location(uri=self.uri(r.path), range=self._related_range(r)), message=r.message
+                )
+                for r in f.related
+            ]
+        return types.Diagnostic(
+            range=self.range(f.path, f.span),
+            message=f.message,
+            severity=SEVERITY[f.severity],
+            code=f.code,
+            code_description=types.CodeDescription(href=self.rule_doc_uri(f.code)) if self.rule_doc_uri else None,
+            source=SOURCE,
+            related_information=related,
+            tags=[TAGS[t] for t in f.tags if t in TAGS] or None,
+            data=data,
+        )
+
+    def _related_range(self, r) -> types.Range:
+        idx = self.index_for(r.path)
+        if idx is None:
+            return line_range(r.line)
+        start = idx.offset(r.line, r.column)
+        end = idx.offset(r.end_line, r.end_column) if r.end_line is not None else idx.line_end(r.line)
+        return lsp_range(idx, Span(start, max(start, end)), self.encoding)
+
+    def text_edit(self, e: Edit) -> types.TextEdit:
+        return types.TextEdit(range=self.range(e.path, e.span), new_text=e.content)
+
+    def workspace_edit(self, edits) -> types.WorkspaceEdit:
+        changes: dict[str, list[types.TextEdit]] = {}
+        for e in edits:
+            changes.setdefault(self.uri(e.path), []).append(self.text_edit(e))
+        return types.WorkspaceEdit(changes=changes)
+
+    def fix_edit(self, fix: Fix) -> types.WorkspaceEdit:
+        return self.workspace_edit(fix.edits)

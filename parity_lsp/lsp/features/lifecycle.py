@@ -1,0 +1,133 @@
+"""initialize / initialized / configuration / watched files / progress while indexing."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from lsprotocol import types
+
+from parity_lsp.lsp.server import ParityServer, root_from
+
+SECTION = "parityLsp"
+WATCH_GLOB = "**/*"
+
+
+def _settings_from(value) -> dict:
+    """`parityLsp` settings (a dict, possibly nested under the section name)."""
+    if not isinstance(value, dict):
+        return {}
+    if SECTION in value and isinstance(value[SECTION], dict):
+        value = value[SECTION]
+    # editor-only keys are not engine configuration
+    return {k: v for k, v in value.items() if k not in ("path", "interpreter", "args", "trace")}
+
+
+def register(server: ParityServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: ParityServer, params: types.InitializeParams):
+        ls.init_options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
+        ls.start_analysis(root_from(params), _settings_from(ls.init_options))
+        ls.ready = asyncio.Event()
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: ParityServer, params: types.InitializedParams):
+        if ls.client_has("workspace.did_change_watched_files.dynamic_registration"):
+            try:
+                await ls.client_register_capability_async(
+                    types.RegistrationParams(registrations=[types.Registration(
+                        id=str(uuid.uuid4()),
+                        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                        register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                            watchers=[types.FileSystemWatcher(glob_pattern=WATCH_GLOB)]
+                        ),
+                    )])
+                )
+            except Exception as exc:
+                ls.log(f"parity-lsp: could not register file watchers: {exc}")
+        try:
+            await pull_configuration(ls)
+        finally:
+            ls.ready.set()
+        await index_workspace(ls)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: ParityServer, params: types.DidChangeConfigurationParams):
+        if ls.client_has("workspace.configuration"):
+            await pull_configuration(ls)
+        else:
+            ls.analysis.reload_config(_settings_from(params.settings))
+        ls.publish_many(ls.analysis.check_all())
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: ParityServer, params: types.DidChangeWatchedFilesParams):
+        affected: set[str] = set()
+        config_changed = False
+        for change in params.changes:
+            rel = ls.rel_of(change.uri)
+            if rel is None:
+                continue
+            if rel in (".parity-lsp.toml", "pyproject.toml", ".gitignore"):
+                config_changed = True
+            if ls.open_version(rel) is not None:
+                continue  # the open buffer wins over the disk
+            created_or_deleted = change.type in (types.FileChangeType.Created, types.FileChangeType.Deleted)
+            affected.update(ls.analysis.file_changed(rel, created_or_deleted))
+        if config_changed:
+            ls.analysis.reload_config()
+            affected = set(ls.analysis.check_all())
+        for rel in sorted(affected):
+            ls.analysis.check(rel)
+        ls.analysis.refresh_cross()
+        ls.publish_many(sorted(affected))
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: ParityServer, *args):
+        for handle in ls.pending.values():
+            handle.cancel()
+        ls.pending.clear()
+
+
+async def pull_configuration(ls: ParityServer) -> None:
+    if not ls.client_has("workspace.configuration"):
+        return
+    try:
+        result = await asyncio.wait_for(
+            ls.workspace_configuration_async(types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])),
+            timeout=5,
+        )
+    except Exception as exc:
+        ls.log(f"parity-lsp: workspace/configuration failed: {exc}")
+        return
+    value = result[0] if result else None
+    settings = {**_settings_from(ls.init_options), **_settings_from(value)}
+    ls.analysis.reload_config(settings)
+    for p in ls.analysis.config_problems:
+        ls.log(f"parity-lsp: {p.path}:{p.line + 1}: {p.message}", types.MessageType.Warning)
+
+
+async def index_workspace(ls: ParityServer) -> None:
+    """Check every matrix of the workspace, reporting work-done progress when the client can."""
+    token = None
+    if ls.client_has("window.work_done_progress"):
+        token = str(uuid.uuid4())
+        try:
+            await ls.work_done_progress.create_async(token)
+            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="parity-lsp: indexing", percentage=0))
+        except Exception:
+            token = None
+    analysis = ls.analysis
+    paths = analysis.matrix_paths()
+    ls.log(f"parity-lsp {ls.version}: {len(paths)} matrices under {analysis.root}")
+    for i, rel in enumerate(paths):
+        analysis.check(rel)
+        if token and (i % 5 == 0 or i == len(paths) - 1):
+            ls.work_done_progress.report(token, types.WorkDoneProgressReport(
+                message=f"{i + 1}/{len(paths)} {rel}", percentage=int(100 * (i + 1) / max(1, len(paths)))))
+        await asyncio.sleep(0)  # let requests in between matrices
+    analysis.refresh_cross()
+    ls.publish_many(paths)
+    for rel in analysis.config_findings():
+        ls.publish(rel)
+    if token:
+        ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=f"{len(paths)} matrices checked"))

@@ -1,0 +1,71 @@
+"""Document sync: open buffers are overlaid on the disk, and edits re-check what they touch."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from parity_lsp.lsp.server import ParityServer
+
+# Edits arrive per keystroke; a short delay coalesces a burst into one check.
+EDIT_DELAY = 0.02
+
+
+def _sync(ls: ParityServer, uri: str) -> str | None:
+    rel = ls.rel_of(uri)
+    if rel is None or ls.analysis is None:
+        return None
+    doc = ls.workspace.get_text_document(uri)
+    ls.analysis.open_document(rel, doc.source, doc.version)
+    return rel
+
+
+def _affected(ls: ParityServer, rel: str, text: str) -> list[str]:
+    analysis = ls.analysis
+    out = set(analysis.file_changed(rel, False))
+    if analysis.is_matrix_document(rel, text):
+        analysis.open_matrices.add(rel)
+        out.add(rel)
+    return sorted(out)
+
+
+def register(server: ParityServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: ParityServer, params: types.DidOpenTextDocumentParams):
+        rel = _sync(ls, params.text_document.uri)
+        if rel is None:
+            return
+        ls.publish_many(_affected(ls, rel, params.text_document.text))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: ParityServer, params: types.DidChangeTextDocumentParams):
+        rel = _sync(ls, params.text_document.uri)
+        if rel is None:
+            return
+        doc = ls.workspace.get_text_document(params.text_document.uri)
+        for target in _affected(ls, rel, doc.source):
+            ls.schedule(target, EDIT_DELAY)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: ParityServer, params: types.DidSaveTextDocumentParams):
+        # clients without file watching (Neovim on Linux) still see saved files change
+        rel = ls.rel_of(params.text_document.uri)
+        if rel is None or ls.analysis is None:
+            return
+        ls.analysis.ws.invalidate_files()
+        ls.publish_many(ls.analysis.file_changed(rel, False) + [rel])
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: ParityServer, params: types.DidCloseTextDocumentParams):
+        rel = ls.rel_of(params.text_document.uri)
+        if rel is None or ls.analysis is None:
+            return
+        ls.analysis.close_document(rel)
+        affected = ls.analysis.file_changed(rel, False)
+        if rel in ls.analysis.ws.matrix_files():
+            affected.append(rel)
+        else:
+            # an editor-only matrix: nobody shows its diagnostics any more
+            uri = params.text_document.uri
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+            ls.analysis.states.pop(rel, None)
+        ls.publish_many(sorted(set(affected)))

@@ -1,0 +1,201 @@
+"""The language server: lifecycle, document sync, configuration and publishing.
+
+Invariant: translation only. Every answer comes from `parity_lsp.analysis.Analysis` (the same
+engine the CLI runs) or from `parity_lsp.features`; this package converts to and from LSP.
+One module per feature under `lsp/features/`, each with a `register(server)` function listed
+explicitly in `FEATURES` — a feature that fails to register fails loudly at start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from parity_lsp import __version__
+from parity_lsp.analysis import Analysis
+from parity_lsp.lsp.convert import Converter, encoding_name
+from parity_lsp.lsp.docs import rule_doc_uri
+from parity_lsp.text import LineIndex
+
+log = logging.getLogger("parity_lsp.lsp")
+
+
+class ParityServer(LanguageServer):
+    def __init__(self) -> None:
+        # pygls answers a request whose handler raises with a JSON-RPC error and keeps serving
+        super().__init__("parity-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.analysis: Analysis | None = None
+        self.converter: Converter | None = None
+        self.init_options: dict = {}
+        self.published: dict[str, int] = {}  # uri -> number of diagnostics last pushed
+        self.pending: dict[str, asyncio.TimerHandle] = {}
+        self.generation = 0  # bumps whenever any finding may have changed (pull result ids)
+        self.ready: asyncio.Event | None = None  # set once the client's settings are applied
+
+    async def wait_ready(self, timeout: float = 10.0) -> None:
+        """Requests that arrive before the first configuration pull wait for it (bounded)."""
+        if self.ready is not None and not self.ready.is_set():
+            try:
+                await asyncio.wait_for(self.ready.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
+
+    # --- capabilities of the client ---------------------------------------------------------
+
+    def client_has(self, path: str) -> bool:
+        node = self.client_capabilities
+        for part in path.split("."):
+            node = getattr(node, part, None)
+            if node is None:
+                return False
+        return bool(node) if isinstance(node, bool) else True
+
+    @property
+    def pull_mode(self) -> bool:
+        return self.client_has("text_document.diagnostic")
+
+    @property
+    def workspace_pull(self) -> bool:
+        return self.client_has("workspace.diagnostics") and self.client_has("text_document.diagnostic")
+
+    # --- paths ------------------------------------------------------------------------------
+
+    def rel_of(self, uri: str) -> str | None:
+        if self.converter is None:
+            return None
+        return self.converter.rel(uri)
+
+    def index_for(self, rel: str) -> LineIndex:
+        analysis = self.analysis
+        state = analysis.states.get(rel) if analysis else None
+        if state is not None and state.matrix.text:
+            return state.matrix.index
+        text = analysis.ws.fs.read_text(rel).text if analysis else None
+        return LineIndex(text or "")
+
+    def start_analysis(self, root: Path, settings: dict) -> None:
+        self.analysis = Analysis(root, settings)
+        encoding = encoding_name(self.workspace.position_encoding)
+        self.converter = Converter(self.analysis.root, encoding, self.index_for, rule_doc_uri)
+
+    # --- publishing --------------------------------------------------------------------------
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
+        try:
+            self.window_log_message(types.LogMessageParams(type=kind, message=message))
+        except Exception:  # logging must never take a handler down
+            log.debug("could not log %s", message)
+
+    def open_version(self, rel: str) -> int | None:
+        uri = self.converter.uri(rel)
+        doc = self.workspace.text_documents.get(uri)
+        return doc.version if doc is not None else None
+
+    def diagnostics_for(self, rel: str) -> list[types.Diagnostic]:
+        analysis = self.analysis
+        findings = analysis.findings(rel)
+        if rel in analysis.config_findings():
+            findings = findings + analysis.config_findings()[rel]
+        out = []
+        for i, f in enumerate(findings):
+            out.append(self.converter.diagnostic(f, {"uri": self.converter.uri(rel), "index": i}))
+        return out
+
+    def should_push(self, rel: str) -> bool:
+        """Push unless the client pulls this document (open, or workspace pull)."""
+        if not self.pull_mode:
+            return True
+        if self.workspace_pull:
+            return False
+        return self.open_version(rel) is None
+
+    def publish(self, rel: str) -> None:
+        if self.analysis is None:
+            return
+        uri = self.converter.uri(rel)
+        if not self.should_push(rel):
+            if self.published.get(uri):
+                # the client now pulls this document: clear what was pushed before
+                self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+                self.published[uri] = 0
+            return
+        version = self.open_version(rel)
+        try:
+            diagnostics = self.diagnostics_for(rel)
+        except Exception as exc:  # an engine bug must not take the server down
+            self.log(f"parity-lsp: checking {rel} failed: {exc!r}\n{traceback.format_exc()}", types.MessageType.Error)
+            return
+        if version is not None and self.open_version(rel) != version:
+            return  # a newer version arrived while checking: never publish stale results
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )
+        self.published[uri] = len(diagnostics)
+
+    def publish_many(self, rels) -> None:
+        self.generation += 1
+        for rel in rels:
+            self.publish(rel)
+        self.refresh_pull()
+
+    def refresh_pull(self) -> None:
+        if self.pull_mode and self.client_has("workspace.diagnostics.refresh_support"):
+            try:
+                self.workspace_diagnostic_refresh(None)
+            except Exception:
+                pass
+
+    def schedule(self, rel: str, delay: float = 0.0) -> None:
+        """Re-check `rel` soon, coalescing bursts of edits into one check."""
+        loop = asyncio.get_event_loop()
+        handle = self.pending.pop(rel, None)
+        if handle is not None:
+            handle.cancel()
+
+        def run():
+            self.pending.pop(rel, None)
+            self.publish_many([rel])
+
+        self.pending[rel] = loop.call_later(delay, run)
+
+
+def root_from(params: types.InitializeParams) -> Path:
+    for folder in params.workspace_folders or []:
+        path = to_fs_path(folder.uri)
+        if path:
+            return Path(path)
+    if params.root_uri:
+        path = to_fs_path(params.root_uri)
+        if path:
+            return Path(path)
+    if params.root_path:
+        return Path(params.root_path)
+    return Path.cwd()
+
+
+def create_server() -> ParityServer:
+    from parity_lsp.lsp.features import FEATURES
+
+    server = ParityServer()
+    for register in FEATURES:
+        register(server)
+    return server
+
+
+def serve(args) -> int:
+    logging.basicConfig(level=logging.WARNING)
+    server = create_server()
+    if getattr(args, "tcp", None):
+        host, _, port = args.tcp.rpartition(":")
+        if not port.isdigit():
+            raise ValueError(f"--tcp expects HOST:PORT, got {args.tcp!r}")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0
