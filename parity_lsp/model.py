@@ -175,6 +175,7 @@ class Reference:
     job_span: Span | None = None
     commands: list[CommandRef] = field(default_factory=list)
     column: str | None = None  # evidence column the reference sits in
+    in_missing: bool = False  # written inside a "Missing proof: …" segment: named, not claimed
 
 
 @dataclass(slots=True)

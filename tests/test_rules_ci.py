@@ -268,7 +268,6 @@ def test_pm501_near_miss_link_gets_a_safe_fix(tmp_path):
     assert d["fix"]["edits"][0]["content"] == "charter.md"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: PM501 resolves a root-relative code-span path against the matrix dir first, so a near miss gets no fix")
 def test_pm501_near_miss_root_relative_path_gets_a_fix(tmp_path):
     text = matrix([{"cap": "Ticks"}], title="# M\n\nThis matrix is governed by:\n- `docs/parity/chartr.md`")
     root = workspace(tmp_path, {MATRIX: text, "docs/parity/charter.md": "# Charter\n"})

@@ -64,8 +64,6 @@ def test_pm301_is_a_warning_in_a_missing_proof_cell(tmp_path):
     assert d["severity"] == "warning"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the Missing-proof marker is per cell (Evidence.missing_marker), so a real citation "
-                                       "next to a `Missing proof:` segment is downgraded to a warning")
 def test_pm301_real_citation_beside_a_missing_proof_segment_stays_an_error(tmp_path):
     rows = [{"cap": "Cursor", "status": "Partial", "tests": "`tests/gone.rs` (`it_works`)<br>Missing proof: e2e run"}]
     root = workspace(tmp_path, {**sources(), MATRIX: matrix(rows)})
@@ -102,7 +100,6 @@ def test_pm301_link_fix_stays_relative_to_the_matrix(tmp_path):
     assert d["fix"]["edits"][0]["content"] == "../../src/ledger.rs"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a missing link target is looked up only relative to the matrix dir, so a root-relative near miss gets no fix")
 def test_pm301_root_relative_link_near_miss_gets_a_fix(tmp_path):
     # SPEC 3: a link resolves relative to the matrix file, then to the repo root.
     root = workspace(tmp_path, {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "[ledger](src/ledgr.rs)"}])})

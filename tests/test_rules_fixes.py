@@ -57,24 +57,16 @@ def _git_rename(old: str, new: str):
     return setup
 
 
-def _bug(reason: str):
-    return [pytest.mark.xfail(strict=True, reason=reason)]
-
-
 CASES = [
     Case("PM001-markdown", "PM001", {MATRIX: matrix([["A", "F", "Partial", "unit", "", "", "", "@t"],
                                                       ["B", "F", "Planned", "e2e", "", "", "", "@t"]], header=EIGHT)}),
     Case("PM001-csv", "PM001", {CSV: csv_matrix([["A", "F", "Partial", "unit", "", "", "", "@t"]], header=EIGHT)}, rel=CSV),
     Case("PM001-markdown-without-trailing-pipes", "PM001",
-         {MATRIX: "# M\n\n| Capability | Status | Owner\n|---|---|---\n| A | Partial | @t\n"},
-         marks=_bug("BUG: pm001 _append drops the last empty cell on rows without a trailing pipe (the appended "
-                    "trailing `|` becomes the outer pipe), so the fixed table has PM002 instead")),
+         {MATRIX: "# M\n\n| Capability | Status | Owner\n|---|---|---\n| A | Partial | @t\n"}),
     Case("PM002-markdown", "PM002", {MATRIX: matrix([["A", "F", "Partial", "unit", "", "", "", "@t"]])}),
     Case("PM002-csv", "PM002", {CSV: ",".join(COLUMNS.values()) + "\nA,F,Partial,unit,,,,@t\n"}, rel=CSV),
     Case("PM002-markdown-without-outer-pipes", "PM002",
-         {MATRIX: matrix(["A | F | Partial | unit |  |  |  | @t"])},
-         marks=_bug("BUG: pm002 _pad_fix appends only `count` pipes to a row without outer pipes; the last one "
-                    "becomes the trailing outer pipe, so the row stays one cell short")),
+         {MATRIX: matrix(["A | F | Partial | unit |  |  |  | @t"])}),
     Case("PM101", "PM101", {MATRIX: matrix([{"cap": "A", "status": "Implemeted", "tests": TEST_REF, "ci": CI_REF},
                                             {"cap": "B", "status": "**Plannned**"}]), **sources()}),
     Case("PM101-crlf-bom", "PM101",
@@ -82,9 +74,7 @@ CASES = [
     Case("PM102", "PM102", {MATRIX: matrix([{"cap": "A", "proof": "intgration"}])}),
     Case("PM301-nearest", "PM301", {MATRIX: matrix([{"cap": "A", "code": "`src/ledgr.rs:7`"}]), **sources()}),
     Case("PM301-nearest-confirmed-by-symbol", "PM301",
-         {MATRIX: matrix([{"cap": "A", "code": "`src/ledgr.rs:7` (`record`)"}]), **sources()},
-         marks=_bug("BUG: pm301 path_fix prefers the symbol-search fix (always unsafe) over the near-certain nearest "
-                    "path, so citing the symbol makes `fix` skip a typo it fixes without the symbol")),
+         {MATRIX: matrix([{"cap": "A", "code": "`src/ledgr.rs:7` (`record`)"}]), **sources()}),
     Case("PM301-link", "PM301", {MATRIX: matrix([{"cap": "A", "code": "[l](../../src/ledgr.rs#L7)"}]), **sources()}),
     Case("PM301-git-rename", "PM301",
          {MATRIX: matrix([{"cap": "A", "code": "`src/tick.rs` (`tick`)"}]), **sources(), "src/tick.rs": "pub fn tick() {}\n"},

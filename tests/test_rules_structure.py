@@ -131,8 +131,8 @@ def test_pm004_empty_capability_status_owner(tmp_path):
     assert [d["message"] for d in diags] == ["Capability is empty", "Status is empty", "Owner is empty"]
     assert all(d["severity"] == "warning" for d in diags)
     line = span_of(root, MATRIX, "| Feature |")["line"]
-    # an empty cell is reported as an empty range at its closing pipe
-    assert [(d["line"], d["column"], d["end_column"]) for d in diags] == [(line, 4, 4), (line, 17, 17), (line, 36, 36)]
+    # an empty cell is shown from its opening to its closing pipe (an empty range is invisible)
+    assert [(d["line"], d["column"], d["end_column"]) for d in diags] == [(line, 1, 5), (line, 14, 18), (line, 33, 37)]
 
 
 def test_pm004_filled_cells_pass_and_empty_evidence_is_not_pm004(tmp_path):
@@ -182,8 +182,8 @@ def test_pm102_typo_and_unknown_level(tmp_path):
     assert a["message"] == "unknown proof level `intgration`: expected one of unit, integration, e2e, prod (did you mean `integration`?)"
     assert a["fix"]["edits"][0]["content"] == "integration"
     assert at(b) == in_row(root, "B", "end-to-end")
-    assert b["message"] == "unknown proof level `end-to-end`: expected one of unit, integration, e2e, prod"
-    assert b["fix"] is None
+    assert b["message"] == "unknown proof level `end-to-end`: expected one of unit, integration, e2e, prod (did you mean `e2e`?)"
+    assert b["fix"]["edits"][0]["content"] == "e2e"  # a known synonym: safe
 
 
 def test_pm102_levels_and_combinations_pass(tmp_path):

@@ -269,7 +269,8 @@ def _parse_into(ev: Evidence, text: str, offset: int, matrix_path: str, column: 
     base_dir = posixpath.dirname(matrix_path)
     for seg_start, seg_end in _segments(text):
         seg = text[seg_start:seg_end]
-        if _MISSING.match(seg.replace("*", "")):
+        missing = bool(_MISSING.match(seg.replace("*", "")))
+        if missing:
             ev.missing_marker = True
             if ev.missing_span is None:
                 ev.missing_span = Span(offset + seg_start, offset + seg_end)
@@ -280,7 +281,11 @@ def _parse_into(ev: Evidence, text: str, offset: int, matrix_path: str, column: 
             label = m.group(1).strip()
             body_start = seg_start + m.end()
         toks = _tokens(text, body_start, seg_end)
+        first = len(ev.refs)
         _refs_from_tokens(ev, text, toks, offset, base_dir, label, column)
+        if missing:
+            for ref in ev.refs[first:]:
+                ref.in_missing = True
 
 
 def _refs_from_tokens(ev, text, toks, offset, base_dir, label, column) -> None:

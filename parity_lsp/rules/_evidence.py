@@ -54,4 +54,5 @@ def test_resolves(ctx: RowContext, ref: Reference) -> bool:
 
 
 def test_refs(ctx: RowContext) -> list[Reference]:
-    return [r for r in ctx.refs(COL_TESTS) if r.kind == RefKind.PATH]
+    """Cited proving tests: a path named in a "Missing proof:" segment is not one."""
+    return [r for r in ctx.refs(COL_TESTS) if r.kind == RefKind.PATH and not r.in_missing]

@@ -25,6 +25,8 @@ def cited_tests(ctx) -> list[CitedTest]:
     """Every cited test that resolves: (file, name) for each found name, or the file alone."""
     out = []
     for ref in ctx.refs(COL_TESTS, RefKind.PATH):
+        if ref.in_missing:
+            continue
         res = ctx.resolve(ref)
         if not usable(ctx, res) or not res.is_file:
             continue

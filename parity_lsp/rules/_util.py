@@ -13,11 +13,29 @@ from parity_lsp.text import Span
 SAFE_RATIO = 0.85
 
 
+# Words people write for the vocabulary's values, with how sure the match is. Spellings of a
+# proof level are certain (applied by `fix`); a status word is a claim, so only suggested.
+SYNONYMS = {
+    "done": ("implemented", 0.8), "complete": ("implemented", 0.8), "completed": ("implemented", 0.8),
+    "shipped": ("implemented", 0.8), "✅": ("implemented", 0.8), "wip": ("partial", 0.8),
+    "in progress": ("partial", 0.8), "todo": ("planned", 0.8), "backlog": ("planned", 0.8),
+    "not started": ("planned", 0.8), "design": ("designed", 0.8), "proposed": ("designed", 0.8),
+    "end-to-end": ("e2e", 0.95), "end to end": ("e2e", 0.95), "end2end": ("e2e", 0.95),
+    "unit test": ("unit", 0.95), "unit tests": ("unit", 0.95), "integration test": ("integration", 0.95),
+    "integration tests": ("integration", 0.95), "production": ("prod", 0.95),
+}
+
+
 def nearest(value: str, choices, cutoff: float = 0.5) -> tuple[str, float] | None:
     """The choice most like `value` (case-insensitive) and its similarity, or None."""
     low = value.strip().lower()
     if not low:
         return None
+    synonym, sure = SYNONYMS.get(low, (None, 0.0))
+    if synonym is not None:
+        for choice in choices:
+            if choice.lower() == synonym:
+                return choice, sure
     best = None
     for choice in choices:
         c = choice.lower()
@@ -60,6 +78,20 @@ def line_spec(original: str, start: int, end: int | None = None) -> str:
     if original.startswith("L"):
         return f"L{start}" if end is None else f"L{start}-L{end}"
     return f"{start}" if end is None else f"{start}-{end}"
+
+
+def cell_span(matrix, cell) -> Span:
+    """Where to show a finding about a cell: its text, or for an empty cell the pipes around it."""
+    if cell.span.end > cell.span.start:
+        return cell.span
+    text = matrix.text
+    start = text.rfind("|", 0, cell.span.start)
+    line_start = max(text.rfind("\n", 0, cell.span.start), text.rfind("\r", 0, cell.span.start)) + 1
+    end = text.find("|", cell.span.end)
+    nl = min((i for i in (text.find("\n", cell.span.end), text.find("\r", cell.span.end)) if i != -1), default=len(text))
+    if start >= line_start and end != -1 and end < nl:
+        return Span(start, end + 1)
+    return cell.span
 
 
 def plural(n: int, word: str) -> str:

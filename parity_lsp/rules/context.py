@@ -152,8 +152,8 @@ class RowContext(_Base):
         return self.status_is("Designed", "Planned")
 
     def in_missing_cell(self, ref: Reference) -> bool:
-        ev = self.row.evidence.get(ref.column or "")
-        return bool(ev and ev.missing_marker)
+        """The reference sits in a "Missing proof: …" segment (named as absent, not claimed)."""
+        return ref.in_missing
 
     def forbidden(self, rel: str) -> bool:
         return bool(self.config.forbidden_evidence) and _globs(self.config.forbidden_evidence).match_file(rel)

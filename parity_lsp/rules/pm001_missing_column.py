@@ -61,7 +61,8 @@ def _append(matrix, line: int, cells: list[str], delim: str) -> Edit:
         if text.rstrip().endswith("|"):
             piece = " " + " | ".join(cells) + " |"
         else:
-            piece = " | " + " | ".join(cells)
+            # no closing pipe: add one, or the last new cell would become the closing pipe
+            piece = " | " + " | ".join(cells) + " |"
     else:
         piece = "".join(delim + c for c in cells)
     return Edit(matrix.path, Span(end, end), piece)

@@ -59,7 +59,8 @@ def _pad_fix(ctx, count: int) -> Fix | None:
         if text.rstrip().endswith("|") and not text.rstrip().endswith("\\|"):
             piece = "   |" * count
         else:
-            piece = " |" * count + " |" if text.lstrip().startswith("|") else " |" * count
+            # no closing pipe: the last pipe added closes the row, so add one more
+            piece = " |" * (count + 1)
     else:
         piece = ("\t" if matrix.format == MatrixFormat.TSV else ",") * count
     return Fix(f"Add {count} empty cell{'s' if count > 1 else ''}", (Edit(matrix.path, Span(end, end), piece),))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from parity_lsp.findings import Severity
 from parity_lsp.model import COL_CAPABILITY, COL_OWNER, COL_STATUS
+from parity_lsp.rules._util import cell_span
 from parity_lsp.rules.base import RuleInfo
 
 RULE = RuleInfo(
@@ -37,4 +38,4 @@ def check(ctx):
         if cell is None:  # PM002 reports the short row
             continue
         if not cell.value.strip():
-            yield ctx.finding(RULE, cell.span, f"{label} is empty")
+            yield ctx.finding(RULE, cell_span(ctx.matrix, cell), f"{label} is empty")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from parity_lsp.findings import Severity
 from parity_lsp.model import COL_STATUS, COL_TESTS
 from parity_lsp.rules._evidence import test_refs, test_resolves
-from parity_lsp.rules._util import downgrade_fix
+from parity_lsp.rules._util import cell_span, downgrade_fix
 from parity_lsp.rules.base import RuleInfo
 
 RULE = RuleInfo(
@@ -47,4 +47,4 @@ def check(ctx):
         msg = "Implemented row cites no proving test in Evidence (Tests)"
     else:
         msg = "Implemented row has no proving test that resolves (every cited test is missing)"
-    yield ctx.finding(RULE, cell.span, msg, fix=downgrade_fix(ctx.matrix.path, ctx.row))
+    yield ctx.finding(RULE, cell_span(ctx.matrix, cell), msg, fix=downgrade_fix(ctx.matrix.path, ctx.row))

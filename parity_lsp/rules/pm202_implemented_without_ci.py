@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from parity_lsp.findings import Severity
 from parity_lsp.model import COL_CI, COL_STATUS, RefKind
-from parity_lsp.rules._util import downgrade_fix
+from parity_lsp.rules._util import cell_span, downgrade_fix
 from parity_lsp.rules.base import RuleInfo
 
 RULE = RuleInfo(
@@ -51,4 +51,4 @@ def check(ctx):
         msg = f"CI reference `{with_workflow[0].path}` names no job and command (write `(job `ID`: `COMMAND`)`)"
     else:
         msg = f"CI reference `{with_workflow[0].path}` names job `{with_workflow[0].job}` but no command"
-    yield ctx.finding(RULE, cell.span, msg, fix=downgrade_fix(ctx.matrix.path, ctx.row))
+    yield ctx.finding(RULE, cell_span(ctx.matrix, cell), msg, fix=downgrade_fix(ctx.matrix.path, ctx.row))

@@ -30,7 +30,9 @@ as shipped in every summary and screenshot.
 """,
 )
 
-_SHIPPED = re.compile(r"✅|✔️?|☑️?|(?<!not )(?<!\bun)\b(?:done|shipped|completed?|GA)\b", re.I)
+_SHIPPED = re.compile(r"✅|✔️?|☑️?|\b(?:done|shipped|completed?|GA)\b", re.I)
+# "not yet shipped", "never done", "isn't complete": a negation up to two words before
+_NEGATED = re.compile(r"\b(?:not|never|no|nor|isn't|aren't|wasn't|hasn't|haven't|un|to be|yet to)\W+(?:\w+\W+)?$", re.I)
 
 
 def check(ctx):
@@ -41,6 +43,8 @@ def check(ctx):
         for m in _SHIPPED.finditer(cell.text):
             word = m.group(0)
             if word.upper() == "GA" and word != "GA":
+                continue
+            if word[0].isalpha() and _NEGATED.search(cell.text[: m.start()]):
                 continue
             s = cell.span.start + m.start()
             yield ctx.finding(

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from parity_lsp.findings import Severity
 from parity_lsp.model import COL_STATUS
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.workspace.files import compile_globs
+from parity_lsp.workspace.fs import normalize_rel
+
+# a link target or a code span anywhere in the row
+_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)>?[^)]*\)|`([^`\s]+)`")
 
 RULE = RuleInfo(
     code="PM206",
@@ -44,9 +49,15 @@ def check(ctx):
         id_re = re.compile(rf"\b(?:{ctx.config.exception_id_pattern})\b")
     except re.error:
         id_re = re.compile(r"\bEX-\d+[a-z]?\b")
+    base = posixpath.dirname(ctx.matrix.path)
     for cell in ctx.row.cells:
-        if id_re.search(cell.text) or any(spec.match_file(t.strip("`()[] ")) for t in cell.text.split()):
+        if id_re.search(cell.text):
             return
+        for m in _TARGET.finditer(cell.text):
+            target = (m.group(1) or m.group(2)).split("#", 1)[0]
+            for cand in (normalize_rel(posixpath.join(base, target)), normalize_rel(target)):
+                if cand and spec.match_file(cand):
+                    return
     cell = ctx.row.cell(COL_STATUS)
     if cell is None:
         return

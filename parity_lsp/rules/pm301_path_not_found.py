@@ -8,6 +8,7 @@ from parity_lsp.findings import Severity
 from parity_lsp.model import RefKind
 from parity_lsp.rules._util import SAFE_RATIO, path_as_written, replace_fix
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.workspace.fs import normalize_rel
 from parity_lsp.workspace.index import find_symbol_near
 
 RULE = RuleInfo(
@@ -51,22 +52,33 @@ def check(ctx):
 
 
 def path_fix(ctx, ref, rel: str | None):
-    if rel is None:
-        return None
-    renamed = ctx.ws.renamed_to(rel)
-    if renamed:
-        new = path_as_written(ref, renamed)
-        return replace_fix(ctx.matrix.path, ref.span, new, f"Replace with `{new}` (renamed in git history)")
+    """Best replacement for a missing path: a git rename (safe), a near-certain similar path
+    (safe), the file that defines the cited symbol, then a looser similar path (both unsafe)."""
+    candidates = [c for c in dict.fromkeys([rel, normalize_rel(ref.path) if ref.is_link else None]) if c]
+    for cand in candidates:
+        renamed = ctx.ws.renamed_to(cand)
+        if renamed:
+            new = path_as_written(ref, renamed)
+            return replace_fix(ctx.matrix.path, ref.span, new, f"Replace with `{new}` (renamed in git history)")
+    similar = []
+    for i, cand in enumerate(candidates):
+        near = ctx.ws.nearest_path(cand, want_dir=ref.path.endswith("/"))
+        if near:
+            # a link read from the root (second candidate) keeps being written from the root
+            new = near if i == 1 else path_as_written(ref, near)
+            similar.append((difflib.SequenceMatcher(None, cand, near).ratio(), new))
+    similar.sort(key=lambda x: -x[0])
+    if similar and similar[0][0] >= SAFE_RATIO:
+        new = similar[0][1]
+        return replace_fix(ctx.matrix.path, ref.span, new, f"Replace with `{new}`")
     for sym in ref.symbols:
         # the cited symbol, defined in exactly one file of the package, says where the code went
-        files = sorted({f for f, _ in find_symbol_near(ctx.ws, rel, sym.name)})
+        files = sorted({f for f, _ in find_symbol_near(ctx.ws, candidates[0], sym.name)}) if candidates else []
         if len(files) == 1:
             new = path_as_written(ref, files[0])
             return replace_fix(ctx.matrix.path, ref.span, new, f"Replace with `{new}`, where `{sym.name}` is defined",
                                safe=False)
-    near = ctx.ws.nearest_path(rel, want_dir=ref.path.endswith("/"))
-    if near:
-        ratio = difflib.SequenceMatcher(None, rel, near).ratio()
-        new = path_as_written(ref, near)
-        return replace_fix(ctx.matrix.path, ref.span, new, f"Replace with `{new}`", safe=ratio >= SAFE_RATIO)
+    if similar:
+        new = similar[0][1]
+        return replace_fix(ctx.matrix.path, ref.span, new, f"Replace with `{new}`", safe=False)
     return None

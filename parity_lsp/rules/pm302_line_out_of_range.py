@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from parity_lsp.findings import Severity
 from parity_lsp.rules._drift import drift_fix, located_symbols
+from parity_lsp.rules._util import plural
 from parity_lsp.rules.base import RuleInfo
 
 RULE = RuleInfo(
@@ -48,11 +49,13 @@ def check(ctx):
             problem = f"range {start}-{end} runs backwards"
         elif start > count or (end is not None and end > count):
             last = end if end is not None and end > count else start
-            problem = f"line {last} is past the end of `{ref.path}` ({count} lines)"
+            problem = f"line {last} is past the end of `{ref.path}` ({plural(count, 'line')})"
         else:
             continue
         fix = None
         found = located_symbols(ctx, ref, res)
+        if ref.symbols and not found and src.definitions is not None:
+            continue  # the symbol is gone: PM303/PM305 report it, with a fix for path and line
         if found:
             fix = drift_fix(ctx, ref, found[0][1])
         yield ctx.finding(RULE, ref.line_span, problem, fix=fix)

@@ -58,7 +58,7 @@ def check(ctx):
         yield ctx.finding(
             RULE,
             ref.line_span,
-            f"{where} of `{ref.path}` is outside `{name}`, which is at lines "
+            f"{where} of `{ref.path}` {'is' if ref.line_end is None else 'are'} outside `{name}`, which is at lines "
             f"{d.start_line + 1}-{d.end_line + 1} (defined at line {d.line + 1})",
             fix=drift_fix(ctx, ref, d),
             related=[definition_related(res.rel, d)],
