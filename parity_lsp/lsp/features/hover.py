@@ -1,7 +1,25 @@
-"""(placeholder: being built)"""
+"""textDocument/hover: meanings, resolved evidence with code, CI verdicts, rule docs."""
 
+from __future__ import annotations
+
+from lsprotocol import types
+
+from parity_lsp.features.hover import hover
+from parity_lsp.lsp.features.document import current_matrix
 from parity_lsp.lsp.server import ParityServer
 
 
 def register(server: ParityServer) -> None:
-    pass
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def on_hover(ls: ParityServer, params: types.HoverParams):
+        await ls.wait_ready()
+        found = current_matrix(ls, params.text_document.uri, params.position)
+        if found is None:
+            return None
+        matrix, offset = found
+        findings = ls.analysis.findings(matrix.path) if matrix.path in ls.analysis.states else []
+        result = hover(ls.analysis.ws, matrix, offset, findings)
+        if result is None:
+            return None
+        rng = ls.converter.range(matrix.path, result.span) if result.span is not None else None
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=result.markdown), range=rng)

@@ -1,0 +1,168 @@
+"""Hover: what a value means, what a piece of evidence resolved to, whether CI runs it, and the
+rule behind any finding under the cursor.
+
+Invariant: no LSP types; Markdown out. Reads only through the workspace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parity_lsp.engine import ALL_RULES
+from parity_lsp.features.locate import COMMAND, JOB, LINE, SYMBOL, Hit, locate
+from parity_lsp.features.navigate import exception_id_at, resolve_path, symbol_definitions
+from parity_lsp.features.vocabulary import proof_meaning, status_meaning
+from parity_lsp.findings import Finding
+from parity_lsp.model import COL_CI, COL_PROOF, COL_STATUS, COL_TESTS, Matrix, RefKind
+from parity_lsp.text import Span
+from parity_lsp.workspace.ci.explain import explain_verdict
+from parity_lsp.workspace.ci.model import CiCitation, TestTarget
+from parity_lsp.workspace.ci.verdict import match_cited_commands, verdict
+from parity_lsp.workspace.ci.workflows import find_job, load_workflow
+from parity_lsp.workspace.index import Workspace
+from parity_lsp.workspace.symbols import language_for_path
+
+SNIPPET_LINES = 12
+FENCE = {"rust": "rust", "python": "python", "go": "go", "typescript": "ts", "javascript": "js"}
+
+COLUMN_MEANING = {
+    "capability": "**Capability** — the Dagster concept or feature (semantic behaviour).",
+    "arco feature": "**Arco Feature** — the corresponding Arco component(s).",
+    "status": "**Status** — Implemented | Partial | Designed | Planned | Exception.",
+    "proof level required": "**Proof Level Required** — unit | integration | e2e | prod.",
+    "evidence (code)": "**Evidence (Code)** — file paths and symbols: `path:line` (`symbol`).",
+    "evidence (tests)": "**Evidence (Tests)** — test file + test name: `tests/file.rs` (`test_name`).",
+    "evidence (ci)": "**Evidence (CI)** — `.github/workflows/ci.yml` (job `id`: `command`).",
+    "owner": "**Owner** — the person or team keeping the row true.",
+    "notes": "**Notes** — limits, SLOs, edge cases, open questions.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HoverResult:
+    markdown: str
+    span: Span | None
+
+
+def hover(ws: Workspace, matrix: Matrix, offset: int, findings: list[Finding] = ()) -> HoverResult | None:
+    hit = locate(matrix, offset)
+    parts: list[str] = []
+    body = _describe(ws, matrix, hit, offset)
+    if body:
+        parts.append(body)
+    for f in findings:
+        if f.span.start <= offset <= f.span.end and f.path == matrix.path:
+            rule = ALL_RULES.get(f.code)
+            if rule is not None:
+                parts.append(f"**{rule.code} {rule.name}** ({f.severity.label}) — {rule.summary}. "
+                             f"`parity-lsp rule {rule.code}` explains it.")
+    if not parts:
+        return None
+    return HoverResult("\n\n---\n\n".join(parts), hit.span)
+
+
+def _describe(ws: Workspace, matrix: Matrix, hit: Hit, offset: int) -> str | None:
+    if hit.header_cell is not None:
+        return COLUMN_MEANING.get(hit.header_cell.column or "")
+    if hit.governing is not None:
+        return f"Governing document `{hit.governing.path}`"
+    if hit.cell is None:
+        return None
+    if hit.column == COL_STATUS and hit.cell.value:
+        return status_meaning(hit.cell.value)
+    if hit.column == COL_PROOF and hit.cell.value:
+        return "\n\n".join(proof_meaning(p.strip()) for p in hit.cell.value.replace("+", ",").split(",") if p.strip())
+    if hit.ref is None:
+        ident = exception_id_at(ws, hit.cell.text, offset - hit.cell.span.start)
+        if ident:
+            where = ws.exception_ids().get(ident)
+            return f"Exception `{ident}` — declared in `{where[0]}` line {where[1] + 1}" if where else \
+                f"Exception `{ident}` — not declared in the exceptions document"
+        return None
+    if hit.ref.kind == RefKind.CI:
+        return _describe_ci(ws, hit)
+    return _describe_path(ws, matrix, hit)
+
+
+def _snippet(ws: Workspace, rel: str, first: int, last: int) -> str:
+    src = ws.source(rel)
+    if src.text is None:
+        return ""
+    lines = src.text.splitlines()[first : min(last + 1, first + SNIPPET_LINES)]
+    fence = FENCE.get(language_for_path(rel) or "", "")
+    more = "\n…" if last - first + 1 > SNIPPET_LINES else ""
+    return f"```{fence}\n" + "\n".join(lines) + more + "\n```"
+
+
+def _describe_path(ws: Workspace, matrix: Matrix, hit: Hit) -> str:
+    ref = hit.ref
+    rel = resolve_path(ws, ref)
+    if rel is None:
+        return f"`{ref.path}` — not found in the workspace"
+    if ws.fs.is_dir(rel):
+        entries = ws.fs.list_dir(rel)
+        return f"`{rel}/` — directory, {len(entries)} entries"
+    src = ws.source(rel)
+    if src.text is None:
+        return f"`{rel}` — {src.error or 'cannot be read'}"
+    out = [f"`{rel}` — {src.line_count} lines"]
+    if hit.part == SYMBOL and hit.symbol is not None:
+        defs = symbol_definitions(ws, rel, hit.symbol.name, ref.column == COL_TESTS)
+        if not defs:
+            out.append(f"`{hit.symbol.name}` is not defined here")
+        for d in defs[:2]:
+            flags = " (test, disabled: " + d.disabled + ")" if d.disabled else (" (test)" if d.is_test else "")
+            out.append(f"`{d.qualname}` — {d.kind}{flags}, lines {d.start_line + 1}-{d.end_line + 1}")
+            out.append(_snippet(ws, rel, d.start_line, d.end_line))
+        if ref.column == COL_TESTS and defs:
+            out.extend(_ci_explanations(ws, hit, rel, hit.symbol.name))
+    elif hit.part == LINE and ref.line_start:
+        last = ref.line_end or ref.line_start
+        out.append(_snippet(ws, rel, ref.line_start - 1, last - 1))
+    elif ref.column == COL_TESTS and not ref.symbols:
+        out.extend(_ci_explanations(ws, hit, rel, None))
+    return "\n\n".join(p for p in out if p)
+
+
+def _ci_explanations(ws: Workspace, hit: Hit, rel: str, name: str | None) -> list[str]:
+    """Whether and where the row's cited CI runs this test."""
+    out = []
+    row = hit.row
+    ci = row.evidence.get(COL_CI) if row else None
+    for ref in (ci.refs if ci else []):
+        if ref.kind != RefKind.CI or not ref.path or not ref.job:
+            continue
+        wf_rel = resolve_path(ws, ref)
+        if wf_rel is None:
+            continue
+        v = verdict(ws.fs, TestTarget(rel, name), CiCitation(wf_rel, ref.job, [c.text for c in ref.commands]))
+        out.append(explain_verdict(v))
+    return out
+
+
+def _describe_ci(ws: Workspace, hit: Hit) -> str:
+    ref = hit.ref
+    rel = resolve_path(ws, ref)
+    if rel is None:
+        return f"`{ref.path}` — workflow not found"
+    wf = load_workflow(ws.fs, rel)
+    if not wf.ok:
+        return f"`{rel}` — cannot be read: {wf.error}"
+    jobs = ", ".join(f"`{j.id}`" for j in wf.jobs.values())
+    job = find_job(wf, ref.job) if ref.job else None
+    if hit.part == JOB or (hit.part != COMMAND and job is not None):
+        if job is None:
+            return f"`{rel}` has no job `{ref.job}` (jobs: {jobs})"
+        steps = "\n".join(f"{s.index}. line {s.line + 1}: `{s.label}`" for s in job.steps[:10])
+        name = f" ({job.name})" if job.name else ""
+        return f"Job `{job.id}`{name}, line {job.line + 1}, {len(job.steps)} steps:\n\n{steps}"
+    if hit.part == COMMAND and hit.command is not None:
+        if job is None:
+            return f"`{hit.command.text}` — job `{ref.job}` not found"
+        (match,) = match_cited_commands(job, [hit.command.text])
+        if match.matched:
+            c = match.matched[0]
+            return f"`{hit.command.text}` — run by job `{job.id}`, step {c.step.index} (line {c.line + 1}): `{c.text}`"
+        closest = f"; closest step command: `{match.closest}`" if match.closest else ""
+        return f"`{hit.command.text}` — not a `run:` command of job `{job.id}`{closest}"
+    return f"Workflow `{rel}` — jobs: {jobs}"

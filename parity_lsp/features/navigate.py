@@ -1,0 +1,110 @@
+"""Go to definition: from any piece of evidence to the file, line, symbol, job or step it names.
+
+Invariant: no LSP types; reads only through the workspace. Targets are 0-based lines.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from parity_lsp.features.locate import COMMAND, JOB, LINE, PATH, SYMBOL, Hit, locate
+from parity_lsp.model import COL_TESTS, Matrix, Reference, RefKind
+from parity_lsp.workspace.ci.verdict import match_cited_commands
+from parity_lsp.workspace.ci.workflows import find_job, load_workflow
+from parity_lsp.workspace.index import Workspace, resolve_reference_path
+from parity_lsp.workspace.symbols import Definition, lookup
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    path: str  # workspace-relative
+    line: int = 0
+    end_line: int | None = None  # inclusive, for an item's extent
+
+
+def resolve_path(ws: Workspace, ref: Reference) -> str | None:
+    """The workspace path a reference names, if it exists inside the workspace."""
+    rel = resolve_reference_path(ref.path, ref.link_base if ref.is_link else None, ws.fs)
+    if rel is None or ws.fs.escapes(rel) or not ws.fs.exists(rel):
+        return None
+    return rel
+
+
+def symbol_definitions(ws: Workspace, rel: str, name: str, tests_first: bool = False) -> list[Definition]:
+    src = ws.source(rel)
+    if not src.definitions:
+        return []
+    found = lookup(src.definitions, name)
+    if tests_first:
+        found.sort(key=lambda d: not d.is_test)
+    return found
+
+
+def exception_id_at(ws: Workspace, text: str, offset_in_text: int) -> str | None:
+    try:
+        pattern = re.compile(rf"\b(?:{ws.config.exception_id_pattern})\b")
+    except re.error:
+        return None
+    for m in pattern.finditer(text):
+        if m.start() <= offset_in_text <= m.end():
+            return m.group(0)
+    return None
+
+
+def definition(ws: Workspace, matrix: Matrix, offset: int) -> list[Target]:
+    hit = locate(matrix, offset)
+    if hit.governing is not None:
+        rel = resolve_reference_path(hit.governing.path, posixpath.dirname(matrix.path), ws.fs)
+        return [Target(rel)] if rel and ws.fs.is_file(rel) and not ws.fs.escapes(rel) else []
+    if hit.cell is not None and hit.ref is None:
+        ident = exception_id_at(ws, hit.cell.text, offset - hit.cell.span.start)
+        if ident:
+            where = ws.exception_ids().get(ident)
+            return [Target(where[0], where[1])] if where else []
+        return []
+    if hit.ref is None:
+        return []
+    if hit.ref.kind == RefKind.CI:
+        return _ci_targets(ws, hit)
+    return _path_targets(ws, hit)
+
+
+def _path_targets(ws: Workspace, hit: Hit) -> list[Target]:
+    """symbol → its definitions; a cited line → that line; the path → the file."""
+    ref = hit.ref
+    rel = resolve_path(ws, ref)
+    if rel is None or not ws.fs.is_file(rel):
+        return []
+    tests_first = ref.column == COL_TESTS
+    if hit.part == SYMBOL and hit.symbol is not None:
+        return [Target(rel, d.line, d.end_line) for d in symbol_definitions(ws, rel, hit.symbol.name, tests_first)]
+    if ref.line_start is not None and hit.part in (LINE, PATH):
+        return [Target(rel, max(0, ref.line_start - 1), (ref.line_end - 1) if ref.line_end else None)]
+    if hit.part != PATH and ref.symbols:
+        defs = symbol_definitions(ws, rel, ref.symbols[0].name, tests_first)
+        if defs:
+            return [Target(rel, defs[0].line, defs[0].end_line)]
+    return [Target(rel)]
+
+
+def _ci_targets(ws: Workspace, hit: Hit) -> list[Target]:
+    ref = hit.ref
+    rel = resolve_path(ws, ref)
+    if rel is None:
+        return []
+    wf = load_workflow(ws.fs, rel)
+    job = find_job(wf, ref.job) if (wf.ok and ref.job) else None
+    if hit.part == JOB:
+        return [Target(rel, job.line)] if job else []
+    if hit.part == COMMAND and hit.command is not None:
+        if job is None:
+            return []
+        (match,) = match_cited_commands(job, [hit.command.text])
+        if match.matched:
+            return [Target(rel, c.line) for c in match.matched]
+        return []
+    if job is not None and hit.part != PATH:
+        return [Target(rel, job.line)]
+    return [Target(rel)]

@@ -1,0 +1,29 @@
+"""The matrix behind a request: the analysed state of the document, or a fresh parse of the
+open buffer when it is newer (requests must answer for the text the user sees)."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from parity_lsp.engine import parse_matrix
+from parity_lsp.lsp.convert import offset as to_offset
+from parity_lsp.lsp.server import ParityServer
+from parity_lsp.model import Matrix
+
+
+def current_matrix(ls: ParityServer, uri: str, position: types.Position | None = None) -> tuple[Matrix, int] | None:
+    """(matrix, offset of `position`) for the document at `uri`, or None outside the workspace."""
+    analysis = ls.analysis
+    rel = ls.rel_of(uri)
+    if analysis is None or rel is None:
+        return None
+    src = analysis.ws.fs.read_text(rel)
+    if src.text is None:
+        return None
+    state = analysis.states.get(rel)
+    if state is not None and state.key == src.version:
+        matrix = state.matrix
+    else:
+        matrix = parse_matrix(rel, src.text)
+    offset = to_offset(matrix.index, position, ls.converter.encoding) if position is not None else 0
+    return matrix, offset
