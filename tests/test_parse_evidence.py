@@ -140,3 +140,10 @@ def test_path_candidates(text, expected):
 def test_unbalanced_backticks_and_parens_never_raise():
     for t in ["`a.rs", "`a.rs` (`f`", "((((", "`" * 500, "[a](b", "`x.rs` (job `t`: `", "\x00\x7f\u202e"]:
         parse(t)
+
+
+def test_ci_reference_as_a_relative_link():
+    t = "[.github/workflows/ci.yml](../../.github/workflows/ci.yml) (job `test`: `cargo test -p c2 --tests`)"
+    (ref,) = parse(t, "evidence (ci)").refs
+    assert ref.kind == RefKind.CI and ref.is_link and ref.path == "../../.github/workflows/ci.yml"
+    assert ref.job == "test" and [c.text for c in ref.commands] == ["cargo test -p c2 --tests"]

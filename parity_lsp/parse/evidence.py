@@ -53,9 +53,8 @@ def is_path_candidate(text: str) -> bool:
 
 
 def is_workflow_path(path: str) -> bool:
-    while path.startswith("./"):
-        path = path[2:]
-    return path.startswith(WORKFLOW_DIR) and path.endswith((".yml", ".yaml"))
+    """`.github/workflows/x.yml`, also written relative to the matrix (`../../.github/workflows/x.yml`)."""
+    return ("/" + path).find("/" + WORKFLOW_DIR) != -1 and path.endswith((".yml", ".yaml"))
 
 
 def _strip_location(text: str) -> str:

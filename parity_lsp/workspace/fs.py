@@ -7,6 +7,7 @@ resolved and checked), never opens a non-regular file (FIFOs, devices), and neve
 
 from __future__ import annotations
 
+import functools
 import os
 import stat as stat_mod
 from dataclasses import dataclass
@@ -60,6 +61,17 @@ class FileSystem:
         self.root = Path(root).resolve()
         self.max_file_bytes = max_file_bytes
         self._overlay: dict[str, tuple[str, object]] = {}
+        # Derived data (real directory paths, project models) valid until the next `bump()`:
+        # the server bumps on file-system events, the CLI never needs to.
+        self.generation = 0
+        self.memo: dict = {}
+        self._real_dirs: dict[str, str | None] = {}
+
+    def bump(self) -> None:
+        """Something outside open buffers changed: drop derived data."""
+        self.generation += 1
+        self.memo.clear()
+        self._real_dirs.clear()
 
     # --- overlay (open editor buffers) ----------------------------------------------------
 
@@ -92,18 +104,49 @@ class FileSystem:
             raise OutsideWorkspace(rel)
         return self.root / norm if norm else self.root
 
+    def _real_dir(self, directory: str) -> str | None:
+        """Real path of a workspace directory if it stays inside the root (memoized)."""
+        if directory in self._real_dirs:
+            return self._real_dirs[directory]
+        try:
+            real = os.path.realpath(os.path.join(self.root, directory) if directory else self.root)
+        except (OSError, RuntimeError, ValueError):  # symlink loops on some platforms
+            real = None
+        root = str(self.root)
+        if real is not None and not (real == root or real.startswith(root.rstrip(os.sep) + os.sep)):
+            real = None
+        self._real_dirs[directory] = real
+        return real
+
     def _contained(self, rel: str) -> Path | None:
         """Absolute real path of `rel` if it (after symlinks) stays inside the root, else None.
 
-        A missing path is contained when its existing ancestors are.
+        A missing path is contained when its existing ancestors are. The parent directory's
+        real path is memoized; only a symlink at the leaf costs a full resolution.
         """
-        p = self.abspath(rel)
-        try:
-            real = Path(os.path.realpath(p))
-        except (OSError, RuntimeError):  # symlink loops on some platforms
+        norm = normalize_rel(rel)
+        if norm is None:
             return None
-        if real == self.root or self.root in real.parents:
-            return real
+        if not norm:
+            return self.root
+        directory, _, name = norm.rpartition("/")
+        real_dir = self._real_dir(directory)
+        if real_dir is None:
+            return None
+        leaf = os.path.join(real_dir, name)
+        try:
+            is_link = stat_mod.S_ISLNK(os.lstat(leaf).st_mode)
+        except (OSError, ValueError):
+            is_link = False  # missing: contained, since its directory is
+        if not is_link:
+            return Path(leaf)
+        try:
+            real = os.path.realpath(leaf)
+        except (OSError, RuntimeError, ValueError):
+            return None
+        root = str(self.root)
+        if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
+            return Path(real)
         return None
 
     def escapes(self, rel: str) -> bool:
@@ -185,6 +228,16 @@ class FileSystem:
         finally:
             os.close(fd)
 
+    def version(self, rel: str) -> object:
+        """The content key `read_text` would report, from a stat (no read); None when missing."""
+        norm = normalize_rel(rel)
+        if norm is not None and norm in self._overlay:
+            return ("buffer", self._overlay[norm][1])
+        st = self.stat(rel)
+        if st is None or st.kind != "file":
+            return None
+        return ("disk", st.mtime_ns, st.size)
+
     def read_text(self, rel: str, limit: int | None = None) -> ReadResult:
         norm = normalize_rel(rel)
         if norm is not None and norm in self._overlay:
@@ -194,10 +247,12 @@ class FileSystem:
         if data is None:
             return ReadResult(None, error)
         text, error = decode_source(data)
-        st = self.stat(rel)
-        return ReadResult(text, error, ("disk", st.mtime_ns if st else 0, len(data)))
+        return ReadResult(text, error, self.version(rel))
 
     def list_dir(self, rel: str) -> list[tuple[str, bool]]:
+        return list(memoized(_list_dir)(self, rel))
+
+    def _list_dir_uncached(self, rel: str) -> list[tuple[str, bool]]:
         """Entries of a directory as (name, is_dir); empty when missing or outside."""
         real = self._contained(rel)
         if real is None:
@@ -214,3 +269,22 @@ class FileSystem:
                 return sorted(out)
         except OSError:
             return []
+
+
+def memoized(fn):
+    """Cache `fn(fs, *args)` in `fs.memo` until `fs.bump()` (args must be hashable)."""
+
+    @functools.wraps(fn)
+    def wrapper(fs: FileSystem, *args):
+        key = (fn.__module__, fn.__qualname__, args)
+        try:
+            return fs.memo[key]
+        except KeyError:
+            value = fs.memo[key] = fn(fs, *args)
+            return value
+
+    return wrapper
+
+
+def _list_dir(fs: FileSystem, rel: str) -> tuple[tuple[str, bool], ...]:
+    return tuple(fs._list_dir_uncached(rel))

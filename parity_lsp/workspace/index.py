@@ -62,10 +62,13 @@ class Workspace:
         self._files = None
         self._basenames = None
         self._exceptions = None
+        self.fs.bump()
 
     def forget(self, rel: str) -> None:
         """A file's content changed (or it vanished)."""
         self._sources.pop(rel, None)
+        if not files_mod.is_matrix_name(rel):
+            self.fs.bump()  # project models (Cargo.toml, pytest config, ...) may depend on it
         if self._exceptions is not None and files_mod.compile_globs(self.config.exceptions_doc).match_file(rel):
             self._exceptions = None
 
@@ -76,10 +79,10 @@ class Workspace:
 
     def source(self, rel: str) -> SourceFile:
         """Text and definitions of a file, cached by content version."""
-        result = self.fs.read_text(rel)
         cached = self._sources.get(rel)
-        if cached is not None and cached.version == result.version and result.version is not None:
-            return cached
+        if cached is not None and cached.version is not None and cached.version == self.fs.version(rel):
+            return cached  # unchanged: a stat, no read
+        result = self.fs.read_text(rel)
         defs = find_definitions(rel, result.text) if result.text is not None else None
         src = SourceFile(rel, result.text, result.error, result.version, defs)
         self._sources[rel] = src

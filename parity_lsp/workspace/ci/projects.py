@@ -15,7 +15,7 @@ import tomllib
 import weakref
 from dataclasses import dataclass, field
 
-from parity_lsp.workspace.fs import FileSystem, normalize_rel
+from parity_lsp.workspace.fs import FileSystem, memoized, normalize_rel
 
 
 def parent(path: str) -> str:
@@ -151,6 +151,7 @@ def _truthy(value, default: bool = True) -> bool:
     return value if isinstance(value, bool) else default
 
 
+@memoized
 def load_cargo_package(fs: FileSystem, directory: str) -> CargoPackage:
     """The package whose Cargo.toml is in `directory`, with its targets (auto-discovered too)."""
     manifest = join(directory, "Cargo.toml")
@@ -246,6 +247,7 @@ def _expand_member(fs: FileSystem, root: str, pattern: str) -> list[str]:
     return [d for d in found if fs.is_file(join(d, "Cargo.toml"))]
 
 
+@memoized
 def load_cargo_workspace(fs: FileSystem, root: str) -> CargoWorkspace:
     """The workspace (or single package) whose root manifest is in `root`."""
     manifest = join(root, "Cargo.toml")
@@ -274,6 +276,7 @@ def load_cargo_workspace(fs: FileSystem, root: str) -> CargoWorkspace:
     return ws
 
 
+@memoized
 def find_cargo_workspace(fs: FileSystem, directory: str) -> CargoWorkspace | None:
     """The workspace that a `cargo` command run in `directory` (or a package there) belongs to."""
     package_dir = None
@@ -491,6 +494,7 @@ def _common_dir(dirs: list[str]) -> str:
     return "/".join(common)
 
 
+@memoized
 def python_test_roots(fs: FileSystem, start: str = "") -> list[str]:
     """Directories pytest treats as test roots here: `testpaths` of the config, else conftest.py dirs."""
     cfg = pytest_config(fs, start)
@@ -537,6 +541,7 @@ class GoPackage:
 _MODULE_LINE = re.compile(r"^\s*module\s+(\"[^\"]+\"|\S+)", re.M)
 
 
+@memoized
 def go_module_for_dir(fs: FileSystem, directory: str) -> GoModule | None:
     """The module whose go.mod is in `directory` or its nearest ancestor."""
     for d in ancestors(directory):
