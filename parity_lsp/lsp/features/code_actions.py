@@ -1,7 +1,94 @@
-"""(placeholder: being built)"""
+"""textDocument/codeAction: quick fixes bound to their diagnostics, fix all, refactors.
 
+Translation only: the actions come from `parity_lsp.features.actions` over the same finding
+list `ParityServer.diagnostics_for` publishes, so a quick fix carries the very diagnostic
+(`data = {"uri", "index"}`) it fixes.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from parity_lsp.features.actions import FIX_ALL, QUICKFIX, REFACTOR, code_actions
+from parity_lsp.lsp.convert import SOURCE, offset
 from parity_lsp.lsp.server import ParityServer
+from parity_lsp.text import Span
+
+KIND_FIX_ALL = types.CodeActionKind.SourceFixAll + ".parityLsp"
+assert KIND_FIX_ALL == FIX_ALL
+KINDS = {
+    QUICKFIX: types.CodeActionKind.QuickFix,
+    FIX_ALL: KIND_FIX_ALL,
+    REFACTOR: types.CodeActionKind.RefactorRewrite,
+}
+
+
+def _kind_value(kind) -> str:
+    return str(getattr(kind, "value", kind))
+
+
+def _sent_indexes(ls: ParityServer, uri: str, findings, context: types.CodeActionContext | None) -> list[int]:
+    """Findings named by the diagnostics the client sent (ours, for this document, still current)."""
+    out = []
+    for d in (context.diagnostics if context else None) or []:
+        data = d.data if isinstance(d.data, dict) else None
+        if d.source != SOURCE or data is None or data.get("uri") != uri:
+            continue
+        i = data.get("index")
+        if isinstance(i, int) and 0 <= i < len(findings) and findings[i].code == d.code:
+            rel = findings[i].path
+            if ls.converter.range(rel, findings[i].span) == d.range:
+                out.append(i)
+    return out
 
 
 def register(server: ParityServer) -> None:
-    pass
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, KIND_FIX_ALL, types.CodeActionKind.RefactorRewrite],
+            resolve_provider=False,
+        ),
+    )
+    async def code_action(ls: ParityServer, params: types.CodeActionParams):
+        await ls.wait_ready()
+        uri = params.text_document.uri
+        rel = ls.rel_of(uri)
+        analysis = ls.analysis
+        if rel is None or analysis is None:
+            return []
+        if rel not in analysis.states and rel not in analysis.matrix_paths():
+            return []  # not a matrix: nothing to offer
+        state = analysis.check(rel)
+        if state is None or not state.matrix.tables:
+            return []
+        findings = analysis.findings(rel)
+        index = state.matrix.index
+        enc = ls.converter.encoding
+        start = offset(index, params.range.start, enc)
+        end = offset(index, params.range.end, enc)
+        span = Span(min(start, end), max(start, end))
+        only = [_kind_value(k) for k in params.context.only] if params.context and params.context.only else None
+        config = analysis.ws.config
+        actions = code_actions(
+            state.matrix,
+            findings,
+            span,
+            only=only,
+            extra=_sent_indexes(ls, uri, findings, params.context),
+            statuses=config.statuses,
+            proof_levels=config.proof_levels,
+        )
+        out = []
+        for action in actions:
+            diagnostics = None
+            if action.kind == QUICKFIX:
+                diagnostics = [ls.converter.diagnostic(findings[i], {"uri": uri, "index": i}) for i in action.findings]
+            out.append(types.CodeAction(
+                title=action.title,
+                kind=KINDS[action.kind],
+                diagnostics=diagnostics,
+                is_preferred=True if action.preferred else None,
+                edit=ls.converter.workspace_edit(action.edits),
+            ))
+        return out

@@ -1,7 +1,47 @@
-"""(placeholder: being built)"""
+"""textDocument/formatting and rangeFormatting: align matrix tables (`parity_lsp.features.format`).
 
+Edits are computed on the text the client has (the open buffer) and converted with that text's
+own line index, so their ranges match the document version the request was made for.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from parity_lsp.features.format import format_edits
+from parity_lsp.lsp.convert import lsp_range
+from parity_lsp.lsp.convert import offset as to_offset
+from parity_lsp.lsp.features.document import current_matrix
 from parity_lsp.lsp.server import ParityServer
+from parity_lsp.model import Matrix
+from parity_lsp.text import Span
+
+
+def _edits(ls: ParityServer, matrix: Matrix, span: Span | None) -> list[types.TextEdit]:
+    encoding = ls.converter.encoding
+    return [
+        types.TextEdit(range=lsp_range(matrix.index, e.span, encoding), new_text=e.content)
+        for e in format_edits(matrix, span)
+    ]
 
 
 def register(server: ParityServer) -> None:
-    pass
+    @server.feature(types.TEXT_DOCUMENT_FORMATTING)
+    async def formatting(ls: ParityServer, params: types.DocumentFormattingParams):
+        await ls.wait_ready()
+        found = current_matrix(ls, params.text_document.uri)
+        if found is None:
+            return []
+        return _edits(ls, found[0], None)
+
+    @server.feature(types.TEXT_DOCUMENT_RANGE_FORMATTING)
+    async def range_formatting(ls: ParityServer, params: types.DocumentRangeFormattingParams):
+        await ls.wait_ready()
+        found = current_matrix(ls, params.text_document.uri)
+        if found is None:
+            return []
+        matrix = found[0]
+        encoding = ls.converter.encoding
+        start = to_offset(matrix.index, params.range.start, encoding)
+        end = to_offset(matrix.index, params.range.end, encoding)
+        return _edits(ls, matrix, Span(min(start, end), max(start, end)))

@@ -1,7 +1,127 @@
-"""(placeholder: being built)"""
+"""Outline and navigation aids: documentSymbol, workspace/symbol, foldingRange, codeLens and
+documentLink. Translation only: the answers come from `parity_lsp.features.outline` / `.links`.
+"""
 
+from __future__ import annotations
+
+from lsprotocol import types
+
+from parity_lsp.features.links import document_links
+from parity_lsp.features.outline import (
+    GROUP,
+    OutlineNode,
+    document_symbols,
+    folding_ranges,
+    table_summaries,
+    workspace_symbols,
+)
+from parity_lsp.lsp.convert import lsp_range
+from parity_lsp.lsp.features.document import current_matrix
 from parity_lsp.lsp.server import ParityServer
+from parity_lsp.model import Matrix
+
+# Code lenses are summaries; VS Code shows a lens only with a command, so they carry this one,
+# which does nothing.
+NOOP_COMMAND = "parityLsp.noop"
+
+KINDS = {GROUP: types.SymbolKind.Namespace}
+CAPABILITY_KIND = types.SymbolKind.Field
+
+
+def _matrix(ls: ParityServer, uri: str) -> Matrix | None:
+    found = current_matrix(ls, uri)
+    return found[0] if found is not None else None
+
+
+def _symbol(node: OutlineNode, matrix: Matrix, encoding: str) -> types.DocumentSymbol:
+    return types.DocumentSymbol(
+        name=node.name,
+        detail=node.detail or None,
+        kind=KINDS.get(node.kind, CAPABILITY_KIND),
+        range=lsp_range(matrix.index, node.span, encoding),
+        selection_range=lsp_range(matrix.index, node.selection, encoding),
+        children=[_symbol(c, matrix, encoding) for c in node.children] or None,
+    )
+
+
+def _is_matrix(ls: ParityServer, rel: str) -> bool:
+    analysis = ls.analysis
+    return rel in analysis.states or rel in analysis.matrix_paths()
 
 
 def register(server: ParityServer) -> None:
-    pass
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    async def document_symbol(ls: ParityServer, params: types.DocumentSymbolParams):
+        await ls.wait_ready()
+        matrix = _matrix(ls, params.text_document.uri)
+        if matrix is None:
+            return []
+        encoding = ls.converter.encoding
+        return [_symbol(node, matrix, encoding) for node in document_symbols(matrix)]
+
+    @server.feature(types.WORKSPACE_SYMBOL)
+    async def workspace_symbol(ls: ParityServer, params: types.WorkspaceSymbolParams):
+        await ls.wait_ready()
+        if ls.analysis is None:
+            return []
+        encoding = ls.converter.encoding
+        out = []
+        for hit in workspace_symbols(ls.analysis, params.query):
+            out.append(types.WorkspaceSymbol(
+                name=hit.name,
+                kind=CAPABILITY_KIND,
+                location=types.Location(uri=ls.converter.uri(hit.path), range=lsp_range(hit.matrix.index, hit.span, encoding)),
+                container_name=" · ".join(p for p in (hit.group, hit.status) if p) or None,
+            ))
+        return out
+
+    @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+    async def folding_range(ls: ParityServer, params: types.FoldingRangeParams):
+        await ls.wait_ready()
+        matrix = _matrix(ls, params.text_document.uri)
+        if matrix is None:
+            return []
+        return [
+            types.FoldingRange(start_line=f.start_line, end_line=f.end_line, kind=types.FoldingRangeKind.Region)
+            for f in folding_ranges(matrix)
+        ]
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
+    async def code_lens(ls: ParityServer, params: types.CodeLensParams):
+        await ls.wait_ready()
+        rel = ls.rel_of(params.text_document.uri)
+        if rel is None or ls.analysis is None or not _is_matrix(ls, rel):
+            return []
+        state = ls.analysis.check(rel)
+        if state is None:
+            return []
+        findings = ls.analysis.findings(rel)
+        matrix = state.matrix
+        encoding = ls.converter.encoding
+        return [
+            types.CodeLens(
+                range=lsp_range(matrix.index, s.span, encoding),
+                command=types.Command(title=s.title, command=NOOP_COMMAND),
+            )
+            for s in table_summaries(matrix, findings, ls.analysis.ws.config.statuses)
+        ]
+
+    @server.command(NOOP_COMMAND)
+    def noop(ls: ParityServer, *args):
+        return None
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))
+    async def document_link(ls: ParityServer, params: types.DocumentLinkParams):
+        await ls.wait_ready()
+        matrix = _matrix(ls, params.text_document.uri)
+        if matrix is None:
+            return []
+        encoding = ls.converter.encoding
+        out = []
+        for link in document_links(matrix, ls.analysis.ws.fs):
+            target = ls.converter.uri(link.target)
+            if link.fragment:
+                target = f"{target}#{link.fragment}"
+            out.append(types.DocumentLink(range=lsp_range(matrix.index, link.span, encoding), target=target,
+                                          tooltip=link.tooltip))
+        return out

@@ -1,7 +1,31 @@
-"""(placeholder: being built)"""
+"""textDocument/references: every matrix row citing the same file, symbol, test, job or command.
 
+Translation only: the citations come from `parity_lsp.features.references`.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from parity_lsp.features.references import find_references
+from parity_lsp.lsp.convert import offset
 from parity_lsp.lsp.server import ParityServer
 
 
 def register(server: ParityServer) -> None:
-    pass
+    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
+    async def references(ls: ParityServer, params: types.ReferenceParams):
+        await ls.wait_ready()
+        rel = ls.rel_of(params.text_document.uri)
+        analysis = ls.analysis
+        if rel is None or analysis is None:
+            return None
+        if rel in analysis.states or rel in analysis.matrix_paths():
+            analysis.check(rel)  # the index of the current text
+        at = offset(ls.index_for(rel), params.position, ls.converter.encoding)
+        include = bool(params.context and params.context.include_declaration)
+        citations = find_references(analysis, rel, at, include_declaration=include)
+        return [
+            types.Location(uri=ls.converter.uri(c.path), range=ls.converter.range(c.path, c.span))
+            for c in citations
+        ] or None
