@@ -270,9 +270,6 @@ async def test_unknown_method_gets_an_error_and_the_server_keeps_serving(root):
         await still_serving(lsp, root)
 
 
-@pytest.mark.xfail(strict=True, raises=(AssertionError, TimeoutError, asyncio.TimeoutError), reason=(
-    "pygls 2.1.1 never answers a request whose params fail to deserialize (io_.run_async logs "
-    "JsonRpcInvalidParams and drops the message); needs a protocol_cls override in lsp/server.py"))
 async def test_invalid_params_get_a_json_rpc_error_and_the_server_keeps_serving(root):
     async with session(root, capabilities=pull_capabilities()) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")

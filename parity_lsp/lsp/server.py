@@ -14,7 +14,9 @@ import traceback
 from pathlib import Path
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from parity_lsp import __version__
@@ -26,10 +28,32 @@ from parity_lsp.text import LineIndex
 log = logging.getLogger("parity_lsp.lsp")
 
 
+_ANSWERED = object()  # a message already answered with an error while being read
+
+
+class ParityProtocol(LanguageServerProtocol):
+    """pygls logs a request whose params cannot be read and never answers it; a client then
+    waits forever. Answer it with the JSON-RPC error (InvalidParams) and keep serving."""
+
+    def structure_message(self, data):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                self._send_response(data["id"], None, exc.to_response_error())
+            return _ANSWERED  # a malformed notification is dropped (it has no reply)
+
+    def handle_message(self, message):
+        if message is _ANSWERED:
+            return None
+        return super().handle_message(message)
+
+
 class ParityServer(LanguageServer):
     def __init__(self) -> None:
         # pygls answers a request whose handler raises with a JSON-RPC error and keeps serving
-        super().__init__("parity-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__("parity-lsp", __version__, protocol_cls=ParityProtocol,
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.analysis: Analysis | None = None
         self.converter: Converter | None = None
         self.init_options: dict = {}
