@@ -81,6 +81,9 @@ class FileSystem:
     def clear_overlay(self, rel: str) -> None:
         self._overlay.pop(rel, None)
 
+    def has_overlay(self, rel: str) -> bool:
+        return rel in self._overlay
+
     def overlay_paths(self) -> list[str]:
         return list(self._overlay)
 

@@ -27,6 +27,7 @@ class SourceFile:
     error: str | None  # why text is None
     version: object
     definitions: list[Definition] | None  # None: language not understood (or unreadable)
+    generation: int = -1  # file-system generation at which `version` was last confirmed
 
     @cached_property
     def line_count(self) -> int:
@@ -80,11 +81,16 @@ class Workspace:
     def source(self, rel: str) -> SourceFile:
         """Text and definitions of a file, cached by content version."""
         cached = self._sources.get(rel)
-        if cached is not None and cached.version is not None and cached.version == self.fs.version(rel):
-            return cached  # unchanged: a stat, no read
+        if cached is not None and cached.version is not None:
+            generation = self.fs.generation
+            if cached.generation == generation and not self.fs.has_overlay(rel):
+                return cached  # nothing changed on disk since it was confirmed (events bump)
+            if cached.version == self.fs.version(rel):
+                cached.generation = generation
+                return cached  # unchanged: a stat, no read
         result = self.fs.read_text(rel)
         defs = find_definitions(rel, result.text) if result.text is not None else None
-        src = SourceFile(rel, result.text, result.error, result.version, defs)
+        src = SourceFile(rel, result.text, result.error, result.version, defs, self.fs.generation)
         self._sources[rel] = src
         return src
 
@@ -257,16 +263,29 @@ def find_symbol_near(ws: Workspace, rel: str, symbol: str) -> list[tuple[str, De
         if not d:
             break
         d = posixpath.dirname(d)
-    prefix = scope + "/" if scope else ""
     hits: list[tuple[str, Definition]] = []
-    scanned = 0
-    for f in ws.files():
-        if f == rel or not f.startswith(prefix) or language_for_path(f) != lang:
+    for f in _scope_files(ws, scope, lang):
+        if f == rel:
             continue
-        scanned += 1
-        if scanned > NEAR_SEARCH_LIMIT:
-            break
         src = ws.source(f)
         if src.definitions:
             hits.extend((f, d) for d in lookup(src.definitions, symbol))
     return hits
+
+
+def _scope_files(ws: Workspace, scope: str, lang: str) -> list[str]:
+    """The first NEAR_SEARCH_LIMIT files of `lang` under `scope` (memoized until the file list changes)."""
+    from parity_lsp.workspace.symbols import language_for_path
+
+    key = ("scope_files", scope, lang)
+    found = ws.fs.memo.get(key)
+    if found is None:
+        prefix = scope + "/" if scope else ""
+        found = []
+        for f in ws.files():
+            if f.startswith(prefix) and language_for_path(f) == lang:
+                found.append(f)
+                if len(found) >= NEAR_SEARCH_LIMIT:
+                    break
+        ws.fs.memo[key] = found
+    return found

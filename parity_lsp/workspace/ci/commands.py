@@ -8,6 +8,8 @@ because their value is only known when CI runs.
 
 from __future__ import annotations
 
+import functools
+
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -320,8 +322,13 @@ def effective_directory(cwd: str | None, cmd: ParsedCommand) -> str | None:
 # --- parsing --------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_command(text: str) -> ParsedCommand:
-    """Parse one simple command. Never raises; unrecognised commands are `Unknown`."""
+    """Parse one simple command. Never raises; unrecognised commands are `Unknown`.
+
+    Cached by text (a job's steps are judged against every cited test): callers must treat
+    the result as read-only.
+    """
     try:
         return _parse(text)
     except Exception:  # defensive: a parser bug must not take the engine down
@@ -838,6 +845,7 @@ def _contains_run(big: list[str], small: list[str]) -> bool:
     return any(big[i : i + n] == small for i in range(len(big) - n + 1))
 
 
+@functools.lru_cache(maxsize=65536)
 def command_matches(cited: str, step_command: str) -> bool:
     """SPEC 5: the step contains the cited command, wrappers ignored, same selection options.
 

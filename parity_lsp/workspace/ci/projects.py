@@ -304,6 +304,7 @@ def find_cargo_workspace(fs: FileSystem, directory: str) -> CargoWorkspace | Non
     return None
 
 
+@memoized
 def resolve_cargo_file(fs: FileSystem, rel_path: str) -> CargoResolution:
     """Which package and test target a Rust source file belongs to."""
     path = normalize_rel(rel_path) or rel_path

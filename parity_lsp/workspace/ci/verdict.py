@@ -220,25 +220,31 @@ def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited
     commands = job.commands
     if not commands:
         return does_not_run("no_commands", f"job `{job.id}` has no `run:` step", None, cited=matches, **base)
-    details: list[Verdict] = []
-    for c in commands:
-        v = command_runs_test(fs, c, test)
-        _locate(v, c)
-        v.workflow, v.job = wf.path, job.id
-        details.append(v)
     cited_ids = {id(c) for m in matches for c in m.matched}
-    # Prefer the cited step command, then any test runner, then anything.
+    # Judge the cited step command first, then test runners, then the rest; stop at the first
+    # step that runs the test (a job of 80 `cargo test -p X` steps need not judge all 80).
     order = sorted(
         range(len(commands)),
         key=lambda i: (id(commands[i]) not in cited_ids, parse_command(commands[i].text).kind not in _RUNNER_KINDS, i),
     )
-    ranked = [details[i] for i in order]
-    chosen = next((v for v in ranked if v.outcome == RUNS), None)
+    details: list[Verdict] = []
+    judged: list[Command] = []
+    chosen = None
+    for i in order:
+        c = commands[i]
+        v = command_runs_test(fs, c, test)
+        _locate(v, c)
+        v.workflow, v.job = wf.path, job.id
+        details.append(v)
+        judged.append(c)
+        if v.outcome == RUNS:
+            chosen = v
+            break
     if chosen is None:
-        chosen = next((v for v in ranked if v.outcome == UNKNOWN), None)
+        chosen = next((v for v in details if v.outcome == UNKNOWN), None)
     if chosen is None:
-        cited_misses = [v for v in ranked if id(commands[details.index(v)]) in cited_ids]
-        chosen = max(cited_misses or ranked, key=_specificity)
+        cited_misses = [v for v, c in zip(details, judged) if id(c) in cited_ids]
+        chosen = max(cited_misses or details, key=_specificity)
         if _specificity(chosen) <= 1:
             runners = [c.text for c in commands if parse_command(c.text).kind in _RUNNER_KINDS]
             if not runners:
@@ -248,7 +254,7 @@ def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited
     out = _copy(chosen)
     out.cited, out.details = matches, details
     if out.outcome == RUNS:
-        step = commands[details.index(chosen)].step
+        step = judged[details.index(chosen)].step
         if step.continue_on_error or job.continue_on_error:
             out.caveats.append("`continue-on-error: true`: a failing test does not fail the job")
         if step.condition:
