@@ -83,7 +83,8 @@ class Workspace:
         cached = self._sources.get(rel)
         if cached is not None and cached.version is not None:
             generation = self.fs.generation
-            if cached.generation == generation and not self.fs.has_overlay(rel):
+            from_disk = cached.version[0] == "disk"
+            if from_disk and cached.generation == generation and not self.fs.has_overlay(rel):
                 return cached  # nothing changed on disk since it was confirmed (events bump)
             if cached.version == self.fs.version(rel):
                 cached.generation = generation
