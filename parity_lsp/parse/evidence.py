@@ -37,12 +37,15 @@ _KEYWORD_PREFIX = re.compile(r"^(?:pub\s+)?(?:async\s+)?(?:fn|def|func|function|
 _BARE_PATH = re.compile(
     r"(?<![\w/.:-])((?:[\w.@-]+/)+[\w.@-]+\.([A-Za-z0-9]+))(?:(?::(\d+)(?:-(\d+))?)|(?:#L(\d+)(?:-L?(\d+))?))?"
 )
+_NOT_A_PATH = re.compile(r"[ \t{}*<]")
+_SPECIAL = re.compile(r"[\\`\[(]")
+_SEGMENT_SPECIAL = re.compile(r"[\\`(<\n;]")
 _JOB = re.compile(r"^\s*jobs?\s+", re.I)
 
 
 def is_path_candidate(text: str) -> bool:
     """SPEC 3: contains '/' or ends in a known extension; no spaces, braces, '*' or '<'."""
-    if not text or any(ch in text for ch in " \t{}*<") or "://" in text:
+    if not text or _NOT_A_PATH.search(text) or "://" in text:
         return False
     head = text.split("::", 1)[0]
     head = _strip_location(head)
@@ -76,21 +79,24 @@ class _Tok:
     label_end: int = 0
 
 
-def _find_code_end(text: str, i: int) -> tuple[int, int] | None:
-    """For a backtick run at i: (content_start, close_start) of the matching run, or None."""
+def _find_code_end(text: str, i: int, limit: int | None = None) -> tuple[int, int] | None:
+    """For a backtick run at i: (content_start, close_start) of the matching run before
+    `limit`, or None."""
+    n = len(text) if limit is None else limit
     j = i
-    while j < len(text) and text[j] == "`":
+    while j < n and text[j] == "`":
         j += 1
     run = j - i
     k = j
+    fence = "`" * run
     while True:
-        k = text.find("`" * run, k)
+        k = text.find(fence, k, n)
         if k == -1:
             return None
         end = k + run
-        if (end < len(text) and text[end] == "`") or (text[k - 1] == "`" if k > j else False):
+        if (end < n and text[end] == "`") or (text[k - 1] == "`" if k > j else False):
             # a longer run is not a match; skip it whole
-            while end < len(text) and text[end] == "`":
+            while end < n and text[end] == "`":
                 end += 1
             k = end
             continue
@@ -108,12 +114,16 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
             toks.append(_Tok("text", text_start, upto))
 
     while i < end:
+        m = _SPECIAL.search(text, i, end)  # jump to the next character that can start a token
+        if m is None:
+            break
+        i = m.start()
         ch = text[i]
-        if ch == "\\" and i + 1 < end:
+        if ch == "\\":
             i += 2
             continue
         if ch == "`":
-            found = _find_code_end(text[:end], i)
+            found = _find_code_end(text, i, end)
             if found is None:
                 i += 1
                 while i < end and text[i] == "`":
@@ -148,7 +158,7 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
 
 
 def _skip_code(text: str, i: int, end: int) -> int:
-    found = _find_code_end(text[:end], i)
+    found = _find_code_end(text, i, end)
     if found is None:
         return i + 1
     cs, ce = found
@@ -226,6 +236,10 @@ def _segments(text: str) -> list[tuple[int, int]]:
     i = 0
     n = len(text)
     while i < n:
+        m = _SEGMENT_SPECIAL.search(text, i)
+        if m is None:
+            break
+        i = m.start()
         ch = text[i]
         if ch == "\\":
             i += 2

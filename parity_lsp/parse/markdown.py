@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block.table import table as gfm_table
 
 from parity_lsp.model import (
     COL_CAPABILITY,
@@ -26,10 +27,43 @@ from parity_lsp.model import (
 from parity_lsp.parse.directives import parse_directive
 from parity_lsp.text import LineIndex, Span
 
+
+
+def _table_lines(state, start_line: int, end_line: int, silent: bool) -> bool:
+    """markdown-it's GFM table rule, emitting only the table's line range.
+
+    Header and delimiter validation are markdown-it's own (its rule in silent mode); the body
+    runs until a blank line, a less indented line or another block, as in markdown-it. We
+    re-split cells from raw lines anyway, so the per-cell tokens (30 per row) are skipped.
+    """
+    if not gfm_table(state, start_line, end_line, True):
+        return False
+    if silent:
+        return True
+    terminators = state.md.block.ruler.getRules("blockquote")
+    line = start_line + 2
+    while line < end_line:
+        if state.sCount[line] < state.blkIndent or state.is_code_block(line):
+            break
+        if state.bMarks[line] + state.tShift[line] >= state.eMarks[line]:
+            break  # blank line
+        if any(rule(state, line, end_line, True) for rule in terminators):
+            break
+        line += 1
+    token = state.push("table_open", "table", 1)
+    token.map = [start_line, line]
+    state.push("table_close", "table", -1)
+    state.line = line
+    return True
+
+
 _MD = MarkdownIt("commonmark").enable("table")
+_MD.block.ruler.at("table", _table_lines)
 # Block structure only: inline parsing of every cell would cost more than the whole check.
 _MD.core.ruler.disable(["inline", "text_join"])
 
+_PIPE = re.compile(r"\|")
+_PIPE_OR_ESCAPE = re.compile(r"\\.|\|", re.S)  # `\|` is a literal pipe
 _GOVERNED = re.compile(r"governed\s+by", re.I)
 _GOV_PATH = re.compile(r"`([^`\s]+)`|\[[^\]]*\]\(([^)\s]+)\)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -40,17 +74,11 @@ def split_row(line: str) -> list[tuple[int, int]]:
 
     Ranges are of the raw text between pipes, untrimmed.
     """
-    bounds: list[int] = []  # positions of separator pipes
-    i = 0
     n = len(line)
-    while i < n:
-        ch = line[i]
-        if ch == "\\" and i + 1 < n:
-            i += 2
-            continue
-        if ch == "|":
-            bounds.append(i)
-        i += 1
+    if "\\" in line:
+        bounds = [m.start() for m in _PIPE_OR_ESCAPE.finditer(line) if m.group() == "|"]
+    else:
+        bounds = [m.start() for m in _PIPE.finditer(line)]
     start = 0
     end = n
     stripped_left = len(line) - len(line.lstrip())
