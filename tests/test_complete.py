@@ -1,0 +1,405 @@
+"""Completion engine (`parity_lsp.features.complete`) on real temp workspaces: concrete labels,
+insert texts and replace ranges for every column, half-typed rows included."""
+
+from __future__ import annotations
+
+import pytest
+
+from lspkit import HEADER, write_tree
+from parity_lsp.engine import parse_matrix
+from parity_lsp.features.complete import GROUPS, complete
+from parity_lsp.workspace.index import Workspace
+
+MATRIX = "docs/parity/m.md"
+LIB_RS = """\
+/// Tick key.
+pub fn tick_key(n: u64) -> String {
+    format!("{n}")
+}
+
+pub struct Sched {
+    pub every: u32,
+}
+
+impl Sched {
+    pub fn next(&self) -> u32 {
+        self.every
+    }
+}
+"""
+TICKS_RS = """\
+fn helper() {}
+
+#[test]
+fn tick_key_is_stable() {}
+
+#[test]
+#[ignore]
+fn slow_one() {}
+"""
+TEST_A_PY = """\
+import pytest
+
+
+class TestK:
+    def test_m(self):
+        pass
+
+
+def test_a():
+    pass
+"""
+CI_YML = """\
+name: CI
+on: push
+jobs:
+  test:
+    name: Unit tests
+    runs-on: ubuntu-latest
+    steps:
+      - name: Rust
+        run: cargo test -p core --tests
+      - run: |
+          pytest tests/unit | tee out.txt
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: cargo clippy
+"""
+EXCEPTIONS = "# Exceptions\n\n| ID | What |\n|---|---|\n| EX-01 | No multi-tenancy |\n| EX-02 | No UI |\n"
+OTHER = (HEADER
+         + "| One | x | Planned | unit | — | — | — | @core | |\n"
+         + "| Two | x | Planned | unit | — | — | — | @core | |\n"
+         + "| Three | x | Planned | unit | — | — | — | @infra | |\n"
+         + "| Four | x | Planned | unit | — | — | — | TBD | |\n")
+
+
+@pytest.fixture
+def ws(tmp_path) -> Workspace:
+    write_tree(tmp_path, {
+        "crates/core/src/lib.rs": LIB_RS,
+        "crates/core/tests/ticks.rs": TICKS_RS,
+        "src/app.py": "def main():\n    pass\n",
+        "src/a|b.rs": "pub fn piped() {}\n",
+        "tests/unit/test_a.py": TEST_A_PY,
+        "web/suite.test.ts": 'describe("ui", () => {\n  it("renders a | b", () => {});\n});\n',
+        "build/generated.rs": "pub fn gen() {}\n",
+        ".gitignore": "build/\n",
+        ".github/workflows/ci.yml": CI_YML,
+        ".github/workflows/release.yaml": "on: push\njobs:\n  ship:\n    runs-on: x\n    steps:\n      - run: echo\n",
+        "docs/audits/arco-exceptions.md": EXCEPTIONS,
+        "docs/parity/other.md": OTHER,
+        MATRIX: HEADER,
+    })
+    return Workspace(tmp_path)
+
+
+def at(text: str) -> tuple[str, int]:
+    """Text with one `^` marking the cursor → (text without it, cursor offset)."""
+    cursor = text.index("^")
+    return text[:cursor] + text[cursor + 1 :], cursor
+
+
+def run(ws: Workspace, text: str, rel: str = MATRIX, matrices=()):
+    text, cursor = at(text)
+    items = complete(ws, rel, text, cursor, matrices)
+    return items, text, cursor
+
+
+def replaced(item, text: str) -> str:
+    return text[item.replace_span.start : item.replace_span.end]
+
+
+def labels(items) -> list[str]:
+    return [c.label for c in items]
+
+
+def in_order(items) -> list[str]:
+    return [c.label for c in sorted(items, key=lambda c: c.sort_text)]
+
+
+ROW = "| Ticks | Events | Implemented | unit | "
+
+
+# --- Status and proof level ---------------------------------------------------------------------
+
+
+def test_status_values_with_meaning_replace_the_typed_value(ws):
+    items, text, cursor = run(ws, HEADER + "| Ticks | Events | Impl^ |\n")
+    assert in_order(items) == ["Implemented", "Partial", "Designed", "Planned", "Exception"]
+    item = items[0]
+    assert item.insert_text == "Implemented" and item.kind == "enum_member"
+    assert replaced(item, text) == "Impl" and item.replace_span.end == cursor
+    assert "CI-gated" in item.documentation
+    designed = next(c for c in items if c.label == "Designed")
+    assert "Must not be treated as shipped parity" in designed.documentation
+    exception = next(c for c in items if c.label == "Exception")
+    assert "`docs/audits/arco-exceptions.md`" in exception.documentation
+
+
+def test_whole_value_is_replaced_when_the_cursor_is_inside_it(ws):
+    items, text, cursor = run(ws, HEADER + "| Ticks | Events | Pla^nned | unit |\n")
+    assert replaced(items[0], text) == "Planned"
+
+
+def test_proof_levels_in_a_half_typed_row_after_the_last_pipe(ws):
+    # the cursor sits after the Status cell's closing pipe: the Proof Level column, not Status
+    items, text, cursor = run(ws, HEADER + "| Ticks | Events | Implemented | ^")
+    assert in_order(items) == ["unit", "integration", "e2e", "prod"]
+    assert items[0].replace_span.start == items[0].replace_span.end == cursor
+    assert "`**/src/**/*.rs`" in items[0].documentation
+    assert "unit < integration < e2e < prod" in items[0].documentation
+
+
+def test_configured_statuses(tmp_path):
+    write_tree(tmp_path, {".parity-lsp.toml": 'statuses = ["Done", "Todo"]\n', MATRIX: HEADER})
+    (tmp_path / ".parity-lsp.toml").write_text('statuses = ["Done", "Todo"]\n')
+    from parity_lsp.config import load_config
+
+    ws = Workspace(tmp_path, load_config(tmp_path)[0])
+    items, _, _ = run(ws, HEADER + "| Ticks | Events | ^")
+    assert in_order(items) == ["Done", "Todo"]
+    assert "configured for this workspace" in items[0].documentation
+
+
+# --- evidence paths ---------------------------------------------------------------------------
+
+
+def test_code_column_lists_the_root_folder_by_folder_source_first_gitignore_honoured(ws):
+    items, text, cursor = run(ws, HEADER + ROW + "`^")
+    order = in_order(items)
+    assert order[:2] == ["crates/", "src/"]  # folders holding source files first
+    assert "build/" not in order  # .gitignored
+    assert order.index("tests/") < order.index("docs/")
+    crates = next(c for c in items if c.label == "crates/")
+    assert crates.insert_text == "crates/" and crates.kind == "folder" and crates.retrigger
+    assert crates.replace_span.start == crates.replace_span.end == cursor
+    assert crates.detail == "1 source file"
+
+
+def test_next_segment_replaces_only_the_typed_segment(ws):
+    items, text, cursor = run(ws, HEADER + ROW + "`crates/co^")
+    assert labels(items) == ["core/"]
+    assert replaced(items[0], text) == "co" and items[0].insert_text == "core/"
+    items, text, cursor = run(ws, HEADER + ROW + "`crates/core/^")
+    assert in_order(items) == ["src/", "tests/"]
+    items, text, cursor = run(ws, HEADER + ROW + "`crates/core/src/^`")
+    assert labels(items) == ["lib.rs"] and items[0].kind == "file" and not items[0].retrigger
+    assert items[0].detail == "crates/core/src/lib.rs"
+
+
+def test_tests_column_prefers_test_folders_and_files(ws):
+    items, _, _ = run(ws, HEADER + ROW + "`src/lib.rs` | `^")
+    order = in_order(items)
+    assert order[0] == "tests/"
+    assert order.index("crates/") < order.index("src/")  # crates/ holds tests
+    items, _, _ = run(ws, HEADER + ROW + "`src/lib.rs` | `crates/core/^")
+    assert in_order(items) == ["tests/", "src/"]
+
+
+def test_ci_column_offers_workflow_files_first(ws):
+    items, text, cursor = run(ws, HEADER + ROW + "— | — | `^")
+    order = in_order(items)
+    assert order[:3] == [".github/workflows/ci.yml", ".github/workflows/release.yaml", ".github/"]
+    ci = items[0]
+    assert ci.label == ".github/workflows/ci.yml" and ci.replace_span.start == cursor
+    items, text, cursor = run(ws, HEADER + ROW + "— | — | `.github/wo^")
+    full = next(c for c in items if c.label == ".github/workflows/ci.yml")
+    assert replaced(full, text) == ".github/wo"
+    seg = next(c for c in items if c.label == "workflows/")
+    assert replaced(seg, text) == "wo"
+
+
+def test_pipe_in_a_file_name_is_escaped(ws):
+    items, text, _ = run(ws, HEADER + ROW + "`src/^")
+    item = next(c for c in items if c.label == "a|b.rs")
+    assert item.insert_text == "a\\|b.rs"
+
+
+def test_link_targets_resolve_from_the_matrix_folder(ws):
+    items, text, cursor = run(ws, HEADER + ROW + "[lib](../../crates/^")
+    assert labels(items) == ["core/"]
+    items, text, cursor = run(ws, HEADER + ROW + "[other](^")
+    assert in_order(items) == ["m.md", "other.md", "../"]
+    assert items[-1].insert_text == "../" and items[-1].retrigger
+
+
+def test_new_files_appear_after_the_file_list_is_invalidated(ws):
+    run(ws, HEADER + ROW + "`src/^")
+    (ws.root / "src" / "new.py").write_text("x = 1\n")
+    ws.invalidate_files()
+    items, _, _ = run(ws, HEADER + ROW + "`src/^")
+    assert "new.py" in labels(items)
+
+
+# --- symbols ----------------------------------------------------------------------------------
+
+
+def test_definitions_with_their_line_after_path_colon(ws):
+    items, text, cursor = run(ws, HEADER + ROW + "`crates/core/src/lib.rs:^")
+    assert labels(items)[:3] == ["tick_key — fn, line 2", "Sched — struct, line 6", "Sched::every — field, line 7"]
+    tick = items[0]
+    assert tick.insert_text == "2" and tick.replace_span.start == tick.replace_span.end == cursor
+    assert tick.kind == "function" and tick.detail == "pub fn tick_key(n: u64) -> String"
+    assert "```rust" in tick.documentation
+    assert not any(c.label.startswith("Sched —") and "impl" in c.label for c in items)
+    # typing digits: the digits are replaced by the chosen line
+    items, text, cursor = run(ws, HEADER + ROW + "`crates/core/src/lib.rs:1^` |")
+    assert replaced(items[0], text) == "1" and items[0].insert_text == "2"
+    assert "Sched::next — fn, line 11" in labels(items)
+
+
+def test_symbols_inside_the_parenthesis_insert_the_qualname(ws):
+    items, text, cursor = run(ws, HEADER + ROW + "`crates/core/src/lib.rs:2` (`^")
+    assert labels(items) == ["tick_key", "Sched", "Sched::every", "Sched::next"]
+    assert items[0].insert_text == "tick_key`"  # the code span is closed for the user
+    items, text, cursor = run(ws, HEADER + ROW + "`crates/core/src/lib.rs` (`ti^`) |")
+    assert items[0].insert_text == "tick_key" and replaced(items[0], text) == "ti"
+    items, text, cursor = run(ws, HEADER + ROW + "`crates/core/src/lib.rs` (^")
+    assert items[0].insert_text == "`tick_key`" and items[0].replace_span.start == cursor
+    items, text, cursor = run(ws, HEADER + ROW + "`crates/core/src/lib.rs` (`tick_key`, `Sched::n^")
+    assert replaced(items[0], text) == "Sched::n"
+
+
+def test_tests_column_offers_the_tests_of_the_cited_file_first(ws):
+    items, text, _ = run(ws, HEADER + ROW + "— | `crates/core/tests/ticks.rs` (`^")
+    assert labels(items) == ["tick_key_is_stable", "slow_one", "helper"]
+    assert items[0].detail == "test, line 4"
+    assert items[1].detail == "test, line 8 (disabled: #[ignore])"
+    items, text, _ = run(ws, HEADER + ROW + "— | `tests/unit/test_a.py` (^")
+    assert labels(items) == ["TestK::test_m", "test_a", "TestK"]
+    assert items[0].insert_text == "`TestK::test_m`"
+
+
+def test_a_path_inside_a_parenthesis_is_still_a_path(ws):
+    items, text, _ = run(ws, HEADER + ROW + "`src/app.py` (see `crates/co^")
+    assert labels(items) == ["core/"] and replaced(items[0], text) == "co"
+
+
+def test_pytest_node_id_form(ws):
+    items, text, _ = run(ws, HEADER + ROW + "— | `tests/unit/test_a.py::test^`")
+    assert labels(items)[0] == "TestK::test_m" and replaced(items[0], text) == "test"
+
+
+def test_symbol_names_with_a_pipe_are_escaped(ws):
+    items, _, _ = run(ws, HEADER + ROW + "— | `web/suite.test.ts` (`^")
+    item = next(c for c in items if c.label == "ui::renders a | b")
+    assert item.insert_text == "ui::renders a \\| b`"
+
+
+def test_link_with_line_anchor(ws):
+    items, text, cursor = run(ws, HEADER + ROW + "[tick](../../crates/core/src/lib.rs#L^")
+    assert items[0].label == "tick_key — fn, line 2" and items[0].insert_text == "2"
+
+
+# --- CI column --------------------------------------------------------------------------------
+
+CI_REF = "— | — | `.github/workflows/ci.yml` "
+
+
+def test_job_ids_after_job(ws):
+    items, text, cursor = run(ws, HEADER + ROW + CI_REF + "(job ^")
+    assert labels(items) == ["test", "lint"]
+    assert items[0].insert_text == "`test`" and items[0].detail == "Unit tests"
+    assert "cargo test -p core --tests" in items[0].documentation
+    items, text, cursor = run(ws, HEADER + ROW + CI_REF + "(job `te^")
+    assert items[0].insert_text == "test`" and replaced(items[0], text) == "te"
+    items, text, cursor = run(ws, HEADER + ROW + CI_REF + "(^")
+    assert items[0].label == "job test" and items[0].insert_text == "job `test`: "
+
+
+def test_run_commands_after_job_id_escape_pipes(ws):
+    items, text, cursor = run(ws, HEADER + ROW + CI_REF + "(job `test`: `^")
+    assert labels(items) == ["cargo test -p core --tests", "pytest tests/unit | tee out.txt", "pytest tests/unit", "tee out.txt"]
+    assert items[0].insert_text == "cargo test -p core --tests`"
+    assert items[0].detail == "job test · Rust, line 9"
+    assert items[1].insert_text == "pytest tests/unit \\| tee out.txt`"
+    assert items[0].replace_span.start == cursor
+    # a second command after ` + `, the code span already closed
+    items, text, cursor = run(ws, HEADER + ROW + CI_REF + "(job `test`: `cargo test -p core --tests` + `py^`) |")
+    assert replaced(items[1], text) == "py" and items[1].insert_text == "pytest tests/unit \\| tee out.txt"
+    # the short form (`lint`: `...`)
+    items, _, _ = run(ws, HEADER + ROW + CI_REF + "(`lint`: `^")
+    assert labels(items) == ["cargo clippy"]
+
+
+# --- exception ids, owners, headings -----------------------------------------------------------
+
+
+def test_exception_ids_in_notes_and_after_ex_anywhere(ws):
+    items, text, cursor = run(ws, HEADER + ROW + "— | — | — | @core | see EX^")
+    assert labels(items) == ["EX-01", "EX-02"]
+    assert items[0].detail == "docs/audits/arco-exceptions.md:5" and replaced(items[0], text) == "EX"
+    assert items[0].documentation == "| EX-01 | No multi-tenancy |"
+    items, text, cursor = run(ws, HEADER + "| Tenancy per EX-0^ | x |")
+    assert labels(items) == ["EX-01", "EX-02"] and replaced(items[0], text) == "EX-0"
+    assert run(ws, HEADER + "| Tenancy^ | x |")[0] == []
+    items, _, _ = run(ws, "Prose mentions EX^\n")
+    assert labels(items) == ["EX-01", "EX-02"]
+    # Notes offers the ids on request, but not after every space typed in prose
+    text, cursor = at(HEADER + ROW + "— | — | — | @core | Proves keys ^")
+    assert labels(complete(ws, MATRIX, text, cursor)) == ["EX-01", "EX-02"]
+    assert complete(ws, MATRIX, text, cursor, trigger=" ") == []
+    text, cursor = at(HEADER + ROW + "— | — | — | @core | Proves keys EX-^")
+    assert labels(complete(ws, MATRIX, text, cursor, trigger="-")) == ["EX-01", "EX-02"]
+
+
+def test_owners_used_in_the_workspace_most_frequent_first(ws):
+    text, cursor = at(HEADER + ROW + "— | — | — | @^ | |\n" + 2 * "| B | x | Planned | unit | — | — | — | @infra | |\n")
+    mine = parse_matrix(MATRIX, text)
+    other = parse_matrix("docs/parity/other.md", OTHER)
+    items = complete(ws, MATRIX, text, cursor, [mine, other])
+    assert labels(items) == ["@infra", "@core"]  # 3 × @infra, 2 × @core; TBD is a placeholder
+    assert items[0].detail == "owner of 3 rows"
+    assert [c.insert_text for c in items] == ["@infra", "@core"]
+    assert text[items[0].replace_span.start : items[0].replace_span.end] == "@"
+    # the half-typed owner of the row under the cursor is not a suggestion
+    assert "@" not in labels(items)
+
+
+def test_group_headings_from_the_template(ws):
+    text = "# Matrix\n\n## Sensors\n\n## Sch^\n"
+    items, text, cursor = run(ws, text)
+    assert labels(items)[0] == "Scheduling" and labels(items)[-1] == "Sensors"
+    assert set(labels(items)) == set(GROUPS)
+    assert replaced(items[0], text) == "Sch" and items[0].insert_text == "Scheduling"
+    assert items[-1].detail == "already a heading in this file"
+    assert run(ws, "# Sch^\n")[0] == []
+
+
+# --- robustness --------------------------------------------------------------------------------
+
+
+def test_no_completion_outside_matrix_tables(ws):
+    assert run(ws, "Some prose `src/^\n")[0] == []
+    assert run(ws, "| a | b |\n|---|---|\n| `src/^ | |\n")[0] == []  # not a matrix table
+    assert run(ws, "| Capability | Status^ |\n|---|---|\n")[0] == []  # the header row
+
+
+def test_rows_below_a_directive_comment_and_crlf(ws):
+    text = HEADER + "| A | x | Planned | unit | | | | | |\n<!-- parity-lsp: disable-next-line PM301 -->\n| B | x | Imp^"
+    items, text, cursor = run(ws, text.replace("\n", "\r\n"))
+    assert in_order(items)[0] == "Implemented" and replaced(items[0], text) == "Imp"
+
+
+def test_tables_without_outer_pipes(ws):
+    header = HEADER.replace("| Capability", "Capability").replace("Notes |\n", "Notes\n")
+    items, text, _ = run(ws, header + "A | x | Des^")
+    assert replaced(items[0], text) == "Des" and in_order(items)[0] == "Implemented"
+
+
+def test_csv_matrix(ws):
+    header = "Capability,Arco Feature,Status,Proof Level Required,Evidence (Code),Evidence (Tests),Evidence (CI),Owner,Notes\n"
+    items, text, cursor = run(ws, header + "Ticks,Events,Par^", rel="docs/parity/m.csv")
+    assert in_order(items)[0] == "Implemented" and replaced(items[0], text) == "Par"
+    row = header + 'Ticks,Events,Implemented,unit,,,".github/workflows/ci.yml (job `test`: `^'
+    items, text, cursor = run(ws, row, rel="docs/parity/m.csv")
+    # no Markdown escaping in CSV: the pipe stays a pipe
+    assert items[1].insert_text == "pytest tests/unit | tee out.txt`"
+
+
+def test_unknown_cited_file_gives_nothing(ws):
+    assert run(ws, HEADER + ROW + "`crates/nope.rs:^")[0] == []
+    assert run(ws, HEADER + ROW + "`crates/nope.rs` (`^")[0] == []
+    assert run(ws, HEADER + ROW + "`/etc/^")[0] == []
+    assert run(ws, HEADER + ROW + "[x](../../../../^")[0] == []
