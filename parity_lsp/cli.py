@@ -237,9 +237,129 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--stdio", action="store_true", help="use stdio (the default)")
     s.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
     s.set_defaults(func=cmd_serve)
+    add_report_parsers(sub)
     return p
 
 
+
+# --- report and init (issue 8) ---------------------------------------------------------------
+
+
+def _write_output_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` via a temp file in the same directory and a rename (any path the user names)."""
+    import tempfile
+
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    parent = path.parent
+    if not parent.is_dir():
+        raise UsageError(f"-o {path}: directory {parent} does not exist")
+    if path.is_dir():
+        raise UsageError(f"-o {path}: is a directory")
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise UsageError(f"-o {path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise UsageError(f"-o {path}: cannot write: {exc.strerror or exc}") from None
+        raise
+
+
+def cmd_report(args) -> int:
+    from parity_lsp.report import render, report_from_result
+
+    ws, targets = build_workspace(args)
+    result = check_paths(ws, targets)
+    report = report_from_result(ws, result)
+    if args.compare:
+        from parity_lsp.report.compare import CompareError, compare_with_revision
+
+        try:
+            report.compare = compare_with_revision(ws, report, args.compare, targets)
+        except CompareError as exc:
+            raise UsageError(str(exc)) from None
+    # Row links (`path#L12`) are relative to where the report is read: the output file's
+    # directory, or the current directory for stdout.
+    out = Path(args.output) if args.output else None
+    base_dir = out.resolve().parent if out is not None else Path.cwd()
+    rel = os.path.relpath(ws.root, base_dir).replace(os.sep, "/")
+    link_base = "" if rel == "." else rel + "/"
+    text = render(report, args.format, link_base)
+    if out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        _write_output_atomically(out, text if text.endswith("\n") else text + "\n")
+        t = report.overall
+        print(f"wrote {args.output}: verified parity {t.verified} of {t.rows} rows, "
+              f"{t.claimed} claimed, {t.broken} broken claim{'s' if t.broken != 1 else ''}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_init(args) -> int:
+    from parity_lsp.starter import CONFIG_NAME, MATRIX_PATH, STARTER_CONFIG, STARTER_MATRIX
+
+    if args.root:
+        root = Path(args.root).resolve()
+        if not root.is_dir():
+            raise UsageError(f"--root {args.root}: not a directory")
+    else:
+        cwd = Path.cwd().resolve()
+        root = next((d for d in (cwd, *cwd.parents) if (d / ".git").exists()), cwd)
+    files = [(MATRIX_PATH, STARTER_MATRIX), (CONFIG_NAME, STARTER_CONFIG)]
+    existing = [rel for rel, _ in files if (root / rel).exists() or (root / rel).is_symlink()]
+    if existing:
+        raise UsageError("refusing to overwrite " + " and ".join(f"{root / rel}" for rel in existing)
+                         + " (init never overwrites: edit the existing file, or move it away and run init again)")
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and "tool.parity-lsp" in pyproject.read_text(encoding="utf-8", errors="replace"):
+        raise UsageError(f"refusing to write {root / CONFIG_NAME}: {pyproject} already configures parity-lsp "
+                         "([tool.parity-lsp]); a .parity-lsp.toml would silently take its place")
+    for rel, content in files:
+        path = root / rel
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "x", encoding="utf-8", newline="\n") as fh:  # "x": never overwrite
+                fh.write(content)
+        except FileExistsError:
+            raise UsageError(f"refusing to overwrite {path} (it appeared while init ran)") from None
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        print(f"wrote {path}")
+    print("next: fill in the rows, then run `parity-lsp check` (and `parity-lsp report --format html -o parity.html`)")
+    return EXIT_OK
+
+
+def add_report_parsers(sub) -> None:
+    rp = sub.add_parser("report", help="summarize claimed vs verified parity (markdown, html or json)")
+    rp.add_argument("paths", nargs="*", metavar="PATH", help="matrix files or directories (default: the workspace)")
+    rp.add_argument("--format", default="markdown", choices=["markdown", "html", "json"])
+    rp.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    rp.add_argument("--compare", metavar="REV", help="also report what changed since git revision REV (e.g. main)")
+    rp.add_argument("--config", metavar="FILE", help="configuration file (default: .parity-lsp.toml or pyproject.toml)")
+    rp.add_argument("--root", metavar="DIR", help="workspace root (default: nearest .git/pyproject.toml/.parity-lsp.toml)")
+    rp.set_defaults(func=cmd_report)
+
+    ip = sub.add_parser("init", help="write a starter matrix and .parity-lsp.toml (never overwrites)")
+    ip.add_argument("--root", metavar="DIR", help="repository root (default: the nearest ancestor with .git, else the current directory)")
+    ip.set_defaults(func=cmd_init)
 
 
 def main(argv: list[str] | None = None) -> int:

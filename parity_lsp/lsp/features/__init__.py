@@ -11,6 +11,7 @@ from parity_lsp.lsp.features import (
     outline,
     references,
     rename_files,
+    report,
     sync,
 )
 
@@ -26,4 +27,5 @@ FEATURES = (
     formatting.register,
     references.register,
     rename_files.register,
+    report.register,
 )

@@ -1,0 +1,202 @@
+"""`parity-lsp report --format markdown`: GitHub-flavoured Markdown, for PR comments and docs."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from parity_lsp import __version__
+from parity_lsp.report.model import ParityReport, RowReport, Totals, percent
+
+_CODE = re.compile(r"(`+)(.+?)\1", re.S)
+
+DEFINITION = (
+    "Verified = Implemented rows with no error, plus Exception rows that cite a declared exception id. "
+    "Claimed = rows marked Implemented. Designed/Planned rows are never counted as shipped; Partial is shown apart."
+)
+
+
+def href(link_base: str, path: str, line: int | None = None) -> str:
+    """`link_base` + the URL-quoted workspace path (+ `#L12`)."""
+    url = link_base + quote(path, safe="/-_.~")
+    return f"{url}#L{line}" if line is not None else url
+
+
+def cell(text: str) -> str:
+    """Text safe inside a table cell: pipes escaped, line breaks folded, HTML outside code neutral."""
+    text = " ".join(str(text).split())
+    parts = []
+    last = 0
+    for m in _CODE.finditer(text):
+        parts.append(_plain(text[last:m.start()]))
+        parts.append(m.group(0).replace("|", "\\|"))
+        last = m.end()
+    parts.append(_plain(text[last:]))
+    return "".join(parts)
+
+
+def _plain(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def link(text: str, url: str) -> str:
+    label = cell(text or "(no capability)").replace("[", "\\[").replace("]", "\\]")
+    return f"[{label}]({url})"
+
+
+def signed(n: int) -> str:
+    return f"+{n}" if n > 0 else ("0" if n == 0 else f"−{-n}")
+
+
+def headline(t: Totals) -> str:
+    return (
+        f"**Verified parity: {t.verified} of {t.rows} capabilities ({percent(t.verified, t.rows)})** · "
+        f"claimed (Implemented): {t.claimed} ({percent(t.claimed, t.rows)}) · "
+        f"Implemented and verified: {t.verified_implemented} of {t.claimed} · "
+        f"Exceptions verified: {t.verified_exceptions} of {t.exceptions} · "
+        f"broken claims: {t.broken} · Partial: {t.partial} · "
+        f"Designed/Planned (not shipped): {t.not_shipped}"
+        + (f" · unknown status: {t.unknown}" if t.unknown else "")
+    )
+
+
+def _diag_lines(r: RowReport, severities=("error", "warning")) -> str:
+    out = []
+    for d in r.diagnostics:
+        if d.severity in severities:
+            out.append(f"**{d.severity}** `{d.code}` {cell(d.message)} (L{d.line}:{d.column})")
+    return "<br>".join(out) or "—"
+
+
+def render_markdown(report: ParityReport, link_base: str = "") -> str:
+    t = report.overall
+    lines: list[str] = ["# Parity report", ""]
+    if not report.rows:
+        lines += ["No matrix rows found" + (f" in {len(report.files)} file(s)." if report.files else "."), ""]
+    lines += [headline(t), "", f"> {DEFINITION}", ""]
+
+    if report.compare is not None:
+        lines += _compare(report, link_base)
+
+    lines += ["## Verified vs claimed, by group", "",
+              "| Group | Rows | Claimed | Verified | Broken claims | Partial | Designed/Planned | Exceptions (verified) |",
+              "|---|--:|--:|--:|--:|--:|--:|--:|"]
+    for g in report.groups:
+        gt = g.totals
+        lines.append(
+            f"| {link(g.name, href(link_base, g.path, g.line))} | {gt.rows} | {gt.claimed} | "
+            f"{gt.verified} ({percent(gt.verified, gt.rows)}) | {gt.broken} | {gt.partial} | {gt.not_shipped} | "
+            f"{gt.exceptions} ({gt.verified_exceptions}) |"
+        )
+    lines.append(
+        f"| **All** | **{t.rows}** | **{t.claimed}** | **{t.verified} ({percent(t.verified, t.rows)})** | "
+        f"**{t.broken}** | **{t.partial}** | **{t.not_shipped}** | **{t.exceptions} ({t.verified_exceptions})** |"
+    )
+    lines.append("")
+
+    statuses = report.statuses
+    lines += ["## Rows by status", "", "| Group | " + " | ".join(statuses) + " |",
+              "|---|" + "--:|" * len(statuses)]
+    for g in report.groups:
+        lines.append(f"| {cell(g.name)} | " + " | ".join(str(g.totals.by_status.get(s, 0)) for s in statuses) + " |")
+    lines.append("| **All** | " + " | ".join(f"**{t.by_status.get(s, 0)}**" for s in statuses) + " |")
+    lines.append("")
+
+    lines += ["## Proof-level coverage (Implemented rows)", "",
+              "Required level (Proof Level Required) against the best level of the cited tests that resolve.", "",
+              "| Required | Rows | Met | Below | Tests not classified | No test resolves |",
+              "|---|--:|--:|--:|--:|--:|"]
+    for lvl in report.proof_levels:
+        c = t.proof_by_level.get(lvl)
+        if c is None:
+            continue
+        lines.append(f"| {lvl} | {c.required} | {c.met} | {c.below} | {c.unclassified} | {c.no_test} |")
+    p = t.proof
+    lines.append(f"| **All** | **{p.required}** | **{p.met} ({percent(p.met, p.required)})** | **{p.below}** | "
+                 f"**{p.unclassified}** | **{p.no_test}** |")
+    lines.append("")
+
+    broken = report.broken_claims
+    lines += [f"## Broken claims ({len(broken)})", ""]
+    if broken:
+        lines += ["| Capability | Group | Status | Owner | Diagnostics |", "|---|---|---|---|---|"]
+        for r in broken:
+            lines.append(f"| {link(r.capability, href(link_base, r.path, r.line))} | {cell(r.group)} | {cell(r.status)} | "
+                         f"{cell(r.owner)} | {_diag_lines(r)} |")
+    else:
+        lines.append("_None: every Implemented and Exception row holds._")
+    lines.append("")
+
+    lines += [f"## Owners with open problems ({len(report.owners)})", ""]
+    if report.owners:
+        lines += ["| Owner | Broken claims | Errors | Warnings | Rows |", "|---|--:|--:|--:|---|"]
+        for o in report.owners:
+            rows = ", ".join(link(r.capability, href(link_base, r.path, r.line)) for r in o.rows)
+            lines.append(f"| {cell(o.owner)} | {o.broken} | {o.errors} | {o.warnings} | {rows} |")
+    else:
+        lines.append("_None: no row has an error or a warning._")
+    lines.append("")
+
+    if report.other:
+        lines += [f"## Findings on no row ({len(report.other)})", ""]
+        for o in report.other:
+            d = o.diagnostic
+            lines.append(f"- [{cell(o.path)}:{d.line}]({href(link_base, o.path, d.line)}) **{d.severity}** "
+                         f"`{d.code}` {cell(d.message)}")
+        lines.append("")
+
+    files = len(report.files)
+    listed = (": " + ", ".join(f"`{f}`" for f in report.files)) if report.files else ""
+    lines.append(f"<sub>parity-lsp {__version__} · {files} matrix file{'s' if files != 1 else ''}{listed}</sub>")
+    return "\n".join(lines) + "\n"
+
+
+def _state(r: RowReport | None) -> str:
+    if r is None:
+        return "—"
+    return f"{cell(r.status)}, {'verified' if r.verified else ('broken' if r.broken else 'not shipped' if r.status_key.lower() in ('designed', 'planned') else 'not verified')}"
+
+
+def _compare(report: ParityReport, link_base: str) -> list[str]:
+    cmp = report.compare
+    b, t = cmp.base, report.overall
+    rev = cell(f"`{cmp.rev}`")
+    lines = [f"## Since {rev} (`{cmp.commit[:10]}`)", "",
+             f"| | at {rev} | now | change |", "|---|--:|--:|--:|"]
+    for label, before, now in (
+        ("Verified parity", b.verified, t.verified),
+        ("Claimed (Implemented)", b.claimed, t.claimed),
+        ("Broken claims", b.broken, t.broken),
+        ("Rows", b.rows, t.rows),
+    ):
+        lines.append(f"| {label} | {before} | {now} | {signed(now - before)} |")
+    lines.append("")
+    regressions = cmp.regressions
+    lines += [f"### Regressions ({len(regressions)})", ""]
+    if regressions:
+        lines += ["| Capability | Group | Was | Now | Why |", "|---|---|---|---|---|"]
+        for c in regressions:
+            r = c.row
+            why = _diag_lines(c.after, ("error",)) if c.after is not None else "row removed"
+            lines.append(f"| {link(c.capability, href(link_base, r.path, r.line)) if c.after else cell(c.capability)} | "
+                         f"{cell(r.group)} | {_state(c.before)} | {_state(c.after)} | {why} |")
+    else:
+        lines.append(f"_None: every row verified at {rev} is still verified._")
+    lines.append("")
+    improvements = cmp.improvements
+    if improvements:
+        lines += [f"### Improvements ({len(improvements)})", "", "| Capability | Group | Was | Now |", "|---|---|---|---|"]
+        for c in improvements:
+            r = c.row
+            lines.append(f"| {link(c.capability, href(link_base, r.path, r.line))} | {cell(r.group)} | "
+                         f"{_state(c.before)} | {_state(c.after)} |")
+        lines.append("")
+    other = cmp.other
+    if other:
+        lines += [f"<details><summary>Other changes ({len(other)})</summary>", ""]
+        for c in other:
+            r = c.row
+            target = link(c.capability, href(link_base, r.path, r.line)) if c.after else cell(c.capability)
+            lines.append(f"- {c.kind}: {target} ({cell(r.group)}): {_state(c.before)} → {_state(c.after)}")
+        lines += ["", "</details>", ""]
+    return lines
