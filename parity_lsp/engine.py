@@ -7,6 +7,7 @@ one broken rule never hides the others' findings.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import traceback
 from dataclasses import dataclass, field
@@ -88,20 +89,26 @@ def read_matrix(ws: Workspace, rel: str) -> tuple[Matrix | None, Finding | None]
 
 
 def _suppressed(matrix: Matrix, finding: Finding) -> bool:
+    """Suppression for a finding whose row is not known (workspace-scoped rules)."""
     pos = finding.span.start
     for table in matrix.tables:
         if not (table.span.start <= pos <= table.span.end):
             continue
         if is_suppressed(finding.code, table.suppressed):
             return True
-        for row in table.rows:
-            if row.span.start <= pos <= row.span.end:
-                return is_suppressed(finding.code, row.suppressed)
+        starts = [r.span.start for r in table.rows]
+        i = bisect.bisect_right(starts, pos) - 1
+        if i >= 0 and pos <= table.rows[i].span.end:
+            return is_suppressed(finding.code, table.rows[i].suppressed)
     return False
 
 
-def _finish(ws: Workspace, matrix: Matrix, findings: list[Finding]) -> list[Finding]:
-    """Apply configuration (selection, severity overrides) and suppression comments."""
+def _finish(ws: Workspace, matrix: Matrix, findings: list[Finding], suppressed=None) -> list[Finding]:
+    """Apply configuration (selection, severity overrides) and suppression comments.
+
+    `suppressed`: the codes disabled where the findings are (their row and table), when the
+    caller knows; otherwise each finding's row is looked up.
+    """
     config = ws.config
     out = []
     for f in findings:
@@ -109,7 +116,10 @@ def _finish(ws: Workspace, matrix: Matrix, findings: list[Finding]) -> list[Find
             continue
         if f.code in config.severity:
             f.severity = config.severity_for(f.code, f.severity)
-        if _suppressed(matrix, f):
+        if suppressed is not None:
+            if is_suppressed(f.code, *suppressed):
+                continue
+        elif _suppressed(matrix, f):
             continue
         out.append(f)
     return out
@@ -133,19 +143,19 @@ def check_matrix(ws: Workspace, matrix: Matrix, resolver: Resolver | None = None
     """Findings of every row-, table- and matrix-scoped rule for one matrix."""
     resolver = resolver or Resolver(ws)
     findings: list[Finding] = [_problem(matrix, p) for p in matrix.problems]
-    row_rules = registry.modules_for("row")
-    table_rules = registry.modules_for("table")
     for rule in registry.modules_for("matrix"):
         _run(rule, MatrixContext(matrix, ws, resolver), matrix, findings)
+    out = _finish(ws, matrix, findings)
+    table_rules = registry.modules_for("table")
     for table in matrix.tables:
+        table_findings: list[Finding] = []
         tctx = TableContext(table, matrix, ws, resolver)
         for rule in table_rules:
-            _run(rule, tctx, matrix, findings)
+            _run(rule, tctx, matrix, table_findings)
+        out.extend(_finish(ws, matrix, table_findings, (table.suppressed,)))
         for row in table.rows:
-            rctx = RowContext(row, matrix, ws, resolver)
-            for rule in row_rules:
-                _run(rule, rctx, matrix, findings)
-    return _finish(ws, matrix, findings)
+            out.extend(check_row(ws, matrix, row, resolver))
+    return out
 
 
 def check_row(ws: Workspace, matrix: Matrix, row, resolver: Resolver | None = None) -> list[Finding]:
@@ -155,7 +165,7 @@ def check_row(ws: Workspace, matrix: Matrix, row, resolver: Resolver | None = No
     rctx = RowContext(row, matrix, ws, resolver)
     for rule in registry.modules_for("row"):
         _run(rule, rctx, matrix, findings)
-    return _finish(ws, matrix, findings)
+    return _finish(ws, matrix, findings, (row.table.suppressed, row.suppressed))
 
 
 def check_across(ws: Workspace, matrices: list[Matrix]) -> list[Finding]:

@@ -70,5 +70,12 @@ RULES: dict[str, RuleInfo] = {m.RULE.code: m.RULE for m in RULE_MODULES}
 CHECKS = {m.RULE.code: m.check for m in RULE_MODULES}
 
 
-def modules_for(scope: str):
-    return [m for m in RULE_MODULES if m.RULE.scope == scope]
+_BY_SCOPE: dict[str, tuple] = {}
+
+
+def modules_for(scope: str) -> tuple:
+    """Rule modules of one scope, in code order (computed once: the engine asks per row)."""
+    found = _BY_SCOPE.get(scope)
+    if found is None:
+        found = _BY_SCOPE[scope] = tuple(m for m in RULE_MODULES if m.RULE.scope == scope)
+    return found

@@ -55,7 +55,10 @@ _toml_cache: "weakref.WeakKeyDictionary[FileSystem, dict[str, tuple[object, dict
 
 
 def read_toml(fs: FileSystem, rel: str) -> tuple[dict | None, str | None]:
-    """(data, None) or (None, why). Cached by content version."""
+    """(data, None) or (None, why). Cached by content version (checked with a stat)."""
+    hit = _toml_cache.get(fs, {}).get(rel)
+    if hit is not None and hit[0] is not None and hit[0] == fs.version(rel):
+        return hit[1], hit[2]
     read = fs.read_text(rel)
     if read.text is None:
         return None, f"`{rel}` {read.error or 'cannot be read'}"

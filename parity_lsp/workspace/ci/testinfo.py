@@ -7,6 +7,8 @@ and markers, and a Go test file's build constraint.
 
 from __future__ import annotations
 
+import functools
+
 import ast
 import re
 from dataclasses import dataclass, field
@@ -79,6 +81,7 @@ def _blank_rust(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=256)
 def rust_tests(text: str) -> list[RustTest]:
     """Every `fn` with its enclosing inline modules and attributes."""
     src = _blank_rust(text)

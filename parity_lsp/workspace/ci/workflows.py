@@ -148,6 +148,9 @@ _cache: "weakref.WeakKeyDictionary[FileSystem, dict[str, tuple[object, Workflow]
 def load_workflow(fs: FileSystem, rel_path: str) -> Workflow:
     """The workflow at `rel_path`; cached by the file's content version."""
     path = normalize_rel(rel_path) or rel_path
+    hit = _cache.get(fs, {}).get(path)
+    if hit is not None and hit[0] is not None and hit[0] == fs.version(path):
+        return hit[1]  # unchanged: a stat, no read
     read = fs.read_text(path)
     if read.text is None:
         missing = not fs.exists(path)
