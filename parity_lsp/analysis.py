@@ -8,29 +8,46 @@ functions.
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from parity_lsp.config import Config, ConfigProblem, apply_settings, load_config
-from parity_lsp.engine import check_across, check_matrix, parse_matrix, read_matrix
+from parity_lsp.engine import check_across, check_matrix, check_row, parse_matrix, read_matrix
+from parity_lsp.incremental import changed_lines, install_rows, reparse_rows, row_positions, shift_findings
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import Matrix
 from parity_lsp.rules.context import Resolver
-from parity_lsp.text import Span
+from parity_lsp.text import LineIndex, Span
 from parity_lsp.workspace.files import is_matrix_name
 from parity_lsp.workspace.index import Workspace
 
 # Files whose change can alter any row's verdict: re-check every matrix.
+_EPOCHS = itertools.count(1)
 GLOBAL_FILES = ("Cargo.toml", "pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini", "go.mod", "Makefile", "package.json")
 
 
 @dataclass(slots=True)
 class MatrixState:
-    matrix: Matrix
-    findings: list[Finding]
+    model: Matrix  # the latest text; after row edits only the edited rows' spans are current
+    findings: list[Finding]  # valid for `model.text`
     cited: set[str] = field(default_factory=set)  # workspace paths the matrix's evidence names
     key: object = None  # content version the findings were computed for
+    consistent: bool = True  # every span of `matrix` is valid for `matrix.text` (see incremental.py)
+    rows_at: dict | None = None  # line -> (row, position), for incremental updates
+    full_checks: int = 0  # how many times the whole matrix was checked (tests, benchmarks)
+    row_checks: int = 0  # how many rows were re-checked incrementally
+    epoch: int = 0  # bumps when findings of unchanged lines may have changed (not on row edits)
+
+    @property
+    def matrix(self) -> Matrix:
+        """The model with every span valid for its text (re-parsed lazily after row edits)."""
+        if not self.consistent:
+            self.model = parse_matrix(self.model.path, self.model.text)
+            self.rows_at = row_positions(self.model)
+            self.consistent = True
+        return self.model
 
 
 class Analysis:
@@ -93,19 +110,56 @@ class Analysis:
     # --- checking -------------------------------------------------------------------------
 
     def check(self, rel: str) -> MatrixState | None:
-        """(Re)check one matrix if its content changed since the last check."""
-        src = self.ws.fs.read_text(rel)
+        """(Re)check one matrix if its content changed since the last check: only the edited
+        rows when the edit allows it (incremental.py), else the whole matrix."""
         state = self.states.get(rel)
-        if state is not None and src.version is not None and state.key == src.version:
+        version = self.ws.fs.version(rel)
+        if state is not None and version is not None and state.key == version:
             return state
+        if state is not None and state.model.text and state.rows_at is not None:
+            src = self.ws.fs.read_text(rel)
+            if src.text is not None and self._update_rows(state, src.text):
+                state.key = src.version
+                return state
+        full_checks = state.full_checks + 1 if state is not None else 1
         matrix, problem = read_matrix(self.ws, rel)
         if matrix is None:
-            state = MatrixState(Matrix(rel, "", parse_matrix(rel, "").format), [problem], set(), src.version)
+            state = MatrixState(Matrix(rel, "", parse_matrix(rel, "").format), [problem], set(), version)
         else:
             findings = check_matrix(self.ws, matrix, Resolver(self.ws))
-            state = MatrixState(matrix, findings, _cited_paths(self.ws, matrix), src.version)
+            state = MatrixState(matrix, findings, _cited_paths(self.ws, matrix), version,
+                                rows_at=row_positions(matrix))
+        state.full_checks = full_checks
+        state.epoch = next(_EPOCHS)
         self.states[rel] = state
         return state
+
+    def _update_rows(self, state: MatrixState, text: str) -> bool:
+        """Re-check only the rows an edit changed; False when the edit needs a full check."""
+        matrix = state.model
+        old_text, old_index = matrix.text, matrix.index
+        new_index = LineIndex(text)
+        lines = changed_lines(old_text, text, old_index, new_index)
+        if lines is None:
+            return False
+        rows = reparse_rows(matrix, lines, text, new_index, state.rows_at)
+        if rows is None:
+            return False
+        dropped = set(lines)
+        path = matrix.path
+        kept = shift_findings(state.findings, old_index, new_index, path, dropped)
+        install_rows(matrix, rows, text, new_index, state.rows_at)
+        resolver = Resolver(self.ws)
+        for row in rows:
+            kept.extend(check_row(self.ws, matrix, row, resolver))
+        kept.sort(key=lambda f: (f.span.start, f.code))
+        state.findings = kept
+        if path in self.cross:
+            self.cross[path] = shift_findings(self.cross[path], old_index, new_index, path, set())
+        state.cited |= _cited_paths(self.ws, matrix, rows)
+        state.consistent = False
+        state.row_checks += len(rows)
+        return True
 
     def recheck(self, rel: str) -> MatrixState | None:
         self.states.pop(rel, None)
@@ -127,6 +181,9 @@ class Analysis:
             fresh.setdefault(f.path, []).append(f)
         changed = {p for p in set(fresh) | set(self.cross) if _keys(fresh.get(p)) != _keys(self.cross.get(p))}
         self.cross = fresh
+        for p in changed:
+            if p in self.states:
+                self.states[p].epoch = next(_EPOCHS)
         return changed
 
     def findings(self, rel: str) -> list[Finding]:
@@ -192,11 +249,11 @@ def _keys(findings):
     return sorted((f.code, f.span.start, f.message) for f in findings or [])
 
 
-def _cited_paths(ws: Workspace, matrix: Matrix) -> set[str]:
+def _cited_paths(ws: Workspace, matrix: Matrix, rows=None) -> set[str]:
     from parity_lsp.workspace.index import resolve_reference_path
 
     out: set[str] = set()
-    for row in matrix.rows():
+    for row in (matrix.rows() if rows is None else rows):
         for ev in row.evidence.values():
             for ref in ev.refs:
                 if ref.path:

@@ -9,6 +9,7 @@ explicitly in `FEATURES` — a feature that fails to register fails loudly at st
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 import traceback
 from pathlib import Path
@@ -21,7 +22,7 @@ from pygls.uris import to_fs_path
 
 from parity_lsp import __version__
 from parity_lsp.analysis import Analysis
-from parity_lsp.lsp.convert import Converter, encoding_name
+from parity_lsp.lsp.convert import Converter, Prebuilt, encoding_name, to_json
 from parity_lsp.lsp.docs import rule_doc_uri
 from parity_lsp.text import LineIndex
 
@@ -48,6 +49,16 @@ class ParityProtocol(LanguageServerProtocol):
             return None
         return super().handle_message(message)
 
+    def _serialize_message(self, data):
+        # results and params already in wire form are sent as they are (see convert.Prebuilt)
+        payload = getattr(data, "result", None)
+        if isinstance(payload, Prebuilt):
+            return {"jsonrpc": data.jsonrpc, "id": data.id, "result": payload}
+        payload = getattr(data, "params", None)
+        if isinstance(payload, Prebuilt) and hasattr(data, "method"):
+            return {"jsonrpc": data.jsonrpc, "method": data.method, "params": payload}
+        return super()._serialize_message(data)
+
 
 class ParityServer(LanguageServer):
     def __init__(self) -> None:
@@ -60,6 +71,7 @@ class ParityServer(LanguageServer):
         self.published: dict[str, int] = {}  # uri -> number of diagnostics last pushed
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.generation = 0  # bumps whenever any finding may have changed (pull result ids)
+        self.diagnostic_cache: dict[str, tuple[object, dict]] = {}  # rel -> (epoch, line key -> wire dict)
         self.ready: asyncio.Event | None = None  # set once the client's settings are applied
 
     async def wait_ready(self, timeout: float = 10.0) -> None:
@@ -98,8 +110,8 @@ class ParityServer(LanguageServer):
     def index_for(self, rel: str) -> LineIndex:
         analysis = self.analysis
         state = analysis.states.get(rel) if analysis else None
-        if state is not None and state.matrix.text:
-            return state.matrix.index
+        if state is not None and state.model.text:
+            return state.model.index  # always the latest text (spans of findings are)
         text = analysis.ws.fs.read_text(rel).text if analysis else None
         return LineIndex(text or "")
 
@@ -121,14 +133,34 @@ class ParityServer(LanguageServer):
         doc = self.workspace.text_documents.get(uri)
         return doc.version if doc is not None else None
 
-    def diagnostics_for(self, rel: str) -> list[types.Diagnostic]:
+    def diagnostics_for(self, rel: str) -> list[dict]:
+        """The document's diagnostics in wire form. Diagnostics of a line whose text and
+        findings did not change since the last call are reused, not converted again."""
         analysis = self.analysis
+        state = analysis.check(rel)
         findings = analysis.findings(rel)
         if rel in analysis.config_findings():
             findings = findings + analysis.config_findings()[rel]
+        index = self.index_for(rel)
+        epoch = (state.epoch if state is not None else None, self.converter.encoding)
+        cached_epoch, cache = self.diagnostic_cache.get(rel, (None, {}))
+        if cached_epoch != epoch:
+            cache = {}
+        fresh: dict = {}
+        uri = self.converter.uri(rel)
         out = []
+        starts = index.line_starts
         for i, f in enumerate(findings):
-            out.append(self.converter.diagnostic(f, {"uri": self.converter.uri(rel), "index": i}))
+            line = bisect.bisect_right(starts, f.span.start) - 1
+            key = (line, index.line_text(line), f.code, f.message, f.span.start - starts[line], f.span.end - f.span.start)
+            wire = cache.get(key) or fresh.get(key)
+            if wire is None:
+                wire = to_json(self.converter.diagnostic(f))
+            fresh[key] = wire
+            item = dict(wire)
+            item["data"] = {"uri": uri, "index": i}
+            out.append(item)
+        self.diagnostic_cache[rel] = (epoch, fresh)
         return out
 
     def should_push(self, rel: str) -> bool:
@@ -157,9 +189,10 @@ class ParityServer(LanguageServer):
             return
         if version is not None and self.open_version(rel) != version:
             return  # a newer version arrived while checking: never publish stale results
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
-        )
+        params = Prebuilt(uri=uri, diagnostics=diagnostics)
+        if version is not None:
+            params["version"] = version
+        self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
         self.published[uri] = len(diagnostics)
 
     def publish_many(self, rels) -> None:

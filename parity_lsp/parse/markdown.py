@@ -104,7 +104,8 @@ def _trimmed(line: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _cells(line: str, line_offset: int) -> list[Cell]:
+def row_cells(line: str, line_offset: int) -> list[Cell]:
+    """Cells of one table line (`line` starts at document offset `line_offset`)."""
     out = []
     for idx, (s, e) in enumerate(split_row(line)):
         s, e = _trimmed(line, s, e)
@@ -186,7 +187,7 @@ def _disables_above(lines: list[str], start: int, directives) -> frozenset[str]:
 
 def _build_table(matrix: Matrix, lines: list[str], start: int, end: int, directives) -> Table | None:
     index = matrix.index
-    header_cells = _cells(lines[start], index.line_start(start))
+    header_cells = row_cells(lines[start], index.line_start(start))
     if not is_matrix_header([c.value for c in header_cells]):
         return None
     columns: dict[str, int] = {}
@@ -212,7 +213,7 @@ def _build_table(matrix: Matrix, lines: list[str], start: int, end: int, directi
             continue
         line = lines[ln]
         offset = index.line_start(ln)
-        cells = _cells(line, offset)
+        cells = row_cells(line, offset)
         for c in cells:
             c.column = header_cells[c.index].column if c.index < len(header_cells) else None
         row = Row(cells=cells, span=Span(offset, offset + len(line)), line=ln, table=table,

@@ -122,7 +122,7 @@ def register(server: ParityServer) -> None:
         start = line_start(text, line)
         line_text = text[start : line_end(text, start)]
         offset = start + LineIndex(line_text).from_units(0, params.position.character, encoding)
-        matrices = [state.matrix for state in analysis.states.values()]
+        matrices = [state.model for state in analysis.states.values()]  # values only: no re-parse
         context = params.context
         trigger = context.trigger_character if context is not None else None
         found = complete(analysis.ws, rel, text, offset, matrices, trigger)

@@ -1,0 +1,137 @@
+"""Re-checking only the rows an edit touched.
+
+Invariant: no LSP types, no IO. An edit that changes the text of table body rows without
+adding or removing lines (a keystroke in a cell) re-parses and re-checks those rows only; the
+other findings keep their meaning and are shifted to the new offsets of their line. Anything
+else (a new line, an edited header, a directive, a changed capability, which PM003 compares
+across the workspace) returns None and the caller re-checks the whole matrix.
+
+After an incremental update the matrix model's unchanged rows keep the offsets of the text
+they were parsed from; `Matrix.text`/`index` are the new text, and `consistent` is False until
+someone re-parses (features that need every span do, lazily).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import replace
+
+from parity_lsp.findings import Edit, Finding, Fix, Related
+from parity_lsp.model import EVIDENCE_COLUMNS, Matrix, MatrixFormat, Row
+from parity_lsp.parse.directives import parse_directive
+from parity_lsp.parse.evidence import parse_evidence
+from parity_lsp.parse.markdown import row_cells
+from parity_lsp.text import LineIndex, Span
+
+
+def changed_lines(old: str, new: str, old_index: LineIndex, new_index: LineIndex) -> range | None:
+    """Lines that differ, when the line count is the same; None otherwise."""
+    if old_index.line_count != new_index.line_count:
+        return None
+    n = min(len(old), len(new))
+    # common prefix and suffix by halving (string comparisons run in C)
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[:mid] == new[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    prefix = lo
+    lo, hi = 0, n - prefix
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[len(old) - mid :] == new[len(new) - mid :]:
+            lo = mid
+        else:
+            hi = mid - 1
+    suffix = lo
+    if prefix == len(old) == len(new):
+        return range(0)
+    first = new_index.line_of(prefix)
+    last = new_index.line_of(max(prefix, len(new) - suffix))
+    return range(first, last + 1)
+
+
+def _shift_span(span: Span, delta: int) -> Span:
+    return Span(span.start + delta, span.end + delta)
+
+
+def shift_finding(f: Finding, delta: int, path: str) -> Finding:
+    """The same finding `delta` code points later (its edits in `path` move with it)."""
+    fix = f.fix
+    if fix is not None:
+        fix = Fix(fix.message, tuple(Edit(e.path, _shift_span(e.span, delta), e.content) if e.path == path else e
+                                     for e in fix.edits), fix.safe)
+    alternatives = [
+        Fix(a.message, tuple(Edit(e.path, _shift_span(e.span, delta), e.content) if e.path == path else e
+                             for e in a.edits), a.safe)
+        for a in f.alternatives
+    ]
+    return replace(f, span=_shift_span(f.span, delta), fix=fix, alternatives=alternatives)
+
+
+def shift_findings(findings: list[Finding], old_index: LineIndex, new_index: LineIndex, path: str,
+                   dropped: set[int]) -> list[Finding]:
+    """Findings of unchanged lines moved to their line's new offset; those on `dropped` lines removed."""
+    out = []
+    old_starts, new_starts = old_index.line_starts, new_index.line_starts
+    for f in findings:
+        if f.path != path:
+            out.append(f)
+            continue
+        line = bisect.bisect_right(old_starts, f.span.start) - 1
+        if line in dropped:
+            continue
+        delta = new_starts[line] - old_starts[line]
+        out.append(f if delta == 0 else shift_finding(f, delta, path))
+    return out
+
+
+def reparse_rows(matrix: Matrix, lines: range, text: str, index: LineIndex,
+                 row_at: dict[int, tuple[Row, int]]) -> list[Row] | None:
+    """New Row objects for the changed `lines` of a Markdown matrix, or None when the edit is
+    not confined to table body rows (or changes a capability)."""
+    if matrix.format != MatrixFormat.MARKDOWN:
+        return None
+    rows = []
+    for line in lines:
+        if line not in row_at:
+            return None
+        old = row_at[line][0]
+        line_text = index.line_text(line)
+        if "|" not in line_text or parse_directive(line_text) is not None:
+            return None
+        table = old.table
+        cells = row_cells(line_text, index.line_start(line))
+        for c in cells:
+            c.column = table.header[c.index].column if c.index < len(table.header) else None
+        span = Span(index.line_start(line), index.line_start(line) + len(line_text))
+        row = Row(cells=cells, span=span, line=line, table=table, suppressed=old.suppressed)
+        if row.capability != old.capability:
+            return None  # PM003 compares capabilities across the workspace: re-check it all
+        for column in EVIDENCE_COLUMNS:
+            cell = row.cell(column)
+            if cell is not None:
+                row.evidence[column] = parse_evidence(cell.text, cell.span.start, matrix.path, column)
+        rows.append(row)
+    return rows
+
+
+def install_rows(matrix: Matrix, rows: list[Row], text: str, index: LineIndex,
+                 row_at: dict[int, tuple[Row, int]]) -> None:
+    """Put the re-parsed rows in place and give the model the new text."""
+    for row in rows:
+        _, position = row_at[row.line]
+        row.table.rows[position] = row
+        row_at[row.line] = (row, position)
+    matrix.text = text
+    matrix._index = index
+
+
+def row_positions(matrix: Matrix) -> dict[int, tuple[Row, int]]:
+    """line -> (row, its position in its table), for every table body row."""
+    return {row.line: (row, i) for table in matrix.tables for i, row in enumerate(table.rows)}
+
+
+__all__ = ["row_positions", "changed_lines", "install_rows", "reparse_rows", "shift_finding", "shift_findings", "Related"]

@@ -1,0 +1,122 @@
+"""Row-level re-checking gives exactly what a full check gives, and only re-checks the edited rows."""
+
+import random
+import textwrap
+
+import pytest
+
+from parity_lsp.analysis import Analysis
+
+HEADER = (
+    "| Capability | Arco Feature | Status | Proof Level Required | Evidence (Code) | Evidence (Tests) "
+    "| Evidence (CI) | Owner | Notes |\n|---|---|---|---|---|---|---|---|---|\n"
+)
+LIB = textwrap.dedent("""\
+    /// Doc.
+    pub fn tick_key(n: u64) -> String {
+        format!("{n}")
+    }
+
+    pub fn other() {}
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn key_is_stable() {}
+    }
+    """)
+CI = "jobs:\n  rust:\n    steps:\n      - run: cargo test -p core --lib\n"
+
+
+def row(i: int) -> str:
+    status = ["Implemented", "Planned", "Partial", "Implemeted"][i % 4]
+    line = [2, 6, 9, 40][i % 4]
+    return (f"| Cap {i} 🚀 | F | {status} | unit | `crates/core/src/lib.rs:{line}` (`tick_key`) "
+            f"| `crates/core/src/lib.rs` (`tests::key_is_stable`) "
+            f"| `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --lib`) | @t | |\n")
+
+
+def text_with(rows: list[str]) -> str:
+    return "# M\n\n## Group\n\n" + HEADER + "".join(rows) + "\nsome prose\n\n## Second\n\n" + HEADER + row(99)
+
+
+@pytest.fixture
+def root(tmp_path):
+    (tmp_path / ".parity-lsp.toml").write_text("")
+    (tmp_path / "Cargo.toml").write_text('[workspace]\nmembers = ["crates/*"]\n')
+    (tmp_path / "crates/core/src").mkdir(parents=True)
+    (tmp_path / "crates/core/Cargo.toml").write_text('[package]\nname = "core"\n')
+    (tmp_path / "crates/core/src/lib.rs").write_text(LIB)
+    (tmp_path / ".github/workflows").mkdir(parents=True)
+    (tmp_path / ".github/workflows/ci.yml").write_text(CI)
+    (tmp_path / "docs/parity").mkdir(parents=True)
+    return tmp_path
+
+
+def summary(findings):
+    out = []
+    for f in findings:
+        fix = (f.fix.message, tuple((e.span.start, e.span.end, e.content) for e in f.fix.edits)) if f.fix else None
+        out.append((f.code, f.span.start, f.span.end, f.message, fix))
+    return sorted(out)
+
+
+def full_check(root, text):
+    (root / "docs/parity/m.md").write_text(text)
+    fresh = Analysis(root)
+    return summary(fresh.findings("docs/parity/m.md"))
+
+
+EDITS = [
+    lambda line: line.replace("| unit |", "| unitx |"),  # a typo in the proof level
+    lambda line: line.replace("lib.rs:2`", "lib.rs:7`") if "lib.rs:2`" in line else line.replace(":", ":1", 1),
+    lambda line: line.replace("Planned", "Implemented") if "Planned" in line else line.replace("Implemented", "Planned"),
+    lambda line: line.rstrip("\n") + "x\n",  # an extra cell after the last pipe (the benchmark's edit)
+    lambda line: line.replace("`tests::key_is_stable`", "`tests::gone`"),
+    lambda line: line.replace("job `rust`", "job `rusty`"),
+]
+
+
+def test_random_row_edits_match_a_full_check(root):
+    rows = [row(i) for i in range(12)]
+    text = text_with(rows)
+    (root / "docs/parity/m.md").write_text(text)
+    analysis = Analysis(root)
+    analysis.open_document("docs/parity/m.md", text, 0)
+    first = analysis.check("docs/parity/m.md")
+    assert first.full_checks == 1
+    rnd = random.Random(7)
+    edited = 0
+    for version in range(1, 25):
+        i = rnd.randrange(len(rows))
+        before = rows[i]
+        rows[i] = rnd.choice(EDITS)(rows[i])
+        edited += rows[i] != before
+        text = text_with(rows)
+        analysis.open_document("docs/parity/m.md", text, version)
+        state = analysis.check("docs/parity/m.md")
+        assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text), f"edit {version} of row {i}"
+    assert edited > 15
+    assert state.full_checks == 1 and state.row_checks == edited  # every edit re-checked its row only
+    # a feature asking for the model gets every span right again
+    matrix = state.matrix
+    assert [r.capability for r in matrix.tables[0].rows][:2] == ["Cap 0 🚀", "Cap 1 🚀"]
+    cell = matrix.tables[1].rows[0].cells[0]
+    assert matrix.text[cell.span.start:cell.span.end] == "Cap 99 🚀"
+
+
+def test_structural_edits_fall_back_to_a_full_check(root):
+    rows = [row(i) for i in range(4)]
+    text = text_with(rows)
+    analysis = Analysis(root)
+    analysis.open_document("docs/parity/m.md", text, 0)
+    analysis.check("docs/parity/m.md")
+    for version, new in enumerate([
+        text_with(rows[:2] + rows[3:]),  # a row removed: fewer lines
+        text_with(rows).replace("| Cap 1 🚀 |", "| Cap one |"),  # a capability changed (PM003)
+        text_with(rows).replace("| Notes |", "| Remarks |", 1),  # the header changed
+    ], start=1):
+        analysis.open_document("docs/parity/m.md", new, version)
+        state = analysis.check("docs/parity/m.md")
+        assert state.full_checks == version + 1
+        assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, new)
