@@ -103,7 +103,7 @@ class Analysis:
     def is_matrix_document(self, rel: str, text: str) -> bool:
         if not is_matrix_name(rel):
             return False
-        if rel in self.ws.matrix_files():
+        if self.ws.is_matrix_file(rel):
             return True
         return bool(parse_matrix(rel, text).tables)
 
@@ -222,9 +222,12 @@ class Analysis:
             # a created file can satisfy a path that did not resolve before, anywhere
             affected |= {p for p, s in self.states.items() if any(f.code in ("PM301", "PM401", "PM501") for f in s.findings)}
         for p in affected:
-            self.states.pop(p, None)
+            if p != rel:
+                self.states.pop(p, None)  # what it cites changed: check it again in full
         if is_matrix_name(rel):
-            self.states.pop(rel, None)
+            # its own content version tells check() what changed (an edit: only those rows)
+            if created_or_deleted:
+                self.states.pop(rel, None)
             affected.add(rel)
         return sorted(affected)
 

@@ -45,6 +45,7 @@ class Workspace:
         self.fs = fs or FileSystem(root, self.config.max_file_bytes)
         self.root = self.fs.root
         self._files: list[str] | None = None
+        self._matrix_files: tuple | None = None  # (file list it was computed from, list, set)
         self._basenames: dict[str, list[str]] | None = None
         self._sources: dict[str, SourceFile] = {}
         self._renames: dict[str, str] | None = None
@@ -74,7 +75,15 @@ class Workspace:
             self._exceptions = None
 
     def matrix_files(self) -> list[str]:
-        return files_mod.matrix_files(self.files(), self.config.include, self.config.exclude)
+        files = self.files()
+        if self._matrix_files is None or self._matrix_files[0] is not files:
+            found = files_mod.matrix_files(files, self.config.include, self.config.exclude)
+            self._matrix_files = (files, found, set(found))
+        return self._matrix_files[1]
+
+    def is_matrix_file(self, rel: str) -> bool:
+        self.matrix_files()
+        return rel in self._matrix_files[2]
 
     # --- file content -------------------------------------------------------------------------
 
@@ -241,7 +250,7 @@ def resolve_reference_path(path: str, link_base: str | None, fs: FileSystem) -> 
 
 
 _PACKAGE_MARKERS = ("Cargo.toml", "pyproject.toml", "setup.py", "go.mod", "package.json")
-NEAR_SEARCH_LIMIT = 400
+NEAR_SEARCH_LIMIT = 60  # files parsed to relocate a symbol: its directory first, then its package
 
 
 def find_symbol_near(ws: Workspace, rel: str, symbol: str) -> list[tuple[str, Definition]]:
@@ -265,7 +274,7 @@ def find_symbol_near(ws: Workspace, rel: str, symbol: str) -> list[tuple[str, De
             break
         d = posixpath.dirname(d)
     hits: list[tuple[str, Definition]] = []
-    for f in _scope_files(ws, scope, lang):
+    for f in _scope_files(ws, scope, lang, directory):
         if f == rel:
             continue
         src = ws.source(f)
@@ -274,19 +283,20 @@ def find_symbol_near(ws: Workspace, rel: str, symbol: str) -> list[tuple[str, De
     return hits
 
 
-def _scope_files(ws: Workspace, scope: str, lang: str) -> list[str]:
-    """The first NEAR_SEARCH_LIMIT files of `lang` under `scope` (memoized until the file list changes)."""
+def _scope_files(ws: Workspace, scope: str, lang: str, directory: str = "") -> list[str]:
+    """Up to NEAR_SEARCH_LIMIT files of `lang` under `scope`, those in `directory` first
+    (memoized until the file list changes)."""
     from parity_lsp.workspace.symbols import language_for_path
 
-    key = ("scope_files", scope, lang)
+    key = ("scope_files", scope, lang, directory)
     found = ws.fs.memo.get(key)
     if found is None:
         prefix = scope + "/" if scope else ""
-        found = []
+        here = directory + "/" if directory else ""
+        same_dir, rest = [], []
         for f in ws.files():
             if f.startswith(prefix) and language_for_path(f) == lang:
-                found.append(f)
-                if len(found) >= NEAR_SEARCH_LIMIT:
-                    break
+                (same_dir if f.startswith(here) and "/" not in f[len(here):] else rest).append(f)
+        found = (same_dir + rest)[:NEAR_SEARCH_LIMIT]
         ws.fs.memo[key] = found
     return found

@@ -22,7 +22,7 @@ def _sync(ls: ParityServer, uri: str) -> str | None:
 def _affected(ls: ParityServer, rel: str, text: str) -> list[str]:
     analysis = ls.analysis
     out = set(analysis.file_changed(rel, False))
-    if analysis.is_matrix_document(rel, text):
+    if rel in analysis.open_matrices or analysis.is_matrix_document(rel, text):
         analysis.open_matrices.add(rel)
         out.add(rel)
     return sorted(out)
@@ -61,7 +61,7 @@ def register(server: ParityServer) -> None:
             return
         ls.analysis.close_document(rel)
         affected = ls.analysis.file_changed(rel, False)
-        if rel in ls.analysis.ws.matrix_files():
+        if ls.analysis.ws.is_matrix_file(rel):
             affected.append(rel)
         else:
             # an editor-only matrix: nobody shows its diagnostics any more
