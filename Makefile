@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test bench clean
+.PHONY: demo test pytest vscode bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,26 @@ demo: $(STAMP)
 	  echo "== exit status $$status (1: findings at error level, as planted in the example)"; \
 	  test $$status -le 1
 
-test: $(TEST_STAMP)
+test: pytest vscode
+
+pytest: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-bench:
-	@echo "make bench: the benchmark suite is not built yet (issue 6)."
+# The VS Code extension: unit tests, the real server end to end (from this venv), the .vsix.
+VSCODE := editors/vscode
+VSCODE_STAMP := $(VSCODE)/node_modules/.installed
+
+$(VSCODE_STAMP): $(VSCODE)/package.json $(VSCODE)/package-lock.json
+	cd $(VSCODE) && npm ci --no-audit --no-fund
+	touch $@
+
+vscode: $(STAMP) $(VSCODE_STAMP)
+	cd $(VSCODE) && PARITY_LSP_VENV=$(CURDIR)/$(VENV) npm test
+	cd $(VSCODE) && npm run package
+
+# parity-lsp against VS Code's Markdown server (installed with npm on first use); see benchmarks/README.md
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info $(VSCODE)/node_modules $(VSCODE)/dist $(VSCODE)/out $(VSCODE)/*.vsix
