@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from parity_lsp.config import Config, ConfigProblem, apply_settings, load_config
-from parity_lsp.engine import check_across, check_matrix, check_row, parse_matrix, read_matrix
+from parity_lsp.engine import check_across, check_matrix, check_row, iter_check_matrix, parse_matrix, read_matrix
 from parity_lsp.incremental import changed_lines, install_rows, reparse_rows, row_positions, shift_findings
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import Matrix
@@ -130,6 +130,34 @@ class Analysis:
             state = MatrixState(matrix, findings, _cited_paths(self.ws, matrix), version,
                                 rows_at=row_positions(matrix))
         state.full_checks = full_checks
+        state.epoch = next(_EPOCHS)
+        self.states[rel] = state
+        return state
+
+    async def check_in_steps(self, rel: str, rows_per_step: int = 20) -> MatrixState | None:
+        """`check`, yielding to the event loop every few rows (indexing a large workspace must
+        not make the open document's requests wait). Gives up when the matrix changes meanwhile:
+        the next `check` does it again."""
+        import asyncio
+
+        state = self.states.get(rel)
+        version = self.ws.fs.version(rel)
+        if state is not None and version is not None and state.key == version:
+            return state
+        if state is not None:
+            return self.check(rel)  # an update: incremental, or cheap enough
+        matrix, problem = read_matrix(self.ws, rel)
+        if matrix is None:
+            return self.check(rel)
+        findings: list[Finding] = []
+        for i, part in enumerate(iter_check_matrix(self.ws, matrix, Resolver(self.ws))):
+            findings.extend(part)
+            if i % rows_per_step == 0:
+                await asyncio.sleep(0)
+                if self.ws.fs.version(rel) != version or rel in self.states:
+                    return self.states.get(rel)  # changed, or checked by a request meanwhile
+        state = MatrixState(matrix, findings, _cited_paths(self.ws, matrix), version, rows_at=row_positions(matrix))
+        state.full_checks = 1
         state.epoch = next(_EPOCHS)
         self.states[rel] = state
         return state

@@ -88,22 +88,27 @@ def read_matrix(ws: Workspace, rel: str) -> tuple[Matrix | None, Finding | None]
     return parse_matrix(rel, result.text), None
 
 
-def _suppressed(matrix: Matrix, finding: Finding) -> bool:
-    """Suppression for a finding whose row is not known (workspace-scoped rules)."""
+def _suppressed(matrix: Matrix, finding: Finding, row_starts: dict | None = None) -> bool:
+    """Suppression for a finding whose row is not known (workspace-scoped rules).
+    `row_starts` memoizes each table's row offsets across calls."""
     pos = finding.span.start
     for table in matrix.tables:
         if not (table.span.start <= pos <= table.span.end):
             continue
         if is_suppressed(finding.code, table.suppressed):
             return True
-        starts = [r.span.start for r in table.rows]
+        starts = row_starts.get(id(table)) if row_starts is not None else None
+        if starts is None:
+            starts = [r.span.start for r in table.rows]
+            if row_starts is not None:
+                row_starts[id(table)] = starts
         i = bisect.bisect_right(starts, pos) - 1
         if i >= 0 and pos <= table.rows[i].span.end:
             return is_suppressed(finding.code, table.rows[i].suppressed)
     return False
 
 
-def _finish(ws: Workspace, matrix: Matrix, findings: list[Finding], suppressed=None) -> list[Finding]:
+def _finish(ws: Workspace, matrix: Matrix, findings: list[Finding], suppressed=None, row_starts=None) -> list[Finding]:
     """Apply configuration (selection, severity overrides) and suppression comments.
 
     `suppressed`: the codes disabled where the findings are (their row and table), when the
@@ -119,7 +124,7 @@ def _finish(ws: Workspace, matrix: Matrix, findings: list[Finding], suppressed=N
         if suppressed is not None:
             if is_suppressed(f.code, *suppressed):
                 continue
-        elif _suppressed(matrix, f):
+        elif _suppressed(matrix, f, row_starts):
             continue
         out.append(f)
     return out
@@ -141,21 +146,29 @@ def _run(rule_module, ctx, matrix: Matrix, sink: list[Finding]) -> None:
 
 def check_matrix(ws: Workspace, matrix: Matrix, resolver: Resolver | None = None) -> list[Finding]:
     """Findings of every row-, table- and matrix-scoped rule for one matrix."""
+    out: list[Finding] = []
+    for findings in iter_check_matrix(ws, matrix, resolver):
+        out.extend(findings)
+    return out
+
+
+def iter_check_matrix(ws: Workspace, matrix: Matrix, resolver: Resolver | None = None):
+    """`check_matrix` one piece at a time (matrix, then each table and each row), so that a
+    server can answer requests between rows of a large matrix."""
     resolver = resolver or Resolver(ws)
     findings: list[Finding] = [_problem(matrix, p) for p in matrix.problems]
     for rule in registry.modules_for("matrix"):
         _run(rule, MatrixContext(matrix, ws, resolver), matrix, findings)
-    out = _finish(ws, matrix, findings)
+    yield _finish(ws, matrix, findings)
     table_rules = registry.modules_for("table")
     for table in matrix.tables:
         table_findings: list[Finding] = []
         tctx = TableContext(table, matrix, ws, resolver)
         for rule in table_rules:
             _run(rule, tctx, matrix, table_findings)
-        out.extend(_finish(ws, matrix, table_findings, (table.suppressed,)))
+        yield _finish(ws, matrix, table_findings, (table.suppressed,))
         for row in table.rows:
-            out.extend(check_row(ws, matrix, row, resolver))
-    return out
+            yield check_row(ws, matrix, row, resolver)
 
 
 def check_row(ws: Workspace, matrix: Matrix, row, resolver: Resolver | None = None) -> list[Finding]:
@@ -182,9 +195,10 @@ def check_across(ws: Workspace, matrices: list[Matrix]) -> list[Finding]:
             findings.append(Finding("PM000", Severity.ERROR, matrices[0].path if matrices else "", Span(0, 0),
                                     f"internal error in rule {rule.RULE.code}: {exc!r}"))
     out = []
+    row_starts: dict = {}
     for f in findings:
         matrix = by_path.get(f.path)
-        out.extend(_finish(ws, matrix, [f]) if matrix else [f])
+        out.extend(_finish(ws, matrix, [f], row_starts=row_starts) if matrix else [f])
     return out
 
 

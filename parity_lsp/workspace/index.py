@@ -291,12 +291,25 @@ def _scope_files(ws: Workspace, scope: str, lang: str, directory: str = "") -> l
     key = ("scope_files", scope, lang, directory)
     found = ws.fs.memo.get(key)
     if found is None:
+        by_dir = _files_by_dir(ws)
         prefix = scope + "/" if scope else ""
-        here = directory + "/" if directory else ""
-        same_dir, rest = [], []
-        for f in ws.files():
-            if f.startswith(prefix) and language_for_path(f) == lang:
-                (same_dir if f.startswith(here) and "/" not in f[len(here):] else rest).append(f)
-        found = (same_dir + rest)[:NEAR_SEARCH_LIMIT]
+        found = [f for f in by_dir.get(directory, ()) if language_for_path(f) == lang]
+        for d in sorted(by_dir):
+            if len(found) >= NEAR_SEARCH_LIMIT:
+                break
+            if d != directory and (d == scope or d.startswith(prefix) or not scope):
+                found.extend(f for f in by_dir[d] if language_for_path(f) == lang)
+        found = found[:NEAR_SEARCH_LIMIT]
         ws.fs.memo[key] = found
     return found
+
+
+def _files_by_dir(ws: Workspace) -> dict[str, list[str]]:
+    """directory -> its files, from the workspace file list (memoized with it)."""
+    by_dir = ws.fs.memo.get("files_by_dir")
+    if by_dir is None:
+        by_dir = {}
+        for f in ws.files():
+            by_dir.setdefault(posixpath.dirname(f), []).append(f)
+        ws.fs.memo["files_by_dir"] = by_dir
+    return by_dir

@@ -117,10 +117,11 @@ async def index_workspace(ls: ParityServer) -> None:
         except Exception:
             token = None
     analysis = ls.analysis
-    paths = analysis.matrix_paths()
+    # open documents first: their diagnostics are the ones someone is looking at
+    paths = sorted(analysis.matrix_paths(), key=lambda rel: ls.open_version(rel) is None)
     ls.log(f"parity-lsp {ls.version}: {len(paths)} matrices under {analysis.root}")
     for i, rel in enumerate(paths):
-        analysis.check(rel)
+        await analysis.check_in_steps(rel)
         if token and (i % 5 == 0 or i == len(paths) - 1):
             ls.work_done_progress.report(token, types.WorkDoneProgressReport(
                 message=f"{i + 1}/{len(paths)} {rel}", percentage=int(100 * (i + 1) / max(1, len(paths)))))

@@ -81,7 +81,7 @@ def _blank_rust(text: str) -> str:
     return "".join(out)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=4096)
 def rust_tests(text: str) -> list[RustTest]:
     """Every `fn` with its enclosing inline modules and attributes."""
     src = _blank_rust(text)

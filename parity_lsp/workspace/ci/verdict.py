@@ -160,7 +160,6 @@ def _pick(verdicts: list[Verdict], items: list) -> tuple[Verdict, object]:
 def match_cited_commands(job: Job, cited: list[str]) -> list[CitedMatch]:
     """Each cited command with the step commands it matches (SPEC 5) or the closest one."""
     out: list[CitedMatch] = []
-    step_texts = list(dict.fromkeys(c.template or c.text for c in job.commands))
     for text in cited:
         pieces = [sc.text for sc in split_commands(text)] or [text]
         matched: list[Command] = []
@@ -170,7 +169,11 @@ def match_cited_commands(job: Job, cited: list[str]) -> list[CitedMatch]:
             if not hits:
                 ok = False
             matched.extend(h for h in hits if h not in matched)
-        out.append(CitedMatch(text, matched if ok else [], None if ok else closest_command(text, step_texts)))
+        closest = None
+        if not ok:
+            step_texts = list(dict.fromkeys(c.template or c.text for c in job.commands))
+            closest = closest_command(text, step_texts)
+        out.append(CitedMatch(text, matched if ok else [], closest))
     return out
 
 

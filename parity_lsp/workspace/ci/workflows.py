@@ -75,10 +75,14 @@ class Job:
     uses: str | None = None  # reusable workflow call: the job has no steps of its own
     continue_on_error: bool = False
     condition: str | None = None
+    _commands: list | None = field(default=None, repr=False)
 
     @property
     def commands(self) -> list[Command]:
-        return [c for step in self.steps for c in step.commands]
+        """Every step's commands, in order (computed once: a loaded workflow is not changed)."""
+        if self._commands is None:
+            self._commands = [c for step in self.steps for c in step.commands]
+        return self._commands
 
 
 @dataclass(slots=True, eq=False)
