@@ -94,11 +94,16 @@ class ParityServer(LanguageServer):
 
     @property
     def pull_mode(self) -> bool:
-        return self.client_has("text_document.diagnostic")
+        """The client pulls diagnostics and can be told to pull again when they change.
+
+        A client that pulls but cannot be refreshed (Neovim 0.10/0.11) would never see results
+        computed after a save or a file change: it gets pushed diagnostics instead, and empty
+        pull reports (two full sets would show every diagnostic twice)."""
+        return self.client_has("text_document.diagnostic") and self.client_has("workspace.diagnostics.refresh_support")
 
     @property
     def workspace_pull(self) -> bool:
-        return self.client_has("workspace.diagnostics") and self.client_has("text_document.diagnostic")
+        return self.pull_mode and self.client_has("workspace.diagnostics")
 
     # --- paths ------------------------------------------------------------------------------
 

@@ -29,8 +29,8 @@ def register(server: ParityServer) -> None:
     async def document_diagnostic(ls: ParityServer, params: types.DocumentDiagnosticParams):
         await ls.wait_ready()
         rel = ls.rel_of(params.text_document.uri)
-        if rel is None or ls.analysis is None:
-            return Prebuilt(kind="full", items=[])
+        if rel is None or ls.analysis is None or not ls.pull_mode:
+            return Prebuilt(kind="full", items=[], resultId="pushed")  # see ParityServer.pull_mode
         doc = ls.workspace.get_text_document(params.text_document.uri)
         analysis = ls.analysis
         if rel not in analysis.states and not (analysis.ws.is_matrix_file(rel) or analysis.is_matrix_document(rel, doc.source)):
@@ -46,7 +46,7 @@ def register(server: ParityServer) -> None:
         previous = {p.uri: p.value for p in params.previous_result_ids or []}
         items = []
         analysis = ls.analysis
-        if analysis is None:
+        if analysis is None or not ls.pull_mode:
             return Prebuilt(items=[])
         for rel in analysis.check_all():
             uri = ls.converter.uri(rel)

@@ -16,9 +16,9 @@ WATCH_GLOB = "**/*"
 def _settings_from(value) -> dict:
     """`parityLsp` settings (a dict, possibly nested under the section name)."""
     if not isinstance(value, dict):
-        return {}
-    if SECTION in value and isinstance(value[SECTION], dict):
-        value = value[SECTION]
+        return {}  # includes [] : an empty Lua table arrives as a JSON array
+    if SECTION in value:
+        value = value[SECTION] if isinstance(value[SECTION], dict) else {}
     # editor-only keys are not engine configuration
     return {k: v for k, v in value.items() if k not in ("path", "interpreter", "args", "trace")}
 

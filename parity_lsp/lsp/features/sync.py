@@ -51,8 +51,9 @@ def register(server: ParityServer) -> None:
         rel = ls.rel_of(params.text_document.uri)
         if rel is None or ls.analysis is None:
             return
-        ls.analysis.ws.invalidate_files()
-        ls.publish_many(ls.analysis.file_changed(rel, False) + [rel])
+        # files may have been created or deleted around it: forget the file list and re-check
+        # the saved document in full (its own content version did not change)
+        ls.publish_many(sorted(set(ls.analysis.file_changed(rel, True)) | {rel}))
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ParityServer, params: types.DidCloseTextDocumentParams):

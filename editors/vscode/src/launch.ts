@@ -1,0 +1,316 @@
+/**
+ * Launch and configuration logic of the extension, with no dependency on VS Code: every
+ * function here is pure (or takes its IO as a parameter), so node:test covers it and the
+ * end-to-end test starts the server through the very same `resolveServerCommand`.
+ */
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** The configuration section, the language client id and the server's settings section. */
+export const SECTION = "parityLsp";
+/** `source` of the server's diagnostics. */
+export const DIAGNOSTIC_SOURCE = "parity-lsp";
+/** Code action kind of the server's "fix all" action. */
+export const FIX_ALL_KIND = "source.fixAll.parityLsp";
+/** Server command (workspace/executeCommand) that renders the report. */
+export const REPORT_COMMAND = "parityLsp.showReport";
+
+/** Settings only the extension reads; they are never sent to the server. */
+export const EDITOR_KEYS = ["path", "interpreter", "args", "trace"] as const;
+
+/** Engine settings (SPEC section 7, camelCase): sent as initializationOptions and on
+ *  workspace/configuration. The server also accepts them kebab-cased. */
+export const ENGINE_KEYS = [
+  "include",
+  "exclude",
+  "requiredColumns",
+  "statuses",
+  "proofLevels",
+  "exceptionsDoc",
+  "exceptionIdPattern",
+  "forbiddenEvidence",
+  "proofLevelGlobs",
+  "ownerPlaceholders",
+  "severity",
+  "select",
+  "ignore",
+  "maxFileBytes",
+  "changedSince",
+] as const;
+
+export interface LaunchSettings {
+  path?: string | null;
+  interpreter?: string | null;
+  args?: string[] | null;
+}
+
+export interface Host {
+  platform: NodeJS.Platform;
+  env: Record<string, string | undefined>;
+  homeDir: string;
+  /** The first workspace folder's file system path, if any. */
+  workspaceFolder?: string;
+  /** True when `p` is a regular file this process may execute. */
+  isExecutable(p: string): boolean;
+}
+
+export interface ServerCommand {
+  command: string;
+  args: string[];
+  options: { cwd?: string; env: Record<string, string> };
+  /** Which rule chose the command (shown in the output channel). */
+  source: "parityLsp.path" | "parityLsp.interpreter" | "workspace virtualenv" | "PATH";
+}
+
+export class LaunchError extends Error {}
+
+export const NOT_FOUND =
+  "parity-lsp was not found: install it (`pipx install parity-lsp`, or `pip install parity-lsp` in the " +
+  "workspace's .venv), or set `parityLsp.path` (the executable) or `parityLsp.interpreter` (a Python that has it).";
+
+/** `fs`-backed executable check for the real host. */
+export function isExecutableFile(p: string): boolean {
+  try {
+    if (!fs.statSync(p).isFile()) return false;
+    if (process.platform === "win32") return true;
+    fs.accessSync(p, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pathApi(platform: NodeJS.Platform): path.PlatformPath {
+  return platform === "win32" ? path.win32 : path.posix;
+}
+
+/** Expands `~`, `${userHome}`, `${workspaceFolder}` and `${env:NAME}`; a relative result is
+ *  resolved against the workspace folder. Empty or blank values give `undefined`. */
+export function expandPath(value: string | null | undefined, host: Host): string | undefined {
+  if (value === undefined || value === null || value.trim() === "") return undefined;
+  const p = pathApi(host.platform);
+  let out = value.trim();
+  out = out.replace(/\$\{userHome\}/g, host.homeDir);
+  out = out.replace(/\$\{env:([^}]+)\}/g, (_, name: string) => host.env[name] ?? "");
+  if (out.includes("${workspaceFolder}")) {
+    if (!host.workspaceFolder) throw new LaunchError(`\`${value}\` uses \${workspaceFolder}, but no folder is open`);
+    out = out.replace(/\$\{workspaceFolder\}/g, host.workspaceFolder);
+  }
+  if (out === "~" || out.startsWith("~/") || out.startsWith("~\\")) out = host.homeDir + out.slice(1);
+  if (!p.isAbsolute(out) && (out.includes("/") || out.includes("\\"))) {
+    if (!host.workspaceFolder) throw new LaunchError(`\`${value}\` is relative, but no folder is open`);
+    out = p.resolve(host.workspaceFolder, out);
+  }
+  return out;
+}
+
+function executableNames(platform: NodeJS.Platform, name: string): string[] {
+  return platform === "win32" ? [`${name}.exe`, `${name}.cmd`, `${name}.bat`, name] : [name];
+}
+
+/** `name` on PATH, like `which`. */
+export function findOnPath(name: string, host: Host): string | undefined {
+  const p = pathApi(host.platform);
+  const sep = host.platform === "win32" ? ";" : ":";
+  const pathVar = host.env.PATH ?? host.env.Path ?? "";
+  for (const dir of pathVar.split(sep)) {
+    if (!dir) continue;
+    for (const exe of executableNames(host.platform, name)) {
+      const candidate = p.join(dir, exe);
+      if (host.isExecutable(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+/** `parity-lsp` in the workspace's virtualenv (`.venv`, then `venv`). */
+export function findInWorkspaceVenv(host: Host): string | undefined {
+  if (!host.workspaceFolder) return undefined;
+  const p = pathApi(host.platform);
+  const binDir = host.platform === "win32" ? "Scripts" : "bin";
+  for (const venv of [".venv", "venv"]) {
+    for (const exe of executableNames(host.platform, "parity-lsp")) {
+      const candidate = p.join(host.workspaceFolder, venv, binDir, exe);
+      if (host.isExecutable(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+function resolveExecutable(value: string, setting: string, host: Host): string {
+  const expanded = expandPath(value, host)!;
+  const p = pathApi(host.platform);
+  if (p.isAbsolute(expanded)) {
+    if (!host.isExecutable(expanded)) throw new LaunchError(`${setting} \`${value}\` is not an executable file`);
+    return expanded;
+  }
+  const found = findOnPath(expanded, host);
+  if (!found) throw new LaunchError(`${setting} \`${value}\` was not found on PATH`);
+  return found;
+}
+
+/**
+ * How to start the server, in this order: `parityLsp.path`; `parityLsp.interpreter -m parity_lsp`;
+ * the workspace's `.venv`/`venv`; `parity-lsp` on PATH. Throws `LaunchError` with a message
+ * for the user when nothing fits.
+ */
+export function resolveServerCommand(settings: LaunchSettings, host: Host): ServerCommand {
+  const extra = Array.isArray(settings.args) ? settings.args.filter((a) => typeof a === "string") : [];
+  const serveArgs = ["serve", "--stdio", ...extra];
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(host.env)) if (v !== undefined) env[k] = v;
+  env.PYTHONUNBUFFERED = "1";
+  const options = { cwd: host.workspaceFolder, env };
+
+  if (settings.path && settings.path.trim()) {
+    const command = resolveExecutable(settings.path, "parityLsp.path", host);
+    return { command, args: serveArgs, options, source: "parityLsp.path" };
+  }
+  if (settings.interpreter && settings.interpreter.trim()) {
+    const command = resolveExecutable(settings.interpreter, "parityLsp.interpreter", host);
+    return { command, args: ["-m", "parity_lsp", ...serveArgs], options, source: "parityLsp.interpreter" };
+  }
+  const venv = findInWorkspaceVenv(host);
+  if (venv) return { command: venv, args: serveArgs, options, source: "workspace virtualenv" };
+  const onPath = findOnPath("parity-lsp", host);
+  if (onPath) return { command: onPath, args: serveArgs, options, source: "PATH" };
+  throw new LaunchError(NOT_FOUND);
+}
+
+/** True when a change of these settings needs a server restart (the engine ones do not). */
+export function needsRestart(changed: (section: string) => boolean): boolean {
+  return ["path", "interpreter", "args"].some((k) => changed(`${SECTION}.${k}`));
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * The engine settings to send to the server, from the `parityLsp` section as VS Code reports it
+ * (nested objects, unset values `null`). Unset (null/undefined) and empty-string values are
+ * dropped, so the server keeps the workspace's `.parity-lsp.toml` for them; editor-only keys and
+ * anything unknown are dropped too (the server would report an unknown key).
+ */
+export function engineSettings(section: unknown): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  if (section === null || typeof section !== "object" || Array.isArray(section)) return out;
+  const raw = section as Record<string, unknown>;
+  for (const key of ENGINE_KEYS) {
+    const value = raw[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value === "string" && value.trim() === "") continue;
+    out[key] = JSON.parse(JSON.stringify(value)) as Json;
+  }
+  return out;
+}
+
+/** Answers a workspace/configuration request: our section gets `engineSettings`, others pass. */
+export function configurationResult(items: { section?: string }[], results: unknown[]): unknown[] {
+  return items.map((item, i) => (item.section === SECTION ? engineSettings(results[i]) : results[i]));
+}
+
+export interface DiagnosticLike {
+  source?: string;
+  severity: number;
+}
+
+/** Errors from parity-lsp across `vscode.languages.getDiagnostics()` (`[uri, diagnostics][]`). */
+export function countErrors(
+  entries: ReadonlyArray<readonly [unknown, ReadonlyArray<DiagnosticLike>]>,
+  errorSeverity = 0,
+): { errors: number; files: number } {
+  let errors = 0;
+  let files = 0;
+  for (const [, diagnostics] of entries) {
+    const n = diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.severity === errorSeverity).length;
+    errors += n;
+    if (n) files += 1;
+  }
+  return { errors, files };
+}
+
+export type ServerState = "starting" | "running" | "stopped" | "failed";
+
+/** The status bar item's text and tooltip. */
+export function statusText(state: ServerState, errors: number, files: number): { text: string; tooltip: string } {
+  if (state === "failed") return { text: "$(error) parity-lsp", tooltip: "parity-lsp failed to start: see the output" };
+  if (state === "stopped") return { text: "$(circle-slash) parity-lsp", tooltip: "parity-lsp is stopped" };
+  if (state === "starting") return { text: "$(sync~spin) parity-lsp", tooltip: "parity-lsp is starting" };
+  if (errors === 0) return { text: "$(check) parity", tooltip: "parity-lsp: no errors in the workspace's matrices" };
+  const plural = errors === 1 ? "error" : "errors";
+  return {
+    text: `$(error) parity ${errors}`,
+    tooltip: `parity-lsp: ${errors} ${plural} in ${files} ${files === 1 ? "file" : "files"} (click for the Problems panel)`,
+  };
+}
+
+/** The HTML in the answer of `parityLsp.showReport`: `{format, content}` (or a bare string, or `{html}`). */
+export function reportHtml(result: unknown): string {
+  if (typeof result === "string") return result;
+  if (result && typeof result === "object") {
+    const r = result as Record<string, unknown>;
+    if (typeof r.format === "string" && r.format !== "html") throw new Error(`${REPORT_COMMAND} returned ${r.format}, not html`);
+    for (const key of ["content", "html"]) if (typeof r[key] === "string") return r[key] as string;
+  }
+  throw new Error(`${REPORT_COMMAND} returned no HTML`);
+}
+
+/**
+ * The Content-Security-Policy of the report webview. A report that brings its own policy (the
+ * server's pins its inline style and script by hash) keeps it; anything else gets one with no
+ * scripts at all (inline styles and data: images only).
+ */
+export function withCsp(html: string, cspSource: string): string {
+  if (/<meta[^>]+http-equiv=["']?Content-Security-Policy/i.test(html)) return html;
+  const meta =
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; ` +
+    `style-src ${cspSource} 'unsafe-inline'; img-src ${cspSource} data:; font-src ${cspSource};">`;
+  const head = /<head[^>]*>/i.exec(html);
+  if (head) return html.slice(0, head.index + head[0].length) + meta + html.slice(head.index + head[0].length);
+  return `<!DOCTYPE html><html><head>${meta}<meta charset="utf-8"></head><body>${html}</body></html>`;
+}
+
+/** Command behind the report's row links (a webview cannot open `file:` links itself). */
+export const OPEN_LOCATION_COMMAND = "parityLsp.openLocation";
+
+/** `file:///x.md#L12` → `{uri: "file:///x.md", line: 12}` (line 0 without a `#L` fragment). */
+export function parseLocation(href: string): { uri: string; line: number } {
+  const m = /^(.*?)#L(\d+)(?:-L?\d+)?$/.exec(href);
+  return m ? { uri: m[1], line: Number(m[2]) } : { uri: href.replace(/#.*$/, ""), line: 0 };
+}
+
+function unescapeAttr(value: string): string {
+  return value.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+}
+
+/** Turns `href="file:…"` links into command URIs of `OPEN_LOCATION_COMMAND` (arguments: the file URI). */
+export function rewriteFileLinks(html: string): string {
+  return html.replace(/href=(["'])(file:[^"']*)\1/gi, (_, quote: string, href: string) => {
+    const args = encodeURIComponent(JSON.stringify([unescapeAttr(href)]));
+    return `href=${quote}command:${OPEN_LOCATION_COMMAND}?${args}${quote}`;
+  });
+}
+
+export interface CodeActionLike {
+  kind?: { value: string } | string;
+  title: string;
+  edit?: unknown;
+  command?: unknown;
+}
+
+/** The server's fix-all action among the actions offered for a document. */
+export function pickFixAll<T extends CodeActionLike>(actions: ReadonlyArray<T> | undefined): T | undefined {
+  for (const a of actions ?? []) {
+    const kind = typeof a.kind === "string" ? a.kind : a.kind?.value;
+    if (kind === FIX_ALL_KIND || (kind && kind.startsWith(FIX_ALL_KIND + "."))) return a;
+  }
+  return undefined;
+}
+
+/** Documents the client serves: Markdown, CSV and TSV on disk (any language id for .csv/.tsv). */
+export const DOCUMENT_SELECTOR = [
+  { scheme: "file", language: "markdown" },
+  { scheme: "file", language: "csv" },
+  { scheme: "file", language: "tsv" },
+  { scheme: "file", pattern: "**/*.{csv,tsv}" },
+];
