@@ -151,3 +151,14 @@ async def test_watched_file_created_on_disk_push_mode(root):
         lsp.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
             changes=[types.FileEvent(uri=uri(root, "src/gone.rs"), type=types.FileChangeType.Created)]))
         await wait_for(lambda: list(lsp.diagnostics.get(m, [None])) == [], what="PM301 gone once the file exists")
+
+
+async def test_disabled_test_is_tagged_unnecessary(tmp_path):
+    lib = "#[test]\n#[ignore]\nfn slow() {}\n"
+    row = "| Slow | F | Partial | unit | — | `tests/t.rs` (`slow`) | — | @team | |\n"
+    root = write_tree(tmp_path, {"tests/t.rs": lib, "docs/parity/m.md": HEADER + row})
+    async with session(root, client="neovim@v0.7.0") as lsp:
+        diags = await pushed(lsp, uri(root, "docs/parity/m.md"))
+        (d,) = [d for d in diags if d.code == "PM308"]
+        assert list(d.tags) == [types.DiagnosticTag.Unnecessary]
+        assert d.related_information[0].location.range.start.line == 2

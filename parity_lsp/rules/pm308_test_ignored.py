@@ -63,4 +63,5 @@ def check(ctx):
                     RULE, sym.span,
                     f"test `{sym.name}` is disabled ({d.disabled}): it proves nothing unless CI runs ignored tests",
                     related=[definition_related(res.rel, d, "is disabled here")],
+                    tags=("unnecessary",),  # editors fade it: evidence that proves nothing
                 )
