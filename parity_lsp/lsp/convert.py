@@ -111,6 +111,30 @@ class Converter:
             data=data,
         )
 
+    def diagnostic_wire(self, f: Finding) -> dict:
+        """`diagnostic(f)` in wire form, built directly (the hot path of publishing)."""
+        index = self.index_for(f.path)
+        sl, sc = index.to_units(f.span.start, self.encoding)
+        el, ec = index.to_units(f.span.end, self.encoding)
+        out = {
+            "range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}},
+            "message": f.message,
+            "severity": int(SEVERITY[f.severity]),
+            "code": f.code,
+            "source": SOURCE,
+        }
+        if self.rule_doc_uri:
+            out["codeDescription"] = {"href": self.rule_doc_uri(f.code)}
+        if f.related:
+            out["relatedInformation"] = [
+                {"location": {"uri": self.uri(r.path), "range": to_json(self._related_range(r))}, "message": r.message}
+                for r in f.related
+            ]
+        tags = [int(TAGS[t]) for t in f.tags if t in TAGS]
+        if tags:
+            out["tags"] = tags
+        return out
+
     def _related_range(self, r) -> types.Range:
         idx = self.index_for(r.path)
         if idx is None:

@@ -22,7 +22,7 @@ from pygls.uris import to_fs_path
 
 from parity_lsp import __version__
 from parity_lsp.analysis import Analysis
-from parity_lsp.lsp.convert import Converter, Prebuilt, encoding_name, to_json
+from parity_lsp.lsp.convert import Converter, Prebuilt, encoding_name
 from parity_lsp.lsp.docs import rule_doc_uri
 from parity_lsp.text import LineIndex
 
@@ -160,7 +160,7 @@ class ParityServer(LanguageServer):
             key = (line, index.line_text(line), f.code, f.message, f.span.start - starts[line], f.span.end - f.span.start)
             wire = cache.get(key) or fresh.get(key)
             if wire is None:
-                wire = to_json(self.converter.diagnostic(f))
+                wire = self.converter.diagnostic_wire(f)
             fresh[key] = wire
             item = dict(wire)
             item["data"] = {"uri": uri, "index": i}
