@@ -8,6 +8,7 @@ functions.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import posixpath
 from dataclasses import dataclass, field, replace
@@ -235,6 +236,31 @@ class Analysis:
                 out.append(rel)
         return out
 
+    def _affects_every_row(self, rel: str) -> bool:
+        return (posixpath.basename(rel) in GLOBAL_FILES or rel.startswith(".github/workflows/")
+                or self._is_exceptions_doc(rel) or is_matrix_name(rel))
+
+    def _recheck_citing_rows(self, state: MatrixState, changed: str) -> bool:
+        """Re-check only the rows whose evidence names `changed` (or a directory holding it).
+        False when the matrix cannot be updated that way (its governing documents cite it)."""
+        matrix = state.matrix
+        lines = [row.line for row in matrix.rows() if _row_cites(self.ws, row, changed)]
+        if any(_resolves_to(self.ws, d.path, posixpath.dirname(matrix.path), changed) for d in matrix.governing_docs):
+            return False
+        if not lines:
+            return True
+        dropped = set(lines)
+        index = matrix.index
+        starts = index.line_starts
+        kept = [f for f in state.findings if bisect.bisect_right(starts, f.span.start) - 1 not in dropped]
+        resolver = Resolver(self.ws)
+        for line in lines:
+            kept.extend(check_row(self.ws, matrix, state.rows_at[line][0], resolver))
+        kept.sort(key=lambda f: (f.span.start, f.code))
+        state.findings = kept
+        state.row_checks += len(lines)
+        return True
+
     def _is_exceptions_doc(self, rel: str) -> bool:
         from parity_lsp.workspace.files import compile_globs
 
@@ -249,9 +275,12 @@ class Analysis:
         if created_or_deleted:
             # a created file can satisfy a path that did not resolve before, anywhere
             affected |= {p for p, s in self.states.items() if any(f.code in ("PM301", "PM401", "PM501") for f in s.findings)}
+        whole = created_or_deleted or self._affects_every_row(rel)
         for p in affected:
-            if p != rel:
-                self.states.pop(p, None)  # what it cites changed: check it again in full
+            if p == rel:
+                continue
+            if whole or not self._recheck_citing_rows(self.states[p], rel):
+                self.states.pop(p, None)  # check it again in full
         if is_matrix_name(rel):
             # its own content version tells check() what changed (an edit: only those rows)
             if created_or_deleted:
@@ -278,6 +307,22 @@ class Analysis:
 
 def _keys(findings):
     return sorted((f.code, f.span.start, f.message) for f in findings or [])
+
+
+def _resolves_to(ws: Workspace, path: str, link_base: str | None, changed: str) -> bool:
+    from parity_lsp.workspace.index import resolve_reference_path
+
+    rel = resolve_reference_path(path, link_base, ws.fs)
+    return rel is not None and (rel == changed or changed.startswith(rel.rstrip("/") + "/"))
+
+
+def _row_cites(ws: Workspace, row, changed: str) -> bool:
+    return any(
+        _resolves_to(ws, ref.path, ref.link_base if ref.is_link else None, changed)
+        for ev in row.evidence.values()
+        for ref in ev.refs
+        if ref.path
+    )
 
 
 def _cited_paths(ws: Workspace, matrix: Matrix, rows=None) -> set[str]:

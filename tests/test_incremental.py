@@ -120,3 +120,26 @@ def test_structural_edits_fall_back_to_a_full_check(root):
         state = analysis.check("docs/parity/m.md")
         assert state.full_checks == version + 1
         assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, new)
+
+
+def test_a_changed_cited_file_rechecks_only_the_rows_citing_it(root):
+    (root / "crates/core/src/other.rs").write_text("pub fn elsewhere() {}\n")
+    rows = [row(i) for i in range(6)]
+    rows.append("| Other | F | Planned | unit | `crates/core/src/other.rs:1` (`elsewhere`) | — | — | @t | |\n")
+    text = text_with(rows)
+    (root / "docs/parity/m.md").write_text(text)
+    analysis = Analysis(root)
+    state = analysis.check("docs/parity/m.md")
+    # the function moves down two lines: the row citing other.rs drifts, nothing else changes
+    (root / "crates/core/src/other.rs").write_text("\n\npub fn elsewhere() {}\n")
+    assert analysis.file_changed("crates/core/src/other.rs", False) == ["docs/parity/m.md"]
+    state = analysis.check("docs/parity/m.md")
+    assert state.full_checks == 1 and state.row_checks == 1
+    assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)
+    assert any(f.code == "PM304" for f in analysis.findings("docs/parity/m.md"))
+    # the Rust file all other rows cite: each of them is re-checked, and only them
+    (root / "crates/core/src/lib.rs").write_text(LIB.replace("pub fn other() {}", "pub fn other() {}\n"))
+    analysis.file_changed("crates/core/src/lib.rs", False)
+    state = analysis.check("docs/parity/m.md")
+    assert state.full_checks == 1 and state.row_checks == 1 + 7  # 6 rows of the first table + Cap 99
+    assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)
