@@ -56,9 +56,19 @@ def gating(ctx) -> tuple[list[CitedTest], list[tuple[Reference, CiCitation]], di
     if "gating" not in ctx.cache:
         tests = cited_tests(ctx)
         cites = citations(ctx)
-        table = {(i, j): verdict(ctx.ws.fs, t.target, c) for i, t in enumerate(tests) for j, (_, c) in enumerate(cites)}
+        table = {(i, j): _verdict(ctx.ws.fs, t.target, c) for i, t in enumerate(tests) for j, (_, c) in enumerate(cites)}
         ctx.cache["gating"] = (tests, cites, table)
     return ctx.cache["gating"]
+
+
+def _verdict(fs, target: TestTarget, citation: CiCitation) -> Verdict:
+    """The verdict, shared by every row citing the same test and CI command (memoized until
+    the next file-system event; verdicts are read, never changed)."""
+    key = ("verdict", target.path, target.name, citation.workflow, citation.job, tuple(citation.commands))
+    found = fs.memo.get(key)
+    if found is None:
+        found = fs.memo[key] = verdict(fs, target, citation)
+    return found
 
 
 def summarize(results: list[Verdict]) -> str:
