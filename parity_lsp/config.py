@@ -102,6 +102,7 @@ _KEYS = {
     "changed-since": "string",
 }
 _CODE = re.compile(r"^(?:PM\d{0,3}|ALL)$")
+_NESTED_QUANTIFIER = re.compile(r"\([^)]*[+*}][^)]*\)\s*[+*{]")
 
 
 def _key_line(text: str, key: str) -> int:
@@ -159,10 +160,15 @@ def _validate(kind: str, key: str, value: Any, config: Config) -> Any:
             re.compile(value)
         except re.error as exc:
             raise ValueError(f"invalid regular expression: {exc}") from None
+        if len(value) > 200 or _NESTED_QUANTIFIER.search(value):
+            # it runs over every matrix cell and exceptions document: no catastrophic backtracking
+            raise ValueError("too complex: a quantified group may not itself be quantified (e.g. `(a+)+`)")
         return value
     if kind == "string":
         if value is not None and not isinstance(value, str):
             raise ValueError("expected a string")
+        if value and (value.startswith("-") or not re.fullmatch(r"[\w./@^~{}:+-]{1,200}", value)):
+            raise ValueError(f"not a git revision: {value!r}")
         return value or None
     if kind == "posint":
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
@@ -228,6 +234,10 @@ def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, list[
         line = int(m.group(1)) - 1 if m else (text.count("\n") - 1 if "end of document" in str(exc) else 0)
         return config, [ConfigProblem(rel, line, f"invalid TOML: {exc}")], path
     if path.name == "pyproject.toml" or explicit is not None and "tool" in data:
-        data = data.get("tool", {}).get("parity-lsp", {})
+        tool = data.get("tool", {})
+        data = tool.get("parity-lsp", {}) if isinstance(tool, dict) else None
+        if not isinstance(data, dict):
+            return config, [ConfigProblem(rel, _key_line(text, "tool") if tool is not None else 0,
+                                          "`tool.parity-lsp` must be a table")], path
     config, problems = apply_settings(config, data, rel, text)
     return config, problems, path

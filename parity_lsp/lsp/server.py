@@ -72,6 +72,7 @@ class ParityServer(LanguageServer):
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.generation = 0  # bumps whenever any finding may have changed (pull result ids)
         self.diagnostic_cache: dict[str, tuple[object, dict]] = {}  # rel -> (epoch, line key -> wire dict)
+        self.newest_version: dict[str, int] = {}  # uri -> the newest document version seen
         self.ready: asyncio.Event | None = None  # set once the client's settings are applied
 
     async def wait_ready(self, timeout: float = 10.0) -> None:
@@ -187,6 +188,8 @@ class ParityServer(LanguageServer):
                 self.published[uri] = 0
             return
         version = self.open_version(rel)
+        if version is not None and version < self.newest_version.get(uri, version):
+            return  # a change arrived out of order: its text is older than one already seen
         try:
             diagnostics = self.diagnostics_for(rel)
         except Exception as exc:  # an engine bug must not take the server down

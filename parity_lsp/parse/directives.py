@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 
 ALL = "*"
-_DIRECTIVE = re.compile(
-    r"^\s*(?:<!--|#|//)?\s*parity-lsp:\s*(disable-next-line|disable)\b([^>]*?)\s*(?:-->)?\s*$",
-    re.I,
-)
+# Matched against the stripped line with the comment markers removed (linear: no
+# adjacent optional whitespace runs to backtrack between).
+_DIRECTIVE = re.compile(r"parity-lsp:[ \t]*(disable-next-line|disable)\b(.*)", re.I | re.S)
 _CODE = re.compile(r"[A-Za-z]+\d+")
 
 
@@ -20,8 +19,15 @@ def parse_directive(line: str) -> tuple[str, frozenset[str]] | None:
     """('disable' | 'disable-next-line', codes) for a directive line, else None."""
     if "parity-lsp" not in line:
         return None
-    m = _DIRECTIVE.match(line)
-    if not m:
+    text = line.strip()
+    for opener in ("<!--", "#", "//"):
+        if text.startswith(opener):
+            text = text[len(opener):].lstrip()
+            break
+    if text.endswith("-->"):
+        text = text[:-3]
+    m = _DIRECTIVE.match(text)
+    if not m or ">" in m.group(2):
         return None
     codes = frozenset(c.upper() for c in _CODE.findall(m.group(2)))
     return m.group(1).lower(), codes or frozenset({ALL})

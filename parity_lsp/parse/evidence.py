@@ -26,7 +26,9 @@ WORKFLOW_DIR = ".github/workflows/"
 
 _SEPARATOR = re.compile(r"<br\s*/?>|\n|;", re.I)
 _LABEL = re.compile(r"^\s*([A-Za-z][\w.+#/ -]{0,24}?)\s*:\s+")
-_MISSING = re.compile(r"^\s*(?:\*\*|_)?\s*(missing\s+proof|missing|tbd|todo|n/?a|none|—|–|-)\b|^\s*(?:—|–|-)+\s*$", re.I)
+# Applied to the stripped segment (no leading whitespace runs: no backtracking between them).
+_MISSING = re.compile(r"(?:_\s?)?(missing\s+proof|missing|tbd|todo|n/?a|none|—|–|-)\b", re.I)
+_DASHES = re.compile(r"[—–-]+")
 _LINE_SUFFIX = re.compile(r"^(.*?):(\d+)(?:-(\d+))?(?::\d+)?$")
 _ANCHOR_SUFFIX = re.compile(r"^(.*?)#L(\d+)(?:C\d+)?(?:-L?(\d+)(?:C\d+)?)?$")
 _IDENT_LIST = re.compile(
@@ -282,7 +284,8 @@ def _parse_into(ev: Evidence, text: str, offset: int, matrix_path: str, column: 
     base_dir = posixpath.dirname(matrix_path)
     for seg_start, seg_end in _segments(text):
         seg = text[seg_start:seg_end]
-        missing = bool(_MISSING.match(seg.replace("*", "")))
+        bare = seg.replace("*", "").strip()
+        missing = bool(_MISSING.match(bare) or _DASHES.fullmatch(bare))
         if missing:
             ev.missing_marker = True
             if ev.missing_span is None:

@@ -48,7 +48,9 @@ def test_resolves(ctx: RowContext, ref: Reference) -> bool:
         return True
     for sym in ref.symbols:
         result = symbol_result(res, sym)
-        if result is not None and result.found:
+        if result is None:
+            return True  # the file exists but is not read (too large, binary): PM305 says so
+        if result.found:
             return True
     return False
 

@@ -22,7 +22,15 @@ def missing_symbols(ctx, rule, tests_column: bool):
         for sym in ref.symbols:
             result = symbol_result(res, sym)
             if result is None:
-                continue  # unreadable: the read error is not this rule's
+                src = res.source
+                why = src.error if src is not None and src.error else "cannot be read"
+                names = ", ".join(f"`{s.name}`" for s in ref.symbols)
+                yield ctx.finding(
+                    rule, ref.span,
+                    f"`{ref.path}` is not read ({why}): whether it defines {names} cannot be checked",
+                    severity=type(rule.severity).WARNING,
+                )
+                break  # one warning for the file, not one per symbol
             what = "test" if tests_column else "symbol"
             if result.found and result.language_known:
                 continue

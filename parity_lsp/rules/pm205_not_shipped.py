@@ -44,7 +44,8 @@ def check(ctx):
             word = m.group(0)
             if word.upper() == "GA" and word != "GA":
                 continue
-            if word[0].isalpha() and _NEGATED.search(cell.text[: m.start()]):
+            # the negation is at most two words back: look at a bounded window only
+            if word[0].isalpha() and _NEGATED.search(cell.text[max(0, m.start() - 40) : m.start()]):
                 continue
             s = cell.span.start + m.start()
             yield ctx.finding(

@@ -8,6 +8,7 @@ Git runs with hooks and fsmonitor disabled, so listing never executes repository
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from pathlib import Path
 
@@ -75,11 +76,9 @@ def _walk_files(root: Path) -> list[str]:
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir
         if ".gitignore" in filenames:
-            try:
-                lines = (Path(dirpath) / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = _read_gitignore(Path(dirpath) / ".gitignore")
+            if lines is not None:
                 specs[rel_dir] = compile_globs(lines)
-            except OSError:
-                pass
         keep = []
         for d in dirnames:
             rel = f"{rel_dir}/{d}" if rel_dir else d
@@ -92,6 +91,22 @@ def _walk_files(root: Path) -> list[str]:
             if not ignored(rel, False):
                 files.append(rel)
     return files
+
+
+def _read_gitignore(path: Path) -> list[str] | None:
+    """A .gitignore's lines; None for a symlink (git ignores those too), a FIFO or a device."""
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > 1024 * 1024:
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            return fh.read(1024 * 1024).decode("utf-8", "replace").splitlines()
+    except OSError:
+        return None
 
 
 def list_files(root: Path, exclude=()) -> list[str]:

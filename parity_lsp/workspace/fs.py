@@ -204,7 +204,14 @@ class FileSystem:
             return None, "outside the workspace"
         limit = self.max_file_bytes if limit is None else limit
         try:
-            # O_NONBLOCK: opening a FIFO must never block; we then refuse non-regular files.
+            if not stat_mod.S_ISREG(os.stat(real).st_mode):
+                return None, "not a regular file"  # a FIFO or device is never opened
+        except FileNotFoundError:
+            return None, "does not exist"
+        except OSError as exc:
+            return None, f"cannot be read ({exc.strerror or exc})"
+        try:
+            # O_NONBLOCK: even if it became a FIFO since the stat, opening must not block.
             fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
         except FileNotFoundError:
             return None, "does not exist"
@@ -245,6 +252,9 @@ class FileSystem:
         norm = normalize_rel(rel)
         if norm is not None and norm in self._overlay:
             text, version = self._overlay[norm]
+            limit = self.max_file_bytes if limit is None else limit
+            if len(text) > limit or (len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit):
+                return ReadResult(None, f"larger than the {limit // (1024 * 1024)} MB limit", ("buffer", version))
             return ReadResult(text, None, ("buffer", version))
         data, error = self.read_bytes(rel, limit)
         if data is None:

@@ -183,9 +183,17 @@ class Workspace:
         return self._renames
 
     def changed_since(self, rev: str) -> set[str] | None:
-        """Files changed between `rev` and the working tree; None when git cannot tell."""
+        """Files changed between `rev` and the working tree; None when git cannot tell.
+
+        `rev` comes from configuration a repository controls: it is resolved to a commit id
+        first (`--end-of-options`), so it can never be read as a git option."""
         if rev not in self._changed:
-            out = files_mod.run_git(self.root, "diff", "--name-only", "-M", rev, "--")
+            commit = files_mod.run_git(self.root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+            commit = (commit or "").strip()
+            if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", commit):
+                self._changed[rev] = None
+                return None
+            out = files_mod.run_git(self.root, "diff", "--name-only", "-M", commit, "--")
             untracked = files_mod.run_git(self.root, "ls-files", "--others", "--exclude-standard")
             if out is None:
                 self._changed[rev] = None

@@ -31,6 +31,7 @@ def _affected(ls: ParityServer, rel: str, text: str) -> list[str]:
 def register(server: ParityServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: ParityServer, params: types.DidOpenTextDocumentParams):
+        ls.newest_version[params.text_document.uri] = params.text_document.version
         rel = _sync(ls, params.text_document.uri)
         if rel is None:
             return
@@ -38,6 +39,9 @@ def register(server: ParityServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: ParityServer, params: types.DidChangeTextDocumentParams):
+        uri, version = params.text_document.uri, params.text_document.version
+        if version is not None:
+            ls.newest_version[uri] = max(version, ls.newest_version.get(uri, version))
         rel = _sync(ls, params.text_document.uri)
         if rel is None:
             return
@@ -57,6 +61,7 @@ def register(server: ParityServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ParityServer, params: types.DidCloseTextDocumentParams):
+        ls.newest_version.pop(params.text_document.uri, None)
         rel = ls.rel_of(params.text_document.uri)
         if rel is None or ls.analysis is None:
             return

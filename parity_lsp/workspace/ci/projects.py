@@ -263,7 +263,8 @@ def load_cargo_workspace(fs: FileSystem, root: str) -> CargoWorkspace:
     if not ws.virtual:
         dirs.append(root)
     if table is not None:
-        ws.exclude = [join(root, e) for e in table.get("exclude", []) if isinstance(e, str)]
+        exclude = table.get("exclude", [])
+        ws.exclude = [join(root, e) for e in (exclude if isinstance(exclude, list) else []) if isinstance(e, str)]
         for pattern in table.get("members", []) if isinstance(table.get("members"), list) else []:
             if isinstance(pattern, str):
                 dirs.extend(_expand_member(fs, root, pattern))
