@@ -15,6 +15,8 @@ unambiguous or possessive loops).
 
 from __future__ import annotations
 
+import functools
+
 import bisect
 import re
 
@@ -210,6 +212,7 @@ def clip(s: str, limit: int = MAX_SIGNATURE) -> str:
     return s
 
 
+_ANY_BRACKET = re.compile(r"[{}()\[\]]")
 _BRACKETS = {
     "{": ("}", re.compile(r"[{}]")),
     "(": (")", re.compile(r"[()]")),
@@ -218,30 +221,34 @@ _BRACKETS = {
 
 
 def match_close(san: str, open_pos: int, limit: int | None = None) -> int:
-    """Index of the bracket closing the one at `open_pos` (same bracket type only), or -1."""
-    n = len(san)
-    if open_pos < 0 or open_pos >= n:
+    """Index of the bracket closing the one at `open_pos` (same bracket type only), or -1;
+    -1 too when it closes at or after `limit`. O(1) after one linear pass over `san`."""
+    if open_pos < 0 or open_pos >= len(san) or san[open_pos] not in _BRACKETS:
         return -1
-    ch = san[open_pos]
-    entry = _BRACKETS.get(ch)
-    if entry is None:
+    close = _bracket_pairs(san).get(open_pos, -1)
+    if close < 0 or (limit is not None and close >= limit):
         return -1
-    _close, rx = entry
-    end = n if limit is None else max(0, min(n, limit))
-    depth = 0
-    pos = open_pos
-    search = rx.search
-    while True:
-        m = search(san, pos, end)
-        if m is None:
-            return -1
-        if m.group() == ch:
-            depth += 1
+    return close
+
+
+@functools.lru_cache(maxsize=2)  # the file being scanned (and one more)
+def _bracket_pairs(san: str) -> dict[int, int]:
+    """open position -> close position for each bracket type, matched by depth within its own
+    type (what counting depth from every opening bracket would give, without rescanning:
+    an unclosed `#[` repeated 50,000 times cost O(n * limit) before)."""
+    pairs: dict[int, int] = {}
+    stacks: dict[str, list[int]] = {"{": [], "(": [], "[": []}
+    closers = {"}": "{", ")": "(", "]": "["}
+    for m in _ANY_BRACKET.finditer(san):
+        ch = m.group()
+        pos = m.start()
+        if ch in stacks:
+            stacks[ch].append(pos)
         else:
-            depth -= 1
-            if depth == 0:
-                return m.start()
-        pos = m.end()
+            stack = stacks[closers[ch]]
+            if stack:
+                pairs[stack.pop()] = pos
+    return pairs
 
 
 def skip_angles(san: str, pos: int, limit: int = 4000) -> int:

@@ -40,6 +40,7 @@ _DQ = re.compile(r'[^"\\\n]*+(?:\\[\s\S][^"\\\n]*+)*+"?')
 _REGEX = re.compile(r"/(?![*/])(?:[^/\\\[\n]|\\[^\n]|\[(?:[^\]\\\n]|\\[^\n])*+\])++/[A-Za-z]*")
 _TPL_TEXT = re.compile(r"[^`\\$]*+(?:(?:\\[\s\S]|\$(?!\{))[^`\\$]*+)*+")
 _TPL_CODE = re.compile(r"[{}`'\"]|//|/\*")
+MAX_REGEX_LITERAL = 1000
 _REGEX_PREV = set("(,=:[!&|?{};+-*%~^")
 _REGEX_KEYWORDS = {
     "return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void", "throw",
@@ -148,7 +149,9 @@ def lex(text: str) -> tuple[str, Comments]:
             e = _scan_template(text, s + 1)
             piece = blank_inner(text[s:e]) if e - s >= 2 else text[s:e]
         else:  # '/': regex literal or division
-            rm = _REGEX.match(text, s) if _regex_allowed(text, s) else None
+            # a regex literal stays on its line; bound the attempt (an unclosed `[` class from
+            # every `/` of a long line would otherwise rescan the line each time)
+            rm = _REGEX.match(text, s, min(n, s + MAX_REGEX_LITERAL)) if _regex_allowed(text, s) else None
             if rm is None:
                 pos = s + 1
                 continue
