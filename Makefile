@@ -47,3 +47,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info $(VSCODE)/node_modules $(VSCODE)/dist $(VSCODE)/out $(VSCODE)/*.vsix
+
+# Longer property/fuzz run (issue 7): 20x the examples of the robustness property tests.
+.PHONY: fuzz
+fuzz: $(TEST_STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_robust_fuzz.py --hypothesis-show-statistics

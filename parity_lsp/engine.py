@@ -83,7 +83,7 @@ def read_matrix(ws: Workspace, rel: str) -> tuple[Matrix | None, Finding | None]
     if result.text is None:
         why = result.error or "cannot be read"
         if why.startswith("larger than"):
-            why = f"matrix is {why}; split it or raise nothing: matrices this large are rejected"
+            why = f"matrix is {why}: matrices this large are not checked (split it into several files)"
         return None, Finding("PM000", Severity.ERROR, rel, Span(0, 0), f"matrix cannot be checked: {why}")
     return parse_matrix(rel, result.text), None
 

@@ -47,6 +47,19 @@ class ParityProtocol(LanguageServerProtocol):
     def handle_message(self, message):
         if message is _ANSWERED:
             return None
+        method = getattr(message, "method", None)
+        msg_id = getattr(message, "id", None)
+        if method is not None and msg_id is not None:  # a request
+            if method == types.INITIALIZE:
+                self._parity_initialized = True
+            elif not getattr(self, "_parity_initialized", False):
+                self._send_response(msg_id, None, types.ResponseError(
+                    code=types.ErrorCodes.ServerNotInitialized, message="the server is not initialized"))
+                return None
+            elif self._shutdown:
+                self._send_response(msg_id, None, types.ResponseError(
+                    code=types.ErrorCodes.InvalidRequest, message="the server is shutting down"))
+                return None
         return super().handle_message(message)
 
     def _serialize_message(self, data):
@@ -263,4 +276,5 @@ def serve(args) -> int:
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
         server.start_io()
-    return 0
+    # LSP: exit after shutdown is 0, exit without it 1 (pygls' loop swallows its own SystemExit)
+    return 0 if server.protocol._shutdown else 1

@@ -222,7 +222,7 @@ class FileSystem:
             if not stat_mod.S_ISREG(st.st_mode):
                 return None, "not a regular file"
             if st.st_size > limit:
-                return None, f"larger than the {limit // (1024 * 1024)} MB limit ({st.st_size} bytes)"
+                return None, f"larger than the {_size(limit)} limit ({st.st_size} bytes)"
             chunks = []
             remaining = st.st_size + 1
             while remaining > 0:
@@ -233,7 +233,7 @@ class FileSystem:
                 remaining -= len(chunk)
             data = b"".join(chunks)
             if len(data) > limit:
-                return None, f"larger than the {limit // (1024 * 1024)} MB limit"
+                return None, f"larger than the {_size(limit)} limit"
             return data, None
         finally:
             os.close(fd)
@@ -254,7 +254,7 @@ class FileSystem:
             text, version = self._overlay[norm]
             limit = self.max_file_bytes if limit is None else limit
             if len(text) > limit or (len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit):
-                return ReadResult(None, f"larger than the {limit // (1024 * 1024)} MB limit", ("buffer", version))
+                return ReadResult(None, f"larger than the {_size(limit)} limit", ("buffer", version))
             return ReadResult(text, None, ("buffer", version))
         data, error = self.read_bytes(rel, limit)
         if data is None:
@@ -301,3 +301,12 @@ def memoized(fn):
 
 def _list_dir(fs: FileSystem, rel: str) -> tuple[tuple[str, bool], ...]:
     return tuple(fs._list_dir_uncached(rel))
+
+
+def _size(n: int) -> str:
+    """5242880 -> '5 MB', 4096 -> '4 KB', 100 -> '100 bytes'."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{n} bytes"
