@@ -185,8 +185,6 @@ async def test_unknown_methods_get_method_not_found(root):
         await c.alive(uri)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a request for an unknown method without `params` gets -32603 Internal "
-                   "Error (pygls structures it as JsonRPCRequestMessage, whose params is required) instead of -32601")
 async def test_unknown_method_without_params_gets_method_not_found(root):
     async with RawClient.start(root) as c:
         uri = await opened(c, root)

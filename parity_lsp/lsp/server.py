@@ -37,6 +37,9 @@ class ParityProtocol(LanguageServerProtocol):
     waits forever. Answer it with the JSON-RPC error (InvalidParams) and keep serving."""
 
     def structure_message(self, data):
+        if (isinstance(data, dict) and "method" in data and "params" not in data
+                and self.get_message_type(data["method"]) is None):
+            data = {**data, "params": None}  # an unknown method without params: MethodNotFound, not -32603
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:
