@@ -6,6 +6,7 @@ line of the offending key when it can be found) and the default is kept for that
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -70,11 +71,24 @@ class Config:
             return False
         return True
 
+    @property
+    def exception_id_re(self) -> re.Pattern:
+        """`exception-id-pattern` as a whole-word regex (validated when loaded; compiled once)."""
+        return _exception_id_re(self.exception_id_pattern)
+
     def severity_for(self, code: str, default: Severity) -> Severity:
         value = self.severity.get(code)
         if value and value != OFF:
             return Severity.parse(value)
         return default
+
+
+@functools.lru_cache(maxsize=8)
+def _exception_id_re(pattern: str) -> re.Pattern:
+    try:
+        return re.compile(rf"\b(?:{pattern})\b")
+    except re.error:  # unreachable for loaded configs (validated), kept for hand-built ones
+        return re.compile(rf"\b(?:{DEFAULT_EXCEPTION_ID})\b")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ Invariant: no LSP types; reads only through the workspace. Targets are 0-based l
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass
 
 from parity_lsp.features.locate import COMMAND, JOB, LINE, PATH, SYMBOL, Hit, locate
@@ -43,11 +42,7 @@ def symbol_definitions(ws: Workspace, rel: str, name: str, tests_first: bool = F
 
 
 def exception_id_at(ws: Workspace, text: str, offset_in_text: int) -> str | None:
-    try:
-        pattern = re.compile(rf"\b(?:{ws.config.exception_id_pattern})\b")
-    except re.error:
-        return None
-    for m in pattern.finditer(text):
+    for m in ws.config.exception_id_re.finditer(text):
         if m.start() <= offset_in_text <= m.end():
             return m.group(0)
     return None

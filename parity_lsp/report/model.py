@@ -19,7 +19,6 @@ Definitions (per group and overall):
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
 
 from parity_lsp.findings import Finding, Severity
@@ -290,10 +289,7 @@ def _diagnostic(matrix: Matrix, f: Finding) -> Diagnostic:
 
 def _exception_ids(ws: Workspace, row: Row) -> list[str]:
     """Declared exception ids cited anywhere in the row, in order of appearance."""
-    try:
-        pattern = re.compile(rf"\b(?:{ws.config.exception_id_pattern})\b")
-    except re.error:
-        pattern = re.compile(r"\bEX-\d+[a-z]?\b")
+    pattern = ws.config.exception_id_re
     declared = None
     out: list[str] = []
     for cell in row.cells:

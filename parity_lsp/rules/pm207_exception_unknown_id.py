@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from parity_lsp.findings import Related, Severity
 from parity_lsp.rules._util import nearest, replace_fix
@@ -32,10 +31,7 @@ decision nobody made.
 
 
 def check(ctx):
-    try:
-        id_re = re.compile(rf"\b(?:{ctx.config.exception_id_pattern})\b")
-    except re.error:
-        return
+    id_re = ctx.config.exception_id_re
     declared = None
     for cell in ctx.row.cells:
         for m in id_re.finditer(cell.text):

@@ -211,10 +211,7 @@ class Workspace:
         """Declared exception id → (document, 0-based line of its first mention)."""
         if self._exceptions is None:
             ids: dict[str, tuple[str, int]] = {}
-            try:
-                pattern = re.compile(rf"\b(?:{self.config.exception_id_pattern})\b")
-            except re.error:
-                pattern = re.compile(r"\bEX-\d+[a-z]?\b")
+            pattern = self.config.exception_id_re
             for doc in self.exception_docs():
                 src = self.fs.read_text(doc)
                 if src.text is None:
