@@ -77,6 +77,7 @@ def build_workspace(args) -> tuple[Workspace, list[str] | None]:
     if overrides:
         config = replace(config, **overrides)
     ws = Workspace(root, config)
+    ws.fs.stable_stats = True  # one snapshot: nothing changes on disk during a run that we must see
     if config.changed_since and ws.changed_since(config.changed_since) is None:
         raise UsageError(f"--changed-since {config.changed_since}: not a git revision of {root} (or git is unavailable)")
     if not paths:

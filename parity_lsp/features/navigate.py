@@ -13,7 +13,7 @@ from parity_lsp.model import COL_TESTS, Matrix, Reference, RefKind
 from parity_lsp.workspace.ci.verdict import match_cited_commands
 from parity_lsp.workspace.ci.workflows import find_job, load_workflow
 from parity_lsp.workspace.index import Workspace, resolve_reference_path
-from parity_lsp.workspace.symbols import Definition, lookup
+from parity_lsp.workspace.symbols import Definition
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +32,7 @@ def resolve_path(ws: Workspace, ref: Reference) -> str | None:
 
 
 def symbol_definitions(ws: Workspace, rel: str, name: str, tests_first: bool = False) -> list[Definition]:
-    src = ws.source(rel)
-    if not src.definitions:
-        return []
-    found = lookup(src.definitions, name)
+    found = ws.source(rel).lookup(name) or []
     if tests_first:
         found.sort(key=lambda d: not d.is_test)
     return found

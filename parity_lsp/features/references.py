@@ -24,7 +24,6 @@ from parity_lsp.model import Matrix, Reference, RefKind
 from parity_lsp.text import LineIndex, Span
 from parity_lsp.workspace.ci.workflows import find_job, fold, load_workflow
 from parity_lsp.workspace.index import resolve_reference_path
-from parity_lsp.workspace.symbols import lookup
 
 PATH_TARGET, SYMBOL_TARGET, JOB_TARGET, COMMAND_TARGET = "path", "symbol", "job", "command"
 
@@ -71,7 +70,7 @@ class _Lookups:
         key = (rel, name)
         if key not in self.defs:
             src = self.ws.source(rel) if self.ws.fs.is_file(rel) else None
-            found = lookup(src.definitions, name) if src is not None and src.definitions else []
+            found = (src.lookup(name) or []) if src is not None else []
             self.defs[key] = frozenset((d.qualname, d.line) for d in found)
         return self.defs[key]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import posixpath
 
 from parity_lsp.findings import Edit, Fix
@@ -28,6 +29,11 @@ SYNONYMS = {
 
 def nearest(value: str, choices, cutoff: float = 0.5) -> tuple[str, float] | None:
     """The choice most like `value` (case-insensitive) and its similarity, or None."""
+    return _nearest(value, tuple(choices), cutoff)
+
+
+@functools.lru_cache(maxsize=4096)  # a matrix repeats its few wrong values on many rows
+def _nearest(value: str, choices: tuple[str, ...], cutoff: float) -> tuple[str, float] | None:
     low = value.strip().lower()
     if not low:
         return None

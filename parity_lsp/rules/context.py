@@ -16,7 +16,7 @@ from parity_lsp.text import Span
 from parity_lsp.workspace.files import compile_globs
 from parity_lsp.workspace.fs import FileStat
 from parity_lsp.workspace.index import SourceFile, Workspace, resolve_reference_path
-from parity_lsp.workspace.symbols import Definition, lookup
+from parity_lsp.workspace.symbols import Definition
 
 
 @dataclass(slots=True)
@@ -51,9 +51,7 @@ class Resolved:
     def lookup(self, symbol: str) -> list[Definition] | None:
         """Definitions of `symbol` in the file; None when the language is not understood."""
         src = self.source
-        if src is None or src.definitions is None:
-            return None
-        return lookup(src.definitions, symbol)
+        return None if src is None else src.lookup(symbol)
 
 
 class Resolver:

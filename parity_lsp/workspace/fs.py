@@ -36,6 +36,7 @@ class ReadResult:
     version: object = None  # content key: buffer version or (mtime, size)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_rel(path: str) -> str | None:
     """Normalize a workspace-relative path; None when it is absolute or escapes with '..'."""
     path = path.replace("\\", "/")
@@ -66,12 +67,24 @@ class FileSystem:
         self.generation = 0
         self.memo: dict = {}
         self._real_dirs: dict[str, str | None] = {}
+        # With `stable_stats`, stat results are kept until `bump()` / `forget_path()`: right for
+        # the CLI (one snapshot) and for a server whose client reports file changes; without
+        # it every stat asks the disk, which is how a server without file events sees changes.
+        self.stable_stats = False
+        self._stats: dict[str, FileStat | None] = {}
 
     def bump(self) -> None:
         """Something outside open buffers changed: drop derived data."""
         self.generation += 1
         self.memo.clear()
         self._real_dirs.clear()
+        self._stats.clear()
+
+    def forget_path(self, rel: str) -> None:
+        """One file changed on disk: its remembered stat is stale."""
+        norm = normalize_rel(rel)
+        if norm is not None:
+            self._stats.pop(norm, None)
 
     # --- overlay (open editor buffers) ----------------------------------------------------
 
@@ -121,7 +134,7 @@ class FileSystem:
         self._real_dirs[directory] = real
         return real
 
-    def _contained(self, rel: str) -> Path | None:
+    def _contained(self, rel: str) -> str | None:
         """Absolute real path of `rel` if it (after symlinks) stays inside the root, else None.
 
         A missing path is contained when its existing ancestors are. The parent directory's
@@ -131,7 +144,7 @@ class FileSystem:
         if norm is None:
             return None
         if not norm:
-            return self.root
+            return str(self.root)
         directory, _, name = norm.rpartition("/")
         real_dir = self._real_dir(directory)
         if real_dir is None:
@@ -142,14 +155,14 @@ class FileSystem:
         except (OSError, ValueError):
             is_link = False  # missing: contained, since its directory is
         if not is_link:
-            return Path(leaf)
+            return leaf
         try:
             real = os.path.realpath(leaf)
         except (OSError, RuntimeError, ValueError):
             return None
         root = str(self.root)
         if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
-            return Path(real)
+            return real
         return None
 
     def escapes(self, rel: str) -> bool:
@@ -167,6 +180,15 @@ class FileSystem:
         if norm in self._overlay:
             text, _ = self._overlay[norm]
             return FileStat("file", len(text), 0)
+        if not self.stable_stats:
+            return self._stat_disk(norm)
+        try:
+            return self._stats[norm]
+        except KeyError:
+            st = self._stats[norm] = self._stat_disk(norm)
+            return st
+
+    def _stat_disk(self, norm: str) -> FileStat | None:
         real = self._contained(norm)
         if real is None:
             return None

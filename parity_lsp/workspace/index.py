@@ -17,17 +17,47 @@ from pathlib import Path
 from parity_lsp.config import Config
 from parity_lsp.workspace import files as files_mod
 from parity_lsp.workspace.fs import FileSystem, normalize_rel
-from parity_lsp.workspace.symbols import Definition, find_definitions
+from parity_lsp.workspace.symbols import Definition, find_definitions, language_for_path, lookup
 
 
-@dataclass
+_LAST_WORD = re.compile(r"\w+(?=\W*$)")
+
+
+@dataclass(eq=False)
 class SourceFile:
+    """A file's text, with its definitions scanned on first use (most cited files are only
+    checked for existence or line counts)."""
+
     rel: str
     text: str | None
     error: str | None  # why text is None
     version: object
-    definitions: list[Definition] | None  # None: language not understood (or unreadable)
     generation: int = -1  # file-system generation at which `version` was last confirmed
+
+    @cached_property
+    def definitions(self) -> list[Definition] | None:
+        """None: language not understood (or unreadable)."""
+        return find_definitions(self.rel, self.text) if self.text is not None else None
+
+    @cached_property
+    def _lookups(self) -> dict[str, list[Definition]]:
+        return {}
+
+    def lookup(self, symbol: str) -> list[Definition] | None:
+        """Definitions of `symbol` (memoized); None when the language is not understood."""
+        found = self._lookups.get(symbol)
+        if found is not None:
+            return list(found)
+        if self.text is None or language_for_path(self.rel) is None:
+            return None
+        # A definition's name is in the text: a symbol whose last word is not needs no scan.
+        last = _LAST_WORD.search(symbol)
+        if last is not None and last.group() not in self.text:
+            found = []
+        else:
+            found = lookup(self.definitions or [], symbol)
+        self._lookups[symbol] = found
+        return list(found)
 
     @cached_property
     def line_count(self) -> int:
@@ -69,6 +99,7 @@ class Workspace:
     def forget(self, rel: str) -> None:
         """A file's content changed (or it vanished)."""
         self._sources.pop(rel, None)
+        self.fs.forget_path(rel)
         if not files_mod.is_matrix_name(rel):
             self.fs.bump()  # project models (Cargo.toml, pytest config, ...) may depend on it
         if self._exceptions is not None and files_mod.compile_globs(self.config.exceptions_doc).match_file(rel):
@@ -99,8 +130,7 @@ class Workspace:
                 cached.generation = generation
                 return cached  # unchanged: a stat, no read
         result = self.fs.read_text(rel)
-        defs = find_definitions(rel, result.text) if result.text is not None else None
-        src = SourceFile(rel, result.text, result.error, result.version, defs, self.fs.generation)
+        src = SourceFile(rel, result.text, result.error, result.version, self.fs.generation)
         self._sources[rel] = src
         return src
 
@@ -263,8 +293,6 @@ def find_symbol_near(ws: Workspace, rel: str, symbol: str) -> list[tuple[str, De
 
     Bounded: at most NEAR_SEARCH_LIMIT files are scanned, so a typo never costs a workspace scan.
     """
-    from parity_lsp.workspace.symbols import language_for_path, lookup
-
     lang = language_for_path(rel)
     if lang is None:
         return []
@@ -282,17 +310,13 @@ def find_symbol_near(ws: Workspace, rel: str, symbol: str) -> list[tuple[str, De
     for f in _scope_files(ws, scope, lang, directory):
         if f == rel:
             continue
-        src = ws.source(f)
-        if src.definitions:
-            hits.extend((f, d) for d in lookup(src.definitions, symbol))
+        hits.extend((f, d) for d in ws.source(f).lookup(symbol) or ())
     return hits
 
 
 def _scope_files(ws: Workspace, scope: str, lang: str, directory: str = "") -> list[str]:
     """Up to NEAR_SEARCH_LIMIT files of `lang` under `scope`, those in `directory` first
     (memoized until the file list changes)."""
-    from parity_lsp.workspace.symbols import language_for_path
-
     key = ("scope_files", scope, lang, directory)
     found = ws.fs.memo.get(key)
     if found is None:

@@ -43,6 +43,8 @@ def register(server: ParityServer) -> None:
                         ),
                     )])
                 )
+                # the client reports file changes: stat results can be kept until it does
+                ls.analysis.ws.fs.stable_stats = True
             except Exception as exc:
                 ls.log(f"parity-lsp: could not register file watchers: {exc}")
         try:

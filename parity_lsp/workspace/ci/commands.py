@@ -13,6 +13,7 @@ import functools
 import difflib
 import re
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import ClassVar
 
 from parity_lsp.workspace.ci.shell import Word, join_dir, split_words
@@ -860,6 +861,34 @@ def command_matches(cited: str, step_command: str) -> bool:
     if selection_key(a) != selection_key(b):
         return False
     return _multiset_subset(a.others, b.others)
+
+
+class CommandIndex:
+    """Step commands grouped by what they select, so matching a cited command is one lookup.
+
+    Same answers as `command_matches` against every step (a job of 400 steps cited by 20,000
+    rows would otherwise be 8 M comparisons); only `Unknown` commands are still scanned.
+    """
+
+    __slots__ = ("_by_key", "_unknown")
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._by_key: dict[tuple, list[str]] = {}
+        self._unknown: list[str] = []
+        for text in dict.fromkeys(texts):
+            cmd = parse_command(text)
+            if isinstance(cmd, Unknown):
+                self._unknown.append(text)
+            else:
+                self._by_key.setdefault((cmd.kind, selection_key(cmd)), []).append(text)
+
+    def matching(self, cited: str) -> list[str]:
+        """The indexed step commands `cited` matches, in insertion order."""
+        a = parse_command(cited)
+        if isinstance(a, Unknown):
+            return [t for t in self._unknown if _contains_run(parse_command(t).argv, a.argv)]
+        same = self._by_key.get((a.kind, selection_key(a)), ())
+        return [t for t in same if _multiset_subset(a.others, parse_command(t).others)]
 
 
 def closest_command(cited: str, candidates: list[str]) -> str | None:

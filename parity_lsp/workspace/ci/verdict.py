@@ -9,6 +9,7 @@ runs / does not run (with the reason) / unknown (with why), never a guess presen
 from __future__ import annotations
 
 from parity_lsp.workspace.ci.commands import (
+    CommandIndex,
     CargoTest,
     GoTest,
     MakeRun,
@@ -17,7 +18,6 @@ from parity_lsp.workspace.ci.commands import (
     ScriptRun,
     Unknown,
     closest_command,
-    command_matches,
     effective_directory,
     parse_command,
     selection_is_dynamic,
@@ -157,15 +157,38 @@ def _pick(verdicts: list[Verdict], items: list) -> tuple[Verdict, object]:
 # --- the job-level verdict ----------------------------------------------------------------------
 
 
+def _command_index(job: Job) -> tuple[CommandIndex, dict[str, list[Command]]]:
+    """The job's step commands indexed by selection (their text and pre-matrix template)."""
+    cached = job.memo.get("command_index")
+    if cached is None:
+        by_text: dict[str, list[Command]] = {}
+        for c in job.commands:
+            by_text.setdefault(c.text, []).append(c)
+            if c.template and c.template != c.text:
+                by_text.setdefault(c.template, []).append(c)
+        cached = job.memo["command_index"] = (CommandIndex(by_text), by_text)
+    return cached
+
+
+def _runner_flags(job: Job) -> list[bool]:
+    """Per step command: is it a test runner (or something that may start one)?"""
+    cached = job.memo.get("runner_flags")
+    if cached is None:
+        cached = job.memo["runner_flags"] = [parse_command(c.text).kind in _RUNNER_KINDS for c in job.commands]
+    return cached
+
+
 def match_cited_commands(job: Job, cited: list[str]) -> list[CitedMatch]:
     """Each cited command with the step commands it matches (SPEC 5) or the closest one."""
+    index, by_text = _command_index(job)
     out: list[CitedMatch] = []
     for text in cited:
         pieces = [sc.text for sc in split_commands(text)] or [text]
         matched: list[Command] = []
         ok = True
         for piece in pieces:
-            hits = [c for c in job.commands if command_matches(piece, c.text) or (c.template and command_matches(piece, c.template))]
+            found = {id(c): c for t in index.matching(piece) for c in by_text[t]}
+            hits = sorted(found.values(), key=lambda c: c.position)
             if not hits:
                 ok = False
             matched.extend(h for h in hits if h not in matched)
@@ -224,11 +247,12 @@ def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited
     if not commands:
         return does_not_run("no_commands", f"job `{job.id}` has no `run:` step", None, cited=matches, **base)
     cited_ids = {id(c) for m in matches for c in m.matched}
+    runner = _runner_flags(job)
     # Judge the cited step command first, then test runners, then the rest; stop at the first
     # step that runs the test (a job of 80 `cargo test -p X` steps need not judge all 80).
     order = sorted(
         range(len(commands)),
-        key=lambda i: (id(commands[i]) not in cited_ids, parse_command(commands[i].text).kind not in _RUNNER_KINDS, i),
+        key=lambda i: (id(commands[i]) not in cited_ids, not runner[i], i),
     )
     details: list[Verdict] = []
     judged: list[Command] = []
@@ -249,8 +273,7 @@ def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited
         cited_misses = [v for v, c in zip(details, judged) if id(c) in cited_ids]
         chosen = max(cited_misses or details, key=_specificity)
         if _specificity(chosen) <= 1:
-            runners = [c.text for c in commands if parse_command(c.text).kind in _RUNNER_KINDS]
-            if not runners:
+            if not any(runner):
                 out = does_not_run("no_test_command", f"job `{job.id}` runs no test command", None, **base)
                 out.cited, out.details = matches, details
                 return out

@@ -35,6 +35,7 @@ class Command:
     working_directory: str | None = ""  # where it runs after job/step defaults and `cd`; None: unknown
     template: str | None = None  # text before matrix expansion, when expanded
     matrix_values: dict[str, str] = field(default_factory=dict)
+    position: int = 0  # index in its job's `commands`
 
     @property
     def has_expression(self) -> bool:
@@ -76,12 +77,15 @@ class Job:
     continue_on_error: bool = False
     condition: str | None = None
     _commands: list | None = field(default=None, repr=False)
+    memo: dict = field(default_factory=dict, repr=False)  # derived data of consumers (a loaded job is not changed)
 
     @property
     def commands(self) -> list[Command]:
         """Every step's commands, in order (computed once: a loaded workflow is not changed)."""
         if self._commands is None:
             self._commands = [c for step in self.steps for c in step.commands]
+            for i, c in enumerate(self._commands):
+                c.position = i
         return self._commands
 
 
