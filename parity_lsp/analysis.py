@@ -26,6 +26,7 @@ from parity_lsp.workspace.index import Workspace
 
 # Files whose change can alter any row's verdict: re-check every matrix.
 _EPOCHS = itertools.count(1)
+_PARSES = itertools.count(1)
 GLOBAL_FILES = ("Cargo.toml", "pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini", "go.mod", "Makefile", "package.json")
 
 
@@ -40,6 +41,9 @@ class MatrixState:
     full_checks: int = 0  # how many times the whole matrix was checked (tests, benchmarks)
     row_checks: int = 0  # how many rows were re-checked incrementally
     epoch: int = 0  # bumps when findings of unchanged lines may have changed (not on row edits)
+    # Which full parse the capabilities come from: row edits that change a capability force a
+    # full check (incremental.py), so the same parse id means the same capabilities (PM003).
+    parse_id: int = field(default_factory=lambda: next(_PARSES))
 
     @property
     def matrix(self) -> Matrix:
@@ -61,6 +65,7 @@ class Analysis:
         self.states: dict[str, MatrixState] = {}
         self.open_matrices: set[str] = set()  # open documents that hold a matrix table
         self.cross: dict[str, list[Finding]] = {}  # workspace-scoped findings per matrix
+        self._cross_signature: tuple | None = None  # the states `cross` was computed from
 
     # --- configuration --------------------------------------------------------------------
 
@@ -82,6 +87,7 @@ class Analysis:
         self.ws = Workspace(self.root, config, fs)
         self.states.clear()
         self.cross.clear()
+        self._cross_signature = None
 
     # --- documents ------------------------------------------------------------------------
 
@@ -135,11 +141,15 @@ class Analysis:
         self.states[rel] = state
         return state
 
-    async def check_in_steps(self, rel: str, rows_per_step: int = 20) -> MatrixState | None:
-        """`check`, yielding to the event loop every few rows (indexing a large workspace must
-        not make the open document's requests wait). Gives up when the matrix changes meanwhile:
-        the next `check` does it again."""
+    async def check_in_steps(self, rel: str, step_seconds: float = 0.005) -> MatrixState | None:
+        """`check`, pausing every few milliseconds (indexing a large workspace must not make the
+        open document's requests wait). Gives up when the matrix changes meanwhile: the next
+        `check` does it again.
+
+        The pause is a short sleep, not `sleep(0)`: reading a request and starting its handler
+        takes the event loop several turns, and a bare yield gave each turn to the next step."""
         import asyncio
+        import time
 
         state = self.states.get(rel)
         version = self.ws.fs.version(rel)
@@ -151,10 +161,12 @@ class Analysis:
         if matrix is None:
             return self.check(rel)
         findings: list[Finding] = []
-        for i, part in enumerate(iter_check_matrix(self.ws, matrix, Resolver(self.ws))):
+        deadline = time.perf_counter() + step_seconds
+        for part in iter_check_matrix(self.ws, matrix, Resolver(self.ws)):
             findings.extend(part)
-            if i % rows_per_step == 0:
-                await asyncio.sleep(0)
+            if time.perf_counter() >= deadline:
+                await asyncio.sleep(0.001)
+                deadline = time.perf_counter() + step_seconds
                 if self.ws.fs.version(rel) != version or rel in self.states:
                     return self.states.get(rel)  # changed, or checked by a request meanwhile
         state = MatrixState(matrix, findings, _cited_paths(self.ws, matrix), version, rows_at=row_positions(matrix))
@@ -203,8 +215,17 @@ class Analysis:
         return paths
 
     def refresh_cross(self) -> set[str]:
-        """Recompute workspace-scoped findings (PM003); returns matrices whose set changed."""
-        matrices = [s.matrix for s in self.states.values() if s.matrix.tables]
+        """Recompute workspace-scoped findings (PM003); returns matrices whose set changed.
+
+        Skipped when no matrix was parsed again since the last time: row edits keep every
+        capability (the cross findings were shifted with the rows), and re-parsing an edited
+        matrix of thousands of rows just to find that out costs a keystroke's budget many times."""
+        signature = tuple(sorted((p, s.parse_id) for p, s in self.states.items()))
+        if signature == self._cross_signature:
+            return set()
+        self._cross_signature = signature
+        # the models as they are: PM003 places rows by line, so row edits need no re-parse
+        matrices = [s.model for s in self.states.values() if s.model.tables]
         fresh: dict[str, list[Finding]] = {}
         for f in check_across(self.ws, matrices):
             fresh.setdefault(f.path, []).append(f)

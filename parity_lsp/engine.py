@@ -13,10 +13,9 @@ import traceback
 from dataclasses import dataclass, field
 
 from parity_lsp.findings import Finding, Severity
-from parity_lsp.model import EVIDENCE_COLUMNS, Matrix, MatrixFormat, ParseProblem
+from parity_lsp.model import Matrix, MatrixFormat, ParseProblem
 from parity_lsp.parse.delimited import parse_delimited
 from parity_lsp.parse.directives import is_suppressed
-from parity_lsp.parse.evidence import parse_evidence
 from parity_lsp.parse.markdown import parse_markdown
 from parity_lsp.rules import registry
 from parity_lsp.rules.base import RuleInfo
@@ -55,15 +54,9 @@ def matrix_format(path: str) -> MatrixFormat:
 
 
 def parse_matrix(path: str, text: str) -> Matrix:
-    """Parse a matrix file of any format, with every evidence cell parsed into references."""
+    """Parse a matrix file of any format (evidence cells are parsed on first use: `Row.evidence`)."""
     fmt = matrix_format(path)
-    matrix = parse_markdown(path, text) if fmt == MatrixFormat.MARKDOWN else parse_delimited(path, text, fmt)
-    for row in matrix.rows():
-        for column in EVIDENCE_COLUMNS:
-            cell = row.cell(column)
-            if cell is not None:
-                row.evidence[column] = parse_evidence(cell.text, cell.span.start, path, column)
-    return matrix
+    return parse_markdown(path, text) if fmt == MatrixFormat.MARKDOWN else parse_delimited(path, text, fmt)
 
 
 def has_matrix_table(matrix: Matrix) -> bool:
@@ -198,7 +191,11 @@ def check_across(ws: Workspace, matrices: list[Matrix]) -> list[Finding]:
     row_starts: dict = {}
     for f in findings:
         matrix = by_path.get(f.path)
-        out.extend(_finish(ws, matrix, [f], row_starts=row_starts) if matrix else [f])
+        row = ctx.rows.get(id(f))
+        if row is not None:
+            out.extend(_finish(ws, matrix, [f], (row.table.suppressed, row.suppressed)))
+        else:
+            out.extend(_finish(ws, matrix, [f], row_starts=row_starts) if matrix else [f])
     return out
 
 

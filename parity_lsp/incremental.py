@@ -17,9 +17,8 @@ import bisect
 from dataclasses import replace
 
 from parity_lsp.findings import Edit, Finding, Fix, Related
-from parity_lsp.model import EVIDENCE_COLUMNS, Matrix, MatrixFormat, Row
+from parity_lsp.model import Matrix, MatrixFormat, Row
 from parity_lsp.parse.directives import parse_directive
-from parity_lsp.parse.evidence import parse_evidence
 from parity_lsp.parse.markdown import row_cells
 from parity_lsp.text import LineIndex, Span
 
@@ -110,10 +109,6 @@ def reparse_rows(matrix: Matrix, lines: range, text: str, index: LineIndex,
         row = Row(cells=cells, span=span, line=line, table=table, suppressed=old.suppressed)
         if row.capability != old.capability:
             return None  # PM003 compares capabilities across the workspace: re-check it all
-        for column in EVIDENCE_COLUMNS:
-            cell = row.cell(column)
-            if cell is not None:
-                row.evidence[column] = parse_evidence(cell.text, cell.span.start, matrix.path, column)
         rows.append(row)
     return rows
 

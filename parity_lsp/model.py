@@ -51,7 +51,24 @@ class Row:
     line: int  # 0-based line of the row
     table: "Table" = field(repr=False, default=None)  # type: ignore[assignment]
     suppressed: frozenset[str] = frozenset()  # codes disabled by disable-next-line
-    evidence: dict[str, "Evidence"] = field(default_factory=dict)  # column -> parsed refs
+    _evidence: dict[str, "Evidence"] | None = field(default=None, repr=False)
+
+    @property
+    def evidence(self) -> dict[str, "Evidence"]:
+        """column -> parsed references, parsed on first use: parsing a matrix is then cheap,
+        and the evidence of each row is parsed when (and where) the row is checked."""
+        found = self._evidence
+        if found is None:
+            from parity_lsp.parse.evidence import parse_evidence
+
+            found = {}
+            path = self.table.path if self.table is not None else ""
+            for column in EVIDENCE_COLUMNS:
+                cell = self.cell(column)
+                if cell is not None:
+                    found[column] = parse_evidence(cell.text, cell.span.start, path, column)
+            self._evidence = found
+        return found
 
     def cell(self, column: str) -> Cell | None:
         idx = self.table.columns.get(column) if self.table else None
@@ -83,6 +100,7 @@ class Table:
     suppressed: frozenset[str] = frozenset()  # codes disabled for the whole table
     columns: dict[str, int] = field(default_factory=dict)  # normalized name -> index
     delimiter_line: int | None = None  # Markdown only
+    path: str = ""  # the matrix file (evidence links are relative to it)
 
     def has_column(self, column: str) -> bool:
         return column in self.columns

@@ -143,3 +143,35 @@ def test_a_changed_cited_file_rechecks_only_the_rows_citing_it(root):
     state = analysis.check("docs/parity/m.md")
     assert state.full_checks == 1 and state.row_checks == 1 + 7  # 6 rows of the first table + Cap 99
     assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)
+
+
+def test_duplicates_found_after_row_edits_are_placed_without_re_parsing(root):
+    """PM003 is recomputed when another matrix appears; the edited matrix (rows shifted by
+    the edits) is not re-parsed for it, and its PM003 ranges and related locations are those of
+    a full check."""
+    rows = [row(i) for i in range(8)]
+    text = text_with(rows)
+    (root / "docs/parity/m.md").write_text(text)
+    analysis = Analysis(root)
+    analysis.open_document("docs/parity/m.md", text, 0)
+    analysis.check_all()
+    for version, i in enumerate([1, 2, 4], start=1):  # lengthen early rows: later offsets move
+        rows[i] = rows[i].replace("| @t |", "| @team-longer |")
+        text = text_with(rows)
+        analysis.open_document("docs/parity/m.md", text, version)
+        analysis.check("docs/parity/m.md")
+    state = analysis.states["docs/parity/m.md"]
+    assert not state.consistent and state.full_checks == 1
+    (root / "docs/parity/other.md").write_text("# O\n\n" + HEADER + row(6) + row(99))
+    analysis.file_changed("docs/parity/other.md", True)
+    analysis.check_all()
+    assert not state.consistent, "refresh_cross re-parsed the edited matrix"
+    got = [f for f in analysis.findings("docs/parity/m.md") if f.code == "PM003"]
+    (root / "docs/parity/m.md").write_text(text)
+    fresh = Analysis(root)
+    fresh.check_all()
+    want = [f for f in fresh.findings("docs/parity/m.md") if f.code == "PM003"]
+    assert len(got) == 2  # Cap 6 and Cap 99 are listed in other.md too
+    as_seen = lambda fs: [(f.span.start, f.span.end, f.message, [(r.path, r.line, r.column) for r in f.related]) for f in fs]
+    assert as_seen(got) == as_seen(want)
+    assert text[got[0].span.start:got[0].span.end] == "Cap 6 🚀"

@@ -10,25 +10,32 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import gc
+import inspect
+import json
 import logging
+import re
+import secrets
 import traceback
 from pathlib import Path
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from parity_lsp import __version__
 from parity_lsp.analysis import Analysis
-from parity_lsp.lsp.convert import Converter, Prebuilt, encoding_name
+from parity_lsp.lsp.convert import Converter, DiagnosticList, Prebuilt, RawJson, encoding_name
 from parity_lsp.lsp.docs import rule_doc_uri
 from parity_lsp.text import LineIndex
 
 log = logging.getLogger("parity_lsp.lsp")
 
 
+_RAW_NONCE = secrets.token_hex(8)
+_RAW_SLOT = re.compile(r'"\\u0000' + _RAW_NONCE + r'(\d+)\\u0000"')
 _ANSWERED = object()  # a message already answered with an error while being read
 
 
@@ -65,6 +72,39 @@ class ParityProtocol(LanguageServerProtocol):
                 return None
         return super().handle_message(message)
 
+    def _send_data(self, data):
+        """pygls's `_send_data`, with `RawJson` values spliced in as they are."""
+        if not data:
+            return
+        if self.writer is None:
+            log.error("Unable to send data, no available transport!")
+            return
+        raws: list[str] = []
+
+        def default(value):
+            if isinstance(value, RawJson):
+                raws.append(value.text)
+                return f"\0{_RAW_NONCE}{len(raws) - 1}\0"  # a string no document can hold
+            return self._serialize_message(value)
+
+        try:
+            body = json.dumps(data, default=default)
+            if raws:
+                body = _RAW_SLOT.sub(lambda m: raws[int(m.group(1))], body)
+            payload = body.encode(self.CHARSET)
+            if self._include_headers:
+                header = f"Content-Length: {len(payload)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+                payload = header.encode("ascii") + payload
+            res = self.writer.write(payload)
+            if inspect.isawaitable(res):
+                asyncio.ensure_future(res)
+        except BrokenPipeError:
+            log.exception("Error sending data. BrokenPipeError", exc_info=True)
+            raise
+        except Exception as error:
+            log.exception("Error sending data", exc_info=True)
+            self._server._report_server_error(error, JsonRpcInternalError)
+
     def _serialize_message(self, data):
         # results and params already in wire form are sent as they are (see convert.Prebuilt)
         payload = getattr(data, "result", None)
@@ -87,7 +127,7 @@ class ParityServer(LanguageServer):
         self.published: dict[str, int] = {}  # uri -> number of diagnostics last pushed
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.generation = 0  # bumps whenever any finding may have changed (pull result ids)
-        self.diagnostic_cache: dict[str, tuple[object, dict]] = {}  # rel -> (epoch, line key -> wire dict)
+        self.diagnostic_cache: dict[str, tuple[object, dict]] = {}  # rel -> (encoding, line key -> JSON fragment)
         self.newest_version: dict[str, int] = {}  # uri -> the newest document version seen
         self.ready: asyncio.Event | None = None  # set once the client's settings are applied
 
@@ -155,35 +195,41 @@ class ParityServer(LanguageServer):
         doc = self.workspace.text_documents.get(uri)
         return doc.version if doc is not None else None
 
-    def diagnostics_for(self, rel: str) -> list[dict]:
+    def diagnostics_for(self, rel: str) -> DiagnosticList:
         """The document's diagnostics in wire form. Diagnostics of a line whose text and
-        findings did not change since the last call are reused, not converted again."""
+        findings did not change since the last call are reused (as JSON text), not converted
+        or encoded again."""
         analysis = self.analysis
-        state = analysis.check(rel)
+        analysis.check(rel)
         findings = analysis.findings(rel)
         if rel in analysis.config_findings():
             findings = findings + analysis.config_findings()[rel]
         index = self.index_for(rel)
-        epoch = (state.epoch if state is not None else None, self.converter.encoding)
-        cached_epoch, cache = self.diagnostic_cache.get(rel, (None, {}))
-        if cached_epoch != epoch:
+        # A fragment depends only on its key below (and the position encoding): findings that
+        # came back after a workspace-wide change (PM003, file events) reuse it too.
+        cached_encoding, cache = self.diagnostic_cache.get(rel, (None, {}))
+        if cached_encoding != self.converter.encoding:
             cache = {}
         fresh: dict = {}
-        uri = self.converter.uri(rel)
-        out = []
+        data_prefix = ',"data":{"uri":' + json.dumps(self.converter.uri(rel)) + ',"index":'
+        fragments = []
         starts = index.line_starts
-        for i, f in enumerate(findings):
+        line_texts: dict[int, str] = {}
+        for f in findings:
             line = bisect.bisect_right(starts, f.span.start) - 1
-            key = (line, index.line_text(line), f.code, f.message, f.span.start - starts[line], f.span.end - f.span.start)
-            wire = cache.get(key) or fresh.get(key)
-            if wire is None:
-                wire = self.converter.diagnostic_wire(f)
-            fresh[key] = wire
-            item = dict(wire)
-            item["data"] = {"uri": uri, "index": i}
-            out.append(item)
-        self.diagnostic_cache[rel] = (epoch, fresh)
-        return out
+            text = line_texts.get(line)
+            if text is None:
+                text = line_texts[line] = index.line_text(line)
+            key = (line, text, f.code, f.message, f.span.start - starts[line], f.span.end - f.span.start,
+                   f.severity, f.tags, tuple(f.related))
+            frag = cache.get(key) or fresh.get(key)
+            if frag is None:
+                # everything but the closing `index}}`: DiagnosticList appends the position
+                frag = json.dumps(self.converter.diagnostic_wire(f))[:-1] + data_prefix
+            fresh[key] = frag
+            fragments.append(frag)
+        self.diagnostic_cache[rel] = (self.converter.encoding, fresh)
+        return DiagnosticList(fragments)
 
     def should_push(self, rel: str) -> bool:
         """Push unless the client pulls this document (open, or workspace pull)."""
@@ -213,7 +259,7 @@ class ParityServer(LanguageServer):
             return
         if version is not None and self.open_version(rel) != version:
             return  # a newer version arrived while checking: never publish stale results
-        params = Prebuilt(uri=uri, diagnostics=diagnostics)
+        params = Prebuilt(uri=uri, diagnostics=diagnostics.raw)
         if version is not None:
             params["version"] = version
         self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
@@ -272,6 +318,10 @@ def create_server() -> ParityServer:
 def serve(args) -> int:
     logging.basicConfig(level=logging.WARNING)
     server = create_server()
+    # The server holds a large, long-lived, mostly acyclic index: objects that exist now (modules,
+    # types) never need the cyclic GC again, and collections of the young generation can be rarer.
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
     if getattr(args, "tcp", None):
         host, _, port = args.tcp.rpartition(":")
         if not port.isdigit():

@@ -117,7 +117,7 @@ def _parse_into(matrix: Matrix, delim: str) -> None:
                 c.column = normalize_column(c.value)
                 columns.setdefault(c.column, c.index)
             table = Table(header=cells, rows=[], span=Span(rec_start, rec_end), header_line=line,
-                          columns=columns, suppressed=frozenset(table_disable))
+                          columns=columns, suppressed=frozenset(table_disable), path=matrix.path)
             matrix.tables.append(table)
             continue
         for c in cells:

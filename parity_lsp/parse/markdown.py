@@ -201,6 +201,7 @@ def _build_table(matrix: Matrix, lines: list[str], start: int, end: int, directi
         header_line=start,
         columns=columns,
         delimiter_line=start + 1,
+        path=matrix.path,
     )
     next_line_disable: frozenset[str] = frozenset()
     for ln in range(start + 2, end):

@@ -174,11 +174,26 @@ class MatrixContext(_Base):
 
 @dataclass
 class WorkspaceContext:
+    """What workspace-scoped rules see. A matrix model may have been updated row by row in the
+    editor: rows then keep the offsets of the text they were parsed from, and their line (which
+    edits in place do not change) is what locates them: see `current_span`."""
+
     matrices: list[Matrix]
     ws: Workspace
+    rows: dict[int, Row] = field(default_factory=dict)  # id(finding) -> its row (for suppressions)
 
-    def finding(self, rule: RuleInfo, matrix: Matrix, span: Span, message: str, related=None) -> Finding:
-        return Finding(rule.code, rule.severity, matrix.path, span, message, related=related or [])
+    def finding(self, rule: RuleInfo, matrix: Matrix, span: Span, message: str, related=None,
+                row: Row | None = None) -> Finding:
+        f = Finding(rule.code, rule.severity, matrix.path, span, message, related=related or [])
+        if row is not None:
+            self.rows[id(f)] = row
+        return f
+
+    @staticmethod
+    def current_span(matrix: Matrix, row: Row, span: Span) -> Span:
+        """`span` of `row`, moved to where the row's line starts in the matrix's current text."""
+        delta = matrix.index.line_start(row.line) - row.span.start
+        return Span(span.start + delta, span.end + delta) if delta else span
 
 
 _GLOB_CACHE: dict[tuple[str, ...], object] = {}

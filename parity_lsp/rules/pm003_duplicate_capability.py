@@ -46,8 +46,10 @@ def check(ctx):
         for i, (matrix, row, cell) in enumerate(entries):
             others = [e for j, e in enumerate(entries) if j != i]
             related = [
-                Related(m.path, r.line, c.span.start - m.index.line_start(r.line), "also listed here")
+                Related(m.path, r.line, c.span.start - r.span.start, "also listed here")  # column in its line
                 for m, r, c in others
             ]
             where = ", ".join(f"{m.path}:{r.line + 1}" for m, r, _ in others)
-            yield ctx.finding(RULE, matrix, cell.span, f"capability `{cell.value}` is listed more than once (also at {where})", related=related)
+            yield ctx.finding(RULE, matrix, ctx.current_span(matrix, row, cell.span),
+                              f"capability `{cell.value}` is listed more than once (also at {where})",
+                              related=related, row=row)

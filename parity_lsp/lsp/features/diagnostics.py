@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from parity_lsp.lsp.convert import Prebuilt
+from parity_lsp.lsp.convert import Prebuilt, RawJson
 from parity_lsp.lsp.server import ParityServer
 
 IDENTIFIER = "parity-lsp"
 
 
-def _report(ls: ParityServer, rel: str) -> tuple[list[dict], str]:
+def _report(ls: ParityServer, rel: str) -> tuple[RawJson, str]:
     """The document's diagnostics (wire form) and a result id that changes exactly when they do."""
-    items = ls.diagnostics_for(rel)
-    digest = hash(tuple(
-        (d["code"], d["range"]["start"]["line"], d["range"]["start"]["character"],
-         d["range"]["end"]["line"], d["range"]["end"]["character"], d["message"], d.get("severity"))
-        for d in items
-    ))
-    return items, f"{rel}@{digest & 0xFFFFFFFFFFFF:x}"
+    found = ls.diagnostics_for(rel)
+    return found.raw, f"{rel}@{found.digest & 0xFFFFFFFFFFFF:x}"
 
 
 def register(server: ParityServer) -> None:
