@@ -14,7 +14,7 @@ from pathlib import Path
 
 from parity_lsp import __version__
 from parity_lsp.config import Config, ConfigProblem, load_config
-from parity_lsp.engine import ALL_RULES, check_paths
+from parity_lsp.engine import ALL_RULES, check_paths, default_jobs
 from parity_lsp.findings import Severity
 from parity_lsp.workspace.files import is_matrix_name
 from parity_lsp.workspace.index import Workspace
@@ -110,7 +110,7 @@ def cmd_check(args) -> int:
     from parity_lsp.output import make_report, render
 
     ws, targets = build_workspace(args)
-    result = check_paths(ws, targets)
+    result = check_paths(ws, targets, jobs=args.jobs or default_jobs())
     files = [m.path for m in result.matrices] + sorted(result.unreadable)
     indexes = {m.path: m.index for m in result.matrices}
 
@@ -206,6 +206,12 @@ def cmd_serve(args) -> int:
 # --- parser ----------------------------------------------------------------------------------
 
 
+def _jobs(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of processes, got {value!r}")
+    return int(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="parity-lsp", description="Keep parity matrices honest: check, fix, serve.")
     p.add_argument("--version", action="version", version=f"parity-lsp {__version__}")
@@ -223,6 +229,8 @@ def _parser() -> argparse.ArgumentParser:
     common(c)
     c.add_argument("--format", default="text", choices=["text", "json", "sarif", "github", "junit"])
     c.add_argument("--fail-on", default="error", choices=["error", "warning", "info", "hint"])
+    c.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
+                   help="processes for large workspaces (default: one per CPU; 1: no parallelism)")
     c.set_defaults(func=cmd_check)
 
     f = sub.add_parser("fix", help="apply safe fixes atomically")

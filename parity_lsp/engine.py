@@ -8,7 +8,11 @@ one broken rule never hides the others' findings.
 from __future__ import annotations
 
 import bisect
+import functools
+import multiprocessing
+import os
 import posixpath
+import sys
 import traceback
 from dataclasses import dataclass, field
 
@@ -148,20 +152,33 @@ def check_matrix(ws: Workspace, matrix: Matrix, resolver: Resolver | None = None
 def iter_check_matrix(ws: Workspace, matrix: Matrix, resolver: Resolver | None = None):
     """`check_matrix` one piece at a time (matrix, then each table and each row), so that a
     server can answer requests between rows of a large matrix."""
-    resolver = resolver or Resolver(ws)
+    for piece in check_pieces(ws, matrix, resolver or Resolver(ws)):
+        yield piece()
+
+
+def check_pieces(ws: Workspace, matrix: Matrix, resolver: Resolver) -> list:
+    """The units of a matrix check, in order, each a function returning its findings: the
+    matrix-scoped rules, then per table its table-scoped rules and each of its rows."""
+    pieces = [functools.partial(_check_matrix_scope, ws, matrix, resolver)]
+    for table in matrix.tables:
+        pieces.append(functools.partial(_check_table_scope, ws, matrix, table, resolver))
+        pieces.extend(functools.partial(check_row, ws, matrix, row, resolver) for row in table.rows)
+    return pieces
+
+
+def _check_matrix_scope(ws: Workspace, matrix: Matrix, resolver: Resolver) -> list[Finding]:
     findings: list[Finding] = [_problem(matrix, p) for p in matrix.problems]
     for rule in registry.modules_for("matrix"):
         _run(rule, MatrixContext(matrix, ws, resolver), matrix, findings)
-    yield _finish(ws, matrix, findings)
-    table_rules = registry.modules_for("table")
-    for table in matrix.tables:
-        table_findings: list[Finding] = []
-        tctx = TableContext(table, matrix, ws, resolver)
-        for rule in table_rules:
-            _run(rule, tctx, matrix, table_findings)
-        yield _finish(ws, matrix, table_findings, (table.suppressed,))
-        for row in table.rows:
-            yield check_row(ws, matrix, row, resolver)
+    return _finish(ws, matrix, findings)
+
+
+def _check_table_scope(ws: Workspace, matrix: Matrix, table, resolver: Resolver) -> list[Finding]:
+    findings: list[Finding] = []
+    tctx = TableContext(table, matrix, ws, resolver)
+    for rule in registry.modules_for("table"):
+        _run(rule, tctx, matrix, findings)
+    return _finish(ws, matrix, findings, (table.suppressed,))
 
 
 def check_row(ws: Workspace, matrix: Matrix, row, resolver: Resolver | None = None) -> list[Finding]:
@@ -203,11 +220,12 @@ def _problem(matrix: Matrix, problem: ParseProblem) -> Finding:
     return Finding(problem.code, Severity.ERROR, matrix.path, problem.span, problem.message)
 
 
-def check_paths(ws: Workspace, paths: list[str] | None = None) -> CheckResult:
+def check_paths(ws: Workspace, paths: list[str] | None = None, jobs: int = 1) -> CheckResult:
     """Check the given matrix files (default: every matrix of the workspace).
 
     Workspace-scoped rules see every matrix of the workspace, so a duplicate capability in an
-    unchecked matrix is still reported in the checked one.
+    unchecked matrix is still reported in the checked one. With `jobs` > 1 the rows of large
+    workspaces are checked by that many forked processes (same findings, same order).
     """
     result = CheckResult()
     targets = list(paths) if paths is not None else ws.matrix_files()
@@ -224,13 +242,56 @@ def check_paths(ws: Workspace, paths: list[str] | None = None) -> CheckResult:
         if not matrix.tables and rel not in (paths or []):
             continue  # a Markdown file matched by the globs that holds no matrix table
         parsed[rel] = matrix
-    for rel in targets:
-        matrix = parsed.get(rel)
-        if matrix is None:
-            continue
-        result.matrices.append(matrix)
-        result.findings.extend(check_matrix(ws, matrix, resolver))
+    result.matrices = [parsed[rel] for rel in targets if rel in parsed]
+    pieces = [p for m in result.matrices for p in check_pieces(ws, m, resolver)]
+    result.findings.extend(_run_pieces(pieces, jobs))
     target_set = set(targets)
     result.findings.extend(f for f in check_across(ws, list(parsed.values())) if f.path in target_set)
     result.findings.sort(key=lambda f: (f.path, f.span.start, f.code))
     return result
+
+
+# --- checking in parallel (the CLI) -----------------------------------------------------------
+
+PARALLEL_MIN_PIECES = 1000  # below this a fork costs more than it saves
+_SHARED_PIECES: list | None = None  # inherited by forked workers (closures do not pickle)
+
+
+def default_jobs() -> int:
+    """Processes worth forking for a check: the CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _can_fork() -> bool:
+    # fork only where it is the native model (Linux): macOS system libraries are not fork-safe
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _run_pieces(pieces: list, jobs: int) -> list[Finding]:
+    """Run check pieces in order; with `jobs` > 1, contiguous shares in forked workers (rows
+    that sit together tend to cite the same files: each worker's caches serve its share).
+    The result is the same list, in the same order, as running them here."""
+    jobs = min(jobs, len(pieces) // (PARALLEL_MIN_PIECES // 2) or 1)
+    if jobs <= 1 or len(pieces) < PARALLEL_MIN_PIECES or not _can_fork():
+        return [f for piece in pieces for f in piece()]
+    global _SHARED_PIECES
+    bounds = [len(pieces) * k // jobs for k in range(jobs + 1)]
+    _SHARED_PIECES = pieces
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            parts = pool.map(_run_share, list(zip(bounds, bounds[1:])), chunksize=1)
+    except Exception as exc:  # a worker that could not start or died: do it here
+        sys.stderr.write(f"parity-lsp: parallel check failed ({exc!r}); checking in one process\n")
+        return [f for piece in pieces for f in piece()]
+    finally:
+        _SHARED_PIECES = None
+    return [f for part in parts for f in part]
+
+
+def _run_share(bounds: tuple[int, int]) -> list[Finding]:
+    start, end = bounds
+    pieces = _SHARED_PIECES or []
+    return [f for piece in pieces[start:end] for f in piece()]

@@ -1,0 +1,64 @@
+"""`parity-lsp check -j N` forks N workers for large workspaces: the report must be exactly the
+one a single process gives (same findings, fixes, order), on the benchmark generator's workload
+(Rust crates, a CI workflow, code-span and link matrices, planted broken paths)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from parity_lsp import engine
+from parity_lsp.engine import check_paths
+from parity_lsp.workspace.index import Workspace
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def workload(tmp_path_factory):
+    root = tmp_path_factory.mktemp("wl") / "ws"
+    subprocess.run([sys.executable, str(BENCH / "gen_workload.py"), str(root), "--files", "1000", "--rows", "600",
+                    "--seed", "5"], check=True, stdout=subprocess.DEVNULL)
+    return root
+
+
+def summary(findings):
+    return [(f.path, f.span.start, f.span.end, f.code, f.message, f.severity, f.fix) for f in findings]
+
+
+@pytest.mark.skipif(not engine._can_fork(), reason="parallel checks fork, which is Linux-only here")
+def test_forked_workers_give_the_single_process_findings(workload, monkeypatch):
+    monkeypatch.setattr(engine, "PARALLEL_MIN_PIECES", 10)
+    single = check_paths(Workspace(workload), jobs=1).findings
+    forked = []
+    real_pool = engine.multiprocessing.get_context
+
+    def spy(method):  # prove the work really went to forked processes
+        forked.append(method)
+        return real_pool(method)
+
+    monkeypatch.setattr(engine.multiprocessing, "get_context", spy)
+    for jobs in (2, 3):
+        assert summary(check_paths(Workspace(workload), jobs=jobs).findings) == summary(single)
+    assert forked == ["fork", "fork"]
+    codes = {f.code for f in single}
+    assert {"PM003", "PM102", "PM301"} <= codes, codes  # a workload with real findings
+
+
+def test_cli_jobs_option_gives_the_same_json(workload):
+    def run(*extra):
+        proc = subprocess.run([sys.executable, "-m", "parity_lsp", "check", "--root", str(workload), "--format", "json",
+                               *extra], capture_output=True, text=True)
+        assert proc.returncode == 1, proc.stderr
+        return json.loads(proc.stdout)
+
+    one = run("-j", "1")
+    assert one["diagnostics"] and run("--jobs", "2") == one == run()
+
+
+def test_cli_rejects_a_bad_jobs_value(workload):
+    proc = subprocess.run([sys.executable, "-m", "parity_lsp", "check", "--root", str(workload), "-j", "many"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "expected a number of processes" in proc.stderr and "Traceback" not in proc.stderr
