@@ -37,11 +37,15 @@ class Cell:
     span: Span  # span of `text` in the document
     index: int  # 0-based column index
     column: str | None = None  # normalized header name, None for surplus cells
+    _value: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def value(self) -> str:
         """Display value: Markdown escapes and emphasis removed, code spans unwrapped."""
-        return plain_value(self.text)
+        found = self._value
+        if found is None:
+            found = self._value = plain_value(self.text)
+        return found
 
 
 @dataclass(slots=True)

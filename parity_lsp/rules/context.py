@@ -125,13 +125,12 @@ class RowContext(_Base):
         return self.row.evidence.get(column) or Evidence()
 
     def refs(self, column: str | None = None, kind: RefKind | None = None) -> list[Reference]:
-        cols = [column] if column else list(EVIDENCE_COLUMNS)
-        out = []
-        for c in cols:
-            for r in self.evidence(c).refs:
-                if kind is None or r.kind == kind:
-                    out.append(r)
-        return out
+        key = ("refs", column, kind)  # every rule asks: answered once per row
+        found = self.cache.get(key)
+        if found is None:
+            cols = [column] if column else list(EVIDENCE_COLUMNS)
+            found = self.cache[key] = [r for c in cols for r in self.evidence(c).refs if kind is None or r.kind == kind]
+        return list(found)
 
     def path_refs(self) -> list[Reference]:
         """Every reference naming a file or directory (workflow files included)."""

@@ -8,6 +8,8 @@ runs / does not run (with the reason) / unknown (with why), never a guess presen
 
 from __future__ import annotations
 
+import functools
+
 from parity_lsp.workspace.ci.commands import (
     CommandIndex,
     CargoTest,
@@ -178,12 +180,18 @@ def _runner_flags(job: Job) -> list[bool]:
     return cached
 
 
+@functools.lru_cache(maxsize=4096)  # thousands of rows cite the same few commands
+def _pieces(cited: str) -> tuple[str, ...]:
+    """The simple commands of a cited command line (`a && b` is two)."""
+    return tuple(sc.text for sc in split_commands(cited)) or (cited,)
+
+
 def match_cited_commands(job: Job, cited: list[str]) -> list[CitedMatch]:
     """Each cited command with the step commands it matches (SPEC 5) or the closest one."""
     index, by_text = _command_index(job)
     out: list[CitedMatch] = []
     for text in cited:
-        pieces = [sc.text for sc in split_commands(text)] or [text]
+        pieces = _pieces(text)
         matched: list[Command] = []
         ok = True
         for piece in pieces:
