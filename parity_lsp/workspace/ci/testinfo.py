@@ -31,11 +31,22 @@ _RUST_TOKEN = re.compile(
 _TEST_ATTR = re.compile(r"^(?:\w+::)*(?:test|rstest|test_case|quickcheck|proptest)\b")
 
 
+# Where a comment, string or char literal may start; text between these is copied in bulk.
+_RUST_SPECIAL = re.compile("//|/\\*|\"|'|b?r#*\"")
+
+
 def _blank_rust(text: str) -> str:
     """Comments, strings and char literals replaced by spaces (newlines kept)."""
     out = []
     i, n = 0, len(text)
     while i < n:
+        m = _RUST_SPECIAL.search(text, i)
+        if m is None:
+            out.append(text[i:])
+            break
+        if m.start() > i:
+            out.append(text[i:m.start()])
+            i = m.start()
         c = text[i]
         if text.startswith("//", i):
             j = text.find("\n", i)

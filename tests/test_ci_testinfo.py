@@ -1,0 +1,85 @@
+"""The Rust test scanner's comment/string blanking (testinfo._blank_rust) against a plain
+character-by-character oracle: the fast version copies ordinary text in bulk and must blank
+exactly the same characters (Hypothesis-generated Rust-ish text)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parity_lsp.workspace.ci.testinfo import _blank_rust, find_rust_test
+
+
+def oracle(text: str) -> str:
+    """The original scanner: one character at a time."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j == -1 else j
+            out.append(" " * (j - i))
+            i = j
+            continue
+        if text.startswith("/*", i):
+            depth, j = 1, i + 2
+            while j < n and depth:
+                if text.startswith("/*", j):
+                    depth, j = depth + 1, j + 2
+                elif text.startswith("*/", j):
+                    depth, j = depth - 1, j + 2
+                else:
+                    j += 1
+            out.append(re.sub(r"[^\n]", " ", text[i:j]))
+            i = j
+            continue
+        m = re.match(r'b?r(#*)"', text[i:i + 260]) if c in "br" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")) else None
+        if m:
+            end = text.find('"' + m.group(1), i + m.end())
+            j = n if end == -1 else end + 1 + len(m.group(1))
+            out.append('"' + re.sub(r"[^\n]", " ", text[i + 1:j - 1]) + '"')
+            i = j
+            continue
+        if c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            j = min(j + 1, n)
+            out.append('"' + re.sub(r"[^\n]", " ", text[i + 1:j - 1]) + '"')
+            i = j
+            continue
+        if c == "'":
+            m = re.match(r"'(?:\\.|\\u\{[0-9a-fA-F]+\}|[^\\'])'", text[i:i + 12])
+            if m:
+                out.append("' '")
+                i += m.end()
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+PIECES = ["b", "r", "#", '"', "'", "/", "*", "\\", "\n", "x", " ", "_", 'br"', 'r#"', '"#', "//", "/*", "*/",
+          "'a'", "'\\n'", "'a", "\\u{1F600}", "é", "🚀", "fn t() {}", "#[test]", "mod m {"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=80).map("".join))
+def test_blanking_matches_the_character_oracle(text):
+    assert _blank_rust(text) == oracle(text)
+
+
+def test_blanking_keeps_code_and_newlines():
+    src = 'fn a() { let s = "fn fake() {}"; } // fn b\n/* fn c */ fn d<\'x>(c: char) { let _ = \'}\'; }\nlet r = r#"fn e"#;\n'
+    out = _blank_rust(src)
+    assert len(out) == len(src) and out.count("\n") == src.count("\n")
+    assert re.findall(r"fn (\w+)", out) == ["a", "d"]
+
+
+def test_a_test_inside_a_raw_string_is_not_a_test():
+    src = '#[test]\nfn real() {}\nconst S: &str = r#"\n#[test]\nfn fake() {}\n"#;\n'
+    assert find_rust_test(src, "real").is_test
+    assert find_rust_test(src, "fake") is None
