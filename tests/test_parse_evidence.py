@@ -147,3 +147,34 @@ def test_ci_reference_as_a_relative_link():
     (ref,) = parse(t, "evidence (ci)").refs
     assert ref.kind == RefKind.CI and ref.is_link and ref.path == "../../.github/workflows/ci.yml"
     assert ref.job == "test" and [c.text for c in ref.commands] == ["cargo test -p c2 --tests"]
+
+
+def _growing_backtick_runs(size):
+    """Runs of 2, 3, 4... backticks: no two alike, so none closes another."""
+    parts, total, run = [], 0, 2
+    while total < size:
+        parts.append("`" * run + " x ")
+        total += run + 3
+        run += 1
+    return "".join(parts)
+
+
+PATHOLOGICAL = 200_000
+
+
+@pytest.mark.parametrize("junk", [
+    pytest.param("(" * PATHOLOGICAL, id="open parens"),
+    pytest.param("[" * PATHOLOGICAL, id="open brackets"),
+    pytest.param("[a](" * (PATHOLOGICAL // 4), id="link openers"),
+    pytest.param(_growing_backtick_runs(PATHOLOGICAL), id="growing backtick runs"),
+])
+def test_a_200_kb_cell_of_unmatched_openers_parses(junk):
+    """Each unmatched opener used to rescan to the end of the cell: O(n^2), minutes for 100 KB.
+    (No timing here: the adversarial test in test_robust_resources.py bounds it in a subprocess.)"""
+    ev = parse(junk)
+    assert ev.refs == [] and not ev.missing_marker
+    # a reference after the junk is still found whole
+    t = junk + " `src/a.rs:3` (`f`)"
+    (ref,) = parse(t).refs
+    assert (ref.path, ref.line_start, [s.name for s in ref.symbols]) == ("src/a.rs", 3, ["f"])
+    assert at(t, ref.full_span) == "`src/a.rs:3` (`f`)"

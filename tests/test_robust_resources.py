@@ -296,12 +296,7 @@ def _assert_bounded(result: dict, family: str) -> None:
     assert max(result["times"].values()) < BOUND, result["times"]  # CPU seconds, measured in the child
 
 
-_SLOW = {
-    "evidence": "BUG: parse/evidence.py rescans to the end of the cell for every unmatched `(`, `[` or backtick run "
-                "(_match_paren, _match_link, _find_code_end via _segments/_tokens): O(n^2); 10 KB of `(` takes 5 s, "
-                "of `[` 2.6 s, `[a](` 2.1 s, backticks 1.3 s, so 100 KB takes minutes. Fix: one linear pre-pass that "
-                "pairs brackets (a stack) and backtick runs (by run length), or remember failed searches",
-}
+_SLOW: dict[str, str] = {}  # family -> why it is a known bug (a strict xfail)
 
 
 @pytest.mark.parametrize("family", [

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from parity_lsp.model import CommandRef, Evidence, Reference, RefKind, SymbolRef
 from parity_lsp.text import Span
@@ -42,7 +44,9 @@ _BARE_PATH = re.compile(
 _NOT_A_PATH = re.compile(r"[ \t{}*<]")
 _SPECIAL = re.compile(r"[\\`\[(]")
 _SEGMENT_SPECIAL = re.compile(r"[\\`(<\n;]")
+_MAYBE_SEPARATOR = re.compile(r"[<\n;]")
 _JOB = re.compile(r"^\s*jobs?\s+", re.I)
+_dirname = lru_cache(maxsize=256)(posixpath.dirname)  # one matrix path for all its cells
 
 
 def is_path_candidate(text: str) -> bool:
@@ -81,35 +85,165 @@ class _Tok:
     label_end: int = 0
 
 
-def _find_code_end(text: str, i: int, limit: int | None = None) -> tuple[int, int] | None:
-    """For a backtick run at i: (content_start, close_start) of the matching run before
-    `limit`, or None."""
-    n = len(text) if limit is None else limit
-    j = i
-    while j < n and text[j] == "`":
-        j += 1
-    run = j - i
-    k = j
-    fence = "`" * run
-    while True:
-        k = text.find(fence, k, n)
-        if k == -1:
+# Fast path for cells with no run of two or more backticks (nearly all of them): every code span is
+# then a single backtick pair, and a parenthesis or link with no nested opener is one regex match
+# that is exactly what the scanners below would find. Anything else (nesting, an unclosed opener)
+# falls back to the scanners.
+_CODE1 = r"`[^`]*`"
+_ESC = r"\\[\s\S]"
+_PAREN1 = rf"\((?:[^()`\\]|{_ESC}|{_CODE1})*\)"
+_BRACKET1 = rf"\[(?:[^\[\]`\\]|{_ESC}|{_CODE1})*\]"
+_SIMPLE_PAREN = re.compile(_PAREN1)
+_SIMPLE_BRACKET = re.compile(_BRACKET1)
+_FAST_TOKEN = re.compile(
+    rf"({_CODE1})|({_BRACKET1}{_PAREN1})|({_PAREN1})"  # code span, link, parenthesis
+    rf"|[^`\[(\\]+(?:{_ESC}[^`\[(\\]*)*|(?:{_ESC}[^`\[(\\]*)+"  # text
+    r"|([`\[(\\])"  # an opener the fast path cannot decide
+)
+# What the bracket scanners step over in one go: ordinary characters and escaped pairs.
+_PLAIN = {
+    "(": re.compile(r"[^\\`()]*(?:\\[\s\S][^\\`()]*)*"),
+    "[": re.compile(r"[^\\`\[\]]*(?:\\[\s\S][^\\`\[\]]*)*"),
+}
+_CLOSER = {"(": ")", "[": "]"}
+_BACKTICKS = re.compile(r"`+")
+
+
+class _Scan:
+    """A cell's text and every bracket and code-span search made in it.
+
+    Searches stop at a limit (the end of the cell, a segment or a parenthesis). Each answer is
+    remembered per limit, and one walk answers all the openers it passes, so an unmatched `(`,
+    `[` or backtick run is searched once instead of once per character before it (O(n^2)).
+    """
+
+    __slots__ = ("text", "simple", "_run_at", "_runs_of_len", "_matches")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.simple = "``" not in text  # every backtick run is a single backtick
+        self._run_at: dict[int, tuple[int, int]] | None = None
+        self._runs_of_len: dict[int, list[int]] = {}
+        self._matches: dict[tuple[str, int], dict[int, int | None]] = {}
+
+    def code_end(self, i: int, limit: int) -> tuple[int, int] | None:
+        """For a backtick run at i: (content_start, close_start) of the matching run before
+        `limit`, or None. The matching run is the first later run exactly as long (a run cut by
+        the limit counts with its length before the limit)."""
+        text = self.text
+        if self.simple:
+            k = text.find("`", i + 1, limit)
+            return None if k == -1 else (i + 1, k)
+        if self._run_at is None:
+            self._index_runs()
+        j = min(self._run_at[i][1], limit)
+        if j >= limit:
             return None
-        end = k + run
-        if (end < n and text[end] == "`") or (text[k - 1] == "`" if k > j else False):
-            # a longer run is not a match; skip it whole
-            while end < n and text[end] == "`":
-                end += 1
-            k = end
-            continue
-        return j, k
+        run = j - i
+        starts = self._runs_of_len.get(run)
+        if starts:
+            x = bisect_right(starts, j)
+            if x < len(starts) and starts[x] + run <= limit:
+                return j, starts[x]
+        if limit < len(text) and text[limit] == "`" and text[limit - 1] == "`":
+            s = self._run_at[limit - 1][0]
+            if limit - s == run and s > j:
+                return j, s
+        return None
+
+    def _index_runs(self) -> None:
+        self._run_at = run_at = {}
+        for m in _BACKTICKS.finditer(self.text):
+            span = m.span()
+            self._runs_of_len.setdefault(span[1] - span[0], []).append(span[0])
+            for p in range(*span):
+                run_at[p] = span
+
+    def skip_code(self, i: int, end: int) -> int:
+        found = self.code_end(i, end)
+        if found is None:
+            return i + 1
+        cs, ce = found
+        return ce + (cs - i)
+
+    def match(self, i: int, end: int, opener: str) -> int | None:
+        """Position of the bracket closing the `opener` at i before `end` (escapes and code spans
+        skipped), or None."""
+        memo = self._matches.setdefault((opener, end), {})
+        text = self.text
+        # A match found with the whole cell as limit holds for a smaller limit it ends before,
+        # unless that limit cuts a backtick run (code spans may then differ).
+        wide = None
+        if end < len(text) and not (text[end] == "`" and text[end - 1] == "`"):
+            wide = self._matches.get((opener, len(text)))
+
+        def known(k: int) -> int | None | bool:
+            """The answer for the opener at k if already known, else False."""
+            if k in memo:
+                return memo[k]
+            c = wide.get(k) if wide else None
+            return c if c is not None and c < end else False
+
+        c = known(i)
+        if c is not False:
+            memo[i] = c
+            return c
+        closer = _CLOSER[opener]
+        plain = _PLAIN[opener]
+        stack = [i]  # openers not closed yet; each gets its answer when closed or at the end
+        j = i + 1
+        while j < end:
+            j = plain.match(text, j, end).end()
+            if j >= end:
+                break
+            ch = text[j]
+            if ch == "\\":  # only the last character: nothing left to escape
+                j += 2
+            elif ch == "`":
+                j = self.skip_code(j, end)
+            elif ch == closer:
+                p = stack.pop()
+                memo[p] = j
+                if not stack:
+                    return j
+                j += 1
+            elif (c := known(j)) is False:
+                stack.append(j)
+                j += 1
+            elif c is None:
+                break  # the rest never closes this opener, so none of the enclosing ones either
+            else:
+                j = c + 1
+        for p in stack:
+            memo[p] = None
+        return None
 
 
-def _tokens(text: str, start: int, end: int) -> list[_Tok]:
+def _tokens(sc: _Scan, start: int, end: int) -> list[_Tok]:
     """Code spans, links and balanced parentheses within text[start:end]; the rest is text."""
+    text = sc.text
     toks: list[_Tok] = []
     i = start
     text_start = start
+    if sc.simple:
+        for m in _FAST_TOKEN.finditer(text, start, end):
+            kind = m.lastindex
+            s, e = m.span()
+            if kind is None:
+                toks.append(_Tok("text", s, e))
+            elif kind == 1:
+                toks.append(_Tok("code", s, e, s + 1, e - 1))
+            elif kind == 3:
+                toks.append(_Tok("paren", s, e, s + 1, e - 1))
+            elif kind == 2:
+                toks.append(_link_tok(text, s, _SIMPLE_BRACKET.match(text, s).end() - 1, e - 1))  # at its `]`
+            else:  # an opener the fast path cannot decide: the scanner below goes on from it
+                i = text_start = s
+                if toks and toks[-1].kind == "text":
+                    text_start = toks.pop().start
+                break
+        else:
+            return toks
 
     def flush(upto: int) -> None:
         if upto > text_start:
@@ -125,7 +259,7 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
             i += 2
             continue
         if ch == "`":
-            found = _find_code_end(text, i, end)
+            found = sc.code_end(i, end)
             if found is None:
                 i += 1
                 while i < end and text[i] == "`":
@@ -139,7 +273,7 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
             text_start = i
             continue
         if ch == "[":
-            m = _match_link(text, i, end)
+            m = _match_link(sc, i, end)
             if m is not None:
                 flush(i)
                 toks.append(m)
@@ -147,7 +281,7 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
                 text_start = i
                 continue
         if ch == "(":
-            close = _match_paren(text, i, end)
+            close = _match_paren(sc, i, end)
             if close is not None:
                 flush(i)
                 toks.append(_Tok("paren", i, close + 1, i + 1, close))
@@ -159,60 +293,30 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
     return toks
 
 
-def _skip_code(text: str, i: int, end: int) -> int:
-    found = _find_code_end(text, i, end)
-    if found is None:
-        return i + 1
-    cs, ce = found
-    return ce + (cs - i)
+def _match_paren(sc: _Scan, i: int, end: int) -> int | None:
+    """Position of the `)` closing the `(` at i before `end`, or None."""
+    if sc.simple:
+        m = _SIMPLE_PAREN.match(sc.text, i, end)
+        if m is not None:
+            return m.end() - 1
+    return sc.match(i, end, "(")
 
 
-def _match_paren(text: str, i: int, end: int) -> int | None:
-    depth = 0
-    j = i
-    while j < end:
-        ch = text[j]
-        if ch == "\\":
-            j += 2
-            continue
-        if ch == "`":
-            j = _skip_code(text, j, end)
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return j
-        j += 1
-    return None
-
-
-def _match_link(text: str, i: int, end: int) -> _Tok | None:
-    depth = 0
-    j = i
-    while j < end:
-        ch = text[j]
-        if ch == "\\":
-            j += 2
-            continue
-        if ch == "`":
-            j = _skip_code(text, j, end)
-            continue
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-            if depth == 0:
-                break
-        j += 1
-    else:
+def _match_link(sc: _Scan, i: int, end: int) -> _Tok | None:
+    """The link `[...](...)` starting at i before `end`, or None."""
+    text = sc.text
+    m = _SIMPLE_BRACKET.match(text, i, end) if sc.simple else None
+    j = m.end() - 1 if m is not None else sc.match(i, end, "[")
+    if j is None or j + 1 >= end or text[j + 1] != "(":
         return None
-    if j + 1 >= end or text[j + 1] != "(":
-        return None
-    close = _match_paren(text, j + 1, end)
+    close = _match_paren(sc, j + 1, end)
     if close is None:
         return None
+    return _link_tok(text, i, j, close)
+
+
+def _link_tok(text: str, i: int, j: int, close: int) -> _Tok:
+    """The link `[...]` at i..j followed by `(...)` at j+1..close."""
     ts, te = j + 2, close
     while ts < te and text[ts] == " ":
         ts += 1
@@ -231,12 +335,15 @@ def _match_link(text: str, i: int, end: int) -> _Tok | None:
 # --- references ----------------------------------------------------------------------------
 
 
-def _segments(text: str) -> list[tuple[int, int]]:
+def _segments(sc: _Scan) -> list[tuple[int, int]]:
     """Split on <br>, newlines and ';' outside code spans, links and parentheses."""
+    text = sc.text
+    n = len(text)
+    if _MAYBE_SEPARATOR.search(text) is None:
+        return [(0, n)] if text.strip() else []
     out = []
     start = 0
     i = 0
-    n = len(text)
     while i < n:
         m = _SEGMENT_SPECIAL.search(text, i)
         if m is None:
@@ -247,10 +354,10 @@ def _segments(text: str) -> list[tuple[int, int]]:
             i += 2
             continue
         if ch == "`":
-            i = _skip_code(text, i, n)
+            i = sc.skip_code(i, n)
             continue
         if ch == "(":
-            close = _match_paren(text, i, n)
+            close = _match_paren(sc, i, n)
             if close is not None:
                 i = close + 1
                 continue
@@ -281,8 +388,11 @@ def _parse_into(ev: Evidence, text: str, offset: int, matrix_path: str, column: 
         ev.missing_marker = True
         ev.missing_span = Span(offset, offset + len(text))
         return
-    base_dir = posixpath.dirname(matrix_path)
-    for seg_start, seg_end in _segments(text):
+    base_dir = _dirname(matrix_path)
+    if _parse_quick(ev, text, offset, base_dir, column):
+        return
+    sc = _Scan(text)
+    for seg_start, seg_end in _segments(sc):
         seg = text[seg_start:seg_end]
         bare = seg.replace("*", "").strip()
         missing = bool(_MISSING.match(bare) or _DASHES.fullmatch(bare))
@@ -296,15 +406,71 @@ def _parse_into(ev: Evidence, text: str, offset: int, matrix_path: str, column: 
         if m and "`" not in m.group(0) and not m.group(1).lower().startswith("missing"):
             label = m.group(1).strip()
             body_start = seg_start + m.end()
-        toks = _tokens(text, body_start, seg_end)
+        toks = _tokens(sc, body_start, seg_end)
         first = len(ev.refs)
-        _refs_from_tokens(ev, text, toks, offset, base_dir, label, column)
+        _refs_from_tokens(ev, sc, toks, offset, base_dir, label, column)
         if missing:
             for ref in ev.refs[first:]:
                 ref.in_missing = True
 
 
-def _refs_from_tokens(ev, text, toks, offset, base_dir, label, column) -> None:
+# The shape of nearly every cell, parsed in one match: a code span or link holding a path (with a
+# line or line range), then optionally `(`symbol`)`, or `(job `id`: `command`)` after a workflow.
+# No separator, label, escape or nesting can occur in it, so the general path below would find
+# exactly one reference; anything else takes that path.
+_QUICK_PATH = r"[^\s`{}*<:#;\\()\[\]]+"  # no location suffix, no spaces, nothing special to the scanners
+_QUICK = re.compile(
+    rf"(?:`(?P<raw>(?P<path>{_QUICK_PATH})(?::(?P<line>[0-9]+)(?:-(?P<end>[0-9]+))?)?)`"
+    rf"|\[[^\[\]`\\;<\n]*\]\((?P<lraw>(?P<lpath>{_QUICK_PATH})(?:#L(?P<lline>[0-9]+)(?:-L?(?P<lend>[0-9]+))?)?)\))"
+    r"(?: *\((?:`(?P<symbol>\w+(?:::\w+)*)(?:\(\))?`|job `(?P<job>[\w.-]+)`: `(?P<command>[^`;<\n]+)`)\))?"
+)
+
+
+def _parse_quick(ev: Evidence, text: str, offset: int, base_dir: str, column: str | None) -> bool:
+    """The common shapes (see _QUICK) straight to their reference; False for anything else."""
+    m = _QUICK.fullmatch(text)
+    if m is None:
+        return False
+    g = m.group
+    link = g("lpath") is not None
+    k = "l" if link else ""  # the link's groups, or the code span's
+    path, line, end = g(k + "path"), g(k + "line"), g(k + "end")
+    if not link and "/" not in path and (path.rsplit(".", 1)[-1].lower() if "." in path else "") not in KNOWN_EXTENSIONS:
+        return False  # not a path candidate (with no location suffix left to strip)
+    kind = RefKind.CI if is_workflow_path(path) else RefKind.PATH
+    symbol, job = g("symbol"), g("job")
+    if (symbol is not None and kind is RefKind.CI) or (job is not None and kind is RefKind.PATH):
+        return False
+    path_start = offset + m.start(k + "path")
+    ref = Reference(
+        kind=kind,
+        path=path,
+        span=Span(path_start, path_start + len(path)),
+        full_span=Span(offset, offset + len(text)),  # the match is the whole cell
+        line_start=int(line) if line else None,
+        line_end=int(end) if end else None,
+        line_span=Span(path_start + len(path) + 1, offset + m.end(k + "raw")) if line else None,
+        column=column,
+    )
+    if link:
+        ref.is_link = True
+        ref.link_base = base_dir
+    if symbol is not None:
+        ref.symbols.append(SymbolRef(symbol, Span(offset + m.start("symbol"), offset + m.end("symbol"))))
+    elif job is not None:
+        ref.job = job
+        ref.job_span = Span(offset + m.start("job"), offset + m.end("job"))
+        command = g("command")
+        stripped = command.strip()
+        if stripped:
+            s = offset + m.start("command") + len(command) - len(command.lstrip())
+            ref.commands.append(CommandRef(_unescape(stripped), Span(s, s + len(stripped))))
+    ev.refs.append(ref)
+    return True
+
+
+def _refs_from_tokens(ev, sc, toks, offset, base_dir, label, column) -> None:
+    text = sc.text
     i = 0
     while i < len(toks):
         tok = toks[i]
@@ -334,9 +500,9 @@ def _refs_from_tokens(ev, text, toks, offset, base_dir, label, column) -> None:
             _bare_paths(ev, text, tok, offset, label, column)
         elif tok.kind == "paren":
             # a parenthesis with no path before it: code spans inside may be paths
-            inner = _tokens(text, tok.inner_start, tok.inner_end)
+            inner = _tokens(sc, tok.inner_start, tok.inner_end)
             if any(t.kind in ("code", "link") for t in inner):
-                _refs_from_tokens(ev, text, inner, offset, base_dir, label, column)
+                _refs_from_tokens(ev, sc, inner, offset, base_dir, label, column)
         if ref is None:
             i += 1
             continue
@@ -347,7 +513,7 @@ def _refs_from_tokens(ev, text, toks, offset, base_dir, label, column) -> None:
         if j < len(toks) and toks[j].kind == "text" and not text[toks[j].start : toks[j].end].strip():
             j += 1
         if j < len(toks) and toks[j].kind == "paren":
-            _attach_paren(ref, text, toks[j], offset)
+            _attach_paren(ref, sc, toks[j], offset)
             ref.full_span = Span(ref.full_span.start, offset + toks[j].end)
             i = j + 1
         else:
@@ -419,9 +585,10 @@ def _location_end(raw: str, loc_start: int) -> int:
     return j
 
 
-def _attach_paren(ref: Reference, text: str, tok: _Tok, offset: int) -> None:
+def _attach_paren(ref: Reference, sc: _Scan, tok: _Tok, offset: int) -> None:
+    text = sc.text
     inner = text[tok.inner_start : tok.inner_end]
-    inner_toks = _tokens(text, tok.inner_start, tok.inner_end)
+    inner_toks = _tokens(sc, tok.inner_start, tok.inner_end)
     codes = [t for t in inner_toks if t.kind == "code"]
     if ref.kind == RefKind.CI:
         _attach_ci(ref, text, inner, inner_toks, offset, tok)
