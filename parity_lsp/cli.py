@@ -7,6 +7,7 @@ No traceback ever reaches the user: unexpected errors are reported in one line w
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from dataclasses import replace
@@ -380,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    # A check builds a large, long-lived, mostly acyclic model: with the default thresholds the
+    # cyclic GC walked it again and again (2.1 -> 1.5 s on 4,000 rows).
+    gc.set_threshold(50_000, 50, 100)
     try:
         return args.func(args)
     except ConfigErrors as exc:
