@@ -22,19 +22,20 @@ from parity_lsp.model import Matrix
 from parity_lsp.rules.context import Resolver
 from parity_lsp.text import LineIndex, Span
 from parity_lsp.workspace.files import is_matrix_name
-from parity_lsp.workspace.index import Workspace
+from parity_lsp.workspace.index import Workspace, is_project_file
 
-# Files whose change can alter any row's verdict: re-check every matrix.
 _EPOCHS = itertools.count(1)
 _PARSES = itertools.count(1)
-GLOBAL_FILES = ("Cargo.toml", "pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini", "go.mod", "Makefile", "package.json")
 
 
 @dataclass(slots=True)
 class MatrixState:
     model: Matrix  # the latest text; after row edits only the edited rows' spans are current
     findings: list[Finding]  # valid for `model.text`
-    cited: set[str] = field(default_factory=set)  # workspace paths the matrix's evidence names
+    # workspace path the matrix's evidence names -> lines of the rows naming it (-1: a governing
+    # document of the matrix). Resolution depends on which files exist, so a created or deleted
+    # file makes a full check (a new state); a row edit adds its row's paths.
+    cited: dict[str, set[int]] = field(default_factory=dict)
     key: object = None  # content version the findings were computed for
     consistent: bool = True  # every span of `matrix` is valid for `matrix.text` (see incremental.py)
     rows_at: dict | None = None  # line -> (row, position), for incremental updates
@@ -134,7 +135,7 @@ class Analysis:
             state = MatrixState(Matrix(rel, "", parse_matrix(rel, "").format), [problem], set(), version)
         else:
             findings = check_matrix(self.ws, matrix, Resolver(self.ws))
-            state = MatrixState(matrix, findings, _cited_paths(self.ws, matrix), version,
+            state = MatrixState(matrix, findings, _citations(self.ws, matrix), version,
                                 rows_at=row_positions(matrix))
         state.full_checks = full_checks
         state.epoch = next(_EPOCHS)
@@ -169,7 +170,7 @@ class Analysis:
                 deadline = time.perf_counter() + step_seconds
                 if self.ws.fs.version(rel) != version or rel in self.states:
                     return self.states.get(rel)  # changed, or checked by a request meanwhile
-        state = MatrixState(matrix, findings, _cited_paths(self.ws, matrix), version, rows_at=row_positions(matrix))
+        state = MatrixState(matrix, findings, _citations(self.ws, matrix), version, rows_at=row_positions(matrix))
         state.full_checks = 1
         state.epoch = next(_EPOCHS)
         self.states[rel] = state
@@ -197,7 +198,8 @@ class Analysis:
         state.findings = kept
         if path in self.cross:
             self.cross[path] = shift_findings(self.cross[path], old_index, new_index, path, set())
-        state.cited |= _cited_paths(self.ws, matrix, rows)
+        for path, lines in _citations(self.ws, matrix, rows).items():
+            state.cited.setdefault(path, set()).update(lines)
         state.consistent = False
         state.row_checks += len(rows)
         return True
@@ -246,30 +248,32 @@ class Analysis:
 
     def affected_by(self, changed: str) -> list[str]:
         """Matrices whose findings may change when `changed` (a workspace path) changes."""
-        name = posixpath.basename(changed)
-        if name in GLOBAL_FILES or changed.startswith(".github/workflows/") or self._is_exceptions_doc(changed):
+        if is_project_file(changed) or self._is_exceptions_doc(changed):
             return list(self.states)
         out = []
+        names = _self_and_ancestors(changed)
         for rel, state in self.states.items():
-            if rel == changed or changed in state.cited or any(
-                changed.startswith(c.rstrip("/") + "/") for c in state.cited
-            ):
+            if rel == changed or any(n in state.cited for n in names):
                 out.append(rel)
         return out
 
     def _affects_every_row(self, rel: str) -> bool:
-        return (posixpath.basename(rel) in GLOBAL_FILES or rel.startswith(".github/workflows/")
-                or self._is_exceptions_doc(rel) or is_matrix_name(rel))
+        # a project file (manifest, test config, workflow) can alter any row's verdict
+        return is_project_file(rel) or self._is_exceptions_doc(rel) or is_matrix_name(rel)
 
     def _recheck_citing_rows(self, state: MatrixState, changed: str) -> bool:
         """Re-check only the rows whose evidence names `changed` (or a directory holding it).
         False when the matrix cannot be updated that way (its governing documents cite it)."""
-        matrix = state.matrix
-        lines = [row.line for row in matrix.rows() if _row_cites(self.ws, row, changed)]
-        if any(_resolves_to(self.ws, d.path, posixpath.dirname(matrix.path), changed) for d in matrix.governing_docs):
+        citing = set()
+        for name in _self_and_ancestors(changed):  # a row citing a directory cites its files
+            citing |= state.cited.get(name, set())
+        if -1 in citing:
             return False
-        if not lines:
+        if not citing:
             return True
+        matrix = state.matrix
+        rows = {row.line for row in matrix.rows()}
+        lines = sorted(line for line in citing if line in rows)
         dropped = set(lines)
         index = matrix.index
         starts = index.line_starts
@@ -317,8 +321,6 @@ class Analysis:
             if path is None:
                 continue
             text = self.ws.fs.read_text(path).text or ""
-            from parity_lsp.text import LineIndex
-
             idx = LineIndex(text)
             start = idx.line_start(p.line)
             span = Span(start, idx.line_end(p.line))
@@ -330,37 +332,33 @@ def _keys(findings):
     return sorted((f.code, f.span.start, f.message) for f in findings or [])
 
 
-def _resolves_to(ws: Workspace, path: str, link_base: str | None, changed: str) -> bool:
+def _self_and_ancestors(path: str) -> list[str]:
+    """`a/b/c.rs` -> [`a/b/c.rs`, `a/b`, `a`]: the paths whose citation covers it."""
+    out = [path]
+    while "/" in path:
+        path = path.rsplit("/", 1)[0]
+        out.append(path)
+    return out
+
+
+def _citations(ws: Workspace, matrix: Matrix, rows=None) -> dict[str, set[int]]:
+    """Workspace paths the rows' evidence (and the matrix's governing documents, line -1) name,
+    with the lines of the rows naming each."""
     from parity_lsp.workspace.index import resolve_reference_path
 
-    rel = resolve_reference_path(path, link_base, ws.fs)
-    return rel is not None and (rel == changed or changed.startswith(rel.rstrip("/") + "/"))
-
-
-def _row_cites(ws: Workspace, row, changed: str) -> bool:
-    return any(
-        _resolves_to(ws, ref.path, ref.link_base if ref.is_link else None, changed)
-        for ev in row.evidence.values()
-        for ref in ev.refs
-        if ref.path
-    )
-
-
-def _cited_paths(ws: Workspace, matrix: Matrix, rows=None) -> set[str]:
-    from parity_lsp.workspace.index import resolve_reference_path
-
-    out: set[str] = set()
+    out: dict[str, set[int]] = {}
     for row in (matrix.rows() if rows is None else rows):
         for ev in row.evidence.values():
             for ref in ev.refs:
                 if ref.path:
                     rel = resolve_reference_path(ref.path, ref.link_base if ref.is_link else None, ws.fs)
                     if rel is not None:
-                        out.add(rel)
-    for doc in matrix.governing_docs:
-        rel = resolve_reference_path(doc.path, posixpath.dirname(matrix.path), ws.fs)
-        if rel:
-            out.add(rel)
+                        out.setdefault(rel.rstrip("/"), set()).add(row.line)
+    if rows is None:
+        for doc in matrix.governing_docs:
+            rel = resolve_reference_path(doc.path, posixpath.dirname(matrix.path), ws.fs)
+            if rel:
+                out.setdefault(rel.rstrip("/"), set()).add(-1)
     return out
 
 

@@ -175,3 +175,28 @@ def test_duplicates_found_after_row_edits_are_placed_without_re_parsing(root):
     as_seen = lambda fs: [(f.span.start, f.span.end, f.message, [(r.path, r.line, r.column) for r in f.related]) for f in fs]
     assert as_seen(got) == as_seen(want)
     assert text[got[0].span.start:got[0].span.end] == "Cap 6 🚀"
+
+
+def test_a_changed_source_file_drops_only_what_was_derived_from_it(root):
+    """An ordinary file's change re-judges the verdicts about its tests (here: a test becomes
+    ignored, PM308) and keeps project models such as the Cargo workspace; a manifest's change
+    drops everything derived."""
+    rows = [row(0), row(2)]
+    text = text_with(rows)
+    (root / "docs/parity/m.md").write_text(text)
+    analysis = Analysis(root)
+    analysis.check_all()
+    memo = analysis.ws.fs.memo
+    cargo_keys = lambda: [k for k in memo if isinstance(k, tuple) and "load_cargo_workspace" in k]
+    assert cargo_keys() and not any(f.code == "PM308" for f in analysis.findings("docs/parity/m.md"))
+    lib = root / "crates/core/src/lib.rs"
+    lib.write_text(LIB.replace("    #[test]\n", "    #[test]\n    #[ignore]\n"))
+    affected = analysis.file_changed("crates/core/src/lib.rs", False)
+    assert affected == ["docs/parity/m.md"] and cargo_keys(), "a source edit dropped the Cargo model"
+    got = summary(analysis.findings("docs/parity/m.md"))
+    assert any(code == "PM308" for code, *_ in got)
+    assert got == full_check(root, text)
+    (root / "crates/core/Cargo.toml").write_text('[package]\nname = "core"\nversion = "0.2.0"\n')
+    analysis.file_changed("crates/core/Cargo.toml", False)
+    assert not cargo_keys()
+    assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)

@@ -86,6 +86,14 @@ class FileSystem:
         if norm is not None:
             self._stats.pop(norm, None)
 
+    def forget_about(self, rel: str) -> None:
+        """The content of `rel` (not a project file) changed: drop derived data that names it
+        (the verdicts about its tests, models computed for it) and keep the rest."""
+        self.forget_path(rel)
+        stale = [key for key in self.memo if _mentions(key, rel)]
+        for key in stale:
+            del self.memo[key]
+
     # --- overlay (open editor buffers) ----------------------------------------------------
 
     def set_overlay(self, rel: str, text: str, version: object) -> None:
@@ -304,6 +312,13 @@ class FileSystem:
                 return sorted(out)
         except OSError:
             return []
+
+
+def _mentions(key, rel: str) -> bool:
+    """Does a memo key (a tuple, possibly holding an argument tuple) name `rel`?"""
+    if key == rel:
+        return True
+    return isinstance(key, tuple) and any(k == rel or (isinstance(k, tuple) and rel in k) for k in key)
 
 
 def memoized(fn):

@@ -69,6 +69,20 @@ class SourceFile:
         return n if self.text.endswith("\n") else n + 1
 
 
+# Files whose content project models and CI verdicts are derived from (beyond the cited files
+# themselves): manifests, test-runner configuration, build scripts, workflows.
+_PROJECT_FILES = frozenset((
+    "Cargo.toml", "Cargo.lock", "pyproject.toml", "setup.cfg", "setup.py", "pytest.ini", "tox.ini", "conftest.py",
+    "__init__.py", "go.mod", "go.work", "Makefile", "makefile", "GNUmakefile", "package.json", ".gitignore",
+    ".parity-lsp.toml",
+))
+
+
+def is_project_file(rel: str) -> bool:
+    """True when a change of `rel`'s content may change what is known about other files."""
+    return posixpath.basename(rel) in _PROJECT_FILES or rel.startswith(".github/") or rel.endswith((".mk", ".toml"))
+
+
 class Workspace:
     def __init__(self, root: str | Path, config: Config | None = None, fs: FileSystem | None = None) -> None:
         self.config = config or Config()
@@ -100,8 +114,10 @@ class Workspace:
         """A file's content changed (or it vanished)."""
         self._sources.pop(rel, None)
         self.fs.forget_path(rel)
-        if not files_mod.is_matrix_name(rel):
-            self.fs.bump()  # project models (Cargo.toml, pytest config, ...) may depend on it
+        if is_project_file(rel):
+            self.fs.bump()  # project models (Cargo.toml, pytest config, workflows...) may depend on it
+        elif not files_mod.is_matrix_name(rel):
+            self.fs.forget_about(rel)  # what was derived from this file's content (its tests' verdicts)
         if self._exceptions is not None and files_mod.compile_globs(self.config.exceptions_doc).match_file(rel):
             self._exceptions = None
 
