@@ -535,3 +535,73 @@ def test_impl_self_type_forms_and_inner_doc_adjacency():
     assert one(ds, "m::f").start_line == 9
     assert one(ds, "m::g").start_line == 14
     assert lookup(ds, "From::from") == [one(ds, "Vec::from")]
+
+
+def test_lifetimes_division_and_literal_prefixes():
+    # the lexer looks back from a quote for the b / c / r#.. prefixes; a lone `/` or a
+    # lifetime `'a` starts nothing
+    ds = defs(
+        """\
+        fn lifetimes<'a, 'b: 'a>(x: &'a str, y: &'b str) -> &'a str { x }
+        fn division(a: u32, b: u32) -> u32 { a / b / 2 }
+        fn prefixes() {
+            let s = b"{"; let c = c"{"; let r = br#"{"#; let t = cr##"}"##;
+            let ch = b'{'; let q = '"'; let w = ab"}";
+        }
+        fn after() {}
+        """
+    )
+    assert [(d.qualname, d.line, d.end_line) for d in ds] == [
+        ("lifetimes", 0, 0),
+        ("division", 1, 1),
+        ("prefixes", 2, 5),
+        ("after", 6, 6),
+    ]
+    assert one(ds, "lifetimes").signature == "fn lifetimes<'a, 'b: 'a>(x: &'a str, y: &'b str) -> &'a str"
+
+
+def test_attribute_spans_inner_attributes_and_semicolons():
+    long_attr = "#[my_attr(" + "[x] " * 700 + ")]"  # longer than the near bracket search
+    ds = defs(
+        """\
+        #![allow(dead_code)]
+        fn inner_attribute_is_not_pending() {}
+        #[test];
+        fn semicolon_clears_the_attribute() {}
+        #[cfg_attr(test, derive(Debug))]
+        #[test]
+        fn nested_brackets() {}
+        LONG
+        #[ignore]
+        #[test]
+        fn long_attribute() {}
+        #[doc = "x"] #[should_panic(expected = "[x]")] #[test] fn one_line() {}
+        """.replace("LONG", long_attr)
+    )
+    got = [(d.qualname, d.start_line, d.line, d.is_test, d.disabled) for d in ds]
+    assert got == [
+        ("inner_attribute_is_not_pending", 1, 1, False, None),
+        ("semicolon_clears_the_attribute", 3, 3, False, None),
+        ("nested_brackets", 4, 6, True, None),
+        ("long_attribute", 7, 10, True, "#[ignore]"),
+        ("one_line", 11, 11, True, None),
+    ]
+
+
+def test_modifiers_and_keyword_boundaries():
+    ds = defs(
+        """\
+        /// doc
+        pub(crate) async unsafe fn modifiers() {}
+        pub
+        fn split_modifier() {}
+        fn_like_name();
+        x.fn_call(); xfn(); r#fn();
+        fn r#type() {}
+        """
+    )
+    assert [(d.qualname, d.start_line, d.line, d.signature) for d in ds] == [
+        ("modifiers", 0, 1, "pub(crate) async unsafe fn modifiers()"),
+        ("split_modifier", 2, 3, "pub fn split_modifier()"),
+        ("type", 6, 6, "fn r#type()"),
+    ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ._common import normalize_newlines
 from .generic import word_occurrences
 
 __all__ = ["Definition", "language_for_path", "find_definitions", "lookup", "word_occurrences"]
@@ -52,7 +53,7 @@ def language_for_path(path: str) -> str | None:
     """"rust" | "python" | "go" | "typescript" | "javascript" | None, from the extension."""
     if not isinstance(path, str):
         return None
-    base = re.split(r"[\\/]", path)[-1]
+    base = path[max(path.rfind("/"), path.rfind("\\")) + 1 :]
     dot = base.rfind(".")
     if dot <= 0 and not (dot == 0 and len(base) > 1):
         return None
@@ -77,6 +78,9 @@ def _scanner(lang: str):
     return typescript.scan
 
 
+_SCANNERS: dict = {}  # language -> scan function, imported on first use
+
+
 def find_definitions(path: str, text: str) -> list[Definition] | None:
     """Definitions in `text`, or None when the language of `path` is not understood
     (the caller then falls back to `word_occurrences`). Never raises."""
@@ -84,31 +88,30 @@ def find_definitions(path: str, text: str) -> list[Definition] | None:
     if lang is None:
         return None
     try:
-        from ._common import normalize_newlines
-
         if isinstance(text, (bytes, bytearray)):
             text = bytes(text).decode("utf-8", "replace")
         elif not isinstance(text, str):
             text = "" if text is None else str(text)
         text = normalize_newlines(text)
+        scan = _SCANNERS.get(lang)
+        if scan is None:
+            scan = _SCANNERS[lang] = _scanner(lang)
         out = []
-        for r in _scanner(lang)(text):
-            line = max(0, r.line)
-            start = max(0, min(r.start_line, line))
-            end = max(line, r.end_line)
-            out.append(
-                Definition(
-                    name=r.name,
-                    qualname=r.qualname,
-                    kind=r.kind,
-                    line=line,
-                    start_line=start,
-                    end_line=end,
-                    is_test=bool(r.is_test),
-                    disabled=r.disabled,
-                    signature=r.signature,
-                )
-            )
+        append = out.append
+        for r in scan(text):
+            line = r.line
+            if line < 0:
+                line = 0
+            start = r.start_line
+            if start > line:
+                start = line
+            elif start < 0:
+                start = 0
+            end = r.end_line
+            if end < line:
+                end = line
+            # positional: name, qualname, kind, line, start_line, end_line, is_test, disabled, signature
+            append(Definition(r.name, r.qualname, r.kind, line, start, end, bool(r.is_test), r.disabled, r.signature))
         return out
     except Exception:  # never raise: worst case, no definitions
         return []

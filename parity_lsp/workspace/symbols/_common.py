@@ -16,9 +16,9 @@ unambiguous or possessive loops).
 from __future__ import annotations
 
 import functools
-
-import bisect
 import re
+from bisect import bisect_right
+from itertools import accumulate
 
 MAX_SIGNATURE = 200
 
@@ -54,8 +54,8 @@ class Rec:
         self.qualname = qualname
         self.kind = kind
         self.line = line
-        self.start_line = min(start_line, line)
-        self.end_line = max(end_line, line)
+        self.start_line = start_line if start_line <= line else line  # min(start_line, line)
+        self.end_line = end_line if end_line >= line else line  # max(end_line, line)
         self.is_test = is_test
         self.disabled = disabled
         self.signature = signature
@@ -76,16 +76,13 @@ class Lines:
     __slots__ = ("starts",)
 
     def __init__(self, text: str) -> None:
-        starts = [0]
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
+        # starts[i + 1] = starts[i] + len(line i) + 1, all in C (no per-line Python loop)
+        starts = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
+        starts.pop()  # the offset one past the end of the text
         self.starts = starts
 
     def line(self, offset: int) -> int:
-        return bisect.bisect_right(self.starts, offset) - 1
+        return bisect_right(self.starts, offset) - 1
 
     def start_of(self, line: int) -> int:
         if line < 0:
@@ -153,26 +150,32 @@ def doc_start(
     result = pos
     cur = pos
     ends = comments.ends
-    i = bisect.bisect_right(ends, pos) - 1
+    i = bisect_right(ends, pos) - 1
+    if i < 0:
+        return pos
+    starts = comments.starts
+    kinds = comments.kinds
+    line_starts = lines.starts
+    non_ws = _NON_WS.search
     guard = 0
     while i >= 0 and guard < 10000:
         guard += 1
-        cs = comments.starts[i]
+        cs = starts[i]
         ce = ends[i]
         if ce > cur:
             i -= 1
             continue
-        if _NON_WS.search(san, ce, cur) is not None:
+        if non_ws(san, ce, cur) is not None:
             break
-        kind = comments.kinds[i]
+        kind = kinds[i]
         ok = accept(kind) if accept else True
         skipping = (not ok) and skip is not None and skip(kind)
         if not ok and not skipping:
             break
         if san.count("\n", ce, cur) > 1 and not (blank_ok(kind) if blank_ok else False):
             break
-        ls = lines.start_of(lines.line(cs))
-        if _NON_WS.search(san, ls, cs) is not None:
+        ls = line_starts[bisect_right(line_starts, cs) - 1]  # start of the comment's line (cs >= 0)
+        if non_ws(san, ls, cs) is not None:
             break
         if ok:
             result = cs
@@ -189,7 +192,12 @@ def signature(text: str, comments: Comments, a: int, b: int) -> str:
         b = a + 4 * MAX_SIGNATURE + 400
     starts = comments.starts
     ends = comments.ends
-    i = bisect.bisect_right(ends, a)
+    i = bisect_right(ends, a)
+    if i >= len(starts) or starts[i] >= b:  # no comment inside: the common case
+        s = " ".join(text[a:b].split())
+        if len(s) > MAX_SIGNATURE:
+            s = s[: MAX_SIGNATURE - 1] + "…"
+        return s
     pieces = []
     p = a
     while i < len(starts) and starts[i] < b:
@@ -212,43 +220,74 @@ def clip(s: str, limit: int = MAX_SIGNATURE) -> str:
     return s
 
 
-_ANY_BRACKET = re.compile(r"[{}()\[\]]")
-_BRACKETS = {
-    "{": ("}", re.compile(r"[{}]")),
-    "(": (")", re.compile(r"[()]")),
-    "[": ("]", re.compile(r"[\[\]]")),
-}
+_CLOSER = {"{": "}", "(": ")", "[": "]"}
+_PAIR_RX = {"{": re.compile(r"[{}]"), "(": re.compile(r"[()]"), "[": re.compile(r"[\[\]]")}
+_LOCAL_CLOSES = 8  # closing brackets tried near the opening one before pairing the whole text
+_LOCAL_SPAN = 2048  # and characters
 
 
 def match_close(san: str, open_pos: int, limit: int | None = None) -> int:
-    """Index of the bracket closing the one at `open_pos` (same bracket type only), or -1;
-    -1 too when it closes at or after `limit`. O(1) after one linear pass over `san`."""
-    if open_pos < 0 or open_pos >= len(san) or san[open_pos] not in _BRACKETS:
+    """Index of the bracket closing the one at `open_pos` (same bracket type only, matched by
+    depth within its own type), or -1; -1 too when it closes at or after `limit`.
+
+    Most brackets close nearby: count forward from `open_pos` (the close is the first closer
+    where the closers seen equal the openers seen, `open_pos` included), trying at most
+    `_LOCAL_CLOSES` closers within `_LOCAL_SPAN` characters. When that fails, one linear pass
+    pairs every bracket of that type in `san`; the table is cached and answers every later
+    query of that type, so the total work stays linear (each character lies inside at most
+    `_LOCAL_CLOSES` brackets matched the near way; an unclosed `#[` repeated 50,000 times
+    builds the table once)."""
+    if open_pos < 0 or open_pos >= len(san):
         return -1
-    close = _bracket_pairs(san).get(open_pos, -1)
+    op = san[open_pos]
+    cl = _CLOSER.get(op)
+    if cl is None:
+        return -1
+    tables = _pair_tables(san)
+    pairs = tables.get(op)
+    if pairs is None:
+        end = open_pos + _LOCAL_SPAN
+        if limit is not None and limit < end:
+            end = limit
+        find = san.find
+        count = san.count
+        opens = 1  # openers in [open_pos, p)
+        closes = 0
+        p = open_pos + 1
+        for _ in range(_LOCAL_CLOSES):
+            c = find(cl, p, end)
+            if c < 0:
+                break
+            opens += count(op, p, c)
+            closes += 1
+            if closes == opens:
+                return c  # c < end <= limit
+            p = c + 1
+        pairs = tables[op] = _pair_table(san, op)
+    close = pairs.get(open_pos, -1)
     if close < 0 or (limit is not None and close >= limit):
         return -1
     return close
 
 
-@functools.lru_cache(maxsize=2)  # the file being scanned (and one more)
-def _bracket_pairs(san: str) -> dict[int, int]:
-    """open position -> close position for each bracket type, matched by depth within its own
-    type (what counting depth from every opening bracket would give, without rescanning:
-    an unclosed `#[` repeated 50,000 times cost O(n * limit) before)."""
+def _pair_table(san: str, op: str) -> dict[int, int]:
+    """open position -> close position for every `op` bracket of `san` (within its own type)."""
     pairs: dict[int, int] = {}
-    stacks: dict[str, list[int]] = {"{": [], "(": [], "[": []}
-    closers = {"}": "{", ")": "(", "]": "["}
-    for m in _ANY_BRACKET.finditer(san):
-        ch = m.group()
-        pos = m.start()
-        if ch in stacks:
-            stacks[ch].append(pos)
-        else:
-            stack = stacks[closers[ch]]
-            if stack:
-                pairs[stack.pop()] = pos
+    stack: list[int] = []
+    push = stack.append
+    pop = stack.pop
+    for m in _PAIR_RX[op].finditer(san):
+        if m.group() == op:
+            push(m.start())
+        elif stack:
+            pairs[pop()] = m.start()
     return pairs
+
+
+@functools.lru_cache(maxsize=2)  # the file being scanned (and one more)
+def _pair_tables(san: str) -> dict[str, dict[int, int]]:
+    """Bracket type -> `_pair_table` of `san`, filled by `match_close` when first needed."""
+    return {}
 
 
 def skip_angles(san: str, pos: int, limit: int = 4000) -> int:
@@ -299,11 +338,15 @@ def modifiers_start(san: str, kw: int, words: frozenset, paren_word: str = "") -
     p = kw
     lo = max(0, kw - 300)
     while p > lo:
-        j = p - 1
-        while j >= lo and san[j] in " \t\n":
-            j -= 1
-        if j < lo or j == p - 1:
+        # j: the last non-blank before p, or lo - 1
+        if san[p - 1] not in " \t\n":
             break  # no whitespace between the modifier and what follows it
+        if p - 2 >= lo and san[p - 2] not in " \t\n":
+            j = p - 2
+        else:
+            j = lo + len(san[lo:p].rstrip(" \t\n")) - 1
+        if j < lo:
+            break  # nothing but blanks back to the window start
         c = san[j]
         if c == ")" and paren_word:
             o = san.rfind("(", lo, j)

@@ -17,7 +17,6 @@ from ._common import Comments, Lines, Rec, blank_inner, clip, signature
 
 # --- lexer ------------------------------------------------------------------------------
 
-_LEX = re.compile(r"(?=[#\"'])(?:(?P<c>\#[^\n]*)|(?P<s>\"\"\"|'''|\"|'))")
 _BODY = {
     '"""': re.compile(r'[^"\\]*+(?:(?:\\[\s\S]|"(?!""))[^"\\]*+)*+(?:"""|\Z)?'),
     "'''": re.compile(r"[^'\\]*+(?:(?:\\[\s\S]|'(?!''))[^'\\]*+)*+(?:'''|\Z)?"),
@@ -34,21 +33,38 @@ def lex(text: str, lines: Lines) -> tuple[str, Comments, bytearray]:
     cont = bytearray(lines.count)
     last = 0
     pos = 0
-    search = _LEX.search
+    find = text.find
+    # The next `#`, `"`, `'` at or after pos, found with `str.find` (much faster than a regex
+    # search for a set of characters); `% (n + 1)` turns find's -1 (none) into n.
+    n_hash = find("#") % (n + 1)
+    n_dq = find('"') % (n + 1)
+    n_sq = find("'") % (n + 1)
     while pos < n:
-        m = search(text, pos)
-        if m is None:
+        if n_hash < pos:
+            n_hash = find("#", pos) % (n + 1)
+        if n_dq < pos:
+            n_dq = find('"', pos) % (n + 1)
+        if n_sq < pos:
+            n_sq = find("'", pos) % (n + 1)
+        s = n_hash if n_hash < n_dq else n_dq
+        if n_sq < s:
+            s = n_sq
+        if s >= n:
             break
-        s = m.start()
-        if m.lastgroup == "c":
-            e = m.end()
+        if s == n_hash:  # a comment, to the end of the line
+            e = find("\n", s)
+            if e < 0:
+                e = n
             comments.add(s, e)
             piece = " " * (e - s)
-        else:
-            e = _BODY[m.group()].match(text, m.end()).end()
+        else:  # a string: """, ''', " or '
+            quote = text[s] * 3 if text.startswith(text[s] * 3, s) else text[s]
+            e = _BODY[quote].match(text, s + len(quote)).end()
             lit = text[s:e]
-            piece = blank_inner(lit)
-            if "\n" in lit:
+            if "\n" not in lit:  # blank_inner(lit), on one line
+                piece = lit[0] + " " * (len(lit) - 2) + lit[-1] if len(lit) > 2 else lit
+            else:
+                piece = blank_inner(lit)
                 a = lines.line(s) + 1
                 b = lines.line(e - 1 if e > s else s)
                 if b >= a:

@@ -7,7 +7,9 @@ Invariant: pure, no IO, never raises on any input (the caller also guards), line
 
 from __future__ import annotations
 
+import functools
 import re
+from bisect import bisect_right
 
 from ._common import (
     Comments,
@@ -25,14 +27,14 @@ from ._common import (
 
 # --- lexer ------------------------------------------------------------------------------
 
-_LEX = re.compile(
-    r"(?=[/\"'rbc])"  # first-character prefilter: lets `re` skip ahead quickly
-    r"(?:(?P<lc>//[^\n]*)"
-    r"|(?P<bc>/\*)"
-    r"|(?P<raw>[bc]?r\#*\")"
-    r"|(?P<str>[bc]?\")"
-    r"|(?P<chr>b?'(?:[^'\\\n]|\\(?:u\{[0-9a-fA-F_]{0,8}\}|x[0-9a-fA-F]{2}|[^\n]))'))"
-)
+# The lexer looks for three kinds of starts separately: a comment (`//`, `/*`), a `"`, and a
+# char literal (`'x'`, not a lifetime). Each search starts with a literal character, which
+# `re` (or `str.find`) skips to much faster than to any of a set of characters. The prefixes
+# of string literals (b"", c"", r#""#, br"", cr"", b'') are found by looking back from the
+# quote: the first quote after a prefix is always that literal's quote, so the leftmost
+# literal found this way is the one a regex starting at the prefix letter would find.
+_COMMENT = re.compile(r"/[/*]")
+_CHAR = re.compile(r"'(?:[^'\\\n]|\\(?:u\{[0-9a-fA-F_]{0,8}\}|x[0-9a-fA-F]{2}|[^\n]))'")
 _BLOCK = re.compile(r"/\*|\*/")
 _DQ_BODY = re.compile(r'[^"\\]*+(?:\\[\s\S][^"\\]*+)*+"?')
 
@@ -42,71 +44,122 @@ PLAIN, OUTER_DOC, INNER_DOC = 0, 1, 2
 def lex(text: str) -> tuple[str, Comments]:
     n = len(text)
     pieces: list[str] = []
+    add = pieces.append
     comments = Comments()
+    c_starts = comments.starts
+    c_ends = comments.ends
+    c_kinds = comments.kinds
     last = 0
     pos = 0
-    search = _LEX.search
+    find = text.find
+    comment = _COMMENT.search
+    char = _CHAR.search
+    # The next comment, `"` and char literal at or after pos (n: none). A search from an
+    # earlier pos stays valid while its result is not behind pos.
+    m = comment(text)
+    n_comment = m.start() if m else n
+    n_dq = find('"') % (n + 1)  # find's -1 (none) becomes n
+    m_char = char(text)
+    n_char = m_char.start() if m_char else n
     while pos < n:
-        m = search(text, pos)
-        if m is None:
+        if n_comment < pos:
+            m = comment(text, pos)
+            n_comment = m.start() if m else n
+        if n_dq < pos:
+            n_dq = find('"', pos) % (n + 1)
+        if n_char < pos:
+            m_char = char(text, pos)
+            n_char = m_char.start() if m_char else n
+        q = n_comment if n_comment < n_dq else n_dq
+        if n_char < q:
+            q = n_char
+        if q >= n:
             break
-        kind = m.lastgroup
-        s = m.start()
-        if kind == "lc":
-            e = m.end()
-            t = text[s : s + 4]
-            if t.startswith("///") and not t.startswith("////"):
-                ck = OUTER_DOC
-            elif t.startswith("//!"):
-                ck = INNER_DOC
-            else:
-                ck = PLAIN
-            comments.add(s, e, ck)
-        elif kind == "bc":
-            depth = 1
-            p = m.end()
-            while depth:
-                mm = _BLOCK.search(text, p)
-                if mm is None:
-                    p = n
-                    break
-                p = mm.end()
-                depth += 1 if mm.group() == "/*" else -1
-            e = p
-            t = text[s : s + 4]
-            if t.startswith("/**") and not t.startswith("/***") and not t.startswith("/**/"):
-                ck = OUTER_DOC
-            elif t.startswith("/*!"):
-                ck = INNER_DOC
-            else:
-                ck = PLAIN
-            comments.add(s, e, ck)
-        elif kind == "raw":
-            if s > 0 and (text[s - 1].isalnum() or text[s - 1] == "_"):
-                # `xr"..."` is not a raw string: let the quote start an ordinary string.
-                pos = m.end() - 1
+        s = q
+        c = text[q]
+        if c == "/":
+            if text[q + 1] == "/":  # line comment: no newline inside, blanked in place
+                e = find("\n", q)
+                if e < 0:
+                    e = n
+                t = text[s + 2 : s + 4]
+                if t[:1] == "/" and t != "//":
+                    ck = OUTER_DOC
+                elif t[:1] == "!":
+                    ck = INNER_DOC
+                else:
+                    ck = PLAIN
+                c_starts.append(s)
+                c_ends.append(e)
+                c_kinds.append(ck)
+                add(text[last:s])
+                add(" " * (e - s))
+                last = pos = e
                 continue
-            hashes = m.group().count("#")
-            term = '"' + "#" * hashes
-            j = text.find(term, m.end())
-            e = n if j < 0 else j + len(term)
-        elif kind == "str":
-            e = _DQ_BODY.match(text, m.end()).end()
-        else:  # char literal
-            e = m.end()
-        pieces.append(text[last:s])
-        pieces.append(blank(text[s:e]))
+            else:  # block comment, nested
+                depth = 1
+                p = q + 2
+                while depth:
+                    mm = _BLOCK.search(text, p)
+                    if mm is None:
+                        p = n
+                        break
+                    p = mm.end()
+                    depth += 1 if mm.group() == "/*" else -1
+                e = p
+                t = text[s : s + 4]
+                if t.startswith("/**") and not t.startswith("/***") and not t.startswith("/**/"):
+                    ck = OUTER_DOC
+                elif t.startswith("/*!"):
+                    ck = INNER_DOC
+                else:
+                    ck = PLAIN
+            comments.add(s, e, ck)
+        elif c == '"':
+            # prefix: [bc]?r#* (raw string) or [bc] (byte / C string), not before `pos`
+            k = q
+            while k > pos and text[k - 1] == "#":
+                k -= 1
+            if k > pos and text[k - 1] == "r":
+                s = k - 1
+                if s > pos and text[s - 1] in "bc":
+                    s -= 1
+                if s > 0 and (text[s - 1].isalnum() or text[s - 1] == "_"):
+                    # `xr"..."` is not a raw string: let the quote start an ordinary string.
+                    pos = q
+                    continue
+                term = '"' + "#" * (q - k)
+                j = text.find(term, q + 1)
+                e = n if j < 0 else j + len(term)
+            else:
+                if k == q and q > pos and text[q - 1] in "bc":
+                    s = q - 1
+                e = _DQ_BODY.match(text, q + 1).end()
+        else:  # char literal, maybe b'x'
+            if q > pos and text[q - 1] == "b":
+                s = q - 1
+            e = m_char.end()
+        add(text[last:s])
+        add(blank(text[s:e]))
         last = e
         pos = e if e > s else s + 1
-    pieces.append(text[last:])
+    add(text[last:])
     return "".join(pieces), comments
 
 
 # --- structure --------------------------------------------------------------------------
 
-_MAIN = re.compile(
-    r"(?=[{};#fsetcmiu])(?:[{};]|\#!?[ \t]*\[|\b(?:fn|struct|enum|union|trait|type|const|static|mod|impl|macro_rules)\b)"
+# `{`, `}`, `;`, an attribute `#[` / `#![`, or an item keyword as a whole word. Every
+# alternative starts with a literal character (a keyword with its first letter, then the word
+# boundary before it: `f(?<!\wf)n\b` is `\bfn\b`), which lets `re` skip quickly to the next
+# candidate; a group around the alternatives would disable that.
+_KEYWORDS = (
+    r"f(?<!\wf)n\b|s(?<!\ws)(?:truct|tatic)\b|e(?<!\we)num\b|u(?<!\wu)nion\b|t(?<!\wt)(?:rait|ype)\b"
+    r"|c(?<!\wc)onst\b|m(?<!\wm)(?:od|acro_rules)\b|i(?<!\wi)mpl\b"
 )
+_MAIN = re.compile(r"\{|\}|;|\#!?[ \t]*\[|" + _KEYWORDS)
+# The same without `;`: a `;` only clears the pending attributes, a no-op while there are none.
+_MAIN_NO_SEMI = re.compile(r"\{|\}|\#!?[ \t]*\[|" + _KEYWORDS)
 _IDENT = r"(?:r\#)?[^\W\d]\w*"
 _FN = re.compile(r"fn\s+(" + _IDENT + r")")
 _STRUCT = re.compile(r"(struct|union|enum)\s+(" + _IDENT + r")")
@@ -118,6 +171,7 @@ _MOD = re.compile(r"mod\s+(" + _IDENT + r")\s*([;{])")
 _MACRO = re.compile(r"macro_rules\s*!\s*(" + _IDENT + r")\s*([{(\[])")
 _MOD_WORDS = frozenset({"pub", "const", "async", "unsafe", "extern", "default", "safe", "auto"})
 _HEADER = re.compile(r"[{};\[\]<>]")
+_STOP = re.compile(r"[{};]")
 _STMT = re.compile(r"[()\[\]{};]")
 _ATTR_PATH = re.compile(r"\#!?\s*\[\s*((?:[\w]+\s*::\s*)*[\w]+)")
 _WHERE = re.compile(r"\bwhere\b")
@@ -141,16 +195,26 @@ def _is_test_attr(path: str) -> bool:
     return last in _TEST_ATTRS or last.endswith("_test") or last == "test"
 
 
-def _doc_accept(kind: int) -> bool:
-    return kind in (OUTER_DOC, INNER_DOC)
+_ATTR_OTHER, _ATTR_IGNORE, _ATTR_TEST = 0, 1, 2
 
 
-def _doc_skip(kind: int) -> bool:
-    return kind == PLAIN
+@functools.lru_cache(maxsize=1024)  # the same few attributes (`#[test]`, ...) recur everywhere
+def _attr_kind(attr: str) -> int:
+    """`#[ignore]`, a test attribute (`#[test]`, `#[tokio::test]`, ...) or another one, from the
+    sanitized attribute text `#[...]`."""
+    m = _ATTR_PATH.match(attr)
+    if not m:
+        return _ATTR_OTHER
+    path = "".join(m.group(1).split())
+    if path == "ignore":
+        return _ATTR_IGNORE
+    return _ATTR_TEST if _is_test_attr(path) else _ATTR_OTHER
 
 
-def _doc_blank_ok(kind: int) -> bool:
-    return kind != INNER_DOC
+# doc_start predicates over the comment kinds (PLAIN, OUTER_DOC, INNER_DOC), as C-level calls
+_doc_accept = frozenset({OUTER_DOC, INNER_DOC}).__contains__  # doc comments belong to the item
+_doc_skip = frozenset({PLAIN}).__contains__  # a plain comment between docs and item is stepped over
+_doc_blank_ok = frozenset({PLAIN, OUTER_DOC}).__contains__  # kind != INNER_DOC
 
 
 class _Scanner:
@@ -158,25 +222,24 @@ class _Scanner:
         self.text = text
         self.san, self.comments = lex(text)
         self.lines = Lines(text)
+        self.starts = self.lines.starts
         self.recs: list[Rec] = []
         self.n = len(text)
 
     # helpers -----------------------------------------------------------------------------
 
     def line(self, offset: int) -> int:
-        return self.lines.line(offset)
-
-    def mods_start(self, kw: int) -> int:
-        return modifiers_start(self.san, kw, _MOD_WORDS, "pub")
+        return bisect_right(self.starts, offset) - 1
 
     def item_start(self, kw: int, pending: list[tuple[int, int]]) -> tuple[int, int]:
         """(start offset including attributes and docs, start of the modifiers)."""
-        ms = self.mods_start(kw)
+        san = self.san
+        ms = modifiers_start(san, kw, _MOD_WORDS, "pub")
         start = ms
-        if pending:
-            start = min(start, pending[0][0])
+        if pending and pending[0][0] < start:
+            start = pending[0][0]
         start = doc_start(
-            self.san,
+            san,
             self.comments,
             self.lines,
             start,
@@ -189,11 +252,17 @@ class _Scanner:
     def header_end(self, p: int) -> tuple[int, str]:
         """First `{`, `}` or `;` from p, not counting a `;` inside `[...]` (array types) nor a
         const-generic block `{ ... }` in generic arguments (`Foo<{ N + 1 }>`)."""
+        san = self.san
+        m = _STOP.search(san, p)
+        if m is None:
+            return self.n, ""
+        q = m.start()
+        if san.find("[", p, q) < 0 and san.find("<", p, q) < 0:
+            return q, m.group()  # no brackets nor generics before the first stop: it counts
         depth = 0  # [ ]
         angles = 0  # < > outside [ ]
         floor = p
         search = _HEADER.search
-        san = self.san
         while True:
             m = search(san, p)
             if m is None:
@@ -247,15 +316,14 @@ class _Scanner:
     def attr_info(self, pending: list[tuple[int, int]]) -> tuple[bool, str | None]:
         is_test = False
         disabled = None
+        san = self.san
         for s, e in pending:
-            m = _ATTR_PATH.match(self.san, s, e + 1)
-            if not m:
-                continue
-            path = "".join(m.group(1).split())
-            if path == "ignore":
+            attr = san[s : e + 1]
+            kind = _attr_kind(attr) if len(attr) <= 256 else _attr_kind.__wrapped__(attr)
+            if kind == _ATTR_IGNORE:
                 if disabled is None:
                     disabled = clip(self.text[s : e + 1])
-            elif _is_test_attr(path):
+            elif kind == _ATTR_TEST:
                 is_test = True
         return is_test, disabled
 
@@ -273,9 +341,12 @@ class _Scanner:
         pending: list[tuple[int, int]] = []
         pos = 0
         search = _MAIN.search
+        search_no_semi = _MAIN_NO_SEMI.search
         recs = self.recs
+        starts = self.starts
+        handlers = _HANDLERS
         while pos < n:
-            m = search(san, pos)
+            m = (search if pending else search_no_semi)(san, pos)
             if m is None:
                 break
             t = m.group()
@@ -290,7 +361,9 @@ class _Scanner:
                 if stack:
                     prefix, ri = stack.pop()
                     if ri >= 0:
-                        recs[ri].end_line = max(recs[ri].line, self.line(s))
+                        rec = recs[ri]
+                        end = bisect_right(starts, s) - 1
+                        rec.end_line = end if end > rec.line else rec.line
                 pending.clear()
                 pos = s + 1
                 continue
@@ -300,7 +373,9 @@ class _Scanner:
                 continue
             if c == "#":
                 lb = m.end() - 1
-                close = match_close(san, lb, lb + 20000)
+                close = san.find("]", lb + 1, lb + 256)  # a short attribute: the first `]` closes it
+                if close < 0 or san.find("[", lb + 1, close) >= 0:
+                    close = match_close(san, lb, lb + 20000)
                 if close < 0:
                     pos = m.end()
                     continue
@@ -312,8 +387,7 @@ class _Scanner:
             if s > 0 and san[s - 1] in "'#$.":
                 pos = m.end()
                 continue
-            handler = _HANDLERS[t]
-            new_pos, push = handler(self, s, prefix, pending)
+            new_pos, push = handlers[t](self, s, prefix, pending)
             if push is not None:
                 stack.append((prefix, push[1]))
                 prefix = push[0]
@@ -338,25 +412,29 @@ class _Scanner:
         m = _FN.match(self.san, s)
         if not m:
             return None, None
-        name = _unraw(m.group(1))
+        name = m.group(1)
+        if name.startswith("r#"):
+            name = name[2:]
         stop, ch = self.header_end(m.end())
         start, ms = self.item_start(s, pending)
-        is_test, disabled = self.attr_info(pending)
-        qual = "::".join(prefix + (name,))
+        is_test, disabled = self.attr_info(pending) if pending else (False, None)
+        path = prefix + (name,)
+        starts = self.starts
         rec = Rec(
             name,
-            qual,
+            "::".join(path),
             "fn",
-            self.line(m.start(1)),
-            self.line(start),
-            self.line(stop if ch else max(0, self.n - 1)),
-            is_test=is_test,
-            disabled=disabled,
-            signature=signature(self.text, self.comments, ms, stop),
+            bisect_right(starts, m.start(1)) - 1,
+            bisect_right(starts, start) - 1,
+            bisect_right(starts, stop if ch else max(0, self.n - 1)) - 1,
+            is_test,
+            disabled,
+            signature(self.text, self.comments, ms, stop),
         )
-        ri = self.add(rec)
+        recs = self.recs
+        recs.append(rec)
         if ch == "{":
-            return stop + 1, (prefix + (name,), ri)
+            return stop + 1, (path, len(recs) - 1)
         if ch == ";":
             return stop + 1, None
         if ch == "}":
@@ -478,9 +556,9 @@ class _Scanner:
                 name,
                 owner + "::" + name,
                 "field",
-                self.line(mm.start(1)),
-                self.line(start),
-                self.line(end),
+                bisect_right(self.starts, mm.start(1)) - 1,
+                bisect_right(self.starts, start) - 1,
+                bisect_right(self.starts, end) - 1,
                 signature=signature(self.text, self.comments, vis, end + 1),
             )
         )
@@ -567,9 +645,9 @@ class _Scanner:
                     name,
                     "::".join(prefix + (name,)),
                     kind,
-                    self.line(m.start(1)),
-                    self.line(start),
-                    self.line(end),
+                    bisect_right(self.starts, m.start(1)) - 1,
+                    bisect_right(self.starts, start) - 1,
+                    bisect_right(self.starts, end) - 1,
                     signature=signature(self.text, self.comments, ms, end),
                 )
             )
