@@ -1,24 +1,26 @@
 #!/usr/bin/env python3
 """`make bench`: parity-lsp against VS Code's Markdown language server, in one compare run per
-workload, plus the CLI's cold `check` time and peak memory.
+workload; a cited file changed on disk -> diagnostics; the CLI's cold `check` time and memory.
 
 Steps (all from a fresh clone): generate the workloads with gen_workload.py (deterministic),
 install the peer with npm into benchmarks/.peers (once), run lsp_bench.py compare (parity-lsp
-opens docs/parity/matrix.md, the peer docs/parity/matrix_links.md: same rows, as links), time
-`parity-lsp check` cold, print a Markdown table and write JSON to benchmarks/results/.
+opens docs/parity/matrix.md, the peer docs/parity/matrix_links.md: same rows, as links), run
+file_change_bench.py, time `parity-lsp check` cold with -j 1 and with the default (one process
+per CPU), print Markdown tables and write JSON to benchmarks/results/.
 
-Environment: BENCH_SIZES ("1000:100 20000:2000" files:rows), BENCH_CLI_SIZES ("100000:10000"),
-BENCH_ROUNDS (3), BENCH_REPEAT (20), BENCH_WL (workload dir, default /tmp/parity-lsp-bench).
+Environment (sizes are files:rows): BENCH_SIZES ("1000:100 20000:2000 50000:10000"),
+BENCH_FILE_CHANGE_SIZES ("20000:2000"), BENCH_CLI_SIZES ("100000:10000"), BENCH_ROUNDS (3),
+BENCH_REPEAT (20), BENCH_WL (workload dir, default /tmp/parity-lsp-bench).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -73,18 +75,48 @@ def spec(with_peer: bool) -> dict:
     return {"baseline": "vscode-markdown" if with_peer else "parity-lsp", "servers": servers}
 
 
-def cli_check(root: Path) -> dict:
-    """Cold `parity-lsp check` wall time and peak RSS (a fresh process each time)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "parity_lsp", "check", "--root", str(root), "--format", "json"],
-                          capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    data = json.loads(proc.stdout) if proc.stdout.startswith("{") else {}
-    return {"wall_s": round(wall, 2), "peak_rss_mb": round(max(peak, before) / 1024, 1), "exit": proc.returncode,
-            "summary": data.get("summary"), "files_checked": data.get("files_checked"),
-            "note": "peak RSS is the largest child so far (getrusage), measured in a fresh process"}
+def cli_check(root: Path, jobs: str) -> dict:
+    """Cold `parity-lsp check -j JOBS` (a fresh process): wall time, CPU, and memory: the largest
+    process's peak RSS and the sum of every process's peak (forked workers included), read
+    from /proc while they run."""
+    sys.path.insert(0, str(HERE))
+    import lsp_bench
+
+    with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
+        start = time.perf_counter()
+        before = os.times()
+        # output to files, not pipes: 30,000 diagnostics would fill a pipe while we sample
+        proc = subprocess.Popen([sys.executable, "-m", "parity_lsp", "check", "--root", str(root), "--format", "json",
+                                 "-j", jobs], stdout=out_file, stderr=err_file, text=True)
+        peaks: dict[int, int] = {}
+        while proc.poll() is None:
+            for pid in lsp_bench.proc_descendants(proc.pid):
+                status = lsp_bench.read_proc_status(pid) or {}
+                hwm = lsp_bench.kb(status.get("VmHWM"))
+                if hwm:
+                    peaks[pid] = max(peaks.get(pid, 0), hwm)
+            time.sleep(0.1)  # VmHWM is each process's own peak: sampling only has to see it alive
+        wall = time.perf_counter() - start
+        out_file.seek(0)
+        err_file.seek(0)
+        out, err = out_file.read(), err_file.read()
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    data = json.loads(out) if out.startswith("{") else {}
+    return {"jobs": jobs, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
+            "peak_rss_mb_largest": round(max(peaks.values(), default=0) / 1024, 1),
+            "peak_rss_mb_sum": round(sum(peaks.values()) / 1024, 1), "processes": len(peaks),
+            "exit": proc.returncode, "summary": data.get("summary"), "files_checked": data.get("files_checked"),
+            "stderr": err[-500:]}
+
+
+def file_change(root: Path) -> dict:
+    proc = subprocess.run([sys.executable, str(HERE / "file_change_bench.py"), str(root), "--repeat", "20"],
+                          capture_output=True, text=True, cwd=REPO)
+    try:
+        return json.loads(proc.stdout)
+    except ValueError:
+        return {"error": proc.stderr[-2000:]}
 
 
 def main() -> int:
@@ -95,7 +127,7 @@ def main() -> int:
     spec_path = RESULTS / "compare-spec.json"
     spec_path.write_text(json.dumps(spec(with_peer), indent=2))
     outs = []
-    for files, rows in sizes(env("BENCH_SIZES", "1000:100 20000:2000")):
+    for files, rows in sizes(env("BENCH_SIZES", "1000:100 20000:2000 50000:10000")):
         root = workload(base, files, rows)
         out = RESULTS / f"compare-f{files}_r{rows}.json"
         print(f"== compare files={files} rows={rows}", file=sys.stderr)
@@ -107,15 +139,28 @@ def main() -> int:
     table = subprocess.run([sys.executable, str(HERE / "lsp_bench.py"), "table", *outs],
                            capture_output=True, text=True, check=True).stdout
     print(table)
+    changes = {}
+    for files, rows in sizes(env("BENCH_FILE_CHANGE_SIZES", "20000:2000")):
+        root = workload(base, files, rows)
+        print(f"== cited file changed on disk, files={files} rows={rows}", file=sys.stderr)
+        changes[f"{files}/{rows}"] = file_change(root)
+    (RESULTS / "file-change.json").write_text(json.dumps(changes, indent=2))
+    print("| workload (files/rows) | cited file changed -> diagnostics ms median / p95 |\n|---|---|")
+    for key, r in changes.items():
+        d = r.get("file_change_to_diag_ms") or {}
+        print(f"| {key} | {d.get('median')} / {d.get('p95')} |")
+    print()
     cli = {}
     for files, rows in sizes(env("BENCH_CLI_SIZES", "100000:10000")):
         root = workload(base, files, rows)
-        print(f"== cli check files={files} rows={rows}", file=sys.stderr)
-        cli[f"{files}/{rows}"] = cli_check(root)
+        for jobs in ("1", "0"):  # 0: the default, one process per CPU
+            print(f"== cli check files={files} rows={rows} -j {jobs}", file=sys.stderr)
+            cli[f"{files}/{rows} -j {jobs}"] = cli_check(root, jobs)
     (RESULTS / "cli.json").write_text(json.dumps(cli, indent=2))
-    print("| workload (files/rows) | `parity-lsp check` cold wall s | peak RSS MB |\n|---|---|---|")
+    print("| workload (files/rows), jobs | `parity-lsp check` cold wall s | CPU s | peak RSS MB, largest process | "
+          "sum of processes' peaks |\n|---|---|---|---|---|")
     for key, r in cli.items():
-        print(f"| {key} | {r['wall_s']} | {r['peak_rss_mb']} |")
+        print(f"| {key} | {r['wall_s']} | {r['cpu_s']} | {r['peak_rss_mb_largest']} | {r['peak_rss_mb_sum']} |")
     return 0
 
 

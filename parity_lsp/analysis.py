@@ -15,7 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from parity_lsp.config import Config, ConfigProblem, apply_settings, load_config
-from parity_lsp.engine import check_across, check_matrix, check_row, iter_check_matrix, parse_matrix, read_matrix
+from parity_lsp.engine import (
+    check_across, check_matrix, check_row, iter_check_matrix, parse_matrix, read_matrix, read_matrix_text,
+)
 from parity_lsp.incremental import changed_lines, install_rows, reparse_rows, row_positions, shift_findings
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import Matrix
@@ -67,6 +69,8 @@ class Analysis:
         self.open_matrices: set[str] = set()  # open documents that hold a matrix table
         self.cross: dict[str, list[Finding]] = {}  # workspace-scoped findings per matrix
         self._cross_signature: tuple | None = None  # the states `cross` was computed from
+        self.changes = 0  # counts file events and configuration reloads (see check_in_steps)
+        self.defer_until = 0.0  # time.monotonic() before which background checking pauses
 
     # --- configuration --------------------------------------------------------------------
 
@@ -89,6 +93,7 @@ class Analysis:
         self.states.clear()
         self.cross.clear()
         self._cross_signature = None
+        self.changes += 1
 
     # --- documents ------------------------------------------------------------------------
 
@@ -142,39 +147,52 @@ class Analysis:
         self.states[rel] = state
         return state
 
-    async def check_in_steps(self, rel: str, step_seconds: float = 0.005) -> MatrixState | None:
-        """`check`, pausing every few milliseconds (indexing a large workspace must not make the
-        open document's requests wait). Gives up when the matrix changes meanwhile: the next
-        `check` does it again.
-
-        The pause is a short sleep, not `sleep(0)`: reading a request and starting its handler
-        takes the event loop several turns, and a bare yield gave each turn to the next step."""
+    async def check_in_steps(self, rel: str, step_seconds: float = 0.001) -> MatrixState | None:
+        """`check`, yielding to the event loop every few milliseconds (indexing a large workspace
+        must not make the open document's requests wait). Gives up when the matrix changes or a
+        request checks it meanwhile; starts again when files or the configuration change under
+        it (rows checked before the change would keep stale findings)."""
         import asyncio
         import time
 
-        state = self.states.get(rel)
-        version = self.ws.fs.version(rel)
-        if state is not None and version is not None and state.key == version:
-            return state
-        if state is not None:
-            return self.check(rel)  # an update: incremental, or cheap enough
-        matrix, problem = read_matrix(self.ws, rel)
-        if matrix is None:
-            return self.check(rel)
-        findings: list[Finding] = []
-        deadline = time.perf_counter() + step_seconds
-        for part in iter_check_matrix(self.ws, matrix, Resolver(self.ws)):
-            findings.extend(part)
-            if time.perf_counter() >= deadline:
-                await asyncio.sleep(0.001)
-                deadline = time.perf_counter() + step_seconds
-                if self.ws.fs.version(rel) != version or rel in self.states:
-                    return self.states.get(rel)  # changed, or checked by a request meanwhile
-        state = MatrixState(matrix, findings, _citations(self.ws, matrix), version, rows_at=row_positions(matrix))
-        state.full_checks = 1
-        state.epoch = next(_EPOCHS)
-        self.states[rel] = state
-        return state
+        while True:
+            state = self.states.get(rel)
+            version = self.ws.fs.version(rel)
+            if state is not None and version is not None and state.key == version:
+                return state
+            if state is not None:
+                return self.check(rel)  # an update: incremental, or cheap enough
+            text, _ = read_matrix_text(self.ws, rel)
+            if text is None:
+                return self.check(rel)
+            changes = self.changes
+            # parsing 10,000 rows takes a quarter of a second: on a thread (a pure function of the
+            # text), so that the event loop keeps answering requests meanwhile
+            while time.monotonic() < self.defer_until:  # the thread would slow the client's requests
+                await asyncio.sleep(0.005)
+            matrix = await asyncio.to_thread(parse_matrix, rel, text)
+            if self.ws.fs.version(rel) != version or rel in self.states:
+                return self.states.get(rel)
+            findings: list[Finding] = []
+            deadline = time.perf_counter() + step_seconds
+            for part in iter_check_matrix(self.ws, matrix, Resolver(self.ws)):
+                findings.extend(part)
+                if time.perf_counter() >= deadline:
+                    await asyncio.sleep(0)
+                    while time.monotonic() < self.defer_until:  # the client is talking: let it
+                        await asyncio.sleep(0.002)
+                    deadline = time.perf_counter() + step_seconds
+                    if self.ws.fs.version(rel) != version or rel in self.states:
+                        return self.states.get(rel)  # changed, or checked by a request meanwhile
+                    if self.changes != changes:
+                        break  # files or settings changed under it: again, from the start
+            else:
+                state = MatrixState(matrix, findings, _citations(self.ws, matrix), version,
+                                    rows_at=row_positions(matrix))
+                state.full_checks = 1
+                state.epoch = next(_EPOCHS)
+                self.states[rel] = state
+                return state
 
     def _update_rows(self, state: MatrixState, text: str) -> bool:
         """Re-check only the rows an edit changed; False when the edit needs a full check."""
@@ -293,6 +311,8 @@ class Analysis:
 
     def file_changed(self, rel: str, created_or_deleted: bool) -> list[str]:
         """A file changed on disk: forget caches; returns the matrices to re-publish."""
+        if created_or_deleted or not (is_matrix_name(rel) and rel in self.states) or self._is_exceptions_doc(rel):
+            self.changes += 1  # not just an edit of a matrix: other matrices' rows may depend on it
         self.ws.forget(rel)
         if created_or_deleted:
             self.ws.invalidate_files()

@@ -76,13 +76,19 @@ class CheckResult:
 
 def read_matrix(ws: Workspace, rel: str) -> tuple[Matrix | None, Finding | None]:
     """Read and parse one matrix file; a file that cannot be read yields a PM000 finding."""
+    text, problem = read_matrix_text(ws, rel)
+    return (parse_matrix(rel, text), None) if text is not None else (None, problem)
+
+
+def read_matrix_text(ws: Workspace, rel: str) -> tuple[str | None, Finding | None]:
+    """A matrix file's text, or the PM000 finding saying why it cannot be checked."""
     result = ws.fs.read_text(rel, limit=MAX_MATRIX_BYTES)
     if result.text is None:
         why = result.error or "cannot be read"
         if why.startswith("larger than"):
             why = f"matrix is {why}: matrices this large are not checked (split it into several files)"
         return None, Finding("PM000", Severity.ERROR, rel, Span(0, 0), f"matrix cannot be checked: {why}")
-    return parse_matrix(rel, result.text), None
+    return result.text, None
 
 
 def _suppressed(matrix: Matrix, finding: Finding, row_starts: dict | None = None) -> bool:

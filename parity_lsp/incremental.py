@@ -14,7 +14,6 @@ someone re-parses (features that need every span do, lazily).
 from __future__ import annotations
 
 import bisect
-from dataclasses import replace
 
 from parity_lsp.findings import Edit, Finding, Fix, Related
 from parity_lsp.model import Matrix, MatrixFormat, Row
@@ -56,18 +55,18 @@ def _shift_span(span: Span, delta: int) -> Span:
     return Span(span.start + delta, span.end + delta)
 
 
+def _shift_fix(fix: Fix, delta: int, path: str) -> Fix:
+    return Fix(fix.message, tuple(Edit(e.path, _shift_span(e.span, delta), e.content) if e.path == path else e
+                                  for e in fix.edits), fix.safe)
+
+
 def shift_finding(f: Finding, delta: int, path: str) -> Finding:
-    """The same finding `delta` code points later (its edits in `path` move with it)."""
-    fix = f.fix
-    if fix is not None:
-        fix = Fix(fix.message, tuple(Edit(e.path, _shift_span(e.span, delta), e.content) if e.path == path else e
-                                     for e in fix.edits), fix.safe)
-    alternatives = [
-        Fix(a.message, tuple(Edit(e.path, _shift_span(e.span, delta), e.content) if e.path == path else e
-                             for e in a.edits), a.safe)
-        for a in f.alternatives
-    ]
-    return replace(f, span=_shift_span(f.span, delta), fix=fix, alternatives=alternatives)
+    """The same finding `delta` code points later (its edits in `path` move with it).
+    Built with the constructor: `dataclasses.replace` cost 5 µs a finding, and an edit near the
+    top of a 10,000-row matrix shifts thousands."""
+    return Finding(f.code, f.severity, f.path, Span(f.span.start + delta, f.span.end + delta), f.message,
+                   _shift_fix(f.fix, delta, path) if f.fix is not None else None, f.related, f.tags,
+                   [_shift_fix(a, delta, path) for a in f.alternatives] if f.alternatives else [])
 
 
 def shift_findings(findings: list[Finding], old_index: LineIndex, new_index: LineIndex, path: str,

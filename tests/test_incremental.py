@@ -200,3 +200,28 @@ def test_a_changed_source_file_drops_only_what_was_derived_from_it(root):
     analysis.file_changed("crates/core/Cargo.toml", False)
     assert not cargo_keys()
     assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)
+
+
+def test_a_file_deleted_while_the_matrix_is_checked_in_steps_is_seen(root):
+    """Background indexing yields between rows; a file event in between must not leave the rows
+    checked before it with stale findings (they said the cited file existed)."""
+    import asyncio
+
+    rows = [row(i) for i in range(12)]
+    text = text_with(rows)
+    (root / "docs/parity/m.md").write_text(text)
+    analysis = Analysis(root)
+
+    async def scenario():
+        task = asyncio.ensure_future(analysis.check_in_steps("docs/parity/m.md", step_seconds=0))
+        for _ in range(8):  # the check has started, and checked a few rows
+            await asyncio.sleep(0)
+        assert not task.done()
+        (root / "crates/core/src/lib.rs").unlink()
+        analysis.file_changed("crates/core/src/lib.rs", True)
+        return await task
+
+    state = asyncio.run(scenario())
+    got = summary(state.findings)
+    assert any(code == "PM301" for code, *_ in got)
+    assert got == full_check(root, text)

@@ -14,13 +14,19 @@ import gc
 import inspect
 import json
 import logging
+import os
 import re
 import secrets
+import stat
+import sys
+import threading
+import time
 import traceback
 from pathlib import Path
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError
+from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
@@ -36,6 +42,7 @@ log = logging.getLogger("parity_lsp.lsp")
 
 _RAW_NONCE = secrets.token_hex(8)
 _RAW_SLOT = re.compile(r'"\\u0000' + _RAW_NONCE + r'(\d+)\\u0000"')
+BACKGROUND_PAUSE = 0.015  # seconds of quiet from the client before background indexing goes on
 _ANSWERED = object()  # a message already answered with an error while being read
 
 
@@ -116,6 +123,51 @@ class ParityProtocol(LanguageServerProtocol):
         return super()._serialize_message(data)
 
 
+class PipeReader:
+    """stdin read by the event loop itself (asyncio pipe transport), not by a worker thread.
+
+    pygls's reader does one thread round trip per header line and per body, and each needs the
+    GIL back from whatever the loop is running: while the index was being built in the
+    background a request took several steps to be read. Here bytes arrive with the loop's
+    select and a buffered message is parsed without yielding."""
+
+    def __init__(self, stream, on_input=None) -> None:
+        self.stream = stream
+        self.reader: asyncio.StreamReader | None = None
+        self.on_input = on_input  # called for each header line: the client is talking
+
+    async def _ready(self) -> asyncio.StreamReader:
+        if self.reader is None:
+            loop = asyncio.get_running_loop()
+            reader = asyncio.StreamReader(limit=1 << 20)  # for a header line; bodies are read by size
+            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self.stream)
+            self.reader = reader
+        return self.reader
+
+    async def readline(self) -> bytes:
+        try:
+            line = await (await self._ready()).readline()
+        except ValueError:  # a header line over the limit (dropped by the stream): not a header
+            return b"X-Parity-Overlong-Header: dropped\r\n"
+        if self.on_input is not None:
+            self.on_input()
+        return line
+
+    async def readexactly(self, n: int) -> bytes:
+        try:
+            return await (await self._ready()).readexactly(n)
+        except asyncio.IncompleteReadError as exc:  # end of input: what there was
+            return exc.partial
+
+
+def _is_pipe(stream) -> bool:
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
+
+
 class ParityServer(LanguageServer):
     def __init__(self) -> None:
         # pygls answers a request whose handler raises with a JSON-RPC error and keeps serving
@@ -130,6 +182,30 @@ class ParityServer(LanguageServer):
         self.diagnostic_cache: dict[str, tuple[object, dict]] = {}  # rel -> (encoding, line key -> JSON fragment)
         self.newest_version: dict[str, int] = {}  # uri -> the newest document version seen
         self.ready: asyncio.Event | None = None  # set once the client's settings are applied
+
+    def start_io(self, stdin=None, stdout=None) -> None:
+        """pygls's stdio server, reading stdin with `PipeReader` when it is a pipe (as editors
+        start servers); anything else (a regular file) goes through pygls's own reader."""
+        stream = stdin or sys.stdin.buffer
+        if not _is_pipe(stream):
+            return super().start_io(stdin, stdout)
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            reader = PipeReader(stream, self.client_is_talking)
+            asyncio.run(run_async(stop_event=self._stop_event, reader=reader, protocol=self.protocol,
+                                  logger=log, error_handler=self.report_server_error))
+        except BrokenPipeError:
+            log.error("Connection to the client is lost! Shutting down the server.")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
+
+    def client_is_talking(self) -> None:
+        """A message is arriving: background indexing pauses for a moment (requests first)."""
+        if self.analysis is not None:
+            self.analysis.defer_until = time.monotonic() + BACKGROUND_PAUSE
 
     async def wait_ready(self, timeout: float = 10.0) -> None:
         """Requests that arrive before the first configuration pull wait for it (bounded)."""
@@ -200,7 +276,9 @@ class ParityServer(LanguageServer):
         findings did not change since the last call are reused (as JSON text), not converted
         or encoded again."""
         analysis = self.analysis
-        analysis.check(rel)
+        before = analysis.states.get(rel)
+        if analysis.check(rel) is not before:
+            gc.freeze()  # a full check made a large long-lived model: keep the cyclic GC off it
         findings = analysis.findings(rel)
         if rel in analysis.config_findings():
             findings = findings + analysis.config_findings()[rel]
@@ -322,6 +400,10 @@ def serve(args) -> int:
     # types) never need the cyclic GC again, and collections of the young generation can be rarer.
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
+    # pygls reads stdin on a worker thread, one readline/read per round trip: with the default
+    # 5 ms GIL switch interval, a request arriving while the index is being built waited up to
+    # 5 ms per round trip for the thread to get the GIL back.
+    sys.setswitchinterval(0.0005)
     if getattr(args, "tcp", None):
         host, _, port = args.tcp.rpartition(":")
         if not port.isdigit():
