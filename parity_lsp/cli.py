@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from parity_lsp import __version__
-from parity_lsp.config import Config, ConfigProblem, load_config
+from parity_lsp.config import ConfigProblem, load_config
 from parity_lsp.engine import ALL_RULES, check_paths, default_jobs
 from parity_lsp.findings import Severity
 from parity_lsp.workspace.files import is_matrix_name
@@ -111,7 +111,7 @@ def cmd_check(args) -> int:
     from parity_lsp.output import make_report, render
 
     ws, targets = build_workspace(args)
-    result = check_paths(ws, targets, jobs=args.jobs or default_jobs())
+    result = check_paths(ws, targets, jobs=args.jobs or default_jobs(), release_evidence=True)
     files = [m.path for m in result.matrices] + sorted(result.unreadable)
     indexes = {m.path: m.index for m in result.matrices}
 

@@ -162,14 +162,22 @@ def iter_check_matrix(ws: Workspace, matrix: Matrix, resolver: Resolver | None =
         yield piece()
 
 
-def check_pieces(ws: Workspace, matrix: Matrix, resolver: Resolver) -> list:
+def check_pieces(ws: Workspace, matrix: Matrix, resolver: Resolver, release: bool = False) -> list:
     """The units of a matrix check, in order, each a function returning its findings: the
-    matrix-scoped rules, then per table its table-scoped rules and each of its rows."""
+    matrix-scoped rules, then per table its table-scoped rules and each of its rows. With
+    `release`, a row's parsed evidence is dropped once it is checked (parsed again if asked)."""
+    check = _check_row_and_release if release else check_row
     pieces = [functools.partial(_check_matrix_scope, ws, matrix, resolver)]
     for table in matrix.tables:
         pieces.append(functools.partial(_check_table_scope, ws, matrix, table, resolver))
-        pieces.extend(functools.partial(check_row, ws, matrix, row, resolver) for row in table.rows)
+        pieces.extend(functools.partial(check, ws, matrix, row, resolver) for row in table.rows)
     return pieces
+
+
+def _check_row_and_release(ws: Workspace, matrix: Matrix, row, resolver: Resolver) -> list[Finding]:
+    findings = check_row(ws, matrix, row, resolver)
+    row._evidence = None  # a one-shot check keeps findings, not every row's references
+    return findings
 
 
 def _check_matrix_scope(ws: Workspace, matrix: Matrix, resolver: Resolver) -> list[Finding]:
@@ -226,12 +234,14 @@ def _problem(matrix: Matrix, problem: ParseProblem) -> Finding:
     return Finding(problem.code, Severity.ERROR, matrix.path, problem.span, problem.message)
 
 
-def check_paths(ws: Workspace, paths: list[str] | None = None, jobs: int = 1) -> CheckResult:
+def check_paths(ws: Workspace, paths: list[str] | None = None, jobs: int = 1,
+                release_evidence: bool = False) -> CheckResult:
     """Check the given matrix files (default: every matrix of the workspace).
 
     Workspace-scoped rules see every matrix of the workspace, so a duplicate capability in an
     unchecked matrix is still reported in the checked one. With `jobs` > 1 the rows of large
-    workspaces are checked by that many forked processes (same findings, same order).
+    workspaces are checked by that many forked processes (same findings, same order). With
+    `release_evidence` (a one-shot check) rows do not keep their parsed evidence.
     """
     result = CheckResult()
     targets = list(paths) if paths is not None else ws.matrix_files()
@@ -249,7 +259,7 @@ def check_paths(ws: Workspace, paths: list[str] | None = None, jobs: int = 1) ->
             continue  # a Markdown file matched by the globs that holds no matrix table
         parsed[rel] = matrix
     result.matrices = [parsed[rel] for rel in targets if rel in parsed]
-    pieces = [p for m in result.matrices for p in check_pieces(ws, m, resolver)]
+    pieces = [p for m in result.matrices for p in check_pieces(ws, m, resolver, release_evidence)]
     result.findings.extend(_run_pieces(pieces, jobs))
     target_set = set(targets)
     result.findings.extend(f for f in check_across(ws, list(parsed.values())) if f.path in target_set)

@@ -62,3 +62,12 @@ def test_cli_rejects_a_bad_jobs_value(workload):
     proc = subprocess.run([sys.executable, "-m", "parity_lsp", "check", "--root", str(workload), "-j", "many"],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "expected a number of processes" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_one_shot_check_releases_row_evidence_with_the_same_findings(workload):
+    kept = check_paths(Workspace(workload), jobs=1)
+    released = check_paths(Workspace(workload), jobs=1, release_evidence=True)
+    assert summary(released.findings) == summary(kept.findings)
+    rows = [r for m in released.matrices for r in m.rows()]
+    assert rows and all(r._evidence is None for r in rows)
+    assert any(r.evidence for r in rows)  # parsed again when someone asks
