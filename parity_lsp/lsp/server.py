@@ -26,7 +26,7 @@ from pathlib import Path
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError
-from pygls.io_ import StdoutWriter, run_async
+from pygls.io_ import StdinAsyncReader, StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
@@ -40,6 +40,7 @@ from parity_lsp.text import LineIndex
 log = logging.getLogger("parity_lsp.lsp")
 
 
+_CONTENT_LENGTH = re.compile(rb"^Content-Length: (\d+)\r\n$")
 _RAW_NONCE = secrets.token_hex(8)
 _RAW_SLOT = re.compile(r'"\\u0000' + _RAW_NONCE + r'(\d+)\\u0000"')
 BACKGROUND_PAUSE = 0.015  # seconds of quiet from the client before background indexing goes on
@@ -165,7 +166,9 @@ def _is_pipe(stream) -> bool:
         mode = os.fstat(stream.fileno()).st_mode
     except (OSError, ValueError, AttributeError):
         return False
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
+    # not a terminal: the pipe transport makes the descriptor non-blocking, and a terminal's
+    # flag is shared with the shell that started us
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 class ParityServer(LanguageServer):
@@ -185,22 +188,54 @@ class ParityServer(LanguageServer):
 
     def start_io(self, stdin=None, stdout=None) -> None:
         """pygls's stdio server, reading stdin with `PipeReader` when it is a pipe (as editors
-        start servers); anything else (a regular file) goes through pygls's own reader."""
+        start servers; anything else, a regular file, with pygls's thread reader), and answering
+        a body that is not JSON with a ParseError."""
         stream = stdin or sys.stdin.buffer
-        if not _is_pipe(stream):
-            return super().start_io(stdin, stdout)
         self._stop_event = threading.Event()
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        reader = PipeReader(stream, self.client_is_talking) if _is_pipe(stream) else StdinAsyncReader(stream, self.thread_pool)
         try:
-            reader = PipeReader(stream, self.client_is_talking)
-            asyncio.run(run_async(stop_event=self._stop_event, reader=reader, protocol=self.protocol,
-                                  logger=log, error_handler=self.report_server_error))
+            asyncio.run(self._read_messages(reader))
         except BrokenPipeError:
             log.error("Connection to the client is lost! Shutting down the server.")
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
             self.shutdown()
+
+    async def _read_messages(self, reader) -> None:
+        """pygls's `run_async` loop (Content-Length framing), except that a body that is not
+        JSON gets the JSON-RPC ParseError (-32700, id null) instead of only a log line."""
+        length = 0
+        while not self._stop_event.is_set():
+            header = await reader.readline()
+            if not header:
+                break
+            if not length:
+                match = _CONTENT_LENGTH.fullmatch(header)
+                if match:
+                    length = int(match.group(1))
+            if not length or header.strip():
+                continue
+            body = await reader.readexactly(length)
+            length = 0
+            if not body:
+                break
+            try:
+                message = json.loads(body, object_hook=self.protocol.structure_message)
+            except ValueError as exc:  # not JSON (or not UTF-8): the client must hear about it
+                self.protocol._send_data({"jsonrpc": "2.0", "id": None,
+                                          "error": {"code": -32700, "message": f"Parse error: {exc}"}})
+                continue
+            except Exception as exc:
+                log.exception("Unable to read message")
+                self.report_server_error(exc, JsonRpcException)
+                continue
+            try:
+                self.protocol.handle_message(message)
+            except Exception as exc:
+                log.exception("Unable to handle message")
+                self.report_server_error(exc, JsonRpcException)
 
     def client_is_talking(self) -> None:
         """A message is arriving: background indexing pauses for a moment (requests first)."""
