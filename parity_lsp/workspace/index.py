@@ -7,7 +7,7 @@ Invariant: all disk access goes through `FileSystem`; caches are keyed by the co
 
 from __future__ import annotations
 
-import difflib
+import bisect
 import posixpath
 import re
 from dataclasses import dataclass
@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from parity_lsp.config import Config
+from parity_lsp.similarity import closest
 from parity_lsp.workspace import files as files_mod
 from parity_lsp.workspace.fs import FileSystem, normalize_rel
 from parity_lsp.workspace.symbols import Definition, find_definitions, language_for_path, lookup
@@ -181,10 +182,10 @@ class Workspace:
             names = [n for n, is_dir in entries if (is_dir if not last else (is_dir == want_dir or not want_dir))]
             if not last:
                 names = [n for n, is_dir in entries if is_dir]
-            match = difflib.get_close_matches(part, names, n=1, cutoff=0.6)
-            if not match:
+            match = closest(part, names, cutoff=0.6)
+            if match is None:
                 return None
-            prefix.append(match[0])
+            prefix.append(match)
         found = "/".join(prefix)
         return found if found != rel and self.fs.exists(found) else None
 
@@ -337,10 +338,15 @@ def _scope_files(ws: Workspace, scope: str, lang: str, directory: str = "") -> l
     found = ws.fs.memo.get(key)
     if found is None:
         by_dir = _files_by_dir(ws)
+        dirs = ws.fs.memo.get("sorted_dirs")
+        if dirs is None:
+            dirs = ws.fs.memo["sorted_dirs"] = sorted(by_dir)
         prefix = scope + "/" if scope else ""
         found = [f for f in by_dir.get(directory, ()) if language_for_path(f) == lang]
-        for d in sorted(by_dir):
-            if len(found) >= NEAR_SEARCH_LIMIT:
+        # the directories starting with `scope` are contiguous in sorted order
+        for i in range(bisect.bisect_left(dirs, scope), len(dirs)):
+            d = dirs[i]
+            if len(found) >= NEAR_SEARCH_LIMIT or not d.startswith(scope):
                 break
             if d != directory and (d == scope or d.startswith(prefix) or not scope):
                 found.extend(f for f in by_dir[d] if language_for_path(f) == lang)

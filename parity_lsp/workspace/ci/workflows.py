@@ -7,7 +7,6 @@ a start mark on every node, which is where job, step and command lines come from
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 import weakref
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from parity_lsp.similarity import closest
 from parity_lsp.workspace.ci.shell import join_dir, split_commands, with_directories
 from parity_lsp.workspace.fs import FileSystem, normalize_rel
 
@@ -372,8 +372,8 @@ def nearest_job(workflow: Workflow, ref: str) -> str | None:
         candidates.setdefault(fold(job.id), job.id)
         if job.name:
             candidates.setdefault(fold(job.name), job.name)
-    match = difflib.get_close_matches(fold(ref), list(candidates), n=1, cutoff=0.5)
-    return candidates[match[0]] if match else None
+    match = closest(fold(ref), candidates, cutoff=0.5)
+    return candidates[match] if match is not None else None
 
 
 def list_workflows(fs: FileSystem) -> list[str]:
