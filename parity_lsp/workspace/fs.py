@@ -72,6 +72,7 @@ class FileSystem:
         # it every stat asks the disk, which is how a server without file events sees changes.
         self.stable_stats = False
         self._stats: dict[str, FileStat | None] = {}
+        self._texts: dict[tuple[str, int | None], ReadResult] = {}  # with stable_stats, like stats
 
     def bump(self) -> None:
         """Something outside open buffers changed: drop derived data."""
@@ -79,12 +80,15 @@ class FileSystem:
         self.memo.clear()
         self._real_dirs.clear()
         self._stats.clear()
+        self._texts.clear()
 
     def forget_path(self, rel: str) -> None:
         """One file changed on disk: its remembered stat is stale."""
         norm = normalize_rel(rel)
         if norm is not None:
             self._stats.pop(norm, None)
+            for key in [k for k in self._texts if k[0] == norm]:
+                del self._texts[key]
 
     def forget_about(self, rel: str) -> None:
         """The content of `rel` (not a project file) changed: drop derived data that names it
@@ -286,11 +290,20 @@ class FileSystem:
             if len(text) > limit or (len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit):
                 return ReadResult(None, f"larger than the {_size(limit)} limit", ("buffer", version))
             return ReadResult(text, None, ("buffer", version))
+        key = (norm, limit)
+        if self.stable_stats:
+            cached = self._texts.get(key)
+            if cached is not None:
+                return cached  # one read (and one string) per file, whichever layer asks
         data, error = self.read_bytes(rel, limit)
         if data is None:
-            return ReadResult(None, error)
-        text, error = decode_source(data)
-        return ReadResult(text, error, self.version(rel))
+            result = ReadResult(None, error)
+        else:
+            text, error = decode_source(data)
+            result = ReadResult(text, error, self.version(rel))
+        if self.stable_stats and norm is not None:
+            self._texts[key] = result
+        return result
 
     def list_dir(self, rel: str) -> list[tuple[str, bool]]:
         return list(memoized(_list_dir)(self, rel))
