@@ -43,7 +43,7 @@ log = logging.getLogger("parity_lsp.lsp")
 _CONTENT_LENGTH = re.compile(rb"^Content-Length: (\d+)\r\n$")
 _RAW_NONCE = secrets.token_hex(8)
 _RAW_SLOT = re.compile(r'"\\u0000' + _RAW_NONCE + r'(\d+)\\u0000"')
-BACKGROUND_PAUSE = 0.1  # seconds of quiet from the client before background indexing goes on
+BACKGROUND_PAUSE = 0.015  # seconds of quiet from the client before background indexing goes on
 _ANSWERED = object()  # a message already answered with an error while being read
 
 
