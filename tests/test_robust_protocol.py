@@ -462,6 +462,16 @@ async def test_huge_messages(root):
         await c.alive(uri, timeout=60)
 
 
+async def test_an_overlong_header_line_is_skipped(root):
+    """A header line longer than the reader's line limit (1 MB) with no newline for a while:
+    dropped as a non-header line; the next message is read and answered."""
+    async with RawClient.start(root) as c:
+        uri = await opened(c, root)
+        c.send_raw(b"X-Junk: " + b"j" * (3 * 1024 * 1024) + b"\r\n")
+        await c.drain()
+        await c.alive(uri, timeout=60)
+
+
 async def test_an_open_matrix_buffer_over_the_limit_is_rejected_with_pm000(root):
     async with RawClient.start(root) as c:
         uri = await opened(c, root)
