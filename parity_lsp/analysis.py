@@ -137,11 +137,16 @@ class Analysis:
         full_checks = state.full_checks + 1 if state is not None else 1
         matrix, problem = read_matrix(self.ws, rel)
         if matrix is None:
-            state = MatrixState(Matrix(rel, "", parse_matrix(rel, "").format), [problem], set(), version)
+            state = MatrixState(Matrix(rel, "", parse_matrix(rel, "").format), [problem], {}, version)
         else:
-            findings = check_matrix(self.ws, matrix, Resolver(self.ws))
-            state = MatrixState(matrix, findings, _citations(self.ws, matrix), version,
-                                rows_at=row_positions(matrix))
+            state = self._checked(matrix, check_matrix(self.ws, matrix, Resolver(self.ws)), version)
+        return self._store(rel, state, full_checks)
+
+    def _checked(self, matrix: Matrix, findings: list[Finding], version: object) -> MatrixState:
+        """The state of a matrix checked in full."""
+        return MatrixState(matrix, findings, _citations(self.ws, matrix), version, rows_at=row_positions(matrix))
+
+    def _store(self, rel: str, state: MatrixState, full_checks: int) -> MatrixState:
         state.full_checks = full_checks
         state.epoch = next(_EPOCHS)
         self.states[rel] = state
@@ -187,12 +192,7 @@ class Analysis:
                     if self.changes != changes:
                         break  # files or settings changed under it: again, from the start
             else:
-                state = MatrixState(matrix, findings, _citations(self.ws, matrix), version,
-                                    rows_at=row_positions(matrix))
-                state.full_checks = 1
-                state.epoch = next(_EPOCHS)
-                self.states[rel] = state
-                return state
+                return self._store(rel, self._checked(matrix, findings, version), full_checks=1)
 
     def _update_rows(self, state: MatrixState, text: str) -> bool:
         """Re-check only the rows an edit changed; False when the edit needs a full check."""
@@ -289,9 +289,8 @@ class Analysis:
             return False
         if not citing:
             return True
-        matrix = state.matrix
-        rows = {row.line for row in matrix.rows()}
-        lines = sorted(line for line in citing if line in rows)
+        matrix = state.matrix  # (re-parsed if row edits left it inconsistent: rows_at with it)
+        lines = sorted(line for line in citing if line in state.rows_at)
         dropped = set(lines)
         index = matrix.index
         starts = index.line_starts

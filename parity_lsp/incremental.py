@@ -64,7 +64,7 @@ def shift_finding(f: Finding, delta: int, path: str) -> Finding:
     """The same finding `delta` code points later (its edits in `path` move with it).
     Built with the constructor: `dataclasses.replace` cost 5 µs a finding, and an edit near the
     top of a 10,000-row matrix shifts thousands."""
-    return Finding(f.code, f.severity, f.path, Span(f.span.start + delta, f.span.end + delta), f.message,
+    return Finding(f.code, f.severity, f.path, _shift_span(f.span, delta), f.message,
                    _shift_fix(f.fix, delta, path) if f.fix is not None else None, f.related, f.tags,
                    [_shift_fix(a, delta, path) for a in f.alternatives] if f.alternatives else [])
 

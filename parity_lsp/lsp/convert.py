@@ -61,11 +61,6 @@ class RawJson:
     def __init__(self, text: str) -> None:
         self.text = text
 
-    def value(self):
-        import json
-
-        return json.loads(self.text)
-
 
 class DiagnosticList:
     """A document's diagnostics as one JSON array, with a digest that changes exactly when
@@ -80,10 +75,6 @@ class DiagnosticList:
 
     def __len__(self) -> int:
         return self.count
-
-    def items(self) -> list[dict]:
-        """The diagnostics as dicts (tests, and callers that need to look inside)."""
-        return self.raw.value()
 
 
 _JSON = None

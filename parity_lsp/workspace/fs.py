@@ -72,7 +72,7 @@ class FileSystem:
         # it every stat asks the disk, which is how a server without file events sees changes.
         self.stable_stats = False
         self._stats: dict[str, FileStat | None] = {}
-        self._texts: dict[tuple[str, int | None], ReadResult] = {}  # with stable_stats, like stats
+        self._texts: dict[str, tuple[int | None, ReadResult]] = {}  # path -> (limit, result), like stats
 
     def bump(self) -> None:
         """Something outside open buffers changed: drop derived data."""
@@ -87,8 +87,7 @@ class FileSystem:
         norm = normalize_rel(rel)
         if norm is not None:
             self._stats.pop(norm, None)
-            for key in [k for k in self._texts if k[0] == norm]:
-                del self._texts[key]
+            self._texts.pop(norm, None)
 
     def forget_about(self, rel: str) -> None:
         """The content of `rel` (not a project file) changed: drop derived data that names it
@@ -290,11 +289,10 @@ class FileSystem:
             if len(text) > limit or (len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit):
                 return ReadResult(None, f"larger than the {_size(limit)} limit", ("buffer", version))
             return ReadResult(text, None, ("buffer", version))
-        key = (norm, limit)
         if self.stable_stats:
-            cached = self._texts.get(key)
-            if cached is not None:
-                return cached  # one read (and one string) per file, whichever layer asks
+            cached = self._texts.get(norm)
+            if cached is not None and cached[0] == limit:
+                return cached[1]  # one read (and one string) per file, whichever layer asks
         data, error = self.read_bytes(rel, limit)
         if data is None:
             result = ReadResult(None, error)
@@ -302,7 +300,7 @@ class FileSystem:
             text, error = decode_source(data)
             result = ReadResult(text, error, self.version(rel))
         if self.stable_stats and norm is not None:
-            self._texts[key] = result
+            self._texts[norm] = (limit, result)
         return result
 
     def list_dir(self, rel: str) -> list[tuple[str, bool]]:
