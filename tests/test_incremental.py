@@ -225,3 +225,20 @@ def test_a_file_deleted_while_the_matrix_is_checked_in_steps_is_seen(root):
     got = summary(state.findings)
     assert any(code == "PM301" for code, *_ in got)
     assert got == full_check(root, text)
+
+
+def test_a_closed_matrix_keeps_no_parsed_references_until_asked(root):
+    text = text_with([row(i) for i in range(4)])
+    (root / "docs/parity/m.md").write_text(text)
+    analysis = Analysis(root)
+    state = analysis.check("docs/parity/m.md")
+    assert all(r._evidence is None for r in state.model.rows())
+    # parsed again when asked: a cited file's change re-checks its rows as before
+    assert next(state.model.rows()).evidence["evidence (code)"].refs[0].path == "crates/core/src/lib.rs"
+    # opened: a full check of the buffer keeps them (document links, hovers walk them)
+    analysis.open_document("docs/parity/m.md", text.replace("Cap 0", "Cap zero"), 1)
+    state = analysis.check("docs/parity/m.md")
+    assert state.full_checks == 2 and all(r._evidence is not None for r in state.model.rows())
+    (root / "docs/parity/m.md").write_text(text)
+    analysis.open_document("docs/parity/m.md", text, 2)
+    assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)

@@ -94,3 +94,43 @@ def test_git_rename_history(tmp_path):
     assert ws.renamed_to("src/old.rs") == "src/new.rs"
     assert ws.renamed_to("dir") == "moved"
     assert ws.renamed_to("never/was.rs") is None
+
+
+def test_a_source_entry_never_answers_for_a_changed_file(tmp_path):
+    tree(tmp_path, {"a.rs": "fn old() {}\n"})
+    ws = Workspace(tmp_path)
+    before = ws.source("a.rs")
+    assert before.line_count == 1 and [d.name for d in before.definitions] == ["old"]
+    (tmp_path / "a.rs").write_text("fn newer() {}\n\n")
+    # the old entry's text is gone with the file's version; the workspace reads the new one
+    assert before.text is None
+    after = ws.source("a.rs")
+    assert after.line_count == 2 and [d.name for d in after.definitions] == ["newer"]
+
+
+def test_texts_kept_in_memory_are_bounded(tmp_path):
+    from parity_lsp.workspace.fs import TEXT_CACHE_FILES
+
+    n = TEXT_CACHE_FILES + 50
+    tree(tmp_path, {f"src/m{i}.rs": f"pub fn f{i}() {{}}\n" for i in range(n)})
+    ws = Workspace(tmp_path)
+    ws.fs.stable_stats = True
+    for i in range(n):
+        assert ws.source(f"src/m{i}.rs").lookup(f"f{i}")
+    assert len(ws.fs._texts) == TEXT_CACHE_FILES
+    # an entry whose text was dropped reads it again, and still answers
+    assert ws.source("src/m0.rs").text == "pub fn f0() {}\n"
+    assert [d.line for d in ws.source("src/m1.rs").lookup("f1")] == [0]
+
+
+def test_lru_forgets_the_least_recently_used_entry():
+    from parity_lsp.workspace.lru import LRU
+
+    cache = LRU(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # "b" is now the oldest
+    cache.put("c", 3)
+    assert "b" not in cache and cache.get("a") == 1 and cache.get("c") == 3 and len(cache) == 2
+    cache.pop("a")
+    assert cache.get("a") is None and len(cache) == 1

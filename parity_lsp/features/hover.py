@@ -85,10 +85,10 @@ def _describe(ws: Workspace, matrix: Matrix, hit: Hit, offset: int) -> str | Non
 
 
 def _snippet(ws: Workspace, rel: str, first: int, last: int) -> str:
-    src = ws.source(rel)
-    if src.text is None:
+    text = ws.source(rel).text
+    if text is None:
         return ""
-    lines = src.text.splitlines()[first : min(last + 1, first + SNIPPET_LINES)]
+    lines = text.splitlines()[first : min(last + 1, first + SNIPPET_LINES)]
     fence = FENCE.get(language_for_path(rel) or "", "")
     more = "\n…" if last - first + 1 > SNIPPET_LINES else ""
     return f"```{fence}\n" + "\n".join(lines) + more + "\n```"
@@ -103,7 +103,7 @@ def _describe_path(ws: Workspace, matrix: Matrix, hit: Hit) -> str:
         entries = ws.fs.list_dir(rel)
         return f"`{rel}/` — directory, {len(entries)} entries"
     src = ws.source(rel)
-    if src.text is None:
+    if not src.readable:
         return f"`{rel}` — {src.error or 'cannot be read'}"
     out = [f"`{rel}` — {src.line_count} lines"]
     if hit.part == SYMBOL and hit.symbol is not None:

@@ -150,9 +150,10 @@ def _matrix_target(matrix: Matrix, look: _Lookups, offset: int) -> Target | None
 def _source_target(look: _Lookups, rel: str, offset: int) -> Target | None:
     """On a definition's name in a source file, or a job key in a workflow."""
     src = look.ws.source(rel)
-    if src.text is None:
+    text = src.text
+    if text is None:
         return None
-    idx = LineIndex(src.text)
+    idx = LineIndex(text)
     line, col = idx.position(offset)
     text = idx.line_text(line)
     if rel.startswith(".github/workflows/"):
@@ -234,9 +235,10 @@ def _declarations(look: _Lookups, target: Target) -> list[Citation]:
     if target.kind == PATH_TARGET:
         return [Citation(target.rel, Span(0, 0))] if ws.fs.exists(target.rel) else []
     src = ws.source(target.rel)
-    if src.text is None:
+    text = src.text
+    if text is None:
         return []
-    idx = LineIndex(src.text)
+    idx = LineIndex(text)
     if target.kind == SYMBOL_TARGET:
         out = []
         for d in src.definitions or []:

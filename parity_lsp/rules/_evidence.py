@@ -24,11 +24,14 @@ class SymbolResult:
 def symbol_result(res: Resolved, sym: SymbolRef) -> SymbolResult | None:
     """None when the file cannot be read (missing, too large, binary)."""
     src = res.source
-    if src is None or src.text is None:
+    if src is None or not src.readable:
         return None
     defs = res.lookup(sym.name)
     if defs is None:
-        return SymbolResult(sym, [], word_occurrences(src.text, sym.name), False)
+        text = src.text
+        if text is None:
+            return None
+        return SymbolResult(sym, [], word_occurrences(text, sym.name), False)
     return SymbolResult(sym, defs, [], True)
 
 

@@ -57,20 +57,19 @@ class Resolved:
 class Resolver:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
-        self._cache: dict[tuple[str, str | None], Resolved] = {}
+        # (rel, escapes, stat) per (path, link base): not the file's content, which the
+        # workspace's bounded source cache owns (a check of 10,000 rows must not pin every file)
+        self._cache: dict[tuple[str, str | None], tuple[str | None, bool, FileStat | None]] = {}
 
     def resolve(self, ref: Reference) -> Resolved:
         key = (ref.path, ref.link_base if ref.is_link else None)
         hit = self._cache.get(key)
-        if hit is not None:
-            return Resolved(ref, hit.rel, hit.escapes, hit.stat, self.ws, hit._source)
-        fs = self.ws.fs
-        rel = resolve_reference_path(ref.path, ref.link_base if ref.is_link else None, fs)
-        escapes = rel is None or fs.escapes(rel)
-        stat = None if escapes else fs.stat(rel)
-        res = Resolved(ref, None if escapes else rel, escapes, stat, self.ws)
-        self._cache[key] = res
-        return res
+        if hit is None:
+            fs = self.ws.fs
+            rel = resolve_reference_path(ref.path, ref.link_base if ref.is_link else None, fs)
+            escapes = rel is None or fs.escapes(rel)
+            hit = self._cache[key] = (None if escapes else rel, escapes, None if escapes else fs.stat(rel))
+        return Resolved(ref, hit[0], hit[1], hit[2], self.ws)
 
 
 class _Base:

@@ -39,7 +39,7 @@ def check(ctx):
             continue
         res = ctx.resolve(ref)
         src = res.source
-        if src is None or src.text is None:
+        if src is None or not src.readable:
             continue
         count = src.line_count
         start, end = ref.line_start, ref.line_end

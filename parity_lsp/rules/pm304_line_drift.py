@@ -39,7 +39,7 @@ def check(ctx):
             continue
         res = ctx.resolve(ref)
         src = res.source
-        if src is None or src.text is None:
+        if src is None or not src.readable:
             continue
         count = src.line_count
         if ref.line_start < 1 or ref.line_start > count or (ref.line_end or 0) > count:

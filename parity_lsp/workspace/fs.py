@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from parity_lsp.text import decode_source
+from parity_lsp.workspace.lru import LRU
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+TEXT_CACHE_FILES = 512  # decoded texts kept by `read_text` (see FileSystem._texts)
 
 
 class OutsideWorkspace(ValueError):
@@ -72,7 +74,10 @@ class FileSystem:
         # it every stat asks the disk, which is how a server without file events sees changes.
         self.stable_stats = False
         self._stats: dict[str, FileStat | None] = {}
-        self._texts: dict[str, tuple[int | None, ReadResult]] = {}  # path -> (limit, result), like stats
+        # path -> (limit, result): the file read for its symbols is the one its CI verdict reads
+        # next. Bounded (the texts of every cited file would be most of the memory), and checked
+        # against a stat unless stats are stable.
+        self._texts: LRU[str, tuple[int | None, ReadResult]] = LRU(TEXT_CACHE_FILES)
 
     def bump(self) -> None:
         """Something outside open buffers changed: drop derived data."""
@@ -87,7 +92,7 @@ class FileSystem:
         norm = normalize_rel(rel)
         if norm is not None:
             self._stats.pop(norm, None)
-            self._texts.pop(norm, None)
+            self._texts.pop(norm)
 
     def forget_about(self, rel: str) -> None:
         """The content of `rel` (not a project file) changed: drop derived data that names it
@@ -289,18 +294,21 @@ class FileSystem:
             if len(text) > limit or (len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit):
                 return ReadResult(None, f"larger than the {_size(limit)} limit", ("buffer", version))
             return ReadResult(text, None, ("buffer", version))
-        if self.stable_stats:
-            cached = self._texts.get(norm)
-            if cached is not None and cached[0] == limit:
-                return cached[1]  # one read (and one string) per file, whichever layer asks
+        cached = self._texts.get(norm) if norm is not None else None
+        if cached is not None and cached[0] == limit:
+            result = cached[1]
+            # one read (and one string) per file, whichever layer asks; without stable stats a
+            # stat says whether the file is still the one that was read
+            if self.stable_stats or (result.version is not None and result.version == self.version(rel)):
+                return result
         data, error = self.read_bytes(rel, limit)
         if data is None:
             result = ReadResult(None, error)
         else:
             text, error = decode_source(data)
             result = ReadResult(text, error, self.version(rel))
-        if self.stable_stats and norm is not None:
-            self._texts[norm] = (limit, result)
+        if norm is not None:
+            self._texts.put(norm, (limit, result))
         return result
 
     def list_dir(self, rel: str) -> list[tuple[str, bool]]:

@@ -11,7 +11,6 @@ import bisect
 import posixpath
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 from parity_lsp.config import Config
@@ -24,50 +23,69 @@ from parity_lsp.workspace.symbols import Definition, find_definitions, language_
 _LAST_WORD = re.compile(r"\w+(?=\W*$)")
 
 
-@dataclass(eq=False)
 class SourceFile:
-    """A file's text, with its definitions scanned on first use (most cited files are only
-    checked for existence or line counts)."""
+    """A file's definitions (scanned on first use: most cited files are only checked for
+    existence or line counts) and line count. The text itself is not kept here: it is read
+    through the file system's bounded text cache when needed, so that a workspace of 50,000
+    cited files does not hold 50,000 texts (their definitions are ~1/2 the size)."""
 
-    rel: str
-    text: str | None
-    error: str | None  # why text is None
-    version: object
-    generation: int = -1  # file-system generation at which `version` was last confirmed
+    __slots__ = ("rel", "error", "version", "line_count", "fs", "_definitions", "_lookups")
 
-    @cached_property
+    def __init__(self, fs: FileSystem, rel: str, text: str | None, error: str | None, version: object) -> None:
+        self.fs = fs
+        self.rel = rel
+        self.error = error if text is None else None  # why the file cannot be read
+        self.version = version
+        self.line_count = _line_count(text)
+        self._definitions: list[Definition] | None | bool = False  # False: not scanned yet
+        self._lookups: dict[str, list[Definition]] = {}
+
+    @property
+    def readable(self) -> bool:
+        return self.error is None
+
+    @property
+    def text(self) -> str | None:
+        """The text this entry describes (None: unreadable, or changed since it was read)."""
+        if self.error is not None:
+            return None
+        result = self.fs.read_text(self.rel)
+        return result.text if result.version == self.version else None
+
+    @property
     def definitions(self) -> list[Definition] | None:
         """None: language not understood (or unreadable)."""
-        return find_definitions(self.rel, self.text) if self.text is not None else None
-
-    @cached_property
-    def _lookups(self) -> dict[str, list[Definition]]:
-        return {}
+        if self._definitions is False:
+            text = self.text
+            self._definitions = find_definitions(self.rel, text) if text is not None else None
+        return self._definitions
 
     def lookup(self, symbol: str) -> list[Definition] | None:
         """Definitions of `symbol` (memoized); None when the language is not understood."""
         found = self._lookups.get(symbol)
         if found is not None:
             return list(found)
-        if self.text is None or language_for_path(self.rel) is None:
+        if self.error is not None or language_for_path(self.rel) is None:
             return None
-        # A definition's name is in the text: a symbol whose last word is not needs no scan.
-        last = _LAST_WORD.search(symbol)
-        if last is not None and last.group() not in self.text:
-            found = []
-        else:
-            found = lookup(self.definitions or [], symbol)
+        if self._definitions is False:
+            # A definition's name is in the text: a symbol whose last word is not needs no scan.
+            last = _LAST_WORD.search(symbol)
+            text = self.text
+            if text is None:
+                return None
+            if last is not None and last.group() not in text:
+                self._lookups[symbol] = []
+                return []
+        found = lookup(self.definitions or [], symbol)
         self._lookups[symbol] = found
         return list(found)
 
-    @cached_property
-    def line_count(self) -> int:
-        if self.text is None:
-            return 0
-        if not self.text:
-            return 0
-        n = self.text.count("\n")
-        return n if self.text.endswith("\n") else n + 1
+
+def _line_count(text: str | None) -> int:
+    if not text:
+        return 0
+    n = text.count("\n")
+    return n if text.endswith("\n") else n + 1
 
 
 # Files whose content project models and CI verdicts are derived from (beyond the cited files
@@ -136,18 +154,13 @@ class Workspace:
     # --- file content -------------------------------------------------------------------------
 
     def source(self, rel: str) -> SourceFile:
-        """Text and definitions of a file, cached by content version."""
+        """Definitions and line count of a file, cached by content version (a stat, kept for
+        the run when stats are stable; a read only when the file changed)."""
         cached = self._sources.get(rel)
-        if cached is not None and cached.version is not None:
-            generation = self.fs.generation
-            from_disk = cached.version[0] == "disk"
-            if from_disk and cached.generation == generation and not self.fs.has_overlay(rel):
-                return cached  # nothing changed on disk since it was confirmed (events bump)
-            if cached.version == self.fs.version(rel):
-                cached.generation = generation
-                return cached  # unchanged: a stat, no read
+        if cached is not None and cached.version is not None and cached.version == self.fs.version(rel):
+            return cached
         result = self.fs.read_text(rel)
-        src = SourceFile(rel, result.text, result.error, result.version, self.fs.generation)
+        src = SourceFile(self.fs, rel, result.text, result.error, result.version)
         self._sources[rel] = src
         return src
 
