@@ -16,7 +16,8 @@ from pathlib import Path
 
 from parity_lsp.config import Config, ConfigProblem, apply_settings, load_config
 from parity_lsp.engine import (
-    check_across, check_matrix, check_row, iter_check_matrix, parse_matrix, read_matrix, read_matrix_text,
+    check_across, check_matrix, check_row, iter_check_matrix, parse_matrix, parse_matrix_steps, read_matrix,
+    read_matrix_text,
 )
 from parity_lsp.incremental import changed_lines, install_rows, reparse_rows, row_positions, shift_findings
 from parity_lsp.findings import Finding, Severity
@@ -24,7 +25,7 @@ from parity_lsp.model import Matrix
 from parity_lsp.rules.context import Resolver
 from parity_lsp.text import LineIndex, Span
 from parity_lsp.workspace.files import is_matrix_name
-from parity_lsp.workspace.index import Workspace, is_project_file
+from parity_lsp.workspace.index import Workspace, is_project_file, resolve_reference_path
 
 _EPOCHS = itertools.count(1)
 _PARSES = itertools.count(1)
@@ -139,20 +140,24 @@ class Analysis:
         if matrix is None:
             state = MatrixState(Matrix(rel, "", parse_matrix(rel, "").format), [problem], {}, version)
         else:
-            state = self._checked(matrix, check_matrix(self.ws, matrix, Resolver(self.ws)), version)
+            cited, options = self._full_check_options(matrix)
+            state = self._checked(matrix, check_matrix(self.ws, matrix, Resolver(self.ws), **options), cited, version)
         return self._store(rel, state, full_checks)
 
-    def _checked(self, matrix: Matrix, findings: list[Finding], version: object) -> MatrixState:
+    def _full_check_options(self, matrix: Matrix) -> tuple[dict[str, set[int]], dict]:
+        """How to check a matrix in full: its citations are collected row by row (into the dict
+        returned), and a closed matrix drops each row's parsed references once the row is
+        checked. Nobody looks at them until a file the row cites changes (then only those rows
+        are checked again, parsing them again): a 10,000-row matrix does not keep (or peak
+        with) 25 MB of references."""
+        cited: dict[str, set[int]] = _citations(self.ws, matrix, rows=())  # its governing documents
+        release = not self.ws.fs.has_overlay(matrix.path)
+        return cited, {"release": release, "after_row": lambda row: _add_citations(self.ws, row, cited)}
+
+    def _checked(self, matrix: Matrix, findings: list[Finding], cited: dict[str, set[int]],
+                 version: object) -> MatrixState:
         """The state of a matrix checked in full."""
-        state = MatrixState(matrix, findings, _tuples(_citations(self.ws, matrix)), version,
-                            rows_at=row_positions(matrix))
-        if not self.ws.fs.has_overlay(matrix.path):
-            # Nobody looks at a closed matrix's references until a file it cites changes (then
-            # only those rows are checked again): they are parsed again when asked, and a
-            # 10,000-row matrix does not keep 40 MB of them meanwhile.
-            for row in matrix.rows():
-                row._evidence = None
-        return state
+        return MatrixState(matrix, findings, _tuples(cited), version, rows_at=row_positions(matrix))
 
     def _store(self, rel: str, state: MatrixState, full_checks: int) -> MatrixState:
         state.full_checks = full_checks
@@ -161,12 +166,22 @@ class Analysis:
         return state
 
     async def check_in_steps(self, rel: str, step_seconds: float = 0.001) -> MatrixState | None:
-        """`check`, yielding to the event loop every few milliseconds (indexing a large workspace
-        must not make the open document's requests wait). Gives up when the matrix changes or a
-        request checks it meanwhile; starts again when files or the configuration change under
-        it (rows checked before the change would keep stale findings)."""
+        """`check`, yielding to the event loop every millisecond or so (indexing a large
+        workspace must not make the open document's requests wait): parsing and checking run
+        in small steps, and pause while the client is talking (`defer_until`). Gives up when
+        the matrix changes or a request checks it meanwhile; starts again when files or the
+        configuration change under it (rows checked before the change would keep stale findings)."""
         import asyncio
         import time
+
+        deadline = 0.0
+
+        async def pause() -> None:
+            nonlocal deadline
+            await asyncio.sleep(0)
+            while time.monotonic() < self.defer_until:  # the client is talking: let it
+                await asyncio.sleep(0.002)
+            deadline = time.perf_counter() + step_seconds
 
         while True:
             state = self.states.get(rel)
@@ -179,28 +194,30 @@ class Analysis:
             if text is None:
                 return self.check(rel)
             changes = self.changes
-            # parsing 10,000 rows takes a quarter of a second: on a thread (a pure function of the
-            # text), so that the event loop keeps answering requests meanwhile
-            while time.monotonic() < self.defer_until:  # the thread would slow the client's requests
-                await asyncio.sleep(0.005)
-            matrix = await asyncio.to_thread(parse_matrix, rel, text)
-            if self.ws.fs.version(rel) != version or rel in self.states:
-                return self.states.get(rel)
+            await pause()
+            parsing = parse_matrix_steps(rel, text)
+            while True:
+                try:
+                    next(parsing)
+                except StopIteration as done:
+                    matrix = done.value
+                    break
+                if time.perf_counter() >= deadline:
+                    await pause()
+                    if self.ws.fs.version(rel) != version or rel in self.states:
+                        return self.states.get(rel)  # changed, or checked by a request meanwhile
             findings: list[Finding] = []
-            deadline = time.perf_counter() + step_seconds
-            for part in iter_check_matrix(self.ws, matrix, Resolver(self.ws)):
+            cited, options = self._full_check_options(matrix)
+            for part in iter_check_matrix(self.ws, matrix, Resolver(self.ws), **options):
                 findings.extend(part)
                 if time.perf_counter() >= deadline:
-                    await asyncio.sleep(0)
-                    while time.monotonic() < self.defer_until:  # the client is talking: let it
-                        await asyncio.sleep(0.002)
-                    deadline = time.perf_counter() + step_seconds
+                    await pause()
                     if self.ws.fs.version(rel) != version or rel in self.states:
                         return self.states.get(rel)  # changed, or checked by a request meanwhile
                     if self.changes != changes:
                         break  # files or settings changed under it: again, from the start
             else:
-                return self._store(rel, self._checked(matrix, findings, version), full_checks=1)
+                return self._store(rel, self._checked(matrix, findings, cited, version), full_checks=1)
 
     def _update_rows(self, state: MatrixState, text: str) -> bool:
         """Re-check only the rows an edit changed; False when the edit needs a full check."""
@@ -373,24 +390,26 @@ def _tuples(cited: dict[str, set[int]]) -> dict[str, tuple[int, ...]]:
 
 
 def _citations(ws: Workspace, matrix: Matrix, rows=None) -> dict[str, set[int]]:
-    """Workspace paths the rows' evidence (and the matrix's governing documents, line -1) name,
-    with the lines of the rows naming each."""
-    from parity_lsp.workspace.index import resolve_reference_path
-
+    """Workspace paths the rows' evidence names, with the lines of the rows naming each; the
+    matrix's governing documents (line -1) too when `rows` is None (every row) or empty."""
     out: dict[str, set[int]] = {}
     for row in (matrix.rows() if rows is None else rows):
-        for ev in row.evidence.values():
-            for ref in ev.refs:
-                if ref.path:
-                    rel = resolve_reference_path(ref.path, ref.link_base if ref.is_link else None, ws.fs)
-                    if rel is not None:
-                        out.setdefault(rel.rstrip("/"), set()).add(row.line)
-    if rows is None:
+        _add_citations(ws, row, out)
+    if not rows:
         for doc in matrix.governing_docs:
             rel = resolve_reference_path(doc.path, posixpath.dirname(matrix.path), ws.fs)
             if rel:
                 out.setdefault(rel.rstrip("/"), set()).add(-1)
     return out
+
+
+def _add_citations(ws: Workspace, row, out: dict[str, set[int]]) -> None:
+    for ev in row.evidence.values():
+        for ref in ev.refs:
+            if ref.path:
+                rel = resolve_reference_path(ref.path, ref.link_base if ref.is_link else None, ws.fs)
+                if rel is not None:
+                    out.setdefault(rel.rstrip("/"), set()).add(row.line)
 
 
 __all__ = ["Analysis", "MatrixState", "replace"]

@@ -20,7 +20,7 @@ from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import Matrix, MatrixFormat, ParseProblem
 from parity_lsp.parse.delimited import parse_delimited
 from parity_lsp.parse.directives import is_suppressed
-from parity_lsp.parse.markdown import parse_markdown
+from parity_lsp.parse.markdown import parse_markdown, parse_markdown_steps
 from parity_lsp.rules import registry
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.rules.context import MatrixContext, Resolver, RowContext, TableContext, WorkspaceContext
@@ -61,6 +61,13 @@ def parse_matrix(path: str, text: str) -> Matrix:
     """Parse a matrix file of any format (evidence cells are parsed on first use: `Row.evidence`)."""
     fmt = matrix_format(path)
     return parse_markdown(path, text) if fmt == MatrixFormat.MARKDOWN else parse_delimited(path, text, fmt)
+
+
+def parse_matrix_steps(path: str, text: str):
+    """`parse_matrix` as a generator: yields between chunks of work, returns the matrix."""
+    if matrix_format(path) == MatrixFormat.MARKDOWN:
+        return (yield from parse_markdown_steps(path, text))
+    return parse_matrix(path, text)  # CSV/TSV: the csv module parses in one go (fast)
 
 
 def has_matrix_table(matrix: Matrix) -> bool:
@@ -147,26 +154,32 @@ def _run(rule_module, ctx, matrix: Matrix, sink: list[Finding]) -> None:
         )
 
 
-def check_matrix(ws: Workspace, matrix: Matrix, resolver: Resolver | None = None) -> list[Finding]:
-    """Findings of every row-, table- and matrix-scoped rule for one matrix."""
+def check_matrix(ws: Workspace, matrix: Matrix, resolver: Resolver | None = None, **options) -> list[Finding]:
+    """Findings of every row-, table- and matrix-scoped rule for one matrix (`options`: see
+    `check_pieces`)."""
     out: list[Finding] = []
-    for findings in iter_check_matrix(ws, matrix, resolver):
+    for findings in iter_check_matrix(ws, matrix, resolver, **options):
         out.extend(findings)
     return out
 
 
-def iter_check_matrix(ws: Workspace, matrix: Matrix, resolver: Resolver | None = None):
+def iter_check_matrix(ws: Workspace, matrix: Matrix, resolver: Resolver | None = None, **options):
     """`check_matrix` one piece at a time (matrix, then each table and each row), so that a
     server can answer requests between rows of a large matrix."""
-    for piece in check_pieces(ws, matrix, resolver or Resolver(ws)):
+    for piece in check_pieces(ws, matrix, resolver or Resolver(ws), **options):
         yield piece()
 
 
-def check_pieces(ws: Workspace, matrix: Matrix, resolver: Resolver, release: bool = False) -> list:
+def check_pieces(ws: Workspace, matrix: Matrix, resolver: Resolver, release: bool = False,
+                 after_row=None) -> list:
     """The units of a matrix check, in order, each a function returning its findings: the
-    matrix-scoped rules, then per table its table-scoped rules and each of its rows. With
-    `release`, a row's parsed evidence is dropped once it is checked (parsed again if asked)."""
-    check = _check_row_and_release if release else check_row
+    matrix-scoped rules, then per table its table-scoped rules and each of its rows.
+    `after_row(row)` is called once a row is checked; with `release`, the row's parsed evidence
+    is then dropped (parsed again if asked): memory holds one row's references, not all."""
+    if release or after_row is not None:
+        check = functools.partial(_check_row_then, after_row, release)
+    else:
+        check = check_row
     pieces = [functools.partial(_check_matrix_scope, ws, matrix, resolver)]
     for table in matrix.tables:
         pieces.append(functools.partial(_check_table_scope, ws, matrix, table, resolver))
@@ -174,9 +187,12 @@ def check_pieces(ws: Workspace, matrix: Matrix, resolver: Resolver, release: boo
     return pieces
 
 
-def _check_row_and_release(ws: Workspace, matrix: Matrix, row, resolver: Resolver) -> list[Finding]:
+def _check_row_then(after_row, release: bool, ws: Workspace, matrix: Matrix, row, resolver: Resolver) -> list[Finding]:
     findings = check_row(ws, matrix, row, resolver)
-    row._evidence = None  # a one-shot check keeps findings, not every row's references
+    if after_row is not None:
+        after_row(row)
+    if release:
+        row._evidence = None
     return findings
 
 

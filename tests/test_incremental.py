@@ -242,3 +242,33 @@ def test_a_closed_matrix_keeps_no_parsed_references_until_asked(root):
     (root / "docs/parity/m.md").write_text(text)
     analysis.open_document("docs/parity/m.md", text, 2)
     assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)
+
+
+def test_background_indexing_parses_and_checks_in_steps_that_let_requests_in(root):
+    """A large matrix is parsed and checked in small steps on the event loop (not on a thread
+    that would share the interpreter lock with requests): other coroutines run in between, and
+    the result is the full check's."""
+    import asyncio
+
+    from parity_lsp.parse.markdown import ROWS_PER_STEP, parse_markdown, parse_markdown_steps
+
+    text = text_with([row(i) for i in range(5 * ROWS_PER_STEP)])
+    (root / "docs/parity/m.md").write_text(text)
+    steps = parse_markdown_steps("docs/parity/m.md", text)
+    assert sum(1 for _ in steps) >= 5  # a yield per ROWS_PER_STEP rows
+    assert len(list(parse_markdown("docs/parity/m.md", text).rows())) == 5 * ROWS_PER_STEP + 1
+    analysis = Analysis(root)
+    turns = 0
+
+    async def scenario():
+        nonlocal turns
+        task = asyncio.ensure_future(analysis.check_in_steps("docs/parity/m.md", step_seconds=0))
+        while not task.done():
+            await asyncio.sleep(0)
+            turns += 1
+        return await task
+
+    state = asyncio.run(scenario())
+    assert turns > 5 * ROWS_PER_STEP + 5  # parse steps, then a step per row
+    assert state.full_checks == 1
+    assert summary(state.findings) == full_check(root, text)

@@ -134,3 +134,20 @@ def test_lru_forgets_the_least_recently_used_entry():
     assert "b" not in cache and cache.get("a") == 1 and cache.get("c") == 3 and len(cache) == 2
     cache.pop("a")
     assert cache.get("a") is None and len(cache) == 1
+
+
+def test_definitions_are_kept_for_the_recently_used_files_only(tmp_path, monkeypatch):
+    from parity_lsp.workspace import index
+
+    monkeypatch.setattr(index, "DEFINITIONS_KEPT_FILES", 3)
+    tree(tmp_path, {f"src/m{i}.rs": f"pub fn f{i}() {{}}\n\npub fn g{i}() {{}}\n" for i in range(5)})
+    ws = Workspace(tmp_path)
+    first = ws.source("src/m0.rs")
+    assert [d.line for d in first.lookup("f0")] == [0]
+    for i in range(1, 5):
+        assert ws.source(f"src/m{i}.rs").lookup(f"f{i}")
+    assert len(ws._scanned) == 3 and first._definitions is False  # dropped: the oldest scan
+    # answers given stay; a new question scans the file again
+    assert [d.line for d in first.lookup("f0")] == [0]
+    assert [d.line for d in first.lookup("g0")] == [2]
+    assert [d.name for d in ws.source("src/m0.rs").definitions] == ["f0", "g0"]

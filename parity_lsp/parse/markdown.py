@@ -118,17 +118,32 @@ def is_matrix_header(names: list[str]) -> bool:
     return COL_CAPABILITY in norm and COL_STATUS in norm
 
 
+ROWS_PER_STEP = 200  # rows built between two yields of `parse_markdown_steps` (~5 ms)
+
+
 def parse_markdown(path: str, text: str) -> Matrix:
+    steps = parse_markdown_steps(path, text)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def parse_markdown_steps(path: str, text: str):
+    """`parse_markdown` as a generator that yields between chunks of rows and returns the
+    matrix: a server parses a 10,000-row matrix in the background without holding up requests
+    (a thread would share the interpreter lock with them)."""
     matrix = Matrix(path=path, text=text, format=MatrixFormat.MARKDOWN)
     try:
-        _parse_into(matrix)
+        yield from _parse_steps(matrix)
     except Exception as exc:  # parsers never raise: report instead
         matrix.tables = []
         matrix.problems.append(ParseProblem(Span(0, 0), f"matrix could not be parsed: {exc}"))
     return matrix
 
 
-def _parse_into(matrix: Matrix) -> None:
+def _parse_steps(matrix: Matrix):
     text = matrix.text
     index = matrix.index
     lines = [index.line_text(i) for i in range(index.line_count)]
@@ -144,11 +159,13 @@ def _parse_into(matrix: Matrix) -> None:
             directive_lines[i] = directive
             inside = 0 < i < len(lines) - 1 and "|" in lines[i - 1] and "|" in lines[i + 1]
             md_lines[i] = "|" if inside else ""
+    yield
     try:
         tokens = _MD.parse("\n".join(md_lines))
     except Exception as exc:
         matrix.problems.append(ParseProblem(Span(0, 0), f"Markdown could not be parsed: {exc}"))
         return
+    yield
 
     group: str | None = None
     group_line: int | None = None
@@ -162,7 +179,7 @@ def _parse_into(matrix: Matrix) -> None:
                 group_line = tok.map[0]
         elif tok.type == "table_open":
             start, end = tok.map
-            table = _build_table(matrix, lines, start, end, directive_lines)
+            table = yield from _build_table(matrix, lines, start, end, directive_lines)
             if table is not None:
                 table.group = group
                 table.group_line = group_line
@@ -185,7 +202,9 @@ def _disables_above(lines: list[str], start: int, directives) -> frozenset[str]:
     return frozenset(codes)
 
 
-def _build_table(matrix: Matrix, lines: list[str], start: int, end: int, directives) -> Table | None:
+def _build_table(matrix: Matrix, lines: list[str], start: int, end: int, directives):
+    """A generator (yields every ROWS_PER_STEP rows) returning the Table, or None when the
+    header is not a matrix header."""
     index = matrix.index
     header_cells = row_cells(lines[start], index.line_start(start))
     if not is_matrix_header([c.value for c in header_cells]):
@@ -221,6 +240,8 @@ def _build_table(matrix: Matrix, lines: list[str], start: int, end: int, directi
                   suppressed=next_line_disable)
         next_line_disable = frozenset()
         table.rows.append(row)
+        if len(table.rows) % ROWS_PER_STEP == 0:
+            yield
     return table
 
 

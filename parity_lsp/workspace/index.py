@@ -17,10 +17,15 @@ from parity_lsp.config import Config
 from parity_lsp.similarity import closest
 from parity_lsp.workspace import files as files_mod
 from parity_lsp.workspace.fs import FileSystem, normalize_rel
+from parity_lsp.workspace.lru import LRU
 from parity_lsp.workspace.symbols import Definition, find_definitions, language_for_path, lookup
 
 
 _LAST_WORD = re.compile(r"\w+(?=\W*$)")
+
+# Files whose scanned definitions are kept (~1.3 KB each for typical sources): what an edit,
+# a hover or a completion asks about again; a workspace-wide check does not keep 50,000 lists.
+DEFINITIONS_KEPT_FILES = 4096
 
 
 class SourceFile:
@@ -29,10 +34,12 @@ class SourceFile:
     through the file system's bounded text cache when needed, so that a workspace of 50,000
     cited files does not hold 50,000 texts (their definitions are ~1/2 the size)."""
 
-    __slots__ = ("rel", "error", "version", "line_count", "fs", "_definitions", "_lookups")
+    __slots__ = ("rel", "error", "version", "line_count", "fs", "_scanned", "_definitions", "_lookups")
 
-    def __init__(self, fs: FileSystem, rel: str, text: str | None, error: str | None, version: object) -> None:
+    def __init__(self, fs: FileSystem, rel: str, text: str | None, error: str | None, version: object,
+                 scanned: LRU | None = None) -> None:
         self.fs = fs
+        self._scanned = scanned  # the workspace's files whose definitions are kept
         self.rel = rel
         self.error = error if text is None else None  # why the file cannot be read
         self.version = version
@@ -54,11 +61,17 @@ class SourceFile:
 
     @property
     def definitions(self) -> list[Definition] | None:
-        """None: language not understood (or unreadable)."""
-        if self._definitions is False:
+        """None: language not understood (or unreadable). Kept for the most recently used
+        files only (scanned again when asked after that); the answers of `lookup` stay."""
+        found = self._definitions
+        if found is False:
             text = self.text
-            self._definitions = find_definitions(self.rel, text) if text is not None else None
-        return self._definitions
+            found = self._definitions = find_definitions(self.rel, text) if text is not None else None
+            if self._scanned is not None:
+                evicted = self._scanned.put(self.rel, self)
+                if evicted is not None and evicted is not self:
+                    evicted._definitions = False
+        return found
 
     def lookup(self, symbol: str) -> list[Definition] | None:
         """Definitions of `symbol` (memoized); None when the language is not understood."""
@@ -111,6 +124,7 @@ class Workspace:
         self._matrix_files: tuple | None = None  # (file list it was computed from, list, set)
         self._basenames: dict[str, list[str]] | None = None
         self._sources: dict[str, SourceFile] = {}
+        self._scanned: LRU[str, SourceFile] = LRU(DEFINITIONS_KEPT_FILES)
         self._renames: dict[str, str] | None = None
         self._exceptions: dict[str, tuple[str, int]] | None = None
         self._changed: dict[str, set[str] | None] = {}
@@ -160,7 +174,7 @@ class Workspace:
         if cached is not None and cached.version is not None and cached.version == self.fs.version(rel):
             return cached
         result = self.fs.read_text(rel)
-        src = SourceFile(self.fs, rel, result.text, result.error, result.version)
+        src = SourceFile(self.fs, rel, result.text, result.error, result.version, self._scanned)
         self._sources[rel] = src
         return src
 

@@ -26,12 +26,14 @@ class LRU(Generic[K, V]):
             data[key] = value
         return value
 
-    def put(self, key: K, value: V) -> None:
+    def put(self, key: K, value: V) -> V | None:
+        """Store `value`; returns the value evicted to make room, if any."""
         data = self._data
         data.pop(key, None)
         data[key] = value
         if len(data) > self.capacity:
-            del data[next(iter(data))]
+            return data.pop(next(iter(data)))
+        return None
 
     def pop(self, key: K) -> None:
         self._data.pop(key, None)
