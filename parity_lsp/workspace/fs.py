@@ -20,6 +20,16 @@ DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 TEXT_CACHE_FILES = 512  # decoded texts kept by `read_text` (see FileSystem._texts)
 
 
+def _file_stat(st: os.stat_result) -> FileStat:
+    if stat_mod.S_ISREG(st.st_mode):
+        kind = "file"
+    elif stat_mod.S_ISDIR(st.st_mode):
+        kind = "dir"
+    else:
+        kind = "other"
+    return FileStat(kind, st.st_size, st.st_mtime_ns)
+
+
 class OutsideWorkspace(ValueError):
     """The path resolves outside the workspace root."""
 
@@ -73,7 +83,7 @@ class FileSystem:
         # the CLI (one snapshot) and for a server whose client reports file changes; without
         # it every stat asks the disk, which is how a server without file events sees changes.
         self.stable_stats = False
-        self._stats: dict[str, FileStat | None] = {}
+        self._located: dict[str, tuple[str | None, FileStat | None]] = {}  # see `_locate`
         # path -> (limit, result): the file read for its symbols is the one its CI verdict reads
         # next. Bounded (the texts of every cited file would be most of the memory), and checked
         # against a stat unless stats are stable.
@@ -84,14 +94,14 @@ class FileSystem:
         self.generation += 1
         self.memo.clear()
         self._real_dirs.clear()
-        self._stats.clear()
+        self._located.clear()
         self._texts.clear()
 
     def forget_path(self, rel: str) -> None:
         """One file changed on disk: its remembered stat is stale."""
         norm = normalize_rel(rel)
         if norm is not None:
-            self._stats.pop(norm, None)
+            self._located.pop(norm, None)
             self._texts.pop(norm)
 
     def forget_about(self, rel: str) -> None:
@@ -152,40 +162,53 @@ class FileSystem:
 
     def _contained(self, rel: str) -> str | None:
         """Absolute real path of `rel` if it (after symlinks) stays inside the root, else None.
-
-        A missing path is contained when its existing ancestors are. The parent directory's
-        real path is memoized; only a symlink at the leaf costs a full resolution.
-        """
+        A missing path is contained when its existing ancestors are."""
         norm = normalize_rel(rel)
         if norm is None:
             return None
+        return self._locate(norm)[0]
+
+    def _locate(self, norm: str) -> tuple[str | None, FileStat | None]:
+        """(real path or None when outside the root, its stat or None when missing), kept for
+        the run when stats are stable. One `lstat` for a path that is not a symlink: the
+        parent directory's real path is memoized, only a link at the leaf costs a resolution."""
+        if self.stable_stats:
+            found = self._located.get(norm)
+            if found is None:
+                found = self._located[norm] = self._locate_disk(norm)
+            return found
+        return self._locate_disk(norm)
+
+    def _locate_disk(self, norm: str) -> tuple[str | None, FileStat | None]:
         if not norm:
-            return str(self.root)
+            return str(self.root), _file_stat(os.stat(self.root))
         directory, _, name = norm.rpartition("/")
         real_dir = self._real_dir(directory)
         if real_dir is None:
-            return None
+            return None, None
         leaf = os.path.join(real_dir, name)
         try:
-            is_link = stat_mod.S_ISLNK(os.lstat(leaf).st_mode)
+            st = os.lstat(leaf)
         except (OSError, ValueError):
-            is_link = False  # missing: contained, since its directory is
-        if not is_link:
-            return leaf
+            return leaf, None  # missing: contained, since its directory is
+        if not stat_mod.S_ISLNK(st.st_mode):
+            return leaf, _file_stat(st)
         try:
             real = os.path.realpath(leaf)
         except (OSError, RuntimeError, ValueError):
-            return None
+            return None, None
         root = str(self.root)
-        if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
-            return real
-        return None
+        if not (real == root or real.startswith(root.rstrip(os.sep) + os.sep)):
+            return None, None
+        try:
+            return real, _file_stat(os.stat(real))
+        except (OSError, ValueError):
+            return real, None
 
     def escapes(self, rel: str) -> bool:
         """True when `rel` is absolute, climbs out with '..' or is a symlink leading out."""
-        if normalize_rel(rel) is None:
-            return True
-        return self._contained(rel) is None
+        norm = normalize_rel(rel)
+        return norm is None or self._locate(norm)[0] is None
 
     # --- queries ----------------------------------------------------------------------------
 
@@ -196,29 +219,7 @@ class FileSystem:
         if norm in self._overlay:
             text, _ = self._overlay[norm]
             return FileStat("file", len(text), 0)
-        if not self.stable_stats:
-            return self._stat_disk(norm)
-        try:
-            return self._stats[norm]
-        except KeyError:
-            st = self._stats[norm] = self._stat_disk(norm)
-            return st
-
-    def _stat_disk(self, norm: str) -> FileStat | None:
-        real = self._contained(norm)
-        if real is None:
-            return None
-        try:
-            st = os.stat(real)
-        except (OSError, ValueError):
-            return None
-        if stat_mod.S_ISREG(st.st_mode):
-            kind = "file"
-        elif stat_mod.S_ISDIR(st.st_mode):
-            kind = "dir"
-        else:
-            kind = "other"
-        return FileStat(kind, st.st_size, st.st_mtime_ns)
+        return self._locate(norm)[1]
 
     def exists(self, rel: str) -> bool:
         return self.stat(rel) is not None
@@ -237,17 +238,14 @@ class FileSystem:
             return None, "outside the workspace"
         if norm in self._overlay:
             return self._overlay[norm][0].encode("utf-8"), None
-        real = self._contained(norm)
+        real, st = self._locate(norm)
         if real is None:
             return None, "outside the workspace"
-        limit = self.max_file_bytes if limit is None else limit
-        try:
-            if not stat_mod.S_ISREG(os.stat(real).st_mode):
-                return None, "not a regular file"  # a FIFO or device is never opened
-        except FileNotFoundError:
+        if st is None:
             return None, "does not exist"
-        except OSError as exc:
-            return None, f"cannot be read ({exc.strerror or exc})"
+        if st.kind != "file":
+            return None, "not a regular file"  # a FIFO or device is never opened
+        limit = self.max_file_bytes if limit is None else limit
         try:
             # O_NONBLOCK: even if it became a FIFO since the stat, opening must not block.
             fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
@@ -261,15 +259,19 @@ class FileSystem:
                 return None, "not a regular file"
             if st.st_size > limit:
                 return None, f"larger than the {_size(limit)} limit ({st.st_size} bytes)"
-            chunks = []
-            remaining = st.st_size + 1
-            while remaining > 0:
-                chunk = os.read(fd, min(remaining, 1 << 20))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                remaining -= len(chunk)
-            data = b"".join(chunks)
+            # One read: a regular file returns all its bytes at once. Asking for one byte more
+            # says whether it grew since the stat; a short read (network file systems) goes on.
+            size = st.st_size
+            chunks = [os.read(fd, size + 1)]
+            total = len(chunks[0])
+            if total != size:
+                while total <= limit:
+                    chunk = os.read(fd, 1 << 20)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    total += len(chunk)
+            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
             if len(data) > limit:
                 return None, f"larger than the {_size(limit)} limit"
             return data, None
