@@ -62,7 +62,18 @@ class Config:
     changed_since: str | None = None
 
     def is_enabled(self, code: str) -> bool:
-        """ruff-style selection: codes or prefixes (`PM3`); ignore beats select."""
+        """ruff-style selection: codes or prefixes (`PM3`); ignore beats select. Asked for
+        every rule on every row: answered once per code (the configuration never changes)."""
+        memo = self.__dict__.get("_enabled")
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "_enabled", memo)
+        found = memo.get(code)
+        if found is None:
+            found = memo[code] = self._selects(code)
+        return found
+
+    def _selects(self, code: str) -> bool:
         if self.severity.get(code) == OFF:
             return False
         if any(code.startswith(p) for p in self.ignore):

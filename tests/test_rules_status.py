@@ -227,6 +227,14 @@ def test_pm207_declared_ids_pass_in_any_cell(tmp_path):
     assert only(diags, "PM207") == [] and only(diags, "PM206") == []
 
 
+def test_pm207_pattern_anchored_to_the_cell_start_is_searched_cell_by_cell(tmp_path):
+    # `^` anchors to the start of a cell's text: the whole-row pre-search would never match it
+    rows = [{"cap": "Waived", "status": "Exception", "notes": "WAIVER-7 pending"}]
+    root = workspace(tmp_path, {"docs/audits/exceptions.md": "WAIVER-1 only\n", MATRIX: matrix(rows)})
+    d = one(check(root, exception_id_pattern=r"^WAIVER-\d+"), "PM207")
+    assert at(d) == in_row(root, "Waived", "WAIVER-7")
+
+
 def test_pm207_custom_id_pattern(tmp_path):
     rows = [{"cap": "Waived", "status": "Exception", "notes": "WAIVER-7, EX-99"}]
     root = workspace(tmp_path, {"docs/audits/exceptions.md": "WAIVER-1 only\n", MATRIX: matrix(rows)})
