@@ -8,9 +8,11 @@ functions.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import itertools
 import posixpath
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -171,16 +173,11 @@ class Analysis:
         in small steps, and pause while the client is talking (`defer_until`). Gives up when
         the matrix changes or a request checks it meanwhile; starts again when files or the
         configuration change under it (rows checked before the change would keep stale findings)."""
-        import asyncio
-        import time
-
         deadline = 0.0
 
         async def pause() -> None:
             nonlocal deadline
-            await asyncio.sleep(0)
-            while time.monotonic() < self.defer_until:  # the client is talking: let it
-                await asyncio.sleep(0.002)
+            await self._let_requests_in()
             deadline = time.perf_counter() + step_seconds
 
         while True:
@@ -218,6 +215,20 @@ class Analysis:
                         break  # files or settings changed under it: again, from the start
             else:
                 return self._store(rel, self._checked(matrix, findings, cited, version), full_checks=1)
+
+    async def run_in_steps(self, steps, step_seconds: float = 0.001) -> None:
+        """Run a generator of background work (each `next` a small step), letting requests in
+        every `step_seconds` and while the client is talking."""
+        deadline = time.perf_counter() + step_seconds
+        for _ in steps:
+            if time.perf_counter() >= deadline:
+                await self._let_requests_in()
+                deadline = time.perf_counter() + step_seconds
+
+    async def _let_requests_in(self) -> None:
+        await asyncio.sleep(0)
+        while time.monotonic() < self.defer_until:  # the client is talking: let it
+            await asyncio.sleep(0.002)
 
     def _update_rows(self, state: MatrixState, text: str) -> bool:
         """Re-check only the rows an edit changed; False when the edit needs a full check."""
@@ -321,8 +332,12 @@ class Analysis:
         starts = index.line_starts
         kept = [f for f in state.findings if bisect.bisect_right(starts, f.span.start) - 1 not in dropped]
         resolver = Resolver(self.ws)
+        closed = not self.ws.fs.has_overlay(matrix.path)
         for line in lines:
-            kept.extend(check_row(self.ws, matrix, state.rows_at[line][0], resolver))
+            row = state.rows_at[line][0]
+            kept.extend(check_row(self.ws, matrix, row, resolver))
+            if closed:
+                row._evidence = None  # as after a full check (see `_full_check_options`)
         kept.sort(key=lambda f: (f.span.start, f.code))
         state.findings = kept
         state.row_checks += len(lines)

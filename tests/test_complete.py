@@ -403,3 +403,27 @@ def test_unknown_cited_file_gives_nothing(ws):
     assert run(ws, HEADER + ROW + "`crates/nope.rs` (`^")[0] == []
     assert run(ws, HEADER + ROW + "`/etc/^")[0] == []
     assert run(ws, HEADER + ROW + "[x](../../../../^")[0] == []
+
+
+def test_the_file_tree_built_in_steps_is_the_one_completions_use(tmp_path):
+    """The server builds the completion's directory tree in background steps before the
+    first completion; it must be the tree a completion would have built."""
+    import asyncio
+
+    from parity_lsp.analysis import Analysis
+    from parity_lsp.features import complete as complete_mod
+
+    files = {f"crates/c{i % 7}/src/m{i}.rs": "pub fn f() {}\n" for i in range(50)}
+    files.update({f"crates/c{i}/tests/t.rs": "#[test]\nfn t() {}\n" for i in range(7)})
+    files[".github/workflows/ci.yml"] = "jobs: {}\n"
+    write_tree(tmp_path, files)
+    analysis = Analysis(tmp_path)
+    complete_mod._tree_cache[:] = [None, None]
+    steps = complete_mod.file_tree_steps(analysis.ws, files_per_step=8)
+    asyncio.run(analysis.run_in_steps(steps, step_seconds=0))
+    primed = complete_mod._tree_cache[1]
+    assert complete_mod._tree_cache[0] is analysis.ws.files()
+    fresh = complete_mod.FileTree(analysis.ws.files())
+    assert primed.children == fresh.children and primed.counts == fresh.counts
+    assert complete_mod.file_tree(analysis.ws) is primed  # used as it is, not rebuilt
+    assert primed.is_dir("crates/c3/tests") and primed.is_file("crates/c3/tests/t.rs")

@@ -81,9 +81,12 @@ class ParityProtocol(LanguageServerProtocol):
         return super().handle_message(message)
 
     def _send_data(self, data):
-        """pygls's `_send_data`, with `RawJson` values spliced in as they are."""
+        """pygls's `_send_data`, with `RawJson` values spliced in as they are. A message going
+        out counts as the client talking: its next request usually follows the answer."""
         if not data:
             return
+        if self._server is not None:
+            self._server.client_is_talking()
         if self.writer is None:
             log.error("Unable to send data, no available transport!")
             return
@@ -238,7 +241,8 @@ class ParityServer(LanguageServer):
                 self.report_server_error(exc, JsonRpcException)
 
     def client_is_talking(self) -> None:
-        """A message is arriving: background indexing pauses for a moment (requests first)."""
+        """A message is arriving (or an answer leaving): background indexing pauses for a
+        moment (requests first)."""
         if self.analysis is not None:
             self.analysis.defer_until = time.monotonic() + BACKGROUND_PAUSE
 

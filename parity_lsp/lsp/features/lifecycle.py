@@ -8,6 +8,7 @@ import uuid
 
 from lsprotocol import types
 
+from parity_lsp.features.complete import file_tree_steps
 from parity_lsp.lsp.server import ParityServer, root_from
 
 SECTION = "parityLsp"
@@ -123,12 +124,19 @@ async def index_workspace(ls: ParityServer) -> None:
     # open documents first: their diagnostics are the ones someone is looking at
     paths = sorted(analysis.matrix_paths(), key=lambda rel: ls.open_version(rel) is None)
     ls.log(f"parity-lsp {ls.version}: {len(paths)} matrices under {analysis.root}")
+    tree_primed = False
     for i, rel in enumerate(paths):
+        if not tree_primed and ls.open_version(rel) is None:
+            # then what the first path completion needs (the directory tree of every file)
+            await analysis.run_in_steps(file_tree_steps(analysis.ws))
+            tree_primed = True
         await analysis.check_in_steps(rel)
         if token and (i % 5 == 0 or i == len(paths) - 1):
             ls.work_done_progress.report(token, types.WorkDoneProgressReport(
                 message=f"{i + 1}/{len(paths)} {rel}", percentage=int(100 * (i + 1) / max(1, len(paths)))))
         await asyncio.sleep(0)  # let requests in between matrices
+    if not tree_primed:
+        await analysis.run_in_steps(file_tree_steps(analysis.ws))
     analysis.refresh_cross()
     ls.publish_many(paths)
     for rel in analysis.config_findings():
