@@ -25,7 +25,7 @@ from parity_lsp.model import (
     normalize_column,
 )
 from parity_lsp.parse.directives import parse_directive
-from parity_lsp.text import LineIndex, Span
+from parity_lsp.text import Span
 
 
 
@@ -144,7 +144,6 @@ def parse_markdown_steps(path: str, text: str):
 
 
 def _parse_steps(matrix: Matrix):
-    text = matrix.text
     index = matrix.index
     lines = [index.line_text(i) for i in range(index.line_count)]
 

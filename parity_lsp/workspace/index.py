@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import posixpath
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from parity_lsp.config import Config
