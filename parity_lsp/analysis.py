@@ -143,8 +143,12 @@ class Analysis:
             state = MatrixState(Matrix(rel, "", parse_matrix(rel, "").format), [problem], {}, version)
         else:
             cited, options = self._full_check_options(matrix)
-            state = self._checked(matrix, check_matrix(self.ws, matrix, Resolver(self.ws), **options), cited, version)
+            state = self._checked(matrix, check_matrix(self.ws, matrix, self._resolver(), **options), cited, version)
         return self._store(rel, state, full_checks)
+
+    def _resolver(self) -> Resolver:
+        # the editor computes unsafe suggestions when its quick-fix menu asks for them
+        return Resolver(self.ws, defer_suggestions=True)
 
     def _full_check_options(self, matrix: Matrix) -> tuple[dict[str, set[int]], dict]:
         """How to check a matrix in full: its citations are collected row by row (into the dict
@@ -205,7 +209,7 @@ class Analysis:
                         return self.states.get(rel)  # changed, or checked by a request meanwhile
             findings: list[Finding] = []
             cited, options = self._full_check_options(matrix)
-            for part in iter_check_matrix(self.ws, matrix, Resolver(self.ws), **options):
+            for part in iter_check_matrix(self.ws, matrix, self._resolver(), **options):
                 findings.extend(part)
                 if time.perf_counter() >= deadline:
                     await pause()
@@ -245,7 +249,7 @@ class Analysis:
         path = matrix.path
         kept = shift_findings(state.findings, old_index, new_index, path, dropped)
         install_rows(matrix, rows, text, new_index, state.rows_at)
-        resolver = Resolver(self.ws)
+        resolver = self._resolver()
         for row in rows:
             kept.extend(check_row(self.ws, matrix, row, resolver))
         kept.sort(key=lambda f: (f.span.start, f.code))
@@ -331,7 +335,7 @@ class Analysis:
         index = matrix.index
         starts = index.line_starts
         kept = [f for f in state.findings if bisect.bisect_right(starts, f.span.start) - 1 not in dropped]
-        resolver = Resolver(self.ws)
+        resolver = self._resolver()
         closed = not self.ws.fs.has_overlay(matrix.path)
         for line in lines:
             row = state.rows_at[line][0]

@@ -6,6 +6,7 @@ span, message, related locations, fix edits); front ends only convert.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -50,6 +51,29 @@ class Fix:
     edits: tuple[Edit, ...]
     safe: bool = True  # applied by `parity-lsp fix`; unsafe fixes are editor-only
 
+    def shifted(self, delta: int, path: str) -> "Fix":
+        """The same fix with its edits in `path` moved `delta` code points."""
+        return Fix(self.message, tuple(Edit(e.path, Span(e.span.start + delta, e.span.end + delta), e.content)
+                                       if e.path == path else e for e in self.edits), self.safe)
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredFix:
+    """An unsafe suggestion computed when someone asks for it (an editor's quick-fix menu):
+    finding it can cost a search through dozens of files, and most are never looked at.
+    `delta`: code points the finding moved in `path` since it was made (row edits above it)."""
+
+    compute: Callable[[], Fix | None]
+    path: str
+    delta: int = 0
+
+    def shifted(self, delta: int) -> "DeferredFix":
+        return DeferredFix(self.compute, self.path, self.delta + delta)
+
+    def resolve(self) -> Fix | None:
+        fix = self.compute()
+        return fix.shifted(self.delta, self.path) if fix is not None and self.delta else fix
+
 
 @dataclass(frozen=True, slots=True)
 class Related:
@@ -74,6 +98,14 @@ class Finding:
     related: list[Related] = field(default_factory=list)
     tags: tuple[str, ...] = ()  # "unnecessary" / "deprecated"
     alternatives: list[Fix] = field(default_factory=list)  # editor-only extra quick fixes
+    deferred: DeferredFix | None = None  # an unsafe suggestion, when `fix` is None (see `suggestion`)
+
+    def suggestion(self) -> Fix | None:
+        """`fix`, or the deferred suggestion computed now (once)."""
+        if self.fix is None and self.deferred is not None:
+            self.fix = self.deferred.resolve()
+            self.deferred = None
+        return self.fix
 
     def sort_key(self, index=None):
         return (self.path, self.span.start, self.code)

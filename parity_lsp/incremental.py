@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 
-from parity_lsp.findings import Edit, Finding, Fix, Related
+from parity_lsp.findings import Finding, Related
 from parity_lsp.model import Matrix, MatrixFormat, Row
 from parity_lsp.parse.directives import parse_directive
 from parity_lsp.parse.markdown import row_cells
@@ -55,18 +55,14 @@ def _shift_span(span: Span, delta: int) -> Span:
     return Span(span.start + delta, span.end + delta)
 
 
-def _shift_fix(fix: Fix, delta: int, path: str) -> Fix:
-    return Fix(fix.message, tuple(Edit(e.path, _shift_span(e.span, delta), e.content) if e.path == path else e
-                                  for e in fix.edits), fix.safe)
-
-
 def shift_finding(f: Finding, delta: int, path: str) -> Finding:
     """The same finding `delta` code points later (its edits in `path` move with it).
     Built with the constructor: `dataclasses.replace` cost 5 µs a finding, and an edit near the
     top of a 10,000-row matrix shifts thousands."""
     return Finding(f.code, f.severity, f.path, _shift_span(f.span, delta), f.message,
-                   _shift_fix(f.fix, delta, path) if f.fix is not None else None, f.related, f.tags,
-                   [_shift_fix(a, delta, path) for a in f.alternatives] if f.alternatives else [])
+                   f.fix.shifted(delta, path) if f.fix is not None else None, f.related, f.tags,
+                   [a.shifted(delta, path) for a in f.alternatives] if f.alternatives else [],
+                   f.deferred.shifted(delta) if f.deferred is not None else None)
 
 
 def shift_findings(findings: list[Finding], old_index: LineIndex, new_index: LineIndex, path: str,

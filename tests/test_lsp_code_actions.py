@@ -174,6 +174,28 @@ async def test_unsafe_fix_is_offered_but_not_preferred(root):
         assert "Downgrade to Partial" not in [a.title for a in got if a.kind != types.CodeActionKind.QuickFix]
 
 
+async def test_a_moved_file_is_suggested_when_the_quick_fix_menu_opens(root):
+    # The server does not search for where a missing file's symbol went while it checks (the
+    # suggestion is unsafe and costly); the quick-fix menu asks for it, after an edit above
+    # the row moved it.
+    moved = "| Moved | F | Planned | unit | `src/gone_away.rs` (`tick_key`) | — | — | @team | |\n"
+    (root / "docs/parity/m.md").write_text(MATRIX + moved)
+    async with session(root, capabilities=pull_capabilities()) as lsp:
+        u = open_doc(lsp, root, "docs/parity/m.md")
+        await pull(lsp, u)
+        text = (MATRIX + moved).replace("| Keys |", "| Keys and more |")
+        replace_text(lsp, u, 2, text)
+        items = await pull_until(lsp, u, lambda items: any(d.code == "PM301" and d.range.start.line == 4
+                                                           for d in items), "PM301 on the moved row")
+        (missing,) = [d for d in items if d.code == "PM301"]
+        assert missing.range.start == position(text, "src/gone_away.rs", line=4)
+        got = await actions(lsp, u, missing.range.start, missing.range.end, diagnostics=[missing])
+        quick = [a for a in got if a.kind == types.CodeActionKind.QuickFix]
+        assert [(a.title, a.is_preferred) for a in quick] == [
+            ("Replace with `src/lib.rs`, where `tick_key` is defined", None)]
+        assert "| `src/lib.rs` (`tick_key`) |" in apply(text, quick[0].edit, u)
+
+
 async def test_fix_all_applies_every_safe_fix(root):
     async with session(root, capabilities=pull_capabilities()) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")

@@ -121,7 +121,8 @@ def quick_fixes(findings: Sequence[Finding], span: Span, extra: Iterable[int] = 
 
 
 def _fixes_of(f: Finding) -> list[Fix]:
-    fixes = [f.fix] if f.fix is not None else []
+    suggestion = f.suggestion()  # an editor's menu is where a deferred suggestion is wanted
+    fixes = [suggestion] if suggestion is not None else []
     fixes += list(f.alternatives)
     return [fx for fx in fixes if fx.edits]
 

@@ -15,8 +15,16 @@ class CiTarget:
     job: Job | None
 
 
-def ci_targets(ctx):
-    """Each CI reference of the row with its workflow and job (when they resolve)."""
+def ci_targets(ctx) -> tuple[CiTarget, ...]:
+    """Each CI reference of the row with its workflow and job (when they resolve); four rules
+    ask, the row's context answers once."""
+    found = ctx.cache.get("ci_targets")
+    if found is None:
+        found = ctx.cache["ci_targets"] = tuple(_ci_targets(ctx))
+    return found
+
+
+def _ci_targets(ctx):
     for ref in ctx.refs(kind=RefKind.CI):
         if not ref.path:
             continue

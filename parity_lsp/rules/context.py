@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from parity_lsp.findings import Finding, Fix, Related, Severity
+from parity_lsp.findings import DeferredFix, Finding, Fix, Related, Severity
 from parity_lsp.model import EVIDENCE_COLUMNS, Evidence, Matrix, Reference, RefKind, Row, Table
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.text import Span
@@ -55,8 +55,11 @@ class Resolved:
 
 
 class Resolver:
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, defer_suggestions: bool = False) -> None:
         self.ws = ws
+        # An editor asks for unsafe suggestions when it shows a quick-fix menu: rules may defer
+        # computing them (`Finding.deferred`); a CLI report prints them, so it computes them.
+        self.defer_suggestions = defer_suggestions
         # (rel, escapes, stat) per (path, link base): not the file's content, which the
         # workspace's bounded source cache owns (a check of 10,000 rows must not pin every file)
         self._cache: dict[tuple[str, str | None], tuple[str | None, bool, FileStat | None]] = {}
@@ -91,6 +94,7 @@ class _Base:
         severity: Severity | None = None,
         tags: tuple[str, ...] = (),
         alternatives: list[Fix] | None = None,
+        deferred: DeferredFix | None = None,
     ) -> Finding:
         return Finding(
             code=rule.code,
@@ -102,6 +106,7 @@ class _Base:
             related=related or [],
             tags=tags,
             alternatives=alternatives or [],
+            deferred=deferred,
         )
 
     def resolve(self, ref: Reference) -> Resolved:
@@ -123,17 +128,21 @@ class RowContext(_Base):
     def evidence(self, column: str) -> Evidence:
         return self.row.evidence.get(column) or Evidence()
 
-    def refs(self, column: str | None = None, kind: RefKind | None = None) -> list[Reference]:
+    def refs(self, column: str | None = None, kind: RefKind | None = None) -> tuple[Reference, ...]:
         key = ("refs", column, kind)  # every rule asks: answered once per row
         found = self.cache.get(key)
         if found is None:
             cols = [column] if column else list(EVIDENCE_COLUMNS)
-            found = self.cache[key] = [r for c in cols for r in self.evidence(c).refs if kind is None or r.kind == kind]
-        return list(found)
+            found = self.cache[key] = tuple(r for c in cols for r in self.evidence(c).refs
+                                            if kind is None or r.kind == kind)
+        return found
 
-    def path_refs(self) -> list[Reference]:
+    def path_refs(self) -> tuple[Reference, ...]:
         """Every reference naming a file or directory (workflow files included)."""
-        return [r for r in self.refs() if r.path]
+        found = self.cache.get("path_refs")
+        if found is None:
+            found = self.cache["path_refs"] = tuple(r for r in self.refs() if r.path)
+        return found
 
     @property
     def status(self) -> str:
@@ -152,7 +161,16 @@ class RowContext(_Base):
         return ref.in_missing
 
     def forbidden(self, rel: str) -> bool:
-        return bool(self.config.forbidden_evidence) and _globs(self.config.forbidden_evidence).match_file(rel)
+        globs = self.config.forbidden_evidence
+        if not globs:
+            return False
+        key = (globs, rel)  # asked for every reference by several rules: one glob match per path
+        found = _FORBIDDEN.get(key)
+        if found is None:
+            if len(_FORBIDDEN) > 100_000:
+                _FORBIDDEN.clear()
+            found = _FORBIDDEN[key] = bool(_globs(globs).match_file(rel))
+        return found
 
 
 @dataclass
@@ -195,6 +213,7 @@ class WorkspaceContext:
 
 
 _GLOB_CACHE: dict[tuple[str, ...], object] = {}
+_FORBIDDEN: dict[tuple[tuple[str, ...], str], bool] = {}
 
 
 def _globs(globs: tuple[str, ...]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from parity_lsp.findings import Severity
+from parity_lsp.findings import DeferredFix, Severity
 from parity_lsp.model import RefKind
 from parity_lsp.rules._util import SAFE_RATIO, path_as_written, replace_fix
 from parity_lsp.rules.base import RuleInfo
@@ -47,22 +47,35 @@ def check(ctx):
         if res.escapes or res.exists:
             continue
         severity = Severity.WARNING if ctx.relaxed or ctx.in_missing_cell(ref) else RULE.severity
-        yield ctx.finding(RULE, ref.span, f"`{ref.path}` does not exist", severity=severity,
-                          fix=path_fix(ctx, ref, res.rel))
+        fix, suggest = safe_path_fix(ctx.ws, ctx.matrix.path, ref, res.rel)
+        if fix is None and suggest is not None and ctx.resolver.defer_suggestions:
+            yield ctx.finding(RULE, ref.span, f"`{ref.path}` does not exist", severity=severity,
+                              deferred=DeferredFix(suggest, ctx.matrix.path))
+        else:
+            yield ctx.finding(RULE, ref.span, f"`{ref.path}` does not exist", severity=severity,
+                              fix=fix if fix is not None else (suggest() if suggest is not None else None))
 
 
 def path_fix(ctx, ref, rel: str | None):
     """Best replacement for a missing path: a git rename (safe), a near-certain similar path
     (safe), the file that defines the cited symbol, then a looser similar path (both unsafe)."""
+    fix, suggest = safe_path_fix(ctx.ws, ctx.matrix.path, ref, rel)
+    return fix if fix is not None or suggest is None else suggest()
+
+
+def safe_path_fix(ws, matrix_path: str, ref, rel: str | None):
+    """(the safe fix or None, a function computing the unsafe suggestion when there is none):
+    the suggestion searches the package's files for the cited symbol, which an editor only
+    needs when its quick-fix menu opens."""
     candidates = [c for c in dict.fromkeys([rel, normalize_rel(ref.path) if ref.is_link else None]) if c]
     for cand in candidates:
-        renamed = ctx.ws.renamed_to(cand)
+        renamed = ws.renamed_to(cand)
         if renamed:
             new = path_as_written(ref, renamed)
-            return replace_fix(ctx.matrix.path, ref.span, new, f"Replace with `{new}` (renamed in git history)")
+            return replace_fix(matrix_path, ref.span, new, f"Replace with `{new}` (renamed in git history)"), None
     similar = []
     for i, cand in enumerate(candidates):
-        near = ctx.ws.nearest_path(cand, want_dir=ref.path.endswith("/"))
+        near = ws.nearest_path(cand, want_dir=ref.path.endswith("/"))
         if near:
             # a link read from the root (second candidate) keeps being written from the root
             new = near if i == 1 else path_as_written(ref, near)
@@ -70,15 +83,21 @@ def path_fix(ctx, ref, rel: str | None):
     similar.sort(key=lambda x: -x[0])
     if similar and similar[0][0] >= SAFE_RATIO:
         new = similar[0][1]
-        return replace_fix(ctx.matrix.path, ref.span, new, f"Replace with `{new}`")
-    for sym in ref.symbols:
-        # the cited symbol, defined in exactly one file of the package, says where the code went
-        files = sorted({f for f, _ in find_symbol_near(ctx.ws, candidates[0], sym.name)}) if candidates else []
-        if len(files) == 1:
-            new = path_as_written(ref, files[0])
-            return replace_fix(ctx.matrix.path, ref.span, new, f"Replace with `{new}`, where `{sym.name}` is defined",
-                               safe=False)
-    if similar:
-        new = similar[0][1]
-        return replace_fix(ctx.matrix.path, ref.span, new, f"Replace with `{new}`", safe=False)
-    return None
+        return replace_fix(matrix_path, ref.span, new, f"Replace with `{new}`"), None
+    if not similar and not (ref.symbols and candidates):
+        return None, None
+
+    def suggestion():
+        for sym in ref.symbols:
+            # the cited symbol, defined in exactly one file of the package, says where the code went
+            files = sorted({f for f, _ in find_symbol_near(ws, candidates[0], sym.name)}) if candidates else []
+            if len(files) == 1:
+                new = path_as_written(ref, files[0])
+                return replace_fix(matrix_path, ref.span, new, f"Replace with `{new}`, where `{sym.name}` is defined",
+                                   safe=False)
+        if similar:
+            new = similar[0][1]
+            return replace_fix(matrix_path, ref.span, new, f"Replace with `{new}`", safe=False)
+        return None
+
+    return None, suggestion
