@@ -110,7 +110,15 @@ class _Base:
         )
 
     def resolve(self, ref: Reference) -> Resolved:
-        return self.resolver.resolve(ref)
+        cache = getattr(self, "cache", None)
+        if cache is None:
+            return self.resolver.resolve(ref)
+        # a row's references are resolved by most rules: one `Resolved` (and its source) each
+        key = ("resolved", id(ref))
+        found = cache.get(key)
+        if found is None or found.ref is not ref:
+            found = cache[key] = self.resolver.resolve(ref)
+        return found
 
 
 @dataclass
