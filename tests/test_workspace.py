@@ -151,3 +151,15 @@ def test_definitions_are_kept_for_the_recently_used_files_only(tmp_path, monkeyp
     assert [d.line for d in first.lookup("f0")] == [0]
     assert [d.line for d in first.lookup("g0")] == [2]
     assert [d.name for d in ws.source("src/m0.rs").definitions] == ["f0", "g0"]
+
+
+def test_a_removed_root_answers_missing_not_a_traceback(tmp_path):
+    import shutil
+
+    root = tmp_path / "ws"
+    tree(root, {"src/a.rs": "fn a() {}\n"})
+    ws = Workspace(root)
+    shutil.rmtree(root)
+    assert ws.fs.stat("") is None and ws.fs.list_dir("") == []
+    assert ws.fs.read_bytes("src/a.rs") == (None, "does not exist")
+    assert ws.source("src/a.rs").text is None and not ws.source("src/a.rs").readable

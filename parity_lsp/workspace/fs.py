@@ -181,7 +181,10 @@ class FileSystem:
 
     def _locate_disk(self, norm: str) -> tuple[str | None, FileStat | None]:
         if not norm:
-            return str(self.root), _file_stat(os.stat(self.root))
+            try:
+                return str(self.root), _file_stat(os.stat(self.root))
+            except (OSError, ValueError):  # the root itself was removed
+                return str(self.root), None
         directory, _, name = norm.rpartition("/")
         real_dir = self._real_dir(directory)
         if real_dir is None:
