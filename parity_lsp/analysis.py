@@ -352,6 +352,23 @@ class Analysis:
 
         return compile_globs(self.ws.config.exceptions_doc).match_file(rel)
 
+    def files_changed(self, changes: list[tuple[str, bool]]) -> list[str]:
+        """Several file events (path, created or deleted) at once, as a client reports them;
+        returns the matrices to re-publish. Events for paths the workspace leaves out (a build
+        writing thousands of files under an ignored `target/`) change nothing unless a matrix
+        cites them: no cache is dropped and nothing is checked again."""
+        ignored = self.ws.ignored([rel for rel, _ in changes])
+        affected: set[str] = set()
+        for rel, created_or_deleted in changes:
+            if rel in ignored and not self._is_cited(rel) and rel not in self.states:
+                continue
+            affected.update(self.file_changed(rel, created_or_deleted))
+        return sorted(affected)
+
+    def _is_cited(self, rel: str) -> bool:
+        names = _self_and_ancestors(rel)
+        return any(n in state.cited for state in self.states.values() for n in names)
+
     def file_changed(self, rel: str, created_or_deleted: bool) -> list[str]:
         """A file changed on disk: forget caches; returns the matrices to re-publish."""
         if created_or_deleted or not (is_matrix_name(rel) and rel in self.states) or self._is_exceptions_doc(rel):

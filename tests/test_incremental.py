@@ -285,3 +285,55 @@ def test_background_indexing_parses_and_checks_in_steps_that_let_requests_in(roo
     assert turns > 5 * ROWS_PER_STEP + 5  # parse steps, then a step per row
     assert state.full_checks == 1
     assert summary(state.findings) == full_check(root, text)
+
+
+def test_events_for_ignored_files_change_nothing_unless_cited(root):
+    """A build writes thousands of files under an ignored directory: no cache is dropped and no
+    matrix is checked again; a matrix citing an ignored file still sees it appear."""
+    (root / ".gitignore").write_text("target/\n*.log\n")
+    cites_generated = "| Gen | F | Planned | unit | `target/gen/out.rs` | — | — | @t | |\n"
+    text = text_with([row(i) for i in range(3)] + [row(3).replace("`crates/core/src/lib.rs:", "`crates/core/src/new.rs:"),
+                                                     cites_generated])
+    (root / "docs/parity/m.md").write_text(text)
+    analysis = Analysis(root)
+    state = analysis.check("docs/parity/m.md")
+    generation = analysis.ws.fs.generation
+    missing = sorted(f.message for f in state.findings if f.code == "PM301")
+    assert missing == ["`crates/core/src/new.rs` does not exist", "`target/gen/out.rs` does not exist"]
+
+    (root / "target/debug").mkdir(parents=True)
+    (root / "target/debug/core.o").write_text("")
+    (root / "build.log").write_text("")
+    events = [("target/debug/core.o", True), ("target/debug", True), ("build.log", True), ("build.log", False)]
+    assert analysis.files_changed(events) == []
+    assert analysis.ws.fs.generation == generation  # nothing dropped
+    assert analysis.check("docs/parity/m.md") is state and state.full_checks == 1
+
+    # an ignored file a row cites is still seen
+    (root / "target/gen").mkdir()
+    (root / "target/gen/out.rs").write_text("pub fn gen() {}\n")
+    assert analysis.files_changed([("target/gen/out.rs", True)]) == ["docs/parity/m.md"]
+    state = analysis.check("docs/parity/m.md")
+    assert [f.message for f in state.findings if f.code == "PM301"] == ["`crates/core/src/new.rs` does not exist"]
+    # and a file that is not ignored goes the usual way
+    (root / "crates/core/src/new.rs").write_text(LIB)
+    assert analysis.files_changed([("crates/core/src/new.rs", True)]) == ["docs/parity/m.md"]
+    state = analysis.check("docs/parity/m.md")
+    assert [f for f in state.findings if f.code == "PM301"] == []
+    assert summary(state.findings) == full_check(root, text)
+
+
+def test_ignored_paths_follow_git_and_gitignore_files(tmp_path):
+    import subprocess
+
+    from parity_lsp.workspace.files import ignored_paths
+
+    asked = ["target/debug/x.o", "src/a.rs", "a.log", "sub/gen/x.rs", "sub/y.rs", "node_modules/p/i.js"]
+    for use_git in (False, True):
+        root = tmp_path / f"git{use_git}"
+        (root / "sub").mkdir(parents=True)
+        (root / ".gitignore").write_text("target/\n*.log\n")
+        (root / "sub/.gitignore").write_text("gen/\n")
+        if use_git:
+            subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+        assert ignored_paths(root, asked) == {"target/debug/x.o", "a.log", "sub/gen/x.rs", "node_modules/p/i.js"}

@@ -93,6 +93,42 @@ def _walk_files(root: Path) -> list[str]:
     return files
 
 
+def ignored_paths(root: Path, rels: list[str]) -> set[str]:
+    """The paths among `rels` that the file list leaves out (ignored by git or a `.gitignore`,
+    or under a directory never listed); they need not exist. Errors answer "not ignored"."""
+    out = {r for r in rels if any(part in ALWAYS_SKIPPED_DIRS for part in r.split("/")[:-1])}
+    rest = [r for r in rels if r not in out]
+    if not rest:
+        return out
+    if git_root(root):
+        try:
+            proc = subprocess.run(
+                [*SAFE_GIT, "check-ignore", "-z", "--stdin"], cwd=root, capture_output=True, timeout=10,
+                input="\0".join(rest).encode("utf-8", "surrogateescape") + b"\0",
+                env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"},
+            )
+        except (OSError, subprocess.SubprocessError):
+            return out
+        if proc.returncode in (0, 1):  # 1: none of them is ignored
+            out.update(p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p)
+        return out
+    specs: dict[str, pathspec.PathSpec | None] = {}
+    for rel in rest:
+        parts = rel.split("/")
+        for depth in range(len(parts)):
+            base = "/".join(parts[:depth])
+            if base not in specs:
+                lines = _read_gitignore(root / base / ".gitignore" if base else root / ".gitignore")
+                specs[base] = compile_globs(lines) if lines else None
+            spec = specs[base]
+            # the file itself, and each directory between `base` and it (`target/` ignores below)
+            if spec is not None and any(spec.match_file("/".join(parts[depth:k]) + ("/" if k < len(parts) else ""))
+                                        for k in range(depth + 1, len(parts) + 1)):
+                out.add(rel)
+                break
+    return out
+
+
 def _read_gitignore(path: Path) -> list[str] | None:
     """A .gitignore's lines; None for a symlink (git ignores those too), a FIFO or a device."""
     try:

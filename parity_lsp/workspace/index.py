@@ -153,6 +153,15 @@ class Workspace:
         if self._exceptions is not None and files_mod.compile_globs(self.config.exceptions_doc).match_file(rel):
             self._exceptions = None
 
+    def ignored(self, rels: list[str]) -> set[str]:
+        """The paths among `rels` the workspace's file list leaves out (`.gitignore`, git's
+        excludes, `exclude` in the configuration, directories never listed)."""
+        out = files_mod.ignored_paths(self.root, rels)
+        if self.config.exclude:
+            spec = files_mod.compile_globs(self.config.exclude)
+            out.update(r for r in rels if spec.match_file(r))
+        return out
+
     def matrix_files(self) -> list[str]:
         files = self.files()
         if self._matrix_files is None or self._matrix_files[0] is not files:

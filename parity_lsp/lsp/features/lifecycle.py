@@ -65,8 +65,8 @@ def register(server: ParityServer) -> None:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: ParityServer, params: types.DidChangeWatchedFilesParams):
-        affected: set[str] = set()
         config_changed = False
+        changes: list[tuple[str, bool]] = []
         for change in params.changes:
             rel = ls.rel_of(change.uri)
             if rel is None:
@@ -75,8 +75,8 @@ def register(server: ParityServer) -> None:
                 config_changed = True
             if ls.open_version(rel) is not None:
                 continue  # the open buffer wins over the disk
-            created_or_deleted = change.type in (types.FileChangeType.Created, types.FileChangeType.Deleted)
-            affected.update(ls.analysis.file_changed(rel, created_or_deleted))
+            changes.append((rel, change.type in (types.FileChangeType.Created, types.FileChangeType.Deleted)))
+        affected = set(ls.analysis.files_changed(changes)) if changes else set()
         if config_changed:
             ls.analysis.reload_config()
             affected = set(ls.analysis.check_all())
