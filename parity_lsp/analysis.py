@@ -69,6 +69,9 @@ class Analysis:
         self.config_path: Path | None = None
         self.ws = Workspace(self.root, self._load_config())
         self.states: dict[str, MatrixState] = {}
+        # Matrices a file event sent back to a full check, as they were: their capabilities keep
+        # the workspace-scoped findings (PM003) steady until the new check is stored.
+        self.revalidating: dict[str, MatrixState] = {}
         self.open_matrices: set[str] = set()  # open documents that hold a matrix table
         self.cross: dict[str, list[Finding]] = {}  # workspace-scoped findings per matrix
         self._cross_signature: tuple | None = None  # the states `cross` was computed from
@@ -94,6 +97,7 @@ class Analysis:
         fs.max_file_bytes = config.max_file_bytes
         self.ws = Workspace(self.root, config, fs)
         self.states.clear()
+        self.revalidating.clear()
         self.cross.clear()
         self._cross_signature = None
         self.changes += 1
@@ -169,6 +173,7 @@ class Analysis:
         state.full_checks = full_checks
         state.epoch = next(_EPOCHS)
         self.states[rel] = state
+        self.revalidating.pop(rel, None)
         return state
 
     async def check_in_steps(self, rel: str, step_seconds: float = 0.001) -> MatrixState | None:
@@ -280,12 +285,15 @@ class Analysis:
         Skipped when no matrix was parsed again since the last time: row edits keep every
         capability (the cross findings were shifted with the rows), and re-parsing an edited
         matrix of thousands of rows just to find that out costs a keystroke's budget many times."""
-        signature = tuple(sorted((p, s.parse_id) for p, s in self.states.items()))
+        # a matrix waiting for a full check counts as it was (its capabilities did not change:
+        # only files it cites did), so its duplicates do not vanish meanwhile
+        states = {**self.revalidating, **self.states}
+        signature = tuple(sorted((p, s.parse_id) for p, s in states.items()))
         if signature == self._cross_signature:
             return set()
         self._cross_signature = signature
         # the models as they are: PM003 places rows by line, so row edits need no re-parse
-        matrices = [s.model for s in self.states.values() if s.model.tables]
+        matrices = [s.model for s in states.values() if s.model.tables]
         fresh: dict[str, list[Finding]] = {}
         for f in check_across(self.ws, matrices):
             fresh.setdefault(f.path, []).append(f)
@@ -296,13 +304,26 @@ class Analysis:
                 self.states[p].epoch = next(_EPOCHS)
         return changed
 
-    def findings(self, rel: str) -> list[Finding]:
-        state = self.check(rel)
+    def findings(self, rel: str, stale_ok: bool = False) -> list[Finding]:
+        """The matrix's findings (checked now if needed). With `stale_ok`, a matrix waiting for a
+        full check after a file event answers with what it had, when its text did not change
+        (positions stay right; the full check replaces them when it is stored)."""
+        state = self.stale(rel) if stale_ok else None
+        if state is None:
+            state = self.check(rel)
         if state is None:
             return []
         out = list(state.findings) + list(self.cross.get(rel, []))
         out.sort(key=lambda f: (f.span.start, f.code))
         return out
+
+    def stale(self, rel: str) -> MatrixState | None:
+        """The state `rel` had before a file event sent it back to a full check, if its text is
+        still the one it describes."""
+        if rel in self.states:
+            return None
+        old = self.revalidating.get(rel)
+        return old if old is not None and old.key == self.ws.fs.version(rel) else None
 
     def affected_by(self, changed: str) -> list[str]:
         """Matrices whose findings may change when `changed` (a workspace path) changes."""
@@ -385,11 +406,12 @@ class Analysis:
             if p == rel:
                 continue
             if whole or not self._recheck_citing_rows(self.states[p], rel):
-                self.states.pop(p, None)  # check it again in full
+                self.revalidating[p] = self.states.pop(p)  # check it again in full
         if is_matrix_name(rel):
             # its own content version tells check() what changed (an edit: only those rows)
             if created_or_deleted:
                 self.states.pop(rel, None)
+                self.revalidating.pop(rel, None)  # created or deleted: what it was says nothing
             affected.add(rel)
         return sorted(affected)
 

@@ -337,3 +337,31 @@ def test_ignored_paths_follow_git_and_gitignore_files(tmp_path):
         if use_git:
             subprocess.run(["git", "init", "-q"], cwd=root, check=True)
         assert ignored_paths(root, asked) == {"target/debug/x.o", "a.log", "sub/gen/x.rs", "node_modules/p/i.js"}
+
+
+def test_a_matrix_sent_back_to_a_full_check_keeps_its_duplicates_and_old_findings_meanwhile(root):
+    """After a created file, matrices with missing paths are checked again in full — in the
+    server, in the background. Meanwhile PM003 still sees their capabilities, and asking with
+    `stale_ok` answers with what they had (same text, so same positions)."""
+    one = text_with([row(0), row(1).replace("lib.rs:6`", "new.rs:6`")])
+    other = text_with([row(0)])  # "Cap 0" twice across the two matrices
+    (root / "docs/parity/m.md").write_text(one)
+    (root / "docs/parity/n.md").write_text(other)
+    analysis = Analysis(root)
+    analysis.check_all()
+    assert [f.code for f in analysis.findings("docs/parity/n.md") if f.code == "PM003"] == ["PM003", "PM003"]
+    before = summary(analysis.findings("docs/parity/m.md"))
+    assert any(code == "PM301" for code, *_ in before)
+
+    (root / "crates/core/src/new.rs").write_text(LIB)
+    analysis.files_changed([("crates/core/src/new.rs", True)])
+    assert "docs/parity/m.md" in analysis.revalidating and "docs/parity/m.md" not in analysis.states
+    analysis.refresh_cross()
+    assert [f.code for f in analysis.findings("docs/parity/n.md") if f.code == "PM003"] == ["PM003", "PM003"]
+    assert summary(analysis.findings("docs/parity/m.md", stale_ok=True)) == before
+    assert "docs/parity/m.md" not in analysis.states  # answered without checking
+
+    after = summary(analysis.findings("docs/parity/m.md"))  # a plain request checks it now
+    assert not any(code == "PM301" for code, *_ in after)
+    assert [f for f in after if f[0] != "PM003"] == full_check(root, one)  # (a lone check has no PM003)
+    assert not analysis.revalidating

@@ -188,6 +188,8 @@ class ParityServer(LanguageServer):
         self.diagnostic_cache: dict[str, tuple[object, dict]] = {}  # rel -> (encoding, line key -> JSON fragment)
         self.newest_version: dict[str, int] = {}  # uri -> the newest document version seen
         self.ready: asyncio.Event | None = None  # set once the client's settings are applied
+        self.check_later_paths: set[str] = set()  # matrices a file event sent back to a full check
+        self.check_later_task: asyncio.Task | None = None
 
     def start_io(self, stdin=None, stdout=None) -> None:
         """pygls's stdio server, reading stdin with `PipeReader` when it is a pipe (as editors
@@ -315,10 +317,13 @@ class ParityServer(LanguageServer):
         findings did not change since the last call are reused (as JSON text), not converted
         or encoded again."""
         analysis = self.analysis
+        # waiting for its background check after a file event: what it had, if still valid
+        stale_ok = rel in self.check_later_paths or (
+            self.check_later_task is not None and not self.check_later_task.done() and rel in analysis.revalidating)
         before = analysis.states.get(rel)
-        if analysis.check(rel) is not before:
+        if not (stale_ok and analysis.stale(rel) is not None) and analysis.check(rel) is not before:
             gc.freeze()  # a full check made a large long-lived model: keep the cyclic GC off it
-        findings = analysis.findings(rel)
+        findings = analysis.findings(rel, stale_ok=stale_ok)
         if rel in analysis.config_findings():
             findings = findings + analysis.config_findings()[rel]
         index = self.index_for(rel)
@@ -394,6 +399,31 @@ class ParityServer(LanguageServer):
                 self.workspace_diagnostic_refresh(None)
             except Exception:
                 pass
+
+    def check_later(self, rels) -> None:
+        """Check these matrices in full in background steps and publish them when done: a
+        created or deleted file can change any row that cites a missing path, and checking
+        10,000 rows in the event handler held every request for seconds. Until then the client
+        keeps the diagnostics it has (a request for one of them checks it at once)."""
+        self.check_later_paths.update(rels)
+        if self.check_later_task is None or self.check_later_task.done():
+            self.check_later_task = asyncio.ensure_future(self._check_later())
+
+    async def _check_later(self) -> None:
+        done: set[str] = set()
+        try:
+            while self.check_later_paths and self.analysis is not None:
+                rel = min(self.check_later_paths)
+                self.check_later_paths.discard(rel)
+                await self.analysis.check_in_steps(rel)
+                done.add(rel)
+            if done and self.analysis is not None:
+                self.analysis.refresh_cross()
+                self.publish_many(sorted(done))
+                gc.freeze()  # as after indexing: the new models are long-lived
+        except Exception as exc:  # an engine bug must not take the server down
+            self.log(f"parity-lsp: checking after a file event failed: {exc!r}\n{traceback.format_exc()}",
+                     types.MessageType.Error)
 
     def schedule(self, rel: str, delay: float = 0.0) -> None:
         """Re-check `rel` soon, coalescing bursts of edits into one check."""

@@ -28,7 +28,8 @@ def register(server: ParityServer) -> None:
             return Prebuilt(kind="full", items=[], resultId="pushed")  # see ParityServer.pull_mode
         doc = ls.workspace.get_text_document(params.text_document.uri)
         analysis = ls.analysis
-        if rel not in analysis.states and not (analysis.ws.is_matrix_file(rel) or analysis.is_matrix_document(rel, doc.source)):
+        if (rel not in analysis.states and rel not in analysis.revalidating
+                and not (analysis.ws.is_matrix_file(rel) or analysis.is_matrix_document(rel, doc.source))):
             return Prebuilt(kind="full", items=[], resultId=f"{rel}@none")
         items, result_id = _report(ls, rel)
         if params.previous_result_id == result_id:

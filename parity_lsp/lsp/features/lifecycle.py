@@ -80,10 +80,17 @@ def register(server: ParityServer) -> None:
         if config_changed:
             ls.analysis.reload_config()
             affected = set(ls.analysis.check_all())
-        for rel in sorted(affected):
+        # rows re-checked in place are ready; matrices sent back to a full check are checked
+        # in the background (see `check_later`)
+        later = sorted(rel for rel in affected if rel in ls.analysis.revalidating)
+        ready = sorted(affected.difference(later))
+        for rel in ready:
             ls.analysis.check(rel)
         ls.analysis.refresh_cross()
-        ls.publish_many(sorted(affected))
+        if ready or not later:
+            ls.publish_many(ready)
+        if later:
+            ls.check_later(later)
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: ParityServer, *args):

@@ -74,4 +74,5 @@ def register(server: ParityServer) -> None:
             uri = params.text_document.uri
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
             ls.analysis.states.pop(rel, None)
+            ls.analysis.revalidating.pop(rel, None)
         ls.publish_many(sorted(set(affected)))
