@@ -422,6 +422,7 @@ class ParityServer(LanguageServer):
                 self.publish_many(sorted(done))
                 gc.freeze()  # as after indexing: the new models are long-lived
         except Exception as exc:  # an engine bug must not take the server down
+            self.check_later_paths.clear()  # requests check them themselves again (no stale answers)
             self.log(f"parity-lsp: checking after a file event failed: {exc!r}\n{traceback.format_exc()}",
                      types.MessageType.Error)
 
