@@ -162,3 +162,33 @@ async def test_disabled_test_is_tagged_unnecessary(tmp_path):
         (d,) = [d for d in diags if d.code == "PM308"]
         assert list(d.tags) == [types.DiagnosticTag.Unnecessary]
         assert d.related_information[0].location.range.start.line == 2
+
+
+async def test_a_created_file_is_checked_in_the_background_while_requests_are_answered(tmp_path):
+    """A created file sends a matrix with a missing path back to a full check. The server does
+    it in the background: a pull right after the event is answered at once with what the
+    document had; the client is told to refresh when the new check is done."""
+    rows = "".join(ROW.replace("Tick keys", f"Tick keys {i}") for i in range(3000))
+    root = write_tree(tmp_path, {"src/lib.rs": CODE, "docs/parity/m.md": HEADER + rows + BAD})
+    async with session(root, capabilities=pull_capabilities()) as lsp:
+        await wait_for(lambda: any(r.method == "workspace/didChangeWatchedFiles" for r in lsp.registrations),
+                       what="watcher registration")
+        u = open_doc(lsp, root, "docs/parity/m.md")
+        params = types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=u))
+        first = await lsp.text_document_diagnostic_async(params)
+        assert codes(first.items) == [("PM301", 3002)]
+        (root / "src" / "gone.rs").write_text("fn x() {}\n")
+        before = lsp.diagnostic_refresh_count
+        lsp.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(root, "src/gone.rs"), type=types.FileChangeType.Created)]))
+        # 3,000 rows take a few hundred milliseconds to check again: this answer does not wait
+        meanwhile = await lsp.text_document_diagnostic_async(params)
+        assert codes(meanwhile.items) == [("PM301", 3002)]
+        for _ in range(400):  # then the background check lands, and the client is told to pull
+            await asyncio.sleep(0.05)
+            if lsp.diagnostic_refresh_count > before:
+                after = await lsp.text_document_diagnostic_async(params)
+                if not after.items:
+                    break
+        else:
+            raise AssertionError("the background check did not land")
