@@ -163,3 +163,15 @@ def test_a_removed_root_answers_missing_not_a_traceback(tmp_path):
     assert ws.fs.stat("") is None and ws.fs.list_dir("") == []
     assert ws.fs.read_bytes("src/a.rs") == (None, "does not exist")
     assert ws.source("src/a.rs").text is None and not ws.source("src/a.rs").readable
+
+
+def test_ignored_paths_never_read_a_gitignore_through_a_symlinked_directory(tmp_path):
+    from parity_lsp.workspace.files import ignored_paths
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / ".gitignore").write_text("*\n")  # would ignore everything, were it read
+    root = tmp_path / "ws"
+    tree(root, {".gitignore": "*.log\n", "src/a.rs": ""})
+    (root / "link").symlink_to(outside, target_is_directory=True)
+    assert ignored_paths(root, ["link/x.rs", "link/y.log", "src/b.rs"]) == {"link/y.log"}

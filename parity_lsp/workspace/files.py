@@ -55,22 +55,23 @@ def _git_files(root: Path) -> list[str] | None:
     return files
 
 
+def _gitignored(spec_at, rel: str, is_dir: bool) -> bool:
+    """Does a `.gitignore` ignore `rel` itself? Every one from the root down to its directory
+    applies; `spec_at(directory)` gives a directory's compiled `.gitignore` or None."""
+    parts = rel.split("/")
+    for depth in range(len(parts)):
+        spec = spec_at("/".join(parts[:depth]))
+        if spec is not None and spec.match_file("/".join(parts[depth:]) + ("/" if is_dir else "")):
+            return True
+    return False
+
+
 def _walk_files(root: Path) -> list[str]:
     files: list[str] = []
     specs: dict[str, pathspec.PathSpec] = {}
 
     def ignored(rel: str, is_dir: bool) -> bool:
-        # every .gitignore from the root down to the entry's directory applies
-        parts = rel.split("/")
-        for depth in range(len(parts)):
-            base = "/".join(parts[:depth])
-            spec = specs.get(base)
-            if spec is None:
-                continue
-            sub = "/".join(parts[depth:]) + ("/" if is_dir else "")
-            if spec.match_file(sub):
-                return True
-        return False
+        return _gitignored(specs.get, rel, is_dir)
 
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
@@ -113,19 +114,24 @@ def ignored_paths(root: Path, rels: list[str]) -> set[str]:
             out.update(p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p)
         return out
     specs: dict[str, pathspec.PathSpec | None] = {}
+
+    real_root = os.path.realpath(root)
+
+    def spec_at(directory: str) -> pathspec.PathSpec | None:
+        if directory not in specs:
+            # never a .gitignore through a symlinked directory (the walk does not follow them,
+            # and one could lead outside the workspace)
+            inside = os.path.realpath(root / directory) == os.path.join(real_root, directory).rstrip(os.sep)
+            lines = _read_gitignore(root / directory / ".gitignore") if inside else None
+            specs[directory] = compile_globs(lines) if lines else None
+        return specs[directory]
+
     for rel in rest:
+        # as the walk would: an ignored directory on the way hides the file (`target/`)
         parts = rel.split("/")
-        for depth in range(len(parts)):
-            base = "/".join(parts[:depth])
-            if base not in specs:
-                lines = _read_gitignore(root / base / ".gitignore" if base else root / ".gitignore")
-                specs[base] = compile_globs(lines) if lines else None
-            spec = specs[base]
-            # the file itself, and each directory between `base` and it (`target/` ignores below)
-            if spec is not None and any(spec.match_file("/".join(parts[depth:k]) + ("/" if k < len(parts) else ""))
-                                        for k in range(depth + 1, len(parts) + 1)):
-                out.add(rel)
-                break
+        dirs = ("/".join(parts[:k]) for k in range(1, len(parts)))
+        if any(_gitignored(spec_at, d, True) for d in dirs) or _gitignored(spec_at, rel, False):
+            out.add(rel)
     return out
 
 
