@@ -200,6 +200,10 @@ class Analysis:
             if text is None:
                 return self.check(rel)
             changes = self.changes
+
+            def superseded() -> bool:  # changed, or checked by a request meanwhile
+                return self.ws.fs.version(rel) != version or rel in self.states
+
             await pause()
             parsing = parse_matrix_steps(rel, text)
             while True:
@@ -210,16 +214,16 @@ class Analysis:
                     break
                 if time.perf_counter() >= deadline:
                     await pause()
-                    if self.ws.fs.version(rel) != version or rel in self.states:
-                        return self.states.get(rel)  # changed, or checked by a request meanwhile
+                    if superseded():
+                        return self.states.get(rel)
             findings: list[Finding] = []
             cited, options = self._full_check_options(matrix)
             for part in iter_check_matrix(self.ws, matrix, self._resolver(), **options):
                 findings.extend(part)
                 if time.perf_counter() >= deadline:
                     await pause()
-                    if self.ws.fs.version(rel) != version or rel in self.states:
-                        return self.states.get(rel)  # changed, or checked by a request meanwhile
+                    if superseded():
+                        return self.states.get(rel)
                     if self.changes != changes:
                         break  # files or settings changed under it: again, from the start
             else:

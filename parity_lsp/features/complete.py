@@ -389,16 +389,15 @@ _tree_cache: list = [None, None]  # [file list object, FileTree]
 
 
 def file_tree(ws: Workspace) -> FileTree:
-    files = ws.files()
-    if _tree_cache[0] is not files:
-        _tree_cache[1] = FileTree(files)
-        _tree_cache[0] = files
+    for _ in file_tree_steps(ws):
+        pass
     return _tree_cache[1]
 
 
 def file_tree_steps(ws: Workspace, files_per_step: int = 2000):
-    """Build `file_tree(ws)` ahead of the first completion, as a generator yielding every
-    `files_per_step` files (50,000 files take ~100 ms: a server runs it between requests)."""
+    """Build `file_tree(ws)` (kept until the file list changes) as a generator yielding every
+    `files_per_step` files: 50,000 files take ~100 ms, which a server spends ahead of the first
+    completion, between requests."""
     files = ws.files()
     if _tree_cache[0] is files:
         return

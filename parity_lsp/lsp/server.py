@@ -317,13 +317,12 @@ class ParityServer(LanguageServer):
         findings did not change since the last call are reused (as JSON text), not converted
         or encoded again."""
         analysis = self.analysis
-        # waiting for its background check after a file event: what it had, if still valid
-        stale_ok = rel in self.check_later_paths or (
-            self.check_later_task is not None and not self.check_later_task.done() and rel in analysis.revalidating)
         before = analysis.states.get(rel)
-        if not (stale_ok and analysis.stale(rel) is not None) and analysis.check(rel) is not before:
+        # a matrix waiting for its background check after a file event answers with what it had
+        background = self.check_later_task is not None and not self.check_later_task.done()
+        findings = analysis.findings(rel, stale_ok=background)
+        if analysis.states.get(rel) is not before:
             gc.freeze()  # a full check made a large long-lived model: keep the cyclic GC off it
-        findings = analysis.findings(rel, stale_ok=stale_ok)
         if rel in analysis.config_findings():
             findings = findings + analysis.config_findings()[rel]
         index = self.index_for(rel)

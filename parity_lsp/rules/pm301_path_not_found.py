@@ -48,12 +48,14 @@ def check(ctx):
             continue
         severity = Severity.WARNING if ctx.relaxed or ctx.in_missing_cell(ref) else RULE.severity
         fix, suggest = safe_path_fix(ctx.ws, ctx.matrix.path, ref, res.rel)
-        if fix is None and suggest is not None and ctx.resolver.defer_suggestions:
-            yield ctx.finding(RULE, ref.span, f"`{ref.path}` does not exist", severity=severity,
-                              deferred=DeferredFix(suggest, ctx.matrix.path))
-        else:
-            yield ctx.finding(RULE, ref.span, f"`{ref.path}` does not exist", severity=severity,
-                              fix=fix if fix is not None else (suggest() if suggest is not None else None))
+        deferred = None
+        if fix is None and suggest is not None:
+            if ctx.resolver.defer_suggestions:
+                deferred = DeferredFix(suggest, ctx.matrix.path)
+            else:
+                fix = suggest()
+        yield ctx.finding(RULE, ref.span, f"`{ref.path}` does not exist", severity=severity, fix=fix,
+                          deferred=deferred)
 
 
 def path_fix(ctx, ref, rel: str | None):
@@ -84,13 +86,13 @@ def safe_path_fix(ws, matrix_path: str, ref, rel: str | None):
     if similar and similar[0][0] >= SAFE_RATIO:
         new = similar[0][1]
         return replace_fix(matrix_path, ref.span, new, f"Replace with `{new}`"), None
-    if not similar and not (ref.symbols and candidates):
-        return None, None
+    if not candidates or not (similar or ref.symbols):
+        return None, None  # nothing to suggest (without a candidate, nothing is similar either)
 
     def suggestion():
         for sym in ref.symbols:
             # the cited symbol, defined in exactly one file of the package, says where the code went
-            files = sorted({f for f, _ in find_symbol_near(ws, candidates[0], sym.name)}) if candidates else []
+            files = sorted({f for f, _ in find_symbol_near(ws, candidates[0], sym.name)})
             if len(files) == 1:
                 new = path_as_written(ref, files[0])
                 return replace_fix(matrix_path, ref.span, new, f"Replace with `{new}`, where `{sym.name}` is defined",
