@@ -12,12 +12,13 @@ import functools
 import multiprocessing
 import os
 import posixpath
+import re
 import sys
 import traceback
 from dataclasses import dataclass, field
 
 from parity_lsp.findings import Finding, Severity
-from parity_lsp.model import Matrix, MatrixFormat, ParseProblem
+from parity_lsp.model import COL_CODE, COL_TESTS, Matrix, MatrixFormat, ParseProblem, Row
 from parity_lsp.parse.delimited import parse_delimited
 from parity_lsp.parse.directives import is_suppressed
 from parity_lsp.parse.markdown import parse_markdown, parse_markdown_steps
@@ -303,27 +304,74 @@ def _can_fork() -> bool:
 
 
 def _run_pieces(pieces: list, jobs: int) -> list[Finding]:
-    """Run check pieces in order; with `jobs` > 1, contiguous shares in forked workers (rows
-    that sit together tend to cite the same files: each worker's caches serve its share).
-    The result is the same list, in the same order, as running them here."""
+    """Run check pieces in order; with `jobs` > 1, in forked workers, each taking the rows of
+    whole neighbourhoods of the workspace (`shares`): rows citing the same files land in the
+    same worker, so each cited file is read, scanned and judged once across the processes
+    (two matrices listing the same capabilities no longer cost twice). The result is the same
+    list, in the same order, as running them here."""
     jobs = min(jobs, len(pieces) // (PARALLEL_MIN_PIECES // 2) or 1)
     if jobs <= 1 or len(pieces) < PARALLEL_MIN_PIECES or not _can_fork():
         return [f for piece in pieces for f in piece()]
     global _SHARED_PIECES
-    bounds = [len(pieces) * k // jobs for k in range(jobs + 1)]
     _SHARED_PIECES = pieces
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parts = pool.map(_run_share, list(zip(bounds, bounds[1:])), chunksize=1)
+            parts = pool.map(_run_share, shares([_locality(p) for p in pieces], jobs), chunksize=1)
     except Exception as exc:  # a worker that could not start or died: do it here
         sys.stderr.write(f"parity-lsp: parallel check failed ({exc!r}); checking in one process\n")
         return [f for piece in pieces for f in piece()]
     finally:
         _SHARED_PIECES = None
-    return [f for part in parts for f in part]
+    results: list = [None] * len(pieces)
+    for part in parts:
+        for index, findings in part:
+            results[index] = findings
+    return [f for found in results for f in found]
 
 
-def _run_share(bounds: tuple[int, int]) -> list[Finding]:
-    start, end = bounds
+def _run_share(indices: list[int]) -> list[tuple[int, list[Finding]]]:
     pieces = _SHARED_PIECES or []
-    return [f for piece in pieces[start:end] for f in piece()]
+    return [(i, pieces[i]()) for i in indices]
+
+
+_PATH_TOKEN = re.compile(r"[\w.-]+(?:/[\w.-]+)+")
+
+
+def _locality(piece) -> str | None:
+    """Where the evidence of a row piece lives: the first two components of the first path
+    its code (else tests) cell names, e.g. `crates/core`. None for other pieces."""
+    row = next((a for a in getattr(piece, "args", ()) if isinstance(a, Row)), None)
+    if row is None:
+        return None
+    for column in (COL_CODE, COL_TESTS):
+        cell = row.cell(column)
+        found = _PATH_TOKEN.search(cell.text) if cell is not None else None
+        if found:
+            parts = [p for p in found.group().split("/") if p not in (".", "..")]
+            return "/".join(parts[:2])
+    return ""
+
+
+def shares(keys: list[str | None], jobs: int) -> list[list[int]]:
+    """Split piece indices into `jobs` lists of about equal size, keeping pieces with the same
+    key together (a key holding more than half a share is cut into contiguous chunks, so one
+    busy directory cannot leave the other workers idle). Keyless pieces are cheap and fill in
+    anywhere. Deterministic; each list is in ascending order."""
+    groups: dict[str | None, list[int]] = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    chunk = max(1, len(keys) // (2 * jobs))
+    units: list[list[int]] = []
+    for key, members in groups.items():
+        if key is None:
+            units.extend([i] for i in members)
+        else:
+            units.extend(members[k:k + chunk] for k in range(0, len(members), chunk))
+    units.sort(key=lambda unit: (-len(unit), unit[0]))  # largest first: a greedy balance
+    loads = [0] * jobs
+    out: list[list[int]] = [[] for _ in range(jobs)]
+    for unit in units:
+        worker = loads.index(min(loads))
+        out[worker].extend(unit)
+        loads[worker] += len(unit)
+    return [sorted(share) for share in out]

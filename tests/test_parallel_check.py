@@ -71,3 +71,40 @@ def test_a_one_shot_check_releases_row_evidence_with_the_same_findings(workload)
     rows = [r for m in released.matrices for r in m.rows()]
     assert rows and all(r._evidence is None for r in rows)
     assert any(r.evidence for r in rows)  # parsed again when someone asks
+
+
+def test_shares_keep_rows_of_one_neighbourhood_in_one_worker():
+    # rows of two matrices citing the same crates, interleaved, plus keyless (matrix/table) pieces
+    keys = [None] + [f"crates/c{i % 7}" for i in range(700)] + [None] + [f"crates/c{i % 7}" for i in range(700)]
+    parts = engine.shares(keys, 2)
+    assert sorted(i for part in parts for i in part) == list(range(len(keys)))  # each piece exactly once
+    assert all(part == sorted(part) for part in parts)
+    where = {}
+    for w, part in enumerate(parts):
+        for i in part:
+            if keys[i] is not None:
+                assert where.setdefault(keys[i], w) == w, keys[i]  # a crate is judged by one worker
+    sizes = sorted(len(part) for part in parts)
+    assert sizes[1] - sizes[0] <= 200  # balanced to within one crate's rows
+
+
+def test_a_dominant_directory_is_split_across_workers():
+    keys = ["crates/big"] * 900 + ["crates/small"] * 100
+    parts = engine.shares(keys, 2)
+    assert [len(p) for p in parts] == [500, 500]
+
+
+def test_locality_is_the_first_cited_directory(workload):
+    from parity_lsp.rules.context import Resolver
+
+    ws = Workspace(workload)
+    links = engine.read_matrix(ws, "docs/parity/matrix_links.md")[0]
+    spans = engine.read_matrix(ws, "docs/parity/matrix.md")[0]
+    keys = {}
+    for matrix in (spans, links):
+        for piece in engine.check_pieces(ws, matrix, Resolver(ws)):
+            key = engine._locality(piece)
+            if key:
+                keys.setdefault(matrix.path, []).append(key)
+    # the link matrix writes `../../crates/...`: the same neighbourhoods as the code-span one
+    assert keys[links.path] == keys[spans.path] and all(k.startswith("crates/") for k in keys[spans.path])
