@@ -59,20 +59,31 @@ class Fix:
 
 @dataclass(frozen=True, slots=True)
 class DeferredFix:
-    """An unsafe suggestion computed when someone asks for it (an editor's quick-fix menu):
-    finding it can cost a search through dozens of files, and most are never looked at.
-    `delta`: code points the finding moved in `path` since it was made (row edits above it)."""
+    """A fix computed when someone asks for it (an editor's quick-fix menu or its fix-all):
+    finding it can cost a listing of the workspace or a search through dozens of files, and
+    most are never looked at. `safe` finds the safe fix, `suggest` the unsafe suggestion
+    offered when there is none (either may be None). `delta`: code points the finding moved in
+    `path` since it was made (row edits above it)."""
 
-    compute: Callable[[], Fix | None]
+    safe: Callable[[], Fix | None] | None
+    suggest: Callable[[], Fix | None] | None
     path: str
     delta: int = 0
 
     def shifted(self, delta: int) -> "DeferredFix":
-        return DeferredFix(self.compute, self.path, self.delta + delta)
+        return DeferredFix(self.safe, self.suggest, self.path, self.delta + delta)
+
+    def _moved(self, fix: Fix | None) -> Fix | None:
+        return fix.shifted(self.delta, self.path) if fix is not None and self.delta else fix
+
+    def resolve_safe(self) -> Fix | None:
+        return self._moved(self.safe()) if self.safe is not None else None
 
     def resolve(self) -> Fix | None:
-        fix = self.compute()
-        return fix.shifted(self.delta, self.path) if fix is not None and self.delta else fix
+        fix = self.resolve_safe()
+        if fix is None and self.suggest is not None:
+            fix = self._moved(self.suggest())
+        return fix
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +109,26 @@ class Finding:
     related: list[Related] = field(default_factory=list)
     tags: tuple[str, ...] = ()  # "unnecessary" / "deprecated"
     alternatives: list[Fix] = field(default_factory=list)  # editor-only extra quick fixes
-    deferred: DeferredFix | None = None  # an unsafe suggestion, when `fix` is None (see `suggestion`)
+    deferred: DeferredFix | None = None  # a fix not computed yet, when `fix` is None (see `suggestion`)
 
     def suggestion(self) -> Fix | None:
-        """`fix`, or the deferred suggestion computed now (once)."""
+        """`fix`, or the deferred fix or suggestion computed now (once)."""
         if self.fix is None and self.deferred is not None:
             self.fix = self.deferred.resolve()
             self.deferred = None
         return self.fix
+
+    def safe_fix(self) -> Fix | None:
+        """The safe fix, if there is one (a deferred one is computed now, without the unsafe
+        suggestion: fix-all asks every finding of a file)."""
+        deferred = self.deferred
+        if self.fix is None and deferred is not None and deferred.safe is not None:
+            fix = deferred.resolve_safe()
+            if fix is not None:
+                self.fix, self.deferred = fix, None
+            else:
+                self.deferred = DeferredFix(None, deferred.suggest, deferred.path, deferred.delta)
+        return self.fix if self.fix is not None and self.fix.safe else None
 
     def sort_key(self, index=None):
         return (self.path, self.span.start, self.code)

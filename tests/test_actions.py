@@ -280,3 +280,29 @@ def test_only_filters_kinds_hierarchically(tmp_path):
     assert kinds(["source"]) == kinds(["source.fixAll"]) == kinds([FIX_ALL]) == [FIX_ALL]
     assert kinds(["refactor"]) == kinds(["refactor.rewrite"]) == [REFACTOR]
     assert kinds(["refactor.extract"]) == [] and kinds(["source.organizeImports"]) == []
+
+
+def test_the_editor_finds_a_missing_paths_safe_fix_only_when_asked(tmp_path):
+    # The nearest existing path needs the list of every file of the workspace; the first
+    # diagnostics of a matrix do not wait for it. Fix-all and the quick-fix menu ask for it.
+    rows = [{**GOOD, "cap": "A", "code": "`src/ledgr.rs:7` (`record`)"}]
+    root = workspace(tmp_path, {**sources(), ".parity-lsp.toml": "", MATRIX: matrix(rows)})
+    analysis = Analysis(root)
+    analysis.check(MATRIX)
+    (missing,) = [f for f in analysis.findings(MATRIX) if f.code == "PM301"]
+    assert missing.fix is None and missing.deferred is not None
+    assert analysis.ws._files is None  # nothing listed the workspace
+    (a,) = at(analysis, "# Parity", only=["source.fixAll"])
+    assert a.title == "Fix all safe problems (1 fix)"
+    assert missing.fix.safe and missing.fix.message == "Replace with `src/ledger.rs`"
+    assert codes(rewrite(root, a.edits)) == []
+
+
+def test_a_missing_path_without_a_safe_fix_still_gets_its_suggestion_after_fix_all_asked(tmp_path):
+    rows = [{**GOOD, "cap": "A", "code": "`src/elsewhere/gone.rs` (`record`)"}]
+    _, analysis = setup(tmp_path, rows)
+    (missing,) = [f for f in analysis.findings(MATRIX) if f.code == "PM301"]
+    assert at(analysis, "# Parity", only=["source.fixAll"]) == []  # no safe fix: nothing to apply
+    assert missing.fix is None and missing.deferred is not None and missing.deferred.safe is None
+    suggestion = missing.suggestion()
+    assert not suggestion.safe and suggestion.message == "Replace with `src/ledger.rs`, where `record` is defined"

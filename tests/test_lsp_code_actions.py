@@ -183,10 +183,11 @@ async def test_a_moved_file_is_suggested_when_the_quick_fix_menu_opens(root):
     async with session(root, capabilities=pull_capabilities()) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
         await pull(lsp, u)
-        text = (MATRIX + moved).replace("| Keys |", "| Keys and more |")
+        # a note on the row above: that row alone is checked again, the finding below moves
+        text = (MATRIX + moved).replace(NO_TEST, NO_TEST.replace("@team | |", "@team | a longer note |"))
         replace_text(lsp, u, 2, text)
-        items = await pull_until(lsp, u, lambda items: any(d.code == "PM301" and d.range.start.line == 4
-                                                           for d in items), "PM301 on the moved row")
+        items = await pull_until(lsp, u, lambda items: any(d.code == "PM301" and d.range.start == position(
+            text, "src/gone_away.rs", line=4) for d in items), "PM301 on the moved row")
         (missing,) = [d for d in items if d.code == "PM301"]
         assert missing.range.start == position(text, "src/gone_away.rs", line=4)
         got = await actions(lsp, u, missing.range.start, missing.range.end, diagnostics=[missing])
@@ -208,6 +209,27 @@ async def test_fix_all_applies_every_safe_fix(root):
         replace_text(lsp, u, 2, text)
         after = await pull_until(lsp, u, lambda items: codes(items) == [("PM201", 3)], "only PM201 left")
         assert after[0].code == "PM201"  # changing a claim is never automatic
+
+
+async def test_fix_all_computes_a_missing_paths_safe_fix_where_the_row_is_now(root):
+    # The safe fix of a missing path (the nearest existing one) is not computed by the check;
+    # fix-all computes it, after an edit above the row moved it.
+    typo = "| Typo | F | Planned | unit | `src/lb.rs` (`tick_key`) | — | — | @team | |\n"
+    (root / "docs/parity/m.md").write_text(MATRIX + typo)
+    async with session(root, capabilities=pull_capabilities()) as lsp:
+        u = open_doc(lsp, root, "docs/parity/m.md")
+        await pull(lsp, u)
+        # a note on the row above: that row alone is checked again, the typo's finding moves
+        text = (MATRIX + typo).replace(NO_TEST, NO_TEST.replace("@team | |", "@team | a longer note |"))
+        replace_text(lsp, u, 2, text)
+        await pull_until(lsp, u, lambda items: any(d.code == "PM301" and d.range.start == position(
+            text, "src/lb.rs", line=4) for d in items), "PM301 moved")
+        (fix_all,) = await actions(lsp, u, types.Position(line=0, character=0),
+                                   only=[types.CodeActionKind.SourceFixAll])
+        assert fix_all.title == "Fix all safe problems (3 fixes)"
+        fixed = apply(text, fix_all.edit, u)
+        assert "| Typo | F | Planned | unit | `src/lib.rs` (`tick_key`) |" in fixed
+        assert "| @team | a longer note |" in fixed
 
 
 async def test_downgrade_refactor_clears_pm201(root):

@@ -132,7 +132,7 @@ def _fixes_of(f: Finding) -> list[Fix]:
 
 def fix_all(matrix: Matrix, findings: Sequence[Finding]) -> Action | None:
     """All safe fixes of the file in one edit, as `parity-lsp fix` would apply them."""
-    fixes = [f.fix for f in findings if f.fix is not None and f.fix.safe and f.fix.edits]
+    fixes = [fix for fix in (f.safe_fix() for f in findings) if fix is not None and fix.edits]
     if not fixes:
         return None
     plan = plan_fixes({matrix.path: matrix.text}, fixes).get(matrix.path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 
 from parity_lsp.findings import DeferredFix, Severity
 from parity_lsp.model import RefKind
@@ -47,13 +48,11 @@ def check(ctx):
         if res.escapes or res.exists:
             continue
         severity = Severity.WARNING if ctx.relaxed or ctx.in_missing_cell(ref) else RULE.severity
-        fix, suggest = safe_path_fix(ctx.ws, ctx.matrix.path, ref, res.rel)
-        deferred = None
-        if fix is None and suggest is not None:
-            if ctx.resolver.defer_suggestions:
-                deferred = DeferredFix(suggest, ctx.matrix.path)
-            else:
-                fix = suggest()
+        fix = deferred = None
+        if ctx.resolver.defer_suggestions:
+            deferred = _deferred_path_fix(ctx.ws, ctx.matrix.path, ref, res.rel)
+        else:
+            fix = path_fix(ctx, ref, res.rel)
         yield ctx.finding(RULE, ref.span, f"`{ref.path}` does not exist", severity=severity, fix=fix,
                           deferred=deferred)
 
@@ -63,6 +62,18 @@ def path_fix(ctx, ref, rel: str | None):
     (safe), the file that defines the cited symbol, then a looser similar path (both unsafe)."""
     fix, suggest = safe_path_fix(ctx.ws, ctx.matrix.path, ref, rel)
     return fix if fix is not None or suggest is None else suggest()
+
+
+def _deferred_path_fix(ws, matrix_path: str, ref, rel: str | None) -> DeferredFix:
+    """`safe_path_fix` when an editor asks: the nearest path needs the list of every file of
+    the workspace, which the first diagnostics of a matrix do not."""
+    plan = functools.cache(lambda: safe_path_fix(ws, matrix_path, ref, rel))
+
+    def suggest():
+        suggestion = plan()[1]
+        return suggestion() if suggestion is not None else None
+
+    return DeferredFix(lambda: plan()[0], suggest, matrix_path)
 
 
 def safe_path_fix(ws, matrix_path: str, ref, rel: str | None):
