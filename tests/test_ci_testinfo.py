@@ -1,6 +1,6 @@
-"""The Rust test scanner's comment/string blanking (testinfo._blank_rust) against a plain
-character-by-character oracle: the fast version copies ordinary text in bulk and must blank
-exactly the same characters (Hypothesis-generated Rust-ish text)."""
+"""The Rust test scanner against the originals it replaced (Hypothesis-generated Rust-ish
+text): its comment/string blanking (testinfo._blank_rust) against a character-by-character
+oracle, and its test-function scan (testinfo.rust_tests) against the token-by-token one."""
 
 from __future__ import annotations
 
@@ -83,3 +83,61 @@ def test_a_test_inside_a_raw_string_is_not_a_test():
     src = '#[test]\nfn real() {}\nconst S: &str = r#"\n#[test]\nfn fake() {}\n"#;\n'
     assert find_rust_test(src, "real").is_test
     assert find_rust_test(src, "fake") is None
+
+
+# --- the test-function scanner against the token-by-token original ----------------------------
+
+_TOKEN = re.compile(
+    r"(?P<attr>#!?\s*\[)|(?P<mod>\bmod\s+(?P<modname>[A-Za-z_]\w*)\s*\{)|(?P<fn>\bfn\s+(?P<fnname>[A-Za-z_]\w*))"
+    r"|(?P<open>\{)|(?P<close>\})|(?P<semi>;)"
+)
+
+
+def original_rust_tests(text: str) -> list[tuple]:
+    """The original `rust_tests`: every token of one alternation, attributes closed by counting
+    brackets one character at a time."""
+    src = _blank_rust(text)
+    out, stack, attrs, i = [], [], [], 0
+    for m in _TOKEN.finditer(src):
+        if m.start() < i:
+            continue
+        if m.group("attr"):
+            start = m.end() - 1
+            depth, j = 0, start
+            while j < len(src):
+                if src[j] == "[":
+                    depth += 1
+                elif src[j] == "]":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            attrs.append(" ".join(src[start + 1:j].split()))
+            i = j + 1
+            continue
+        if m.group("mod"):
+            stack.append(m.group("modname"))
+        elif m.group("fn"):
+            out.append((m.group("fnname"), [n for n in stack if n is not None],
+                        any(re.match(r"^ignore\b", a) or re.search(r"cfg_attr\(.*\bignore\b", a) for a in attrs),
+                        any(re.match(r"^(?:\w+::)*(?:test|rstest|test_case|quickcheck|proptest)\b", a) for a in attrs)))
+        elif m.group("open"):
+            stack.append(None)
+        elif m.group("close") and stack:
+            stack.pop()
+        attrs = []
+    return out
+
+
+RUST_PIECES = ["#[test]", "#[ignore]", "#[cfg_attr(x, ignore)]", "#![allow(x)]", "#[a[b]]", "#[", "[", "]", "mod m {",
+               "mod", "m", "od", "fn f", "fn", "f", "n", "{", "}", ";", " ", "\n", "x", "_", "tokio::test", "//", '"',
+               "'a'", "#[rstest]", "fn t() {}", "mod inner {", "#[x = \"]\"]"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(RUST_PIECES), max_size=60).map("".join))
+def test_test_functions_match_the_original_scanner(text):
+    from parity_lsp.workspace.ci.testinfo import rust_tests
+
+    got = [(t.name, t.modules, t.ignored, t.is_test) for t in rust_tests.__wrapped__(text)]
+    assert got == original_rust_tests(text)

@@ -24,10 +24,11 @@ class RustTest:
     is_test: bool = False  # has a #[test]-like attribute
 
 
-_RUST_TOKEN = re.compile(
-    r"(?P<attr>#!?\s*\[)|(?P<mod>\bmod\s+(?P<modname>[A-Za-z_]\w*)\s*\{)|(?P<fn>\bfn\s+(?P<fnname>[A-Za-z_]\w*))"
-    r"|(?P<open>\{)|(?P<close>\})|(?P<semi>;)"
-)
+# An attribute, `mod name {`, `fn name`, `{`, `}` or `;`. Every alternative starts with a
+# literal character (`m(?<!\wm)od` is `\bmod`) and none is wrapped in a group: that lets `re`
+# skip to the next candidate character instead of trying every alternative at every position.
+_RUST_TOKEN = re.compile(r"\#!?\s*\[|m(?<!\wm)od\s+([A-Za-z_]\w*)\s*\{|f(?<!\wf)n\s+([A-Za-z_]\w*)|\{|\}|;")
+_RUST_TOKEN_NO_SEMI = re.compile(_RUST_TOKEN.pattern[:-2])
 _TEST_ATTR = re.compile(r"^(?:\w+::)*(?:test|rstest|test_case|quickcheck|proptest)\b")
 
 
@@ -96,48 +97,65 @@ def _blank_rust(text: str) -> str:
 def rust_tests(text: str) -> list[RustTest]:
     """Every `fn` with its enclosing inline modules and attributes."""
     src = _blank_rust(text)
+    n = len(src)
     out: list[RustTest] = []
-    stack: list[tuple[str | None, int]] = []  # (module name or None for other braces)
+    stack: list[str | None] = []  # module name, or None for other braces
     attrs: list[str] = []
-    i = 0
-    for m in _RUST_TOKEN.finditer(src):
-        if m.start() < i:
-            continue
-        if m.group("attr"):
-            start = m.end() - 1
-            depth, j = 0, start
-            while j < len(src):
-                if src[j] == "[":
-                    depth += 1
-                elif src[j] == "]":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            attrs.append(" ".join(src[start + 1:j].split()))
-            i = j + 1
-            continue
-        if m.group("mod"):
-            stack.append((m.group("modname"), 0))
+    pos = 0
+    while True:
+        # a `;` only clears pending attributes: without any, it is skipped by the search itself
+        m = (_RUST_TOKEN if attrs else _RUST_TOKEN_NO_SEMI).search(src, pos)
+        if m is None:
+            break
+        c = m.group()[0]
+        pos = m.end()
+        if c == "#":
+            start = pos - 1
+            close = src.find("]", start + 1)
+            if close < 0 or src.find("[", start + 1, close) >= 0:
+                close = _attr_close(src, start, n)
+            attrs.append(" ".join(src[start + 1:close].split()))
+            pos = close + 1
+        elif c == "m":
+            stack.append(m.group(1))
             attrs = []
-        elif m.group("fn"):
-            modules = [name for name, _ in stack if name is not None]
-            out.append(RustTest(
-                m.group("fnname"), modules,
-                ignored=any(re.match(r"^ignore\b", a) or re.search(r"cfg_attr\(.*\bignore\b", a) for a in attrs),
-                is_test=any(_TEST_ATTR.match(a) for a in attrs),
-            ))
+        elif c == "f":
+            ignored, is_test = _attrs_meaning(tuple(attrs)) if attrs else (False, False)
+            out.append(RustTest(m.group(2), [name for name in stack if name is not None], ignored, is_test))
             attrs = []
-        elif m.group("open"):
-            stack.append((None, 0))
+        elif c == "{":
+            stack.append(None)
             attrs = []
-        elif m.group("close"):
-            if stack:
+        else:  # `}` or `;`
+            if c == "}" and stack:
                 stack.pop()
             attrs = []
-        elif m.group("semi"):
-            attrs = []
     return out
+
+
+_IGNORE_ATTR = re.compile(r"^ignore\b")
+_CFG_ATTR_IGNORE = re.compile(r"cfg_attr\(.*\bignore\b")
+
+
+def _attr_close(src: str, start: int, n: int) -> int:
+    """The `]` closing the attribute whose `[` is at `start` (nested brackets counted); n if none."""
+    depth = 0
+    for j in range(start, n):
+        c = src[j]
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+            if depth == 0:
+                return j
+    return n
+
+
+@functools.lru_cache(maxsize=1024)  # the same few attribute lists (`#[test]`, ...) recur everywhere
+def _attrs_meaning(attrs: tuple[str, ...]) -> tuple[bool, bool]:
+    """(ignored, is a test) for the attributes on a fn."""
+    ignored = any(_IGNORE_ATTR.match(a) or _CFG_ATTR_IGNORE.search(a) for a in attrs)
+    return ignored, any(_TEST_ATTR.match(a) for a in attrs)
 
 
 def find_rust_test(text: str, name: str) -> RustTest | None:
