@@ -14,6 +14,7 @@ someone re-parses (features that need every span do, lazily).
 from __future__ import annotations
 
 import bisect
+import weakref
 
 from parity_lsp.findings import Finding, Related
 from parity_lsp.model import Matrix, MatrixFormat, Row
@@ -101,7 +102,7 @@ def reparse_rows(matrix: Matrix, lines: range, text: str, index: LineIndex,
         for c in cells:
             c.column = table.header[c.index].column if c.index < len(table.header) else None
         span = Span(index.line_start(line), index.line_start(line) + len(line_text))
-        row = Row(cells=cells, span=span, line=line, table=table, suppressed=old.suppressed)
+        row = Row(cells=cells, span=span, line=line, table_ref=weakref.ref(table), suppressed=old.suppressed)
         if row.capability != old.capability:
             return None  # PM003 compares capabilities across the workspace: re-check it all
         rows.append(row)

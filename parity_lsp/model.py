@@ -7,6 +7,7 @@ Invariant: plain data, no IO, no judgement. Every element keeps its exact source
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -53,9 +54,17 @@ class Row:
     cells: list[Cell]
     span: Span  # the whole row line(s)
     line: int  # 0-based line of the row
-    table: "Table" = field(repr=False, default=None)  # type: ignore[assignment]
+    # The table, held weakly: the table lists its rows, and that cycle would leave a replaced
+    # matrix to the cyclic GC, which the server keeps off long-lived models (`gc.freeze`):
+    # a replaced model must be freed by reference counting alone.
+    table_ref: "weakref.ref[Table] | None" = field(default=None, repr=False, compare=False)
     suppressed: frozenset[str] = frozenset()  # codes disabled by disable-next-line
     _evidence: dict[str, "Evidence"] | None = field(default=None, repr=False)
+
+    @property
+    def table(self) -> "Table | None":
+        ref = self.table_ref
+        return ref() if ref is not None else None
 
     @property
     def evidence(self) -> dict[str, "Evidence"]:
@@ -93,7 +102,7 @@ class Row:
         return self.value(COL_STATUS)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True)
 class Table:
     header: list[Cell]
     rows: list[Row]

@@ -1,7 +1,9 @@
 """Row-level re-checking gives exactly what a full check gives, and only re-checks the edited rows."""
 
+import gc
 import random
 import textwrap
+import weakref
 
 import pytest
 
@@ -365,3 +367,25 @@ def test_a_matrix_sent_back_to_a_full_check_keeps_its_duplicates_and_old_finding
     assert not any(code == "PM301" for code, *_ in after)
     assert [f for f in after if f[0] != "PM003"] == full_check(root, one)  # (a lone check has no PM003)
     assert not analysis.revalidating
+
+
+def test_a_matrix_replaced_by_a_full_check_is_freed_without_the_cyclic_gc(root):
+    # The server keeps the cyclic GC off long-lived models (gc.freeze after a full check): a
+    # model left with reference cycles (rows <-> table) would never be freed, and every full
+    # check of a 10,000-row matrix would add its ~25 MB for good.
+    rows = [row(i) for i in range(6)]
+    text = text_with(rows)
+    analysis = Analysis(root)
+    analysis.open_document("docs/parity/m.md", text, 0)
+    first = analysis.check("docs/parity/m.md")
+    tables = [weakref.ref(t) for t in first.matrix.tables]
+    del first
+    gc.disable()
+    try:
+        analysis.open_document("docs/parity/m.md", "# Moved down\n\n" + text, 1)
+        assert analysis.check("docs/parity/m.md").full_checks == 2
+        assert tables and all(t() is None for t in tables)  # freed by reference counting alone
+        rows_now = analysis.states["docs/parity/m.md"].matrix.tables[0].rows
+        assert rows_now[0].table is analysis.states["docs/parity/m.md"].matrix.tables[0]
+    finally:
+        gc.enable()

@@ -7,6 +7,8 @@ the text inside the quotes, so references inside it keep exact source positions.
 
 from __future__ import annotations
 
+import weakref
+
 from parity_lsp.model import Cell, Matrix, MatrixFormat, ParseProblem, Row, Table, normalize_column
 from parity_lsp.parse.directives import parse_directive
 from parity_lsp.parse.markdown import is_matrix_header
@@ -122,7 +124,7 @@ def _parse_into(matrix: Matrix, delim: str) -> None:
             continue
         for c in cells:
             c.column = table.header[c.index].column if c.index < len(table.header) else None
-        table.rows.append(Row(cells=cells, span=Span(rec_start, rec_end), line=line, table=table,
+        table.rows.append(Row(cells=cells, span=Span(rec_start, rec_end), line=line, table_ref=weakref.ref(table),
                               suppressed=next_line_disable))
         next_line_disable = frozenset()
         table.span = Span(table.span.start, rec_end)

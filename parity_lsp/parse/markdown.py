@@ -8,6 +8,7 @@ optional). Every span is a code point offset into the text given.
 from __future__ import annotations
 
 import re
+import weakref
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import table as gfm_table
@@ -235,7 +236,7 @@ def _build_table(matrix: Matrix, lines: list[str], start: int, end: int, directi
         cells = row_cells(line, offset)
         for c in cells:
             c.column = header_cells[c.index].column if c.index < len(header_cells) else None
-        row = Row(cells=cells, span=Span(offset, offset + len(line)), line=ln, table=table,
+        row = Row(cells=cells, span=Span(offset, offset + len(line)), line=ln, table_ref=weakref.ref(table),
                   suppressed=next_line_disable)
         next_line_disable = frozenset()
         table.rows.append(row)

@@ -93,7 +93,7 @@ def _blank_rust(text: str) -> str:
     return "".join(out)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=64)  # rows next to each other cite the same file; a key holds a text
 def rust_tests(text: str) -> list[RustTest]:
     """Every `fn` with its enclosing inline modules and attributes."""
     src = _blank_rust(text)
