@@ -174,6 +174,20 @@ async def test_unsafe_fix_is_offered_but_not_preferred(root):
         assert "Downgrade to Partial" not in [a.title for a in got if a.kind != types.CodeActionKind.QuickFix]
 
 
+async def missing_path_moved_by_an_edit_above(lsp, root, matrix: str, path: str):
+    """Open `matrix` (its line 4 cites the missing `path`), pull, then add a note to the row
+    above: that row alone is checked again and PM301 on line 4 moves. Returns (uri, new text,
+    the diagnostics once PM301 is reported at its new place)."""
+    u = open_doc(lsp, root, "docs/parity/m.md")
+    await pull(lsp, u)
+    text = matrix.replace(NO_TEST, NO_TEST.replace("@team | |", "@team | a longer note |"))
+    replace_text(lsp, u, 2, text)
+    where = position(text, path, line=4)
+    items = await pull_until(lsp, u, lambda items: any(d.code == "PM301" and d.range.start == where for d in items),
+                             f"PM301 on `{path}` at its new place")
+    return u, text, items
+
+
 async def test_a_moved_file_is_suggested_when_the_quick_fix_menu_opens(root):
     # The server does not search for where a missing file's symbol went while it checks (the
     # suggestion is unsafe and costly); the quick-fix menu asks for it, after an edit above
@@ -181,15 +195,8 @@ async def test_a_moved_file_is_suggested_when_the_quick_fix_menu_opens(root):
     moved = "| Moved | F | Planned | unit | `src/gone_away.rs` (`tick_key`) | — | — | @team | |\n"
     (root / "docs/parity/m.md").write_text(MATRIX + moved)
     async with session(root, capabilities=pull_capabilities()) as lsp:
-        u = open_doc(lsp, root, "docs/parity/m.md")
-        await pull(lsp, u)
-        # a note on the row above: that row alone is checked again, the finding below moves
-        text = (MATRIX + moved).replace(NO_TEST, NO_TEST.replace("@team | |", "@team | a longer note |"))
-        replace_text(lsp, u, 2, text)
-        items = await pull_until(lsp, u, lambda items: any(d.code == "PM301" and d.range.start == position(
-            text, "src/gone_away.rs", line=4) for d in items), "PM301 on the moved row")
+        u, text, items = await missing_path_moved_by_an_edit_above(lsp, root, MATRIX + moved, "src/gone_away.rs")
         (missing,) = [d for d in items if d.code == "PM301"]
-        assert missing.range.start == position(text, "src/gone_away.rs", line=4)
         got = await actions(lsp, u, missing.range.start, missing.range.end, diagnostics=[missing])
         quick = [a for a in got if a.kind == types.CodeActionKind.QuickFix]
         assert [(a.title, a.is_preferred) for a in quick] == [
@@ -217,13 +224,7 @@ async def test_fix_all_computes_a_missing_paths_safe_fix_where_the_row_is_now(ro
     typo = "| Typo | F | Planned | unit | `src/lb.rs` (`tick_key`) | — | — | @team | |\n"
     (root / "docs/parity/m.md").write_text(MATRIX + typo)
     async with session(root, capabilities=pull_capabilities()) as lsp:
-        u = open_doc(lsp, root, "docs/parity/m.md")
-        await pull(lsp, u)
-        # a note on the row above: that row alone is checked again, the typo's finding moves
-        text = (MATRIX + typo).replace(NO_TEST, NO_TEST.replace("@team | |", "@team | a longer note |"))
-        replace_text(lsp, u, 2, text)
-        await pull_until(lsp, u, lambda items: any(d.code == "PM301" and d.range.start == position(
-            text, "src/lb.rs", line=4) for d in items), "PM301 moved")
+        u, text, _ = await missing_path_moved_by_an_edit_above(lsp, root, MATRIX + typo, "src/lb.rs")
         (fix_all,) = await actions(lsp, u, types.Position(line=0, character=0),
                                    only=[types.CodeActionKind.SourceFixAll])
         assert fix_all.title == "Fix all safe problems (3 fixes)"
