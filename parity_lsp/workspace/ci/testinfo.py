@@ -27,8 +27,9 @@ class RustTest:
 # An attribute, `mod name {`, `fn name`, `{`, `}` or `;`. Every alternative starts with a
 # literal character (`m(?<!\wm)od` is `\bmod`) and none is wrapped in a group: that lets `re`
 # skip to the next candidate character instead of trying every alternative at every position.
-_RUST_TOKEN = re.compile(r"\#!?\s*\[|m(?<!\wm)od\s+([A-Za-z_]\w*)\s*\{|f(?<!\wf)n\s+([A-Za-z_]\w*)|\{|\}|;")
-_RUST_TOKEN_NO_SEMI = re.compile(_RUST_TOKEN.pattern[:-2])
+_RUST_TOKENS = r"\#!?\s*\[|m(?<!\wm)od\s+([A-Za-z_]\w*)\s*\{|f(?<!\wf)n\s+([A-Za-z_]\w*)|\{|\}"
+_RUST_TOKEN = re.compile(_RUST_TOKENS + "|;")
+_RUST_TOKEN_NO_SEMI = re.compile(_RUST_TOKENS)
 _TEST_ATTR = re.compile(r"^(?:\w+::)*(?:test|rstest|test_case|quickcheck|proptest)\b")
 
 
