@@ -5,12 +5,14 @@ workload; a cited file changed on disk -> diagnostics; the CLI's cold `check` ti
 Steps (all from a fresh clone): generate the workloads with gen_workload.py (deterministic),
 install the peer with npm into benchmarks/.peers (once), run lsp_bench.py compare (parity-lsp
 opens docs/parity/matrix.md, the peer docs/parity/matrix_links.md: same rows, as links), run
-file_change_bench.py, time `parity-lsp check` cold with -j 1 and with the default (one process
-per CPU), print Markdown tables and write JSON to benchmarks/results/.
+file_change_bench.py and soak_bench.py (memory over a long editing session), time
+`parity-lsp check` cold with -j 1 and with the default (one process per CPU), print Markdown
+tables and write JSON to benchmarks/results/.
 
 Environment (sizes are files:rows): BENCH_SIZES ("1000:100 20000:2000 50000:10000"),
-BENCH_FILE_CHANGE_SIZES ("20000:2000"), BENCH_CLI_SIZES ("100000:10000"), BENCH_ROUNDS (3),
-BENCH_REPEAT (20), BENCH_WL (workload dir, default /tmp/parity-lsp-bench).
+BENCH_FILE_CHANGE_SIZES ("20000:2000"), BENCH_SOAK_SIZES ("20000:2000"), BENCH_CLI_SIZES
+("100000:10000"), BENCH_ROUNDS (3), BENCH_REPEAT (20), BENCH_WL (workload dir, default
+/tmp/parity-lsp-bench).
 """
 
 from __future__ import annotations
@@ -110,6 +112,15 @@ def cli_check(root: Path, jobs: str) -> dict:
             "stderr": err[-500:]}
 
 
+def soak(root: Path) -> dict:
+    proc = subprocess.run([sys.executable, str(HERE / "soak_bench.py"), str(root), "--cycles", "10"],
+                          capture_output=True, text=True, cwd=REPO)
+    try:
+        return json.loads(proc.stdout)
+    except ValueError:
+        return {"error": proc.stderr[-2000:]}
+
+
 def file_change(root: Path) -> dict:
     proc = subprocess.run([sys.executable, str(HERE / "file_change_bench.py"), str(root), "--repeat", "20"],
                           capture_output=True, text=True, cwd=REPO)
@@ -149,6 +160,18 @@ def main() -> int:
     for key, r in changes.items():
         d = r.get("file_change_to_diag_ms") or {}
         print(f"| {key} | {d.get('median')} / {d.get('p95')} |")
+    print()
+    soaks = {}
+    for files, rows in sizes(env("BENCH_SOAK_SIZES", "20000:2000")):
+        root = workload(base, files, rows)
+        print(f"== a long editing session, files={files} rows={rows}", file=sys.stderr)
+        soaks[f"{files}/{rows}"] = soak(root)
+    (RESULTS / "soak.json").write_text(json.dumps(soaks, indent=2))
+    print("| workload (files/rows) | server RSS MB after each cycle of full checks, a row edit, a file created "
+          "and deleted | growth from cycle 2 MB |\n|---|---|---|")
+    for key, r in soaks.items():
+        after = r.get("rss_mb_after_each_cycle") or []
+        print(f"| {key} | {' '.join(map(str, after)) or r.get('error', '')[:200]} | {r.get('growth_mb_from_cycle_2')} |")
     print()
     cli = {}
     for files, rows in sizes(env("BENCH_CLI_SIZES", "100000:10000")):
