@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import posixpath
 import re
+import weakref
 from pathlib import Path
 
 from parity_lsp.config import Config
@@ -38,7 +39,10 @@ class SourceFile:
     def __init__(self, fs: FileSystem, rel: str, text: str | None, error: str | None, version: object,
                  scanned: LRU | None = None) -> None:
         self.fs = fs
-        self._scanned = scanned  # the workspace's files whose definitions are kept
+        # The workspace's files whose definitions are kept, held weakly: it holds this entry,
+        # and the cycle would leave a replaced workspace's caches to the cyclic GC, which the
+        # server keeps off long-lived objects (`gc.freeze`).
+        self._scanned = weakref.ref(scanned) if scanned is not None else None
         self.rel = rel
         self.error = error if text is None else None  # why the file cannot be read
         self.version = version
@@ -66,8 +70,9 @@ class SourceFile:
         if found is False:
             text = self.text
             found = self._definitions = find_definitions(self.rel, text) if text is not None else None
-            if self._scanned is not None:
-                evicted = self._scanned.put(self.rel, self)
+            kept = self._scanned() if self._scanned is not None else None
+            if kept is not None:
+                evicted = kept.put(self.rel, self)
                 if evicted is not None and evicted is not self:
                     evicted._definitions = False
         return found

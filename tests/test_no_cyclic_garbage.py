@@ -1,0 +1,68 @@
+"""The server freezes long-lived objects out of the cyclic GC (`gc.freeze` after full checks):
+anything it later drops must be freed by reference counting alone. So nothing the engine
+builds may hold reference cycles — a cycle would be a leak the size of a model, a workspace's
+caches or a file's definitions, every time one is replaced."""
+
+from __future__ import annotations
+
+import gc
+
+from rulekit import CI_REF, MATRIX, TEST_REF, matrix, sources, workspace
+
+from parity_lsp.analysis import Analysis
+from parity_lsp.features.actions import code_actions
+from parity_lsp.text import Span
+
+ROWS = [
+    {"cap": "A", "status": "Implemented", "code": "`src/ledger.rs:7` (`record`)", "tests": TEST_REF, "ci": CI_REF},
+    {"cap": "B", "status": "Implemnted", "code": "`src/ledgr.rs` (`record`)", "tests": TEST_REF, "ci": CI_REF},
+    {"cap": "C", "status": "Planned", "code": "`src/gone/away.rs` (`record`)", "tests": "—", "ci": "—"},
+]
+
+
+def cyclic_garbage(action) -> list[str]:
+    """Type names of the objects that only the cyclic GC could free after `action`."""
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        action()
+        gc.collect()
+        found = sorted({type(o).__name__ for o in gc.garbage})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    return found
+
+
+def test_a_whole_editing_session_leaves_no_cyclic_garbage(tmp_path):
+    root = workspace(tmp_path, {**sources(), ".parity-lsp.toml": "", MATRIX: matrix(ROWS)})
+    analysis = Analysis(root)
+    analysis.ws.fs.stable_stats = True
+    text = (root / MATRIX).read_text()
+    analysis.open_document(MATRIX, text, 0)
+    analysis.open_matrices.add(MATRIX)
+    analysis.check_all()
+
+    def session():
+        for version, new in enumerate([text.replace("| A |", "| A2 |"), "# Moved\n\n" + text, text], start=1):
+            analysis.open_document(MATRIX, new, version)  # a row edit, then two full checks
+            analysis.check_all()
+            m = analysis.check(MATRIX).matrix
+            findings = analysis.findings(MATRIX)
+            code_actions(m, findings, Span(0, len(m.text)))  # fix-all and quick fixes: deferred fixes
+            for f in findings:
+                f.suggestion()
+        (root / "src/new.rs").write_text("pub fn new() {}\n")
+        analysis.files_changed([("src/new.rs", True)])  # a created file: full checks
+        analysis.check_all()
+        analysis.files_changed([("Cargo.toml", False)])  # a project file: derived models dropped
+        analysis.check_all()
+        analysis.reload_config({"exclude": ["build/**"]})  # a new workspace and caches
+        analysis.check_all()
+        analysis.close_document(MATRIX)
+        analysis.check_all()
+
+    assert cyclic_garbage(session) == []
+    assert [f.code for f in analysis.findings(MATRIX)]  # the session really checked something
