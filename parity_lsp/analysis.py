@@ -27,8 +27,10 @@ from parity_lsp.model import Matrix
 from parity_lsp.rules.context import Resolver
 from parity_lsp.text import LineIndex, Span
 from parity_lsp.workspace.files import is_matrix_name
+from parity_lsp.workspace.fs import normalize_rel
 from parity_lsp.workspace.index import Workspace, is_project_file, resolve_reference_path
 
+MANY_CREATED_OR_DELETED = 64  # files in one batch of events beyond which matrices are checked in full
 _EPOCHS = itertools.count(1)
 _PARSES = itertools.count(1)
 
@@ -350,6 +352,58 @@ class Analysis:
         citing = set()
         for name in _self_and_ancestors(changed):  # a row citing a directory cites its files
             citing.update(state.cited.get(name, ()))
+        return self._recheck_rows(state, citing)
+
+    def _rows_near(self, state: MatrixState, changed: str) -> set[int]:
+        """Lines of the rows whose findings a file created or deleted at `changed` can alter:
+        rows citing it, a directory holding it or a path under it (a directory came or went),
+        a file next to it (a Go package, a Python package's modules), and, when it is where
+        Cargo discovers targets (`src/lib.rs`, `src/main.rs`, `src/bin/`, `tests/`, `examples/`,
+        `benches/`, `build.rs`), every row citing a file of that package (targets decide which
+        `cargo test` runs which test). Other rows keep their findings: nothing they depend on
+        is listed (a missing path's fix is computed when asked)."""
+        citing: set[int] = set()
+        for name in _self_and_ancestors(changed):
+            citing.update(state.cited.get(name, ()))
+        directory = posixpath.dirname(changed)
+        under = [changed + "/"]
+        package = self._cargo_package_of(changed)
+        if package is not None:
+            under.append(package + "/" if package else "")
+        for path, lines in state.cited.items():
+            if posixpath.dirname(path) == directory or path.startswith(tuple(under)):
+                citing.update(lines)
+        return citing
+
+    def _recheck_near(self, near: dict[str, set[int]]) -> None:
+        """Re-check the rows near created or deleted files (see `_rows_near`); a matrix where
+        that is most of its rows is sent to a full check instead (in the server, in the
+        background: see `revalidating`)."""
+        for p, lines in near.items():
+            state = self.states.get(p)
+            if state is None:
+                continue  # another event of the batch sent it to a full check
+            if 2 * len(lines) > len(state.rows_at or ()) or not self._recheck_rows(state, lines):
+                self.revalidating[p] = self.states.pop(p)
+
+    def _cargo_package_of(self, changed: str) -> str | None:
+        """The directory of the Cargo package whose targets `changed` may add or remove, if any
+        ("" for a package at the root)."""
+        parts = changed.split("/")
+        fs = self.ws.fs
+        for i in range(len(parts) - 1, -1, -1):
+            package = "/".join(parts[:i])
+            if fs.is_file(posixpath.join(package, "Cargo.toml") if package else "Cargo.toml"):
+                inner = parts[i:]
+                if inner[0] in ("tests", "examples", "benches", "build.rs") or \
+                        (inner[0] == "src" and (len(inner) == 1 or inner[1] in ("lib.rs", "main.rs", "bin"))):
+                    return package
+                return None
+        return None
+
+    def _recheck_rows(self, state: MatrixState, citing: set[int]) -> bool:
+        """Re-check the rows on `citing` lines in place. False when the matrix cannot be
+        updated that way (its governing documents are concerned: line -1)."""
         if -1 in citing:
             return False
         if not citing:
@@ -381,36 +435,57 @@ class Analysis:
         """Several file events (path, created or deleted) at once, as a client reports them;
         returns the matrices to re-publish. Events for paths the workspace leaves out (a build
         writing thousands of files under an ignored `target/`) change nothing unless a matrix
-        cites them: no cache is dropped and nothing is checked again."""
+        cites them: no cache is dropped and nothing is checked again. The rows near created
+        or deleted files are checked again once for the whole batch; a batch of many such
+        files (a checkout, a generator) sends the matrices to a full check instead."""
         ignored = self.ws.ignored([rel for rel, _ in changes])
+        relevant = [(rel, c) for rel, c in changes
+                    if not (rel in ignored and not self._is_cited(rel) and rel not in self.states)]
+        in_full = sum(c for _, c in relevant) > MANY_CREATED_OR_DELETED
+        near: dict[str, set[int]] = {}
         affected: set[str] = set()
-        for rel, created_or_deleted in changes:
-            if rel in ignored and not self._is_cited(rel) and rel not in self.states:
-                continue
-            affected.update(self.file_changed(rel, created_or_deleted))
+        for rel, created_or_deleted in relevant:
+            affected.update(self.file_changed(rel, created_or_deleted, near=near, in_full=in_full))
+        self._recheck_near(near)
         return sorted(affected)
 
     def _is_cited(self, rel: str) -> bool:
         names = _self_and_ancestors(rel)
         return any(n in state.cited for state in self.states.values() for n in names)
 
-    def file_changed(self, rel: str, created_or_deleted: bool) -> list[str]:
-        """A file changed on disk: forget caches; returns the matrices to re-publish."""
+    def file_changed(self, rel: str, created_or_deleted: bool, near: dict[str, set[int]] | None = None,
+                     in_full: bool = False) -> list[str]:
+        """A file changed on disk: forget caches; returns the matrices to re-publish. With
+        `near`, the rows a created or deleted file concerns are added to it (per matrix) for
+        the caller to re-check (`_recheck_near`); with `in_full`, their matrices go back to a
+        full check instead."""
         if created_or_deleted or not (is_matrix_name(rel) and rel in self.states) or self._is_exceptions_doc(rel):
             self.changes += 1  # not just an edit of a matrix: other matrices' rows may depend on it
         self.ws.forget(rel)
         if created_or_deleted:
             self.ws.invalidate_files()
-        affected = set(self.affected_by(rel))
-        if created_or_deleted:
-            # a created file can satisfy a path that did not resolve before, anywhere
-            affected |= {p for p, s in self.states.items() if any(f.code in ("PM301", "PM401", "PM501") for f in s.findings)}
-        whole = created_or_deleted or self._affects_every_row(rel)
-        for p in affected:
-            if p == rel:
-                continue
-            if whole or not self._recheck_citing_rows(self.states[p], rel):
-                self.revalidating[p] = self.states.pop(p)  # check it again in full
+        whole = self._affects_every_row(rel)
+        if created_or_deleted and not whole and in_full:
+            affected = {p for p in self.states if p != rel}
+            for p in affected:
+                self.revalidating[p] = self.states.pop(p)
+        elif created_or_deleted and not whole:
+            batch = near if near is not None else {}
+            affected = set()
+            for p, state in self.states.items():
+                lines = self._rows_near(state, rel) if p != rel else None
+                if lines:
+                    batch.setdefault(p, set()).update(lines)
+                    affected.add(p)
+            if near is None:
+                self._recheck_near(batch)
+        else:
+            affected = set(self.affected_by(rel))
+            for p in affected:
+                if p == rel:
+                    continue
+                if whole or not self._recheck_citing_rows(self.states[p], rel):
+                    self.revalidating[p] = self.states.pop(p)  # check it again in full
         if is_matrix_name(rel):
             # its own content version tells check() what changed (an edit: only those rows)
             if created_or_deleted:
@@ -468,8 +543,15 @@ def _citations(ws: Workspace, matrix: Matrix, rows=None) -> dict[str, set[int]]:
 def _add_citations(ws: Workspace, row, out: dict[str, set[int]]) -> None:
     for ev in row.evidence.values():
         for ref in ev.refs:
-            if ref.path:
-                rel = resolve_reference_path(ref.path, ref.link_base if ref.is_link else None, ws.fs)
+            if not ref.path:
+                continue
+            if ref.is_link:
+                # a link resolves against the matrix directory, then the root: a file created
+                # at either place can change what it names
+                candidates = {resolve_reference_path(ref.path, ref.link_base, ws.fs), normalize_rel(ref.path)}
+            else:
+                candidates = {resolve_reference_path(ref.path, None, ws.fs)}
+            for rel in candidates:
                 if rel is not None:
                     out.setdefault(rel.rstrip("/"), set()).add(row.line)
 

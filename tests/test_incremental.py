@@ -2,6 +2,7 @@
 
 import gc
 import random
+import shutil
 import textwrap
 import weakref
 
@@ -389,3 +390,137 @@ def test_a_matrix_replaced_by_a_full_check_is_freed_without_the_cyclic_gc(root):
         assert rows_now[0].table is analysis.states["docs/parity/m.md"].matrix.tables[0]
     finally:
         gc.enable()
+
+
+# --- created and deleted files: only the rows near them are checked again ---------------------
+
+CRATE_TOML = '[package]\nname = "{name}"\n'
+TESTS_RS = "#[test]\nfn it_works() {}\n"
+EVENT_ROWS = [
+    # cites a file that exists, its unit test, a lib-only command
+    "| Keys | F | Implemented | unit | `crates/core/src/lib.rs:2` (`tick_key`) | `crates/core/src/lib.rs` "
+    "(`tests::key_is_stable`) | `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --lib`) | @t | |\n",
+    # cites files that do not exist yet (a file, a directory, an integration test target)
+    "| Later | F | Planned | unit | `crates/core/src/later.rs` (`later`) | `crates/core/tests/later.rs` (`it_works`) "
+    "| `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --test later`) | @t | |\n",
+    "| Dir | F | Partial | unit | `crates/web/src/` | — | — | @t | |\n",
+    # another crate, far from the files the events touch
+    "| Far | F | Implemented | unit | `crates/far/src/lib.rs` (`far`) | `crates/far/tests/t.rs` (`it_works`) "
+    "| `.github/workflows/ci.yml` (job `rust`: `cargo test -p far --tests`) | @t | |\n",
+    # a link written relative to the matrix, whose file may appear at the root instead
+    "| Link | F | Planned | unit | [code](tools/gen.py) | — | — | @t | |\n",
+    # a unit test in a module directory: which target runs it depends on `src/lib.rs` existing
+    "| Util | F | Implemented | unit | `crates/core/src/m/util.rs` (`u`) | `crates/core/src/m/util.rs` (`tests::u_works`) "
+    "| `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --lib`) | @t | |\n",
+    # a file in a directory that comes and goes as a whole
+    "| Deep | F | Planned | unit | `crates/core/src/deep/inner.rs` (`inner`) | — | — | @t | |\n",
+]
+UTIL_RS = "pub fn u() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn u_works() {}\n}\n"
+EVENT_FILES = {
+    "crates/core/src/later.rs": "pub fn later() {}\n",
+    "crates/core/tests/later.rs": TESTS_RS,
+    "crates/core/tests/other.rs": TESTS_RS,  # a new integration target of the same package
+    "crates/core/src/deep/inner.rs": "pub fn inner() {}\n",  # a module in a new directory
+    "crates/web/src/lib.rs": "pub fn web() {}\n",  # the cited directory appears
+    "crates/far/src/extra.rs": "pub fn extra() {}\n",
+    "tools/gen.py": "def gen():\n    pass\n",  # the link's root-relative reading
+    "docs/notes.md": "# notes\n",
+    "crates/core/src/lib.rs": LIB,  # the library target comes and goes
+    "crates/core/src/deep": None,  # a directory (holding inner.rs), created and deleted whole
+}
+
+
+def test_created_and_deleted_files_give_what_a_full_check_gives(root):
+    (root / "crates/far/src").mkdir(parents=True)
+    (root / "crates/far/tests").mkdir()
+    (root / "crates/far/Cargo.toml").write_text(CRATE_TOML.format(name="far"))
+    (root / "crates/far/src/lib.rs").write_text("pub fn far() {}\n")
+    (root / "crates/far/tests/t.rs").write_text(TESTS_RS)
+    (root / "crates/core/src/m").mkdir()
+    (root / "crates/core/src/m/util.rs").write_text(UTIL_RS)
+    (root / "crates/core/src/main.rs").write_text("mod m;\nfn main() {}\n")
+    (root / ".github/workflows/ci.yml").write_text(
+        "jobs:\n  rust:\n    steps:\n      - run: cargo test -p core --lib\n      - run: cargo test -p core --test later\n"
+        "      - run: cargo test -p far --tests\n")
+    text = "# M\n\n" + HEADER + "".join(EVENT_ROWS)
+    (root / "docs/parity/m.md").write_text(text)
+    analysis = Analysis(root)
+    analysis.check("docs/parity/m.md")
+    rnd = random.Random(11)
+    targeted = 0
+    for step in range(60):
+        rel = rnd.choice(sorted(EVENT_FILES))
+        path = root / rel
+        if EVENT_FILES[rel] is None:  # a directory: one event for it, none for its file
+            if path.exists():
+                shutil.rmtree(path)
+            else:
+                path.mkdir(parents=True)
+                (path / "inner.rs").write_text("pub fn inner() {}\n")
+        elif path.exists():
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(EVENT_FILES[rel])
+        before = analysis.states["docs/parity/m.md"].full_checks
+        analysis.files_changed([(rel, True)])
+        state = analysis.check("docs/parity/m.md")
+        targeted += state.full_checks == before
+        assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text), f"step {step}: {rel}"
+    assert targeted > 25  # most events re-checked a few rows, not the matrix
+
+
+def test_a_created_file_rechecks_the_rows_near_it_only(root):
+    (root / ".github/workflows/ci.yml").write_text(
+        "jobs:\n  rust:\n    steps:\n      - run: cargo test -p core --lib\n      - run: cargo test -p core --test later\n")
+    text = "# M\n\n" + HEADER + "".join(EVENT_ROWS[:3]) + "".join(
+        f"| Far {i} | F | Planned | unit | `elsewhere/x{i}.py` | — | — | @t | |\n" for i in range(20))
+    (root / "docs/parity/m.md").write_text(text)
+    analysis = Analysis(root)
+    analysis.check("docs/parity/m.md")
+    assert [f.code for f in analysis.findings("docs/parity/m.md")].count("PM301") == 23
+
+    def event(rel: str, content: str | None):
+        """Rows checked again for the event, or "full" for a full check of the matrix."""
+        before = analysis.states["docs/parity/m.md"]
+        checks = before.row_checks
+        if content is None:
+            (root / rel).unlink()
+        else:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(content)
+        analysis.files_changed([(rel, True)])
+        state = analysis.check("docs/parity/m.md")
+        assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)
+        return state.row_checks - checks if state is before else "full"
+
+    assert event("crates/core/src/later.rs", EVENT_FILES["crates/core/src/later.rs"]) == 2  # cited, and next to row 1's
+    assert event("crates/core/tests/later.rs", TESTS_RS) == 2  # a Cargo target: the package's rows
+    assert event("crates/web/src/lib.rs", "pub fn web() {}\n") == 1  # under the cited directory
+    assert event("unrelated/file.txt", "") == 0
+    assert event("crates/core/tests/later.rs", None) == 2
+    assert event("elsewhere/x3.py", "") == "full"  # next to most rows: cheaper as one full check
+
+
+def test_a_batch_of_created_files_rechecks_each_row_once_and_a_large_one_goes_to_a_full_check(root):
+    text = "# M\n\n" + HEADER + "".join(
+        f"| Far {i} | F | Planned | unit | `area{i}/x.py` | — | — | @t | |\n" for i in range(10))
+    (root / "docs/parity/m.md").write_text(text)
+    analysis = Analysis(root)
+    state = analysis.check("docs/parity/m.md")
+    batch = []
+    for i in (1, 2, 3):
+        (root / f"area{i}").mkdir()
+        (root / f"area{i}/x.py").write_text("")
+        (root / f"area{i}/y.py").write_text("")
+        batch += [(f"area{i}/x.py", True), (f"area{i}/y.py", True)]
+    assert analysis.files_changed(batch) == ["docs/parity/m.md"]
+    assert analysis.states["docs/parity/m.md"] is state and state.row_checks == 3  # rows 1-3, once each
+    assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)
+
+    (root / "generated").mkdir()
+    for k in range(65):  # a generator, a checkout: more events than are worth sorting out
+        (root / f"generated/f{k}.txt").write_text("")
+    analysis.files_changed([(f"generated/f{k}.txt", True) for k in range(65)])
+    assert "docs/parity/m.md" in analysis.revalidating
+    assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)

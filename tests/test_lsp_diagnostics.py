@@ -165,9 +165,10 @@ async def test_disabled_test_is_tagged_unnecessary(tmp_path):
 
 
 async def test_a_created_file_is_checked_in_the_background_while_requests_are_answered(tmp_path):
-    """A created file sends a matrix with a missing path back to a full check. The server does
-    it in the background: a pull right after the event is answered at once with what the
-    document had; the client is told to refresh when the new check is done."""
+    """A created file next to most rows (here every row cites a file in `src/`) sends the
+    matrix back to a full check. The server does it in the background: a pull right after the
+    event is answered at once with what the document had; the client is told to refresh when
+    the new check is done."""
     rows = "".join(ROW.replace("Tick keys", f"Tick keys {i}") for i in range(3000))
     root = write_tree(tmp_path, {"src/lib.rs": CODE, "docs/parity/m.md": HEADER + rows + BAD})
     async with session(root, capabilities=pull_capabilities()) as lsp:
@@ -192,3 +193,24 @@ async def test_a_created_file_is_checked_in_the_background_while_requests_are_an
                     break
         else:
             raise AssertionError("the background check did not land")
+
+
+async def test_a_created_file_far_from_most_rows_is_seen_by_the_next_pull(tmp_path):
+    """A created file only changes the rows near it (citing it, its directory, its neighbours):
+    those are checked again when the event arrives, so the very next pull shows the change."""
+    rows = "".join(ROW.replace("Tick keys", f"Tick keys {i}") for i in range(3000))
+    far = BAD.replace("src/gone.rs", "tools/gen/gone.rs")
+    root = write_tree(tmp_path, {"src/lib.rs": CODE, "docs/parity/m.md": HEADER + rows + far})
+    async with session(root, capabilities=pull_capabilities()) as lsp:
+        await wait_for(lambda: any(r.method == "workspace/didChangeWatchedFiles" for r in lsp.registrations),
+                       what="watcher registration")
+        u = open_doc(lsp, root, "docs/parity/m.md")
+        params = types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=u))
+        first = await lsp.text_document_diagnostic_async(params)
+        assert codes(first.items) == [("PM301", 3002)]
+        (root / "tools/gen").mkdir(parents=True)
+        (root / "tools/gen/gone.rs").write_text("fn x() {}\n")
+        lsp.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(root, "tools/gen/gone.rs"), type=types.FileChangeType.Created)]))
+        after = await lsp.text_document_diagnostic_async(params)
+        assert list(after.items) == []
