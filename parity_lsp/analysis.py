@@ -30,6 +30,8 @@ from parity_lsp.workspace.files import is_matrix_name
 from parity_lsp.workspace.fs import normalize_rel
 from parity_lsp.workspace.index import Workspace, is_project_file, resolve_reference_path
 
+BACKGROUND_MAX_WAIT = 0.1  # seconds background work waits for the client to pause, at most
+BACKGROUND_SHARE = 0.25  # ... after which it runs for this share of the time it waited
 MANY_CREATED_OR_DELETED = 64  # files in one batch of events beyond which matrices are checked in full
 _EPOCHS = itertools.count(1)
 _PARSES = itertools.count(1)
@@ -188,8 +190,8 @@ class Analysis:
 
         async def pause() -> None:
             nonlocal deadline
-            await self._let_requests_in()
-            deadline = time.perf_counter() + step_seconds
+            step = max(step_seconds, await self._let_requests_in())
+            deadline = time.perf_counter() + step  # from now: after the wait
 
         while True:
             state = self.states.get(rel)
@@ -237,13 +239,22 @@ class Analysis:
         deadline = time.perf_counter() + step_seconds
         for _ in steps:
             if time.perf_counter() >= deadline:
-                await self._let_requests_in()
-                deadline = time.perf_counter() + step_seconds
+                step = max(step_seconds, await self._let_requests_in())
+                deadline = time.perf_counter() + step  # from now: after the wait
 
-    async def _let_requests_in(self) -> None:
+    async def _let_requests_in(self) -> float:
+        """Let the event loop answer what arrived; while the client is talking, wait for it to
+        pause, but not for ever: a client that pulls in a tight loop, or types without a
+        break, would starve the work. Returns the seconds the next step may take: 0 (the
+        caller's usual step) unless it waited `BACKGROUND_MAX_WAIT` in vain, then a share of
+        that (background work keeps ~1/5 of the time at worst)."""
+        start = time.monotonic()
         await asyncio.sleep(0)
         while time.monotonic() < self.defer_until:  # the client is talking: let it
+            if time.monotonic() - start >= BACKGROUND_MAX_WAIT:
+                return BACKGROUND_MAX_WAIT * BACKGROUND_SHARE
             await asyncio.sleep(0.002)
+        return 0.0
 
     def _update_rows(self, state: MatrixState, text: str) -> bool:
         """Re-check only the rows an edit changed; False when the edit needs a full check."""

@@ -290,6 +290,32 @@ def test_background_indexing_parses_and_checks_in_steps_that_let_requests_in(roo
     assert summary(state.findings) == full_check(root, text)
 
 
+def test_background_checking_goes_on_while_the_client_never_stops_talking(root):
+    """Background work pauses while the client is talking, but a client that never pauses (a
+    pull in a tight loop, typing without a break) must not starve it: it still finishes, with
+    the full check's findings, and the talking coroutine keeps getting turns meanwhile."""
+    import asyncio
+    import time
+
+    text = text_with([row(i) for i in range(300)])
+    (root / "docs/parity/m.md").write_text(text)
+    analysis = Analysis(root)
+    talks = 0
+
+    async def scenario():
+        nonlocal talks
+        task = asyncio.ensure_future(analysis.check_in_steps("docs/parity/m.md"))
+        while not task.done():
+            analysis.defer_until = time.monotonic() + 0.015  # a message, as the server marks one
+            talks += 1
+            await asyncio.sleep(0.001)
+        return await task
+
+    state = asyncio.run(asyncio.wait_for(scenario(), timeout=120))
+    assert talks > 10
+    assert summary(state.findings) == full_check(root, text)
+
+
 def test_events_for_ignored_files_change_nothing_unless_cited(root):
     """A build writes thousands of files under an ignored directory: no cache is dropped and no
     matrix is checked again; a matrix citing an ignored file still sees it appear."""
