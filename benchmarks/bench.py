@@ -156,10 +156,12 @@ def main() -> int:
         print(f"== cited file changed on disk, files={files} rows={rows}", file=sys.stderr)
         changes[f"{files}/{rows}"] = file_change(root)
     (RESULTS / "file-change.json").write_text(json.dumps(changes, indent=2))
-    print("| workload (files/rows) | cited file changed -> diagnostics ms median / p95 |\n|---|---|")
+    print("| workload (files/rows) | cited file changed -> diagnostics ms median / p95 "
+          "| cited missing file created or deleted -> diagnostics ms median / p95 |\n|---|---|---|")
     for key, r in changes.items():
         d = r.get("file_change_to_diag_ms") or {}
-        print(f"| {key} | {d.get('median')} / {d.get('p95')} |")
+        c = r.get("file_created_or_deleted_to_diag_ms") or {}
+        print(f"| {key} | {d.get('median')} / {d.get('p95')} | {c.get('median')} / {c.get('p95')} |")
     print()
     soaks = {}
     for files, rows in sizes(env("BENCH_SOAK_SIZES", "20000:2000")):
