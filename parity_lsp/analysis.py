@@ -357,13 +357,14 @@ class Analysis:
         # a project file (manifest, test config, workflow) can alter any row's verdict
         return is_project_file(rel) or self._is_exceptions_doc(rel) or is_matrix_name(rel)
 
-    def _recheck_citing_rows(self, state: MatrixState, changed: str) -> bool:
-        """Re-check only the rows whose evidence names `changed` (or a directory holding it).
-        False when the matrix cannot be updated that way (its governing documents cite it)."""
-        citing = set()
+    @staticmethod
+    def _citing_rows(state: MatrixState, changed: str) -> set[int]:
+        """Lines of the rows whose evidence names `changed` (or a directory holding it; -1: the
+        matrix's governing documents)."""
+        citing: set[int] = set()
         for name in _self_and_ancestors(changed):  # a row citing a directory cites its files
             citing.update(state.cited.get(name, ()))
-        return self._recheck_rows(state, citing)
+        return citing
 
     def _rows_near(self, state: MatrixState, changed: str) -> set[int]:
         """Lines of the rows whose findings a file created or deleted at `changed` can alter:
@@ -387,8 +388,8 @@ class Analysis:
         return citing
 
     def _recheck_near(self, near: dict[str, set[int]]) -> None:
-        """Re-check the rows near created or deleted files (see `_rows_near`); a matrix where
-        that is most of its rows is sent to a full check instead (in the server, in the
+        """Re-check the rows changed files concern (`_citing_rows`, `_rows_near`); a matrix
+        where that is most of its rows is sent to a full check instead (in the server, in the
         background: see `revalidating`)."""
         for p, lines in near.items():
             state = self.states.get(p)
@@ -446,9 +447,10 @@ class Analysis:
         """Several file events (path, created or deleted) at once, as a client reports them;
         returns the matrices to re-publish. Events for paths the workspace leaves out (a build
         writing thousands of files under an ignored `target/`) change nothing unless a matrix
-        cites them: no cache is dropped and nothing is checked again. The rows near created
-        or deleted files are checked again once for the whole batch; a batch of many such
-        files (a checkout, a generator) sends the matrices to a full check instead."""
+        cites them: no cache is dropped and nothing is checked again. The rows the files
+        concern are checked again once for the whole batch (a matrix where that is most rows,
+        in full); a batch of many created or deleted files (a checkout, a generator) sends the
+        matrices near them to a full check."""
         ignored = self.ws.ignored([rel for rel, _ in changes])
         relevant = [(rel, c) for rel, c in changes
                     if not (rel in ignored and not self._is_cited(rel) and rel not in self.states)]
@@ -467,9 +469,9 @@ class Analysis:
     def file_changed(self, rel: str, created_or_deleted: bool, near: dict[str, set[int]] | None = None,
                      in_full: bool = False) -> list[str]:
         """A file changed on disk: forget caches; returns the matrices to re-publish. With
-        `near`, the rows a created or deleted file concerns are added to it (per matrix) for
-        the caller to re-check (`_recheck_near`); with `in_full`, their matrices go back to a
-        full check instead."""
+        `near`, the rows it concerns are added to it (per matrix) for the caller to re-check
+        once for a batch of events (`_recheck_near`); with `in_full`, the matrices near a
+        created or deleted file go back to a full check instead."""
         if created_or_deleted or not (is_matrix_name(rel) and rel in self.states) or self._is_exceptions_doc(rel):
             self.changes += 1  # not just an edit of a matrix: other matrices' rows may depend on it
         self.ws.forget(rel)
@@ -491,12 +493,17 @@ class Analysis:
             if near is None:
                 self._recheck_near(batch)
         else:
+            batch = near if near is not None else {}
             affected = set(self.affected_by(rel))
             for p in affected:
                 if p == rel:
                     continue
-                if whole or not self._recheck_citing_rows(self.states[p], rel):
+                if whole:
                     self.revalidating[p] = self.states.pop(p)  # check it again in full
+                else:
+                    batch.setdefault(p, set()).update(self._citing_rows(self.states[p], rel))
+            if near is None:
+                self._recheck_near(batch)
         if is_matrix_name(rel):
             # its own content version tells check() what changed (an edit: only those rows)
             if created_or_deleted:

@@ -140,8 +140,11 @@ def test_structural_edits_fall_back_to_a_full_check(root):
 
 def test_a_changed_cited_file_rechecks_only_the_rows_citing_it(root):
     (root / "crates/core/src/other.rs").write_text("pub fn elsewhere() {}\n")
+    (root / "crates/core/src/third.rs").write_text("pub fn third() {}\n")
     rows = [row(i) for i in range(6)]
     rows.append("| Other | F | Planned | unit | `crates/core/src/other.rs:1` (`elsewhere`) | — | — | @t | |\n")
+    rows += [f"| Third {i} | F | Planned | unit | `crates/core/src/third.rs:1` (`third`) | — | — | @t | |\n"
+             for i in range(10)]
     text = text_with(rows)
     (root / "docs/parity/m.md").write_text(text)
     analysis = Analysis(root)
@@ -153,11 +156,17 @@ def test_a_changed_cited_file_rechecks_only_the_rows_citing_it(root):
     assert state.full_checks == 1 and state.row_checks == 1
     assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)
     assert any(f.code == "PM304" for f in analysis.findings("docs/parity/m.md"))
-    # the Rust file all other rows cite: each of them is re-checked, and only them
+    # the Rust file the first rows cite: each of them is re-checked, and only them
     (root / "crates/core/src/lib.rs").write_text(LIB.replace("pub fn other() {}", "pub fn other() {}\n"))
     analysis.file_changed("crates/core/src/lib.rs", False)
     state = analysis.check("docs/parity/m.md")
     assert state.full_checks == 1 and state.row_checks == 1 + 7  # 6 rows of the first table + Cap 99
+    assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)
+    # a file most rows cite: one full check is cheaper than re-checking them one by one
+    (root / "crates/core/src/third.rs").write_text("\npub fn third() {}\n")
+    analysis.file_changed("crates/core/src/third.rs", False)
+    assert analysis.revalidating["docs/parity/m.md"] is state
+    assert analysis.check("docs/parity/m.md") is not state  # a new full check
     assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)
 
 
