@@ -351,3 +351,42 @@ def test_results_are_frozen_definitions():
     ]
     with pytest.raises(Exception):
         ds[0].name = "x"  # type: ignore[misc]
+
+
+# --- a lookup of some names scans for those names only, and answers the same -------------------
+
+from pathlib import Path  # noqa: E402
+
+from parity_lsp.workspace.symbols import lookup_names  # noqa: E402
+
+RUST_FILES = sorted(Path(__file__).parent.glob("fixtures/**/*.rs"))
+RUST_PIECES = [
+    "fn a() {}\n", "fn b(x: u8) -> u8 { x }\n", "pub async fn a() {}\n", "impl T {\n", "impl Tr for T {\n",
+    "trait Tr {\n", "fn m(&self);\n", "}\n", "mod tests {\n", "#[test]\n", "#[ignore]\n", "/// doc\n",
+    "struct T { a: u8, m: u8 }\n", "enum E { a, b }\n", "const a: u8 = 1;\n", "fn outer() { fn a() {} }\n",
+    "macro_rules! m { () => {} }\n", "type a = u8;\n", "// fn a\n", "\"fn a\"\n", "{\n", ";\n",
+]
+SYMBOL_FORMS = ["{n}", "{n}()", "T::{n}", "Tr::{n}", "<T as Tr>::{n}", "tests::{n}", "crate::tests::{n}", "E::{n}",
+                "T.{n}", "{n}[case]", "{n}/sub", "`{n}`"]
+
+
+def same_answers(path: str, text: str, symbol: str) -> None:
+    full = lookup(find_definitions(path, text), symbol)
+    wanted = lookup_names(symbol)
+    assert wanted is not None and lookup(find_definitions(path, text, wanted), symbol) == full, symbol
+
+
+@pytest.mark.parametrize("path", RUST_FILES, ids=lambda p: p.name)
+def test_a_names_only_scan_answers_like_a_full_one_on_real_files(path):
+    text = path.read_text()
+    names = {d.name for d in find_definitions(str(path), text)} | {"missing_name"}
+    for name in sorted(names):
+        for form in SYMBOL_FORMS:
+            same_answers(str(path), text, form.format(n=name))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(RUST_PIECES), max_size=30).map("".join), st.sampled_from(SYMBOL_FORMS),
+       st.sampled_from(["a", "b", "m", "T", "outer", "tests"]))
+def test_a_names_only_scan_answers_like_a_full_one(text, form, name):
+    same_answers("x.rs", text, form.format(n=name))

@@ -144,12 +144,16 @@ def test_definitions_are_kept_for_the_recently_used_files_only(tmp_path, monkeyp
     ws = Workspace(tmp_path)
     first = ws.source("src/m0.rs")
     assert [d.line for d in first.lookup("f0")] == [0]
+    assert first._definitions is False and not ws._scanned  # the first question scans for its name only
+    assert [d.line for d in first.lookup("g0")] == [2]  # a second one scans the whole file: kept
+    assert first._definitions is not False and len(ws._scanned) == 1
     for i in range(1, 5):
-        assert ws.source(f"src/m{i}.rs").lookup(f"f{i}")
+        src = ws.source(f"src/m{i}.rs")
+        assert src.lookup(f"f{i}") and src.lookup(f"g{i}")
     assert len(ws._scanned) == 3 and first._definitions is False  # dropped: the oldest scan
     # answers given stay; a new question scans the file again
     assert [d.line for d in first.lookup("f0")] == [0]
-    assert [d.line for d in first.lookup("g0")] == [2]
+    assert first.lookup("pub") == [] and first._definitions is not False  # (a word of the text)
     assert [d.name for d in ws.source("src/m0.rs").definitions] == ["f0", "g0"]
 
 

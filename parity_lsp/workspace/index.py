@@ -18,7 +18,7 @@ from parity_lsp.similarity import closest
 from parity_lsp.workspace import files as files_mod
 from parity_lsp.workspace.fs import FileSystem, normalize_rel
 from parity_lsp.workspace.lru import LRU
-from parity_lsp.workspace.symbols import Definition, find_definitions, language_for_path, lookup
+from parity_lsp.workspace.symbols import Definition, find_definitions, language_for_path, lookup, lookup_names
 
 
 _LAST_WORD = re.compile(r"\w+(?=\W*$)")
@@ -93,6 +93,13 @@ class SourceFile:
             if last is not None and last.group() not in text:
                 self._lookups[symbol] = []
                 return []
+            wanted = lookup_names(symbol) if not self._lookups and language_for_path(self.rel) == "rust" else None
+            if wanted is not None:
+                # The first question about this file (most rows cite one symbol of a file):
+                # a scan recording only functions of that name. A second one scans it all.
+                found = lookup(find_definitions(self.rel, text, wanted) or [], symbol)
+                self._lookups[symbol] = found
+                return list(found)
         found = lookup(self.definitions or [], symbol)
         self._lookups[symbol] = found
         return list(found)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ._common import normalize_newlines
 from .generic import word_occurrences
 
-__all__ = ["Definition", "language_for_path", "find_definitions", "lookup", "word_occurrences"]
+__all__ = ["Definition", "language_for_path", "find_definitions", "lookup", "lookup_names", "word_occurrences"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +81,11 @@ def _scanner(lang: str):
 _SCANNERS: dict = {}  # language -> scan function, imported on first use
 
 
-def find_definitions(path: str, text: str) -> list[Definition] | None:
+def find_definitions(path: str, text: str, wanted: frozenset[str] | None = None) -> list[Definition] | None:
     """Definitions in `text`, or None when the language of `path` is not understood
-    (the caller then falls back to `word_occurrences`). Never raises."""
+    (the caller then falls back to `word_occurrences`). With `wanted` (see `lookup_names`),
+    a Rust scan records only the functions of those names, with every other item: enough for
+    `lookup` of those names to answer what it answers on all of them. Never raises."""
     lang = language_for_path(path)
     if lang is None:
         return None
@@ -98,7 +100,7 @@ def find_definitions(path: str, text: str) -> list[Definition] | None:
             scan = _SCANNERS[lang] = _scanner(lang)
         out = []
         append = out.append
-        for r in scan(text):
+        for r in (scan(text, wanted) if wanted is not None and lang == "rust" else scan(text)):
             line = r.line
             if line < 0:
                 line = 0
@@ -289,6 +291,34 @@ def _lookup(defs: list[Definition], raw: str) -> list[Definition]:
     return [x[3] for x in scored]
 
 
+def _raw_symbol(symbol: str) -> str | None:
+    raw = symbol.strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "`'\"":
+        raw = raw[1:-1].strip()
+    return raw if raw and len(raw) <= 4096 else None
+
+
+def _alternative(raw: str) -> str:
+    """pytest parametrized ids `test_x[case]` and Go subtests `TestX/case`: the test itself."""
+    alt = re.sub(r"\[[^\[\]]*\]$", "", raw).strip()
+    if "/" in alt and not alt.startswith("/"):
+        alt = alt.split("/", 1)[0].strip()
+    return alt
+
+
+def lookup_names(symbol: str) -> frozenset[str] | None:
+    """The simple names a definition must have for `lookup(defs, symbol)` to return it
+    (None: cannot tell, scan everything)."""
+    try:
+        raw = _raw_symbol(symbol) if isinstance(symbol, str) else None
+        if raw is None:
+            return None
+        names = {f[-1] for form in (raw, _alternative(raw)) if form for f in _forms(form)}
+        return frozenset(names) or None
+    except Exception:
+        return None
+
+
 def lookup(defs: list[Definition], symbol: str) -> list[Definition]:
     """All definitions matching a symbol as written in a matrix: `parse_row`, `Type::method`,
     `Class.method`, `Class::method`, `crate::module::Type::method` (a path prefix that is not in
@@ -301,17 +331,12 @@ def lookup(defs: list[Definition], symbol: str) -> list[Definition]:
     try:
         if not defs or not isinstance(symbol, str):
             return []
-        raw = symbol.strip()
-        if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "`'\"":
-            raw = raw[1:-1].strip()
-        if not raw or len(raw) > 4096:
+        raw = _raw_symbol(symbol)
+        if raw is None:
             return []
         found = _lookup(defs, raw)
         if not found:
-            # pytest parametrized ids `test_x[case]`, Go subtests `TestX/case`
-            alt = re.sub(r"\[[^\[\]]*\]$", "", raw).strip()
-            if "/" in alt and not alt.startswith("/"):
-                alt = alt.split("/", 1)[0].strip()
+            alt = _alternative(raw)
             if alt and alt != raw:
                 found = _lookup(defs, alt)
         return found

@@ -218,7 +218,8 @@ _doc_blank_ok = frozenset({PLAIN, OUTER_DOC}).__contains__  # kind != INNER_DOC
 
 
 class _Scanner:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, wanted: frozenset[str] | None = None) -> None:
+        self.wanted = wanted  # fn names to record (None: all); other fns only shape the nesting
         self.text = text
         self.san, self.comments = lex(text)
         self.lines = Lines(text)
@@ -416,6 +417,11 @@ class _Scanner:
         if name.startswith("r#"):
             name = name[2:]
         stop, ch = self.header_end(m.end())
+        if self.wanted is not None and name not in self.wanted:
+            # not asked for: only its body's nesting matters (items inside it are `fn::item`)
+            if ch == "{":
+                return stop + 1, (prefix + (name,), -1)
+            return (stop + 1, None) if ch == ";" else (stop, None)
         start, ms = self.item_start(s, pending)
         is_test, disabled = self.attr_info(pending) if pending else (False, None)
         path = prefix + (name,)
@@ -774,5 +780,7 @@ def _type_name(part: str) -> str:
     return name
 
 
-def scan(text: str) -> list[Rec]:
-    return _Scanner(text).run()
+def scan(text: str, wanted: frozenset[str] | None = None) -> list[Rec]:
+    """Every definition; with `wanted`, fns only when their name is in it (the other items
+    are all recorded): what a lookup of those names needs, for less than a full scan."""
+    return _Scanner(text, wanted).run()
