@@ -11,6 +11,7 @@ Lines are 0-based; line breaks are \\n, \\r\\n and lone \\r (as in `parity_lsp.t
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -171,7 +172,14 @@ def _segments(s: str) -> list[str]:
     return out
 
 
+_PLAIN_NAME = re.compile(r"[^\W\d]\w*")
+
+
+@functools.lru_cache(maxsize=4096)  # a symbol is asked for by its scan's names, then by the lookup
 def _forms(raw: str) -> list[list[str]]:
+    """The segment lists `raw` may stand for (callers must not change them: shared)."""
+    if _PLAIN_NAME.fullmatch(raw):
+        return [[raw]]  # `tick_key`: most symbols, nothing to strip
     s = _strip_calls(raw)
     forms: list[list[str]] = []
     qm = _QUALIFIED_AS.match(s)
