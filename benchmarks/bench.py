@@ -112,22 +112,23 @@ def cli_check(root: Path, jobs: str) -> dict:
             "stderr": err[-500:]}
 
 
-def soak(root: Path) -> dict:
-    proc = subprocess.run([sys.executable, str(HERE / "soak_bench.py"), str(root), "--cycles", "10"],
-                          capture_output=True, text=True, cwd=REPO)
+def script(name: str, root: Path, *args: str) -> dict:
+    """Run one of the measuring scripts on a workload; its JSON output, or the error."""
+    proc = subprocess.run([sys.executable, str(HERE / name), str(root), *args], capture_output=True, text=True, cwd=REPO)
     try:
         return json.loads(proc.stdout)
     except ValueError:
         return {"error": proc.stderr[-2000:]}
 
 
-def file_change(root: Path) -> dict:
-    proc = subprocess.run([sys.executable, str(HERE / "file_change_bench.py"), str(root), "--repeat", "20"],
-                          capture_output=True, text=True, cwd=REPO)
-    try:
-        return json.loads(proc.stdout)
-    except ValueError:
-        return {"error": proc.stderr[-2000:]}
+def per_size(env_name: str, default: str, base: Path, what: str, name: str, *args: str) -> dict:
+    """`script(name)` on each workload size of `env_name`, keyed by "files/rows"."""
+    out = {}
+    for files, rows in sizes(env(env_name, default)):
+        root = workload(base, files, rows)
+        print(f"== {what}, files={files} rows={rows}", file=sys.stderr)
+        out[f"{files}/{rows}"] = script(name, root, *args)
+    return out
 
 
 def main() -> int:
@@ -150,11 +151,8 @@ def main() -> int:
     table = subprocess.run([sys.executable, str(HERE / "lsp_bench.py"), "table", *outs],
                            capture_output=True, text=True, check=True).stdout
     print(table)
-    changes = {}
-    for files, rows in sizes(env("BENCH_FILE_CHANGE_SIZES", "20000:2000")):
-        root = workload(base, files, rows)
-        print(f"== cited file changed on disk, files={files} rows={rows}", file=sys.stderr)
-        changes[f"{files}/{rows}"] = file_change(root)
+    changes = per_size("BENCH_FILE_CHANGE_SIZES", "20000:2000", base, "cited file changed on disk",
+                       "file_change_bench.py", "--repeat", "20")
     (RESULTS / "file-change.json").write_text(json.dumps(changes, indent=2))
     print("| workload (files/rows) | cited file changed -> diagnostics ms median / p95 "
           "| cited missing file created or deleted -> diagnostics ms median / p95 |\n|---|---|---|")
@@ -163,11 +161,8 @@ def main() -> int:
         c = r.get("file_created_or_deleted_to_diag_ms") or {}
         print(f"| {key} | {d.get('median')} / {d.get('p95')} | {c.get('median')} / {c.get('p95')} |")
     print()
-    soaks = {}
-    for files, rows in sizes(env("BENCH_SOAK_SIZES", "20000:2000")):
-        root = workload(base, files, rows)
-        print(f"== a long editing session, files={files} rows={rows}", file=sys.stderr)
-        soaks[f"{files}/{rows}"] = soak(root)
+    soaks = per_size("BENCH_SOAK_SIZES", "20000:2000", base, "a long editing session", "soak_bench.py",
+                     "--cycles", "10")
     (RESULTS / "soak.json").write_text(json.dumps(soaks, indent=2))
     print("| workload (files/rows) | server RSS MB after each cycle of full checks, a row edit, a file created "
           "and deleted | growth from cycle 2 MB |\n|---|---|---|")

@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lsp_bench  # noqa: E402
+from session import open_session, shut_down  # noqa: E402
 
 CITED = re.compile(r"`(crates/[^`]+\.rs):(\d+)` \(`([^`]+)`\)")
 MISSING = re.compile(r"`(crates/[^`]+\.rs)")
@@ -66,80 +67,63 @@ def main() -> int:
     missing_path = Path(root) / missing if missing else None
     uri, target_uri = lsp_bench.path_to_uri(doc), lsp_bench.path_to_uri(str(target_path))
 
-    client = lsp_bench.Client(root, {})
-    conn = lsp_bench.Connection(args.cmd.split(), os.getcwd(), client, f"/tmp/file_change_bench_{os.getpid()}.log")
     samples: list[float] = []
     created_samples: list[float] = []
     errors: list[str] = []
+    conn = None
     try:
-        rid = conn.send_request("initialize", {
-            "processId": os.getpid(), "rootUri": lsp_bench.path_to_uri(root),
-            "workspaceFolders": [{"uri": lsp_bench.path_to_uri(root), "name": "wl"}],
-            "capabilities": lsp_bench.client_capabilities()})
-        conn.wait_response(rid, 120)
-        conn.notify("initialized", {})
-        client.set_text(uri, text)
-        conn.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "markdown", "version": 1,
-                                                              "text": text}})
+        _, conn = open_session(root, args.cmd.split(), f"/tmp/file_change_bench_{os.getpid()}.log", uri, text)
 
-        def drift_on_row() -> tuple[float, bool]:
+        def on_row(code: str, line: int) -> tuple[float, bool]:
+            """(response time, whether the finding `code` is on `line`)."""
             _, t, res = conn.request("textDocument/diagnostic", {"textDocument": {"uri": uri}}, 120)
             items = (res or {}).get("items") or []
-            return t, any(d.get("code") == "PM304" and d["range"]["start"]["line"] == row for d in items)
+            return t, any(d.get("code") == code and d["range"]["start"]["line"] == line for d in items)
 
-        drift_on_row()
-        time.sleep(3.0)  # let the background indexing of the other matrices finish
-        _, drifted = drift_on_row()
-        for k in range(args.repeat):
-            shifted = k % 2 == 0
-            target_path.write_bytes(SHIFT.encode() + original if shifted else original)
-            t0 = lsp_bench.perf()
-            conn.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": target_uri, "type": 2}]})
-            while True:
-                t1, now = drift_on_row()
-                if now != drifted:
-                    samples.append((t1 - t0) * 1000)
-                    drifted = now
-                    break
-                if lsp_bench.perf() - t0 > 30:
-                    errors.append(f"sample {k}: no change in 30 s")
-                    break
-
-        def missing_on_row() -> tuple[float, bool]:
-            _, t, res = conn.request("textDocument/diagnostic", {"textDocument": {"uri": uri}}, 120)
-            items = (res or {}).get("items") or []
-            return t, any(d.get("code") == "PM301" and d["range"]["start"]["line"] == missing_row for d in items)
-
-        if missing_path is not None:
-            missing_uri = lsp_bench.path_to_uri(str(missing_path))
-            _, reported = missing_on_row()
+        def measure(label: str, change, code: str, line: int, out: list[float]) -> None:
+            """K times: `change(k)` changes the disk and returns the file event; the time from
+            the event to the first pull whose finding on `line` flipped."""
+            _, shown = on_row(code, line)
             for k in range(args.repeat):
-                create = k % 2 == 0
-                if create:
-                    missing_path.write_text("pub fn created() {}\n", encoding="utf-8")
-                else:
-                    missing_path.unlink()
+                event = change(k)
                 t0 = lsp_bench.perf()
-                conn.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": missing_uri, "type": 1 if create else 3}]})
+                conn.notify("workspace/didChangeWatchedFiles", {"changes": [event]})
                 while True:
-                    t1, now = missing_on_row()
-                    if now != reported:
-                        created_samples.append((t1 - t0) * 1000)
-                        reported = now
+                    t1, now = on_row(code, line)
+                    if now != shown:
+                        out.append((t1 - t0) * 1000)
+                        shown = now
                         break
                     if lsp_bench.perf() - t0 > 30:
-                        errors.append(f"created/deleted sample {k}: no change in 30 s")
+                        errors.append(f"{label} sample {k}: no change in 30 s")
                         break
+
+        def move(k: int) -> dict:
+            target_path.write_bytes(SHIFT.encode() + original if k % 2 == 0 else original)
+            return {"uri": target_uri, "type": 2}
+
+        def create_or_delete(k: int) -> dict:
+            if k % 2 == 0:
+                missing_path.write_text("pub fn created() {}\n", encoding="utf-8")
+                return {"uri": missing_uri, "type": 1}
+            missing_path.unlink()
+            return {"uri": missing_uri, "type": 3}
+
+        on_row("PM304", row)
+        time.sleep(3.0)  # let the background indexing of the other matrices finish
+        measure("changed", move, "PM304", row, samples)
+        if missing_path is not None:
+            missing_uri = lsp_bench.path_to_uri(str(missing_path))
+            measure("created/deleted", create_or_delete, "PM301", missing_row, created_samples)
         else:
             errors.append("no row citing a missing file in an existing directory")
-        rid = conn.send_request("shutdown", None)
-        conn.wait_response(rid, 30)
-        conn.notify("exit", None)
+        shut_down(conn)
     finally:
         target_path.write_bytes(original)
         if missing_path is not None and missing_path.exists():
             missing_path.unlink()
-        conn.close(10)
+        if conn is not None:
+            conn.close(10)
     print(json.dumps({"root": root, "row_line": row + 1, "cited_file": target,
                       "file_change_to_diag_ms": lsp_bench.summarize(samples),
                       "missing_row_line": (missing_row + 1) if missing_row is not None else None, "missing_file": missing,

@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lsp_bench  # noqa: E402
+from session import open_session, shut_down  # noqa: E402
 
 def main() -> int:
     ap = argparse.ArgumentParser()
@@ -49,21 +50,12 @@ def main() -> int:
     created = Path(root) / "crates" / "soak_created.rs"
     uri, created_uri = lsp_bench.path_to_uri(doc), lsp_bench.path_to_uri(str(created))
 
-    client = lsp_bench.Client(root, {})
-    conn = lsp_bench.Connection(args.cmd.split(), os.getcwd(), client, f"/tmp/soak_bench_{os.getpid()}.log")
     rss_mb: list[float] = []
     errors: list[str] = []
+    conn = None
     try:
-        rid = conn.send_request("initialize", {
-            "processId": os.getpid(), "rootUri": lsp_bench.path_to_uri(root),
-            "workspaceFolders": [{"uri": lsp_bench.path_to_uri(root), "name": "wl"}],
-            "capabilities": lsp_bench.client_capabilities()})
-        conn.wait_response(rid, 120)
-        conn.notify("initialized", {})
+        client, conn = open_session(root, args.cmd.split(), f"/tmp/soak_bench_{os.getpid()}.log", uri, text)
         version = 1
-        client.set_text(uri, text)
-        conn.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "markdown",
-                                                              "version": version, "text": text}})
 
         def pull() -> int:
             _, _, res = conn.request("textDocument/diagnostic", {"textDocument": {"uri": uri}}, 300)
@@ -97,13 +89,12 @@ def main() -> int:
                 errors.append(f"cycle {k}: the matrix's findings changed")
             status = lsp_bench.read_proc_status(conn.proc.pid) or {}
             rss_mb.append(round((lsp_bench.kb(status.get("VmRSS")) or 0) / 1024, 1))
-        rid = conn.send_request("shutdown", None)
-        conn.wait_response(rid, 30)
-        conn.notify("exit", None)
+        shut_down(conn)
     finally:
         if created.exists():
             created.unlink()
-        conn.close(10)
+        if conn is not None:
+            conn.close(10)
     growth = round(rss_mb[-1] - rss_mb[1], 1) if len(rss_mb) > 1 else None
     print(json.dumps({"root": root, "cycles": args.cycles, "rss_mb_after_each_cycle": rss_mb,
                       "growth_mb_from_cycle_2": growth, "errors": errors}, indent=2))

@@ -4,19 +4,15 @@ the test suite otherwise: a broken one would only show when someone benchmarks).
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+from workloads import BENCH, generate
 
 
 @pytest.fixture(scope="module")
 def workload(tmp_path_factory):
-    root = tmp_path_factory.mktemp("wl") / "ws"
-    subprocess.run([sys.executable, str(BENCH / "gen_workload.py"), str(root), "--files", "400", "--rows", "60",
-                    "--seed", "3"], check=True, stdout=subprocess.DEVNULL)
-    return root
+    return generate(tmp_path_factory.mktemp("wl") / "ws", files=400, rows=60, seed=3)
 
 
 def run(script: str, *args: str) -> dict:

@@ -164,24 +164,34 @@ async def test_disabled_test_is_tagged_unnecessary(tmp_path):
         assert d.related_information[0].location.range.start.line == 2
 
 
+THREE_THOUSAND_ROWS = "".join(ROW.replace("Tick keys", f"Tick keys {i}") for i in range(3000))
+
+
+async def create_the_missing_file(lsp, root, missing: str) -> tuple[types.DocumentDiagnosticParams, int]:
+    """Open the matrix (3,000 rows, then one citing `missing`), see that row's PM301, create
+    the file and tell the server. Returns the pull parameters and the refresh count before."""
+    await wait_for(lambda: any(r.method == "workspace/didChangeWatchedFiles" for r in lsp.registrations),
+                   what="watcher registration")
+    u = open_doc(lsp, root, "docs/parity/m.md")
+    params = types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=u))
+    first = await lsp.text_document_diagnostic_async(params)
+    assert codes(first.items) == [("PM301", 3002)]
+    (root / missing).parent.mkdir(parents=True, exist_ok=True)
+    (root / missing).write_text("fn x() {}\n")
+    before = lsp.diagnostic_refresh_count
+    lsp.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        changes=[types.FileEvent(uri=uri(root, missing), type=types.FileChangeType.Created)]))
+    return params, before
+
+
 async def test_a_created_file_is_checked_in_the_background_while_requests_are_answered(tmp_path):
     """A created file next to most rows (here every row cites a file in `src/`) sends the
     matrix back to a full check. The server does it in the background: a pull right after the
     event is answered at once with what the document had; the client is told to refresh when
     the new check is done."""
-    rows = "".join(ROW.replace("Tick keys", f"Tick keys {i}") for i in range(3000))
-    root = write_tree(tmp_path, {"src/lib.rs": CODE, "docs/parity/m.md": HEADER + rows + BAD})
+    root = write_tree(tmp_path, {"src/lib.rs": CODE, "docs/parity/m.md": HEADER + THREE_THOUSAND_ROWS + BAD})
     async with session(root, capabilities=pull_capabilities()) as lsp:
-        await wait_for(lambda: any(r.method == "workspace/didChangeWatchedFiles" for r in lsp.registrations),
-                       what="watcher registration")
-        u = open_doc(lsp, root, "docs/parity/m.md")
-        params = types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=u))
-        first = await lsp.text_document_diagnostic_async(params)
-        assert codes(first.items) == [("PM301", 3002)]
-        (root / "src" / "gone.rs").write_text("fn x() {}\n")
-        before = lsp.diagnostic_refresh_count
-        lsp.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
-            changes=[types.FileEvent(uri=uri(root, "src/gone.rs"), type=types.FileChangeType.Created)]))
+        params, before = await create_the_missing_file(lsp, root, "src/gone.rs")
         # 3,000 rows take a few hundred milliseconds to check again: this answer does not wait
         meanwhile = await lsp.text_document_diagnostic_async(params)
         assert codes(meanwhile.items) == [("PM301", 3002)]
@@ -198,19 +208,9 @@ async def test_a_created_file_is_checked_in_the_background_while_requests_are_an
 async def test_a_created_file_far_from_most_rows_is_seen_by_the_next_pull(tmp_path):
     """A created file only changes the rows near it (citing it, its directory, its neighbours):
     those are checked again when the event arrives, so the very next pull shows the change."""
-    rows = "".join(ROW.replace("Tick keys", f"Tick keys {i}") for i in range(3000))
     far = BAD.replace("src/gone.rs", "tools/gen/gone.rs")
-    root = write_tree(tmp_path, {"src/lib.rs": CODE, "docs/parity/m.md": HEADER + rows + far})
+    root = write_tree(tmp_path, {"src/lib.rs": CODE, "docs/parity/m.md": HEADER + THREE_THOUSAND_ROWS + far})
     async with session(root, capabilities=pull_capabilities()) as lsp:
-        await wait_for(lambda: any(r.method == "workspace/didChangeWatchedFiles" for r in lsp.registrations),
-                       what="watcher registration")
-        u = open_doc(lsp, root, "docs/parity/m.md")
-        params = types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=u))
-        first = await lsp.text_document_diagnostic_async(params)
-        assert codes(first.items) == [("PM301", 3002)]
-        (root / "tools/gen").mkdir(parents=True)
-        (root / "tools/gen/gone.rs").write_text("fn x() {}\n")
-        lsp.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
-            changes=[types.FileEvent(uri=uri(root, "tools/gen/gone.rs"), type=types.FileChangeType.Created)]))
+        params, _ = await create_the_missing_file(lsp, root, "tools/gen/gone.rs")
         after = await lsp.text_document_diagnostic_async(params)
         assert list(after.items) == []

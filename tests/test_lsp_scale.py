@@ -2,22 +2,16 @@
 whole workspace after start, and an edit in one row re-diagnosed. Times are printed, not asserted
 (the machine is shared; `make bench` measures them properly)."""
 
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 from lsprotocol import types
 
 from lspkit import session, uri, wait_for
-
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+from workloads import generate
 
 
 async def test_500_rows_whole_workspace_then_one_row_edit(tmp_path):
-    root = tmp_path / "wl"
-    subprocess.run([sys.executable, str(BENCH / "gen_workload.py"), str(root), "--files", "1000", "--rows", "500",
-                    "--seed", "3"], check=True, stdout=subprocess.DEVNULL)
+    root = generate(tmp_path / "wl", files=1000, rows=500, seed=3)
     matrix, links = uri(root, "docs/parity/matrix.md"), uri(root, "docs/parity/matrix_links.md")
     started = time.perf_counter()
     async with session(root, client="neovim@v0.7.0") as lsp:

@@ -5,23 +5,18 @@ one a single process gives (same findings, fixes, order), on the benchmark gener
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from parity_lsp import engine
 from parity_lsp.engine import check_paths
 from parity_lsp.workspace.index import Workspace
-
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+from workloads import generate
 
 
 @pytest.fixture(scope="module")
 def workload(tmp_path_factory):
-    root = tmp_path_factory.mktemp("wl") / "ws"
-    subprocess.run([sys.executable, str(BENCH / "gen_workload.py"), str(root), "--files", "1000", "--rows", "600",
-                    "--seed", "5"], check=True, stdout=subprocess.DEVNULL)
-    return root
+    return generate(tmp_path_factory.mktemp("wl") / "ws", files=1000, rows=600, seed=5)
 
 
 def summary(findings):
