@@ -30,8 +30,7 @@ from parity_lsp.workspace.files import is_matrix_name
 from parity_lsp.workspace.fs import normalize_rel
 from parity_lsp.workspace.index import Workspace, is_project_file, resolve_reference_path
 
-BACKGROUND_MAX_WAIT = 0.1  # seconds background work waits for the client to pause, at most
-BACKGROUND_SHARE = 0.25  # ... after which it runs for this share of the time it waited
+BACKGROUND_MAX_WAIT = 0.1  # seconds a background step waits for the client to pause, at most
 MANY_CREATED_OR_DELETED = 64  # files in one batch of events beyond which matrices are checked in full
 _EPOCHS = itertools.count(1)
 _PARSES = itertools.count(1)
@@ -190,8 +189,8 @@ class Analysis:
 
         async def pause() -> None:
             nonlocal deadline
-            step = max(step_seconds, await self._let_requests_in())
-            deadline = time.perf_counter() + step  # from now: after the wait
+            await self._let_requests_in()
+            deadline = time.perf_counter() + step_seconds
 
         while True:
             state = self.states.get(rel)
@@ -239,22 +238,18 @@ class Analysis:
         deadline = time.perf_counter() + step_seconds
         for _ in steps:
             if time.perf_counter() >= deadline:
-                step = max(step_seconds, await self._let_requests_in())
-                deadline = time.perf_counter() + step  # from now: after the wait
+                await self._let_requests_in()
+                deadline = time.perf_counter() + step_seconds
 
-    async def _let_requests_in(self) -> float:
-        """Let the event loop answer what arrived; while the client is talking, wait for it to
-        pause, but not for ever: a client that pulls in a tight loop, or types without a
-        break, would starve the work. Returns the seconds the next step may take: 0 (the
-        caller's usual step) unless it waited `BACKGROUND_MAX_WAIT` in vain, then a share of
-        that (background work keeps ~1/5 of the time at worst)."""
+    async def _let_requests_in(self) -> None:
+        """Let the event loop answer what arrived, and wait while the client is talking — but
+        not for ever: a client that pulls in a tight loop, or a user typing without a break,
+        would starve the work. After `BACKGROUND_MAX_WAIT` the caller takes one step anyway
+        (~1 ms): background work keeps ~1% of the time at worst, a request waits ~1 ms at most."""
         start = time.monotonic()
         await asyncio.sleep(0)
-        while time.monotonic() < self.defer_until:  # the client is talking: let it
-            if time.monotonic() - start >= BACKGROUND_MAX_WAIT:
-                return BACKGROUND_MAX_WAIT * BACKGROUND_SHARE
+        while time.monotonic() < self.defer_until and time.monotonic() - start < BACKGROUND_MAX_WAIT:
             await asyncio.sleep(0.002)
-        return 0.0
 
     def _update_rows(self, state: MatrixState, text: str) -> bool:
         """Re-check only the rows an edit changed; False when the edit needs a full check."""

@@ -306,7 +306,7 @@ def test_background_checking_goes_on_while_the_client_never_stops_talking(root):
     import asyncio
     import time
 
-    text = text_with([row(i) for i in range(300)])
+    text = text_with([row(i) for i in range(20)])
     (root / "docs/parity/m.md").write_text(text)
     analysis = Analysis(root)
     talks = 0
