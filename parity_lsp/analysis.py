@@ -30,7 +30,7 @@ from parity_lsp.workspace.files import is_matrix_name
 from parity_lsp.workspace.fs import normalize_rel
 from parity_lsp.workspace.index import Workspace, is_project_file, resolve_reference_path
 
-BACKGROUND_MAX_WAIT = 0.1  # seconds a background step waits for the client to pause, at most
+STALE_FOR = 1.0  # seconds a matrix waiting for its background check answers with its old findings
 MANY_CREATED_OR_DELETED = 64  # files in one batch of events beyond which matrices are checked in full
 _EPOCHS = itertools.count(1)
 _PARSES = itertools.count(1)
@@ -75,6 +75,7 @@ class Analysis:
         # Matrices a file event sent back to a full check, as they were: their capabilities keep
         # the workspace-scoped findings (PM003) steady until the new check is stored.
         self.revalidating: dict[str, MatrixState] = {}
+        self.revalidating_since: dict[str, float] = {}  # time.monotonic() each started waiting
         self.open_matrices: set[str] = set()  # open documents that hold a matrix table
         self.cross: dict[str, list[Finding]] = {}  # workspace-scoped findings per matrix
         self._cross_signature: tuple | None = None  # the states `cross` was computed from
@@ -101,6 +102,7 @@ class Analysis:
         self.ws = Workspace(self.root, config, fs)
         self.states.clear()
         self.revalidating.clear()
+        self.revalidating_since.clear()
         self.cross.clear()
         self._cross_signature = None
         self.changes += 1
@@ -177,6 +179,7 @@ class Analysis:
         state.epoch = next(_EPOCHS)
         self.states[rel] = state
         self.revalidating.pop(rel, None)
+        self.revalidating_since.pop(rel, None)
         return state
 
     async def check_in_steps(self, rel: str, step_seconds: float = 0.001) -> MatrixState | None:
@@ -242,13 +245,8 @@ class Analysis:
                 deadline = time.perf_counter() + step_seconds
 
     async def _let_requests_in(self) -> None:
-        """Let the event loop answer what arrived, and wait while the client is talking — but
-        not for ever: a client that pulls in a tight loop, or a user typing without a break,
-        would starve the work. After `BACKGROUND_MAX_WAIT` the caller takes one step anyway
-        (~1 ms): background work keeps ~1% of the time at worst, a request waits ~1 ms at most."""
-        start = time.monotonic()
         await asyncio.sleep(0)
-        while time.monotonic() < self.defer_until and time.monotonic() - start < BACKGROUND_MAX_WAIT:
+        while time.monotonic() < self.defer_until:  # the client is talking: let it
             await asyncio.sleep(0.002)
 
     def _update_rows(self, state: MatrixState, text: str) -> bool:
@@ -329,13 +327,22 @@ class Analysis:
         out.sort(key=lambda f: (f.span.start, f.code))
         return out
 
+    def _revalidate(self, rel: str) -> None:
+        """Send a checked matrix back to a full check; its state answers meanwhile (`stale`)."""
+        self.revalidating[rel] = self.states.pop(rel)
+        self.revalidating_since.setdefault(rel, time.monotonic())
+
     def stale(self, rel: str) -> MatrixState | None:
         """The state `rel` had before a file event sent it back to a full check, if its text is
-        still the one it describes."""
+        still the one it describes — for `STALE_FOR` seconds: background checks pause while the
+        client is talking, and a client that keeps asking (polling for the change it made)
+        must get it, from a check of its own if need be."""
         if rel in self.states:
             return None
         old = self.revalidating.get(rel)
-        return old if old is not None and old.key == self.ws.fs.version(rel) else None
+        if old is None or old.key != self.ws.fs.version(rel):
+            return None
+        return old if time.monotonic() - self.revalidating_since.get(rel, 0.0) < STALE_FOR else None
 
     def affected_by(self, changed: str) -> list[str]:
         """Matrices whose findings may change when `changed` (a workspace path) changes."""
@@ -391,7 +398,7 @@ class Analysis:
             if state is None:
                 continue  # another event of the batch sent it to a full check
             if 2 * len(lines) > len(state.rows_at or ()) or not self._recheck_rows(state, lines):
-                self.revalidating[p] = self.states.pop(p)
+                self._revalidate(p)
 
     def _cargo_package_of(self, changed: str) -> str | None:
         """The directory of the Cargo package whose targets `changed` may add or remove, if any
@@ -476,7 +483,7 @@ class Analysis:
         if created_or_deleted and not whole and in_full:
             affected = {p for p in self.states if p != rel}
             for p in affected:
-                self.revalidating[p] = self.states.pop(p)
+                self._revalidate(p)
         elif created_or_deleted and not whole:
             batch = near if near is not None else {}
             affected = set()
@@ -494,7 +501,7 @@ class Analysis:
                 if p == rel:
                     continue
                 if whole:
-                    self.revalidating[p] = self.states.pop(p)  # check it again in full
+                    self._revalidate(p)  # check it again in full
                 else:
                     batch.setdefault(p, set()).update(self._citing_rows(self.states[p], rel))
             if near is None:
@@ -504,6 +511,7 @@ class Analysis:
             if created_or_deleted:
                 self.states.pop(rel, None)
                 self.revalidating.pop(rel, None)  # created or deleted: what it was says nothing
+                self.revalidating_since.pop(rel, None)
             affected.add(rel)
         return sorted(affected)
 

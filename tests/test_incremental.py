@@ -299,30 +299,25 @@ def test_background_indexing_parses_and_checks_in_steps_that_let_requests_in(roo
     assert summary(state.findings) == full_check(root, text)
 
 
-def test_background_checking_goes_on_while_the_client_never_stops_talking(root):
-    """Background work pauses while the client is talking, but a client that never pauses (a
-    pull in a tight loop, typing without a break) must not starve it: it still finishes, with
-    the full check's findings, and the talking coroutine keeps getting turns meanwhile."""
-    import asyncio
-    import time
+def test_a_stale_answer_expires_so_a_client_that_keeps_asking_gets_the_change(root, monkeypatch):
+    """Background checks pause while the client is talking. A client that keeps pulling for
+    the change it made never leaves them a quiet moment: it gets the matrix's previous
+    findings for `STALE_FOR` seconds, then a check of its own."""
+    import parity_lsp.analysis as analysis_module
 
-    text = text_with([row(i) for i in range(20)])
+    text = text_with([row(0), row(1).replace("lib.rs:6`", "new.rs:6`")])
     (root / "docs/parity/m.md").write_text(text)
     analysis = Analysis(root)
-    talks = 0
-
-    async def scenario():
-        nonlocal talks
-        task = asyncio.ensure_future(analysis.check_in_steps("docs/parity/m.md"))
-        while not task.done():
-            analysis.defer_until = time.monotonic() + 0.015  # a message, as the server marks one
-            talks += 1
-            await asyncio.sleep(0.001)
-        return await task
-
-    state = asyncio.run(asyncio.wait_for(scenario(), timeout=120))
-    assert talks > 10
-    assert summary(state.findings) == full_check(root, text)
+    before = summary(analysis.findings("docs/parity/m.md"))
+    assert any(code == "PM301" for code, *_ in before)
+    (root / "crates/core/src/new.rs").write_text(LIB)
+    analysis.files_changed([("crates/core/src/new.rs", True)])  # next to every row: a full check
+    assert "docs/parity/m.md" in analysis.revalidating
+    assert summary(analysis.findings("docs/parity/m.md", stale_ok=True)) == before  # still waiting
+    monkeypatch.setattr(analysis_module, "STALE_FOR", 0.0)  # ... for longer than that
+    after = summary(analysis.findings("docs/parity/m.md", stale_ok=True))
+    assert not any(code == "PM301" for code, *_ in after) and after == full_check(root, text)
+    assert not analysis.revalidating and not analysis.revalidating_since
 
 
 def test_events_for_ignored_files_change_nothing_unless_cited(root):
