@@ -460,7 +460,8 @@ class Analysis:
         near: dict[str, set[int]] = {}
         affected: set[str] = set()
         for rel, created_or_deleted in relevant:
-            affected.update(self.file_changed(rel, created_or_deleted, near=near, in_full=in_full))
+            affected.update(self.file_changed(rel, created_or_deleted, near=near, in_full=in_full,
+                                              ignored=rel in ignored))
         self._recheck_near(near)
         return sorted(affected)
 
@@ -469,16 +470,17 @@ class Analysis:
         return any(n in state.cited for state in self.states.values() for n in names)
 
     def file_changed(self, rel: str, created_or_deleted: bool, near: dict[str, set[int]] | None = None,
-                     in_full: bool = False) -> list[str]:
+                     in_full: bool = False, ignored: bool = False) -> list[str]:
         """A file changed on disk: forget caches; returns the matrices to re-publish. With
         `near`, the rows it concerns are added to it (per matrix) for the caller to re-check
         once for a batch of events (`_recheck_near`); with `in_full`, the matrices near a
-        created or deleted file go back to a full check instead."""
+        created or deleted file go back to a full check instead. `ignored`: the workspace's
+        file list leaves `rel` out."""
         if created_or_deleted or not (is_matrix_name(rel) and rel in self.states) or self._is_exceptions_doc(rel):
             self.changes += 1  # not just an edit of a matrix: other matrices' rows may depend on it
         self.ws.forget(rel)
         if created_or_deleted:
-            self.ws.invalidate_files()
+            self.ws.file_appeared_or_vanished(rel, ignored)
         whole = self._affects_every_row(rel)
         if created_or_deleted and not whole and in_full:
             affected = {p for p in self.states if p != rel}

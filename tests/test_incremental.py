@@ -9,6 +9,7 @@ import weakref
 import pytest
 
 from parity_lsp.analysis import Analysis
+from parity_lsp.workspace.files import list_files
 
 HEADER = (
     "| Capability | Arco Feature | Status | Proof Level Required | Evidence (Code) | Evidence (Tests) "
@@ -444,6 +445,8 @@ EVENT_ROWS = [
     "| `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --lib`) | @t | |\n",
     # a file in a directory that comes and goes as a whole
     "| Deep | F | Planned | unit | `crates/core/src/deep/inner.rs` (`inner`) | — | — | @t | |\n",
+    # a generated file the workspace ignores (still checked: it is cited)
+    "| Built | F | Planned | unit | `build/gen.rs` (`gen`) | — | — | @t | |\n",
 ]
 UTIL_RS = "pub fn u() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn u_works() {}\n}\n"
 EVENT_FILES = {
@@ -457,6 +460,7 @@ EVENT_FILES = {
     "docs/notes.md": "# notes\n",
     "crates/core/src/lib.rs": LIB,  # the library target comes and goes
     "crates/core/src/deep": None,  # a directory (holding inner.rs), created and deleted whole
+    "build/gen.rs": "pub fn gen() {}\n",  # ignored by .gitignore: never in the file list
 }
 
 
@@ -472,10 +476,12 @@ def test_created_and_deleted_files_give_what_a_full_check_gives(root):
     (root / ".github/workflows/ci.yml").write_text(
         "jobs:\n  rust:\n    steps:\n      - run: cargo test -p core --lib\n      - run: cargo test -p core --test later\n"
         "      - run: cargo test -p far --tests\n")
+    (root / ".gitignore").write_text("build/\n")
     text = "# M\n\n" + HEADER + "".join(EVENT_ROWS)
     (root / "docs/parity/m.md").write_text(text)
     analysis = Analysis(root)
     analysis.check("docs/parity/m.md")
+    assert analysis.ws.files()  # listed once: later events patch the list
     rnd = random.Random(11)
     targeted = 0
     for step in range(60):
@@ -497,6 +503,7 @@ def test_created_and_deleted_files_give_what_a_full_check_gives(root):
         state = analysis.check("docs/parity/m.md")
         targeted += state.full_checks == before
         assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text), f"step {step}: {rel}"
+        assert analysis.ws.files() == list_files(root), f"step {step}: {rel}"  # patched = listed anew
     assert targeted > 25  # most events re-checked a few rows, not the matrix
 
 

@@ -154,6 +154,25 @@ class Workspace:
         self._exceptions = None
         self.fs.bump()
 
+    def file_appeared_or_vanished(self, rel: str, ignored: bool) -> None:
+        """A file or directory was created or deleted at `rel` (`ignored`: the workspace leaves
+        it out). Derived data goes; the file list is patched rather than listed again (a walk
+        of 50,000 files takes ~250 ms, and a missing symbol's search needs the list): a file
+        that now exists is added unless ignored, whatever was at or under a path that no longer
+        exists is removed. A directory that appeared is listed when next asked."""
+        files = self._files
+        self.invalidate_files()
+        if files is None:
+            return
+        st = self.fs.stat(rel)
+        if st is None:
+            prefix = rel + "/"
+            self._files = [f for f in files if f != rel and not f.startswith(prefix)]
+        elif st.kind == "file":
+            i = bisect.bisect_left(files, rel)
+            present = i < len(files) and files[i] == rel
+            self._files = files if ignored or present else files[:i] + [rel] + files[i:]
+
     def forget(self, rel: str) -> None:
         """A file's content changed (or it vanished)."""
         self._sources.pop(rel, None)
