@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import configparser
 import fnmatch
+import functools
 import re
 import shlex
 import tomllib
 import weakref
 from dataclasses import dataclass, field
+from typing import Callable
 
 from parity_lsp.workspace.fs import FileSystem, memoized, normalize_rel
 
@@ -93,10 +95,20 @@ class CargoPackage:
     name: str | None
     dir: str
     manifest: str
-    targets: list[CargoTargetDef] = field(default_factory=list)
     autotests: bool = True
     workspace_key: str | None = None  # `package.workspace = "…"`
     error: str | None = None
+    # Its targets, found on first use (listing `tests/`, `src/bin/`, ... of every member of a
+    # 400-crate workspace took most of loading it, though a check may ask few packages).
+    _targets: list[CargoTargetDef] | None = field(default=None, repr=False, compare=False)
+    _discover: Callable[[], list[CargoTargetDef]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def targets(self) -> list[CargoTargetDef]:
+        if self._targets is None:
+            self._targets = self._discover() if self._discover is not None else []
+            self._discover = None
+        return self._targets
 
     @property
     def lib(self) -> CargoTargetDef | None:
@@ -156,7 +168,8 @@ def _truthy(value, default: bool = True) -> bool:
 
 @memoized
 def load_cargo_package(fs: FileSystem, directory: str) -> CargoPackage:
-    """The package whose Cargo.toml is in `directory`, with its targets (auto-discovered too)."""
+    """The package whose Cargo.toml is in `directory`; its targets (auto-discovered too) are found
+    when first asked for."""
     manifest = join(directory, "Cargo.toml")
     data, error = read_toml(fs, manifest)
     if data is None:
@@ -168,6 +181,17 @@ def load_cargo_package(fs: FileSystem, directory: str) -> CargoPackage:
     pkg = CargoPackage(name, directory, manifest, autotests=_truthy(pkg_table.get("autotests")))
     ws = pkg_table.get("workspace")
     pkg.workspace_key = ws if isinstance(ws, str) else None
+    # weakly: the package is memoized in `fs.memo`, and must not keep `fs` in a cycle
+    pkg._discover = functools.partial(_cargo_targets, weakref.ref(fs), directory, name, data, pkg_table)
+    return pkg
+
+
+def _cargo_targets(fs_ref, directory: str, name: str | None, data: dict, pkg_table: dict) -> list[CargoTargetDef]:
+    """A package's targets: the manifest's, then those Cargo discovers."""
+    fs: FileSystem | None = fs_ref()
+    if fs is None:
+        return []
+    targets: list[CargoTargetDef] = []
     crate = (name or "").replace("-", "_")
     src = join(directory, "src")
 
@@ -176,7 +200,7 @@ def load_cargo_package(fs: FileSystem, directory: str) -> CargoPackage:
     lib_path = join(directory, lib["path"]) if lib and isinstance(lib.get("path"), str) else join(src, "lib.rs")
     if lib is not None or fs.is_file(lib_path):
         lib = lib or {}
-        pkg.targets.append(CargoTargetDef(
+        targets.append(CargoTargetDef(
             "lib", str(lib.get("name") or crate), lib_path,
             test=_truthy(lib.get("test")), harness=_truthy(lib.get("harness")), doctest=_truthy(lib.get("doctest")),
         ))
@@ -187,7 +211,7 @@ def load_cargo_package(fs: FileSystem, directory: str) -> CargoPackage:
         explicit[kind] = [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
     auto = {
         "bin": _truthy(pkg_table.get("autobins")),
-        "test": pkg.autotests,
+        "test": _truthy(pkg_table.get("autotests")),
         "bench": _truthy(pkg_table.get("autobenches")),
         "example": _truthy(pkg_table.get("autoexamples")),
     }
@@ -212,7 +236,7 @@ def load_cargo_package(fs: FileSystem, directory: str) -> CargoPackage:
                 if not fs.is_file(tpath) and fs.is_file(join(dirs[kind], tname, "main.rs")):
                     tpath = join(dirs[kind], tname, "main.rs")
             seen_paths.add(tpath)
-            pkg.targets.append(CargoTargetDef(
+            targets.append(CargoTargetDef(
                 kind, tname, tpath, test=_truthy(entry.get("test"), default_test[kind]), harness=_truthy(entry.get("harness")),
             ))
         if not auto[kind]:
@@ -225,12 +249,12 @@ def load_cargo_package(fs: FileSystem, directory: str) -> CargoPackage:
                 discovered.append((entry_name[:-3], join(dirs[kind], entry_name)))
             elif is_dir and fs.is_file(join(dirs[kind], entry_name, "main.rs")):
                 discovered.append((entry_name, join(dirs[kind], entry_name, "main.rs")))
-        names = {t.name for t in pkg.targets if t.kind == kind}
+        names = {t.name for t in targets if t.kind == kind}
         for tname, tpath in discovered:
             if tpath in seen_paths or tname in names:
                 continue
-            pkg.targets.append(CargoTargetDef(kind, tname, tpath, test=default_test[kind]))
-    return pkg
+            targets.append(CargoTargetDef(kind, tname, tpath, test=default_test[kind]))
+    return targets
 
 
 def _expand_member(fs: FileSystem, root: str, pattern: str) -> list[str]:
