@@ -66,3 +66,28 @@ def test_a_whole_editing_session_leaves_no_cyclic_garbage(tmp_path):
 
     assert cyclic_garbage(session) == []
     assert [f.code for f in analysis.findings(MATRIX)]  # the session really checked something
+
+
+def test_a_dropped_workspace_is_freed_by_reference_counting(tmp_path):
+    # A server whose root changes drops its whole analysis: file system, memoized project
+    # models (a Cargo package whose targets were never asked for included), definitions.
+    files = sources()
+    files["Cargo.toml"] += '\n[workspace]\nmembers = ["crates/other"]\n'  # a member nobody cites
+    root = workspace(tmp_path, {**files, "crates/other/Cargo.toml": '[package]\nname = "other"\n',
+                                "crates/other/src/lib.rs": "pub fn other() {}\n", ".parity-lsp.toml": "",
+                                MATRIX: matrix(ROWS)})
+    analysis = Analysis(root)
+    analysis.check_all()
+    assert analysis.findings(MATRIX)
+    from parity_lsp.workspace.ci.projects import find_cargo_workspace
+
+    members = find_cargo_workspace(analysis.ws.fs, "").members
+    assert {p.name for p in members} == {"core", "other"}
+    assert any(p._discover is not None for p in members)  # targets never asked for
+    del members
+
+    def drop():
+        nonlocal analysis
+        analysis = None
+
+    assert cyclic_garbage(drop) == []

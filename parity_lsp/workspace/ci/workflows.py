@@ -30,7 +30,9 @@ MAX_MATRIX_EXPANSION = 64  # more combinations than this is not a literal list w
 class Command:
     text: str  # whitespace-folded single command (matrix values substituted)
     line: int  # 0-based line in the workflow file where the command starts
-    step: "Step" = field(repr=False)
+    # The step, held weakly: the step lists its commands, and that cycle would leave a replaced
+    # workflow model to the cyclic GC, which the server keeps off long-lived objects.
+    step_ref: "weakref.ref[Step]" = field(repr=False)
     index: int = 0  # position among the step's commands (before matrix expansion)
     working_directory: str | None = ""  # where it runs after job/step defaults and `cd`; None: unknown
     template: str | None = None  # text before matrix expansion, when expanded
@@ -38,12 +40,16 @@ class Command:
     position: int = 0  # index in its job's `commands`
 
     @property
+    def step(self) -> "Step":
+        return self.step_ref()
+
+    @property
     def has_expression(self) -> bool:
         """True when a `${{ … }}` the model could not resolve remains in the text."""
         return "${{" in self.text
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, weakref_slot=True)
 class Step:
     index: int  # 1-based, as GitHub shows it
     line: int  # line of the `- ` item
@@ -300,7 +306,7 @@ def _commands(step: Step, run_node, job: Job, src: list[str]) -> list[Command]:
                 Command(
                     text=expanded,
                     line=line,
-                    step=step,
+                    step_ref=weakref.ref(step),
                     index=index,
                     working_directory=where,
                     template=sc.text if values else None,
