@@ -41,8 +41,8 @@ class MatrixState:
     model: Matrix  # the latest text; after row edits only the edited rows' spans are current
     findings: list[Finding]  # valid for `model.text`
     # workspace path the matrix's evidence names -> lines of the rows naming it (-1: a governing
-    # document of the matrix). Resolution depends on which files exist, so a created or deleted
-    # file makes a full check (a new state); a row edit adds its row's paths.
+    # document of the matrix; a link under both of its readings). A file event re-checks the
+    # rows it finds here (see `Analysis.file_changed`); a row edit adds its row's paths.
     cited: dict[str, tuple[int, ...]] = field(default_factory=dict)  # tuples: 1/4 of a set's size
     key: object = None  # content version the findings were computed for
     consistent: bool = True  # every span of `matrix` is valid for `matrix.text` (see incremental.py)
@@ -53,6 +53,7 @@ class MatrixState:
     # Which full parse the capabilities come from: row edits that change a capability force a
     # full check (incremental.py), so the same parse id means the same capabilities (PM003).
     parse_id: int = field(default_factory=lambda: next(_PARSES))
+    waiting_since: float | None = None  # time.monotonic() a file event sent it to a full check
 
     @property
     def matrix(self) -> Matrix:
@@ -75,7 +76,6 @@ class Analysis:
         # Matrices a file event sent back to a full check, as they were: their capabilities keep
         # the workspace-scoped findings (PM003) steady until the new check is stored.
         self.revalidating: dict[str, MatrixState] = {}
-        self.revalidating_since: dict[str, float] = {}  # time.monotonic() each started waiting
         self.open_matrices: set[str] = set()  # open documents that hold a matrix table
         self.cross: dict[str, list[Finding]] = {}  # workspace-scoped findings per matrix
         self._cross_signature: tuple | None = None  # the states `cross` was computed from
@@ -102,7 +102,6 @@ class Analysis:
         self.ws = Workspace(self.root, config, fs)
         self.states.clear()
         self.revalidating.clear()
-        self.revalidating_since.clear()
         self.cross.clear()
         self._cross_signature = None
         self.changes += 1
@@ -179,7 +178,6 @@ class Analysis:
         state.epoch = next(_EPOCHS)
         self.states[rel] = state
         self.revalidating.pop(rel, None)
-        self.revalidating_since.pop(rel, None)
         return state
 
     async def check_in_steps(self, rel: str, step_seconds: float = 0.001) -> MatrixState | None:
@@ -329,8 +327,8 @@ class Analysis:
 
     def _revalidate(self, rel: str) -> None:
         """Send a checked matrix back to a full check; its state answers meanwhile (`stale`)."""
-        self.revalidating[rel] = self.states.pop(rel)
-        self.revalidating_since.setdefault(rel, time.monotonic())
+        state = self.revalidating[rel] = self.states.pop(rel)
+        state.waiting_since = time.monotonic()
 
     def stale(self, rel: str) -> MatrixState | None:
         """The state `rel` had before a file event sent it back to a full check, if its text is
@@ -342,7 +340,7 @@ class Analysis:
         old = self.revalidating.get(rel)
         if old is None or old.key != self.ws.fs.version(rel):
             return None
-        return old if time.monotonic() - self.revalidating_since.get(rel, 0.0) < STALE_FOR else None
+        return old if time.monotonic() - (old.waiting_since or 0.0) < STALE_FOR else None
 
     def affected_by(self, changed: str) -> list[str]:
         """Matrices whose findings may change when `changed` (a workspace path) changes."""
@@ -376,9 +374,7 @@ class Analysis:
         `benches/`, `build.rs`), every row citing a file of that package (targets decide which
         `cargo test` runs which test). Other rows keep their findings: nothing they depend on
         is listed (a missing path's fix is computed when asked)."""
-        citing: set[int] = set()
-        for name in _self_and_ancestors(changed):
-            citing.update(state.cited.get(name, ()))
+        citing = self._citing_rows(state, changed)
         directory = posixpath.dirname(changed)
         under = [changed + "/"]
         package = self._cargo_package_of(changed)
@@ -482,38 +478,32 @@ class Analysis:
         if created_or_deleted:
             self.ws.file_appeared_or_vanished(rel, ignored)
         whole = self._affects_every_row(rel)
-        if created_or_deleted and not whole and in_full:
-            affected = {p for p in self.states if p != rel}
-            for p in affected:
-                self._revalidate(p)
-        elif created_or_deleted and not whole:
-            batch = near if near is not None else {}
-            affected = set()
-            for p, state in self.states.items():
-                lines = self._rows_near(state, rel) if p != rel else None
-                if lines:
-                    batch.setdefault(p, set()).update(lines)
-                    affected.add(p)
-            if near is None:
-                self._recheck_near(batch)
-        else:
-            batch = near if near is not None else {}
-            affected = set(self.affected_by(rel))
-            for p in affected:
+        batch = near if near is not None else {}
+        affected: set[str] = set()
+        if created_or_deleted and not whole:
+            for p, state in list(self.states.items()):
                 if p == rel:
                     continue
+                if in_full:
+                    self._revalidate(p)  # a checkout, a generator: every matrix in full
+                    affected.add(p)
+                elif lines := self._rows_near(state, rel):
+                    batch.setdefault(p, set()).update(lines)
+                    affected.add(p)
+        else:
+            affected.update(self.affected_by(rel))
+            for p in affected - {rel}:
                 if whole:
                     self._revalidate(p)  # check it again in full
                 else:
                     batch.setdefault(p, set()).update(self._citing_rows(self.states[p], rel))
-            if near is None:
-                self._recheck_near(batch)
+        if near is None:
+            self._recheck_near(batch)
         if is_matrix_name(rel):
             # its own content version tells check() what changed (an edit: only those rows)
             if created_or_deleted:
                 self.states.pop(rel, None)
                 self.revalidating.pop(rel, None)  # created or deleted: what it was says nothing
-                self.revalidating_since.pop(rel, None)
             affected.add(rel)
         return sorted(affected)
 

@@ -318,7 +318,7 @@ def test_a_stale_answer_expires_so_a_client_that_keeps_asking_gets_the_change(ro
     monkeypatch.setattr(analysis_module, "STALE_FOR", 0.0)  # ... for longer than that
     after = summary(analysis.findings("docs/parity/m.md", stale_ok=True))
     assert not any(code == "PM301" for code, *_ in after) and after == full_check(root, text)
-    assert not analysis.revalidating and not analysis.revalidating_since
+    assert not analysis.revalidating
 
 
 def test_events_for_ignored_files_change_nothing_unless_cited(root):
