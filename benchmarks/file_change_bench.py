@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lsp_bench  # noqa: E402
-from session import open_session, shut_down  # noqa: E402
+from session import open_session, parse_workload_args, shut_down  # noqa: E402
 
 CITED = re.compile(r"`(crates/[^`]+\.rs):(\d+)` \(`([^`]+)`\)")
 MISSING = re.compile(r"`(crates/[^`]+\.rs)")
@@ -36,14 +36,8 @@ SHIFT = "\n" * 10
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("root")
     ap.add_argument("--repeat", type=int, default=20)
-    ap.add_argument("--doc", default="docs/parity/matrix.md")
-    ap.add_argument("--cmd", default=f"{sys.executable} -m parity_lsp serve")
-    args = ap.parse_args()
-    root = os.path.abspath(args.root)
-    doc = os.path.join(root, args.doc)
-    text = Path(doc).read_text(encoding="utf-8")
+    args, root, doc, text = parse_workload_args(ap)
     lines = text.splitlines()
     # a row in the middle whose cited line is inside its function: the shift makes it drift
     row, target = None, None

@@ -29,20 +29,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lsp_bench  # noqa: E402
-from session import open_session, shut_down  # noqa: E402
+from session import open_session, parse_workload_args, shut_down  # noqa: E402
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("root")
     ap.add_argument("--cycles", type=int, default=10)
     ap.add_argument("--quiet", type=float, default=2.0,
                     help="seconds to wait after each file event (a 2,000-row background check takes ~1 s)")
-    ap.add_argument("--doc", default="docs/parity/matrix.md")
-    ap.add_argument("--cmd", default=f"{sys.executable} -m parity_lsp serve")
-    args = ap.parse_args()
-    root = os.path.abspath(args.root)
-    doc = os.path.join(root, args.doc)
-    text = Path(doc).read_text(encoding="utf-8")
+    args, root, doc, text = parse_workload_args(ap)
     lines = text.splitlines(keepends=True)
     middle = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("| ") and "`" in lines[i])
     headed = "# Soak\n\n" + text

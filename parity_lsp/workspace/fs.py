@@ -210,8 +210,7 @@ class FileSystem:
 
     def escapes(self, rel: str) -> bool:
         """True when `rel` is absolute, climbs out with '..' or is a symlink leading out."""
-        norm = normalize_rel(rel)
-        return norm is None or self._locate(norm)[0] is None
+        return self._contained(rel) is None
 
     # --- queries ----------------------------------------------------------------------------
 

@@ -82,7 +82,8 @@ class SourceFile:
         found = self._lookups.get(symbol)
         if found is not None:
             return list(found)
-        if self.error is not None or language_for_path(self.rel) is None:
+        language = language_for_path(self.rel)
+        if self.error is not None or language is None:
             return None
         if self._definitions is False:
             # A definition's name is in the text: a symbol whose last word is not needs no scan.
@@ -93,7 +94,7 @@ class SourceFile:
             if last is not None and last.group() not in text:
                 self._lookups[symbol] = []
                 return []
-            wanted = lookup_names(symbol) if not self._lookups and language_for_path(self.rel) == "rust" else None
+            wanted = lookup_names(symbol) if not self._lookups and language == "rust" else None
             if wanted is not None:
                 # The first question about this file (most rows cite one symbol of a file):
                 # a scan recording only functions of that name. A second one scans it all.
