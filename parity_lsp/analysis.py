@@ -106,6 +106,16 @@ class Analysis:
         self._cross_signature = None
         self.changes += 1
 
+    def apply_settings(self, settings: dict) -> bool:
+        """The editor's settings (pulled or pushed): the configuration is reloaded, and every
+        cache dropped, only when they differ from the ones in use. Returns True when reloaded.
+        (The first pull usually repeats the initialization options; reloading then threw away
+        the work of the document opened meanwhile.)"""
+        if dict(settings) == self.settings:
+            return False
+        self.reload_config(settings)
+        return True
+
     # --- documents ------------------------------------------------------------------------
 
     def rel(self, path: str | Path) -> str | None:

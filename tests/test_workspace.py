@@ -179,3 +179,48 @@ def test_ignored_paths_never_read_a_gitignore_through_a_symlinked_directory(tmp_
     tree(root, {".gitignore": "*.log\n", "src/a.rs": ""})
     (root / "link").symlink_to(outside, target_is_directory=True)
     assert ignored_paths(root, ["link/x.rs", "link/y.log", "src/b.rs"]) == {"link/y.log"}
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("git", [False, True])
+def test_is_matrix_file_for_one_path_agrees_with_the_file_list(tmp_path, git):
+    """A document's first open asks whether it is a matrix before any listing: the answer for
+    that path alone must be the file list's, whatever hides a file from the list."""
+    tree(tmp_path, {
+        ".gitignore": "drafts/\n*.tmp.md\n",
+        "docs/.gitignore": "private-parity.md\n",
+        ".parity-lsp.toml": 'exclude = ["docs/parity/old/**"]\n',
+        "docs/parity/matrix.md": "", "docs/parity/sub/deep.md": "", "docs/parity/notes.txt": "",
+        "docs/parity/old/m.md": "", "docs/parity/x.tmp.md": "", "docs/private-parity.md": "",
+        "drafts/parity.md": "", "node_modules/pkg/parity.md": "", "api-parity.csv": "",
+        "sub/team_parity.tsv": "", "README.md": "", "docs/parity/dir.md/inner.rs": "",
+    })
+    os.symlink(tmp_path / "README.md", tmp_path / "docs" / "parity" / "link.md")
+    if git:
+        subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+        subprocess.run(["git", "add", "docs/parity/matrix.md", ".gitignore"], cwd=tmp_path, check=True)
+    from parity_lsp.config import load_config
+    config = load_config(tmp_path)[0]
+    asked = ["docs/parity/matrix.md", "docs/parity/sub/deep.md", "docs/parity/notes.txt", "docs/parity/old/m.md",
+             "docs/parity/x.tmp.md", "docs/private-parity.md", "drafts/parity.md", "node_modules/pkg/parity.md",
+             "api-parity.csv", "sub/team_parity.tsv", "README.md", "docs/parity/missing.md", "docs/parity/dir.md",
+             "docs/parity/link.md", "../outside-parity.md"]
+    one_by_one = Workspace(tmp_path, config)
+    answers = {rel: one_by_one.is_matrix_file(rel) for rel in asked}
+    assert one_by_one._files is None  # nothing was listed to answer
+    listed = Workspace(tmp_path, config)
+    assert answers == {rel: rel in listed.matrix_files() for rel in asked}
+    assert {rel for rel, yes in answers.items() if yes} == {
+        "docs/parity/matrix.md", "docs/parity/sub/deep.md", "api-parity.csv", "sub/team_parity.tsv",
+        "docs/parity/link.md"}
+
+
+def test_is_matrix_file_follows_created_files(tmp_path):
+    tree(tmp_path, {"docs/parity/a.md": ""})
+    ws = Workspace(tmp_path, Config())
+    assert not ws.is_matrix_file("docs/parity/b.md")
+    (tmp_path / "docs/parity/b.md").write_text("")
+    ws.invalidate_files()
+    assert ws.is_matrix_file("docs/parity/b.md")

@@ -50,9 +50,15 @@ def _git_files(root: Path) -> list[str] | None:
         return None
     files = []
     for p in out.split("\0"):
-        if p and not p.startswith("../"):
+        if p and not p.startswith("../") and not _under_skipped_dir(p):
             files.append(p)
     return files
+
+
+def _under_skipped_dir(rel: str) -> bool:
+    """Under `node_modules/`, `.venv/`, ...: never part of the workspace, git or not (the walk
+    does not enter them; `ignored_paths` says so for both)."""
+    return "/" in rel and any(part in ALWAYS_SKIPPED_DIRS for part in rel.split("/")[:-1])
 
 
 def _gitignored(spec_at, rel: str, is_dir: bool) -> bool:
@@ -97,7 +103,7 @@ def _walk_files(root: Path) -> list[str]:
 def ignored_paths(root: Path, rels: list[str]) -> set[str]:
     """The paths among `rels` that the file list leaves out (ignored by git or a `.gitignore`,
     or under a directory never listed); they need not exist. Errors answer "not ignored"."""
-    out = {r for r in rels if any(part in ALWAYS_SKIPPED_DIRS for part in r.split("/")[:-1])}
+    out = {r for r in rels if _under_skipped_dir(r)}
     rest = [r for r in rels if r not in out]
     if not rest:
         return out

@@ -223,6 +223,13 @@ class FileSystem:
             return FileStat("file", len(text), 0)
         return self._locate(norm)[1]
 
+    def on_disk(self, rel: str) -> str | None:
+        """The kind of what is at `rel` on disk ("file", "dir", ...), open buffers aside; None
+        when nothing is there or it lies outside the root."""
+        norm = normalize_rel(rel)
+        st = self._locate(norm)[1] if norm is not None else None
+        return st.kind if st is not None else None
+
     def exists(self, rel: str) -> bool:
         return self.stat(rel) is not None
 

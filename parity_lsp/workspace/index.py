@@ -134,6 +134,7 @@ class Workspace:
         self.root = self.fs.root
         self._files: list[str] | None = None
         self._matrix_files: tuple | None = None  # (file list it was computed from, list, set)
+        self._matrix_answers: dict[str, bool] = {}  # is_matrix_file per path, before any listing
         self._basenames: dict[str, list[str]] | None = None
         self._sources: dict[str, SourceFile] = {}
         self._scanned: LRU[str, SourceFile] = LRU(DEFINITIONS_KEPT_FILES)
@@ -153,6 +154,7 @@ class Workspace:
         self._files = None
         self._basenames = None
         self._exceptions = None
+        self._matrix_answers.clear()
         self.fs.bump()
 
     def file_appeared_or_vanished(self, rel: str, ignored: bool) -> None:
@@ -202,8 +204,20 @@ class Workspace:
         return self._matrix_files[1]
 
     def is_matrix_file(self, rel: str) -> bool:
-        self.matrix_files()
-        return rel in self._matrix_files[2]
+        """Is `rel` one of `matrix_files()`? Before the file list exists, answered for that path
+        alone: a document's first open and first pull ask, and listing 20,000 files to learn it
+        took ~40 ms of the first diagnostics (~250 ms at 50,000 files)."""
+        if self._files is not None:
+            self.matrix_files()
+            return rel in self._matrix_files[2]
+        found = self._matrix_answers.get(rel)
+        if found is None:
+            found = self._matrix_answers[rel] = (
+                bool(files_mod.matrix_files([rel], self.config.include, self.config.exclude))
+                and self.fs.on_disk(rel) == "file"
+                and not self.ignored([rel])
+            )
+        return found
 
     # --- file content -------------------------------------------------------------------------
 

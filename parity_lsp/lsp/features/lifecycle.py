@@ -60,7 +60,7 @@ def register(server: ParityServer) -> None:
         if ls.client_has("workspace.configuration"):
             await pull_configuration(ls)
         else:
-            ls.analysis.reload_config(_settings_from(params.settings))
+            ls.analysis.apply_settings(_settings_from(params.settings))
         ls.publish_many(ls.analysis.check_all())
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
@@ -112,7 +112,7 @@ async def pull_configuration(ls: ParityServer) -> None:
         return
     value = result[0] if result else None
     settings = {**_settings_from(ls.init_options), **_settings_from(value)}
-    ls.analysis.reload_config(settings)
+    ls.analysis.apply_settings(settings)
     for p in ls.analysis.config_problems:
         ls.log(f"parity-lsp: {p.path}:{p.line + 1}: {p.message}", types.MessageType.Warning)
 
