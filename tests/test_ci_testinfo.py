@@ -141,3 +141,55 @@ def test_test_functions_match_the_original_scanner(text):
 
     got = [(t.name, t.modules, t.ignored, t.is_test) for t in rust_tests.__wrapped__(text)]
     assert got == original_rust_tests(text)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(RUST_PIECES), max_size=60).map("".join))
+def test_without_ignore_or_mod_no_test_is_ignored_or_in_a_module(text):
+    """run_cargo skips the scan of a file holding neither `ignore` nor `mod`: every fn there
+    must then be outside inline modules and not ignored (the names the scan would give)."""
+    from parity_lsp.workspace.ci.testinfo import rust_tests
+
+    if "ignore" in text or "mod" in text:
+        return
+    for t in rust_tests.__wrapped__(text):
+        assert (t.modules, t.ignored) == ([], False)
+
+
+def test_a_plain_integration_test_file_gets_the_verdict_of_a_scanned_one(tmp_path):
+    """The same verdicts with and without the skipped scan: a file with `mod`/`ignore` words
+    takes the scan; one without takes the shortcut; both name the test as libtest does."""
+    from parity_lsp.workspace.ci.model import TestTarget
+    from parity_lsp.workspace.ci import run_cargo
+    from parity_lsp.workspace.ci.commands import parse_command
+    from parity_lsp.workspace.ci.projects import cargo_target_for_file
+    from parity_lsp.workspace.fs import FileSystem
+
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "core"\nversion = "0.1.0"\n')
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/lib.rs").write_text("")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests/plain.rs").write_text("#[test]\nfn alpha() {}\n")
+    (tmp_path / "tests/marked.rs").write_text("#[test]\n#[ignore]\nfn alpha() {}\nmod inner {\n#[test]\nfn beta() {}\n}\n")
+    fs = FileSystem(tmp_path)
+    outcomes = {}
+    for cmd_text in ("cargo test", "cargo test alpha", "cargo test -- --exact alpha", "cargo test inner::beta"):
+        cmd = parse_command(cmd_text)
+        for path, name in (("tests/plain.rs", "alpha"), ("tests/marked.rs", "alpha"), ("tests/marked.rs", "beta")):
+            target = cargo_target_for_file(fs, path)
+            v = run_cargo._names(fs, cmd, target, TestTarget(path, name))
+            outcomes[cmd_text, path, name] = v.outcome
+    assert outcomes == {
+        ("cargo test", "tests/plain.rs", "alpha"): "runs",
+        ("cargo test", "tests/marked.rs", "alpha"): "does_not_run",  # #[ignore]
+        ("cargo test", "tests/marked.rs", "beta"): "runs",
+        ("cargo test alpha", "tests/plain.rs", "alpha"): "runs",
+        ("cargo test alpha", "tests/marked.rs", "alpha"): "does_not_run",
+        ("cargo test alpha", "tests/marked.rs", "beta"): "does_not_run",
+        ("cargo test -- --exact alpha", "tests/plain.rs", "alpha"): "runs",
+        ("cargo test -- --exact alpha", "tests/marked.rs", "alpha"): "does_not_run",
+        ("cargo test -- --exact alpha", "tests/marked.rs", "beta"): "does_not_run",
+        ("cargo test inner::beta", "tests/plain.rs", "alpha"): "does_not_run",
+        ("cargo test inner::beta", "tests/marked.rs", "alpha"): "does_not_run",
+        ("cargo test inner::beta", "tests/marked.rs", "beta"): "runs",
+    }

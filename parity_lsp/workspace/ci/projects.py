@@ -102,6 +102,9 @@ class CargoPackage:
     # 400-crate workspace took most of loading it, though a check may ask few packages).
     _targets: list[CargoTargetDef] | None = field(default=None, repr=False, compare=False)
     _discover: Callable[[], list[CargoTargetDef]] | None = field(default=None, repr=False, compare=False)
+    # (target by root file, targets rooted in a `NAME/main.rs` of their own, longest path first):
+    # every cited test file asks which target it is in
+    _by_root: tuple[dict[str, CargoTargetDef], list[CargoTargetDef]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def targets(self) -> list[CargoTargetDef]:
@@ -109,6 +112,18 @@ class CargoPackage:
             self._targets = self._discover() if self._discover is not None else []
             self._discover = None
         return self._targets
+
+    def target_roots(self) -> tuple[dict[str, CargoTargetDef], list[CargoTargetDef]]:
+        if self._by_root is None:
+            targets = self.targets
+            by_path: dict[str, CargoTargetDef] = {}
+            for t in targets:
+                by_path.setdefault(t.path, t)
+            src = join(self.dir, "src")
+            nested = [t for t in sorted(targets, key=lambda t: len(t.path), reverse=True)
+                      if t.path.endswith("/main.rs") and t.kind != "lib" and parent(t.path) != src]
+            self._by_root = (by_path, nested)
+        return self._by_root
 
     @property
     def lib(self) -> CargoTargetDef | None:
@@ -128,11 +143,37 @@ class CargoWorkspace:
     exclude: list[str] = field(default_factory=list)
     error: str | None = None
 
+    # (member count it was built from, member by name, member by directory): the first member
+    # wins, as in a search of the list; rows of a 400-crate workspace ask per cited file
+    _index: tuple[int, dict[str, CargoPackage], dict[str, CargoPackage]] | None = field(
+        default=None, repr=False, compare=False)
+
+    def _members_by(self) -> tuple[dict[str, CargoPackage], dict[str, CargoPackage]]:
+        index = self._index
+        if index is None or index[0] != len(self.members):
+            by_name: dict[str, CargoPackage] = {}
+            by_dir: dict[str, CargoPackage] = {}
+            for p in self.members:
+                if p.name is not None:
+                    by_name.setdefault(p.name, p)
+                by_dir.setdefault(p.dir, p)
+            index = self._index = (len(self.members), by_name, by_dir)
+        return index[1], index[2]
+
     def package(self, name: str) -> CargoPackage | None:
-        return next((p for p in self.members if p.name == name), None)
+        return self._members_by()[0].get(name)
 
     def package_at(self, directory: str) -> CargoPackage | None:
-        return next((p for p in self.members if p.dir == directory), None)
+        return self._members_by()[1].get(directory)
+
+    def member_of(self, path: str) -> CargoPackage | None:
+        """The member whose directory is the nearest one holding `path` (or is `path`)."""
+        by_dir = self._members_by()[1]
+        while True:
+            found = by_dir.get(path)
+            if found is not None or not path:
+                return found
+            path = parent(path)
 
 
 @dataclass(slots=True)
@@ -341,11 +382,7 @@ def resolve_cargo_file(fs: FileSystem, rel_path: str) -> CargoResolution:
         return CargoResolution(None, reason=f"`{path}` is not inside a Cargo package", kind="outside")
     if ws.error:
         return CargoResolution(None, workspace=ws, error=ws.error)
-    pkg = None
-    for member in sorted(ws.members, key=lambda p: len(p.dir), reverse=True):
-        if is_under(path, member.dir):
-            pkg = member
-            break
+    pkg = ws.member_of(path)
     if pkg is None:
         return CargoResolution(None, workspace=ws, reason=f"`{path}` is in no package of the workspace at `{ws.root or '.'}`", kind="outside")
     if pkg.error:
@@ -368,13 +405,13 @@ def cargo_target_for_file(fs: FileSystem, rel_path: str) -> CargoTarget | None:
 
 
 def _target_for(fs: FileSystem, pkg: CargoPackage, path: str) -> tuple[CargoTargetDef | None, str | None, str | None]:
-    for t in pkg.targets:  # a target's own root file
-        if t.path == path:
-            return t, None, None
+    by_path, nested = pkg.target_roots()
+    found = by_path.get(path)  # a target's own root file
+    if found is not None:
+        return found, None, None
     # A file in the directory of a `tests/NAME/main.rs`-style root belongs to that target.
-    for t in sorted(pkg.targets, key=lambda t: len(t.path), reverse=True):
-        root_dir = parent(t.path)
-        if t.path.endswith("/main.rs") and t.kind != "lib" and root_dir not in (join(pkg.dir, "src"),) and is_under(path, root_dir):
+    for t in nested:
+        if is_under(path, parent(t.path)):
             return t, None, None
     src = join(pkg.dir, "src")
     if is_under(path, src):
