@@ -346,7 +346,15 @@ class _Scanner:
         recs = self.recs
         starts = self.starts
         handlers = _HANDLERS
+        # Scanning for some names only: past their last occurrence no definition of them can
+        # start, so the scan ends there once the recorded blocks still open (whose last line
+        # is not known yet) are closed. Otherwise `last` is never passed.
+        wanted = self.wanted
+        last = max((self.text.rfind(w) for w in wanted), default=-1) if wanted is not None else n
+        open_recorded = 0
         while pos < n:
+            if pos > last and not open_recorded:
+                break
             m = (search if pending else search_no_semi)(san, pos)
             if m is None:
                 break
@@ -362,6 +370,7 @@ class _Scanner:
                 if stack:
                     prefix, ri = stack.pop()
                     if ri >= 0:
+                        open_recorded -= 1
                         rec = recs[ri]
                         end = bisect_right(starts, s) - 1
                         rec.end_line = end if end > rec.line else rec.line
@@ -391,6 +400,8 @@ class _Scanner:
             new_pos, push = handlers[t](self, s, prefix, pending)
             if push is not None:
                 stack.append((prefix, push[1]))
+                if push[1] >= 0:
+                    open_recorded += 1
                 prefix = push[0]
                 pending.clear()
             if new_pos is None:
