@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import gc
+import importlib
 import inspect
 import json
 import logging
@@ -471,9 +472,22 @@ def create_server() -> ParityServer:
     return server
 
 
+_FIRST_CHECK_MODULES = (
+    "parity_lsp.parse.evidence",
+    "parity_lsp.workspace.symbols.rust",
+    "parity_lsp.workspace.symbols.python",
+    "parity_lsp.workspace.symbols.go",
+    "parity_lsp.workspace.symbols.typescript",
+)
+
+
 def serve(args) -> int:
     logging.basicConfig(level=logging.WARNING)
     server = create_server()
+    # Modules the engine imports on first use (the CLI may never need them): imported now, while
+    # the client waits for `initialize` anyway, not between didOpen and the first diagnostics.
+    for module in _FIRST_CHECK_MODULES:
+        importlib.import_module(module)
     # The server holds a large, long-lived, mostly acyclic index: objects that exist now (modules,
     # types) never need the cyclic GC again, and collections of the young generation can be rarer.
     gc.freeze()
