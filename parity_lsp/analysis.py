@@ -243,13 +243,17 @@ class Analysis:
             else:
                 return self._store(rel, self._checked(matrix, findings, cited, version), full_checks=1)
 
-    async def run_in_steps(self, steps, step_seconds: float = 0.001) -> None:
+    async def run_in_steps(self, steps, step_seconds: float = 0.001, while_talking: bool = False) -> None:
         """Run a generator of background work (each `next` a small step), letting requests in
-        every `step_seconds` and while the client is talking."""
+        every `step_seconds` and, unless `while_talking`, waiting while the client is talking
+        (work that a request will need soon goes on between requests, a step at a time)."""
         deadline = time.perf_counter() + step_seconds
         for _ in steps:
             if time.perf_counter() >= deadline:
-                await self._let_requests_in()
+                if while_talking:
+                    await asyncio.sleep(0)
+                else:
+                    await self._let_requests_in()
                 deadline = time.perf_counter() + step_seconds
 
     async def _let_requests_in(self) -> None:

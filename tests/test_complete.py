@@ -427,3 +427,39 @@ def test_the_file_tree_built_in_steps_is_the_one_completions_use(tmp_path):
     assert primed.children == fresh.children and primed.counts == fresh.counts
     assert complete_mod.file_tree(analysis.ws) is primed  # used as it is, not rebuilt
     assert primed.is_dir("crates/c3/tests") and primed.is_file("crates/c3/tests/t.rs")
+
+
+def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
+    """Typing sends a message every few milliseconds: background checks wait for a quiet
+    moment, the completion tree (wanted by the next completion) goes on between messages."""
+    import asyncio
+    import time
+
+    from parity_lsp.analysis import Analysis
+    from parity_lsp.features import complete as complete_mod
+
+    write_tree(tmp_path, {f"src/m{i}.rs": "" for i in range(40)})
+    analysis = Analysis(tmp_path)
+    complete_mod._tree_cache[:] = [None, None]
+
+    async def session():
+        analysis.defer_until = time.monotonic() + 60  # the client keeps talking
+        tree = asyncio.ensure_future(analysis.run_in_steps(
+            complete_mod.file_tree_steps(analysis.ws, files_per_step=4), step_seconds=0, while_talking=True))
+        polite_steps = []
+
+        def background():
+            for i in range(10):
+                polite_steps.append(i)
+                yield
+
+        other = asyncio.ensure_future(analysis.run_in_steps(background(), step_seconds=0))
+        await asyncio.wait_for(tree, 5)
+        await asyncio.sleep(0.05)
+        assert polite_steps == [0]  # the first step ran, then it waits for quiet
+        analysis.defer_until = 0  # the client is quiet: it goes on
+        await asyncio.wait_for(other, 5)
+        assert polite_steps == list(range(10))
+
+    asyncio.run(session())
+    assert complete_mod._tree_cache[1].is_file("src/m39.rs")
