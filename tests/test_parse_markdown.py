@@ -118,3 +118,57 @@ def test_thousand_columns():
     row = "| a | Planned | " + " | ".join("x" for _ in range(1000)) + " |\n"
     m = parse_matrix("m.md", header + delim + row)
     assert len(m.tables[0].rows[0].cells) == 1002
+
+
+# --- the table rule's shortcuts answer as markdown-it's own checks ------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from markdown_it import MarkdownIt  # noqa: E402
+from markdown_it.rules_block.table import table as _gfm_table  # noqa: E402
+
+
+def _reference_table_lines(state, start_line, end_line, silent):
+    """The table rule before its shortcuts: every terminator rule asked on every body line."""
+    if not _gfm_table(state, start_line, end_line, True):
+        return False
+    if silent:
+        return True
+    terminators = state.md.block.ruler.getRules("blockquote")
+    line = start_line + 2
+    while line < end_line:
+        if state.sCount[line] < state.blkIndent or state.is_code_block(line):
+            break
+        if state.bMarks[line] + state.tShift[line] >= state.eMarks[line]:
+            break
+        if any(rule(state, line, end_line, True) for rule in terminators):
+            break
+        line += 1
+    token = state.push("table_open", "table", 1)
+    token.map = [start_line, line]
+    state.push("table_close", "table", -1)
+    state.line = line
+    return True
+
+
+_REFERENCE = MarkdownIt("commonmark").enable("table")
+_REFERENCE.block.ruler.at("table", _reference_table_lines)
+_REFERENCE.core.ruler.disable(["inline", "text_join"])
+
+_LINES = ["| a | b |", "|---|---|", "| x | y |", "a | b", "--- | ---", "", "   ", "- item | x", "* | y", "+ z |",
+          "1. one | two", "2) | x", "> quote | x", "# head | x", "## | x", "```", "~~~", "<div>", "<!-- c --> | x",
+          "_ _ _", "***", "    | indented |", "  | two spaces |", "text", "| a \\| b |", "\t| tab |", "| x |\r",
+          "|\x00|", "-", "--", "1.", "#"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_LINES), max_size=30).map("\n".join), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_table_ranges_equal_the_rule_without_shortcuts(text, newline):
+    from parity_lsp.parse.markdown import _MD
+
+    text = text.replace("\n", newline)
+
+    def ranges(md):
+        return [(t.type, t.map, t.level) for t in md.parse(text) if t.map]
+
+    assert ranges(_MD) == ranges(_REFERENCE)
