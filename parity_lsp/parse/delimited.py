@@ -78,7 +78,7 @@ def _cell(text: str, start: int, end: int, quoted: bool, idx: int) -> Cell:
             start += 1
         while end > start and text[end - 1] in " \t":
             end -= 1
-    return Cell(text=text[start:end], span=Span(start, end), index=idx)
+    return Cell(text[start:end], start, idx)
 
 
 def _parse_into(matrix: Matrix, delim: str) -> None:

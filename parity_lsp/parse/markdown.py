@@ -126,7 +126,7 @@ def row_cells(line: str, line_offset: int) -> list[Cell]:
     out = []
     for idx, (s, e) in enumerate(split_row(line)):
         s, e = _trimmed(line, s, e)
-        out.append(Cell(text=line[s:e], span=Span(line_offset + s, line_offset + e), index=idx))
+        out.append(Cell(line[s:e], line_offset + s, idx))
     return out
 
 
