@@ -4,6 +4,8 @@ insert texts and replace ranges for every column, half-typed rows included."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lspkit import HEADER, write_tree
 from parity_lsp.engine import parse_matrix
@@ -463,3 +465,45 @@ def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
 
     asyncio.run(session())
     assert complete_mod._tree_cache[1].is_file("src/m39.rs")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.sampled_from([
+    "a.rs", "src/lib.rs", "src/a/b.rs", "src/a/c_test.py", "tests/t.rs", "tests/deep/x/y.rs", ".github/workflows/ci.yml",
+    ".github/workflows/x.yaml", "docs/parity/m.md", "src/a/tests/e2e.rs", "README.md", "src/z.go", "test_x.py"])),
+    max_size=25))
+def test_a_patched_tree_is_the_tree_of_the_new_list(changes):
+    """Created and deleted files patch the completion tree; it must equal a tree built anew
+    (no empty directory left behind, counts of source/test/workflow files exact)."""
+    from parity_lsp.features.complete import FileTree, _patch
+
+    files = ["src/lib.rs", "tests/t.rs", "README.md"]
+    tree = FileTree(list(files))
+    for create, path in changes:
+        new = sorted(set(files) | {path}) if create else [f for f in files if f != path]
+        assert _patch(tree, files, new)
+        files = new
+        fresh = FileTree(files)
+        assert (tree.children, tree.counts, tree.files) == (fresh.children, fresh.counts, files)
+
+
+def test_a_created_file_patches_the_tree_the_next_completion_uses(tmp_path):
+    from parity_lsp.analysis import Analysis
+    from parity_lsp.features import complete as complete_mod
+
+    write_tree(tmp_path, {"crates/a/src/lib.rs": "", "crates/a/tests/t.rs": ""})
+    analysis = Analysis(tmp_path)
+    complete_mod._tree_cache[:] = [None, None]
+    before = complete_mod.file_tree(analysis.ws)
+    (tmp_path / "crates/b/tests").mkdir(parents=True)
+    (tmp_path / "crates/b/tests/new_test.rs").write_text("")
+    analysis.files_changed([("crates/b/tests/new_test.rs", True)])
+    after = complete_mod.file_tree(analysis.ws)
+    assert after is before  # patched in place, not built again
+    assert after.is_file("crates/b/tests/new_test.rs") and after.counts["crates"] == [1, 2, 0]
+    (tmp_path / "crates/a/tests/t.rs").unlink()
+    analysis.files_changed([("crates/a/tests/t.rs", True)])
+    tree = complete_mod.file_tree(analysis.ws)
+    fresh = complete_mod.FileTree(analysis.ws.files())
+    assert (tree.children, tree.counts) == (fresh.children, fresh.counts)
+    assert "crates/a/tests" not in tree.children

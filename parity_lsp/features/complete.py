@@ -377,6 +377,29 @@ class FileTree:
                     for c in touched:
                         c[k] += 1
 
+    def _remove(self, path: str) -> None:
+        """Take one file out, and the directories left without files (a tree built from the
+        list without it has none of them)."""
+        parts = path.split("/")
+        dirs = [""] + ["/".join(parts[:k]) for k in range(1, len(parts))]
+        kids = self.children.get(dirs[-1])
+        if kids is None or kids.get(parts[-1]) is not False:
+            return
+        del kids[parts[-1]]
+        cat = file_category(path)
+        for d in dirs:
+            c = self.counts[d]
+            for k in range(3):
+                if cat[k]:
+                    c[k] -= 1
+        for depth in range(len(dirs) - 1, 0, -1):
+            d = dirs[depth]
+            if self.children.get(d):
+                break
+            self.children.pop(d, None)
+            self.counts.pop(d, None)
+            self.children[dirs[depth - 1]].pop(parts[depth - 1], None)
+
     def is_dir(self, rel: str) -> bool:
         return rel in self.children
 
@@ -401,6 +424,9 @@ def file_tree_steps(ws: Workspace, files_per_step: int = 500):
     files = ws.files()
     if _tree_cache[0] is files:
         return
+    if _tree_cache[1] is not None and _patch(_tree_cache[1], _tree_cache[0], files):
+        _tree_cache[0] = files  # a file created or deleted: the tree is patched, not built again
+        return
     tree = FileTree([])
     tree.files = files
     for i in range(0, len(files), files_per_step):
@@ -411,6 +437,26 @@ def file_tree_steps(ws: Workspace, files_per_step: int = 500):
     if ws.files() is files:  # the file list did not change meanwhile
         _tree_cache[1] = tree
         _tree_cache[0] = files
+
+
+PATCHED_FILES = 256  # more files created or deleted at once: the tree is built again
+
+
+def _patch(tree: FileTree, old: list[str], new: list[str]) -> bool:
+    """Turn `tree` (of the file list `old`) into the tree of `new` when few files differ: a
+    file created or deleted patches the list (Workspace.file_appeared_or_vanished), and
+    building the tree again took the next completion ~130 ms at 50,000 files."""
+    if abs(len(new) - len(old)) > PATCHED_FILES:
+        return False
+    old_set, new_set = set(old), set(new)
+    gone, came = old_set - new_set, new_set - old_set
+    if len(gone) + len(came) > PATCHED_FILES:
+        return False
+    for path in gone:
+        tree._remove(path)
+    tree._add(sorted(came))
+    tree.files = new
+    return True
 
 
 _NATURAL = re.compile(r"(\d+)")
