@@ -22,6 +22,11 @@ class Span:
         if self.end < self.start:
             raise ValueError(f"span end {self.end} before start {self.start}")
 
+    def __reduce__(self):
+        # pickled by value (forked `check -j` workers send back every finding): a slots
+        # dataclass's own pickling calls `dataclasses.fields` for each object
+        return (Span, (self.start, self.end))
+
     def contains(self, offset: int) -> bool:
         return self.start <= offset <= self.end
 
