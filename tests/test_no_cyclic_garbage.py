@@ -91,3 +91,41 @@ def test_a_dropped_workspace_is_freed_by_reference_counting(tmp_path):
         analysis = None
 
     assert cyclic_garbage(drop) == []
+
+
+def test_one_shot_commands_leave_no_cyclic_garbage_that_grows_with_the_workspace(tmp_path, capsys):
+    """`check`, `fix` and `report` run with the cyclic GC off (cli.main): what they build must
+    be freed by reference counting. (argparse's parser holds cycles of its own: a constant few
+    hundred objects per command, whatever the size of the workspace.)"""
+    from parity_lsp.cli import main
+
+    def garbage_of(rows) -> int:
+        root = workspace(tmp_path / str(len(rows)), {**sources(), ".parity-lsp.toml": "", MATRIX: matrix(rows)})
+
+        def commands():
+            for argv in (["check", "--root", str(root), "--format", "json"],
+                         ["check", "--root", str(root), "-j", "2"],
+                         ["report", "--root", str(root), "--format", "markdown"],
+                         ["fix", "--root", str(root), "--dry-run"]):
+                main(argv)
+
+        commands()  # first use: lazily imported modules, compiled patterns
+        gc.collect()
+        gc.disable()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            commands()
+            gc.collect()
+            engine_types = {type(o).__module__ for o in gc.garbage if type(o).__module__.startswith("parity_lsp")}
+            assert engine_types == set()
+            return len(gc.garbage)
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+            gc.enable()
+
+    small = garbage_of(ROWS)
+    large = garbage_of([dict(r, cap=f"{r['cap']}{i}") for i in range(40) for r in ROWS])
+    assert large == small
+    assert '"code": "PM' in capsys.readouterr().out  # the commands really ran
+    assert gc.isenabled()  # and main gave the cyclic GC back as it found it
