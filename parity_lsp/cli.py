@@ -111,7 +111,10 @@ def cmd_check(args) -> int:
     from parity_lsp.output import make_report, render
 
     ws, targets = build_workspace(args)
-    result = check_paths(ws, targets, jobs=args.jobs or default_jobs(), release_evidence=True)
+    # only the text output prints unsafe suggestions (`suggestion: ...`); the others carry
+    # safe fixes only (SPEC 6), so the search for them is skipped
+    result = check_paths(ws, targets, jobs=args.jobs or default_jobs(), release_evidence=True,
+                         suggestions=args.format == "text")
     files = [m.path for m in result.matrices] + sorted(result.unreadable)
     indexes = {m.path: m.index for m in result.matrices}
 
@@ -136,7 +139,7 @@ def cmd_fix(args) -> int:
     from parity_lsp.fixer import FileChangedError, plan_fixes, read_source, unified_diff, write_atomically
 
     ws, targets = build_workspace(args)
-    result = check_paths(ws, targets)
+    result = check_paths(ws, targets, suggestions=False)  # applies safe fixes only
     fixes = [f.fix for f in result.findings if f.fix is not None and f.fix.safe]
     paths = sorted({e.path for fx in fixes for e in fx.edits})
     sources = {}

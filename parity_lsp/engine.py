@@ -252,19 +252,20 @@ def _problem(matrix: Matrix, problem: ParseProblem) -> Finding:
 
 
 def check_paths(ws: Workspace, paths: list[str] | None = None, jobs: int = 1,
-                release_evidence: bool = False) -> CheckResult:
+                release_evidence: bool = False, suggestions: bool = True) -> CheckResult:
     """Check the given matrix files (default: every matrix of the workspace).
 
     Workspace-scoped rules see every matrix of the workspace, so a duplicate capability in an
     unchecked matrix is still reported in the checked one. With `jobs` > 1 the rows of large
     workspaces are checked by that many forked processes (same findings, same order). With
-    `release_evidence` (a one-shot check) rows do not keep their parsed evidence.
+    `release_evidence` (a one-shot check) rows do not keep their parsed evidence. Without
+    `suggestions`, findings carry safe fixes only (no unsafe suggestion is searched for).
     """
     result = CheckResult()
     targets = list(paths) if paths is not None else ws.matrix_files()
     everything = sorted(set(targets) | set(ws.matrix_files()))
     parsed: dict[str, Matrix] = {}
-    resolver = Resolver(ws)
+    resolver = Resolver(ws, suggestions=suggestions)
     for rel in everything:
         matrix, problem = read_matrix(ws, rel)
         if matrix is None:

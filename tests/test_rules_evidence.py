@@ -6,6 +6,7 @@ rulekit; the cited lines below refer to them.
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -561,3 +562,34 @@ def test_tsv_and_csv_report_what_markdown_reports(tmp_path):
     for rel in ("docs/parity/parity.csv", "docs/parity/parity.tsv"):
         d = next(d for d in diags if d["path"] == rel and d["code"] == "PM304")
         assert at(d) == in_row(root, "Drift", "11", after="ledger.rs:", rel=rel)
+
+
+def test_pm301_outputs_without_suggestions_skip_the_search_and_keep_every_safe_fix(tmp_path, capsys):
+    """`check --format json` (and SARIF, `fix`) show safe fixes only, so the search for the
+    file now defining a cited symbol (an unsafe suggestion) is skipped there; the text output
+    still prints it. Safe fixes and findings are the same either way."""
+    from parity_lsp.cli import main
+
+    root = workspace(tmp_path, {**sources(), "src/moved/tick_store.rs": "pub fn moved() {}\n", MATRIX: matrix([
+        {"cap": "Near", "code": "`src/ledgr.rs`"},  # a near-certain similar path: safe
+        {"cap": "Moved", "code": "`src/old_store.rs` (`moved`)"},  # only the symbol says where: unsafe
+        {"cap": "Link", "code": "[ledger](../../src/ledgr.rs#L7)"},
+    ])})
+    assert main(["check", "--root", str(root), "--format", "json", "-j", "1"]) == 1
+    cli_json = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert cli_json == check(root)  # the engine with suggestions gives the same JSON
+    pm301 = only(cli_json, "PM301")
+    assert [d["fix"]["edits"][0]["content"] if d["fix"] else None for d in pm301] == [
+        "src/ledger.rs", None, "../../src/ledger.rs"]
+    main(["check", "--root", str(root), "--format", "text"])
+    text = capsys.readouterr().out
+    assert "suggestion: Replace with `src/moved/tick_store.rs`, where `moved` is defined" in text
+    from parity_lsp.engine import check_paths
+    from parity_lsp.workspace.index import Workspace
+
+    def moved_fix(suggestions):
+        result = check_paths(Workspace(root), suggestions=suggestions)
+        [f] = [f for f in result.findings if f.code == "PM301" and "old_store" in f.message]
+        return f.fix
+
+    assert moved_fix(True).safe is False and moved_fix(False) is None  # not searched for

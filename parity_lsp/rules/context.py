@@ -55,11 +55,13 @@ class Resolved:
 
 
 class Resolver:
-    def __init__(self, ws: Workspace, defer_suggestions: bool = False) -> None:
+    def __init__(self, ws: Workspace, defer_suggestions: bool = False, suggestions: bool = True) -> None:
         self.ws = ws
         # An editor asks for unsafe suggestions when it shows a quick-fix menu: rules may defer
-        # computing them (`Finding.deferred`); a CLI report prints them, so it computes them.
+        # computing them (`Finding.deferred`); a CLI report prints them, so it computes them,
+        # unless its output shows safe fixes only (`suggestions` False: JSON, SARIF, `fix`).
         self.defer_suggestions = defer_suggestions
+        self.suggestions = suggestions
         # (rel, escapes, stat) per (path, link base): not the file's content, which the
         # workspace's bounded source cache owns (a check of 10,000 rows must not pin every file)
         self._cache: dict[tuple[str, str | None], tuple[str | None, bool, FileStat | None]] = {}

@@ -51,8 +51,10 @@ def check(ctx):
         fix = deferred = None
         if ctx.resolver.defer_suggestions:
             deferred = _deferred_path_fix(ctx.ws, ctx.matrix.path, ref, res.rel)
-        else:
+        elif ctx.resolver.suggestions:
             fix = path_fix(ctx, ref, res.rel)
+        else:  # an output that shows safe fixes only: no search for the cited symbol's new file
+            fix = safe_path_fix(ctx.ws, ctx.matrix.path, ref, res.rel)[0]
         yield ctx.finding(RULE, ref.span, f"`{ref.path}` does not exist", severity=severity, fix=fix,
                           deferred=deferred)
 
