@@ -192,3 +192,29 @@ def test_json_empty_report():
     data = json.loads(render(make_report("/abs/root", [], [], LineIndex), "json"))
     assert validate(data, SCHEMA) == []
     assert data["diagnostics"] == [] and data["summary"] == {"error": 0, "warning": 0, "info": 0, "hint": 0}
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TEXT = st.text(st.characters(blacklist_categories=["Cs"]) | st.sampled_from(['"', "\\", "\n", "\t", "\x00", "\u2028", "😀"]),
+                max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_TEXT, _TEXT, st.booleans(), st.booleans(), st.sampled_from(list(Severity))), max_size=6),
+       st.booleans())
+def test_json_is_json_dumps_indent_2_byte_for_byte(items, empty_report):
+    """render_json writes diagnostics from a template (json.dumps with an indent encodes in
+    Python, slowly): the text must be json.dumps's own, whatever the strings hold."""
+    from parity_lsp.output.json_format import to_json_obj
+
+    text = "| a | b |\n|---|---|\n| x | y |\n"
+    findings = []
+    for message, content, with_fix, safe, severity in items:
+        fix = Fix(message + "!", (Edit(PATH, Span(2, 3), content), Edit("other/ü.md", Span(0, 0), "")), safe) if with_fix else None
+        findings.append(Finding("PM999", severity, PATH, Span(0, min(len(text), len(message))), message, fix=fix))
+    paths = [] if empty_report else [PATH]
+    report = make_report("/abs/ro\"ot", paths, [] if empty_report else findings, lambda p: LineIndex(text))
+    out = render(report, "json")
+    assert out == json.dumps(to_json_obj(report), indent=2, ensure_ascii=False)

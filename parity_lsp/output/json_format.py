@@ -7,6 +7,7 @@ columns in code points, end exclusive; `fix` is null when the finding has no fix
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from typing import Any
 
 from parity_lsp.output.report import Located, Report
@@ -56,4 +57,34 @@ def to_json_obj(report: Report) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(to_json_obj(report), indent=2, ensure_ascii=False)
+    """`json.dumps(obj, indent=2, ensure_ascii=False)`, byte for byte. With an indent, `json`
+    encodes in Python, not C: 31,654 diagnostics took 215 ms of a 100k `check`. Diagnostics
+    (a fixed set of keys) are written from a template, their strings escaped by `json`'s C
+    escaper; everything else goes through `json.dumps`."""
+    obj = to_json_obj(report)
+    diagnostics = obj.pop("diagnostics")
+    head = json.dumps(obj, indent=2, ensure_ascii=False)  # `{ ... \n}`: never empty
+    items = "[\n" + ",\n".join(map(_diagnostic_text, diagnostics)) + "\n  ]" if diagnostics else "[]"
+    return head[:-2] + ',\n  "diagnostics": ' + items + "\n}"
+
+
+def _diagnostic_text(d: dict[str, Any]) -> str:
+    fix = d["fix"]
+    if fix is None:
+        fix_text = "null"
+    else:  # rare: the generic encoder, re-indented to the depth of the value
+        fix_text = json.dumps(fix, indent=2, ensure_ascii=False).replace("\n", "\n      ")
+    esc = _esc
+    return (
+        f'    {{\n      "path": {esc(d["path"])},\n      "line": {_int(d["line"])},\n      "column": {_int(d["column"])},'
+        f'\n      "end_line": {_int(d["end_line"])},\n      "end_column": {_int(d["end_column"])},'
+        f'\n      "severity": {esc(d["severity"])},\n      "code": {esc(d["code"])},'
+        f'\n      "message": {esc(d["message"])},\n      "fix": {fix_text}\n    }}'
+    )
+
+
+_esc = encode_basestring  # json's own string escaper (ensure_ascii=False), in C
+
+
+def _int(value: Any) -> str:
+    return int.__repr__(value) if type(value) is int else json.dumps(value)
