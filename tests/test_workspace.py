@@ -224,3 +224,42 @@ def test_is_matrix_file_follows_created_files(tmp_path):
     (tmp_path / "docs/parity/b.md").write_text("")
     ws.invalidate_files()
     assert ws.is_matrix_file("docs/parity/b.md")
+
+
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_POOL = ["a.rs", "b.log", "src/b.log", "docs/z.log", "src/c.rs", "src/gen/d.rs", "src/gen/e.log", "docs/x.md", "docs/drafts/y.md",
+         "target/debug/z", "deep/er/still/f.py", "node_modules/p/i.js", "src/target/keep.rs"]
+_PATTERNS = ["*.log", "target/", "gen/", "/a.rs", "drafts", "!e.log", "deep/**/f.py", "*.md", "!docs/x.md", "src/"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_POOL), min_size=1, unique=True),
+       st.dictionaries(st.sampled_from(["", "src", "docs", "deep/er"]), st.lists(st.sampled_from(_PATTERNS), max_size=3),
+                       max_size=3))
+@example(["src/b.log", "b.log", "src/gen/d.rs"], {"": ["*.log"], "src": ["gen/"]})  # both levels apply
+@example(["docs/x.md", "docs/drafts/y.md"], {"": ["*.md"], "docs": ["!x.md"]})  # a nested negation
+def test_the_walk_ignores_what_each_gitignore_says(tmp_path_factory, files, gitignores):
+    """The walk looks up the .gitignore files of each directory once, not per file: it must
+    list what asking every .gitignore from the root down about each path would."""
+    from parity_lsp.workspace.files import ALWAYS_SKIPPED_DIRS, _gitignored, _walk_files, compile_globs
+
+    root = tmp_path_factory.mktemp("walk")
+    tree(root, {f: "" for f in files})
+    specs = {}
+    for directory, patterns in gitignores.items():
+        (root / directory).mkdir(parents=True, exist_ok=True)
+        (root / directory / ".gitignore").write_text("\n".join(patterns) + "\n")
+        specs[directory] = compile_globs(patterns)
+    listed = set(_walk_files(root))
+    everything = set(files) | {f"{d}/.gitignore" if d else ".gitignore" for d in gitignores}
+    expected = set()
+    for rel in everything:
+        parts = rel.split("/")
+        dirs = ["/".join(parts[:k]) for k in range(1, len(parts))]
+        if any(p in ALWAYS_SKIPPED_DIRS for p in parts[:-1]) or any(_gitignored(specs.get, d, True) for d in dirs):
+            continue
+        if not _gitignored(specs.get, rel, False):
+            expected.add(rel)
+    assert listed == expected

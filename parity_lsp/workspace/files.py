@@ -75,10 +75,6 @@ def _gitignored(spec_at, rel: str, is_dir: bool) -> bool:
 def _walk_files(root: Path) -> list[str]:
     files: list[str] = []
     specs: dict[str, pathspec.PathSpec] = {}
-
-    def ignored(rel: str, is_dir: bool) -> bool:
-        return _gitignored(specs.get, rel, is_dir)
-
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir
@@ -86,16 +82,22 @@ def _walk_files(root: Path) -> list[str]:
             lines = _read_gitignore(Path(dirpath) / ".gitignore")
             if lines is not None:
                 specs[rel_dir] = compile_globs(lines)
+        # The .gitignore files that apply here (this directory's and its ancestors', all read
+        # already: the walk is top-down), with where paths relative to each start; found once
+        # per directory, not once per file (100,000 files and no .gitignore: 90 ms of nothing).
+        parts = rel_dir.split("/") if rel_dir else []
+        here = [(len(d) + 1 if d else 0, specs[d]) for d in ("/".join(parts[:k]) for k in range(len(parts) + 1))
+                if d in specs]
         keep = []
         for d in dirnames:
             rel = f"{rel_dir}/{d}" if rel_dir else d
-            if d in ALWAYS_SKIPPED_DIRS or ignored(rel, True):
+            if d in ALWAYS_SKIPPED_DIRS or any(spec.match_file(rel[cut:] + "/") for cut, spec in here):
                 continue
             keep.append(d)
         dirnames[:] = sorted(keep)
         for f in sorted(filenames):
             rel = f"{rel_dir}/{f}" if rel_dir else f
-            if not ignored(rel, False):
+            if not here or not any(spec.match_file(rel[cut:]) for cut, spec in here):
                 files.append(rel)
     return files
 
