@@ -140,6 +140,17 @@ def test_runs_reports_the_step(fs):
     assert v.cited[0].matched and v.cited[0].matched[0].text == v.command
 
 
+def test_the_cited_step_command_is_judged_first_then_test_runners(fs):
+    # the job runs `--test suite`, then `--doc`; the row cites the second
+    v = verdict(fs, TestTarget(API, "test_bar"), CiCitation(CI, "suite", ["cargo test -p core --doc"]))
+    assert v.outcome == DOES_NOT_RUN
+    assert [d.command for d in v.details] == ["cargo test -p core --doc", "cargo test -p core --test suite"]
+    # judging stops at the first command that runs the test: the cited one, when it does
+    v = verdict(fs, TestTarget("crates/core/tests/suite/main.rs", "suite_case"),
+                CiCitation(CI, "suite", ["cargo test -p core --test suite"]))
+    assert v.runs and [d.command for d in v.details] == ["cargo test -p core --test suite"]
+
+
 def test_runs_reports_the_working_directory(fs):
     v = verdict(fs, TestTarget(UNIT, "test_parse_row"), CiCitation(CI, "python", ["uv run pytest tests/unit"]))
     assert v.runs and v.working_directory == "python/pkg" and v.step_index == 3

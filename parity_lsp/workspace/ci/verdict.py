@@ -256,16 +256,10 @@ def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited
         return does_not_run("no_commands", f"job `{job.id}` has no `run:` step", None, cited=matches, **base)
     cited_ids = {id(c) for m in matches for c in m.matched}
     runner = _runner_flags(job)
-    # Judge the cited step command first, then test runners, then the rest; stop at the first
-    # step that runs the test (a job of 80 `cargo test -p X` steps need not judge all 80).
-    order = sorted(
-        range(len(commands)),
-        key=lambda i: (id(commands[i]) not in cited_ids, not runner[i], i),
-    )
     details: list[Verdict] = []
     judged: list[Command] = []
     chosen = None
-    for i in order:
+    for i in _judging_order(job, cited_ids, runner):
         c = commands[i]
         v = command_runs_test(fs, c, test)
         _locate(v, c)
@@ -296,6 +290,21 @@ def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited
         if job.condition:
             out.caveats.append(f"the job runs only `if: {job.condition}`")
     return out
+
+
+def _judging_order(job: Job, cited_ids: set[int], runner: list[bool]):
+    """Step command indices to judge: the cited ones first, then test runners, then the rest,
+    each in step order. Lazy: judging stops at the first that runs the test, most often the
+    first (a job of 80 `cargo test -p X` steps need not judge, nor order, all 80)."""
+    commands = job.commands
+    index_of = job.memo.get("command_positions")
+    if index_of is None:
+        index_of = job.memo["command_positions"] = {id(c): i for i, c in enumerate(commands)}
+    cited = sorted(index_of[k] for k in cited_ids if k in index_of)
+    yield from cited
+    done = set(cited)
+    yield from (i for i in range(len(commands)) if runner[i] and i not in done)
+    yield from (i for i in range(len(commands)) if not runner[i] and i not in done)
 
 
 def _locate(v: Verdict, c: Command) -> None:
