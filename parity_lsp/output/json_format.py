@@ -59,8 +59,8 @@ def to_json_obj(report: Report) -> dict[str, Any]:
 def render_json(report: Report) -> str:
     """`json.dumps(obj, indent=2, ensure_ascii=False)`, byte for byte. With an indent, `json`
     encodes in Python, not C: 31,654 diagnostics took 215 ms of a 100k `check`. Diagnostics
-    (a fixed set of keys) are written from a template, their strings escaped by `json`'s C
-    escaper; everything else goes through `json.dumps`."""
+    and their fixes (fixed sets of keys, SPEC 6) are written from templates, their strings
+    escaped by `json`'s C escaper; the header goes through `json.dumps`."""
     obj = to_json_obj(report)
     diagnostics = obj.pop("diagnostics")
     head = json.dumps(obj, indent=2, ensure_ascii=False)  # `{ ... \n}`: never empty
@@ -70,11 +70,18 @@ def render_json(report: Report) -> str:
 
 def _diagnostic_text(d: dict[str, Any]) -> str:
     fix = d["fix"]
+    esc = _esc
     if fix is None:
         fix_text = "null"
-    else:  # rare: the generic encoder, re-indented to the depth of the value
-        fix_text = json.dumps(fix, indent=2, ensure_ascii=False).replace("\n", "\n      ")
-    esc = _esc
+    else:  # json.dumps with an indent would also leave a reference cycle per call (its closures)
+        edits = ",".join(
+            f'\n          {{\n            "path": {esc(e["path"])},\n            "line": {_int(e["line"])},'
+            f'\n            "column": {_int(e["column"])},\n            "end_line": {_int(e["end_line"])},'
+            f'\n            "end_column": {_int(e["end_column"])},\n            "content": {esc(e["content"])}\n          }}'
+            for e in fix["edits"]
+        )
+        edits_text = f"[{edits}\n        ]" if edits else "[]"
+        fix_text = f'{{\n        "message": {esc(fix["message"])},\n        "edits": {edits_text}\n      }}'
     return (
         f'    {{\n      "path": {esc(d["path"])},\n      "line": {_int(d["line"])},\n      "column": {_int(d["column"])},'
         f'\n      "end_line": {_int(d["end_line"])},\n      "end_column": {_int(d["end_column"])},'
