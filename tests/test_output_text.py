@@ -159,3 +159,56 @@ def test_text_colors_by_severity():
 def test_render_rejects_unknown_format():
     with pytest.raises(ValueError, match="unknown output format 'xml'"):
         render(report_for([], {}), "xml")
+
+
+# --- the context line's shortcut for ASCII lines measures like the character-by-character way --
+
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _reference_context(d, lines, color):
+    """The context line as first written: every character measured (kept as the oracle)."""
+    from parity_lsp.output.text import CONTEXT_WIDTH, TAB_WIDTH, _lines, _width
+
+    if not 1 <= d.line <= len(lines):
+        return []
+    text = lines[d.line - 1].rstrip("\r\n")
+    start = min(d.column - 1, len(text))
+    end = d.end_column - 1 if d.end_line == d.line else len(text)
+    end = max(start, min(end, len(text)))
+    lo, hi = 0, len(text)
+    widths = [_width(ch) for ch in text]
+    if sum(widths) > CONTEXT_WIDTH:
+        lo = start
+        budget = CONTEXT_WIDTH // 3
+        while lo > 0 and budget - widths[lo - 1] >= 0:
+            budget -= widths[lo - 1]
+            lo -= 1
+        used = sum(widths[lo:start])
+        hi = start
+        while hi < len(text) and used + widths[hi] <= CONTEXT_WIDTH:
+            used += widths[hi]
+            hi += 1
+    shown = "".join(" " * TAB_WIDTH if ch == "\t" else ch for ch in text[lo:hi])
+    prefix = "…" if lo > 0 else ""
+    suffix = "…" if hi < len(text) else ""
+    return _lines(d, shown, prefix, suffix, len(prefix) + sum(widths[lo:start]),
+                  max(1, sum(widths[start:min(end, hi)])), color)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(0, 260).flatmap(  # lines of any length up to 260 (Hypothesis favours short ones)
+    lambda n: st.text(st.sampled_from("ab|` \x0b\r"), min_size=n, max_size=n)  # ASCII: the arithmetic
+    | st.text(st.sampled_from("ab|` \t\x0b\r") | st.sampled_from(["é", "世", "\u0301", "😀"]), min_size=n, max_size=n)),
+       st.integers(0, 270), st.integers(0, 300), st.booleans(), st.booleans())
+@example("a" * 300, 150, 5, True, False)  # a long ASCII row, windowed on both sides
+@example("a" * 300, 10, 5, True, False)
+def test_text_context_is_the_measured_one(line, col, length, same_line, color):
+    from types import SimpleNamespace
+
+    from parity_lsp.output.text import _context
+
+    d = SimpleNamespace(line=1, column=col + 1, end_line=1 if same_line else 2, end_column=col + 1 + length,
+                        severity=Severity.ERROR)
+    assert _context(d, [line], color) == _reference_context(d, [line], color)

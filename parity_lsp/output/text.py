@@ -58,6 +58,15 @@ def _context(d: Located, lines: list[str], color: bool) -> list[str]:
 
     # Window long lines (matrix rows are often hundreds of columns wide) around the span.
     lo, hi = 0, len(text)
+    if text.isascii() and "\t" not in text:
+        # every character one column wide: the window below in arithmetic (measuring each
+        # character of 500-column rows took 1.3 s for 31,654 findings)
+        if hi > CONTEXT_WIDTH:
+            lo = max(0, start - CONTEXT_WIDTH // 3)
+            hi = min(hi, lo + CONTEXT_WIDTH)
+        prefix = "…" if lo > 0 else ""
+        return _lines(d, text[lo:hi], prefix, "…" if hi < len(text) else "",
+                      len(prefix) + start - lo, max(1, min(end, hi) - start), color)
     widths = [_width(ch) for ch in text]
     if sum(widths) > CONTEXT_WIDTH:
         lo = start
@@ -75,7 +84,10 @@ def _context(d: Located, lines: list[str], color: bool) -> list[str]:
     suffix = "…" if hi < len(text) else ""
     pad = len(prefix) + sum(widths[lo:start])
     carets = max(1, sum(widths[start:min(end, hi)]))
+    return _lines(d, shown, prefix, suffix, pad, carets, color)
 
+
+def _lines(d: Located, shown: str, prefix: str, suffix: str, pad: int, carets: int, color: bool) -> list[str]:
     gutter = str(d.line)
     blank = " " * len(gutter)
     under = "^" * carets
