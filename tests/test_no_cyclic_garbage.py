@@ -20,20 +20,24 @@ ROWS = [
 ]
 
 
-def cyclic_garbage(action) -> list[str]:
-    """Type names of the objects that only the cyclic GC could free after `action`."""
+def garbage_types(action) -> list[type]:
+    """The type of each object that only the cyclic GC could free after `action`."""
     gc.collect()
     gc.disable()
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
         action()
         gc.collect()
-        found = sorted({type(o).__name__ for o in gc.garbage})
+        return [type(o) for o in gc.garbage]
     finally:
         gc.set_debug(0)
         gc.garbage.clear()
         gc.enable()
-    return found
+
+
+def cyclic_garbage(action) -> list[str]:
+    """Type names of the objects that only the cyclic GC could free after `action`."""
+    return sorted({t.__name__ for t in garbage_types(action)})
 
 
 def test_a_whole_editing_session_leaves_no_cyclic_garbage(tmp_path):
@@ -110,19 +114,9 @@ def test_one_shot_commands_leave_no_cyclic_garbage_that_grows_with_the_workspace
                 main(argv)
 
         commands()  # first use: lazily imported modules, compiled patterns
-        gc.collect()
-        gc.disable()
-        gc.set_debug(gc.DEBUG_SAVEALL)
-        try:
-            commands()
-            gc.collect()
-            engine_types = {type(o).__module__ for o in gc.garbage if type(o).__module__.startswith("parity_lsp")}
-            assert engine_types == set()
-            return len(gc.garbage)
-        finally:
-            gc.set_debug(0)
-            gc.garbage.clear()
-            gc.enable()
+        types = garbage_types(commands)
+        assert {t.__module__ for t in types if t.__module__.startswith("parity_lsp")} == set()
+        return len(types)
 
     small = garbage_of(ROWS)
     large = garbage_of([dict(r, cap=f"{r['cap']}{i}") for i in range(40) for r in ROWS])
