@@ -24,7 +24,7 @@ from parity_lsp.engine import (
 from parity_lsp.incremental import changed_lines, install_rows, reparse_rows, row_positions, shift_findings
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import Matrix
-from parity_lsp.rules.context import Resolver
+from parity_lsp.rules.context import Resolver, Suggestions
 from parity_lsp.text import LineIndex, Span
 from parity_lsp.workspace.files import is_matrix_name
 from parity_lsp.workspace.fs import normalize_rel
@@ -166,7 +166,7 @@ class Analysis:
 
     def _resolver(self) -> Resolver:
         # the editor computes unsafe suggestions when its quick-fix menu asks for them
-        return Resolver(self.ws, defer_suggestions=True)
+        return Resolver(self.ws, Suggestions.WHEN_ASKED)
 
     def _full_check_options(self, matrix: Matrix) -> tuple[dict[str, set[int]], dict]:
         """How to check a matrix in full: its citations are collected row by row (into the dict

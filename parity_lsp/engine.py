@@ -24,7 +24,7 @@ from parity_lsp.parse.directives import is_suppressed
 from parity_lsp.parse.markdown import parse_markdown, parse_markdown_steps
 from parity_lsp.rules import registry
 from parity_lsp.rules.base import RuleInfo
-from parity_lsp.rules.context import MatrixContext, Resolver, RowContext, TableContext, WorkspaceContext
+from parity_lsp.rules.context import MatrixContext, Resolver, RowContext, Suggestions, TableContext, WorkspaceContext
 from parity_lsp.text import Span
 from parity_lsp.workspace.index import Workspace
 
@@ -265,7 +265,7 @@ def check_paths(ws: Workspace, paths: list[str] | None = None, jobs: int = 1,
     targets = list(paths) if paths is not None else ws.matrix_files()
     everything = sorted(set(targets) | set(ws.matrix_files()))
     parsed: dict[str, Matrix] = {}
-    resolver = Resolver(ws, suggestions=suggestions)
+    resolver = Resolver(ws, Suggestions.NOW if suggestions else Suggestions.SAFE_ONLY)
     for rel in everything:
         matrix, problem = read_matrix(ws, rel)
         if matrix is None:

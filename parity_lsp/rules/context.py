@@ -7,6 +7,7 @@ ask freely; rules never touch the file system except through these objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cached_property
 
 from parity_lsp.findings import DeferredFix, Finding, Fix, Related, Severity
@@ -54,13 +55,18 @@ class Resolved:
         return None if src is None else src.lookup(symbol)
 
 
+class Suggestions(Enum):
+    """When rules compute the fixes that cost a search (a missing path's nearest path, the
+    file now defining its symbol)."""
+
+    NOW = "now"  # a CLI report prints unsafe suggestions too
+    WHEN_ASKED = "when asked"  # an editor: `Finding.deferred`, computed by fix-all or the quick-fix menu
+    SAFE_ONLY = "safe only"  # outputs that show safe fixes only (JSON, SARIF, `fix`): no suggestion search
+
+
 class Resolver:
-    def __init__(self, ws: Workspace, defer_suggestions: bool = False, suggestions: bool = True) -> None:
+    def __init__(self, ws: Workspace, suggestions: Suggestions = Suggestions.NOW) -> None:
         self.ws = ws
-        # An editor asks for unsafe suggestions when it shows a quick-fix menu: rules may defer
-        # computing them (`Finding.deferred`); a CLI report prints them, so it computes them,
-        # unless its output shows safe fixes only (`suggestions` False: JSON, SARIF, `fix`).
-        self.defer_suggestions = defer_suggestions
         self.suggestions = suggestions
         # (rel, escapes, stat) per (path, link base): not the file's content, which the
         # workspace's bounded source cache owns (a check of 10,000 rows must not pin every file)

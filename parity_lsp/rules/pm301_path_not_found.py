@@ -9,6 +9,7 @@ from parity_lsp.findings import DeferredFix, Severity
 from parity_lsp.model import RefKind
 from parity_lsp.rules._util import SAFE_RATIO, path_as_written, replace_fix
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import Suggestions
 from parity_lsp.workspace.fs import normalize_rel
 from parity_lsp.workspace.index import find_symbol_near
 
@@ -49,11 +50,12 @@ def check(ctx):
             continue
         severity = Severity.WARNING if ctx.relaxed or ctx.in_missing_cell(ref) else RULE.severity
         fix = deferred = None
-        if ctx.resolver.defer_suggestions:
+        when = ctx.resolver.suggestions
+        if when is Suggestions.WHEN_ASKED:
             deferred = _deferred_path_fix(ctx.ws, ctx.matrix.path, ref, res.rel)
-        elif ctx.resolver.suggestions:
+        elif when is Suggestions.NOW:
             fix = path_fix(ctx, ref, res.rel)
-        else:  # an output that shows safe fixes only: no search for the cited symbol's new file
+        else:  # safe fixes only: no search for the cited symbol's new file
             fix = safe_path_fix(ctx.ws, ctx.matrix.path, ref, res.rel)[0]
         yield ctx.finding(RULE, ref.span, f"`{ref.path}` does not exist", severity=severity, fix=fix,
                           deferred=deferred)
