@@ -141,17 +141,29 @@ def _finish(ws: Workspace, matrix: Matrix, findings: list[Finding], suppressed=N
     return out
 
 
+def _enabled_modules(config, scope: str) -> tuple:
+    """The enabled rule modules of one scope, in code order: asked for every row, answered
+    once per configuration (configurations are not changed once built)."""
+    memo = config.__dict__.get("_enabled_modules")
+    if memo is None:
+        memo = {}
+        object.__setattr__(config, "_enabled_modules", memo)
+    found = memo.get(scope)
+    if found is None:
+        found = memo[scope] = tuple(m for m in registry.modules_for(scope) if config.is_enabled(m.RULE.code))
+    return found
+
+
 def _run(rule_module, ctx, matrix: Matrix, sink: list[Finding]) -> None:
-    code = rule_module.RULE.code
-    if not ctx.config.is_enabled(code):
-        return
+    """Run one (enabled) rule on `ctx`, its findings into `sink`."""
     try:
         sink.extend(rule_module.check(ctx))
     except Exception as exc:  # a rule bug must not hide the other rules' findings
         where = traceback.extract_tb(exc.__traceback__)[-1]
         sink.append(
             Finding("PM000", Severity.ERROR, matrix.path, Span(0, 0),
-                    f"internal error in rule {code}: {exc!r} at {posixpath.basename(where.filename)}:{where.lineno}")
+                    f"internal error in rule {rule_module.RULE.code}: {exc!r} at "
+                    f"{posixpath.basename(where.filename)}:{where.lineno}")
         )
 
 
@@ -199,7 +211,7 @@ def _check_row_then(after_row, release: bool, ws: Workspace, matrix: Matrix, row
 
 def _check_matrix_scope(ws: Workspace, matrix: Matrix, resolver: Resolver) -> list[Finding]:
     findings: list[Finding] = [_problem(matrix, p) for p in matrix.problems]
-    for rule in registry.modules_for("matrix"):
+    for rule in _enabled_modules(ws.config, "matrix"):
         _run(rule, MatrixContext(matrix, ws, resolver), matrix, findings)
     return _finish(ws, matrix, findings)
 
@@ -207,7 +219,7 @@ def _check_matrix_scope(ws: Workspace, matrix: Matrix, resolver: Resolver) -> li
 def _check_table_scope(ws: Workspace, matrix: Matrix, table, resolver: Resolver) -> list[Finding]:
     findings: list[Finding] = []
     tctx = TableContext(table, matrix, ws, resolver)
-    for rule in registry.modules_for("table"):
+    for rule in _enabled_modules(ws.config, "table"):
         _run(rule, tctx, matrix, findings)
     return _finish(ws, matrix, findings, (table.suppressed,))
 
@@ -217,7 +229,7 @@ def check_row(ws: Workspace, matrix: Matrix, row, resolver: Resolver | None = No
     resolver = resolver or Resolver(ws)
     findings: list[Finding] = []
     rctx = RowContext(row, matrix, ws, resolver)
-    for rule in registry.modules_for("row"):
+    for rule in _enabled_modules(ws.config, "row"):
         _run(rule, rctx, matrix, findings)
     return _finish(ws, matrix, findings, (row.table.suppressed, row.suppressed))
 
