@@ -87,6 +87,13 @@ class Config:
         """`exception-id-pattern` as a whole-word regex (validated when loaded; compiled once)."""
         return _exception_id_re(self.exception_id_pattern)
 
+    @property
+    def exception_id_prefilter(self) -> re.Pattern:
+        """`exception-id-pattern` without the word boundaries: finds a superset of the places
+        `exception_id_re` matches, much faster (a leading `\\b` hides the pattern's literal
+        prefix from the regex engine: 4 µs a row instead of 0.2)."""
+        return _exception_id_bare(self.exception_id_pattern)
+
     def severity_for(self, code: str, default: Severity) -> Severity:
         value = self.severity.get(code)
         if value and value != OFF:
@@ -100,6 +107,14 @@ def _exception_id_re(pattern: str) -> re.Pattern:
         return re.compile(rf"\b(?:{pattern})\b")
     except re.error:  # unreachable for loaded configs (validated), kept for hand-built ones
         return re.compile(rf"\b(?:{DEFAULT_EXCEPTION_ID})\b")
+
+
+@functools.lru_cache(maxsize=8)
+def _exception_id_bare(pattern: str) -> re.Pattern:
+    try:
+        return re.compile(rf"(?:{pattern})")
+    except re.error:
+        return re.compile(rf"(?:{DEFAULT_EXCEPTION_ID})")
 
 
 @dataclass(frozen=True, slots=True)

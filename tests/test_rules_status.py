@@ -240,3 +240,15 @@ def test_pm207_custom_id_pattern(tmp_path):
     root = workspace(tmp_path, {"docs/audits/exceptions.md": "WAIVER-1 only\n", MATRIX: matrix(rows)})
     d = one(check(root, exception_id_pattern=r"WAIVER-\d+"), "PM207")
     assert at(d) == in_row(root, "Waived", "WAIVER-7")
+
+
+def test_pm207_ids_are_whole_words(tmp_path):
+    # the row is pre-searched without word boundaries (fast); only whole-word ids count
+    rows = [
+        {"cap": "Glued", "status": "Exception", "notes": "REX-07 and EX-07x2 are not ids; see EX-01"},
+        {"cap": "Punctuated", "status": "Exception", "notes": "(EX-09), see EX-01"},
+    ]
+    root = workspace(tmp_path, {EXC_DOC: EXCEPTIONS, MATRIX: matrix(rows)})
+    d = one(check(root), "PM207")
+    assert at(d) == in_row(root, "Punctuated", "EX-09")
+    assert d["message"] == f"exception id `EX-09` is not declared in `{EXC_DOC}`"

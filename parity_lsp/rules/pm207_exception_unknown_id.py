@@ -33,7 +33,8 @@ decision nobody made.
 def check(ctx):
     id_re = ctx.config.exception_id_re
     row = ctx.row
-    if _line_search_is_exact(id_re) and id_re.search(ctx.matrix.text, row.span.start, row.span.end) is None:
+    if (_line_search_is_exact(id_re)
+            and ctx.config.exception_id_prefilter.search(ctx.matrix.text, row.span.start, row.span.end) is None):
         return  # no id anywhere on the row (most rows): no need to search cell by cell
     declared = None
     for cell in ctx.row.cells:
