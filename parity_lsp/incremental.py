@@ -98,9 +98,7 @@ def reparse_rows(matrix: Matrix, lines: range, text: str, index: LineIndex,
         if "|" not in line_text or parse_directive(line_text) is not None:
             return None
         table = old.table
-        cells = row_cells(line_text, index.line_start(line))
-        for c in cells:
-            c.column = table.header[c.index].column if c.index < len(table.header) else None
+        cells = row_cells(line_text, index.line_start(line), [c.column for c in table.header])
         span = Span(index.line_start(line), index.line_start(line) + len(line_text))
         row = Row(cells=cells, span=span, line=line, table_ref=weakref.ref(table), suppressed=old.suppressed)
         if row.capability != old.capability:

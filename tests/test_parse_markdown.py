@@ -172,3 +172,35 @@ def test_table_ranges_equal_the_rule_without_shortcuts(text, newline):
         return [(t.type, t.map, t.level) for t in md.parse(text) if t.map]
 
     assert ranges(_MD) == ranges(_REFERENCE)
+
+
+# --- cells of a line without escapes: split in one go, as the escape-aware splitter does ------
+
+from hypothesis import example  # noqa: E402
+
+from parity_lsp.parse.markdown import _row_cells_escaped, row_cells  # noqa: E402
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(["|", " ", "\t", "a", "`x`", "é", "🙂", "\u00a0", "\r", "  ", "**b**"]),
+                max_size=24).map("".join),
+       st.integers(min_value=0, max_value=10_000))
+@example("| a | b |", 7)
+@example("|", 0)
+@example("||", 0)
+@example(" | ", 0)
+@example("a | b", 3)
+@example("| a | b", 0)
+@example("a | b |", 0)
+@example("| | |", 0)
+@example("\u00a0| x |\u00a0", 0)  # non-breaking spaces: outer, but never trimmed off a cell
+@example("|\t tab\t |  \r", 12)
+@example("| " + " | ".join(f"cell {i}" for i in range(40)) + " |", 100)  # a long row
+def test_row_cells_equal_the_escape_aware_splitter(line, offset):
+    columns = ["capability", "status", "owner"]  # fewer than some lines' cells: surplus cells get None
+    fast = [(c.text, c.start, c.index, c.column) for c in row_cells(line, offset, columns)]
+    reference = [(c.text, c.start, c.index, c.column) for c in _row_cells_escaped(line, offset, columns)]
+    assert fast == reference
+    assert [c.column for c in row_cells(line, offset, columns)][:3] == columns[:len(fast)]
+    for text, start, _, _ in fast:  # each cell is the document's text where it says it is
+        assert line[start - offset:start - offset + len(text)] == text
