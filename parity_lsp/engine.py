@@ -363,14 +363,18 @@ _PATH_TOKEN = re.compile(r"[\w.-]+(?:/[\w.-]+)+")
 def _locality(piece) -> str | None:
     """Where the evidence of a row piece lives: the first two components of the first path
     its code (else tests) cell names, e.g. `crates/core`. None for other pieces."""
-    row = next((a for a in getattr(piece, "args", ()) if isinstance(a, Row)), None)
-    if row is None:
+    for row in reversed(getattr(piece, "args", ())):  # a row piece's row is among its last arguments
+        if isinstance(row, Row):
+            break
+    else:
         return None
     for column in (COL_CODE, COL_TESTS):
         cell = row.cell(column)
         found = _PATH_TOKEN.search(cell.text) if cell is not None else None
         if found:
-            parts = [p for p in found.group().split("/") if p not in (".", "..")]
+            parts = found.group().split("/")
+            if "." in parts or ".." in parts:  # a link's `../../crates/x` is `crates/x` too
+                parts = [p for p in parts if p not in (".", "..")]
             return "/".join(parts[:2])
     return ""
 
