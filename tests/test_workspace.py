@@ -3,6 +3,8 @@
 import os
 import subprocess
 
+import pytest
+
 from parity_lsp.config import Config
 from parity_lsp.workspace.files import list_files
 from parity_lsp.workspace.fs import FileSystem
@@ -79,6 +81,22 @@ def test_nearest_path(tmp_path):
     assert ws.nearest_path("crates/kore/src/schedule.rs") == "crates/core/src/schedule.rs"  # same file name
     assert ws.nearest_path("crates/core/srcs/lib.rs") == "crates/core/src/lib.rs"
     assert ws.nearest_path("totally/else.py") is None
+
+
+@pytest.mark.parametrize("stable_stats", [False, True])
+def test_nearest_path_follows_files_that_appear_and_vanish(tmp_path, stable_stats):
+    # with stable stats the answers are kept: until the editor (or a check) says a file came or went
+    tree(tmp_path, {"crates/core/src/schedule.rs": "", "crates/core/src/lib.rs": ""})
+    ws = Workspace(tmp_path)
+    ws.fs.stable_stats = stable_stats
+    assert ws.nearest_path("crates/core/src/schedules.rs") == "crates/core/src/schedule.rs"
+    assert ws.nearest_path("crates/core/src/planner.rs") is None
+    (tmp_path / "crates/core/src/plan.rs").write_text("")
+    ws.file_appeared_or_vanished("crates/core/src/plan.rs", False)
+    assert ws.nearest_path("crates/core/src/planner.rs") == "crates/core/src/plan.rs"
+    (tmp_path / "crates/core/src/schedule.rs").unlink()
+    ws.file_appeared_or_vanished("crates/core/src/schedule.rs", False)
+    assert ws.nearest_path("crates/core/src/schedules.rs") is None
 
 
 def test_git_rename_history(tmp_path):

@@ -136,6 +136,7 @@ class Workspace:
         self._matrix_files: tuple | None = None  # (file list it was computed from, list, set)
         self._matrix_answers: dict[str, bool] = {}  # is_matrix_file per path, before any listing
         self._basenames: dict[str, list[str]] | None = None
+        self._nearest: dict[tuple[str, bool], str | None] = {}  # nearest_path answers (stable stats)
         self._sources: dict[str, SourceFile] = {}
         self._scanned: LRU[str, SourceFile] = LRU(DEFINITIONS_KEPT_FILES)
         self._renames: dict[str, str] | None = None
@@ -153,6 +154,7 @@ class Workspace:
         """A file was created, deleted or renamed: rebuild the list and name index lazily."""
         self._files = None
         self._basenames = None
+        self._nearest.clear()
         self._exceptions = None
         self._matrix_answers.clear()
         self.fs.bump()
@@ -243,7 +245,17 @@ class Workspace:
         return self._basenames
 
     def nearest_path(self, rel: str, want_dir: bool = False) -> str | None:
-        """The existing path most like `rel`: same file name elsewhere, else a similar sibling."""
+        """The existing path most like `rel`: same file name elsewhere, else a similar sibling.
+        Kept until a file appears or vanishes when stats are stable: a deleted file is often
+        cited by several rows (or matrices), and each search compares a directory's names."""
+        if not self.fs.stable_stats:
+            return self._nearest_path(rel, want_dir)
+        key = (rel, want_dir)
+        if key not in self._nearest:
+            self._nearest[key] = self._nearest_path(rel, want_dir)
+        return self._nearest[key]
+
+    def _nearest_path(self, rel: str, want_dir: bool) -> str | None:
         rel = rel.rstrip("/")
         base = posixpath.basename(rel).lower()
         if not want_dir:
