@@ -1,5 +1,3 @@
-import sys
+from parity_lsp.cli import run
 
-from parity_lsp.cli import main
-
-sys.exit(main())
+run()

@@ -17,8 +17,16 @@ HEADER = (
 )
 
 
-def run(*args, cwd=None, input=None):
+def user_env() -> dict:
+    """The environment of a user's shell: no colour, and output buffered as usual (this
+    machine sets PYTHONUNBUFFERED, which would hide output lost at exit)."""
     env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("PYTHONUNBUFFERED", None)
+    return env
+
+
+def run(*args, cwd=None, input=None):
+    env = user_env()
     return subprocess.run(
         [sys.executable, "-m", "parity_lsp", *args], cwd=cwd, capture_output=True, text=True, env=env, input=input,
         timeout=120,
@@ -220,3 +228,43 @@ def test_path_argument_limits_the_check(tmp_path):
     data = json.loads(run("check", "--format", "json", "docs/parity/b.md", cwd=root).stdout)
     assert {d["path"] for d in data["diagnostics"]} == {"docs/parity/b.md"}
     assert data["files_checked"] == 1
+
+
+# --- the command exits without tearing its model down: output must still arrive whole ----------
+
+
+def _many_rows_repo(tmp_path, rows=400):
+    body = "".join(
+        f"| Capability {i} | Events | Implemented | unit | `src/missing_{i}.rs` (`f{i}`) | — | — | @team | |\n"
+        for i in range(rows)
+    )
+    return make_repo(tmp_path, {"src/lib.rs": GOOD_CODE, "docs/parity/m.md": HEADER + body})
+
+
+def test_console_script_delivers_all_output_through_a_pipe(tmp_path):
+    # more than a pipe's buffer (64 KB) of JSON: every byte is flushed before the fast exit
+    root = _many_rows_repo(tmp_path)
+    script = Path(sys.executable).parent / "parity-lsp"
+    proc = subprocess.run([str(script), "check", "--format", "json"], cwd=root, capture_output=True, timeout=120,
+                          env=user_env())
+    assert proc.returncode == 1, proc.stderr
+    assert len(proc.stdout) > 65536
+    data = json.loads(proc.stdout)
+    assert sum(data["summary"].values()) == len(data["diagnostics"]) and len(data["diagnostics"]) >= 400 * 3
+    assert proc.stdout == run("check", "--format", "json", cwd=root).stdout.encode()
+    assert proc.stderr == b""
+
+
+@pytest.mark.parametrize("rows, read_first_line", [(400, True), (1, False)])
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path, rows, read_first_line):
+    # `parity-lsp check | head -1` (the pipe closes while the output is written) and `| true`
+    # (closed before a short output, still buffered, is flushed at exit): no traceback
+    root = _many_rows_repo(tmp_path, rows)
+    proc = subprocess.Popen([sys.executable, "-m", "parity_lsp", "check"], cwd=root, env=user_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if read_first_line:
+        proc.stdout.readline()
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (0, 1), err
+    assert b"Traceback" not in err and b"Exception ignored" not in err and b"Error" not in err, err
