@@ -133,7 +133,7 @@ class ConfigErrors(Exception):
 
 
 def cmd_check(args) -> int:
-    from parity_lsp.output import make_report, render
+    from parity_lsp.output import FORMATS_READING_SOURCE_LINES, make_report, render
 
     ws, targets = build_workspace(args)
     # only the text output prints unsafe suggestions (`suggestion: ...`); the others carry
@@ -152,7 +152,8 @@ def cmd_check(args) -> int:
         indexes[path] = LineIndex(src.text or "")
         return indexes[path]
 
-    report = make_report(str(ws.root), files, result.findings, index_for, ALL_RULES)
+    report = make_report(str(ws.root), files, result.findings, index_for, ALL_RULES,
+                         with_source_lines=args.format in FORMATS_READING_SOURCE_LINES)
     color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     out = render(report, args.format, color=color)
     sys.stdout.write(out + "\n")

@@ -125,7 +125,7 @@ MATRIX = (
 PATH = "docs/parity/m.md"
 
 
-def build():
+def build(with_source_lines=True):
     start = MATRIX.index("`tests/test_x.py:20`")
     line_no = MATRIX.index("20`")
     drift = Finding(
@@ -141,7 +141,18 @@ def build():
     missing = Finding("PM001", Severity.ERROR, "docs/parity/other.md", Span(0, 0), "header lacks `Owner`")
     texts = {PATH: MATRIX, "docs/parity/other.md": "| Capability |\n"}
     indexes = {p: LineIndex(t) for p, t in texts.items()}
-    return make_report("/abs/root", sorted(texts), [drift, owner, missing], indexes.__getitem__)
+    indexes["tests/test_x.py"] = LineIndex("\n" * 13 + "    def test_x():\n        pass\n")  # the related place
+    return make_report("/abs/root", sorted(texts), [drift, owner, missing], indexes.__getitem__,
+                       with_source_lines=with_source_lines)
+
+
+def test_only_the_formats_said_to_read_source_lines_read_them():
+    # the CLI skips gathering them for the others (the 100k check's JSON took 12 ms less)
+    from parity_lsp.output import FORMATS, FORMATS_READING_SOURCE_LINES
+
+    for fmt in FORMATS:
+        same = render(build(with_source_lines=True), fmt) == render(build(with_source_lines=False), fmt)
+        assert same == (fmt not in FORMATS_READING_SOURCE_LINES), fmt
 
 
 def test_json_matches_the_schema_and_key_order():
@@ -201,20 +212,25 @@ _TEXT = st.text(st.characters(blacklist_categories=["Cs"]) | st.sampled_from(['"
                 max_size=12)
 
 
+_PATHS = st.sampled_from([PATH, 'docs/"quoted"\\.md', "ü/😀.md"])
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(_TEXT, _TEXT, st.booleans(), st.booleans(), st.sampled_from(list(Severity))), max_size=6),
+@given(st.lists(st.tuples(_TEXT, _TEXT, st.booleans(), st.booleans(), st.sampled_from(list(Severity)), _PATHS,
+                          st.sampled_from(["PM999", "PM301", 'P"M\\1'])), max_size=6),
        st.booleans())
 def test_json_is_json_dumps_indent_2_byte_for_byte(items, empty_report):
     """render_json writes diagnostics from a template (json.dumps with an indent encodes in
-    Python, slowly): the text must be json.dumps's own, whatever the strings hold."""
+    Python, slowly), escaping repeated paths, codes and severities once: the text must be
+    json.dumps's own, whatever the strings hold."""
     from parity_lsp.output.json_format import to_json_obj
 
     text = "| a | b |\n|---|---|\n| x | y |\n"
     findings = []
-    for message, content, with_fix, safe, severity in items:
-        fix = Fix(message + "!", (Edit(PATH, Span(2, 3), content), Edit("other/ü.md", Span(0, 0), "")), safe) if with_fix else None
-        findings.append(Finding("PM999", severity, PATH, Span(0, min(len(text), len(message))), message, fix=fix))
-    paths = [] if empty_report else [PATH]
+    for message, content, with_fix, safe, severity, path, code in items:
+        fix = Fix(message + "!", (Edit(path, Span(2, 3), content), Edit("other/ü.md", Span(0, 0), "")), safe) if with_fix else None
+        findings.append(Finding(code, severity, path, Span(0, min(len(text), len(message))), message, fix=fix))
+    paths = [] if empty_report else sorted({f.path for f in findings} | {PATH})
     report = make_report("/abs/ro\"ot", paths, [] if empty_report else findings, lambda p: LineIndex(text))
     out = render(report, "json")
     assert out == json.dumps(to_json_obj(report), indent=2, ensure_ascii=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from parity_lsp.output.report import Located, LocatedEdit, Report, locate, make_report, source_lines_from
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
+FORMATS_READING_SOURCE_LINES = frozenset({"text", "sarif"})  # `Report.source_lines`: context, UTF-16 columns
 
 
 def render(report: Report, fmt: str, color: bool = False) -> str:
@@ -36,4 +37,4 @@ def render(report: Report, fmt: str, color: bool = False) -> str:
     raise ValueError(f"unknown output format {fmt!r} (expected one of: {', '.join(FORMATS)})")
 
 
-__all__ = ["FORMATS", "Located", "LocatedEdit", "Report", "locate", "make_report", "render", "source_lines_from"]
+__all__ = ["FORMATS", "FORMATS_READING_SOURCE_LINES", "Located", "LocatedEdit", "Report", "locate", "make_report", "render", "source_lines_from"]

@@ -126,16 +126,19 @@ def make_report(
     findings: Iterable[Finding],
     index_for: Callable[[str], LineIndex],
     rules: dict[str, RuleInfo] | None = None,
+    with_source_lines: bool = True,
 ) -> Report:
-    """Convenience: locate `findings` and fill `source_lines` for every path they mention."""
+    """Convenience: locate `findings` and fill `source_lines` for every path they mention
+    (unless the caller's format does not read them: `with_source_lines=False`)."""
     findings = list(findings)
     diagnostics = locate(findings, index_for)
     paths: list[str] = []
-    for f in findings:
-        paths.append(f.path)
-        if f.fix is not None:
-            paths.extend(e.path for e in f.fix.edits)
-        paths.extend(r.path for r in f.related)
+    if with_source_lines:
+        for f in findings:
+            paths.append(f.path)
+            if f.fix is not None:
+                paths.extend(e.path for e in f.fix.edits)
+            paths.extend(r.path for r in f.related)
     return Report(
         root=root,
         files_checked=len(files),
