@@ -164,8 +164,14 @@ class RowContext(_Base):
     def status(self) -> str:
         return self.row.status
 
+    @cached_property
+    def status_key(self) -> str:
+        """The row's status, trimmed and lower-cased (what `status_is` compares)."""
+        return self.row.status.strip().lower()
+
     def status_is(self, *names: str) -> bool:
-        return self.row.status.strip().lower() in {n.lower() for n in names}
+        key = self.status_key  # asked by several rules on every row: computed once
+        return any(key == n.lower() for n in names)
 
     @cached_property
     def relaxed(self) -> bool:

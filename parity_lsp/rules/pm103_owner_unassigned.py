@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from parity_lsp.findings import Severity
 from parity_lsp.model import COL_OWNER
 from parity_lsp.rules.base import RuleInfo
@@ -34,5 +36,10 @@ def check(ctx):
     value = cell.value.strip()
     if not value:
         return  # PM004
-    if value.lower() in {p.lower() for p in ctx.config.owner_placeholders}:
+    if value.lower() in _lowered(tuple(ctx.config.owner_placeholders)):
         yield ctx.finding(RULE, cell.span, f"owner is unassigned (`{value}`)")
+
+
+@functools.lru_cache(maxsize=8)
+def _lowered(placeholders: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(p.lower() for p in placeholders)
