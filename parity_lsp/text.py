@@ -8,23 +8,37 @@ Python `str` (a Unicode code point index). Lines are 0-based here; front ends co
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
 class Span:
-    """Half-open range [start, end) of code point offsets into one document's text."""
+    """Half-open range [start, end) of code point offsets into one document's text. A value:
+    compared and hashed by its offsets, never changed once made (nothing assigns to one).
 
-    start: int
-    end: int
+    A plain slots class, not a frozen dataclass: a check of 20,000 rows makes ~350,000 spans,
+    and a frozen dataclass's __init__ (object.__setattr__ per field, then __post_init__) took
+    ~270 ns each against ~80 here."""
 
-    def __post_init__(self) -> None:
-        if self.end < self.start:
-            raise ValueError(f"span end {self.end} before start {self.start}")
+    __slots__ = ("start", "end")
+
+    def __init__(self, start: int, end: int) -> None:
+        if end < start:
+            raise ValueError(f"span end {end} before start {start}")
+        self.start = start
+        self.end = end
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return self.start == other.start and self.end == other.end  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.start, self.end))
+
+    def __repr__(self) -> str:
+        return f"Span(start={self.start!r}, end={self.end!r})"
 
     def __reduce__(self):
-        # pickled by value (forked `check -j` workers send back every finding): a slots
-        # dataclass's own pickling calls `dataclasses.fields` for each object
+        # pickled by value (forked `check -j` workers send back every finding)
         return (Span, (self.start, self.end))
 
     def contains(self, offset: int) -> bool:
