@@ -95,7 +95,9 @@ class Row:
         return found
 
     def cell(self, column: str) -> Cell | None:
-        idx = self.table.columns.get(column) if self.table else None
+        ref = self.table_ref  # asked ~12 times a row: one weak dereference, not two
+        table = ref() if ref is not None else None
+        idx = table.columns.get(column) if table is not None else None
         if idx is None or idx >= len(self.cells):
             return None
         return self.cells[idx]
