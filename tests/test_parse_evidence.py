@@ -178,3 +178,41 @@ def test_a_200_kb_cell_of_unmatched_openers_parses(junk):
     (ref,) = parse(t).refs
     assert (ref.path, ref.line_start, [s.name for s in ref.symbols]) == ("src/a.rs", 3, ["f"])
     assert at(t, ref.full_span) == "`src/a.rs:3` (`f`)"
+
+
+# --- the one-match shortcut for the common shapes answers as the general parser ---------------
+
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from parity_lsp.parse import evidence as evidence_module  # noqa: E402
+
+_PATHS = st.sampled_from([
+    "crates/core/src/lib.rs", "src/a.py", "lib.rs", "README", "Makefile", "a/b", "docs/x.md", "ü/ñ.rs",
+    ".github/workflows/ci.yml", "../../.github/workflows/ci.yaml", "../../crates/c1/src/mod_1.rs", "./x.go",
+    "a-b/c_d.e.ts", "x.", ".rs", "crates/a/b.RS",
+])
+_LOCATIONS = st.sampled_from(["", ":7", ":7-9", ":007", ":0"])
+_ANCHORS = st.sampled_from(["", "#L7", "#L7-L9", "#L7-9", "#L0"])
+_PARENS = st.sampled_from([
+    "", " (`parse_row`)", " (`Type::method`)", " (`run()`)", "(`tight`)", "  (`two_spaces`)",
+    " (job `test`: `cargo test -p core --tests`)", " (job `a.b-c`: ` spaced  `)", " (job `t`: `a \\| b`)",
+    " (job `t`: ``)", " (prose note)", " (`a` `b`)", " (`not a symbol!`)",
+])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.booleans(), _PATHS, _LOCATIONS, _ANCHORS, _PARENS, st.sampled_from(["evidence (code)", "evidence (ci)"]))
+@example(False, "crates/core/src/lib.rs", ":12", "", " (`tick_key`)", "evidence (code)")
+@example(True, "../../crates/c1/src/mod_1.rs", "", "#L38", " (`verify_ledger`)", "evidence (code)")
+@example(False, ".github/workflows/ci.yml", "", "", " (job `test`: `cargo test -p c4 --tests`)", "evidence (ci)")
+def test_the_shortcut_finds_what_the_general_parser_finds(link, path, location, anchor, paren, column):
+    text = f"[label]({path}{anchor}){paren}" if link else f"`{path}{location}`{paren}"
+    shortcut = parse_evidence(text, OFFSET, "docs/parity/matrix.md", column)
+    quick = evidence_module._parse_quick
+    try:
+        evidence_module._parse_quick = lambda *args: False
+        general = parse_evidence(text, OFFSET, "docs/parity/matrix.md", column)
+    finally:
+        evidence_module._parse_quick = quick
+    assert shortcut == general, text

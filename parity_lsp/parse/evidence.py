@@ -431,42 +431,48 @@ def _parse_quick(ev: Evidence, text: str, offset: int, base_dir: str, column: st
     m = _QUICK.fullmatch(text)
     if m is None:
         return False
-    g = m.group
-    link = g("lpath") is not None
-    k = "l" if link else ""  # the link's groups, or the code span's
-    path, line, end = g(k + "path"), g(k + "line"), g(k + "end")
-    if not link and "/" not in path and (path.rsplit(".", 1)[-1].lower() if "." in path else "") not in KNOWN_EXTENSIONS:
-        return False  # not a path candidate (with no location suffix left to strip)
+    # every group in one call (a cell of each row's three goes through here)
+    _, path, line, end, _, lpath, lline, lend, symbol, job, command = m.groups()
+    link = lpath is not None
+    if link:
+        path, line, end, group = lpath, lline, lend, _G_LPATH
+    else:
+        if "/" not in path and (path.rsplit(".", 1)[-1].lower() if "." in path else "") not in KNOWN_EXTENSIONS:
+            return False  # not a path candidate (with no location suffix left to strip)
+        group = _G_PATH
     kind = RefKind.CI if is_workflow_path(path) else RefKind.PATH
-    symbol, job = g("symbol"), g("job")
     if (symbol is not None and kind is RefKind.CI) or (job is not None and kind is RefKind.PATH):
         return False
-    path_start = offset + m.start(k + "path")
+    path_start = offset + m.start(group)
+    path_end = path_start + len(path)
     ref = Reference(
-        kind=kind,
-        path=path,
-        span=Span(path_start, path_start + len(path)),
-        full_span=Span(offset, offset + len(text)),  # the match is the whole cell
-        line_start=int(line) if line else None,
-        line_end=int(end) if end else None,
-        line_span=Span(path_start + len(path) + 1, offset + m.end(k + "raw")) if line else None,
+        kind,
+        path,
+        Span(path_start, path_end),
+        Span(offset, offset + len(text)),  # the match is the whole cell
+        int(line) if line else None,
+        int(end) if end else None,
+        Span(path_end + 1, offset + m.end(group - 1)) if line else None,  # group - 1: the raw text
         column=column,
     )
     if link:
         ref.is_link = True
         ref.link_base = base_dir
     if symbol is not None:
-        ref.symbols.append(SymbolRef(symbol, Span(offset + m.start("symbol"), offset + m.end("symbol"))))
+        ref.symbols.append(SymbolRef(symbol, Span(offset + m.start(_G_SYMBOL), offset + m.end(_G_SYMBOL))))
     elif job is not None:
         ref.job = job
-        ref.job_span = Span(offset + m.start("job"), offset + m.end("job"))
-        command = g("command")
+        ref.job_span = Span(offset + m.start(_G_JOB), offset + m.end(_G_JOB))
         stripped = command.strip()
         if stripped:
-            s = offset + m.start("command") + len(command) - len(command.lstrip())
+            s = offset + m.start(_G_COMMAND) + len(command) - len(command.lstrip())
             ref.commands.append(CommandRef(_unescape(stripped), Span(s, s + len(stripped))))
     ev.refs.append(ref)
     return True
+
+
+_G_PATH, _G_LPATH, _G_SYMBOL, _G_JOB, _G_COMMAND = (_QUICK.groupindex[g] for g in ("path", "lpath", "symbol", "job", "command"))
+assert _QUICK.groupindex["raw"] == _G_PATH - 1 and _QUICK.groupindex["lraw"] == _G_LPATH - 1  # see `group - 1`
 
 
 def _refs_from_tokens(ev, sc, toks, offset, base_dir, label, column) -> None:
