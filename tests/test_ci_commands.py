@@ -328,3 +328,27 @@ def test_follow_package_scripts(tmp_path):
     assert "not valid JSON" in follow(fs, parse_command("npm test"), "web").error
     assert "does not exist" in follow(fs, parse_command("pnpm test"), "nowhere").error
     assert "not followed" in follow(fs, parse_command("npm test -w api"), "").error
+
+
+# --- the job's command index answers as comparing with every step ---------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from parity_lsp.workspace.ci.commands import CommandIndex  # noqa: E402
+
+_COMMANDS = st.sampled_from([
+    "cargo test -p core --tests", "cargo test --package core --tests", "uv run cargo test -p core --tests",
+    "cargo test -p core", "cargo test --workspace", "cargo test -p other --tests", "cargo nextest run -p core",
+    "pytest tests/unit", "python -m pytest tests/unit", "pytest tests/unit -k fast", "go test ./...",
+    "make test", "npm test", "./scripts/run.sh --all", "cargo test -p core --tests -- --nocapture",
+    "echo hi", "cargo build", "",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_COMMANDS, max_size=12), st.lists(_COMMANDS, min_size=1, max_size=6))
+def test_command_index_matches_like_every_step_compared(steps, cited):
+    index = CommandIndex(steps)
+    for text in cited + cited:  # asked again: the remembered answer is the same
+        assert list(index.matching(text)) == [s for s in dict.fromkeys(steps) if command_matches(text, s)], text

@@ -871,11 +871,14 @@ class CommandIndex:
     `Unknown` commands (matched by argument runs) are all candidates.
     """
 
-    __slots__ = ("_by_key", "_unknown")
+    __slots__ = ("_by_key", "_unknown", "_answers")
 
     def __init__(self, texts: Iterable[str]) -> None:
         self._by_key: dict[tuple, list[str]] = {}
         self._unknown: list[str] = []
+        # cited command -> its matches: the rows of a crate cite the same command again and
+        # again, and its selection key is a dozen frozensets
+        self._answers: dict[str, tuple[str, ...]] = {}
         for text in dict.fromkeys(texts):
             cmd = parse_command(text)
             if isinstance(cmd, Unknown):
@@ -883,11 +886,14 @@ class CommandIndex:
             else:
                 self._by_key.setdefault((cmd.kind, selection_key(cmd)), []).append(text)
 
-    def matching(self, cited: str) -> list[str]:
+    def matching(self, cited: str) -> tuple[str, ...]:
         """The indexed step commands `cited` matches, in insertion order."""
-        a = parse_command(cited)
-        candidates = self._unknown if isinstance(a, Unknown) else self._by_key.get((a.kind, selection_key(a)), ())
-        return [t for t in candidates if command_matches(cited, t)]
+        found = self._answers.get(cited)
+        if found is None:
+            a = parse_command(cited)
+            candidates = self._unknown if isinstance(a, Unknown) else self._by_key.get((a.kind, selection_key(a)), ())
+            found = self._answers[cited] = tuple(t for t in candidates if command_matches(cited, t))
+        return found
 
 
 def closest_command(cited: str, candidates: list[str]) -> str | None:
