@@ -405,3 +405,50 @@ def test_fifo_and_devices_do_not_hang_the_cli(planted):
                           capture_output=True, timeout=60)
     assert proc.returncode in (0, 1), proc.stderr.decode(errors="replace")[-2000:]
     assert b"Traceback" not in proc.stderr
+
+
+# --- real directories are built component by component, as realpath would resolve them --------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from parity_lsp.workspace.fs import FileSystem  # noqa: E402
+
+_NAMES = ["a", "b", "c", "link", "up", "loop", "file.rs"]
+
+
+def _realpath_within(root: str, directory: str):
+    """The reference: resolve the whole path, keep it only inside the root."""
+    try:
+        real = os.path.realpath(os.path.join(root, directory) if directory else root)
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return real if real == root or real.startswith(root.rstrip(os.sep) + os.sep) else None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["dir", "file", "link"]), st.lists(st.sampled_from(_NAMES), min_size=1, max_size=3),
+                          st.sampled_from(["a", "a/b", "..", "../outside", "c/link", "loop", "/", "file.rs", "missing"])),
+                max_size=10))
+def test_real_directories_agree_with_realpath(tmp_path_factory, entries):
+    base = tmp_path_factory.mktemp("tree")
+    root = (base / "root").resolve()
+    root.mkdir()
+    (base / "outside").mkdir()
+    for kind, parts, target in entries:
+        path = root.joinpath(*parts)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if kind == "dir":
+                path.mkdir(exist_ok=True)
+            elif kind == "file":
+                path.write_text("x")
+            else:
+                os.symlink(target if target != "/" else str(base / "outside"), path)
+        except OSError:
+            pass  # a parent is a file or a link out: that shape is skipped
+    fs = FileSystem(root)
+    for parts in ([], ["a"], ["a", "b"], ["link"], ["link", "c"], ["up", "a"], ["loop"], ["loop", "a"], ["c", "link", "b"],
+                  ["file.rs"], ["file.rs", "x"], ["missing", "deeper"], ["b", "up", "link"]):
+        directory = "/".join(parts)
+        assert fs._real_dir(directory) == _realpath_within(str(root), directory), directory
