@@ -561,3 +561,21 @@ def test_a_batch_of_created_files_rechecks_each_row_once_and_a_large_one_goes_to
     analysis.files_changed([(f"generated/f{k}.txt", True) for k in range(65)])
     assert "docs/parity/m.md" in analysis.revalidating
     assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)
+
+
+def test_the_same_settings_again_keep_the_checked_matrices(root):
+    # a client's first configuration pull repeats its initialization options: reloading then
+    # threw away the check of the document opened meanwhile
+    (root / "docs/parity/m.md").write_text(text_with([row(i) for i in range(4)]))
+    analysis = Analysis(root, {"select": ["PM2", "PM3"]})
+    state = analysis.check("docs/parity/m.md")
+    codes = {f.code for f in analysis.findings("docs/parity/m.md")}
+    assert codes and all(c.startswith(("PM2", "PM3")) for c in codes)
+    ws = analysis.ws
+    assert analysis.apply_settings({"select": ["PM2", "PM3"]}) is False
+    assert analysis.ws is ws and analysis.states["docs/parity/m.md"] is state
+    # different settings: a new configuration, and the matrix is checked under it
+    assert analysis.apply_settings({"select": ["PM1"]}) is True
+    assert analysis.ws is not ws and "docs/parity/m.md" not in analysis.states
+    analysis.check("docs/parity/m.md")
+    assert {f.code for f in analysis.findings("docs/parity/m.md")} == {"PM101"}  # the misspelt status
