@@ -61,13 +61,22 @@ class Config:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     changed_since: str | None = None
 
+    def memo(self, name: str) -> dict:
+        """A dict kept on this configuration for answers derived from it alone (a configuration
+        never changes once built): selection per code, enabled rules per scope."""
+        memos = self.__dict__.get("_memos")
+        if memos is None:
+            memos = {}
+            object.__setattr__(self, "_memos", memos)
+        found = memos.get(name)
+        if found is None:
+            found = memos[name] = {}
+        return found
+
     def is_enabled(self, code: str) -> bool:
         """ruff-style selection: codes or prefixes (`PM3`); ignore beats select. Asked for
-        every rule on every row: answered once per code (the configuration never changes)."""
-        memo = self.__dict__.get("_enabled")
-        if memo is None:
-            memo = {}
-            object.__setattr__(self, "_enabled", memo)
+        every finding: answered once per code."""
+        memo = self.memo("enabled")
         found = memo.get(code)
         if found is None:
             found = memo[code] = self._selects(code)

@@ -144,10 +144,7 @@ def _finish(ws: Workspace, matrix: Matrix, findings: list[Finding], suppressed=N
 def _enabled_modules(config, scope: str) -> tuple:
     """The enabled rule modules of one scope, in code order: asked for every row, answered
     once per configuration (configurations are not changed once built)."""
-    memo = config.__dict__.get("_enabled_modules")
-    if memo is None:
-        memo = {}
-        object.__setattr__(config, "_enabled_modules", memo)
+    memo = config.memo("enabled modules")
     found = memo.get(scope)
     if found is None:
         found = memo[scope] = tuple(m for m in registry.modules_for(scope) if config.is_enabled(m.RULE.code))
