@@ -204,3 +204,21 @@ def test_row_cells_equal_the_escape_aware_splitter(line, offset):
     assert [c.column for c in row_cells(line, offset, columns)][:3] == columns[:len(fast)]
     for text, start, _, _ in fast:  # each cell is the document's text where it says it is
         assert line[start - offset:start - offset + len(text)] == text
+
+
+# --- the parser's lines are LineIndex's lines ----------------------------------------------------
+
+from parity_lsp.parse.markdown import _lines  # noqa: E402
+from parity_lsp.text import LineIndex  # noqa: E402
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["\n", "\r", "\r\n", "\u2028", "\x0b", "\x0c", "\x85", "|", "a", " ", "é", ""]),
+                max_size=30).map("".join))
+@example("")
+@example("a\n")
+@example("a\r\nb\rc\n\n")
+@example("| a |\u2028| b |\n")  # a Unicode line separator is not a line break here
+def test_the_parser_splits_lines_as_the_line_index_does(text):
+    index = LineIndex(text)
+    assert _lines(text, index) == [index.line_text(i) for i in range(index.line_count)]
