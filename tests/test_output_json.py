@@ -234,3 +234,27 @@ def test_json_is_json_dumps_indent_2_byte_for_byte(items, empty_report):
     report = make_report("/abs/ro\"ot", paths, [] if empty_report else findings, lambda p: LineIndex(text))
     out = render(report, "json")
     assert out == json.dumps(to_json_obj(report), indent=2, ensure_ascii=False)
+
+
+# --- positions: `locate` answers as LineIndex.position ------------------------------------------
+
+from parity_lsp.output import locate  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "é", "😀", "\n", "\r\n", "\r", "|", " "]), max_size=25).map("".join),
+       st.lists(st.tuples(st.integers(-3, 40), st.integers(0, 12), st.sampled_from(["a.md", "b.md", "gone.md"])),
+                max_size=8))
+def test_locate_answers_as_the_line_index(text, spans):
+    indexes = {"a.md": LineIndex(text), "b.md": LineIndex(text[::-1])}
+    findings = [Finding("PM999", Severity.ERROR, path, Span(max(0, s), max(0, s) + n), "m")
+                for s, n, path in spans]
+
+    def position(path, offset):
+        line, col = indexes.get(path, LineIndex("")).position(offset)
+        return line + 1, col + 1
+
+    for d in locate(findings, indexes.__getitem__):
+        f = d.finding
+        assert (d.line, d.column) == position(f.path, f.span.start)
+        assert (d.end_line, d.end_column) == position(f.path, f.span.end)
