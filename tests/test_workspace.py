@@ -270,7 +270,9 @@ def test_the_walk_ignores_what_each_gitignore_says(tmp_path_factory, files, giti
         (root / directory).mkdir(parents=True, exist_ok=True)
         (root / directory / ".gitignore").write_text("\n".join(patterns) + "\n")
         specs[directory] = compile_globs(patterns)
-    listed = set(_walk_files(root))
+    walked = _walk_files(root)
+    assert walked == sorted(set(walked))  # each file once, in sorted order
+    listed = set(walked)
     everything = set(files) | {f"{d}/.gitignore" if d else ".gitignore" for d in gitignores}
     expected = set()
     for rel in everything:
@@ -281,3 +283,22 @@ def test_the_walk_ignores_what_each_gitignore_says(tmp_path_factory, files, giti
         if not _gitignored(specs.get, rel, False):
             expected.add(rel)
     assert listed == expected
+
+
+def test_the_walk_lists_files_in_sorted_order_and_does_not_enter_linked_directories(tmp_path):
+    from parity_lsp.workspace.files import _walk_files
+
+    names = ["a/b/c.rs", "a/b.rs", "a/b-c.rs", "a/b0", "a.b/x", "a-b", "a0", "é/é.rs", "Z.md", "a/b/d/e.rs",
+             "outside/o.rs"]
+    tree(tmp_path, {n: "" for n in names})
+    os.symlink(tmp_path / "outside", tmp_path / "a" / "linked_dir")  # listed by neither os.walk nor us
+    os.symlink(tmp_path / "a0", tmp_path / "a" / "linked_file")
+    os.symlink(tmp_path / "missing", tmp_path / "a" / "broken_link")
+    walked = _walk_files(tmp_path)
+    assert walked == sorted(walked)
+    expected = sorted(names + ["a/linked_file", "a/broken_link"])
+    assert walked == expected
+    reference = sorted(
+        os.path.relpath(os.path.join(d, f), tmp_path).replace(os.sep, "/")
+        for d, _, fs in os.walk(tmp_path, followlinks=False) for f in fs)
+    assert walked == reference

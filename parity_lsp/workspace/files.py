@@ -73,32 +73,60 @@ def _gitignored(spec_at, rel: str, is_dir: bool) -> bool:
 
 
 def _walk_files(root: Path) -> list[str]:
+    """Files under `root` that no `.gitignore` leaves out, in sorted order without sorting:
+    each directory's entries are taken in the order of their paths (a directory's name
+    counts as `name/`), depth first. Like os.walk(followlinks=False): a symlink to a
+    directory is neither entered nor listed; errors skip what they concern."""
     files: list[str] = []
-    specs: dict[str, pathspec.PathSpec] = {}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        rel_dir = "" if rel_dir == "." else rel_dir
-        if ".gitignore" in filenames:
-            lines = _read_gitignore(Path(dirpath) / ".gitignore")
-            if lines is not None:
-                specs[rel_dir] = compile_globs(lines)
-        # The .gitignore files that apply here (this directory's and its ancestors', all read
-        # already: the walk is top-down), with where paths relative to each start; found once
-        # per directory, not once per file (100,000 files and no .gitignore: 90 ms of nothing).
-        parts = rel_dir.split("/") if rel_dir else []
-        here = [(len(d) + 1 if d else 0, specs[d]) for d in ("/".join(parts[:k]) for k in range(len(parts) + 1))
-                if d in specs]
-        keep = []
-        for d in dirnames:
-            rel = f"{rel_dir}/{d}" if rel_dir else d
-            if d in ALWAYS_SKIPPED_DIRS or any(spec.match_file(rel[cut:] + "/") for cut, spec in here):
-                continue
-            keep.append(d)
-        dirnames[:] = sorted(keep)
-        for f in sorted(filenames):
-            rel = f"{rel_dir}/{f}" if rel_dir else f
-            if not here or not any(spec.match_file(rel[cut:]) for cut, spec in here):
-                files.append(rel)
+    root_str = str(root)
+    # (path on disk, workspace-relative path, the .gitignore files that apply above it) for a
+    # directory still to list, or (None, relative path, None) for a file to append
+    stack: list[tuple] = [(root_str, "", ())]
+    while stack:
+        path, rel_dir, above = stack.pop()
+        if path is None:
+            files.append(rel_dir)
+            continue
+        try:
+            with os.scandir(path) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        here = above
+        for entry in entries:
+            if entry.name == ".gitignore":
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                lines = None if is_dir else _read_gitignore(Path(entry.path))
+                if lines is not None:
+                    # where paths relative to it start, and its patterns: asked once per entry
+                    here = above + ((len(rel_dir) + 1 if rel_dir else 0, compile_globs(lines)),)
+                break
+        keyed = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            keyed.append((entry.name + "/" if is_dir else entry.name, entry, is_dir))
+        keyed.sort(key=lambda k: k[0])
+        pending = []
+        for _, entry, is_dir in keyed:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if is_dir:
+                if entry.name in ALWAYS_SKIPPED_DIRS or any(spec.match_file(rel[cut:] + "/") for cut, spec in here):
+                    continue
+                try:
+                    if entry.is_symlink():
+                        continue
+                except OSError:
+                    continue
+                pending.append((entry.path, rel, here))
+            elif not here or not any(spec.match_file(rel[cut:]) for cut, spec in here):
+                pending.append((None, rel, None))
+        stack.extend(reversed(pending))
     return files
 
 
@@ -162,12 +190,14 @@ def _read_gitignore(path: Path) -> list[str] | None:
 def list_files(root: Path, exclude=()) -> list[str]:
     """Workspace-relative files under `root`, sorted."""
     files = _git_files(root) if git_root(root) else None
-    if files is None:
+    walked = files is None
+    if walked:
         files = _walk_files(root)
     if exclude:
         spec = compile_globs(exclude)
         files = [f for f in files if not spec.match_file(f)]
-    return sorted(set(files))
+    # the walk lists each file once, in order (100,000 files: ~30 ms of sorting saved)
+    return files if walked else sorted(set(files))
 
 
 def matrix_files(files: list[str], include, exclude=()) -> list[str]:
