@@ -89,6 +89,14 @@ def test_a_dominant_directory_is_split_across_workers():
     assert [len(p) for p in parts] == [500, 500]
 
 
+def test_the_share_of_a_process_with_other_work_is_lighter():
+    # the parent process runs the workspace-scoped rules first, then its own share
+    keys = [f"crates/c{i % 50}" for i in range(1000)]
+    even, lighter = engine.shares(keys, 2), engine.shares(keys, 2, head_start=100)
+    assert abs(len(even[0]) - len(even[1])) <= 20
+    assert len(lighter[1]) - len(lighter[0]) >= 80 and sorted(lighter[0] + lighter[1]) == list(range(1000))
+
+
 def test_locality_is_the_first_cited_directory(workload):
     from parity_lsp.rules.context import Resolver
 
