@@ -123,3 +123,18 @@ def test_one_shot_commands_leave_no_cyclic_garbage_that_grows_with_the_workspace
     assert large == small
     assert '"code": "PM' in capsys.readouterr().out  # the commands really ran
     assert gc.isenabled()  # and main gave the cyclic GC back as it found it
+
+
+def test_a_command_the_process_ends_after_leaves_the_cyclic_gc_off(tmp_path, capsys):
+    # `parity-lsp` (cli.run) exits right after the command: switched on again, the GC's first
+    # collection would walk every object the command made before the process could end
+    from parity_lsp.cli import main
+
+    root = workspace(tmp_path, {**sources(), ".parity-lsp.toml": "", MATRIX: matrix(ROWS)})
+    try:
+        assert main(["check", "--root", str(root)], exiting=True) == 1
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert main(["check", "--root", str(root)]) == 1 and gc.isenabled()
+    assert "PM" in capsys.readouterr().out
