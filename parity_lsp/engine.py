@@ -267,9 +267,9 @@ def check_paths(ws: Workspace, paths: list[str] | None = None, jobs: int = 1,
     Workspace-scoped rules see every matrix of the workspace, so a duplicate capability in an
     unchecked matrix is still reported in the checked one. With `jobs` > 1 the rows of large
     workspaces are checked by that many processes, this one and forked workers (same findings,
-    same order). With
-    `release_evidence` (a one-shot check) rows do not keep their parsed evidence. Without
-    `suggestions`, findings carry safe fixes only (no unsafe suggestion is searched for).
+    same order). With `release_evidence` (a one-shot check) rows do not keep their parsed
+    evidence. Without `suggestions`, findings carry safe fixes only (no unsafe suggestion is
+    searched for).
     """
     result = CheckResult()
     targets = list(paths) if paths is not None else ws.matrix_files()
