@@ -352,3 +352,15 @@ def test_command_index_matches_like_every_step_compared(steps, cited):
     index = CommandIndex(steps)
     for text in cited + cited:  # asked again: the remembered answer is the same
         assert list(index.matching(text)) == [s for s in dict.fromkeys(steps) if command_matches(text, s)], text
+
+
+def test_command_index_remembers_a_bounded_number_of_answers(monkeypatch):
+    from parity_lsp.workspace.ci import commands
+
+    monkeypatch.setattr(commands, "_ANSWERS_KEPT", 3)
+    steps = ["cargo test -p core --tests", "pytest tests/unit"]
+    index = CommandIndex(steps)
+    typed = ["c", "ca", "cargo", "cargo test", "cargo test -p core", "cargo test -p core --tests", "pytest tests/unit"]
+    for text in typed + typed:  # an editor: a new command text per keystroke
+        assert list(index.matching(text)) == [s for s in steps if command_matches(text, s)]
+        assert len(index._answers) <= 3

@@ -99,6 +99,20 @@ def test_nearest_path_follows_files_that_appear_and_vanish(tmp_path, stable_stat
     assert ws.nearest_path("crates/core/src/schedules.rs") is None
 
 
+def test_nearest_path_answers_kept_are_bounded(tmp_path, monkeypatch):
+    from parity_lsp.workspace import index
+
+    monkeypatch.setattr(index, "NEAREST_KEPT", 2)
+    tree(tmp_path, {"src/schedule.rs": "", "src/plan.rs": ""})
+    ws = Workspace(tmp_path)
+    ws.fs.stable_stats = True
+    for _ in range(2):
+        for typed in ("src/s", "src/sch", "src/schedule", "src/schedules.rs", "src/plans.rs"):
+            assert ws.nearest_path(typed) == ws._nearest_path(typed, False)
+            assert len(ws._nearest) <= 2
+    assert ws.nearest_path("src/schedules.rs") == "src/schedule.rs"
+
+
 def test_git_rename_history(tmp_path):
     tree(tmp_path, {"src/old.rs": "fn a() {}\n", "dir/x.rs": "", "dir/y.rs": ""})
     git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]

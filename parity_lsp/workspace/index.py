@@ -26,6 +26,7 @@ _LAST_WORD = re.compile(r"\w+(?=\W*$)")
 # Files whose scanned definitions are kept (~1.3 KB each for typical sources): what an edit,
 # a hover or a completion asks about again; a workspace-wide check does not keep 50,000 lists.
 DEFINITIONS_KEPT_FILES = 4096
+NEAREST_KEPT = 4096  # nearest_path answers kept (missing paths asked about)
 
 
 class SourceFile:
@@ -252,6 +253,8 @@ class Workspace:
             return self._nearest_path(rel, want_dir)
         key = (rel, want_dir)
         if key not in self._nearest:
+            if len(self._nearest) >= NEAREST_KEPT:  # paths typed in an editor, one per keystroke
+                self._nearest.clear()
             self._nearest[key] = self._nearest_path(rel, want_dir)
         return self._nearest[key]
 

@@ -890,10 +890,15 @@ class CommandIndex:
         """The indexed step commands `cited` matches, in insertion order."""
         found = self._answers.get(cited)
         if found is None:
+            if len(self._answers) >= _ANSWERS_KEPT:  # an editor types a new command per keystroke
+                self._answers.clear()
             a = parse_command(cited)
             candidates = self._unknown if isinstance(a, Unknown) else self._by_key.get((a.kind, selection_key(a)), ())
             found = self._answers[cited] = tuple(t for t in candidates if command_matches(cited, t))
         return found
+
+
+_ANSWERS_KEPT = 4096  # cited commands whose matches a job's index remembers
 
 
 def closest_command(cited: str, candidates: list[str]) -> str | None:
