@@ -390,3 +390,22 @@ def test_a_names_only_scan_answers_like_a_full_one_on_real_files(path):
        st.sampled_from(["a", "b", "m", "T", "outer", "tests"]))
 def test_a_names_only_scan_answers_like_a_full_one(text, form, name):
     same_answers("x.rs", text, form.format(n=name))
+
+
+# --- line numbers: counted for the first few asks, then from the table of line starts -------------
+
+from bisect import bisect_right  # noqa: E402
+
+from parity_lsp.workspace.symbols._common import Lines  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["\n", "a", "é", " ", "{}", "\n\n"]), max_size=40).map("".join),
+       st.lists(st.integers(min_value=-3, max_value=90), min_size=1, max_size=40))
+def test_lines_answer_as_the_table_of_line_starts(text, offsets):
+    lines = Lines(text)
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    for offset in offsets:  # counted until the budget is spent, then from the table: both are used
+        assert lines.line(offset) == bisect_right(starts, offset) - 1, offset
+    assert lines.starts == starts and lines.count == len(starts)
+    assert [lines.start_of(i) for i in range(-1, len(starts) + 1)] == [0, *starts, starts[-1]]

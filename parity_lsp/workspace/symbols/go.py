@@ -107,7 +107,7 @@ class _Scanner:
         return self.lines.line(off)
 
     def doc(self, pos: int) -> int:
-        return doc_start(self.san, self.comments, self.lines, pos)
+        return doc_start(self.san, self.comments, pos)
 
     def run(self) -> list[Rec]:
         san = self.san

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-from bisect import bisect_right
 
 from ._common import (
     Comments,
@@ -223,14 +222,13 @@ class _Scanner:
         self.text = text
         self.san, self.comments = lex(text)
         self.lines = Lines(text)
-        self.starts = self.lines.starts
         self.recs: list[Rec] = []
         self.n = len(text)
 
     # helpers -----------------------------------------------------------------------------
 
     def line(self, offset: int) -> int:
-        return bisect_right(self.starts, offset) - 1
+        return self.lines.line(offset)
 
     def item_start(self, kw: int, pending: list[tuple[int, int]]) -> tuple[int, int]:
         """(start offset including attributes and docs, start of the modifiers)."""
@@ -242,7 +240,6 @@ class _Scanner:
         start = doc_start(
             san,
             self.comments,
-            self.lines,
             start,
             accept=_doc_accept,
             skip=_doc_skip,
@@ -344,7 +341,6 @@ class _Scanner:
         search = _MAIN.search
         search_no_semi = _MAIN_NO_SEMI.search
         recs = self.recs
-        starts = self.starts
         handlers = _HANDLERS
         # Scanning for some names only: past their last occurrence no definition of them can
         # start, so the scan ends there once the recorded blocks still open (whose last line
@@ -372,7 +368,7 @@ class _Scanner:
                     if ri >= 0:
                         open_recorded -= 1
                         rec = recs[ri]
-                        end = bisect_right(starts, s) - 1
+                        end = self.line(s)
                         rec.end_line = end if end > rec.line else rec.line
                 pending.clear()
                 pos = s + 1
@@ -436,14 +432,14 @@ class _Scanner:
         start, ms = self.item_start(s, pending)
         is_test, disabled = self.attr_info(pending) if pending else (False, None)
         path = prefix + (name,)
-        starts = self.starts
+        line = self.lines.line
         rec = Rec(
             name,
             "::".join(path),
             "fn",
-            bisect_right(starts, m.start(1)) - 1,
-            bisect_right(starts, start) - 1,
-            bisect_right(starts, stop if ch else max(0, self.n - 1)) - 1,
+            line(m.start(1)),
+            line(start),
+            line(stop if ch else max(0, self.n - 1)),
             is_test,
             disabled,
             signature(self.text, self.comments, ms, stop),
@@ -559,7 +555,6 @@ class _Scanner:
         start = doc_start(
             san,
             self.comments,
-            self.lines,
             first,
             accept=_doc_accept,
             skip=_doc_skip,
@@ -573,9 +568,9 @@ class _Scanner:
                 name,
                 owner + "::" + name,
                 "field",
-                bisect_right(self.starts, mm.start(1)) - 1,
-                bisect_right(self.starts, start) - 1,
-                bisect_right(self.starts, end) - 1,
+                self.line(mm.start(1)),
+                self.line(start),
+                self.line(end),
                 signature=signature(self.text, self.comments, vis, end + 1),
             )
         )
@@ -662,9 +657,9 @@ class _Scanner:
                     name,
                     "::".join(prefix + (name,)),
                     kind,
-                    bisect_right(self.starts, m.start(1)) - 1,
-                    bisect_right(self.starts, start) - 1,
-                    bisect_right(self.starts, end) - 1,
+                    self.line(m.start(1)),
+                    self.line(start),
+                    self.line(end),
                     signature=signature(self.text, self.comments, ms, end),
                 )
             )

@@ -15,7 +15,6 @@ Invariant: pure, no IO, never raises on any input (the caller also guards), line
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 
 from ._common import (
     Comments,
@@ -260,14 +259,14 @@ class _Scanner:
         self.recs: list[Rec] = []
 
     def line(self, off: int) -> int:
-        return bisect_right(self.lines.starts, off) - 1
+        return self.lines.line(off)
 
     def start_of(self, kw: int, pending: list[int]) -> tuple[int, int]:
         ms = modifiers_start(self.san, kw, _MOD_WORDS)
         start = ms
         if pending:
             start = min(start, pending[0])
-        return doc_start(self.san, self.comments, self.lines, start), ms
+        return doc_start(self.san, self.comments, start), ms
 
     # scanning helpers --------------------------------------------------------------------
 
@@ -863,7 +862,7 @@ class _Scanner:
             q = _skip(san, after)
             if q < b and san[q] in "?!":
                 q = _skip(san, q + 1)
-            start = doc_start(san, self.comments, self.lines, min([p] + pending))
+            start = doc_start(san, self.comments, min([p] + pending))
             if q < b and san[q] in "(<":
                 kind, at, resume = self.function_tail(q)
                 if kind == "{":
