@@ -67,7 +67,6 @@ def moved(path: str, moves: Sequence[tuple[str, str]]) -> str:
 
 
 def matrix_edits(matrix: Matrix, fs, moves: Sequence[tuple[str, str]]) -> list[Edit]:
-    base = posixpath.dirname(matrix.path)
     new_base = posixpath.dirname(moved(matrix.path, moves))
     out: dict[tuple[int, int], Edit] = {}
     for cited in _cited(matrix):

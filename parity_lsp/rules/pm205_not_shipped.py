@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from parity_lsp.findings import Severity
-from parity_lsp.model import COL_STATUS
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.text import Span
 
