@@ -316,3 +316,27 @@ def test_the_walk_lists_files_in_sorted_order_and_does_not_enter_linked_director
         os.path.relpath(os.path.join(d, f), tmp_path).replace(os.sep, "/")
         for d, _, fs in os.walk(tmp_path, followlinks=False) for f in fs)
     assert walked == reference
+
+
+def test_searching_a_package_for_a_symbol_finds_what_looking_in_every_file_finds(tmp_path):
+    # files that cannot define the symbol (its last word is not in them) are skipped unread
+    # into entries: the answers must be those of asking each file of the package
+    from parity_lsp.workspace.index import _scope_files, find_symbol_near
+
+    tree(tmp_path, {
+        "crates/core/Cargo.toml": '[package]\nname = "core"\n',
+        "crates/core/src/lib.rs": "pub fn tick_key() {}\nimpl Store { pub fn persist(&self) {} }\n",
+        "crates/core/src/a.rs": "// tick_key moved to lib.rs\npub fn other() {}\n",
+        "crates/core/src/b.rs": "pub struct Store;\nimpl Store { fn persist(&self) {} }\n",
+        "crates/core/src/c.rs": "fn unrelated() {}\n",
+        "crates/core/tests/t.rs": "#[test]\nfn tick_key_is_stable() {}\n",
+    })
+    (tmp_path / "crates/core/src/bin.rs").write_bytes(b"\xff\xfe tick_key \x00")
+    ws = Workspace(tmp_path)
+    ws.source("crates/core/src/a.rs").lookup("other")  # one file already has an entry
+    for symbol in ("tick_key", "Store::persist", "persist", "tick_key_is_stable", "missing", "Store"):
+        scope = _scope_files(ws, "crates/core", "rust", "crates/core/src")
+        expected = [(f, d) for f in scope if f != "crates/core/src/gone.rs"
+                    for d in (ws.source(f).lookup(symbol) or ())]
+        assert find_symbol_near(Workspace(tmp_path), "crates/core/src/gone.rs", symbol) == expected, symbol
+        assert find_symbol_near(ws, "crates/core/src/gone.rs", symbol) == expected, symbol

@@ -419,10 +419,18 @@ def find_symbol_near(ws: Workspace, rel: str, symbol: str) -> list[tuple[str, De
         if not d:
             break
         d = posixpath.dirname(d)
+    last = _LAST_WORD.search(symbol)
+    word = last.group() if last is not None else None
     hits: list[tuple[str, Definition]] = []
     for f in _scope_files(ws, scope, lang, directory):
         if f == rel:
             continue
+        if word is not None and f not in ws._sources:
+            # SourceFile.lookup's own test, before making an entry for a file that cannot
+            # define it (most of the package: the text is read either way)
+            text = ws.fs.read_text(f).text
+            if text is None or word not in text:
+                continue
         hits.extend((f, d) for d in ws.source(f).lookup(symbol) or ())
     return hits
 
@@ -456,7 +464,7 @@ def _files_by_dir(ws: Workspace) -> dict[str, list[str]]:
     by_dir = ws.fs.memo.get("files_by_dir")
     if by_dir is None:
         by_dir = {}
-        for f in ws.files():
-            by_dir.setdefault(posixpath.dirname(f), []).append(f)
+        for f in ws.files():  # listed paths are normalized: rpartition is their dirname
+            by_dir.setdefault(f.rpartition("/")[0], []).append(f)
         ws.fs.memo["files_by_dir"] = by_dir
     return by_dir
