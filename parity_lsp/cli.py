@@ -156,10 +156,16 @@ def cmd_check(args) -> int:
                          with_source_lines=args.format in FORMATS_READING_SOURCE_LINES)
     color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     out = render(report, args.format, color=color)
-    sys.stdout.write(out + "\n")
     threshold = Severity.parse(args.fail_on)
+    status = EXIT_FINDINGS if any(f.severity >= threshold for f in result.findings) else EXIT_OK
     _leave_for_exit(ws, result, report, out)
-    return EXIT_FINDINGS if any(f.severity >= threshold for f in result.findings) else EXIT_OK
+    try:
+        sys.stdout.write(out + "\n")
+    except BrokenPipeError:
+        # `check | head` in CI: the reader stopped reading, the check still failed or passed
+        # (with `set -o pipefail` a 0 here let findings through the gate)
+        pass
+    return status
 
 
 def cmd_fix(args) -> int:

@@ -266,5 +266,5 @@ def test_a_reader_that_goes_away_is_not_an_error(tmp_path, rows, read_first_line
         proc.stdout.readline()
     proc.stdout.close()
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode in (0, 1), err
+    assert proc.returncode == 1, err  # the findings still fail the check (`set -o pipefail` in CI)
     assert b"Traceback" not in err and b"Exception ignored" not in err and b"Error" not in err, err
