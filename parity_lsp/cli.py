@@ -205,12 +205,21 @@ def cmd_fix(args) -> int:
             failed = True
             continue
         changed += len(plan.applied)
-        print(f"{rel}: applied {len(plan.applied)} fix{'es' if len(plan.applied) != 1 else ''}")
+        _say(f"{rel}: applied {len(plan.applied)} fix{'es' if len(plan.applied) != 1 else ''}")
     verb = "would apply" if args.dry_run else "applied"
     remaining = len([f for f in result.findings if f.fix is None or not f.fix.safe])
     print(f"{verb} {changed} fix{'es' if changed != 1 else ''}; {remaining} finding{'s' if remaining != 1 else ''} need a human",
           file=sys.stderr)
     return EXIT_USAGE if failed else EXIT_OK
+
+
+def _say(line: str) -> None:
+    """A progress line on stdout that must not stop the work: `fix | head` closing the pipe
+    halfway left the remaining files unfixed (each write is atomic, but the run ended early)."""
+    try:
+        print(line)
+    except BrokenPipeError:
+        pass
 
 
 def cmd_rule(args) -> int:

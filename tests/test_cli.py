@@ -268,3 +268,20 @@ def test_a_reader_that_goes_away_is_not_an_error(tmp_path, rows, read_first_line
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1, err  # the findings still fail the check (`set -o pipefail` in CI)
     assert b"Traceback" not in err and b"Exception ignored" not in err and b"Error" not in err, err
+
+
+def test_fix_applies_every_fix_when_the_reader_of_its_progress_goes_away(tmp_path):
+    # `parity-lsp fix | head -1`: the progress lines stop reaching anyone, the fixing must not
+    row = "| Tick keys {i} | Events | Implemeted | unit | `src/lib.rs:6` (`tick_key`) | — | — | @team | |\n"
+    long = "matrix-with-a-long-name-" * 4  # ~130-byte progress lines: flushed several times during the run
+    files = {f"docs/parity/{long}{i:03}.md": HEADER + row.format(i=i) for i in range(300)}
+    root = make_repo(tmp_path, {"src/lib.rs": GOOD_CODE, **files})
+    proc = subprocess.Popen([sys.executable, "-m", "parity_lsp", "fix"], cwd=root, env=user_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert b"Traceback" not in err and b"applied 600 fixes" in err, err
+    unfixed = [rel for rel in files if "| Implemented |" not in (root / rel).read_text()]
+    assert unfixed == []
