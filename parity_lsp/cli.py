@@ -398,8 +398,8 @@ def cmd_init(args) -> int:
             raise UsageError(f"refusing to overwrite {path} (it appeared while init ran)") from None
         except OSError as exc:
             raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-        print(f"wrote {path}")
-    print("next: fill in the rows, then run `parity-lsp check` (and `parity-lsp report --format html -o parity.html`)")
+        _say(f"wrote {path}")
+    _say("next: fill in the rows, then run `parity-lsp check` (and `parity-lsp report --format html -o parity.html`)")
     return EXIT_OK
 
 
