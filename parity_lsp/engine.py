@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import posixpath
 import re
+import signal
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -341,7 +342,7 @@ def _run_pieces(pieces: list, jobs: int, meanwhile=lambda: []) -> tuple[list[Fin
     parts_of = shares(keys, jobs, head_start=len(pieces) // 30)
     extra = None
     try:
-        with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs - 1, initializer=_leave_interrupts_to_the_parent) as pool:
             pending = pool.map_async(_run_share, parts_of[1:], chunksize=1)
             extra = meanwhile()
             own = _run_share(parts_of[0])
@@ -356,6 +357,13 @@ def _run_pieces(pieces: list, jobs: int, meanwhile=lambda: []) -> tuple[list[Fin
         for index, findings in part:
             results[index] = findings
     return [f for found in results for f in found], extra
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """In a worker: Ctrl-C reaches the whole process group, and the parent stops the pool (a
+    worker that raised KeyboardInterrupt itself printed 'Process ForkPoolWorker-1:' and a
+    traceback under the user's prompt)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_share(indices: list[int]) -> list[tuple[int, list[Finding]]]:

@@ -111,3 +111,30 @@ def test_locality_is_the_first_cited_directory(workload):
                 keys.setdefault(matrix.path, []).append(key)
     # the link matrix writes `../../crates/...`: the same neighbourhoods as the code-span one
     assert keys[links.path] == keys[spans.path] and all(k.startswith("crates/") for k in keys[spans.path])
+
+
+@pytest.mark.skipif(not engine._can_fork(), reason="parallel checks fork, which is Linux-only here")
+def test_ctrl_c_during_a_parallel_check_stops_it_quietly(tmp_path_factory):
+    # a terminal's Ctrl-C reaches the whole process group: the worker leaves it to the parent,
+    # which stops the pool; no 'Process ForkPoolWorker-1:' traceback, no process left behind
+    import os
+    import signal
+    import time
+
+    root = generate(tmp_path_factory.mktemp("wl") / "ws", files=1000, rows=3000, seed=9)
+    proc = subprocess.Popen([sys.executable, "-m", "parity_lsp", "check", "--root", str(root), "-j", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    children = f"/proc/{proc.pid}/task/{proc.pid}/children"
+    deadline = time.monotonic() + 60
+    workers = ""
+    while not workers and proc.poll() is None and time.monotonic() < deadline:
+        with open(children) as fh:
+            workers = fh.read().strip()
+        time.sleep(0.01)
+    assert workers, "the check never forked a worker"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"ForkPoolWorker" not in err and b"Traceback" not in err, err
+    for pid in workers.split():
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
