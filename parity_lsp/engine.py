@@ -342,7 +342,8 @@ def _run_pieces(pieces: list, jobs: int, meanwhile=lambda: []) -> tuple[list[Fin
     parts_of = shares(keys, jobs, head_start=len(pieces) // 30)
     extra = None
     try:
-        with multiprocessing.get_context("fork").Pool(jobs - 1, initializer=_leave_interrupts_to_the_parent) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs - 1, initializer=_start_worker,
+                                                      initargs=(os.getpid(),)) as pool:
             pending = pool.map_async(_run_share, parts_of[1:], chunksize=1)
             extra = meanwhile()
             own = _run_share(parts_of[0])
@@ -359,11 +360,22 @@ def _run_pieces(pieces: list, jobs: int, meanwhile=lambda: []) -> tuple[list[Fin
     return [f for found in results for f in found], extra
 
 
-def _leave_interrupts_to_the_parent() -> None:
-    """In a worker: Ctrl-C reaches the whole process group, and the parent stops the pool (a
-    worker that raised KeyboardInterrupt itself printed 'Process ForkPoolWorker-1:' and a
-    traceback under the user's prompt)."""
+def _start_worker(parent: int) -> None:
+    """In a forked worker. Ctrl-C reaches the whole process group: the parent stops the pool
+    (a worker that raised KeyboardInterrupt itself printed 'Process ForkPoolWorker-1:' and a
+    traceback under the user's prompt). And the worker ends with its parent: a `check` killed
+    by CI (SIGTERM) left its worker checking on, then printing a traceback when its findings
+    had nowhere to go."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1  # linux/prctl.h: the signal this process gets when its parent dies
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # no prctl: the worker ends when its results cannot be sent
+        return
+    if os.getppid() != parent:  # the parent died before the request: nobody waits for this worker
+        os._exit(1)
 
 
 def _run_share(indices: list[int]) -> list[tuple[int, list[Finding]]]:
