@@ -341,17 +341,34 @@ def _run_pieces(pieces: list, jobs: int, meanwhile=lambda: []) -> tuple[list[Fin
     # meanwhile's rules cost ~1/30 of checking the same rows: a head start of as many pieces
     parts_of = shares(keys, jobs, head_start=len(pieces) // 30)
     extra = None
+    workers = []
     try:
-        with multiprocessing.get_context("fork").Pool(jobs - 1, initializer=_start_worker,
-                                                      initargs=(os.getpid(),)) as pool:
-            pending = pool.map_async(_run_share, parts_of[1:], chunksize=1)
-            extra = meanwhile()
-            own = _run_share(parts_of[0])
-            parts = [own, *pending.get()]
-    except Exception as exc:  # a worker that could not start or died: do it here
-        sys.stderr.write(f"parity-lsp: parallel check failed ({exc!r}); checking in one process\n")
-        return [f for piece in pieces for f in piece()], extra if extra is not None else meanwhile()
+        context = multiprocessing.get_context("fork")
+        for share in parts_of[1:]:
+            reader, writer = context.Pipe(duplex=False)
+            worker = context.Process(target=_work, args=(share, writer, os.getpid()), daemon=True)
+            worker.start()
+            writer.close()  # the worker's end: the reader sees EOF if the worker dies
+            workers.append((worker, reader, share))
+    except Exception as exc:  # no fork here (limits, memory): one process does it all
+        _stop(workers)
+        _SHARED_PIECES = None
+        sys.stderr.write(f"parity-lsp: could not start a worker process ({exc!r}); checking in one process\n")
+        return [f for piece in pieces for f in piece()], meanwhile()
+    try:
+        extra = meanwhile()
+        parts = [_run_share(parts_of[0])]
+        for worker, reader, share in workers:
+            try:
+                parts.append(reader.recv())
+            except (EOFError, OSError):
+                # killed (out of memory?) or failed before sending: never wait for it forever
+                worker.join()
+                sys.stderr.write(f"parity-lsp: a worker process ended early (exit code {worker.exitcode}); "
+                                 "checking its rows here\n")
+                parts.append(_run_share(share))
     finally:
+        _stop(workers)
         _SHARED_PIECES = None
     results: list = [None] * len(pieces)
     for part in parts:
@@ -360,10 +377,30 @@ def _run_pieces(pieces: list, jobs: int, meanwhile=lambda: []) -> tuple[list[Fin
     return [f for found in results for f in found], extra
 
 
+def _work(share: list[int], writer, parent: int) -> None:
+    """A forked worker: check `share`, send the findings, end. Any failure ends it quietly:
+    the parent sees the pipe close and checks the share itself."""
+    _start_worker(parent)
+    try:
+        writer.send(_run_share(share))
+        writer.close()
+    except BaseException:
+        os._exit(1)
+    os._exit(0)  # nothing of the parent's to tear down in a forked copy
+
+
+def _stop(workers: list) -> None:
+    for worker, reader, _ in workers:
+        reader.close()
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
+
+
 def _start_worker(parent: int) -> None:
-    """In a forked worker. Ctrl-C reaches the whole process group: the parent stops the pool
-    (a worker that raised KeyboardInterrupt itself printed 'Process ForkPoolWorker-1:' and a
-    traceback under the user's prompt). And the worker ends with its parent: a `check` killed
+    """In a forked worker. Ctrl-C reaches the whole process group: the parent stops the
+    workers (a worker that raised KeyboardInterrupt itself printed 'Process ForkPoolWorker-1:'
+    and a traceback under the user's prompt). And the worker ends with its parent: a `check` killed
     by CI (SIGTERM) left its worker checking on, then printing a traceback when its findings
     had nowhere to go."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)

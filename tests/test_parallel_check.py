@@ -149,3 +149,29 @@ def test_a_parallel_check_stopped_midway_stops_quietly(large_workload, how):
     time.sleep(0.2)
     for pid in workers.split():
         assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+
+
+@pytest.mark.skipif(not engine._can_fork(), reason="parallel checks fork, which is Linux-only here")
+def test_a_worker_killed_midway_costs_time_not_findings(large_workload):
+    # the out-of-memory killer (or anyone) ends the worker: the check must neither hang nor
+    # lose its rows; it checks them itself and says so
+    import os
+    import signal
+    import time
+
+    args = [sys.executable, "-m", "parity_lsp", "check", "--root", str(large_workload), "--format", "json"]
+    alone = subprocess.run([*args, "-j", "1"], capture_output=True, timeout=120)
+    proc = subprocess.Popen([*args, "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    children = f"/proc/{proc.pid}/task/{proc.pid}/children"
+    deadline = time.monotonic() + 60
+    workers = ""
+    while not workers and proc.poll() is None and time.monotonic() < deadline:
+        with open(children) as fh:
+            workers = fh.read().strip()
+        time.sleep(0.01)
+    assert workers, "the check never forked a worker"
+    os.kill(int(workers.split()[0]), signal.SIGKILL)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == alone.returncode == 1, err
+    assert out == alone.stdout
+    assert err == b"parity-lsp: a worker process ended early (exit code -9); checking its rows here\n"
