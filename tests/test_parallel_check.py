@@ -113,6 +113,22 @@ def test_locality_is_the_first_cited_directory(workload):
     assert keys[links.path] == keys[spans.path] and all(k.startswith("crates/") for k in keys[spans.path])
 
 
+def _check_with_a_worker_running(argv: list[str], stdout) -> tuple[subprocess.Popen, str]:
+    """Start a check in its own process group; return once it has forked its worker(s)."""
+    import time
+
+    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, start_new_session=True)
+    children = f"/proc/{proc.pid}/task/{proc.pid}/children"
+    deadline = time.monotonic() + 60
+    workers = ""
+    while not workers and proc.poll() is None and time.monotonic() < deadline:
+        with open(children) as fh:
+            workers = fh.read().strip()
+        time.sleep(0.01)
+    assert workers, "the check never forked a worker"
+    return proc, workers
+
+
 @pytest.fixture(scope="module")
 def large_workload(tmp_path_factory):
     return generate(tmp_path_factory.mktemp("wl") / "ws", files=1000, rows=3000, seed=9)
@@ -129,16 +145,8 @@ def test_a_parallel_check_stopped_midway_stops_quietly(large_workload, how):
     import signal
     import time
 
-    proc = subprocess.Popen([sys.executable, "-m", "parity_lsp", "check", "--root", str(large_workload), "-j", "2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    children = f"/proc/{proc.pid}/task/{proc.pid}/children"
-    deadline = time.monotonic() + 60
-    workers = ""
-    while not workers and proc.poll() is None and time.monotonic() < deadline:
-        with open(children) as fh:
-            workers = fh.read().strip()
-        time.sleep(0.01)
-    assert workers, "the check never forked a worker"
+    proc, workers = _check_with_a_worker_running(
+        [sys.executable, "-m", "parity_lsp", "check", "--root", str(large_workload), "-j", "2"], subprocess.DEVNULL)
     if how == "ctrl-c":
         os.killpg(proc.pid, signal.SIGINT)
     else:
@@ -157,19 +165,10 @@ def test_a_worker_killed_midway_costs_time_not_findings(large_workload):
     # lose its rows; it checks them itself and says so
     import os
     import signal
-    import time
 
     args = [sys.executable, "-m", "parity_lsp", "check", "--root", str(large_workload), "--format", "json"]
     alone = subprocess.run([*args, "-j", "1"], capture_output=True, timeout=120)
-    proc = subprocess.Popen([*args, "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    children = f"/proc/{proc.pid}/task/{proc.pid}/children"
-    deadline = time.monotonic() + 60
-    workers = ""
-    while not workers and proc.poll() is None and time.monotonic() < deadline:
-        with open(children) as fh:
-            workers = fh.read().strip()
-        time.sleep(0.01)
-    assert workers, "the check never forked a worker"
+    proc, workers = _check_with_a_worker_running([*args, "-j", "2"], subprocess.PIPE)
     os.kill(int(workers.split()[0]), signal.SIGKILL)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == alone.returncode == 1, err
