@@ -285,3 +285,20 @@ def test_fix_applies_every_fix_when_the_reader_of_its_progress_goes_away(tmp_pat
     assert b"Traceback" not in err and b"applied 600 fixes" in err, err
     unfixed = [rel for rel in files if "| Implemented |" not in (root / rel).read_text()]
     assert unfixed == []
+
+
+def test_a_long_output_is_written_in_pieces_unchanged(monkeypatch):
+    import io
+
+    from parity_lsp import cli
+
+    monkeypatch.setattr(cli, "_WRITE_PIECE", 7)
+    text = "ab😀cdé\n" * 11 + "tail"  # pieces end anywhere, astral characters included
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    writes = []
+    real_write = stream.write
+    monkeypatch.setattr(stream, "write", lambda s: writes.append(s) or real_write(s))
+    cli._write_in_pieces(stream, text)
+    stream.flush()
+    assert stream.buffer.getvalue().decode("utf-8") == text
+    assert max(map(len, writes)) <= 7 and len(writes) == -(-len(text) // 7)

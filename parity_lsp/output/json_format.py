@@ -69,13 +69,20 @@ def render_json(report: Report) -> str:
     }
     head = json.dumps(obj, indent=2, ensure_ascii=False)  # `{ ... \n}`: never empty
     diagnostics = report.diagnostics
-    if diagnostics:
-        # paths, codes and severities repeat from one diagnostic to the next: escaped once each
-        escaped = _Escaped()
-        items = "[\n" + ",\n".join([_diagnostic_text(d, escaped) for d in diagnostics]) + "\n  ]"
-    else:
-        items = "[]"
-    return head[:-2] + ',\n  "diagnostics": ' + items + "\n}"
+    if not diagnostics:
+        return head[:-2] + ',\n  "diagnostics": []\n}'
+    # One join of every piece: joining the items first, then the document around them, made
+    # two more copies of a 10 MB text at the end of a 100k check (the peak of its memory).
+    escaped = _Escaped()  # paths, codes and severities repeat: escaped once each
+    pieces = [head[:-2], ',\n  "diagnostics": [\n']
+    append = pieces.append
+    separator = ""
+    for d in diagnostics:
+        append(separator)
+        append(_diagnostic_text(d, escaped))
+        separator = ",\n"
+    append("\n  ]\n}")
+    return "".join(pieces)
 
 
 class _Escaped(dict):
