@@ -361,8 +361,8 @@ def _run_pieces(pieces: list, jobs: int, meanwhile=lambda: []) -> tuple[list[Fin
         for worker, reader, share in workers:
             try:
                 parts.append(reader.recv())
-            except (EOFError, OSError):
-                # killed (out of memory?) or failed before sending: never wait for it forever
+            except Exception:  # EOF mostly: never wait for a worker that cannot answer
+                # killed (out of memory?) or failed before or while sending: its rows are checked here
                 worker.join()
                 sys.stderr.write(f"parity-lsp: a worker process ended early (exit code {worker.exitcode}); "
                                  "checking its rows here\n")
@@ -380,8 +380,8 @@ def _run_pieces(pieces: list, jobs: int, meanwhile=lambda: []) -> tuple[list[Fin
 def _work(share: list[int], writer, parent: int) -> None:
     """A forked worker: check `share`, send the findings, end. Any failure ends it quietly:
     the parent sees the pipe close and checks the share itself."""
-    _start_worker(parent)
     try:
+        _start_worker(parent)
         writer.send(_run_share(share))
         writer.close()
     except BaseException:
@@ -400,16 +400,16 @@ def _stop(workers: list) -> None:
 def _start_worker(parent: int) -> None:
     """In a forked worker. Ctrl-C reaches the whole process group: the parent stops the
     workers (a worker that raised KeyboardInterrupt itself printed 'Process ForkPoolWorker-1:'
-    and a traceback under the user's prompt). And the worker ends with its parent: a `check` killed
-    by CI (SIGTERM) left its worker checking on, then printing a traceback when its findings
-    had nowhere to go."""
+    and a traceback under the user's prompt). And the worker ends with its parent: a `check`
+    killed by CI (SIGTERM) left its worker checking on, then printing a traceback when its
+    findings had nowhere to go."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import ctypes
 
         PR_SET_PDEATHSIG = 1  # linux/prctl.h: the signal this process gets when its parent dies
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):  # no prctl: the worker ends when its results cannot be sent
+    except (ImportError, OSError, AttributeError):  # no prctl: it ends when its results cannot be sent
         return
     if os.getppid() != parent:  # the parent died before the request: nobody waits for this worker
         os._exit(1)

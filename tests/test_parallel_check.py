@@ -42,6 +42,20 @@ def test_forked_workers_give_the_single_process_findings(workload, monkeypatch):
     assert {"PM003", "PM102", "PM301"} <= codes, codes  # a workload with real findings
 
 
+@pytest.mark.skipif(not engine._can_fork(), reason="parallel checks fork, which is Linux-only here")
+def test_a_worker_that_fails_leaves_its_rows_to_the_parent(workload, monkeypatch, capfd):
+    monkeypatch.setattr(engine, "PARALLEL_MIN_PIECES", 10)
+    single = check_paths(Workspace(workload), jobs=1).findings
+
+    def broken(parent):  # runs in the forked worker only
+        raise RuntimeError("a bug in a worker")
+
+    monkeypatch.setattr(engine, "_start_worker", broken)
+    assert summary(check_paths(Workspace(workload), jobs=2).findings) == summary(single)
+    err = capfd.readouterr().err  # the worker's stderr too (it is the same file): nothing from it
+    assert err == "parity-lsp: a worker process ended early (exit code 1); checking its rows here\n"
+
+
 def test_cli_jobs_option_gives_the_same_json(workload):
     def run(*extra):
         proc = subprocess.run([sys.executable, "-m", "parity_lsp", "check", "--root", str(workload), "--format", "json",
