@@ -216,12 +216,8 @@ class FileSystem:
             return leaf, None  # missing: contained, since its directory is
         if not stat_mod.S_ISLNK(st.st_mode):
             return leaf, _file_stat(st)
-        try:
-            real = os.path.realpath(leaf)
-        except (OSError, RuntimeError, ValueError):
-            return None, None
-        root = str(self.root)
-        if not (real == root or real.startswith(root.rstrip(os.sep) + os.sep)):
+        real = self._resolve_within(leaf)
+        if real is None:
             return None, None
         try:
             return real, _file_stat(os.stat(real))
