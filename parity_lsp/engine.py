@@ -340,7 +340,6 @@ def _run_pieces(pieces: list, jobs: int, meanwhile=lambda: []) -> tuple[list[Fin
     keys = [_locality(p) for p in pieces]
     # meanwhile's rules cost ~1/30 of checking the same rows: a head start of as many pieces
     parts_of = shares(keys, jobs, head_start=len(pieces) // 30)
-    extra = None
     workers = []
     try:
         context = multiprocessing.get_context("fork")

@@ -92,25 +92,19 @@ def _walk_files(root: Path) -> list[str]:
                 entries = list(it)
         except OSError:
             continue
-        here = above
-        for entry in entries:
-            if entry.name == ".gitignore":
-                try:
-                    is_dir = entry.is_dir()
-                except OSError:
-                    is_dir = False
-                lines = None if is_dir else _read_gitignore(Path(entry.path))
-                if lines is not None:
-                    # where paths relative to it start, and its patterns: asked once per entry
-                    here = above + ((len(rel_dir) + 1 if rel_dir else 0, compile_globs(lines)),)
-                break
         keyed = []
+        here = above
         for entry in entries:
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
             keyed.append((entry.name + "/" if is_dir else entry.name, entry, is_dir))
+            if entry.name == ".gitignore" and not is_dir:
+                lines = _read_gitignore(Path(entry.path))
+                if lines is not None:
+                    # where paths relative to it start, and its patterns: asked once per entry
+                    here = above + ((len(rel_dir) + 1 if rel_dir else 0, compile_globs(lines)),)
         keyed.sort(key=lambda k: k[0])
         pending = []
         for _, entry, is_dir in keyed:
