@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test pytest vscode bench clean
+.PHONY: demo test lint pytest vscode bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,13 @@ demo: $(STAMP)
 	  echo "== exit status $$status (1: findings at error level, as planted in the example)"; \
 	  test $$status -le 1
 
-test: vscode pytest  # pytest last: its summary line closes the CI log
+test: lint vscode pytest  # pytest last: its summary line closes the CI log
+
+# The gates: formatting, lint and strict types (configured in pyproject.toml).
+lint: $(TEST_STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 pytest: $(TEST_STAMP)
 	$(BIN)/python -m pytest

@@ -48,8 +48,22 @@ def sizes(value: str) -> list[tuple[int, int]]:
 def workload(base: Path, files: int, rows: int) -> Path:
     root = base / f"f{files}_r{rows}"
     if not (root / "ground_truth.json").is_file():
-        subprocess.run([sys.executable, str(HERE / "gen_workload.py"), str(root), "--files", str(files),
-                        "--rows", str(rows), "--seed", "1", "--force"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "gen_workload.py"),
+                str(root),
+                "--files",
+                str(files),
+                "--rows",
+                str(rows),
+                "--seed",
+                "1",
+                "--force",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return root
 
 
@@ -60,8 +74,19 @@ def ensure_peer() -> bool:
         print("bench: npm is not installed: the peer cannot be measured", file=sys.stderr)
         return False
     PEERS.mkdir(exist_ok=True)
-    proc = subprocess.run(["npm", "install", "--prefix", str(PEERS), "--no-audit", "--no-fund",
-                           "vscode-markdown-languageserver@0.3.0"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            "npm",
+            "install",
+            "--prefix",
+            str(PEERS),
+            "--no-audit",
+            "--no-fund",
+            "vscode-markdown-languageserver@0.3.0",
+        ],
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0 or not PEER_MAIN.is_file():
         print(f"bench: npm install of the peer failed:\n{proc.stderr[-2000:]}", file=sys.stderr)
         return False
@@ -69,11 +94,24 @@ def ensure_peer() -> bool:
 
 
 def spec(with_peer: bool) -> dict:
-    servers = [{"name": "parity-lsp", "cmd": [sys.executable, "-m", "parity_lsp", "serve"],
-                "doc": "docs/parity/matrix.md", "diag_mode": "pull"}]
+    servers = [
+        {
+            "name": "parity-lsp",
+            "cmd": [sys.executable, "-m", "parity_lsp", "serve"],
+            "doc": "docs/parity/matrix.md",
+            "diag_mode": "pull",
+        }
+    ]
     if with_peer:
-        servers.insert(0, {"name": "vscode-markdown", "cmd": ["node", str(PEER_MAIN), "--stdio"],
-                           "peer": "vscode-markdown", "doc": "docs/parity/matrix_links.md"})
+        servers.insert(
+            0,
+            {
+                "name": "vscode-markdown",
+                "cmd": ["node", str(PEER_MAIN), "--stdio"],
+                "peer": "vscode-markdown",
+                "doc": "docs/parity/matrix_links.md",
+            },
+        )
     return {"baseline": "vscode-markdown" if with_peer else "parity-lsp", "servers": servers}
 
 
@@ -88,8 +126,23 @@ def cli_check(root: Path, jobs: str) -> dict:
         start = time.perf_counter()
         before = os.times()
         # output to files, not pipes: 30,000 diagnostics would fill a pipe while we sample
-        proc = subprocess.Popen([sys.executable, "-m", "parity_lsp", "check", "--root", str(root), "--format", "json",
-                                 "-j", jobs], stdout=out_file, stderr=err_file, text=True)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "parity_lsp",
+                "check",
+                "--root",
+                str(root),
+                "--format",
+                "json",
+                "-j",
+                jobs,
+            ],
+            stdout=out_file,
+            stderr=err_file,
+            text=True,
+        )
         peaks: dict[int, int] = {}
         while proc.poll() is None:
             for pid in lsp_bench.proc_descendants(proc.pid):
@@ -105,16 +158,25 @@ def cli_check(root: Path, jobs: str) -> dict:
     after = os.times()
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     data = json.loads(out) if out.startswith("{") else {}
-    return {"jobs": jobs, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
-            "peak_rss_mb_largest": round(max(peaks.values(), default=0) / 1024, 1),
-            "peak_rss_mb_sum": round(sum(peaks.values()) / 1024, 1), "processes": len(peaks),
-            "exit": proc.returncode, "summary": data.get("summary"), "files_checked": data.get("files_checked"),
-            "stderr": err[-500:]}
+    return {
+        "jobs": jobs,
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "peak_rss_mb_largest": round(max(peaks.values(), default=0) / 1024, 1),
+        "peak_rss_mb_sum": round(sum(peaks.values()) / 1024, 1),
+        "processes": len(peaks),
+        "exit": proc.returncode,
+        "summary": data.get("summary"),
+        "files_checked": data.get("files_checked"),
+        "stderr": err[-500:],
+    }
 
 
 def script(name: str, root: Path, *args: str) -> dict:
     """Run one of the measuring scripts on a workload; its JSON output, or the error."""
-    proc = subprocess.run([sys.executable, str(HERE / name), str(root), *args], capture_output=True, text=True, cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, str(HERE / name), str(root), *args], capture_output=True, text=True, cwd=REPO
+    )
     try:
         return json.loads(proc.stdout)
     except ValueError:
@@ -155,31 +217,68 @@ def main() -> int:
         out = RESULTS / f"compare-f{files}_r{rows}.json"
         print(f"== compare files={files} rows={rows}", file=sys.stderr)
         with open(out, "w") as fh:
-            subprocess.run([sys.executable, str(HERE / "lsp_bench.py"), "compare", "--spec", str(spec_path),
-                            "--root", str(root), "--rounds", rounds, "--repeat", repeat, "--timeout", "600",
-                            "--total-timeout", "3600"], check=True, stdout=fh, cwd=REPO)
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(HERE / "lsp_bench.py"),
+                    "compare",
+                    "--spec",
+                    str(spec_path),
+                    "--root",
+                    str(root),
+                    "--rounds",
+                    rounds,
+                    "--repeat",
+                    repeat,
+                    "--timeout",
+                    "600",
+                    "--total-timeout",
+                    "3600",
+                ],
+                check=True,
+                stdout=fh,
+                cwd=REPO,
+            )
         outs.append(str(out))
-    table = subprocess.run([sys.executable, str(HERE / "lsp_bench.py"), "table", *outs],
-                           capture_output=True, text=True, check=True).stdout
+    table = subprocess.run(
+        [sys.executable, str(HERE / "lsp_bench.py"), "table", *outs],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     print(table)
-    changes = per_size("BENCH_FILE_CHANGE_SIZES", "20000:2000", base, "cited file changed on disk",
-                       "file_change_bench.py", "--repeat", "20")
+    changes = per_size(
+        "BENCH_FILE_CHANGE_SIZES",
+        "20000:2000",
+        base,
+        "cited file changed on disk",
+        "file_change_bench.py",
+        "--repeat",
+        "20",
+    )
     (RESULTS / "file-change.json").write_text(json.dumps(changes, indent=2))
-    print("| workload (files/rows) | cited file changed -> diagnostics ms median / p95 "
-          "| cited missing file created or deleted -> diagnostics ms median / p95 |\n|---|---|---|")
+    print(
+        "| workload (files/rows) | cited file changed -> diagnostics ms median / p95 "
+        "| cited missing file created or deleted -> diagnostics ms median / p95 |\n|---|---|---|"
+    )
     for key, r in changes.items():
         d = r.get("file_change_to_diag_ms") or {}
         c = r.get("file_created_or_deleted_to_diag_ms") or {}
         print(f"| {key} | {d.get('median')} / {d.get('p95')} | {c.get('median')} / {c.get('p95')} |")
     print()
-    soaks = per_size("BENCH_SOAK_SIZES", "20000:2000", base, "a long editing session", "soak_bench.py",
-                     "--cycles", "10")
+    soaks = per_size(
+        "BENCH_SOAK_SIZES", "20000:2000", base, "a long editing session", "soak_bench.py", "--cycles", "10"
+    )
     (RESULTS / "soak.json").write_text(json.dumps(soaks, indent=2))
-    print("| workload (files/rows) | server RSS MB after each cycle of full checks, a row edit, a file created "
-          "and deleted | growth from cycle 2 MB |\n|---|---|---|")
+    print(
+        "| workload (files/rows) | server RSS MB after each cycle of full checks, a row edit, a file created "
+        "and deleted | growth from cycle 2 MB |\n|---|---|---|"
+    )
     for key, r in soaks.items():
         after = r.get("rss_mb_after_each_cycle") or []
-        print(f"| {key} | {' '.join(map(str, after)) or r.get('error', '')[:200]} | {r.get('growth_mb_from_cycle_2')} |")
+        print(
+            f"| {key} | {' '.join(map(str, after)) or r.get('error', '')[:200]} | {r.get('growth_mb_from_cycle_2')} |"
+        )
     print()
     cli = {}
     for files, rows in sizes(env("BENCH_CLI_SIZES", "100000:10000")):
@@ -188,10 +287,14 @@ def main() -> int:
             print(f"== cli check files={files} rows={rows} -j {jobs}", file=sys.stderr)
             cli[f"{files}/{rows} -j {jobs}"] = cli_check(root, jobs)
     (RESULTS / "cli.json").write_text(json.dumps(cli, indent=2))
-    print("| workload (files/rows), jobs | `parity-lsp check` cold wall s | CPU s | peak RSS MB, largest process | "
-          "sum of processes' peaks |\n|---|---|---|---|---|")
+    print(
+        "| workload (files/rows), jobs | `parity-lsp check` cold wall s | CPU s | peak RSS MB, largest process | "
+        "sum of processes' peaks |\n|---|---|---|---|---|"
+    )
     for key, r in cli.items():
-        print(f"| {key} | {r['wall_s']} | {r['cpu_s']} | {r['peak_rss_mb_largest']} | {r['peak_rss_mb_sum']} |")
+        print(
+            f"| {key} | {r['wall_s']} | {r['cpu_s']} | {r['peak_rss_mb_largest']} | {r['peak_rss_mb_sum']} |"
+        )
     return 0
 
 

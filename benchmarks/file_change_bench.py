@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import lsp_bench  # noqa: E402
-from session import open_session, parse_workload_args, shut_down  # noqa: E402
+import lsp_bench
+from session import open_session, parse_workload_args, shut_down
 
 CITED = re.compile(r"`(crates/[^`]+\.rs):(\d+)` \(`([^`]+)`\)")
 MISSING = re.compile(r"`(crates/[^`]+\.rs)")
@@ -118,11 +118,21 @@ def main() -> int:
             missing_path.unlink()
         if conn is not None:
             conn.close(10)
-    print(json.dumps({"root": root, "row_line": row + 1, "cited_file": target,
-                      "file_change_to_diag_ms": lsp_bench.summarize(samples),
-                      "missing_row_line": (missing_row + 1) if missing_row is not None else None, "missing_file": missing,
-                      "file_created_or_deleted_to_diag_ms": lsp_bench.summarize(created_samples),
-                      "errors": errors}, indent=2))
+    print(
+        json.dumps(
+            {
+                "root": root,
+                "row_line": row + 1,
+                "cited_file": target,
+                "file_change_to_diag_ms": lsp_bench.summarize(samples),
+                "missing_row_line": (missing_row + 1) if missing_row is not None else None,
+                "missing_file": missing,
+                "file_created_or_deleted_to_diag_ms": lsp_bench.summarize(created_samples),
+                "errors": errors,
+            },
+            indent=2,
+        )
+    )
     return 0 if samples and created_samples and not errors else 1
 
 

@@ -23,18 +23,27 @@ def parse_workload_args(ap: argparse.ArgumentParser) -> tuple[argparse.Namespace
     return args, root, doc, Path(doc).read_text(encoding="utf-8")
 
 
-def open_session(root: str, cmd: list[str], log: str, uri: str, text: str) -> tuple[lsp_bench.Client, lsp_bench.Connection]:
+def open_session(
+    root: str, cmd: list[str], log: str, uri: str, text: str
+) -> tuple[lsp_bench.Client, lsp_bench.Connection]:
     client = lsp_bench.Client(root, {})
     conn = lsp_bench.Connection(cmd, os.getcwd(), client, log)
-    rid = conn.send_request("initialize", {
-        "processId": os.getpid(), "rootUri": lsp_bench.path_to_uri(root),
-        "workspaceFolders": [{"uri": lsp_bench.path_to_uri(root), "name": "wl"}],
-        "capabilities": lsp_bench.client_capabilities()})
+    rid = conn.send_request(
+        "initialize",
+        {
+            "processId": os.getpid(),
+            "rootUri": lsp_bench.path_to_uri(root),
+            "workspaceFolders": [{"uri": lsp_bench.path_to_uri(root), "name": "wl"}],
+            "capabilities": lsp_bench.client_capabilities(),
+        },
+    )
     conn.wait_response(rid, 120)
     conn.notify("initialized", {})
     client.set_text(uri, text)
-    conn.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "markdown", "version": 1,
-                                                          "text": text}})
+    conn.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}},
+    )
     return client, conn
 
 

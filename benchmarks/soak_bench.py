@@ -28,19 +28,31 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import lsp_bench  # noqa: E402
-from session import open_session, parse_workload_args, shut_down  # noqa: E402
+import lsp_bench
+from session import open_session, parse_workload_args, shut_down
+
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cycles", type=int, default=10)
-    ap.add_argument("--quiet", type=float, default=2.0,
-                    help="seconds to wait after each file event (a 2,000-row background check takes ~1 s)")
+    ap.add_argument(
+        "--quiet",
+        type=float,
+        default=2.0,
+        help="seconds to wait after each file event (a 2,000-row background check takes ~1 s)",
+    )
     args, root, doc, text = parse_workload_args(ap)
     lines = text.splitlines(keepends=True)
-    middle = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("| ") and "`" in lines[i])
+    middle = next(
+        i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("| ") and "`" in lines[i]
+    )
     headed = "# Soak\n\n" + text
-    noted = "".join(lines[:middle]) + lines[middle].rstrip("\n").rstrip() + " soak |\n" + "".join(lines[middle + 1:])
+    noted = (
+        "".join(lines[:middle])
+        + lines[middle].rstrip("\n").rstrip()
+        + " soak |\n"
+        + "".join(lines[middle + 1 :])
+    )
     created = Path(root) / "crates" / "soak_created.rs"
     uri, created_uri = lsp_bench.path_to_uri(doc), lsp_bench.path_to_uri(str(created))
 
@@ -59,12 +71,16 @@ def main() -> int:
             nonlocal version
             version += 1
             client.set_text(uri, new_text)
-            conn.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
-                                                   "contentChanges": [{"text": new_text}]})
+            conn.notify(
+                "textDocument/didChange",
+                {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": new_text}]},
+            )
             return pull()
 
         def watched(change_type: int) -> None:
-            conn.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": created_uri, "type": change_type}]})
+            conn.notify(
+                "workspace/didChangeWatchedFiles", {"changes": [{"uri": created_uri, "type": change_type}]}
+            )
 
         pull()
         time.sleep(args.quiet * 2)  # the background indexing of the other matrices
@@ -90,8 +106,18 @@ def main() -> int:
         if conn is not None:
             conn.close(10)
     growth = round(rss_mb[-1] - rss_mb[1], 1) if len(rss_mb) > 1 else None
-    print(json.dumps({"root": root, "cycles": args.cycles, "rss_mb_after_each_cycle": rss_mb,
-                      "growth_mb_from_cycle_2": growth, "errors": errors}, indent=2))
+    print(
+        json.dumps(
+            {
+                "root": root,
+                "cycles": args.cycles,
+                "rss_mb_after_each_cycle": rss_mb,
+                "growth_mb_from_cycle_2": growth,
+                "errors": errors,
+            },
+            indent=2,
+        )
+    )
     return 0 if rss_mb and not errors else 1
 
 

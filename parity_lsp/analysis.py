@@ -18,11 +18,17 @@ from pathlib import Path
 
 from parity_lsp.config import Config, ConfigProblem, apply_settings, load_config
 from parity_lsp.engine import (
-    check_across, check_matrix, check_row, iter_check_matrix, parse_matrix, parse_matrix_steps, read_matrix,
+    check_across,
+    check_matrix,
+    check_row,
+    iter_check_matrix,
+    parse_matrix,
+    parse_matrix_steps,
+    read_matrix,
     read_matrix_text,
 )
-from parity_lsp.incremental import changed_lines, install_rows, reparse_rows, row_positions, shift_findings
 from parity_lsp.findings import Finding, Severity
+from parity_lsp.incremental import changed_lines, install_rows, reparse_rows, row_positions, shift_findings
 from parity_lsp.model import Matrix
 from parity_lsp.rules.context import Resolver, Suggestions
 from parity_lsp.text import LineIndex, Span
@@ -161,7 +167,9 @@ class Analysis:
             state = MatrixState(Matrix(rel, "", parse_matrix(rel, "").format), [problem], {}, version)
         else:
             cited, options = self._full_check_options(matrix)
-            state = self._checked(matrix, check_matrix(self.ws, matrix, self._resolver(), **options), cited, version)
+            state = self._checked(
+                matrix, check_matrix(self.ws, matrix, self._resolver(), **options), cited, version
+            )
         return self._store(rel, state, full_checks)
 
     def _resolver(self) -> Resolver:
@@ -178,8 +186,9 @@ class Analysis:
         release = not self.ws.fs.has_overlay(matrix.path)
         return cited, {"release": release, "after_row": lambda row: _add_citations(self.ws, row, cited)}
 
-    def _checked(self, matrix: Matrix, findings: list[Finding], cited: dict[str, set[int]],
-                 version: object) -> MatrixState:
+    def _checked(
+        self, matrix: Matrix, findings: list[Finding], cited: dict[str, set[int]], version: object
+    ) -> MatrixState:
         """The state of a matrix checked in full."""
         return MatrixState(matrix, findings, _tuples(cited), version, rows_at=row_positions(matrix))
 
@@ -419,8 +428,9 @@ class Analysis:
             package = "/".join(parts[:i])
             if fs.is_file(posixpath.join(package, "Cargo.toml") if package else "Cargo.toml"):
                 inner = parts[i:]
-                if inner[0] in ("tests", "examples", "benches", "build.rs") or \
-                        (inner[0] == "src" and (len(inner) == 1 or inner[1] in ("lib.rs", "main.rs", "bin"))):
+                if inner[0] in ("tests", "examples", "benches", "build.rs") or (
+                    inner[0] == "src" and (len(inner) == 1 or inner[1] in ("lib.rs", "main.rs", "bin"))
+                ):
                     return package
                 return None
         return None
@@ -464,14 +474,18 @@ class Analysis:
         in full); a batch of many created or deleted files (a checkout, a generator) sends the
         matrices near them to a full check."""
         ignored = self.ws.ignored([rel for rel, _ in changes])
-        relevant = [(rel, c) for rel, c in changes
-                    if not (rel in ignored and not self._is_cited(rel) and rel not in self.states)]
+        relevant = [
+            (rel, c)
+            for rel, c in changes
+            if not (rel in ignored and not self._is_cited(rel) and rel not in self.states)
+        ]
         in_full = sum(c for _, c in relevant) > MANY_CREATED_OR_DELETED
         near: dict[str, set[int]] = {}
         affected: set[str] = set()
         for rel, created_or_deleted in relevant:
-            affected.update(self.file_changed(rel, created_or_deleted, near=near, in_full=in_full,
-                                              ignored=rel in ignored))
+            affected.update(
+                self.file_changed(rel, created_or_deleted, near=near, in_full=in_full, ignored=rel in ignored)
+            )
         self._recheck_near(near)
         return sorted(affected)
 
@@ -479,14 +493,24 @@ class Analysis:
         names = _self_and_ancestors(rel)
         return any(n in state.cited for state in self.states.values() for n in names)
 
-    def file_changed(self, rel: str, created_or_deleted: bool, near: dict[str, set[int]] | None = None,
-                     in_full: bool = False, ignored: bool = False) -> list[str]:
+    def file_changed(
+        self,
+        rel: str,
+        created_or_deleted: bool,
+        near: dict[str, set[int]] | None = None,
+        in_full: bool = False,
+        ignored: bool = False,
+    ) -> list[str]:
         """A file changed on disk: forget caches; returns the matrices to re-publish. With
         `near`, the rows it concerns are added to it (per matrix) for the caller to re-check
         once for a batch of events (`_recheck_near`); with `in_full`, the matrices near a
         created or deleted file go back to a full check instead. `ignored`: the workspace's
         file list leaves `rel` out."""
-        if created_or_deleted or not (is_matrix_name(rel) and rel in self.states) or self._is_exceptions_doc(rel):
+        if (
+            created_or_deleted
+            or not (is_matrix_name(rel) and rel in self.states)
+            or self._is_exceptions_doc(rel)
+        ):
             self.changes += 1  # not just an edit of a matrix: other matrices' rows may depend on it
         self.ws.forget(rel)
         if created_or_deleted:
@@ -532,7 +556,9 @@ class Analysis:
             idx = LineIndex(text)
             start = idx.line_start(p.line)
             span = Span(start, idx.line_end(p.line))
-            out.setdefault(path, []).append(Finding("PM000", Severity.ERROR, path, span, f"config: {p.message}"))
+            out.setdefault(path, []).append(
+                Finding("PM000", Severity.ERROR, path, span, f"config: {p.message}")
+            )
         return out
 
 
@@ -557,7 +583,7 @@ def _citations(ws: Workspace, matrix: Matrix, rows=None) -> dict[str, set[int]]:
     """Workspace paths the rows' evidence names, with the lines of the rows naming each; the
     matrix's governing documents (line -1) too when `rows` is None (every row) or empty."""
     out: dict[str, set[int]] = {}
-    for row in (matrix.rows() if rows is None else rows):
+    for row in matrix.rows() if rows is None else rows:
         _add_citations(ws, row, out)
     if not rows:
         for doc in matrix.governing_docs:

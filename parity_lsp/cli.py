@@ -7,6 +7,7 @@ No traceback ever reaches the user: unexpected errors are reported in one line w
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
@@ -85,14 +86,18 @@ def build_workspace(args) -> tuple[Workspace, list[str] | None]:
     explicit = Path(args.config) if getattr(args, "config", None) else None
     if explicit is not None and not explicit.is_file():
         raise UsageError(f"--config {explicit}: no such file")
-    config, problems, config_path = load_config(root, explicit)
+    config, problems, _config_path = load_config(root, explicit)
     if problems:
         raise ConfigErrors(problems)
     overrides = {}
     select, ignore = _codes(getattr(args, "select", None)), _codes(getattr(args, "ignore", None))
     for codes in (select, ignore):
         for c in codes or ():
-            if not (c == "ALL" or c in ALL_RULES or (c.startswith("PM") and any(k.startswith(c) for k in ALL_RULES))):
+            if not (
+                c == "ALL"
+                or c in ALL_RULES
+                or (c.startswith("PM") and any(k.startswith(c) for k in ALL_RULES))
+            ):
                 raise UsageError(f"unknown rule code or prefix `{c}` (see `parity-lsp rule`)")
     if select is not None:
         overrides["select"] = select
@@ -105,7 +110,9 @@ def build_workspace(args) -> tuple[Workspace, list[str] | None]:
     ws = Workspace(root, config)
     ws.fs.stable_stats = True  # one snapshot: nothing changes on disk during a run that we must see
     if config.changed_since and ws.changed_since(config.changed_since) is None:
-        raise UsageError(f"--changed-since {config.changed_since}: not a git revision of {root} (or git is unavailable)")
+        raise UsageError(
+            f"--changed-since {config.changed_since}: not a git revision of {root} (or git is unavailable)"
+        )
     if not paths:
         return ws, None
     targets: list[str] = []
@@ -138,8 +145,13 @@ def cmd_check(args) -> int:
     ws, targets = build_workspace(args)
     # only the text output prints unsafe suggestions (`suggestion: ...`); the others carry
     # safe fixes only (SPEC 6), so the search for them is skipped
-    result = check_paths(ws, targets, jobs=args.jobs or default_jobs(), release_evidence=True,
-                         suggestions=args.format == "text")
+    result = check_paths(
+        ws,
+        targets,
+        jobs=args.jobs or default_jobs(),
+        release_evidence=True,
+        suggestions=args.format == "text",
+    )
     files = [m.path for m in result.matrices] + sorted(result.unreadable)
     indexes = {m.path: m.index for m in result.matrices}
 
@@ -152,8 +164,14 @@ def cmd_check(args) -> int:
         indexes[path] = LineIndex(src.text or "")
         return indexes[path]
 
-    report = make_report(str(ws.root), files, result.findings, index_for, ALL_RULES,
-                         with_source_lines=args.format in FORMATS_READING_SOURCE_LINES)
+    report = make_report(
+        str(ws.root),
+        files,
+        result.findings,
+        index_for,
+        ALL_RULES,
+        with_source_lines=args.format in FORMATS_READING_SOURCE_LINES,
+    )
     color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     out = render(report, args.format, color=color)
     threshold = Severity.parse(args.fail_on)
@@ -209,8 +227,10 @@ def cmd_fix(args) -> int:
         _say(f"{rel}: applied {len(plan.applied)} fix{'es' if len(plan.applied) != 1 else ''}")
     verb = "would apply" if args.dry_run else "applied"
     remaining = len([f for f in result.findings if f.fix is None or not f.fix.safe])
-    print(f"{verb} {changed} fix{'es' if changed != 1 else ''}; {remaining} finding{'s' if remaining != 1 else ''} need a human",
-          file=sys.stderr)
+    print(
+        f"{verb} {changed} fix{'es' if changed != 1 else ''}; {remaining} finding{'s' if remaining != 1 else ''} need a human",
+        file=sys.stderr,
+    )
     return EXIT_USAGE if failed else EXIT_OK
 
 
@@ -221,16 +241,14 @@ def _write_in_pieces(stream, text: str) -> None:
     """Write a long text a megabyte at a time: the stream encodes what it is given at once,
     and a 10 MB report encoded whole was a 10 MB copy more at the check's peak of memory."""
     for start in range(0, len(text), _WRITE_PIECE):
-        stream.write(text[start:start + _WRITE_PIECE])
+        stream.write(text[start : start + _WRITE_PIECE])
 
 
 def _say(line: str) -> None:
     """A progress line on stdout that must not stop the work: `fix | head` closing the pipe
     halfway left the remaining files unfixed (each write is atomic, but the run ended early)."""
-    try:
+    with contextlib.suppress(BrokenPipeError):
         print(line)
-    except BrokenPipeError:
-        pass
 
 
 def cmd_rule(args) -> int:
@@ -270,24 +288,46 @@ def _jobs(value: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="parity-lsp", description="Keep parity matrices honest: check, fix, serve.")
+    p = argparse.ArgumentParser(
+        prog="parity-lsp", description="Keep parity matrices honest: check, fix, serve."
+    )
     p.add_argument("--version", action="version", version=f"parity-lsp {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(sp):
-        sp.add_argument("paths", nargs="*", metavar="PATH", help="matrix files or directories (default: the workspace)")
-        sp.add_argument("--select", metavar="CODES", help="only these rule codes or prefixes (comma-separated)")
+        sp.add_argument(
+            "paths", nargs="*", metavar="PATH", help="matrix files or directories (default: the workspace)"
+        )
+        sp.add_argument(
+            "--select", metavar="CODES", help="only these rule codes or prefixes (comma-separated)"
+        )
         sp.add_argument("--ignore", metavar="CODES", help="skip these rule codes or prefixes")
-        sp.add_argument("--config", metavar="FILE", help="configuration file (default: .parity-lsp.toml or pyproject.toml)")
-        sp.add_argument("--root", metavar="DIR", help="workspace root (default: nearest .git/pyproject.toml/.parity-lsp.toml)")
-        sp.add_argument("--changed-since", metavar="REV", help="report evidence changed since git revision REV (PM601)")
+        sp.add_argument(
+            "--config",
+            metavar="FILE",
+            help="configuration file (default: .parity-lsp.toml or pyproject.toml)",
+        )
+        sp.add_argument(
+            "--root",
+            metavar="DIR",
+            help="workspace root (default: nearest .git/pyproject.toml/.parity-lsp.toml)",
+        )
+        sp.add_argument(
+            "--changed-since", metavar="REV", help="report evidence changed since git revision REV (PM601)"
+        )
 
     c = sub.add_parser("check", help="report findings")
     common(c)
     c.add_argument("--format", default="text", choices=["text", "json", "sarif", "github", "junit"])
     c.add_argument("--fail-on", default="error", choices=["error", "warning", "info", "hint"])
-    c.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
-                   help="processes for large workspaces (default: one per CPU; 1: no parallelism)")
+    c.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="processes for large workspaces (default: one per CPU; 1: no parallelism)",
+    )
     c.set_defaults(func=cmd_check)
 
     f = sub.add_parser("fix", help="apply safe fixes atomically")
@@ -305,7 +345,6 @@ def _parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_serve)
     add_report_parsers(sub)
     return p
-
 
 
 # --- report and init (issue 8) ---------------------------------------------------------------
@@ -340,10 +379,8 @@ def _write_output_atomically(path: Path, text: str) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         if isinstance(exc, OSError):
             raise UsageError(f"-o {path}: cannot write: {exc.strerror or exc}") from None
         raise
@@ -374,8 +411,11 @@ def cmd_report(args) -> int:
     else:
         _write_output_atomically(out, text if text.endswith("\n") else text + "\n")
         t = report.overall
-        print(f"wrote {args.output}: verified parity {t.verified} of {t.rows} rows, "
-              f"{t.claimed} claimed, {t.broken} broken claim{'s' if t.broken != 1 else ''}", file=sys.stderr)
+        print(
+            f"wrote {args.output}: verified parity {t.verified} of {t.rows} rows, "
+            f"{t.claimed} claimed, {t.broken} broken claim{'s' if t.broken != 1 else ''}",
+            file=sys.stderr,
+        )
     _leave_for_exit(ws, result, report, text)
     return EXIT_OK
 
@@ -393,12 +433,17 @@ def cmd_init(args) -> int:
     files = [(MATRIX_PATH, STARTER_MATRIX), (CONFIG_NAME, STARTER_CONFIG)]
     existing = [rel for rel, _ in files if (root / rel).exists() or (root / rel).is_symlink()]
     if existing:
-        raise UsageError("refusing to overwrite " + " and ".join(f"{root / rel}" for rel in existing)
-                         + " (init never overwrites: edit the existing file, or move it away and run init again)")
+        raise UsageError(
+            "refusing to overwrite "
+            + " and ".join(f"{root / rel}" for rel in existing)
+            + " (init never overwrites: edit the existing file, or move it away and run init again)"
+        )
     pyproject = root / "pyproject.toml"
     if pyproject.is_file() and "tool.parity-lsp" in pyproject.read_text(encoding="utf-8", errors="replace"):
-        raise UsageError(f"refusing to write {root / CONFIG_NAME}: {pyproject} already configures parity-lsp "
-                         "([tool.parity-lsp]); a .parity-lsp.toml would silently take its place")
+        raise UsageError(
+            f"refusing to write {root / CONFIG_NAME}: {pyproject} already configures parity-lsp "
+            "([tool.parity-lsp]); a .parity-lsp.toml would silently take its place"
+        )
     for rel, content in files:
         path = root / rel
         try:
@@ -410,22 +455,38 @@ def cmd_init(args) -> int:
         except OSError as exc:
             raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
         _say(f"wrote {path}")
-    _say("next: fill in the rows, then run `parity-lsp check` (and `parity-lsp report --format html -o parity.html`)")
+    _say(
+        "next: fill in the rows, then run `parity-lsp check` (and `parity-lsp report --format html -o parity.html`)"
+    )
     return EXIT_OK
 
 
 def add_report_parsers(sub) -> None:
     rp = sub.add_parser("report", help="summarize claimed vs verified parity (markdown, html or json)")
-    rp.add_argument("paths", nargs="*", metavar="PATH", help="matrix files or directories (default: the workspace)")
+    rp.add_argument(
+        "paths", nargs="*", metavar="PATH", help="matrix files or directories (default: the workspace)"
+    )
     rp.add_argument("--format", default="markdown", choices=["markdown", "html", "json"])
-    rp.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
-    rp.add_argument("--compare", metavar="REV", help="also report what changed since git revision REV (e.g. main)")
-    rp.add_argument("--config", metavar="FILE", help="configuration file (default: .parity-lsp.toml or pyproject.toml)")
-    rp.add_argument("--root", metavar="DIR", help="workspace root (default: nearest .git/pyproject.toml/.parity-lsp.toml)")
+    rp.add_argument(
+        "-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout"
+    )
+    rp.add_argument(
+        "--compare", metavar="REV", help="also report what changed since git revision REV (e.g. main)"
+    )
+    rp.add_argument(
+        "--config", metavar="FILE", help="configuration file (default: .parity-lsp.toml or pyproject.toml)"
+    )
+    rp.add_argument(
+        "--root", metavar="DIR", help="workspace root (default: nearest .git/pyproject.toml/.parity-lsp.toml)"
+    )
     rp.set_defaults(func=cmd_report)
 
     ip = sub.add_parser("init", help="write a starter matrix and .parity-lsp.toml (never overwrites)")
-    ip.add_argument("--root", metavar="DIR", help="repository root (default: the nearest ancestor with .git, else the current directory)")
+    ip.add_argument(
+        "--root",
+        metavar="DIR",
+        help="repository root (default: the nearest ancestor with .git, else the current directory)",
+    )
     ip.set_defaults(func=cmd_init)
 
 

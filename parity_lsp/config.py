@@ -87,9 +87,9 @@ class Config:
             return False
         if any(code.startswith(p) for p in self.ignore):
             return False
-        if self.select is not None and not any(code.startswith(p) or p == "ALL" for p in self.select):
-            return False
-        return True
+        return not (
+            self.select is not None and not any(code.startswith(p) or p == "ALL" for p in self.select)
+        )
 
     @property
     def exception_id_re(self) -> re.Pattern:
@@ -159,7 +159,9 @@ def _key_line(text: str, key: str) -> int:
     return text.count("\n", 0, m.start()) if m else 0
 
 
-def apply_settings(config: Config, data: dict[str, Any], source: str, text: str = "") -> tuple[Config, list[ConfigProblem]]:
+def apply_settings(
+    config: Config, data: dict[str, Any], source: str, text: str = ""
+) -> tuple[Config, list[ConfigProblem]]:
     """Overlay `data` (kebab-case or camelCase keys) on `config`, validating each value."""
     problems: list[ConfigProblem] = []
     updates: dict[str, Any] = {}
@@ -282,11 +284,20 @@ def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, list[
         m = re.search(r"line (\d+)", str(exc))
         line = int(m.group(1)) - 1 if m else (text.count("\n") - 1 if "end of document" in str(exc) else 0)
         return config, [ConfigProblem(rel, line, f"invalid TOML: {exc}")], path
-    if path.name == "pyproject.toml" or explicit is not None and "tool" in data:
+    if path.name == "pyproject.toml" or (explicit is not None and "tool" in data):
         tool = data.get("tool", {})
         data = tool.get("parity-lsp", {}) if isinstance(tool, dict) else None
         if not isinstance(data, dict):
-            return config, [ConfigProblem(rel, _key_line(text, "tool") if tool is not None else 0,
-                                          "`tool.parity-lsp` must be a table")], path
+            return (
+                config,
+                [
+                    ConfigProblem(
+                        rel,
+                        _key_line(text, "tool") if tool is not None else 0,
+                        "`tool.parity-lsp` must be a table",
+                    )
+                ],
+                path,
+            )
     config, problems = apply_settings(config, data, rel, text)
     return config, problems, path

@@ -25,7 +25,14 @@ from parity_lsp.parse.directives import is_suppressed
 from parity_lsp.parse.markdown import parse_markdown, parse_markdown_steps
 from parity_lsp.rules import registry
 from parity_lsp.rules.base import RuleInfo
-from parity_lsp.rules.context import MatrixContext, Resolver, RowContext, Suggestions, TableContext, WorkspaceContext
+from parity_lsp.rules.context import (
+    MatrixContext,
+    Resolver,
+    RowContext,
+    Suggestions,
+    TableContext,
+    WorkspaceContext,
+)
 from parity_lsp.text import Span
 from parity_lsp.workspace.index import Workspace
 
@@ -120,7 +127,9 @@ def _suppressed(matrix: Matrix, finding: Finding, row_starts: dict | None = None
     return False
 
 
-def _finish(ws: Workspace, matrix: Matrix, findings: list[Finding], suppressed=None, row_starts=None) -> list[Finding]:
+def _finish(
+    ws: Workspace, matrix: Matrix, findings: list[Finding], suppressed=None, row_starts=None
+) -> list[Finding]:
     """Apply configuration (selection, severity overrides) and suppression comments.
 
     `suppressed`: the codes disabled where the findings are (their row and table), when the
@@ -159,9 +168,14 @@ def _run(rule_module, ctx, matrix: Matrix, sink: list[Finding]) -> None:
     except Exception as exc:  # a rule bug must not hide the other rules' findings
         where = traceback.extract_tb(exc.__traceback__)[-1]
         sink.append(
-            Finding("PM000", Severity.ERROR, matrix.path, Span(0, 0),
-                    f"internal error in rule {rule_module.RULE.code}: {exc!r} at "
-                    f"{posixpath.basename(where.filename)}:{where.lineno}")
+            Finding(
+                "PM000",
+                Severity.ERROR,
+                matrix.path,
+                Span(0, 0),
+                f"internal error in rule {rule_module.RULE.code}: {exc!r} at "
+                f"{posixpath.basename(where.filename)}:{where.lineno}",
+            )
         )
 
 
@@ -181,8 +195,9 @@ def iter_check_matrix(ws: Workspace, matrix: Matrix, resolver: Resolver | None =
         yield piece()
 
 
-def check_pieces(ws: Workspace, matrix: Matrix, resolver: Resolver, release: bool = False,
-                 after_row=None) -> list:
+def check_pieces(
+    ws: Workspace, matrix: Matrix, resolver: Resolver, release: bool = False, after_row=None
+) -> list:
     """The units of a matrix check, in order, each a function returning its findings: the
     matrix-scoped rules, then per table its table-scoped rules and each of its rows.
     `after_row(row)` is called once a row is checked; with `release`, the row's parsed evidence
@@ -198,7 +213,9 @@ def check_pieces(ws: Workspace, matrix: Matrix, resolver: Resolver, release: boo
     return pieces
 
 
-def _check_row_then(after_row, release: bool, ws: Workspace, matrix: Matrix, row, resolver: Resolver) -> list[Finding]:
+def _check_row_then(
+    after_row, release: bool, ws: Workspace, matrix: Matrix, row, resolver: Resolver
+) -> list[Finding]:
     findings = check_row(ws, matrix, row, resolver)
     if after_row is not None:
         after_row(row)
@@ -243,8 +260,15 @@ def check_across(ws: Workspace, matrices: list[Matrix]) -> list[Finding]:
         try:
             findings.extend(rule.check(ctx))
         except Exception as exc:
-            findings.append(Finding("PM000", Severity.ERROR, matrices[0].path if matrices else "", Span(0, 0),
-                                    f"internal error in rule {rule.RULE.code}: {exc!r}"))
+            findings.append(
+                Finding(
+                    "PM000",
+                    Severity.ERROR,
+                    matrices[0].path if matrices else "",
+                    Span(0, 0),
+                    f"internal error in rule {rule.RULE.code}: {exc!r}",
+                )
+            )
     out = []
     row_starts: dict = {}
     for f in findings:
@@ -261,8 +285,13 @@ def _problem(matrix: Matrix, problem: ParseProblem) -> Finding:
     return Finding(problem.code, Severity.ERROR, matrix.path, problem.span, problem.message)
 
 
-def check_paths(ws: Workspace, paths: list[str] | None = None, jobs: int = 1,
-                release_evidence: bool = False, suggestions: bool = True) -> CheckResult:
+def check_paths(
+    ws: Workspace,
+    paths: list[str] | None = None,
+    jobs: int = 1,
+    release_evidence: bool = False,
+    suggestions: bool = True,
+) -> CheckResult:
     """Check the given matrix files (default: every matrix of the workspace).
 
     Workspace-scoped rules see every matrix of the workspace, so a duplicate capability in an
@@ -320,7 +349,7 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _run_pieces(pieces: list, jobs: int, meanwhile=lambda: []) -> tuple[list[Finding], list[Finding]]:
+def _run_pieces(pieces: list, jobs: int, meanwhile=list) -> tuple[list[Finding], list[Finding]]:
     """Run check pieces in order; with `jobs` > 1, in this process and `jobs` - 1 forked
     workers, each taking the rows of whole neighbourhoods of the workspace (`shares`): rows
     citing the same files land in the same process, so each cited file is read, scanned and
@@ -363,8 +392,10 @@ def _run_pieces(pieces: list, jobs: int, meanwhile=lambda: []) -> tuple[list[Fin
             except Exception:  # EOF mostly: never wait for a worker that cannot answer
                 # killed (out of memory?) or failed before or while sending: its rows are checked here
                 worker.join()
-                sys.stderr.write(f"parity-lsp: a worker process ended early (exit code {worker.exitcode}); "
-                                 "checking its rows here\n")
+                sys.stderr.write(
+                    f"parity-lsp: a worker process ended early (exit code {worker.exitcode}); "
+                    "checking its rows here\n"
+                )
                 parts.append(_run_share(share))
     finally:
         _stop(workers)
@@ -456,7 +487,7 @@ def shares(keys: list[str | None], jobs: int, head_start: int = 0) -> list[list[
         if key is None:
             units.extend([i] for i in members)
         else:
-            units.extend(members[k:k + chunk] for k in range(0, len(members), chunk))
+            units.extend(members[k : k + chunk] for k in range(0, len(members), chunk))
     units.sort(key=lambda unit: (-len(unit), unit[0]))  # largest first: a greedy balance
     loads = [0] * jobs
     loads[0] = head_start

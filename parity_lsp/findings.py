@@ -26,7 +26,7 @@ class Severity(IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, value: str) -> "Severity":
+    def parse(cls, value: str) -> Severity:
         value = value.strip().lower()
         aliases = {"information": "info", "warn": "warning", "err": "error"}
         value = aliases.get(value, value)
@@ -57,10 +57,18 @@ class Fix:
     def __reduce__(self):
         return (Fix, (self.message, self.edits, self.safe))
 
-    def shifted(self, delta: int, path: str) -> "Fix":
+    def shifted(self, delta: int, path: str) -> Fix:
         """The same fix with its edits in `path` moved `delta` code points."""
-        return Fix(self.message, tuple(Edit(e.path, Span(e.span.start + delta, e.span.end + delta), e.content)
-                                       if e.path == path else e for e in self.edits), self.safe)
+        return Fix(
+            self.message,
+            tuple(
+                Edit(e.path, Span(e.span.start + delta, e.span.end + delta), e.content)
+                if e.path == path
+                else e
+                for e in self.edits
+            ),
+            self.safe,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +84,7 @@ class DeferredFix:
     path: str
     delta: int = 0
 
-    def shifted(self, delta: int) -> "DeferredFix":
+    def shifted(self, delta: int) -> DeferredFix:
         return DeferredFix(self.safe, self.suggest, self.path, self.delta + delta)
 
     def _moved(self, fix: Fix | None) -> Fix | None:
@@ -123,8 +131,21 @@ class Finding:
     def __reduce__(self):
         # by value: the 31,654 findings of the 100k benchmark took 0.67 s to pickle in the
         # workers and 0.58 s to unpickle in the parent with the dataclass's own pickling
-        return (_unpickle_finding, (self.code, int(self.severity), self.path, self.span, self.message, self.fix,
-                                    self.related, self.tags, self.alternatives, self.deferred))
+        return (
+            _unpickle_finding,
+            (
+                self.code,
+                int(self.severity),
+                self.path,
+                self.span,
+                self.message,
+                self.fix,
+                self.related,
+                self.tags,
+                self.alternatives,
+                self.deferred,
+            ),
+        )
 
     def suggestion(self) -> Fix | None:
         """`fix`, or the deferred fix or suggestion computed now (once)."""

@@ -18,6 +18,7 @@ callers that hold "\\n"-normalized text of a file that used CRLF.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
@@ -69,7 +70,9 @@ def _describe(edit: Edit) -> str:
     return f"{edit.path}[{edit.span.start}:{edit.span.end}]"
 
 
-def plan_fixes(texts: dict[str, str], fixes: list[Fix], *, include_unsafe: bool = False) -> dict[str, FilePlan]:
+def plan_fixes(
+    texts: dict[str, str], fixes: list[Fix], *, include_unsafe: bool = False
+) -> dict[str, FilePlan]:
     """Apply `fixes` to `texts` (path -> text the spans index into), per file.
 
     Returns a plan for every file some fix touches (applied or skipped). Unsafe fixes are
@@ -247,10 +250,8 @@ def write_atomically(
         check()
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     _fsync_dir(target.parent)
 

@@ -60,14 +60,23 @@ def shift_finding(f: Finding, delta: int, path: str) -> Finding:
     """The same finding `delta` code points later (its edits in `path` move with it).
     Built with the constructor: `dataclasses.replace` cost 5 µs a finding, and an edit near the
     top of a 10,000-row matrix shifts thousands."""
-    return Finding(f.code, f.severity, f.path, _shift_span(f.span, delta), f.message,
-                   f.fix.shifted(delta, path) if f.fix is not None else None, f.related, f.tags,
-                   [a.shifted(delta, path) for a in f.alternatives] if f.alternatives else [],
-                   f.deferred.shifted(delta) if f.deferred is not None else None)
+    return Finding(
+        f.code,
+        f.severity,
+        f.path,
+        _shift_span(f.span, delta),
+        f.message,
+        f.fix.shifted(delta, path) if f.fix is not None else None,
+        f.related,
+        f.tags,
+        [a.shifted(delta, path) for a in f.alternatives] if f.alternatives else [],
+        f.deferred.shifted(delta) if f.deferred is not None else None,
+    )
 
 
-def shift_findings(findings: list[Finding], old_index: LineIndex, new_index: LineIndex, path: str,
-                   dropped: set[int]) -> list[Finding]:
+def shift_findings(
+    findings: list[Finding], old_index: LineIndex, new_index: LineIndex, path: str, dropped: set[int]
+) -> list[Finding]:
     """Findings of unchanged lines moved to their line's new offset; those on `dropped` lines removed."""
     out = []
     old_starts, new_starts = old_index.line_starts, new_index.line_starts
@@ -83,8 +92,9 @@ def shift_findings(findings: list[Finding], old_index: LineIndex, new_index: Lin
     return out
 
 
-def reparse_rows(matrix: Matrix, lines: range, text: str, index: LineIndex,
-                 row_at: dict[int, tuple[Row, int]]) -> list[Row] | None:
+def reparse_rows(
+    matrix: Matrix, lines: range, text: str, index: LineIndex, row_at: dict[int, tuple[Row, int]]
+) -> list[Row] | None:
     """New Row objects for the changed `lines` of a Markdown matrix, or None when the edit is
     not confined to table body rows (or changes a capability)."""
     if matrix.format != MatrixFormat.MARKDOWN:
@@ -107,8 +117,9 @@ def reparse_rows(matrix: Matrix, lines: range, text: str, index: LineIndex,
     return rows
 
 
-def install_rows(matrix: Matrix, rows: list[Row], text: str, index: LineIndex,
-                 row_at: dict[int, tuple[Row, int]]) -> None:
+def install_rows(
+    matrix: Matrix, rows: list[Row], text: str, index: LineIndex, row_at: dict[int, tuple[Row, int]]
+) -> None:
     """Put the re-parsed rows in place and give the model the new text."""
     for row in rows:
         _, position = row_at[row.line]
@@ -123,4 +134,12 @@ def row_positions(matrix: Matrix) -> dict[int, tuple[Row, int]]:
     return {row.line: (row, i) for table in matrix.tables for i, row in enumerate(table.rows)}
 
 
-__all__ = ["row_positions", "changed_lines", "install_rows", "reparse_rows", "shift_finding", "shift_findings", "Related"]
+__all__ = [
+    "Related",
+    "changed_lines",
+    "install_rows",
+    "reparse_rows",
+    "row_positions",
+    "shift_finding",
+    "shift_findings",
+]

@@ -68,17 +68,17 @@ class Row:
     # The table, held weakly: the table lists its rows, and that cycle would leave a replaced
     # matrix to the cyclic GC, which the server keeps off long-lived models (`gc.freeze`):
     # a replaced model must be freed by reference counting alone.
-    table_ref: "weakref.ref[Table] | None" = field(default=None, repr=False, compare=False)
+    table_ref: weakref.ref[Table] | None = field(default=None, repr=False, compare=False)
     suppressed: frozenset[str] = frozenset()  # codes disabled by disable-next-line
-    _evidence: dict[str, "Evidence"] | None = field(default=None, repr=False)
+    _evidence: dict[str, Evidence] | None = field(default=None, repr=False)
 
     @property
-    def table(self) -> "Table | None":
+    def table(self) -> Table | None:
         ref = self.table_ref
         return ref() if ref is not None else None
 
     @property
-    def evidence(self) -> dict[str, "Evidence"]:
+    def evidence(self) -> dict[str, Evidence]:
         """column -> parsed references, parsed on first use: parsing a matrix is then cheap,
         and the evidence of each row is parsed when (and where) the row is checked."""
         found = self._evidence

@@ -18,7 +18,7 @@ class Span:
     and a frozen dataclass's __init__ (object.__setattr__ per field, then __post_init__) took
     ~270 ns each against ~80 here."""
 
-    __slots__ = ("start", "end")
+    __slots__ = ("end", "start")
 
     def __init__(self, start: int, end: int) -> None:
         if end < start:
@@ -44,14 +44,14 @@ class Span:
     def contains(self, offset: int) -> bool:
         return self.start <= offset <= self.end
 
-    def shift(self, delta: int) -> "Span":
+    def shift(self, delta: int) -> Span:
         return Span(self.start + delta, self.end + delta)
 
 
 class LineIndex:
     """Maps offsets to (line, column) and back. Line breaks: \\n, \\r\\n and lone \\r."""
 
-    __slots__ = ("text", "line_starts")
+    __slots__ = ("line_starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text

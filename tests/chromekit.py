@@ -12,6 +12,7 @@ Also a script: `python tests/chromekit.py PAGE.html OUT.png [WIDTH] [SELECTOR]` 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import queue
@@ -24,9 +25,18 @@ import time
 from pathlib import Path
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-extensions", "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--mute-audio",
+    "--hide-scrollbars",
     "--remote-debugging-pipe",
 ]
 
@@ -59,8 +69,12 @@ class Browser:
 
         self.proc = subprocess.Popen(
             [executable, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            preexec_fn=wire, pass_fds=(), close_fds=False,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=wire,
+            pass_fds=(),
+            close_fds=False,
         )
         os.close(to_child_r)
         os.close(from_child_w)
@@ -101,7 +115,13 @@ class Browser:
                         self.events.append(msg)
                         self._events_cv.notify_all()
 
-    def send(self, method: str, params: dict | None = None, session: str | None = None, timeout: float | None = None) -> dict:
+    def send(
+        self,
+        method: str,
+        params: dict | None = None,
+        session: str | None = None,
+        timeout: float | None = None,
+    ) -> dict:
         with self._lock:
             self._next += 1
             ident = self._next
@@ -114,15 +134,19 @@ class Browser:
         try:
             reply = q.get(timeout=timeout or self.timeout)
         except queue.Empty:
-            raise CDPError(f"no reply to {method} within {timeout or self.timeout}s; chromium said: "
-                           + " | ".join(self.stderr_lines[-5:])) from None
+            raise CDPError(
+                f"no reply to {method} within {timeout or self.timeout}s; chromium said: "
+                + " | ".join(self.stderr_lines[-5:])
+            ) from None
         finally:
             self._replies.pop(ident, None)
         if "error" in reply:
             raise CDPError(f"{method}: {reply['error']}")
         return reply.get("result", {})
 
-    def wait_event(self, method: str, session: str | None = None, after: int = 0, timeout: float | None = None) -> dict:
+    def wait_event(
+        self, method: str, session: str | None = None, after: int = 0, timeout: float | None = None
+    ) -> dict:
         deadline = time.monotonic() + (timeout or self.timeout)
         with self._events_cv:
             while True:
@@ -134,34 +158,32 @@ class Browser:
                     raise CDPError(f"timed out waiting for {method}")
                 self._events_cv.wait(left)
 
-    def new_page(self, width: int = 1280, height: int = 900) -> "Page":
+    def new_page(self, width: int = 1280, height: int = 900) -> Page:
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         page = Page(self, session, target)
         for method in ("Page.enable", "Runtime.enable", "Log.enable", "Network.enable"):
             page.send(method)
-        page.send("Emulation.setDeviceMetricsOverride",
-                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        page.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
         return page
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.send("Browser.close", timeout=5)
-        except Exception:
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
         for fd in (self._to_child_w, self._from_child_r):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         shutil.rmtree(self.profile, ignore_errors=True)
 
-    def __enter__(self) -> "Browser":
+    def __enter__(self) -> Browser:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -196,7 +218,9 @@ class Page:
         self.browser.wait_event("Page.loadEventFired", self.session, after=mark)
 
     def evaluate(self, expression: str):
-        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True})
+        result = self.send(
+            "Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True}
+        )
         if "exceptionDetails" in result:
             raise CDPError(f"evaluating {expression!r}: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -214,13 +238,21 @@ class Page:
                 out.append(f"Uncaught: {d.get('exception', {}).get('description') or d.get('text')}")
             elif method == "Log.entryAdded" and params.get("entry", {}).get("level") in ("error", "warning"):
                 e = params["entry"]
-                out.append(f"log {e.get('level')} [{e.get('source')}]: {e.get('text')} {e.get('url', '')}".strip())
+                out.append(
+                    f"log {e.get('level')} [{e.get('source')}]: {e.get('text')} {e.get('url', '')}".strip()
+                )
         return out
 
     def requests(self) -> list[str]:
-        return [ev["params"]["request"]["url"] for ev in self.events() if ev.get("method") == "Network.requestWillBeSent"]
+        return [
+            ev["params"]["request"]["url"]
+            for ev in self.events()
+            if ev.get("method") == "Network.requestWillBeSent"
+        ]
 
-    def screenshot(self, path: Path, full_page: bool = True, max_height: int | None = None, until: str | None = None) -> None:
+    def screenshot(
+        self, path: Path, full_page: bool = True, max_height: int | None = None, until: str | None = None
+    ) -> None:
         """PNG of the page (full length, or down to `max_height`, or to the bottom of `until` + 16px)."""
         params: dict = {"format": "png"}
         if full_page:
@@ -228,17 +260,24 @@ class Page:
             size = metrics.get("cssContentSize") or metrics["contentSize"]
             height = size["height"] if max_height is None else min(size["height"], max_height)
             if until:
-                bottom = self.evaluate(f"document.querySelector({json.dumps(until)}).getBoundingClientRect().bottom + scrollY")
+                bottom = self.evaluate(
+                    f"document.querySelector({json.dumps(until)}).getBoundingClientRect().bottom + scrollY"
+                )
                 height = min(height, bottom + 16)
-            params.update(captureBeyondViewport=True,
-                          clip={"x": 0, "y": 0, "width": size["width"], "height": height, "scale": 1})
+            params.update(
+                captureBeyondViewport=True,
+                clip={"x": 0, "y": 0, "width": size["width"], "height": height, "scale": 1},
+            )
         data = self.send("Page.captureScreenshot", params, timeout=60)["data"]
         Path(path).write_bytes(base64.b64decode(data))
 
 
 def main(argv: list[str]) -> int:
     if len(argv) < 2:
-        print("usage: python tests/chromekit.py PAGE.html OUT.png [WIDTH] [CSS_SELECTOR_TO_STOP_AFTER]", file=sys.stderr)
+        print(
+            "usage: python tests/chromekit.py PAGE.html OUT.png [WIDTH] [CSS_SELECTOR_TO_STOP_AFTER]",
+            file=sys.stderr,
+        )
         return 2
     exe = find_chromium()
     if exe is None:

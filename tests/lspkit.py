@@ -22,7 +22,9 @@ HEADER = (
 def pull_capabilities(base: str = "visual-studio-code") -> types.ClientCapabilities:
     """A client that pulls diagnostics (document and workspace) and accepts refresh requests."""
     caps = client_capabilities(base)
-    caps.text_document.diagnostic = types.DiagnosticClientCapabilities(dynamic_registration=False, related_document_support=True)
+    caps.text_document.diagnostic = types.DiagnosticClientCapabilities(
+        dynamic_registration=False, related_document_support=True
+    )
     caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
     return caps
 
@@ -41,8 +43,13 @@ def uri(root: Path, rel: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def session(root: Path, client: str = "visual-studio-code", settings: dict | None = None,
-                  init_options: dict | None = None, capabilities: types.ClientCapabilities | None = None):
+async def session(
+    root: Path,
+    client: str = "visual-studio-code",
+    settings: dict | None = None,
+    init_options: dict | None = None,
+    capabilities: types.ClientCapabilities | None = None,
+):
     lsp = await ClientServerConfig(server_command=SERVER).start()
     lsp.set_configuration({"parityLsp": settings or {}})
     lsp.registrations = []
@@ -53,12 +60,14 @@ async def session(root: Path, client: str = "visual-studio-code", settings: dict
         return None
 
     caps = capabilities or client_capabilities(client)
-    result = await lsp.initialize_session(types.InitializeParams(
-        capabilities=caps,
-        root_uri=root.resolve().as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=root.resolve().as_uri(), name=root.name)],
-        initialization_options=init_options,
-    ))
+    result = await lsp.initialize_session(
+        types.InitializeParams(
+            capabilities=caps,
+            root_uri=root.resolve().as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=root.resolve().as_uri(), name=root.name)],
+            initialization_options=init_options,
+        )
+    )
     lsp.init_result = result
     try:
         yield lsp
@@ -81,10 +90,12 @@ async def wait_for(predicate, timeout: float = 20.0, what: str = "condition"):
 
 async def pushed(lsp, file_uri: str, timeout: float = 20.0, version=None):
     """Wait until diagnostics for `file_uri` (optionally of `version`) were pushed."""
+
     def ready():
         if file_uri not in lsp.diagnostics:
             return None
         return True
+
     await wait_for(ready, timeout, f"diagnostics for {file_uri}")
     return lsp.diagnostics[file_uri]
 
@@ -96,6 +107,9 @@ def codes(diags) -> list[tuple[str, int]]:
 def open_doc(lsp, root: Path, rel: str, language: str = "markdown", version: int = 1) -> str:
     text = (root / rel).read_text(encoding="utf-8")
     u = uri(root, rel)
-    lsp.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=u, language_id=language, version=version, text=text)))
+    lsp.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=u, language_id=language, version=version, text=text)
+        )
+    )
     return u

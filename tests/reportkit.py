@@ -63,13 +63,15 @@ EXCEPTIONS = (
 )
 MATRIX_PATH = "docs/parity/matrix.md"
 MATRIX = (
-    "# Parity\n\n## Alpha\n\n" + HEADER
+    "# Parity\n\n## Alpha\n\n"
+    + HEADER
     + f"| Tick keys | Events | Implemented | unit | `crates/core/src/lib.rs:2` (`tick_key`) | `crates/core/src/lib.rs` (`tests::key_is_stable`) | {CI_REF} | @alpha | |\n"
     + f"| Flow runs | Flow | Implemented | integration | `crates/core/src/lib.rs` | `crates/core/tests/flow.rs` (`flow_runs`) | {CI_REF} | @alpha | |\n"
     + f"| Vanished proof | Flow | Implemented | integration | `crates/core/src/lib.rs` | `crates/core/tests/flow.rs` (`vanished_test`) | {CI_REF} | @alpha | test was deleted |\n"
     + f"| Flow end to end | Flow | Implemented | e2e | `crates/core/src/lib.rs` | `crates/core/tests/flow.rs` (`flow_runs`) | {CI_REF} | @alpha | only integration |\n"
     + "| Cursor | Cursor | Partial | unit | `crates/core/src/lib.rs` | Missing proof: no test yet | — | @alpha | |\n"
-    + "\n## Beta\n\n" + HEADER
+    + "\n## Beta\n\n"
+    + HEADER
     + "| Cursor store | Store | Designed | integration | — | — | — | @beta | not started |\n"
     + "| Backfill UI | UI | Planned | e2e | — | — | — | TBD | |\n"
     + "| Asset checks | — | Exception | prod | — | — | — | @beta | see EX-01 |\n"
@@ -88,21 +90,51 @@ FILES = {
 
 # Counted by hand from the table in the module docstring.
 COUNTS = {
-    "overall": dict(rows=10, claimed=4, verified=4, verified_implemented=3, exceptions=2, verified_exceptions=1,
-                    partial=1, not_shipped=3, unknown_status=0, broken=2,
-                    by_status={"Implemented": 4, "Partial": 1, "Designed": 1, "Planned": 2, "Exception": 2}),
-    "Alpha": dict(rows=5, claimed=4, verified=3, verified_implemented=3, exceptions=0, verified_exceptions=0,
-                  partial=1, not_shipped=0, broken=1),
-    "Beta": dict(rows=5, claimed=0, verified=1, verified_implemented=0, exceptions=2, verified_exceptions=1,
-                 partial=0, not_shipped=3, broken=1),
+    "overall": {
+        "rows": 10,
+        "claimed": 4,
+        "verified": 4,
+        "verified_implemented": 3,
+        "exceptions": 2,
+        "verified_exceptions": 1,
+        "partial": 1,
+        "not_shipped": 3,
+        "unknown_status": 0,
+        "broken": 2,
+        "by_status": {"Implemented": 4, "Partial": 1, "Designed": 1, "Planned": 2, "Exception": 2},
+    },
+    "Alpha": {
+        "rows": 5,
+        "claimed": 4,
+        "verified": 3,
+        "verified_implemented": 3,
+        "exceptions": 0,
+        "verified_exceptions": 0,
+        "partial": 1,
+        "not_shipped": 0,
+        "broken": 1,
+    },
+    "Beta": {
+        "rows": 5,
+        "claimed": 0,
+        "verified": 1,
+        "verified_implemented": 0,
+        "exceptions": 2,
+        "verified_exceptions": 1,
+        "partial": 0,
+        "not_shipped": 3,
+        "broken": 1,
+    },
     # Implemented rows by required level: (rows, met, below, unclassified, no test)
     "proof": {"unit": (1, 1, 0, 0, 0), "integration": (2, 1, 0, 0, 1), "e2e": (1, 0, 1, 0, 0)},
     "proof_total": (4, 2, 1, 0, 1),
     "verified_rows": {"Tick keys", "Flow runs", "Flow end to end", "Asset checks"},
     "broken_rows": {"Vanished proof": 9, "GraphQL API": 20},  # capability -> 1-based line
     # owner -> (broken claims, errors, warnings, rows with an error or a warning)
-    "owners": {"@alpha": (1, 2, 1, ["Vanished proof", "Flow end to end"]),
-               "@beta": (1, 1, 1, ["GraphQL API", "Sensor replay"])},
+    "owners": {
+        "@alpha": (1, 2, 1, ["Vanished proof", "Flow end to end"]),
+        "@beta": (1, 1, 1, ["GraphQL API", "Sensor replay"]),
+    },
 }
 
 

@@ -55,13 +55,23 @@ class RawClient:
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def start(cls, cwd: Path | None = None, command: list[str] | None = None, env: dict | None = None,
-                    stderr_path: Path | None = None):
+    async def start(
+        cls,
+        cwd: Path | None = None,
+        command: list[str] | None = None,
+        env: dict | None = None,
+        stderr_path: Path | None = None,
+    ):
         stderr = open(stderr_path, "wb") if stderr_path else asyncio.subprocess.DEVNULL
         try:
             proc = await asyncio.create_subprocess_exec(
-                *(command or SERVER), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=stderr, cwd=str(cwd) if cwd else None, env=env, limit=1 << 26,
+                *(command or SERVER),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=stderr,
+                cwd=str(cwd) if cwd else None,
+                env=env,
+                limit=1 << 26,
             )
         finally:
             if stderr_path:
@@ -113,7 +123,9 @@ class RawClient:
             msg["params"] = params
         self.send(msg)
 
-    def request_nowait(self, method: str, params: object = None, msg_id: object = None) -> tuple[object, asyncio.Future]:
+    def request_nowait(
+        self, method: str, params: object = None, msg_id: object = None
+    ) -> tuple[object, asyncio.Future]:
         msg_id = next(self.ids) if msg_id is None else msg_id
         fut = asyncio.get_running_loop().create_future()
         self.pending[msg_id] = fut
@@ -123,7 +135,9 @@ class RawClient:
         self.send(msg)
         return msg_id, fut
 
-    async def request(self, method: str, params: object = None, timeout: float = 30.0, msg_id: object = None) -> dict:
+    async def request(
+        self, method: str, params: object = None, timeout: float = 30.0, msg_id: object = None
+    ) -> dict:
         """Send a request; the whole response message ({"result": ...} or {"error": ...})."""
         msg_id, fut = self.request_nowait(method, params, msg_id)
         await self.drain()
@@ -207,30 +221,44 @@ class RawClient:
 
     def diagnostics_for(self, uri: str) -> list[dict]:
         """Every publishDiagnostics params for `uri`, in arrival order."""
-        return [n["params"] for n in self.notifications
-                if n["method"] == "textDocument/publishDiagnostics" and n["params"]["uri"] == uri]
+        return [
+            n["params"]
+            for n in self.notifications
+            if n["method"] == "textDocument/publishDiagnostics" and n["params"]["uri"] == uri
+        ]
 
-    async def wait_diagnostics(self, uri: str, version: int | None = None, timeout: float = 20.0,
-                               after: int = 0) -> dict:
+    async def wait_diagnostics(
+        self, uri: str, version: int | None = None, timeout: float = 20.0, after: int = 0
+    ) -> dict:
         """The first publishDiagnostics for `uri` (of `version`, if given) past the first `after`."""
+
         def ready():
             for p in self.diagnostics_for(uri)[after:]:
                 if version is None or p.get("version") == version:
                     return p
             return None
+
         return await self.wait_for(ready, timeout, f"diagnostics for {uri} version {version}")
 
     # --- the usual conversation -----------------------------------------------------------
 
-    async def initialize(self, root: Path, capabilities: dict | None = None, initialized: bool = True,
-                         init_options: dict | None = None) -> dict:
-        reply = await self.request("initialize", {
-            "processId": os.getpid(),
-            "rootUri": root.resolve().as_uri(),
-            "workspaceFolders": [{"uri": root.resolve().as_uri(), "name": root.name}],
-            "capabilities": capabilities if capabilities is not None else {},
-            "initializationOptions": init_options,
-        })
+    async def initialize(
+        self,
+        root: Path,
+        capabilities: dict | None = None,
+        initialized: bool = True,
+        init_options: dict | None = None,
+    ) -> dict:
+        reply = await self.request(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": root.resolve().as_uri(),
+                "workspaceFolders": [{"uri": root.resolve().as_uri(), "name": root.name}],
+                "capabilities": capabilities if capabilities is not None else {},
+                "initializationOptions": init_options,
+            },
+        )
         assert "result" in reply, reply
         if initialized:
             self.notify("initialized", {})
@@ -238,17 +266,25 @@ class RawClient:
         return reply["result"]
 
     def open(self, uri: str, text: str, version: int = 1, language: str = "markdown") -> None:
-        self.notify("textDocument/didOpen", {"textDocument": {
-            "uri": uri, "languageId": language, "version": version, "text": text}})
+        self.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": language, "version": version, "text": text}},
+        )
 
-    def change(self, uri: str, version: int, text: str | None = None, edits: list[dict] | None = None) -> None:
+    def change(
+        self, uri: str, version: int, text: str | None = None, edits: list[dict] | None = None
+    ) -> None:
         changes = [{"text": text}] if text is not None else edits
-        self.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
-                                               "contentChanges": changes})
+        self.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": version}, "contentChanges": changes},
+        )
 
     async def alive(self, uri: str, timeout: float = 30.0) -> list:
         """A normal request still works: documentSymbol on `uri` answers with a list."""
-        reply = await self.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}}, timeout=timeout)
+        reply = await self.request(
+            "textDocument/documentSymbol", {"textDocument": {"uri": uri}}, timeout=timeout
+        )
         assert "error" not in reply, reply
         assert isinstance(reply["result"], list), reply
         assert self.proc.returncode is None

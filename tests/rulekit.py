@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import os
 import re
 import subprocess
 import textwrap
+from collections.abc import Iterable
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from parity_lsp import cli
 from parity_lsp.config import Config, load_config
@@ -210,8 +212,15 @@ def at(d: dict) -> dict:
     return {k: d[k] for k in ("line", "column", "end_line", "end_column")}
 
 
-def span_of(root_or_text: Path | str, rel: str | None, needle: str, *, line: int | None = None, nth: int = 0,
-            after: str | None = None) -> dict:
+def span_of(
+    root_or_text: Path | str,
+    rel: str | None,
+    needle: str,
+    *,
+    line: int | None = None,
+    nth: int = 0,
+    after: str | None = None,
+) -> dict:
     """1-based position of `needle` in a file (or a text), as the JSON output writes it.
 
     Computed independently of the engine: lines split at \\r\\n, \\r and \\n, columns are
@@ -255,12 +264,14 @@ def row_line(root: Path, capability: str, rel: str = MATRIX) -> int:
     text = (root / rel).read_bytes().decode("utf-8").removeprefix("\ufeff")
     for i, ln in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
         body = ln.lstrip().removeprefix("|").lstrip()
-        if body.startswith(capability) and body[len(capability):].startswith((" |", ",", "\t")):
+        if body.startswith(capability) and body[len(capability) :].startswith((" |", ",", "\t")):
             return i
     raise AssertionError(f"no row {capability!r} in {rel}")
 
 
-def in_row(root: Path, capability: str, needle: str, *, nth: int = 0, after: str | None = None, rel: str = MATRIX) -> dict:
+def in_row(
+    root: Path, capability: str, needle: str, *, nth: int = 0, after: str | None = None, rel: str = MATRIX
+) -> dict:
     """Position of `needle` on the row of `capability`."""
     return span_of(root, rel, needle, line=row_line(root, capability, rel), nth=nth, after=after)
 
@@ -301,8 +312,10 @@ def apply_edits(text: str, diags: list[dict]) -> str:
         return starts[line - 1] + column - 1
 
     edits = [e for d in diags for e in d["fix"]["edits"]]
-    spans = sorted((offset(e["line"], e["column"]), offset(e["end_line"], e["end_column"]), e["content"]) for e in edits)
-    for (s1, e1, _), (s2, _, _) in zip(spans, spans[1:]):
+    spans = sorted(
+        (offset(e["line"], e["column"]), offset(e["end_line"], e["end_column"]), e["content"]) for e in edits
+    )
+    for (s1, e1, _), (s2, _, _) in itertools.pairwise(spans):
         assert e1 <= s2 and (s1, e1) != (s2, s2), f"overlapping edits {spans}"
     for s, e, content in reversed(spans):
         text = text[:s] + content + text[e:]
@@ -324,9 +337,23 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def git(root: Path, *args: str) -> str:
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
     return subprocess.run(
-        ["git", "-c", "user.email=t@example.com", "-c", "user.name=Test", "-c", "init.defaultBranch=main",
-         "-c", "commit.gpgsign=false", *args],
-        cwd=root, check=True, capture_output=True, text=True, env=env,
+        [
+            "git",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "user.name=Test",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
     ).stdout
 
 

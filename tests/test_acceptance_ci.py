@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from rulekit import MATRIX, findings, matrix
+from test_ci_verdict import write_tree
 
 from parity_lsp.workspace.ci import DOES_NOT_RUN, RUNS, UNKNOWN, CiCitation, TestTarget, verdict
 from parity_lsp.workspace.ci.explain import explain
 from parity_lsp.workspace.fs import FileSystem
-from rulekit import MATRIX, findings, matrix
-from test_ci_verdict import write_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ci"
 CI = ".github/workflows/ci.yml"
@@ -83,60 +83,224 @@ WARN403 = ("PM403", "warning")
 # The truth table: one (test, CI command) pair per row.
 ROWS = [
     # `--workspace --exclude core` citing a test in core: the crate is excluded.
-    Row("exclude_x", "Exclude X: core excluded", API, "test_bar", CI, "workspace", EXCLUDE_BOTH,
-        DOES_NOT_RUN, "package_excluded", (ERR203,)),
+    Row(
+        "exclude_x",
+        "Exclude X: core excluded",
+        API,
+        "test_bar",
+        CI,
+        "workspace",
+        EXCLUDE_BOTH,
+        DOES_NOT_RUN,
+        "package_excluded",
+        (ERR203,),
+    ),
     # `--lib` citing a test in tests/: only the library's unit tests run.
-    Row("lib_only", "Lib only vs integration test", API, "test_bar", CI, "core-lib", "cargo test -p core --lib",
-        DOES_NOT_RUN, "other_target", (ERR203,)),
+    Row(
+        "lib_only",
+        "Lib only vs integration test",
+        API,
+        "test_bar",
+        CI,
+        "core-lib",
+        "cargo test -p core --lib",
+        DOES_NOT_RUN,
+        "other_target",
+        (ERR203,),
+    ),
     # `--tests -- --skip parity_`: parity_foo is skipped, test_bar runs.
-    Row("skip_parity", "Skipped parity test", API, "parity_foo", CI, "core-tests", SKIP_PARITY,
-        DOES_NOT_RUN, "skip_filter", (ERR203,)),
+    Row(
+        "skip_parity",
+        "Skipped parity test",
+        API,
+        "parity_foo",
+        CI,
+        "core-tests",
+        SKIP_PARITY,
+        DOES_NOT_RUN,
+        "skip_filter",
+        (ERR203,),
+    ),
     Row("skip_runs", "Not skipped test", API, "test_bar", CI, "core-tests", SKIP_PARITY, RUNS, "runs"),
     # `--test suite` citing a test of target `api` (the job's other step is `--doc`).
-    Row("other_target", "Other integration target", API, "test_bar", CI, "suite", "cargo test -p core --test suite",
-        DOES_NOT_RUN, "other_target", (ERR203,)),
+    Row(
+        "other_target",
+        "Other integration target",
+        API,
+        "test_bar",
+        CI,
+        "suite",
+        "cargo test -p core --test suite",
+        DOES_NOT_RUN,
+        "other_target",
+        (ERR203,),
+    ),
     # `pytest tests/unit` (in python/pkg) citing an integration test.
-    Row("pytest_integ", "Pytest unit run vs integration test", INTEG, "test_roundtrip", CI, "python", PYTEST_UNIT,
-        DOES_NOT_RUN, "outside_paths", (ERR203,), code=PY_CODE),
+    Row(
+        "pytest_integ",
+        "Pytest unit run vs integration test",
+        INTEG,
+        "test_roundtrip",
+        CI,
+        "python",
+        PYTEST_UNIT,
+        DOES_NOT_RUN,
+        "outside_paths",
+        (ERR203,),
+        code=PY_CODE,
+    ),
     # `working-directory: python/pkg` (job defaults) with a relative path: runs.
-    Row("pytest_workdir", "Pytest in working directory", UNIT, "test_parse_row", CI, "python", PYTEST_UNIT,
-        RUNS, "runs", code=PY_CODE),
+    Row(
+        "pytest_workdir",
+        "Pytest in working directory",
+        UNIT,
+        "test_parse_row",
+        CI,
+        "python",
+        PYTEST_UNIT,
+        RUNS,
+        "runs",
+        code=PY_CODE,
+    ),
     # The step gained `--exclude experimental`: the cited command matches no step (PM403), but the
     # step does run the cited test (arco-cli's `e2e` target), so the message and fix name it.
-    Row("gained_exclude", "Step gained an exclude, test still runs", "crates/cli/it/e2e.rs", "cli_e2e", CI, "workspace",
-        "cargo test --workspace --exclude core", RUNS, "runs", (WARN403,), code="`crates/cli/src/main.rs` (`main`)"),
+    Row(
+        "gained_exclude",
+        "Step gained an exclude, test still runs",
+        "crates/cli/it/e2e.rs",
+        "cli_e2e",
+        CI,
+        "workspace",
+        "cargo test --workspace --exclude core",
+        RUNS,
+        "runs",
+        (WARN403,),
+        code="`crates/cli/src/main.rs` (`main`)",
+    ),
     # Same stale command citing a core test: no step runs it (PM203), and PM403 offers the closest.
-    Row("gained_exclude_core", "Step gained an exclude, test excluded", "crates/core/src/tick.rs", "tick_key_is_stable",
-        CI, "workspace", "cargo test --workspace --exclude core", DOES_NOT_RUN, "package_excluded",
-        (ERR203, WARN403), code="`crates/core/src/tick.rs` (`key`)"),
+    Row(
+        "gained_exclude_core",
+        "Step gained an exclude, test excluded",
+        "crates/core/src/tick.rs",
+        "tick_key_is_stable",
+        CI,
+        "workspace",
+        "cargo test --workspace --exclude core",
+        DOES_NOT_RUN,
+        "package_excluded",
+        (ERR203, WARN403),
+        code="`crates/core/src/tick.rs` (`key`)",
+    ),
     # go test -run 'TestStore(Put|Get)' (working-directory: go): Delete is filtered out, Put runs.
-    Row("go_filtered", "Go test filtered by -run", STORE, "TestStoreDelete", CI, "go", GO_RUN,
-        DOES_NOT_RUN, "run_regex", (ERR203,), code=GO_CODE),
-    Row("go_runs", "Go test matched by -run", STORE, "TestStorePut", CI, "go", GO_RUN, RUNS, "runs", code=GO_CODE),
+    Row(
+        "go_filtered",
+        "Go test filtered by -run",
+        STORE,
+        "TestStoreDelete",
+        CI,
+        "go",
+        GO_RUN,
+        DOES_NOT_RUN,
+        "run_regex",
+        (ERR203,),
+        code=GO_CODE,
+    ),
+    Row(
+        "go_runs",
+        "Go test matched by -run",
+        STORE,
+        "TestStorePut",
+        CI,
+        "go",
+        GO_RUN,
+        RUNS,
+        "runs",
+        code=GO_CODE,
+    ),
     # `make test` followed one level: its recipe is `cargo test -p core`.
     Row("make_runs", "Make target runs core", API, "test_bar", GATE, "make", "make test", RUNS, "runs"),
-    Row("make_other", "Make target misses flow", "crates/flow/tests/orchestration.rs", "schedule_tick_idempotency",
-        GATE, "make", "make test", DOES_NOT_RUN, "other_package", (ERR203,), code="`crates/flow/src/lib.rs`"),
+    Row(
+        "make_other",
+        "Make target misses flow",
+        "crates/flow/tests/orchestration.rs",
+        "schedule_tick_idempotency",
+        GATE,
+        "make",
+        "make test",
+        DOES_NOT_RUN,
+        "other_package",
+        (ERR203,),
+        code="`crates/flow/src/lib.rs`",
+    ),
     # A custom script is not followed: "cannot tell", at hint severity.
-    Row("script", "Custom CI script", API, "test_bar", CI, "opaque", "./scripts/ci.sh",
-        UNKNOWN, "unknown_command", (HINT203,)),
+    Row(
+        "script",
+        "Custom CI script",
+        API,
+        "test_bar",
+        CI,
+        "opaque",
+        "./scripts/ci.sh",
+        UNKNOWN,
+        "unknown_command",
+        (HINT203,),
+    ),
     # Requires e2e, cites a unit test (src/ of a crate) that CI does run: PM204 only.
-    Row("proof_level", "Proof level unmet", LIB, "test_add", CI, "core-lib", "cargo test -p core --lib",
-        RUNS, "runs", (("PM204", "warning"),), proof="e2e"),
+    Row(
+        "proof_level",
+        "Proof level unmet",
+        LIB,
+        "test_add",
+        CI,
+        "core-lib",
+        "cargo test -p core --lib",
+        RUNS,
+        "runs",
+        (("PM204", "warning"),),
+        proof="e2e",
+    ),
     # An #[ignore]d test run by a `-- --ignored` step: no PM308, no PM203.
-    Row("ignored_run", "Ignored test run by --ignored", LIB, "slow_add", GATE, "ignored",
-        "cargo test -p core --lib -- --ignored", RUNS, "runs"),
+    Row(
+        "ignored_run",
+        "Ignored test run by --ignored",
+        LIB,
+        "slow_add",
+        GATE,
+        "ignored",
+        "cargo test -p core --lib -- --ignored",
+        RUNS,
+        "runs",
+    ),
     # The same test under a plain `--lib` step: disabled (PM308) and not run by CI (PM203).
-    Row("ignored_not_run", "Ignored test not run", LIB, "slow_add", CI, "core-lib", "cargo test -p core --lib",
-        DOES_NOT_RUN, "ignored", (("PM308", "warning"), ERR203)),
+    Row(
+        "ignored_not_run",
+        "Ignored test not run",
+        LIB,
+        "slow_add",
+        CI,
+        "core-lib",
+        "cargo test -p core --lib",
+        DOES_NOT_RUN,
+        "ignored",
+        (("PM308", "warning"), ERR203),
+    ),
 ]
 BY_KEY = {r.key: r for r in ROWS}
 assert len(BY_KEY) == len(ROWS)
 
 MATRIX_TEXT = matrix(
     [
-        {"cap": r.cap, "feature": "CI gating", "status": "Implemented", "proof": r.proof, "code": r.code,
-         "tests": r.cell_tests, "ci": r.cell_ci, "owner": "@core-team", "notes": "acceptance"}
+        {
+            "cap": r.cap,
+            "feature": "CI gating",
+            "status": "Implemented",
+            "proof": r.proof,
+            "code": r.code,
+            "tests": r.cell_tests,
+            "ci": r.cell_ci,
+            "owner": "@core-team",
+            "notes": "acceptance",
+        }
         for r in ROWS
     ],
     title="# Acceptance parity matrix",
@@ -169,7 +333,10 @@ def root(tmp_path_factory) -> Path:
 def cli_run(root):
     proc = subprocess.run(
         [sys.executable, "-m", "parity_lsp", "check", "--format", "json"],
-        cwd=root, capture_output=True, text=True, timeout=60,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.stderr == "", proc.stderr
     return proc.returncode, json.loads(proc.stdout)
@@ -207,9 +374,22 @@ def test_exactly_the_planted_findings(cli_run, root):
 def test_every_pair_has_a_stated_truth():
     """The matrix covers each case the issue lists, and every row without findings is a `runs`."""
     keys = set(BY_KEY)
-    assert {"exclude_x", "lib_only", "skip_parity", "skip_runs", "other_target", "pytest_integ", "pytest_workdir",
-            "gained_exclude", "go_filtered", "make_runs", "script", "proof_level", "ignored_run",
-            "ignored_not_run"} <= keys
+    assert {
+        "exclude_x",
+        "lib_only",
+        "skip_parity",
+        "skip_runs",
+        "other_target",
+        "pytest_integ",
+        "pytest_workdir",
+        "gained_exclude",
+        "go_filtered",
+        "make_runs",
+        "script",
+        "proof_level",
+        "ignored_run",
+        "ignored_not_run",
+    } <= keys
     for r in ROWS:
         gated = ERR203 in r.expected or HINT203 in r.expected
         assert gated == (r.outcome != RUNS), r.key
@@ -218,26 +398,42 @@ def test_every_pair_has_a_stated_truth():
 # --- messages ------------------------------------------------------------------------------------
 
 MESSAGES = [
-    ("exclude_x", "PM203", ["CI does not run the cited tests", "`test_bar`", EXCLUDE_BOTH, "excludes package `core`"]),
+    (
+        "exclude_x",
+        "PM203",
+        ["CI does not run the cited tests", "`test_bar`", EXCLUDE_BOTH, "excludes package `core`"],
+    ),
     ("lib_only", "PM203", ["`test_bar`", "`--lib`", "integration test target `api`"]),
     ("skip_parity", "PM203", ["`parity_foo`", "`--skip parity_`"]),
     ("other_target", "PM203", ["`test_bar`", "`--test suite`", "integration test target `api`"]),
     ("pytest_integ", "PM203", ["`test_roundtrip`", "`tests/unit`", "`python/pkg`", f"`{INTEG}` is outside"]),
     ("gained_exclude_core", "PM203", ["`tick_key_is_stable`", "excludes package `core`"]),
     ("go_filtered", "PM203", ["`TestStoreDelete`", "-run", "TestStore(Put|Get)", "does not match"]),
-    ("make_other", "PM203", ["`schedule_tick_idempotency`", "`make test` runs `cargo test -p core`", "`arco-flow`"]),
+    (
+        "make_other",
+        "PM203",
+        ["`schedule_tick_idempotency`", "`make test` runs `cargo test -p core`", "`arco-flow`"],
+    ),
     ("script", "PM203", ["cannot tell", "`./scripts/ci.sh`"]),
     ("ignored_not_run", "PM203", ["`slow_add`", "ignore", "--ignored"]),
     ("ignored_not_run", "PM308", ["`slow_add` is disabled", "#[ignore"]),
     ("proof_level", "PM204", ["requires e2e", "`test_add`", f"`{LIB}`", "is unit"]),
-    ("gained_exclude", "PM403", [
-        "`cargo test --workspace --exclude core` is not run by job `workspace`",
-        f"step 3 runs `{EXCLUDE_BOTH}`, which runs the cited test",
-    ]),
-    ("gained_exclude_core", "PM403", [
-        "`cargo test --workspace --exclude core` is not run by job `workspace`",
-        f"closest step command: `{EXCLUDE_BOTH}`",
-    ]),
+    (
+        "gained_exclude",
+        "PM403",
+        [
+            "`cargo test --workspace --exclude core` is not run by job `workspace`",
+            f"step 3 runs `{EXCLUDE_BOTH}`, which runs the cited test",
+        ],
+    ),
+    (
+        "gained_exclude_core",
+        "PM403",
+        [
+            "`cargo test --workspace --exclude core` is not run by job `workspace`",
+            f"closest step command: `{EXCLUDE_BOTH}`",
+        ],
+    ),
 ]
 
 
@@ -296,7 +492,11 @@ def test_pm403_fix_offers_the_step_that_runs_the_test(root, diags):
 def test_pm403_fix_offers_the_closest_step_when_none_runs_the_test(root):
     row = line_of("gained_exclude_core")
     line_start = len("\n".join(MATRIX_LINES[: row - 1])) + 1
-    [f] = [f for f in findings(root) if f.code == "PM403" and line_start <= f.span.start < line_start + len(MATRIX_LINES[row - 1])]
+    [f] = [
+        f
+        for f in findings(root)
+        if f.code == "PM403" and line_start <= f.span.start < line_start + len(MATRIX_LINES[row - 1])
+    ]
     [edit] = f.fix.edits
     assert edit.content == EXCLUDE_BOTH and edit.span == f.span
 
@@ -306,7 +506,11 @@ def test_pm403_fix_offers_the_closest_step_when_none_runs_the_test(root):
 
 @pytest.mark.parametrize("r", ROWS, ids=[r.key for r in ROWS])
 def test_verdicts_match_the_truth(root, r):
-    v = verdict(FileSystem(root), TestTarget(r.test_path, r.test_name), CiCitation(r.workflow, r.job, [r.shell_command]))
+    v = verdict(
+        FileSystem(root),
+        TestTarget(r.test_path, r.test_name),
+        CiCitation(r.workflow, r.job, [r.shell_command]),
+    )
     assert (v.outcome, v.code) == (r.outcome, r.reason), v.reason
 
 

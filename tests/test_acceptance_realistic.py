@@ -28,9 +28,9 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -60,7 +60,11 @@ def git(repo: Path, *args: str) -> str:
     env = {**os.environ, **_GIT_ENV}
     out = subprocess.run(
         ["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-        cwd=repo, env=env, capture_output=True, text=True, check=True,
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return out.stdout
 
@@ -69,7 +73,11 @@ def parity(repo: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     return subprocess.run(
         [sys.executable, "-m", "parity_lsp", *args],
-        cwd=repo, env=env, capture_output=True, text=True, timeout=120,
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -115,129 +123,203 @@ def matrix_row_replace(repo: Path, capability: str, old: str, new: str) -> None:
 
 def rot_insert_lines_above_schedule_functions(repo: Path) -> None:
     # 7 lines right after the imports: every item below moves down by 7.
-    replace_once(repo, SCHEDULE, "use crate::orchestration::events::{OrchestrationEvent, TickEvent};\n", (
-        "use crate::orchestration::events::{OrchestrationEvent, TickEvent};\n"
-        "\n"
-        "/// Upper bound on ticks evaluated per call, so that a long outage cannot flood the\n"
-        "/// launcher with catch-up runs (the catch-up window still applies on top of this).\n"
-        "pub const MAX_TICKS_PER_EVALUATION: usize = 1_000;\n"
-        "\n"
-        "/// Default catch-up window for schedules that do not set one: one day.\n"
-        "pub const DEFAULT_MAX_CATCHUP_SECONDS: i64 = 86_400;\n"
-    ))
+    replace_once(
+        repo,
+        SCHEDULE,
+        "use crate::orchestration::events::{OrchestrationEvent, TickEvent};\n",
+        (
+            "use crate::orchestration::events::{OrchestrationEvent, TickEvent};\n"
+            "\n"
+            "/// Upper bound on ticks evaluated per call, so that a long outage cannot flood the\n"
+            "/// launcher with catch-up runs (the catch-up window still applies on top of this).\n"
+            "pub const MAX_TICKS_PER_EVALUATION: usize = 1_000;\n"
+            "\n"
+            "/// Default catch-up window for schedules that do not set one: one day.\n"
+            "pub const DEFAULT_MAX_CATCHUP_SECONDS: i64 = 86_400;\n"
+        ),
+    )
 
 
 def rot_insert_helper_above_python_client(repo: Path) -> None:
     # a 7-line helper above `class ArcoClient`: its methods move down by 7, RunFilter does not.
-    replace_once(repo, API, "class ArcoClient:\n", (
-        "def _user_agent() -> str:\n"
-        '    """`arco-ops/<version>`, sent with every request so server logs show the client."""\n'
-        "    from arco_ops import __version__\n"
-        "\n"
-        '    return f"arco-ops/{__version__}"\n'
-        "\n"
-        "\n"
-        "class ArcoClient:\n"
-    ))
-    replace_once(repo, API, '        headers = {"Authorization": f"Bearer {token}"} if token else {}\n',
-                 '        headers = {"User-Agent": _user_agent(), **({"Authorization": f"Bearer {token}"} if token else {})}\n')
+    replace_once(
+        repo,
+        API,
+        "class ArcoClient:\n",
+        (
+            "def _user_agent() -> str:\n"
+            '    """`arco-ops/<version>`, sent with every request so server logs show the client."""\n'
+            "    from arco_ops import __version__\n"
+            "\n"
+            '    return f"arco-ops/{__version__}"\n'
+            "\n"
+            "\n"
+            "class ArcoClient:\n"
+        ),
+    )
+    replace_once(
+        repo,
+        API,
+        '        headers = {"Authorization": f"Bearer {token}"} if token else {}\n',
+        '        headers = {"User-Agent": _user_agent(), **({"Authorization": f"Bearer {token}"} if token else {})}\n',
+    )
 
 
 def rot_move_function_to_new_file(repo: Path) -> None:
-    block = cut(repo, FOLD, (
-        "\n"
-        "/// Folds one sensor evaluation: the cursor only moves forward, run requests are counted.\n"
-        "pub fn fold_sensor_event(state: &mut FoldState, sensor: &str, cursor: &str, run_requests: usize) {\n"
-        "    let entry = state.sensor_cursors.entry(sensor.to_owned()).or_default();\n"
-        "    if cursor > entry.as_str() {\n"
-        "        *entry = cursor.to_owned();\n"
-        "    }\n"
-        "    state.launched += run_requests;\n"
-        "}\n"
-    ))
+    block = cut(
+        repo,
+        FOLD,
+        (
+            "\n"
+            "/// Folds one sensor evaluation: the cursor only moves forward, run requests are counted.\n"
+            "pub fn fold_sensor_event(state: &mut FoldState, sensor: &str, cursor: &str, run_requests: usize) {\n"
+            "    let entry = state.sensor_cursors.entry(sensor.to_owned()).or_default();\n"
+            "    if cursor > entry.as_str() {\n"
+            "        *entry = cursor.to_owned();\n"
+            "    }\n"
+            "    state.launched += run_requests;\n"
+            "}\n"
+        ),
+    )
     # one `use` line: `Compactor::apply` moves down by one line only (its doc comment is still cited)
-    replace_once(repo, FOLD, "use crate::orchestration::events::OrchestrationEvent;\n",
-                 "use crate::orchestration::events::OrchestrationEvent;\nuse super::sensor_fold::fold_sensor_event;\n")
-    write(repo, SENSOR_FOLD, "//! Folding sensor evaluations into the compactor state.\n\nuse super::fold::FoldState;\n" + block)
-    replace_once(repo, "crates/arco-flow/src/orchestration/compactor/mod.rs",
-                 "mod fold;\npub mod schema;\n\npub use fold::{fold_sensor_event, Compactor, FoldState};\n",
-                 "mod fold;\npub mod schema;\nmod sensor_fold;\n\npub use fold::{Compactor, FoldState};\npub use sensor_fold::fold_sensor_event;\n")
+    replace_once(
+        repo,
+        FOLD,
+        "use crate::orchestration::events::OrchestrationEvent;\n",
+        "use crate::orchestration::events::OrchestrationEvent;\nuse super::sensor_fold::fold_sensor_event;\n",
+    )
+    write(
+        repo,
+        SENSOR_FOLD,
+        "//! Folding sensor evaluations into the compactor state.\n\nuse super::fold::FoldState;\n" + block,
+    )
+    replace_once(
+        repo,
+        "crates/arco-flow/src/orchestration/compactor/mod.rs",
+        "mod fold;\npub mod schema;\n\npub use fold::{fold_sensor_event, Compactor, FoldState};\n",
+        "mod fold;\npub mod schema;\nmod sensor_fold;\n\npub use fold::{Compactor, FoldState};\npub use sensor_fold::fold_sensor_event;\n",
+    )
 
 
 def rot_git_mv_push_module(repo: Path) -> None:
     git(repo, "mv", "crates/arco-sensors/src/push.rs", "crates/arco-sensors/src/push_dedupe.rs")
     replace_once(repo, "crates/arco-sensors/src/lib.rs", "pub mod push;\n", "pub mod push_dedupe;\n")
-    replace_once(repo, "crates/arco-sensors/src/lib.rs", "pub use push::PushDedupe;", "pub use push_dedupe::PushDedupe;")
-    replace_once(repo, "crates/arco-sensors/tests/orchestration_sensor_tests.rs",
-                 "use arco_sensors::push::{", "use arco_sensors::push_dedupe::{")
+    replace_once(
+        repo,
+        "crates/arco-sensors/src/lib.rs",
+        "pub use push::PushDedupe;",
+        "pub use push_dedupe::PushDedupe;",
+    )
+    replace_once(
+        repo,
+        "crates/arco-sensors/tests/orchestration_sensor_tests.rs",
+        "use arco_sensors::push::{",
+        "use arco_sensors::push_dedupe::{",
+    )
 
 
 def rot_rename_test(repo: Path) -> None:
-    replace_once(repo, "crates/arco-core/tests/partition_keys.rs",
-                 "fn window_keys_are_sorted_oldest_first()", "fn window_keys_are_sorted()")
+    replace_once(
+        repo,
+        "crates/arco-core/tests/partition_keys.rs",
+        "fn window_keys_are_sorted_oldest_first()",
+        "fn window_keys_are_sorted()",
+    )
 
 
 def rot_delete_tests(repo: Path) -> None:
-    cut(repo, "crates/arco-core/src/ids.rs", (
-        "\n"
-        "    #[test]\n"
-        "    fn tick_id_round_trips_through_display() {\n"
-        '        let tick = TickId::new("daily_etl", 1_700_000_000);\n'
-        "        assert_eq!(TickId::parse(&tick.to_string()), Some(tick));\n"
-        "    }\n"
-    ))
-    cut(repo, "python/arco_ops/tests/unit/test_status.py", (
-        "def test_latest_status_wins():\n"
-        '    latest = latest_per_partition([status("p", "failed", "r1"), status("p", "materialized", "r2")])\n'
-        '    assert latest["p"].run_id == "r2"\n'
-        "\n"
-        "\n"
-    ))
+    cut(
+        repo,
+        "crates/arco-core/src/ids.rs",
+        (
+            "\n"
+            "    #[test]\n"
+            "    fn tick_id_round_trips_through_display() {\n"
+            '        let tick = TickId::new("daily_etl", 1_700_000_000);\n'
+            "        assert_eq!(TickId::parse(&tick.to_string()), Some(tick));\n"
+            "    }\n"
+        ),
+    )
+    cut(
+        repo,
+        "python/arco_ops/tests/unit/test_status.py",
+        (
+            "def test_latest_status_wins():\n"
+            '    latest = latest_per_partition([status("p", "failed", "r1"), status("p", "materialized", "r2")])\n'
+            '    assert latest["p"].run_id == "r2"\n'
+            "\n"
+            "\n"
+        ),
+    )
 
 
 def rot_move_test_to_new_file(repo: Path) -> None:
-    block = cut(repo, "crates/arco-flow/tests/backfill_tests.rs", (
-        "#[test]\n"
-        "fn resume_skips_completed_chunks() {\n"
-        "    let resumed = backfill(10, 4).resume_after(Some(0));\n"
-        "    assert_eq!(resumed.first().map(|c| c.chunk), Some(1));\n"
-        "    assert_eq!(resumed.len(), 2);\n"
-        "}\n"
-        "\n"
-    ))
-    write(repo, "crates/arco-flow/tests/backfill_resume_tests.rs", (
-        "//! Backfill resumption after a launcher crash.\n"
-        "\n"
-        "use arco_core::PartitionKey;\n"
-        "use arco_flow::backfill::Backfill;\n"
-        "\n"
-        "fn backfill(n: usize, chunk_size: usize) -> Backfill {\n"
-        "    Backfill {\n"
-        '        id: "bf-resume".to_owned(),\n'
-        '        partitions: (0..n).map(|i| PartitionKey(format!("p{i:03}"))).collect(),\n'
-        "        chunk_size,\n"
-        "    }\n"
-        "}\n"
-        "\n" + block.rstrip("\n") + "\n"
-    ))
+    block = cut(
+        repo,
+        "crates/arco-flow/tests/backfill_tests.rs",
+        (
+            "#[test]\n"
+            "fn resume_skips_completed_chunks() {\n"
+            "    let resumed = backfill(10, 4).resume_after(Some(0));\n"
+            "    assert_eq!(resumed.first().map(|c| c.chunk), Some(1));\n"
+            "    assert_eq!(resumed.len(), 2);\n"
+            "}\n"
+            "\n"
+        ),
+    )
+    write(
+        repo,
+        "crates/arco-flow/tests/backfill_resume_tests.rs",
+        (
+            "//! Backfill resumption after a launcher crash.\n"
+            "\n"
+            "use arco_core::PartitionKey;\n"
+            "use arco_flow::backfill::Backfill;\n"
+            "\n"
+            "fn backfill(n: usize, chunk_size: usize) -> Backfill {\n"
+            "    Backfill {\n"
+            '        id: "bf-resume".to_owned(),\n'
+            '        partitions: (0..n).map(|i| PartitionKey(format!("p{i:03}"))).collect(),\n'
+            "        chunk_size,\n"
+            "    }\n"
+            "}\n"
+            "\n" + block.rstrip("\n") + "\n"
+        ),
+    )
 
 
 def rot_ignore_cited_tests(repo: Path) -> None:
-    replace_once(repo, "crates/arco-sensors/tests/orchestration_sensor_tests.rs",
-                 "#[test]\nfn stale_cursor_is_not_written()",
-                 '#[test]\n#[ignore = "flaky on CI: races the store flush"]\nfn stale_cursor_is_not_written()')
-    replace_once(repo, "python/arco_ops/tests/unit/test_status.py",
-                 "    def test_parses_an_api_row(self):",
-                 '    @pytest.mark.skip(reason="flaky against the mock transport")\n    def test_parses_an_api_row(self):')
+    replace_once(
+        repo,
+        "crates/arco-sensors/tests/orchestration_sensor_tests.rs",
+        "#[test]\nfn stale_cursor_is_not_written()",
+        '#[test]\n#[ignore = "flaky on CI: races the store flush"]\nfn stale_cursor_is_not_written()',
+    )
+    replace_once(
+        repo,
+        "python/arco_ops/tests/unit/test_status.py",
+        "    def test_parses_an_api_row(self):",
+        '    @pytest.mark.skip(reason="flaky against the mock transport")\n    def test_parses_an_api_row(self):',
+    )
 
 
 def rot_ci(repo: Path) -> None:
-    replace_once(repo, ".github/workflows/ci.yml", "\n  sensors:\n", "\n  sensor-tests:\n")  # `name: Sensor tests` stays
-    replace_once(repo, ".github/workflows/ci.yml", "run: cargo test -p arco-core --test partition_keys",
-                 "run: cargo nextest run -p arco-core --test partition_keys")
+    replace_once(
+        repo, ".github/workflows/ci.yml", "\n  sensors:\n", "\n  sensor-tests:\n"
+    )  # `name: Sensor tests` stays
+    replace_once(
+        repo,
+        ".github/workflows/ci.yml",
+        "run: cargo test -p arco-core --test partition_keys",
+        "run: cargo nextest run -p arco-core --test partition_keys",
+    )
     # a flaky test skipped in CI: the step still contains the cited command, but no longer runs the test
-    replace_once(repo, ".github/workflows/ci.yml", "cargo test -p arco-flow --tests -- --test-threads=4\n",
-                 "cargo test -p arco-flow --tests -- --test-threads=4 --skip canceled_backfill_launches_nothing\n")
+    replace_once(
+        repo,
+        ".github/workflows/ci.yml",
+        "cargo test -p arco-flow --tests -- --test-threads=4\n",
+        "cargo test -p arco-flow --tests -- --test-threads=4 --skip canceled_backfill_launches_nothing\n",
+    )
 
 
 def rot_withdraw_exception(repo: Path) -> None:
@@ -252,13 +334,18 @@ def rot_delete_design_stub(repo: Path) -> None:
 
 
 def rot_trim_crate_docs(repo: Path) -> None:
-    replace_once(repo, CORE_LIB, (
-        "//! Core identifiers and partition math shared by every Arco crate.\n"
-        "//!\n"
-        "//! Nothing in here performs IO: the orchestrator, the sensors and the CLI all\n"
-        "//! depend on these types being pure and deterministic.\n"
-        "\n"
-    ), "")
+    replace_once(
+        repo,
+        CORE_LIB,
+        (
+            "//! Core identifiers and partition math shared by every Arco crate.\n"
+            "//!\n"
+            "//! Nothing in here performs IO: the orchestrator, the sensors and the CLI all\n"
+            "//! depend on these types being pure and deterministic.\n"
+            "\n"
+        ),
+        "",
+    )
 
 
 def rot_matrix_edits(repo: Path) -> None:
@@ -363,89 +450,266 @@ def _tests_cell(capability: str) -> str:
 
 PLANTED: list[Planted] = [
     # line drift: 7 lines inserted above the functions of schedule.rs
-    Planted("drift-path-line", "PM304", "Duplicate tick suppression", "61", "warning",
-            lambda r: {"61": str(line_of(r, SCHEDULE, "pub fn record("))},
-            why="`schedule.rs:61` (`TickLedger::record`), record moved down by 7"),
-    Planted("drift-anchor-line", "PM304", "Next tick after a given instant", "L22", "warning",
-            lambda r: {"L22": f"L{line_of(r, SCHEDULE, 'pub fn next_tick_after(')}"},
-            why="`schedule.rs#L22` (`Schedule::next_tick_after`)"),
-    Planted("drift-line-range", "PM304", "Catch-up window for missed ticks", "30-41", "warning",
-            lambda r: {"30-41": "{}-{}".format(*rust_extent(r, SCHEDULE, "pub fn due_ticks("))},
-            why="`schedule.rs:30-41` (`Schedule::due_ticks`): the range moves to the item's new extent"),
-    Planted("drift-link-anchor", "PM304", "Schedule evaluation emits one event per tick", "L83", "warning",
-            lambda r: {"L83": f"L{line_of(r, SCHEDULE, 'pub fn evaluate_schedule(')}"},
-            why="link `../../crates/arco-flow/src/schedule.rs#L83` (`evaluate_schedule`)"),
-    Planted("drift-python-method", "PM304", "List runs with filters", "77", "warning",
-            lambda r: {"77": str(line_of(r, API, "async def list_runs("))},
-            why="`api.py:77` (`ArcoClient.list_runs`), 7-line helper inserted above the class"),
-    Planted("drift-python-anchor-range", "PM304", "Terminate a run", "L92-L99", "warning",
-            lambda r: {"L92-L99": "L{}-L{}".format(*python_extent(r, API, "async def terminate_run("))},
-            why="`api.py#L92-L99` (`ArcoClient::terminate_run`), decorator included in the extent"),
+    Planted(
+        "drift-path-line",
+        "PM304",
+        "Duplicate tick suppression",
+        "61",
+        "warning",
+        lambda r: {"61": str(line_of(r, SCHEDULE, "pub fn record("))},
+        why="`schedule.rs:61` (`TickLedger::record`), record moved down by 7",
+    ),
+    Planted(
+        "drift-anchor-line",
+        "PM304",
+        "Next tick after a given instant",
+        "L22",
+        "warning",
+        lambda r: {"L22": f"L{line_of(r, SCHEDULE, 'pub fn next_tick_after(')}"},
+        why="`schedule.rs#L22` (`Schedule::next_tick_after`)",
+    ),
+    Planted(
+        "drift-line-range",
+        "PM304",
+        "Catch-up window for missed ticks",
+        "30-41",
+        "warning",
+        lambda r: {"30-41": "{}-{}".format(*rust_extent(r, SCHEDULE, "pub fn due_ticks("))},
+        why="`schedule.rs:30-41` (`Schedule::due_ticks`): the range moves to the item's new extent",
+    ),
+    Planted(
+        "drift-link-anchor",
+        "PM304",
+        "Schedule evaluation emits one event per tick",
+        "L83",
+        "warning",
+        lambda r: {"L83": f"L{line_of(r, SCHEDULE, 'pub fn evaluate_schedule(')}"},
+        why="link `../../crates/arco-flow/src/schedule.rs#L83` (`evaluate_schedule`)",
+    ),
+    Planted(
+        "drift-python-method",
+        "PM304",
+        "List runs with filters",
+        "77",
+        "warning",
+        lambda r: {"77": str(line_of(r, API, "async def list_runs("))},
+        why="`api.py:77` (`ArcoClient.list_runs`), 7-line helper inserted above the class",
+    ),
+    Planted(
+        "drift-python-anchor-range",
+        "PM304",
+        "Terminate a run",
+        "L92-L99",
+        "warning",
+        lambda r: {"L92-L99": "L{}-L{}".format(*python_extent(r, API, "async def terminate_run("))},
+        why="`api.py#L92-L99` (`ArcoClient::terminate_run`), decorator included in the extent",
+    ),
     # a function moved to another file of the crate
-    Planted("moved-function", "PM303", "Sensor evaluations folded into state", "fold_sensor_event", "error",
-            lambda r: {FOLD: SENSOR_FOLD, "48": str(line_of(r, SENSOR_FOLD, "pub fn fold_sensor_event("))},
-            why="`fold.rs:48` (`fold_sensor_event`) moved to `sensor_fold.rs`: path and line both fixed"),
+    Planted(
+        "moved-function",
+        "PM303",
+        "Sensor evaluations folded into state",
+        "fold_sensor_event",
+        "error",
+        lambda r: {FOLD: SENSOR_FOLD, "48": str(line_of(r, SENSOR_FOLD, "pub fn fold_sensor_event("))},
+        why="`fold.rs:48` (`fold_sensor_event`) moved to `sensor_fold.rs`: path and line both fixed",
+    ),
     # git mv
-    Planted("git-mv-path", "PM301", "Push sensor duplicate delivery dedupe", "crates/arco-sensors/src/push.rs", "error",
-            lambda r: {"crates/arco-sensors/src/push.rs": "crates/arco-sensors/src/push_dedupe.rs"},
-            why="`git mv push.rs push_dedupe.rs`: the rename in git history is the fix"),
-    Planted("git-mv-link", "PM301", "Bounded dedupe window", "../../crates/arco-sensors/src/push.rs", "error",
-            lambda r: {"../../crates/arco-sensors/src/push.rs": "../../crates/arco-sensors/src/push_dedupe.rs"},
-            why="the same rename, cited by a link relative to the matrix: the fix stays relative"),
+    Planted(
+        "git-mv-path",
+        "PM301",
+        "Push sensor duplicate delivery dedupe",
+        "crates/arco-sensors/src/push.rs",
+        "error",
+        lambda r: {"crates/arco-sensors/src/push.rs": "crates/arco-sensors/src/push_dedupe.rs"},
+        why="`git mv push.rs push_dedupe.rs`: the rename in git history is the fix",
+    ),
+    Planted(
+        "git-mv-link",
+        "PM301",
+        "Bounded dedupe window",
+        "../../crates/arco-sensors/src/push.rs",
+        "error",
+        lambda r: {"../../crates/arco-sensors/src/push.rs": "../../crates/arco-sensors/src/push_dedupe.rs"},
+        why="the same rename, cited by a link relative to the matrix: the fix stays relative",
+    ),
     # tests renamed, deleted, moved
-    Planted("renamed-test", "PM305", "Partition keys sort chronologically", "window_keys_are_sorted_oldest_first", "error",
-            why="renamed to `window_keys_are_sorted`; the row's other test still resolves (no PM201)"),
-    Planted("deleted-rust-test", "PM305", "Tick id textual form", "tick_id_round_trips_through_display", "error"),
-    Planted("deleted-rust-test-unproven", "PM201", "Tick id textual form",
-            _tests_cell("Tick id textual form"), "error", why="its only test is gone"),
-    Planted("deleted-python-test", "PM305", "Latest status per partition", "test_latest_status_wins", "error"),
-    Planted("deleted-python-test-unproven", "PM201", "Latest status per partition",
-            _tests_cell("Latest status per partition"), "error"),
-    Planted("moved-test", "PM305", "Backfill resume after a crash", "resume_skips_completed_chunks", "error",
-            lambda r: {"crates/arco-flow/tests/backfill_tests.rs": "crates/arco-flow/tests/backfill_resume_tests.rs"},
-            why="moved to `tests/backfill_resume_tests.rs`: the fix points there"),
-    Planted("moved-test-unproven", "PM201", "Backfill resume after a crash",
-            _tests_cell("Backfill resume after a crash"), "error", why="as written, its only test does not resolve",
-            healed_by_fix=True),
+    Planted(
+        "renamed-test",
+        "PM305",
+        "Partition keys sort chronologically",
+        "window_keys_are_sorted_oldest_first",
+        "error",
+        why="renamed to `window_keys_are_sorted`; the row's other test still resolves (no PM201)",
+    ),
+    Planted(
+        "deleted-rust-test", "PM305", "Tick id textual form", "tick_id_round_trips_through_display", "error"
+    ),
+    Planted(
+        "deleted-rust-test-unproven",
+        "PM201",
+        "Tick id textual form",
+        _tests_cell("Tick id textual form"),
+        "error",
+        why="its only test is gone",
+    ),
+    Planted(
+        "deleted-python-test", "PM305", "Latest status per partition", "test_latest_status_wins", "error"
+    ),
+    Planted(
+        "deleted-python-test-unproven",
+        "PM201",
+        "Latest status per partition",
+        _tests_cell("Latest status per partition"),
+        "error",
+    ),
+    Planted(
+        "moved-test",
+        "PM305",
+        "Backfill resume after a crash",
+        "resume_skips_completed_chunks",
+        "error",
+        lambda r: {
+            "crates/arco-flow/tests/backfill_tests.rs": "crates/arco-flow/tests/backfill_resume_tests.rs"
+        },
+        why="moved to `tests/backfill_resume_tests.rs`: the fix points there",
+    ),
+    Planted(
+        "moved-test-unproven",
+        "PM201",
+        "Backfill resume after a crash",
+        _tests_cell("Backfill resume after a crash"),
+        "error",
+        why="as written, its only test does not resolve",
+        healed_by_fix=True,
+    ),
     # matrix vocabulary
-    Planted("status-typo", "PM101", "Code version changes make an asset stale", "Implemeted", "error",
-            lambda r: {"Implemeted": "Implemented"}),
-    Planted("proof-level-synonym", "PM102", "Sensor cursor rows keyed by sensor", "end-to-end", "error",
-            lambda r: {"end-to-end": "e2e"}, fix_optional=True),
+    Planted(
+        "status-typo",
+        "PM101",
+        "Code version changes make an asset stale",
+        "Implemeted",
+        "error",
+        lambda r: {"Implemeted": "Implemented"},
+    ),
+    Planted(
+        "proof-level-synonym",
+        "PM102",
+        "Sensor cursor rows keyed by sensor",
+        "end-to-end",
+        "error",
+        lambda r: {"end-to-end": "e2e"},
+        fix_optional=True,
+    ),
     # CI job renamed (`name: Sensor tests` kept: rows citing the name stay right)
-    Planted("job-renamed-1", "PM402", "Push sensor duplicate delivery dedupe", "sensors", "error",
-            lambda r: {"sensors": "sensor-tests"}, fix_optional=True),
-    Planted("job-renamed-2", "PM402", "Bounded dedupe window", "sensors", "error",
-            lambda r: {"sensors": "sensor-tests"}, fix_optional=True),
-    Planted("job-renamed-3", "PM402", "Sensor cursor never moves backwards", "sensors", "error",
-            lambda r: {"sensors": "sensor-tests"}, fix_optional=True),
+    Planted(
+        "job-renamed-1",
+        "PM402",
+        "Push sensor duplicate delivery dedupe",
+        "sensors",
+        "error",
+        lambda r: {"sensors": "sensor-tests"},
+        fix_optional=True,
+    ),
+    Planted(
+        "job-renamed-2",
+        "PM402",
+        "Bounded dedupe window",
+        "sensors",
+        "error",
+        lambda r: {"sensors": "sensor-tests"},
+        fix_optional=True,
+    ),
+    Planted(
+        "job-renamed-3",
+        "PM402",
+        "Sensor cursor never moves backwards",
+        "sensors",
+        "error",
+        lambda r: {"sensors": "sensor-tests"},
+        fix_optional=True,
+    ),
     # cited tests disabled: the test is ignored (PM308) and so the row is no longer CI-gated (PM203)
-    Planted("rust-test-ignored", "PM308", "Stale cursor writes are dropped", "stale_cursor_is_not_written", "warning"),
-    Planted("rust-test-ignored-not-gated", "PM203", "Stale cursor writes are dropped",
-            "cargo test -p arco-sensors --tests", "error", why="`cargo test` without `--ignored` skips it"),
-    Planted("python-test-skipped", "PM308", "Partition status parsed from API rows",
-            "TestFromApi::test_parses_an_api_row", "warning"),
-    Planted("python-test-skipped-not-gated", "PM203", "Partition status parsed from API rows",
-            "python -m pytest tests/unit -q", "error"),
+    Planted(
+        "rust-test-ignored",
+        "PM308",
+        "Stale cursor writes are dropped",
+        "stale_cursor_is_not_written",
+        "warning",
+    ),
+    Planted(
+        "rust-test-ignored-not-gated",
+        "PM203",
+        "Stale cursor writes are dropped",
+        "cargo test -p arco-sensors --tests",
+        "error",
+        why="`cargo test` without `--ignored` skips it",
+    ),
+    Planted(
+        "python-test-skipped",
+        "PM308",
+        "Partition status parsed from API rows",
+        "TestFromApi::test_parses_an_api_row",
+        "warning",
+    ),
+    Planted(
+        "python-test-skipped-not-gated",
+        "PM203",
+        "Partition status parsed from API rows",
+        "python -m pytest tests/unit -q",
+        "error",
+    ),
     # CI step still contains the cited command but `--skip`s the cited test
-    Planted("ci-skips-test", "PM203", "Backfill cancellation is sticky", "cargo test -p arco-flow --tests", "error",
-            why="`cargo test -p arco-flow --tests -- --test-threads=4 --skip canceled_backfill_launches_nothing`"),
+    Planted(
+        "ci-skips-test",
+        "PM203",
+        "Backfill cancellation is sticky",
+        "cargo test -p arco-flow --tests",
+        "error",
+        why="`cargo test -p arco-flow --tests -- --test-threads=4 --skip canceled_backfill_launches_nothing`",
+    ),
     # CI command changed (the first command of the ` + ` pair is still run)
-    Planted("command-changed-joined", "PM403", "Identity partition mapping",
-            "cargo test -p arco-core --test partition_keys", "warning"),
-    Planted("command-changed-1", "PM403", "Trailing-window partition mapping",
-            "cargo test -p arco-core --test partition_keys", "warning"),
-    Planted("command-changed-2", "PM403", "Partition keys sort chronologically",
-            "cargo test -p arco-core --test partition_keys", "warning"),
+    Planted(
+        "command-changed-joined",
+        "PM403",
+        "Identity partition mapping",
+        "cargo test -p arco-core --test partition_keys",
+        "warning",
+    ),
+    Planted(
+        "command-changed-1",
+        "PM403",
+        "Trailing-window partition mapping",
+        "cargo test -p arco-core --test partition_keys",
+        "warning",
+    ),
+    Planted(
+        "command-changed-2",
+        "PM403",
+        "Partition keys sort chronologically",
+        "cargo test -p arco-core --test partition_keys",
+        "warning",
+    ),
     # exception withdrawn from the audit
     Planted("exception-withdrawn", "PM207", "Multi-dimensional partitions", "EX-03", "error"),
     # design stub deleted: a Designed row only warns
-    Planted("designed-path-deleted", "PM301", "Auto-materialize reconciliation", "crates/arco-flow/src/reconcile.rs",
-            "warning"),
+    Planted(
+        "designed-path-deleted",
+        "PM301",
+        "Auto-materialize reconciliation",
+        "crates/arco-flow/src/reconcile.rs",
+        "warning",
+    ),
     # file shrank under a cited line
-    Planted("line-past-end", "PM302", "Event format is versioned", "16", "error",
-            lambda r: {"16": str(line_of(r, CORE_LIB, "pub const EVENT_FORMAT_VERSION"))},
-            why="`lib.rs:16` (`EVENT_FORMAT_VERSION`) in an 11-line file: point to the definition"),
+    Planted(
+        "line-past-end",
+        "PM302",
+        "Event format is versioned",
+        "16",
+        "error",
+        lambda r: {"16": str(line_of(r, CORE_LIB, "pub const EVENT_FORMAT_VERSION"))},
+        why="`lib.rs:16` (`EVENT_FORMAT_VERSION`) in an 11-line file: point to the definition",
+    ),
 ]
 
 # Engine discrepancies found by this test are isolated here as strict xfails (none open now);
@@ -542,9 +806,14 @@ def repos(tmp_path_factory):
     fix_proc = parity(fixed_repo, "fix")
     fixed = _checked(fixed_repo)
     return {
-        "clean": clean, "rotted": rotted, "fixed": fixed,
-        "dry": dry, "dry_unchanged": before == dry_after, "fix_proc": fix_proc,
-        "fixed_tree": _snapshot(fixed_repo), "rotted_tree": before,
+        "clean": clean,
+        "rotted": rotted,
+        "fixed": fixed,
+        "dry": dry,
+        "dry_unchanged": before == dry_after,
+        "fix_proc": fix_proc,
+        "fixed_tree": _snapshot(fixed_repo),
+        "rotted_tree": before,
     }
 
 
@@ -563,8 +832,17 @@ def test_committed_fixture_is_realistic():
     text = (FIXTURE / MATRIX).read_text(encoding="utf-8")
     rows = _row_lines(text)
     assert len(rows) >= 40
-    for heading in ("Scheduling", "Sensors", "Run identity (`run_key`)", "Partitions", "Backfills",
-                    "Partition status", "Staleness/reconciliation", "Operator UX (CLI/API)", "Production hardening"):
+    for heading in (
+        "Scheduling",
+        "Sensors",
+        "Run identity (`run_key`)",
+        "Partitions",
+        "Backfills",
+        "Partition status",
+        "Staleness/reconciliation",
+        "Operator UX (CLI/API)",
+        "Production hardening",
+    ):
         assert f"\n## {heading}\n" in text
     forms = {
         "path": r"\| `crates/arco-flow/tests/orchestration_schema_tests\.rs` \|",
@@ -598,7 +876,8 @@ def test_committed_fixture_is_clean(repos):
     clean = repos["clean"]
     assert clean.report["files_checked"] >= 1
     assert clean.diags() == [], "\n".join(
-        f"{d['line']}:{d['column']} {d['code']} {d['message']}" for d in clean.diags())
+        f"{d['line']}:{d['column']} {d['code']} {d['message']}" for d in clean.diags()
+    )
     assert clean.rc == 0
 
 
@@ -616,7 +895,9 @@ def _fix_pairs(checked: Checked, d: dict) -> dict[str, str] | None:
     pairs = {}
     for e in d["fix"]["edits"]:
         assert e["path"] == MATRIX
-        pairs[_span_text(checked.matrix, e["line"], e["column"], e["end_line"], e["end_column"])] = e["content"]
+        pairs[_span_text(checked.matrix, e["line"], e["column"], e["end_line"], e["end_column"])] = e[
+            "content"
+        ]
     return pairs
 
 
@@ -661,7 +942,9 @@ def test_row_reports_exactly_its_planted_defects(repos, row: str):
         for d in rotted.diags()
         if d["line"] == line and (got - want)[d["code"]] > 0
     }
-    assert got == want, f"row {row!r} (line {line}): expected {dict(want)}, got {dict(got)}; extra: {sorted(extra)}"
+    assert got == want, (
+        f"row {row!r} (line {line}): expected {dict(want)}, got {dict(got)}; extra: {sorted(extra)}"
+    )
 
 
 def test_rotted_report_is_exactly_the_planted_set(repos):
@@ -672,7 +955,9 @@ def test_rotted_report_is_exactly_the_planted_set(repos):
     elsewhere = [d for d in rotted.diags() if d["path"] != MATRIX]
     assert not elsewhere, elsewhere
     missing, extra = want - got, got - want
-    assert not missing and not extra, f"missing: {sorted(missing.elements())}; extra: {sorted(extra.elements())}"
+    assert not missing and not extra, (
+        f"missing: {sorted(missing.elements())}; extra: {sorted(extra.elements())}"
+    )
     assert rotted.rc == 1
     summary = Counter(d["severity"] for d in rotted.diags())  # the summary counts what is reported
     assert rotted.report["summary"] == {s: summary.get(s, 0) for s in ("error", "warning", "info", "hint")}
@@ -689,7 +974,11 @@ def test_cited_line_inside_the_item_is_right(repos, row: str):
     for state in ("clean", "rotted"):
         checked = repos[state]
         line = checked.rows[row]
-        bad = [d for d in checked.diags() if d["line"] == line and d["code"] in ("PM302", "PM303", "PM304", "PM305")]
+        bad = [
+            d
+            for d in checked.diags()
+            if d["line"] == line and d["code"] in ("PM302", "PM303", "PM304", "PM305")
+        ]
         assert not bad, f"{state}: {[(d['code'], d['message']) for d in bad]}"
 
 
@@ -709,8 +998,11 @@ def test_fix_dry_run_prints_a_diff_and_writes_nothing(repos):
     assert "+++ " in out and "@@ " in out
     removed = {l[3:].split(" | ")[0] for l in out.splitlines() if l.startswith("-| ")}
     added = {l[3:].split(" | ")[0] for l in out.splitlines() if l.startswith("+| ")}
-    with_fix = {row for row, line in repos["rotted"].rows.items()
-                if any(d["fix"] and d["line"] == line for d in repos["rotted"].diags())}
+    with_fix = {
+        row
+        for row, line in repos["rotted"].rows.items()
+        if any(d["fix"] and d["line"] == line for d in repos["rotted"].diags())
+    }
     assert removed == added == with_fix
     new_record = line_of(repos["rotted"].path, SCHEDULE, "pub fn record(")
     assert f"`crates/arco-flow/src/schedule.rs:{new_record}` (`TickLedger::record`)" in out
@@ -722,8 +1014,13 @@ def test_fix_changes_only_the_edited_spans(repos):
     edits = []
     for d in rotted.diags():
         for e in (d["fix"] or {}).get("edits", []):
-            edits.append((_offset(rotted.matrix, e["line"], e["column"]),
-                          _offset(rotted.matrix, e["end_line"], e["end_column"]), e["content"]))
+            edits.append(
+                (
+                    _offset(rotted.matrix, e["line"], e["column"]),
+                    _offset(rotted.matrix, e["end_line"], e["end_column"]),
+                    e["content"],
+                )
+            )
     assert edits, "the rotted matrix has safely fixable findings"
     expected = rotted.matrix
     for start, end, content in sorted(set(edits), reverse=True):
@@ -742,7 +1039,9 @@ def test_fix_repairs_exactly_the_safely_fixable_defects(repos, p: Planted):
     if p.gone_after_fix(_offered(rotted, p)):
         assert not still, f"still reported after `fix`: {[d['message'] for d in still]}"
     else:
-        assert [fixed.span_text(d).strip() for d in still] == [p.text], "a finding without a safe fix must stay"
+        assert [fixed.span_text(d).strip() for d in still] == [p.text], (
+            "a finding without a safe fix must stay"
+        )
 
 
 def test_fix_leaves_no_new_findings(repos):

@@ -32,8 +32,14 @@ def at(analysis: Analysis, needle: str, *, rel: str = MATRIX, nth: int = 0, end:
         start = m.text.index(needle, start + 1)
     stop = start if end is None else m.text.index(end, start) + len(end)
     cfg = analysis.ws.config
-    return code_actions(m, analysis.findings(rel), Span(start, stop), statuses=cfg.statuses,
-                        proof_levels=cfg.proof_levels, **kw)
+    return code_actions(
+        m,
+        analysis.findings(rel),
+        Span(start, stop),
+        statuses=cfg.statuses,
+        proof_levels=cfg.proof_levels,
+        **kw,
+    )
 
 
 def apply(text: str, edits) -> str:
@@ -68,7 +74,12 @@ def test_quick_fix_of_the_finding_under_the_cursor_is_preferred_and_removes_it(t
     assert [f.code for f in findings] == ["PM101"]
     actions = at(analysis, "Implemnted", only=[QUICKFIX])
     (fix,) = actions
-    assert (fix.kind, fix.title, fix.preferred, fix.findings) == (QUICKFIX, "Replace with `Implemented`", True, (0,))
+    assert (fix.kind, fix.title, fix.preferred, fix.findings) == (
+        QUICKFIX,
+        "Replace with `Implemented`",
+        True,
+        (0,),
+    )
     assert fix.edits == findings[0].fix.edits
     assert codes(rewrite(root, fix.edits)) == []
 
@@ -118,14 +129,18 @@ def test_pm201_quick_fix_is_the_downgrade_and_the_refactor_is_not_offered_twice(
     assert [a.title for a in on_cell if a.kind == REFACTOR] == ["Insert row from template"]
     # elsewhere on the row, or when only refactors are asked for, it is a refactor
     (refactor,) = [a for a in at(analysis, "Ticks") if a.title == "Downgrade to Partial"]
-    assert refactor.kind == REFACTOR and refactor.edits == quick[0].edits and refactor.findings == quick[0].findings
+    assert (
+        refactor.kind == REFACTOR
+        and refactor.edits == quick[0].edits
+        and refactor.findings == quick[0].findings
+    )
     assert "Downgrade to Partial" in [a.title for a in at(analysis, "—", only=["refactor"])]
     after = rewrite(root, refactor.edits)
     assert codes(after) == [] and after.check(MATRIX).matrix.tables[0].rows[0].status == "Partial"
 
 
 def test_downgrade_any_implemented_row_keeps_emphasis(tmp_path):
-    root, analysis = setup(tmp_path, [{**GOOD, "cap": "Ticks", "status": "**Implemented**"}])
+    _root, analysis = setup(tmp_path, [{**GOOD, "cap": "Ticks", "status": "**Implemented**"}])
     assert codes(analysis) == []
     (a,) = [a for a in at(analysis, "Ticks") if a.title == "Downgrade to Partial"]
     assert [e.content for e in a.edits] == ["Partial"]
@@ -133,8 +148,12 @@ def test_downgrade_any_implemented_row_keeps_emphasis(tmp_path):
 
 
 def test_downgrade_several_rows_and_never_a_partial_row(tmp_path):
-    rows = [{**GOOD, "cap": "A"}, {**GOOD, "cap": "B", "status": "Partial"}, {**GOOD, "cap": "C", "status": "✅ Implemented"}]
-    root, analysis = setup(tmp_path, rows)
+    rows = [
+        {**GOOD, "cap": "A"},
+        {**GOOD, "cap": "B", "status": "Partial"},
+        {**GOOD, "cap": "C", "status": "✅ Implemented"},
+    ]
+    _root, analysis = setup(tmp_path, rows)
     (a,) = [a for a in at(analysis, "| A |", end="| C |") if "Partial" in a.title]
     assert a.title == "Downgrade 2 rows to Partial"
     text = apply(analysis.check(MATRIX).matrix.text, a.edits)
@@ -151,7 +170,15 @@ def test_no_downgrade_on_a_status_that_only_mentions_the_word(tmp_path):
 
 
 def test_add_missing_columns_anywhere_in_the_table(tmp_path):
-    header = ["Capability", "Arco Feature", "Status", "Proof Level Required", "Evidence (Code)", "Evidence (Tests)", "Evidence (CI)"]
+    header = [
+        "Capability",
+        "Arco Feature",
+        "Status",
+        "Proof Level Required",
+        "Evidence (Code)",
+        "Evidence (Tests)",
+        "Evidence (CI)",
+    ]
     rows = [["Ticks", "F", "Partial", "unit", "", "", ""], ["Runs", "F", "Planned", "unit", "", "", ""]]
     root, analysis = setup(tmp_path, rows, text=matrix(rows, header=header))
     assert codes(analysis) == ["PM001"]
@@ -160,7 +187,8 @@ def test_add_missing_columns_anywhere_in_the_table(tmp_path):
     # on the header the engine's own fix is the quick fix; the refactor is not listed twice
     on_header = at(analysis, "Capability")
     assert [(x.kind, x.title) for x in on_header if x.edits == a.edits and x.kind != FIX_ALL] == [
-        (QUICKFIX, "Add columns Owner, Notes")]
+        (QUICKFIX, "Add columns Owner, Notes")
+    ]
     after = rewrite(root, a.edits)
     assert "PM001" not in codes(after) and "PM002" not in codes(after)
     assert list(after.check(MATRIX).matrix.tables[0].columns)[-2:] == ["owner", "notes"]
@@ -187,8 +215,18 @@ def test_insert_row_after_the_cursor_row(tmp_path):
 
 
 def test_insert_row_on_the_header_comes_first_and_follows_the_header_shape(tmp_path):
-    header = ["Owner", "Capability", "Status", "Extra", "Arco Feature", "Proof Level Required", "Evidence (Code)",
-              "Evidence (Tests)", "Evidence (CI)", "Notes"]
+    header = [
+        "Owner",
+        "Capability",
+        "Status",
+        "Extra",
+        "Arco Feature",
+        "Proof Level Required",
+        "Evidence (Code)",
+        "Evidence (Tests)",
+        "Evidence (CI)",
+        "Notes",
+    ]
     rows = [["@me", "A", "Planned", "x", "F", "unit", "", "", "", "n"]]
     root, analysis = setup(tmp_path, rows, text=matrix(rows, header=header))
     (a,) = [a for a in at(analysis, "Extra") if a.title == "Insert row from template"]
@@ -199,16 +237,20 @@ def test_insert_row_on_the_header_comes_first_and_follows_the_header_shape(tmp_p
 
 
 def test_insert_row_keeps_crlf_and_pipe_less_style(tmp_path):
-    text = ("# M\r\n\r\nCapability | Arco Feature | Status | Proof Level Required | Evidence (Code) | Evidence (Tests) | "
-            "Evidence (CI) | Owner | Notes\r\n--- | --- | --- | --- | --- | --- | --- | --- | ---\r\n"
-            "A | F | Planned | unit | — | — | — | @me | n\r\nB | F | Planned | unit | — | — | — | @me | n\r\n")
+    text = (
+        "# M\r\n\r\nCapability | Arco Feature | Status | Proof Level Required | Evidence (Code) | Evidence (Tests) | "
+        "Evidence (CI) | Owner | Notes\r\n--- | --- | --- | --- | --- | --- | --- | --- | ---\r\n"
+        "A | F | Planned | unit | — | — | — | @me | n\r\nB | F | Planned | unit | — | — | — | @me | n\r\n"
+    )
     root, analysis = setup(tmp_path, None, text=text)
     (a,) = [a for a in at(analysis, "A | F") if a.title == "Insert row from template"]
     assert a.edits[0].content == "\r\nNew capability | | Planned | unit | | | | TBD | |"
     p = root / MATRIX
     p.write_bytes(apply(text, a.edits).encode())
     new = p.read_bytes().decode()
-    assert "\r\nNew capability | | Planned | unit | | | | TBD | |\r\nB |" in new and "\n" not in new.replace("\r\n", "")
+    assert "\r\nNew capability | | Planned | unit | | | | TBD | |\r\nB |" in new and "\n" not in new.replace(
+        "\r\n", ""
+    )
     after = Analysis(root)
     assert [r.capability for r in after.check(MATRIX).matrix.rows()] == ["A", "New capability", "B"]
     assert "PM002" not in codes(after)
@@ -225,11 +267,16 @@ def test_insert_row_in_a_csv_matrix(tmp_path):
 
 
 def test_template_follows_the_configured_vocabulary(tmp_path):
-    root, analysis = setup(tmp_path, [{**GOOD, "cap": "A"}])
+    _root, analysis = setup(tmp_path, [{**GOOD, "cap": "A"}])
     m = analysis.check(MATRIX).matrix
     pos = m.text.index("| A |")
-    (a,) = [a for a in code_actions(m, [], Span(pos, pos), statuses=("Done", "Todo"), proof_levels=("smoke", "full"))
-            if a.title == "Insert row from template"]
+    (a,) = [
+        a
+        for a in code_actions(
+            m, [], Span(pos, pos), statuses=("Done", "Todo"), proof_levels=("smoke", "full")
+        )
+        if a.title == "Insert row from template"
+    ]
     assert a.edits[0].content == "\n| New capability | | Todo | smoke | | | | TBD | |"
 
 
@@ -242,7 +289,10 @@ def test_no_refactors_outside_tables(tmp_path):
 
 
 def test_fix_all_applies_every_safe_fix_and_nothing_unsafe(tmp_path):
-    rows = [{**GOOD, "cap": "A", "status": "Implemnted", "proof": "unit tests"}, {**GOOD, "cap": "B", "tests": "—"}]
+    rows = [
+        {**GOOD, "cap": "A", "status": "Implemnted", "proof": "unit tests"},
+        {**GOOD, "cap": "B", "tests": "—"},
+    ]
     root, analysis = setup(tmp_path, rows)
     assert codes(analysis) == ["PM101", "PM102", "PM201"]
     (a,) = at(analysis, "# Parity", only=["source.fixAll"])
@@ -260,8 +310,10 @@ def test_fix_all_matches_the_cli_conflict_rule(tmp_path):
     disjoint = Fix("third", (Edit(MATRIX, Span(30, 31), "c"), Edit(MATRIX, Span(40, 40), "d")))
     unsafe = Fix("unsafe", (Edit(MATRIX, Span(50, 51), "e"),), safe=False)
     other_file = Fix("elsewhere", (Edit("src/lib.rs", Span(0, 1), "f"),))
-    findings = [Finding("PM101", Severity.ERROR, MATRIX, Span(0, 1), "x", fix=f)
-                for f in (first, overlapping, disjoint, unsafe, other_file)]
+    findings = [
+        Finding("PM101", Severity.ERROR, MATRIX, Span(0, 1), "x", fix=f)
+        for f in (first, overlapping, disjoint, unsafe, other_file)
+    ]
     a = fix_all(m, findings)
     assert a.findings == (0, 2) and a.title == "Fix all safe problems (2 fixes)"
     assert apply(m.text, a.edits) == plan_fixes({MATRIX: m.text}, [f.fix for f in findings])[MATRIX].updated
@@ -305,4 +357,7 @@ def test_a_missing_path_without_a_safe_fix_still_gets_its_suggestion_after_fix_a
     assert at(analysis, "# Parity", only=["source.fixAll"]) == []  # no safe fix: nothing to apply
     assert missing.fix is None and missing.deferred is not None and missing.deferred.safe is None
     suggestion = missing.suggestion()
-    assert not suggestion.safe and suggestion.message == "Replace with `src/ledger.rs`, where `record` is defined"
+    assert (
+        not suggestion.safe
+        and suggestion.message == "Replace with `src/ledger.rs`, where `record` is defined"
+    )

@@ -16,9 +16,33 @@ SPEC = REPO.parent / "shared" / "SPEC.md"
 
 # SPEC section 4, as of this writing (also compared with SPEC.md itself when it is beside the repo)
 SPEC_CODES = {
-    "PM001", "PM002", "PM003", "PM004", "PM101", "PM102", "PM103", "PM201", "PM202", "PM203", "PM204",
-    "PM205", "PM206", "PM207", "PM301", "PM302", "PM303", "PM304", "PM305", "PM306", "PM307", "PM308",
-    "PM401", "PM402", "PM403", "PM501", "PM601",
+    "PM001",
+    "PM002",
+    "PM003",
+    "PM004",
+    "PM101",
+    "PM102",
+    "PM103",
+    "PM201",
+    "PM202",
+    "PM203",
+    "PM204",
+    "PM205",
+    "PM206",
+    "PM207",
+    "PM301",
+    "PM302",
+    "PM303",
+    "PM304",
+    "PM305",
+    "PM306",
+    "PM307",
+    "PM308",
+    "PM401",
+    "PM402",
+    "PM403",
+    "PM501",
+    "PM601",
 }
 
 
@@ -67,7 +91,9 @@ def test_only_the_file_system_layer_touches_the_disk():
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 fn = node.func
-                name = fn.id if isinstance(fn, ast.Name) else fn.attr if isinstance(fn, ast.Attribute) else None
+                name = (
+                    fn.id if isinstance(fn, ast.Name) else fn.attr if isinstance(fn, ast.Attribute) else None
+                )
                 # `fs.read_text(...)` / `self.fs.read_text(...)` go through the FileSystem
                 through_fs = isinstance(fn, ast.Attribute) and ast.unparse(fn.value).split(".")[-1] == "fs"
                 if name in DISK_CALLS and not through_fs:
@@ -107,4 +133,6 @@ def test_packaged_rule_pages_match_the_rule_docs():
 
     for code, rule in ALL_RULES.items():
         path = DOCS_DIR / f"{code}.md"
-        assert path.read_text(encoding="utf-8") == page(rule), f"run `python -m parity_lsp.rules.gendocs` ({code})"
+        assert path.read_text(encoding="utf-8") == page(rule), (
+            f"run `python -m parity_lsp.rules.gendocs` ({code})"
+        )

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from workloads import BENCH, generate
 
 
@@ -16,7 +15,9 @@ def workload(tmp_path_factory):
 
 
 def run(script: str, *args: str) -> dict:
-    proc = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / script), *args], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(proc.stdout)
 

@@ -92,18 +92,24 @@ def test_cargo_test_options():
 
 
 def test_cargo_workspace_exclude_and_nextest():
-    cmd = parse_command("cargo nextest run --workspace --exclude core --exclude=cli -E 'test(foo)' --run-ignored all")
+    cmd = parse_command(
+        "cargo nextest run --workspace --exclude core --exclude=cli -E 'test(foo)' --run-ignored all"
+    )
     assert isinstance(cmd, CargoTest) and cmd.runner == "nextest"
     assert cmd.workspace and cmd.exclude == ["core", "cli"]
     assert cmd.filterset == ["test(foo)"] and cmd.include_ignored
     assert parse_command("cargo test --all").workspace
     assert parse_command("cargo test --no-run").no_run
     assert parse_command("cargo nextest list").no_run
-    assert parse_command("cargo llvm-cov nextest --workspace --lcov --output-path lcov.info").runner == "nextest"
+    assert (
+        parse_command("cargo llvm-cov nextest --workspace --lcov --output-path lcov.info").runner == "nextest"
+    )
     assert parse_command("cargo test -- --ignored").ignored
 
 
-@pytest.mark.parametrize("text", ["cargo build --workspace", "cargo clippy -- -D warnings", "cargo fmt --check", "cargo bench"])
+@pytest.mark.parametrize(
+    "text", ["cargo build --workspace", "cargo clippy -- -D warnings", "cargo fmt --check", "cargo bench"]
+)
 def test_other_cargo_subcommands_are_not_tests(text):
     cmd = parse_command(text)
     assert isinstance(cmd, Unknown) and cmd.non_test
@@ -141,7 +147,9 @@ def test_hatch_test_runs_pytest():
 
 
 def test_go_test_options():
-    cmd = parse_command("go test -race -count=1 -run '^TestStore' -skip Slow -tags integration,db ./pkg/... ./cmd -args -flag")
+    cmd = parse_command(
+        "go test -race -count=1 -run '^TestStore' -skip Slow -tags integration,db ./pkg/... ./cmd -args -flag"
+    )
     assert isinstance(cmd, GoTest)
     assert cmd.packages == ["./pkg/...", "./cmd"]
     assert cmd.run == "^TestStore" and cmd.skip == "Slow"
@@ -180,8 +188,16 @@ def test_make_and_script_runners():
 
 @pytest.mark.parametrize(
     "text, non_test",
-    [("./scripts/ci.sh", False), ("bash ci.sh", False), ("tox -e py311", False), ("echo hi", True),
-     ("uv sync --all-extras", True), ("python -m pip install -e .", True), ("", True), ("FOO=1", True)],
+    [
+        ("./scripts/ci.sh", False),
+        ("bash ci.sh", False),
+        ("tox -e py311", False),
+        ("echo hi", True),
+        ("uv sync --all-extras", True),
+        ("python -m pip install -e .", True),
+        ("", True),
+        ("FOO=1", True),
+    ],
 )
 def test_unknown_commands(text, non_test):
     cmd = parse_command(text)
@@ -198,7 +214,10 @@ def test_dynamic_words_in_selecting_positions():
     assert not selection_is_dynamic(parse_command("go test -run '^TestX$' ./..."))
 
 
-@pytest.mark.parametrize("garbage", ["'", '"', "\\", "$(", "${{", "cargo test -p", "pytest -k", "go test -run", "make -C", "((((", "a\x00b"])
+@pytest.mark.parametrize(
+    "garbage",
+    ["'", '"', "\\", "$(", "${{", "cargo test -p", "pytest -k", "go test -run", "make -C", "((((", "a\x00b"],
+)
 def test_parse_never_raises(garbage):
     cmd = parse_command(garbage)
     assert cmd.text is not None
@@ -213,7 +232,9 @@ def test_selection_key_ignores_spelling_and_wrappers():
     assert selection_key("uv run pytest  tests/unit") == selection_key("pytest tests/unit/")
     assert selection_key("npm test") == selection_key("npm run test")
     assert selection_key("cargo test -p core") != selection_key("cargo nextest run -p core")
-    assert selection_key("cargo test --workspace --exclude a") != selection_key("cargo test --workspace --exclude a --exclude b")
+    assert selection_key("cargo test --workspace --exclude a") != selection_key(
+        "cargo test --workspace --exclude a --exclude b"
+    )
 
 
 @pytest.mark.parametrize(
@@ -223,7 +244,11 @@ def test_selection_key_ignores_spelling_and_wrappers():
         ("cargo test -p core --tests", "cargo test -p core --tests -- --skip slow_", True),
         ("cargo test -p core --tests", "cargo test --locked -p core --tests", True),
         # the step gained an extra --exclude: selection differs (PM403)
-        ("cargo test --workspace --exclude core", "cargo test --workspace --exclude core --exclude cli", False),
+        (
+            "cargo test --workspace --exclude core",
+            "cargo test --workspace --exclude core --exclude cli",
+            False,
+        ),
         ("cargo test -p core", "cargo test -p core -p cli", False),
         ("cargo test -p core --lib", "cargo test -p core", False),
         ("cargo test -p core name", "cargo test -p core", False),
@@ -287,11 +312,16 @@ def test_parse_makefile():
     mk = parse_makefile(MAKEFILE)
     assert mk.default_goal == "test"
     assert mk.rules["test"].prerequisites == ["unit", "lint"]
-    assert [r for r, _ in mk.rules["unit"].recipe] == ["cd python/pkg && $(PYTEST) tests/unit $(ARGS)", 'echo "done $$HOME"']
+    assert [r for r, _ in mk.rules["unit"].recipe] == [
+        "cd python/pkg && $(PYTEST) tests/unit $(ARGS)",
+        'echo "done $$HOME"',
+    ]
     assert mk.rules["lint"].recipe == [("ruff check .", 14)]
     assert mk.rules["unit"].recipe[1][1] == 12
     assert mk.includes and mk.pattern_rules
-    assert mk.expand("$(PYTEST) tests $(UNDEFINED) $$X $(shell date)") == "uv run pytest tests  $X $(shell date)"
+    assert (
+        mk.expand("$(PYTEST) tests $(UNDEFINED) $$X $(shell date)") == "uv run pytest tests  $X $(shell date)"
+    )
 
 
 def test_follow_make_target(tmp_path):
@@ -317,12 +347,18 @@ def test_follow_make_errors(tmp_path):
 
 
 def test_follow_package_scripts(tmp_path):
-    fs = make_fs(tmp_path, {
-        "package.json": '{"scripts": {"test": "cd py && pytest tests", "lint": "eslint ."}}',
-        "web/package.json": "{ not json",
-    })
+    fs = make_fs(
+        tmp_path,
+        {
+            "package.json": '{"scripts": {"test": "cd py && pytest tests", "lint": "eslint ."}}',
+            "web/package.json": "{ not json",
+        },
+    )
     result = follow(fs, parse_command("npm test -- -k fast"), "")
-    assert [(f.command.text, f.directory) for f in result.commands] == [("cd py", ""), ("pytest tests -k fast", "py")]
+    assert [(f.command.text, f.directory) for f in result.commands] == [
+        ("cd py", ""),
+        ("pytest tests -k fast", "py"),
+    ]
     assert result.commands[1].line == 0 and result.commands[1].source == "package.json"
     assert "no script `e2e`" in follow(fs, parse_command("npm run e2e"), "").error
     assert "not valid JSON" in follow(fs, parse_command("npm test"), "web").error
@@ -337,13 +373,28 @@ from hypothesis import strategies as st  # noqa: E402
 
 from parity_lsp.workspace.ci.commands import CommandIndex  # noqa: E402
 
-_COMMANDS = st.sampled_from([
-    "cargo test -p core --tests", "cargo test --package core --tests", "uv run cargo test -p core --tests",
-    "cargo test -p core", "cargo test --workspace", "cargo test -p other --tests", "cargo nextest run -p core",
-    "pytest tests/unit", "python -m pytest tests/unit", "pytest tests/unit -k fast", "go test ./...",
-    "make test", "npm test", "./scripts/run.sh --all", "cargo test -p core --tests -- --nocapture",
-    "echo hi", "cargo build", "",
-])
+_COMMANDS = st.sampled_from(
+    [
+        "cargo test -p core --tests",
+        "cargo test --package core --tests",
+        "uv run cargo test -p core --tests",
+        "cargo test -p core",
+        "cargo test --workspace",
+        "cargo test -p other --tests",
+        "cargo nextest run -p core",
+        "pytest tests/unit",
+        "python -m pytest tests/unit",
+        "pytest tests/unit -k fast",
+        "go test ./...",
+        "make test",
+        "npm test",
+        "./scripts/run.sh --all",
+        "cargo test -p core --tests -- --nocapture",
+        "echo hi",
+        "cargo build",
+        "",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -351,7 +402,9 @@ _COMMANDS = st.sampled_from([
 def test_command_index_matches_like_every_step_compared(steps, cited):
     index = CommandIndex(steps)
     for text in cited + cited:  # asked again: the remembered answer is the same
-        assert list(index.matching(text)) == [s for s in dict.fromkeys(steps) if command_matches(text, s)], text
+        assert list(index.matching(text)) == [s for s in dict.fromkeys(steps) if command_matches(text, s)], (
+            text
+        )
 
 
 def test_command_index_remembers_a_bounded_number_of_answers(monkeypatch):
@@ -360,7 +413,15 @@ def test_command_index_remembers_a_bounded_number_of_answers(monkeypatch):
     monkeypatch.setattr(commands, "_ANSWERS_KEPT", 3)
     steps = ["cargo test -p core --tests", "pytest tests/unit"]
     index = CommandIndex(steps)
-    typed = ["c", "ca", "cargo", "cargo test", "cargo test -p core", "cargo test -p core --tests", "pytest tests/unit"]
+    typed = [
+        "c",
+        "ca",
+        "cargo",
+        "cargo test",
+        "cargo test -p core",
+        "cargo test -p core --tests",
+        "pytest tests/unit",
+    ]
     for text in typed + typed:  # an editor: a new command text per keystroke
         assert list(index.matching(text)) == [s for s in steps if command_matches(text, s)]
         assert len(index._answers) <= 3

@@ -71,7 +71,9 @@ def test_workspace_members_globs_exclude_and_names(fs):
     ws = load_cargo_workspace(fs, "")
     assert ws.error is None and ws.virtual
     assert sorted((p.name, p.dir) for p in ws.members) == [
-        ("arco-cli", "crates/cli"), ("arco-flow", "crates/flow"), ("core", "crates/core"),
+        ("arco-cli", "crates/cli"),
+        ("arco-flow", "crates/flow"),
+        ("core", "crates/core"),
     ]
     assert ws.exclude == ["crates/experimental"]
 
@@ -133,29 +135,36 @@ def test_excluded_member_is_its_own_workspace(fs):
 
 
 def test_single_package_root_and_default_members(tmp_path):
-    fs = make_fs(tmp_path, {
-        "Cargo.toml": """
+    fs = make_fs(
+        tmp_path,
+        {
+            "Cargo.toml": """
             [package]
             name = "solo"
             [workspace]
             members = ["tools/gen"]
             default-members = ["."]
             """,
-        "src/lib.rs": "",
-        "src/bin/tool.rs": "fn main() {}",
-        "src/bin/multi/main.rs": "fn main() {}",
-        "src/bin/multi/util.rs": "",
-        "benches/speed.rs": "",
-        "examples/demo.rs": "",
-        "tools/gen/Cargo.toml": '[package]\nname = "gen"\n',
-        "tools/gen/src/main.rs": "fn main() {}",
-    })
+            "src/lib.rs": "",
+            "src/bin/tool.rs": "fn main() {}",
+            "src/bin/multi/main.rs": "fn main() {}",
+            "src/bin/multi/util.rs": "",
+            "benches/speed.rs": "",
+            "examples/demo.rs": "",
+            "tools/gen/Cargo.toml": '[package]\nname = "gen"\n',
+            "tools/gen/src/main.rs": "fn main() {}",
+        },
+    )
     ws = load_cargo_workspace(fs, "")
     assert not ws.virtual and [p.name for p in ws.members] == ["solo", "gen"]
     assert ws.default_members == [""]
     solo = ws.package("solo")
     assert sorted((t.kind, t.name) for t in solo.targets) == [
-        ("bench", "speed"), ("bin", "multi"), ("bin", "tool"), ("example", "demo"), ("lib", "solo"),
+        ("bench", "speed"),
+        ("bin", "multi"),
+        ("bin", "tool"),
+        ("example", "demo"),
+        ("lib", "solo"),
     ]
     assert cargo_target_for_file(fs, "src/bin/multi/util.rs").name == "multi"
     assert cargo_target_for_file(fs, "benches/speed.rs").kind == "bench"
@@ -167,7 +176,14 @@ def test_single_package_root_and_default_members(tmp_path):
     "files, where",
     [
         ({"Cargo.toml": "[workspace\nmembers = ["}, "root"),
-        ({"Cargo.toml": '[workspace]\nmembers = ["a"]\n', "a/Cargo.toml": "[package\nname=", "a/src/lib.rs": ""}, "member"),
+        (
+            {
+                "Cargo.toml": '[workspace]\nmembers = ["a"]\n',
+                "a/Cargo.toml": "[package\nname=",
+                "a/src/lib.rs": "",
+            },
+            "member",
+        ),
         ({"Cargo.toml": b"\xff\xfe garbage"}, "root"),
     ],
 )
@@ -191,7 +207,11 @@ def test_broken_toml_gives_an_error_model(tmp_path, files, where):
 
 def test_pytest_config_from_pyproject(fs):
     cfg = pytest_config(fs, "python/pkg")
-    assert (cfg.rootdir, cfg.inifile, cfg.testpaths) == ("python/pkg", "python/pkg/pyproject.toml", ["tests/unit"])
+    assert (cfg.rootdir, cfg.inifile, cfg.testpaths) == (
+        "python/pkg",
+        "python/pkg/pyproject.toml",
+        ["tests/unit"],
+    )
     # rootdir is found from the arguments' common ancestor, upwards
     cfg = pytest_config(fs, "", ["python/pkg/tests/integration"])
     assert cfg.rootdir == "python/pkg"
@@ -203,10 +223,22 @@ def test_pytest_config_from_pyproject(fs):
 @pytest.mark.parametrize(
     "name, content",
     [
-        ("pytest.ini", "[pytest]\ntestpaths = it\naddopts = -m 'not slow' --strict-markers\npython_files = check_*.py\n"),
-        ("tox.ini", "[tox]\nenvlist = py\n[pytest]\ntestpaths = it\naddopts = -m 'not slow' --strict-markers\npython_files = check_*.py\n"),
-        ("setup.cfg", "[metadata]\nname = x\n[tool:pytest]\ntestpaths = it\naddopts = -m 'not slow' --strict-markers\npython_files = check_*.py\n"),
-        ("pyproject.toml", '[tool.pytest.ini_options]\ntestpaths = ["it"]\naddopts = "-m \'not slow\' --strict-markers"\npython_files = ["check_*.py"]\n'),
+        (
+            "pytest.ini",
+            "[pytest]\ntestpaths = it\naddopts = -m 'not slow' --strict-markers\npython_files = check_*.py\n",
+        ),
+        (
+            "tox.ini",
+            "[tox]\nenvlist = py\n[pytest]\ntestpaths = it\naddopts = -m 'not slow' --strict-markers\npython_files = check_*.py\n",
+        ),
+        (
+            "setup.cfg",
+            "[metadata]\nname = x\n[tool:pytest]\ntestpaths = it\naddopts = -m 'not slow' --strict-markers\npython_files = check_*.py\n",
+        ),
+        (
+            "pyproject.toml",
+            '[tool.pytest.ini_options]\ntestpaths = ["it"]\naddopts = "-m \'not slow\' --strict-markers"\npython_files = ["check_*.py"]\n',
+        ),
     ],
 )
 def test_pytest_ini_files(tmp_path, name, content):
@@ -218,12 +250,15 @@ def test_pytest_ini_files(tmp_path, name, content):
 
 
 def test_pytest_ini_precedence_and_explicit_config(tmp_path):
-    fs = make_fs(tmp_path, {
-        "pytest.ini": "[pytest]\ntestpaths = a\n",
-        "pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["b"]\n',
-        "tox.ini": "[tox]\n",  # no [pytest] section: not a config
-        "ci/pytest-ci.ini": "[pytest]\ntestpaths = c\n",
-    })
+    fs = make_fs(
+        tmp_path,
+        {
+            "pytest.ini": "[pytest]\ntestpaths = a\n",
+            "pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["b"]\n',
+            "tox.ini": "[tox]\n",  # no [pytest] section: not a config
+            "ci/pytest-ci.ini": "[pytest]\ntestpaths = c\n",
+        },
+    )
     assert pytest_config(fs, "").testpaths == ["a"]  # pytest.ini wins
     cfg = pytest_config(fs, "", inifile="ci/pytest-ci.ini")
     assert (cfg.rootdir, cfg.testpaths) == ("ci", ["c"])
@@ -231,7 +266,9 @@ def test_pytest_ini_precedence_and_explicit_config(tmp_path):
 
 
 def test_broken_pytest_configs(tmp_path):
-    fs = make_fs(tmp_path, {"a/pyproject.toml": "[tool.pytest.ini_options\n", "b/setup.cfg": "no section header\n"})
+    fs = make_fs(
+        tmp_path, {"a/pyproject.toml": "[tool.pytest.ini_options\n", "b/setup.cfg": "no section header\n"}
+    )
     assert "not valid TOML" in pytest_config(fs, "a").error
     assert "cannot be parsed" in pytest_config(fs, "b").error
 
@@ -247,7 +284,11 @@ def test_setup_py_marks_rootdir(tmp_path):
 def test_go_packages(fs):
     pkg = go_package_for_file(fs, "go/internal/store/store_test.go")
     assert (pkg.module.root, pkg.module.path, pkg.dir, pkg.rel_dir, pkg.import_path) == (
-        "go", "example.com/arco", "go/internal/store", "internal/store", "example.com/arco/internal/store",
+        "go",
+        "example.com/arco",
+        "go/internal/store",
+        "internal/store",
+        "example.com/arco/internal/store",
     )
     assert go_package_for_file(fs, "crates/core/src/lib.rs") is None
     assert go_module_for_dir(fs, "go").path == "example.com/arco"
@@ -261,7 +302,7 @@ def test_broken_go_mod(tmp_path):
 # --- source scanners ---------------------------------------------------------------------------
 
 
-RUST = r'''
+RUST = r"""
 //! fn not_a_fn() { in a doc comment }
 const S: &str = "fn fake() { }";
 const C: char = '{';
@@ -286,7 +327,7 @@ mod tests {
         fn param(#[case] x: u32) {}
     }
 }
-'''
+"""
 
 
 def test_rust_scanner():
@@ -302,7 +343,7 @@ def test_rust_scanner():
     assert rust_tests("fn broken( { {{ ") is not None  # garbage does not raise
 
 
-PY = '''
+PY = """
 import pytest
 
 pytestmark = [pytest.mark.db]
@@ -323,7 +364,7 @@ class TestGroup:
     async def test_async(self): pass
 
 def helper(): pass
-'''
+"""
 
 
 def test_python_scanner():
@@ -331,7 +372,11 @@ def test_python_scanner():
     assert top.classes == [] and top.markers == {"db"} and not top.skipped
     assert find_python_test(PY, "test_param[1]").markers == {"db", "slow", "parametrize"}
     inner = find_python_test(PY, "TestGroup::test_inner")
-    assert inner.classes == ["TestGroup"] and inner.markers == {"db", "integration", "net", "skip"} and inner.skipped
+    assert (
+        inner.classes == ["TestGroup"]
+        and inner.markers == {"db", "integration", "net", "skip"}
+        and inner.skipped
+    )
     assert find_python_test(PY, "TestGroup.test_async").classes == ["TestGroup"]
     assert find_python_test(PY, "test_async").classes == ["TestGroup"]
     assert find_python_test(PY, "Other::test_async") is None

@@ -36,11 +36,15 @@ def oracle(text: str) -> str:
             out.append(re.sub(r"[^\n]", " ", text[i:j]))
             i = j
             continue
-        m = re.match(r'b?r(#*)"', text[i:i + 260]) if c in "br" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")) else None
+        m = (
+            re.match(r'b?r(#*)"', text[i : i + 260])
+            if c in "br" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"))
+            else None
+        )
         if m:
             end = text.find('"' + m.group(1), i + m.end())
             j = n if end == -1 else end + 1 + len(m.group(1))
-            out.append('"' + re.sub(r"[^\n]", " ", text[i + 1:j - 1]) + '"')
+            out.append('"' + re.sub(r"[^\n]", " ", text[i + 1 : j - 1]) + '"')
             i = j
             continue
         if c == '"':
@@ -48,11 +52,11 @@ def oracle(text: str) -> str:
             while j < n and text[j] != '"':
                 j += 2 if text[j] == "\\" else 1
             j = min(j + 1, n)
-            out.append('"' + re.sub(r"[^\n]", " ", text[i + 1:j - 1]) + '"')
+            out.append('"' + re.sub(r"[^\n]", " ", text[i + 1 : j - 1]) + '"')
             i = j
             continue
         if c == "'":
-            m = re.match(r"'(?:\\.|\\u\{[0-9a-fA-F]+\}|[^\\'])'", text[i:i + 12])
+            m = re.match(r"'(?:\\.|\\u\{[0-9a-fA-F]+\}|[^\\'])'", text[i : i + 12])
             if m:
                 out.append("' '")
                 i += m.end()
@@ -62,8 +66,35 @@ def oracle(text: str) -> str:
     return "".join(out)
 
 
-PIECES = ["b", "r", "#", '"', "'", "/", "*", "\\", "\n", "x", " ", "_", 'br"', 'r#"', '"#', "//", "/*", "*/",
-          "'a'", "'\\n'", "'a", "\\u{1F600}", "é", "🚀", "fn t() {}", "#[test]", "mod m {"]
+PIECES = [
+    "b",
+    "r",
+    "#",
+    '"',
+    "'",
+    "/",
+    "*",
+    "\\",
+    "\n",
+    "x",
+    " ",
+    "_",
+    'br"',
+    'r#"',
+    '"#',
+    "//",
+    "/*",
+    "*/",
+    "'a'",
+    "'\\n'",
+    "'a",
+    "\\u{1F600}",
+    "é",
+    "🚀",
+    "fn t() {}",
+    "#[test]",
+    "mod m {",
+]
 
 
 @settings(max_examples=600, deadline=None)
@@ -112,15 +143,23 @@ def original_rust_tests(text: str) -> list[tuple]:
                     if depth == 0:
                         break
                 j += 1
-            attrs.append(" ".join(src[start + 1:j].split()))
+            attrs.append(" ".join(src[start + 1 : j].split()))
             i = j + 1
             continue
         if m.group("mod"):
             stack.append(m.group("modname"))
         elif m.group("fn"):
-            out.append((m.group("fnname"), [n for n in stack if n is not None],
-                        any(re.match(r"^ignore\b", a) or re.search(r"cfg_attr\(.*\bignore\b", a) for a in attrs),
-                        any(re.match(r"^(?:\w+::)*(?:test|rstest|test_case|quickcheck|proptest)\b", a) for a in attrs)))
+            out.append(
+                (
+                    m.group("fnname"),
+                    [n for n in stack if n is not None],
+                    any(re.match(r"^ignore\b", a) or re.search(r"cfg_attr\(.*\bignore\b", a) for a in attrs),
+                    any(
+                        re.match(r"^(?:\w+::)*(?:test|rstest|test_case|quickcheck|proptest)\b", a)
+                        for a in attrs
+                    ),
+                )
+            )
         elif m.group("open"):
             stack.append(None)
         elif m.group("close") and stack:
@@ -129,9 +168,39 @@ def original_rust_tests(text: str) -> list[tuple]:
     return out
 
 
-RUST_PIECES = ["#[test]", "#[ignore]", "#[cfg_attr(x, ignore)]", "#![allow(x)]", "#[a[b]]", "#[", "[", "]", "mod m {",
-               "mod", "m", "od", "fn f", "fn", "f", "n", "{", "}", ";", " ", "\n", "x", "_", "tokio::test", "//", '"',
-               "'a'", "#[rstest]", "fn t() {}", "mod inner {", "#[x = \"]\"]"]
+RUST_PIECES = [
+    "#[test]",
+    "#[ignore]",
+    "#[cfg_attr(x, ignore)]",
+    "#![allow(x)]",
+    "#[a[b]]",
+    "#[",
+    "[",
+    "]",
+    "mod m {",
+    "mod",
+    "m",
+    "od",
+    "fn f",
+    "fn",
+    "f",
+    "n",
+    "{",
+    "}",
+    ";",
+    " ",
+    "\n",
+    "x",
+    "_",
+    "tokio::test",
+    "//",
+    '"',
+    "'a'",
+    "#[rstest]",
+    "fn t() {}",
+    "mod inner {",
+    '#[x = "]"]',
+]
 
 
 @settings(max_examples=800, deadline=None)
@@ -159,9 +228,9 @@ def test_without_ignore_or_mod_no_test_is_ignored_or_in_a_module(text):
 def test_a_plain_integration_test_file_gets_the_verdict_of_a_scanned_one(tmp_path):
     """The same verdicts with and without the skipped scan: a file with `mod`/`ignore` words
     takes the scan; one without takes the shortcut; both name the test as libtest does."""
-    from parity_lsp.workspace.ci.model import TestTarget
     from parity_lsp.workspace.ci import run_cargo
     from parity_lsp.workspace.ci.commands import parse_command
+    from parity_lsp.workspace.ci.model import TestTarget
     from parity_lsp.workspace.ci.projects import cargo_target_for_file
     from parity_lsp.workspace.fs import FileSystem
 
@@ -170,12 +239,23 @@ def test_a_plain_integration_test_file_gets_the_verdict_of_a_scanned_one(tmp_pat
     (tmp_path / "src/lib.rs").write_text("")
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests/plain.rs").write_text("#[test]\nfn alpha() {}\n")
-    (tmp_path / "tests/marked.rs").write_text("#[test]\n#[ignore]\nfn alpha() {}\nmod inner {\n#[test]\nfn beta() {}\n}\n")
+    (tmp_path / "tests/marked.rs").write_text(
+        "#[test]\n#[ignore]\nfn alpha() {}\nmod inner {\n#[test]\nfn beta() {}\n}\n"
+    )
     fs = FileSystem(tmp_path)
     outcomes = {}
-    for cmd_text in ("cargo test", "cargo test alpha", "cargo test -- --exact alpha", "cargo test inner::beta"):
+    for cmd_text in (
+        "cargo test",
+        "cargo test alpha",
+        "cargo test -- --exact alpha",
+        "cargo test inner::beta",
+    ):
         cmd = parse_command(cmd_text)
-        for path, name in (("tests/plain.rs", "alpha"), ("tests/marked.rs", "alpha"), ("tests/marked.rs", "beta")):
+        for path, name in (
+            ("tests/plain.rs", "alpha"),
+            ("tests/marked.rs", "alpha"),
+            ("tests/marked.rs", "beta"),
+        ):
             target = cargo_target_for_file(fs, path)
             v = run_cargo._names(fs, cmd, target, TestTarget(path, name))
             outcomes[cmd_text, path, name] = v.outcome

@@ -155,7 +155,9 @@ def test_matrix_include_adds_values():
 
 
 def test_expression_in_working_directory_is_unknown():
-    wf = parse_workflow("jobs:\n  t:\n    steps:\n      - working-directory: ${{ inputs.dir }}\n        run: pytest\n")
+    wf = parse_workflow(
+        "jobs:\n  t:\n    steps:\n      - working-directory: ${{ inputs.dir }}\n        run: pytest\n"
+    )
     assert wf.jobs["t"].commands[0].working_directory is None
 
 
@@ -181,7 +183,9 @@ def test_anchors_and_merge_keys():
 
 
 def test_crlf_workflow():
-    wf = parse_workflow("jobs:\r\n  t:\r\n    steps:\r\n      - run: |\r\n          a\r\n          b && c\r\n")
+    wf = parse_workflow(
+        "jobs:\r\n  t:\r\n    steps:\r\n      - run: |\r\n          a\r\n          b && c\r\n"
+    )
     assert [(c.text, c.line) for c in wf.jobs["t"].commands] == [("a", 4), ("b", 5), ("c", 5)]
 
 
@@ -206,8 +210,13 @@ def test_broken_yaml_gives_an_error_model(text, needle, line):
 
 
 def test_load_workflow_missing_binary_and_cache(tmp_path):
-    fs = make_fs(tmp_path, {".github/workflows/ci.yml": "jobs:\n  a:\n    steps:\n      - run: pytest\n",
-                            ".github/workflows/bin.yml": b"\x00\x01\x02"})
+    fs = make_fs(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": "jobs:\n  a:\n    steps:\n      - run: pytest\n",
+            ".github/workflows/bin.yml": b"\x00\x01\x02",
+        },
+    )
     missing = load_workflow(fs, ".github/workflows/nope.yml")
     assert missing.missing and "does not exist" in missing.error
     binary = load_workflow(fs, ".github/workflows/bin.yml")
@@ -219,12 +228,15 @@ def test_load_workflow_missing_binary_and_cache(tmp_path):
 
 
 def test_list_workflows(tmp_path):
-    fs = make_fs(tmp_path, {
-        ".github/workflows/ci.yml": "jobs: {}\n",
-        ".github/workflows/nightly.yaml": "jobs: {}\n",
-        ".github/workflows/README.md": "x",
-        ".github/workflows/sub/x.yml": "jobs: {}\n",
-    })
+    fs = make_fs(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": "jobs: {}\n",
+            ".github/workflows/nightly.yaml": "jobs: {}\n",
+            ".github/workflows/README.md": "x",
+            ".github/workflows/sub/x.yml": "jobs: {}\n",
+        },
+    )
     assert list_workflows(fs) == [".github/workflows/ci.yml", ".github/workflows/nightly.yaml"]
     assert list_workflows(FileSystem(tmp_path / "empty-nonexistent")) == []
 
@@ -296,8 +308,13 @@ def test_split_commands_is_tolerant():
 def test_split_words_and_directories():
     words = split_words("""pytest -k "not slow" '$HOME' "$X" ${{ matrix.a }} a\\ b""")
     assert [(w.value, w.dynamic) for w in words] == [
-        ("pytest", False), ("-k", False), ("not slow", False), ("$HOME", False), ("$X", True),
-        ("${{ matrix.a }}", True), ("a b", False),
+        ("pytest", False),
+        ("-k", False),
+        ("not slow", False),
+        ("$HOME", False),
+        ("$X", True),
+        ("${{ matrix.a }}", True),
+        ("a b", False),
     ]
     cmds = split_commands("cd a\npushd b\nx\npopd\ncd $GITHUB_WORKSPACE/c\ny\ncd $SOMEWHERE\nz\ncd ../..")
     dirs = [(c.text, d) for c, d in with_directories(cmds, "")]

@@ -28,7 +28,12 @@ def user_env() -> dict:
 def run(*args, cwd=None, input=None):
     env = user_env()
     return subprocess.run(
-        [sys.executable, "-m", "parity_lsp", *args], cwd=cwd, capture_output=True, text=True, env=env, input=input,
+        [sys.executable, "-m", "parity_lsp", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        input=input,
         timeout=120,
     )
 
@@ -53,9 +58,7 @@ GOOD_CODE = """\
 
     pub fn other() {}
 """
-GOOD_ROW = (
-    "| Tick keys | Events | Planned | unit | `src/lib.rs:2` (`tick_key`) | — | — | @team | |\n"
-)
+GOOD_ROW = "| Tick keys | Events | Planned | unit | `src/lib.rs:2` (`tick_key`) | — | — | @team | |\n"
 
 
 def test_demo_reports_planted_defects_and_exits_1():
@@ -63,7 +66,20 @@ def test_demo_reports_planted_defects_and_exits_1():
     assert proc.returncode == 1, proc.stderr
     data = json.loads(proc.stdout)
     codes = {d["code"] for d in data["diagnostics"]}
-    assert {"PM101", "PM201", "PM202", "PM205", "PM206", "PM207", "PM301", "PM304", "PM305", "PM307", "PM308", "PM402"} <= codes
+    assert {
+        "PM101",
+        "PM201",
+        "PM202",
+        "PM205",
+        "PM206",
+        "PM207",
+        "PM301",
+        "PM304",
+        "PM305",
+        "PM307",
+        "PM308",
+        "PM402",
+    } <= codes
     assert data["root"] == str(DEMO.resolve())
     assert data["files_checked"] == 1
     assert sum(data["summary"].values()) == len(data["diagnostics"])
@@ -121,14 +137,23 @@ def test_other_formats_run_on_the_demo(fmt):
         sarif = json.loads(proc.stdout)
         assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
     elif fmt == "github":
-        assert proc.stdout.startswith("::error file=docs/parity/dagster-parity-matrix.md,line=") or "::warning" in proc.stdout
+        assert (
+            proc.stdout.startswith("::error file=docs/parity/dagster-parity-matrix.md,line=")
+            or "::warning" in proc.stdout
+        )
     else:
         assert proc.stdout.lstrip().startswith("<?xml") or "<testsuites" in proc.stdout
 
 
 def test_usage_errors_exit_2_without_traceback(tmp_path):
-    for args in (["check", str(tmp_path / "missing.md")], ["check", "--select", "XX9"], ["rule", "PM999"], ["bogus"],
-                 ["check", "--root", str(tmp_path / "nope")], ["check", "--config", str(tmp_path / "none.toml")]):
+    for args in (
+        ["check", str(tmp_path / "missing.md")],
+        ["check", "--select", "XX9"],
+        ["rule", "PM999"],
+        ["bogus"],
+        ["check", "--root", str(tmp_path / "nope")],
+        ["check", "--config", str(tmp_path / "none.toml")],
+    ):
         proc = run(*args, cwd=tmp_path)
         assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr
@@ -136,7 +161,9 @@ def test_usage_errors_exit_2_without_traceback(tmp_path):
 
 def test_broken_config_is_exit_2_with_the_line(tmp_path):
     root = make_repo(tmp_path, {"docs/parity/m.md": HEADER + GOOD_ROW})
-    (root / ".parity-lsp.toml").write_text('statuses = ["Implemented"]\nbogus-key = 1\nseverity = { PM304 = "loud" }\n')
+    (root / ".parity-lsp.toml").write_text(
+        'statuses = ["Implemented"]\nbogus-key = 1\nseverity = { PM304 = "loud" }\n'
+    )
     proc = run("check", cwd=root)
     assert proc.returncode == 2
     assert ".parity-lsp.toml:2: config error: unknown key `bogus-key`" in proc.stderr
@@ -147,7 +174,9 @@ def test_broken_config_is_exit_2_with_the_line(tmp_path):
 
 
 def test_pyproject_config_section(tmp_path):
-    root = make_repo(tmp_path, {"src/lib.rs": GOOD_CODE, "docs/parity/m.md": HEADER + GOOD_ROW.replace("@team", "TBD")})
+    root = make_repo(
+        tmp_path, {"src/lib.rs": GOOD_CODE, "docs/parity/m.md": HEADER + GOOD_ROW.replace("@team", "TBD")}
+    )
     (root / ".parity-lsp.toml").unlink()
     (root / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.parity-lsp]\nignore = ["PM103"]\n')
     data = json.loads(run("check", "--format", "json", cwd=root).stdout)
@@ -220,11 +249,14 @@ def test_fix_applies_safe_fixes_and_keeps_crlf(tmp_path):
 
 
 def test_path_argument_limits_the_check(tmp_path):
-    root = make_repo(tmp_path, {
-        "src/lib.rs": GOOD_CODE,
-        "docs/parity/a.md": HEADER + "| A | x | Planned | unit | `src/none.rs` | — | — | @t | |\n",
-        "docs/parity/b.md": HEADER + "| B | x | Planned | unit | `src/nope.rs` | — | — | @t | |\n",
-    })
+    root = make_repo(
+        tmp_path,
+        {
+            "src/lib.rs": GOOD_CODE,
+            "docs/parity/a.md": HEADER + "| A | x | Planned | unit | `src/none.rs` | — | — | @t | |\n",
+            "docs/parity/b.md": HEADER + "| B | x | Planned | unit | `src/nope.rs` | — | — | @t | |\n",
+        },
+    )
     data = json.loads(run("check", "--format", "json", "docs/parity/b.md", cwd=root).stdout)
     assert {d["path"] for d in data["diagnostics"]} == {"docs/parity/b.md"}
     assert data["files_checked"] == 1
@@ -245,8 +277,9 @@ def test_console_script_delivers_all_output_through_a_pipe(tmp_path):
     # more than a pipe's buffer (64 KB) of JSON: every byte is flushed before the fast exit
     root = _many_rows_repo(tmp_path)
     script = Path(sys.executable).parent / "parity-lsp"
-    proc = subprocess.run([str(script), "check", "--format", "json"], cwd=root, capture_output=True, timeout=120,
-                          env=user_env())
+    proc = subprocess.run(
+        [str(script), "check", "--format", "json"], cwd=root, capture_output=True, timeout=120, env=user_env()
+    )
     assert proc.returncode == 1, proc.stderr
     assert len(proc.stdout) > 65536
     data = json.loads(proc.stdout)
@@ -260,8 +293,13 @@ def test_a_reader_that_goes_away_is_not_an_error(tmp_path, rows, read_first_line
     # `parity-lsp check | head -1` (the pipe closes while the output is written) and `| true`
     # (closed before a short output, still buffered, is flushed at exit): no traceback
     root = _many_rows_repo(tmp_path, rows)
-    proc = subprocess.Popen([sys.executable, "-m", "parity_lsp", "check"], cwd=root, env=user_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "parity_lsp", "check"],
+        cwd=root,
+        env=user_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     if read_first_line:
         proc.stdout.readline()
     proc.stdout.close()
@@ -276,8 +314,13 @@ def test_fix_applies_every_fix_when_the_reader_of_its_progress_goes_away(tmp_pat
     long = "matrix-with-a-long-name-" * 4  # ~130-byte progress lines: flushed several times during the run
     files = {f"docs/parity/{long}{i:03}.md": HEADER + row.format(i=i) for i in range(300)}
     root = make_repo(tmp_path, {"src/lib.rs": GOOD_CODE, **files})
-    proc = subprocess.Popen([sys.executable, "-m", "parity_lsp", "fix"], cwd=root, env=user_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "parity_lsp", "fix"],
+        cwd=root,
+        env=user_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     proc.stdout.readline()
     proc.stdout.close()
     _, err = proc.communicate(timeout=300)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from lspkit import HEADER, write_tree
+
 from parity_lsp.engine import parse_matrix
 from parity_lsp.features.complete import GROUPS, complete
 from parity_lsp.workspace.index import Workspace
@@ -69,30 +69,35 @@ jobs:
       - run: cargo clippy
 """
 EXCEPTIONS = "# Exceptions\n\n| ID | What |\n|---|---|\n| EX-01 | No multi-tenancy |\n| EX-02 | No UI |\n"
-OTHER = (HEADER
-         + "| One | x | Planned | unit | — | — | — | @core | |\n"
-         + "| Two | x | Planned | unit | — | — | — | @core | |\n"
-         + "| Three | x | Planned | unit | — | — | — | @infra | |\n"
-         + "| Four | x | Planned | unit | — | — | — | TBD | |\n")
+OTHER = (
+    HEADER
+    + "| One | x | Planned | unit | — | — | — | @core | |\n"
+    + "| Two | x | Planned | unit | — | — | — | @core | |\n"
+    + "| Three | x | Planned | unit | — | — | — | @infra | |\n"
+    + "| Four | x | Planned | unit | — | — | — | TBD | |\n"
+)
 
 
 @pytest.fixture
 def ws(tmp_path) -> Workspace:
-    write_tree(tmp_path, {
-        "crates/core/src/lib.rs": LIB_RS,
-        "crates/core/tests/ticks.rs": TICKS_RS,
-        "src/app.py": "def main():\n    pass\n",
-        "src/a|b.rs": "pub fn piped() {}\n",
-        "tests/unit/test_a.py": TEST_A_PY,
-        "web/suite.test.ts": 'describe("ui", () => {\n  it("renders a | b", () => {});\n});\n',
-        "build/generated.rs": "pub fn gen() {}\n",
-        ".gitignore": "build/\n",
-        ".github/workflows/ci.yml": CI_YML,
-        ".github/workflows/release.yaml": "on: push\njobs:\n  ship:\n    runs-on: x\n    steps:\n      - run: echo\n",
-        "docs/audits/arco-exceptions.md": EXCEPTIONS,
-        "docs/parity/other.md": OTHER,
-        MATRIX: HEADER,
-    })
+    write_tree(
+        tmp_path,
+        {
+            "crates/core/src/lib.rs": LIB_RS,
+            "crates/core/tests/ticks.rs": TICKS_RS,
+            "src/app.py": "def main():\n    pass\n",
+            "src/a|b.rs": "pub fn piped() {}\n",
+            "tests/unit/test_a.py": TEST_A_PY,
+            "web/suite.test.ts": 'describe("ui", () => {\n  it("renders a | b", () => {});\n});\n',
+            "build/generated.rs": "pub fn gen() {}\n",
+            ".gitignore": "build/\n",
+            ".github/workflows/ci.yml": CI_YML,
+            ".github/workflows/release.yaml": "on: push\njobs:\n  ship:\n    runs-on: x\n    steps:\n      - run: echo\n",
+            "docs/audits/arco-exceptions.md": EXCEPTIONS,
+            "docs/parity/other.md": OTHER,
+            MATRIX: HEADER,
+        },
+    )
     return Workspace(tmp_path)
 
 
@@ -140,13 +145,13 @@ def test_status_values_with_meaning_replace_the_typed_value(ws):
 
 
 def test_whole_value_is_replaced_when_the_cursor_is_inside_it(ws):
-    items, text, cursor = run(ws, HEADER + "| Ticks | Events | Pla^nned | unit |\n")
+    items, text, _cursor = run(ws, HEADER + "| Ticks | Events | Pla^nned | unit |\n")
     assert replaced(items[0], text) == "Planned"
 
 
 def test_proof_levels_in_a_half_typed_row_after_the_last_pipe(ws):
     # the cursor sits after the Status cell's closing pipe: the Proof Level column, not Status
-    items, text, cursor = run(ws, HEADER + "| Ticks | Events | Implemented | ^")
+    items, _text, cursor = run(ws, HEADER + "| Ticks | Events | Implemented | ^")
     assert in_order(items) == ["unit", "integration", "e2e", "prod"]
     assert items[0].replace_span.start == items[0].replace_span.end == cursor
     assert "`**/src/**/*.rs`" in items[0].documentation
@@ -168,7 +173,7 @@ def test_configured_statuses(tmp_path):
 
 
 def test_code_column_lists_the_root_folder_by_folder_source_first_gitignore_honoured(ws):
-    items, text, cursor = run(ws, HEADER + ROW + "`^")
+    items, _text, cursor = run(ws, HEADER + ROW + "`^")
     order = in_order(items)
     assert order[:2] == ["crates/", "src/"]  # folders holding source files first
     assert "build/" not in order  # .gitignored
@@ -185,7 +190,7 @@ def test_next_segment_replaces_only_the_typed_segment(ws):
     assert replaced(items[0], text) == "co" and items[0].insert_text == "core/"
     items, text, cursor = run(ws, HEADER + ROW + "`crates/core/^")
     assert in_order(items) == ["src/", "tests/"]
-    items, text, cursor = run(ws, HEADER + ROW + "`crates/core/src/^`")
+    items, text, _cursor = run(ws, HEADER + ROW + "`crates/core/src/^`")
     assert labels(items) == ["lib.rs"] and items[0].kind == "file" and not items[0].retrigger
     assert items[0].detail == "crates/core/src/lib.rs"
 
@@ -213,7 +218,7 @@ def test_ci_column_offers_workflow_files_first(ws):
 
 
 def test_pipe_in_a_file_name_is_escaped(ws):
-    items, text, _ = run(ws, HEADER + ROW + "`src/^")
+    items, _text, _ = run(ws, HEADER + ROW + "`src/^")
     item = next(c for c in items if c.label == "a|b.rs")
     assert item.insert_text == "a\\|b.rs"
 
@@ -221,7 +226,7 @@ def test_pipe_in_a_file_name_is_escaped(ws):
 def test_link_targets_resolve_from_the_matrix_folder(ws):
     items, text, cursor = run(ws, HEADER + ROW + "[lib](../../crates/^")
     assert labels(items) == ["core/"]
-    items, text, cursor = run(ws, HEADER + ROW + "[other](^")
+    items, _text, _cursor = run(ws, HEADER + ROW + "[other](^")
     assert in_order(items) == ["m.md", "other.md", "../"]
     assert items[-1].insert_text == "../" and items[-1].retrigger
 
@@ -239,7 +244,11 @@ def test_new_files_appear_after_the_file_list_is_invalidated(ws):
 
 def test_definitions_with_their_line_after_path_colon(ws):
     items, text, cursor = run(ws, HEADER + ROW + "`crates/core/src/lib.rs:^")
-    assert labels(items)[:3] == ["tick_key — fn, line 2", "Sched — struct, line 6", "Sched::every — field, line 7"]
+    assert labels(items)[:3] == [
+        "tick_key — fn, line 2",
+        "Sched — struct, line 6",
+        "Sched::every — field, line 7",
+    ]
     tick = items[0]
     assert tick.insert_text == "2" and tick.replace_span.start == tick.replace_span.end == cursor
     assert tick.kind == "function" and tick.detail == "pub fn tick_key(n: u64) -> String"
@@ -268,7 +277,7 @@ def test_tests_column_offers_the_tests_of_the_cited_file_first(ws):
     assert labels(items) == ["tick_key_is_stable", "slow_one", "helper"]
     assert items[0].detail == "test, line 4"
     assert items[1].detail == "test, line 8 (disabled: #[ignore])"
-    items, text, _ = run(ws, HEADER + ROW + "— | `tests/unit/test_a.py` (^")
+    items, _text, _ = run(ws, HEADER + ROW + "— | `tests/unit/test_a.py` (^")
     assert labels(items) == ["TestK::test_m", "test_a", "TestK"]
     assert items[0].insert_text == "`TestK::test_m`"
 
@@ -290,7 +299,7 @@ def test_symbol_names_with_a_pipe_are_escaped(ws):
 
 
 def test_link_with_line_anchor(ws):
-    items, text, cursor = run(ws, HEADER + ROW + "[tick](../../crates/core/src/lib.rs#L^")
+    items, _text, _cursor = run(ws, HEADER + ROW + "[tick](../../crates/core/src/lib.rs#L^")
     assert items[0].label == "tick_key — fn, line 2" and items[0].insert_text == "2"
 
 
@@ -306,19 +315,26 @@ def test_job_ids_after_job(ws):
     assert "cargo test -p core --tests" in items[0].documentation
     items, text, cursor = run(ws, HEADER + ROW + CI_REF + "(job `te^")
     assert items[0].insert_text == "test`" and replaced(items[0], text) == "te"
-    items, text, cursor = run(ws, HEADER + ROW + CI_REF + "(^")
+    items, text, _cursor = run(ws, HEADER + ROW + CI_REF + "(^")
     assert items[0].label == "job test" and items[0].insert_text == "job `test`: "
 
 
 def test_run_commands_after_job_id_escape_pipes(ws):
     items, text, cursor = run(ws, HEADER + ROW + CI_REF + "(job `test`: `^")
-    assert labels(items) == ["cargo test -p core --tests", "pytest tests/unit | tee out.txt", "pytest tests/unit", "tee out.txt"]
+    assert labels(items) == [
+        "cargo test -p core --tests",
+        "pytest tests/unit | tee out.txt",
+        "pytest tests/unit",
+        "tee out.txt",
+    ]
     assert items[0].insert_text == "cargo test -p core --tests`"
     assert items[0].detail == "job test · Rust, line 9"
     assert items[1].insert_text == "pytest tests/unit \\| tee out.txt`"
     assert items[0].replace_span.start == cursor
     # a second command after ` + `, the code span already closed
-    items, text, cursor = run(ws, HEADER + ROW + CI_REF + "(job `test`: `cargo test -p core --tests` + `py^`) |")
+    items, text, cursor = run(
+        ws, HEADER + ROW + CI_REF + "(job `test`: `cargo test -p core --tests` + `py^`) |"
+    )
     assert replaced(items[1], text) == "py" and items[1].insert_text == "pytest tests/unit \\| tee out.txt"
     # the short form (`lint`: `...`)
     items, _, _ = run(ws, HEADER + ROW + CI_REF + "(`lint`: `^")
@@ -347,7 +363,9 @@ def test_exception_ids_in_notes_and_after_ex_anywhere(ws):
 
 
 def test_owners_used_in_the_workspace_most_frequent_first(ws):
-    text, cursor = at(HEADER + ROW + "— | — | — | @^ | |\n" + 2 * "| B | x | Planned | unit | — | — | — | @infra | |\n")
+    text, cursor = at(
+        HEADER + ROW + "— | — | — | @^ | |\n" + 2 * "| B | x | Planned | unit | — | — | — | @infra | |\n"
+    )
     mine = parse_matrix(MATRIX, text)
     other = parse_matrix("docs/parity/other.md", OTHER)
     items = complete(ws, MATRIX, text, cursor, [mine, other])
@@ -361,7 +379,7 @@ def test_owners_used_in_the_workspace_most_frequent_first(ws):
 
 def test_group_headings_from_the_template(ws):
     text = "# Matrix\n\n## Sensors\n\n## Sch^\n"
-    items, text, cursor = run(ws, text)
+    items, text, _cursor = run(ws, text)
     assert labels(items)[0] == "Scheduling" and labels(items)[-1] == "Sensors"
     assert set(labels(items)) == set(GROUPS)
     assert replaced(items[0], text) == "Sch" and items[0].insert_text == "Scheduling"
@@ -379,8 +397,11 @@ def test_no_completion_outside_matrix_tables(ws):
 
 
 def test_rows_below_a_directive_comment_and_crlf(ws):
-    text = HEADER + "| A | x | Planned | unit | | | | | |\n<!-- parity-lsp: disable-next-line PM301 -->\n| B | x | Imp^"
-    items, text, cursor = run(ws, text.replace("\n", "\r\n"))
+    text = (
+        HEADER
+        + "| A | x | Planned | unit | | | | | |\n<!-- parity-lsp: disable-next-line PM301 -->\n| B | x | Imp^"
+    )
+    items, text, _cursor = run(ws, text.replace("\n", "\r\n"))
     assert in_order(items)[0] == "Implemented" and replaced(items[0], text) == "Imp"
 
 
@@ -395,7 +416,7 @@ def test_csv_matrix(ws):
     items, text, cursor = run(ws, header + "Ticks,Events,Par^", rel="docs/parity/m.csv")
     assert in_order(items)[0] == "Implemented" and replaced(items[0], text) == "Par"
     row = header + 'Ticks,Events,Implemented,unit,,,".github/workflows/ci.yml (job `test`: `^'
-    items, text, cursor = run(ws, row, rel="docs/parity/m.csv")
+    items, text, _cursor = run(ws, row, rel="docs/parity/m.csv")
     # no Markdown escaping in CSV: the pipe stays a pipe
     assert items[1].insert_text == "pytest tests/unit | tee out.txt`"
 
@@ -446,8 +467,13 @@ def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
 
     async def session():
         analysis.defer_until = time.monotonic() + 60  # the client keeps talking
-        tree = asyncio.ensure_future(analysis.run_in_steps(
-            complete_mod.file_tree_steps(analysis.ws, files_per_step=4), step_seconds=0, while_talking=True))
+        tree = asyncio.ensure_future(
+            analysis.run_in_steps(
+                complete_mod.file_tree_steps(analysis.ws, files_per_step=4),
+                step_seconds=0,
+                while_talking=True,
+            )
+        )
         polite_steps = []
 
         def background():
@@ -468,10 +494,31 @@ def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.booleans(), st.sampled_from([
-    "a.rs", "src/lib.rs", "src/a/b.rs", "src/a/c_test.py", "tests/t.rs", "tests/deep/x/y.rs", ".github/workflows/ci.yml",
-    ".github/workflows/x.yaml", "docs/parity/m.md", "src/a/tests/e2e.rs", "README.md", "src/z.go", "test_x.py"])),
-    max_size=25))
+@given(
+    st.lists(
+        st.tuples(
+            st.booleans(),
+            st.sampled_from(
+                [
+                    "a.rs",
+                    "src/lib.rs",
+                    "src/a/b.rs",
+                    "src/a/c_test.py",
+                    "tests/t.rs",
+                    "tests/deep/x/y.rs",
+                    ".github/workflows/ci.yml",
+                    ".github/workflows/x.yaml",
+                    "docs/parity/m.md",
+                    "src/a/tests/e2e.rs",
+                    "README.md",
+                    "src/z.go",
+                    "test_x.py",
+                ]
+            ),
+        ),
+        max_size=25,
+    )
+)
 def test_a_patched_tree_is_the_tree_of_the_new_list(changes):
     """Created and deleted files patch the completion tree; it must equal a tree built anew
     (no empty directory left behind, counts of source/test/workflow files exact)."""

@@ -18,7 +18,11 @@ def test_defaults_without_a_file(tmp_path):
 
 
 def test_parity_lsp_toml(tmp_path):
-    write(tmp_path, ".parity-lsp.toml", 'statuses = ["Done", "Todo"]\nignore = ["PM103"]\n[severity]\nPM304 = "error"\nPM205 = "off"\n')
+    write(
+        tmp_path,
+        ".parity-lsp.toml",
+        'statuses = ["Done", "Todo"]\nignore = ["PM103"]\n[severity]\nPM304 = "error"\nPM205 = "off"\n',
+    )
     config, problems, _ = load_config(tmp_path)
     assert problems == []
     assert config.statuses == ("Done", "Todo")
@@ -27,7 +31,11 @@ def test_parity_lsp_toml(tmp_path):
 
 
 def test_pyproject_section_and_other_tables_ignored(tmp_path):
-    write(tmp_path, "pyproject.toml", '[project]\nname="x"\n[tool.ruff]\nline-length=1\n[tool.parity-lsp]\nexclude=["vendor/**"]\n')
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname="x"\n[tool.ruff]\nline-length=1\n[tool.parity-lsp]\nexclude=["vendor/**"]\n',
+    )
     config, problems, path = load_config(tmp_path)
     assert problems == [] and config.exclude == ("vendor/**",) and path.name == "pyproject.toml"
 
@@ -38,7 +46,11 @@ def test_pyproject_without_section_is_not_a_config(tmp_path):
 
 
 def test_bad_values_are_problems_with_lines_and_defaults_kept(tmp_path):
-    write(tmp_path, ".parity-lsp.toml", 'include = "docs/**"\nunknown-thing = 1\nstatuses = []\nexception-id-pattern = "EX-("\nselect = ["XX1"]\nmax-file-bytes = -3\n')
+    write(
+        tmp_path,
+        ".parity-lsp.toml",
+        'include = "docs/**"\nunknown-thing = 1\nstatuses = []\nexception-id-pattern = "EX-("\nselect = ["XX1"]\nmax-file-bytes = -3\n',
+    )
     config, problems, _ = load_config(tmp_path)
     by_line = {p.line: p.message for p in problems}
     assert "unknown key `unknown-thing`" in by_line[1]
@@ -51,13 +63,15 @@ def test_bad_values_are_problems_with_lines_and_defaults_kept(tmp_path):
 
 
 def test_invalid_toml_reports_its_line(tmp_path):
-    write(tmp_path, ".parity-lsp.toml", 'a = 1\nb = [\n')
+    write(tmp_path, ".parity-lsp.toml", "a = 1\nb = [\n")
     _, problems, _ = load_config(tmp_path)
     assert len(problems) == 1 and problems[0].message.startswith("invalid TOML") and problems[0].line >= 1
 
 
 def test_editor_settings_overlay_camel_case():
-    config, problems = apply_settings(Config(), {"requiredColumns": ["Capability", "Status"], "changedSince": "main"}, "<settings>")
+    config, problems = apply_settings(
+        Config(), {"requiredColumns": ["Capability", "Status"], "changedSince": "main"}, "<settings>"
+    )
     assert problems == []
     assert config.required_columns == ("Capability", "Status") and config.changed_since == "main"
 

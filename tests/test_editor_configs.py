@@ -46,7 +46,7 @@ def test_nvim_lsp_config_file_shape():
 
 def test_emacs_snippet_registers_the_server():
     text = (REPO / "editors" / "emacs" / "parity-lsp.el").read_text()
-    assert "'(\"parity-lsp\" \"serve\" \"--stdio\")" in text
+    assert '\'("parity-lsp" "serve" "--stdio")' in text
     assert "eglot-server-programs" in text and "(provide 'parity-lsp)" in text
     assert text.count("(") == text.count(")")
 
@@ -59,10 +59,20 @@ def test_pre_commit_hook():
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is False
     files = re.compile(hook["files"])
-    for path in ("docs/parity/dagster-parity-matrix.md", "docs/parity/x-parity.csv", "m.tsv",
-                 "crates/flow-core/src/schedule.rs", "python/arco_cli/tests/unit/test_runs.py", "pkg/x_test.go",
-                 "web/src/a.test.ts", ".github/workflows/ci.yml", "sub/.github/workflows/a.yaml",
-                 ".parity-lsp.toml", "pyproject.toml", "Cargo.toml"):
+    for path in (
+        "docs/parity/dagster-parity-matrix.md",
+        "docs/parity/x-parity.csv",
+        "m.tsv",
+        "crates/flow-core/src/schedule.rs",
+        "python/arco_cli/tests/unit/test_runs.py",
+        "pkg/x_test.go",
+        "web/src/a.test.ts",
+        ".github/workflows/ci.yml",
+        "sub/.github/workflows/a.yaml",
+        ".parity-lsp.toml",
+        "pyproject.toml",
+        "Cargo.toml",
+    ):
         assert files.search(path), path
     for path in ("logo.png", "data.bin", ".github/dependabot.yml", "Makefile"):
         assert not files.search(path), path
@@ -95,8 +105,14 @@ def test_github_actions_steps_run_on_the_demo(tmp_path):
     results = {}
     for step in workflow()["jobs"]["parity"]["steps"]:
         if "run" in step and step["run"].startswith("parity-lsp"):
-            proc = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=root, env=env,
-                                  capture_output=True, text=True, timeout=120)
+            proc = subprocess.run(
+                ["bash", "-e", "-c", step["run"]],
+                cwd=root,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             results[step["name"]] = proc
     sarif_step, gate_step = results.values()
     assert sarif_step.returncode == 0, sarif_step.stderr  # findings are not a failure of this step

@@ -97,9 +97,18 @@ def test_emacs_eglot(tmp_path):
         "PARITY_E2E_OUT": str(out),
     }
     # --batch loads Debian's site-start (its elpa packages) but no user init file
-    proc = subprocess.run([emacs, "--batch", "-l", str(tmp_path / "drive.el")], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
-    assert out.is_file(), f"emacs wrote no report (exit {proc.returncode})\n{proc.stdout}\n{proc.stderr[-4000:]}"
+    proc = subprocess.run(
+        [emacs, "--batch", "-l", str(tmp_path / "drive.el")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert out.is_file(), (
+        f"emacs wrote no report (exit {proc.returncode})\n{proc.stdout}\n{proc.stderr[-4000:]}"
+    )
     report = json.loads(out.read_text())
     if "error" in report and "markdown-mode" in report["error"]:
         pytest.fail(f"markdown-mode or eglot is missing: {PACKAGES}\n{report['error']}")
@@ -112,7 +121,9 @@ def test_emacs_eglot(tmp_path):
     assert got == sorted((d["line"], d["code"]) for d in EXPECTED["diagnostics"]), proc.stderr[-4000:]
     types = {d["code"]: d["type"] for d in report["diagnostics"]}
     # eglot answered workspace/configuration: PM304 (a warning by default) is an error
-    assert (types["PM304"], types["PM101"], types["PM103"]) == ("eglot-error", "eglot-error", "eglot-note"), types
+    assert (types["PM304"], types["PM101"], types["PM103"]) == ("eglot-error", "eglot-error", "eglot-note"), (
+        types
+    )
     line11, line12 = report["fixed_lines"]
     assert "`crates/flow-core/src/schedule.rs:21` (`TickLedger::record`)" in line11
     assert "| Tick ledger | Implemented | e2e |" in line12

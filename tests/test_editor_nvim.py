@@ -49,14 +49,18 @@ def nvim_07() -> str:
 
 
 def version_of(exe: str) -> str:
-    first = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30).stdout.splitlines()[0]
+    first = subprocess.run(
+        [exe, "--version"], capture_output=True, text=True, timeout=30
+    ).stdout.splitlines()[0]
     return re.sub(r"^NVIM v", "", first)
 
 
 SETTINGS = {"severity": {"PM304": "error"}}
 
 
-def run_nvim(exe: str, mode: str, tmp_path: Path, save: bool = True, settings: dict | None = SETTINGS) -> dict:
+def run_nvim(
+    exe: str, mode: str, tmp_path: Path, save: bool = True, settings: dict | None = SETTINGS
+) -> dict:
     """Runs the driver on a copy of the demo (the save step writes a file) and returns its report."""
     root = tmp_path / "demo-repo"
     shutil.copytree(DEMO, root)
@@ -81,10 +85,17 @@ def run_nvim(exe: str, mode: str, tmp_path: Path, save: bool = True, settings: d
     }
     proc = subprocess.run(
         [exe, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {DRIVER}"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
     )
     logs = "\n".join(p.read_text(errors="replace")[-4000:] for p in xdg.rglob("lsp.log"))
-    assert out.is_file(), f"nvim wrote no report (exit {proc.returncode})\n{proc.stdout}\n{proc.stderr}\n{logs}"
+    assert out.is_file(), (
+        f"nvim wrote no report (exit {proc.returncode})\n{proc.stdout}\n{proc.stderr}\n{logs}"
+    )
     report = json.loads(out.read_text())
     report["_root"] = str(root)
     report["_settings"] = settings
@@ -109,7 +120,11 @@ def check_session(report: dict, version: str) -> None:
     severities = {d["code"]: d["severity"] for d in report["diagnostics"]}
     pm304 = 1 if report["_settings"] else 2
     assert (severities["PM304"], severities["PM101"], severities["PM103"]) == (pm304, 1, 3)
-    problems = [m["message"] for m in report["log_messages"] if re.search(r"unknown key|expected|settings", m["message"])]
+    problems = [
+        m["message"]
+        for m in report["log_messages"]
+        if re.search(r"unknown key|expected|settings", m["message"])
+    ]
     assert problems == [], "the server rejected the editor's settings"
     for seen, expected in zip(report["definitions"], EXPECTED["definitions"], strict=True):
         assert seen["jumped"], f"go to definition of {expected['needle']} did not jump"
@@ -203,8 +218,17 @@ def test_nvim_root_detection_and_csv_filetypes(tmp_path):
     """)
     for exe in (nvim_011(), nvim_07()):
         out.unlink(missing_ok=True)
-        subprocess.run([exe, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {script}"],
-                       cwd=tmp_path, capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
-                       env={**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CACHE_HOME": str(tmp_path / "cache")})
+        subprocess.run(
+            [exe, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {script}"],
+            cwd=tmp_path,
+            capture_output=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+            env={
+                **os.environ,
+                "XDG_STATE_HOME": str(tmp_path / "state"),
+                "XDG_CACHE_HOME": str(tmp_path / "cache"),
+            },
+        )
         res = json.loads(out.read_text())
         assert res == {"inner": str(inner), "outer": str(tmp_path / "outer"), "lone": None, "csv": "csv"}, exe

@@ -28,7 +28,9 @@ def fix(message, *edits):
 
 def test_edits_apply_in_reverse_order_with_shifting_lengths():
     text = "see line 120 and line 7"
-    plans = plan_fixes({M: text}, [fix("a", (M, 9, 12, "14")), fix("b", (M, 22, 23, "1234")), fix("c", (M, 0, 0, ">> "))])
+    plans = plan_fixes(
+        {M: text}, [fix("a", (M, 9, 12, "14")), fix("b", (M, 22, 23, "1234")), fix("c", (M, 0, 0, ">> "))]
+    )
     assert plans[M].updated == ">> see line 14 and line 1234"
     assert [f.message for f in plans[M].applied] == ["a", "b", "c"]
     assert plans[M].skipped == []
@@ -51,7 +53,12 @@ def test_insertions_at_the_same_point_or_inside_a_replacement_conflict():
     text = "abcdef"
     plans = plan_fixes(
         {M: text},
-        [fix("ins", (M, 3, 3, "1")), fix("ins again", (M, 3, 3, "2")), fix("touching", (M, 1, 3, "")), fix("far", (M, 5, 5, "!"))],
+        [
+            fix("ins", (M, 3, 3, "1")),
+            fix("ins again", (M, 3, 3, "2")),
+            fix("touching", (M, 1, 3, "")),
+            fix("far", (M, 5, 5, "!")),
+        ],
     )
     assert plans[M].updated == "abc1de!f"
     assert [f.message for f, _ in plans[M].skipped] == ["ins again", "touching"]
@@ -88,7 +95,7 @@ def test_fix_with_self_overlapping_edits_unknown_file_or_bad_span_is_skipped():
         ],
     )
     assert plans[M].updated == text
-    reasons = dict((f.message, r) for f, r in plans[M].skipped)
+    reasons = {f.message: r for f, r in plans[M].skipped}
     assert "own edits overlap" in reasons["self"]
     assert "unknown.md is not loaded" in reasons["elsewhere"]
     assert "past the end" in reasons["past end"]
@@ -101,7 +108,10 @@ def test_unsafe_and_duplicate_fixes():
     safe = fix("safe", (M, 2, 3, "Z"))
     plans = plan_fixes({M: text}, [unsafe, safe, safe])
     assert plans[M].updated == "abZ"
-    assert [r for _, r in plans[M].skipped] == ["unsafe fix (offered in the editor only)", "duplicate of a fix already applied"]
+    assert [r for _, r in plans[M].skipped] == [
+        "unsafe fix (offered in the editor only)",
+        "duplicate of a fix already applied",
+    ]
     assert plan_fixes({M: text}, [unsafe], include_unsafe=True)[M].updated == "Xbc"
 
 
@@ -114,7 +124,9 @@ def test_crlf_text_keeps_its_line_endings():
 @settings(max_examples=200, deadline=None)
 @given(
     st.text(alphabet="ab\n😀", max_size=30),
-    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 5), st.text(alphabet="XY", max_size=3)), max_size=6),
+    st.lists(
+        st.tuples(st.integers(0, 30), st.integers(0, 5), st.text(alphabet="XY", max_size=3)), max_size=6
+    ),
 )
 def test_plan_matches_a_left_to_right_rebuild(text, raw):
     fixes = []
@@ -142,9 +154,7 @@ def test_plan_matches_a_left_to_right_rebuild(text, raw):
 
 def test_unified_diff_headers_and_content():
     plans = plan_fixes({M: "one\ntwo\nthree\n"}, [fix("f", (M, 4, 7, "2"))])
-    assert unified_diff(plans[M]) == (
-        f"--- a/{M}\n+++ b/{M}\n@@ -1,3 +1,3 @@\n one\n-two\n+2\n three\n"
-    )
+    assert unified_diff(plans[M]) == (f"--- a/{M}\n+++ b/{M}\n@@ -1,3 +1,3 @@\n one\n-two\n+2\n three\n")
 
 
 def test_unified_diff_marks_missing_final_newline_and_is_empty_without_change():

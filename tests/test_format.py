@@ -105,10 +105,7 @@ def test_escaped_pipes_inside_code_spans_are_content():
 def test_missing_outer_pipes_stay_missing():
     src = "Capability | Status\n---|---\nA | Implemented\nLonger name | Partial\n"
     assert fmt(src) == (
-        "Capability  | Status\n"
-        "----------- | -----------\n"
-        "A           | Implemented\n"
-        "Longer name | Partial\n"
+        "Capability  | Status\n----------- | -----------\nA           | Implemented\nLonger name | Partial\n"
     )
     assert cells(fmt(src)) == cells(src)
 
@@ -123,7 +120,10 @@ def test_mixed_outer_pipes_are_completed():
 def test_crlf_line_endings_are_kept():
     src = "| Capability | Status |\r\n|---|---|\r\n| A | Implemented |\r\n"
     out = fmt(src)
-    assert out == "| Capability | Status      |\r\n| ---------- | ----------- |\r\n| A          | Implemented |\r\n"
+    assert (
+        out
+        == "| Capability | Status      |\r\n| ---------- | ----------- |\r\n| A          | Implemented |\r\n"
+    )
     edits = format_edits(parse_matrix("m.md", src))
     assert all("\r" not in e.content and "\n" not in e.content for e in edits)
 
@@ -151,7 +151,11 @@ def test_range_formatting_touches_only_intersecting_tables():
     m = parse_matrix("m.md", src)
     second = m.tables[1]
     edits = format_edits(m, Span(second.rows[0].span.start, second.rows[0].span.start))
-    assert {m.index.line_of(e.span.start) for e in edits} == {second.header_line, second.delimiter_line, second.rows[0].line}
+    assert {m.index.line_of(e.span.start) for e in edits} == {
+        second.header_line,
+        second.delimiter_line,
+        second.rows[0].line,
+    }
     assert format_edits(m, Span(0, 1)) == []  # the heading: no table
     first = m.tables[0].span.start
     out = fmt(src, span=Span(first, first + 1))

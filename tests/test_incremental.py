@@ -35,9 +35,11 @@ CI = "jobs:\n  rust:\n    steps:\n      - run: cargo test -p core --lib\n"
 def row(i: int) -> str:
     status = ["Implemented", "Planned", "Partial", "Implemeted"][i % 4]
     line = [2, 6, 9, 40][i % 4]
-    return (f"| Cap {i} 🚀 | F | {status} | unit | `crates/core/src/lib.rs:{line}` (`tick_key`) "
-            f"| `crates/core/src/lib.rs` (`tests::key_is_stable`) "
-            f"| `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --lib`) | @t | |\n")
+    return (
+        f"| Cap {i} 🚀 | F | {status} | unit | `crates/core/src/lib.rs:{line}` (`tick_key`) "
+        f"| `crates/core/src/lib.rs` (`tests::key_is_stable`) "
+        f"| `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --lib`) | @t | |\n"
+    )
 
 
 def text_with(rows: list[str]) -> str:
@@ -75,8 +77,14 @@ def full_check(root, text):
 
 EDITS = [
     lambda line: line.replace("| unit |", "| unitx |"),  # a typo in the proof level
-    lambda line: line.replace("lib.rs:2`", "lib.rs:7`") if "lib.rs:2`" in line else line.replace(":", ":1", 1),
-    lambda line: line.replace("Planned", "Implemented") if "Planned" in line else line.replace("Implemented", "Planned"),
+    lambda line: (
+        line.replace("lib.rs:2`", "lib.rs:7`") if "lib.rs:2`" in line else line.replace(":", ":1", 1)
+    ),
+    lambda line: (
+        line.replace("Planned", "Implemented")
+        if "Planned" in line
+        else line.replace("Implemented", "Planned")
+    ),
     lambda line: line.rstrip("\n") + "x\n",  # an extra cell after the last pipe (the benchmark's edit)
     lambda line: line.replace("`tests::key_is_stable`", "`tests::gone`"),
     lambda line: line.replace("job `rust`", "job `rusty`"),
@@ -106,20 +114,25 @@ def test_random_row_edits_match_a_full_check(root):
         text = text_with(rows)
         analysis.open_document("docs/parity/m.md", text, version)
         state = analysis.check("docs/parity/m.md")
-        assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text), f"edit {version} of row {i}"
+        assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text), (
+            f"edit {version} of row {i}"
+        )
     assert edited > 15
     assert state.full_checks == 1 and state.row_checks == edited  # every edit re-checked its row only
     [moved] = [f for f in analysis.findings("docs/parity/m.md") if f.code == "PM301"]
     assert moved.fix is None and moved.deferred is not None  # not computed by the check
     suggestion = moved.suggestion()
     assert suggestion.message == "Replace with `crates/core/src/lib.rs`, where `tick_key` is defined"
-    assert not suggestion.safe and text[suggestion.edits[0].span.start:suggestion.edits[0].span.end] == \
-        "crates/core/src/moved_away.rs"
+    assert (
+        not suggestion.safe
+        and text[suggestion.edits[0].span.start : suggestion.edits[0].span.end]
+        == "crates/core/src/moved_away.rs"
+    )
     # a feature asking for the model gets every span right again
     matrix = state.matrix
     assert [r.capability for r in matrix.tables[0].rows][:2] == ["Cap 0 🚀", "Cap 1 🚀"]
     cell = matrix.tables[1].rows[0].cells[0]
-    assert matrix.text[cell.span.start:cell.span.end] == "Cap 99 🚀"
+    assert matrix.text[cell.span.start : cell.span.end] == "Cap 99 🚀"
 
 
 def test_structural_edits_fall_back_to_a_full_check(root):
@@ -128,11 +141,14 @@ def test_structural_edits_fall_back_to_a_full_check(root):
     analysis = Analysis(root)
     analysis.open_document("docs/parity/m.md", text, 0)
     analysis.check("docs/parity/m.md")
-    for version, new in enumerate([
-        text_with(rows[:2] + rows[3:]),  # a row removed: fewer lines
-        text_with(rows).replace("| Cap 1 🚀 |", "| Cap one |"),  # a capability changed (PM003)
-        text_with(rows).replace("| Notes |", "| Remarks |", 1),  # the header changed
-    ], start=1):
+    for version, new in enumerate(
+        [
+            text_with(rows[:2] + rows[3:]),  # a row removed: fewer lines
+            text_with(rows).replace("| Cap 1 🚀 |", "| Cap one |"),  # a capability changed (PM003)
+            text_with(rows).replace("| Notes |", "| Remarks |", 1),  # the header changed
+        ],
+        start=1,
+    ):
         analysis.open_document("docs/parity/m.md", new, version)
         state = analysis.check("docs/parity/m.md")
         assert state.full_checks == version + 1
@@ -143,9 +159,13 @@ def test_a_changed_cited_file_rechecks_only_the_rows_citing_it(root):
     (root / "crates/core/src/other.rs").write_text("pub fn elsewhere() {}\n")
     (root / "crates/core/src/third.rs").write_text("pub fn third() {}\n")
     rows = [row(i) for i in range(6)]
-    rows.append("| Other | F | Planned | unit | `crates/core/src/other.rs:1` (`elsewhere`) | — | — | @t | |\n")
-    rows += [f"| Third {i} | F | Planned | unit | `crates/core/src/third.rs:1` (`third`) | — | — | @t | |\n"
-             for i in range(10)]
+    rows.append(
+        "| Other | F | Planned | unit | `crates/core/src/other.rs:1` (`elsewhere`) | — | — | @t | |\n"
+    )
+    rows += [
+        f"| Third {i} | F | Planned | unit | `crates/core/src/third.rs:1` (`third`) | — | — | @t | |\n"
+        for i in range(10)
+    ]
     text = text_with(rows)
     (root / "docs/parity/m.md").write_text(text)
     analysis = Analysis(root)
@@ -198,9 +218,11 @@ def test_duplicates_found_after_row_edits_are_placed_without_re_parsing(root):
     fresh.check_all()
     want = [f for f in fresh.findings("docs/parity/m.md") if f.code == "PM003"]
     assert len(got) == 2  # Cap 6 and Cap 99 are listed in other.md too
-    as_seen = lambda fs: [(f.span.start, f.span.end, f.message, [(r.path, r.line, r.column) for r in f.related]) for f in fs]
+    as_seen = lambda fs: [
+        (f.span.start, f.span.end, f.message, [(r.path, r.line, r.column) for r in f.related]) for f in fs
+    ]
     assert as_seen(got) == as_seen(want)
-    assert text[got[0].span.start:got[0].span.end] == "Cap 6 🚀"
+    assert text[got[0].span.start : got[0].span.end] == "Cap 6 🚀"
 
 
 def test_a_changed_source_file_drops_only_what_was_derived_from_it(root):
@@ -326,8 +348,10 @@ def test_events_for_ignored_files_change_nothing_unless_cited(root):
     matrix is checked again; a matrix citing an ignored file still sees it appear."""
     (root / ".gitignore").write_text("target/\n*.log\n")
     cites_generated = "| Gen | F | Planned | unit | `target/gen/out.rs` | — | — | @t | |\n"
-    text = text_with([row(i) for i in range(3)] + [row(3).replace("`crates/core/src/lib.rs:", "`crates/core/src/new.rs:"),
-                                                     cites_generated])
+    text = text_with(
+        [row(i) for i in range(3)]
+        + [row(3).replace("`crates/core/src/lib.rs:", "`crates/core/src/new.rs:"), cites_generated]
+    )
     (root / "docs/parity/m.md").write_text(text)
     analysis = Analysis(root)
     state = analysis.check("docs/parity/m.md")
@@ -338,7 +362,12 @@ def test_events_for_ignored_files_change_nothing_unless_cited(root):
     (root / "target/debug").mkdir(parents=True)
     (root / "target/debug/core.o").write_text("")
     (root / "build.log").write_text("")
-    events = [("target/debug/core.o", True), ("target/debug", True), ("build.log", True), ("build.log", False)]
+    events = [
+        ("target/debug/core.o", True),
+        ("target/debug", True),
+        ("build.log", True),
+        ("build.log", False),
+    ]
     assert analysis.files_changed(events) == []
     assert analysis.ws.fs.generation == generation  # nothing dropped
     assert analysis.check("docs/parity/m.md") is state and state.full_checks == 1
@@ -348,7 +377,9 @@ def test_events_for_ignored_files_change_nothing_unless_cited(root):
     (root / "target/gen/out.rs").write_text("pub fn gen() {}\n")
     assert analysis.files_changed([("target/gen/out.rs", True)]) == ["docs/parity/m.md"]
     state = analysis.check("docs/parity/m.md")
-    assert [f.message for f in state.findings if f.code == "PM301"] == ["`crates/core/src/new.rs` does not exist"]
+    assert [f.message for f in state.findings if f.code == "PM301"] == [
+        "`crates/core/src/new.rs` does not exist"
+    ]
     # and a file that is not ignored goes the usual way
     (root / "crates/core/src/new.rs").write_text(LIB)
     assert analysis.files_changed([("crates/core/src/new.rs", True)]) == ["docs/parity/m.md"]
@@ -370,7 +401,12 @@ def test_ignored_paths_follow_git_and_gitignore_files(tmp_path):
         (root / "sub/.gitignore").write_text("gen/\n")
         if use_git:
             subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-        assert ignored_paths(root, asked) == {"target/debug/x.o", "a.log", "sub/gen/x.rs", "node_modules/p/i.js"}
+        assert ignored_paths(root, asked) == {
+            "target/debug/x.o",
+            "a.log",
+            "sub/gen/x.rs",
+            "node_modules/p/i.js",
+        }
 
 
 def test_a_matrix_sent_back_to_a_full_check_keeps_its_duplicates_and_old_findings_meanwhile(root):
@@ -475,7 +511,8 @@ def test_created_and_deleted_files_give_what_a_full_check_gives(root):
     (root / "crates/core/src/main.rs").write_text("mod m;\nfn main() {}\n")
     (root / ".github/workflows/ci.yml").write_text(
         "jobs:\n  rust:\n    steps:\n      - run: cargo test -p core --lib\n      - run: cargo test -p core --test later\n"
-        "      - run: cargo test -p far --tests\n")
+        "      - run: cargo test -p far --tests\n"
+    )
     (root / ".gitignore").write_text("build/\n")
     text = "# M\n\n" + HEADER + "".join(EVENT_ROWS)
     (root / "docs/parity/m.md").write_text(text)
@@ -509,9 +546,16 @@ def test_created_and_deleted_files_give_what_a_full_check_gives(root):
 
 def test_a_created_file_rechecks_the_rows_near_it_only(root):
     (root / ".github/workflows/ci.yml").write_text(
-        "jobs:\n  rust:\n    steps:\n      - run: cargo test -p core --lib\n      - run: cargo test -p core --test later\n")
-    text = "# M\n\n" + HEADER + "".join(EVENT_ROWS[:3]) + "".join(
-        f"| Far {i} | F | Planned | unit | `elsewhere/x{i}.py` | — | — | @t | |\n" for i in range(20))
+        "jobs:\n  rust:\n    steps:\n      - run: cargo test -p core --lib\n      - run: cargo test -p core --test later\n"
+    )
+    text = (
+        "# M\n\n"
+        + HEADER
+        + "".join(EVENT_ROWS[:3])
+        + "".join(
+            f"| Far {i} | F | Planned | unit | `elsewhere/x{i}.py` | — | — | @t | |\n" for i in range(20)
+        )
+    )
     (root / "docs/parity/m.md").write_text(text)
     analysis = Analysis(root)
     analysis.check("docs/parity/m.md")
@@ -531,7 +575,9 @@ def test_a_created_file_rechecks_the_rows_near_it_only(root):
         assert summary(analysis.findings("docs/parity/m.md")) == full_check(root, text)
         return state.row_checks - checks if state is before else "full"
 
-    assert event("crates/core/src/later.rs", EVENT_FILES["crates/core/src/later.rs"]) == 2  # cited, and next to row 1's
+    assert (
+        event("crates/core/src/later.rs", EVENT_FILES["crates/core/src/later.rs"]) == 2
+    )  # cited, and next to row 1's
     assert event("crates/core/tests/later.rs", TESTS_RS) == 2  # a Cargo target: the package's rows
     assert event("crates/web/src/lib.rs", "pub fn web() {}\n") == 1  # under the cited directory
     assert event("unrelated/file.txt", "") == 0
@@ -540,8 +586,11 @@ def test_a_created_file_rechecks_the_rows_near_it_only(root):
 
 
 def test_a_batch_of_created_files_rechecks_each_row_once_and_a_large_one_goes_to_a_full_check(root):
-    text = "# M\n\n" + HEADER + "".join(
-        f"| Far {i} | F | Planned | unit | `area{i}/x.py` | — | — | @t | |\n" for i in range(10))
+    text = (
+        "# M\n\n"
+        + HEADER
+        + "".join(f"| Far {i} | F | Planned | unit | `area{i}/x.py` | — | — | @t | |\n" for i in range(10))
+    )
     (root / "docs/parity/m.md").write_text(text)
     analysis = Analysis(root)
     state = analysis.check("docs/parity/m.md")

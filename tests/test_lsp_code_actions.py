@@ -8,10 +8,9 @@ import uuid
 from concurrent.futures import Future
 
 import pytest
+from lspkit import HEADER, open_doc, pull_capabilities, session, uri, write_tree
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcMethodNotFound
-
-from lspkit import HEADER, open_doc, pull_capabilities, session, uri, write_tree
 
 CODE = """\
     pub fn tick_key(n: u64) -> String {
@@ -36,7 +35,9 @@ WORKFLOW = """\
 CI = "`.github/workflows/ci.yml` (job `rust`: `cargo test`)"
 TEST = "`src/lib.rs` (`tick_key_works`)"
 # line 2: a status typo and a proof-level typo (safe fixes), after an emoji (2 UTF-16 units)
-TYPOS = f"| Ticks 🚀 | F | Implemnted | unit tests | `src/lib.rs:1` (`tick_key`) | {TEST} | {CI} | @team | |\n"
+TYPOS = (
+    f"| Ticks 🚀 | F | Implemnted | unit tests | `src/lib.rs:1` (`tick_key`) | {TEST} | {CI} | @team | |\n"
+)
 # line 3: Implemented without a proving test (PM201: only an unsafe downgrade)
 NO_TEST = f"| Keys | F | Implemented | unit | `src/lib.rs` | — | {CI} | @team | |\n"
 MATRIX = HEADER + TYPOS + NO_TEST
@@ -45,11 +46,16 @@ NARROW = "| Capability | Status | Owner |\n|---|---|---|\n| Ticks | Planned | @t
 
 @pytest.fixture
 def root(tmp_path):
-    return write_tree(tmp_path, {
-        "Cargo.toml": '[package]\nname = "core"\nversion = "0.1.0"\n',
-        "src/lib.rs": CODE, ".github/workflows/ci.yml": WORKFLOW,
-        "docs/parity/m.md": MATRIX, "docs/parity/narrow.md": NARROW,
-    })
+    return write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": '[package]\nname = "core"\nversion = "0.1.0"\n',
+            "src/lib.rs": CODE,
+            ".github/workflows/ci.yml": WORKFLOW,
+            "docs/parity/m.md": MATRIX,
+            "docs/parity/narrow.md": NARROW,
+        },
+    )
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -70,8 +76,13 @@ def offset_of(text: str, pos: types.Position) -> int:
 
 def apply(text: str, edit: types.WorkspaceEdit, file_uri: str) -> str:
     assert set(edit.changes) == {file_uri}
-    spans = sorted(((offset_of(text, e.range.start), offset_of(text, e.range.end), e.new_text)
-                    for e in edit.changes[file_uri]), reverse=True)
+    spans = sorted(
+        (
+            (offset_of(text, e.range.start), offset_of(text, e.range.end), e.new_text)
+            for e in edit.changes[file_uri]
+        ),
+        reverse=True,
+    )
     for s, e, new in spans:
         text = text[:s] + new + text[e:]
     return text
@@ -90,23 +101,33 @@ def position(text: str, needle: str, line: int | None = None) -> types.Position:
 
 async def pull(lsp, file_uri: str):
     report = await lsp.text_document_diagnostic_async(
-        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=file_uri)))
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=file_uri))
+    )
     return report.items
 
 
-async def actions(lsp, file_uri: str, start: types.Position, end: types.Position | None = None,
-                  diagnostics=(), only=None):
-    return await lsp.text_document_code_action_async(types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri=file_uri),
-        range=types.Range(start=start, end=end or start),
-        context=types.CodeActionContext(diagnostics=list(diagnostics), only=only),
-    )) or []
+async def actions(
+    lsp, file_uri: str, start: types.Position, end: types.Position | None = None, diagnostics=(), only=None
+):
+    return (
+        await lsp.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=file_uri),
+                range=types.Range(start=start, end=end or start),
+                context=types.CodeActionContext(diagnostics=list(diagnostics), only=only),
+            )
+        )
+        or []
+    )
 
 
 def replace_text(lsp, file_uri: str, version: int, text: str) -> None:
-    lsp.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=file_uri, version=version),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+    lsp.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=file_uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
 
 
 async def pull_until(lsp, file_uri: str, predicate, what: str):
@@ -144,7 +165,12 @@ async def test_quick_fix_is_bound_to_its_diagnostic_and_removes_it(root):
         assert [(a.title, a.is_preferred) for a in quick] == [("Replace with `Implemented`", True)]
         (fix,) = quick
         (bound,) = fix.diagnostics
-        assert (bound.code, bound.range, bound.message, bound.data) == (typo.code, typo.range, typo.message, typo.data)
+        assert (bound.code, bound.range, bound.message, bound.data) == (
+            typo.code,
+            typo.range,
+            typo.message,
+            typo.data,
+        )
         assert [(e.range, e.new_text) for e in fix.edit.changes[u]] == [(typo.range, "Implemented")]
         text = apply(MATRIX, fix.edit, u)
         assert "| Ticks 🚀 | F | Implemented | unit tests |" in text
@@ -169,7 +195,11 @@ async def test_unsafe_fix_is_offered_but_not_preferred(root):
         (pm201,) = [d for d in await pull(lsp, u) if d.code == "PM201"]
         got = await actions(lsp, u, pm201.range.start, pm201.range.end, diagnostics=[pm201])
         (quick,) = [a for a in got if a.kind == types.CodeActionKind.QuickFix]
-        assert (quick.title, quick.is_preferred, quick.diagnostics[0].code) == ("Downgrade to Partial", None, "PM201")
+        assert (quick.title, quick.is_preferred, quick.diagnostics[0].code) == (
+            "Downgrade to Partial",
+            None,
+            "PM201",
+        )
         # the same edit is not listed again as a refactor
         assert "Downgrade to Partial" not in [a.title for a in got if a.kind != types.CodeActionKind.QuickFix]
 
@@ -183,8 +213,12 @@ async def missing_path_moved_by_an_edit_above(lsp, root, matrix: str, path: str)
     text = matrix.replace(NO_TEST, NO_TEST.replace("@team | |", "@team | a longer note |"))
     replace_text(lsp, u, 2, text)
     where = position(text, path, line=4)
-    items = await pull_until(lsp, u, lambda items: any(d.code == "PM301" and d.range.start == where for d in items),
-                             f"PM301 on `{path}` at its new place")
+    items = await pull_until(
+        lsp,
+        u,
+        lambda items: any(d.code == "PM301" and d.range.start == where for d in items),
+        f"PM301 on `{path}` at its new place",
+    )
     return u, text, items
 
 
@@ -195,12 +229,15 @@ async def test_a_moved_file_is_suggested_when_the_quick_fix_menu_opens(root):
     moved = "| Moved | F | Planned | unit | `src/gone_away.rs` (`tick_key`) | — | — | @team | |\n"
     (root / "docs/parity/m.md").write_text(MATRIX + moved)
     async with session(root, capabilities=pull_capabilities()) as lsp:
-        u, text, items = await missing_path_moved_by_an_edit_above(lsp, root, MATRIX + moved, "src/gone_away.rs")
+        u, text, items = await missing_path_moved_by_an_edit_above(
+            lsp, root, MATRIX + moved, "src/gone_away.rs"
+        )
         (missing,) = [d for d in items if d.code == "PM301"]
         got = await actions(lsp, u, missing.range.start, missing.range.end, diagnostics=[missing])
         quick = [a for a in got if a.kind == types.CodeActionKind.QuickFix]
         assert [(a.title, a.is_preferred) for a in quick] == [
-            ("Replace with `src/lib.rs`, where `tick_key` is defined", None)]
+            ("Replace with `src/lib.rs`, where `tick_key` is defined", None)
+        ]
         assert "| `src/lib.rs` (`tick_key`) |" in apply(text, quick[0].edit, u)
 
 
@@ -208,7 +245,9 @@ async def test_fix_all_applies_every_safe_fix(root):
     async with session(root, capabilities=pull_capabilities()) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
         await pull(lsp, u)
-        got = await actions(lsp, u, types.Position(line=0, character=0), only=[types.CodeActionKind.SourceFixAll])
+        got = await actions(
+            lsp, u, types.Position(line=0, character=0), only=[types.CodeActionKind.SourceFixAll]
+        )
         (fix_all,) = got
         assert (fix_all.kind, fix_all.title) == ("source.fixAll.parityLsp", "Fix all safe problems (2 fixes)")
         text = apply(MATRIX, fix_all.edit, u)
@@ -225,8 +264,9 @@ async def test_fix_all_computes_a_missing_paths_safe_fix_where_the_row_is_now(ro
     (root / "docs/parity/m.md").write_text(MATRIX + typo)
     async with session(root, capabilities=pull_capabilities()) as lsp:
         u, text, _ = await missing_path_moved_by_an_edit_above(lsp, root, MATRIX + typo, "src/lb.rs")
-        (fix_all,) = await actions(lsp, u, types.Position(line=0, character=0),
-                                   only=[types.CodeActionKind.SourceFixAll])
+        (fix_all,) = await actions(
+            lsp, u, types.Position(line=0, character=0), only=[types.CodeActionKind.SourceFixAll]
+        )
         assert fix_all.title == "Fix all safe problems (3 fixes)"
         fixed = apply(text, fix_all.edit, u)
         assert "| Typo | F | Planned | unit | `src/lib.rs` (`tick_key`) |" in fixed
@@ -240,7 +280,9 @@ async def test_downgrade_refactor_clears_pm201(root):
         cursor = position(MATRIX, "Implemented", line=3)
         got = await actions(lsp, u, cursor, only=[types.CodeActionKind.Refactor])
         assert [(a.kind, a.title) for a in got] == [
-            ("refactor.rewrite", "Downgrade to Partial"), ("refactor.rewrite", "Insert row from template")]
+            ("refactor.rewrite", "Downgrade to Partial"),
+            ("refactor.rewrite", "Insert row from template"),
+        ]
         assert all(a.is_preferred is None and a.diagnostics is None for a in got)
         text = apply(MATRIX, got[0].edit, u)
         assert "| Keys | F | Partial | unit |" in text
@@ -252,7 +294,9 @@ async def test_insert_row_from_template(root):
     async with session(root, capabilities=pull_capabilities()) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
         await pull(lsp, u)
-        got = await actions(lsp, u, position(MATRIX, "🚀", line=2), only=[types.CodeActionKind.RefactorRewrite])
+        got = await actions(
+            lsp, u, position(MATRIX, "🚀", line=2), only=[types.CodeActionKind.RefactorRewrite]
+        )
         (insert,) = [a for a in got if a.title == "Insert row from template"]
         (edit,) = insert.edit.changes[u]
         end_of_row = types.Position(line=2, character=len(TYPOS.rstrip("\n").encode("utf-16-le")) // 2)
@@ -272,7 +316,9 @@ async def test_add_missing_columns(root):
         got = await actions(lsp, u, position(NARROW, "Ticks"), only=[types.CodeActionKind.Refactor])
         (add,) = [a for a in got if a.title == "Add missing columns"]
         text = apply(NARROW, add.edit, u)
-        assert text.splitlines()[0].startswith("| Capability | Status | Owner | Arco Feature | Proof Level Required |")
+        assert text.splitlines()[0].startswith(
+            "| Capability | Status | Owner | Arco Feature | Proof Level Required |"
+        )
         replace_text(lsp, u, 2, text)
         after = await pull_until(lsp, u, lambda items: "PM001" not in [d.code for d in items], "PM001 gone")
         assert "PM002" not in [d.code for d in after]
@@ -318,8 +364,11 @@ async def test_unknown_method_gets_an_error_and_the_server_keeps_serving(root):
 async def test_invalid_params_get_a_json_rpc_error_and_the_server_keeps_serving(root):
     async with session(root, capabilities=pull_capabilities()) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
-        bad = {"textDocument": {"uri": u}, "context": {"diagnostics": []},
-               "range": {"start": {"line": "two", "character": 0}, "end": {"line": 2, "character": 0}}}
+        bad = {
+            "textDocument": {"uri": u},
+            "context": {"diagnostics": []},
+            "range": {"start": {"line": "two", "character": 0}, "end": {"line": 2, "character": 0}},
+        }
         try:
             await raw_request(lsp, "textDocument/codeAction", bad)
         except JsonRpcInvalidParams as error:

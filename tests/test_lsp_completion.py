@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from lsprotocol import types
-
 from lspkit import HEADER, open_doc, session, uri, write_tree
+from lsprotocol import types
 
 LIB_RS = """\
 /// Doc.
@@ -28,15 +27,18 @@ ROW = "| Ticks 🚀 日本 | Events | Impl | unit | `crates/core/src/lib.rs:2` (
 
 @pytest.fixture
 def root(tmp_path):
-    return write_tree(tmp_path, {
-        "crates/core/src/lib.rs": LIB_RS,
-        "crates/core/tests/ticks.rs": "#[test]\nfn tick_key_is_stable() {}\n",
-        "ignored/secret.rs": "pub fn hidden() {}\n",
-        ".gitignore": "ignored/\n",
-        ".github/workflows/ci.yml": CI_YML,
-        "docs/audits/exceptions.md": "# Exceptions\n\n- EX-07: no multi-tenancy\n",
-        "docs/parity/m.md": "# Matrix\n\n" + HEADER + ROW,
-    })
+    return write_tree(
+        tmp_path,
+        {
+            "crates/core/src/lib.rs": LIB_RS,
+            "crates/core/tests/ticks.rs": "#[test]\nfn tick_key_is_stable() {}\n",
+            "ignored/secret.rs": "pub fn hidden() {}\n",
+            ".gitignore": "ignored/\n",
+            ".github/workflows/ci.yml": CI_YML,
+            "docs/audits/exceptions.md": "# Exceptions\n\n- EX-07: no multi-tenancy\n",
+            "docs/parity/m.md": "# Matrix\n\n" + HEADER + ROW,
+        },
+    )
 
 
 def units(text: str, encoding: str) -> int:
@@ -44,19 +46,32 @@ def units(text: str, encoding: str) -> int:
 
 
 async def complete_at(lsp, doc_uri: str, line: int, character: int) -> list[types.CompletionItem]:
-    result = await lsp.text_document_completion_async(types.CompletionParams(
-        text_document=types.TextDocumentIdentifier(uri=doc_uri), position=types.Position(line=line, character=character)))
+    result = await lsp.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=doc_uri),
+            position=types.Position(line=line, character=character),
+        )
+    )
     if result is None:
         return []
     return list(result.items if isinstance(result, types.CompletionList) else result)
 
 
 def edit(lsp, doc_uri: str, version: int, line: int, start: int, end: int, text: str) -> None:
-    lsp.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=doc_uri, version=version),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(start=types.Position(line=line, character=start), end=types.Position(line=line, character=end)),
-            text=text)]))
+    lsp.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=doc_uri, version=version),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=line, character=start),
+                        end=types.Position(line=line, character=end),
+                    ),
+                    text=text,
+                )
+            ],
+        )
+    )
 
 
 async def test_capability_and_trigger_characters(root):
@@ -70,10 +85,19 @@ async def test_capability_and_trigger_characters(root):
 async def test_status_values_with_ranges_in_the_negotiated_encoding(root, encoding, markdown):
     caps = types.ClientCapabilities(
         general=types.GeneralClientCapabilities(position_encodings=[encoding]),
-        text_document=types.TextDocumentClientCapabilities(completion=types.CompletionClientCapabilities(
-            completion_item=types.ClientCompletionItemOptions(
-                documentation_format=[types.MarkupKind.Markdown, types.MarkupKind.PlainText] if markdown else [types.MarkupKind.PlainText]),
-            completion_item_kind=types.ClientCompletionItemOptionsKind(value_set=list(types.CompletionItemKind)))))
+        text_document=types.TextDocumentClientCapabilities(
+            completion=types.CompletionClientCapabilities(
+                completion_item=types.ClientCompletionItemOptions(
+                    documentation_format=[types.MarkupKind.Markdown, types.MarkupKind.PlainText]
+                    if markdown
+                    else [types.MarkupKind.PlainText]
+                ),
+                completion_item_kind=types.ClientCompletionItemOptionsKind(
+                    value_set=list(types.CompletionItemKind)
+                ),
+            )
+        ),
+    )
     async with session(root, capabilities=caps) as lsp:
         assert (lsp.init_result.capabilities.position_encoding or "utf-16") == encoding
         u = open_doc(lsp, root, "docs/parity/m.md")
@@ -81,15 +105,25 @@ async def test_status_values_with_ranges_in_the_negotiated_encoding(root, encodi
         col = line.index("Impl") + len("Impl")  # after the emoji and CJK of the Capability cell
         items = await complete_at(lsp, u, 4, units(line[:col], encoding))
         assert [i.label for i in sorted(items, key=lambda i: i.sort_text)] == [
-            "Implemented", "Partial", "Designed", "Planned", "Exception"]
+            "Implemented",
+            "Partial",
+            "Designed",
+            "Planned",
+            "Exception",
+        ]
         impl = items[0]
         assert impl.kind == types.CompletionItemKind.EnumMember
         assert impl.text_edit.new_text == "Implemented"
         start = units(line[: line.index("Impl")], encoding)
-        assert impl.text_edit.range == types.Range(start=types.Position(line=4, character=start),
-                                                   end=types.Position(line=4, character=units(line[:col], encoding)))
+        assert impl.text_edit.range == types.Range(
+            start=types.Position(line=4, character=start),
+            end=types.Position(line=4, character=units(line[:col], encoding)),
+        )
         if markdown:
-            assert "CI-gated" in impl.documentation.value and impl.documentation.kind == types.MarkupKind.Markdown
+            assert (
+                "CI-gated" in impl.documentation.value
+                and impl.documentation.kind == types.MarkupKind.Markdown
+            )
         else:  # a client without Markdown gets the text as a plain string
             assert isinstance(impl.documentation, str) and "CI-gated" in impl.documentation
 
@@ -123,12 +157,15 @@ async def test_line_numbers_after_path_colon_and_symbols_in_parenthesis(root):
         assert items[0].label == "tick_key — fn, line 2"
         assert items[0].text_edit.new_text == "2"
         pos = units(line[:col], "utf-16")
-        assert items[0].text_edit.range == types.Range(start=types.Position(line=4, character=pos),
-                                                       end=types.Position(line=4, character=pos))
+        assert items[0].text_edit.range == types.Range(
+            start=types.Position(line=4, character=pos), end=types.Position(line=4, character=pos)
+        )
         col = line.index("(`tick") + 2
         items = await complete_at(lsp, u, 4, units(line[:col], "utf-16"))
         assert [i.label for i in items] == ["tick_key"]
-        assert items[0].kind == types.CompletionItemKind.Function and items[0].text_edit.new_text == "tick_key"
+        assert (
+            items[0].kind == types.CompletionItemKind.Function and items[0].text_edit.new_text == "tick_key"
+        )
 
 
 async def test_ci_jobs_and_commands_keep_the_table_intact(root):
@@ -145,7 +182,9 @@ async def test_ci_jobs_and_commands_keep_the_table_intact(root):
         new2 = "| New | x | Planned | unit | — | — | `.github/workflows/ci.yml` (job "
         edit(lsp, u, 3, 5, 0, len(new), new2)
         items = await complete_at(lsp, u, 5, len(new2))
-        assert [(i.label, i.text_edit.new_text, i.detail) for i in items] == [("test", "`test`", "Unit tests")]
+        assert [(i.label, i.text_edit.new_text, i.detail) for i in items] == [
+            ("test", "`test`", "Unit tests")
+        ]
 
 
 async def test_exception_ids_owners_and_headings(root):
@@ -170,8 +209,9 @@ async def test_exception_ids_owners_and_headings(root):
         items = await complete_at(lsp, u, 1, len("## Sen"))
         assert items[0].label == "Scheduling" and "Sensors" in [i.label for i in items]
         sensors = next(i for i in items if i.label == "Sensors")
-        assert sensors.text_edit.range == types.Range(start=types.Position(line=1, character=3),
-                                                      end=types.Position(line=1, character=6))
+        assert sensors.text_edit.range == types.Range(
+            start=types.Position(line=1, character=3), end=types.Position(line=1, character=6)
+        )
 
 
 async def test_no_items_outside_the_workspace_or_tables(root, tmp_path_factory):
@@ -180,8 +220,13 @@ async def test_no_items_outside_the_workspace_or_tables(root, tmp_path_factory):
     async with session(root) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
         assert await complete_at(lsp, u, 0, 3) == []  # "# Matrix": an h1 is not a group heading
-        lsp.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
-            uri=outside.as_uri(), language_id="markdown", version=1, text=outside.read_text())))
+        lsp.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=outside.as_uri(), language_id="markdown", version=1, text=outside.read_text()
+                )
+            )
+        )
         assert await complete_at(lsp, outside.as_uri(), 2, 10) == []
         assert uri(root, "docs/parity/m.md") == u
 

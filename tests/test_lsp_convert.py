@@ -17,8 +17,15 @@ def test_wire_form_matches_lsprotocol():
         conv = Converter(Path("/ws"), encoding, indexes.__getitem__, rule_doc_uri)
         start = TEXT.index("src/a.rs")
         findings = [
-            Finding("PM304", Severity.WARNING, "docs/m.md", Span(start, start + 8), "drift",
-                    related=[Related("src/a.rs", 1, 3, "here")], tags=("unnecessary",)),
+            Finding(
+                "PM304",
+                Severity.WARNING,
+                "docs/m.md",
+                Span(start, start + 8),
+                "drift",
+                related=[Related("src/a.rs", 1, 3, "here")],
+                tags=("unnecessary",),
+            ),
             Finding("PM101", Severity.ERROR, "docs/m.md", Span(0, 1), "status"),
             Finding("PM103", Severity.INFO, "docs/m.md", Span(len(TEXT) - 5, len(TEXT) - 2), "owner"),
         ]

@@ -3,9 +3,8 @@
 import asyncio
 
 import pytest
-from lsprotocol import types
-
 from lspkit import HEADER, codes, open_doc, pull_capabilities, pushed, session, uri, wait_for, write_tree
+from lsprotocol import types
 
 CODE = """\
     /// Doc.
@@ -19,8 +18,14 @@ BAD = "| Ticks 🚀 日本 | Events | Planned | unit | `src/gone.rs` | — | —
 
 @pytest.fixture
 def root(tmp_path):
-    return write_tree(tmp_path, {"src/lib.rs": CODE, "docs/parity/m.md": HEADER + ROW + BAD,
-                                 "docs/parity/other.md": HEADER + BAD.replace("Ticks", "Other ticks")})
+    return write_tree(
+        tmp_path,
+        {
+            "src/lib.rs": CODE,
+            "docs/parity/m.md": HEADER + ROW + BAD,
+            "docs/parity/other.md": HEADER + BAD.replace("Ticks", "Other ticks"),
+        },
+    )
 
 
 async def test_push_client_gets_workspace_wide_diagnostics_with_metadata(root):
@@ -41,7 +46,9 @@ async def test_push_client_gets_workspace_wide_diagnostics_with_metadata(root):
 
 
 async def test_utf8_position_encoding_when_offered(root):
-    caps = types.ClientCapabilities(general=types.GeneralClientCapabilities(position_encodings=["utf-8", "utf-16"]))
+    caps = types.ClientCapabilities(
+        general=types.GeneralClientCapabilities(position_encodings=["utf-8", "utf-16"])
+    )
     async with session(root, capabilities=caps) as lsp:
         assert lsp.init_result.capabilities.position_encoding == "utf-8"
         diags = await pushed(lsp, uri(root, "docs/parity/m.md"))
@@ -53,14 +60,22 @@ async def test_utf8_position_encoding_when_offered(root):
 async def test_pull_diagnostics_and_unchanged_result_ids(root):
     async with session(root, capabilities=pull_capabilities()) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
-        report = await lsp.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=u)))
+        report = await lsp.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=u))
+        )
         assert codes(report.items) == [("PM301", 3)]
-        again = await lsp.text_document_diagnostic_async(types.DocumentDiagnosticParams(
-            text_document=types.TextDocumentIdentifier(uri=u), previous_result_id=report.result_id))
+        again = await lsp.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(
+                text_document=types.TextDocumentIdentifier(uri=u), previous_result_id=report.result_id
+            )
+        )
         assert again.kind == "unchanged"
         ws = await lsp.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
         by_uri = {i.uri: codes(i.items) for i in ws.items}
-        assert by_uri == {uri(root, "docs/parity/m.md"): [("PM301", 3)], uri(root, "docs/parity/other.md"): [("PM301", 2)]}
+        assert by_uri == {
+            uri(root, "docs/parity/m.md"): [("PM301", 3)],
+            uri(root, "docs/parity/other.md"): [("PM301", 2)],
+        }
 
 
 async def test_editing_a_matrix_updates_diagnostics_with_its_version(root):
@@ -70,13 +85,23 @@ async def test_editing_a_matrix_updates_diagnostics_with_its_version(root):
         line = 3
         text = (HEADER + ROW + BAD).splitlines()[line]
         col = len(text[: text.index("src/gone.rs")].encode("utf-16-le")) // 2
-        lsp.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=u, version=2),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(start=types.Position(line=line, character=col),
-                                  end=types.Position(line=line, character=col + len("src/gone.rs"))),
-                text="src/lib.rs")]))
-        await wait_for(lambda: list(lsp.diagnostics.get(u, [None])) == [], what="diagnostics cleared after the fix")
+        lsp.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=u, version=2),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(
+                            start=types.Position(line=line, character=col),
+                            end=types.Position(line=line, character=col + len("src/gone.rs")),
+                        ),
+                        text="src/lib.rs",
+                    )
+                ],
+            )
+        )
+        await wait_for(
+            lambda: list(lsp.diagnostics.get(u, [None])) == [], what="diagnostics cleared after the fix"
+        )
 
 
 async def test_unsaved_edit_of_a_cited_file_updates_the_matrix(root):
@@ -84,10 +109,19 @@ async def test_unsaved_edit_of_a_cited_file_updates_the_matrix(root):
         m = uri(root, "docs/parity/m.md")
         await pushed(lsp, m)
         r = open_doc(lsp, root, "src/lib.rs", "rust")
-        lsp.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=r, version=2),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text="\n\n\n" + (root / "src/lib.rs").read_text())]))
-        diags = await wait_for(lambda: [d for d in lsp.diagnostics.get(m, []) if d.code == "PM304"], what="PM304 after edit")
+        lsp.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=r, version=2),
+                content_changes=[
+                    types.TextDocumentContentChangeWholeDocument(
+                        text="\n\n\n" + (root / "src/lib.rs").read_text()
+                    )
+                ],
+            )
+        )
+        diags = await wait_for(
+            lambda: [d for d in lsp.diagnostics.get(m, []) if d.code == "PM304"], what="PM304 after edit"
+        )
         assert diags[0].range.start.line == 2
         assert diags[0].related_information[0].location.uri == r
         assert diags[0].related_information[0].location.range.start.line == 4
@@ -95,13 +129,18 @@ async def test_unsaved_edit_of_a_cited_file_updates_the_matrix(root):
 
 async def test_watched_file_deleted_on_disk(root):
     async with session(root, capabilities=pull_capabilities()) as lsp:
-        await wait_for(lambda: any(r.method == "workspace/didChangeWatchedFiles" for r in lsp.registrations),
-                       what="watcher registration")
+        await wait_for(
+            lambda: any(r.method == "workspace/didChangeWatchedFiles" for r in lsp.registrations),
+            what="watcher registration",
+        )
         # the client pulls; it is told to refresh when a cited file changes
         (root / "src" / "lib.rs").unlink()
         before = lsp.diagnostic_refresh_count
-        lsp.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
-            changes=[types.FileEvent(uri=uri(root, "src/lib.rs"), type=types.FileChangeType.Deleted)]))
+        lsp.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=uri(root, "src/lib.rs"), type=types.FileChangeType.Deleted)]
+            )
+        )
         await wait_for(lambda: lsp.diagnostic_refresh_count > before, what="diagnostic refresh")
         ws = await lsp.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
         by_uri = {i.uri: codes(i.items) for i in ws.items}
@@ -114,9 +153,11 @@ async def test_configuration_from_the_client(root):
         assert all(codes(i.items) == [] for i in ws.items)
         lsp.set_configuration({"parityLsp": {}})
         lsp.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+
         async def has():
             ws = await lsp.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
             return any(codes(i.items) for i in ws.items)
+
         for _ in range(100):
             if await has():
                 break
@@ -127,9 +168,13 @@ async def test_configuration_from_the_client(root):
 
 async def test_progress_and_log_messages(root):
     async with session(root, client="visual-studio-code") as lsp:
-        await wait_for(lambda: any("matrices under" in m.message for m in lsp.log_messages), what="log message")
+        await wait_for(
+            lambda: any("matrices under" in m.message for m in lsp.log_messages), what="log message"
+        )
+
         def finished():
             return [r for r in lsp.progress_reports.values() if r and r[-1].kind == "end"]
+
         (reports,) = await wait_for(finished, what="progress to end")
         assert reports[0].kind == "begin" and reports[0].title == "parity-lsp: indexing"
         assert reports[-1].message == "2 matrices checked"
@@ -148,9 +193,14 @@ async def test_watched_file_created_on_disk_push_mode(root):
         m = uri(root, "docs/parity/m.md")
         await wait_for(lambda: codes(lsp.diagnostics.get(m, [])) == [("PM301", 3)], what="initial")
         (root / "src" / "gone.rs").write_text("fn x() {}\n")
-        lsp.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
-            changes=[types.FileEvent(uri=uri(root, "src/gone.rs"), type=types.FileChangeType.Created)]))
-        await wait_for(lambda: list(lsp.diagnostics.get(m, [None])) == [], what="PM301 gone once the file exists")
+        lsp.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=uri(root, "src/gone.rs"), type=types.FileChangeType.Created)]
+            )
+        )
+        await wait_for(
+            lambda: list(lsp.diagnostics.get(m, [None])) == [], what="PM301 gone once the file exists"
+        )
 
 
 async def test_disabled_test_is_tagged_unnecessary(tmp_path):
@@ -170,8 +220,10 @@ THREE_THOUSAND_ROWS = "".join(ROW.replace("Tick keys", f"Tick keys {i}") for i i
 async def create_the_missing_file(lsp, root, missing: str) -> tuple[types.DocumentDiagnosticParams, int]:
     """Open the matrix (3,000 rows, then one citing `missing`), see that row's PM301, create
     the file and tell the server. Returns the pull parameters and the refresh count before."""
-    await wait_for(lambda: any(r.method == "workspace/didChangeWatchedFiles" for r in lsp.registrations),
-                   what="watcher registration")
+    await wait_for(
+        lambda: any(r.method == "workspace/didChangeWatchedFiles" for r in lsp.registrations),
+        what="watcher registration",
+    )
     u = open_doc(lsp, root, "docs/parity/m.md")
     params = types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=u))
     first = await lsp.text_document_diagnostic_async(params)
@@ -179,8 +231,11 @@ async def create_the_missing_file(lsp, root, missing: str) -> tuple[types.Docume
     (root / missing).parent.mkdir(parents=True, exist_ok=True)
     (root / missing).write_text("fn x() {}\n")
     before = lsp.diagnostic_refresh_count
-    lsp.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
-        changes=[types.FileEvent(uri=uri(root, missing), type=types.FileChangeType.Created)]))
+    lsp.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(root, missing), type=types.FileChangeType.Created)]
+        )
+    )
     return params, before
 
 

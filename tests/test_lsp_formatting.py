@@ -1,9 +1,8 @@
 """Language server, end to end: document and range formatting of matrix tables."""
 
 import pytest
-from lsprotocol import types
-
 from lspkit import open_doc, session, uri, write_tree
+from lsprotocol import types
 
 OPTIONS = types.FormattingOptions(tab_size=4, insert_spaces=True)
 
@@ -37,7 +36,9 @@ FORMATTED_SECOND = [
 
 @pytest.fixture
 def root(tmp_path):
-    return write_tree(tmp_path, {"docs/parity/m.md": MATRIX, "docs/parity/m.csv": "Capability,Status\nA,Implemented\n"})
+    return write_tree(
+        tmp_path, {"docs/parity/m.md": MATRIX, "docs/parity/m.csv": "Capability,Status\nA,Implemented\n"}
+    )
 
 
 def ident(u):
@@ -62,7 +63,9 @@ def apply(text: str, edits, encoding: str = "utf-16") -> str:
 async def test_document_formatting_aligns_every_table(root):
     async with session(root) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
-        edits = await lsp.text_document_formatting_async(types.DocumentFormattingParams(text_document=ident(u), options=OPTIONS))
+        edits = await lsp.text_document_formatting_async(
+            types.DocumentFormattingParams(text_document=ident(u), options=OPTIONS)
+        )
         # one edit per changed line: the broken row, the headings and the already aligned header
         # line 10 are untouched
         assert sorted(e.range.start.line for e in edits) == [2, 3, 4, 5, 11, 12]
@@ -71,10 +74,15 @@ async def test_document_formatting_aligns_every_table(root):
         assert out[6] == "| broken | row |"
         assert out[10:13] == FORMATTED_SECOND
         # formatting the result again changes nothing
-        lsp.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=u, version=2),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=apply(MATRIX, edits))]))
-        again = await lsp.text_document_formatting_async(types.DocumentFormattingParams(text_document=ident(u), options=OPTIONS))
+        lsp.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=u, version=2),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=apply(MATRIX, edits))],
+            )
+        )
+        again = await lsp.text_document_formatting_async(
+            types.DocumentFormattingParams(text_document=ident(u), options=OPTIONS)
+        )
         assert not again
 
 
@@ -82,18 +90,33 @@ async def test_range_formatting_formats_intersecting_tables_only(root):
     async with session(root) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
         pos = types.Position(line=12, character=3)
-        edits = await lsp.text_document_range_formatting_async(types.DocumentRangeFormattingParams(
-            text_document=ident(u), range=types.Range(start=pos, end=pos), options=OPTIONS))
+        edits = await lsp.text_document_range_formatting_async(
+            types.DocumentRangeFormattingParams(
+                text_document=ident(u), range=types.Range(start=pos, end=pos), options=OPTIONS
+            )
+        )
         assert sorted(e.range.start.line for e in edits) == [11, 12]
         assert apply(MATRIX, edits).splitlines()[10:13] == FORMATTED_SECOND
         # a range over both tables formats both; a range on the headings only, neither
-        both = await lsp.text_document_range_formatting_async(types.DocumentRangeFormattingParams(
-            text_document=ident(u), options=OPTIONS,
-            range=types.Range(start=types.Position(line=5, character=0), end=types.Position(line=11, character=0))))
+        both = await lsp.text_document_range_formatting_async(
+            types.DocumentRangeFormattingParams(
+                text_document=ident(u),
+                options=OPTIONS,
+                range=types.Range(
+                    start=types.Position(line=5, character=0), end=types.Position(line=11, character=0)
+                ),
+            )
+        )
         assert len(both) == 6
-        none = await lsp.text_document_range_formatting_async(types.DocumentRangeFormattingParams(
-            text_document=ident(u), options=OPTIONS,
-            range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=1, character=0))))
+        none = await lsp.text_document_range_formatting_async(
+            types.DocumentRangeFormattingParams(
+                text_document=ident(u),
+                options=OPTIONS,
+                range=types.Range(
+                    start=types.Position(line=0, character=0), end=types.Position(line=1, character=0)
+                ),
+            )
+        )
         assert not none
 
 
@@ -101,12 +124,23 @@ async def test_formatting_uses_the_unsaved_buffer(root):
     async with session(root) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
         # the user widens a capability in the editor without saving
-        lsp.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=u, version=2),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(start=types.Position(line=5, character=2), end=types.Position(line=5, character=10)),
-                text="Backfill of all partitions")]))
-        edits = await lsp.text_document_formatting_async(types.DocumentFormattingParams(text_document=ident(u), options=OPTIONS))
+        lsp.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=u, version=2),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(
+                            start=types.Position(line=5, character=2),
+                            end=types.Position(line=5, character=10),
+                        ),
+                        text="Backfill of all partitions",
+                    )
+                ],
+            )
+        )
+        edits = await lsp.text_document_formatting_async(
+            types.DocumentFormattingParams(text_document=ident(u), options=OPTIONS)
+        )
         text = MATRIX.replace("| Backfill |", "| Backfill of all partitions |")
         out = apply(text, edits).splitlines()
         assert out[5] == "| Backfill of all partitions |   Planned   | —               | @b     |"
@@ -121,13 +155,18 @@ async def test_utf8_ranges_and_crlf(tmp_path):
     caps = types.ClientCapabilities(general=types.GeneralClientCapabilities(position_encodings=["utf-8"]))
     async with session(root, capabilities=caps) as lsp:
         u = uri(root, "docs/parity/m.md")
-        lsp.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
-            uri=u, language_id="markdown", version=1, text=crlf)))
-        edits = await lsp.text_document_formatting_async(types.DocumentFormattingParams(text_document=ident(u), options=OPTIONS))
+        lsp.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(uri=u, language_id="markdown", version=1, text=crlf)
+            )
+        )
+        edits = await lsp.text_document_formatting_async(
+            types.DocumentFormattingParams(text_document=ident(u), options=OPTIONS)
+        )
         by_line = {e.range.start.line: e for e in edits}
         assert by_line[2].new_text == "| 🚀         | Implemented |"
         # the range ends before the CR; 🚀 is 4 UTF-8 bytes
-        assert by_line[2].range.end.character == len("| 🚀 | Implemented |".encode("utf-8"))
+        assert by_line[2].range.end.character == len("| 🚀 | Implemented |".encode())
         assert all("\r" not in e.new_text for e in edits)
 
 
@@ -135,6 +174,7 @@ async def test_csv_matrices_are_not_formatted(root):
     async with session(root) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.csv", language="csv")
         assert not await lsp.text_document_formatting_async(
-            types.DocumentFormattingParams(text_document=ident(u), options=OPTIONS))
+            types.DocumentFormattingParams(text_document=ident(u), options=OPTIONS)
+        )
         caps = lsp.init_result.capabilities
         assert caps.document_formatting_provider and caps.document_range_formatting_provider

@@ -1,9 +1,8 @@
 """Go to definition and hover, end to end through a real client."""
 
 import pytest
-from lsprotocol import types
-
 from lspkit import HEADER, open_doc, session, uri, write_tree
+from lsprotocol import types
 
 LIB = """\
     //! Scheduling.
@@ -32,9 +31,11 @@ CI = """\
           - run: cargo test -p core --lib
     """
 EXC = "# Exceptions\n\n| Id | Decision |\n|---|---|\n| EX-01 | out of scope |\n"
-ROW = ("| Tick keys 🚀 | Events | Implemented | unit | `crates/core/src/lib.rs:4` (`tick_key`) "
-       "| `crates/core/src/lib.rs` (`tests::key_is_stable`) "
-       "| `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --lib`) | @team | see EX-01 |\n")
+ROW = (
+    "| Tick keys 🚀 | Events | Implemented | unit | `crates/core/src/lib.rs:4` (`tick_key`) "
+    "| `crates/core/src/lib.rs` (`tests::key_is_stable`) "
+    "| `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --lib`) | @team | see EX-01 |\n"
+)
 MATRIX = "This matrix is governed by:\n- `docs/charter.md`\n\n" + HEADER + ROW
 
 
@@ -43,10 +44,16 @@ def root(tmp_path):
     (tmp_path / "crates/core").mkdir(parents=True)
     (tmp_path / "crates/core/Cargo.toml").write_text('[package]\nname = "core"\n')
     (tmp_path / "Cargo.toml").write_text('[workspace]\nmembers = ["crates/*"]\n')
-    return write_tree(tmp_path, {
-        "crates/core/src/lib.rs": LIB, ".github/workflows/ci.yml": CI, "docs/charter.md": "# Charter\n",
-        "docs/audits/exceptions.md": EXC, "docs/parity/m.md": MATRIX,
-    })
+    return write_tree(
+        tmp_path,
+        {
+            "crates/core/src/lib.rs": LIB,
+            ".github/workflows/ci.yml": CI,
+            "docs/charter.md": "# Charter\n",
+            "docs/audits/exceptions.md": EXC,
+            "docs/parity/m.md": MATRIX,
+        },
+    )
 
 
 def pos(needle, line=5, delta=1):
@@ -70,8 +77,11 @@ CASES = [
 async def test_definition(root, needle, delta, target, line):
     async with session(root, client="neovim@v0.7.0") as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
-        result = await lsp.text_document_definition_async(types.DefinitionParams(
-            text_document=types.TextDocumentIdentifier(uri=u), position=pos(needle, delta=delta)))
+        result = await lsp.text_document_definition_async(
+            types.DefinitionParams(
+                text_document=types.TextDocumentIdentifier(uri=u), position=pos(needle, delta=delta)
+            )
+        )
         assert result, needle
         loc = result[0]
         assert (loc.uri, loc.range.start.line) == (uri(root, target), line)
@@ -80,16 +90,24 @@ async def test_definition(root, needle, delta, target, line):
 async def test_definition_of_governing_doc_and_declaration(root):
     async with session(root, client="neovim@v0.7.0") as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
-        result = await lsp.text_document_declaration_async(types.DeclarationParams(
-            text_document=types.TextDocumentIdentifier(uri=u), position=types.Position(line=1, character=5)))
+        result = await lsp.text_document_declaration_async(
+            types.DeclarationParams(
+                text_document=types.TextDocumentIdentifier(uri=u),
+                position=types.Position(line=1, character=5),
+            )
+        )
         assert result[0].uri == uri(root, "docs/charter.md")
 
 
 async def test_hover_on_symbol_shows_code_and_ci(root):
     async with session(root, client="neovim@v0.7.0") as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
-        h = await lsp.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=u), position=pos("tests::key_is_stable", delta=3)))
+        h = await lsp.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=u),
+                position=pos("tests::key_is_stable", delta=3),
+            )
+        )
         text = h.contents.value
         assert "`tests::key_is_stable` — fn (test), lines 10-13" in text
         assert "```rust\n    #[test]\n    fn key_is_stable() {" in text
@@ -101,17 +119,27 @@ async def test_hover_on_symbol_shows_code_and_ci(root):
 
 
 async def test_hover_on_status_and_on_a_finding(root):
-    (root / "docs/parity/m.md").write_text(MATRIX.replace("`crates/core/src/lib.rs:4`", "`crates/core/src/lib.rs:12`"))
+    (root / "docs/parity/m.md").write_text(
+        MATRIX.replace("`crates/core/src/lib.rs:4`", "`crates/core/src/lib.rs:12`")
+    )
     async with session(root, client="neovim@v0.7.0") as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
-        h = await lsp.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=u), position=pos("Implemented", delta=2)))
-        assert h.contents.value.startswith("**Implemented** — shipped parity. Requires CI-gated proving tests")
+        h = await lsp.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=u), position=pos("Implemented", delta=2)
+            )
+        )
+        assert h.contents.value.startswith(
+            "**Implemented** — shipped parity. Requires CI-gated proving tests"
+        )
         text = MATRIX.replace(":4`", ":12`").splitlines()[5]
         col = text.index(":12`") + 2
-        h = await lsp.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=u),
-            position=types.Position(line=5, character=len(text[:col].encode("utf-16-le")) // 2)))
+        h = await lsp.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=u),
+                position=types.Position(line=5, character=len(text[:col].encode("utf-16-le")) // 2),
+            )
+        )
         assert "**PM304 line-drift** (warning)" in h.contents.value
         assert "```rust" in h.contents.value  # the cited line is shown
 
@@ -119,19 +147,32 @@ async def test_hover_on_status_and_on_a_finding(root):
 async def test_hover_on_command_says_which_step_runs_it(root):
     async with session(root, client="neovim@v0.7.0") as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
-        h = await lsp.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=u), position=pos("`cargo test -p core --lib`)", delta=4)))
-        assert h.contents.value == ("`cargo test -p core --lib` — run by job `rust`, step 2 (line 8): "
-                                    "`cargo test -p core --lib`")
+        h = await lsp.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=u),
+                position=pos("`cargo test -p core --lib`)", delta=4),
+            )
+        )
+        assert h.contents.value == (
+            "`cargo test -p core --lib` — run by job `rust`, step 2 (line 8): `cargo test -p core --lib`"
+        )
 
 
 async def test_nothing_under_the_cursor(root):
     async with session(root, client="neovim@v0.7.0") as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
-        result = await lsp.text_document_definition_async(types.DefinitionParams(
-            text_document=types.TextDocumentIdentifier(uri=u), position=types.Position(line=0, character=2)))
+        result = await lsp.text_document_definition_async(
+            types.DefinitionParams(
+                text_document=types.TextDocumentIdentifier(uri=u),
+                position=types.Position(line=0, character=2),
+            )
+        )
         assert result is None
         # a position past the end of the file is clamped, not an error
-        h = await lsp.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=u), position=types.Position(line=500, character=90)))
+        h = await lsp.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=u),
+                position=types.Position(line=500, character=90),
+            )
+        )
         assert h is None

@@ -1,11 +1,10 @@
 """Language server, end to end: document symbols, workspace symbols, folding, code lens, links."""
 
 import pytest
+from lspkit import HEADER, open_doc, session, uri, write_tree
 from lsprotocol import types
 
-from lspkit import HEADER, open_doc, session, uri, write_tree
-
-CODE = "/// Doc.\npub fn tick_key(n: u64) -> String {\n    format!(\"{n}\")\n}\n"
+CODE = '/// Doc.\npub fn tick_key(n: u64) -> String {\n    format!("{n}")\n}\n'
 TEST = "def test_tick():\n    assert True\n"
 CI = "jobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest tests/test_t.py\n"
 
@@ -29,8 +28,16 @@ OTHER = "## Runs\n\n" + HEADER + "| Run cursor | Runs | Designed | unit | — | 
 
 @pytest.fixture
 def root(tmp_path):
-    return write_tree(tmp_path, {"src/lib.rs": CODE, "tests/test_t.py": TEST, ".github/workflows/ci.yml": CI,
-                                 "docs/parity/m.md": MATRIX, "docs/parity/other.md": OTHER})
+    return write_tree(
+        tmp_path,
+        {
+            "src/lib.rs": CODE,
+            "tests/test_t.py": TEST,
+            ".github/workflows/ci.yml": CI,
+            "docs/parity/m.md": MATRIX,
+            "docs/parity/other.md": OTHER,
+        },
+    )
 
 
 def ident(u):
@@ -44,12 +51,18 @@ def utf16(text: str) -> int:
 async def test_document_symbols_groups_and_capabilities(root):
     async with session(root) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
-        symbols = await lsp.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=ident(u)))
-        assert [(s.name, s.kind) for s in symbols] == [("Scheduling", types.SymbolKind.Namespace),
-                                                     ("Sensors", types.SymbolKind.Namespace)]
+        symbols = await lsp.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=ident(u))
+        )
+        assert [(s.name, s.kind) for s in symbols] == [
+            ("Scheduling", types.SymbolKind.Namespace),
+            ("Sensors", types.SymbolKind.Namespace),
+        ]
         sched = symbols[0]
         assert [(c.name, c.detail, c.kind) for c in sched.children] == [
-            ("Tick keys 🚀", "Implemented", types.SymbolKind.Field), ("Backfill", "Planned", types.SymbolKind.Field)]
+            ("Tick keys 🚀", "Implemented", types.SymbolKind.Field),
+            ("Backfill", "Planned", types.SymbolKind.Field),
+        ]
         assert (sched.range.start.line, sched.range.end.line) == (2, 7)
         assert (sched.selection_range.start.character, sched.selection_range.end.character) == (3, 13)
         row = sched.children[0]
@@ -57,7 +70,10 @@ async def test_document_symbols_groups_and_capabilities(root):
         assert (row.range.start.line, row.range.start.character) == (6, 0)
         assert (row.range.end.line, row.range.end.character) == (6, utf16(line))
         # the selection is the Capability cell; 🚀 counts two UTF-16 units
-        assert (row.selection_range.start.character, row.selection_range.end.character) == (2, 2 + utf16("Tick keys 🚀"))
+        assert (row.selection_range.start.character, row.selection_range.end.character) == (
+            2,
+            2 + utf16("Tick keys 🚀"),
+        )
 
 
 async def test_workspace_symbols_across_matrices(root):
@@ -89,11 +105,18 @@ async def test_code_lens_on_each_table_header(root):
             (11, "1 Partial — no problems"),
         ]
         header = HEADER.splitlines()[0]
-        assert (lenses[0].range.start.character, lenses[0].range.end.line, lenses[0].range.end.character) == (0, 4, len(header))
+        assert (lenses[0].range.start.character, lenses[0].range.end.line, lenses[0].range.end.character) == (
+            0,
+            4,
+            len(header),
+        )
         assert lenses[0].command.command == "parityLsp.noop"
         # the command exists (VS Code runs it on click) and does nothing
         assert "parityLsp.noop" in lsp.init_result.capabilities.execute_command_provider.commands
-        assert await lsp.workspace_execute_command_async(types.ExecuteCommandParams(command="parityLsp.noop")) is None
+        assert (
+            await lsp.workspace_execute_command_async(types.ExecuteCommandParams(command="parityLsp.noop"))
+            is None
+        )
 
 
 async def test_code_lens_follows_unsaved_edits(root):
@@ -102,12 +125,20 @@ async def test_code_lens_follows_unsaved_edits(root):
         # Backfill: Planned → Implemented, which also breaks its proof rules
         line = MATRIX.splitlines()[7]
         col = line.index("Planned")
-        lsp.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=u, version=2),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(start=types.Position(line=7, character=col),
-                                  end=types.Position(line=7, character=col + len("Planned"))),
-                text="Implemented")]))
+        lsp.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=u, version=2),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(
+                            start=types.Position(line=7, character=col),
+                            end=types.Position(line=7, character=col + len("Planned")),
+                        ),
+                        text="Implemented",
+                    )
+                ],
+            )
+        )
 
         async def title():
             lenses = await lsp.text_document_code_lens_async(types.CodeLensParams(text_document=ident(u)))
@@ -135,7 +166,10 @@ async def test_document_links_with_line_fragments(root):
         first = links[0]
         line = MATRIX.splitlines()[6]
         start = utf16(line[: line.index("src/lib.rs:2")])
-        assert (first.range.start.character, first.range.end.character) == (start, start + len("src/lib.rs:2"))
+        assert (first.range.start.character, first.range.end.character) == (
+            start,
+            start + len("src/lib.rs:2"),
+        )
         assert first.tooltip == "Open src/lib.rs at line 2"
 
 
@@ -143,9 +177,11 @@ async def test_utf8_position_encoding(root):
     caps = types.ClientCapabilities(general=types.GeneralClientCapabilities(position_encodings=["utf-8"]))
     async with session(root, capabilities=caps) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
-        symbols = await lsp.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=ident(u)))
+        symbols = await lsp.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=ident(u))
+        )
         row = symbols[0].children[0]
-        assert row.selection_range.end.character == 2 + len("Tick keys 🚀".encode("utf-8"))
+        assert row.selection_range.end.character == 2 + len("Tick keys 🚀".encode())
 
 
 async def test_unopened_and_non_matrix_documents(root):
@@ -153,10 +189,17 @@ async def test_unopened_and_non_matrix_documents(root):
     async with session(root) as lsp:
         # a matrix on disk answers without being opened
         m = uri(root, "docs/parity/other.md")
-        symbols = await lsp.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=ident(m)))
+        symbols = await lsp.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=ident(m))
+        )
         assert [c.name for c in symbols[0].children] == ["Run cursor"]
         r = open_doc(lsp, root, "README.md")
-        assert not await lsp.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=ident(r)))
+        assert not await lsp.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=ident(r))
+        )
         assert not await lsp.text_document_code_lens_async(types.CodeLensParams(text_document=ident(r)))
-        assert not await lsp.text_document_formatting_async(types.DocumentFormattingParams(
-            text_document=ident(r), options=types.FormattingOptions(tab_size=4, insert_spaces=True)))
+        assert not await lsp.text_document_formatting_async(
+            types.DocumentFormattingParams(
+                text_document=ident(r), options=types.FormattingOptions(tab_size=4, insert_spaces=True)
+            )
+        )

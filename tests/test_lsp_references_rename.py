@@ -6,9 +6,8 @@ import asyncio
 import textwrap
 
 import pytest
-from lsprotocol import types
-
 from lspkit import HEADER, open_doc, pull_capabilities, session, uri, write_tree
+from lsprotocol import types
 
 CODE = """\
     pub struct Ledger;
@@ -51,10 +50,17 @@ OTHER_TEXT = HEADER + (
 
 @pytest.fixture
 def root(tmp_path):
-    return write_tree(tmp_path, {
-        "Cargo.toml": '[package]\nname = "core"\nversion = "0.1.0"\n', "src/lib.rs": "pub mod ledger;\n",
-        "src/ledger.rs": CODE, ".github/workflows/ci.yml": WORKFLOW, M: M_TEXT, OTHER: OTHER_TEXT,
-    })
+    return write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": '[package]\nname = "core"\nversion = "0.1.0"\n',
+            "src/lib.rs": "pub mod ledger;\n",
+            "src/ledger.rs": CODE,
+            ".github/workflows/ci.yml": WORKFLOW,
+            M: M_TEXT,
+            OTHER: OTHER_TEXT,
+        },
+    )
 
 
 def utf16(text: str) -> int:
@@ -72,9 +78,16 @@ def rng(text: str, needle: str, line: int) -> types.Range:
 
 
 async def references(lsp, file_uri: str, position: types.Position, declaration: bool = False):
-    return await lsp.text_document_references_async(types.ReferenceParams(
-        text_document=types.TextDocumentIdentifier(uri=file_uri), position=position,
-        context=types.ReferenceContext(include_declaration=declaration))) or []
+    return (
+        await lsp.text_document_references_async(
+            types.ReferenceParams(
+                text_document=types.TextDocumentIdentifier(uri=file_uri),
+                position=position,
+                context=types.ReferenceContext(include_declaration=declaration),
+            )
+        )
+        or []
+    )
 
 
 def located(result) -> list[tuple[str, types.Range]]:
@@ -103,8 +116,13 @@ async def test_references_to_a_file_including_links(root):
         got = await references(lsp, u, pos(M_TEXT, "../../src/ledger.rs", 3, delta=8))
         assert located(got) == [
             (u, rng(M_TEXT, "src/ledger.rs", 2)),
-            (u, types.Range(start=pos(M_TEXT, "src/ledger.rs` (`record_works", 2),
-                            end=pos(M_TEXT, "` (`record_works", 2))),
+            (
+                u,
+                types.Range(
+                    start=pos(M_TEXT, "src/ledger.rs` (`record_works", 2),
+                    end=pos(M_TEXT, "` (`record_works", 2),
+                ),
+            ),
             (u, rng(M_TEXT, "../../src/ledger.rs", 3)),
             (uri(root, OTHER), rng(OTHER_TEXT, "src/ledger.rs", 2)),
         ]
@@ -122,8 +140,10 @@ async def test_references_from_the_rust_source(root):
         r = open_doc(lsp, root, "src/ledger.rs", "rust")
         code = (root / "src/ledger.rs").read_text()
         got = await references(lsp, r, pos(code, "record", 3, delta=2))
-        assert located(got) == [(uri(root, M), rng(M_TEXT, "record", 2)),
-                                (uri(root, OTHER), rng(OTHER_TEXT, "Ledger::record", 2))]
+        assert located(got) == [
+            (uri(root, M), rng(M_TEXT, "record", 2)),
+            (uri(root, OTHER), rng(OTHER_TEXT, "Ledger::record", 2)),
+        ]
         assert await references(lsp, r, types.Position(line=4, character=10)) == []
 
 
@@ -137,8 +157,11 @@ async def test_no_references_off_evidence(root):
 
 
 async def will_rename(lsp, root, *moves: tuple[str, str]):
-    return await lsp.workspace_will_rename_files_async(types.RenameFilesParams(files=[
-        types.FileRename(old_uri=uri(root, old), new_uri=uri(root, new)) for old, new in moves]))
+    return await lsp.workspace_will_rename_files_async(
+        types.RenameFilesParams(
+            files=[types.FileRename(old_uri=uri(root, old), new_uri=uri(root, new)) for old, new in moves]
+        )
+    )
 
 
 def apply(text: str, edits: list[types.TextEdit]) -> str:
@@ -161,7 +184,9 @@ async def test_will_rename_is_registered_for_files_and_folders(root):
     async with session(root, capabilities=pull_capabilities()) as lsp:
         ops = lsp.init_result.capabilities.workspace.file_operations
         assert {(f.pattern.glob, f.pattern.matches) for f in ops.will_rename.filters} == {
-            ("**/*", types.FileOperationPatternKind.File), ("**/*", types.FileOperationPatternKind.Folder)}
+            ("**/*", types.FileOperationPatternKind.File),
+            ("**/*", types.FileOperationPatternKind.Folder),
+        }
 
 
 async def test_renaming_a_file_updates_every_matrix_and_the_diagnostics_stay_clean(root):
@@ -173,22 +198,40 @@ async def test_renaming_a_file_updates_every_matrix_and_the_diagnostics_stay_cle
         assert set(edit.changes) == {m, other}
         assert [(e.range, e.new_text) for e in edit.changes[m]] == [
             (rng(M_TEXT, "src/ledger.rs", 2), "crates/core/src/ledger.rs"),
-            (types.Range(start=pos(M_TEXT, "src/ledger.rs` (`record_works", 2), end=pos(M_TEXT, "` (`record_works", 2)),
-             "crates/core/src/ledger.rs"),
+            (
+                types.Range(
+                    start=pos(M_TEXT, "src/ledger.rs` (`record_works", 2),
+                    end=pos(M_TEXT, "` (`record_works", 2),
+                ),
+                "crates/core/src/ledger.rs",
+            ),
             (rng(M_TEXT, "../../src/ledger.rs", 3), "../../crates/core/src/ledger.rs"),
         ]
         new_m, new_other = apply(M_TEXT, edit.changes[m]), apply(OTHER_TEXT, edit.changes[other])
-        assert "`crates/core/src/ledger.rs:4` (`record`)" in new_m and "(../../crates/core/src/ledger.rs#L4)" in new_m
+        assert (
+            "`crates/core/src/ledger.rs:4` (`record`)" in new_m
+            and "(../../crates/core/src/ledger.rs#L4)" in new_m
+        )
         # the client applies the edit, then moves the file and reports it
         for file_uri, text in ((m, new_m), (other, new_other)):
-            lsp.text_document_did_change(types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=file_uri, version=2),
-                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+            lsp.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=file_uri, version=2),
+                    content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+                )
+            )
         (root / "crates/core/src").mkdir(parents=True)
         (root / "src/ledger.rs").rename(root / "crates/core/src/ledger.rs")
-        lsp.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-            types.FileEvent(uri=uri(root, "src/ledger.rs"), type=types.FileChangeType.Deleted),
-            types.FileEvent(uri=uri(root, "crates/core/src/ledger.rs"), type=types.FileChangeType.Created)]))
+        lsp.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[
+                    types.FileEvent(uri=uri(root, "src/ledger.rs"), type=types.FileChangeType.Deleted),
+                    types.FileEvent(
+                        uri=uri(root, "crates/core/src/ledger.rs"), type=types.FileChangeType.Created
+                    ),
+                ]
+            )
+        )
         for _ in range(100):
             ws = await lsp.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
             by_uri = {item.uri: [d.code for d in item.items] for item in ws.items}
@@ -200,12 +243,15 @@ async def test_renaming_a_file_updates_every_matrix_and_the_diagnostics_stay_cle
 
 async def test_renaming_a_folder_rewrites_every_path_under_it(root):
     async with session(root, capabilities=pull_capabilities()) as lsp:
-        edit = await will_rename(lsp, root, ("src", "lib"), (".github/workflows/ci.yml", ".github/workflows/test.yml"))
+        edit = await will_rename(
+            lsp, root, ("src", "lib"), (".github/workflows/ci.yml", ".github/workflows/test.yml")
+        )
         m, other = uri(root, M), uri(root, OTHER)
         new_m = apply(M_TEXT, edit.changes[m])
         assert new_m == M_TEXT.replace("src/", "lib/").replace("workflows/ci.yml", "workflows/test.yml")
         assert apply(OTHER_TEXT, edit.changes[other]) == OTHER_TEXT.replace("src/", "lib/").replace(
-            "workflows/ci.yml", "workflows/test.yml")
+            "workflows/ci.yml", "workflows/test.yml"
+        )
 
 
 async def test_moving_a_matrix_keeps_its_links_relative(root):
@@ -220,6 +266,9 @@ async def test_renames_that_touch_no_reference_or_leave_the_workspace(root, tmp_
     async with session(root, capabilities=pull_capabilities()) as lsp:
         assert await will_rename(lsp, root, ("Cargo.toml", "Cargo2.toml")) is None
         outside = tmp_path_factory.mktemp("elsewhere") / "ledger.rs"
-        result = await lsp.workspace_will_rename_files_async(types.RenameFilesParams(files=[
-            types.FileRename(old_uri=uri(root, "src/ledger.rs"), new_uri=outside.as_uri())]))
+        result = await lsp.workspace_will_rename_files_async(
+            types.RenameFilesParams(
+                files=[types.FileRename(old_uri=uri(root, "src/ledger.rs"), new_uri=outside.as_uri())]
+            )
+        )
         assert result is None

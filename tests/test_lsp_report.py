@@ -1,9 +1,8 @@
 """`parityLsp.showReport` end to end: a real server process, a real pytest-lsp client."""
 
 import pytest
-from lsprotocol import types
-
 from lspkit import open_doc, session, uri, write_tree
+from lsprotocol import types
 from reportkit import FILES, MATRIX_PATH
 
 SHOW = "parityLsp.showReport"
@@ -16,7 +15,8 @@ def root(tmp_path):
 
 async def show(lsp, *arguments):
     return await lsp.workspace_execute_command_async(
-        types.ExecuteCommandParams(command=SHOW, arguments=list(arguments) if arguments else None))
+        types.ExecuteCommandParams(command=SHOW, arguments=list(arguments) if arguments else None)
+    )
 
 
 async def test_command_is_advertised(root):
@@ -50,10 +50,15 @@ async def test_report_follows_unsaved_edits(root):
     async with session(root) as lsp:
         u = open_doc(lsp, root, MATRIX_PATH)
         text = (root / MATRIX_PATH).read_text()
-        edited = text.replace("`crates/core/tests/flow.rs` (`vanished_test`)", "`crates/core/tests/flow.rs` (`flow_runs`)")
-        lsp.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=u, version=2),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)]))
+        edited = text.replace(
+            "`crates/core/tests/flow.rs` (`vanished_test`)", "`crates/core/tests/flow.rs` (`flow_runs`)"
+        )
+        lsp.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=u, version=2),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)],
+            )
+        )
         md = (await show(lsp, {"format": "markdown"}))["content"]
         assert "**Verified parity: 5 of 10 capabilities (50%)**" in md
         assert "Vanished proof](" not in md.split("## Broken claims")[1].split("## Owners")[0]

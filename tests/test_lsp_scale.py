@@ -4,9 +4,8 @@ whole workspace after start, and an edit in one row re-diagnosed. Times are prin
 
 import time
 
-from lsprotocol import types
-
 from lspkit import session, uri, wait_for
+from lsprotocol import types
 from workloads import generate
 
 
@@ -20,18 +19,34 @@ async def test_500_rows_whole_workspace_then_one_row_edit(tmp_path):
         before = [d for d in lsp.diagnostics[matrix] if d.code == "PM002"]
         assert before == []
         text = (root / "docs/parity/matrix.md").read_text()
-        lsp.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
-            uri=matrix, language_id="markdown", version=1, text=text)))
+        lsp.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(uri=matrix, language_id="markdown", version=1, text=text)
+            )
+        )
         line = 260
         end = len(text.splitlines()[line])
         edited = time.perf_counter()
-        lsp.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=matrix, version=2),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(start=types.Position(line=line, character=end), end=types.Position(line=line, character=end)),
-                text=" extra |")]))
-        diags = await wait_for(lambda: [d for d in lsp.diagnostics.get(matrix, []) if d.code == "PM002"], 60, "PM002")
+        lsp.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=matrix, version=2),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(
+                            start=types.Position(line=line, character=end),
+                            end=types.Position(line=line, character=end),
+                        ),
+                        text=" extra |",
+                    )
+                ],
+            )
+        )
+        diags = await wait_for(
+            lambda: [d for d in lsp.diagnostics.get(matrix, []) if d.code == "PM002"], 60, "PM002"
+        )
         after_edit = time.perf_counter() - edited
         assert [d.range.start.line for d in diags] == [line]
-        print(f"\n500 rows, 1,000 files: whole workspace diagnosed {first:.2f}s after start; "
-              f"edit -> diagnostics {after_edit * 1000:.0f} ms")
+        print(
+            f"\n500 rows, 1,000 files: whole workspace diagnosed {first:.2f}s after start; "
+            f"edit -> diagnostics {after_edit * 1000:.0f} ms"
+        )

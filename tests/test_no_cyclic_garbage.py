@@ -14,8 +14,20 @@ from parity_lsp.features.actions import code_actions
 from parity_lsp.text import Span
 
 ROWS = [
-    {"cap": "A", "status": "Implemented", "code": "`src/ledger.rs:7` (`record`)", "tests": TEST_REF, "ci": CI_REF},
-    {"cap": "B", "status": "Implemnted", "code": "`src/ledgr.rs` (`record`)", "tests": TEST_REF, "ci": CI_REF},
+    {
+        "cap": "A",
+        "status": "Implemented",
+        "code": "`src/ledger.rs:7` (`record`)",
+        "tests": TEST_REF,
+        "ci": CI_REF,
+    },
+    {
+        "cap": "B",
+        "status": "Implemnted",
+        "code": "`src/ledgr.rs` (`record`)",
+        "tests": TEST_REF,
+        "ci": CI_REF,
+    },
     {"cap": "C", "status": "Planned", "code": "`src/gone/away.rs` (`record`)", "tests": "—", "ci": "—"},
 ]
 
@@ -77,9 +89,16 @@ def test_a_dropped_workspace_is_freed_by_reference_counting(tmp_path):
     # models (a Cargo package whose targets were never asked for included), definitions.
     files = sources()
     files["Cargo.toml"] += '\n[workspace]\nmembers = ["crates/other"]\n'  # a member nobody cites
-    root = workspace(tmp_path, {**files, "crates/other/Cargo.toml": '[package]\nname = "other"\n',
-                                "crates/other/src/lib.rs": "pub fn other() {}\n", ".parity-lsp.toml": "",
-                                MATRIX: matrix(ROWS)})
+    root = workspace(
+        tmp_path,
+        {
+            **files,
+            "crates/other/Cargo.toml": '[package]\nname = "other"\n',
+            "crates/other/src/lib.rs": "pub fn other() {}\n",
+            ".parity-lsp.toml": "",
+            MATRIX: matrix(ROWS),
+        },
+    )
     analysis = Analysis(root)
     analysis.check_all()
     assert analysis.findings(MATRIX)
@@ -104,13 +123,17 @@ def test_one_shot_commands_leave_no_cyclic_garbage_that_grows_with_the_workspace
     from parity_lsp.cli import main
 
     def garbage_of(rows) -> int:
-        root = workspace(tmp_path / str(len(rows)), {**sources(), ".parity-lsp.toml": "", MATRIX: matrix(rows)})
+        root = workspace(
+            tmp_path / str(len(rows)), {**sources(), ".parity-lsp.toml": "", MATRIX: matrix(rows)}
+        )
 
         def commands():
-            for argv in (["check", "--root", str(root), "--format", "json"],
-                         ["check", "--root", str(root), "-j", "2"],
-                         ["report", "--root", str(root), "--format", "markdown"],
-                         ["fix", "--root", str(root), "--dry-run"]):
+            for argv in (
+                ["check", "--root", str(root), "--format", "json"],
+                ["check", "--root", str(root), "-j", "2"],
+                ["report", "--root", str(root), "--format", "markdown"],
+                ["fix", "--root", str(root), "--dry-run"],
+            ):
                 main(argv)
 
         commands()  # first use: lazily imported modules, compiled patterns

@@ -56,17 +56,19 @@ def test_document_symbols_groups_then_capabilities_with_status():
     assert [(n.name, n.kind) for n in nodes] == [("Scheduling", GROUP), ("Sensors", GROUP)]
     sched, sensors = nodes
     assert [(c.name, c.kind, c.detail) for c in sched.children] == [
-        ("Cron ticks 🚀", CAPABILITY, "Implemented"), ("Backfill", CAPABILITY, "Planned")]
+        ("Cron ticks 🚀", CAPABILITY, "Implemented"),
+        ("Backfill", CAPABILITY, "Planned"),
+    ]
     # both tables under "Sensors" are one group; an empty capability still gets a name
     assert [c.name for c in sensors.children] == ["Sensor cursor", "(no capability, line 20)", "Sensor eval"]
     # ranges: the group from its heading through its last table; a capability is its row
     idx = m.index
     assert idx.position(sched.span.start) == (2, 0) and idx.line_of(sched.span.end) == 7
-    assert DOC[sched.selection.start:sched.selection.end] == "Scheduling"
+    assert DOC[sched.selection.start : sched.selection.end] == "Scheduling"
     assert idx.line_of(sensors.span.end) == 23
     row = sched.children[0]
     assert idx.line_of(row.span.start) == 6 and row.span == m.tables[0].rows[0].span
-    assert DOC[row.selection.start:row.selection.end] == "Cron ticks 🚀"
+    assert DOC[row.selection.start : row.selection.end] == "Cron ticks 🚀"
     empty = sensors.children[1]
     assert empty.selection == empty.span
 
@@ -128,7 +130,9 @@ def test_workspace_symbols_across_matrices(tmp_path):
     (tmp_path / ".parity-lsp.toml").write_text("")
     (tmp_path / "docs/parity").mkdir(parents=True)
     (tmp_path / "docs/parity/a.md").write_text(DOC, encoding="utf-8")
-    (tmp_path / "docs/parity/b.md").write_text("## Runs\n\n" + HEAD + "| Run cursor | Designed | | | | |\n", encoding="utf-8")
+    (tmp_path / "docs/parity/b.md").write_text(
+        "## Runs\n\n" + HEAD + "| Run cursor | Designed | | | | |\n", encoding="utf-8"
+    )
     analysis = Analysis(tmp_path)
     hits = workspace_symbols(analysis, "cursor")
     assert [(h.name, h.path, h.status, h.group) for h in hits] == [
@@ -136,7 +140,7 @@ def test_workspace_symbols_across_matrices(tmp_path):
         ("Sensor cursor", "docs/parity/a.md", "partial", "Sensors"),
     ]
     h = hits[0]
-    assert h.matrix.text[h.span.start:h.span.end] == "| Run cursor | Designed | | | | |"
+    assert h.matrix.text[h.span.start : h.span.end] == "| Run cursor | Designed | | | | |"
     everything = workspace_symbols(analysis, "")
     assert len(everything) == 5  # the row without a capability is not a symbol
     assert [h.name for h in workspace_symbols(analysis, "snsr")] == ["Sensor cursor", "Sensor eval"]
@@ -154,9 +158,18 @@ def test_document_links_for_existing_files_with_lines(tmp_path):
     outside = tmp_path / "outside"
     _tree(outside, {"secret.rs": "fn s() {}\n"})
     root = tmp_path / "root"
-    _tree(root, {"src/a.py": "x\n" * 30, "src/b.rs": "fn b() {}\n", "tests/t.py": "def test_x(): pass\n",
-                 ".github/workflows/ci.yml": "jobs: {}\n", "docs/parity/local.md": "# local\n",
-                 "docs/governance.md": "# gov\n", "crates/core/lib.rs": ""})
+    _tree(
+        root,
+        {
+            "src/a.py": "x\n" * 30,
+            "src/b.rs": "fn b() {}\n",
+            "tests/t.py": "def test_x(): pass\n",
+            ".github/workflows/ci.yml": "jobs: {}\n",
+            "docs/parity/local.md": "# local\n",
+            "docs/governance.md": "# gov\n",
+            "crates/core/lib.rs": "",
+        },
+    )
     os.symlink(outside, root / "linked")
     text = (
         "Governed by `docs/governance.md`.\n\n"
@@ -167,7 +180,7 @@ def test_document_links_for_existing_files_with_lines(tmp_path):
     )
     m = parse_matrix("docs/parity/m.md", text)
     links = document_links(m, FileSystem(root))
-    got = [(text[link.span.start:link.span.end], link.target, link.fragment) for link in links]
+    got = [(text[link.span.start : link.span.end], link.target, link.fragment) for link in links]
     assert got == [
         ("docs/governance.md", "docs/governance.md", ""),
         ("src/a.py:12", "src/a.py", "L12"),

@@ -134,16 +134,25 @@ def build(with_source_lines=True):
         path=PATH,
         span=Span(start, start + len("`tests/test_x.py:20`")),
         message="`tests/test_x.py:20` is outside `test_x` (lines 14-18)",
-        fix=Fix("Point to line 14, where `test_x` is defined", (Edit(PATH, Span(line_no, line_no + 2), "14"),)),
+        fix=Fix(
+            "Point to line 14, where `test_x` is defined", (Edit(PATH, Span(line_no, line_no + 2), "14"),)
+        ),
         related=[Related("tests/test_x.py", 13, 4, "`test_x` is defined here")],
     )
     owner = Finding("PM103", Severity.INFO, PATH, Span(2, 12), "Owner is `TBD`")
     missing = Finding("PM001", Severity.ERROR, "docs/parity/other.md", Span(0, 0), "header lacks `Owner`")
     texts = {PATH: MATRIX, "docs/parity/other.md": "| Capability |\n"}
     indexes = {p: LineIndex(t) for p, t in texts.items()}
-    indexes["tests/test_x.py"] = LineIndex("\n" * 13 + "    def test_x():\n        pass\n")  # the related place
-    return make_report("/abs/root", sorted(texts), [drift, owner, missing], indexes.__getitem__,
-                       with_source_lines=with_source_lines)
+    indexes["tests/test_x.py"] = LineIndex(
+        "\n" * 13 + "    def test_x():\n        pass\n"
+    )  # the related place
+    return make_report(
+        "/abs/root",
+        sorted(texts),
+        [drift, owner, missing],
+        indexes.__getitem__,
+        with_source_lines=with_source_lines,
+    )
 
 
 def test_only_the_formats_said_to_read_source_lines_read_them():
@@ -162,7 +171,17 @@ def test_json_matches_the_schema_and_key_order():
     assert list(data) == ["version", "root", "files_checked", "summary", "diagnostics"]
     assert list(data["summary"]) == ["error", "warning", "info", "hint"]
     for d in data["diagnostics"]:
-        assert list(d) == ["path", "line", "column", "end_line", "end_column", "severity", "code", "message", "fix"]
+        assert list(d) == [
+            "path",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "severity",
+            "code",
+            "message",
+            "fix",
+        ]
         if d["fix"]:
             assert list(d["fix"]) == ["message", "edits"]
             for e in d["fix"]["edits"]:
@@ -184,9 +203,21 @@ def test_json_values():
     assert (second["end_line"], second["end_column"]) == (3, 46)
     assert second["severity"] == "warning"
     assert second["fix"]["edits"] == [
-        {"path": "docs/parity/m.md", "line": 3, "column": 43, "end_line": 3, "end_column": 45, "content": "14"}
+        {
+            "path": "docs/parity/m.md",
+            "line": 3,
+            "column": 43,
+            "end_line": 3,
+            "end_column": 45,
+            "content": "14",
+        }
     ]
-    assert (third["path"], third["line"], third["column"], third["end_column"]) == ("docs/parity/other.md", 1, 1, 1)
+    assert (third["path"], third["line"], third["column"], third["end_column"]) == (
+        "docs/parity/other.md",
+        1,
+        1,
+        1,
+    )
 
 
 def test_json_keeps_non_ascii_and_has_no_related_key():
@@ -208,17 +239,32 @@ def test_json_empty_report():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_TEXT = st.text(st.characters(blacklist_categories=["Cs"]) | st.sampled_from(['"', "\\", "\n", "\t", "\x00", "\u2028", "😀"]),
-                max_size=12)
+_TEXT = st.text(
+    st.characters(blacklist_categories=["Cs"])
+    | st.sampled_from(['"', "\\", "\n", "\t", "\x00", "\u2028", "😀"]),
+    max_size=12,
+)
 
 
 _PATHS = st.sampled_from([PATH, 'docs/"quoted"\\.md', "ü/😀.md"])
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(_TEXT, _TEXT, st.booleans(), st.booleans(), st.sampled_from(list(Severity)), _PATHS,
-                          st.sampled_from(["PM999", "PM301", 'P"M\\1'])), max_size=6),
-       st.booleans())
+@given(
+    st.lists(
+        st.tuples(
+            _TEXT,
+            _TEXT,
+            st.booleans(),
+            st.booleans(),
+            st.sampled_from(list(Severity)),
+            _PATHS,
+            st.sampled_from(["PM999", "PM301", 'P"M\\1']),
+        ),
+        max_size=6,
+    ),
+    st.booleans(),
+)
 def test_json_is_json_dumps_indent_2_byte_for_byte(items, empty_report):
     """render_json writes diagnostics from a template (json.dumps with an indent encodes in
     Python, slowly), escaping repeated paths, codes and severities once: the text must be
@@ -228,10 +274,16 @@ def test_json_is_json_dumps_indent_2_byte_for_byte(items, empty_report):
     text = "| a | b |\n|---|---|\n| x | y |\n"
     findings = []
     for message, content, with_fix, safe, severity, path, code in items:
-        fix = Fix(message + "!", (Edit(path, Span(2, 3), content), Edit("other/ü.md", Span(0, 0), "")), safe) if with_fix else None
-        findings.append(Finding(code, severity, path, Span(0, min(len(text), len(message))), message, fix=fix))
+        fix = (
+            Fix(message + "!", (Edit(path, Span(2, 3), content), Edit("other/ü.md", Span(0, 0), "")), safe)
+            if with_fix
+            else None
+        )
+        findings.append(
+            Finding(code, severity, path, Span(0, min(len(text), len(message))), message, fix=fix)
+        )
     paths = [] if empty_report else sorted({f.path for f in findings} | {PATH})
-    report = make_report("/abs/ro\"ot", paths, [] if empty_report else findings, lambda p: LineIndex(text))
+    report = make_report('/abs/ro"ot', paths, [] if empty_report else findings, lambda p: LineIndex(text))
     out = render(report, "json")
     assert out == json.dumps(to_json_obj(report), indent=2, ensure_ascii=False)
 
@@ -242,13 +294,18 @@ from parity_lsp.output import locate  # noqa: E402
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["a", "é", "😀", "\n", "\r\n", "\r", "|", " "]), max_size=25).map("".join),
-       st.lists(st.tuples(st.integers(-3, 40), st.integers(0, 12), st.sampled_from(["a.md", "b.md", "gone.md"])),
-                max_size=8))
+@given(
+    st.lists(st.sampled_from(["a", "é", "😀", "\n", "\r\n", "\r", "|", " "]), max_size=25).map("".join),
+    st.lists(
+        st.tuples(st.integers(-3, 40), st.integers(0, 12), st.sampled_from(["a.md", "b.md", "gone.md"])),
+        max_size=8,
+    ),
+)
 def test_locate_answers_as_the_line_index(text, spans):
     indexes = {"a.md": LineIndex(text), "b.md": LineIndex(text[::-1])}
-    findings = [Finding("PM999", Severity.ERROR, path, Span(max(0, s), max(0, s) + n), "m")
-                for s, n, path in spans]
+    findings = [
+        Finding("PM999", Severity.ERROR, path, Span(max(0, s), max(0, s) + n), "m") for s, n, path in spans
+    ]
 
     def position(path, offset):
         line, col = indexes.get(path, LineIndex("")).position(offset)

@@ -15,7 +15,7 @@ TEXT = "| Capability |\n| x |\n"
 
 
 def build(findings, files=(A, B, C)):
-    texts = {p: TEXT for p in {*files, *(f.path for f in findings)}}
+    texts = dict.fromkeys({*files, *(f.path for f in findings)}, TEXT)
     indexes = {p: LineIndex(t) for p, t in texts.items()}
     return make_report("/abs/root", list(files), findings, indexes.__getitem__)
 
@@ -63,14 +63,14 @@ def test_one_testcase_per_file_and_one_failure_per_diagnostic():
 
 
 def test_clean_run_passes_every_file():
-    root, suite = parse([])
+    _root, suite = parse([])
     assert suite.get("tests") == "3" and suite.get("failures") == "0"
     assert all(list(c) == [] for c in suite.findall("testcase"))
 
 
 def test_diagnostics_on_files_outside_the_list_still_appear():
     cfg = ".parity-lsp.toml"
-    root, suite = parse([Finding("PM001", Severity.ERROR, cfg, Span(0, 1), "bad")], files=(A,))
+    _root, suite = parse([Finding("PM001", Severity.ERROR, cfg, Span(0, 1), "bad")], files=(A,))
     by_file = cases(suite)
     assert list(by_file) == [cfg, A]
     assert suite.get("tests") == "2" and suite.get("failures") == "1"
@@ -79,13 +79,13 @@ def test_diagnostics_on_files_outside_the_list_still_appear():
 def test_counts_with_several_failing_files():
     fs = [Finding("PM002", Severity.ERROR, p, Span(15, 16), "m") for p in (A, B)]
     fs.append(Finding("PM002", Severity.ERROR, A, Span(0, 1), "m"))
-    root, suite = parse(fs)
+    _root, suite = parse(fs)
     assert suite.get("tests") == "3" and suite.get("failures") == "2"
     assert sum(len(c.findall("failure")) for c in suite.findall("testcase")) == 3
 
 
 def test_xml_special_and_control_characters_survive():
     msg = 'status "<Done> & ✅" \x1b[31m'
-    root, suite = parse([Finding("PM205", Severity.WARNING, A, Span(0, 1), msg)])
+    _root, suite = parse([Finding("PM205", Severity.WARNING, A, Span(0, 1), msg)])
     [failure] = cases(suite)[A].findall("failure")
     assert failure.get("message") == 'PM205 status "<Done> & ✅" \ufffd[31m'

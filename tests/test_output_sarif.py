@@ -16,8 +16,21 @@ MATRIX = "| Capability | Status |\n|---|---|\n| 😀 Tick 🎉 | Implementd |\n"
 TEST_FILE = "def helper():\n    pass\n\ndef test_x():\n    assert '😀' == x  # 🎉\n"
 
 RULES = {
-    "PM101": RuleInfo("PM101", "unknown-status", Severity.ERROR, "Status not in the vocabulary", "## What it does\nChecks status."),
-    "PM304": RuleInfo("PM304", "line-drift", Severity.WARNING, "Cited line outside the symbol", "Doc for PM304", fixable=True),
+    "PM101": RuleInfo(
+        "PM101",
+        "unknown-status",
+        Severity.ERROR,
+        "Status not in the vocabulary",
+        "## What it does\nChecks status.",
+    ),
+    "PM304": RuleInfo(
+        "PM304",
+        "line-drift",
+        Severity.WARNING,
+        "Cited line outside the symbol",
+        "Doc for PM304",
+        fixable=True,
+    ),
     "PM103": RuleInfo("PM103", "owner-unassigned", Severity.INFO, "Owner is a placeholder", "Doc for PM103"),
     "PM002": RuleInfo("PM002", "cell-count", Severity.ERROR, "Wrong cell count", "Doc for PM002"),
 }
@@ -26,35 +39,136 @@ RULES = {
 ALLOWED = {
     "log": {"$schema", "version", "runs", "inlineExternalProperties", "properties"},
     "run": {
-        "tool", "invocations", "conversion", "language", "versionControlProvenance", "originalUriBaseIds",
-        "artifacts", "logicalLocations", "graphs", "results", "automationDetails", "runAggregates",
-        "baselineGuid", "redactionTokens", "defaultEncoding", "defaultSourceLanguage", "newlineSequences",
-        "columnKind", "externalPropertyFileReferences", "threadFlowLocations", "taxonomies", "addresses",
-        "translations", "policies", "webRequests", "webResponses", "specialLocations", "properties",
+        "tool",
+        "invocations",
+        "conversion",
+        "language",
+        "versionControlProvenance",
+        "originalUriBaseIds",
+        "artifacts",
+        "logicalLocations",
+        "graphs",
+        "results",
+        "automationDetails",
+        "runAggregates",
+        "baselineGuid",
+        "redactionTokens",
+        "defaultEncoding",
+        "defaultSourceLanguage",
+        "newlineSequences",
+        "columnKind",
+        "externalPropertyFileReferences",
+        "threadFlowLocations",
+        "taxonomies",
+        "addresses",
+        "translations",
+        "policies",
+        "webRequests",
+        "webResponses",
+        "specialLocations",
+        "properties",
     },
     "driver": {
-        "name", "version", "semanticVersion", "informationUri", "rules", "fullName", "organization",
-        "product", "shortDescription", "fullDescription", "properties", "notifications", "guid",
-        "downloadUri", "dottedQuadFileVersion", "releaseDateUtc", "language", "locations", "taxa",
-        "supportedTaxonomies", "productSuite", "contents", "isComprehensive", "localizedDataSemanticVersion",
-        "minimumRequiredLocalizedDataSemanticVersion", "associatedComponent", "translationMetadata",
+        "name",
+        "version",
+        "semanticVersion",
+        "informationUri",
+        "rules",
+        "fullName",
+        "organization",
+        "product",
+        "shortDescription",
+        "fullDescription",
+        "properties",
+        "notifications",
+        "guid",
+        "downloadUri",
+        "dottedQuadFileVersion",
+        "releaseDateUtc",
+        "language",
+        "locations",
+        "taxa",
+        "supportedTaxonomies",
+        "productSuite",
+        "contents",
+        "isComprehensive",
+        "localizedDataSemanticVersion",
+        "minimumRequiredLocalizedDataSemanticVersion",
+        "associatedComponent",
+        "translationMetadata",
     },
     "rule": {
-        "id", "deprecatedIds", "guid", "deprecatedGuids", "name", "deprecatedNames", "shortDescription",
-        "fullDescription", "messageStrings", "defaultConfiguration", "helpUri", "help", "relationships", "properties",
+        "id",
+        "deprecatedIds",
+        "guid",
+        "deprecatedGuids",
+        "name",
+        "deprecatedNames",
+        "shortDescription",
+        "fullDescription",
+        "messageStrings",
+        "defaultConfiguration",
+        "helpUri",
+        "help",
+        "relationships",
+        "properties",
     },
     "result": {
-        "ruleId", "ruleIndex", "rule", "kind", "level", "message", "analysisTarget", "locations", "guid",
-        "correlationGuid", "occurrenceCount", "partialFingerprints", "fingerprints", "stacks", "codeFlows",
-        "graphs", "graphTraversals", "relatedLocations", "suppressions", "baselineState", "rank", "attachments",
-        "hostedViewerUri", "workItemUris", "provenance", "fixes", "taxa", "webRequest", "webResponse", "properties",
+        "ruleId",
+        "ruleIndex",
+        "rule",
+        "kind",
+        "level",
+        "message",
+        "analysisTarget",
+        "locations",
+        "guid",
+        "correlationGuid",
+        "occurrenceCount",
+        "partialFingerprints",
+        "fingerprints",
+        "stacks",
+        "codeFlows",
+        "graphs",
+        "graphTraversals",
+        "relatedLocations",
+        "suppressions",
+        "baselineState",
+        "rank",
+        "attachments",
+        "hostedViewerUri",
+        "workItemUris",
+        "provenance",
+        "fixes",
+        "taxa",
+        "webRequest",
+        "webResponse",
+        "properties",
     },
-    "location": {"id", "physicalLocation", "logicalLocations", "message", "annotations", "relationships", "properties"},
+    "location": {
+        "id",
+        "physicalLocation",
+        "logicalLocations",
+        "message",
+        "annotations",
+        "relationships",
+        "properties",
+    },
     "physical": {"address", "artifactLocation", "region", "contextRegion", "properties"},
     "artifactLocation": {"uri", "uriBaseId", "index", "description", "properties"},
     "region": {
-        "startLine", "startColumn", "endLine", "endColumn", "charOffset", "charLength", "byteOffset",
-        "byteLength", "snippet", "message", "sourceLanguage", "properties",
+        "startLine",
+        "startColumn",
+        "endLine",
+        "endColumn",
+        "charOffset",
+        "charLength",
+        "byteOffset",
+        "byteLength",
+        "snippet",
+        "message",
+        "sourceLanguage",
+        "properties",
     },
     "fix": {"description", "artifactChanges", "properties"},
     "change": {"artifactLocation", "replacements", "properties"},
@@ -138,11 +252,19 @@ def check_sarif(log: dict) -> None:
 def findings():
     s = MATRIX.index("Implementd")
     status = Finding(
-        "PM101", Severity.ERROR, PATH, Span(s, s + 10), "unknown status `Implementd`",
+        "PM101",
+        Severity.ERROR,
+        PATH,
+        Span(s, s + 10),
+        "unknown status `Implementd`",
         fix=Fix("Replace with `Implemented`", (Edit(PATH, Span(s, s + 10), "Implemented"),)),
     )
     drift = Finding(
-        "PM304", Severity.WARNING, PATH, Span(2, 12), "line drift",
+        "PM304",
+        Severity.WARNING,
+        PATH,
+        Span(2, 12),
+        "line drift",
         related=[
             Related("tests/test_x.py", 4, 16, "`test_x` is defined here", end_line=4, end_column=20),
             Related("tests/test_x.py", 3, 0, "start"),
@@ -156,7 +278,9 @@ def findings():
 def build(findings_=None, texts=None):
     texts = texts or {PATH: MATRIX, "tests/test_x.py": TEST_FILE}
     indexes = {p: LineIndex(t) for p, t in texts.items()}
-    return make_report("/abs/root", [PATH], findings_ if findings_ is not None else findings(), indexes.__getitem__, RULES)
+    return make_report(
+        "/abs/root", [PATH], findings_ if findings_ is not None else findings(), indexes.__getitem__, RULES
+    )
 
 
 def results_by_code(log):
@@ -171,12 +295,22 @@ def test_structure_rules_and_levels():
     assert ids == ["PM002", "PM101", "PM103", "PM304", "PM999"]  # all known rules + the unknown one
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
     assert rules["PM101"]["name"] == "unknown-status"
-    assert rules["PM101"]["help"] == {"text": "## What it does\nChecks status.", "markdown": "## What it does\nChecks status."}
+    assert rules["PM101"]["help"] == {
+        "text": "## What it does\nChecks status.",
+        "markdown": "## What it does\nChecks status.",
+    }
     assert rules["PM101"]["fullDescription"]["text"]
-    assert [rules[c]["defaultConfiguration"]["level"] for c in ("PM101", "PM304", "PM103")] == ["error", "warning", "note"]
+    assert [rules[c]["defaultConfiguration"]["level"] for c in ("PM101", "PM304", "PM103")] == [
+        "error",
+        "warning",
+        "note",
+    ]
     by_code = results_by_code(log)
     assert {c: r["level"] for c, r in by_code.items()} == {
-        "PM101": "error", "PM304": "warning", "PM103": "note", "PM999": "note",
+        "PM101": "error",
+        "PM304": "warning",
+        "PM103": "note",
+        "PM999": "note",
     }
     assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///abs/root/"}}
 
@@ -189,9 +323,17 @@ def test_regions_are_one_based_and_columns_count_utf16_code_units():
     region = status["locations"][0]["physicalLocation"]["region"]
     # "| 😀 Tick 🎉 | " is 13 code points, 15 UTF-16 code units.
     assert region == {"startLine": 3, "startColumn": 16, "endLine": 3, "endColumn": 26}
-    assert status["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": PATH, "uriBaseId": "%SRCROOT%"}
+    assert status["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": PATH,
+        "uriBaseId": "%SRCROOT%",
+    }
     owner = results_by_code(log)["PM103"]
-    assert owner["locations"][0]["physicalLocation"]["region"] == {"startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 2}
+    assert owner["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 1,
+        "startColumn": 1,
+        "endLine": 1,
+        "endColumn": 2,
+    }
 
 
 def test_columns_fall_back_to_code_points_when_source_is_unknown():
@@ -211,7 +353,12 @@ def test_related_locations():
     assert first["message"]["text"] == "`test_x` is defined here"
     assert first["physicalLocation"]["artifactLocation"]["uri"] == "tests/test_x.py"
     # 0-based (4, 16) -> 1-based line 5; the line has one emoji before column 16 -> +1 UTF-16 unit.
-    assert first["physicalLocation"]["region"] == {"startLine": 5, "startColumn": 18, "endLine": 5, "endColumn": 22}
+    assert first["physicalLocation"]["region"] == {
+        "startLine": 5,
+        "startColumn": 18,
+        "endLine": 5,
+        "endColumn": 22,
+    }
     assert second["physicalLocation"]["region"] == {"startLine": 4, "startColumn": 1}
 
 
@@ -233,8 +380,14 @@ def test_fixes_become_artifact_changes():
 def test_fix_spanning_two_files_groups_replacements_per_file():
     texts = {"a.md": "abc\ndef\n", "b.md": "xyz\n"}
     f = Finding(
-        "PM301", Severity.ERROR, "a.md", Span(0, 3), "m",
-        fix=Fix("f", (Edit("a.md", Span(0, 1), "A"), Edit("b.md", Span(1, 2), "Y"), Edit("a.md", Span(4, 4), "+"))),
+        "PM301",
+        Severity.ERROR,
+        "a.md",
+        Span(0, 3),
+        "m",
+        fix=Fix(
+            "f", (Edit("a.md", Span(0, 1), "A"), Edit("b.md", Span(1, 2), "Y"), Edit("a.md", Span(4, 4), "+"))
+        ),
     )
     log = json.loads(render(build([f], texts), "sarif"))
     check_sarif(log)
@@ -253,7 +406,10 @@ def test_fingerprints_are_stable_and_distinct():
     assert fa == fb
     assert len({json.dumps(v) for v in fa.values()}) == len(fa)
     # The same message twice in one file (two rows) still gets two fingerprints.
-    twice = [Finding("PM002", Severity.ERROR, PATH, Span(0, 1), "same"), Finding("PM002", Severity.ERROR, PATH, Span(30, 31), "same")]
+    twice = [
+        Finding("PM002", Severity.ERROR, PATH, Span(0, 1), "same"),
+        Finding("PM002", Severity.ERROR, PATH, Span(30, 31), "same"),
+    ]
     results = json.loads(render(build(twice), "sarif"))["runs"][0]["results"]
     assert results[0]["partialFingerprints"] != results[1]["partialFingerprints"]
     # Moving a finding to another line keeps its fingerprint (the hash ignores positions).

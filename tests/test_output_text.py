@@ -23,7 +23,9 @@ def span_of(text: str, needle: str) -> Span:
 
 def report_for(findings, texts, files=None, rules=None) -> Report:
     indexes = {p: LineIndex(t) for p, t in texts.items()}
-    return make_report("/abs/root", files if files is not None else sorted(texts), findings, indexes.__getitem__, rules)
+    return make_report(
+        "/abs/root", files if files is not None else sorted(texts), findings, indexes.__getitem__, rules
+    )
 
 
 def status_finding(severity=Severity.ERROR, fix=True) -> Finding:
@@ -79,7 +81,9 @@ def test_locate_uses_the_edit_files_own_index_and_tolerates_unknown_files():
     def index_for(path):
         return LineIndex(texts[path])  # KeyError for anything else
 
-    f = Finding("PM003", Severity.WARNING, "gone.md", Span(5, 9), "m", fix=Fix("f", (Edit("b.md", Span(4, 5), "Z"),)))
+    f = Finding(
+        "PM003", Severity.WARNING, "gone.md", Span(5, 9), "m", fix=Fix("f", (Edit("b.md", Span(4, 5), "Z"),))
+    )
     [d] = locate([f], index_for)
     assert (d.line, d.column, d.end_line, d.end_column) == (1, 1, 1, 1)
     assert d.fix_edits[0][1:] == (3, 1, 3, 2)
@@ -193,15 +197,34 @@ def _reference_context(d, lines, color):
     shown = "".join(" " * TAB_WIDTH if ch == "\t" else ch for ch in text[lo:hi])
     prefix = "…" if lo > 0 else ""
     suffix = "…" if hi < len(text) else ""
-    return _lines(d, shown, prefix, suffix, len(prefix) + sum(widths[lo:start]),
-                  max(1, sum(widths[start:min(end, hi)])), color)
+    return _lines(
+        d,
+        shown,
+        prefix,
+        suffix,
+        len(prefix) + sum(widths[lo:start]),
+        max(1, sum(widths[start : min(end, hi)])),
+        color,
+    )
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.integers(0, 260).flatmap(  # lines of any length up to 260 (Hypothesis favours short ones)
-    lambda n: st.text(st.sampled_from("ab|` \x0b\r"), min_size=n, max_size=n)  # ASCII: the arithmetic
-    | st.text(st.sampled_from("ab|` \t\x0b\r") | st.sampled_from(["é", "世", "\u0301", "😀"]), min_size=n, max_size=n)),
-       st.integers(0, 270), st.integers(0, 300), st.booleans(), st.booleans())
+@given(
+    st.integers(0, 260).flatmap(  # lines of any length up to 260 (Hypothesis favours short ones)
+        lambda n: (
+            st.text(st.sampled_from("ab|` \x0b\r"), min_size=n, max_size=n)  # ASCII: the arithmetic
+            | st.text(
+                st.sampled_from("ab|` \t\x0b\r") | st.sampled_from(["é", "世", "\u0301", "😀"]),
+                min_size=n,
+                max_size=n,
+            )
+        )
+    ),
+    st.integers(0, 270),
+    st.integers(0, 300),
+    st.booleans(),
+    st.booleans(),
+)
 @example("a" * 300, 150, 5, True, False)  # a long ASCII row, windowed on both sides
 @example("a" * 300, 10, 5, True, False)
 def test_text_context_is_the_measured_one(line, col, length, same_line, color):
@@ -209,6 +232,11 @@ def test_text_context_is_the_measured_one(line, col, length, same_line, color):
 
     from parity_lsp.output.text import _context
 
-    d = SimpleNamespace(line=1, column=col + 1, end_line=1 if same_line else 2, end_column=col + 1 + length,
-                        severity=Severity.ERROR)
+    d = SimpleNamespace(
+        line=1,
+        column=col + 1,
+        end_line=1 if same_line else 2,
+        end_column=col + 1 + length,
+        severity=Severity.ERROR,
+    )
     assert _context(d, [line], color) == _reference_context(d, [line], color)

@@ -36,7 +36,9 @@ def wheel(tmp_path_factory) -> Path:
     src = tmp_path_factory.mktemp("src")
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / name, src / name)
-    shutil.copytree(REPO / "parity_lsp", src / "parity_lsp", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        REPO / "parity_lsp", src / "parity_lsp", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     out = tmp_path_factory.mktemp("wheelhouse")
     proc = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", out, src])
     assert proc.returncode == 0, proc.stderr
@@ -62,7 +64,9 @@ def test_wheel_name_and_contents(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "parity_lsp/cli.py" in names
     assert "parity_lsp/py.typed" in names
-    assert any(n.startswith("parity_lsp/rules/docs/") and n.endswith(".md") for n in names), "rule docs are package data"
+    assert any(n.startswith("parity_lsp/rules/docs/") and n.endswith(".md") for n in names), (
+        "rule docs are package data"
+    )
     assert not any(n.startswith(("tests/", "examples/", "editors/")) for n in names)
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "parity-lsp = parity_lsp.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
@@ -70,7 +74,9 @@ def test_wheel_name_and_contents(wheel):
 
 def test_installed_wheel_checks_the_demo(venv, tmp_path):
     """`parity-lsp check examples/demo-repo` from the fresh venv: exit 1 and the planted defects."""
-    proc = run([venv / "parity-lsp", "check", REPO / "examples" / "demo-repo", "--format", "json"], cwd=tmp_path)
+    proc = run(
+        [venv / "parity-lsp", "check", REPO / "examples" / "demo-repo", "--format", "json"], cwd=tmp_path
+    )
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
     got = sorted((d["line"], d["code"]) for d in report["diagnostics"])
@@ -100,14 +106,27 @@ def test_installed_version(venv, tmp_path):
 
 def test_installed_server_answers_initialize(venv, tmp_path):
     """`parity-lsp serve` from the wheel speaks LSP (its dependencies came along)."""
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "processId": None, "rootUri": (REPO / "examples" / "demo-repo").as_uri(), "capabilities": {}}})
+    body = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "processId": None,
+                "rootUri": (REPO / "examples" / "demo-repo").as_uri(),
+                "capabilities": {},
+            },
+        }
+    )
     exit_ = json.dumps({"jsonrpc": "2.0", "method": "exit"})
     data = "".join(f"Content-Length: {len(m.encode())}\r\n\r\n{m}" for m in (body, exit_))
     proc = run([venv / "parity-lsp", "serve", "--stdio"], input=data, cwd=tmp_path, timeout=60)
     m = re.search(r"\{.*\"serverInfo\".*", proc.stdout)
     assert m, (proc.stdout, proc.stderr)
-    assert f'"version": "{parity_lsp.__version__}"' in proc.stdout or f'"version":"{parity_lsp.__version__}"' in proc.stdout
+    assert (
+        f'"version": "{parity_lsp.__version__}"' in proc.stdout
+        or f'"version":"{parity_lsp.__version__}"' in proc.stdout
+    )
 
 
 def test_one_version_everywhere():
@@ -118,7 +137,9 @@ def test_one_version_everywhere():
     pkg = json.loads((REPO / "editors" / "vscode" / "package.json").read_text())
     assert pkg["version"] == version, "editors/vscode/package.json version must equal parity_lsp.__version__"
     lock = json.loads((REPO / "editors" / "vscode" / "package-lock.json").read_text())
-    assert lock["version"] == version and lock["packages"][""]["version"] == version, "run `npm install` in editors/vscode"
+    assert lock["version"] == version and lock["packages"][""]["version"] == version, (
+        "run `npm install` in editors/vscode"
+    )
     for doc in (REPO / "docs" / "github-actions.md", REPO / "README.md"):
         for pinned in re.findall(r"parity-lsp==([\w.]+)", doc.read_text()):
             assert pinned == version, f"{doc.name} pins parity-lsp=={pinned}"

@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from workloads import generate
 
 from parity_lsp import engine
 from parity_lsp.engine import check_paths
 from parity_lsp.workspace.index import Workspace
-from workloads import generate
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +58,21 @@ def test_a_worker_that_fails_leaves_its_rows_to_the_parent(workload, monkeypatch
 
 def test_cli_jobs_option_gives_the_same_json(workload):
     def run(*extra):
-        proc = subprocess.run([sys.executable, "-m", "parity_lsp", "check", "--root", str(workload), "--format", "json",
-                               *extra], capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "parity_lsp",
+                "check",
+                "--root",
+                str(workload),
+                "--format",
+                "json",
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+        )
         assert proc.returncode == 1, proc.stderr
         return json.loads(proc.stdout)
 
@@ -68,9 +81,16 @@ def test_cli_jobs_option_gives_the_same_json(workload):
 
 
 def test_cli_rejects_a_bad_jobs_value(workload):
-    proc = subprocess.run([sys.executable, "-m", "parity_lsp", "check", "--root", str(workload), "-j", "many"],
-                          capture_output=True, text=True)
-    assert proc.returncode == 2 and "expected a number of processes" in proc.stderr and "Traceback" not in proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "parity_lsp", "check", "--root", str(workload), "-j", "many"],
+        capture_output=True,
+        text=True,
+    )
+    assert (
+        proc.returncode == 2
+        and "expected a number of processes" in proc.stderr
+        and "Traceback" not in proc.stderr
+    )
 
 
 def test_a_one_shot_check_releases_row_evidence_with_the_same_findings(workload):
@@ -84,7 +104,9 @@ def test_a_one_shot_check_releases_row_evidence_with_the_same_findings(workload)
 
 def test_shares_keep_rows_of_one_neighbourhood_in_one_worker():
     # rows of two matrices citing the same crates, interleaved, plus keyless (matrix/table) pieces
-    keys = [None] + [f"crates/c{i % 7}" for i in range(700)] + [None] + [f"crates/c{i % 7}" for i in range(700)]
+    keys = (
+        [None] + [f"crates/c{i % 7}" for i in range(700)] + [None] + [f"crates/c{i % 7}" for i in range(700)]
+    )
     parts = engine.shares(keys, 2)
     assert sorted(i for part in parts for i in part) == list(range(len(keys)))  # each piece exactly once
     assert all(part == sorted(part) for part in parts)
@@ -160,7 +182,9 @@ def test_a_parallel_check_stopped_midway_stops_quietly(large_workload, how):
     import time
 
     proc, workers = _check_with_a_worker_running(
-        [sys.executable, "-m", "parity_lsp", "check", "--root", str(large_workload), "-j", "2"], subprocess.DEVNULL)
+        [sys.executable, "-m", "parity_lsp", "check", "--root", str(large_workload), "-j", "2"],
+        subprocess.DEVNULL,
+    )
     if how == "ctrl-c":
         os.killpg(proc.pid, signal.SIGINT)
     else:

@@ -65,7 +65,12 @@ def test_pytest_node_id():
 def test_labels_and_separators():
     t = "Rust: `a.rs` (`f`)<br>Python: `b.py` (`g`); `c.go`\n`d.ts`"
     refs = parse(t).refs
-    assert [(r.label, r.path) for r in refs] == [("Rust", "a.rs"), ("Python", "b.py"), (None, "c.go"), (None, "d.ts")]
+    assert [(r.label, r.path) for r in refs] == [
+        ("Rust", "a.rs"),
+        ("Python", "b.py"),
+        (None, "c.go"),
+        (None, "d.ts"),
+    ]
 
 
 def test_link_with_anchor():
@@ -108,7 +113,9 @@ def test_command_without_workflow():
     assert ref.kind == RefKind.CI and ref.path == "" and ref.commands[0].text == "cargo test -p core"
 
 
-@pytest.mark.parametrize("text", ["", "TBD", "—", "-", "N/A", "Missing proof: no test yet", "**Missing proof**: later"])
+@pytest.mark.parametrize(
+    "text", ["", "TBD", "—", "-", "N/A", "Missing proof: no test yet", "**Missing proof**: later"]
+)
 def test_no_evidence_markers(text):
     ev = parse(text)
     assert ev.missing_marker
@@ -129,8 +136,16 @@ def test_bare_path_in_prose():
 @pytest.mark.parametrize(
     "text,expected",
     [
-        ("src/a.rs", True), ("lib.rs", True), ("a/b", True), ("Type::method", False), ("cargo test -p x", False),
-        ("src/{a,b}.rs", False), ("src/*.rs", False), ("https://x.y/a.rs", False), ("Vec<u8>", False), ("parse_row", False),
+        ("src/a.rs", True),
+        ("lib.rs", True),
+        ("a/b", True),
+        ("Type::method", False),
+        ("cargo test -p x", False),
+        ("src/{a,b}.rs", False),
+        ("src/*.rs", False),
+        ("https://x.y/a.rs", False),
+        ("Vec<u8>", False),
+        ("parse_row", False),
     ],
 )
 def test_path_candidates(text, expected):
@@ -162,12 +177,15 @@ def _growing_backtick_runs(size):
 PATHOLOGICAL = 200_000
 
 
-@pytest.mark.parametrize("junk", [
-    pytest.param("(" * PATHOLOGICAL, id="open parens"),
-    pytest.param("[" * PATHOLOGICAL, id="open brackets"),
-    pytest.param("[a](" * (PATHOLOGICAL // 4), id="link openers"),
-    pytest.param(_growing_backtick_runs(PATHOLOGICAL), id="growing backtick runs"),
-])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        pytest.param("(" * PATHOLOGICAL, id="open parens"),
+        pytest.param("[" * PATHOLOGICAL, id="open brackets"),
+        pytest.param("[a](" * (PATHOLOGICAL // 4), id="link openers"),
+        pytest.param(_growing_backtick_runs(PATHOLOGICAL), id="growing backtick runs"),
+    ],
+)
 def test_a_200_kb_cell_of_unmatched_openers_parses(junk):
     """Each unmatched opener used to rescan to the end of the cell: O(n^2), minutes for 100 KB.
     (No timing here: the adversarial test in test_robust_resources.py bounds it in a subprocess.)"""
@@ -187,25 +205,61 @@ from hypothesis import strategies as st  # noqa: E402
 
 from parity_lsp.parse import evidence as evidence_module  # noqa: E402
 
-_PATHS = st.sampled_from([
-    "crates/core/src/lib.rs", "src/a.py", "lib.rs", "README", "Makefile", "a/b", "docs/x.md", "ü/ñ.rs",
-    ".github/workflows/ci.yml", "../../.github/workflows/ci.yaml", "../../crates/c1/src/mod_1.rs", "./x.go",
-    "a-b/c_d.e.ts", "x.", ".rs", "crates/a/b.RS",
-])
+_PATHS = st.sampled_from(
+    [
+        "crates/core/src/lib.rs",
+        "src/a.py",
+        "lib.rs",
+        "README",
+        "Makefile",
+        "a/b",
+        "docs/x.md",
+        "ü/ñ.rs",
+        ".github/workflows/ci.yml",
+        "../../.github/workflows/ci.yaml",
+        "../../crates/c1/src/mod_1.rs",
+        "./x.go",
+        "a-b/c_d.e.ts",
+        "x.",
+        ".rs",
+        "crates/a/b.RS",
+    ]
+)
 _LOCATIONS = st.sampled_from(["", ":7", ":7-9", ":007", ":0"])
 _ANCHORS = st.sampled_from(["", "#L7", "#L7-L9", "#L7-9", "#L0"])
-_PARENS = st.sampled_from([
-    "", " (`parse_row`)", " (`Type::method`)", " (`run()`)", "(`tight`)", "  (`two_spaces`)",
-    " (job `test`: `cargo test -p core --tests`)", " (job `a.b-c`: ` spaced  `)", " (job `t`: `a \\| b`)",
-    " (job `t`: ``)", " (prose note)", " (`a` `b`)", " (`not a symbol!`)",
-])
+_PARENS = st.sampled_from(
+    [
+        "",
+        " (`parse_row`)",
+        " (`Type::method`)",
+        " (`run()`)",
+        "(`tight`)",
+        "  (`two_spaces`)",
+        " (job `test`: `cargo test -p core --tests`)",
+        " (job `a.b-c`: ` spaced  `)",
+        " (job `t`: `a \\| b`)",
+        " (job `t`: ``)",
+        " (prose note)",
+        " (`a` `b`)",
+        " (`not a symbol!`)",
+    ]
+)
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.booleans(), _PATHS, _LOCATIONS, _ANCHORS, _PARENS, st.sampled_from(["evidence (code)", "evidence (ci)"]))
+@given(
+    st.booleans(),
+    _PATHS,
+    _LOCATIONS,
+    _ANCHORS,
+    _PARENS,
+    st.sampled_from(["evidence (code)", "evidence (ci)"]),
+)
 @example(False, "crates/core/src/lib.rs", ":12", "", " (`tick_key`)", "evidence (code)")
 @example(True, "../../crates/c1/src/mod_1.rs", "", "#L38", " (`verify_ledger`)", "evidence (code)")
-@example(False, ".github/workflows/ci.yml", "", "", " (job `test`: `cargo test -p c4 --tests`)", "evidence (ci)")
+@example(
+    False, ".github/workflows/ci.yml", "", "", " (job `test`: `cargo test -p c4 --tests`)", "evidence (ci)"
+)
 def test_the_shortcut_finds_what_the_general_parser_finds(link, path, location, anchor, paren, column):
     text = f"[label]({path}{anchor}){paren}" if link else f"`{path}{location}`{paren}"
     shortcut = parse_evidence(text, OFFSET, "docs/parity/matrix.md", column)

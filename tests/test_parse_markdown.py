@@ -63,7 +63,9 @@ def test_groups_come_from_headings_and_non_matrix_tables_are_ignored():
 
 
 def test_header_names_are_normalized():
-    m = parse_markdown("m.md", "| **capability** | STATUS | Evidence  (Code) |\n|---|---|---|\n| a | b | c |\n")
+    m = parse_markdown(
+        "m.md", "| **capability** | STATUS | Evidence  (Code) |\n|---|---|---|\n| a | b | c |\n"
+    )
     assert set(m.tables[0].columns) == {"capability", "status", "evidence (code)"}
 
 
@@ -80,7 +82,9 @@ def test_suppression_comments():
 
 
 def test_governing_documents():
-    m = parse_markdown("m.md", "This template is governed by:\n- `docs/charter.md`\n- [c2](docs/c2.md)\n\n" + HEADER)
+    m = parse_markdown(
+        "m.md", "This template is governed by:\n- `docs/charter.md`\n- [c2](docs/c2.md)\n\n" + HEADER
+    )
     assert [g.path for g in m.governing_docs] == ["docs/charter.md", "docs/c2.md"]
     assert text_at(m, m.governing_docs[0].span) == "docs/charter.md"
 
@@ -108,7 +112,13 @@ def test_evidence_is_parsed_for_every_row():
 
 
 def test_never_raises_on_garbage():
-    for text in ["|", "||\n|-|", "| Capability | Status |\n|---|---|\n|" + "`" * 1000, "\x00\x01|\ud800", "| Capability | Status |\n" * 3]:
+    for text in [
+        "|",
+        "||\n|-|",
+        "| Capability | Status |\n|---|---|\n|" + "`" * 1000,
+        "\x00\x01|\ud800",
+        "| Capability | Status |\n" * 3,
+    ]:
         parse_matrix("m.md", text)
 
 
@@ -155,10 +165,40 @@ _REFERENCE = MarkdownIt("commonmark").enable("table")
 _REFERENCE.block.ruler.at("table", _reference_table_lines)
 _REFERENCE.core.ruler.disable(["inline", "text_join"])
 
-_LINES = ["| a | b |", "|---|---|", "| x | y |", "a | b", "--- | ---", "", "   ", "- item | x", "* | y", "+ z |",
-          "1. one | two", "2) | x", "> quote | x", "# head | x", "## | x", "```", "~~~", "<div>", "<!-- c --> | x",
-          "_ _ _", "***", "    | indented |", "  | two spaces |", "text", "| a \\| b |", "\t| tab |", "| x |\r",
-          "|\x00|", "-", "--", "1.", "#"]
+_LINES = [
+    "| a | b |",
+    "|---|---|",
+    "| x | y |",
+    "a | b",
+    "--- | ---",
+    "",
+    "   ",
+    "- item | x",
+    "* | y",
+    "+ z |",
+    "1. one | two",
+    "2) | x",
+    "> quote | x",
+    "# head | x",
+    "## | x",
+    "```",
+    "~~~",
+    "<div>",
+    "<!-- c --> | x",
+    "_ _ _",
+    "***",
+    "    | indented |",
+    "  | two spaces |",
+    "text",
+    "| a \\| b |",
+    "\t| tab |",
+    "| x |\r",
+    "|\x00|",
+    "-",
+    "--",
+    "1.",
+    "#",
+]
 
 
 @settings(max_examples=600, deadline=None)
@@ -182,9 +222,12 @@ from parity_lsp.parse.markdown import _row_cells_escaped, row_cells  # noqa: E40
 
 
 @settings(max_examples=800, deadline=None)
-@given(st.lists(st.sampled_from(["|", " ", "\t", "a", "`x`", "é", "🙂", "\u00a0", "\r", "  ", "**b**"]),
-                max_size=24).map("".join),
-       st.integers(min_value=0, max_value=10_000))
+@given(
+    st.lists(
+        st.sampled_from(["|", " ", "\t", "a", "`x`", "é", "🙂", "\u00a0", "\r", "  ", "**b**"]), max_size=24
+    ).map("".join),
+    st.integers(min_value=0, max_value=10_000),
+)
 @example("| a | b |", 7)
 @example("|", 0)
 @example("||", 0)
@@ -201,9 +244,9 @@ def test_row_cells_equal_the_escape_aware_splitter(line, offset):
     fast = [(c.text, c.start, c.index, c.column) for c in row_cells(line, offset, columns)]
     reference = [(c.text, c.start, c.index, c.column) for c in _row_cells_escaped(line, offset, columns)]
     assert fast == reference
-    assert [c.column for c in row_cells(line, offset, columns)][:3] == columns[:len(fast)]
+    assert [c.column for c in row_cells(line, offset, columns)][:3] == columns[: len(fast)]
     for text, start, _, _ in fast:  # each cell is the document's text where it says it is
-        assert line[start - offset:start - offset + len(text)] == text
+        assert line[start - offset : start - offset + len(text)] == text
 
 
 # --- the parser's lines are LineIndex's lines ----------------------------------------------------
@@ -213,8 +256,12 @@ from parity_lsp.text import LineIndex  # noqa: E402
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(["\n", "\r", "\r\n", "\u2028", "\x0b", "\x0c", "\x85", "|", "a", " ", "é", ""]),
-                max_size=30).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(["\n", "\r", "\r\n", "\u2028", "\x0b", "\x0c", "\x85", "|", "a", " ", "é", ""]),
+        max_size=30,
+    ).map("".join)
+)
 @example("")
 @example("a\n")
 @example("a\r\nb\rc\n\n")

@@ -6,10 +6,45 @@ from hypothesis import strategies as st
 from parity_lsp.engine import parse_matrix
 from parity_lsp.parse.evidence import parse_evidence
 
-HEADER = "| Capability | Status | Evidence (Code) | Evidence (Tests) | Evidence (CI) |\n|---|---|---|---|---|\n"
+HEADER = (
+    "| Capability | Status | Evidence (Code) | Evidence (Tests) | Evidence (CI) |\n|---|---|---|---|---|\n"
+)
 PIECES = st.sampled_from(
-    ["|", "\\|", "`", "``", "(", ")", "[", "](", "<br>", ";", "\n", "\r\n", "\r", ":", "#L", "-", "::", "/", ".rs",
-     "src/a.rs", " ", "job", "+", "🚀", "日本", "\u202e", "\x00", "\t", ",", '"', "Missing proof:", "EX-1", "—"]
+    [
+        "|",
+        "\\|",
+        "`",
+        "``",
+        "(",
+        ")",
+        "[",
+        "](",
+        "<br>",
+        ";",
+        "\n",
+        "\r\n",
+        "\r",
+        ":",
+        "#L",
+        "-",
+        "::",
+        "/",
+        ".rs",
+        "src/a.rs",
+        " ",
+        "job",
+        "+",
+        "🚀",
+        "日本",
+        "\u202e",
+        "\x00",
+        "\t",
+        ",",
+        '"',
+        "Missing proof:",
+        "EX-1",
+        "—",
+    ]
 )
 TEXT = st.lists(st.one_of(PIECES, st.text(max_size=5)), max_size=40).map("".join)
 
@@ -27,7 +62,12 @@ def spans_of(matrix):
                 for ref in ev.refs:
                     yield ref.span
                     yield ref.full_span
-                    for extra in [ref.line_span, ref.job_span, *[s.span for s in ref.symbols], *[c.span for c in ref.commands]]:
+                    for extra in [
+                        ref.line_span,
+                        ref.job_span,
+                        *[s.span for s in ref.symbols],
+                        *[c.span for c in ref.commands],
+                    ]:
                         if extra is not None:
                             yield extra
 

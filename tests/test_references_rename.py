@@ -20,12 +20,15 @@ HEAD = (
 )
 
 
-def row(cap: str, code: str = "", tests: str = "", ci: str = "", notes: str = "", status: str = "Partial") -> str:
+def row(
+    cap: str, code: str = "", tests: str = "", ci: str = "", notes: str = "", status: str = "Partial"
+) -> str:
     return f"| {cap} | F | {status} | unit | {code} | {tests} | {ci} | @team | {notes} |\n"
 
 
 M_TEXT = (
-    "# Matrix\n\nGoverned by `docs/governance.md`.\n\n" + HEAD
+    "# Matrix\n\nGoverned by `docs/governance.md`.\n\n"
+    + HEAD
     + row("A", "`src/ledger.rs:7` (`record`)", TEST_REF, CI_REF)
     + row("B", "[ledger](../../src/ledger.rs#L7-L10)", "`src/ledger.rs` (`TickLedger::record`)")
     + row("Dir", "`src/`; `./src/lib.rs`", "—", notes="see [EX-04](../audits/exceptions.md#EX-04)")
@@ -33,18 +36,29 @@ M_TEXT = (
 )
 OTHER_TEXT = (
     HEAD
-    + row("C", "`src/ledger.rs` (`TickLedger.record`)", "—",
-          "`.github/workflows/ci.yml` (job `Rust tests`: `cargo   test -p core  --tests`)")
+    + row(
+        "C",
+        "`src/ledger.rs` (`TickLedger.record`)",
+        "—",
+        "`.github/workflows/ci.yml` (job `Rust tests`: `cargo   test -p core  --tests`)",
+    )
     + row("D", "`py/runs.py` (`list_runs`)", "`py/runs.py` (`TestRunTable::test_render`)")
 )
 
 
 @pytest.fixture
 def root(tmp_path) -> Path:
-    return workspace(tmp_path, {
-        **sources(), ".parity-lsp.toml": "", M: M_TEXT, OTHER: OTHER_TEXT,
-        "docs/governance.md": "# Rules\n", "docs/audits/exceptions.md": "# Exceptions\n\nEX-04: none\n",
-    })
+    return workspace(
+        tmp_path,
+        {
+            **sources(),
+            ".parity-lsp.toml": "",
+            M: M_TEXT,
+            OTHER: OTHER_TEXT,
+            "docs/governance.md": "# Rules\n",
+            "docs/audits/exceptions.md": "# Exceptions\n\nEX-04: none\n",
+        },
+    )
 
 
 def analysis_of(root: Path) -> Analysis:
@@ -74,8 +88,10 @@ def test_references_to_a_file_across_matrices(root):
     got = refs(a, M, "`src/ledger.rs:7`")
     assert [(p, t) for p, t, _ in got] == [
         (OTHER, "src/ledger.rs"),  # row C (results are ordered by path, then position)
-        (M, "src/ledger.rs"), (M, "src/ledger.rs"),  # row A: code and test
-        (M, "../../src/ledger.rs"), (M, "src/ledger.rs"),  # row B: link (relative), test column
+        (M, "src/ledger.rs"),
+        (M, "src/ledger.rs"),  # row A: code and test
+        (M, "../../src/ledger.rs"),
+        (M, "src/ledger.rs"),  # row B: link (relative), test column
     ]
     assert [ln for _, _, ln in got] == [2, 6, 6, 7, 7]
     # on a link's target or its line anchor: the same answer
@@ -86,7 +102,10 @@ def test_references_to_a_symbol_by_definition_not_spelling(root):
     a = analysis_of(root)
     got = refs(a, M, "`record`")
     assert [(p, t, ln) for p, t, ln in got] == [
-        (OTHER, "TickLedger.record", 2), (M, "record", 6), (M, "TickLedger::record", 7)]
+        (OTHER, "TickLedger.record", 2),
+        (M, "record", 6),
+        (M, "TickLedger::record", 7),
+    ]
     # from another spelling of the same item: the same rows
     assert refs(a, OTHER, "TickLedger.record") == got
 
@@ -109,8 +128,10 @@ def test_references_to_a_ci_job_and_command(root):
     a = analysis_of(root)
     # `rust` and `Rust tests` are the id and the name of the same job
     assert refs(a, M, "`rust`") == [(OTHER, "Rust tests", 2), (M, "rust", 6)]
-    assert refs(a, M, "cargo test -p core") == [(OTHER, "cargo   test -p core  --tests", 2),
-                                                (M, "cargo test -p core --tests", 6)]
+    assert refs(a, M, "cargo test -p core") == [
+        (OTHER, "cargo   test -p core  --tests", 2),
+        (M, "cargo test -p core --tests", 6),
+    ]
     assert refs(a, M, "`rust`", decl=True)[0] == (".github/workflows/ci.yml", "rust", 3)
     # the workflow path itself: both CI references
     assert [p for p, _, _ in refs(a, OTHER, ".github/workflows/ci.yml")] == [OTHER, M]
@@ -120,7 +141,11 @@ def test_references_from_the_source_side(root):
     a = analysis_of(root)
     # on `pub fn record` in the Rust file: the rows that cite that function
     got = refs(a, "src/ledger.rs", "fn record", delta=4)
-    assert [(p, t) for p, t, _ in got] == [(OTHER, "TickLedger.record"), (M, "record"), (M, "TickLedger::record")]
+    assert [(p, t) for p, t, _ in got] == [
+        (OTHER, "TickLedger.record"),
+        (M, "record"),
+        (M, "TickLedger::record"),
+    ]
     assert refs(a, "src/ledger.rs", "fn record_works", delta=4) == [(M, "record_works", 6)]
     # on a job key of the workflow
     assert [t for _, t, _ in refs(a, ".github/workflows/ci.yml", "rust:")] == ["Rust tests", "rust"]
@@ -156,7 +181,10 @@ def test_file_rename_updates_code_spans_and_relative_links_keeping_anchors(root)
     a = analysis_of(root)
     new = renamed(a, ("src/ledger.rs", "crates/core/src/ledger.rs"))
     assert set(new) == {M, OTHER}
-    assert "| `crates/core/src/ledger.rs:7` (`record`) | `crates/core/src/ledger.rs` (`record_works`) |" in new[M]
+    assert (
+        "| `crates/core/src/ledger.rs:7` (`record`) | `crates/core/src/ledger.rs` (`record_works`) |"
+        in new[M]
+    )
     assert "[ledger](../../crates/core/src/ledger.rs#L7-L10)" in new[M]
     assert "`crates/core/src/ledger.rs` (`TickLedger::record`)" in new[M]
     assert "`crates/core/src/ledger.rs` (`TickLedger.record`)" in new[OTHER]
@@ -205,8 +233,11 @@ def test_moving_the_folder_of_a_matrix_with_its_targets_needs_no_edit(root):
 
 def test_notes_links_and_governing_docs_follow_too(root):
     a = analysis_of(root)
-    new = renamed(a, ("docs/audits/exceptions.md", "docs/audits/exceptions-2025.md"),
-                  ("docs/governance.md", "GOVERNANCE.md"))
+    new = renamed(
+        a,
+        ("docs/audits/exceptions.md", "docs/audits/exceptions-2025.md"),
+        ("docs/governance.md", "GOVERNANCE.md"),
+    )
     assert "[EX-04](../audits/exceptions-2025.md#EX-04)" in new[M]
     assert "Governed by `GOVERNANCE.md`." in new[M]
 

@@ -10,14 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from reportkit import COUNTS, FILES, MATRIX_PATH, write_workspace
 
 from parity_lsp.config import load_config
 from parity_lsp.engine import check_paths
 from parity_lsp.report import build_report
 from parity_lsp.report.compare import BlobReader, GitTreeFileSystem, read_tree, resolve_revision
-from parity_lsp.starter import CONFIG_NAME, MATRIX_PATH as STARTER_PATH
+from parity_lsp.starter import CONFIG_NAME
+from parity_lsp.starter import MATRIX_PATH as STARTER_PATH
 from parity_lsp.workspace.index import Workspace
 
 REPO = Path(__file__).resolve().parent.parent
@@ -26,13 +26,26 @@ DEMO = REPO / "examples" / "demo-repo"
 
 def run(*args, cwd=None):
     env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "parity_lsp", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "parity_lsp", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def git(root, *args):
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(root)}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(root),
+    }
     proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
@@ -57,9 +70,19 @@ def ws(tmp_path):
 def test_overall_numbers_match_the_hand_count(ws):
     t = report_of(ws).overall
     want = COUNTS["overall"]
-    got = dict(rows=t.rows, claimed=t.claimed, verified=t.verified, verified_implemented=t.verified_implemented,
-               exceptions=t.exceptions, verified_exceptions=t.verified_exceptions, partial=t.partial,
-               not_shipped=t.not_shipped, unknown_status=t.unknown, broken=t.broken, by_status=t.by_status)
+    got = {
+        "rows": t.rows,
+        "claimed": t.claimed,
+        "verified": t.verified,
+        "verified_implemented": t.verified_implemented,
+        "exceptions": t.exceptions,
+        "verified_exceptions": t.verified_exceptions,
+        "partial": t.partial,
+        "not_shipped": t.not_shipped,
+        "unknown_status": t.unknown,
+        "broken": t.broken,
+        "by_status": t.by_status,
+    }
     assert got == want
 
 
@@ -67,22 +90,35 @@ def test_overall_numbers_match_the_hand_count(ws):
 def test_group_numbers_match_the_hand_count(ws, group):
     (g,) = [g for g in report_of(ws).groups if g.name == group]
     t = g.totals
-    got = dict(rows=t.rows, claimed=t.claimed, verified=t.verified, verified_implemented=t.verified_implemented,
-               exceptions=t.exceptions, verified_exceptions=t.verified_exceptions, partial=t.partial,
-               not_shipped=t.not_shipped, broken=t.broken)
+    got = {
+        "rows": t.rows,
+        "claimed": t.claimed,
+        "verified": t.verified,
+        "verified_implemented": t.verified_implemented,
+        "exceptions": t.exceptions,
+        "verified_exceptions": t.verified_exceptions,
+        "partial": t.partial,
+        "not_shipped": t.not_shipped,
+        "broken": t.broken,
+    }
     assert got == COUNTS[group]
 
 
 def test_proof_level_coverage_matches_the_hand_count(ws):
     t = report_of(ws).overall
-    got = {lvl: (c.required, c.met, c.below, c.unclassified, c.no_test) for lvl, c in t.proof_by_level.items()}
+    got = {
+        lvl: (c.required, c.met, c.below, c.unclassified, c.no_test) for lvl, c in t.proof_by_level.items()
+    }
     assert got == COUNTS["proof"]
     p = t.proof
     assert (p.required, p.met, p.below, p.unclassified, p.no_test) == COUNTS["proof_total"]
     rows = {r.capability: r for r in report_of(ws).rows}
     assert (rows["Tick keys"].required_level, rows["Tick keys"].achieved_level) == ("unit", "unit")
-    assert (rows["Flow end to end"].required_level, rows["Flow end to end"].achieved_level, rows["Flow end to end"].proof) == (
-        "e2e", "integration", "below")
+    assert (
+        rows["Flow end to end"].required_level,
+        rows["Flow end to end"].achieved_level,
+        rows["Flow end to end"].proof,
+    ) == ("e2e", "integration", "below")
 
 
 def test_implemented_row_whose_test_vanished_is_claimed_but_not_verified(ws):
@@ -96,7 +132,11 @@ def test_implemented_row_whose_test_vanished_is_claimed_but_not_verified(ws):
 
 def test_exceptions_count_only_with_a_declared_id(ws):
     rows = {r.capability: r for r in report_of(ws).rows}
-    assert (rows["Asset checks"].verified, rows["Asset checks"].exception_ids, rows["Asset checks"].claimed) == (True, ["EX-01"], False)
+    assert (
+        rows["Asset checks"].verified,
+        rows["Asset checks"].exception_ids,
+        rows["Asset checks"].claimed,
+    ) == (True, ["EX-01"], False)
     assert (rows["GraphQL API"].verified, rows["GraphQL API"].broken) == (False, True)
     assert [d.code for d in rows["GraphQL API"].diagnostics] == ["PM207"]
 
@@ -121,7 +161,9 @@ def test_broken_claims_and_owners(ws):
 
 def test_unknown_status_is_its_own_bucket(tmp_path):
     files = dict(FILES)
-    files[MATRIX_PATH] = FILES[MATRIX_PATH].replace("| Flow runs | Flow | Implemented |", "| Flow runs | Flow | Implemeted |")
+    files[MATRIX_PATH] = FILES[MATRIX_PATH].replace(
+        "| Flow runs | Flow | Implemented |", "| Flow runs | Flow | Implemeted |"
+    )
     report = report_of(write_workspace(tmp_path, files))
     t = report.overall
     assert (t.claimed, t.verified, t.unknown, t.by_status["Unknown"]) == (3, 3, 1, 1)
@@ -135,13 +177,28 @@ def test_json_shape(ws):
     proc = run("report", "--format", "json", cwd=ws)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"version", "root", "files", "statuses", "proof_levels", "overall", "groups", "broken_claims",
-                         "owners", "rows", "other_findings", "unreadable", "compare"}
+    assert set(data) == {
+        "version",
+        "root",
+        "files",
+        "statuses",
+        "proof_levels",
+        "overall",
+        "groups",
+        "broken_claims",
+        "owners",
+        "rows",
+        "other_findings",
+        "unreadable",
+        "compare",
+    }
     assert data["version"] == 1 and data["root"] == str(ws.resolve()) and data["files"] == [MATRIX_PATH]
     o = data["overall"]
     for key, value in COUNTS["overall"].items():
         assert o[key] == value, key
-    assert o["proof"] == dict(zip(("required", "met", "below", "unclassified", "no_test"), COUNTS["proof_total"]))
+    assert o["proof"] == dict(
+        zip(("required", "met", "below", "unclassified", "no_test"), COUNTS["proof_total"], strict=False)
+    )
     assert [g["name"] for g in data["groups"]] == ["Alpha", "Beta"]
     assert data["groups"][0]["link"] == "docs/parity/matrix.md#L3"
     broken = {b["capability"]: b for b in data["broken_claims"]}
@@ -158,15 +215,24 @@ def test_markdown_shape(ws):
     md = proc.stdout
     assert md.startswith("# Parity report\n")
     assert "**Verified parity: 4 of 10 capabilities (40%)**" in md
-    for heading in ("## Verified vs claimed, by group", "## Rows by status", "## Proof-level coverage (Implemented rows)",
-                    "## Broken claims (2)", "## Owners with open problems (2)"):
+    for heading in (
+        "## Verified vs claimed, by group",
+        "## Rows by status",
+        "## Proof-level coverage (Implemented rows)",
+        "## Broken claims (2)",
+        "## Owners with open problems (2)",
+    ):
         assert f"\n{heading}\n" in md
     assert "| **All** | **10** | **4** | **4 (40%)** | **2** | **1** | **3** | **2 (1)** |" in md
     assert "| [Alpha](docs/parity/matrix.md#L3) | 5 | 4 | 3 (60%) | 1 | 1 | 0 | 0 (0) |" in md
     assert "| **All** | **4** | **1** | **1** | **2** | **2** |" in md  # by status
     assert "| integration | 2 | 1 | 0 | 0 | 1 |" in md
-    assert re.search(r"^\| \[Vanished proof\]\(docs/parity/matrix\.md#L9\) \| Alpha \| Implemented \| @alpha \| "
-                     r"\*\*error\*\* `PM201` .*<br>\*\*error\*\* `PM305` test `vanished_test` ", md, re.M)
+    assert re.search(
+        r"^\| \[Vanished proof\]\(docs/parity/matrix\.md#L9\) \| Alpha \| Implemented \| @alpha \| "
+        r"\*\*error\*\* `PM201` .*<br>\*\*error\*\* `PM305` test `vanished_test` ",
+        md,
+        re.M,
+    )
     assert "[GraphQL API](docs/parity/matrix.md#L20)" in md
     # every table row has as many cells as its header
     for block in re.findall(r"((?:^\|.*\|\n)+)", md, re.M):
@@ -200,7 +266,9 @@ def test_output_file_is_written_atomically_with_links_relative_to_it(ws):
 
 
 def test_path_argument_limits_the_report(ws):
-    (ws / "docs/parity/other.md").write_text("## Other\n\n" + FILES[MATRIX_PATH].split("## Beta\n\n")[1], encoding="utf-8")
+    (ws / "docs/parity/other.md").write_text(
+        "## Other\n\n" + FILES[MATRIX_PATH].split("## Beta\n\n")[1], encoding="utf-8"
+    )
     both = json.loads(run("report", "--format", "json", cwd=ws).stdout)
     assert both["overall"]["rows"] == 15 and len(both["files"]) == 2
     one = json.loads(run("report", "--format", "json", "docs/parity/other.md", cwd=ws).stdout)
@@ -210,18 +278,30 @@ def test_path_argument_limits_the_report(ws):
 def test_demo_report_numbers():
     data = json.loads(run("report", "--format", "json", cwd=DEMO).stdout)
     o = data["overall"]
-    assert (o["rows"], o["claimed"], o["verified"], o["verified_implemented"], o["exceptions"],
-            o["verified_exceptions"], o["partial"], o["not_shipped"], o["unknown_status"], o["broken"]) == (
-        14, 8, 5, 4, 3, 1, 1, 1, 1, 6)
+    assert (
+        o["rows"],
+        o["claimed"],
+        o["verified"],
+        o["verified_implemented"],
+        o["exceptions"],
+        o["verified_exceptions"],
+        o["partial"],
+        o["not_shipped"],
+        o["unknown_status"],
+        o["broken"],
+    ) == (14, 8, 5, 4, 3, 1, 1, 1, 1, 6)
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["--format", "pdf"], "invalid choice"),
-    (["nope.md"], "nope.md: no such file or directory"),
-    (["-o", "missing-dir/r.md"], "does not exist"),
-    (["--compare", "no-such-rev"], "--compare no-such-rev: not a git revision"),
-    (["--compare", "--oops"], ""),  # argparse: option-like value
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--format", "pdf"], "invalid choice"),
+        (["nope.md"], "nope.md: no such file or directory"),
+        (["-o", "missing-dir/r.md"], "does not exist"),
+        (["--compare", "no-such-rev"], "--compare no-such-rev: not a git revision"),
+        (["--compare", "--oops"], ""),  # argparse: option-like value
+    ],
+)
 def test_report_usage_errors_exit_2(ws, args, needle):
     git(ws, "init", "-q")
     proc = run("report", *args, cwd=ws)
@@ -261,7 +341,9 @@ def repo(ws):
     # (improvement), a row is added
     lib = (ws / "crates/core/src/lib.rs").read_text()
     (ws / "crates/core/src/lib.rs").write_text(lib.split("#[cfg(test)]")[0])
-    (ws / "docs/audits/exceptions.md").write_text(FILES["docs/audits/exceptions.md"] + "| EX-99 | GraphQL API dropped |\n")
+    (ws / "docs/audits/exceptions.md").write_text(
+        FILES["docs/audits/exceptions.md"] + "| EX-99 | GraphQL API dropped |\n"
+    )
     matrix = (ws / MATRIX_PATH).read_text()
     (ws / MATRIX_PATH).write_text(matrix + "| Run retries | Runs | Planned | unit | — | — | — | @beta | |\n")
     git(ws, "commit", "-q", "-am", "change")
@@ -295,8 +377,12 @@ def test_compare_markdown_for_a_pull_request_comment(repo):
     assert "| Verified parity | 4 | 4 | 0 |" in md  # one lost, one gained
     assert "| Rows | 10 | 11 | +1 |" in md
     assert "\n### Regressions (1)\n" in md
-    assert re.search(r"^\| \[Tick keys\]\(docs/parity/matrix\.md#L7\) \| Alpha \| Implemented, verified \| "
-                     r"Implemented, broken \| \*\*error\*\* `PM201`", md, re.M)
+    assert re.search(
+        r"^\| \[Tick keys\]\(docs/parity/matrix\.md#L7\) \| Alpha \| Implemented, verified \| "
+        r"Implemented, broken \| \*\*error\*\* `PM201`",
+        md,
+        re.M,
+    )
     assert "\n### Improvements (1)\n" in md and "[GraphQL API](docs/parity/matrix.md#L20)" in md
     assert "<summary>Other changes (1)</summary>" in md and "added: [Run retries]" in md
 
@@ -306,7 +392,9 @@ def test_compare_against_head_sees_uncommitted_changes(repo):
     data = json.loads(run("report", "--format", "json", "--compare", "HEAD", cwd=repo).stdout)
     regressed = {c["capability"] for c in data["compare"]["regressions"]}
     assert regressed == {"Flow runs", "Flow end to end"}
-    assert (repo / ".git").is_dir() and not (repo / "crates/core/tests/flow.rs").exists()  # HEAD not checked out
+    assert (repo / ".git").is_dir() and not (
+        repo / "crates/core/tests/flow.rs"
+    ).exists()  # HEAD not checked out
 
 
 def test_compare_in_a_workspace_below_the_repository_root(tmp_path):
@@ -359,9 +447,21 @@ def test_init_writes_a_starter_that_checks_clean(tmp_path):
     assert matrix.is_file() and config.is_file()
     assert f"wrote {matrix}" in proc.stdout
     text = matrix.read_text()
-    assert "# Dagster Parity Matrix" in text and "**Designed/Planned** must not be treated as shipped parity." in text
-    for group in ("Scheduling", "Sensors", "Run identity (`run_key`)", "Partitions", "Backfills", "Partition status",
-                  "Staleness/reconciliation", "Operator UX (CLI/API)", "Production hardening"):
+    assert (
+        "# Dagster Parity Matrix" in text
+        and "**Designed/Planned** must not be treated as shipped parity." in text
+    )
+    for group in (
+        "Scheduling",
+        "Sensors",
+        "Run identity (`run_key`)",
+        "Partitions",
+        "Backfills",
+        "Partition status",
+        "Staleness/reconciliation",
+        "Operator UX (CLI/API)",
+        "Production hardening",
+    ):
         assert f"\n## {group}\n" in text
     assert load_config(tmp_path)[1] == []  # the config is valid
     check = run("check", "--format", "json", cwd=tmp_path)
@@ -377,7 +477,9 @@ def test_init_refuses_to_overwrite(tmp_path):
     (tmp_path / STARTER_PATH).write_text("mine\n")
     proc = run("init", cwd=tmp_path)
     assert proc.returncode == 2
-    assert "refusing to overwrite" in proc.stderr and STARTER_PATH in proc.stderr and CONFIG_NAME in proc.stderr
+    assert (
+        "refusing to overwrite" in proc.stderr and STARTER_PATH in proc.stderr and CONFIG_NAME in proc.stderr
+    )
     assert "Traceback" not in proc.stderr
     assert (tmp_path / STARTER_PATH).read_text() == "mine\n"
 

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from chromekit import Browser, find_chromium
 from reportkit import COUNTS, write_workspace
 
@@ -24,16 +23,25 @@ DEMO = REPO / "examples" / "demo-repo"
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "parity_lsp", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "NO_COLOR": "1"}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "parity_lsp", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
 def browser():
     exe = find_chromium()
     if exe is None:
-        pytest.fail("headless Chromium is required for the HTML report tests and was not found on PATH: "
-                    "install it with `apt-get install -y chromium` (.ci/run does this in CI)", pytrace=False)
+        pytest.fail(
+            "headless Chromium is required for the HTML report tests and was not found on PATH: "
+            "install it with `apt-get install -y chromium` (.ci/run does this in CI)",
+            pytrace=False,
+        )
     with Browser(exe) as b:
         yield b
 
@@ -56,7 +64,9 @@ def page(browser, report_file):
 
 
 def text_of(page, selector):
-    return page.evaluate(f"document.querySelector({json.dumps(selector)}).textContent.replace(/\\s+/g, ' ').trim()")
+    return page.evaluate(
+        f"document.querySelector({json.dumps(selector)}).textContent.replace(/\\s+/g, ' ').trim()"
+    )
 
 
 def test_renders_without_console_errors_or_network(page, report_file):
@@ -69,53 +79,94 @@ def test_renders_without_console_errors_or_network(page, report_file):
 def test_page_shows_the_hand_counted_numbers(page):
     o = COUNTS["overall"]
     assert text_of(page, "#headline") == f"{o['verified']} of {o['rows']} capabilities verified"
-    cards = page.evaluate("[...document.querySelectorAll('.card')].map(c => [c.querySelector('.label').textContent, "
-                          "c.querySelector('.value').firstChild.textContent.trim()])")
-    assert dict(cards) == {"Verified parity": "4", "Claimed": "4", "Broken claims": "2", "Partial": "1", "Not shipped": "3"}
-    groups = page.evaluate("[...document.querySelectorAll('#groups tbody tr')].map(r => [...r.cells].map(c => c.textContent.trim()))")
+    cards = page.evaluate(
+        "[...document.querySelectorAll('.card')].map(c => [c.querySelector('.label').textContent, "
+        "c.querySelector('.value').firstChild.textContent.trim()])"
+    )
+    assert dict(cards) == {
+        "Verified parity": "4",
+        "Claimed": "4",
+        "Broken claims": "2",
+        "Partial": "1",
+        "Not shipped": "3",
+    }
+    groups = page.evaluate(
+        "[...document.querySelectorAll('#groups tbody tr')].map(r => [...r.cells].map(c => c.textContent.trim()))"
+    )
     assert groups == [
         ["Alpha", "5", "4", "3 (60%)", "1", "1", "0", "0 (0)"],
         ["Beta", "5", "0", "1 (20%)", "1", "0", "3", "2 (1)"],
         ["All groups", "10", "4", "4 (40%)", "2", "1", "3", "2 (1)"],
     ]
-    by_status = page.evaluate("[...document.querySelectorAll('#by-status tr')].map(r => [...r.cells].map(c => c.textContent.trim()))")
+    by_status = page.evaluate(
+        "[...document.querySelectorAll('#by-status tr')].map(r => [...r.cells].map(c => c.textContent.trim()))"
+    )
     assert by_status[0] == ["Group", "Implemented", "Partial", "Designed", "Planned", "Exception"]
     assert by_status[-1] == ["All groups"] + [str(v) for v in COUNTS["overall"]["by_status"].values()]
-    proof = page.evaluate("[...document.querySelectorAll('#proof tbody tr')].map(r => [...r.cells].slice(0, 6).map(c => c.textContent.trim()))")
-    assert proof == [["unit", "1", "1", "0", "0", "0"], ["integration", "2", "1", "0", "0", "1"], ["e2e", "1", "0", "1", "0", "0"],
-                     ["All Implemented rows", "4", "2 (50%)", "1", "0", "1"]]
+    proof = page.evaluate(
+        "[...document.querySelectorAll('#proof tbody tr')].map(r => [...r.cells].slice(0, 6).map(c => c.textContent.trim()))"
+    )
+    assert proof == [
+        ["unit", "1", "1", "0", "0", "0"],
+        ["integration", "2", "1", "0", "0", "1"],
+        ["e2e", "1", "0", "1", "0", "0"],
+        ["All Implemented rows", "4", "2 (50%)", "1", "0", "1"],
+    ]
 
 
 def test_broken_claims_link_to_their_rows_with_diagnostics(page):
-    items = page.evaluate("[...document.querySelectorAll('#broken .broken > li')].map(li => ({cap: li.querySelector('.cap').textContent, "
-                          "href: li.querySelector('.cap').getAttribute('href'), codes: [...li.querySelectorAll('.code')].map(c => c.textContent)}))")
+    items = page.evaluate(
+        "[...document.querySelectorAll('#broken .broken > li')].map(li => ({cap: li.querySelector('.cap').textContent, "
+        "href: li.querySelector('.cap').getAttribute('href'), codes: [...li.querySelectorAll('.code')].map(c => c.textContent)}))"
+    )
     assert items == [
         {"cap": "Vanished proof", "href": "../docs/parity/matrix.md#L9", "codes": ["PM201", "PM305"]},
         {"cap": "GraphQL API", "href": "../docs/parity/matrix.md#L20", "codes": ["PM207"]},
     ]
-    owners = page.evaluate("[...document.querySelectorAll('#owners tbody tr')].map(r => [...r.cells].slice(0, 4).map(c => c.textContent))")
+    owners = page.evaluate(
+        "[...document.querySelectorAll('#owners tbody tr')].map(r => [...r.cells].slice(0, 4).map(c => c.textContent))"
+    )
     assert owners == [[o, *map(str, COUNTS["owners"][o][:3])] for o in ("@alpha", "@beta")]
 
 
 def test_svg_charts_are_inline_and_carry_the_counts(page):
-    segments = page.evaluate("[...document.querySelectorAll('#status-chart svg rect title')].map(t => t.textContent)")
-    assert segments == ["Alpha: 4 Implemented", "Alpha: 1 Partial", "Beta: 1 Designed", "Beta: 2 Planned", "Beta: 2 Exception"]
-    bars = page.evaluate("[...document.querySelectorAll('#claimed-chart svg rect title')].map(t => t.textContent)")
+    segments = page.evaluate(
+        "[...document.querySelectorAll('#status-chart svg rect title')].map(t => t.textContent)"
+    )
+    assert segments == [
+        "Alpha: 4 Implemented",
+        "Alpha: 1 Partial",
+        "Beta: 1 Designed",
+        "Beta: 2 Planned",
+        "Beta: 2 Exception",
+    ]
+    bars = page.evaluate(
+        "[...document.querySelectorAll('#claimed-chart svg rect title')].map(t => t.textContent)"
+    )
     assert bars == ["Alpha: 4 of 5 claimed", "Alpha: 3 of 5 verified", "Beta: 1 of 5 verified"]
-    assert page.evaluate("document.querySelectorAll('img, link[rel=stylesheet], script[src], iframe').length") == 0
+    assert (
+        page.evaluate("document.querySelectorAll('img, link[rel=stylesheet], script[src], iframe').length")
+        == 0
+    )
 
 
 def test_rows_table_filters_and_sorts_with_javascript(page):
     assert page.evaluate("document.documentElement.classList.contains('js')")
     assert text_of(page, "#count") == "Showing 10 of 10 rows"
     visible = "[...document.querySelectorAll('#rows tbody tr')].filter(r => !r.hidden).map(r => r.cells[0].textContent)"
-    page.evaluate("(() => { const q = document.getElementById('q'); q.value = 'flow'; q.dispatchEvent(new Event('input')); })()")
+    page.evaluate(
+        "(() => { const q = document.getElementById('q'); q.value = 'flow'; q.dispatchEvent(new Event('input')); })()"
+    )
     assert page.evaluate(visible) == ["Flow runs", "Flow end to end"]
     assert text_of(page, "#count") == "Showing 2 of 10 rows"
-    page.evaluate("(() => { const q = document.getElementById('q'); q.value = ''; q.dispatchEvent(new Event('input'));"
-                  " const v = document.getElementById('verdict'); v.value = 'broken'; v.dispatchEvent(new Event('change')); })()")
+    page.evaluate(
+        "(() => { const q = document.getElementById('q'); q.value = ''; q.dispatchEvent(new Event('input'));"
+        " const v = document.getElementById('verdict'); v.value = 'broken'; v.dispatchEvent(new Event('change')); })()"
+    )
     assert page.evaluate(visible) == ["Vanished proof", "GraphQL API"]
-    page.evaluate("(() => { const v = document.getElementById('verdict'); v.value = ''; v.dispatchEvent(new Event('change')); })()")
+    page.evaluate(
+        "(() => { const v = document.getElementById('verdict'); v.value = ''; v.dispatchEvent(new Event('change')); })()"
+    )
     errors_header = "document.querySelectorAll('#rows thead th')[6]"
     page.evaluate(f"{errors_header}.querySelector('button').click()")
     page.evaluate(f"{errors_header}.querySelector('button').click()")  # second click: descending
@@ -140,11 +191,15 @@ def test_readable_without_javascript(browser, report_file):
 
 
 def test_readable_when_printed(page):
-    page.evaluate("(() => { const q = document.getElementById('q'); q.value = 'flow'; q.dispatchEvent(new Event('input')); })()")
+    page.evaluate(
+        "(() => { const q = document.getElementById('q'); q.value = 'flow'; q.dispatchEvent(new Event('input')); })()"
+    )
     page.send("Emulation.setEmulatedMedia", {"media": "print"})
     assert page.evaluate("getComputedStyle(document.querySelector('.controls')).display") == "none"
     # rows hidden by the on-screen filter are printed anyway
-    assert page.evaluate("[...document.querySelectorAll('#rows tbody tr')].every(r => getComputedStyle(r).display === 'table-row')")
+    assert page.evaluate(
+        "[...document.querySelectorAll('#rows tbody tr')].every(r => getComputedStyle(r).display === 'table-row')"
+    )
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
     pdf = base64.b64decode(page.send("Page.printToPDF", {"printBackground": False}, timeout=60)["data"])
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
@@ -155,9 +210,11 @@ def test_readable_when_printed(page):
 def test_the_error_detection_itself_works(browser, tmp_path):
     """A page with a console error, an uncaught exception and a blocked fetch is caught."""
     bad = tmp_path / "bad.html"
-    bad.write_text("<!doctype html><meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; script-src 'unsafe-inline'\">"
-                   "<img src='https://example.invalid/x.png'>"
-                   "<script>console.error('boom'); setTimeout(() => { throw new Error('kaput') }, 0);</script>")
+    bad.write_text(
+        "<!doctype html><meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; script-src 'unsafe-inline'\">"
+        "<img src='https://example.invalid/x.png'>"
+        "<script>console.error('boom'); setTimeout(() => { throw new Error('kaput') }, 0);</script>"
+    )
     p = browser.new_page()
     p.navigate(bad.as_uri())
     p.evaluate("new Promise(r => setTimeout(r, 100))")
@@ -169,8 +226,14 @@ def test_the_error_detection_itself_works(browser, tmp_path):
 
 def test_compare_section_renders_clean(browser, tmp_path):
     root = write_workspace(tmp_path)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@e", "HOME": str(tmp_path)}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@e",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@e",
+        "HOME": str(tmp_path),
+    }
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "one"]):
         subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
     (root / "crates/core/tests/flow.rs").unlink()  # "Flow runs" and "Flow end to end" lose their test
@@ -180,9 +243,13 @@ def test_compare_section_renders_clean(browser, tmp_path):
     p = browser.new_page()
     p.navigate(out.as_uri())
     assert p.problems() == []
-    regressions = p.evaluate("[...document.querySelectorAll('#regressions tbody tr')].map(r => r.cells[0].querySelector('a').textContent)")
+    regressions = p.evaluate(
+        "[...document.querySelectorAll('#regressions tbody tr')].map(r => r.cells[0].querySelector('a').textContent)"
+    )
     assert regressions == ["Flow runs", "Flow end to end"]
-    stats = p.evaluate("[...document.querySelectorAll('#compare .grid2 tbody tr')].map(r => [...r.cells].map(c => c.textContent))")
+    stats = p.evaluate(
+        "[...document.querySelectorAll('#compare .grid2 tbody tr')].map(r => [...r.cells].map(c => c.textContent))"
+    )
     assert stats[0] == ["Verified parity", "4", "2", "−2"]
     p.close()
 

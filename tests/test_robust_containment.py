@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rpc_client import RawClient
 
 from parity_lsp.analysis import Analysis
 from parity_lsp.config import load_config
@@ -32,7 +33,6 @@ from parity_lsp.features.hover import hover
 from parity_lsp.features.links import document_links
 from parity_lsp.features.navigate import definition
 from parity_lsp.workspace.index import Workspace
-from rpc_client import RawClient
 
 CANARY_TOKEN = "CANARY-7f3e-never-read"
 HEADER = (
@@ -59,6 +59,7 @@ _INSTALLED = False
 def deadline(seconds: float):
     """Fail (instead of hanging the suite) if the body blocks, e.g. opening a FIFO: SIGALRM
     interrupts a blocking open() in the main thread and the handler's exception ends it."""
+
     def expired(signum, frame):
         raise TimeoutError(f"blocked for more than {seconds}s")
 
@@ -106,10 +107,14 @@ def plant(tmp_path: Path) -> dict:
     canary = outside / "canary.rs"
     canary.write_text(f"// {CANARY_TOKEN}\nfn canary_secret() {{}}\n#[test]\nfn canary_test() {{}}\n")
     (outside / "dir" / "x.rs").write_text(f"// {CANARY_TOKEN}\nfn x() {{}}\n")
-    (outside / "dir" / "ci.yml").write_text(f"# {CANARY_TOKEN}\njobs:\n  t:\n    steps:\n      - run: cargo test\n")
+    (outside / "dir" / "ci.yml").write_text(
+        f"# {CANARY_TOKEN}\njobs:\n  t:\n    steps:\n      - run: cargo test\n"
+    )
     (outside / "Cargo.toml").write_text(f'# {CANARY_TOKEN}\n[package]\nname = "evil"\n')
     (outside / "exceptions.md").write_text(f"{CANARY_TOKEN} EX-1\n")
-    (outside / "outside-parity.md").write_text(HEADER + f"| {CANARY_TOKEN} | x | Planned | unit | | | | @me | |\n")
+    (outside / "outside-parity.md").write_text(
+        HEADER + f"| {CANARY_TOKEN} | x | Planned | unit | | | | @me | |\n"
+    )
 
     root = base / "ws"
     (root / "src").mkdir(parents=True)
@@ -122,7 +127,9 @@ def plant(tmp_path: Path) -> dict:
     (root / "src" / "a.rs").write_text("fn real() {}\n")
     (root / "tests" / "test_a.py").write_text("def test_real():\n    pass\n")
     (root / "crates" / "evil" / "src" / "lib.rs").write_text("fn lib() {}\n")
-    (root / ".github" / "workflows" / "ci.yml").write_text("jobs:\n  t:\n    steps:\n      - run: pytest tests/test_a.py\n")
+    (root / ".github" / "workflows" / "ci.yml").write_text(
+        "jobs:\n  t:\n    steps:\n      - run: pytest tests/test_a.py\n"
+    )
 
     links = {
         "link_file.rs": canary,  # absolute target
@@ -142,7 +149,13 @@ def plant(tmp_path: Path) -> dict:
     for rel, target in links.items():
         os.symlink(target, root / rel)
 
-    fifos = ["fifo.rs", "tests/fifo_test.py", ".github/workflows/fifo.yml", "docs/parity/fifo-parity.md", "fifo_dir.rs"]
+    fifos = [
+        "fifo.rs",
+        "tests/fifo_test.py",
+        ".github/workflows/fifo.yml",
+        "docs/parity/fifo-parity.md",
+        "fifo_dir.rs",
+    ]
     for rel in fifos:
         os.mkfifo(root / rel)
     devices = []
@@ -154,36 +167,82 @@ def plant(tmp_path: Path) -> dict:
 
     a = str(canary)
     rows = [
-        ("Absolute path", f"`{a}` (`canary_secret`)<br>`{a}:2`<br>[abs]({a}#L2)", f"`{a}` (`canary_test`)",
-         f"`{outside}/dir/ci.yml` (job `t`: `cargo test`)"),
-        ("Dot-dot", "`../outside/canary.rs:2` (`canary_secret`)<br>`src/../../outside/canary.rs`<br>[up](../../../outside/canary.rs#L2)",
-         "`tests/../../outside/canary.rs` (`canary_test`)", "`../outside/dir/ci.yml` (job `t`: `cargo test`)"),
-        ("Symlinked file", "`link_file.rs` (`canary_secret`)<br>`src/rel_link.rs:2` (`canary_secret`)<br>[l](../../link_file.rs#L2)",
-         "`link_file.rs` (`canary_test`)", "`.github/workflows/out.yml` (job `t`: `cargo test`)"),
-        ("Symlinked directory", "`link_dir/x.rs` (`x`)<br>`link_dir/`<br>`src/link_dir_rel/x.rs:2` (`x`)<br>`link_dir`",
-         "`link_dir/x.rs` (`x`)", "`link_dir/ci.yml` (job `t`: `cargo test`)"),
-        ("Symlink loops", "`loop_a` (`x`)<br>`loop_a/x.rs:1`<br>`self_loop/x.rs` (`x`)<br>`self_loop`", "`loop_b` (`t`)",
-         "`loop_a/ci.yml` (job `t`: `cargo test`)"),
-        ("Proc and dev", "`/proc/self/environ` (`x`)<br>`proc_link` (`x`)<br>`/dev/zero:1`<br>`zero_link.rs:1` (`x`)<br>`/dev/stdin`",
-         "`/proc/self/environ` (`test_x`)", "`/proc/self/environ` (job `t`: `cargo test`)"),
-        ("FIFO and device", "`fifo.rs` (`f`)<br>`fifo.rs:1`<br>`dev_zero.rs:1` (`f`)<br>`fifo_dir.rs/`",
-         "`tests/fifo_test.py` (`test_f`)<br>`dev_zero.rs` (`t`)", "`.github/workflows/fifo.yml` (job `t`: `cargo test -p evil`)"),
-        ("Cargo manifest link", "`crates/evil/src/lib.rs` (`lib`)", "`crates/evil/src/lib.rs` (`tests::t`)",
-         "`.github/workflows/ci.yml` (job `t`: `cargo test -p evil --lib`)"),
-        ("Proper row", "`src/a.rs:1` (`real`)", "`tests/test_a.py` (`test_real`)",
-         "`.github/workflows/ci.yml` (job `t`: `pytest tests/test_a.py`)"),
+        (
+            "Absolute path",
+            f"`{a}` (`canary_secret`)<br>`{a}:2`<br>[abs]({a}#L2)",
+            f"`{a}` (`canary_test`)",
+            f"`{outside}/dir/ci.yml` (job `t`: `cargo test`)",
+        ),
+        (
+            "Dot-dot",
+            "`../outside/canary.rs:2` (`canary_secret`)<br>`src/../../outside/canary.rs`<br>[up](../../../outside/canary.rs#L2)",
+            "`tests/../../outside/canary.rs` (`canary_test`)",
+            "`../outside/dir/ci.yml` (job `t`: `cargo test`)",
+        ),
+        (
+            "Symlinked file",
+            "`link_file.rs` (`canary_secret`)<br>`src/rel_link.rs:2` (`canary_secret`)<br>[l](../../link_file.rs#L2)",
+            "`link_file.rs` (`canary_test`)",
+            "`.github/workflows/out.yml` (job `t`: `cargo test`)",
+        ),
+        (
+            "Symlinked directory",
+            "`link_dir/x.rs` (`x`)<br>`link_dir/`<br>`src/link_dir_rel/x.rs:2` (`x`)<br>`link_dir`",
+            "`link_dir/x.rs` (`x`)",
+            "`link_dir/ci.yml` (job `t`: `cargo test`)",
+        ),
+        (
+            "Symlink loops",
+            "`loop_a` (`x`)<br>`loop_a/x.rs:1`<br>`self_loop/x.rs` (`x`)<br>`self_loop`",
+            "`loop_b` (`t`)",
+            "`loop_a/ci.yml` (job `t`: `cargo test`)",
+        ),
+        (
+            "Proc and dev",
+            "`/proc/self/environ` (`x`)<br>`proc_link` (`x`)<br>`/dev/zero:1`<br>`zero_link.rs:1` (`x`)<br>`/dev/stdin`",
+            "`/proc/self/environ` (`test_x`)",
+            "`/proc/self/environ` (job `t`: `cargo test`)",
+        ),
+        (
+            "FIFO and device",
+            "`fifo.rs` (`f`)<br>`fifo.rs:1`<br>`dev_zero.rs:1` (`f`)<br>`fifo_dir.rs/`",
+            "`tests/fifo_test.py` (`test_f`)<br>`dev_zero.rs` (`t`)",
+            "`.github/workflows/fifo.yml` (job `t`: `cargo test -p evil`)",
+        ),
+        (
+            "Cargo manifest link",
+            "`crates/evil/src/lib.rs` (`lib`)",
+            "`crates/evil/src/lib.rs` (`tests::t`)",
+            "`.github/workflows/ci.yml` (job `t`: `cargo test -p evil --lib`)",
+        ),
+        (
+            "Proper row",
+            "`src/a.rs:1` (`real`)",
+            "`tests/test_a.py` (`test_real`)",
+            "`.github/workflows/ci.yml` (job `t`: `pytest tests/test_a.py`)",
+        ),
     ]
-    body = "".join(f"| {name} | x | Implemented | unit | {code} | {tests} | {ci} | @me | EX-1 |\n"
-                   for name, code, tests, ci in rows)
-    body += f"| Exception row | x | Exception | unit | | | | @me | See [ex](../audits/exceptions.md) EX-1 |\n"
+    body = "".join(
+        f"| {name} | x | Implemented | unit | {code} | {tests} | {ci} | @me | EX-1 |\n"
+        for name, code, tests, ci in rows
+    )
+    body += "| Exception row | x | Exception | unit | | | | @me | See [ex](../audits/exceptions.md) EX-1 |\n"
     matrix = root / "docs" / "parity" / "m.md"
-    matrix.write_text("# Matrix\n\nGoverned by `../../outside/canary.rs` and `link_file.rs`.\n\n" + HEADER + body)
+    matrix.write_text(
+        "# Matrix\n\nGoverned by `../../outside/canary.rs` and `link_file.rs`.\n\n" + HEADER + body
+    )
     csv = root / "docs" / "parity" / "m-parity.csv"
-    csv.write_text("Capability,Status,Evidence (Code),Evidence (Tests),Evidence (CI),Owner\n"
-                   f"CSV row,Implemented,`{a}` (`canary_secret`),`link_file.rs` (`canary_test`),`../outside/dir/ci.yml` (job `t`: `x`),@me\n")
+    csv.write_text(
+        "Capability,Status,Evidence (Code),Evidence (Tests),Evidence (CI),Owner\n"
+        f"CSV row,Implemented,`{a}` (`canary_secret`),`link_file.rs` (`canary_test`),`../outside/dir/ci.yml` (job `t`: `x`),@me\n"
+    )
     return {
-        "root": root, "outside": outside, "canary": canary, "matrix": "docs/parity/m.md",
-        "special": [root / f for f in fifos + devices], "rows": [r[0] for r in rows],
+        "root": root,
+        "outside": outside,
+        "canary": canary,
+        "matrix": "docs/parity/m.md",
+        "special": [root / f for f in fifos + devices],
+        "rows": [r[0] for r in rows],
     }
 
 
@@ -278,9 +337,24 @@ def test_cli_check_and_fix_never_open_the_canary(planted, tmp_path):
     for args in (["check", "--format", "json"], ["fix", "--dry-run"], ["report", "--format", "json"]):
         trace = tmp_path / f"strace-{args[0]}.txt"
         proc = subprocess.run(
-            [STRACE, "-f", "-qq", "-e", "trace=open,openat,openat2,execve", "-o", str(trace),
-             sys.executable, "-m", "parity_lsp", *args, str(root)],
-            capture_output=True, timeout=120, cwd=tmp_path, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            [
+                STRACE,
+                "-f",
+                "-qq",
+                "-e",
+                "trace=open,openat,openat2,execve",
+                "-o",
+                str(trace),
+                sys.executable,
+                "-m",
+                "parity_lsp",
+                *args,
+                str(root),
+            ],
+            capture_output=True,
+            timeout=120,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
         )
         assert proc.returncode in (0, 1), proc.stderr.decode(errors="replace")[-2000:]
         assert CANARY_TOKEN.encode() not in proc.stdout
@@ -291,7 +365,9 @@ def test_cli_check_and_fix_never_open_the_canary(planted, tmp_path):
         assert str(planted["canary"]) not in trace.read_text(errors="replace")
 
 
-_OPEN_LINE = re.compile(r'^\d+\s+(?:open|openat|openat2)\((?:AT_FDCWD|\d+[^,]*), "((?:[^"\\]|\\.)*)", ([^)]*?)\)\s+=\s+(-?\d+)')
+_OPEN_LINE = re.compile(
+    r'^\d+\s+(?:open|openat|openat2)\((?:AT_FDCWD|\d+[^,]*), "((?:[^"\\]|\\.)*)", ([^)]*?)\)\s+=\s+(-?\d+)'
+)
 
 
 def strace_opens(trace: str) -> list[tuple[str, str]]:
@@ -315,13 +391,31 @@ def test_cli_check_with_git_never_opens_the_canary(planted, tmp_path):
     subprocess.run(["git", "add", "-A"], cwd=root, check=True, env=env, timeout=30)
     trace = tmp_path / "strace-git.txt"
     proc = subprocess.run(
-        [STRACE, "-f", "-qq", "-e", "trace=open,openat,openat2,execve", "-o", str(trace),
-         sys.executable, "-m", "parity_lsp", "check", "--format", "json", str(root)],
-        capture_output=True, timeout=120, cwd=tmp_path, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        [
+            STRACE,
+            "-f",
+            "-qq",
+            "-e",
+            "trace=open,openat,openat2,execve",
+            "-o",
+            str(trace),
+            sys.executable,
+            "-m",
+            "parity_lsp",
+            "check",
+            "--format",
+            "json",
+            str(root),
+        ],
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     assert proc.returncode in (0, 1), proc.stderr.decode(errors="replace")[-2000:]
-    assert re.search(r'execve\("[^"]*/git", \["git", "-c", "core.fsmonitor=false"', trace.read_text(errors="replace")), \
-        "git ran (with fsmonitor disabled) under strace"
+    assert re.search(
+        r'execve\("[^"]*/git", \["git", "-c", "core.fsmonitor=false"', trace.read_text(errors="replace")
+    ), "git ran (with fsmonitor disabled) under strace"
     opened = strace_opens(trace.read_text(errors="replace"))
     bad = outside_root([p for p, _ in opened], planted)
     assert not bad, f"opened {sorted(set(bad))}"
@@ -334,11 +428,24 @@ async def test_server_never_opens_the_canary(planted, tmp_path):
         pytest.skip("strace is not installed")
     root = planted["root"]
     trace = tmp_path / "strace-serve.txt"
-    command = [STRACE, "-f", "-qq", "-e", "trace=open,openat,openat2", "-o", str(trace),
-               sys.executable, "-m", "parity_lsp", "serve"]
+    command = [
+        STRACE,
+        "-f",
+        "-qq",
+        "-e",
+        "trace=open,openat,openat2",
+        "-o",
+        str(trace),
+        sys.executable,
+        "-m",
+        "parity_lsp",
+        "serve",
+    ]
     text = (root / planted["matrix"]).read_text()
     lines = text.split("\n")
-    async with RawClient.start(root, command=command, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}) as c:
+    async with RawClient.start(
+        root, command=command, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    ) as c:
         await c.initialize(root)
         uri = (root / planted["matrix"]).as_uri()
         c.open(uri, text)
@@ -349,17 +456,38 @@ async def test_server_never_opens_the_canary(planted, tmp_path):
                 continue
             for ch in range(0, len(line) + 1, 7):
                 doc_pos = {"textDocument": {"uri": uri}, "position": {"line": ln, "character": ch}}
-                for method, params in (("textDocument/hover", doc_pos), ("textDocument/definition", doc_pos),
-                                       ("textDocument/completion", doc_pos)):
+                for method, params in (
+                    ("textDocument/hover", doc_pos),
+                    ("textDocument/definition", doc_pos),
+                    ("textDocument/completion", doc_pos),
+                ):
                     c.request_nowait(method, params)
             await c.drain()
         for method, params in (
             ("textDocument/documentLink", {"textDocument": {"uri": uri}}),
-            ("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0},
-                                         "end": {"line": len(lines), "character": 0}}, "context": {"diagnostics": []}}),
-            ("textDocument/references", {"textDocument": {"uri": uri}, "position": {"line": 10, "character": 20},
-                                         "context": {"includeDeclaration": True}}),
-            ("workspace/executeCommand", {"command": "parityLsp.showReport", "arguments": [{"format": "markdown"}]}),
+            (
+                "textDocument/codeAction",
+                {
+                    "textDocument": {"uri": uri},
+                    "range": {
+                        "start": {"line": 0, "character": 0},
+                        "end": {"line": len(lines), "character": 0},
+                    },
+                    "context": {"diagnostics": []},
+                },
+            ),
+            (
+                "textDocument/references",
+                {
+                    "textDocument": {"uri": uri},
+                    "position": {"line": 10, "character": 20},
+                    "context": {"includeDeclaration": True},
+                },
+            ),
+            (
+                "workspace/executeCommand",
+                {"command": "parityLsp.showReport", "arguments": [{"format": "markdown"}]},
+            ),
         ):
             reply = await c.request(method, params, timeout=120)
             assert "error" not in reply, (method, reply)
@@ -393,7 +521,9 @@ def test_a_fifo_named_gitignore_does_not_hang_the_cli(tmp_path):
     (root / "docs" / "parity" / "m.md").write_text(HEADER + "| a | x | Planned | unit | | | | @me | |\n")
     os.mkfifo(root / ".gitignore")
     try:
-        proc = subprocess.run([sys.executable, "-m", "parity_lsp", "check", str(root)], capture_output=True, timeout=30)
+        proc = subprocess.run(
+            [sys.executable, "-m", "parity_lsp", "check", str(root)], capture_output=True, timeout=30
+        )
     except subprocess.TimeoutExpired:
         pytest.fail("`parity-lsp check` hung on a FIFO named .gitignore")
     assert proc.returncode in (0, 1)
@@ -401,8 +531,11 @@ def test_a_fifo_named_gitignore_does_not_hang_the_cli(tmp_path):
 
 def test_fifo_and_devices_do_not_hang_the_cli(planted):
     """Nothing blocks on a FIFO: `check` of a workspace full of them finishes promptly."""
-    proc = subprocess.run([sys.executable, "-m", "parity_lsp", "check", "--format", "json", str(planted["root"])],
-                          capture_output=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "parity_lsp", "check", "--format", "json", str(planted["root"])],
+        capture_output=True,
+        timeout=60,
+    )
     assert proc.returncode in (0, 1), proc.stderr.decode(errors="replace")[-2000:]
     assert b"Traceback" not in proc.stderr
 
@@ -427,9 +560,16 @@ def _realpath_within(root: str, directory: str):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(["dir", "file", "link"]), st.lists(st.sampled_from(_NAMES), min_size=1, max_size=3),
-                          st.sampled_from(["a", "a/b", "..", "../outside", "c/link", "loop", "/", "file.rs", "missing"])),
-                max_size=10))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["dir", "file", "link"]),
+            st.lists(st.sampled_from(_NAMES), min_size=1, max_size=3),
+            st.sampled_from(["a", "a/b", "..", "../outside", "c/link", "loop", "/", "file.rs", "missing"]),
+        ),
+        max_size=10,
+    )
+)
 def test_real_directories_agree_with_realpath(tmp_path_factory, entries):
     base = tmp_path_factory.mktemp("tree")
     root = (base / "root").resolve()
@@ -448,7 +588,20 @@ def test_real_directories_agree_with_realpath(tmp_path_factory, entries):
         except OSError:
             pass  # a parent is a file or a link out: that shape is skipped
     fs = FileSystem(root)
-    for parts in ([], ["a"], ["a", "b"], ["link"], ["link", "c"], ["up", "a"], ["loop"], ["loop", "a"], ["c", "link", "b"],
-                  ["file.rs"], ["file.rs", "x"], ["missing", "deeper"], ["b", "up", "link"]):
+    for parts in (
+        [],
+        ["a"],
+        ["a", "b"],
+        ["link"],
+        ["link", "c"],
+        ["up", "a"],
+        ["loop"],
+        ["loop", "a"],
+        ["c", "link", "b"],
+        ["file.rs"],
+        ["file.rs", "x"],
+        ["missing", "deeper"],
+        ["b", "up", "link"],
+    ):
         directory = "/".join(parts)
         assert fs._real_dir(directory) == _realpath_within(str(root), directory), directory

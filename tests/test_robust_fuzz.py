@@ -41,9 +41,16 @@ SCALE = max(1, settings.default.max_examples // 100)  # 1 normally, 20 under `ma
 
 
 def examples(n: int):
-    return settings(max_examples=n * SCALE, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
+    return settings(
+        max_examples=n * SCALE,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.filter_too_much,
+        ],
+    )
 
 
 # --- a shared workspace: the demo repository; fuzzed files are open-buffer overlays ------------------
@@ -85,33 +92,135 @@ def check_text(root: Path, rel: str, text: str, overlays: dict[str, str] | None 
 
 # --- strategies -----------------------------------------------------------------------------------------
 
-HEADER_COLUMNS = ["Capability", "Arco Feature", "Status", "Proof Level Required", "Evidence (Code)",
-                  "Evidence (Tests)", "Evidence (CI)", "Owner", "Notes"]
-STATUSES = ["Implemented", "Partial", "Designed", "Planned", "Exception", "Implemeted", "implemented", "Done ✅",
-            "", "TBD", "Plannd"]
+HEADER_COLUMNS = [
+    "Capability",
+    "Arco Feature",
+    "Status",
+    "Proof Level Required",
+    "Evidence (Code)",
+    "Evidence (Tests)",
+    "Evidence (CI)",
+    "Owner",
+    "Notes",
+]
+STATUSES = [
+    "Implemented",
+    "Partial",
+    "Designed",
+    "Planned",
+    "Exception",
+    "Implemeted",
+    "implemented",
+    "Done ✅",
+    "",
+    "TBD",
+    "Plannd",
+]
 PROOFS = ["unit", "integration", "e2e", "prod", "intgration", "", "E2E"]
 REFERENCES = [
-    "`crates/flow-core/src/schedule.rs:6` (`tick_idempotency_key`)", "`crates/flow-core/src/schedule.rs:12` (`TickLedger::record`)",
-    "`crates/flow-core/src/schedule.rs:999`", "`crates/flow-core/src/schedule.rs#L1-L3`", "`crates/flow-core/src/lib.rs` (`RunKey::for_tick`)",
-    "`crates/flow-core/tests/schedule_tests.rs` (`tick_key_format_is_stable`)", "`crates/flow-core/tests/schedule_tests.rs` (`gone`)",
-    "`crates/flow-core/src/lib.rs` (`tests::run_key_is_deterministic`)", "`crates/flow-sensors/tests/push_tests.rs`",
-    "`python/arco_cli/tests/unit/test_cli.py::test_x`", "`crates/nowhere/src/x.rs:3` (`x`)", "`../outside.rs`", "`/etc/passwd`",
-    "[schedule](../../crates/flow-core/src/schedule.rs#L6)", "[link](crates/flow-core/src/)", "`crates/flow-core/`",
+    "`crates/flow-core/src/schedule.rs:6` (`tick_idempotency_key`)",
+    "`crates/flow-core/src/schedule.rs:12` (`TickLedger::record`)",
+    "`crates/flow-core/src/schedule.rs:999`",
+    "`crates/flow-core/src/schedule.rs#L1-L3`",
+    "`crates/flow-core/src/lib.rs` (`RunKey::for_tick`)",
+    "`crates/flow-core/tests/schedule_tests.rs` (`tick_key_format_is_stable`)",
+    "`crates/flow-core/tests/schedule_tests.rs` (`gone`)",
+    "`crates/flow-core/src/lib.rs` (`tests::run_key_is_deterministic`)",
+    "`crates/flow-sensors/tests/push_tests.rs`",
+    "`python/arco_cli/tests/unit/test_cli.py::test_x`",
+    "`crates/nowhere/src/x.rs:3` (`x`)",
+    "`../outside.rs`",
+    "`/etc/passwd`",
+    "[schedule](../../crates/flow-core/src/schedule.rs#L6)",
+    "[link](crates/flow-core/src/)",
+    "`crates/flow-core/`",
     "`.github/workflows/ci.yml` (job `rust`: `cargo test -p flow-core --tests`)",
     "`.github/workflows/ci.yml` (job `rust-fast`: `cargo test --workspace --exclude flow-sensors`)",
-    "`.github/workflows/ci.yml` (job `python`: `python -m pytest tests/unit`)", "`.github/workflows/ci.yml` (job `nope`: `make`)",
-    "`.github/workflows/missing.yml` (job `x`: `y`)", "`.github/workflows/fz.yml` (job `build`: `cargo test -p flow-core`)",
-    "Missing proof: soak test", "TBD", "—", "Rust: `crates/flow-core/src/schedule.rs`", "`docs/plans/x.md`", "EX-1", "EX-04",
-    "`crates/flow-core/src/schedule.rs` (global idempotency gate)", "`crates/flow-core/src/schedule.rs` (`a`, `b::c`, `<T as U>::v`)",
+    "`.github/workflows/ci.yml` (job `python`: `python -m pytest tests/unit`)",
+    "`.github/workflows/ci.yml` (job `nope`: `make`)",
+    "`.github/workflows/missing.yml` (job `x`: `y`)",
+    "`.github/workflows/fz.yml` (job `build`: `cargo test -p flow-core`)",
+    "Missing proof: soak test",
+    "TBD",
+    "—",
+    "Rust: `crates/flow-core/src/schedule.rs`",
+    "`docs/plans/x.md`",
+    "EX-1",
+    "EX-04",
+    "`crates/flow-core/src/schedule.rs` (global idempotency gate)",
+    "`crates/flow-core/src/schedule.rs` (`a`, `b::c`, `<T as U>::v`)",
 ]
 PIECES = [
-    "|", "\\|", "`", "``", "```", "(", ")", "[", "](", "]", "<br>", "<br/>", ";", ":", "#L", "::", "/", " + ", "\t", " ",
-    "\x00", "\x01", "\x07", "\x0b", "\x0c", "\x1b", "\x1c", "\x7f", "\x85", "\u2028", "\u2029", "\ufeff", "\u200b", "\u200d",
-    "🚀", "✅", "👩‍👩‍👧", "日本語", "\u202e", "\u202d", "\u05e9\u05dc\u05d5\u05dd", "\u0627\u0644\u0633\u0644\u0627\u0645", "e\u0301",
-    "\ud7ff", "\U0010ffff", "<!-- x -->", "<!-- parity-lsp: disable-next-line PM301 -->", "**", "_", "*", "~", "&amp;", "\\",
-    "done", "shipped", "not yet shipped", "Missing proof:", "job `", "`: `", "-p", "--tests",
+    "|",
+    "\\|",
+    "`",
+    "``",
+    "```",
+    "(",
+    ")",
+    "[",
+    "](",
+    "]",
+    "<br>",
+    "<br/>",
+    ";",
+    ":",
+    "#L",
+    "::",
+    "/",
+    " + ",
+    "\t",
+    " ",
+    "\x00",
+    "\x01",
+    "\x07",
+    "\x0b",
+    "\x0c",
+    "\x1b",
+    "\x1c",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\u200b",
+    "\u200d",
+    "🚀",
+    "✅",
+    "👩‍👩‍👧",
+    "日本語",
+    "\u202e",
+    "\u202d",
+    "\u05e9\u05dc\u05d5\u05dd",
+    "\u0627\u0644\u0633\u0644\u0627\u0645",
+    "e\u0301",
+    "\ud7ff",
+    "\U0010ffff",
+    "<!-- x -->",
+    "<!-- parity-lsp: disable-next-line PM301 -->",
+    "**",
+    "_",
+    "*",
+    "~",
+    "&amp;",
+    "\\",
+    "done",
+    "shipped",
+    "not yet shipped",
+    "Missing proof:",
+    "job `",
+    "`: `",
+    "-p",
+    "--tests",
 ]
-GIANT = ["x" * 5000, "🚀" * 1500, "`crates/flow-core/src/schedule.rs` " * 60, "a|" * 400, "日本" * 1500, "word " * 800]
+GIANT = [
+    "x" * 5000,
+    "🚀" * 1500,
+    "`crates/flow-core/src/schedule.rs` " * 60,
+    "a|" * 400,
+    "日本" * 1500,
+    "word " * 800,
+]
 NEWLINES = ["\n", "\r\n", "\r"]
 
 piece = st.one_of(st.sampled_from(PIECES), st.sampled_from(REFERENCES), st.text(max_size=8))
@@ -125,12 +234,16 @@ cell = st.one_of(
 
 @st.composite
 def rows(draw, ncols: int) -> list[str]:
-    cells = [draw(st.sampled_from(["Cap A", "Cap B", "Cap A", ""]) | st.text(max_size=10)),
-             draw(st.text(max_size=6)), draw(st.sampled_from(STATUSES)), draw(st.sampled_from(PROOFS))]
+    cells = [
+        draw(st.sampled_from(["Cap A", "Cap B", "Cap A", ""]) | st.text(max_size=10)),
+        draw(st.text(max_size=6)),
+        draw(st.sampled_from(STATUSES)),
+        draw(st.sampled_from(PROOFS)),
+    ]
     cells += [draw(cell) for _ in range(3)]
     cells += [draw(st.sampled_from(["@me", "TBD", "", "?", "@team 🚀"])), draw(cell)]
     n = draw(st.sampled_from([ncols, ncols, ncols, ncols - 1, ncols + 1, 1]))  # cell-count mismatches
-    return (cells + [draw(cell) for _ in range(max(0, n - len(cells)))])[:max(1, n)]
+    return (cells + [draw(cell) for _ in range(max(0, n - len(cells)))])[: max(1, n)]
 
 
 def render_row(cells: list[str], lead: bool, trail: bool) -> str:
@@ -145,23 +258,49 @@ def markdown_matrices(draw) -> str:
     if mutation == "drop":
         header.pop(draw(st.integers(0, len(header) - 1)))
     elif mutation == "rename":
-        header[draw(st.integers(0, len(header) - 1))] = draw(st.sampled_from(["status ", "CAPABILITY", "Evidence(Code)", "🚀"]))
+        header[draw(st.integers(0, len(header) - 1))] = draw(
+            st.sampled_from(["status ", "CAPABILITY", "Evidence(Code)", "🚀"])
+        )
     elif mutation == "shuffle":
         header = draw(st.permutations(header))
     elif mutation == "extra":
         header.append("Extra")
-    lines = [draw(st.sampled_from(["# Parity", "", "## Scheduling", "Governed by `docs/parity/dagster-parity-01-charter.md`",
-                                   "<!-- parity-lsp: disable PM304 -->", "\ufeff# BOM"]))]
+    lines = [
+        draw(
+            st.sampled_from(
+                [
+                    "# Parity",
+                    "",
+                    "## Scheduling",
+                    "Governed by `docs/parity/dagster-parity-01-charter.md`",
+                    "<!-- parity-lsp: disable PM304 -->",
+                    "\ufeff# BOM",
+                ]
+            )
+        )
+    ]
     for _ in range(draw(st.integers(1, 2))):
         lead, trail = draw(st.sampled_from([True, True, False])), draw(st.booleans())
-        lines += ["", render_row(header, lead, trail),
-                  render_row(draw(st.sampled_from([["---"] * len(header), [":---:"] * len(header), ["-"] * len(header)])),
-                             lead, trail)]
+        lines += [
+            "",
+            render_row(header, lead, trail),
+            render_row(
+                draw(st.sampled_from([["---"] * len(header), [":---:"] * len(header), ["-"] * len(header)])),
+                lead,
+                trail,
+            ),
+        ]
         for _ in range(draw(st.integers(0, 6))):
             r = draw(rows(len(header)))
             lines.append(render_row(r, draw(st.sampled_from([lead, lead, not lead])), draw(st.booleans())))
             if draw(st.integers(0, 9)) == 0:
-                lines.append(draw(st.sampled_from(["<!-- parity-lsp: disable-next-line -->", "", "not a row", "|", "| |"])))
+                lines.append(
+                    draw(
+                        st.sampled_from(
+                            ["<!-- parity-lsp: disable-next-line -->", "", "not a row", "|", "| |"]
+                        )
+                    )
+                )
     text = ""
     for line in lines:
         text += line + draw(st.sampled_from(NEWLINES))
@@ -202,7 +341,7 @@ def mutated_demo(draw) -> str:
             break
         at = draw(st.integers(0, n - 1))
         if op == "delete":
-            text = text[:at] + text[at + draw(st.integers(1, 40)):]
+            text = text[:at] + text[at + draw(st.integers(1, 40)) :]
         elif op == "insert":
             text = text[:at] + draw(piece) + text[at:]
         elif op == "giant":
@@ -210,7 +349,7 @@ def mutated_demo(draw) -> str:
         elif op == "unpipe":
             k = text.find("|", at)
             if k != -1:
-                text = text[:k] + text[k + 1:]
+                text = text[:k] + text[k + 1 :]
         elif op == "endings":
             text = text.replace("\n", draw(st.sampled_from(NEWLINES)), draw(st.integers(1, 20)))
         else:
@@ -238,21 +377,26 @@ def assert_engine_invariants(ws: Workspace, rel: str, text: str, result) -> None
         assert 0 <= f.span.start <= f.span.end <= n, (f.code, f.span, n)
         for unit in ("utf-16", "utf-8", "utf-32"):
             for off in (f.span.start, f.span.end):
-                line, char = index.to_units(off, unit)
+                line, _char = index.to_units(off, unit)
                 assert 0 <= line < index.line_count
         for fix in ([f.fix] if f.fix else []) + list(f.alternatives):
             for e in fix.edits:
                 if e.path == rel:
                     assert 0 <= e.span.start <= e.span.end <= n, (f.code, fix.message, e.span, n)
-                    replaced = text[e.span.start:e.span.end]
+                    replaced = text[e.span.start : e.span.end]
                     # a fix edits inside lines: it never swallows or adds a line break
                     assert not any(c in replaced for c in "\r\n"), (f.code, fix.message, replaced)
                     assert not any(c in e.content for c in "\r\n"), (f.code, fix.message, e.content)
     assert_fixes_stay_inside_their_spans(rel, text, result.findings)
     # every output format renders (and parses back where it is a data format)
     files = [rel]
-    report = make_report(str(ws.root), files, [f for f in result.findings if f.path == rel],
-                         lambda p: index if p == rel else LineIndex(ws.fs.read_text(p).text or ""), ALL_RULES)
+    report = make_report(
+        str(ws.root),
+        files,
+        [f for f in result.findings if f.path == rel],
+        lambda p: index if p == rel else LineIndex(ws.fs.read_text(p).text or ""),
+        ALL_RULES,
+    )
     for fmt in ("text", "json", "sarif", "github", "junit"):
         out = render(report, fmt)
         if fmt in ("json", "sarif"):
@@ -267,7 +411,11 @@ def assert_engine_invariants(ws: Workspace, rel: str, text: str, result) -> None
 def assert_fixes_stay_inside_their_spans(rel: str, text: str, findings) -> None:
     """Apply every safe fix at once (as `parity-lsp fix` does): each line no accepted edit
     touches is byte-identical afterwards, at the same line number."""
-    fixes = [f.fix for f in findings if f.fix is not None and f.fix.safe and all(e.path == rel for e in f.fix.edits)]
+    fixes = [
+        f.fix
+        for f in findings
+        if f.fix is not None and f.fix.safe and all(e.path == rel for e in f.fix.edits)
+    ]
     if not fixes:
         return
     plan = plan_fixes({rel: text}, fixes)[rel]
@@ -284,7 +432,10 @@ def assert_fixes_stay_inside_their_spans(rel: str, text: str, findings) -> None:
 
 
 def cells_of(matrix):
-    return [[[c.text for c in table.header]] + [[c.text for c in row.cells] for row in table.rows] for table in matrix.tables]
+    return [
+        [[c.text for c in table.header]] + [[c.text for c in row.cells] for row in table.rows]
+        for table in matrix.tables
+    ]
 
 
 def assert_format_invariants(rel: str, text: str) -> None:
@@ -321,7 +472,9 @@ def assert_metamorphic_invariants(root: Path, rel: str, text: str) -> None:
     formatted = format_text(parse_matrix(rel, lf))
     if formatted != lf:
         _, on_formatted = check_text(root, rel, formatted)
-        assert positions(lf, on_lf, rel, columns=False) == positions(formatted, on_formatted, rel, columns=False)
+        assert positions(lf, on_lf, rel, columns=False) == positions(
+            formatted, on_formatted, rel, columns=False
+        )
 
 
 # --- tests ------------------------------------------------------------------------------------------------------
@@ -369,28 +522,125 @@ def test_random_evidence_cells_through_the_engine(demo, cells, status):
 
 # --- workflow YAML ------------------------------------------------------------------------------------------------
 
-scalar = st.one_of(st.text(max_size=12), st.integers(), st.booleans(), st.none(), st.sampled_from(
-    ["cargo test -p flow-core --tests", "python -m pytest tests/unit", "${{ matrix.pkg }}", "make test",
-     "cargo nextest run --workspace", "go test ./... -run 'Test(A|B)'", "cd crates && cargo test", "npm test"]))
-run_value = st.one_of(scalar, st.lists(st.sampled_from(
-    ["cargo test -p flow-core --tests \\", "  --exclude x", "pytest -k 'a and not b'", "echo $(date)", "cat <<EOF",
-     "EOF", "if true; then", "fi", "A=1 cargo test", "uv run pytest tests/", "\t", ""]), max_size=6).map("\n".join))
-step = st.fixed_dictionaries({}, optional={
-    "name": scalar, "run": run_value, "uses": st.sampled_from(["actions/checkout@v4", "x"]),
-    "working-directory": st.sampled_from(["crates/flow-core", "python/arco_cli", "../..", "/abs", "${{ x }}", ""]),
-    "with": st.dictionaries(st.text(max_size=4), scalar, max_size=2), "if": scalar})
-job = st.fixed_dictionaries({}, optional={
-    "name": scalar, "runs-on": scalar, "steps": st.one_of(st.lists(step, max_size=4), scalar),
-    "defaults": st.fixed_dictionaries({"run": st.fixed_dictionaries({"working-directory": scalar})}),
-    "strategy": st.fixed_dictionaries({"matrix": st.dictionaries(st.sampled_from(["pkg", "os", "include"]),
-                                                                 st.one_of(st.lists(scalar, max_size=3), scalar), max_size=2)}),
-    "needs": st.one_of(scalar, st.lists(st.text(max_size=4), max_size=2))})
-workflow_doc = st.fixed_dictionaries({"jobs": st.one_of(
-    st.dictionaries(st.sampled_from(["build", "test", "rust", "python", "x y", "0", "ビルド"]), st.one_of(job, scalar), max_size=4),
-    scalar, st.lists(scalar, max_size=2))}, optional={"name": scalar, "on": scalar,
-                                                      "defaults": st.fixed_dictionaries({"run": st.dictionaries(st.just("working-directory"), scalar)})})
-YAML_NOISE = [":", "- ", "  ", "\t", "&a ", "*a", "!!python/object:os.system ", "{", "}", "[", "]", "|", ">", "\\\n",
-              "'", '"', "#", "\n", "\r\n", "---\n", "...\n", "%YAML 1.1\n", "? ", "<<: *a\n", "\x00", "🚀", "\ufeff"]
+scalar = st.one_of(
+    st.text(max_size=12),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(
+        [
+            "cargo test -p flow-core --tests",
+            "python -m pytest tests/unit",
+            "${{ matrix.pkg }}",
+            "make test",
+            "cargo nextest run --workspace",
+            "go test ./... -run 'Test(A|B)'",
+            "cd crates && cargo test",
+            "npm test",
+        ]
+    ),
+)
+run_value = st.one_of(
+    scalar,
+    st.lists(
+        st.sampled_from(
+            [
+                "cargo test -p flow-core --tests \\",
+                "  --exclude x",
+                "pytest -k 'a and not b'",
+                "echo $(date)",
+                "cat <<EOF",
+                "EOF",
+                "if true; then",
+                "fi",
+                "A=1 cargo test",
+                "uv run pytest tests/",
+                "\t",
+                "",
+            ]
+        ),
+        max_size=6,
+    ).map("\n".join),
+)
+step = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": scalar,
+        "run": run_value,
+        "uses": st.sampled_from(["actions/checkout@v4", "x"]),
+        "working-directory": st.sampled_from(
+            ["crates/flow-core", "python/arco_cli", "../..", "/abs", "${{ x }}", ""]
+        ),
+        "with": st.dictionaries(st.text(max_size=4), scalar, max_size=2),
+        "if": scalar,
+    },
+)
+job = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": scalar,
+        "runs-on": scalar,
+        "steps": st.one_of(st.lists(step, max_size=4), scalar),
+        "defaults": st.fixed_dictionaries({"run": st.fixed_dictionaries({"working-directory": scalar})}),
+        "strategy": st.fixed_dictionaries(
+            {
+                "matrix": st.dictionaries(
+                    st.sampled_from(["pkg", "os", "include"]),
+                    st.one_of(st.lists(scalar, max_size=3), scalar),
+                    max_size=2,
+                )
+            }
+        ),
+        "needs": st.one_of(scalar, st.lists(st.text(max_size=4), max_size=2)),
+    },
+)
+workflow_doc = st.fixed_dictionaries(
+    {
+        "jobs": st.one_of(
+            st.dictionaries(
+                st.sampled_from(["build", "test", "rust", "python", "x y", "0", "ビルド"]),
+                st.one_of(job, scalar),
+                max_size=4,
+            ),
+            scalar,
+            st.lists(scalar, max_size=2),
+        )
+    },
+    optional={
+        "name": scalar,
+        "on": scalar,
+        "defaults": st.fixed_dictionaries({"run": st.dictionaries(st.just("working-directory"), scalar)}),
+    },
+)
+YAML_NOISE = [
+    ":",
+    "- ",
+    "  ",
+    "\t",
+    "&a ",
+    "*a",
+    "!!python/object:os.system ",
+    "{",
+    "}",
+    "[",
+    "]",
+    "|",
+    ">",
+    "\\\n",
+    "'",
+    '"',
+    "#",
+    "\n",
+    "\r\n",
+    "---\n",
+    "...\n",
+    "%YAML 1.1\n",
+    "? ",
+    "<<: *a\n",
+    "\x00",
+    "🚀",
+    "\ufeff",
+]
 
 
 @st.composite
@@ -403,7 +653,9 @@ def workflow_texts(draw) -> str:
 
 
 @examples(150)
-@given(text=workflow_texts(), cited_job=st.sampled_from(["build", "test", "rust", "x y", "nope", "Rust tests"]))
+@given(
+    text=workflow_texts(), cited_job=st.sampled_from(["build", "test", "rust", "x y", "nope", "Rust tests"])
+)
 def test_random_workflow_yaml_never_raises(demo, text, cited_job):
     wf = parse_workflow(text, ".github/workflows/fz.yml")
     for j in wf.jobs.values():
@@ -413,10 +665,21 @@ def test_random_workflow_yaml_never_raises(demo, text, cited_job):
     nearest_job(wf, cited_job)
     # and through the engine: a row citing a job and a command of this workflow
     header = "| " + " | ".join(HEADER_COLUMNS) + " |\n|" + "---|" * len(HEADER_COLUMNS) + "\n"
-    row = render_row(["CI fuzz", "x", "Implemented", "integration", "`crates/flow-core/src/schedule.rs`",
-                      "`crates/flow-core/tests/schedule_tests.rs` (`tick_key_format_is_stable`)",
-                      f"`.github/workflows/fz.yml` (job `{cited_job}`: `cargo test -p flow-core --tests` + `pytest tests/unit`)",
-                      "@me", ""], True, True)
+    row = render_row(
+        [
+            "CI fuzz",
+            "x",
+            "Implemented",
+            "integration",
+            "`crates/flow-core/src/schedule.rs`",
+            "`crates/flow-core/tests/schedule_tests.rs` (`tick_key_format_is_stable`)",
+            f"`.github/workflows/fz.yml` (job `{cited_job}`: `cargo test -p flow-core --tests` + `pytest tests/unit`)",
+            "@me",
+            "",
+        ],
+        True,
+        True,
+    )
     rel = "docs/parity/ci-fuzz.md"
     matrix_text = header + row + "\n"
     ws, result = check_text(demo, rel, matrix_text, overlays={".github/workflows/fz.yml": text})
@@ -426,15 +689,65 @@ def test_random_workflow_yaml_never_raises(demo, text, cited_job):
 # --- Cargo.toml --------------------------------------------------------------------------------------------------
 
 toml_value = st.one_of(
-    st.text(max_size=10).map(json.dumps), st.integers(-5, 5).map(str), st.sampled_from(["true", "false"]),
-    st.lists(st.sampled_from(['"crates/*"', '"crates/flow-core"', '"../x"', '"/abs"', '""', '"crates/**"', "1"]),
-             max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]"),
-    st.sampled_from(['{ path = "src/x.rs" }', '{ workspace = true }', "{}", '"flow-core"', '"src/lib.rs"', '"tests/t.rs"']))
-TOML_TABLES = ["[package]", "[workspace]", "[lib]", "[[test]]", "[[bin]]", "[[bench]]", "[[example]]", "[dependencies]",
-               "[package.metadata]", "[workspace.package]", "[features]"]
-TOML_KEYS = ["name", "path", "members", "exclude", "autotests", "harness", "test", "doctest", "workspace", "edition",
-             "version", "required-features", "default-members", "crate-type"]
-TOML_NOISE = ["[", "]", "=", '"', "'''", "\n", "\r\n", "#", "[[", "]]", "\\", "\x00", "🚀", " ", ".", "{", "}"]
+    st.text(max_size=10).map(json.dumps),
+    st.integers(-5, 5).map(str),
+    st.sampled_from(["true", "false"]),
+    st.lists(
+        st.sampled_from(['"crates/*"', '"crates/flow-core"', '"../x"', '"/abs"', '""', '"crates/**"', "1"]),
+        max_size=3,
+    ).map(lambda xs: "[" + ", ".join(xs) + "]"),
+    st.sampled_from(
+        ['{ path = "src/x.rs" }', "{ workspace = true }", "{}", '"flow-core"', '"src/lib.rs"', '"tests/t.rs"']
+    ),
+)
+TOML_TABLES = [
+    "[package]",
+    "[workspace]",
+    "[lib]",
+    "[[test]]",
+    "[[bin]]",
+    "[[bench]]",
+    "[[example]]",
+    "[dependencies]",
+    "[package.metadata]",
+    "[workspace.package]",
+    "[features]",
+]
+TOML_KEYS = [
+    "name",
+    "path",
+    "members",
+    "exclude",
+    "autotests",
+    "harness",
+    "test",
+    "doctest",
+    "workspace",
+    "edition",
+    "version",
+    "required-features",
+    "default-members",
+    "crate-type",
+]
+TOML_NOISE = [
+    "[",
+    "]",
+    "=",
+    '"',
+    "'''",
+    "\n",
+    "\r\n",
+    "#",
+    "[[",
+    "]]",
+    "\\",
+    "\x00",
+    "🚀",
+    " ",
+    ".",
+    "{",
+    "}",
+]
 
 
 @st.composite
@@ -452,9 +765,20 @@ def cargo_texts(draw) -> str:
 
 
 @examples(150)
-@given(root_toml=cargo_texts(), crate_toml=cargo_texts(),
-       cited=st.sampled_from(["crates/flow-core/tests/schedule_tests.rs", "crates/flow-core/src/schedule.rs",
-                              "crates/flow-core/src/lib.rs", "crates/flow-sensors/tests/push_tests.rs", "Cargo.toml", "x.rs"]))
+@given(
+    root_toml=cargo_texts(),
+    crate_toml=cargo_texts(),
+    cited=st.sampled_from(
+        [
+            "crates/flow-core/tests/schedule_tests.rs",
+            "crates/flow-core/src/schedule.rs",
+            "crates/flow-core/src/lib.rs",
+            "crates/flow-sensors/tests/push_tests.rs",
+            "Cargo.toml",
+            "x.rs",
+        ]
+    ),
+)
 def test_random_cargo_toml_never_raises(demo, root_toml, crate_toml, cited):
     overlays = {"Cargo.toml": root_toml, "crates/flow-core/Cargo.toml": crate_toml}
     fs = FileSystem(demo)
@@ -468,12 +792,23 @@ def test_random_cargo_toml_never_raises(demo, root_toml, crate_toml, cited):
     projects.cargo_target_for_file(fs, cited)
     # and through the engine: PM203's cargo gating decisions read these manifests
     header = "| " + " | ".join(HEADER_COLUMNS) + " |\n|" + "---|" * len(HEADER_COLUMNS) + "\n"
-    row = render_row(["Cargo fuzz", "x", "Implemented", "integration", f"`{cited}`",
-                      "`crates/flow-core/tests/schedule_tests.rs` (`tick_key_format_is_stable`)<br>"
-                      "`crates/flow-core/src/lib.rs` (`tests::run_key_is_deterministic`)",
-                      "`.github/workflows/ci.yml` (job `rust`: `cargo test -p flow-core --tests`)<br>"
-                      "`.github/workflows/ci.yml` (job `rust-fast`: `cargo test --workspace --exclude flow-sensors`)",
-                      "@me", ""], True, True)
+    row = render_row(
+        [
+            "Cargo fuzz",
+            "x",
+            "Implemented",
+            "integration",
+            f"`{cited}`",
+            "`crates/flow-core/tests/schedule_tests.rs` (`tick_key_format_is_stable`)<br>"
+            "`crates/flow-core/src/lib.rs` (`tests::run_key_is_deterministic`)",
+            "`.github/workflows/ci.yml` (job `rust`: `cargo test -p flow-core --tests`)<br>"
+            "`.github/workflows/ci.yml` (job `rust-fast`: `cargo test --workspace --exclude flow-sensors`)",
+            "@me",
+            "",
+        ],
+        True,
+        True,
+    )
     rel = "docs/parity/cargo-fuzz.md"
     text = header + row + "\n"
     ws, result = check_text(demo, rel, text, overlays=overlays)
@@ -490,17 +825,71 @@ def test_a_cargo_workspace_exclude_that_is_not_a_list_is_an_error_value(demo):
 
 # --- configuration files -----------------------------------------------------------------------------------------
 
-CONFIG_KEYS = ["include", "exclude", "required-columns", "statuses", "proof-levels", "exceptions-doc",
-               "exception-id-pattern", "forbidden-evidence", "owner-placeholders", "select", "ignore", "max-file-bytes",
-               "proof-level-globs", "severity", "requiredColumns", "unknown-key", "changed-since"]
+CONFIG_KEYS = [
+    "include",
+    "exclude",
+    "required-columns",
+    "statuses",
+    "proof-levels",
+    "exceptions-doc",
+    "exception-id-pattern",
+    "forbidden-evidence",
+    "owner-placeholders",
+    "select",
+    "ignore",
+    "max-file-bytes",
+    "proof-level-globs",
+    "severity",
+    "requiredColumns",
+    "unknown-key",
+    "changed-since",
+]
 config_value = st.one_of(
     toml_value,
-    st.lists(st.sampled_from(['"docs/parity/**/*.md"', '"**/*.csv"', '"["', '"!x"', '""', '"PM1"', '"PM304"', '"ALL"',
-                              '"XX9"', '"unit"', '"Implemented"', '"🚀"', "1", "true"]), max_size=4)
-    .map(lambda xs: "[" + ", ".join(xs) + "]"),
-    st.sampled_from(['"EX-\\\\d+"', '"("', '"[a-"', '"(?P<x>"', '""', '"(a|b)+"', '"\\\\bX\\\\b"', "0", "-1", "5242880",
-                     "99999999999999999999", "1.5", "{ unit = [\"tests/unit/**\"] }", "{ PM304 = \"error\" }",
-                     "{ PM304 = \"loud\" }", "{ x = 1 }", '"HEAD~1"', '"no-such-revision"']))
+    st.lists(
+        st.sampled_from(
+            [
+                '"docs/parity/**/*.md"',
+                '"**/*.csv"',
+                '"["',
+                '"!x"',
+                '""',
+                '"PM1"',
+                '"PM304"',
+                '"ALL"',
+                '"XX9"',
+                '"unit"',
+                '"Implemented"',
+                '"🚀"',
+                "1",
+                "true",
+            ]
+        ),
+        max_size=4,
+    ).map(lambda xs: "[" + ", ".join(xs) + "]"),
+    st.sampled_from(
+        [
+            '"EX-\\\\d+"',
+            '"("',
+            '"[a-"',
+            '"(?P<x>"',
+            '""',
+            '"(a|b)+"',
+            '"\\\\bX\\\\b"',
+            "0",
+            "-1",
+            "5242880",
+            "99999999999999999999",
+            "1.5",
+            '{ unit = ["tests/unit/**"] }',
+            '{ PM304 = "error" }',
+            '{ PM304 = "loud" }',
+            "{ x = 1 }",
+            '"HEAD~1"',
+            '"no-such-revision"',
+        ]
+    ),
+)
 SAFE_REVS = ('"HEAD~1"', '"no-such-revision"')
 
 
@@ -523,7 +912,7 @@ def config_texts(draw) -> tuple[str, str]:
         body = body[:at] + draw(st.sampled_from(TOML_NOISE)) + body[at:]
     name = draw(st.sampled_from([".parity-lsp.toml", "pyproject.toml"]))
     if name == "pyproject.toml":
-        body = "[project]\nname = \"x\"\n\n[tool.parity-lsp]\n" + body
+        body = '[project]\nname = "x"\n\n[tool.parity-lsp]\n' + body
     return name, body
 
 
@@ -539,7 +928,7 @@ def test_random_configuration_never_raises(demo, config_dir, config):
     for old in (".parity-lsp.toml", "pyproject.toml"):
         (config_dir / old).unlink(missing_ok=True)
     (config_dir / name).write_text(body, encoding="utf-8")
-    cfg, problems, path = load_config(config_dir)
+    cfg, problems, _path = load_config(config_dir)
     for p in problems:
         assert isinstance(p.message, str) and p.line >= 0
     # the engine runs with whatever was accepted
@@ -551,5 +940,5 @@ def test_random_configuration_never_raises(demo, config_dir, config):
 
 def test_a_pyproject_whose_tool_is_not_a_table_is_a_config_problem(tmp_path):
     (tmp_path / "pyproject.toml").write_text("tool = 1  # tool.parity-lsp\n")
-    config, problems, _ = load_config(tmp_path)
+    _config, problems, _ = load_config(tmp_path)
     assert problems

@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from rpc_client import RawClient, frame
 
 from parity_lsp.analysis import Analysis
 from parity_lsp.text import LineIndex
-from rpc_client import RawClient, frame
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo-repo"
 MATRIX = "docs/parity/dagster-parity-matrix.md"
@@ -68,7 +68,9 @@ def ranges_in(value, uri: str, current: str | None = None):
         here = current
         if isinstance(value.get("uri"), str):
             here = value["uri"]
-        elif isinstance(value.get("textDocument"), dict) and isinstance(value["textDocument"].get("uri"), str):
+        elif isinstance(value.get("textDocument"), dict) and isinstance(
+            value["textDocument"].get("uri"), str
+        ):
             here = value["textDocument"]["uri"]
         if set(value) >= {"start", "end"} and isinstance(value["start"], dict) and "line" in value["start"]:
             if (here or uri) == uri:
@@ -94,7 +96,10 @@ def assert_ranges_inside(value, text: str, uri: str) -> None:
             assert 0 <= pos["line"] <= len(lines), (r, len(lines))
             if pos["line"] < len(lines):
                 # UTF-16 units; the demo matrix is ASCII apart from a few BMP characters
-                assert 0 <= pos["character"] <= len(lines[pos["line"]].encode("utf-16-le")) // 2, (r, lines[pos["line"]])
+                assert 0 <= pos["character"] <= len(lines[pos["line"]].encode("utf-16-le")) // 2, (
+                    r,
+                    lines[pos["line"]],
+                )
 
 
 def responses(c: RawClient, msg_id) -> list[dict]:
@@ -145,7 +150,9 @@ async def test_malformed_json_is_answered_with_parse_error(root):
         c.send_raw(frame(b'{"jsonrpc": "2.0", "id": 901, "method": '))
         await c.drain()
         try:
-            reply = await c.wait_for(lambda: [m for m in c.unmatched if m.get("id") is None], 2, "a ParseError")
+            reply = await c.wait_for(
+                lambda: [m for m in c.unmatched if m.get("id") is None], 2, "a ParseError"
+            )
             assert reply[0]["error"]["code"] == PARSE_ERROR
         finally:
             await c.alive(uri)
@@ -170,7 +177,9 @@ async def test_wrong_param_types_get_invalid_params(root):
             assert reply.get("error", {}).get("code") == INVALID_PARAMS, (method, params, reply)
         # notifications with wrong types have no reply; they must not hurt either
         c.notify("textDocument/didOpen", {"textDocument": 7})
-        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": "v"}, "contentChanges": 3})
+        c.notify(
+            "textDocument/didChange", {"textDocument": {"uri": uri, "version": "v"}, "contentChanges": 3}
+        )
         c.notify("textDocument/didClose", {"textDocument": {"uri": None}})
         c.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": 1, "type": "x"}]})
         c.notify("$/cancelRequest", {"id": {"nested": "object"}})
@@ -206,7 +215,11 @@ async def test_requests_before_initialize_do_not_break_the_server(root):
         uri = uri_of(root)
         pos = {"textDocument": {"uri": uri}, "position": {"line": 9, "character": 50}}
         for method in ("textDocument/hover", "textDocument/definition", "textDocument/documentSymbol"):
-            reply = await c.request(method, pos if method != "textDocument/documentSymbol" else {"textDocument": {"uri": uri}}, timeout=10)
+            reply = await c.request(
+                method,
+                pos if method != "textDocument/documentSymbol" else {"textDocument": {"uri": uri}},
+                timeout=10,
+            )
             assert "result" in reply or "error" in reply
         c.open(uri, (root / MATRIX).read_text(encoding="utf-8"))  # notifications before initialize
         await c.initialize(root)
@@ -219,8 +232,11 @@ async def test_requests_before_initialize_get_server_not_initialized(root):
     async with RawClient.start(root) as c:
         uri = uri_of(root)
         try:
-            reply = await c.request("textDocument/hover", {"textDocument": {"uri": uri},
-                                                           "position": {"line": 9, "character": 50}}, timeout=10)
+            reply = await c.request(
+                "textDocument/hover",
+                {"textDocument": {"uri": uri}, "position": {"line": 9, "character": 50}},
+                timeout=10,
+            )
             assert reply.get("error", {}).get("code") == SERVER_NOT_INITIALIZED, reply
         finally:
             await c.initialize(root)
@@ -292,13 +308,30 @@ async def test_positions_past_the_end_of_a_line_or_the_file(root):
                 ("textDocument/declaration", doc_pos),
                 ("textDocument/completion", doc_pos),
                 ("textDocument/references", {**doc_pos, "context": {"includeDeclaration": True}}),
-                ("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": {"start": pos, "end": pos},
-                                             "context": {"diagnostics": []}}),
-                ("textDocument/codeAction", {"textDocument": {"uri": uri},
-                                             "range": {"start": {"line": 0, "character": 0}, "end": pos},
-                                             "context": {"diagnostics": []}}),
-                ("textDocument/rangeFormatting", {"textDocument": {"uri": uri}, "range": {"start": pos, "end": pos},
-                                                  "options": {"tabSize": 4, "insertSpaces": True}}),
+                (
+                    "textDocument/codeAction",
+                    {
+                        "textDocument": {"uri": uri},
+                        "range": {"start": pos, "end": pos},
+                        "context": {"diagnostics": []},
+                    },
+                ),
+                (
+                    "textDocument/codeAction",
+                    {
+                        "textDocument": {"uri": uri},
+                        "range": {"start": {"line": 0, "character": 0}, "end": pos},
+                        "context": {"diagnostics": []},
+                    },
+                ),
+                (
+                    "textDocument/rangeFormatting",
+                    {
+                        "textDocument": {"uri": uri},
+                        "range": {"start": pos, "end": pos},
+                        "options": {"tabSize": 4, "insertSpaces": True},
+                    },
+                ),
             ]
             for method, params in requests:
                 reply = await c.request(method, params, timeout=15)
@@ -310,9 +343,17 @@ async def test_positions_past_the_end_of_a_line_or_the_file(root):
 async def test_did_change_for_a_document_never_opened(root, tmp_path):
     async with RawClient.start(root, stderr_path=tmp_path / "stderr.txt") as c:
         uri = await opened(c, root)
-        never = [uri_of(root, "docs/parity/never-opened.md"), uri_of(root, "crates/flow-core/src/lib.rs"),
-                 (tmp_path / "outside.md").as_uri(), "untitled:Untitled-1", "file:///nonexistent/dir/x.md"]
-        edit = {"range": {"start": {"line": 3, "character": 2}, "end": {"line": 3, "character": 9}}, "text": "zz"}
+        never = [
+            uri_of(root, "docs/parity/never-opened.md"),
+            uri_of(root, "crates/flow-core/src/lib.rs"),
+            (tmp_path / "outside.md").as_uri(),
+            "untitled:Untitled-1",
+            "file:///nonexistent/dir/x.md",
+        ]
+        edit = {
+            "range": {"start": {"line": 3, "character": 2}, "end": {"line": 3, "character": 9}},
+            "text": "zz",
+        }
         for u in never:
             c.change(u, 2, edits=[edit])
             c.change(u, 3, text="| Capability | Status |\n|---|---|\n| a | Implemeted |\n")
@@ -321,7 +362,9 @@ async def test_did_change_for_a_document_never_opened(root, tmp_path):
         await c.drain()
         await c.alive(uri)
         # the open document is unaffected: its outline and diagnostics still come from its text
-        reply = await c.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 9, "character": 3}})
+        reply = await c.request(
+            "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 9, "character": 3}}
+        )
         assert "error" not in reply
 
 
@@ -361,13 +404,20 @@ async def test_storm_of_cancel_requests(root):
         futures = {}
         for i in range(300):
             line = rng.randrange(0, 40)
-            msg_id, fut = c.request_nowait("textDocument/hover", {"textDocument": {"uri": uri},
-                                                                  "position": {"line": line, "character": rng.randrange(0, 200)}})
+            msg_id, fut = c.request_nowait(
+                "textDocument/hover",
+                {
+                    "textDocument": {"uri": uri},
+                    "position": {"line": line, "character": rng.randrange(0, 200)},
+                },
+            )
             futures[msg_id] = fut
             if i % 2 == 0:
                 c.notify("$/cancelRequest", {"id": msg_id})
             for _ in range(3):  # cancels for ids that never existed (or were answered long ago)
-                c.notify("$/cancelRequest", {"id": rng.choice([rng.randrange(10**6, 10**7), f"nope-{i}", 1, 2])})
+                c.notify(
+                    "$/cancelRequest", {"id": rng.choice([rng.randrange(10**6, 10**7), f"nope-{i}", 1, 2])}
+                )
         for _ in range(500):
             c.notify("$/cancelRequest", {"id": rng.randrange(1, 10**9)})
         await c.drain()
@@ -378,7 +428,9 @@ async def test_storm_of_cancel_requests(root):
             else:
                 assert "result" in reply
         for msg_id in futures:
-            assert len(responses(c, msg_id)) == 1, f"request {msg_id} answered {len(responses(c, msg_id))} times"
+            assert len(responses(c, msg_id)) == 1, (
+                f"request {msg_id} answered {len(responses(c, msg_id))} times"
+            )
         await c.alive(uri)
 
 
@@ -392,35 +444,72 @@ def _burst(text: str, n: int, final_status: str) -> tuple[list[dict], str]:
     current = "Implemeted"
     # erase the word, one character at a time
     for _ in range(len(current)):
-        edits.append({"range": {"start": {"line": OLD_STATUS_LINE, "character": col + len(current) - 1},
-                                "end": {"line": OLD_STATUS_LINE, "character": col + len(current)}}, "text": ""})
+        edits.append(
+            {
+                "range": {
+                    "start": {"line": OLD_STATUS_LINE, "character": col + len(current) - 1},
+                    "end": {"line": OLD_STATUS_LINE, "character": col + len(current)},
+                },
+                "text": "",
+            }
+        )
         current = current[:-1]
     # type and erase junk until only the final word is left to type
     rng = random.Random(3)
     while len(edits) < n - len(final_status):
         if current and (rng.random() < 0.45 or len(edits) + len(current) >= n - len(final_status)):
-            edits.append({"range": {"start": {"line": OLD_STATUS_LINE, "character": col + len(current) - 1},
-                                    "end": {"line": OLD_STATUS_LINE, "character": col + len(current)}}, "text": ""})
+            edits.append(
+                {
+                    "range": {
+                        "start": {"line": OLD_STATUS_LINE, "character": col + len(current) - 1},
+                        "end": {"line": OLD_STATUS_LINE, "character": col + len(current)},
+                    },
+                    "text": "",
+                }
+            )
             current = current[:-1]
         else:
             ch = rng.choice("abcdefghijklmnopqrstuvwxyz")
-            edits.append({"range": {"start": {"line": OLD_STATUS_LINE, "character": col + len(current)},
-                                    "end": {"line": OLD_STATUS_LINE, "character": col + len(current)}}, "text": ch})
+            edits.append(
+                {
+                    "range": {
+                        "start": {"line": OLD_STATUS_LINE, "character": col + len(current)},
+                        "end": {"line": OLD_STATUS_LINE, "character": col + len(current)},
+                    },
+                    "text": ch,
+                }
+            )
             current += ch
     while current:  # erase what is left
-        edits.append({"range": {"start": {"line": OLD_STATUS_LINE, "character": col + len(current) - 1},
-                                "end": {"line": OLD_STATUS_LINE, "character": col + len(current)}}, "text": ""})
+        edits.append(
+            {
+                "range": {
+                    "start": {"line": OLD_STATUS_LINE, "character": col + len(current) - 1},
+                    "end": {"line": OLD_STATUS_LINE, "character": col + len(current)},
+                },
+                "text": "",
+            }
+        )
         current = current[:-1]
     for ch in final_status:
-        edits.append({"range": {"start": {"line": OLD_STATUS_LINE, "character": col + len(current)},
-                                "end": {"line": OLD_STATUS_LINE, "character": col + len(current)}}, "text": ch})
+        edits.append(
+            {
+                "range": {
+                    "start": {"line": OLD_STATUS_LINE, "character": col + len(current)},
+                    "end": {"line": OLD_STATUS_LINE, "character": col + len(current)},
+                },
+                "text": ch,
+            }
+        )
         current += ch
-    lines[OLD_STATUS_LINE] = line[:col] + final_status + line[col + len("Implemeted"):]
+    lines[OLD_STATUS_LINE] = line[:col] + final_status + line[col + len("Implemeted") :]
     return edits, "\n".join(lines)
 
 
 @pytest.mark.parametrize("final_status, defect", [("Implemented", False), ("Implementd", True)])
-async def test_a_thousand_edits_in_a_burst_end_with_diagnostics_for_the_final_text(root, final_status, defect):
+async def test_a_thousand_edits_in_a_burst_end_with_diagnostics_for_the_final_text(
+    root, final_status, defect
+):
     async with RawClient.start(root) as c:
         uri = await opened(c, root)
         text = (root / MATRIX).read_text(encoding="utf-8")
@@ -440,8 +529,10 @@ async def test_a_thousand_edits_in_a_burst_end_with_diagnostics_for_the_final_te
         assert got(final_params) == expected_diagnostics(root, MATRIX, final)
         assert (("PM101", OLD_STATUS_LINE) in got(final_params)) == defect
         # the server's text is the final text: formatting edits are computed against it
-        reply = await c.request("textDocument/formatting", {"textDocument": {"uri": uri},
-                                                            "options": {"tabSize": 4, "insertSpaces": True}})
+        reply = await c.request(
+            "textDocument/formatting",
+            {"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": True}},
+        )
         assert "error" not in reply
         assert_ranges_inside(reply["result"], final, uri)
 
@@ -455,8 +546,15 @@ async def test_huge_messages(root):
         # a 20 MB notification (a non-matrix document) and a 5 MB request
         big = "lorem ipsum dolor sit amet\n" * (20 * 1024 * 1024 // 27)
         c.open(uri_of(root, "notes/huge.txt"), big, language="plaintext")
-        reply = await c.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 9, "character": 3},
-                                                       "workDoneToken": "x" * (5 * 1024 * 1024)}, timeout=60)
+        reply = await c.request(
+            "textDocument/hover",
+            {
+                "textDocument": {"uri": uri},
+                "position": {"line": 9, "character": 3},
+                "workDoneToken": "x" * (5 * 1024 * 1024),
+            },
+            timeout=60,
+        )
         assert "error" not in reply or reply["error"]["code"] == INVALID_PARAMS
         c.notify("textDocument/didClose", {"textDocument": {"uri": uri_of(root, "notes/huge.txt")}})
         await c.alive(uri, timeout=60)
@@ -476,7 +574,12 @@ async def test_an_open_matrix_buffer_over_the_limit_is_rejected_with_pm000(root)
     async with RawClient.start(root) as c:
         uri = await opened(c, root)
         header = (root / MATRIX).read_text(encoding="utf-8").split("\n")[7:9]
-        text = "\n".join(header) + "\n| Giant | x | Implemented | unit | | | | @me | " + "n" * (11 * 1024 * 1024) + " |\n"
+        text = (
+            "\n".join(header)
+            + "\n| Giant | x | Implemented | unit | | | | @me | "
+            + "n" * (11 * 1024 * 1024)
+            + " |\n"
+        )
         big_uri = uri_of(root, "docs/parity/giant.md")
         c.open(big_uri, text)
         await c.drain()
@@ -490,21 +593,34 @@ async def test_an_open_matrix_buffer_over_the_limit_is_rejected_with_pm000(root)
 
 def test_messages_from_a_regular_file_on_stdin_are_served(root, tmp_path):
     """stdin that is not a pipe (here a file) is read by pygls's thread reader, same framing."""
+
     def framed(obj):
         body = json.dumps(obj).encode()
         return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
     script = tmp_path / "session.bin"
     script.write_bytes(
-        framed({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                "params": {"processId": None, "rootUri": root.as_uri(), "capabilities": {}}})
+        framed(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {"processId": None, "rootUri": root.as_uri(), "capabilities": {}},
+            }
+        )
         + framed({"jsonrpc": "2.0", "method": "initialized", "params": {}})
         + b"Content-Length: 9\r\n\r\n{not json"
         + framed({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
-        + framed({"jsonrpc": "2.0", "method": "exit"}))
+        + framed({"jsonrpc": "2.0", "method": "exit"})
+    )
     with open(script, "rb") as stdin:
-        proc = subprocess.run([sys.executable, "-m", "parity_lsp", "serve"], stdin=stdin, capture_output=True,
-                              timeout=60, cwd=root)
+        proc = subprocess.run(
+            [sys.executable, "-m", "parity_lsp", "serve"],
+            stdin=stdin,
+            capture_output=True,
+            timeout=60,
+            cwd=root,
+        )
     out = proc.stdout.decode()
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     assert '"id": 1' in out and '"capabilities"' in out and '"id": 2' in out

@@ -34,12 +34,20 @@ def big_workspace(root: Path, size: int, config: str = "") -> Path:
     (root / ".parity-lsp.toml").write_text(config)
     pad = "// " + "x" * 1000 + "\n"
     (root / "src" / "big.rs").write_text("// pad\nfn present() {}\n" + pad * (size // len(pad) + 1))
-    (root / "tests" / "test_big.py").write_text("def test_big():\n    pass\n" + ("#" + pad[2:]) * (size // len(pad) + 1))
+    (root / "tests" / "test_big.py").write_text(
+        "def test_big():\n    pass\n" + ("#" + pad[2:]) * (size // len(pad) + 1)
+    )
     (root / "src" / "small.rs").write_text("fn small() {}\n")
-    (root / ".github" / "workflows" / "ci.yml").write_text("jobs:\n  t:\n    steps:\n      - run: pytest tests/test_big.py\n")
-    (root / "docs" / "parity" / "m.md").write_text(HEADER + (
-        "| Big | x | Implemented | unit | `src/big.rs:2` (`present`)<br>`src/big.rs:99999` (`absent`)<br>`src/small.rs` (`small`) "
-        "| `tests/test_big.py` (`test_big`) | `.github/workflows/ci.yml` (job `t`: `pytest tests/test_big.py`) | @me | |\n"))
+    (root / ".github" / "workflows" / "ci.yml").write_text(
+        "jobs:\n  t:\n    steps:\n      - run: pytest tests/test_big.py\n"
+    )
+    (root / "docs" / "parity" / "m.md").write_text(
+        HEADER
+        + (
+            "| Big | x | Implemented | unit | `src/big.rs:2` (`present`)<br>`src/big.rs:99999` (`absent`)<br>`src/small.rs` (`small`) "
+            "| `tests/test_big.py` (`test_big`) | `.github/workflows/ci.yml` (job `t`: `pytest tests/test_big.py`) | @me | |\n"
+        )
+    )
     return root
 
 
@@ -65,8 +73,11 @@ def test_a_cited_file_over_the_limit_is_stat_checked_but_not_read(tmp_path, limi
     assert not [c for c in codes if c[0] in ("PM301", "PM000")], codes  # exists, nothing crashed
     # nothing is claimed about the content that was not read
     # (a warning that the file was not read is the one thing said about it)
-    assert not [c for c in codes if c[0] in ("PM302", "PM303", "PM304") and "big.rs" in c[1]
-                and "is not read" not in c[1]], codes
+    assert not [
+        c
+        for c in codes
+        if c[0] in ("PM302", "PM303", "PM304") and "big.rs" in c[1] and "is not read" not in c[1]
+    ], codes
     # the small file next to it is read and checked as usual
     assert ws.source("src/small.rs").definitions
 
@@ -75,8 +86,9 @@ def test_a_cited_file_over_the_limit_gets_a_diagnostic_that_says_so(tmp_path):
     root = big_workspace(tmp_path, 10 * 1024, "max-file-bytes = 4096\n")
     _, result = check(root)
     about_big = [f for f in result.findings if "big.rs" in f.message or "test_big.py" in f.message]
-    assert any("limit" in f.message or "too large" in f.message or "larger than" in f.message for f in about_big), \
-        [(f.code, f.message) for f in result.findings]
+    assert any(
+        "limit" in f.message or "too large" in f.message or "larger than" in f.message for f in about_big
+    ), [(f.code, f.message) for f in result.findings]
 
 
 def test_pm201_does_not_call_an_unread_test_file_missing(tmp_path):
@@ -97,12 +109,17 @@ def test_a_50_mb_matrix_is_rejected_with_pm000_without_being_read(tmp_path):
         while fh.tell() < 50 * 1024 * 1024:
             fh.write(row * 1000)
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "parity_lsp", "check", "--format", "json", str(root)],
-                          capture_output=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "parity_lsp", "check", "--format", "json", str(root)],
+        capture_output=True,
+        timeout=120,
+    )
     elapsed = time.monotonic() - start
     assert proc.returncode == 1, proc.stderr.decode(errors="replace")
     report = json.loads(proc.stdout)
-    assert [(d["code"], d["path"], d["line"]) for d in report["diagnostics"]] == [("PM000", "docs/parity/huge.md", 1)]
+    assert [(d["code"], d["path"], d["line"]) for d in report["diagnostics"]] == [
+        ("PM000", "docs/parity/huge.md", 1)
+    ]
     message = report["diagnostics"][0]["message"]
     assert "larger than the 10 MB limit" in message and str(matrix.stat().st_size) in message, message
     assert elapsed < 20, f"rejecting a 50 MB matrix took {elapsed:.1f}s: it was read or parsed"
@@ -240,17 +257,36 @@ for i, (label, fn) in enumerate(cases):
 print("DONE", len(cases), flush=True)
 '''
 
-FAMILIES = ["evidence", "directives", "markdown", "delimited", "rust", "python", "go", "typescript", "generic",
-            "lookup", "commands", "workflows", "pm205"]
+FAMILIES = [
+    "evidence",
+    "directives",
+    "markdown",
+    "delimited",
+    "rust",
+    "python",
+    "go",
+    "typescript",
+    "generic",
+    "lookup",
+    "commands",
+    "workflows",
+    "pm205",
+]
 
 
 def run_family(family: str) -> dict:
     """Run a family's calls in a subprocess; stop at the first call still running after WALL_BOUND."""
     workdir = tempfile.mkdtemp(prefix=f"adversarial-{family}-")
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD, family, "0", workdir], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, family, "0", workdir],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(l) for l in proc.stdout] + [lines.put(None)], daemon=True).start()
+    threading.Thread(
+        target=lambda: [lines.put(l) for l in proc.stdout] + [lines.put(None)], daemon=True
+    ).start()
     out = {"times": {}, "slow": None, "error": None, "count": 0}
     current = None
     deadline = time.monotonic() + 60  # imports and input construction
@@ -285,13 +321,15 @@ def run_family(family: str) -> dict:
 @pytest.fixture(scope="module")
 def adversarial() -> dict:
     with ThreadPoolExecutor(max_workers=4) as pool:  # slow families sit at the bound; fast ones finish in ms
-        return dict(zip(FAMILIES, pool.map(run_family, FAMILIES)))
+        return dict(zip(FAMILIES, pool.map(run_family, FAMILIES), strict=False))
 
 
 def _assert_bounded(result: dict, family: str) -> None:
     assert result["error"] is None, result["error"]
-    assert result["slow"] is None, (f"{family}: `{result['slow']}` ran longer than {WALL_BOUND}s on 100 KB "
-                                    f"(finished before it: {len(result['times'])})")
+    assert result["slow"] is None, (
+        f"{family}: `{result['slow']}` ran longer than {WALL_BOUND}s on 100 KB "
+        f"(finished before it: {len(result['times'])})"
+    )
     assert result["count"] == len(result["times"]) > 0
     assert max(result["times"].values()) < BOUND, result["times"]  # CPU seconds, measured in the child
 
@@ -299,9 +337,13 @@ def _assert_bounded(result: dict, family: str) -> None:
 _SLOW: dict[str, str] = {}  # family -> why it is a known bug (a strict xfail)
 
 
-@pytest.mark.parametrize("family", [
-    pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=_SLOW[f])) if f in _SLOW else f for f in FAMILIES
-])
+@pytest.mark.parametrize(
+    "family",
+    [
+        pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=_SLOW[f])) if f in _SLOW else f
+        for f in FAMILIES
+    ],
+)
 def test_adversarial_input_is_handled_in_bounded_time(adversarial, family):
     _assert_bounded(adversarial[family], family)
 
@@ -319,10 +361,14 @@ def test_memory_stays_bounded_on_a_100000_row_csv(tmp_path, record_property):
     (root / "src" / "a.rs").write_text("fn record() {}\n")
     (root / "tests" / "test_a.py").write_text("def test_a():\n    pass\n")
     statuses = ["Implemented", "Planned", "Partial", "Designed", "Implemeted"]
-    rows = ["Capability,Arco Feature,Status,Proof Level Required,Evidence (Code),Evidence (Tests),Evidence (CI),Owner,Notes"]
+    rows = [
+        "Capability,Arco Feature,Status,Proof Level Required,Evidence (Code),Evidence (Tests),Evidence (CI),Owner,Notes"
+    ]
     for i in range(100_000):
         if i % 5 == 0:  # every fifth row cites code and a test and gets real findings
-            rows.append(f"Cap {i},F{i % 50},{statuses[i // 5 % 5]},unit,src/a.rs:1 (record),tests/test_a.py (test_a),,@o{i % 20},n")
+            rows.append(
+                f"Cap {i},F{i % 50},{statuses[i // 5 % 5]},unit,src/a.rs:1 (record),tests/test_a.py (test_a),,@o{i % 20},n"
+            )
         else:
             rows.append(f"Cap {i},F{i % 50},Planned,unit,src/a.rs,,,@o{i % 20},")
     csv = root / "docs" / "parity" / "big-parity.csv"
@@ -339,11 +385,15 @@ def test_memory_stays_bounded_on_a_100000_row_csv(tmp_path, record_property):
         "print(json.dumps({'rc': p.returncode, 'maxrss_kb': r.ru_maxrss, 'seconds': time.monotonic() - t,"
         " 'files': d['files_checked'], 'diagnostics': len(d['diagnostics']), 'stderr': p.stderr.decode()[-2000:]}))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", helper, str(root)], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", helper, str(root)], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     m = json.loads(proc.stdout)
     record_property("peak_rss_mb", round(m["maxrss_kb"] / 1024))
-    print(f"\n100,000-row CSV: peak RSS {m['maxrss_kb'] / 1024:.0f} MB, {m['seconds']:.1f}s, {m['diagnostics']} diagnostics")
+    print(
+        f"\n100,000-row CSV: peak RSS {m['maxrss_kb'] / 1024:.0f} MB, {m['seconds']:.1f}s, {m['diagnostics']} diagnostics"
+    )
     assert m["rc"] == 1, m["stderr"]
     assert m["files"] == 1 and m["diagnostics"] > 5_000  # really checked, row by row
     assert m["maxrss_kb"] < MEMORY_LIMIT_KB, f"peak RSS {m['maxrss_kb'] / 1024:.0f} MB"
@@ -354,9 +404,13 @@ def test_a_repository_exception_id_pattern_cannot_freeze_the_check(tmp_path):
     (tmp_path / "docs" / "audits").mkdir(parents=True)
     (tmp_path / ".parity-lsp.toml").write_text('exception-id-pattern = "(a+)+$"\n')
     (tmp_path / "docs" / "audits" / "x-exception-doc.md").write_text("a" * 40 + "!\n")
-    (tmp_path / "docs" / "parity" / "m.md").write_text(HEADER + "| a | x | Exception | unit | | | | @me | EX-1 |\n")
+    (tmp_path / "docs" / "parity" / "m.md").write_text(
+        HEADER + "| a | x | Exception | unit | | | | @me | EX-1 |\n"
+    )
     try:
-        proc = subprocess.run([sys.executable, "-m", "parity_lsp", "check", str(tmp_path)], capture_output=True, timeout=30)
+        proc = subprocess.run(
+            [sys.executable, "-m", "parity_lsp", "check", str(tmp_path)], capture_output=True, timeout=30
+        )
     except subprocess.TimeoutExpired:
         pytest.fail("`parity-lsp check` froze on the repository's exception-id-pattern")
     assert proc.returncode in (0, 1, 2)

@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
+from rpc_client import RawClient
 
 from parity_lsp import cli
 from parity_lsp.engine import check_paths
 from parity_lsp.fixer import plan_fixes
 from parity_lsp.workspace.index import Workspace
-from rpc_client import RawClient
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo-repo"
 MATRIX = "docs/parity/dagster-parity-matrix.md"
@@ -36,7 +36,13 @@ def snapshot(root: Path) -> dict[str, tuple]:
             p = Path(dirpath) / name
             st = p.lstat()
             data = p.read_bytes() if stat.S_ISREG(st.st_mode) else None
-            out[str(p.relative_to(root))] = (stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode), st.st_size, st.st_mtime_ns, data)
+            out[str(p.relative_to(root))] = (
+                stat.S_IFMT(st.st_mode),
+                stat.S_IMODE(st.st_mode),
+                st.st_size,
+                st.st_mtime_ns,
+                data,
+            )
     return out
 
 
@@ -51,7 +57,7 @@ def demo(tmp_path) -> Path:
 
 # Installed in the server process through sitecustomize: every audit event that creates,
 # writes, renames or deletes a file is appended to the log (opened before the hook exists).
-SITECUSTOMIZE = r'''
+SITECUSTOMIZE = r"""
 import os, sys
 _log = os.open(os.environ["PARITY_WRITE_AUDIT"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
@@ -68,18 +74,31 @@ def _hook(event, args):
         return
     os.write(_log, (event + " " + repr(args)[:500] + "\n").encode("utf-8", "replace"))
 sys.addaudithook(_hook)
-'''
+"""
 
 
 async def exercise_every_feature(c: RawClient, root: Path) -> None:
     """One session through every capability the server has, on the demo workspace."""
-    caps = await c.initialize(root, capabilities={
-        "workspace": {"configuration": True, "didChangeWatchedFiles": {"dynamicRegistration": True},
-                      "workspaceEdit": {"documentChanges": True}, "applyEdit": True},
-        "textDocument": {"synchronization": {"didSave": True}, "codeAction": {"codeActionLiteralSupport": {
-            "codeActionKind": {"valueSet": ["quickfix", "source", "refactor"]}}}},
-        "window": {"workDoneProgress": True},
-    })
+    caps = await c.initialize(
+        root,
+        capabilities={
+            "workspace": {
+                "configuration": True,
+                "didChangeWatchedFiles": {"dynamicRegistration": True},
+                "workspaceEdit": {"documentChanges": True},
+                "applyEdit": True,
+            },
+            "textDocument": {
+                "synchronization": {"didSave": True},
+                "codeAction": {
+                    "codeActionLiteralSupport": {
+                        "codeActionKind": {"valueSet": ["quickfix", "source", "refactor"]}
+                    }
+                },
+            },
+            "window": {"workDoneProgress": True},
+        },
+    )
     assert caps["capabilities"]["documentFormattingProvider"]
     uri = (root / MATRIX).as_uri()
     text = (root / MATRIX).read_text(encoding="utf-8")
@@ -93,18 +112,35 @@ async def exercise_every_feature(c: RawClient, root: Path) -> None:
     for ln in range(len(lines)):
         for ch in range(0, len(lines[ln]) + 1, 23):
             pos = {**doc, "position": {"line": ln, "character": ch}}
-            for method in ("textDocument/hover", "textDocument/definition", "textDocument/declaration",
-                           "textDocument/completion"):
+            for method in (
+                "textDocument/hover",
+                "textDocument/definition",
+                "textDocument/declaration",
+                "textDocument/completion",
+            ):
                 c.request_nowait(method, pos)
-        c.request_nowait("textDocument/references", {**doc, "position": {"line": ln, "character": 20},
-                                                     "context": {"includeDeclaration": True}})
-        c.request_nowait("textDocument/codeAction", {**doc, "range": {"start": {"line": ln, "character": 0},
-                                                                      "end": {"line": ln, "character": 200}},
-                                                     "context": {"diagnostics": []}})
+        c.request_nowait(
+            "textDocument/references",
+            {**doc, "position": {"line": ln, "character": 20}, "context": {"includeDeclaration": True}},
+        )
+        c.request_nowait(
+            "textDocument/codeAction",
+            {
+                **doc,
+                "range": {"start": {"line": ln, "character": 0}, "end": {"line": ln, "character": 200}},
+                "context": {"diagnostics": []},
+            },
+        )
         await c.drain()
     requests = [
-        ("textDocument/codeAction", {**doc, "range": whole, "context": {"diagnostics": [], "only": ["source.fixAll.parityLsp"]}}),
-        ("textDocument/codeAction", {**doc, "range": whole, "context": {"diagnostics": [], "only": ["refactor.rewrite"]}}),
+        (
+            "textDocument/codeAction",
+            {**doc, "range": whole, "context": {"diagnostics": [], "only": ["source.fixAll.parityLsp"]}},
+        ),
+        (
+            "textDocument/codeAction",
+            {**doc, "range": whole, "context": {"diagnostics": [], "only": ["refactor.rewrite"]}},
+        ),
         ("textDocument/formatting", {**doc, "options": fmt}),
         ("textDocument/rangeFormatting", {**doc, "range": whole, "options": fmt}),
         ("textDocument/documentSymbol", doc),
@@ -114,11 +150,26 @@ async def exercise_every_feature(c: RawClient, root: Path) -> None:
         ("textDocument/documentLink", doc),
         ("textDocument/diagnostic", doc),
         ("workspace/diagnostic", {"previousResultIds": []}),
-        ("workspace/willRenameFiles", {"files": [
-            {"oldUri": (root / "crates/flow-core/src/schedule.rs").as_uri(), "newUri": (root / "crates/flow-core/src/sched.rs").as_uri()},
-            {"oldUri": (root / "crates/flow-core").as_uri(), "newUri": (root / "crates/core").as_uri()}]}),
+        (
+            "workspace/willRenameFiles",
+            {
+                "files": [
+                    {
+                        "oldUri": (root / "crates/flow-core/src/schedule.rs").as_uri(),
+                        "newUri": (root / "crates/flow-core/src/sched.rs").as_uri(),
+                    },
+                    {
+                        "oldUri": (root / "crates/flow-core").as_uri(),
+                        "newUri": (root / "crates/core").as_uri(),
+                    },
+                ]
+            },
+        ),
         ("workspace/executeCommand", {"command": "parityLsp.showReport", "arguments": [{"format": "html"}]}),
-        ("workspace/executeCommand", {"command": "parityLsp.showReport", "arguments": [{"format": "markdown"}]}),
+        (
+            "workspace/executeCommand",
+            {"command": "parityLsp.showReport", "arguments": [{"format": "markdown"}]},
+        ),
         ("workspace/executeCommand", {"command": "parityLsp.noop", "arguments": []}),
     ]
     for method, params in requests:
@@ -127,11 +178,17 @@ async def exercise_every_feature(c: RawClient, root: Path) -> None:
     # edits, saves, watched-file events and configuration changes
     c.change(uri, 2, text=text.replace("Implemeted", "Implemented"))
     c.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
-    c.notify("workspace/didChangeWatchedFiles", {"changes": [
-        {"uri": (root / "crates/flow-core/src/schedule.rs").as_uri(), "type": 2},
-        {"uri": (root / "crates/flow-core/src/new.rs").as_uri(), "type": 1},
-        {"uri": (root / "Cargo.toml").as_uri(), "type": 2},
-        {"uri": (root / ".parity-lsp.toml").as_uri(), "type": 2}]})
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        {
+            "changes": [
+                {"uri": (root / "crates/flow-core/src/schedule.rs").as_uri(), "type": 2},
+                {"uri": (root / "crates/flow-core/src/new.rs").as_uri(), "type": 1},
+                {"uri": (root / "Cargo.toml").as_uri(), "type": 2},
+                {"uri": (root / ".parity-lsp.toml").as_uri(), "type": 2},
+            ]
+        },
+    )
     c.notify("workspace/didChangeConfiguration", {"settings": {"parityLsp": {"ignore": ["PM103"]}}})
     c.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     await c.drain()
@@ -146,10 +203,25 @@ def _write_violations(trace: str, ours: Path) -> list[str]:
     for line in trace.splitlines():
         if " = -1 " in line:
             continue  # failed calls changed nothing
-        if any(f" {call}(" in line for call in ("rename", "renameat", "renameat2", "unlink", "unlinkat",
-                                                  "mkdir", "mkdirat", "truncate", "ftruncate", "rmdir")):
+        if any(
+            f" {call}(" in line
+            for call in (
+                "rename",
+                "renameat",
+                "renameat2",
+                "unlink",
+                "unlinkat",
+                "mkdir",
+                "mkdirat",
+                "truncate",
+                "ftruncate",
+                "rmdir",
+            )
+        ):
             bad.append(line)
-        elif "open" in line and any(flag in line for flag in ("O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND")):
+        elif "open" in line and any(
+            flag in line for flag in ("O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND")
+        ):
             if '"/dev/null"' not in line and '"/dev/tty"' not in line and f'"{ours}"' not in line:
                 bad.append(line)
     return bad
@@ -160,14 +232,28 @@ async def test_the_server_never_writes_a_file(demo, tmp_path):
     site.mkdir()
     (site / "sitecustomize.py").write_text(SITECUSTOMIZE)
     audit_log = tmp_path / "writes.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
-           "PARITY_WRITE_AUDIT": str(audit_log), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
+        "PARITY_WRITE_AUDIT": str(audit_log),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     command = None
     trace = tmp_path / "strace.txt"
     if STRACE:
-        command = [STRACE, "-f", "-qq", "-o", str(trace), "-e",
-                   "trace=open,openat,openat2,creat,rename,renameat,renameat2,unlink,unlinkat,mkdir,mkdirat,rmdir,truncate,ftruncate",
-                   sys.executable, "-m", "parity_lsp", "serve"]
+        command = [
+            STRACE,
+            "-f",
+            "-qq",
+            "-o",
+            str(trace),
+            "-e",
+            "trace=open,openat,openat2,creat,rename,renameat,renameat2,unlink,unlinkat,mkdir,mkdirat,rmdir,truncate,ftruncate",
+            sys.executable,
+            "-m",
+            "parity_lsp",
+            "serve",
+        ]
     before = snapshot(demo)
     async with RawClient.start(demo, command=command, env=env, stderr_path=tmp_path / "stderr.txt") as c:
         await exercise_every_feature(c, demo)
@@ -191,7 +277,7 @@ def expected_fix(root: Path, rel: str) -> bytes:
     fixes = [f.fix for f in result.findings if f.fix is not None and f.fix.safe]
     raw = (root / rel).read_bytes()
     bom = raw.startswith(b"\xef\xbb\xbf")
-    text = raw[3 if bom else 0:].decode("utf-8")
+    text = raw[3 if bom else 0 :].decode("utf-8")
     plan = plan_fixes({rel: text}, fixes)[rel]
     return (b"\xef\xbb\xbf" if bom else b"") + plan.updated.encode("utf-8")
 
@@ -204,7 +290,9 @@ def test_fix_writes_atomically_keeping_mode_bom_and_crlf(demo):
     inode = path.stat().st_ino
     want = expected_fix(demo, MATRIX)
     assert want != path.read_bytes(), "the demo matrix has safe fixes"
-    proc = subprocess.run([sys.executable, "-m", "parity_lsp", "fix", str(demo)], capture_output=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "parity_lsp", "fix", str(demo)], capture_output=True, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     data = path.read_bytes()
     assert data == want
@@ -214,7 +302,9 @@ def test_fix_writes_atomically_keeping_mode_bom_and_crlf(demo):
     assert path.stat().st_ino != inode, "replaced by rename, not rewritten in place"
     assert not [n for n in os.listdir(path.parent) if n.endswith(".tmp")]
     # only the matrix changed
-    assert sorted(p.name for p in path.parent.iterdir()) == sorted(p.name for p in (DEMO / "docs/parity").iterdir())
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted(
+        p.name for p in (DEMO / "docs/parity").iterdir()
+    )
 
 
 def test_fix_refuses_when_the_file_changed_since_it_was_read(demo, monkeypatch, capsys):
@@ -313,12 +403,20 @@ def test_a_repository_config_cannot_inject_git_options(tmp_path):
     victim.write_text("precious\n")
     (root / ".parity-lsp.toml").write_text(f'changed-since = "--output={victim}"\n')
     (root / "docs" / "parity" / "m.md").write_text(
-        "| Capability | Status | Evidence (Code) |\n|---|---|---|\n| a | Planned | `docs/parity/m.md` |\n")
+        "| Capability | Status | Evidence (Code) |\n|---|---|---|\n| a | Planned | `docs/parity/m.md` |\n"
+    )
     env = {**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
     subprocess.run(["git", "init", "-q"], cwd=root, check=True, env=env)
     subprocess.run(["git", "add", "-A"], cwd=root, check=True, env=env)
-    subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=n", "commit", "-qm", "x"], cwd=root, check=True, env=env)
+    subprocess.run(
+        ["git", "-c", "user.email=a@b", "-c", "user.name=n", "commit", "-qm", "x"],
+        cwd=root,
+        check=True,
+        env=env,
+    )
     with open(root / "docs" / "parity" / "m.md", "a") as fh:
         fh.write("| b | Planned | |\n")
-    proc = subprocess.run([sys.executable, "-m", "parity_lsp", "check", str(root)], capture_output=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "parity_lsp", "check", str(root)], capture_output=True, timeout=60
+    )
     assert victim.read_text() == "precious\n", f"git overwrote {victim} (exit {proc.returncode})"

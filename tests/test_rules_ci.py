@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from rulekit import (
     CI_REF,
     MATRIX,
@@ -46,28 +45,45 @@ IT_REF = "`tests/ledger_it.rs` (`survives_restart`)"
 
 
 def gated(**extra: str) -> dict:
-    return {**sources(), ".github/workflows/gates.yml": GATES, "tests/ledger_it.rs": "#[test]\nfn survives_restart() {}\n", **extra}
+    return {
+        **sources(),
+        ".github/workflows/gates.yml": GATES,
+        "tests/ledger_it.rs": "#[test]\nfn survives_restart() {}\n",
+        **extra,
+    }
 
 
 def test_pm203_cited_command_does_not_run_the_cited_test(tmp_path):
     rows = [
         ci_row("Doc only", "`.github/workflows/gates.yml` (job `docs`: `cargo test -p core --doc`)"),
-        ci_row("Other target", "`.github/workflows/gates.yml` (job `integration`: `cargo test -p core --test ledger_it`)"),
+        ci_row(
+            "Other target",
+            "`.github/workflows/gates.yml` (job `integration`: `cargo test -p core --test ledger_it`)",
+        ),
     ]
     root = workspace(tmp_path, {**gated(), MATRIX: matrix(rows)})
     a, b = only(check(root), "PM203")
     assert at(a) == in_row(root, "Doc only", "cargo test -p core --doc")
     assert a["severity"] == "error"
-    assert a["message"].startswith("CI does not run the cited tests (`record_works`: `cargo test -p core --doc`")
+    assert a["message"].startswith(
+        "CI does not run the cited tests (`record_works`: `cargo test -p core --doc`"
+    )
     assert at(b) == in_row(root, "Other target", "cargo test -p core --test ledger_it")
 
 
 def test_pm203_passes_when_a_cited_command_runs_a_cited_test(tmp_path):
     rows = [
         ci_row("Unit", CI_REF),
-        ci_row("Integration", "`.github/workflows/gates.yml` (job `integration`: `cargo test -p core --test ledger_it`)",
-               tests=IT_REF, proof="integration"),
-        ci_row("One of two runs", "`.github/workflows/gates.yml` (job `docs`: `cargo test -p core --doc`)<br>" + CI_REF),
+        ci_row(
+            "Integration",
+            "`.github/workflows/gates.yml` (job `integration`: `cargo test -p core --test ledger_it`)",
+            tests=IT_REF,
+            proof="integration",
+        ),
+        ci_row(
+            "One of two runs",
+            "`.github/workflows/gates.yml` (job `docs`: `cargo test -p core --doc`)<br>" + CI_REF,
+        ),
     ]
     root = workspace(tmp_path, {**gated(), MATRIX: matrix(rows)})
     assert only(check(root), "PM203") == []
@@ -76,22 +92,33 @@ def test_pm203_passes_when_a_cited_command_runs_a_cited_test(tmp_path):
 def test_pm204_best_cited_test_below_required_level(tmp_path):
     rows = [
         ci_row("Unit for integration", CI_REF, proof="integration"),
-        ci_row("Integration for e2e", "`.github/workflows/gates.yml` (job `integration`: `cargo test -p core --test ledger_it`)",
-               tests=IT_REF, proof="e2e"),
+        ci_row(
+            "Integration for e2e",
+            "`.github/workflows/gates.yml` (job `integration`: `cargo test -p core --test ledger_it`)",
+            tests=IT_REF,
+            proof="e2e",
+        ),
     ]
     root = workspace(tmp_path, {**gated(), MATRIX: matrix(rows)})
     a, b = only(check(root), "PM204")
     assert at(a) == in_row(root, "Unit for integration", "integration", after="| Implemented |")
     assert a["severity"] == "warning"
-    assert a["message"] == "requires integration proof, but the best cited test (`record_works` in `src/ledger.rs`) is unit"
+    assert (
+        a["message"]
+        == "requires integration proof, but the best cited test (`record_works` in `src/ledger.rs`) is unit"
+    )
     assert at(b) == in_row(root, "Integration for e2e", "e2e", after="| Implemented |")
 
 
 def test_pm204_level_met_passes(tmp_path):
     rows = [
         ci_row("Unit", CI_REF, proof="unit"),
-        ci_row("Integration", "`.github/workflows/gates.yml` (job `integration`: `cargo test -p core --test ledger_it`)",
-               tests=IT_REF, proof="integration"),
+        ci_row(
+            "Integration",
+            "`.github/workflows/gates.yml` (job `integration`: `cargo test -p core --test ledger_it`)",
+            tests=IT_REF,
+            proof="integration",
+        ),
         ci_row("Best of two", CI_REF, tests=f"{TEST_REF}<br>{IT_REF}", proof="integration"),
         {"cap": "Partial rows are not judged", "status": "Partial", "proof": "prod", "tests": TEST_REF},
     ]
@@ -123,12 +150,18 @@ def test_pm401_broken_yaml_cannot_be_read(tmp_path):
              bad: [
     """
     ci = "`.github/workflows/broken.yml` (job `rust`: `cargo test`)"
-    root = workspace(tmp_path, {**sources(), ".github/workflows/broken.yml": broken, MATRIX: matrix([ci_row("Ticks", ci)])})
+    root = workspace(
+        tmp_path, {**sources(), ".github/workflows/broken.yml": broken, MATRIX: matrix([ci_row("Ticks", ci)])}
+    )
     diags = check(root)
     d = one(diags, "PM401")
     assert at(d) == in_row(root, "Ticks", ".github/workflows/broken.yml")
-    assert d["message"].startswith("workflow `.github/workflows/broken.yml` cannot be read: invalid YAML (line 6)")
-    assert only(diags, "PM402") == [] and only(diags, "PM403") == []  # nothing to say about jobs of a broken file
+    assert d["message"].startswith(
+        "workflow `.github/workflows/broken.yml` cannot be read: invalid YAML (line 6)"
+    )
+    assert (
+        only(diags, "PM402") == [] and only(diags, "PM403") == []
+    )  # nothing to say about jobs of a broken file
     [f] = [f for f in findings(root) if f.code == "PM401"]
     assert [(r.path, r.line) for r in f.related] == [(".github/workflows/broken.yml", 5)]
 
@@ -145,7 +178,10 @@ def test_pm401_fix_follows_a_git_rename(tmp_path):
 
 
 def test_pm401_existing_workflows_pass(tmp_path):
-    rows = [ci_row("Ticks", CI_REF), ci_row("Dotted", "`./.github/workflows/ci.yml` (job `rust`: `cargo test -p core --tests`)")]
+    rows = [
+        ci_row("Ticks", CI_REF),
+        ci_row("Dotted", "`./.github/workflows/ci.yml` (job `rust`: `cargo test -p core --tests`)"),
+    ]
     root = workspace(tmp_path, {**sources(), MATRIX: matrix(rows)})
     assert only(check(root), "PM401") == []
 
@@ -212,7 +248,9 @@ def test_pm403_only_the_unmatched_command_of_several_is_reported(tmp_path):
 )
 def test_pm403_a_textual_part_of_a_step_is_not_a_match(tmp_path, cited):
     # SPEC 5: same selection options; `-p co` is another package, `--lib` another target.
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix([ci_row("Ticks", f"`{WF}` (job `rust`: `{cited}`)")])})
+    root = workspace(
+        tmp_path, {**sources(), MATRIX: matrix([ci_row("Ticks", f"`{WF}` (job `rust`: `{cited}`)")])}
+    )
     d = one(check(root), "PM403")
     assert at(d) == in_row(root, "Ticks", cited)
 
@@ -220,10 +258,10 @@ def test_pm403_a_textual_part_of_a_step_is_not_a_match(tmp_path, cited):
 def test_pm403_matching_commands_pass(tmp_path):
     rows = [
         ci_row("Exact", CI_REF),
-        ci_row("Whitespace", f"`{WF}` (job `rust`: `cargo   test  -p core --tests`)"),      # folded
-        ci_row("Step whitespace", f"`{WF}` (job `rust`: `cargo fmt --check`)"),             # step has `cargo   fmt`
+        ci_row("Whitespace", f"`{WF}` (job `rust`: `cargo   test  -p core --tests`)"),  # folded
+        ci_row("Step whitespace", f"`{WF}` (job `rust`: `cargo fmt --check`)"),  # step has `cargo   fmt`
         ci_row("Two", f"`{WF}` (job `rust`: `cargo test -p core --tests` + `cargo fmt --check`)"),
-        ci_row("Wrapper", f"`{WF}` (job `python`: `pytest tests/unit`)"),                   # step: python -m pytest
+        ci_row("Wrapper", f"`{WF}` (job `python`: `pytest tests/unit`)"),  # step: python -m pytest
         ci_row("Cited wrapper", f"`{WF}` (job `rust`: `uv run cargo test -p core --tests`)"),
     ]
     root = workspace(tmp_path, {**sources(), MATRIX: matrix(rows)})
@@ -277,8 +315,15 @@ def test_pm501_near_miss_root_relative_path_gets_a_fix(tmp_path):
 
 def test_pm501_existing_governing_documents_pass(tmp_path):
     text = matrix([{"cap": "Ticks"}], title=GOVERNED.strip())
-    root = workspace(tmp_path, {MATRIX: text, "docs/parity/charter.md": "# c\n", "docs/parity/proof-rules.md": "# p\n",
-                                "docs/audits/audit.md": "# a\n"})
+    root = workspace(
+        tmp_path,
+        {
+            MATRIX: text,
+            "docs/parity/charter.md": "# c\n",
+            "docs/parity/proof-rules.md": "# p\n",
+            "docs/audits/audit.md": "# a\n",
+        },
+    )
     assert only(check(root), "PM501") == []
 
 

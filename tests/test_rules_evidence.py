@@ -10,7 +10,6 @@ import json
 import os
 
 import pytest
-
 from rulekit import (
     COLUMNS,
     MATRIX,
@@ -39,7 +38,9 @@ def code_rows(*cells: str, column: str = "code") -> list[dict]:
 
 
 def test_pm301_missing_file_is_an_error(tmp_path):
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "`src/gone.rs:3` (`f`)"}])})
+    root = workspace(
+        tmp_path, {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "`src/gone.rs:3` (`f`)"}])}
+    )
     d = one(check(root), "PM301")
     assert at(d) == in_row(root, "Ticks", "src/gone.rs")
     assert d["severity"] == "error"
@@ -58,7 +59,9 @@ def test_pm301_is_a_warning_on_designed_and_planned_rows(tmp_path):
 
 
 def test_pm301_is_a_warning_in_a_missing_proof_cell(tmp_path):
-    rows = [{"cap": "Cursor", "status": "Partial", "tests": "Missing proof: `tests/cursor_test.rs` to be written"}]
+    rows = [
+        {"cap": "Cursor", "status": "Partial", "tests": "Missing proof: `tests/cursor_test.rs` to be written"}
+    ]
     root = workspace(tmp_path, {**sources(), MATRIX: matrix(rows)})
     d = one(check(root), "PM301")
     assert at(d) == in_row(root, "Cursor", "tests/cursor_test.rs")
@@ -66,7 +69,13 @@ def test_pm301_is_a_warning_in_a_missing_proof_cell(tmp_path):
 
 
 def test_pm301_real_citation_beside_a_missing_proof_segment_stays_an_error(tmp_path):
-    rows = [{"cap": "Cursor", "status": "Partial", "tests": "`tests/gone.rs` (`it_works`)<br>Missing proof: e2e run"}]
+    rows = [
+        {
+            "cap": "Cursor",
+            "status": "Partial",
+            "tests": "`tests/gone.rs` (`it_works`)<br>Missing proof: e2e run",
+        }
+    ]
     root = workspace(tmp_path, {**sources(), MATRIX: matrix(rows)})
     d = one(check(root), "PM301")
     assert at(d) == in_row(root, "Cursor", "tests/gone.rs")
@@ -82,8 +91,14 @@ def test_pm301_near_miss_gets_a_safe_fix(tmp_path):
 
 
 def test_pm301_fix_follows_a_git_rename(tmp_path):
-    root = workspace(tmp_path, {**sources(), "src/old_ledger.rs": "pub fn moved() {}\n",
-                                MATRIX: matrix([{"cap": "Ticks", "code": "`src/old_ledger.rs` (`moved`)"}])})
+    root = workspace(
+        tmp_path,
+        {
+            **sources(),
+            "src/old_ledger.rs": "pub fn moved() {}\n",
+            MATRIX: matrix([{"cap": "Ticks", "code": "`src/old_ledger.rs` (`moved`)"}]),
+        },
+    )
     git_init(root)
     git(root, "mv", "src/old_ledger.rs", "src/tick_store.rs")
     git(root, "commit", "-q", "-m", "rename")
@@ -94,7 +109,9 @@ def test_pm301_fix_follows_a_git_rename(tmp_path):
 
 
 def test_pm301_link_fix_stays_relative_to_the_matrix(tmp_path):
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "[ledger](../../src/ledgr.rs#L7)"}])})
+    root = workspace(
+        tmp_path, {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "[ledger](../../src/ledgr.rs#L7)"}])}
+    )
     d = one(check(root), "PM301")
     assert at(d) == in_row(root, "Ticks", "../../src/ledgr.rs")
     assert d["message"] == "`../../src/ledgr.rs` does not exist"
@@ -103,7 +120,9 @@ def test_pm301_link_fix_stays_relative_to_the_matrix(tmp_path):
 
 def test_pm301_root_relative_link_near_miss_gets_a_fix(tmp_path):
     # SPEC 3: a link resolves relative to the matrix file, then to the repo root.
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "[ledger](src/ledgr.rs)"}])})
+    root = workspace(
+        tmp_path, {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "[ledger](src/ledgr.rs)"}])}
+    )
     d = one(check(root), "PM301")
     assert d["fix"] is not None and d["fix"]["edits"][0]["content"] == "src/ledger.rs"
 
@@ -114,11 +133,11 @@ def test_pm301_existing_files_directories_and_links_pass(tmp_path):
         "`src/ledger.rs`",
         "`src/ledger.rs:7`",
         "Rust: `src/ledger.rs#L5-L11` (impl block)",
-        "`src/`",                                   # a directory
+        "`src/`",  # a directory
         "`crates/x/src`",
-        "[lib](../../crates/x/src/lib.rs#L1)",      # relative to the matrix directory
-        "[lib](crates/x/src/lib.rs)",               # relative to the root
-        "[notes](notes/a.md)",                      # a sibling of the matrix
+        "[lib](../../crates/x/src/lib.rs#L1)",  # relative to the matrix directory
+        "[lib](crates/x/src/lib.rs)",  # relative to the root
+        "[notes](notes/a.md)",  # a sibling of the matrix
         "src/ledger.rs (bare path in prose)",
         "[upstream](https://example.com/dagster/a.py) and <https://example.com/b.rs>",  # URLs are not paths
     )
@@ -130,7 +149,13 @@ def test_pm301_existing_files_directories_and_links_pass(tmp_path):
 
 
 def test_pm302_line_past_end_with_fix_to_the_symbol(tmp_path):
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "`src/ledger.rs:200` (`TickLedger::record`)"}])})
+    root = workspace(
+        tmp_path,
+        {
+            **sources(),
+            MATRIX: matrix([{"cap": "Ticks", "code": "`src/ledger.rs:200` (`TickLedger::record`)"}]),
+        },
+    )
     d = one(check(root), "PM302")
     assert at(d) == in_row(root, "Ticks", "200")
     assert d["severity"] == "error"
@@ -166,7 +191,10 @@ def test_pm302_lines_in_range_pass(tmp_path):
 
 
 def test_pm303_symbol_not_defined(tmp_path):
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "`src/ledger.rs` (`TickLedger::forget`)"}])})
+    root = workspace(
+        tmp_path,
+        {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "`src/ledger.rs` (`TickLedger::forget`)"}])},
+    )
     d = one(check(root), "PM303")
     assert at(d) == in_row(root, "Ticks", "TickLedger::forget")
     assert d["severity"] == "error"
@@ -176,10 +204,15 @@ def test_pm303_symbol_not_defined(tmp_path):
 
 def test_pm303_symbol_moved_to_another_file_of_the_package_gets_a_fix(tmp_path):
     files = {**sources(), "src/store.rs": "pub fn persist_tick() {}\n"}
-    root = workspace(tmp_path, {**files, MATRIX: matrix([{"cap": "Ticks", "code": "`src/ledger.rs:3` (`persist_tick`)"}])})
+    root = workspace(
+        tmp_path, {**files, MATRIX: matrix([{"cap": "Ticks", "code": "`src/ledger.rs:3` (`persist_tick`)"}])}
+    )
     d = one(check(root), "PM303")
     assert at(d) == in_row(root, "Ticks", "persist_tick")
-    assert d["message"] == "symbol `persist_tick` is not defined in `src/ledger.rs` (it is defined in `src/store.rs`)"
+    assert (
+        d["message"]
+        == "symbol `persist_tick` is not defined in `src/ledger.rs` (it is defined in `src/store.rs`)"
+    )
     assert d["fix"]["message"] == "Point to `src/store.rs`, where `persist_tick` is defined"
     path_edit, line_edit = d["fix"]["edits"]
     assert at(path_edit) == in_row(root, "Ticks", "src/ledger.rs") and path_edit["content"] == "src/store.rs"
@@ -187,14 +220,20 @@ def test_pm303_symbol_moved_to_another_file_of_the_package_gets_a_fix(tmp_path):
 
 
 def test_pm303_python_class_method_missing(tmp_path):
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix([{"cap": "Runs", "code": "`py/runs.py` (`RunTable.paginate`)"}])})
+    root = workspace(
+        tmp_path,
+        {**sources(), MATRIX: matrix([{"cap": "Runs", "code": "`py/runs.py` (`RunTable.paginate`)"}])},
+    )
     d = one(check(root), "PM303")
     assert at(d) == in_row(root, "Runs", "RunTable.paginate")
 
 
 def test_pm303_unknown_language_falls_back_to_word_search(tmp_path):
     files = {**sources(), "notes/design.txt": "the needle is here\n"}
-    rows = [{"cap": "Found", "code": "`notes/design.txt` (`needle`)"}, {"cap": "Absent", "code": "`notes/design.txt` (`haystack`)"}]
+    rows = [
+        {"cap": "Found", "code": "`notes/design.txt` (`needle`)"},
+        {"cap": "Absent", "code": "`notes/design.txt` (`haystack`)"},
+    ]
     root = workspace(tmp_path, {**files, MATRIX: matrix(rows)})
     found, absent = only(check(root), "PM303")
     assert at(found) == in_row(root, "Found", "needle") and found["severity"] == "info"
@@ -210,13 +249,13 @@ def test_pm303_unknown_language_falls_back_to_word_search(tmp_path):
 def test_pm303_defined_symbols_pass(tmp_path):
     cells = (
         "`src/ledger.rs` (`TickLedger`)",
-        "`src/ledger.rs` (`TickLedger::record`)",          # Type::method in an impl
+        "`src/ledger.rs` (`TickLedger::record`)",  # Type::method in an impl
         "`src/ledger.rs` (`record`)",
-        "`src/ledger.rs::TickLedger::record`",             # path::symbol in one code span
-        "`py/runs.py` (`RunTable.render`, `list_runs`)",   # Python Class.method
-        "`py/runs.py` (`RunTable::render`)",               # Python Class::method
+        "`src/ledger.rs::TickLedger::record`",  # path::symbol in one code span
+        "`py/runs.py` (`RunTable.render`, `list_runs`)",  # Python Class.method
+        "`py/runs.py` (`RunTable::render`)",  # Python Class::method
         "`py/runs.py` (`def list_runs()`)",
-        "`src/ledger.rs` (global idempotency gate)",       # prose in parentheses is a note
+        "`src/ledger.rs` (global idempotency gate)",  # prose in parentheses is a note
     )
     root = workspace(tmp_path, {**sources(), MATRIX: matrix(code_rows(*cells))})
     assert only(check(root), "PM303") == []
@@ -227,7 +266,13 @@ def test_pm303_defined_symbols_pass(tmp_path):
 
 def test_pm304_one_line_past_the_item_is_drift(tmp_path):
     # `record` spans lines 6 (doc comment) to 10 (closing brace); line 11 closes the impl.
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "`src/ledger.rs:11` (`TickLedger::record`)"}])})
+    root = workspace(
+        tmp_path,
+        {
+            **sources(),
+            MATRIX: matrix([{"cap": "Ticks", "code": "`src/ledger.rs:11` (`TickLedger::record`)"}]),
+        },
+    )
     d = one(check(root), "PM304")
     assert at(d) == in_row(root, "Ticks", "11", after="src/ledger.rs:")
     assert d["severity"] == "warning"
@@ -242,7 +287,13 @@ def test_pm304_one_line_past_the_item_is_drift(tmp_path):
 
 
 def test_pm304_range_outside_the_item_is_fixed_to_its_extent(tmp_path):
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "`src/ledger.rs#L13-L15` (`TickLedger::record`)"}])})
+    root = workspace(
+        tmp_path,
+        {
+            **sources(),
+            MATRIX: matrix([{"cap": "Ticks", "code": "`src/ledger.rs#L13-L15` (`TickLedger::record`)"}]),
+        },
+    )
     d = one(check(root), "PM304")
     assert at(d) == in_row(root, "Ticks", "L13-L15")
     assert d["fix"]["message"] == "Point to lines 6-10, the extent of `record`"
@@ -250,7 +301,10 @@ def test_pm304_range_outside_the_item_is_fixed_to_its_extent(tmp_path):
 
 
 def test_pm304_test_cited_one_line_above_its_doc_comment_is_drift(tmp_path):
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix([{"cap": "Ticks", "tests": "`src/ledger.rs:16` (`record_works`)"}])})
+    root = workspace(
+        tmp_path,
+        {**sources(), MATRIX: matrix([{"cap": "Ticks", "tests": "`src/ledger.rs:16` (`record_works`)"}])},
+    )
     d = one(check(root), "PM304")
     assert at(d) == in_row(root, "Ticks", "16", after="src/ledger.rs:")
     assert d["fix"]["edits"][0]["content"] == "19"
@@ -258,18 +312,18 @@ def test_pm304_test_cited_one_line_above_its_doc_comment_is_drift(tmp_path):
 
 def test_pm304_lines_within_the_item_pass(tmp_path):
     cells = (
-        "`src/ledger.rs:6` (`TickLedger::record`)",        # doc comment
-        "`src/ledger.rs:7` (`TickLedger::record`)",        # definition
-        "`src/ledger.rs:9` (`TickLedger::record`)",        # body
-        "`src/ledger.rs:10` (`TickLedger::record`)",       # closing brace
+        "`src/ledger.rs:6` (`TickLedger::record`)",  # doc comment
+        "`src/ledger.rs:7` (`TickLedger::record`)",  # definition
+        "`src/ledger.rs:9` (`TickLedger::record`)",  # body
+        "`src/ledger.rs:10` (`TickLedger::record`)",  # closing brace
         "`src/ledger.rs#L7-L9` (`record`)",
-        "`src/ledger.rs:5` (`TickLedger`)",                # the impl block is part of TickLedger
-        "`src/ledger.rs:17` (`record_works`)",             # doc comment of a #[cfg(test)] mod test
-        "`src/ledger.rs:18` (`tests::record_works`)",      # its #[test] attribute
-        "`src/ledger.rs:20` (`record_works`)",             # its body
+        "`src/ledger.rs:5` (`TickLedger`)",  # the impl block is part of TickLedger
+        "`src/ledger.rs:17` (`record_works`)",  # doc comment of a #[cfg(test)] mod test
+        "`src/ledger.rs:18` (`tests::record_works`)",  # its #[test] attribute
+        "`src/ledger.rs:20` (`record_works`)",  # its body
         "`py/runs.py:8` (`RunTable.render`)",
-        "`py/runs.py:15` (`test_skipped`)",                # the decorator line
-        "`src/ledger.rs:1` (`TickLedger`, `record`)",      # any cited symbol may contain the line
+        "`py/runs.py:15` (`test_skipped`)",  # the decorator line
+        "`src/ledger.rs:1` (`TickLedger`, `record`)",  # any cited symbol may contain the line
     )
     root = workspace(tmp_path, {**sources(), MATRIX: matrix(code_rows(*cells))})
     assert only(check(root), "PM304") == []
@@ -279,8 +333,10 @@ def test_pm304_lines_within_the_item_pass(tmp_path):
 
 
 def test_pm305_test_not_defined(tmp_path):
-    rows = [{"cap": "Ticks", "tests": "`src/ledger.rs` (`record_is_idempotent`)"},
-            {"cap": "Runs", "tests": "`py/runs.py::test_gone`"}]
+    rows = [
+        {"cap": "Ticks", "tests": "`src/ledger.rs` (`record_is_idempotent`)"},
+        {"cap": "Runs", "tests": "`py/runs.py::test_gone`"},
+    ]
     root = workspace(tmp_path, {**sources(), MATRIX: matrix(rows)})
     a, b = only(check(root), "PM305")
     assert at(a) == in_row(root, "Ticks", "record_is_idempotent")
@@ -291,18 +347,21 @@ def test_pm305_test_not_defined(tmp_path):
 
 
 def test_pm305_code_column_symbols_are_pm303_not_pm305(tmp_path):
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "`src/ledger.rs` (`record_is_idempotent`)"}])})
+    root = workspace(
+        tmp_path,
+        {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "`src/ledger.rs` (`record_is_idempotent`)"}])},
+    )
     diags = check(root)
     assert only(diags, "PM305") == [] and len(only(diags, "PM303")) == 1
 
 
 def test_pm305_defined_tests_pass(tmp_path):
     cells = (
-        "`src/ledger.rs` (`record_works`)",                 # inside #[cfg(test)] mod tests
+        "`src/ledger.rs` (`record_works`)",  # inside #[cfg(test)] mod tests
         "`src/ledger.rs` (`tests::record_works`)",
-        "`py/runs.py` (`TestRunTable::test_render`)",       # pytest method
+        "`py/runs.py` (`TestRunTable::test_render`)",  # pytest method
         "`py/runs.py` (`TestRunTable.test_render`)",
-        "`py/runs.py::TestRunTable::test_render`",          # pytest node id
+        "`py/runs.py::TestRunTable::test_render`",  # pytest node id
     )
     root = workspace(tmp_path, {**sources(), MATRIX: matrix(code_rows(*cells, column="tests"))})
     assert only(check(root), "PM305") == []
@@ -312,12 +371,18 @@ def test_pm305_defined_tests_pass(tmp_path):
 
 
 def test_pm306_absolute_path_and_dotdot_escape(tmp_path):
-    rows = [{"cap": "Abs", "code": "`/etc/passwd`"}, {"cap": "Up", "code": "`../../outside/lib.rs`"},
-            {"cap": "Link", "code": "[x](../../../elsewhere.rs)"}]
+    rows = [
+        {"cap": "Abs", "code": "`/etc/passwd`"},
+        {"cap": "Up", "code": "`../../outside/lib.rs`"},
+        {"cap": "Link", "code": "[x](../../../elsewhere.rs)"},
+    ]
     root = workspace(tmp_path, {**sources(), MATRIX: matrix(rows)})
     diags = only(check(root), "PM306")
-    assert [at(d) for d in diags] == [in_row(root, "Abs", "/etc/passwd"), in_row(root, "Up", "../../outside/lib.rs"),
-                                      in_row(root, "Link", "../../../elsewhere.rs")]
+    assert [at(d) for d in diags] == [
+        in_row(root, "Abs", "/etc/passwd"),
+        in_row(root, "Up", "../../outside/lib.rs"),
+        in_row(root, "Link", "../../../elsewhere.rs"),
+    ]
     assert [d["message"] for d in diags] == [
         "`/etc/passwd` is an absolute path: evidence must be inside the workspace",
         "`../../outside/lib.rs` climbs out of the workspace with `..`: evidence must be inside the workspace",
@@ -331,18 +396,35 @@ def test_pm306_symlink_pointing_outside_the_root(tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.rs").write_text("pub fn secret() {}\n")
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix([{"cap": "Leak", "code": "`vendor/secret.rs` (`secret`)"}])})
+    root = workspace(
+        tmp_path, {**sources(), MATRIX: matrix([{"cap": "Leak", "code": "`vendor/secret.rs` (`secret`)"}])}
+    )
     os.symlink(outside, root / "vendor")
     diags = check(root)
     d = one(diags, "PM306")
     assert at(d) == in_row(root, "Leak", "vendor/secret.rs")
-    assert d["message"] == "`vendor/secret.rs` leads outside the workspace (symlink): evidence must be inside the workspace"
+    assert (
+        d["message"]
+        == "`vendor/secret.rs` leads outside the workspace (symlink): evidence must be inside the workspace"
+    )
     assert only(diags, "PM301") == [] and only(diags, "PM303") == []
 
 
 def test_pm306_paths_inside_pass_including_symlinks_within_the_root(tmp_path):
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix(code_rows("`./src/ledger.rs`", "`src/../src/ledger.rs`",
-                                                                      "`alias/ledger.rs`", "[l](../../src/ledger.rs)"))})
+    root = workspace(
+        tmp_path,
+        {
+            **sources(),
+            MATRIX: matrix(
+                code_rows(
+                    "`./src/ledger.rs`",
+                    "`src/../src/ledger.rs`",
+                    "`alias/ledger.rs`",
+                    "[l](../../src/ledger.rs)",
+                )
+            ),
+        },
+    )
     os.symlink(root / "src", root / "alias")
     assert only(check(root), "PM306") == []
 
@@ -352,13 +434,18 @@ def test_pm306_paths_inside_pass_including_symlinks_within_the_root(tmp_path):
 
 def test_pm307_evidence_under_forbidden_globs(tmp_path):
     files = {**sources(), "docs/plans/cursor.md": "# plan\n", ".worktrees/feat/src/a.rs": "fn a() {}\n"}
-    rows = [{"cap": "Plan", "status": "Designed", "code": "`docs/plans/cursor.md`"},
-            {"cap": "Worktree", "code": "`.worktrees/feat/src/a.rs`"}]
+    rows = [
+        {"cap": "Plan", "status": "Designed", "code": "`docs/plans/cursor.md`"},
+        {"cap": "Worktree", "code": "`.worktrees/feat/src/a.rs`"},
+    ]
     root = workspace(tmp_path, {**files, MATRIX: matrix(rows)})
     a, b = only(check(root), "PM307")
     assert at(a) == in_row(root, "Plan", "docs/plans/cursor.md")
     assert a["severity"] == "error"
-    assert a["message"] == "`docs/plans/cursor.md` is not normative evidence (forbidden: `docs/plans/**`, `.worktrees/**`)"
+    assert (
+        a["message"]
+        == "`docs/plans/cursor.md` is not normative evidence (forbidden: `docs/plans/**`, `.worktrees/**`)"
+    )
     assert at(b) == in_row(root, "Worktree", ".worktrees/feat/src/a.rs")
 
 
@@ -371,8 +458,14 @@ def test_pm307_respects_forbidden_evidence_config(tmp_path):
 
 
 def test_pm307_normative_paths_pass(tmp_path):
-    root = workspace(tmp_path, {**sources(), "docs/parity/charter.md": "# c\n",
-                                MATRIX: matrix(code_rows("`src/ledger.rs`", "`docs/parity/charter.md`", "`py/runs.py`"))})
+    root = workspace(
+        tmp_path,
+        {
+            **sources(),
+            "docs/parity/charter.md": "# c\n",
+            MATRIX: matrix(code_rows("`src/ledger.rs`", "`docs/parity/charter.md`", "`py/runs.py`")),
+        },
+    )
     assert only(check(root), "PM307") == []
 
 
@@ -380,8 +473,10 @@ def test_pm307_normative_paths_pass(tmp_path):
 
 
 def test_pm308_disabled_rust_and_python_tests(tmp_path):
-    rows = [{"cap": "Restart", "tests": "`src/ledger.rs` (`slow_restart`)"},
-            {"cap": "Skipped", "tests": "`py/runs.py` (`test_skipped`)"}]
+    rows = [
+        {"cap": "Restart", "tests": "`src/ledger.rs` (`slow_restart`)"},
+        {"cap": "Skipped", "tests": "`py/runs.py` (`test_skipped`)"},
+    ]
     root = workspace(tmp_path, {**sources(), MATRIX: matrix(rows)})
     a, b = only(check(root), "PM308")
     assert at(a) == in_row(root, "Restart", "slow_restart")
@@ -394,7 +489,7 @@ def test_pm308_disabled_rust_and_python_tests(tmp_path):
 
 
 def test_pm308_unconditional_skipif_is_disabled_conditional_is_not(tmp_path):
-    tests_py = '''
+    tests_py = """
         import sys
         import pytest
 
@@ -407,18 +502,22 @@ def test_pm308_unconditional_skipif_is_disabled_conditional_is_not(tmp_path):
         @pytest.mark.skipif(sys.platform == "win32", reason="posix only")
         def test_posix():
             pass
-    '''
-    rows = [{"cap": "Never", "tests": "`tests/test_x.py` (`test_never`)"},
-            {"cap": "Posix", "tests": "`tests/test_x.py` (`test_posix`)"}]
+    """
+    rows = [
+        {"cap": "Never", "tests": "`tests/test_x.py` (`test_never`)"},
+        {"cap": "Posix", "tests": "`tests/test_x.py` (`test_posix`)"},
+    ]
     root = workspace(tmp_path, {**sources(), "tests/test_x.py": tests_py, MATRIX: matrix(rows)})
     d = one(check(root), "PM308")
     assert at(d) == in_row(root, "Never", "test_never")
 
 
 def test_pm308_enabled_tests_and_code_column_pass(tmp_path):
-    rows = [{"tests": "`src/ledger.rs` (`record_works`)"},
-            {"tests": "`py/runs.py` (`TestRunTable::test_render`)"},
-            {"code": "`src/ledger.rs` (`slow_restart`)"}]  # only Evidence (Tests) proves anything
+    rows = [
+        {"tests": "`src/ledger.rs` (`record_works`)"},
+        {"tests": "`py/runs.py` (`TestRunTable::test_render`)"},
+        {"code": "`src/ledger.rs` (`slow_restart`)"},
+    ]  # only Evidence (Tests) proves anything
     root = workspace(tmp_path, {**sources(), MATRIX: matrix(rows)})
     assert only(check(root), "PM308") == []
 
@@ -480,17 +579,22 @@ describe("scheduler", () => {
   it.skip("survives restart", () => {});
 });
 """
-LANG_FILES = {"src/items.rs": ITEMS_RS, "py/sensor.py": SENSOR_PY, "sched/tick_test.go": TICK_GO, "web/sched.test.ts": SCHED_TS}
+LANG_FILES = {
+    "src/items.rs": ITEMS_RS,
+    "py/sensor.py": SENSOR_PY,
+    "sched/tick_test.go": TICK_GO,
+    "web/sched.test.ts": SCHED_TS,
+}
 
 
 def test_item_extents_for_attributes_fields_trait_impls_and_decorators_pass(tmp_path):
     cells = (
-        "`src/items.rs:1` (`multi`)",             # outer doc comment above a multi-line attribute
-        "`src/items.rs:4` (`multi`)",             # inside the attribute
-        "`src/items.rs:12` (`Cfg::retries`)",     # struct field
-        "`src/items.rs:16` (`Cfg::default`)",     # method of a trait impl
-        "`py/sensor.py:2` (`Sensor.cursor`)",     # @property line
-        "`py/sensor.py:7` (`Sensor::tick`)",      # async staticmethod
+        "`src/items.rs:1` (`multi`)",  # outer doc comment above a multi-line attribute
+        "`src/items.rs:4` (`multi`)",  # inside the attribute
+        "`src/items.rs:12` (`Cfg::retries`)",  # struct field
+        "`src/items.rs:16` (`Cfg::default`)",  # method of a trait impl
+        "`py/sensor.py:2` (`Sensor.cursor`)",  # @property line
+        "`py/sensor.py:7` (`Sensor::tick`)",  # async staticmethod
     )
     root = workspace(tmp_path, {**LANG_FILES, MATRIX: matrix(code_rows(*cells))})
     diags = check(root)
@@ -498,10 +602,15 @@ def test_item_extents_for_attributes_fields_trait_impls_and_decorators_pass(tmp_
 
 
 def test_line_after_a_multi_line_attribute_item_is_drift(tmp_path):
-    root = workspace(tmp_path, {**LANG_FILES, MATRIX: matrix([{"cap": "Multi", "tests": "`src/items.rs:9` (`multi`)"}])})
+    root = workspace(
+        tmp_path, {**LANG_FILES, MATRIX: matrix([{"cap": "Multi", "tests": "`src/items.rs:9` (`multi`)"}])}
+    )
     d = one(check(root), "PM304")
     assert at(d) == in_row(root, "Multi", "9", after="items.rs:")
-    assert d["message"] == "line 9 of `src/items.rs` is outside `multi`, which is at lines 1-8 (defined at line 6)"
+    assert (
+        d["message"]
+        == "line 9 of `src/items.rs` is outside `multi`, which is at lines 1-8 (defined at line 6)"
+    )
     assert d["fix"]["edits"][0]["content"] == "6"
 
 
@@ -516,10 +625,14 @@ def test_go_and_typescript_tests_found_missing_and_skipped(tmp_path):
     ]
     root = workspace(tmp_path, {**LANG_FILES, MATRIX: matrix(rows)})
     diags = check(root)
-    assert [at(d) for d in only(diags, "PM308")] == [in_row(root, "Go skip", "TestSkipped"),
-                                                     in_row(root, "TS skip", "survives restart")]
+    assert [at(d) for d in only(diags, "PM308")] == [
+        in_row(root, "Go skip", "TestSkipped"),
+        in_row(root, "TS skip", "survives restart"),
+    ]
     assert [d["message"].split(":")[0] for d in only(diags, "PM308")] == [
-        'test `TestSkipped` is disabled (t.Skip("later"))', "test `survives restart` is disabled (it.skip)"]
+        'test `TestSkipped` is disabled (t.Skip("later"))',
+        "test `survives restart` is disabled (it.skip)",
+    ]
     assert [at(d) for d in only(diags, "PM305")] == [in_row(root, "Go gone", "TestGone")]
     assert only(diags, "PM304") == []
 
@@ -551,11 +664,20 @@ def test_tsv_and_csv_report_what_markdown_reports(tmp_path):
         {"cap": "Ignored", "tests": "`src/ledger.rs` (`slow_restart`)"},
     ]
     tsv = csv_matrix(rows).replace(",", "\t")
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix(rows), "docs/parity/parity.csv": csv_matrix(rows),
-                                "docs/parity/parity.tsv": tsv})
+    root = workspace(
+        tmp_path,
+        {
+            **sources(),
+            MATRIX: matrix(rows),
+            "docs/parity/parity.csv": csv_matrix(rows),
+            "docs/parity/parity.tsv": tsv,
+        },
+    )
     diags = [d for d in check(root) if d["code"] != "PM003"]  # the same rows in three files are duplicates
-    by_path = {p: [(d["code"], d["message"]) for d in diags if d["path"] == p]
-               for p in (MATRIX, "docs/parity/parity.csv", "docs/parity/parity.tsv")}
+    by_path = {
+        p: [(d["code"], d["message"]) for d in diags if d["path"] == p]
+        for p in (MATRIX, "docs/parity/parity.csv", "docs/parity/parity.tsv")
+    }
     assert [c for c, _ in by_path[MATRIX]] == ["PM304", "PM301", "PM305", "PM306", "PM308"]
     assert by_path["docs/parity/parity.csv"] == by_path[MATRIX]
     assert by_path["docs/parity/parity.tsv"] == by_path[MATRIX]
@@ -570,17 +692,32 @@ def test_pm301_outputs_without_suggestions_skip_the_search_and_keep_every_safe_f
     still prints it. Safe fixes and findings are the same either way."""
     from parity_lsp.cli import main
 
-    root = workspace(tmp_path, {**sources(), "src/moved/tick_store.rs": "pub fn moved() {}\n", MATRIX: matrix([
-        {"cap": "Near", "code": "`src/ledgr.rs`"},  # a near-certain similar path: safe
-        {"cap": "Moved", "code": "`src/old_store.rs` (`moved`)"},  # only the symbol says where: unsafe
-        {"cap": "Link", "code": "[ledger](../../src/ledgr.rs#L7)"},
-    ])})
+    root = workspace(
+        tmp_path,
+        {
+            **sources(),
+            "src/moved/tick_store.rs": "pub fn moved() {}\n",
+            MATRIX: matrix(
+                [
+                    {"cap": "Near", "code": "`src/ledgr.rs`"},  # a near-certain similar path: safe
+                    {
+                        "cap": "Moved",
+                        "code": "`src/old_store.rs` (`moved`)",
+                    },  # only the symbol says where: unsafe
+                    {"cap": "Link", "code": "[ledger](../../src/ledgr.rs#L7)"},
+                ]
+            ),
+        },
+    )
     assert main(["check", "--root", str(root), "--format", "json", "-j", "1"]) == 1
     cli_json = json.loads(capsys.readouterr().out)["diagnostics"]
     assert cli_json == check(root)  # the engine with suggestions gives the same JSON
     pm301 = only(cli_json, "PM301")
     assert [d["fix"]["edits"][0]["content"] if d["fix"] else None for d in pm301] == [
-        "src/ledger.rs", None, "../../src/ledger.rs"]
+        "src/ledger.rs",
+        None,
+        "../../src/ledger.rs",
+    ]
     main(["check", "--root", str(root), "--format", "text"])
     text = capsys.readouterr().out
     assert "suggestion: Replace with `src/moved/tick_store.rs`, where `moved` is defined" in text

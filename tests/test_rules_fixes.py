@@ -9,11 +9,10 @@ Unsafe fixes (guesses, claim changes) are never applied by `parity-lsp fix`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
-
 from rulekit import (
     CI_REF,
     COLUMNS,
@@ -58,43 +57,160 @@ def _git_rename(old: str, new: str):
 
 
 CASES = [
-    Case("PM001-markdown", "PM001", {MATRIX: matrix([["A", "F", "Partial", "unit", "", "", "", "@t"],
-                                                      ["B", "F", "Planned", "e2e", "", "", "", "@t"]], header=EIGHT)}),
-    Case("PM001-csv", "PM001", {CSV: csv_matrix([["A", "F", "Partial", "unit", "", "", "", "@t"]], header=EIGHT)}, rel=CSV),
-    Case("PM001-markdown-without-trailing-pipes", "PM001",
-         {MATRIX: "# M\n\n| Capability | Status | Owner\n|---|---|---\n| A | Partial | @t\n"}),
+    Case(
+        "PM001-markdown",
+        "PM001",
+        {
+            MATRIX: matrix(
+                [
+                    ["A", "F", "Partial", "unit", "", "", "", "@t"],
+                    ["B", "F", "Planned", "e2e", "", "", "", "@t"],
+                ],
+                header=EIGHT,
+            )
+        },
+    ),
+    Case(
+        "PM001-csv",
+        "PM001",
+        {CSV: csv_matrix([["A", "F", "Partial", "unit", "", "", "", "@t"]], header=EIGHT)},
+        rel=CSV,
+    ),
+    Case(
+        "PM001-markdown-without-trailing-pipes",
+        "PM001",
+        {MATRIX: "# M\n\n| Capability | Status | Owner\n|---|---|---\n| A | Partial | @t\n"},
+    ),
     Case("PM002-markdown", "PM002", {MATRIX: matrix([["A", "F", "Partial", "unit", "", "", "", "@t"]])}),
     Case("PM002-csv", "PM002", {CSV: ",".join(COLUMNS.values()) + "\nA,F,Partial,unit,,,,@t\n"}, rel=CSV),
-    Case("PM002-markdown-without-outer-pipes", "PM002",
-         {MATRIX: matrix(["A | F | Partial | unit |  |  |  | @t"])}),
-    Case("PM101", "PM101", {MATRIX: matrix([{"cap": "A", "status": "Implemeted", "tests": TEST_REF, "ci": CI_REF},
-                                            {"cap": "B", "status": "**Plannned**"}]), **sources()}),
-    Case("PM101-crlf-bom", "PM101",
-         {MATRIX: b"\xef\xbb\xbf" + matrix([{"cap": "Über 🚀", "status": "Partail", "owner": "TBD"}]).replace("\n", "\r\n").encode()}),
+    Case(
+        "PM002-markdown-without-outer-pipes",
+        "PM002",
+        {MATRIX: matrix(["A | F | Partial | unit |  |  |  | @t"])},
+    ),
+    Case(
+        "PM101",
+        "PM101",
+        {
+            MATRIX: matrix(
+                [
+                    {"cap": "A", "status": "Implemeted", "tests": TEST_REF, "ci": CI_REF},
+                    {"cap": "B", "status": "**Plannned**"},
+                ]
+            ),
+            **sources(),
+        },
+    ),
+    Case(
+        "PM101-crlf-bom",
+        "PM101",
+        {
+            MATRIX: b"\xef\xbb\xbf"
+            + matrix([{"cap": "Über 🚀", "status": "Partail", "owner": "TBD"}]).replace("\n", "\r\n").encode()
+        },
+    ),
     Case("PM102", "PM102", {MATRIX: matrix([{"cap": "A", "proof": "intgration"}])}),
     Case("PM301-nearest", "PM301", {MATRIX: matrix([{"cap": "A", "code": "`src/ledgr.rs:7`"}]), **sources()}),
-    Case("PM301-nearest-confirmed-by-symbol", "PM301",
-         {MATRIX: matrix([{"cap": "A", "code": "`src/ledgr.rs:7` (`record`)"}]), **sources()}),
-    Case("PM301-link", "PM301", {MATRIX: matrix([{"cap": "A", "code": "[l](../../src/ledgr.rs#L7)"}]), **sources()}),
-    Case("PM301-git-rename", "PM301",
-         {MATRIX: matrix([{"cap": "A", "code": "`src/tick.rs` (`tick`)"}]), **sources(), "src/tick.rs": "pub fn tick() {}\n"},
-         setup=_git_rename("src/tick.rs", "src/schedule_tick.rs")),
-    Case("PM302", "PM302", {MATRIX: matrix([{"cap": "A", "code": "`src/ledger.rs#L90` (`TickLedger::record`)"}]), **sources()}),
-    Case("PM303-moved", "PM303", {MATRIX: matrix([{"cap": "A", "code": "`src/ledger.rs:3` (`persist`)"}]), **sources(),
-                                  "src/store.rs": "// store\npub fn persist() {}\n"}),
-    Case("PM303-moved-link", "PM303", {MATRIX: matrix([{"cap": "A", "code": "[store](../../src/ledger.rs#L3) (`persist`)"}]),
-                                       **sources(), "src/store.rs": "// store\npub fn persist() {}\n"}),
-    Case("PM304-line", "PM304", {MATRIX: matrix([{"cap": "A", "code": "`src/ledger.rs:12` (`TickLedger::record`)",
-                                                  "tests": "`src/ledger.rs:23` (`record_works`)"}]), **sources()}),
-    Case("PM304-range", "PM304", {MATRIX: matrix([{"cap": "A", "code": "`src/ledger.rs#L12-L14` (`record`)"}]), **sources()}),
-    Case("PM401-git-rename", "PM401", {MATRIX: matrix([{"cap": "A", "status": "Implemented", "tests": TEST_REF, "ci": CI_REF}]),
-                                       **sources()},
-         setup=_git_rename(".github/workflows/ci.yml", ".github/workflows/rust.yml")),
-    Case("PM402", "PM402", {MATRIX: matrix([{"cap": "A", "status": "Implemented", "tests": TEST_REF,
-                                             "ci": "`.github/workflows/ci.yml` (job `rusty`: `cargo test -p core --tests`)"}]),
-                            **sources()}),
-    Case("PM501", "PM501", {MATRIX: matrix([{"cap": "A"}], title="# M\n\nThis matrix is governed by [the charter](chartr.md)."),
-                            "docs/parity/charter.md": "# Charter\n"}),
+    Case(
+        "PM301-nearest-confirmed-by-symbol",
+        "PM301",
+        {MATRIX: matrix([{"cap": "A", "code": "`src/ledgr.rs:7` (`record`)"}]), **sources()},
+    ),
+    Case(
+        "PM301-link",
+        "PM301",
+        {MATRIX: matrix([{"cap": "A", "code": "[l](../../src/ledgr.rs#L7)"}]), **sources()},
+    ),
+    Case(
+        "PM301-git-rename",
+        "PM301",
+        {
+            MATRIX: matrix([{"cap": "A", "code": "`src/tick.rs` (`tick`)"}]),
+            **sources(),
+            "src/tick.rs": "pub fn tick() {}\n",
+        },
+        setup=_git_rename("src/tick.rs", "src/schedule_tick.rs"),
+    ),
+    Case(
+        "PM302",
+        "PM302",
+        {MATRIX: matrix([{"cap": "A", "code": "`src/ledger.rs#L90` (`TickLedger::record`)"}]), **sources()},
+    ),
+    Case(
+        "PM303-moved",
+        "PM303",
+        {
+            MATRIX: matrix([{"cap": "A", "code": "`src/ledger.rs:3` (`persist`)"}]),
+            **sources(),
+            "src/store.rs": "// store\npub fn persist() {}\n",
+        },
+    ),
+    Case(
+        "PM303-moved-link",
+        "PM303",
+        {
+            MATRIX: matrix([{"cap": "A", "code": "[store](../../src/ledger.rs#L3) (`persist`)"}]),
+            **sources(),
+            "src/store.rs": "// store\npub fn persist() {}\n",
+        },
+    ),
+    Case(
+        "PM304-line",
+        "PM304",
+        {
+            MATRIX: matrix(
+                [
+                    {
+                        "cap": "A",
+                        "code": "`src/ledger.rs:12` (`TickLedger::record`)",
+                        "tests": "`src/ledger.rs:23` (`record_works`)",
+                    }
+                ]
+            ),
+            **sources(),
+        },
+    ),
+    Case(
+        "PM304-range",
+        "PM304",
+        {MATRIX: matrix([{"cap": "A", "code": "`src/ledger.rs#L12-L14` (`record`)"}]), **sources()},
+    ),
+    Case(
+        "PM401-git-rename",
+        "PM401",
+        {
+            MATRIX: matrix([{"cap": "A", "status": "Implemented", "tests": TEST_REF, "ci": CI_REF}]),
+            **sources(),
+        },
+        setup=_git_rename(".github/workflows/ci.yml", ".github/workflows/rust.yml"),
+    ),
+    Case(
+        "PM402",
+        "PM402",
+        {
+            MATRIX: matrix(
+                [
+                    {
+                        "cap": "A",
+                        "status": "Implemented",
+                        "tests": TEST_REF,
+                        "ci": "`.github/workflows/ci.yml` (job `rusty`: `cargo test -p core --tests`)",
+                    }
+                ]
+            ),
+            **sources(),
+        },
+    ),
+    Case(
+        "PM501",
+        "PM501",
+        {
+            MATRIX: matrix(
+                [{"cap": "A"}], title="# M\n\nThis matrix is governed by [the charter](chartr.md)."
+            ),
+            "docs/parity/charter.md": "# Charter\n",
+        },
+    ),
 ]
 
 
@@ -118,7 +234,9 @@ def test_safe_fix_removes_its_diagnostic_and_changes_nothing_else(tmp_path, case
     assert exit_code == 0, stderr
     files_after = snapshot(root)
     assert files_after[case.rel] == (b"\xef\xbb\xbf" if bom else b"") + expected.encode("utf-8")
-    assert {k: v for k, v in files_after.items() if k != case.rel} == {k: v for k, v in files_before.items() if k != case.rel}
+    assert {k: v for k, v in files_after.items() if k != case.rel} == {
+        k: v for k, v in files_before.items() if k != case.rel
+    }
     after = check(root)
     assert only(after, case.code) == []
     assert summary(after) == summary([d for d in before if d["code"] != case.code])
@@ -137,17 +255,30 @@ def test_fix_is_idempotent(tmp_path):
 
 def test_unsafe_fixes_are_not_applied(tmp_path):
     rows = [
-        {"cap": "Guess", "status": "Done"},                                            # PM101: unsafe guess
-        {"cap": "Claim", "status": "Implemented", "tests": "", "ci": CI_REF},          # PM201: downgrade changes the claim
-        {"cap": "Far", "status": "Implemented", "tests": TEST_REF,
-         "ci": "`.github/workflows/ci.yml` (job `rust`: `cargo test -p other`)"},   # PM403: closest command
-        {"cap": "Exc", "status": "Exception", "notes": "EX-03"},                     # PM207: nearest id
+        {"cap": "Guess", "status": "Done"},  # PM101: unsafe guess
+        {
+            "cap": "Claim",
+            "status": "Implemented",
+            "tests": "",
+            "ci": CI_REF,
+        },  # PM201: downgrade changes the claim
+        {
+            "cap": "Far",
+            "status": "Implemented",
+            "tests": TEST_REF,
+            "ci": "`.github/workflows/ci.yml` (job `rust`: `cargo test -p other`)",
+        },  # PM403: closest command
+        {"cap": "Exc", "status": "Exception", "notes": "EX-03"},  # PM207: nearest id
     ]
-    root = workspace(tmp_path, {**sources(), "docs/audits/exceptions.md": "EX-01\nEX-02\n", MATRIX: matrix(rows)})
+    root = workspace(
+        tmp_path, {**sources(), "docs/audits/exceptions.md": "EX-01\nEX-02\n", MATRIX: matrix(rows)}
+    )
     unsafe = {f.code for f in findings(root) if f.fix is not None and not f.fix.safe}
     assert {"PM101", "PM201", "PM403", "PM207"} <= unsafe
     before_files, before = snapshot(root), check(root)
-    assert all(d["fix"] is None for d in before if d["code"] in unsafe)  # JSON: `fix` is null when none is safe
+    assert all(
+        d["fix"] is None for d in before if d["code"] in unsafe
+    )  # JSON: `fix` is null when none is safe
     assert fix(root, "ALL")[0] == 0
     assert snapshot(root) == before_files
     assert summary(check(root)) == summary(before)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from rulekit import (
     CI_REF,
     MATRIX,
@@ -38,7 +37,9 @@ def implemented(cap: str, **cells: str) -> dict:
 
 
 def test_pm201_no_test_cited(tmp_path):
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix([implemented("Ticks", tests="Missing proof: none yet")])})
+    root = workspace(
+        tmp_path, {**sources(), MATRIX: matrix([implemented("Ticks", tests="Missing proof: none yet")])}
+    )
     d = one(check(root), "PM201")
     assert at(d) == in_row(root, "Ticks", "Missing proof: none yet")
     assert d["severity"] == "error"
@@ -47,7 +48,9 @@ def test_pm201_no_test_cited(tmp_path):
 
 
 def test_pm201_downgrade_is_offered_but_unsafe(tmp_path):
-    root = workspace(tmp_path, {**sources(), MATRIX: matrix([implemented("Ticks", status="**Implemented**", tests="")])})
+    root = workspace(
+        tmp_path, {**sources(), MATRIX: matrix([implemented("Ticks", status="**Implemented**", tests="")])}
+    )
     [f] = [f for f in findings(root) if f.code == "PM201"]
     assert f.fix is not None and not f.fix.safe and f.fix.message == "Downgrade to Partial"
     [edit] = f.fix.edits
@@ -65,8 +68,13 @@ def test_pm201_every_cited_test_missing(tmp_path):
 
 def test_pm201_test_under_forbidden_glob_does_not_count(tmp_path):
     files = {**sources(), "docs/plans/test_plan.py": "def test_x():\n    pass\n"}
-    root = workspace(tmp_path, {**files, MATRIX: matrix([implemented("Ticks", tests="`docs/plans/test_plan.py` (`test_x`)")])})
-    assert one(check(root), "PM201")["message"].startswith("Implemented row has no proving test that resolves")
+    root = workspace(
+        tmp_path,
+        {**files, MATRIX: matrix([implemented("Ticks", tests="`docs/plans/test_plan.py` (`test_x`)")])},
+    )
+    assert one(check(root), "PM201")["message"].startswith(
+        "Implemented row has no proving test that resolves"
+    )
 
 
 def test_pm201_passes_with_one_resolving_test_or_a_bare_test_file(tmp_path):
@@ -97,9 +105,14 @@ def test_pm201_path_named_in_missing_proof_cell_is_not_proof(tmp_path):
     [
         ("", "Implemented row cites no CI workflow, job and command in Evidence (CI)"),
         ("`cargo test -p core --tests`", "CI reference names a command but no workflow file and job"),
-        ("`.github/workflows/ci.yml`",
-         "CI reference `.github/workflows/ci.yml` names no job and command (write `(job `ID`: `COMMAND`)`)"),
-        ("`.github/workflows/ci.yml` (job `rust`)", "CI reference `.github/workflows/ci.yml` names job `rust` but no command"),
+        (
+            "`.github/workflows/ci.yml`",
+            "CI reference `.github/workflows/ci.yml` names no job and command (write `(job `ID`: `COMMAND`)`)",
+        ),
+        (
+            "`.github/workflows/ci.yml` (job `rust`)",
+            "CI reference `.github/workflows/ci.yml` names job `rust` but no command",
+        ),
     ],
     ids=["empty", "command-only", "workflow-only", "job-without-command"],
 )
@@ -110,7 +123,11 @@ def test_pm202_incomplete_ci_reference(tmp_path, ci, message):
         assert at(d) == in_row(root, "Ticks", ci)
     else:
         pos = in_row(root, "Ticks", "| @team")  # an empty cell: shown from its opening to its closing pipe
-        assert (d["line"], d["column"], d["end_column"]) == (pos["line"], pos["column"] - 3, pos["column"] + 1)
+        assert (d["line"], d["column"], d["end_column"]) == (
+            pos["line"],
+            pos["column"] - 3,
+            pos["column"] + 1,
+        )
     assert d["severity"] == "error"
     assert d["message"] == message
 
@@ -118,7 +135,10 @@ def test_pm202_incomplete_ci_reference(tmp_path, ci, message):
 def test_pm202_passes_with_workflow_job_and_command(tmp_path):
     rows = [
         implemented("Ticks"),
-        implemented("Two commands", ci="`.github/workflows/ci.yml` (job `rust`: `cargo test -p core --tests` + `cargo fmt --check`)"),
+        implemented(
+            "Two commands",
+            ci="`.github/workflows/ci.yml` (job `rust`: `cargo test -p core --tests` + `cargo fmt --check`)",
+        ),
         {"cap": "Designed rows are not checked", "status": "Designed", "ci": ""},
     ]
     root = workspace(tmp_path, {**sources(), MATRIX: matrix(rows)})
@@ -137,9 +157,13 @@ def test_pm205_designed_and_planned_rows_presented_as_shipped(tmp_path):
     a, b = only(check(root), "PM205")
     assert at(a) == in_row(root, "Cursor store", "✅")
     assert a["severity"] == "warning"
-    assert a["message"] == "Designed row is presented as shipped (`✅`): Designed/Planned is not shipped parity"
+    assert (
+        a["message"] == "Designed row is presented as shipped (`✅`): Designed/Planned is not shipped parity"
+    )
     assert at(b) == in_row(root, "Backfills", "Done")
-    assert b["message"] == "Planned row is presented as shipped (`Done`): Designed/Planned is not shipped parity"
+    assert (
+        b["message"] == "Planned row is presented as shipped (`Done`): Designed/Planned is not shipped parity"
+    )
 
 
 def test_pm205_passes_for_negations_and_for_shipped_statuses(tmp_path):
@@ -153,7 +177,9 @@ def test_pm205_passes_for_negations_and_for_shipped_statuses(tmp_path):
 
 
 def test_pm205_not_yet_shipped_is_a_negation(tmp_path):
-    root = workspace(tmp_path, {MATRIX: matrix([{"cap": "Backfills", "status": "Planned", "notes": "not yet shipped"}])})
+    root = workspace(
+        tmp_path, {MATRIX: matrix([{"cap": "Backfills", "status": "Planned", "notes": "not yet shipped"}])}
+    )
     assert only(check(root), "PM205") == []
 
 
@@ -161,8 +187,13 @@ def test_pm205_not_yet_shipped_is_a_negation(tmp_path):
 
 
 def test_pm206_exception_row_without_doc_or_id(tmp_path):
-    root = workspace(tmp_path, {EXC_DOC: EXCEPTIONS, MATRIX: matrix([{"cap": "Backfill UI", "status": "Exception",
-                                                                      "notes": "Decided in a meeting"}])})
+    root = workspace(
+        tmp_path,
+        {
+            EXC_DOC: EXCEPTIONS,
+            MATRIX: matrix([{"cap": "Backfill UI", "status": "Exception", "notes": "Decided in a meeting"}]),
+        },
+    )
     d = one(check(root), "PM206")
     assert at(d) == in_row(root, "Backfill UI", "Exception")
     assert d["severity"] == "error"
@@ -189,7 +220,9 @@ def test_pm206_passes_with_id_or_path_to_the_exceptions_doc(tmp_path):
 
 
 def test_pm206_link_to_exceptions_doc_in_notes_counts(tmp_path):
-    rows = [{"cap": "Backfill UI", "status": "Exception", "notes": "[decision](../audits/parity-exceptions.md)"}]
+    rows = [
+        {"cap": "Backfill UI", "status": "Exception", "notes": "[decision](../audits/parity-exceptions.md)"}
+    ]
     root = workspace(tmp_path, {EXC_DOC: EXCEPTIONS, MATRIX: matrix(rows)})
     assert only(check(root), "PM206") == []
 
@@ -211,10 +244,15 @@ def test_pm207_undeclared_id(tmp_path):
 
 
 def test_pm207_id_cannot_be_checked_without_exceptions_doc(tmp_path):
-    root = workspace(tmp_path, {MATRIX: matrix([{"cap": "Checks UI", "status": "Exception", "notes": "See EX-01"}])})
+    root = workspace(
+        tmp_path, {MATRIX: matrix([{"cap": "Checks UI", "status": "Exception", "notes": "See EX-01"}])}
+    )
     d = one(check(root), "PM207")
     assert at(d) == in_row(root, "Checks UI", "EX-01")
-    assert d["message"] == "exception id `EX-01` cannot be checked: no exceptions document matches `docs/audits/*exception*.md`"
+    assert (
+        d["message"]
+        == "exception id `EX-01` cannot be checked: no exceptions document matches `docs/audits/*exception*.md`"
+    )
 
 
 def test_pm207_declared_ids_pass_in_any_cell(tmp_path):

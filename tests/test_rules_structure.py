@@ -41,16 +41,31 @@ def test_pm001_header_missing_required_columns(tmp_path):
 
 def test_pm001_one_missing_column_is_singular(tmp_path):
     head = [c for c in COLUMNS.values() if c != "Notes"]
-    root = workspace(tmp_path, {MATRIX: matrix([["Ticks", "F", "Partial", "unit", "", "", "", "@team"]], header=head)})
+    root = workspace(
+        tmp_path, {MATRIX: matrix([["Ticks", "F", "Partial", "unit", "", "", "", "@team"]], header=head)}
+    )
     d = one(check(root), "PM001")
     assert d["message"] == "table header lacks required column `Notes`"
     assert d["line"] == span_of(root, MATRIX, "| Capability |")["line"]
 
 
 def test_pm001_full_header_case_and_whitespace_folded_extra_columns_allowed(tmp_path):
-    head = ["capability", "ARCO  feature", "Status", "Proof Level   Required", "Evidence  (code)", "evidence (Tests)",
-            "Evidence (CI)", "owner", "Notes", "Extra column"]
-    root = workspace(tmp_path, {MATRIX: matrix([["Ticks", "F", "Partial", "unit", "", "", "", "@t", "", "x"]], header=head)})
+    head = [
+        "capability",
+        "ARCO  feature",
+        "Status",
+        "Proof Level   Required",
+        "Evidence  (code)",
+        "evidence (Tests)",
+        "Evidence (CI)",
+        "owner",
+        "Notes",
+        "Extra column",
+    ]
+    root = workspace(
+        tmp_path,
+        {MATRIX: matrix([["Ticks", "F", "Partial", "unit", "", "", "", "@t", "", "x"]], header=head)},
+    )
     assert only(check(root), "PM001") == []
 
 
@@ -97,10 +112,13 @@ def test_pm002_escaped_pipe_in_code_span_and_rows_without_outer_pipes(tmp_path):
 
 
 def test_pm003_duplicate_across_matrices_reported_at_every_copy(tmp_path):
-    root = workspace(tmp_path, {
-        MATRIX: matrix([{"cap": "Tick keys"}, {"cap": "Other"}]),
-        "docs/parity/second.md": matrix([{"cap": "**tick  KEYS**"}]),
-    })
+    root = workspace(
+        tmp_path,
+        {
+            MATRIX: matrix([{"cap": "Tick keys"}, {"cap": "Other"}]),
+            "docs/parity/second.md": matrix([{"cap": "**tick  KEYS**"}]),
+        },
+    )
     diags = only(check(root), "PM003")
     assert [(d["path"], d["line"], d["column"], d["end_column"]) for d in diags] == [
         (MATRIX, row_line(root, "Tick keys"), 3, 12),
@@ -115,10 +133,13 @@ def test_pm003_duplicate_across_matrices_reported_at_every_copy(tmp_path):
 
 
 def test_pm003_distinct_capabilities_pass(tmp_path):
-    root = workspace(tmp_path, {
-        MATRIX: matrix([{"cap": "Tick keys"}, {"cap": "Tick keys v2"}]),
-        "docs/parity/second.md": matrix([{"cap": "Run keys"}]),
-    })
+    root = workspace(
+        tmp_path,
+        {
+            MATRIX: matrix([{"cap": "Tick keys"}, {"cap": "Tick keys v2"}]),
+            "docs/parity/second.md": matrix([{"cap": "Run keys"}]),
+        },
+    )
     assert only(check(root), "PM003") == []
 
 
@@ -132,7 +153,11 @@ def test_pm004_empty_capability_status_owner(tmp_path):
     assert all(d["severity"] == "warning" for d in diags)
     line = span_of(root, MATRIX, "| Feature |")["line"]
     # an empty cell is shown from its opening to its closing pipe (an empty range is invisible)
-    assert [(d["line"], d["column"], d["end_column"]) for d in diags] == [(line, 1, 5), (line, 14, 18), (line, 33, 37)]
+    assert [(d["line"], d["column"], d["end_column"]) for d in diags] == [
+        (line, 1, 5),
+        (line, 14, 18),
+        (line, 33, 37),
+    ]
 
 
 def test_pm004_filled_cells_pass_and_empty_evidence_is_not_pm004(tmp_path):
@@ -175,19 +200,29 @@ def test_pm101_vocabulary_case_and_emphasis_pass(tmp_path):
 
 
 def test_pm102_typo_and_unknown_level(tmp_path):
-    root = workspace(tmp_path, {MATRIX: matrix([{"cap": "A", "proof": "intgration"}, {"cap": "B", "proof": "end-to-end"}])})
+    root = workspace(
+        tmp_path, {MATRIX: matrix([{"cap": "A", "proof": "intgration"}, {"cap": "B", "proof": "end-to-end"}])}
+    )
     a, b = only(check(root), "PM102")
     assert at(a) == in_row(root, "A", "intgration")
     assert a["severity"] == "error"
-    assert a["message"] == "unknown proof level `intgration`: expected one of unit, integration, e2e, prod (did you mean `integration`?)"
+    assert (
+        a["message"]
+        == "unknown proof level `intgration`: expected one of unit, integration, e2e, prod (did you mean `integration`?)"
+    )
     assert a["fix"]["edits"][0]["content"] == "integration"
     assert at(b) == in_row(root, "B", "end-to-end")
-    assert b["message"] == "unknown proof level `end-to-end`: expected one of unit, integration, e2e, prod (did you mean `e2e`?)"
+    assert (
+        b["message"]
+        == "unknown proof level `end-to-end`: expected one of unit, integration, e2e, prod (did you mean `e2e`?)"
+    )
     assert b["fix"]["edits"][0]["content"] == "e2e"  # a known synonym: safe
 
 
 def test_pm102_levels_and_combinations_pass(tmp_path):
-    rows = [{"proof": p} for p in ("unit", "Integration", "e2e", "prod", "integration + e2e", "unit, integration")]
+    rows = [
+        {"proof": p} for p in ("unit", "Integration", "e2e", "prod", "integration + e2e", "unit, integration")
+    ]
     root = workspace(tmp_path, {MATRIX: matrix(rows)})
     assert only(check(root), "PM102") == []
 
@@ -196,7 +231,9 @@ def test_pm102_levels_and_combinations_pass(tmp_path):
 
 
 def test_pm103_placeholder_owners(tmp_path):
-    root = workspace(tmp_path, {MATRIX: matrix([{"cap": "A", "owner": "TBD"}, {"cap": "B", "owner": "unassigned"}])})
+    root = workspace(
+        tmp_path, {MATRIX: matrix([{"cap": "A", "owner": "TBD"}, {"cap": "B", "owner": "unassigned"}])}
+    )
     a, b = only(check(root), "PM103")
     assert at(a) == in_row(root, "A", "TBD")
     assert a["severity"] == "info"
@@ -205,7 +242,9 @@ def test_pm103_placeholder_owners(tmp_path):
 
 
 def test_pm103_real_owner_passes_and_empty_owner_is_pm004_only(tmp_path):
-    root = workspace(tmp_path, {MATRIX: matrix([{"cap": "A", "owner": "@sched-team"}, {"cap": "B", "owner": ""}])})
+    root = workspace(
+        tmp_path, {MATRIX: matrix([{"cap": "A", "owner": "@sched-team"}, {"cap": "B", "owner": ""}])}
+    )
     diags = check(root)
     assert only(diags, "PM103") == []
     assert [d["message"] for d in only(diags, "PM004")] == ["Owner is empty"]
@@ -256,6 +295,8 @@ def test_csv_row_with_too_few_fields_is_pm002(tmp_path):
 
 
 def test_tables_without_capability_and_status_columns_are_not_matrices(tmp_path):
-    text = "# Notes\n\n| Name | Value |\n|---|---|\n| a | `src/missing.rs` |\n\n" + matrix([{"cap": "Ticks"}], title="")
+    text = "# Notes\n\n| Name | Value |\n|---|---|\n| a | `src/missing.rs` |\n\n" + matrix(
+        [{"cap": "Ticks"}], title=""
+    )
     root = workspace(tmp_path, {MATRIX: text})
     assert check(root) == []

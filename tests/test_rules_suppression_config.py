@@ -19,6 +19,7 @@ from rulekit import (
     workspace,
     write,
 )
+
 from parity_lsp import cli
 
 MISSING = "`src/missing.rs`"
@@ -52,7 +53,9 @@ def test_disable_without_codes_silences_every_rule_of_the_table(tmp_path):
 
 def test_disable_several_codes_and_a_directive_inside_the_table(tmp_path):
     rows = [row("A"), "<!-- parity-lsp: disable PM301 -->", row("B")]
-    root = workspace(tmp_path, {MATRIX: matrix(rows, before_table="<!-- parity-lsp: disable PM101, PM102 -->")})
+    root = workspace(
+        tmp_path, {MATRIX: matrix(rows, before_table="<!-- parity-lsp: disable PM101, PM102 -->")}
+    )
     # a `disable` inside a table applies to the whole table, rows above it included
     assert codes(check(root)) == ["PM103", "PM103"]
 
@@ -106,7 +109,10 @@ def test_severity_override_and_off(tmp_path):
 
 def test_severity_override_raises_info_to_error(tmp_path):
     root = workspace(tmp_path, {MATRIX: matrix([row("A")])})
-    assert {d["code"]: d["severity"] for d in check(root, severity={"PM103": "error"})} == {"PM301": "error", "PM103": "error"}
+    assert {d["code"]: d["severity"] for d in check(root, severity={"PM103": "error"})} == {
+        "PM301": "error",
+        "PM103": "error",
+    }
 
 
 def test_select_codes_and_prefixes(tmp_path):
@@ -124,23 +130,28 @@ def test_ignore_beats_select(tmp_path):
 
 
 def test_config_file_dot_parity_lsp_toml(tmp_path):
-    root = workspace(tmp_path, {
-        MATRIX: matrix([row("A")]),
-        ".parity-lsp.toml": """
+    root = workspace(
+        tmp_path,
+        {
+            MATRIX: matrix([row("A")]),
+            ".parity-lsp.toml": """
             ignore = ["PM103"]
 
             [severity]
             PM301 = "info"
         """,
-    })
+        },
+    )
     [d] = check(root)
     assert (d["code"], d["severity"]) == ("PM301", "info")
 
 
 def test_config_in_pyproject_and_custom_include(tmp_path):
-    root = workspace(tmp_path, {
-        "handbook/capabilities.md": matrix([row("A")]),
-        "pyproject.toml": """
+    root = workspace(
+        tmp_path,
+        {
+            "handbook/capabilities.md": matrix([row("A")]),
+            "pyproject.toml": """
             [project]
             name = "x"
 
@@ -148,7 +159,8 @@ def test_config_in_pyproject_and_custom_include(tmp_path):
             include = ["handbook/*.md"]
             select = ["PM3"]
         """,
-    })
+        },
+    )
     [d] = check(root)
     assert (d["path"], d["code"]) == ("handbook/capabilities.md", "PM301")
 
@@ -159,7 +171,9 @@ def test_vocabulary_and_placeholder_config(tmp_path):
         {"cap": "B", "status": "Partial", "proof": "unit", "owner": "TBD"},
     ]
     root = workspace(tmp_path, {MATRIX: matrix(rows)})
-    diags = check(root, statuses=("Shipped", "Partial"), proof_levels=("smoke", "unit"), owner_placeholders=("nobody",))
+    diags = check(
+        root, statuses=("Shipped", "Partial"), proof_levels=("smoke", "unit"), owner_placeholders=("nobody",)
+    )
     d = one(diags, "PM103")
     assert at(d) == in_row(root, "A", "nobody")
     assert only(diags, "PM101") == [] and only(diags, "PM102") == []

@@ -217,7 +217,7 @@ GARBAGE = [
     "{{{{{{{{{{" * 100,
     "}}}}}}}}}}" * 100,
     '"' * 101 + "'" * 77 + "`" * 33,
-    "r#\"" * 40 + "/*" * 40,
+    'r#"' * 40 + "/*" * 40,
     "\\" * 99,
     "fn fn fn struct impl<<<< for for where {",
     "def class async def @@@ (((( '''",
@@ -250,10 +250,55 @@ def test_fixed_garbage_never_raises(path, text):
 def _random_source(seed: int, size: int) -> str:
     rng = random.Random(seed)
     atoms = [
-        "fn ", "struct ", "impl ", "mod ", "def ", "class ", "func ", "function ", "describe(",
-        "it(", "{", "}", "(", ")", "[", "]", "<", ">", ";", ":", "::", ",", "\n", "\n    ", " ",
-        '"', "'", "`", "/*", "*/", "//", "#", "#[test]", "@", "r#\"", "\"#", "${", "\\", "=",
-        "=>", "->", "x", "Name", "test_a", "TestB", "pub ", "async ", "export ", "const ",
+        "fn ",
+        "struct ",
+        "impl ",
+        "mod ",
+        "def ",
+        "class ",
+        "func ",
+        "function ",
+        "describe(",
+        "it(",
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        "<",
+        ">",
+        ";",
+        ":",
+        "::",
+        ",",
+        "\n",
+        "\n    ",
+        " ",
+        '"',
+        "'",
+        "`",
+        "/*",
+        "*/",
+        "//",
+        "#",
+        "#[test]",
+        "@",
+        'r#"',
+        '"#',
+        "${",
+        "\\",
+        "=",
+        "=>",
+        "->",
+        "x",
+        "Name",
+        "test_a",
+        "TestB",
+        "pub ",
+        "async ",
+        "export ",
+        "const ",
     ]
     return "".join(rng.choice(atoms) for _ in range(size))
 
@@ -361,13 +406,43 @@ from parity_lsp.workspace.symbols import lookup_names  # noqa: E402
 
 RUST_FILES = sorted(Path(__file__).parent.glob("fixtures/**/*.rs"))
 RUST_PIECES = [
-    "fn a() {}\n", "fn b(x: u8) -> u8 { x }\n", "pub async fn a() {}\n", "impl T {\n", "impl Tr for T {\n",
-    "trait Tr {\n", "fn m(&self);\n", "}\n", "mod tests {\n", "#[test]\n", "#[ignore]\n", "/// doc\n",
-    "struct T { a: u8, m: u8 }\n", "enum E { a, b }\n", "const a: u8 = 1;\n", "fn outer() { fn a() {} }\n",
-    "macro_rules! m { () => {} }\n", "type a = u8;\n", "// fn a\n", "\"fn a\"\n", "{\n", ";\n",
+    "fn a() {}\n",
+    "fn b(x: u8) -> u8 { x }\n",
+    "pub async fn a() {}\n",
+    "impl T {\n",
+    "impl Tr for T {\n",
+    "trait Tr {\n",
+    "fn m(&self);\n",
+    "}\n",
+    "mod tests {\n",
+    "#[test]\n",
+    "#[ignore]\n",
+    "/// doc\n",
+    "struct T { a: u8, m: u8 }\n",
+    "enum E { a, b }\n",
+    "const a: u8 = 1;\n",
+    "fn outer() { fn a() {} }\n",
+    "macro_rules! m { () => {} }\n",
+    "type a = u8;\n",
+    "// fn a\n",
+    '"fn a"\n',
+    "{\n",
+    ";\n",
 ]
-SYMBOL_FORMS = ["{n}", "{n}()", "T::{n}", "Tr::{n}", "<T as Tr>::{n}", "tests::{n}", "crate::tests::{n}", "E::{n}",
-                "T.{n}", "{n}[case]", "{n}/sub", "`{n}`"]
+SYMBOL_FORMS = [
+    "{n}",
+    "{n}()",
+    "T::{n}",
+    "Tr::{n}",
+    "<T as Tr>::{n}",
+    "tests::{n}",
+    "crate::tests::{n}",
+    "E::{n}",
+    "T.{n}",
+    "{n}[case]",
+    "{n}/sub",
+    "`{n}`",
+]
 
 
 def same_answers(path: str, text: str, symbol: str) -> None:
@@ -386,8 +461,11 @@ def test_a_names_only_scan_answers_like_a_full_one_on_real_files(path):
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(RUST_PIECES), max_size=30).map("".join), st.sampled_from(SYMBOL_FORMS),
-       st.sampled_from(["a", "b", "m", "T", "outer", "tests"]))
+@given(
+    st.lists(st.sampled_from(RUST_PIECES), max_size=30).map("".join),
+    st.sampled_from(SYMBOL_FORMS),
+    st.sampled_from(["a", "b", "m", "T", "outer", "tests"]),
+)
 def test_a_names_only_scan_answers_like_a_full_one(text, form, name):
     same_answers("x.rs", text, form.format(n=name))
 
@@ -400,8 +478,10 @@ from parity_lsp.workspace.symbols._common import Lines  # noqa: E402
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["\n", "a", "é", " ", "{}", "\n\n"]), max_size=40).map("".join),
-       st.lists(st.integers(min_value=-3, max_value=90), min_size=1, max_size=40))
+@given(
+    st.lists(st.sampled_from(["\n", "a", "é", " ", "{}", "\n\n"]), max_size=40).map("".join),
+    st.lists(st.integers(min_value=-3, max_value=90), min_size=1, max_size=40),
+)
 def test_lines_answer_as_the_table_of_line_starts(text, offsets):
     lines = Lines(text)
     starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]

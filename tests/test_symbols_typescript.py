@@ -362,7 +362,16 @@ def test_javascript_extensions_and_shebang():
 
 
 def test_garbage_never_raises():
-    for src in ("function", "class {", "describe(", "it('x", "`${", "/[", "const = ;", "}}}) function f() {}"):
+    for src in (
+        "function",
+        "class {",
+        "describe(",
+        "it('x",
+        "`${",
+        "/[",
+        "const = ;",
+        "}}}) function f() {}",
+    ):
         assert find_definitions("x.ts", src) is not None
     ds = find_definitions("x.ts", "function open() {\n  const a = 1;\n")
     assert one(ds, "open").end_line == 1

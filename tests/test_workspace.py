@@ -19,12 +19,20 @@ def tree(root, files):
 
 
 def test_walk_honours_nested_gitignore_and_exclude(tmp_path):
-    tree(tmp_path, {
-        ".gitignore": "target/\n*.log\n",
-        "src/a.rs": "", "target/debug/x.rs": "", "run.log": "",
-        "docs/.gitignore": "drafts/\n", "docs/drafts/m.md": "", "docs/parity/m.md": "",
-        "vendor/v.rs": "", "node_modules/p/index.js": "",
-    })
+    tree(
+        tmp_path,
+        {
+            ".gitignore": "target/\n*.log\n",
+            "src/a.rs": "",
+            "target/debug/x.rs": "",
+            "run.log": "",
+            "docs/.gitignore": "drafts/\n",
+            "docs/drafts/m.md": "",
+            "docs/parity/m.md": "",
+            "vendor/v.rs": "",
+            "node_modules/p/index.js": "",
+        },
+    )
     files = list_files(tmp_path, exclude=["vendor/**"])
     assert files == [".gitignore", "docs/.gitignore", "docs/parity/m.md", "src/a.rs"]
 
@@ -75,7 +83,10 @@ def test_large_files_are_not_read(tmp_path):
 
 
 def test_nearest_path(tmp_path):
-    tree(tmp_path, {"crates/core/src/schedule.rs": "", "crates/core/src/lib.rs": "", "crates/other/src/x.rs": ""})
+    tree(
+        tmp_path,
+        {"crates/core/src/schedule.rs": "", "crates/core/src/lib.rs": "", "crates/other/src/x.rs": ""},
+    )
     ws = Workspace(tmp_path)
     assert ws.nearest_path("crates/core/src/schedules.rs") == "crates/core/src/schedule.rs"
     assert ws.nearest_path("crates/kore/src/schedule.rs") == "crates/core/src/schedule.rs"  # same file name
@@ -220,33 +231,62 @@ import pytest  # noqa: E402
 def test_is_matrix_file_for_one_path_agrees_with_the_file_list(tmp_path, git):
     """A document's first open asks whether it is a matrix before any listing: the answer for
     that path alone must be the file list's, whatever hides a file from the list."""
-    tree(tmp_path, {
-        ".gitignore": "drafts/\n*.tmp.md\n",
-        "docs/.gitignore": "private-parity.md\n",
-        ".parity-lsp.toml": 'exclude = ["docs/parity/old/**"]\n',
-        "docs/parity/matrix.md": "", "docs/parity/sub/deep.md": "", "docs/parity/notes.txt": "",
-        "docs/parity/old/m.md": "", "docs/parity/x.tmp.md": "", "docs/private-parity.md": "",
-        "drafts/parity.md": "", "node_modules/pkg/parity.md": "", "api-parity.csv": "",
-        "sub/team_parity.tsv": "", "README.md": "", "docs/parity/dir.md/inner.rs": "",
-    })
+    tree(
+        tmp_path,
+        {
+            ".gitignore": "drafts/\n*.tmp.md\n",
+            "docs/.gitignore": "private-parity.md\n",
+            ".parity-lsp.toml": 'exclude = ["docs/parity/old/**"]\n',
+            "docs/parity/matrix.md": "",
+            "docs/parity/sub/deep.md": "",
+            "docs/parity/notes.txt": "",
+            "docs/parity/old/m.md": "",
+            "docs/parity/x.tmp.md": "",
+            "docs/private-parity.md": "",
+            "drafts/parity.md": "",
+            "node_modules/pkg/parity.md": "",
+            "api-parity.csv": "",
+            "sub/team_parity.tsv": "",
+            "README.md": "",
+            "docs/parity/dir.md/inner.rs": "",
+        },
+    )
     os.symlink(tmp_path / "README.md", tmp_path / "docs" / "parity" / "link.md")
     if git:
         subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
         subprocess.run(["git", "add", "docs/parity/matrix.md", ".gitignore"], cwd=tmp_path, check=True)
     from parity_lsp.config import load_config
+
     config = load_config(tmp_path)[0]
-    asked = ["docs/parity/matrix.md", "docs/parity/sub/deep.md", "docs/parity/notes.txt", "docs/parity/old/m.md",
-             "docs/parity/x.tmp.md", "docs/private-parity.md", "drafts/parity.md", "node_modules/pkg/parity.md",
-             "api-parity.csv", "sub/team_parity.tsv", "README.md", "docs/parity/missing.md", "docs/parity/dir.md",
-             "docs/parity/link.md", "../outside-parity.md"]
+    asked = [
+        "docs/parity/matrix.md",
+        "docs/parity/sub/deep.md",
+        "docs/parity/notes.txt",
+        "docs/parity/old/m.md",
+        "docs/parity/x.tmp.md",
+        "docs/private-parity.md",
+        "drafts/parity.md",
+        "node_modules/pkg/parity.md",
+        "api-parity.csv",
+        "sub/team_parity.tsv",
+        "README.md",
+        "docs/parity/missing.md",
+        "docs/parity/dir.md",
+        "docs/parity/link.md",
+        "../outside-parity.md",
+    ]
     one_by_one = Workspace(tmp_path, config)
     answers = {rel: one_by_one.is_matrix_file(rel) for rel in asked}
     assert one_by_one._files is None  # nothing was listed to answer
     listed = Workspace(tmp_path, config)
     assert answers == {rel: rel in listed.matrix_files() for rel in asked}
     assert {rel for rel, yes in answers.items() if yes} == {
-        "docs/parity/matrix.md", "docs/parity/sub/deep.md", "api-parity.csv", "sub/team_parity.tsv",
-        "docs/parity/link.md"}
+        "docs/parity/matrix.md",
+        "docs/parity/sub/deep.md",
+        "api-parity.csv",
+        "sub/team_parity.tsv",
+        "docs/parity/link.md",
+    }
 
 
 def test_is_matrix_file_follows_created_files(tmp_path):
@@ -261,15 +301,44 @@ def test_is_matrix_file_follows_created_files(tmp_path):
 from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_POOL = ["a.rs", "b.log", "src/b.log", "docs/z.log", "src/c.rs", "src/gen/d.rs", "src/gen/e.log", "docs/x.md", "docs/drafts/y.md",
-         "target/debug/z", "deep/er/still/f.py", "node_modules/p/i.js", "src/target/keep.rs"]
-_PATTERNS = ["*.log", "target/", "gen/", "/a.rs", "drafts", "!e.log", "deep/**/f.py", "*.md", "!docs/x.md", "src/"]
+_POOL = [
+    "a.rs",
+    "b.log",
+    "src/b.log",
+    "docs/z.log",
+    "src/c.rs",
+    "src/gen/d.rs",
+    "src/gen/e.log",
+    "docs/x.md",
+    "docs/drafts/y.md",
+    "target/debug/z",
+    "deep/er/still/f.py",
+    "node_modules/p/i.js",
+    "src/target/keep.rs",
+]
+_PATTERNS = [
+    "*.log",
+    "target/",
+    "gen/",
+    "/a.rs",
+    "drafts",
+    "!e.log",
+    "deep/**/f.py",
+    "*.md",
+    "!docs/x.md",
+    "src/",
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from(_POOL), min_size=1, unique=True),
-       st.dictionaries(st.sampled_from(["", "src", "docs", "deep/er"]), st.lists(st.sampled_from(_PATTERNS), max_size=3),
-                       max_size=3))
+@given(
+    st.lists(st.sampled_from(_POOL), min_size=1, unique=True),
+    st.dictionaries(
+        st.sampled_from(["", "src", "docs", "deep/er"]),
+        st.lists(st.sampled_from(_PATTERNS), max_size=3),
+        max_size=3,
+    ),
+)
 @example(["src/b.log", "b.log", "src/gen/d.rs"], {"": ["*.log"], "src": ["gen/"]})  # both levels apply
 @example(["docs/x.md", "docs/drafts/y.md"], {"": ["*.md"], "docs": ["!x.md"]})  # a nested negation
 def test_the_walk_ignores_what_each_gitignore_says(tmp_path_factory, files, gitignores):
@@ -278,7 +347,7 @@ def test_the_walk_ignores_what_each_gitignore_says(tmp_path_factory, files, giti
     from parity_lsp.workspace.files import ALWAYS_SKIPPED_DIRS, _gitignored, _walk_files, compile_globs
 
     root = tmp_path_factory.mktemp("walk")
-    tree(root, {f: "" for f in files})
+    tree(root, dict.fromkeys(files, ""))
     specs = {}
     for directory, patterns in gitignores.items():
         (root / directory).mkdir(parents=True, exist_ok=True)
@@ -292,7 +361,9 @@ def test_the_walk_ignores_what_each_gitignore_says(tmp_path_factory, files, giti
     for rel in everything:
         parts = rel.split("/")
         dirs = ["/".join(parts[:k]) for k in range(1, len(parts))]
-        if any(p in ALWAYS_SKIPPED_DIRS for p in parts[:-1]) or any(_gitignored(specs.get, d, True) for d in dirs):
+        if any(p in ALWAYS_SKIPPED_DIRS for p in parts[:-1]) or any(
+            _gitignored(specs.get, d, True) for d in dirs
+        ):
             continue
         if not _gitignored(specs.get, rel, False):
             expected.add(rel)
@@ -302,9 +373,20 @@ def test_the_walk_ignores_what_each_gitignore_says(tmp_path_factory, files, giti
 def test_the_walk_lists_files_in_sorted_order_and_does_not_enter_linked_directories(tmp_path):
     from parity_lsp.workspace.files import _walk_files
 
-    names = ["a/b/c.rs", "a/b.rs", "a/b-c.rs", "a/b0", "a.b/x", "a-b", "a0", "é/é.rs", "Z.md", "a/b/d/e.rs",
-             "outside/o.rs"]
-    tree(tmp_path, {n: "" for n in names})
+    names = [
+        "a/b/c.rs",
+        "a/b.rs",
+        "a/b-c.rs",
+        "a/b0",
+        "a.b/x",
+        "a-b",
+        "a0",
+        "é/é.rs",
+        "Z.md",
+        "a/b/d/e.rs",
+        "outside/o.rs",
+    ]
+    tree(tmp_path, dict.fromkeys(names, ""))
     os.symlink(tmp_path / "outside", tmp_path / "a" / "linked_dir")  # listed by neither os.walk nor us
     os.symlink(tmp_path / "a0", tmp_path / "a" / "linked_file")
     os.symlink(tmp_path / "missing", tmp_path / "a" / "broken_link")
@@ -314,7 +396,9 @@ def test_the_walk_lists_files_in_sorted_order_and_does_not_enter_linked_director
     assert walked == expected
     reference = sorted(
         os.path.relpath(os.path.join(d, f), tmp_path).replace(os.sep, "/")
-        for d, _, fs in os.walk(tmp_path, followlinks=False) for f in fs)
+        for d, _, fs in os.walk(tmp_path, followlinks=False)
+        for f in fs
+    )
     assert walked == reference
 
 
@@ -323,20 +407,27 @@ def test_searching_a_package_for_a_symbol_finds_what_looking_in_every_file_finds
     # into entries: the answers must be those of asking each file of the package
     from parity_lsp.workspace.index import _scope_files, find_symbol_near
 
-    tree(tmp_path, {
-        "crates/core/Cargo.toml": '[package]\nname = "core"\n',
-        "crates/core/src/lib.rs": "pub fn tick_key() {}\nimpl Store { pub fn persist(&self) {} }\n",
-        "crates/core/src/a.rs": "// tick_key moved to lib.rs\npub fn other() {}\n",
-        "crates/core/src/b.rs": "pub struct Store;\nimpl Store { fn persist(&self) {} }\n",
-        "crates/core/src/c.rs": "fn unrelated() {}\n",
-        "crates/core/tests/t.rs": "#[test]\nfn tick_key_is_stable() {}\n",
-    })
+    tree(
+        tmp_path,
+        {
+            "crates/core/Cargo.toml": '[package]\nname = "core"\n',
+            "crates/core/src/lib.rs": "pub fn tick_key() {}\nimpl Store { pub fn persist(&self) {} }\n",
+            "crates/core/src/a.rs": "// tick_key moved to lib.rs\npub fn other() {}\n",
+            "crates/core/src/b.rs": "pub struct Store;\nimpl Store { fn persist(&self) {} }\n",
+            "crates/core/src/c.rs": "fn unrelated() {}\n",
+            "crates/core/tests/t.rs": "#[test]\nfn tick_key_is_stable() {}\n",
+        },
+    )
     (tmp_path / "crates/core/src/bin.rs").write_bytes(b"\xff\xfe tick_key \x00")
     ws = Workspace(tmp_path)
     ws.source("crates/core/src/a.rs").lookup("other")  # one file already has an entry
     for symbol in ("tick_key", "Store::persist", "persist", "tick_key_is_stable", "missing", "Store"):
         scope = _scope_files(ws, "crates/core", "rust", "crates/core/src")
-        expected = [(f, d) for f in scope if f != "crates/core/src/gone.rs"
-                    for d in (ws.source(f).lookup(symbol) or ())]
+        expected = [
+            (f, d)
+            for f in scope
+            if f != "crates/core/src/gone.rs"
+            for d in (ws.source(f).lookup(symbol) or ())
+        ]
         assert find_symbol_near(Workspace(tmp_path), "crates/core/src/gone.rs", symbol) == expected, symbol
         assert find_symbol_near(ws, "crates/core/src/gone.rs", symbol) == expected, symbol

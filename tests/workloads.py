@@ -12,6 +12,19 @@ BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 def generate(root: Path, files: int, rows: int, seed: int) -> Path:
-    subprocess.run([sys.executable, str(BENCH / "gen_workload.py"), str(root), "--files", str(files), "--rows", str(rows),
-                    "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "gen_workload.py"),
+            str(root),
+            "--files",
+            str(files),
+            "--rows",
+            str(rows),
+            "--seed",
+            str(seed),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return root

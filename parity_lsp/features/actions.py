@@ -17,8 +17,8 @@ front end can bind each quick fix to the diagnostic it published for that index.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from parity_lsp.findings import Edit, Finding, Fix
 from parity_lsp.fixer import plan_fixes
@@ -187,7 +187,7 @@ def _is_implemented(row: Row, findings: Sequence[Finding]) -> bool:
 
 
 def downgrade_rows(matrix: Matrix, findings: Sequence[Finding], span: Span) -> Action | None:
-    """"Downgrade to Partial" for the Implemented rows the range touches."""
+    """ "Downgrade to Partial" for the Implemented rows the range touches."""
     fixes = []
     indexes: list[int] = []
     for row in _rows_at(matrix, span):
@@ -197,7 +197,9 @@ def downgrade_rows(matrix: Matrix, findings: Sequence[Finding], span: Span) -> A
         if fix is None or not fix.edits:
             continue
         fixes.append(fix)
-        indexes += [i for i, f in enumerate(findings) if f.code in DOWNGRADE_CODES and overlaps(f.span, row.span)]
+        indexes += [
+            i for i, f in enumerate(findings) if f.code in DOWNGRADE_CODES and overlaps(f.span, row.span)
+        ]
     if not fixes:
         return None
     title = "Downgrade to Partial" if len(fixes) == 1 else f"Downgrade {len(fixes)} rows to Partial"

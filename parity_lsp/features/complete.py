@@ -18,8 +18,8 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from parity_lsp.model import (
     COL_CI,
@@ -41,10 +41,27 @@ from parity_lsp.workspace.index import Workspace, resolve_reference_path
 
 # Kinds (front ends map them to their own vocabulary).
 VALUE, FOLDER, FILE, FUNCTION, METHOD, CLASS, STRUCT, ENUM, INTERFACE, MODULE, CONSTANT, FIELD = (
-    "value", "folder", "file", "function", "method", "class", "struct", "enum", "interface", "module",
-    "constant", "field",
+    "value",
+    "folder",
+    "file",
+    "function",
+    "method",
+    "class",
+    "struct",
+    "enum",
+    "interface",
+    "module",
+    "constant",
+    "field",
 )
-ENUM_MEMBER, REFERENCE, EVENT, TEXT, PERSON, HEADING = "enum_member", "reference", "event", "text", "person", "heading"
+ENUM_MEMBER, REFERENCE, EVENT, TEXT, PERSON, HEADING = (
+    "enum_member",
+    "reference",
+    "event",
+    "text",
+    "person",
+    "heading",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +86,7 @@ STATUS_DOCS = {
     "partial": "**Partial** — part of the behaviour is shipped. Cite the evidence for what exists and say "
     "in Notes what is missing.",
     "designed": "**Designed** — a design exists, nothing is shipped. Must not be treated as shipped parity: "
-    "no ✅, \"done\" or \"shipped\" in its cells (PM205).",
+    'no ✅, "done" or "shipped" in its cells (PM205).',
     "planned": "**Planned** — intended, not designed or shipped. Must not be treated as shipped parity (PM205).",
     "exception": "**Exception** — a deliberate deviation from the reference system. Must point to the "
     "exceptions document{doc} and cite an exception id it declares, e.g. `EX-04` (PM206, PM207).",
@@ -94,20 +111,50 @@ GROUPS = (
 )
 
 _DEF_KINDS = {
-    "fn": FUNCTION, "def": FUNCTION, "func": FUNCTION, "function": FUNCTION, "test": FUNCTION,
-    "method": METHOD, "class": CLASS, "struct": STRUCT, "enum": ENUM, "trait": INTERFACE,
-    "interface": INTERFACE, "type": CLASS, "mod": MODULE, "module": MODULE, "describe": MODULE,
-    "const": CONSTANT, "static": CONSTANT, "var": CONSTANT, "let": CONSTANT, "field": FIELD,
+    "fn": FUNCTION,
+    "def": FUNCTION,
+    "func": FUNCTION,
+    "function": FUNCTION,
+    "test": FUNCTION,
+    "method": METHOD,
+    "class": CLASS,
+    "struct": STRUCT,
+    "enum": ENUM,
+    "trait": INTERFACE,
+    "interface": INTERFACE,
+    "type": CLASS,
+    "mod": MODULE,
+    "module": MODULE,
+    "describe": MODULE,
+    "const": CONSTANT,
+    "static": CONSTANT,
+    "var": CONSTANT,
+    "let": CONSTANT,
+    "field": FIELD,
 }
-_FENCE_LANG = {".rs": "rust", ".py": "python", ".go": "go", ".ts": "typescript", ".tsx": "tsx",
-               ".js": "javascript", ".jsx": "jsx", ".mjs": "javascript"}
+_FENCE_LANG = {
+    ".rs": "rust",
+    ".py": "python",
+    ".go": "go",
+    ".ts": "typescript",
+    ".tsx": "tsx",
+    ".js": "javascript",
+    ".jsx": "jsx",
+    ".mjs": "javascript",
+}
 
 
 # --- entry point ------------------------------------------------------------------------------
 
 
-def complete(ws: Workspace, rel: str, text: str, offset: int, matrices: Iterable[Matrix] = (),
-             trigger: str | None = None) -> list[Completion]:
+def complete(
+    ws: Workspace,
+    rel: str,
+    text: str,
+    offset: int,
+    matrices: Iterable[Matrix] = (),
+    trigger: str | None = None,
+) -> list[Completion]:
     """Completions at `offset` (code point) in `text`, the current content of matrix file `rel`.
 
     `matrices` are other parsed matrices of the workspace (owner values are collected from
@@ -322,8 +369,45 @@ def _csv_escape(s: str) -> str:
 _TEST_DIRS = frozenset({"tests", "test", "__tests__", "testing", "spec", "e2e"})
 _TEST_NAME = re.compile(r"^(?:test_.*|.*_test\.[^.]+|.*_tests\.[^.]+|.*\.(?:test|spec)\.[^.]+|conftest\.py)$")
 _SOURCE_EXT = frozenset(
-    ".rs .py .pyi .go .ts .tsx .mts .cts .js .jsx .mjs .cjs .java .kt .kts .scala .c .h .cc .cpp .hpp "
-    ".rb .swift .cs .fs .ex .exs .erl .hs .lua .php .sql .proto .zig .dart .vue .svelte".split()
+    [
+        ".rs",
+        ".py",
+        ".pyi",
+        ".go",
+        ".ts",
+        ".tsx",
+        ".mts",
+        ".cts",
+        ".js",
+        ".jsx",
+        ".mjs",
+        ".cjs",
+        ".java",
+        ".kt",
+        ".kts",
+        ".scala",
+        ".c",
+        ".h",
+        ".cc",
+        ".cpp",
+        ".hpp",
+        ".rb",
+        ".swift",
+        ".cs",
+        ".fs",
+        ".ex",
+        ".exs",
+        ".erl",
+        ".hs",
+        ".lua",
+        ".php",
+        ".sql",
+        ".proto",
+        ".zig",
+        ".dart",
+        ".vue",
+        ".svelte",
+    ]
 )
 SRC, TST, WF = 0, 1, 2
 
@@ -583,7 +667,9 @@ class _Ctx:
                 out += _exception_words(self.ws, self.pre, self.offset, self.escape, always=True)
             return out
         prose_trigger = self.trigger is not None and not _WORD_TAIL.search(self.pre).group(0)
-        return _exception_words(self.ws, self.pre, self.offset, self.escape, always=column == COL_NOTES and not prose_trigger)
+        return _exception_words(
+            self.ws, self.pre, self.offset, self.escape, always=column == COL_NOTES and not prose_trigger
+        )
 
     # -- whole-cell values --
 
@@ -599,8 +685,16 @@ class _Ctx:
     def values(self, names, doc) -> list[Completion]:
         span = self.value_span()
         return [
-            Completion(name, self.escape(name), span, ENUM_MEMBER, detail=self.column_title(), documentation=doc(name),
-                       sort_text=f"{i:03d}", filter_text=name)
+            Completion(
+                name,
+                self.escape(name),
+                span,
+                ENUM_MEMBER,
+                detail=self.column_title(),
+                documentation=doc(name),
+                sort_text=f"{i:03d}",
+                filter_text=name,
+            )
             for i, name in enumerate(names)
         ]
 
@@ -609,7 +703,11 @@ class _Ctx:
 
     def status_doc(self, name: str) -> str:
         docs = sorted({doc for doc, _line in self.ws.exception_ids().values()})
-        where = f" (`{docs[0]}`)" if len(docs) == 1 else " (" + ", ".join(f"`{g}`" for g in self.ws.config.exceptions_doc) + ")"
+        where = (
+            f" (`{docs[0]}`)"
+            if len(docs) == 1
+            else " (" + ", ".join(f"`{g}`" for g in self.ws.config.exceptions_doc) + ")"
+        )
         doc = STATUS_DOCS.get(name.lower())
         return doc.format(doc=where) if doc else f"**{name}** — a status configured for this workspace."
 
@@ -620,7 +718,11 @@ class _Ctx:
         if globs:
             doc += "\n\nTests at this level: " + ", ".join(f"`{g}`" for g in globs) + "."
         if len(levels) > 1:
-            doc += "\n\nLevels, lowest first: " + " < ".join(levels) + ". A test at a higher level satisfies a lower requirement."
+            doc += (
+                "\n\nLevels, lowest first: "
+                + " < ".join(levels)
+                + ". A test at a higher level satisfies a lower requirement."
+            )
         return doc
 
     def owners(self) -> list[Completion]:
@@ -633,10 +735,20 @@ class _Ctx:
                 counts[owner] += 1
         placeholders = {p.lower() for p in self.ws.config.owner_placeholders}
         span = self.value_span()
-        ranked = sorted(((n, o) for o, n in counts.items() if o.lower() not in placeholders), key=lambda x: (-x[0], x[1].lower()))
+        ranked = sorted(
+            ((n, o) for o, n in counts.items() if o.lower() not in placeholders),
+            key=lambda x: (-x[0], x[1].lower()),
+        )
         return [
-            Completion(owner, self.escape(owner), span, PERSON, detail=f"owner of {n} row{'s' if n != 1 else ''}",
-                       sort_text=f"{i:05d}", filter_text=owner)
+            Completion(
+                owner,
+                self.escape(owner),
+                span,
+                PERSON,
+                detail=f"owner of {n} row{'s' if n != 1 else ''}",
+                sort_text=f"{i:05d}",
+                filter_text=owner,
+            )
             for i, (n, owner) in enumerate(ranked)
         ]
 
@@ -677,7 +789,9 @@ class _Ctx:
 
     # paths, folder by folder
 
-    def path_like(self, typed: str, typed_start: int, link: bool, st: _Scan | None = None) -> list[Completion]:
+    def path_like(
+        self, typed: str, typed_start: int, link: bool, st: _Scan | None = None
+    ) -> list[Completion]:
         if typed.startswith("/") or any(c in typed for c in " \t{}*<"):
             return []
         node = _NODE_ID.match(typed)
@@ -707,7 +821,7 @@ class _Ctx:
             norm = posixpath.normpath(cand) if cand else ""
             if norm == ".":
                 norm = ""
-            if norm == ".." or norm.startswith("../") or norm.startswith("/"):
+            if norm == ".." or norm.startswith(("../", "/")):
                 continue
             if tree.is_dir(norm):
                 return norm, norm == ""
@@ -737,14 +851,43 @@ class _Ctx:
         for i, (tier, _isfile, _key, name, is_dir, full) in enumerate(entries):
             if is_dir:
                 c = tree.counts.get(full, (0, 0, 0))
-                out.append(Completion(name + "/", self.escape(name + "/"), span, FOLDER, detail=_dir_detail(column, c),
-                                      sort_text=f"{tier}{i:05d}", filter_text=name, retrigger=True))
+                out.append(
+                    Completion(
+                        name + "/",
+                        self.escape(name + "/"),
+                        span,
+                        FOLDER,
+                        detail=_dir_detail(column, c),
+                        sort_text=f"{tier}{i:05d}",
+                        filter_text=name,
+                        retrigger=True,
+                    )
+                )
             else:
-                out.append(Completion(name, self.escape(name), span, FILE, detail=full,
-                                      sort_text=f"{tier}{i:05d}", filter_text=name))
+                out.append(
+                    Completion(
+                        name,
+                        self.escape(name),
+                        span,
+                        FILE,
+                        detail=full,
+                        sort_text=f"{tier}{i:05d}",
+                        filter_text=name,
+                    )
+                )
         if link and not at_root and seg in ("", ".", "..") and _UP_ONLY.match(typed_dir):
-            out.append(Completion("../", "../", span, FOLDER, detail="parent directory", sort_text="9zzzzz",
-                                  filter_text="..", retrigger=True))
+            out.append(
+                Completion(
+                    "../",
+                    "../",
+                    span,
+                    FOLDER,
+                    detail="parent directory",
+                    sort_text="9zzzzz",
+                    filter_text="..",
+                    retrigger=True,
+                )
+            )
         return out
 
     def workflows(self, typed: str, typed_start: int) -> list[Completion]:
@@ -754,12 +897,25 @@ class _Ctx:
         if not (prefix.startswith(typed) or typed.startswith(prefix)) or "/" in typed[len(prefix) :]:
             return []
         tree = file_tree(self.ws)
-        names = sorted((n for n, d in tree.children.get(WORKFLOW_DIR, {}).items() if not d and n.endswith((".yml", ".yaml"))),
-                       key=_natural)
+        names = sorted(
+            (
+                n
+                for n, d in tree.children.get(WORKFLOW_DIR, {}).items()
+                if not d and n.endswith((".yml", ".yaml"))
+            ),
+            key=_natural,
+        )
         span = self.span(typed_start)
         return [
-            Completion(prefix + n, self.escape(prefix + n), span, FILE, detail="GitHub Actions workflow",
-                       sort_text=f"0!{i:04d}", filter_text=prefix + n)
+            Completion(
+                prefix + n,
+                self.escape(prefix + n),
+                span,
+                FILE,
+                detail="GitHub Actions workflow",
+                sort_text=f"0!{i:04d}",
+                filter_text=prefix + n,
+            )
             for i, n in enumerate(names)
         ]
 
@@ -774,11 +930,18 @@ class _Ctx:
         out = []
         for i, d in enumerate(defs):
             line = str(d.line + 1)
-            out.append(Completion(
-                f"{d.qualname} — {d.kind}, line {line}", line, span, _DEF_KINDS.get(d.kind, TEXT),
-                detail=d.signature or None, documentation=_signature_doc(src.rel, d),
-                sort_text=f"{i:05d}", filter_text=f"{line} {d.qualname}",
-            ))
+            out.append(
+                Completion(
+                    f"{d.qualname} — {d.kind}, line {line}",
+                    line,
+                    span,
+                    _DEF_KINDS.get(d.kind, TEXT),
+                    detail=d.signature or None,
+                    documentation=_signature_doc(src.rel, d),
+                    sort_text=f"{i:05d}",
+                    filter_text=f"{line} {d.qualname}",
+                )
+            )
         return out
 
     def source(self, path: str, link: bool):
@@ -816,9 +979,18 @@ class _Ctx:
             detail = f"{'test' if d.is_test else d.kind}, line {d.line + 1}"
             if d.disabled:
                 detail += f" (disabled: {d.disabled})"
-            out.append(Completion(d.qualname, insert, span, _DEF_KINDS.get(d.kind, TEXT), detail=detail,
-                                  documentation=_signature_doc(src.rel, d), sort_text=f"{len(out):05d}",
-                                  filter_text=d.qualname))
+            out.append(
+                Completion(
+                    d.qualname,
+                    insert,
+                    span,
+                    _DEF_KINDS.get(d.kind, TEXT),
+                    detail=detail,
+                    documentation=_signature_doc(src.rel, d),
+                    sort_text=f"{len(out):05d}",
+                    filter_text=d.qualname,
+                )
+            )
         return out
 
     def code_closed(self, st: _Scan) -> bool:
@@ -855,7 +1027,9 @@ class _Ctx:
                 return self.jobs(wf, self.span(len(self.pre) - len(m.group(1))), wrap=True, closed=True)
             if _JOB_WORD.match(before):
                 word = before.strip()
-                return self.jobs(wf, self.span(len(self.pre) - len(word)), wrap=True, closed=True, keyword=True)
+                return self.jobs(
+                    wf, self.span(len(self.pre) - len(word)), wrap=True, closed=True, keyword=True
+                )
         m = _AFTER_JOB.match(before)
         if m is None:
             return []
@@ -883,8 +1057,18 @@ class _Ctx:
             doc = f"`{wf.path}`, line {job.line + 1}"
             if cmds:
                 doc += "\n\n```sh\n" + "\n".join(cmds[:20]) + "\n```"
-            out.append(Completion(label, insert, span, EVENT, detail=job.name or None, documentation=doc,
-                                  sort_text=f"{i:05d}", filter_text=filt))
+            out.append(
+                Completion(
+                    label,
+                    insert,
+                    span,
+                    EVENT,
+                    detail=job.name or None,
+                    documentation=doc,
+                    sort_text=f"{i:05d}",
+                    filter_text=filt,
+                )
+            )
         return out
 
     def commands(self, job, span: Span, wrap: bool, closed: bool) -> list[Completion]:
@@ -900,8 +1084,17 @@ class _Ctx:
             escaped = self.escape(text)
             insert = f"`{escaped}`" if wrap else (escaped if closed else escaped + "`")
             where = step.name or f"step {step.index}"
-            out.append(Completion(text, insert, span, TEXT, detail=f"job {job.id} · {where}, line {line + 1}",
-                                  sort_text=f"{len(out):05d}", filter_text=text))
+            out.append(
+                Completion(
+                    text,
+                    insert,
+                    span,
+                    TEXT,
+                    detail=f"job {job.id} · {where}, line {line + 1}",
+                    sort_text=f"{len(out):05d}",
+                    filter_text=text,
+                )
+            )
 
         for step in job.steps:
             base = step.run_line if step.run_line is not None else step.line
@@ -978,8 +1171,18 @@ def _exception_words(ws: Workspace, pre: str, offset: int, escape, always: bool)
         if lines is None:
             lines = doc_lines[doc] = (ws.source(doc).text or "").splitlines()
         declared = lines[line].strip() if line < len(lines) else ""
-        out.append(Completion(eid, escape(eid), span, REFERENCE, detail=f"{doc}:{line + 1}",
-                              documentation=declared or None, sort_text=f"{i:05d}", filter_text=eid))
+        out.append(
+            Completion(
+                eid,
+                escape(eid),
+                span,
+                REFERENCE,
+                detail=f"{doc}:{line + 1}",
+                documentation=declared or None,
+                sort_text=f"{i:05d}",
+                filter_text=eid,
+            )
+        )
     return out
 
 
@@ -991,10 +1194,18 @@ def _headings(text: str, ls: int, le: int, content_start: int, offset: int) -> l
     out = []
     ordered = sorted(GROUPS, key=lambda g: g in used)
     for i, group in enumerate(ordered):
-        out.append(Completion(group, group, span, HEADING,
-                              detail="already a heading in this file" if group in used else "suggested group",
-                              documentation="A domain group suggested by the Dagster parity matrix template.",
-                              sort_text=f"{i:03d}", filter_text=group))
+        out.append(
+            Completion(
+                group,
+                group,
+                span,
+                HEADING,
+                detail="already a heading in this file" if group in used else "suggested group",
+                documentation="A domain group suggested by the Dagster parity matrix template.",
+                sort_text=f"{i:03d}",
+                filter_text=group,
+            )
+        )
     return out
 
 

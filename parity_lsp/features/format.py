@@ -150,7 +150,7 @@ def format_table_lines(matrix: Matrix, table: Table) -> dict[int, str]:
         return indent + ("| " if lead else "") + body + (" |" if trail else "")
 
     out = {header.number: render(header.cells)}
-    out[delimiter.number] = render([_delimiter(a, w) for a, w in zip(alignments, widths)])
+    out[delimiter.number] = render([_delimiter(a, w) for a, w in zip(alignments, widths, strict=False)])
     for line in good:
         out[line.number] = render(line.cells)
     return out

@@ -54,8 +54,10 @@ def hover(ws: Workspace, matrix: Matrix, offset: int, findings: list[Finding] = 
         if f.span.start <= offset <= f.span.end and f.path == matrix.path:
             rule = ALL_RULES.get(f.code)
             if rule is not None:
-                parts.append(f"**{rule.code} {rule.name}** ({f.severity.label}) — {rule.summary}. "
-                             f"`parity-lsp rule {rule.code}` explains it.")
+                parts.append(
+                    f"**{rule.code} {rule.name}** ({f.severity.label}) — {rule.summary}. "
+                    f"`parity-lsp rule {rule.code}` explains it."
+                )
     if not parts:
         return None
     return HoverResult("\n\n---\n\n".join(parts), hit.span)
@@ -71,13 +73,18 @@ def _describe(ws: Workspace, matrix: Matrix, hit: Hit, offset: int) -> str | Non
     if hit.column == COL_STATUS and hit.cell.value:
         return status_meaning(hit.cell.value)
     if hit.column == COL_PROOF and hit.cell.value:
-        return "\n\n".join(proof_meaning(p.strip()) for p in hit.cell.value.replace("+", ",").split(",") if p.strip())
+        return "\n\n".join(
+            proof_meaning(p.strip()) for p in hit.cell.value.replace("+", ",").split(",") if p.strip()
+        )
     if hit.ref is None:
         ident = exception_id_at(ws, hit.cell.text, offset - hit.cell.span.start)
         if ident:
             where = ws.exception_ids().get(ident)
-            return f"Exception `{ident}` — declared in `{where[0]}` line {where[1] + 1}" if where else \
-                f"Exception `{ident}` — not declared in the exceptions document"
+            return (
+                f"Exception `{ident}` — declared in `{where[0]}` line {where[1] + 1}"
+                if where
+                else f"Exception `{ident}` — not declared in the exceptions document"
+            )
         return None
     if hit.ref.kind == RefKind.CI:
         return _describe_ci(ws, hit)
@@ -111,7 +118,9 @@ def _describe_path(ws: Workspace, matrix: Matrix, hit: Hit) -> str:
         if not defs:
             out.append(f"`{hit.symbol.name}` is not defined here")
         for d in defs[:2]:
-            flags = " (test, disabled: " + d.disabled + ")" if d.disabled else (" (test)" if d.is_test else "")
+            flags = (
+                " (test, disabled: " + d.disabled + ")" if d.disabled else (" (test)" if d.is_test else "")
+            )
             out.append(f"`{d.qualname}` — {d.kind}{flags}, lines {d.start_line + 1}-{d.end_line + 1}")
             out.append(_snippet(ws, rel, d.start_line, d.end_line))
         if ref.column == COL_TESTS and defs:
@@ -129,7 +138,7 @@ def _ci_explanations(ws: Workspace, hit: Hit, rel: str, name: str | None) -> lis
     out = []
     row = hit.row
     ci = row.evidence.get(COL_CI) if row else None
-    for ref in (ci.refs if ci else []):
+    for ref in ci.refs if ci else []:
         if ref.kind != RefKind.CI or not ref.path or not ref.job:
             continue
         wf_rel = resolve_path(ws, ref)

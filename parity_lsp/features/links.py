@@ -49,7 +49,11 @@ def _target(path: str, link_base: str | None, fs: FileSystem) -> str | None:
 
 
 def _link_span(ref: Reference) -> Span:
-    if ref.line_span is not None and ref.line_span.start >= ref.span.end and ref.line_span.start - ref.span.end <= 2:
+    if (
+        ref.line_span is not None
+        and ref.line_span.start >= ref.span.end
+        and ref.line_span.start - ref.span.end <= 2
+    ):
         return Span(ref.span.start, ref.line_span.end)
     return ref.span
 

@@ -71,7 +71,9 @@ def _path_targets(ws: Workspace, hit: Hit) -> list[Target]:
         return []
     tests_first = ref.column == COL_TESTS
     if hit.part == SYMBOL and hit.symbol is not None:
-        return [Target(rel, d.line, d.end_line) for d in symbol_definitions(ws, rel, hit.symbol.name, tests_first)]
+        return [
+            Target(rel, d.line, d.end_line) for d in symbol_definitions(ws, rel, hit.symbol.name, tests_first)
+        ]
     if ref.line_start is not None and hit.part in (LINE, PATH):
         return [Target(rel, max(0, ref.line_start - 1), (ref.line_end - 1) if ref.line_end else None)]
     if hit.part != PATH and ref.symbols:

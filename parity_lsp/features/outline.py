@@ -31,7 +31,7 @@ class OutlineNode:
     span: Span  # the whole element (a group: heading through its last table; a row: its line)
     selection: Span  # what to highlight (the heading text, the Capability cell)
     detail: str = ""  # capabilities: their status
-    children: list["OutlineNode"] = field(default_factory=list)
+    children: list[OutlineNode] = field(default_factory=list)
 
 
 def row_name(row: Row) -> str:
@@ -127,7 +127,7 @@ def match_score(query: str, name: str) -> int | None:
     return max(10, 500 - gaps * 5)
 
 
-def workspace_symbols(analysis: "Analysis", query: str, limit: int = WORKSPACE_SYMBOL_LIMIT) -> list[SymbolHit]:
+def workspace_symbols(analysis: Analysis, query: str, limit: int = WORKSPACE_SYMBOL_LIMIT) -> list[SymbolHit]:
     """Capabilities of every matrix in the workspace matching `query`, best first."""
     hits: list[SymbolHit] = []
     for rel in analysis.matrix_paths():
@@ -144,7 +144,9 @@ def workspace_symbols(analysis: "Analysis", query: str, limit: int = WORKSPACE_S
                 if score is None:
                     continue
                 node = capability_node(row)
-                hits.append(SymbolHit(name, rel, row.span, node.selection, row.status, table.group, matrix, score))
+                hits.append(
+                    SymbolHit(name, rel, row.span, node.selection, row.status, table.group, matrix, score)
+                )
     hits.sort(key=lambda h: (-h.score, h.name.lower(), h.path, h.span.start))
     return hits[:limit]
 
@@ -175,7 +177,7 @@ def _headings(matrix: Matrix) -> dict[int, int]:
             mark = m.group(1)
             if fence is None:
                 fence = mark
-            elif mark[0] == fence[0] and len(mark) >= len(fence) and not text.strip()[len(mark):].strip():
+            elif mark[0] == fence[0] and len(mark) >= len(fence) and not text.strip()[len(mark) :].strip():
                 fence = None
             continue
         if fence is None:

@@ -251,7 +251,9 @@ def _declarations(look: _Lookups, target: Target) -> list[Citation]:
         return []
     if target.kind == JOB_TARGET:
         return [Citation(target.rel, _name_span(idx, job.line, job.id))]
-    return [Citation(target.rel, _name_span(idx, c.line, "")) for c in job.commands if fold(c.text) == target.name][:1]
+    return [
+        Citation(target.rel, _name_span(idx, c.line, "")) for c in job.commands if fold(c.text) == target.name
+    ][:1]
 
 
 def _name_span(idx: LineIndex, line: int, name: str) -> Span:

@@ -13,8 +13,8 @@ exceptions document), and from "Governed by" lines.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from parity_lsp.findings import Edit
 from parity_lsp.model import EVIDENCE_COLUMNS, Matrix, MatrixFormat

@@ -27,8 +27,12 @@ PROOF_MEANING = {
 
 
 def status_meaning(value: str) -> str:
-    return STATUS_MEANING.get(value.strip().lower(), f"**{value}** — a status from this workspace's configuration.")
+    return STATUS_MEANING.get(
+        value.strip().lower(), f"**{value}** — a status from this workspace's configuration."
+    )
 
 
 def proof_meaning(value: str) -> str:
-    return PROOF_MEANING.get(value.strip().lower(), f"**{value}** — a proof level from this workspace's configuration.")
+    return PROOF_MEANING.get(
+        value.strip().lower(), f"**{value}** — a proof level from this workspace's configuration."
+    )

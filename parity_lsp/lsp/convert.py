@@ -44,7 +44,9 @@ def offset(index: LineIndex, pos: types.Position, encoding: str) -> int:
 
 
 def line_range(line: int) -> types.Range:
-    return types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=0))
+    return types.Range(
+        start=types.Position(line=line, character=0), end=types.Position(line=line, character=0)
+    )
 
 
 class Prebuilt(dict):
@@ -66,7 +68,7 @@ class DiagnosticList:
     """A document's diagnostics as one JSON array, with a digest that changes exactly when
     they do (pull result ids)."""
 
-    __slots__ = ("raw", "count", "digest")
+    __slots__ = ("count", "digest", "raw")
 
     def __init__(self, fragments: list[str]) -> None:
         self.count = len(fragments)
@@ -120,7 +122,8 @@ class Converter:
         if f.related:
             related = [
                 types.DiagnosticRelatedInformation(
-                    location=types.Location(uri=self.uri(r.path), range=self._related_range(r)), message=r.message
+                    location=types.Location(uri=self.uri(r.path), range=self._related_range(r)),
+                    message=r.message,
                 )
                 for r in f.related
             ]
@@ -129,7 +132,9 @@ class Converter:
             message=f.message,
             severity=SEVERITY[f.severity],
             code=f.code,
-            code_description=types.CodeDescription(href=self.rule_doc_uri(f.code)) if self.rule_doc_uri else None,
+            code_description=types.CodeDescription(href=self.rule_doc_uri(f.code))
+            if self.rule_doc_uri
+            else None,
             source=SOURCE,
             related_information=related,
             tags=[TAGS[t] for t in f.tags if t in TAGS] or None,
@@ -152,7 +157,10 @@ class Converter:
             out["codeDescription"] = {"href": self.rule_doc_uri(f.code)}
         if f.related:
             out["relatedInformation"] = [
-                {"location": {"uri": self.uri(r.path), "range": to_json(self._related_range(r))}, "message": r.message}
+                {
+                    "location": {"uri": self.uri(r.path), "range": to_json(self._related_range(r))},
+                    "message": r.message,
+                }
                 for r in f.related
             ]
         tags = [int(TAGS[t]) for t in f.tags if t in TAGS]

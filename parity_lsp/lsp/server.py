@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import gc
 import importlib
 import inspect
@@ -53,8 +54,12 @@ class ParityProtocol(LanguageServerProtocol):
     waits forever. Answer it with the JSON-RPC error (InvalidParams) and keep serving."""
 
     def structure_message(self, data):
-        if (isinstance(data, dict) and "method" in data and "params" not in data
-                and self.get_message_type(data["method"]) is None):
+        if (
+            isinstance(data, dict)
+            and "method" in data
+            and "params" not in data
+            and self.get_message_type(data["method"]) is None
+        ):
             data = {**data, "params": None}  # an unknown method without params: MethodNotFound, not -32603
         try:
             return super().structure_message(data)
@@ -72,12 +77,22 @@ class ParityProtocol(LanguageServerProtocol):
             if method == types.INITIALIZE:
                 self._parity_initialized = True
             elif not getattr(self, "_parity_initialized", False):
-                self._send_response(msg_id, None, types.ResponseError(
-                    code=types.ErrorCodes.ServerNotInitialized, message="the server is not initialized"))
+                self._send_response(
+                    msg_id,
+                    None,
+                    types.ResponseError(
+                        code=types.ErrorCodes.ServerNotInitialized, message="the server is not initialized"
+                    ),
+                )
                 return None
             elif self._shutdown:
-                self._send_response(msg_id, None, types.ResponseError(
-                    code=types.ErrorCodes.InvalidRequest, message="the server is shutting down"))
+                self._send_response(
+                    msg_id,
+                    None,
+                    types.ResponseError(
+                        code=types.ErrorCodes.InvalidRequest, message="the server is shutting down"
+                    ),
+                )
                 return None
         return super().handle_message(message)
 
@@ -178,15 +193,21 @@ def _is_pipe(stream) -> bool:
 class ParityServer(LanguageServer):
     def __init__(self) -> None:
         # pygls answers a request whose handler raises with a JSON-RPC error and keeps serving
-        super().__init__("parity-lsp", __version__, protocol_cls=ParityProtocol,
-                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "parity-lsp",
+            __version__,
+            protocol_cls=ParityProtocol,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
         self.analysis: Analysis | None = None
         self.converter: Converter | None = None
         self.init_options: dict = {}
         self.published: dict[str, int] = {}  # uri -> number of diagnostics last pushed
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.generation = 0  # bumps whenever any finding may have changed (pull result ids)
-        self.diagnostic_cache: dict[str, tuple[object, dict]] = {}  # rel -> (encoding, line key -> JSON fragment)
+        self.diagnostic_cache: dict[
+            str, tuple[object, dict]
+        ] = {}  # rel -> (encoding, line key -> JSON fragment)
         self.newest_version: dict[str, int] = {}  # uri -> the newest document version seen
         self.ready: asyncio.Event | None = None  # set once the client's settings are applied
         self.check_later_paths: set[str] = set()  # matrices a file event sent back to a full check
@@ -199,7 +220,11 @@ class ParityServer(LanguageServer):
         stream = stdin or sys.stdin.buffer
         self._stop_event = threading.Event()
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
-        reader = PipeReader(stream, self.client_is_talking) if _is_pipe(stream) else StdinAsyncReader(stream, self.thread_pool)
+        reader = (
+            PipeReader(stream, self.client_is_talking)
+            if _is_pipe(stream)
+            else StdinAsyncReader(stream, self.thread_pool)
+        )
         try:
             asyncio.run(self._read_messages(reader))
         except BrokenPipeError:
@@ -230,8 +255,13 @@ class ParityServer(LanguageServer):
             try:
                 message = json.loads(body, object_hook=self.protocol.structure_message)
             except ValueError as exc:  # not JSON (or not UTF-8): the client must hear about it
-                self.protocol._send_data({"jsonrpc": "2.0", "id": None,
-                                          "error": {"code": -32700, "message": f"Parse error: {exc}"}})
+                self.protocol._send_data(
+                    {
+                        "jsonrpc": "2.0",
+                        "id": None,
+                        "error": {"code": -32700, "message": f"Parse error: {exc}"},
+                    }
+                )
                 continue
             except Exception as exc:
                 log.exception("Unable to read message")
@@ -252,10 +282,8 @@ class ParityServer(LanguageServer):
     async def wait_ready(self, timeout: float = 10.0) -> None:
         """Requests that arrive before the first configuration pull wait for it (bounded)."""
         if self.ready is not None and not self.ready.is_set():
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.ready.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
 
     # --- capabilities of the client ---------------------------------------------------------
 
@@ -274,7 +302,9 @@ class ParityServer(LanguageServer):
         A client that pulls but cannot be refreshed (Neovim 0.10/0.11) would never see results
         computed after a save or a file change: it gets pushed diagnostics instead, and empty
         pull reports (two full sets would show every diagnostic twice)."""
-        return self.client_has("text_document.diagnostic") and self.client_has("workspace.diagnostics.refresh_support")
+        return self.client_has("text_document.diagnostic") and self.client_has(
+            "workspace.diagnostics.refresh_support"
+        )
 
     @property
     def workspace_pull(self) -> bool:
@@ -351,8 +381,17 @@ class ParityServer(LanguageServer):
             text = line_texts.get(line)
             if text is None:
                 text = line_texts[line] = index.line_text(line)
-            key = (line, text, f.code, f.message, f.span.start - starts[line], f.span.end - f.span.start,
-                   f.severity, f.tags, tuple(f.related))
+            key = (
+                line,
+                text,
+                f.code,
+                f.message,
+                f.span.start - starts[line],
+                f.span.end - f.span.start,
+                f.severity,
+                f.tags,
+                tuple(f.related),
+            )
             frag = cache.get(key) or fresh.get(key)
             if frag is None:
                 # everything but the closing `index}}`: DiagnosticList appends the position
@@ -377,7 +416,9 @@ class ParityServer(LanguageServer):
         if not self.should_push(rel):
             if self.published.get(uri):
                 # the client now pulls this document: clear what was pushed before
-                self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+                self.text_document_publish_diagnostics(
+                    types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+                )
                 self.published[uri] = 0
             return
         version = self.open_version(rel)
@@ -386,7 +427,10 @@ class ParityServer(LanguageServer):
         try:
             diagnostics = self.diagnostics_for(rel)
         except Exception as exc:  # an engine bug must not take the server down
-            self.log(f"parity-lsp: checking {rel} failed: {exc!r}\n{traceback.format_exc()}", types.MessageType.Error)
+            self.log(
+                f"parity-lsp: checking {rel} failed: {exc!r}\n{traceback.format_exc()}",
+                types.MessageType.Error,
+            )
             return
         if version is not None and self.open_version(rel) != version:
             return  # a newer version arrived while checking: never publish stale results
@@ -404,10 +448,8 @@ class ParityServer(LanguageServer):
 
     def refresh_pull(self) -> None:
         if self.pull_mode and self.client_has("workspace.diagnostics.refresh_support"):
-            try:
+            with contextlib.suppress(Exception):
                 self.workspace_diagnostic_refresh(None)
-            except Exception:
-                pass
 
     def check_later(self, rels) -> None:
         """Check these matrices in full in background steps and publish them when done: a
@@ -432,8 +474,10 @@ class ParityServer(LanguageServer):
                 gc.freeze()  # as after indexing: the new models are long-lived
         except Exception as exc:  # an engine bug must not take the server down
             self.check_later_paths.clear()  # requests check them themselves again (no stale answers)
-            self.log(f"parity-lsp: checking after a file event failed: {exc!r}\n{traceback.format_exc()}",
-                     types.MessageType.Error)
+            self.log(
+                f"parity-lsp: checking after a file event failed: {exc!r}\n{traceback.format_exc()}",
+                types.MessageType.Error,
+            )
 
     def schedule(self, rel: str, delay: float = 0.0) -> None:
         """Re-check `rel` soon, coalescing bursts of edits into one check."""

@@ -37,4 +37,14 @@ def render(report: Report, fmt: str, color: bool = False) -> str:
     raise ValueError(f"unknown output format {fmt!r} (expected one of: {', '.join(FORMATS)})")
 
 
-__all__ = ["FORMATS", "FORMATS_READING_SOURCE_LINES", "Located", "LocatedEdit", "Report", "locate", "make_report", "render", "source_lines_from"]
+__all__ = [
+    "FORMATS",
+    "FORMATS_READING_SOURCE_LINES",
+    "Located",
+    "LocatedEdit",
+    "Report",
+    "locate",
+    "make_report",
+    "render",
+    "source_lines_from",
+]

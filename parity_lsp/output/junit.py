@@ -45,7 +45,9 @@ def to_junit_element(report: Report) -> ET.Element:
             where = f"{f.path}:{d.line}:{d.column}"
             if f.severity >= Severity.WARNING:
                 failed = True
-                failure = ET.SubElement(case, "failure", message=_clean(f"{f.code} {f.message}"), type=f.severity.label)
+                failure = ET.SubElement(
+                    case, "failure", message=_clean(f"{f.code} {f.message}"), type=f.severity.label
+                )
                 failure.text = _clean(where)
             else:
                 notes.append(_clean(f"{where}: {f.code} {f.message}"))

@@ -8,8 +8,8 @@ Formats only read a `Report`; they never touch the file system.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from parity_lsp.findings import Edit, Finding, Severity
 from parity_lsp.rules.base import RuleInfo
@@ -116,7 +116,11 @@ def locate(findings: Iterable[Finding], index_for: Callable[[str], LineIndex]) -
         if fix is not None and fix.safe:
             for edit in fix.edits:
                 edits.append((edit, *_resolve(index(edit.path), edit.span)))
-        append(Located(finding, line + 1, start - starts[line] + 1, end_line + 1, end - starts[end_line] + 1, edits))
+        append(
+            Located(
+                finding, line + 1, start - starts[line] + 1, end_line + 1, end - starts[end_line] + 1, edits
+            )
+        )
     located.sort(key=Located.sort_key)
     return located
 

@@ -46,7 +46,9 @@ def _uri(path: str) -> str:
 
 
 def _root_uri(root: str) -> str:
-    uri = PurePath(root).as_uri() if PurePath(root).is_absolute() else quote(root.replace("\\", "/"), safe="/:")
+    uri = (
+        PurePath(root).as_uri() if PurePath(root).is_absolute() else quote(root.replace("\\", "/"), safe="/:")
+    )
     return uri if uri.endswith("/") else uri + "/"
 
 
@@ -71,7 +73,9 @@ class _Columns:
         return units_in(prefix, "utf-16") + 1
 
 
-def _region(cols: _Columns, path: str, line: int, column: int, end_line: int, end_column: int) -> dict[str, int]:
+def _region(
+    cols: _Columns, path: str, line: int, column: int, end_line: int, end_column: int
+) -> dict[str, int]:
     return {
         "startLine": line,
         "startColumn": cols(path, line, column),
@@ -143,7 +147,11 @@ def to_sarif_obj(report: Report) -> dict[str, Any]:
             "level": sarif_level(f.severity),
             "message": {"text": f.message},
             "locations": [
-                {"physicalLocation": _physical(f.path, _region(cols, f.path, d.line, d.column, d.end_line, d.end_column))}
+                {
+                    "physicalLocation": _physical(
+                        f.path, _region(cols, f.path, d.line, d.column, d.end_line, d.end_column)
+                    )
+                }
             ],
             "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(f.code, f.path, f.message, occurrence)},
         }
@@ -157,7 +165,9 @@ def to_sarif_obj(report: Report) -> dict[str, Any]:
                     region["endLine"] = end_line
                     if r.end_column is not None:
                         region["endColumn"] = cols(r.path, end_line, r.end_column + 1)
-                related.append({"id": i, "physicalLocation": _physical(r.path, region), "message": {"text": r.message}})
+                related.append(
+                    {"id": i, "physicalLocation": _physical(r.path, region), "message": {"text": r.message}}
+                )
             result["relatedLocations"] = related
         if f.fix is not None and f.fix.safe and d.fix_edits:
             changes: dict[str, list[dict[str, Any]]] = {}
@@ -198,4 +208,4 @@ def render_sarif(report: Report) -> str:
     return json.dumps(to_sarif_obj(report), indent=2, ensure_ascii=False)
 
 
-__all__ = ["render_sarif", "to_sarif_obj", "sarif_level"]
+__all__ = ["render_sarif", "sarif_level", "to_sarif_obj"]

@@ -33,7 +33,11 @@ def summary_line(report: Report) -> str:
     total = sum(counts.values())
     if total == 0:
         return "All checks passed."
-    parts = [_plural(counts["error"], "error"), _plural(counts["warning"], "warning"), f"{counts['info']} info"]
+    parts = [
+        _plural(counts["error"], "error"),
+        _plural(counts["warning"], "warning"),
+        f"{counts['info']} info",
+    ]
     if counts["hint"]:
         parts.append(_plural(counts["hint"], "hint"))
     return f"Found {_plural(total, 'problem')} ({', '.join(parts)})."
@@ -65,8 +69,15 @@ def _context(d: Located, lines: list[str], color: bool) -> list[str]:
             lo = max(0, start - CONTEXT_WIDTH // 3)
             hi = min(hi, lo + CONTEXT_WIDTH)
         prefix = "…" if lo > 0 else ""
-        return _lines(d, text[lo:hi], prefix, "…" if hi < len(text) else "",
-                      len(prefix) + start - lo, max(1, min(end, hi) - start), color)
+        return _lines(
+            d,
+            text[lo:hi],
+            prefix,
+            "…" if hi < len(text) else "",
+            len(prefix) + start - lo,
+            max(1, min(end, hi) - start),
+            color,
+        )
     widths = [_width(ch) for ch in text]
     if sum(widths) > CONTEXT_WIDTH:
         lo = start
@@ -83,7 +94,7 @@ def _context(d: Located, lines: list[str], color: bool) -> list[str]:
     prefix = "…" if lo > 0 else ""
     suffix = "…" if hi < len(text) else ""
     pad = len(prefix) + sum(widths[lo:start])
-    carets = max(1, sum(widths[start:min(end, hi)]))
+    carets = max(1, sum(widths[start : min(end, hi)]))
     return _lines(d, shown, prefix, suffix, pad, carets, color)
 
 

@@ -118,13 +118,27 @@ def _parse_into(matrix: Matrix, delim: str) -> None:
             for c in cells:
                 c.column = normalize_column(c.value)
                 columns.setdefault(c.column, c.index)
-            table = Table(header=cells, rows=[], span=Span(rec_start, rec_end), header_line=line,
-                          columns=columns, suppressed=frozenset(table_disable), path=matrix.path)
+            table = Table(
+                header=cells,
+                rows=[],
+                span=Span(rec_start, rec_end),
+                header_line=line,
+                columns=columns,
+                suppressed=frozenset(table_disable),
+                path=matrix.path,
+            )
             matrix.tables.append(table)
             continue
         for c in cells:
             c.column = table.header[c.index].column if c.index < len(table.header) else None
-        table.rows.append(Row(cells=cells, span=Span(rec_start, rec_end), line=line, table_ref=weakref.ref(table),
-                              suppressed=next_line_disable))
+        table.rows.append(
+            Row(
+                cells=cells,
+                span=Span(rec_start, rec_end),
+                line=line,
+                table_ref=weakref.ref(table),
+                suppressed=next_line_disable,
+            )
+        )
         next_line_disable = frozenset()
         table.span = Span(table.span.start, rec_end)

@@ -22,7 +22,7 @@ def parse_directive(line: str) -> tuple[str, frozenset[str]] | None:
     text = line.strip()
     for opener in ("<!--", "#", "//"):
         if text.startswith(opener):
-            text = text[len(opener):].lstrip()
+            text = text[len(opener) :].lstrip()
             break
     if text.endswith("-->"):
         text = text[:-3]

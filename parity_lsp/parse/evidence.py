@@ -19,10 +19,79 @@ from parity_lsp.model import CommandRef, Evidence, Reference, RefKind, SymbolRef
 from parity_lsp.text import Span
 
 KNOWN_EXTENSIONS = frozenset(
-    "rs py pyi go ts tsx mts cts js jsx mjs cjs md markdown toml yml yaml json sql proto sh bash "
-    "txt csv tsv java kt kts c h cc cpp hpp rb lock cfg ini html css scss swift scala cs fs ex exs "
-    "erl hs lua php pl r jl zig nim dart vue svelte graphql gql tf hcl nix bzl cmake mk dockerfile "
-    "rst adoc xml ipynb".split()
+    [
+        "rs",
+        "py",
+        "pyi",
+        "go",
+        "ts",
+        "tsx",
+        "mts",
+        "cts",
+        "js",
+        "jsx",
+        "mjs",
+        "cjs",
+        "md",
+        "markdown",
+        "toml",
+        "yml",
+        "yaml",
+        "json",
+        "sql",
+        "proto",
+        "sh",
+        "bash",
+        "txt",
+        "csv",
+        "tsv",
+        "java",
+        "kt",
+        "kts",
+        "c",
+        "h",
+        "cc",
+        "cpp",
+        "hpp",
+        "rb",
+        "lock",
+        "cfg",
+        "ini",
+        "html",
+        "css",
+        "scss",
+        "swift",
+        "scala",
+        "cs",
+        "fs",
+        "ex",
+        "exs",
+        "erl",
+        "hs",
+        "lua",
+        "php",
+        "pl",
+        "r",
+        "jl",
+        "zig",
+        "nim",
+        "dart",
+        "vue",
+        "svelte",
+        "graphql",
+        "gql",
+        "tf",
+        "hcl",
+        "nix",
+        "bzl",
+        "cmake",
+        "mk",
+        "dockerfile",
+        "rst",
+        "adoc",
+        "xml",
+        "ipynb",
+    ]
 )
 WORKFLOW_DIR = ".github/workflows/"
 
@@ -37,7 +106,9 @@ _IDENT_LIST = re.compile(
     r"^\s*[A-Za-z_][\w]*(?:(?:::|\.)[A-Za-z_<>][\w<>]*)*(?:\(\))?"
     r"(?:\s*,\s*[A-Za-z_][\w]*(?:(?:::|\.)[A-Za-z_<>][\w<>]*)*(?:\(\))?)*\s*$"
 )
-_KEYWORD_PREFIX = re.compile(r"^(?:pub\s+)?(?:async\s+)?(?:fn|def|func|function|class|struct|enum|trait|type|mod|impl)\s+")
+_KEYWORD_PREFIX = re.compile(
+    r"^(?:pub\s+)?(?:async\s+)?(?:fn|def|func|function|class|struct|enum|trait|type|mod|impl)\s+"
+)
 _BARE_PATH = re.compile(
     r"(?<![\w/.:-])((?:[\w.@-]+/)+[\w.@-]+\.([A-Za-z0-9]+))(?:(?::(\d+)(?:-(\d+))?)|(?:#L(\d+)(?:-L?(\d+))?))?"
 )
@@ -117,7 +188,7 @@ class _Scan:
     `[` or backtick run is searched once instead of once per character before it (O(n^2)).
     """
 
-    __slots__ = ("text", "simple", "_run_at", "_runs_of_len", "_matches")
+    __slots__ = ("_matches", "_run_at", "_runs_of_len", "simple", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -177,7 +248,7 @@ class _Scan:
         if end < len(text) and not (text[end] == "`" and text[end - 1] == "`"):
             wide = self._matches.get((opener, len(text)))
 
-        def known(k: int) -> int | None | bool:
+        def known(k: int) -> int | bool | None:
             """The answer for the opener at k if already known, else False."""
             if k in memo:
                 return memo[k]
@@ -437,7 +508,10 @@ def _parse_quick(ev: Evidence, text: str, offset: int, base_dir: str, column: st
     if link:
         path, line, end, group = lpath, lline, lend, _G_LPATH
     else:
-        if "/" not in path and (path.rsplit(".", 1)[-1].lower() if "." in path else "") not in KNOWN_EXTENSIONS:
+        if (
+            "/" not in path
+            and (path.rsplit(".", 1)[-1].lower() if "." in path else "") not in KNOWN_EXTENSIONS
+        ):
             return False  # not a path candidate (with no location suffix left to strip)
         group = _G_PATH
     kind = RefKind.CI if is_workflow_path(path) else RefKind.PATH
@@ -471,8 +545,12 @@ def _parse_quick(ev: Evidence, text: str, offset: int, base_dir: str, column: st
     return True
 
 
-_G_PATH, _G_LPATH, _G_SYMBOL, _G_JOB, _G_COMMAND = (_QUICK.groupindex[g] for g in ("path", "lpath", "symbol", "job", "command"))
-assert _QUICK.groupindex["raw"] == _G_PATH - 1 and _QUICK.groupindex["lraw"] == _G_LPATH - 1  # see `group - 1`
+_G_PATH, _G_LPATH, _G_SYMBOL, _G_JOB, _G_COMMAND = (
+    _QUICK.groupindex[g] for g in ("path", "lpath", "symbol", "job", "command")
+)
+assert (
+    _QUICK.groupindex["raw"] == _G_PATH - 1 and _QUICK.groupindex["lraw"] == _G_LPATH - 1
+)  # see `group - 1`
 
 
 def _refs_from_tokens(ev, sc, toks, offset, base_dir, label, column) -> None:
@@ -486,13 +564,26 @@ def _refs_from_tokens(ev, sc, toks, offset, base_dir, label, column) -> None:
             stripped = content.strip()
             if is_path_candidate(stripped):
                 lead = len(content) - len(content.lstrip())
-                ref = _path_ref(stripped, offset + tok.inner_start + lead, Span(offset + tok.start, offset + tok.end))
+                ref = _path_ref(
+                    stripped, offset + tok.inner_start + lead, Span(offset + tok.start, offset + tok.end)
+                )
             elif column == "evidence (ci)" and stripped:
                 # a command with no workflow: remembered so PM202 can say what is missing
-                ev.refs.append(Reference(kind=RefKind.CI, path="", span=Span(offset + tok.start, offset + tok.start),
-                                         full_span=Span(offset + tok.start, offset + tok.end),
-                                         commands=[CommandRef(_unescape(stripped), Span(offset + tok.inner_start, offset + tok.inner_end))],
-                                         label=label, column=column))
+                ev.refs.append(
+                    Reference(
+                        kind=RefKind.CI,
+                        path="",
+                        span=Span(offset + tok.start, offset + tok.start),
+                        full_span=Span(offset + tok.start, offset + tok.end),
+                        commands=[
+                            CommandRef(
+                                _unescape(stripped), Span(offset + tok.inner_start, offset + tok.inner_end)
+                            )
+                        ],
+                        label=label,
+                        column=column,
+                    )
+                )
                 i += 1
                 continue
         elif tok.kind == "link":

@@ -11,8 +11,8 @@ import re
 import weakref
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_core.normalize import normalize as _md_normalize
 from markdown_it.rules_block.table import table as gfm_table
+from markdown_it.rules_core.normalize import normalize as _md_normalize
 
 from parity_lsp.model import (
     COL_CAPABILITY,
@@ -28,7 +28,6 @@ from parity_lsp.model import (
 )
 from parity_lsp.parse.directives import parse_directive
 from parity_lsp.text import Span
-
 
 
 def _table_lines(state, start_line: int, end_line: int, silent: bool) -> bool:
@@ -140,8 +139,14 @@ def row_cells(line: str, line_offset: int, columns: list | tuple = ()) -> list[C
     idx = 0
     for part in parts[first:last]:
         text = part.strip(" \t")
-        append(Cell(text, offset + (part.find(text[0]) if text else len(part)), idx,
-                    columns[idx] if idx < known else None))
+        append(
+            Cell(
+                text,
+                offset + (part.find(text[0]) if text else len(part)),
+                idx,
+                columns[idx] if idx < known else None,
+            )
+        )
         offset += len(part) + 1
         idx += 1
     return out
@@ -289,8 +294,15 @@ def _build_table(matrix: Matrix, lines: list[str], start: int, end: int, directi
             continue
         line = lines[ln]
         offset = line_starts[ln]
-        rows.append(Row(row_cells(line, offset, header_columns), Span(offset, offset + len(line)), ln, table_ref,
-                        next_line_disable))
+        rows.append(
+            Row(
+                row_cells(line, offset, header_columns),
+                Span(offset, offset + len(line)),
+                ln,
+                table_ref,
+                next_line_disable,
+            )
+        )
         next_line_disable = nothing
         if len(rows) % ROWS_PER_STEP == 0:
             yield

@@ -32,7 +32,13 @@ from parity_lsp.workspace import files as files_mod
 from parity_lsp.workspace.fs import FileStat, FileSystem, normalize_rel
 from parity_lsp.workspace.index import Workspace
 
-REGRESSED, IMPROVED, ADDED, REMOVED, STATUS_CHANGED = "regressed", "improved", "added", "removed", "status-changed"
+REGRESSED, IMPROVED, ADDED, REMOVED, STATUS_CHANGED = (
+    "regressed",
+    "improved",
+    "added",
+    "removed",
+    "status-changed",
+)
 
 
 class CompareError(Exception):
@@ -112,8 +118,9 @@ class GitTreeFileSystem(FileSystem):
 
     MAX_LINK_HOPS = 40
 
-    def __init__(self, root: Path, entries: dict[str, TreeEntry], reader: BlobReader,
-                 max_file_bytes: int) -> None:
+    def __init__(
+        self, root: Path, entries: dict[str, TreeEntry], reader: BlobReader, max_file_bytes: int
+    ) -> None:
         super().__init__(root, max_file_bytes)
         self.entries = entries
         self.reader = reader
@@ -160,7 +167,7 @@ class GitTreeFileSystem(FileSystem):
                 new = normalize_rel(posixpath.join("/".join(done), target))
                 if new is None:
                     return None
-                parts = (new.split("/") if new else []) + parts[i + 1:]
+                parts = (new.split("/") if new else []) + parts[i + 1 :]
                 done, i = [], 0
                 continue
             done.append(parts[i])
@@ -252,7 +259,9 @@ def resolve_revision(root: Path, rev: str) -> tuple[str, str]:
     if not rev or rev.startswith("-") or any(c in rev for c in "\0\n"):
         raise CompareError(f"--compare {rev!r}: not a git revision")
     if files_mod.run_git(root, "rev-parse", "--git-dir") is None:
-        raise CompareError(f"--compare needs a git repository, and {root} is not in one (or git is unavailable)")
+        raise CompareError(
+            f"--compare needs a git repository, and {root} is not in one (or git is unavailable)"
+        )
     sha = files_mod.run_git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
     if not sha or not sha.strip():
         raise CompareError(f"--compare {rev}: not a git revision of {root}")
@@ -261,7 +270,17 @@ def resolve_revision(root: Path, rev: str) -> tuple[str, str]:
 
 
 def read_tree(root: Path, commit: str, prefix: str) -> dict[str, TreeEntry]:
-    out = files_mod.run_git(root, "ls-tree", "-r", "-z", "--long", "--full-tree", "--end-of-options", f"{commit}:{prefix}", timeout=60.0)
+    out = files_mod.run_git(
+        root,
+        "ls-tree",
+        "-r",
+        "-z",
+        "--long",
+        "--full-tree",
+        "--end-of-options",
+        f"{commit}:{prefix}",
+        timeout=60.0,
+    )
     if out is None:
         where = f"`{prefix.rstrip('/')}`" if prefix else "the repository root"
         raise CompareError(f"--compare: {where} does not exist at revision {commit[:12]}")
@@ -318,7 +337,9 @@ class RowChange:
     @property
     def is_regression(self) -> bool:
         """Verified before, not now (including a verified row that was removed)."""
-        return self.kind == REGRESSED or (self.kind == REMOVED and self.before is not None and self.before.verified)
+        return self.kind == REGRESSED or (
+            self.kind == REMOVED and self.before is not None and self.before.verified
+        )
 
 
 @dataclass(slots=True)
@@ -334,7 +355,11 @@ class Comparison:
 
     @property
     def improvements(self) -> list[RowChange]:
-        return [c for c in self.changes if c.kind == IMPROVED or (c.kind == ADDED and c.after is not None and c.after.verified)]
+        return [
+            c
+            for c in self.changes
+            if c.kind == IMPROVED or (c.kind == ADDED and c.after is not None and c.after.verified)
+        ]
 
     @property
     def other(self) -> list[RowChange]:
@@ -371,7 +396,9 @@ def compare_reports(base: ParityReport, current: ParityReport, rev: str, commit:
     return Comparison(rev, commit, base.overall, changes)
 
 
-def compare_with_revision(ws: Workspace, current: ParityReport, rev: str, targets: list[str] | None) -> Comparison:
+def compare_with_revision(
+    ws: Workspace, current: ParityReport, rev: str, targets: list[str] | None
+) -> Comparison:
     """Attach-ready comparison of `current` with the same workspace at `rev`."""
     base, commit = report_at_revision(ws, rev, targets)
     return compare_reports(base, current, rev, commit)

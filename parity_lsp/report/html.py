@@ -210,7 +210,7 @@ def _rich(text: str) -> str:
     """Escaped text with `code spans` as <code>."""
     out, last = [], 0
     for m in _CODE.finditer(text):
-        out.append(_h(text[last:m.start()]))
+        out.append(_h(text[last : m.start()]))
         out.append(f"<code>{_h(m.group(1))}</code>")
         last = m.end()
     out.append(_h(text[last:]))
@@ -235,9 +235,11 @@ def _swatch(color: str) -> str:
 
 def _meter(part: int, whole: int, color: str, width: int = 300) -> str:
     w = 0 if whole <= 0 else round(width * part / whole)
-    return (f'<svg class="meter" viewBox="0 0 {width} 8" width="100%" height="8" preserveAspectRatio="none" aria-hidden="true">'
-            f'<rect width="{width}" height="8" rx="4" fill="#e8ecf2"/>'
-            f'<rect width="{w}" height="8" rx="4" fill="{color}"/></svg>')
+    return (
+        f'<svg class="meter" viewBox="0 0 {width} 8" width="100%" height="8" preserveAspectRatio="none" aria-hidden="true">'
+        f'<rect width="{width}" height="8" rx="4" fill="#e8ecf2"/>'
+        f'<rect width="{w}" height="8" rx="4" fill="{color}"/></svg>'
+    )
 
 
 # --- charts ------------------------------------------------------------------------------------
@@ -250,12 +252,16 @@ def status_chart(report: ParityReport) -> str:
     width = label_w + bar_w + 34
     height = top + len(groups) * (row_h + gap) + 4
     biggest = max((g.totals.rows for g in groups), default=1) or 1
-    parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-             f'aria-labelledby="status-chart-title"><title id="status-chart-title">Rows by status, per group</title>']
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-labelledby="status-chart-title"><title id="status-chart-title">Rows by status, per group</title>'
+    ]
     for i, g in enumerate(groups):
         y = top + i * (row_h + gap)
-        parts.append(f'<text x="{label_w - 10}" y="{y + row_h / 2 + 4.5}" text-anchor="end" font-size="13" fill="#1a202c">'
-                     f'{_h(_clip(g.name, 24))}</text>')
+        parts.append(
+            f'<text x="{label_w - 10}" y="{y + row_h / 2 + 4.5}" text-anchor="end" font-size="13" fill="#1a202c">'
+            f"{_h(_clip(g.name, 24))}</text>"
+        )
         x = float(label_w)
         for status in report.statuses:
             n = g.totals.by_status.get(status, 0)
@@ -263,13 +269,19 @@ def status_chart(report: ParityReport) -> str:
                 continue
             w = bar_w * n / biggest
             color = status_color(status, report.statuses)
-            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{max(w - 1.5, 1):.1f}" height="{row_h}" rx="3" fill="{color}">'
-                         f'<title>{_h(g.name)}: {n} {_h(status)}</title></rect>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{max(w - 1.5, 1):.1f}" height="{row_h}" rx="3" fill="{color}">'
+                f"<title>{_h(g.name)}: {n} {_h(status)}</title></rect>"
+            )
             if w >= 18:
-                parts.append(f'<text x="{x + w / 2 - 0.75:.1f}" y="{y + row_h / 2 + 4.5}" text-anchor="middle" '
-                             f'font-size="12" font-weight="600" fill="#fff">{n}</text>')
+                parts.append(
+                    f'<text x="{x + w / 2 - 0.75:.1f}" y="{y + row_h / 2 + 4.5}" text-anchor="middle" '
+                    f'font-size="12" font-weight="600" fill="#fff">{n}</text>'
+                )
             x += w
-        parts.append(f'<text x="{x + 8:.1f}" y="{y + row_h / 2 + 4.5}" font-size="12" fill="#5a6477">{g.totals.rows}</text>')
+        parts.append(
+            f'<text x="{x + 8:.1f}" y="{y + row_h / 2 + 4.5}" font-size="12" fill="#5a6477">{g.totals.rows}</text>'
+        )
     parts.append("</svg>")
     legend = "".join(
         f"<li>{_swatch(status_color(s, report.statuses))}{_h(s)} <b>{report.overall.by_status.get(s, 0)}</b></li>"
@@ -285,25 +297,39 @@ def claimed_chart(report: ParityReport) -> str:
     block = 2 * bar_h + 3 + 16
     width = label_w + bar_w + 104
     height = top + len(groups) * block + 2
-    parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-             f'aria-labelledby="claimed-chart-title"><title id="claimed-chart-title">Claimed versus verified parity, per group</title>']
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-labelledby="claimed-chart-title"><title id="claimed-chart-title">Claimed versus verified parity, per group</title>'
+    ]
     for i, g in enumerate(groups):
         t = g.totals
         y = top + i * block
         scale = bar_w / (t.rows or 1)
-        parts.append(f'<text x="{label_w - 10}" y="{y + bar_h + 5}" text-anchor="end" font-size="13" fill="#1a202c">'
-                     f'{_h(_clip(g.name, 22))}</text>')
-        for j, (n, color, what) in enumerate(((t.claimed, CLAIMED_COLOR, "claimed"), (t.verified, VERIFIED_COLOR, "verified"))):
+        parts.append(
+            f'<text x="{label_w - 10}" y="{y + bar_h + 5}" text-anchor="end" font-size="13" fill="#1a202c">'
+            f"{_h(_clip(g.name, 22))}</text>"
+        )
+        for j, (n, color, what) in enumerate(
+            ((t.claimed, CLAIMED_COLOR, "claimed"), (t.verified, VERIFIED_COLOR, "verified"))
+        ):
             yy = y + j * (bar_h + 3)
-            parts.append(f'<rect x="{label_w}" y="{yy}" width="{bar_w}" height="{bar_h}" rx="3" fill="#edf0f5"/>')
+            parts.append(
+                f'<rect x="{label_w}" y="{yy}" width="{bar_w}" height="{bar_h}" rx="3" fill="#edf0f5"/>'
+            )
             if n:
-                parts.append(f'<rect x="{label_w}" y="{yy}" width="{scale * n:.1f}" height="{bar_h}" rx="3" fill="{color}">'
-                             f'<title>{_h(g.name)}: {n} of {t.rows} {what}</title></rect>')
-            parts.append(f'<text x="{label_w + bar_w + 8}" y="{yy + bar_h - 1.5}" font-size="11.5" fill="#5a6477">'
-                         f'{n}/{t.rows} {what}</text>')
+                parts.append(
+                    f'<rect x="{label_w}" y="{yy}" width="{scale * n:.1f}" height="{bar_h}" rx="3" fill="{color}">'
+                    f"<title>{_h(g.name)}: {n} of {t.rows} {what}</title></rect>"
+                )
+            parts.append(
+                f'<text x="{label_w + bar_w + 8}" y="{yy + bar_h - 1.5}" font-size="11.5" fill="#5a6477">'
+                f"{n}/{t.rows} {what}</text>"
+            )
     parts.append("</svg>")
-    legend = (f"<li>{_swatch(CLAIMED_COLOR)}claimed (Implemented)</li>"
-              f"<li>{_swatch(VERIFIED_COLOR)}verified (no error; Exceptions with a declared id)</li>")
+    legend = (
+        f"<li>{_swatch(CLAIMED_COLOR)}claimed (Implemented)</li>"
+        f"<li>{_swatch(VERIFIED_COLOR)}verified (no error; Exceptions with a declared id)</li>"
+    )
     return "".join(parts) + f'<ul class="legend">{legend}</ul>'
 
 
@@ -316,25 +342,47 @@ def _clip(text: str, n: int) -> str:
 
 def _card(label: str, value: str, note: str = "", cls: str = "", extra: str = "") -> str:
     note_html = f'<div class="note">{note}</div>' if note else ""
-    return (f'<div class="card {cls}"><div class="label">{_h(label)}</div><div class="value">{value}</div>'
-            f"{note_html}{extra}</div>")
+    return (
+        f'<div class="card {cls}"><div class="label">{_h(label)}</div><div class="value">{value}</div>'
+        f"{note_html}{extra}</div>"
+    )
 
 
 def _cards(t: Totals) -> str:
     hero = _card(
-        "Verified parity", f'{t.verified}<small>of {t.rows} · {percent(t.verified, t.rows)}</small>',
+        "Verified parity",
+        f"{t.verified}<small>of {t.rows} · {percent(t.verified, t.rows)}</small>",
         f"{t.verified_implemented} Implemented row{'s' if t.verified_implemented != 1 else ''} with no error + "
         f"{t.verified_exceptions} declared Exception{'s' if t.verified_exceptions != 1 else ''}",
-        "hero good", _meter(t.verified, t.rows, VERIFIED_COLOR),
+        "hero good",
+        _meter(t.verified, t.rows, VERIFIED_COLOR),
     )
-    return '<section class="cards" aria-label="Totals">' + "".join([
-        hero,
-        _card("Claimed", f"{t.claimed}<small>{percent(t.claimed, t.rows)}</small>", "rows marked Implemented"),
-        _card("Broken claims", str(t.broken), "Implemented or Exception rows that do not hold",
-              "bad" if t.broken else "good"),
-        _card("Partial", str(t.partial), "shown apart, never counted"),
-        _card("Not shipped", str(t.not_shipped), "Designed + Planned" + (f"; {t.unknown} unknown status" if t.unknown else "")),
-    ]) + "</section>"
+    return (
+        '<section class="cards" aria-label="Totals">'
+        + "".join(
+            [
+                hero,
+                _card(
+                    "Claimed",
+                    f"{t.claimed}<small>{percent(t.claimed, t.rows)}</small>",
+                    "rows marked Implemented",
+                ),
+                _card(
+                    "Broken claims",
+                    str(t.broken),
+                    "Implemented or Exception rows that do not hold",
+                    "bad" if t.broken else "good",
+                ),
+                _card("Partial", str(t.partial), "shown apart, never counted"),
+                _card(
+                    "Not shipped",
+                    str(t.not_shipped),
+                    "Designed + Planned" + (f"; {t.unknown} unknown status" if t.unknown else ""),
+                ),
+            ]
+        )
+        + "</section>"
+    )
 
 
 def _verdict_pill(r: RowReport) -> str:
@@ -367,15 +415,18 @@ def _diags(r: RowReport, severities=("error", "warning", "info", "hint")) -> str
     items = [
         f'<li><span class="sev sev-{d.severity}">{d.severity}</span><span class="code">{_h(d.code)}</span>'
         f'{_rich(d.message)} <span class="small">L{d.line}:{d.column}</span></li>'
-        for d in r.diagnostics if d.severity in severities
+        for d in r.diagnostics
+        if d.severity in severities
     ]
     return f'<ul class="diags">{"".join(items)}</ul>' if items else ""
 
 
 def _groups_table(report: ParityReport, link_base: str) -> str:
-    head = ("<tr><th>Group</th><th class=num>Rows</th><th class=num>Claimed</th><th class=num>Verified</th>"
-            "<th class=num>Broken claims</th><th class=num>Partial</th><th class=num>Designed/Planned</th>"
-            "<th class=num>Exceptions (verified)</th></tr>")
+    head = (
+        "<tr><th>Group</th><th class=num>Rows</th><th class=num>Claimed</th><th class=num>Verified</th>"
+        "<th class=num>Broken claims</th><th class=num>Partial</th><th class=num>Designed/Planned</th>"
+        "<th class=num>Exceptions (verified)</th></tr>"
+    )
     body = []
     for g in report.groups:
         t = g.totals
@@ -383,12 +434,14 @@ def _groups_table(report: ParityReport, link_base: str) -> str:
             f'<tr><td><a href="{_h(href(link_base, g.path, g.line))}">{_h(g.name)}</a></td><td class=num>{t.rows}</td>'
             f"<td class=num>{t.claimed}</td><td class=num>{t.verified} <span class=small>({percent(t.verified, t.rows)})</span></td>"
             f"<td class=num>{t.broken}</td><td class=num>{t.partial}</td><td class=num>{t.not_shipped}</td>"
-            f"<td class=num>{t.exceptions} ({t.verified_exceptions})</td></tr>")
+            f"<td class=num>{t.exceptions} ({t.verified_exceptions})</td></tr>"
+        )
     t = report.overall
     body.append(
         f'<tr class="total"><td>All groups</td><td class=num>{t.rows}</td><td class=num>{t.claimed}</td>'
         f"<td class=num>{t.verified} <span class=small>({percent(t.verified, t.rows)})</span></td><td class=num>{t.broken}</td>"
-        f"<td class=num>{t.partial}</td><td class=num>{t.not_shipped}</td><td class=num>{t.exceptions} ({t.verified_exceptions})</td></tr>")
+        f"<td class=num>{t.partial}</td><td class=num>{t.not_shipped}</td><td class=num>{t.exceptions} ({t.verified_exceptions})</td></tr>"
+    )
     return f'<table id="groups"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
 
 
@@ -396,35 +449,47 @@ def _status_table(report: ParityReport) -> str:
     head = "<tr><th>Group</th>" + "".join(f"<th class=num>{_h(s)}</th>" for s in report.statuses) + "</tr>"
     body = []
     for g in report.groups:
-        body.append(f"<tr><td>{_h(g.name)}</td>" + "".join(
-            f"<td class=num>{g.totals.by_status.get(s, 0)}</td>" for s in report.statuses) + "</tr>")
-    body.append('<tr class="total"><td>All groups</td>' + "".join(
-        f"<td class=num>{report.overall.by_status.get(s, 0)}</td>" for s in report.statuses) + "</tr>")
+        body.append(
+            f"<tr><td>{_h(g.name)}</td>"
+            + "".join(f"<td class=num>{g.totals.by_status.get(s, 0)}</td>" for s in report.statuses)
+            + "</tr>"
+        )
+    body.append(
+        '<tr class="total"><td>All groups</td>'
+        + "".join(f"<td class=num>{report.overall.by_status.get(s, 0)}</td>" for s in report.statuses)
+        + "</tr>"
+    )
     return f'<table id="by-status"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
 
 
 def _proof_section(report: ParityReport) -> str:
     t = report.overall
-    head = ("<tr><th>Required level</th><th class=num>Rows</th><th class=num>Met</th><th class=num>Below</th>"
-            "<th class=num>Tests not classified</th><th class=num>No test resolves</th><th>Coverage</th></tr>")
+    head = (
+        "<tr><th>Required level</th><th class=num>Rows</th><th class=num>Met</th><th class=num>Below</th>"
+        "<th class=num>Tests not classified</th><th class=num>No test resolves</th><th>Coverage</th></tr>"
+    )
     body = []
     for lvl in report.proof_levels:
         c = t.proof_by_level.get(lvl)
         if c is None:
             continue
-        body.append(f"<tr><td>{_h(lvl)}</td><td class=num>{c.required}</td><td class=num>{c.met}</td>"
-                    f"<td class=num>{c.below}</td><td class=num>{c.unclassified}</td><td class=num>{c.no_test}</td>"
-                    f"<td>{_meter(c.met, c.required, VERIFIED_COLOR, 160)}</td></tr>")
+        body.append(
+            f"<tr><td>{_h(lvl)}</td><td class=num>{c.required}</td><td class=num>{c.met}</td>"
+            f"<td class=num>{c.below}</td><td class=num>{c.unclassified}</td><td class=num>{c.no_test}</td>"
+            f"<td>{_meter(c.met, c.required, VERIFIED_COLOR, 160)}</td></tr>"
+        )
     p = t.proof
-    body.append(f'<tr class="total"><td>All Implemented rows</td><td class=num>{p.required}</td>'
-                f"<td class=num>{p.met} <span class=small>({percent(p.met, p.required)})</span></td><td class=num>{p.below}</td>"
-                f"<td class=num>{p.unclassified}</td><td class=num>{p.no_test}</td>"
-                f"<td>{_meter(p.met, p.required, VERIFIED_COLOR, 160)}</td></tr>")
+    body.append(
+        f'<tr class="total"><td>All Implemented rows</td><td class=num>{p.required}</td>'
+        f"<td class=num>{p.met} <span class=small>({percent(p.met, p.required)})</span></td><td class=num>{p.below}</td>"
+        f"<td class=num>{p.unclassified}</td><td class=num>{p.no_test}</td>"
+        f"<td>{_meter(p.met, p.required, VERIFIED_COLOR, 160)}</td></tr>"
+    )
     return (
         '<section class="panel" id="proof"><h2>Proof-level coverage</h2>'
         '<p class="sub">Implemented rows: the level each row requires (Proof Level Required) against the best '
         "level among its cited tests that resolve (classified by <code>proof-level-globs</code>, as PM204 does).</p>"
-        f'<table><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></section>'
+        f"<table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table></section>"
     )
 
 
@@ -439,11 +504,14 @@ def _broken_section(report: ParityReport, link_base: str) -> str:
                 f'<li><div class="head"><a class="cap" href="{_h(href(link_base, r.path, r.line))}">{_h(r.capability or "(no capability)")}</a>'
                 f'<span class="where">{_h(r.group)} · {_h(r.status)} · {_h(r.owner or "(unassigned)")} · '
                 f'<a href="{_h(href(link_base, r.path, r.line))}">{_h(posixpath.basename(r.path))}:{r.line}</a></span></div>'
-                f"{_diags(r, ('error', 'warning'))}</li>")
+                f"{_diags(r, ('error', 'warning'))}</li>"
+            )
         inner = f'<ul class="broken">{"".join(items)}</ul>'
-    return (f'<section class="panel" id="broken"><h2>Broken claims <span class="small">({len(broken)})</span></h2>'
-            '<p class="sub">Rows that claim parity (Implemented, or Exception) but do not hold, with the diagnostics that break them.</p>'
-            f"{inner}</section>")
+    return (
+        f'<section class="panel" id="broken"><h2>Broken claims <span class="small">({len(broken)})</span></h2>'
+        '<p class="sub">Rows that claim parity (Implemented, or Exception) but do not hold, with the diagnostics that break them.</p>'
+        f"{inner}</section>"
+    )
 
 
 def _owners_section(report: ParityReport, link_base: str) -> str:
@@ -452,20 +520,32 @@ def _owners_section(report: ParityReport, link_base: str) -> str:
     else:
         body = []
         for o in report.owners:
-            links = ", ".join(f'<a href="{_h(href(link_base, r.path, r.line))}">{_h(r.capability or "(no capability)")}</a>'
-                              for r in o.rows)
-            body.append(f"<tr><td>{_h(o.owner)}</td><td class=num>{o.broken}</td><td class=num>{o.errors}</td>"
-                        f"<td class=num>{o.warnings}</td><td>{links}</td></tr>")
-        inner = ("<table id=\"owners\"><thead><tr><th>Owner</th><th class=num>Broken claims</th><th class=num>Errors</th>"
-                 f'<th class=num>Warnings</th><th>Rows with open problems</th></tr></thead><tbody>{"".join(body)}</tbody></table>')
-    return (f'<section class="panel" id="owners-panel"><h2>Owners with open problems <span class="small">({len(report.owners)})</span></h2>'
-            '<p class="sub">Rows with an error or a warning, by Owner.</p>' + inner + "</section>")
+            links = ", ".join(
+                f'<a href="{_h(href(link_base, r.path, r.line))}">{_h(r.capability or "(no capability)")}</a>'
+                for r in o.rows
+            )
+            body.append(
+                f"<tr><td>{_h(o.owner)}</td><td class=num>{o.broken}</td><td class=num>{o.errors}</td>"
+                f"<td class=num>{o.warnings}</td><td>{links}</td></tr>"
+            )
+        inner = (
+            '<table id="owners"><thead><tr><th>Owner</th><th class=num>Broken claims</th><th class=num>Errors</th>'
+            f"<th class=num>Warnings</th><th>Rows with open problems</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
+        )
+    return (
+        f'<section class="panel" id="owners-panel"><h2>Owners with open problems <span class="small">({len(report.owners)})</span></h2>'
+        '<p class="sub">Rows with an error or a warning, by Owner.</p>' + inner + "</section>"
+    )
 
 
 def _rows_section(report: ParityReport, link_base: str) -> str:
     order = list(VERDICT_LABELS)
-    verdicts = sorted({r.verdict for r in report.rows}, key=lambda v: (order.index(v) if v in order else len(order), v))
-    verdict_opts = "".join(f'<option value="{_h(v)}">{_h(VERDICT_LABELS.get(v, v))}</option>' for v in verdicts)
+    verdicts = sorted(
+        {r.verdict for r in report.rows}, key=lambda v: (order.index(v) if v in order else len(order), v)
+    )
+    verdict_opts = "".join(
+        f'<option value="{_h(v)}">{_h(VERDICT_LABELS.get(v, v))}</option>' for v in verdicts
+    )
     status_opts = "".join(f'<option value="{_h(s)}">{_h(s)}</option>' for s in report.statuses)
     body = []
     for i, r in enumerate(report.rows):
@@ -474,7 +554,8 @@ def _rows_section(report: ParityReport, link_base: str) -> str:
             f'<td><a href="{_h(href(link_base, r.path, r.line))}">{_h(r.capability or "(no capability)")}</a></td>'
             f"<td>{_h(r.group)}</td><td>{_h(r.status or '(empty)')}</td><td>{_verdict_pill(r)}</td>"
             f"<td>{_proof_text(r)}</td><td>{_h(r.owner or '(unassigned)')}</td>"
-            f'<td class=num data-sort="{r.errors}">{r.errors}</td><td class=num data-sort="{r.warnings}">{r.warnings}</td></tr>')
+            f'<td class=num data-sort="{r.errors}">{r.errors}</td><td class=num data-sort="{r.warnings}">{r.warnings}</td></tr>'
+        )
     controls = (
         '<div class="controls" role="search"><input type="search" id="q" placeholder="Filter rows: capability, owner, group…" '
         'aria-label="Filter rows">'
@@ -482,11 +563,15 @@ def _rows_section(report: ParityReport, link_base: str) -> str:
         f'<select id="status" aria-label="Status"><option value="">Any status</option>{status_opts}</select>'
         '<span class="count" id="count" aria-live="polite"></span></div>'
     )
-    head = ("<tr><th>Capability</th><th>Group</th><th>Status</th><th>Verdict</th><th>Proof level</th><th>Owner</th>"
-            "<th class=num>Errors</th><th class=num>Warnings</th></tr>")
-    return (f'<section class="panel" id="all-rows"><h2>All rows <span class="small">({len(report.rows)})</span></h2>'
-            '<p class="sub">Every row of every matrix. Click a column to sort; filter by text, verdict or status.</p>'
-            f'{controls}<div class="rows-wrap"><table id="rows"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div></section>')
+    head = (
+        "<tr><th>Capability</th><th>Group</th><th>Status</th><th>Verdict</th><th>Proof level</th><th>Owner</th>"
+        "<th class=num>Errors</th><th class=num>Warnings</th></tr>"
+    )
+    return (
+        f'<section class="panel" id="all-rows"><h2>All rows <span class="small">({len(report.rows)})</span></h2>'
+        '<p class="sub">Every row of every matrix. Click a column to sort; filter by text, verdict or status.</p>'
+        f'{controls}<div class="rows-wrap"><table id="rows"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div></section>'
+    )
 
 
 def _compare_section(report: ParityReport, link_base: str) -> str:
@@ -518,25 +603,39 @@ def _compare_section(report: ParityReport, link_base: str) -> str:
         out = []
         for c in changes:
             r = c.row
-            name = (f'<a href="{_h(href(link_base, r.path, r.line))}">{_h(c.capability)}</a>' if c.after is not None
-                    else _h(c.capability))
+            name = (
+                f'<a href="{_h(href(link_base, r.path, r.line))}">{_h(c.capability)}</a>'
+                if c.after is not None
+                else _h(c.capability)
+            )
             why = _diags(c.after, ("error",)) if c.after is not None and c.is_regression else ""
-            out.append(f"<tr><td>{name}{why}</td><td>{_h(r.group)}</td><td>{_h(c.kind)}</td>"
-                       f"<td>{state(c.before)}</td><td>{state(c.after)}</td></tr>")
+            out.append(
+                f"<tr><td>{name}{why}</td><td>{_h(r.group)}</td><td>{_h(c.kind)}</td>"
+                f"<td>{state(c.before)}</td><td>{state(c.after)}</td></tr>"
+            )
         return "".join(out)
 
     head = "<tr><th>Capability</th><th>Group</th><th>Change</th><th>Was</th><th>Now</th></tr>"
     regressions = cmp.regressions
-    reg = (f'<table id="regressions"><thead>{head}</thead><tbody>{rows(regressions)}</tbody></table>' if regressions
-           else f'<p class="none">None: every row verified at <code>{rev}</code> is still verified.</p>')
+    reg = (
+        f'<table id="regressions"><thead>{head}</thead><tbody>{rows(regressions)}</tbody></table>'
+        if regressions
+        else f'<p class="none">None: every row verified at <code>{rev}</code> is still verified.</p>'
+    )
     others = cmp.improvements + cmp.other
-    other = (f'<h3>Other changes <span class="small">({len(others)})</span></h3>'
-             f'<table><thead>{head}</thead><tbody>{rows(others)}</tbody></table>') if others else ""
+    other = (
+        (
+            f'<h3>Other changes <span class="small">({len(others)})</span></h3>'
+            f"<table><thead>{head}</thead><tbody>{rows(others)}</tbody></table>"
+        )
+        if others
+        else ""
+    )
     return (
         f'<section class="panel" id="compare"><h2>Since <code>{rev}</code> <span class="small">({_h(cmp.commit[:10])})</span></h2>'
         '<p class="sub">The same report at that git revision, rows matched by capability.</p>'
         f'<div class="grid2"><div><table><thead><tr><th></th><th class=num>at {rev}</th><th class=num>now</th>'
-        f'<th class=num>change</th></tr></thead><tbody>{stats}</tbody></table></div><div></div></div>'
+        f"<th class=num>change</th></tr></thead><tbody>{stats}</tbody></table></div><div></div></div>"
         f'<h3>Regressions <span class="small">({len(regressions)})</span></h3>{reg}{other}</section>'
     )
 
@@ -551,11 +650,15 @@ def render_html(report: ParityReport, link_base: str = "", title: str | None = N
         for s in report.statuses
     )
     css = CSS + dot_css + "\n"
-    csp = (f"default-src 'none'; style-src '{_sha256(css)}'; script-src '{_sha256(SCRIPT)}'; img-src data:; "
-           "base-uri 'none'; form-action 'none'")
-    lede = (f"{t.claimed} row{'s' if t.claimed != 1 else ''} claimed as Implemented, {t.verified_implemented} of them "
-            f"verified; {t.verified_exceptions} of {t.exceptions} Exception{'s' if t.exceptions != 1 else ''} cite a declared "
-            f"exception id. Designed/Planned rows ({t.not_shipped}) are never counted as shipped; Partial ({t.partial}) is shown apart.")
+    csp = (
+        f"default-src 'none'; style-src '{_sha256(css)}'; script-src '{_sha256(SCRIPT)}'; img-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    lede = (
+        f"{t.claimed} row{'s' if t.claimed != 1 else ''} claimed as Implemented, {t.verified_implemented} of them "
+        f"verified; {t.verified_exceptions} of {t.exceptions} Exception{'s' if t.exceptions != 1 else ''} cite a declared "
+        f"exception id. Designed/Planned rows ({t.not_shipped}) are never counted as shipped; Partial ({t.partial}) is shown apart."
+    )
     compare = _compare_section(report, link_base) if report.compare is not None else ""
     files = ", ".join(f"<code>{_h(f)}</code>" for f in report.files) or "no matrix file"
     other = ""
@@ -563,9 +666,12 @@ def render_html(report: ParityReport, link_base: str = "", title: str | None = N
         items = "".join(
             f'<li><span class="sev sev-{o.diagnostic.severity}">{o.diagnostic.severity}</span><span class="code">{_h(o.diagnostic.code)}</span>'
             f'<a href="{_h(href(link_base, o.path, o.diagnostic.line))}">{_h(o.path)}:{o.diagnostic.line}</a> {_rich(o.diagnostic.message)}</li>'
-            for o in report.other)
-        other = (f'<section class="panel" id="other"><h2>Findings on no row <span class="small">({len(report.other)})</span></h2>'
-                 f'<ul class="diags">{items}</ul></section>')
+            for o in report.other
+        )
+        other = (
+            f'<section class="panel" id="other"><h2>Findings on no row <span class="small">({len(report.other)})</span></h2>'
+            f'<ul class="diags">{items}</ul></section>'
+        )
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -583,7 +689,7 @@ def render_html(report: ParityReport, link_base: str = "", title: str | None = N
 <div><div class="eyebrow">Parity report · {_h(name)}</div>
 <h1 id="headline">{t.verified} <span class="of">of {t.rows} capabilities verified</span></h1>
 <p class="lede">{_h(lede)}</p></div>
-<div class="meta">{len(report.files)} matrix file{'s' if len(report.files) != 1 else ''}<br>parity-lsp {_h(__version__)}</div>
+<div class="meta">{len(report.files)} matrix file{"s" if len(report.files) != 1 else ""}<br>parity-lsp {_h(__version__)}</div>
 </header>
 {_cards(t)}
 {compare}

@@ -8,7 +8,13 @@ from parity_lsp.report.model import REPORT_VERSION, ParityReport, ProofCoverage,
 
 
 def _coverage(c: ProofCoverage) -> dict:
-    return {"required": c.required, "met": c.met, "below": c.below, "unclassified": c.unclassified, "no_test": c.no_test}
+    return {
+        "required": c.required,
+        "met": c.met,
+        "below": c.below,
+        "unclassified": c.unclassified,
+        "no_test": c.no_test,
+    }
 
 
 def totals_dict(t: Totals) -> dict:
@@ -63,20 +69,39 @@ def report_dict(report: ParityReport, link_base: str = "") -> dict:
         "proof_levels": list(report.proof_levels),
         "overall": totals_dict(report.overall),
         "groups": [
-            {"name": g.name, "path": g.path, "line": g.line, "link": f"{link_base}{g.path}#L{g.line}",
-             "totals": totals_dict(g.totals)}
+            {
+                "name": g.name,
+                "path": g.path,
+                "line": g.line,
+                "link": f"{link_base}{g.path}#L{g.line}",
+                "totals": totals_dict(g.totals),
+            }
             for g in report.groups
         ],
         "broken_claims": [row_dict(r, link_base) for r in report.broken_claims],
         "owners": [
-            {"owner": o.owner, "broken": o.broken, "errors": o.errors, "warnings": o.warnings,
-             "rows": [{"capability": r.capability, "link": link_base + r.link, "broken": r.broken} for r in o.rows]}
+            {
+                "owner": o.owner,
+                "broken": o.broken,
+                "errors": o.errors,
+                "warnings": o.warnings,
+                "rows": [
+                    {"capability": r.capability, "link": link_base + r.link, "broken": r.broken}
+                    for r in o.rows
+                ],
+            }
             for o in report.owners
         ],
         "rows": [row_dict(r, link_base) for r in report.rows],
         "other_findings": [
-            {"path": o.path, "code": o.diagnostic.code, "severity": o.diagnostic.severity,
-             "line": o.diagnostic.line, "column": o.diagnostic.column, "message": o.diagnostic.message}
+            {
+                "path": o.path,
+                "code": o.diagnostic.code,
+                "severity": o.diagnostic.severity,
+                "line": o.diagnostic.line,
+                "column": o.diagnostic.column,
+                "message": o.diagnostic.message,
+            }
             for o in report.other
         ],
         "unreadable": dict(report.unreadable),
@@ -98,13 +123,24 @@ def report_dict(report: ParityReport, link_base: str = "") -> dict:
 def _brief(r: RowReport | None, link_base: str) -> dict | None:
     if r is None:
         return None
-    return {"path": r.path, "line": r.line, "link": link_base + r.link, "group": r.group, "status": r.status,
-            "verified": r.verified, "codes": sorted({d.code for d in r.diagnostics if d.severity == "error"})}
+    return {
+        "path": r.path,
+        "line": r.line,
+        "link": link_base + r.link,
+        "group": r.group,
+        "status": r.status,
+        "verified": r.verified,
+        "codes": sorted({d.code for d in r.diagnostics if d.severity == "error"}),
+    }
 
 
 def _change(c, link_base: str) -> dict:
-    return {"kind": c.kind, "capability": c.capability, "before": _brief(c.before, link_base),
-            "after": _brief(c.after, link_base)}
+    return {
+        "kind": c.kind,
+        "capability": c.capability,
+        "before": _brief(c.before, link_base),
+        "after": _brief(c.after, link_base),
+    }
 
 
 def render_json(report: ParityReport, link_base: str = "") -> str:

@@ -28,7 +28,7 @@ def cell(text: str) -> str:
     parts = []
     last = 0
     for m in _CODE.finditer(text):
-        parts.append(_plain(text[last:m.start()]))
+        parts.append(_plain(text[last : m.start()]))
         parts.append(m.group(0).replace("|", "\\|"))
         last = m.end()
     parts.append(_plain(text[last:]))
@@ -78,9 +78,12 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
     if report.compare is not None:
         lines += _compare(report, link_base)
 
-    lines += ["## Verified vs claimed, by group", "",
-              "| Group | Rows | Claimed | Verified | Broken claims | Partial | Designed/Planned | Exceptions (verified) |",
-              "|---|--:|--:|--:|--:|--:|--:|--:|"]
+    lines += [
+        "## Verified vs claimed, by group",
+        "",
+        "| Group | Rows | Claimed | Verified | Broken claims | Partial | Designed/Planned | Exceptions (verified) |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
     for g in report.groups:
         gt = g.totals
         lines.append(
@@ -95,25 +98,37 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
     lines.append("")
 
     statuses = report.statuses
-    lines += ["## Rows by status", "", "| Group | " + " | ".join(statuses) + " |",
-              "|---|" + "--:|" * len(statuses)]
+    lines += [
+        "## Rows by status",
+        "",
+        "| Group | " + " | ".join(statuses) + " |",
+        "|---|" + "--:|" * len(statuses),
+    ]
     for g in report.groups:
-        lines.append(f"| {cell(g.name)} | " + " | ".join(str(g.totals.by_status.get(s, 0)) for s in statuses) + " |")
+        lines.append(
+            f"| {cell(g.name)} | " + " | ".join(str(g.totals.by_status.get(s, 0)) for s in statuses) + " |"
+        )
     lines.append("| **All** | " + " | ".join(f"**{t.by_status.get(s, 0)}**" for s in statuses) + " |")
     lines.append("")
 
-    lines += ["## Proof-level coverage (Implemented rows)", "",
-              "Required level (Proof Level Required) against the best level of the cited tests that resolve.", "",
-              "| Required | Rows | Met | Below | Tests not classified | No test resolves |",
-              "|---|--:|--:|--:|--:|--:|"]
+    lines += [
+        "## Proof-level coverage (Implemented rows)",
+        "",
+        "Required level (Proof Level Required) against the best level of the cited tests that resolve.",
+        "",
+        "| Required | Rows | Met | Below | Tests not classified | No test resolves |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
     for lvl in report.proof_levels:
         c = t.proof_by_level.get(lvl)
         if c is None:
             continue
         lines.append(f"| {lvl} | {c.required} | {c.met} | {c.below} | {c.unclassified} | {c.no_test} |")
     p = t.proof
-    lines.append(f"| **All** | **{p.required}** | **{p.met} ({percent(p.met, p.required)})** | **{p.below}** | "
-                 f"**{p.unclassified}** | **{p.no_test}** |")
+    lines.append(
+        f"| **All** | **{p.required}** | **{p.met} ({percent(p.met, p.required)})** | **{p.below}** | "
+        f"**{p.unclassified}** | **{p.no_test}** |"
+    )
     lines.append("")
 
     broken = report.broken_claims
@@ -121,8 +136,10 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
     if broken:
         lines += ["| Capability | Group | Status | Owner | Diagnostics |", "|---|---|---|---|---|"]
         for r in broken:
-            lines.append(f"| {link(r.capability, href(link_base, r.path, r.line))} | {cell(r.group)} | {cell(r.status)} | "
-                         f"{cell(r.owner)} | {_diag_lines(r)} |")
+            lines.append(
+                f"| {link(r.capability, href(link_base, r.path, r.line))} | {cell(r.group)} | {cell(r.status)} | "
+                f"{cell(r.owner)} | {_diag_lines(r)} |"
+            )
     else:
         lines.append("_None: every Implemented and Exception row holds._")
     lines.append("")
@@ -141,13 +158,17 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
         lines += [f"## Findings on no row ({len(report.other)})", ""]
         for o in report.other:
             d = o.diagnostic
-            lines.append(f"- [{cell(o.path)}:{d.line}]({href(link_base, o.path, d.line)}) **{d.severity}** "
-                         f"`{d.code}` {cell(d.message)}")
+            lines.append(
+                f"- [{cell(o.path)}:{d.line}]({href(link_base, o.path, d.line)}) **{d.severity}** "
+                f"`{d.code}` {cell(d.message)}"
+            )
         lines.append("")
 
     files = len(report.files)
     listed = (": " + ", ".join(f"`{f}`" for f in report.files)) if report.files else ""
-    lines.append(f"<sub>parity-lsp {__version__} · {files} matrix file{'s' if files != 1 else ''}{listed}</sub>")
+    lines.append(
+        f"<sub>parity-lsp {__version__} · {files} matrix file{'s' if files != 1 else ''}{listed}</sub>"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -161,8 +182,12 @@ def _compare(report: ParityReport, link_base: str) -> list[str]:
     cmp = report.compare
     b, t = cmp.base, report.overall
     rev = cell(f"`{cmp.rev}`")
-    lines = [f"## Since {rev} (`{cmp.commit[:10]}`)", "",
-             f"| | at {rev} | now | change |", "|---|--:|--:|--:|"]
+    lines = [
+        f"## Since {rev} (`{cmp.commit[:10]}`)",
+        "",
+        f"| | at {rev} | now | change |",
+        "|---|--:|--:|--:|",
+    ]
     for label, before, now in (
         ("Verified parity", b.verified, t.verified),
         ("Claimed (Implemented)", b.claimed, t.claimed),
@@ -178,18 +203,27 @@ def _compare(report: ParityReport, link_base: str) -> list[str]:
         for c in regressions:
             r = c.row
             why = _diag_lines(c.after, ("error",)) if c.after is not None else "row removed"
-            lines.append(f"| {link(c.capability, href(link_base, r.path, r.line)) if c.after else cell(c.capability)} | "
-                         f"{cell(r.group)} | {_state(c.before)} | {_state(c.after)} | {why} |")
+            lines.append(
+                f"| {link(c.capability, href(link_base, r.path, r.line)) if c.after else cell(c.capability)} | "
+                f"{cell(r.group)} | {_state(c.before)} | {_state(c.after)} | {why} |"
+            )
     else:
         lines.append(f"_None: every row verified at {rev} is still verified._")
     lines.append("")
     improvements = cmp.improvements
     if improvements:
-        lines += [f"### Improvements ({len(improvements)})", "", "| Capability | Group | Was | Now |", "|---|---|---|---|"]
+        lines += [
+            f"### Improvements ({len(improvements)})",
+            "",
+            "| Capability | Group | Was | Now |",
+            "|---|---|---|---|",
+        ]
         for c in improvements:
             r = c.row
-            lines.append(f"| {link(c.capability, href(link_base, r.path, r.line))} | {cell(r.group)} | "
-                         f"{_state(c.before)} | {_state(c.after)} |")
+            lines.append(
+                f"| {link(c.capability, href(link_base, r.path, r.line))} | {cell(r.group)} | "
+                f"{_state(c.before)} | {_state(c.after)} |"
+            )
         lines.append("")
     other = cmp.other
     if other:

@@ -37,11 +37,22 @@ EXCEPTION_RULES = ("PM206", "PM207")
 
 # Proof outcome of a row (only judged for rows that name a known required level)
 PROOF_MET, PROOF_BELOW, PROOF_UNCLASSIFIED, PROOF_NO_TEST, PROOF_NOT_REQUIRED = (
-    "met", "below", "unclassified", "no-test", "not-required")
+    "met",
+    "below",
+    "unclassified",
+    "no-test",
+    "not-required",
+)
 
 
 VERDICT_VERIFIED, VERDICT_BROKEN, VERDICT_PARTIAL, VERDICT_NOT_SHIPPED, VERDICT_UNKNOWN, VERDICT_OTHER = (
-    "verified", "broken", "partial", "not-shipped", "unknown", "other")
+    "verified",
+    "broken",
+    "partial",
+    "not-shipped",
+    "unknown",
+    "other",
+)
 
 
 @dataclass(slots=True)
@@ -301,7 +312,9 @@ def _exception_ids(ws: Workspace, row: Row) -> list[str]:
     return out
 
 
-def _findings_by_row(matrix: Matrix, findings: list[Finding]) -> tuple[dict[int, list[Finding]], list[Finding]]:
+def _findings_by_row(
+    matrix: Matrix, findings: list[Finding]
+) -> tuple[dict[int, list[Finding]], list[Finding]]:
     """Findings of `matrix` keyed by id(row) of the row whose span holds their start; the rest."""
     rows = sorted(matrix.rows(), key=lambda r: r.span.start)
     starts = [r.span.start for r in rows]
@@ -316,8 +329,9 @@ def _findings_by_row(matrix: Matrix, findings: list[Finding]) -> tuple[dict[int,
     return by_row, rest
 
 
-def build_report(ws: Workspace, matrices: list[Matrix], findings: list[Finding],
-                 unreadable: dict[str, str] | None = None) -> ParityReport:
+def build_report(
+    ws: Workspace, matrices: list[Matrix], findings: list[Finding], unreadable: dict[str, str] | None = None
+) -> ParityReport:
     """The report of `matrices` (already checked) given the engine's `findings` for them."""
     config = ws.config
     statuses = list(config.statuses)
@@ -429,7 +443,9 @@ def _owners(rows: list[RowReport]) -> list[OwnerReport]:
         if r.has_problems:
             by_owner.setdefault(r.owner or UNASSIGNED, []).append(r)
     out = [
-        OwnerReport(owner, rs, sum(r.broken for r in rs), sum(r.errors for r in rs), sum(r.warnings for r in rs))
+        OwnerReport(
+            owner, rs, sum(r.broken for r in rs), sum(r.errors for r in rs), sum(r.warnings for r in rs)
+        )
         for owner, rs in by_owner.items()
     ]
     out.sort(key=lambda o: (-o.broken, -o.errors, -o.warnings, o.owner.casefold()))

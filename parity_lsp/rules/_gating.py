@@ -56,7 +56,11 @@ def gating(ctx) -> tuple[list[CitedTest], list[tuple[Reference, CiCitation]], di
     if "gating" not in ctx.cache:
         tests = cited_tests(ctx)
         cites = citations(ctx)
-        table = {(i, j): _verdict(ctx.ws.fs, t.target, c) for i, t in enumerate(tests) for j, (_, c) in enumerate(cites)}
+        table = {
+            (i, j): _verdict(ctx.ws.fs, t.target, c)
+            for i, t in enumerate(tests)
+            for j, (_, c) in enumerate(cites)
+        }
         ctx.cache["gating"] = (tests, cites, table)
     return ctx.cache["gating"]
 

@@ -26,7 +26,8 @@ def missing_symbols(ctx, rule, tests_column: bool):
                 why = src.error if src is not None and src.error else "cannot be read"
                 names = ", ".join(f"`{s.name}`" for s in ref.symbols)
                 yield ctx.finding(
-                    rule, ref.span,
+                    rule,
+                    ref.span,
                     f"`{ref.path}` is not read ({why}): whether it defines {names} cannot be checked",
                     severity=type(rule.severity).WARNING,
                 )
@@ -38,7 +39,8 @@ def missing_symbols(ctx, rule, tests_column: bool):
                 # languages we do not parse: a whole-word match is all we can say
                 line = result.word_lines[0] + 1
                 yield ctx.finding(
-                    rule, sym.span,
+                    rule,
+                    sym.span,
                     f"`{sym.name}` found only by word search at line {line} of `{ref.path}`: this file's language is not understood",
                     severity=min(rule.severity, type(rule.severity).INFO),
                     related=[Related(res.rel, result.word_lines[0], 0, f"`{sym.name}` occurs here")],
@@ -73,5 +75,7 @@ def _relocation(ctx, ref, res, sym):
         names = sorted({d.name for d in src.definitions})
         close = difflib.get_close_matches(sym.name.split("::")[-1].split(".")[-1], names, n=3, cutoff=0.75)
         for name in close:
-            alternatives.append(replace_fix(ctx.matrix.path, sym.span, name, f"Replace with `{name}`", safe=False))
+            alternatives.append(
+                replace_fix(ctx.matrix.path, sym.span, name, f"Replace with `{name}`", safe=False)
+            )
     return None, related, alternatives

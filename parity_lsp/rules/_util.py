@@ -17,13 +17,26 @@ SAFE_RATIO = 0.85
 # Words people write for the vocabulary's values, with how sure the match is. Spellings of a
 # proof level are certain (applied by `fix`); a status word is a claim, so only suggested.
 SYNONYMS = {
-    "done": ("implemented", 0.8), "complete": ("implemented", 0.8), "completed": ("implemented", 0.8),
-    "shipped": ("implemented", 0.8), "✅": ("implemented", 0.8), "wip": ("partial", 0.8),
-    "in progress": ("partial", 0.8), "todo": ("planned", 0.8), "backlog": ("planned", 0.8),
-    "not started": ("planned", 0.8), "design": ("designed", 0.8), "proposed": ("designed", 0.8),
-    "end-to-end": ("e2e", 0.95), "end to end": ("e2e", 0.95), "end2end": ("e2e", 0.95),
-    "unit test": ("unit", 0.95), "unit tests": ("unit", 0.95), "integration test": ("integration", 0.95),
-    "integration tests": ("integration", 0.95), "production": ("prod", 0.95),
+    "done": ("implemented", 0.8),
+    "complete": ("implemented", 0.8),
+    "completed": ("implemented", 0.8),
+    "shipped": ("implemented", 0.8),
+    "✅": ("implemented", 0.8),
+    "wip": ("partial", 0.8),
+    "in progress": ("partial", 0.8),
+    "todo": ("planned", 0.8),
+    "backlog": ("planned", 0.8),
+    "not started": ("planned", 0.8),
+    "design": ("designed", 0.8),
+    "proposed": ("designed", 0.8),
+    "end-to-end": ("e2e", 0.95),
+    "end to end": ("e2e", 0.95),
+    "end2end": ("e2e", 0.95),
+    "unit test": ("unit", 0.95),
+    "unit tests": ("unit", 0.95),
+    "integration test": ("integration", 0.95),
+    "integration tests": ("integration", 0.95),
+    "production": ("prod", 0.95),
 }
 
 
@@ -48,7 +61,11 @@ def _nearest(value: str, choices: tuple[str, ...], cutoff: float) -> tuple[str, 
         if c == low:
             return choice, 1.0
         # a vocabulary word inside the value ("✅ Implemented") is a near-certain match
-        ratio = 0.95 if c in low.split() or (len(c) > 3 and c in low) else difflib.SequenceMatcher(None, low, c).ratio()
+        ratio = (
+            0.95
+            if c in low.split() or (len(c) > 3 and c in low)
+            else difflib.SequenceMatcher(None, low, c).ratio()
+        )
         if ratio >= cutoff and (best is None or ratio > best[1]):
             best = (choice, ratio)
     return best
@@ -67,7 +84,9 @@ def downgrade_fix(matrix_path: str, row: Row) -> Fix | None:
     if start == -1:
         return replace_fix(matrix_path, cell.span, "Partial", "Downgrade to Partial", safe=False)
     s = cell.span.start + start
-    return replace_fix(matrix_path, Span(s, s + len("implemented")), "Partial", "Downgrade to Partial", safe=False)
+    return replace_fix(
+        matrix_path, Span(s, s + len("implemented")), "Partial", "Downgrade to Partial", safe=False
+    )
 
 
 def path_as_written(ref: Reference, new_rel: str) -> str:
@@ -94,7 +113,10 @@ def cell_span(matrix, cell) -> Span:
     start = text.rfind("|", 0, cell.span.start)
     line_start = max(text.rfind("\n", 0, cell.span.start), text.rfind("\r", 0, cell.span.start)) + 1
     end = text.find("|", cell.span.end)
-    nl = min((i for i in (text.find("\n", cell.span.end), text.find("\r", cell.span.end)) if i != -1), default=len(text))
+    nl = min(
+        (i for i in (text.find("\n", cell.span.end), text.find("\r", cell.span.end)) if i != -1),
+        default=len(text),
+    )
     if start >= line_start and end != -1 and end < nl:
         return Span(start, end + 1)
     return cell.span

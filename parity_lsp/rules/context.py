@@ -150,8 +150,9 @@ class RowContext(_Base):
         found = self.cache.get(key)
         if found is None:
             cols = [column] if column else list(EVIDENCE_COLUMNS)
-            found = self.cache[key] = tuple(r for c in cols for r in self.evidence(c).refs
-                                            if kind is None or r.kind == kind)
+            found = self.cache[key] = tuple(
+                r for c in cols for r in self.evidence(c).refs if kind is None or r.kind == kind
+            )
         return found
 
     def path_refs(self) -> tuple[Reference, ...]:
@@ -172,10 +173,7 @@ class RowContext(_Base):
 
     def status_is(self, *names: str) -> bool:
         key = self.status_key  # asked by several rules on every row: computed once
-        for name in names:
-            if key == name.lower():
-                return True
-        return False
+        return any(key == name.lower() for name in names)
 
     @cached_property
     def relaxed(self) -> bool:
@@ -224,8 +222,9 @@ class WorkspaceContext:
     ws: Workspace
     rows: dict[int, Row] = field(default_factory=dict)  # id(finding) -> its row (for suppressions)
 
-    def finding(self, rule: RuleInfo, matrix: Matrix, span: Span, message: str, related=None,
-                row: Row | None = None) -> Finding:
+    def finding(
+        self, rule: RuleInfo, matrix: Matrix, span: Span, message: str, related=None, row: Row | None = None
+    ) -> Finding:
         f = Finding(rule.code, rule.severity, matrix.path, span, message, related=related or [])
         if row is not None:
             self.rows[id(f)] = row

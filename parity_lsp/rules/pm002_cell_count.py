@@ -63,4 +63,6 @@ def _pad_fix(ctx, count: int) -> Fix | None:
             piece = " |" * (count + 1)
     else:
         piece = ("\t" if matrix.format == MatrixFormat.TSV else ",") * count
-    return Fix(f"Add {count} empty cell{'s' if count > 1 else ''}", (Edit(matrix.path, Span(end, end), piece),))
+    return Fix(
+        f"Add {count} empty cell{'s' if count > 1 else ''}", (Edit(matrix.path, Span(end, end), piece),)
+    )

@@ -50,6 +50,11 @@ def check(ctx):
                 for m, r, c in others
             ]
             where = ", ".join(f"{m.path}:{r.line + 1}" for m, r, _ in others)
-            yield ctx.finding(RULE, matrix, ctx.current_span(matrix, row, cell.span),
-                              f"capability `{cell.value}` is listed more than once (also at {where})",
-                              related=related, row=row)
+            yield ctx.finding(
+                RULE,
+                matrix,
+                ctx.current_span(matrix, row, cell.span),
+                f"capability `{cell.value}` is listed more than once (also at {where})",
+                related=related,
+                row=row,
+            )

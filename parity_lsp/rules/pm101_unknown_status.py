@@ -49,7 +49,9 @@ def check_vocabulary(ctx, rule, cell, vocabulary, what: str):
     fix = None
     if near is not None:
         choice, ratio = near
-        fix = replace_fix(ctx.matrix.path, cell.span, choice, f"Replace with `{choice}`", safe=ratio >= SAFE_RATIO)
+        fix = replace_fix(
+            ctx.matrix.path, cell.span, choice, f"Replace with `{choice}`", safe=ratio >= SAFE_RATIO
+        )
         msg = f"unknown {what} `{value}`: expected one of {choices} (did you mean `{choice}`?)"
     else:
         msg = f"unknown {what} `{value}`: expected one of {choices}"

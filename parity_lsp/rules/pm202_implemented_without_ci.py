@@ -48,7 +48,9 @@ def check(ctx):
     elif not with_workflow:
         msg = "CI reference names a command but no workflow file and job"
     elif not any(r.job for r in with_workflow):
-        msg = f"CI reference `{with_workflow[0].path}` names no job and command (write `(job `ID`: `COMMAND`)`)"
+        msg = (
+            f"CI reference `{with_workflow[0].path}` names no job and command (write `(job `ID`: `COMMAND`)`)"
+        )
     else:
         msg = f"CI reference `{with_workflow[0].path}` names job `{with_workflow[0].job}` but no command"
     yield ctx.finding(RULE, cell_span(ctx.matrix, cell), msg, fix=downgrade_fix(ctx.matrix.path, ctx.row))

@@ -50,12 +50,19 @@ def check(ctx):
     if first.workflow and first.command_line is not None:
         related.append(Related(first.workflow, first.command_line, 0, f"`{first.command}`"))
     if all(o == DOES_NOT_RUN for o in per_test):
-        reasons = "; ".join(
-            f"{t.label}: {cache[(i, 0)].reason}" for i, t in enumerate(tests[:3])
-        )
+        reasons = "; ".join(f"{t.label}: {cache[(i, 0)].reason}" for i, t in enumerate(tests[:3]))
         yield ctx.finding(RULE, span, f"CI does not run the cited tests ({reasons})", related=related)
     else:
-        why = next(cache[(i, j)].reason for i in range(len(tests)) for j in range(len(cites))
-                   if cache[(i, j)].outcome == UNKNOWN)
-        yield ctx.finding(RULE, span, f"cannot tell whether CI runs the cited tests: {why}",
-                          severity=Severity.HINT, related=related)
+        why = next(
+            cache[(i, j)].reason
+            for i in range(len(tests))
+            for j in range(len(cites))
+            if cache[(i, j)].outcome == UNKNOWN
+        )
+        yield ctx.finding(
+            RULE,
+            span,
+            f"cannot tell whether CI runs the cited tests: {why}",
+            severity=Severity.HINT,
+            related=related,
+        )

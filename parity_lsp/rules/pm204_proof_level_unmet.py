@@ -72,6 +72,7 @@ def check(ctx):
         return
     need = ctx.config.proof_levels[required]
     yield ctx.finding(
-        RULE, cell.span,
+        RULE,
+        cell.span,
         f"requires {need} proof, but the best cited test ({t.label} in `{t.target.path}`) is {best}",
     )

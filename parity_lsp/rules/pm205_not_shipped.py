@@ -12,7 +12,7 @@ RULE = RuleInfo(
     code="PM205",
     name="not-shipped",
     severity=Severity.WARNING,
-    summary="Designed/Planned row presented as shipped (✅, \"done\", \"shipped\")",
+    summary='Designed/Planned row presented as shipped (✅, "done", "shipped")',
     doc="""\
 ## What it does
 Looks for shipped markers (✅, ✔, ☑, "done", "shipped", "complete", "GA") in the cells of rows
@@ -31,7 +31,9 @@ as shipped in every summary and screenshot.
 
 _SHIPPED = re.compile(r"✅|✔️?|☑️?|\b(?:done|shipped|completed?|GA)\b", re.I)
 # "not yet shipped", "never done", "isn't complete": a negation up to two words before
-_NEGATED = re.compile(r"\b(?:not|never|no|nor|isn't|aren't|wasn't|hasn't|haven't|un|to be|yet to)\W+(?:\w+\W+)?$", re.I)
+_NEGATED = re.compile(
+    r"\b(?:not|never|no|nor|isn't|aren't|wasn't|hasn't|haven't|un|to be|yet to)\W+(?:\w+\W+)?$", re.I
+)
 
 
 def check(ctx):

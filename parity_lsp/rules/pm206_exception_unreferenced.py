@@ -59,5 +59,7 @@ def check(ctx):
     if cell is None:
         return
     docs = ctx.ws.exception_docs()
-    where = f"`{docs[0]}`" if docs else "the exceptions document (`" + ", ".join(ctx.config.exceptions_doc) + "`)"
+    where = (
+        f"`{docs[0]}`" if docs else "the exceptions document (`" + ", ".join(ctx.config.exceptions_doc) + "`)"
+    )
     yield ctx.finding(RULE, cell.span, f"Exception row does not point to {where} or cite an exception id")

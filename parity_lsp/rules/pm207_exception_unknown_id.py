@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from parity_lsp.findings import Related, Severity
 from parity_lsp.rules._util import nearest, replace_fix
 from parity_lsp.rules.base import RuleInfo
@@ -33,8 +32,10 @@ decision nobody made.
 def check(ctx):
     id_re = ctx.config.exception_id_re
     row = ctx.row
-    if (_line_search_is_exact(id_re)
-            and ctx.config.exception_id_prefilter.search(ctx.matrix.text, row.span.start, row.span.end) is None):
+    if (
+        _line_search_is_exact(id_re)
+        and ctx.config.exception_id_prefilter.search(ctx.matrix.text, row.span.start, row.span.end) is None
+    ):
         return  # no id anywhere on the row (most rows): no need to search cell by cell
     declared = None
     for cell in ctx.row.cells:
@@ -51,12 +52,18 @@ def check(ctx):
                 yield ctx.finding(RULE, span, msg)
                 continue
             near = nearest(ident, list(declared), cutoff=0.7)
-            fix = replace_fix(ctx.matrix.path, span, near[0], f"Replace with `{near[0]}`", safe=False) if near else None
+            fix = (
+                replace_fix(ctx.matrix.path, span, near[0], f"Replace with `{near[0]}`", safe=False)
+                if near
+                else None
+            )
             related = []
             if near:
                 doc, line = declared[near[0]]
                 related.append(Related(doc, line, 0, f"`{near[0]}` is declared here"))
-            yield ctx.finding(RULE, span, f"exception id `{ident}` is not declared in `{docs[0]}`", fix=fix, related=related)
+            yield ctx.finding(
+                RULE, span, f"exception id `{ident}` is not declared in `{docs[0]}`", fix=fix, related=related
+            )
 
 
 def _line_search_is_exact(id_re) -> bool:

@@ -57,8 +57,9 @@ def check(ctx):
             fix = path_fix(ctx, ref, res.rel)
         else:  # safe fixes only: no search for the cited symbol's new file
             fix = safe_path_fix(ctx.ws, ctx.matrix.path, ref, res.rel)[0]
-        yield ctx.finding(RULE, ref.span, f"`{ref.path}` does not exist", severity=severity, fix=fix,
-                          deferred=deferred)
+        yield ctx.finding(
+            RULE, ref.span, f"`{ref.path}` does not exist", severity=severity, fix=fix, deferred=deferred
+        )
 
 
 def path_fix(ctx, ref, rel: str | None):
@@ -89,7 +90,9 @@ def safe_path_fix(ws, matrix_path: str, ref, rel: str | None):
         renamed = ws.renamed_to(cand)
         if renamed:
             new = path_as_written(ref, renamed)
-            return replace_fix(matrix_path, ref.span, new, f"Replace with `{new}` (renamed in git history)"), None
+            return replace_fix(
+                matrix_path, ref.span, new, f"Replace with `{new}` (renamed in git history)"
+            ), None
     similar = []
     for i, cand in enumerate(candidates):
         near = ws.nearest_path(cand, want_dir=ref.path.endswith("/"))
@@ -110,8 +113,13 @@ def safe_path_fix(ws, matrix_path: str, ref, rel: str | None):
             files = sorted({f for f, _ in find_symbol_near(ws, candidates[0], sym.name)})
             if len(files) == 1:
                 new = path_as_written(ref, files[0])
-                return replace_fix(matrix_path, ref.span, new, f"Replace with `{new}`, where `{sym.name}` is defined",
-                                   safe=False)
+                return replace_fix(
+                    matrix_path,
+                    ref.span,
+                    new,
+                    f"Replace with `{new}`, where `{sym.name}` is defined",
+                    safe=False,
+                )
         if similar:
             new = similar[0][1]
             return replace_fix(matrix_path, ref.span, new, f"Replace with `{new}`", safe=False)

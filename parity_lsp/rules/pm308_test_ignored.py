@@ -60,7 +60,8 @@ def check(ctx):
                     continue  # e.g. `cargo test -- --ignored`: CI does run it
                 d = result.definitions[0]
                 yield ctx.finding(
-                    RULE, sym.span,
+                    RULE,
+                    sym.span,
                     f"test `{sym.name}` is disabled ({d.disabled}): it proves nothing unless CI runs ignored tests",
                     related=[definition_related(res.rel, d, "is disabled here")],
                     tags=("unnecessary",),  # editors fade it: evidence that proves nothing

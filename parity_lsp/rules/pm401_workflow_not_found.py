@@ -45,12 +45,18 @@ def check(ctx):
             fix = None
             renamed = ctx.ws.renamed_to(res.rel) if res.rel else None
             if renamed:
-                fix = replace_fix(ctx.matrix.path, ref.span, renamed, f"Replace with `{renamed}` (renamed in git history)")
+                fix = replace_fix(
+                    ctx.matrix.path, ref.span, renamed, f"Replace with `{renamed}` (renamed in git history)"
+                )
             else:
                 near = nearest(ref.path, list_workflows(ctx.ws.fs), cutoff=0.4)
                 if near:
-                    fix = replace_fix(ctx.matrix.path, ref.span, near[0], f"Replace with `{near[0]}`", safe=False)
+                    fix = replace_fix(
+                        ctx.matrix.path, ref.span, near[0], f"Replace with `{near[0]}`", safe=False
+                    )
             yield ctx.finding(RULE, ref.span, f"workflow `{ref.path}` does not exist", fix=fix)
         elif not wf.ok:
             related = [Related(res.rel, wf.error_line or 0, 0, wf.error)] if wf.error_line is not None else []
-            yield ctx.finding(RULE, ref.span, f"workflow `{ref.path}` cannot be read: {wf.error}", related=related)
+            yield ctx.finding(
+                RULE, ref.span, f"workflow `{ref.path}` cannot be read: {wf.error}", related=related
+            )

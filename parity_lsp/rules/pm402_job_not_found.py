@@ -45,6 +45,13 @@ def check(ctx):
         fix = None
         if near:
             score = nearest(ref.job, [near], cutoff=0.0)
-            fix = replace_fix(ctx.matrix.path, ref.job_span, near, f"Replace with job `{near}`",
-                              safe=bool(score and score[1] >= SAFE_RATIO))
-        yield ctx.finding(RULE, ref.job_span, f"job `{ref.job}` is not in `{ref.path}` (jobs: {jobs})", fix=fix)
+            fix = replace_fix(
+                ctx.matrix.path,
+                ref.job_span,
+                near,
+                f"Replace with job `{near}`",
+                safe=bool(score and score[1] >= SAFE_RATIO),
+            )
+        yield ctx.finding(
+            RULE, ref.job_span, f"job `{ref.job}` is not in `{ref.path}` (jobs: {jobs})", fix=fix
+        )

@@ -61,7 +61,7 @@ def check(ctx):
         ref = target.ref
         matches = match_cited_commands(job, [c.text for c in ref.commands])
         running = None
-        for cmd, match in zip(ref.commands, matches):
+        for cmd, match in zip(ref.commands, matches, strict=False):
             if match.matched:
                 continue
             if running is None:
@@ -69,18 +69,31 @@ def check(ctx):
             related = []
             if running:
                 text, d = running[0]
-                msg = (f"`{cmd.text}` is not run by job `{job.id}`; step {d.step_index} runs `{text}`, "
-                       f"which runs the cited test")
-                fix = replace_fix(ctx.matrix.path, cmd.span, text.replace("|", "\\|"), f"Replace with `{text}`", safe=False)
+                msg = (
+                    f"`{cmd.text}` is not run by job `{job.id}`; step {d.step_index} runs `{text}`, "
+                    f"which runs the cited test"
+                )
+                fix = replace_fix(
+                    ctx.matrix.path, cmd.span, text.replace("|", "\\|"), f"Replace with `{text}`", safe=False
+                )
                 if d.command_line is not None:
-                    related.append(Related(target.workflow.path, d.command_line, 0, "this step runs the cited test"))
+                    related.append(
+                        Related(target.workflow.path, d.command_line, 0, "this step runs the cited test")
+                    )
             elif match.closest:
                 msg = f"`{cmd.text}` is not run by job `{job.id}` (closest step command: `{match.closest}`)"
-                fix = replace_fix(ctx.matrix.path, cmd.span, match.closest.replace("|", "\\|"),
-                                  f"Replace with `{match.closest}`", safe=False)
+                fix = replace_fix(
+                    ctx.matrix.path,
+                    cmd.span,
+                    match.closest.replace("|", "\\|"),
+                    f"Replace with `{match.closest}`",
+                    safe=False,
+                )
                 line = next((c.line for c in job.commands if (c.template or c.text) == match.closest), None)
                 if line is not None:
-                    related.append(Related(target.workflow.path, line, 0, f"closest command in job `{job.id}`"))
+                    related.append(
+                        Related(target.workflow.path, line, 0, f"closest command in job `{job.id}`")
+                    )
             else:
                 msg = f"`{cmd.text}` is not run by job `{job.id}`, which has no `run:` command"
                 fix = None

@@ -11,7 +11,7 @@ RULE = RuleInfo(
     code="PM501",
     name="governing-doc-missing",
     severity=Severity.ERROR,
-    summary="A \"Governed by\" document the matrix cites does not exist",
+    summary='A "Governed by" document the matrix cites does not exist',
     scope="matrix",
     fixable=True,
     doc="""\
@@ -34,9 +34,17 @@ This template is governed by:
 
 def check(ctx):
     for doc in ctx.matrix.governing_docs:
-        ref = Reference(kind=RefKind.PATH, path=doc.path, span=doc.span, full_span=doc.span, is_link=True,
-                        link_base=ctx.matrix.path.rpartition("/")[0])
+        ref = Reference(
+            kind=RefKind.PATH,
+            path=doc.path,
+            span=doc.span,
+            full_span=doc.span,
+            is_link=True,
+            link_base=ctx.matrix.path.rpartition("/")[0],
+        )
         res = ctx.resolve(ref)
         if res.exists or res.escapes:
             continue
-        yield ctx.finding(RULE, doc.span, f"governing document `{doc.path}` does not exist", fix=path_fix(ctx, ref, res.rel))
+        yield ctx.finding(
+            RULE, doc.span, f"governing document `{doc.path}` does not exist", fix=path_fix(ctx, ref, res.rel)
+        )

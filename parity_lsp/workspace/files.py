@@ -15,7 +15,17 @@ from pathlib import Path
 import pathspec
 
 SAFE_GIT = ("git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "--no-pager")
-ALWAYS_SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".mypy_cache", ".pytest_cache", ".tox"}
+ALWAYS_SKIPPED_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".venv",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".tox",
+}
 
 
 def compile_globs(globs) -> pathspec.PathSpec:
@@ -110,7 +120,9 @@ def _walk_files(root: Path) -> list[str]:
         for _, entry, is_dir in keyed:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             if is_dir:
-                if entry.name in ALWAYS_SKIPPED_DIRS or any(spec.match_file(rel[cut:] + "/") for cut, spec in here):
+                if entry.name in ALWAYS_SKIPPED_DIRS or any(
+                    spec.match_file(rel[cut:] + "/") for cut, spec in here
+                ):
                     continue
                 try:
                     if entry.is_symlink():
@@ -134,7 +146,10 @@ def ignored_paths(root: Path, rels: list[str]) -> set[str]:
     if git_root(root):
         try:
             proc = subprocess.run(
-                [*SAFE_GIT, "check-ignore", "-z", "--stdin"], cwd=root, capture_output=True, timeout=10,
+                [*SAFE_GIT, "check-ignore", "-z", "--stdin"],
+                cwd=root,
+                capture_output=True,
+                timeout=10,
                 input="\0".join(rest).encode("utf-8", "surrogateescape") + b"\0",
                 env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"},
             )

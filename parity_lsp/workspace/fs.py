@@ -318,7 +318,9 @@ class FileSystem:
         if norm is not None and norm in self._overlay:
             text, version = self._overlay[norm]
             limit = self.max_file_bytes if limit is None else limit
-            if len(text) > limit or (len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit):
+            if len(text) > limit or (
+                len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit
+            ):
                 return ReadResult(None, f"larger than the {_size(limit)} limit", ("buffer", version))
             return ReadResult(text, None, ("buffer", version))
         cached = self._texts.get(norm) if norm is not None else None

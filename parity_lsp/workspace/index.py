@@ -20,7 +20,6 @@ from parity_lsp.workspace.fs import FileSystem, normalize_rel
 from parity_lsp.workspace.lru import LRU
 from parity_lsp.workspace.symbols import Definition, find_definitions, language_for_path, lookup, lookup_names
 
-
 _LAST_WORD = re.compile(r"\w+(?=\W*$)")
 
 # Files whose scanned definitions are kept (~1.3 KB each for typical sources): what an edit,
@@ -35,10 +34,17 @@ class SourceFile:
     through the file system's bounded text cache when needed, so that a workspace of 50,000
     cited files does not hold 50,000 texts (their definitions are ~1/2 the size)."""
 
-    __slots__ = ("rel", "error", "version", "line_count", "fs", "_scanned", "_definitions", "_lookups")
+    __slots__ = ("_definitions", "_lookups", "_scanned", "error", "fs", "line_count", "rel", "version")
 
-    def __init__(self, fs: FileSystem, rel: str, text: str | None, error: str | None, version: object,
-                 scanned: LRU | None = None) -> None:
+    def __init__(
+        self,
+        fs: FileSystem,
+        rel: str,
+        text: str | None,
+        error: str | None,
+        version: object,
+        scanned: LRU | None = None,
+    ) -> None:
         self.fs = fs
         # The workspace's files whose definitions are kept, held weakly: it holds this entry,
         # and the cycle would leave a replaced workspace's caches to the cyclic GC, which the
@@ -48,7 +54,7 @@ class SourceFile:
         self.error = error if text is None else None  # why the file cannot be read
         self.version = version
         self.line_count = _line_count(text)
-        self._definitions: list[Definition] | None | bool = False  # False: not scanned yet
+        self._definitions: list[Definition] | bool | None = False  # False: not scanned yet
         self._lookups: dict[str, list[Definition]] = {}
 
     @property
@@ -116,16 +122,36 @@ def _line_count(text: str | None) -> int:
 
 # Files whose content project models and CI verdicts are derived from (beyond the cited files
 # themselves): manifests, test-runner configuration, build scripts, workflows.
-_PROJECT_FILES = frozenset((
-    "Cargo.toml", "Cargo.lock", "pyproject.toml", "setup.cfg", "setup.py", "pytest.ini", "tox.ini", "conftest.py",
-    "__init__.py", "go.mod", "go.work", "Makefile", "makefile", "GNUmakefile", "package.json", ".gitignore",
-    ".parity-lsp.toml",
-))
+_PROJECT_FILES = frozenset(
+    (
+        "Cargo.toml",
+        "Cargo.lock",
+        "pyproject.toml",
+        "setup.cfg",
+        "setup.py",
+        "pytest.ini",
+        "tox.ini",
+        "conftest.py",
+        "__init__.py",
+        "go.mod",
+        "go.work",
+        "Makefile",
+        "makefile",
+        "GNUmakefile",
+        "package.json",
+        ".gitignore",
+        ".parity-lsp.toml",
+    )
+)
 
 
 def is_project_file(rel: str) -> bool:
     """True when a change of `rel`'s content may change what is known about other files."""
-    return posixpath.basename(rel) in _PROJECT_FILES or rel.startswith(".github/") or rel.endswith((".mk", ".toml"))
+    return (
+        posixpath.basename(rel) in _PROJECT_FILES
+        or rel.startswith(".github/")
+        or rel.endswith((".mk", ".toml"))
+    )
 
 
 class Workspace:
@@ -187,7 +213,9 @@ class Workspace:
             self.fs.bump()  # project models (Cargo.toml, pytest config, workflows...) may depend on it
         elif not files_mod.is_matrix_name(rel):
             self.fs.forget_about(rel)  # what was derived from this file's content (its tests' verdicts)
-        if self._exceptions is not None and files_mod.compile_globs(self.config.exceptions_doc).match_file(rel):
+        if self._exceptions is not None and files_mod.compile_globs(self.config.exceptions_doc).match_file(
+            rel
+        ):
             self._exceptions = None
 
     def ignored(self, rels: list[str]) -> set[str]:
@@ -275,7 +303,9 @@ class Workspace:
                 continue
             entries = self.fs.list_dir("/".join(prefix))
             last = i == len(parts) - 1
-            names = [n for n, is_dir in entries if (is_dir if not last else (is_dir == want_dir or not want_dir))]
+            names = [
+                n for n, is_dir in entries if (is_dir if not last else (is_dir == want_dir or not want_dir))
+            ]
             if not last:
                 names = [n for n, is_dir in entries if is_dir]
             match = closest(part, names, cutoff=0.6)
@@ -316,7 +346,14 @@ class Workspace:
             self._renames = {}
             if files_mod.git_root(self.root):
                 out = files_mod.run_git(
-                    self.root, "log", "-M", "--diff-filter=R", "--name-status", "--format=", "HEAD", timeout=20.0
+                    self.root,
+                    "log",
+                    "-M",
+                    "--diff-filter=R",
+                    "--name-status",
+                    "--format=",
+                    "HEAD",
+                    timeout=20.0,
                 )
                 # newest first: keep the newest rename of each old path
                 for line in (out or "").splitlines():
@@ -331,7 +368,9 @@ class Workspace:
         `rev` comes from configuration a repository controls: it is resolved to a commit id
         first (`--end-of-options`), so it can never be read as a git option."""
         if rev not in self._changed:
-            commit = files_mod.run_git(self.root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+            commit = files_mod.run_git(
+                self.root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
+            )
             commit = (commit or "").strip()
             if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", commit):
                 self._changed[rev] = None
@@ -369,12 +408,12 @@ class Workspace:
 def _common_parts(a: str, b: str) -> int:
     pa, pb = a.split("/"), b.split("/")
     n = 0
-    for x, y in zip(pa, pb):
+    for x, y in zip(pa, pb, strict=False):
         if x != y:
             break
         n += 1
     m = 0
-    for x, y in zip(reversed(pa), reversed(pb)):
+    for x, y in zip(reversed(pa), reversed(pb), strict=False):
         if x != y:
             break
         m += 1

@@ -13,7 +13,7 @@ class LRU(Generic[K, V]):
     """`get` marks an entry as used; `put` evicts the oldest entry beyond `capacity`.
     A plain dict keeps insertion order: re-inserting on a hit moves the key to the end."""
 
-    __slots__ = ("capacity", "_data", "__weakref__")
+    __slots__ = ("__weakref__", "_data", "capacity")
 
     def __init__(self, capacity: int) -> None:
         self.capacity = max(1, capacity)

@@ -46,7 +46,11 @@ def register(server: ParityServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(
-            code_action_kinds=[types.CodeActionKind.QuickFix, KIND_FIX_ALL, types.CodeActionKind.RefactorRewrite],
+            code_action_kinds=[
+                types.CodeActionKind.QuickFix,
+                KIND_FIX_ALL,
+                types.CodeActionKind.RefactorRewrite,
+            ],
             resolve_provider=False,
         ),
     )
@@ -68,7 +72,9 @@ def register(server: ParityServer) -> None:
         start = offset(index, params.range.start, enc)
         end = offset(index, params.range.end, enc)
         span = Span(min(start, end), max(start, end))
-        only = [_kind_value(k) for k in params.context.only] if params.context and params.context.only else None
+        only = (
+            [_kind_value(k) for k in params.context.only] if params.context and params.context.only else None
+        )
         config = analysis.ws.config
         actions = code_actions(
             state.matrix,
@@ -83,12 +89,16 @@ def register(server: ParityServer) -> None:
         for action in actions:
             diagnostics = None
             if action.kind == QUICKFIX:
-                diagnostics = [ls.converter.diagnostic(findings[i], {"uri": uri, "index": i}) for i in action.findings]
-            out.append(types.CodeAction(
-                title=action.title,
-                kind=KINDS[action.kind],
-                diagnostics=diagnostics,
-                is_preferred=True if action.preferred else None,
-                edit=ls.converter.workspace_edit(action.edits),
-            ))
+                diagnostics = [
+                    ls.converter.diagnostic(findings[i], {"uri": uri, "index": i}) for i in action.findings
+                ]
+            out.append(
+                types.CodeAction(
+                    title=action.title,
+                    kind=KINDS[action.kind],
+                    diagnostics=diagnostics,
+                    is_preferred=True if action.preferred else None,
+                    edit=ls.converter.workspace_edit(action.edits),
+                )
+            )
         return out

@@ -46,7 +46,13 @@ KINDS = {
 
 # Kinds added after LSP 1.0 are sent only to clients that list them (`completionItemKind.valueSet`).
 BASE_KINDS = frozenset(range(1, 19))
-FALLBACK = {K.Folder: K.File, K.EnumMember: K.Value, K.Constant: K.Variable, K.Struct: K.Class, K.Event: K.Field}
+FALLBACK = {
+    K.Folder: K.File,
+    K.EnumMember: K.Value,
+    K.Constant: K.Variable,
+    K.Struct: K.Class,
+    K.Event: K.Field,
+}
 
 _BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -80,12 +86,22 @@ def client_options(ls: ParityServer) -> tuple[frozenset[int], bool]:
     return frozenset(int(k) for k in kinds) if kinds else BASE_KINDS, types.MarkupKind.Markdown in formats
 
 
-def to_item(c: Completion, line: int, line_text: str, ls: int, encoding: str,
-            kinds: frozenset[int] = frozenset(K), markdown: bool = True) -> types.CompletionItem:
+def to_item(
+    c: Completion,
+    line: int,
+    line_text: str,
+    ls: int,
+    encoding: str,
+    kinds: frozenset[int] = frozenset(K),
+    markdown: bool = True,
+) -> types.CompletionItem:
     def pos(offset: int) -> types.Position:
         return types.Position(line=line, character=units_in(line_text[: offset - ls], encoding))
 
-    edit = types.TextEdit(range=types.Range(start=pos(c.replace_span.start), end=pos(c.replace_span.end)), new_text=c.insert_text)
+    edit = types.TextEdit(
+        range=types.Range(start=pos(c.replace_span.start), end=pos(c.replace_span.end)),
+        new_text=c.insert_text,
+    )
     kind = KINDS.get(c.kind, K.Text)
     if kind not in kinds:
         kind = FALLBACK.get(kind, K.Text)
@@ -127,6 +143,9 @@ def register(server: ParityServer) -> None:
         trigger = context.trigger_character if context is not None else None
         found = complete(analysis.ws, rel, text, offset, matrices, trigger)
         kinds, markdown = client_options(ls)
-        items = [to_item(c, line, line_text, start, encoding, kinds, markdown) for c in found
-                 if start <= c.replace_span.start <= c.replace_span.end <= start + len(line_text)]
+        items = [
+            to_item(c, line, line_text, start, encoding, kinds, markdown)
+            for c in found
+            if start <= c.replace_span.start <= c.replace_span.end <= start + len(line_text)
+        ]
         return types.CompletionList(is_incomplete=False, items=items)

@@ -19,7 +19,9 @@ def _report(ls: ParityServer, rel: str) -> tuple[RawJson, str]:
 def register(server: ParityServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
-        types.DiagnosticOptions(identifier=IDENTIFIER, inter_file_dependencies=True, workspace_diagnostics=True),
+        types.DiagnosticOptions(
+            identifier=IDENTIFIER, inter_file_dependencies=True, workspace_diagnostics=True
+        ),
     )
     async def document_diagnostic(ls: ParityServer, params: types.DocumentDiagnosticParams):
         await ls.wait_ready()
@@ -28,8 +30,11 @@ def register(server: ParityServer) -> None:
             return Prebuilt(kind="full", items=[], resultId="pushed")  # see ParityServer.pull_mode
         doc = ls.workspace.get_text_document(params.text_document.uri)
         analysis = ls.analysis
-        if (rel not in analysis.states and rel not in analysis.revalidating
-                and not (analysis.ws.is_matrix_file(rel) or analysis.is_matrix_document(rel, doc.source))):
+        if (
+            rel not in analysis.states
+            and rel not in analysis.revalidating
+            and not (analysis.ws.is_matrix_file(rel) or analysis.is_matrix_document(rel, doc.source))
+        ):
             return Prebuilt(kind="full", items=[], resultId=f"{rel}@none")
         items, result_id = _report(ls, rel)
         if params.previous_result_id == result_id:
@@ -51,5 +56,7 @@ def register(server: ParityServer) -> None:
             if previous.get(uri) == result_id:
                 items.append({"kind": "unchanged", "uri": uri, "resultId": result_id, "version": version})
             else:
-                items.append({"kind": "full", "uri": uri, "resultId": result_id, "version": version, "items": diags})
+                items.append(
+                    {"kind": "full", "uri": uri, "resultId": result_id, "version": version, "items": diags}
+                )
         return Prebuilt(items=items)

@@ -11,7 +11,9 @@ from parity_lsp.lsp.server import ParityServer
 from parity_lsp.model import Matrix
 
 
-def current_matrix(ls: ParityServer, uri: str, position: types.Position | None = None) -> tuple[Matrix, int] | None:
+def current_matrix(
+    ls: ParityServer, uri: str, position: types.Position | None = None
+) -> tuple[Matrix, int] | None:
     """(matrix, offset of `position`) for the document at `uri`, or None outside the workspace."""
     analysis = ls.analysis
     rel = ls.rel_of(uri)

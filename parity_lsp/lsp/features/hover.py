@@ -22,4 +22,6 @@ def register(server: ParityServer) -> None:
         if result is None:
             return None
         rng = ls.converter.range(matrix.path, result.span) if result.span is not None else None
-        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=result.markdown), range=rng)
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=result.markdown), range=rng
+        )

@@ -28,7 +28,9 @@ def _settings_from(value) -> dict:
 def register(server: ParityServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: ParityServer, params: types.InitializeParams):
-        ls.init_options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
+        ls.init_options = (
+            params.initialization_options if isinstance(params.initialization_options, dict) else {}
+        )
         ls.start_analysis(root_from(params), _settings_from(ls.init_options))
         ls.ready = asyncio.Event()
 
@@ -37,13 +39,17 @@ def register(server: ParityServer) -> None:
         if ls.client_has("workspace.did_change_watched_files.dynamic_registration"):
             try:
                 await ls.client_register_capability_async(
-                    types.RegistrationParams(registrations=[types.Registration(
-                        id=str(uuid.uuid4()),
-                        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                        register_options=types.DidChangeWatchedFilesRegistrationOptions(
-                            watchers=[types.FileSystemWatcher(glob_pattern=WATCH_GLOB)]
-                        ),
-                    )])
+                    types.RegistrationParams(
+                        registrations=[
+                            types.Registration(
+                                id=str(uuid.uuid4()),
+                                method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                                register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                                    watchers=[types.FileSystemWatcher(glob_pattern=WATCH_GLOB)]
+                                ),
+                            )
+                        ]
+                    )
                 )
                 # the client reports file changes: stat results can be kept until it does
                 ls.analysis.ws.fs.stable_stats = True
@@ -104,7 +110,9 @@ async def pull_configuration(ls: ParityServer) -> None:
         return
     try:
         result = await asyncio.wait_for(
-            ls.workspace_configuration_async(types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])),
+            ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+            ),
             timeout=5,
         )
     except Exception as exc:
@@ -126,7 +134,9 @@ async def index_workspace(ls: ParityServer) -> None:
         token = str(uuid.uuid4())
         try:
             await ls.work_done_progress.create_async(token)
-            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="parity-lsp: indexing", percentage=0))
+            ls.work_done_progress.begin(
+                token, types.WorkDoneProgressBegin(title="parity-lsp: indexing", percentage=0)
+            )
         except Exception:
             token = None
     analysis = ls.analysis
@@ -143,8 +153,12 @@ async def index_workspace(ls: ParityServer) -> None:
             tree_primed = True
         await analysis.check_in_steps(rel)
         if token and (i % 5 == 0 or i == len(paths) - 1):
-            ls.work_done_progress.report(token, types.WorkDoneProgressReport(
-                message=f"{i + 1}/{len(paths)} {rel}", percentage=int(100 * (i + 1) / max(1, len(paths)))))
+            ls.work_done_progress.report(
+                token,
+                types.WorkDoneProgressReport(
+                    message=f"{i + 1}/{len(paths)} {rel}", percentage=int(100 * (i + 1) / max(1, len(paths)))
+                ),
+            )
         await asyncio.sleep(0)  # let requests in between matrices
     if not tree_primed:
         await analysis.run_in_steps(file_tree_steps(analysis.ws), while_talking=True)

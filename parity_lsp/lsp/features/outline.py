@@ -67,12 +67,16 @@ def register(server: ParityServer) -> None:
         encoding = ls.converter.encoding
         out = []
         for hit in workspace_symbols(ls.analysis, params.query):
-            out.append(types.WorkspaceSymbol(
-                name=hit.name,
-                kind=CAPABILITY_KIND,
-                location=types.Location(uri=ls.converter.uri(hit.path), range=lsp_range(hit.matrix.index, hit.span, encoding)),
-                container_name=" · ".join(p for p in (hit.group, hit.status) if p) or None,
-            ))
+            out.append(
+                types.WorkspaceSymbol(
+                    name=hit.name,
+                    kind=CAPABILITY_KIND,
+                    location=types.Location(
+                        uri=ls.converter.uri(hit.path), range=lsp_range(hit.matrix.index, hit.span, encoding)
+                    ),
+                    container_name=" · ".join(p for p in (hit.group, hit.status) if p) or None,
+                )
+            )
         return out
 
     @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
@@ -82,7 +86,9 @@ def register(server: ParityServer) -> None:
         if matrix is None:
             return []
         return [
-            types.FoldingRange(start_line=f.start_line, end_line=f.end_line, kind=types.FoldingRangeKind.Region)
+            types.FoldingRange(
+                start_line=f.start_line, end_line=f.end_line, kind=types.FoldingRangeKind.Region
+            )
             for f in folding_ranges(matrix)
         ]
 
@@ -122,6 +128,9 @@ def register(server: ParityServer) -> None:
             target = ls.converter.uri(link.target)
             if link.fragment:
                 target = f"{target}#{link.fragment}"
-            out.append(types.DocumentLink(range=lsp_range(matrix.index, link.span, encoding), target=target,
-                                          tooltip=link.tooltip))
+            out.append(
+                types.DocumentLink(
+                    range=lsp_range(matrix.index, link.span, encoding), target=target, tooltip=link.tooltip
+                )
+            )
         return out

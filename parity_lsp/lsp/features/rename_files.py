@@ -12,12 +12,18 @@ from parity_lsp.features.rename import rename_edits
 from parity_lsp.lsp.server import ParityServer
 
 GLOB = "**/*"
-OPTIONS = types.FileOperationRegistrationOptions(filters=[
-    types.FileOperationFilter(scheme="file", pattern=types.FileOperationPattern(
-        glob=GLOB, matches=types.FileOperationPatternKind.File)),
-    types.FileOperationFilter(scheme="file", pattern=types.FileOperationPattern(
-        glob=GLOB, matches=types.FileOperationPatternKind.Folder)),
-])
+OPTIONS = types.FileOperationRegistrationOptions(
+    filters=[
+        types.FileOperationFilter(
+            scheme="file",
+            pattern=types.FileOperationPattern(glob=GLOB, matches=types.FileOperationPatternKind.File),
+        ),
+        types.FileOperationFilter(
+            scheme="file",
+            pattern=types.FileOperationPattern(glob=GLOB, matches=types.FileOperationPatternKind.Folder),
+        ),
+    ]
+)
 
 
 def register(server: ParityServer) -> None:

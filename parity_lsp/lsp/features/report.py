@@ -27,9 +27,13 @@ def _format_of(args) -> str:
         elif isinstance(first, str):
             fmt = first
         elif first is not None:
-            raise JsonRpcInvalidParams.of(ValueError(f"{SHOW_REPORT}: expected {{\"format\": \"html\"|\"markdown\"}}"))
+            raise JsonRpcInvalidParams.of(
+                ValueError(f'{SHOW_REPORT}: expected {{"format": "html"|"markdown"}}')
+            )
     if fmt not in FORMATS:
-        raise JsonRpcInvalidParams.of(ValueError(f"{SHOW_REPORT}: unknown format {fmt!r} (expected html or markdown)"))
+        raise JsonRpcInvalidParams.of(
+            ValueError(f"{SHOW_REPORT}: unknown format {fmt!r} (expected html or markdown)")
+        )
     return fmt
 
 

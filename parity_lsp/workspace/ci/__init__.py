@@ -35,8 +35,24 @@ from parity_lsp.workspace.ci.verdict import command_runs_test, match_cited_comma
 from parity_lsp.workspace.ci.workflows import find_job, list_workflows, load_workflow, nearest_job
 
 __all__ = [
-    "CiCitation", "CitedMatch", "TestTarget", "Verdict", "RUNS", "DOES_NOT_RUN", "UNKNOWN",
-    "verdict", "command_runs_test", "match_cited_commands", "explain", "explain_verdict",
-    "parse_command", "selection_key", "command_matches", "closest_command",
-    "load_workflow", "find_job", "nearest_job", "list_workflows",
+    "DOES_NOT_RUN",
+    "RUNS",
+    "UNKNOWN",
+    "CiCitation",
+    "CitedMatch",
+    "TestTarget",
+    "Verdict",
+    "closest_command",
+    "command_matches",
+    "command_runs_test",
+    "explain",
+    "explain_verdict",
+    "find_job",
+    "list_workflows",
+    "load_workflow",
+    "match_cited_commands",
+    "nearest_job",
+    "parse_command",
+    "selection_key",
+    "verdict",
 ]

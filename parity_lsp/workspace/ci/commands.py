@@ -8,12 +8,11 @@ because their value is only known when CI runs.
 
 from __future__ import annotations
 
-import functools
-
 import difflib
+import functools
 import re
-from dataclasses import dataclass, field
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from parity_lsp.workspace.ci.shell import Word, join_dir, split_words
@@ -71,8 +70,17 @@ class CargoTest(ParsedCommand):
     @property
     def has_target_flags(self) -> bool:
         return bool(
-            self.lib or self.bins or self.bin_names or self.tests or self.test_names or self.benches
-            or self.bench_names or self.examples or self.example_names or self.all_targets or self.doc
+            self.lib
+            or self.bins
+            or self.bin_names
+            or self.tests
+            or self.test_names
+            or self.benches
+            or self.bench_names
+            or self.examples
+            or self.example_names
+            or self.all_targets
+            or self.doc
         )
 
 
@@ -135,31 +143,320 @@ _PYTHON = re.compile(r"^(?:.*/)?(?:python(?:\d+(?:\.\d+)?)?|py|pypy3?)$")
 
 # Programs that do not run tests. A step made of these is not a reason to answer "unknown".
 _NON_TEST_PROGRAMS = frozenset(
-    """echo printf cd pushd popd export set unset source . mkdir rm rmdir cp mv ln touch chmod chown
-    cat tee ls pwd grep egrep fgrep rg sed awk cut sort uniq head tail wc find tar unzip zip gzip gunzip
-    curl wget git gh apt apt-get brew yum dnf apk pip pip3 pipx rustup rustc rustfmt sleep true false
-    test [ [[ exit wait date which type sha256sum shasum md5sum diff jq yq openssl ssh scp rsync base64
-    envsubst read trap shift hash ulimit tr basename dirname realpath readlink mktemp df du free uname
-    nproc printenv id whoami hostname ps kill systemctl service cmake ninja gcc clang protoc buf
-    corepack nvm sccache ccache maturin twine ruff black isort flake8 mypy pyright pylint eslint
-    prettier tsc shellcheck actionlint typos codespell taplo golangci-lint gofmt goimports staticcheck
-    govulncheck mdbook hugo sudo :""".split()
+    [
+        "echo",
+        "printf",
+        "cd",
+        "pushd",
+        "popd",
+        "export",
+        "set",
+        "unset",
+        "source",
+        ".",
+        "mkdir",
+        "rm",
+        "rmdir",
+        "cp",
+        "mv",
+        "ln",
+        "touch",
+        "chmod",
+        "chown",
+        "cat",
+        "tee",
+        "ls",
+        "pwd",
+        "grep",
+        "egrep",
+        "fgrep",
+        "rg",
+        "sed",
+        "awk",
+        "cut",
+        "sort",
+        "uniq",
+        "head",
+        "tail",
+        "wc",
+        "find",
+        "tar",
+        "unzip",
+        "zip",
+        "gzip",
+        "gunzip",
+        "curl",
+        "wget",
+        "git",
+        "gh",
+        "apt",
+        "apt-get",
+        "brew",
+        "yum",
+        "dnf",
+        "apk",
+        "pip",
+        "pip3",
+        "pipx",
+        "rustup",
+        "rustc",
+        "rustfmt",
+        "sleep",
+        "true",
+        "false",
+        "test",
+        "[",
+        "[[",
+        "exit",
+        "wait",
+        "date",
+        "which",
+        "type",
+        "sha256sum",
+        "shasum",
+        "md5sum",
+        "diff",
+        "jq",
+        "yq",
+        "openssl",
+        "ssh",
+        "scp",
+        "rsync",
+        "base64",
+        "envsubst",
+        "read",
+        "trap",
+        "shift",
+        "hash",
+        "ulimit",
+        "tr",
+        "basename",
+        "dirname",
+        "realpath",
+        "readlink",
+        "mktemp",
+        "df",
+        "du",
+        "free",
+        "uname",
+        "nproc",
+        "printenv",
+        "id",
+        "whoami",
+        "hostname",
+        "ps",
+        "kill",
+        "systemctl",
+        "service",
+        "cmake",
+        "ninja",
+        "gcc",
+        "clang",
+        "protoc",
+        "buf",
+        "corepack",
+        "nvm",
+        "sccache",
+        "ccache",
+        "maturin",
+        "twine",
+        "ruff",
+        "black",
+        "isort",
+        "flake8",
+        "mypy",
+        "pyright",
+        "pylint",
+        "eslint",
+        "prettier",
+        "tsc",
+        "shellcheck",
+        "actionlint",
+        "typos",
+        "codespell",
+        "taplo",
+        "golangci-lint",
+        "gofmt",
+        "goimports",
+        "staticcheck",
+        "govulncheck",
+        "mdbook",
+        "hugo",
+        "sudo",
+        ":",
+    ]
 )
 _NON_TEST_SUBCOMMANDS = {
-    "cargo": set(
-        "build b check c clippy fmt doc d install uninstall fetch update publish package clean metadata "
-        "tree audit deny udeps machete generate-lockfile login search vendor version bench sort about "
-        "rustdoc rustc semver-checks msrv outdated fix add remove new init locate-project verify-project "
-        "binstall set-version upgrade".split()
-    ),
-    "go": set("build vet mod fmt get install env version work list clean doc fix".split()),
-    "npm": set("ci install i add audit publish pack version config set cache prune dedupe ls outdated uninstall rm link login whoami".split()),
-    "pnpm": set("install i add audit publish pack remove rm update up store config setup fetch dedupe ls outdated link env".split()),
-    "yarn": set("install add audit publish pack remove upgrade config cache set dedupe info why link".split()),
-    "uv": set("sync pip lock venv tool python build publish add remove export tree cache self version init".split()),
-    "poetry": set("install lock build check add remove update export config env show version publish self sync".split()),
-    "pdm": set("install sync lock build add remove update export config use venv publish".split()),
-    "hatch": set("build env version publish clean new config fmt".split()),
+    "cargo": {
+        "build",
+        "b",
+        "check",
+        "c",
+        "clippy",
+        "fmt",
+        "doc",
+        "d",
+        "install",
+        "uninstall",
+        "fetch",
+        "update",
+        "publish",
+        "package",
+        "clean",
+        "metadata",
+        "tree",
+        "audit",
+        "deny",
+        "udeps",
+        "machete",
+        "generate-lockfile",
+        "login",
+        "search",
+        "vendor",
+        "version",
+        "bench",
+        "sort",
+        "about",
+        "rustdoc",
+        "rustc",
+        "semver-checks",
+        "msrv",
+        "outdated",
+        "fix",
+        "add",
+        "remove",
+        "new",
+        "init",
+        "locate-project",
+        "verify-project",
+        "binstall",
+        "set-version",
+        "upgrade",
+    },
+    "go": {
+        "build",
+        "vet",
+        "mod",
+        "fmt",
+        "get",
+        "install",
+        "env",
+        "version",
+        "work",
+        "list",
+        "clean",
+        "doc",
+        "fix",
+    },
+    "npm": {
+        "ci",
+        "install",
+        "i",
+        "add",
+        "audit",
+        "publish",
+        "pack",
+        "version",
+        "config",
+        "set",
+        "cache",
+        "prune",
+        "dedupe",
+        "ls",
+        "outdated",
+        "uninstall",
+        "rm",
+        "link",
+        "login",
+        "whoami",
+    },
+    "pnpm": {
+        "install",
+        "i",
+        "add",
+        "audit",
+        "publish",
+        "pack",
+        "remove",
+        "rm",
+        "update",
+        "up",
+        "store",
+        "config",
+        "setup",
+        "fetch",
+        "dedupe",
+        "ls",
+        "outdated",
+        "link",
+        "env",
+    },
+    "yarn": {
+        "install",
+        "add",
+        "audit",
+        "publish",
+        "pack",
+        "remove",
+        "upgrade",
+        "config",
+        "cache",
+        "set",
+        "dedupe",
+        "info",
+        "why",
+        "link",
+    },
+    "uv": {
+        "sync",
+        "pip",
+        "lock",
+        "venv",
+        "tool",
+        "python",
+        "build",
+        "publish",
+        "add",
+        "remove",
+        "export",
+        "tree",
+        "cache",
+        "self",
+        "version",
+        "init",
+    },
+    "poetry": {
+        "install",
+        "lock",
+        "build",
+        "check",
+        "add",
+        "remove",
+        "update",
+        "export",
+        "config",
+        "env",
+        "show",
+        "version",
+        "publish",
+        "self",
+        "sync",
+    },
+    "pdm": {
+        "install",
+        "sync",
+        "lock",
+        "build",
+        "add",
+        "remove",
+        "update",
+        "export",
+        "config",
+        "use",
+        "venv",
+        "publish",
+    },
+    "hatch": {"build", "env", "version", "publish", "clean", "new", "config", "fmt"},
 }
 
 
@@ -225,12 +522,31 @@ def _strip_wrappers(words: list[Word]) -> tuple[list[Word], list[str], dict[str,
         head = w[0].value
         base = head.rsplit("/", 1)[-1]
         second = w[1].value if len(w) > 1 else None
-        if base in ("time", "nohup", "exec", "command", "nice", "stdbuf", "xvfb-run", "sudo", "timeout", "env"):
+        if base in (
+            "time",
+            "nohup",
+            "exec",
+            "command",
+            "nice",
+            "stdbuf",
+            "xvfb-run",
+            "sudo",
+            "timeout",
+            "env",
+        ):
             w.pop(0)
             wrappers.append(base)
             while w and w[0].value.startswith("-"):
                 opt = w.pop(0).value
-                if base in ("nice", "sudo", "xvfb-run", "timeout") and opt in ("-n", "-u", "-s", "-k", "-g", "--signal", "--kill-after"):
+                if base in ("nice", "sudo", "xvfb-run", "timeout") and opt in (
+                    "-n",
+                    "-u",
+                    "-s",
+                    "-k",
+                    "-g",
+                    "--signal",
+                    "--kill-after",
+                ):
                     if w:
                         w.pop(0)
                 elif base == "env" and opt in ("-u", "-C", "--chdir", "--unset"):
@@ -240,7 +556,11 @@ def _strip_wrappers(words: list[Word]) -> tuple[list[Word], list[str], dict[str,
             if base == "timeout" and w and re.match(r"^\d", w[0].value):
                 w.pop(0)  # the duration
             continue
-        if base == "uvx" or (base == "uv" and second in ("run", "tool") and (second != "tool" or (len(w) > 2 and w[2].value == "run"))):
+        if base == "uvx" or (
+            base == "uv"
+            and second in ("run", "tool")
+            and (second != "tool" or (len(w) > 2 and w[2].value == "run"))
+        ):
             n = 1 if base == "uvx" else (3 if second == "tool" else 2)
             del w[:n]
             wrappers.append("uv run")
@@ -267,7 +587,7 @@ def _strip_wrappers(words: list[Word]) -> tuple[list[Word], list[str], dict[str,
                 if name in ("-C", "--directory", "-p", "--project", "-P"):
                     directory = _join(directory, val)
             if base == "hatch" and w and ":" in w[0].value and not w[0].value.startswith(("/", ".")):
-                env_name, _, script = w[0].value.partition(":")  # `hatch run test:pytest`
+                _env_name, _, script = w[0].value.partition(":")  # `hatch run test:pytest`
                 w[0] = Word(script, w[0].dynamic)
             continue
         if base == "coverage" and second == "run":
@@ -275,7 +595,19 @@ def _strip_wrappers(words: list[Word]) -> tuple[list[Word], list[str], dict[str,
             wrappers.append("coverage run")
             while w and w[0].value.startswith("-") and w[0].value != "-m":
                 opt = w.pop(0).value
-                if opt in ("--rcfile", "--source", "--include", "--omit", "--context", "--data-file", "--concurrency") and w:
+                if (
+                    opt
+                    in (
+                        "--rcfile",
+                        "--source",
+                        "--include",
+                        "--omit",
+                        "--context",
+                        "--data-file",
+                        "--concurrency",
+                    )
+                    and w
+                ):
                     w.pop(0)
             if w and w[0].value == "-m":
                 w.pop(0)
@@ -297,9 +629,28 @@ def _strip_wrappers(words: list[Word]) -> tuple[list[Word], list[str], dict[str,
 
 
 _UV_VALUE_OPTS = {
-    "--with", "--with-requirements", "--with-editable", "--extra", "--group", "--only-group", "--no-group",
-    "--package", "-p", "--python", "--directory", "--project", "--env-file", "--index", "--index-url",
-    "--extra-index-url", "--from", "--script", "--config-file", "--cache-dir", "--color", "--exclude-newer",
+    "--with",
+    "--with-requirements",
+    "--with-editable",
+    "--extra",
+    "--group",
+    "--only-group",
+    "--no-group",
+    "--package",
+    "-p",
+    "--python",
+    "--directory",
+    "--project",
+    "--env-file",
+    "--index",
+    "--index-url",
+    "--extra-index-url",
+    "--from",
+    "--script",
+    "--config-file",
+    "--cache-dir",
+    "--color",
+    "--exclude-newer",
 }
 
 
@@ -341,7 +692,14 @@ def _parse(text: str) -> ParsedCommand:
     words = _split(folded)
     dynamic = frozenset(w.value for w in words if w.dynamic)
     rest, wrappers, env, directory = _strip_wrappers(words)
-    common = dict(text=folded, argv=[w.value for w in rest], wrappers=wrappers, env=env, directory=directory, dynamic=dynamic)
+    common = {
+        "text": folded,
+        "argv": [w.value for w in rest],
+        "wrappers": wrappers,
+        "env": env,
+        "directory": directory,
+        "dynamic": dynamic,
+    }
     if not rest:
         return Unknown(non_test=True, **common)
     prog = rest[0].value.rsplit("/", 1)[-1]
@@ -371,16 +729,59 @@ def _parse(text: str) -> ParsedCommand:
 
 _CARGO_VALUE_SHORT = {"-p", "-F", "-j", "-Z", "-C", "-E", "-P"}
 _CARGO_VALUE_LONG = {
-    "--package", "--exclude", "--bin", "--test", "--bench", "--example", "--features", "--manifest-path",
-    "--target", "--target-dir", "--jobs", "--profile", "--color", "--message-format", "--config",
-    "--lockfile-path", "--filterset", "--filter-expr", "--partition", "--run-ignored", "--retries",
-    "--test-threads", "--cargo-profile", "--archive-file", "--workspace-remap", "--build-jobs",
-    "--status-level", "--final-status-level", "--failure-output", "--success-output", "--max-fail",
-    "--output-path", "--output-dir", "--ignore-filename-regex", "--fail-under-lines",
-    "--fail-under-functions", "--fail-under-regions", "--fail-uncovered-lines", "--tool-path",
-    "--hide-progress-bar", "--nextest-profile", "--threads",
+    "--package",
+    "--exclude",
+    "--bin",
+    "--test",
+    "--bench",
+    "--example",
+    "--features",
+    "--manifest-path",
+    "--target",
+    "--target-dir",
+    "--jobs",
+    "--profile",
+    "--color",
+    "--message-format",
+    "--config",
+    "--lockfile-path",
+    "--filterset",
+    "--filter-expr",
+    "--partition",
+    "--run-ignored",
+    "--retries",
+    "--test-threads",
+    "--cargo-profile",
+    "--archive-file",
+    "--workspace-remap",
+    "--build-jobs",
+    "--status-level",
+    "--final-status-level",
+    "--failure-output",
+    "--success-output",
+    "--max-fail",
+    "--output-path",
+    "--output-dir",
+    "--ignore-filename-regex",
+    "--fail-under-lines",
+    "--fail-under-functions",
+    "--fail-under-regions",
+    "--fail-uncovered-lines",
+    "--tool-path",
+    "--hide-progress-bar",
+    "--nextest-profile",
+    "--threads",
 }
-_HARNESS_VALUE = {"--skip", "--test-threads", "--format", "--color", "--logfile", "-Z", "--shuffle-seed", "--report-time"}
+_HARNESS_VALUE = {
+    "--skip",
+    "--test-threads",
+    "--format",
+    "--color",
+    "--logfile",
+    "-Z",
+    "--shuffle-seed",
+    "--report-time",
+}
 
 
 def _parse_cargo(cur: _Cursor, common: dict) -> ParsedCommand:
@@ -536,22 +937,101 @@ def _harness_options(cur: _Cursor, cmd: CargoTest) -> None:
 # pytest ----------------------------------------------------------------------------------
 
 _PYTEST_VALUE_SHORT = {"-k", "-m", "-p", "-c", "-o", "-W", "-r", "-n"}
-_PYTEST_VALUE_LONG = set(
-    """--rootdir --ignore --ignore-glob --deselect --confcutdir --basetemp --junitxml --junit-xml
-    --junit-prefix --maxfail --tb --durations --durations-min --import-mode --log-level --log-format
-    --log-date-format --log-cli-level --log-cli-format --log-cli-date-format --log-file --log-file-level
-    --log-file-format --log-file-date-format --log-file-mode --capture --override-ini --show-capture
-    --doctest-glob --numprocesses --dist --maxprocesses --timeout --timeout-method --reruns --reruns-delay
-    --only-rerun --cov-report --cov-config --cov-fail-under --cov-context --html --css --json-report-file
-    --hypothesis-seed --hypothesis-profile --random-order-seed --count --repeat-scope --splits --group
-    --durations-path --splitting-algorithm --asyncio-mode --randomly-seed --ds --dc --color
-    --code-highlight --verbosity --report-log --config-file --keyword --markers-expr --rsyncdir --tx
-    --benchmark-json --benchmark-save --benchmark-storage --benchmark-min-rounds --lfnf
-    --last-failed-no-failures --deselect-glob --tests-per-worker --workers --ignore-flaky""".split()
-)
+_PYTEST_VALUE_LONG = {
+    "--rootdir",
+    "--ignore",
+    "--ignore-glob",
+    "--deselect",
+    "--confcutdir",
+    "--basetemp",
+    "--junitxml",
+    "--junit-xml",
+    "--junit-prefix",
+    "--maxfail",
+    "--tb",
+    "--durations",
+    "--durations-min",
+    "--import-mode",
+    "--log-level",
+    "--log-format",
+    "--log-date-format",
+    "--log-cli-level",
+    "--log-cli-format",
+    "--log-cli-date-format",
+    "--log-file",
+    "--log-file-level",
+    "--log-file-format",
+    "--log-file-date-format",
+    "--log-file-mode",
+    "--capture",
+    "--override-ini",
+    "--show-capture",
+    "--doctest-glob",
+    "--numprocesses",
+    "--dist",
+    "--maxprocesses",
+    "--timeout",
+    "--timeout-method",
+    "--reruns",
+    "--reruns-delay",
+    "--only-rerun",
+    "--cov-report",
+    "--cov-config",
+    "--cov-fail-under",
+    "--cov-context",
+    "--html",
+    "--css",
+    "--json-report-file",
+    "--hypothesis-seed",
+    "--hypothesis-profile",
+    "--random-order-seed",
+    "--count",
+    "--repeat-scope",
+    "--splits",
+    "--group",
+    "--durations-path",
+    "--splitting-algorithm",
+    "--asyncio-mode",
+    "--randomly-seed",
+    "--ds",
+    "--dc",
+    "--color",
+    "--code-highlight",
+    "--verbosity",
+    "--report-log",
+    "--config-file",
+    "--keyword",
+    "--markers-expr",
+    "--rsyncdir",
+    "--tx",
+    "--benchmark-json",
+    "--benchmark-save",
+    "--benchmark-storage",
+    "--benchmark-min-rounds",
+    "--lfnf",
+    "--last-failed-no-failures",
+    "--deselect-glob",
+    "--tests-per-worker",
+    "--workers",
+    "--ignore-flaky",
+}
 _PYTEST_OPTIONAL_VALUE = {"--cov", "--cache-show", "--pdbcls"}
-_PYTEST_NO_RUN = {"--co", "--collect-only", "--collectonly", "--fixtures", "--funcargs", "--fixtures-per-test",
-                  "--markers", "--version", "-V", "-h", "--help", "--setup-plan", "--setup-only", "--cache-show"}
+_PYTEST_NO_RUN = {
+    "--co",
+    "--collect-only",
+    "--collectonly",
+    "--fixtures",
+    "--funcargs",
+    "--fixtures-per-test",
+    "--markers",
+    "--version",
+    "-V",
+    "-h",
+    "--help",
+    "--setup-plan",
+    "--setup-only",
+    "--cache-show",
+}
 
 
 def _parse_pytest(cur: _Cursor, common: dict) -> Pytest:
@@ -627,12 +1107,53 @@ def _parse_hatch_test(cur: _Cursor, common: dict) -> ParsedCommand:
 
 # go ----------------------------------------------------------------------------------------
 
-_GO_VALUE = set(
-    """run skip bench benchtime count cpu parallel timeout tags coverprofile covermode coverpkg cpuprofile
-    memprofile memprofilerate blockprofile blockprofilerate mutexprofile mutexprofilefraction trace
-    outputdir o p exec ldflags gcflags asmflags gccgoflags mod modfile pkgdir toolexec vet C shuffle fuzz
-    fuzztime fuzzminimizetime list overlay pgo buildmode compiler installsuffix fullpath""".split()
-)
+_GO_VALUE = {
+    "run",
+    "skip",
+    "bench",
+    "benchtime",
+    "count",
+    "cpu",
+    "parallel",
+    "timeout",
+    "tags",
+    "coverprofile",
+    "covermode",
+    "coverpkg",
+    "cpuprofile",
+    "memprofile",
+    "memprofilerate",
+    "blockprofile",
+    "blockprofilerate",
+    "mutexprofile",
+    "mutexprofilefraction",
+    "trace",
+    "outputdir",
+    "o",
+    "p",
+    "exec",
+    "ldflags",
+    "gcflags",
+    "asmflags",
+    "gccgoflags",
+    "mod",
+    "modfile",
+    "pkgdir",
+    "toolexec",
+    "vet",
+    "C",
+    "shuffle",
+    "fuzz",
+    "fuzztime",
+    "fuzzminimizetime",
+    "list",
+    "overlay",
+    "pgo",
+    "buildmode",
+    "compiler",
+    "installsuffix",
+    "fullpath",
+}
 
 
 def _parse_go(cur: _Cursor, common: dict) -> ParsedCommand:
@@ -691,7 +1212,23 @@ def _parse_gotestsum(cur: _Cursor, common: dict) -> ParsedCommand:
         if name == "--packages":
             value = value if eq else (cur.take() if not cur.done() else "")
             packages.extend(value.split())
-        elif name in ("--format", "-f", "--junitfile", "--jsonfile", "--rerun-fails", "--post-run-command", "--hide-summary", "--format-icons", "--rerun-fails-report", "--junitfile-testsuite-name", "--junitfile-testcase-classname") and not eq:
+        elif (
+            name
+            in (
+                "--format",
+                "-f",
+                "--junitfile",
+                "--jsonfile",
+                "--rerun-fails",
+                "--post-run-command",
+                "--hide-summary",
+                "--format-icons",
+                "--rerun-fails-report",
+                "--junitfile-testsuite-name",
+                "--junitfile-testcase-classname",
+            )
+            and not eq
+        ):
             if name != "--rerun-fails" and not cur.done():
                 cur.take()
     cmd = _parse_go(_Cursor([Word("test")] + cur.rest()), common)
@@ -714,7 +1251,12 @@ def _parse_make(cur: _Cursor, common: dict) -> MakeRun:
         if not word.startswith("-"):
             cmd.targets.append(word)
             continue
-        opt = _option(cur, word, {"-C", "-f", "-j", "-l", "-I", "-o", "-W"}, {"--directory", "--file", "--makefile", "--jobs", "--load-average", "--include-dir"})
+        opt = _option(
+            cur,
+            word,
+            {"-C", "-f", "-j", "-l", "-I", "-o", "-W"},
+            {"--directory", "--file", "--makefile", "--jobs", "--load-average", "--include-dir"},
+        )
         if opt is None:
             cmd.others.append(word)
             continue
@@ -784,7 +1326,9 @@ def _parse_script_runner(prog: str, cur: _Cursor, common: dict) -> ParsedCommand
     if script is None:  # bare `yarn` / `pnpm`: install
         return Unknown(non_test=True, **common)
     common["directory"] = directory
-    return ScriptRun(manager=prog, script=script, args=args, workspace_filter=workspace, others=others, **common)
+    return ScriptRun(
+        manager=prog, script=script, args=args, workspace_filter=workspace, others=others, **common
+    )
 
 
 # --- comparing a cited command with a step command (SPEC section 5) -------------------------
@@ -800,16 +1344,44 @@ def selection_key(cmd: ParsedCommand | str) -> tuple:
         cmd = parse_command(cmd)
     if isinstance(cmd, CargoTest):
         targets = frozenset(
-            [("lib",)] * cmd.lib + [("bins",)] * cmd.bins + [("tests",)] * cmd.tests + [("benches",)] * cmd.benches
-            + [("examples",)] * cmd.examples + [("all-targets",)] * cmd.all_targets + [("doc",)] * cmd.doc
-            + [("bin", n) for n in cmd.bin_names] + [("test", n) for n in cmd.test_names]
-            + [("bench", n) for n in cmd.bench_names] + [("example", n) for n in cmd.example_names]
+            [("lib",)] * cmd.lib
+            + [("bins",)] * cmd.bins
+            + [("tests",)] * cmd.tests
+            + [("benches",)] * cmd.benches
+            + [("examples",)] * cmd.examples
+            + [("all-targets",)] * cmd.all_targets
+            + [("doc",)] * cmd.doc
+            + [("bin", n) for n in cmd.bin_names]
+            + [("test", n) for n in cmd.test_names]
+            + [("bench", n) for n in cmd.bench_names]
+            + [("example", n) for n in cmd.example_names]
         )
-        return ("cargo", cmd.runner, frozenset(cmd.packages), cmd.workspace, frozenset(cmd.exclude), targets,
-                tuple(cmd.positional), cmd.manifest_path, cmd.no_run, tuple(cmd.filterset), cmd.directory)
+        return (
+            "cargo",
+            cmd.runner,
+            frozenset(cmd.packages),
+            cmd.workspace,
+            frozenset(cmd.exclude),
+            targets,
+            tuple(cmd.positional),
+            cmd.manifest_path,
+            cmd.no_run,
+            tuple(cmd.filterset),
+            cmd.directory,
+        )
     if isinstance(cmd, Pytest):
-        return ("pytest", frozenset(a.rstrip("/") for a in cmd.args), cmd.keyword, cmd.markers, frozenset(cmd.ignore),
-                frozenset(cmd.ignore_glob), frozenset(cmd.deselect), cmd.pyargs, cmd.collect_only, cmd.directory)
+        return (
+            "pytest",
+            frozenset(a.rstrip("/") for a in cmd.args),
+            cmd.keyword,
+            cmd.markers,
+            frozenset(cmd.ignore),
+            frozenset(cmd.ignore_glob),
+            frozenset(cmd.deselect),
+            cmd.pyargs,
+            cmd.collect_only,
+            cmd.directory,
+        )
     if isinstance(cmd, GoTest):
         return ("go", frozenset(cmd.packages), cmd.run, cmd.skip, cmd.no_run, cmd.directory)
     if isinstance(cmd, MakeRun):
@@ -871,7 +1443,7 @@ class CommandIndex:
     `Unknown` commands (matched by argument runs) are all candidates.
     """
 
-    __slots__ = ("_by_key", "_unknown", "_answers")
+    __slots__ = ("_answers", "_by_key", "_unknown")
 
     def __init__(self, texts: Iterable[str]) -> None:
         self._by_key: dict[tuple, list[str]] = {}
@@ -893,7 +1465,9 @@ class CommandIndex:
             if len(self._answers) >= _ANSWERS_KEPT:  # an editor types a new command per keystroke
                 self._answers.clear()
             a = parse_command(cited)
-            candidates = self._unknown if isinstance(a, Unknown) else self._by_key.get((a.kind, selection_key(a)), ())
+            candidates = (
+                self._unknown if isinstance(a, Unknown) else self._by_key.get((a.kind, selection_key(a)), ())
+            )
             found = self._answers[cited] = tuple(t for t in candidates if command_matches(cited, t))
         return found
 

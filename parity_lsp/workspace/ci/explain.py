@@ -14,7 +14,7 @@ MAX_OTHER_STEPS = 5
 
 
 def explain(fs: FileSystem, test: TestTarget, ci: CiCitation) -> str:
-    """"run by job `test`, step 9 (line 212): `cargo test -p core --tests` — matches `test_foo`"."""
+    """ "run by job `test`, step 9 (line 212): `cargo test -p core --tests` — matches `test_foo`"."""
     return explain_verdict(compute_verdict(fs, test, ci))
 
 

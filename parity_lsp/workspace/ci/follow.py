@@ -10,10 +10,15 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from parity_lsp.workspace.ci.commands import MakeRun, ParsedCommand, ScriptRun, effective_directory, parse_command
+from parity_lsp.workspace.ci.commands import (
+    MakeRun,
+    ParsedCommand,
+    ScriptRun,
+    effective_directory,
+    parse_command,
+)
 from parity_lsp.workspace.ci.shell import join_dir, split_commands, with_directories
 from parity_lsp.workspace.fs import FileSystem
-
 
 
 @dataclass(slots=True)
@@ -75,7 +80,11 @@ def _follow_make(fs: FileSystem, cmd: MakeRun, cwd: str | None) -> FollowResult:
         seen.add(target)
         rule = mk.rules.get(target)
         if rule is None:
-            hint = " (it may come from an included file or a pattern rule)" if mk.includes or mk.pattern_rules else ""
+            hint = (
+                " (it may come from an included file or a pattern rule)"
+                if mk.includes or mk.pattern_rules
+                else ""
+            )
             return f"`{path}` has no target `{target}`{hint}"
         for prereq in rule.prerequisites:  # prerequisites run first, and are part of `make target`
             if prereq in mk.rules:
@@ -99,7 +108,9 @@ def _follow_make(fs: FileSystem, cmd: MakeRun, cwd: str | None) -> FollowResult:
 
 def _follow_script(fs: FileSystem, cmd: ScriptRun, cwd: str | None) -> FollowResult:
     if cmd.workspace_filter is not None:
-        return FollowResult(error=f"`{cmd.text}` runs the script in workspace package(s) `{cmd.workspace_filter}`, which is not followed")
+        return FollowResult(
+            error=f"`{cmd.text}` runs the script in workspace package(s) `{cmd.workspace_filter}`, which is not followed"
+        )
     where = effective_directory(cwd, cmd)
     if where is None:
         return FollowResult(error=f"the directory `{cmd.text}` runs in is not known")
@@ -120,7 +131,9 @@ def _follow_script(fs: FileSystem, cmd: ScriptRun, cwd: str | None) -> FollowRes
     line = _json_key_line(read.text, cmd.script)
     out = FollowResult()
     for sc, sub_cwd in with_directories(split_commands(body), where):
-        out.commands.append(Followed(parse_command(sc.text), sub_cwd, path, line, f"{cmd.manager} run {cmd.script}"))
+        out.commands.append(
+            Followed(parse_command(sc.text), sub_cwd, path, line, f"{cmd.manager} run {cmd.script}")
+        )
     return out
 
 
@@ -129,7 +142,7 @@ def _quote(arg: str) -> str:
 
 
 def _json_key_line(text: str, key: str) -> int:
-    m = re.search(r'"%s"\s*:' % re.escape(key), text)
+    m = re.search(rf'"{re.escape(key)}"\s*:', text)
     return text.count("\n", 0, m.start()) if m else 0
 
 
@@ -154,6 +167,7 @@ class Makefile:
 
     def expand(self, text: str, target: str = "", depth: int = 0) -> str:
         """Expand `$(VAR)`/`${VAR}` like make; function calls stay as written (dynamic)."""
+
         def sub(m: re.Match[str]) -> str:
             name = m.group(1) or m.group(2) or m.group(3)
             if name == "MAKE":
@@ -161,7 +175,11 @@ class Makefile:
             if name == "@":
                 return target
             if name in self.variables:
-                return self.expand(self.variables[name], target, depth + 1) if depth < 8 else self.variables[name]
+                return (
+                    self.expand(self.variables[name], target, depth + 1)
+                    if depth < 8
+                    else self.variables[name]
+                )
             if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
                 return ""  # an undefined make variable expands to nothing
             return m.group(0)
@@ -171,7 +189,9 @@ class Makefile:
         return text.replace("\x00", "$")
 
 
-_MK_ASSIGN = re.compile(r"^(?:export\s+|override\s+)*([A-Za-z_][A-Za-z0-9_.\-]*)\s*(\?=|::=|:=|\+=|!=|=)\s*(.*)$")
+_MK_ASSIGN = re.compile(
+    r"^(?:export\s+|override\s+)*([A-Za-z_][A-Za-z0-9_.\-]*)\s*(\?=|::=|:=|\+=|!=|=)\s*(.*)$"
+)
 _MK_RULE = re.compile(r"^([^:=#\t][^:=#]*?)\s*::?(?!=)\s*(.*)$")
 
 

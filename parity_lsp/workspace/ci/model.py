@@ -59,7 +59,7 @@ class Verdict:
     via: list[str] = field(default_factory=list)  # followed make targets / scripts
     test_name: str | None = None  # the name the runner sees (`tests::foo`, `TestC::test_x`)
     caveats: list[str] = field(default_factory=list)
-    details: list["Verdict"] = field(default_factory=list)  # job level: one per step command
+    details: list[Verdict] = field(default_factory=list)  # job level: one per step command
     cited: list[CitedMatch] = field(default_factory=list)
     nearest_job: str | None = None  # job_not_found: the closest job id/name
 

@@ -14,8 +14,8 @@ import re
 import shlex
 import tomllib
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from parity_lsp.workspace.fs import FileSystem, memoized, normalize_rel
 
@@ -51,7 +51,7 @@ def ancestors(directory: str) -> list[str]:
 
 # --- TOML with a per-version cache ----------------------------------------------------------
 
-_toml_cache: "weakref.WeakKeyDictionary[FileSystem, dict[str, tuple[object, dict | None, str | None]]]" = (
+_toml_cache: weakref.WeakKeyDictionary[FileSystem, dict[str, tuple[object, dict | None, str | None]]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -104,7 +104,9 @@ class CargoPackage:
     _discover: Callable[[], list[CargoTargetDef]] | None = field(default=None, repr=False, compare=False)
     # (target by root file, targets rooted in a `NAME/main.rs` of their own, longest path first):
     # every cited test file asks which target it is in
-    _by_root: tuple[dict[str, CargoTargetDef], list[CargoTargetDef]] | None = field(default=None, repr=False, compare=False)
+    _by_root: tuple[dict[str, CargoTargetDef], list[CargoTargetDef]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def targets(self) -> list[CargoTargetDef]:
@@ -120,8 +122,11 @@ class CargoPackage:
             for t in targets:
                 by_path.setdefault(t.path, t)
             src = join(self.dir, "src")
-            nested = [t for t in sorted(targets, key=lambda t: len(t.path), reverse=True)
-                      if t.path.endswith("/main.rs") and t.kind != "lib" and parent(t.path) != src]
+            nested = [
+                t
+                for t in sorted(targets, key=lambda t: len(t.path), reverse=True)
+                if t.path.endswith("/main.rs") and t.kind != "lib" and parent(t.path) != src
+            ]
             self._by_root = (by_path, nested)
         return self._by_root
 
@@ -146,7 +151,8 @@ class CargoWorkspace:
     # (member count it was built from, member by name, member by directory): the first member
     # wins, as in a search of the list; rows of a 400-crate workspace ask per cited file
     _index: tuple[int, dict[str, CargoPackage], dict[str, CargoPackage]] | None = field(
-        default=None, repr=False, compare=False)
+        default=None, repr=False, compare=False
+    )
 
     def _members_by(self) -> tuple[dict[str, CargoPackage], dict[str, CargoPackage]]:
         index = self._index
@@ -227,7 +233,9 @@ def load_cargo_package(fs: FileSystem, directory: str) -> CargoPackage:
     return pkg
 
 
-def _cargo_targets(fs_ref, directory: str, name: str | None, data: dict, pkg_table: dict) -> list[CargoTargetDef]:
+def _cargo_targets(
+    fs_ref, directory: str, name: str | None, data: dict, pkg_table: dict
+) -> list[CargoTargetDef]:
     """A package's targets: the manifest's, then those Cargo discovers."""
     fs: FileSystem | None = fs_ref()
     if fs is None:
@@ -238,13 +246,21 @@ def _cargo_targets(fs_ref, directory: str, name: str | None, data: dict, pkg_tab
 
     # [lib]
     lib = data.get("lib") if isinstance(data.get("lib"), dict) else None
-    lib_path = join(directory, lib["path"]) if lib and isinstance(lib.get("path"), str) else join(src, "lib.rs")
+    lib_path = (
+        join(directory, lib["path"]) if lib and isinstance(lib.get("path"), str) else join(src, "lib.rs")
+    )
     if lib is not None or fs.is_file(lib_path):
         lib = lib or {}
-        targets.append(CargoTargetDef(
-            "lib", str(lib.get("name") or crate), lib_path,
-            test=_truthy(lib.get("test")), harness=_truthy(lib.get("harness")), doctest=_truthy(lib.get("doctest")),
-        ))
+        targets.append(
+            CargoTargetDef(
+                "lib",
+                str(lib.get("name") or crate),
+                lib_path,
+                test=_truthy(lib.get("test")),
+                harness=_truthy(lib.get("harness")),
+                doctest=_truthy(lib.get("doctest")),
+            )
+        )
 
     explicit: dict[str, list[dict]] = {}
     for kind in ("bin", "test", "bench", "example"):
@@ -256,7 +272,12 @@ def _cargo_targets(fs_ref, directory: str, name: str | None, data: dict, pkg_tab
         "bench": _truthy(pkg_table.get("autobenches")),
         "example": _truthy(pkg_table.get("autoexamples")),
     }
-    dirs = {"test": join(directory, "tests"), "bench": join(directory, "benches"), "example": join(directory, "examples"), "bin": join(src, "bin")}
+    dirs = {
+        "test": join(directory, "tests"),
+        "bench": join(directory, "benches"),
+        "example": join(directory, "examples"),
+        "bin": join(src, "bin"),
+    }
     default_test = {"bin": True, "test": True, "bench": False, "example": False}
 
     for kind in ("bin", "test", "bench", "example"):
@@ -277,9 +298,15 @@ def _cargo_targets(fs_ref, directory: str, name: str | None, data: dict, pkg_tab
                 if not fs.is_file(tpath) and fs.is_file(join(dirs[kind], tname, "main.rs")):
                     tpath = join(dirs[kind], tname, "main.rs")
             seen_paths.add(tpath)
-            targets.append(CargoTargetDef(
-                kind, tname, tpath, test=_truthy(entry.get("test"), default_test[kind]), harness=_truthy(entry.get("harness")),
-            ))
+            targets.append(
+                CargoTargetDef(
+                    kind,
+                    tname,
+                    tpath,
+                    test=_truthy(entry.get("test"), default_test[kind]),
+                    harness=_truthy(entry.get("harness")),
+                )
+            )
         if not auto[kind]:
             continue
         discovered: list[tuple[str, str]] = []
@@ -308,7 +335,11 @@ def _expand_member(fs: FileSystem, root: str, pattern: str) -> list[str]:
             if part == "..":
                 nxt.append(parent(base))
             elif any(ch in part for ch in "*?["):
-                nxt.extend(join(base, n) for n, is_dir in list_dir(fs, base) if is_dir and fnmatch.fnmatchcase(n, part))
+                nxt.extend(
+                    join(base, n)
+                    for n, is_dir in list_dir(fs, base)
+                    if is_dir and fnmatch.fnmatchcase(n, part)
+                )
             else:
                 nxt.append(join(base, part))
         found = nxt
@@ -329,7 +360,9 @@ def load_cargo_workspace(fs: FileSystem, root: str) -> CargoWorkspace:
         dirs.append(root)
     if table is not None:
         exclude = table.get("exclude", [])
-        ws.exclude = [join(root, e) for e in (exclude if isinstance(exclude, list) else []) if isinstance(e, str)]
+        ws.exclude = [
+            join(root, e) for e in (exclude if isinstance(exclude, list) else []) if isinstance(e, str)
+        ]
         for pattern in table.get("members", []) if isinstance(table.get("members"), list) else []:
             if isinstance(pattern, str):
                 dirs.extend(_expand_member(fs, root, pattern))
@@ -384,7 +417,12 @@ def resolve_cargo_file(fs: FileSystem, rel_path: str) -> CargoResolution:
         return CargoResolution(None, workspace=ws, error=ws.error)
     pkg = ws.member_of(path)
     if pkg is None:
-        return CargoResolution(None, workspace=ws, reason=f"`{path}` is in no package of the workspace at `{ws.root or '.'}`", kind="outside")
+        return CargoResolution(
+            None,
+            workspace=ws,
+            reason=f"`{path}` is in no package of the workspace at `{ws.root or '.'}`",
+            kind="outside",
+        )
     if pkg.error:
         return CargoResolution(None, pkg, ws, error=pkg.error)
     target, reason, kind = _target_for(fs, pkg, path)
@@ -392,11 +430,18 @@ def resolve_cargo_file(fs: FileSystem, rel_path: str) -> CargoResolution:
         return CargoResolution(None, pkg, ws, reason=reason, kind=kind)
     return CargoResolution(
         CargoTarget(
-            package=pkg.name or pkg.dir, package_dir=pkg.dir, kind=target.kind, name=target.name, path=target.path,
-            test=target.test, harness=target.harness, module_path=_module_path(path, target.path),
+            package=pkg.name or pkg.dir,
+            package_dir=pkg.dir,
+            kind=target.kind,
+            name=target.name,
+            path=target.path,
+            test=target.test,
+            harness=target.harness,
+            module_path=_module_path(path, target.path),
             workspace_root=ws.root,
         ),
-        pkg, ws,
+        pkg,
+        ws,
     )
 
 
@@ -404,7 +449,9 @@ def cargo_target_for_file(fs: FileSystem, rel_path: str) -> CargoTarget | None:
     return resolve_cargo_file(fs, rel_path).target
 
 
-def _target_for(fs: FileSystem, pkg: CargoPackage, path: str) -> tuple[CargoTargetDef | None, str | None, str | None]:
+def _target_for(
+    fs: FileSystem, pkg: CargoPackage, path: str
+) -> tuple[CargoTargetDef | None, str | None, str | None]:
     by_path, nested = pkg.target_roots()
     found = by_path.get(path)  # a target's own root file
     if found is not None:
@@ -428,7 +475,11 @@ def _target_for(fs: FileSystem, pkg: CargoPackage, path: str) -> tuple[CargoTarg
     for kind, sub in (("test", "tests"), ("bench", "benches"), ("example", "examples")):
         if is_under(path, join(pkg.dir, sub)):
             if kind == "test" and not pkg.autotests and "/" not in path[len(join(pkg.dir, sub)) + 1 :]:
-                return None, f"`{path}` is not a test target: `{pkg.manifest}` sets `autotests = false` and has no `[[test]]` for it", "not_built"
+                return (
+                    None,
+                    f"`{path}` is not a test target: `{pkg.manifest}` sets `autotests = false` and has no `[[test]]` for it",
+                    "not_built",
+                )
             return None, f"`{path}` is a module shared by {sub}, not a target of its own", "shared"
     return None, f"`{path}` is in no target of package `{pkg.name}`", "not_built"
 
@@ -507,14 +558,19 @@ def _as_list(value: object, split_shell: bool = False) -> list[str]:
     return []
 
 
-def pytest_config(fs: FileSystem, cwd: str, args: list[str] | None = None,
-                  inifile: str | None = None, rootdir: str | None = None) -> PytestConfig:
+def pytest_config(
+    fs: FileSystem,
+    cwd: str,
+    args: list[str] | None = None,
+    inifile: str | None = None,
+    rootdir: str | None = None,
+) -> PytestConfig:
     """pytest's rootdir and ini settings for a run in `cwd` with these path arguments."""
     args = args or []
     if inifile:
         ini = join(cwd, inifile)
         values, error = _read_ini_section(fs, ini)
-        return _config_from(rootdir and join(cwd, rootdir) or parent(ini), ini, values or {}, error)
+        return _config_from((rootdir and join(cwd, rootdir)) or parent(ini), ini, values or {}, error)
     dirs = []
     for arg in args:
         p = normalize_rel(join(cwd, arg.split("::", 1)[0]))
@@ -528,13 +584,13 @@ def pytest_config(fs: FileSystem, cwd: str, args: list[str] | None = None,
                 continue
             values, error = _read_ini_section(fs, path)
             if error:
-                return _config_from(rootdir and join(cwd, rootdir) or d, path, {}, error)
+                return _config_from((rootdir and join(cwd, rootdir)) or d, path, {}, error)
             if values is not None:
-                return _config_from(rootdir and join(cwd, rootdir) or d, path, values, None)
+                return _config_from((rootdir and join(cwd, rootdir)) or d, path, values, None)
     for d in ancestors(ancestor):  # no config file: a setup.py marks the rootdir
         if fs.is_file(join(d, "setup.py")):
-            return PytestConfig(rootdir=rootdir and join(cwd, rootdir) or d)
-    return PytestConfig(rootdir=rootdir and join(cwd, rootdir) or ancestor)
+            return PytestConfig(rootdir=(rootdir and join(cwd, rootdir)) or d)
+    return PytestConfig(rootdir=(rootdir and join(cwd, rootdir)) or ancestor)
 
 
 def _config_from(root: str, ini: str, values: dict, error: str | None) -> PytestConfig:
@@ -552,7 +608,7 @@ def _config_from(root: str, ini: str, values: dict, error: str | None) -> Pytest
 def _common_dir(dirs: list[str]) -> str:
     parts = [d.split("/") if d else [] for d in dirs]
     common: list[str] = []
-    for group in zip(*parts):
+    for group in zip(*parts, strict=False):
         if all(g == group[0] for g in group):
             common.append(group[0])
         else:

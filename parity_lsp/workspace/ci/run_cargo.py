@@ -43,7 +43,9 @@ def judge(fs: FileSystem, cmd: CargoTest, where: str, test: TestTarget) -> Verdi
         return does_not_run("no_run", "builds or lists the tests but does not run them", text)
     res = resolve_cargo_file(fs, test.path)
     if res.error:
-        return unknown("manifest_error", f"cannot resolve the Cargo target of `{test.path}`: {res.error}", text)
+        return unknown(
+            "manifest_error", f"cannot resolve the Cargo target of `{test.path}`: {res.error}", text
+        )
     if res.target is None:
         if res.kind == "shared":
             return unknown("no_target", f"{res.reason}; which targets include it is not known", text)
@@ -58,13 +60,18 @@ def judge(fs: FileSystem, cmd: CargoTest, where: str, test: TestTarget) -> Verdi
         manifest_dir = parent(mp)
     ws = find_cargo_workspace(fs, manifest_dir)
     if ws is None:
-        return does_not_run("outside_working_directory", f"runs in `{manifest_dir or '.'}`, where there is no Cargo.toml", text)
+        return does_not_run(
+            "outside_working_directory",
+            f"runs in `{manifest_dir or '.'}`, where there is no Cargo.toml",
+            text,
+        )
     if ws.error:
         return unknown("manifest_error", f"cannot read the Cargo workspace: {ws.error}", text)
     if res.workspace is None or ws.root != res.workspace.root:
         return does_not_run(
             "other_workspace",
-            f"runs in the Cargo workspace at `{ws.root or '.'}`, which does not contain `{test.path}`", text,
+            f"runs in the Cargo workspace at `{ws.root or '.'}`, which does not contain `{test.path}`",
+            text,
         )
 
     verdict = _packages(fs, cmd, ws, manifest_dir, target)
@@ -74,31 +81,46 @@ def judge(fs: FileSystem, cmd: CargoTest, where: str, test: TestTarget) -> Verdi
     if verdict is not None:
         return verdict
     if cmd.filterset:
-        return unknown("filterset", f"`{text}` filters with a nextest filterset ({code_list(cmd.filterset)}), which is not evaluated", text)
+        return unknown(
+            "filterset",
+            f"`{text}` filters with a nextest filterset ({code_list(cmd.filterset)}), which is not evaluated",
+            text,
+        )
     if not target.harness and (cmd.filters or cmd.skip or cmd.exact or cmd.ignored):
         return unknown(
-            "custom_harness", f"`{text}` passes filters to {_describe(target)}, which has `harness = false`", text,
+            "custom_harness",
+            f"`{text}` passes filters to {_describe(target)}, which has `harness = false`",
+            text,
         )
     return _names(fs, cmd, target, test)
 
 
 def _package_matches(spec: str, name: str) -> bool:
-    spec = spec.split("@", 1)[0].split(":", 1)[0] if not spec.startswith(("http", "git", "path+", "file")) else spec.rsplit("#", 1)[-1].split("@")[0]
+    spec = (
+        spec.split("@", 1)[0].split(":", 1)[0]
+        if not spec.startswith(("http", "git", "path+", "file"))
+        else spec.rsplit("#", 1)[-1].split("@")[0]
+    )
     return fnmatch.fnmatchcase(name, spec) if any(c in spec for c in "*?[") else spec == name
 
 
-def _packages(fs: FileSystem, cmd: CargoTest, ws: CargoWorkspace, manifest_dir: str, target: CargoTarget) -> Verdict | None:
+def _packages(
+    fs: FileSystem, cmd: CargoTest, ws: CargoWorkspace, manifest_dir: str, target: CargoTarget
+) -> Verdict | None:
     name = target.package
     if cmd.workspace:
         hit = [e for e in cmd.exclude if _package_matches(e, name)]
         if hit:
-            return does_not_run("package_excluded", f"excludes package `{name}` (`--exclude {hit[0]}`)", cmd.text)
+            return does_not_run(
+                "package_excluded", f"excludes package `{name}` (`--exclude {hit[0]}`)", cmd.text
+            )
         return None
     if cmd.packages:
         if any(_package_matches(p, name) for p in cmd.packages):
             return None
         return does_not_run(
-            "other_package", f"selects package{'s' if len(cmd.packages) > 1 else ''} {code_list(cmd.packages)}, not `{name}`",
+            "other_package",
+            f"selects package{'s' if len(cmd.packages) > 1 else ''} {code_list(cmd.packages)}, not `{name}`",
             cmd.text,
         )
     # No selection flag: the package in the directory, else the workspace's default members.
@@ -161,7 +183,9 @@ def _name_in(names: list[str], name: str) -> bool:
 
 def _targets(cmd: CargoTest, t: CargoTarget) -> Verdict | None:
     if _only_doc(cmd):
-        return does_not_run("other_target", f"runs only doc tests (`--doc`); the test is in {_describe(t)}", cmd.text)
+        return does_not_run(
+            "other_target", f"runs only doc tests (`--doc`); the test is in {_describe(t)}", cmd.text
+        )
     if cmd.all_targets:
         return None  # lib, bins, tests, benches and examples (not doc tests)
     if not cmd.has_target_flags:
@@ -169,9 +193,17 @@ def _targets(cmd: CargoTest, t: CargoTarget) -> Verdict | None:
             return None
         if t.kind in ("bench", "example") and t.test:
             return None
-        flag = {"lib": "--lib", "bin": f"--bin {t.name}", "test": f"--test {t.name}", "bench": "--benches", "example": "--examples"}[t.kind]
+        flag = {
+            "lib": "--lib",
+            "bin": f"--bin {t.name}",
+            "test": f"--test {t.name}",
+            "bench": "--benches",
+            "example": "--examples",
+        }[t.kind]
         why = "sets `test = false`" if t.kind in ("lib", "bin", "test") else "is not tested by default"
-        return does_not_run("other_target", f"does not test {_describe(t)}: the target {why} (needs `{flag}`)", cmd.text)
+        return does_not_run(
+            "other_target", f"does not test {_describe(t)}: the target {why} (needs `{flag}`)", cmd.text
+        )
     selected = {
         "lib": cmd.lib,
         "bin": cmd.bins or _name_in(cmd.bin_names, t.name),
@@ -181,12 +213,26 @@ def _targets(cmd: CargoTest, t: CargoTarget) -> Verdict | None:
     }.get(t.kind, False) or (cmd.tests and t.test)
     if selected:
         return None
-    return does_not_run("other_target", f"selects only {_selected_targets(cmd)}; the test is in {_describe(t)} (`{t.path}`)", cmd.text)
+    return does_not_run(
+        "other_target",
+        f"selects only {_selected_targets(cmd)}; the test is in {_describe(t)} (`{t.path}`)",
+        cmd.text,
+    )
 
 
 def _only_doc(cmd: CargoTest) -> bool:
-    return cmd.doc and not (cmd.lib or cmd.bins or cmd.bin_names or cmd.tests or cmd.test_names or cmd.benches
-                            or cmd.bench_names or cmd.examples or cmd.example_names or cmd.all_targets)
+    return cmd.doc and not (
+        cmd.lib
+        or cmd.bins
+        or cmd.bin_names
+        or cmd.tests
+        or cmd.test_names
+        or cmd.benches
+        or cmd.bench_names
+        or cmd.examples
+        or cmd.example_names
+        or cmd.all_targets
+    )
 
 
 # --- libtest names ------------------------------------------------------------------------------
@@ -223,7 +269,9 @@ def _names(fs: FileSystem, cmd: CargoTest, target: CargoTarget, test: TestTarget
         first_failure = first_failure or v
     assert first_failure is not None
     if not test.name and len(candidates) > 1:
-        first_failure.clause = f"runs none of the {len(candidates)} tests in `{test.path}` ({first_failure.clause})"
+        first_failure.clause = (
+            f"runs none of the {len(candidates)} tests in `{test.path}` ({first_failure.clause})"
+        )
         first_failure.reason = f"`{cmd.text}` {first_failure.clause}"
     return first_failure
 
@@ -235,17 +283,36 @@ def _libtest(cmd: CargoTest, full: str, ignored: bool, target: CargoTarget) -> V
         if not hit:
             if cmd.exact:
                 return does_not_run(
-                    "exact_mismatch", f"with `--exact` needs a filter equal to the full name `{full}`; it has {code_list(cmd.filters)}",
-                    text, test_name=full,
+                    "exact_mismatch",
+                    f"with `--exact` needs a filter equal to the full name `{full}`; it has {code_list(cmd.filters)}",
+                    text,
+                    test_name=full,
                 )
-            return does_not_run("name_filter", f"filters by name {code_list(cmd.filters)}, which does not match `{full}`", text, test_name=full)
+            return does_not_run(
+                "name_filter",
+                f"filters by name {code_list(cmd.filters)}, which does not match `{full}`",
+                text,
+                test_name=full,
+            )
     skipped = [s for s in cmd.skip if (s == full if cmd.exact else s in full)]
     if skipped:
-        return does_not_run("skip_filter", f"skips it: `--skip {skipped[0]}` matches `{full}`", text, test_name=full)
+        return does_not_run(
+            "skip_filter", f"skips it: `--skip {skipped[0]}` matches `{full}`", text, test_name=full
+        )
     if cmd.ignored and not cmd.include_ignored and not ignored:
-        return does_not_run("only_ignored", f"runs only `#[ignore]`d tests (`--ignored`); `{full}` is not ignored", text, test_name=full)
+        return does_not_run(
+            "only_ignored",
+            f"runs only `#[ignore]`d tests (`--ignored`); `{full}` is not ignored",
+            text,
+            test_name=full,
+        )
     if ignored and not (cmd.ignored or cmd.include_ignored):
-        return does_not_run("ignored", f"does not run `#[ignore]`d tests and `{full}` is ignored (needs `--ignored` or `--include-ignored`)", text, test_name=full)
+        return does_not_run(
+            "ignored",
+            f"does not run `#[ignore]`d tests and `{full}` is ignored (needs `--ignored` or `--include-ignored`)",
+            text,
+            test_name=full,
+        )
     clause = f"runs {_describe(target)}"
     if cmd.filters:
         clause += f" — `{full}` matches the filter"

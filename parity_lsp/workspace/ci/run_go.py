@@ -55,7 +55,7 @@ def _pattern_covers(fs: FileSystem, pattern: str, where: str, pkg: GoPackage) ->
     if pattern in ("all", "..."):
         module = go_module_for_dir(fs, where)
         return module is not None and module.root == pkg.module.root
-    if pattern.startswith(".") or pattern.startswith("/"):
+    if pattern.startswith((".", "/")):
         recursive = pattern.endswith("/...") or pattern == "..."
         base = join_dir(where, pattern[: -len("/...")] if pattern.endswith("/...") else pattern)
         if base is None:
@@ -86,31 +86,45 @@ def judge(fs: FileSystem, cmd: GoTest, where: str, test: TestTarget) -> Verdict:
     if not test.path.endswith("_test.go"):
         return does_not_run("wrong_language", f"runs Go tests; `{test.path}` is not a `_test.go` file", text)
     if cmd.no_run:
-        return does_not_run("no_run", "compiles or lists the tests but does not run them (`-c`/`-list`)", text)
+        return does_not_run(
+            "no_run", "compiles or lists the tests but does not run them (`-c`/`-list`)", text
+        )
     pkg = go_package_for_file(fs, test.path)
     if pkg is None:
-        return does_not_run("go_module", f"cannot run it: `{test.path}` is not inside a Go module (no go.mod)", text)
+        return does_not_run(
+            "go_module", f"cannot run it: `{test.path}` is not inside a Go module (no go.mod)", text
+        )
     if pkg.module.error:
         return unknown("manifest_error", f"cannot read the Go module: {pkg.module.error}", text)
     cwd_module = go_module_for_dir(fs, where)
     if cwd_module is None:
-        return does_not_run("outside_working_directory", f"runs in `{where or '.'}`, which is not inside a Go module", text)
+        return does_not_run(
+            "outside_working_directory", f"runs in `{where or '.'}`, which is not inside a Go module", text
+        )
     patterns = cmd.packages or ["."]
     if not any(_pattern_covers(fs, p, where, pkg) for p in patterns):
         shown = "./" + pkg.rel_dir if pkg.rel_dir else "."
         if not cmd.packages:
             return does_not_run(
-                "outside_working_directory", f"tests only the package in `{where or '.'}`; the test is in package `{pkg.import_path or pkg.dir}`", text,
+                "outside_working_directory",
+                f"tests only the package in `{where or '.'}`; the test is in package `{pkg.import_path or pkg.dir}`",
+                text,
             )
         return does_not_run(
-            "go_package", f"tests {code_list(patterns)}, which does not cover package `{shown}` (`{pkg.import_path or pkg.dir}`)", text,
+            "go_package",
+            f"tests {code_list(patterns)}, which does not cover package `{shown}` (`{pkg.import_path or pkg.dir}`)",
+            text,
         )
 
     source = fs.read_text(test.path).text or ""
     constraint = go_build_constraint(source)
     if constraint is not None and eval_go_constraint(constraint, set(cmd.tags)) is False:
         tags = f"`-tags {','.join(cmd.tags)}`" if cmd.tags else "no `-tags`"
-        return does_not_run("build_tags", f"does not build `{test.path}`: its constraint `//go:build {constraint}` is not met ({tags})", text)
+        return does_not_run(
+            "build_tags",
+            f"does not build `{test.path}`: its constraint `//go:build {constraint}` is not met ({tags})",
+            text,
+        )
 
     names = [test.name] if test.name else go_test_names(source)
     if not names:
@@ -119,7 +133,9 @@ def judge(fs: FileSystem, cmd: GoTest, where: str, test: TestTarget) -> Verdict:
     for name in names:
         v = _filters(cmd, name)
         if v is None:
-            return runs(f"tests package `{pkg.import_path or pkg.dir}` — matches `{name}`", text, test_name=name)
+            return runs(
+                f"tests package `{pkg.import_path or pkg.dir}` — matches `{name}`", text, test_name=name
+            )
         if v.outcome == "unknown":
             return v
         first = first or v
@@ -134,11 +150,20 @@ def _filters(cmd: GoTest, name: str) -> Verdict | None:
         if cmd.run:
             for i, part in enumerate(split_go_regex(cmd.run)[: len(levels)]):
                 if not _compile(part).search(levels[i]):
-                    return does_not_run("run_regex", f"runs only tests matching `-run {cmd.run}`; `{name}` does not match", cmd.text, test_name=name)
+                    return does_not_run(
+                        "run_regex",
+                        f"runs only tests matching `-run {cmd.run}`; `{name}` does not match",
+                        cmd.text,
+                        test_name=name,
+                    )
         if cmd.skip:
             parts = split_go_regex(cmd.skip)
             if len(parts) <= len(levels) and all(_compile(p).search(levels[i]) for i, p in enumerate(parts)):
-                return does_not_run("skip_regex", f"skips `{name}` (`-skip {cmd.skip}`)", cmd.text, test_name=name)
+                return does_not_run(
+                    "skip_regex", f"skips `{name}` (`-skip {cmd.skip}`)", cmd.text, test_name=name
+                )
     except re.error as exc:
-        return unknown("bad_expression", f"the regular expression in `{cmd.text}` cannot be evaluated: {exc}", cmd.text)
+        return unknown(
+            "bad_expression", f"the regular expression in `{cmd.text}` cannot be evaluated: {exc}", cmd.text
+        )
     return None

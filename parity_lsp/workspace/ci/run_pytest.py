@@ -110,12 +110,24 @@ def _merge_addopts(cmd: Pytest, cfg: PytestConfig) -> Pytest:
     if not isinstance(extra, Pytest):
         return cmd
     return Pytest(
-        text=cmd.text, argv=cmd.argv, wrappers=cmd.wrappers, env=cmd.env, directory=cmd.directory,
-        dynamic=cmd.dynamic, others=cmd.others, args=extra.args + cmd.args, keyword=cmd.keyword or extra.keyword,
-        markers=cmd.markers or extra.markers, ignore=extra.ignore + cmd.ignore,
-        ignore_glob=extra.ignore_glob + cmd.ignore_glob, deselect=extra.deselect + cmd.deselect,
-        plugins=extra.plugins + cmd.plugins, inifile=cmd.inifile, rootdir=cmd.rootdir,
-        overrides=extra.overrides + cmd.overrides, pyargs=cmd.pyargs or extra.pyargs,
+        text=cmd.text,
+        argv=cmd.argv,
+        wrappers=cmd.wrappers,
+        env=cmd.env,
+        directory=cmd.directory,
+        dynamic=cmd.dynamic,
+        others=cmd.others,
+        args=extra.args + cmd.args,
+        keyword=cmd.keyword or extra.keyword,
+        markers=cmd.markers or extra.markers,
+        ignore=extra.ignore + cmd.ignore,
+        ignore_glob=extra.ignore_glob + cmd.ignore_glob,
+        deselect=extra.deselect + cmd.deselect,
+        plugins=extra.plugins + cmd.plugins,
+        inifile=cmd.inifile,
+        rootdir=cmd.rootdir,
+        overrides=extra.overrides + cmd.overrides,
+        pyargs=cmd.pyargs or extra.pyargs,
         collect_only=cmd.collect_only or extra.collect_only,
     )
 
@@ -127,13 +139,21 @@ def _quote(arg: str) -> str:
 def _apply_overrides(cfg: PytestConfig, overrides: list[str]) -> None:
     for item in overrides:
         key, eq, value = item.partition("=")
-        if eq and key.strip() in ("testpaths", "python_files", "python_classes", "python_functions", "norecursedirs"):
+        if eq and key.strip() in (
+            "testpaths",
+            "python_files",
+            "python_classes",
+            "python_functions",
+            "norecursedirs",
+        ):
             setattr(cfg, key.strip(), value.split())
 
 
 def _name_matches(name: str, patterns: list[str]) -> bool:
     """python_functions / python_classes: a prefix, or a glob when it has glob characters."""
-    return any(fnmatch.fnmatch(name, p) if any(c in p for c in "*?[") else name.startswith(p) for p in patterns)
+    return any(
+        fnmatch.fnmatch(name, p) if any(c in p for c in "*?[") else name.startswith(p) for p in patterns
+    )
 
 
 def judge(fs: FileSystem, cmd: Pytest, where: str, test: TestTarget) -> Verdict:
@@ -143,7 +163,9 @@ def judge(fs: FileSystem, cmd: Pytest, where: str, test: TestTarget) -> Verdict:
     if cmd.collect_only:
         return does_not_run("no_run", "only collects or reports, it runs no test", text)
     if cmd.pyargs:
-        return unknown("unknown_command", f"`{text}` names Python packages (`--pyargs`), which are not resolved", text)
+        return unknown(
+            "unknown_command", f"`{text}` names Python packages (`--pyargs`), which are not resolved", text
+        )
     cfg = pytest_config(fs, where, cmd.args, cmd.inifile, cmd.rootdir)
     if cfg.error:
         return unknown("manifest_error", f"cannot read the pytest configuration: {cfg.error}", text)
@@ -175,7 +197,9 @@ def _qualname(info: PythonTest) -> list[str]:
     return [*info.classes, info.name] if info.name else []
 
 
-def _judge_one(fs: FileSystem, cmd: Pytest, cfg: PytestConfig, where: str, test: TestTarget, info: PythonTest) -> Verdict:
+def _judge_one(
+    fs: FileSystem, cmd: Pytest, cfg: PytestConfig, where: str, test: TestTarget, info: PythonTest
+) -> Verdict:
     text = cmd.text
     qual = _qualname(info)
     shown = "::".join(qual) or test.path
@@ -189,7 +213,9 @@ def _judge_one(fs: FileSystem, cmd: Pytest, cfg: PytestConfig, where: str, test:
     for pattern in cmd.ignore_glob:
         p = join_dir(where, pattern) or pattern
         if fnmatch.fnmatch(test.path, p) or fnmatch.fnmatch(test.path, pattern):
-            return does_not_run("ignore_option", f"ignores files matching `{pattern}` (`--ignore-glob`)", text)
+            return does_not_run(
+                "ignore_option", f"ignores files matching `{pattern}` (`--ignore-glob`)", text
+            )
     for node in cmd.deselect:
         file_part, _, rest = node.partition("::")
         parts = [x.split("[", 1)[0] for x in rest.split("::") if x] if rest else []
@@ -197,20 +223,34 @@ def _judge_one(fs: FileSystem, cmd: Pytest, cfg: PytestConfig, where: str, test:
             return does_not_run("deselected", f"deselects it (`--deselect {node}`)", text)
     if qual:
         if info.classes and not _name_matches(info.classes[0], cfg.python_classes):
-            return does_not_run("not_collected", f"does not collect class `{info.classes[0]}`: it does not match `python_classes` ({code_list(cfg.python_classes)})", text)
+            return does_not_run(
+                "not_collected",
+                f"does not collect class `{info.classes[0]}`: it does not match `python_classes` ({code_list(cfg.python_classes)})",
+                text,
+            )
         if not _name_matches(info.name, cfg.python_functions):
-            return does_not_run("not_collected", f"does not collect `{info.name}`: it does not match `python_functions` ({code_list(cfg.python_functions)})", text)
+            return does_not_run(
+                "not_collected",
+                f"does not collect `{info.name}`: it does not match `python_functions` ({code_list(cfg.python_functions)})",
+                text,
+            )
     markers = set(test.markers) if test.markers is not None else set(info.markers)
     if cmd.keyword:
         if not qual:
-            return unknown("expression", f"`{text}` selects by `-k {cmd.keyword}`; which tests of `{test.path}` match depends on their names", text)
+            return unknown(
+                "expression",
+                f"`{text}` selects by `-k {cmd.keyword}`; which tests of `{test.path}` match depends on their names",
+                text,
+            )
         names = _keyword_names(test.path, cfg.rootdir, info) | markers
         try:
             ok = keyword_matches(cmd.keyword, names)
         except ValueError as exc:
             return unknown("bad_expression", f"`-k {cmd.keyword}` cannot be evaluated: {exc}", text)
         if not ok:
-            return does_not_run("k_expression", f"deselects `{shown}` with `-k {_shell(cmd.keyword)}`", text, test_name=shown)
+            return does_not_run(
+                "k_expression", f"deselects `{shown}` with `-k {_shell(cmd.keyword)}`", text, test_name=shown
+            )
     if cmd.markers:
         try:
             ok = markers_match(cmd.markers, markers)
@@ -218,10 +258,17 @@ def _judge_one(fs: FileSystem, cmd: Pytest, cfg: PytestConfig, where: str, test:
             return unknown("bad_expression", f"`-m {cmd.markers}` cannot be evaluated: {exc}", text)
         if not ok:
             have = code_list(sorted(markers)) if markers else "none"
-            return does_not_run("m_expression", f"deselects `{shown}` with `-m {_shell(cmd.markers)}` (its markers: {have})", text, test_name=shown)
+            return does_not_run(
+                "m_expression",
+                f"deselects `{shown}` with `-m {_shell(cmd.markers)}` (its markers: {have})",
+                text,
+                test_name=shown,
+            )
     skipped = test.ignored if test.ignored is not None else info.skipped
     if skipped:
-        return does_not_run("ignored", f"collects `{shown}` but it is marked `@pytest.mark.skip`", text, test_name=shown)
+        return does_not_run(
+            "ignored", f"collects `{shown}` but it is marked `@pytest.mark.skip`", text, test_name=shown
+        )
     clause = f"collects `{test.path}`" + (f" — matches `{shown}`" if qual else "")
     return runs(clause, text, test_name=shown if qual else None)
 
@@ -230,7 +277,9 @@ def _shell(expr: str) -> str:
     return f"'{expr}'" if " " in expr else expr
 
 
-def _collected(fs: FileSystem, cmd: Pytest, cfg: PytestConfig, where: str, test: TestTarget, qual: list[str]) -> Verdict | None:
+def _collected(
+    fs: FileSystem, cmd: Pytest, cfg: PytestConfig, where: str, test: TestTarget, qual: list[str]
+) -> Verdict | None:
     """None when the positional arguments (or testpaths, or the cwd) reach the test."""
     text = cmd.text
     if cmd.args:
@@ -259,7 +308,8 @@ def _collected(fs: FileSystem, cmd: Pytest, cfg: PytestConfig, where: str, test:
             if not qual or parts == qual[: len(parts)]:
                 return None
             node_mismatch = node_mismatch or does_not_run(
-                "node_id", f"names `{arg}`, not `{'::'.join(qual)}`", text, test_name="::".join(qual))
+                "node_id", f"names `{arg}`, not `{'::'.join(qual)}`", text, test_name="::".join(qual)
+            )
             continue
         if p == test.path:
             return None  # an explicit file is collected whatever its name
@@ -275,14 +325,20 @@ def _collected(fs: FileSystem, cmd: Pytest, cfg: PytestConfig, where: str, test:
     if origin == "args":
         return does_not_run(
             "outside_paths",
-            f"collects only {code_list(cmd.args)}" + (f" (from `{where}`)" if where else "") + f"; `{test.path}` is outside",
+            f"collects only {code_list(cmd.args)}"
+            + (f" (from `{where}`)" if where else "")
+            + f"; `{test.path}` is outside",
             text,
         )
     if origin == "testpaths":
         return does_not_run(
-            "outside_paths", f"collects the `testpaths` of `{cfg.inifile}` ({code_list(cfg.testpaths)}); `{test.path}` is outside", text,
+            "outside_paths",
+            f"collects the `testpaths` of `{cfg.inifile}` ({code_list(cfg.testpaths)}); `{test.path}` is outside",
+            text,
         )
-    return does_not_run("outside_working_directory", f"runs in `{where or '.'}` and `{test.path}` is outside it", text)
+    return does_not_run(
+        "outside_working_directory", f"runs in `{where or '.'}` and `{test.path}` is outside it", text
+    )
 
 
 def _expand_testpaths(fs: FileSystem, cfg: PytestConfig) -> list[str]:

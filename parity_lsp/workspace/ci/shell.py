@@ -262,7 +262,11 @@ def split_words(text: str) -> list[Word]:
                 j += 1
             i = j + 1
             continue
-        if c == "$" and i + 1 < n and (text[i + 1] in "({" or text[i + 1].isalnum() or text[i + 1] in "_@*#?!"):
+        if (
+            c == "$"
+            and i + 1 < n
+            and (text[i + 1] in "({" or text[i + 1].isalnum() or text[i + 1] in "_@*#?!")
+        ):
             dynamic = True
             if text[i + 1] in "({":
                 end = _read_nested(text, i + 1, text[i + 1], ")" if text[i + 1] == "(" else "}")
@@ -284,7 +288,9 @@ def split_words(text: str) -> list[Word]:
 
 # --- working directory ----------------------------------------------------------------------
 
-_WORKSPACE_VAR = re.compile(r"^(?:\$GITHUB_WORKSPACE|\$\{GITHUB_WORKSPACE\}|\$\{\{\s*github\.workspace\s*\}\})(/|$)")
+_WORKSPACE_VAR = re.compile(
+    r"^(?:\$GITHUB_WORKSPACE|\$\{GITHUB_WORKSPACE\}|\$\{\{\s*github\.workspace\s*\}\})(/|$)"
+)
 
 
 def join_dir(cwd: str | None, arg: str) -> str | None:

@@ -7,9 +7,8 @@ and markers, and a Go test file's build constraint.
 
 from __future__ import annotations
 
-import functools
-
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -34,7 +33,7 @@ _TEST_ATTR = re.compile(r"^(?:\w+::)*(?:test|rstest|test_case|quickcheck|proptes
 
 
 # Where a comment, string or char literal may start; text between these is copied in bulk.
-_RUST_SPECIAL = re.compile("//|/\\*|\"|'|b?r#*\"")
+_RUST_SPECIAL = re.compile('//|/\\*|"|\'|b?r#*"')
 
 
 def _blank_rust(text: str) -> str:
@@ -47,7 +46,7 @@ def _blank_rust(text: str) -> str:
             out.append(text[i:])
             break
         if m.start() > i:
-            out.append(text[i:m.start()])
+            out.append(text[i : m.start()])
             i = m.start()
         c = text[i]
         if text.startswith("//", i):
@@ -68,11 +67,15 @@ def _blank_rust(text: str) -> str:
             out.append(re.sub(r"[^\n]", " ", text[i:j]))
             i = j
             continue
-        m = re.match(r'b?r(#*)"', text[i:i + 260]) if c in "br" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")) else None
+        m = (
+            re.match(r'b?r(#*)"', text[i : i + 260])
+            if c in "br" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"))
+            else None
+        )
         if m:
             end = text.find('"' + m.group(1), i + m.end())
             j = n if end == -1 else end + 1 + len(m.group(1))
-            out.append('"' + re.sub(r"[^\n]", " ", text[i + 1:j - 1]) + '"')
+            out.append('"' + re.sub(r"[^\n]", " ", text[i + 1 : j - 1]) + '"')
             i = j
             continue
         if c == '"':
@@ -80,11 +83,11 @@ def _blank_rust(text: str) -> str:
             while j < n and text[j] != '"':
                 j += 2 if text[j] == "\\" else 1
             j = min(j + 1, n)
-            out.append('"' + re.sub(r"[^\n]", " ", text[i + 1:j - 1]) + '"')
+            out.append('"' + re.sub(r"[^\n]", " ", text[i + 1 : j - 1]) + '"')
             i = j
             continue
         if c == "'":
-            m = re.match(r"'(?:\\.|\\u\{[0-9a-fA-F]+\}|[^\\'])'", text[i:i + 12])
+            m = re.match(r"'(?:\\.|\\u\{[0-9a-fA-F]+\}|[^\\'])'", text[i : i + 12])
             if m:  # a char literal, not a lifetime
                 out.append("' '")
                 i += m.end()
@@ -115,7 +118,7 @@ def rust_tests(text: str) -> list[RustTest]:
             close = src.find("]", start + 1)
             if close < 0 or src.find("[", start + 1, close) >= 0:
                 close = _attr_close(src, start, n)
-            attrs.append(" ".join(src[start + 1:close].split()))
+            attrs.append(" ".join(src[start + 1 : close].split()))
             pos = close + 1
         elif c == "m":
             stack.append(m.group(1))
@@ -166,7 +169,7 @@ def find_rust_test(text: str, name: str) -> RustTest | None:
         return None
     candidates = [t for t in rust_tests(text) if t.name == parts[-1]]
     if len(parts) > 1:
-        scoped = [t for t in candidates if t.modules[-(len(parts) - 1):] == parts[:-1]]
+        scoped = [t for t in candidates if t.modules[-(len(parts) - 1) :] == parts[:-1]]
         candidates = scoped or candidates
     candidates.sort(key=lambda t: not t.is_test)
     return candidates[0] if candidates else None
@@ -206,7 +209,9 @@ def _mark_names(decorators: list[ast.expr]) -> tuple[set[str], bool]:
 
 def _pytestmark(body: list[ast.stmt]) -> tuple[set[str], bool]:
     for stmt in body:
-        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in stmt.targets):
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "pytestmark" for t in stmt.targets
+        ):
             value = stmt.value
             items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
             return _mark_names(items)
@@ -231,9 +236,14 @@ def find_python_test(text: str, name: str) -> PythonTest | None:
             if isinstance(node, ast.ClassDef):
                 cls_marks, cls_skip = _mark_names(node.decorator_list)
                 inner_marks, inner_skip = _pytestmark(node.body)
-                visit(node.body, classes + [node.name], marks | cls_marks | inner_marks, skip or cls_skip or inner_skip)
+                visit(
+                    node.body,
+                    classes + [node.name],
+                    marks | cls_marks | inner_marks,
+                    skip or cls_skip or inner_skip,
+                )
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == parts[-1]:
-                if parts[:-1] and classes[-len(parts) + 1:] != parts[:-1]:
+                if parts[:-1] and classes[-len(parts) + 1 :] != parts[:-1]:
                     continue
                 fn_marks, fn_skip = _mark_names(node.decorator_list)
                 found = PythonTest(node.name, classes, marks | fn_marks, skip or fn_skip)
@@ -258,7 +268,12 @@ def python_tests(text: str) -> list[PythonTest]:
             if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
                 cls_marks, cls_skip = _mark_names(node.decorator_list)
                 inner_marks, inner_skip = _pytestmark(node.body)
-                visit(node.body, classes + [node.name], marks | cls_marks | inner_marks, skip or cls_skip or inner_skip)
+                visit(
+                    node.body,
+                    classes + [node.name],
+                    marks | cls_marks | inner_marks,
+                    skip or cls_skip or inner_skip,
+                )
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
                 fn_marks, fn_skip = _mark_names(node.decorator_list)
                 out.append(PythonTest(node.name, classes, marks | fn_marks, skip or fn_skip))
@@ -288,10 +303,41 @@ def _find_python_test_fallback(text: str, parts: list[str]) -> PythonTest | None
 _GO_BUILD = re.compile(r"^//go:build\s+(.+)$", re.M)
 _GO_PACKAGE = re.compile(r"^package\s+\w+", re.M)
 # Names whose truth depends on the runner (OS, architecture, toolchain): neither true nor false.
-_GO_PLATFORM = set(
-    """linux darwin windows freebsd netbsd openbsd dragonfly solaris illumos aix android ios js wasip1 plan9
-    unix amd64 arm64 386 arm wasm ppc64 ppc64le riscv64 s390x mips mipsle mips64 mips64le loong64 cgo gc gccgo""".split()
-)
+_GO_PLATFORM = {
+    "linux",
+    "darwin",
+    "windows",
+    "freebsd",
+    "netbsd",
+    "openbsd",
+    "dragonfly",
+    "solaris",
+    "illumos",
+    "aix",
+    "android",
+    "ios",
+    "js",
+    "wasip1",
+    "plan9",
+    "unix",
+    "amd64",
+    "arm64",
+    "386",
+    "arm",
+    "wasm",
+    "ppc64",
+    "ppc64le",
+    "riscv64",
+    "s390x",
+    "mips",
+    "mipsle",
+    "mips64",
+    "mips64le",
+    "loong64",
+    "cgo",
+    "gc",
+    "gccgo",
+}
 
 
 def go_build_constraint(text: str) -> str | None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import functools
 
+from parity_lsp.workspace.ci import run_cargo, run_go, run_pytest
 from parity_lsp.workspace.ci.commands import (
-    CommandIndex,
     CargoTest,
+    CommandIndex,
     GoTest,
     MakeRun,
     ParsedCommand,
@@ -24,6 +25,7 @@ from parity_lsp.workspace.ci.commands import (
     parse_command,
     selection_is_dynamic,
 )
+from parity_lsp.workspace.ci.follow import follow
 from parity_lsp.workspace.ci.model import (
     DOES_NOT_RUN,
     RUNS,
@@ -36,15 +38,21 @@ from parity_lsp.workspace.ci.model import (
     does_not_run,
     unknown,
 )
-from parity_lsp.workspace.ci import run_cargo, run_go, run_pytest
-from parity_lsp.workspace.ci.follow import follow
 from parity_lsp.workspace.ci.shell import split_commands
 from parity_lsp.workspace.ci.workflows import Command, Job, Workflow, find_job, load_workflow, nearest_job
 from parity_lsp.workspace.fs import FileSystem, normalize_rel
 
 __all__ = [
-    "CiCitation", "CitedMatch", "TestTarget", "Verdict", "RUNS", "DOES_NOT_RUN", "UNKNOWN",
-    "verdict", "command_runs_test", "match_cited_commands",
+    "DOES_NOT_RUN",
+    "RUNS",
+    "UNKNOWN",
+    "CiCitation",
+    "CitedMatch",
+    "TestTarget",
+    "Verdict",
+    "command_runs_test",
+    "match_cited_commands",
+    "verdict",
 ]
 
 MAX_FOLLOW_DEPTH = 3  # make → make → script: deeper indirection is reported as unknown
@@ -53,10 +61,24 @@ _RUNNER_KINDS = ("cargo", "pytest", "go", "make", "script")
 # How far a command got before missing the test: the furthest miss explains the job best
 # (a matrix job `-p core --lib` / `-p cli --lib` for a bin test of cli: "other target").
 _SPECIFICITY = {
-    "not_a_test_command": 0, "wrong_language": 1, "no_commands": 1, "no_test_command": 1,
-    "missing_working_directory": 2, "outside_working_directory": 2, "other_workspace": 2, "go_module": 2,
-    "package_excluded": 3, "other_package": 3, "go_package": 3, "outside_paths": 3,
-    "other_target": 4, "no_target": 4, "not_collected": 4, "ignore_option": 4, "build_tags": 4, "no_run": 4,
+    "not_a_test_command": 0,
+    "wrong_language": 1,
+    "no_commands": 1,
+    "no_test_command": 1,
+    "missing_working_directory": 2,
+    "outside_working_directory": 2,
+    "other_workspace": 2,
+    "go_module": 2,
+    "package_excluded": 3,
+    "other_package": 3,
+    "go_package": 3,
+    "outside_paths": 3,
+    "other_target": 4,
+    "no_target": 4,
+    "not_collected": 4,
+    "ignore_option": 4,
+    "build_tags": 4,
+    "no_run": 4,
 }
 
 
@@ -65,7 +87,10 @@ def _specificity(v: Verdict) -> int:
 
 
 def command_runs_test(
-    fs: FileSystem, command: str | Command | ParsedCommand, test: TestTarget, working_directory: str | None = ""
+    fs: FileSystem,
+    command: str | Command | ParsedCommand,
+    test: TestTarget,
+    working_directory: str | None = "",
 ) -> Verdict:
     """Does `command`, run in `working_directory` (a step's effective directory), run `test`?"""
     try:
@@ -93,15 +118,26 @@ def _judge(fs: FileSystem, cmd: ParsedCommand, cwd: str | None, test: TestTarget
             return does_not_run("not_a_test_command", "does not run tests", text)
         return unknown("unknown_command", f"`{text}` is not a command parity-lsp understands", text)
     if cwd is None:
-        return unknown("unknown_directory", f"the directory `{text}` runs in is only known when CI runs", text)
+        return unknown(
+            "unknown_directory", f"the directory `{text}` runs in is only known when CI runs", text
+        )
     where = effective_directory(cwd, cmd)
     if where is None:
-        return unknown("unknown_directory", f"the directory `{text}` switches to is only known when CI runs", text)
+        return unknown(
+            "unknown_directory", f"the directory `{text}` switches to is only known when CI runs", text
+        )
     if where and not fs.is_dir(where):
-        return does_not_run("missing_working_directory", f"runs in `{where}`, which does not exist", text, working_directory=where)
+        return does_not_run(
+            "missing_working_directory",
+            f"runs in `{where}`, which does not exist",
+            text,
+            working_directory=where,
+        )
     if selection_is_dynamic(cmd):
         dyn = code_list(sorted(cmd.dynamic))
-        return unknown("expression", f"`{text}` selects tests with {dyn}, whose value is only known when CI runs", text)
+        return unknown(
+            "expression", f"`{text}` selects tests with {dyn}, whose value is only known when CI runs", text
+        )
     if isinstance(cmd, CargoTest):
         v = run_cargo.judge(fs, cmd, where, test)
     elif isinstance(cmd, Pytest):
@@ -116,7 +152,9 @@ def _judge(fs: FileSystem, cmd: ParsedCommand, cwd: str | None, test: TestTarget
     return v
 
 
-def _judge_followed(fs: FileSystem, cmd: MakeRun | ScriptRun, where: str, test: TestTarget, depth: int) -> Verdict:
+def _judge_followed(
+    fs: FileSystem, cmd: MakeRun | ScriptRun, where: str, test: TestTarget, depth: int
+) -> Verdict:
     text = cmd.text
     if depth >= MAX_FOLLOW_DEPTH:
         return unknown("not_followed", f"`{text}` is nested too deeply to follow", text)
@@ -133,14 +171,26 @@ def _judge_followed(fs: FileSystem, cmd: MakeRun | ScriptRun, where: str, test: 
     hop = f"`{followed.via}` at `{followed.source}` line {followed.line + 1}"
     inner = chosen.command or ""
     if chosen.outcome == RUNS:
-        v = Verdict(RUNS, chosen.code, f"`{text}` runs `{inner}`, which {chosen.clause}", f"runs `{inner}`, which {chosen.clause}", text)
+        v = Verdict(
+            RUNS,
+            chosen.code,
+            f"`{text}` runs `{inner}`, which {chosen.clause}",
+            f"runs `{inner}`, which {chosen.clause}",
+            text,
+        )
     elif chosen.outcome == UNKNOWN:
         v = Verdict(UNKNOWN, chosen.code, f"`{text}` runs `{inner}`: {chosen.reason}", chosen.clause, text)
     else:
         tests_run = [s for s, _ in subs if s.code not in ("not_a_test_command",)]
         if not tests_run:
             return does_not_run("not_a_test_command", f"runs no test command ({hop})", text, via=[hop])
-        v = Verdict(DOES_NOT_RUN, chosen.code, f"`{text}` runs `{inner}`, which {chosen.clause}", f"runs `{inner}`, which {chosen.clause}", text)
+        v = Verdict(
+            DOES_NOT_RUN,
+            chosen.code,
+            f"`{text}` runs `{inner}`, which {chosen.clause}",
+            f"runs `{inner}`, which {chosen.clause}",
+            text,
+        )
     v.via = [hop] + chosen.via
     v.test_name = chosen.test_name
     v.caveats = chosen.caveats
@@ -176,7 +226,9 @@ def _runner_flags(job: Job) -> list[bool]:
     """Per step command: is it a test runner (or something that may start one)?"""
     cached = job.memo.get("runner_flags")
     if cached is None:
-        cached = job.memo["runner_flags"] = [parse_command(c.text).kind in _RUNNER_KINDS for c in job.commands]
+        cached = job.memo["runner_flags"] = [
+            parse_command(c.text).kind in _RUNNER_KINDS for c in job.commands
+        ]
     return cached
 
 
@@ -213,25 +265,40 @@ def verdict(fs: FileSystem, test: TestTarget, ci: CiCitation) -> Verdict:
     try:
         return _verdict(fs, _normalize(test), ci)
     except Exception as exc:  # defensive: never take the engine down
-        return unknown("internal_error", f"the CI citation could not be judged: {exc}", workflow=ci.workflow, job=ci.job)
+        return unknown(
+            "internal_error", f"the CI citation could not be judged: {exc}", workflow=ci.workflow, job=ci.job
+        )
 
 
 def _verdict(fs: FileSystem, test: TestTarget, ci: CiCitation) -> Verdict:
     path = normalize_rel(ci.workflow)
     if path is None:
-        return unknown("workflow_missing", f"workflow `{ci.workflow}` is outside the workspace", workflow=ci.workflow, job=ci.job)
+        return unknown(
+            "workflow_missing",
+            f"workflow `{ci.workflow}` is outside the workspace",
+            workflow=ci.workflow,
+            job=ci.job,
+        )
     wf = load_workflow(fs, path)
     if wf.error:
         if wf.missing:
             return unknown("workflow_missing", f"workflow `{path}` does not exist", workflow=path, job=ci.job)
-        return unknown("workflow_error", f"workflow `{path}` cannot be read: {wf.error}", workflow=path, job=ci.job)
+        return unknown(
+            "workflow_error", f"workflow `{path}` cannot be read: {wf.error}", workflow=path, job=ci.job
+        )
     if ci.job is None:
         return _any_job(fs, wf, test, ci)
     job = find_job(wf, ci.job)
     if job is None:
         near = nearest_job(wf, ci.job)
         hint = f" (did you mean `{near}`?)" if near else ""
-        return unknown("job_not_found", f"workflow `{path}` has no job `{ci.job}`{hint}", workflow=path, job=ci.job, nearest_job=near)
+        return unknown(
+            "job_not_found",
+            f"workflow `{path}` has no job `{ci.job}`{hint}",
+            workflow=path,
+            job=ci.job,
+            nearest_job=near,
+        )
     return _job_verdict(fs, wf, job, test, ci.commands)
 
 
@@ -248,9 +315,14 @@ def _any_job(fs: FileSystem, wf: Workflow, test: TestTarget, ci: CiCitation) -> 
 
 def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited: list[str]) -> Verdict:
     matches = match_cited_commands(job, cited)
-    base = dict(workflow=wf.path, job=job.id)
+    base = {"workflow": wf.path, "job": job.id}
     if job.uses:
-        return unknown("job_uses_workflow", f"job `{job.id}` calls `{job.uses}`, which is not followed", cited=matches, **base)
+        return unknown(
+            "job_uses_workflow",
+            f"job `{job.id}` calls `{job.uses}`, which is not followed",
+            cited=matches,
+            **base,
+        )
     commands = job.commands
     if not commands:
         return does_not_run("no_commands", f"job `{job.id}` has no `run:` step", None, cited=matches, **base)
@@ -272,7 +344,7 @@ def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited
     if chosen is None:
         chosen = next((v for v in details if v.outcome == UNKNOWN), None)
     if chosen is None:
-        cited_misses = [v for v, c in zip(details, judged) if id(c) in cited_ids]
+        cited_misses = [v for v, c in zip(details, judged, strict=False) if id(c) in cited_ids]
         chosen = max(cited_misses or details, key=_specificity)
         if _specificity(chosen) <= 1:
             if not any(runner):

@@ -32,7 +32,7 @@ class Command:
     line: int  # 0-based line in the workflow file where the command starts
     # The step, held weakly: the step lists its commands, and that cycle would leave a replaced
     # workflow model to the cyclic GC, which the server keeps off long-lived objects.
-    step_ref: "weakref.ref[Step]" = field(repr=False)
+    step_ref: weakref.ref[Step] = field(repr=False)
     index: int = 0  # position among the step's commands (before matrix expansion)
     working_directory: str | None = ""  # where it runs after job/step defaults and `cd`; None: unknown
     template: str | None = None  # text before matrix expansion, when expanded
@@ -40,7 +40,7 @@ class Command:
     position: int = 0  # index in its job's `commands`
 
     @property
-    def step(self) -> "Step":
+    def step(self) -> Step:
         return self.step_ref()
 
     @property
@@ -83,7 +83,9 @@ class Job:
     continue_on_error: bool = False
     condition: str | None = None
     _commands: list | None = field(default=None, repr=False)
-    memo: dict = field(default_factory=dict, repr=False)  # derived data of consumers (a loaded job is not changed)
+    memo: dict = field(
+        default_factory=dict, repr=False
+    )  # derived data of consumers (a loaded job is not changed)
 
     @property
     def commands(self) -> list[Command]:
@@ -156,7 +158,9 @@ def _truthy(node) -> bool:
 
 # --- loading --------------------------------------------------------------------------------
 
-_cache: "weakref.WeakKeyDictionary[FileSystem, dict[str, tuple[object, Workflow]]]" = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[FileSystem, dict[str, tuple[object, Workflow]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def load_workflow(fs: FileSystem, rel_path: str) -> Workflow:
@@ -335,7 +339,7 @@ def _expand_matrix(text: str, matrix: dict[str, list[str]]) -> list[tuple[str, d
         return [(text, {})]
     out = []
     for combo in combos:
-        values = dict(zip(keys, combo))
+        values = dict(zip(keys, combo, strict=False))
         expanded = _MATRIX_REF.sub(lambda m: values.get(m.group(1), m.group(0)), text)
         out.append((" ".join(expanded.split()), values))
     return out

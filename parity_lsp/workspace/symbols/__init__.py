@@ -18,14 +18,23 @@ from dataclasses import dataclass
 from ._common import normalize_newlines
 from .generic import word_occurrences
 
-__all__ = ["Definition", "language_for_path", "find_definitions", "lookup", "lookup_names", "word_occurrences"]
+__all__ = [
+    "Definition",
+    "find_definitions",
+    "language_for_path",
+    "lookup",
+    "lookup_names",
+    "word_occurrences",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Definition:
     name: str  # simple name, e.g. "method"
     qualname: str  # container path joined with "::" ("Type::method", "tests::it_works", "suite::does x")
-    kind: str  # see the per-language scanners; Rust trait impls are kind "impl" with qualname "<Type as Trait>"
+    kind: (
+        str  # see the per-language scanners; Rust trait impls are kind "impl" with qualname "<Type as Trait>"
+    )
     line: int  # 0-based line where the name is declared
     start_line: int  # 0-based first line of the item incl. attributes, decorators, doc comments
     end_line: int  # 0-based last line of the item, inclusive
@@ -51,7 +60,7 @@ _EXTENSIONS = {
 
 
 def language_for_path(path: str) -> str | None:
-    """"rust" | "python" | "go" | "typescript" | "javascript" | None, from the extension."""
+    """ "rust" | "python" | "go" | "typescript" | "javascript" | None, from the extension."""
     if not isinstance(path, str):
         return None
     base = path[max(path.rfind("/"), path.rfind("\\")) + 1 :]
@@ -101,7 +110,7 @@ def find_definitions(path: str, text: str, wanted: frozenset[str] | None = None)
             scan = _SCANNERS[lang] = _scanner(lang)
         out = []
         append = out.append
-        for r in (scan(text, wanted) if wanted is not None and lang == "rust" else scan(text)):
+        for r in scan(text, wanted) if wanted is not None and lang == "rust" else scan(text):
             line = r.line
             if line < 0:
                 line = 0
@@ -114,7 +123,11 @@ def find_definitions(path: str, text: str, wanted: frozenset[str] | None = None)
             if end < line:
                 end = line
             # positional: name, qualname, kind, line, start_line, end_line, is_test, disabled, signature
-            append(Definition(r.name, r.qualname, r.kind, line, start, end, bool(r.is_test), r.disabled, r.signature))
+            append(
+                Definition(
+                    r.name, r.qualname, r.kind, line, start, end, bool(r.is_test), r.disabled, r.signature
+                )
+            )
         return out
     except Exception:  # never raise: worst case, no definitions
         return []
@@ -241,9 +254,7 @@ def _trait_aliases(d: Definition, segs: list[str], impls) -> list[list[str]]:
     if len(segs) < 2 or d.kind == "impl":
         return []
     return [
-        segs[:-2] + [trait, segs[-1]]
-        for trait, a, b in impls.get(tuple(segs[:-1]), ())
-        if a <= d.line <= b
+        segs[:-2] + [trait, segs[-1]] for trait, a, b in impls.get(tuple(segs[:-1]), ()) if a <= d.line <= b
     ]
 
 

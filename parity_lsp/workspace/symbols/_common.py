@@ -27,15 +27,15 @@ class Rec:
     """A definition under construction (mutable; converted to `Definition` at the end)."""
 
     __slots__ = (
-        "name",
-        "qualname",
-        "kind",
-        "line",
-        "start_line",
+        "disabled",
         "end_line",
         "is_test",
-        "disabled",
+        "kind",
+        "line",
+        "name",
+        "qualname",
         "signature",
+        "start_line",
     )
 
     def __init__(
@@ -76,7 +76,7 @@ class Lines:
     offset asked (`str.count` runs in C; building the table for a 55-line file took ~6 us).
     Counting stops once it has read four times the text: then the table is cheaper."""
 
-    __slots__ = ("_text", "_starts", "_budget", "_at", "_at_line")
+    __slots__ = ("_at", "_at_line", "_budget", "_starts", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
@@ -127,7 +127,7 @@ class Lines:
 class Comments:
     """Sorted, non-overlapping comment spans [start, end) with a language-specific kind."""
 
-    __slots__ = ("starts", "ends", "kinds")
+    __slots__ = ("ends", "kinds", "starts")
 
     def __init__(self) -> None:
         self.starts: list[int] = []
@@ -382,7 +382,11 @@ def modifiers_start(san: str, kw: int, words: frozenset, paren_word: str = "") -
             while k >= lo and san[k] in " \t\n":
                 k -= 1
             w0 = k - len(paren_word) + 1
-            if w0 < lo or san[w0 : k + 1] != paren_word or (w0 > 0 and (san[w0 - 1].isalnum() or san[w0 - 1] in "_$#.")):
+            if (
+                w0 < lo
+                or san[w0 : k + 1] != paren_word
+                or (w0 > 0 and (san[w0 - 1].isalnum() or san[w0 - 1] in "_$#."))
+            ):
                 break
             start = p = w0
             continue

@@ -70,9 +70,7 @@ _TYPE_BRACE = re.compile(r"\b(?:interface|struct)\s*$")
 _SPEC_TOKENS = re.compile(r"[(){}\[\]\n;]")
 _NAMES = re.compile(r"\s*(" + _ID + r"(?:\s*,\s*" + _ID + r")*)")
 _TYPE_NAME = re.compile(r"\s*(" + _ID + r")")
-_COMPOSITE = re.compile(
-    r"\s*" + _ID + r"\s*(?:\[[^\[\]]*\])?\s*=?\s*(struct|interface)\s*\{"
-)
+_COMPOSITE = re.compile(r"\s*" + _ID + r"\s*(?:\[[^\[\]]*\])?\s*=?\s*(struct|interface)\s*\{")
 _FIELD_NAMES = re.compile(r"\s*(" + _ID + r"(?:\s*,\s*" + _ID + r")*)\s+\S")
 _EMBEDDED = re.compile(r"\s*\*?\s*(?:" + _ID + r"\s*\.\s*)?(" + _ID + r")\s*(?:\[[^\]]*\])?\s*$")
 _IFACE_METHOD = re.compile(r"\s*(" + _ID + r")\s*\(")
@@ -225,9 +223,7 @@ class _Scanner:
                     p = close + 1
                     continue
                 return q, q
-            elif ch == "}":
-                return -1, q
-            elif depth == 0:
+            elif ch == "}" or depth == 0:
                 return -1, q
             p = q + 1
 
@@ -293,7 +289,9 @@ class _Scanner:
             cm = _COMPOSITE.match(san, a, b)
             if cm:
                 sig = signature(self.text, self.comments, item_start, cm.end() - 1)
-            self.recs.append(Rec(name, name, "type", self.line(m.start(1)), self.line(start), end_line, signature=sig))
+            self.recs.append(
+                Rec(name, name, "type", self.line(m.start(1)), self.line(start), end_line, signature=sig)
+            )
             if cm:
                 open_pos = cm.end() - 1
                 close = match_close(san, open_pos, b + 1)
@@ -329,7 +327,15 @@ class _Scanner:
                     if mm:
                         name = mm.group(1)
                         self.recs.append(
-                            Rec(name, f"{owner}::{name}", "method", self.line(mm.start(1)), start, self.line(last), signature=sig)
+                            Rec(
+                                name,
+                                f"{owner}::{name}",
+                                "method",
+                                self.line(mm.start(1)),
+                                start,
+                                self.line(last),
+                                signature=sig,
+                            )
                         )
                 else:
                     fm = _FIELD_NAMES.match(san, p, end)
@@ -345,7 +351,15 @@ class _Scanner:
                         if name == "_":
                             continue
                         self.recs.append(
-                            Rec(name, f"{owner}::{name}", "field", self.line(off), start, self.line(last), signature=sig)
+                            Rec(
+                                name,
+                                f"{owner}::{name}",
+                                "field",
+                                self.line(off),
+                                start,
+                                self.line(last),
+                                signature=sig,
+                            )
                         )
             p = end + 1
 

@@ -158,8 +158,12 @@ class _Scanner:
                 if cont[i] or not (depth > 0 and _RESET.match(line)):
                     cur_last = i
                     depth += (
-                        line.count("(") + line.count("[") + line.count("{")
-                        - line.count(")") - line.count("]") - line.count("}")
+                        line.count("(")
+                        + line.count("[")
+                        + line.count("{")
+                        - line.count(")")
+                        - line.count("]")
+                        - line.count("}")
                     )
                     if depth < 0:
                         depth = 0
@@ -174,8 +178,12 @@ class _Scanner:
                 continue
             cur_first = cur_last = i
             depth = (
-                line.count("(") + line.count("[") + line.count("{")
-                - line.count(")") - line.count("]") - line.count("}")
+                line.count("(")
+                + line.count("[")
+                + line.count("{")
+                - line.count(")")
+                - line.count("]")
+                - line.count("}")
             )
             if depth < 0:
                 depth = 0

@@ -42,8 +42,20 @@ _TPL_CODE = re.compile(r"[{}`'\"]|//|/\*")
 MAX_REGEX_LITERAL = 1000
 _REGEX_PREV = set("(,=:[!&|?{};+-*%~^")
 _REGEX_KEYWORDS = {
-    "return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void", "throw",
-    "instanceof", "yield", "await",
+    "return",
+    "typeof",
+    "case",
+    "do",
+    "else",
+    "in",
+    "of",
+    "new",
+    "delete",
+    "void",
+    "throw",
+    "instanceof",
+    "yield",
+    "await",
 }
 
 
@@ -167,9 +179,7 @@ def lex(text: str) -> tuple[str, Comments]:
 # --- structure --------------------------------------------------------------------------
 
 _ID = r"[A-Za-z_$\u00c0-\uffff][\w$\u00c0-\uffff]*"
-_TEST_NAMES = (
-    r"x?(?:describe|it|test|suite|context|specify)|f(?:describe|it|test)"
-)
+_TEST_NAMES = r"x?(?:describe|it|test|suite|context|specify)|f(?:describe|it|test)"
 _MAIN = re.compile(
     r"(?=[{}();@fcitelvnmdsx])(?:[{}();@]|\b(?:function|class|interface|type|enum|const|let|var|namespace|module|"
     + _TEST_NAMES
@@ -181,16 +191,24 @@ _INTERFACE = re.compile(r"interface\s+(" + _ID + r")")
 _TYPE = re.compile(r"type\s+(" + _ID + r")\s*")
 _ENUM = re.compile(r"enum\s+(" + _ID + r")\s*\{")
 _VAR = re.compile(r"(const|let|var)\s+(" + _ID + r")\s*!?\s*(?=[:=;,\n]|$)")
-_NAMESPACE = re.compile(
-    r"(?:namespace|module)\s+(?:(" + _ID + r"(?:\s*\.\s*" + _ID + r")*)|(['\"]))"
-)
-_TEST = re.compile(
-    r"(?P<fn>" + _TEST_NAMES + r")(?P<chain>(?:\s*\.\s*[A-Za-z_]\w*)*)\s*(?P<open>[(`])"
-)
+_NAMESPACE = re.compile(r"(?:namespace|module)\s+(?:(" + _ID + r"(?:\s*\.\s*" + _ID + r")*)|(['\"]))")
+_TEST = re.compile(r"(?P<fn>" + _TEST_NAMES + r")(?P<chain>(?:\s*\.\s*[A-Za-z_]\w*)*)\s*(?P<open>[(`])")
 _DECORATOR = re.compile(r"@\s*" + _ID + r"(?:\s*\.\s*" + _ID + r")*\s*")
 _MOD_WORDS = frozenset(
-    {"export", "default", "declare", "async", "abstract", "public", "private", "protected",
-     "static", "readonly", "override", "const"}
+    {
+        "export",
+        "default",
+        "declare",
+        "async",
+        "abstract",
+        "public",
+        "private",
+        "protected",
+        "static",
+        "readonly",
+        "override",
+        "const",
+    }
 )
 _WS = re.compile(r"\s*")
 _ARROW_AFTER_PARAMS = re.compile(r"\s*(?::[^={};]*?)?=>")
@@ -225,7 +243,7 @@ def _unescape(s: str) -> str:
 class _Frame:
     """One open `{`/`(` with the context it gives its contents. Never mutated once built."""
 
-    __slots__ = ("closer", "qual", "suite", "disabled", "rec", "decl", "_brace", "_paren")
+    __slots__ = ("_brace", "_paren", "closer", "decl", "disabled", "qual", "rec", "suite")
 
     def __init__(self, closer, qual, suite, disabled, rec, decl):
         self.closer = closer
@@ -237,7 +255,7 @@ class _Frame:
         self._brace = None
         self._paren = None
 
-    def anon(self, c: str) -> "_Frame":
+    def anon(self, c: str) -> _Frame:
         """The (shared) frame of an anonymous block or parenthesis opened in this one."""
         if c == "{":
             f = self._brace
@@ -297,7 +315,12 @@ class _Scanner:
                     return q + 1
             elif depth == 0:
                 j = last_nonspace(san, q, max(0, q - 4096))
-                if j < 0 or san[j] not in _CONT_END or san.startswith("++", j - 1) or san.startswith("--", j - 1):
+                if (
+                    j < 0
+                    or san[j] not in _CONT_END
+                    or san.startswith("++", j - 1)
+                    or san.startswith("--", j - 1)
+                ):
                     k = _skip(san, q)
                     if k >= end or san[k] not in _CONT_START:
                         if not (k < end and _CONT_WORD.match(san, k, k + 12)):
@@ -799,7 +822,9 @@ class _Scanner:
         )
         ri = self.add(rec)
         new_suite = suite + (title,) if is_describe else suite
-        return open_pos + 1, _Frame(")", frame.qual, new_suite, disabled if is_describe else frame.disabled, ri, False)
+        return open_pos + 1, _Frame(
+            ")", frame.qual, new_suite, disabled if is_describe else frame.disabled, ri, False
+        )
 
     # class bodies ------------------------------------------------------------------------
 
@@ -908,7 +933,9 @@ class _Scanner:
                         self.line(name_pos),
                         self.line(start),
                         self.line(last),
-                        signature=signature(self.text, self.comments, p, last + 1 if san[last] != ";" else last),
+                        signature=signature(
+                            self.text, self.comments, p, last + 1 if san[last] != ";" else last
+                        ),
                     )
                 )
                 p = max(end, p + 1)
