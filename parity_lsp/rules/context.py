@@ -149,7 +149,8 @@ class RowContext(_Base):
     @property
     def table(self) -> Table:
         """The row's table (the engine checks rows of tables, which it keeps alive). Not a
-        cached_property: its first access (a lock) cost more than every later one saves."""
+        cached_property: on Python 3.11 its first access takes a lock, which cost more than the
+        later accesses save."""
         table = self.row.table
         if table is None:
             raise LookupError(f"row at line {self.row.line + 1} is in no table")
