@@ -61,9 +61,10 @@ class Config:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     changed_since: str | None = None
 
-    def memo(self, name: str) -> dict:
+    def memo(self, name: str) -> dict[str, Any]:
         """A dict kept on this configuration for answers derived from it alone (a configuration
-        never changes once built): selection per code, enabled rules per scope."""
+        never changes once built): selection per code, enabled rules per scope. Keyed by code or
+        scope; what the values are is up to the one who names the memo."""
         memos = self.__dict__.get("_memos")
         if memos is None:
             memos = {}
@@ -92,12 +93,12 @@ class Config:
         )
 
     @property
-    def exception_id_re(self) -> re.Pattern:
+    def exception_id_re(self) -> re.Pattern[str]:
         """`exception-id-pattern` as a whole-word regex (validated when loaded; compiled once)."""
         return _exception_id_re(self.exception_id_pattern)
 
     @property
-    def exception_id_prefilter(self) -> re.Pattern:
+    def exception_id_prefilter(self) -> re.Pattern[str]:
         """`exception-id-pattern` without the word boundaries: finds a superset of the places
         `exception_id_re` matches, much faster (a leading `\\b` hides the pattern's literal
         prefix from the regex engine: 4 µs a row instead of 0.2)."""
@@ -111,7 +112,7 @@ class Config:
 
 
 @functools.lru_cache(maxsize=8)
-def _exception_id_re(pattern: str) -> re.Pattern:
+def _exception_id_re(pattern: str) -> re.Pattern[str]:
     try:
         return re.compile(rf"\b(?:{pattern})\b")
     except re.error:  # unreachable for loaded configs (validated), kept for hand-built ones
@@ -119,7 +120,7 @@ def _exception_id_re(pattern: str) -> re.Pattern:
 
 
 @functools.lru_cache(maxsize=8)
-def _exception_id_bare(pattern: str) -> re.Pattern:
+def _exception_id_bare(pattern: str) -> re.Pattern[str]:
     try:
         return re.compile(rf"(?:{pattern})")
     except re.error:
@@ -160,10 +161,13 @@ def _key_line(text: str, key: str) -> int:
 
 
 def apply_settings(
-    config: Config, data: dict[str, Any], source: str, text: str = ""
+    config: Config, data: object, source: str, text: str = ""
 ) -> tuple[Config, list[ConfigProblem]]:
-    """Overlay `data` (kebab-case or camelCase keys) on `config`, validating each value."""
+    """Overlay `data` (kebab-case or camelCase keys) on `config`, validating each value. `data`
+    is what a TOML table or an editor sent: anything, a table of keys if well formed."""
     problems: list[ConfigProblem] = []
+    # field name -> value: `_validate` gives each key its field's type, which the checker cannot
+    # relate to a name computed from the key
     updates: dict[str, Any] = {}
     if not isinstance(data, dict):
         return config, [ConfigProblem(source, 0, "configuration must be a table of keys")]
@@ -192,18 +196,22 @@ def _strings(key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _validate(kind: str, key: str, value: Any, config: Config) -> Any:
+# A validated setting: the type of its `Config` field.
+_Value = tuple[str, ...] | str | int | dict[str, str] | dict[str, tuple[str, ...]] | None
+
+
+def _validate(kind: str, key: str, value: Any, config: Config) -> _Value:
     if kind in ("globs", "strings"):
-        out = _strings(key, value)
-        if kind == "strings" and key != "owner-placeholders" and not out:
+        strings = _strings(key, value)
+        if kind == "strings" and key != "owner-placeholders" and not strings:
             raise ValueError("must not be empty")
-        return out
+        return strings
     if kind == "codes":
-        out = tuple(v.upper() for v in _strings(key, value))
-        bad = [v for v in out if not _CODE.match(v)]
+        codes = tuple(v.upper() for v in _strings(key, value))
+        bad = [v for v in codes if not _CODE.match(v)]
         if bad:
             raise ValueError(f"not a rule code or prefix: {', '.join(bad)}")
-        return out
+        return codes
     if kind == "regex":
         if not isinstance(value, str):
             raise ValueError("expected a regular expression string")
@@ -228,7 +236,7 @@ def _validate(kind: str, key: str, value: Any, config: Config) -> Any:
     if kind == "severity":
         if not isinstance(value, dict):
             raise ValueError("expected a table of CODE = level")
-        out = dict(config.severity)
+        severity = dict(config.severity)
         for code, level in value.items():
             if not isinstance(code, str) or not re.match(r"^PM\d{3}$", code.upper()):
                 raise ValueError(f"not a rule code: {code!r}")
@@ -237,15 +245,15 @@ def _validate(kind: str, key: str, value: Any, config: Config) -> Any:
             level = level.lower()
             if level != OFF:
                 Severity.parse(level)  # raises ValueError with a clear message
-            out[code.upper()] = level
-        return out
+            severity[code.upper()] = level
+        return severity
     if kind == "levelglobs":
         if not isinstance(value, dict):
             raise ValueError("expected a table of level = [globs]")
-        out = {}
+        level_globs: dict[str, tuple[str, ...]] = {}
         for level, globs in value.items():
-            out[str(level)] = _strings(key, globs)
-        return out
+            level_globs[str(level)] = _strings(key, globs)
+        return level_globs
     raise ValueError("unsupported")
 
 
@@ -284,10 +292,11 @@ def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, list[
         m = re.search(r"line (\d+)", str(exc))
         line = int(m.group(1)) - 1 if m else (text.count("\n") - 1 if "end of document" in str(exc) else 0)
         return config, [ConfigProblem(rel, line, f"invalid TOML: {exc}")], path
+    settings: object = data
     if path.name == "pyproject.toml" or (explicit is not None and "tool" in data):
         tool = data.get("tool", {})
-        data = tool.get("parity-lsp", {}) if isinstance(tool, dict) else None
-        if not isinstance(data, dict):
+        settings = tool.get("parity-lsp", {}) if isinstance(tool, dict) else None
+        if not isinstance(settings, dict):
             return (
                 config,
                 [
@@ -299,5 +308,5 @@ def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, list[
                 ],
                 path,
             )
-    config, problems = apply_settings(config, data, rel, text)
+    config, problems = apply_settings(config, settings, rel, text)
     return config, problems, path

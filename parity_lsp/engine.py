@@ -16,15 +16,17 @@ import re
 import signal
 import sys
 import traceback
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from parity_lsp.findings import Finding, Severity
-from parity_lsp.model import COL_CODE, COL_TESTS, Matrix, MatrixFormat, ParseProblem, Row
+from parity_lsp.model import COL_CODE, COL_TESTS, Matrix, MatrixFormat, ParseProblem, Row, Table
 from parity_lsp.parse.delimited import parse_delimited
 from parity_lsp.parse.directives import is_suppressed
 from parity_lsp.parse.markdown import parse_markdown, parse_markdown_steps
 from parity_lsp.rules import registry
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, RuleModule, Scope
 from parity_lsp.rules.context import (
     MatrixContext,
     Resolver,
@@ -35,6 +37,12 @@ from parity_lsp.rules.context import (
 )
 from parity_lsp.text import Span
 from parity_lsp.workspace.index import Workspace
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
+    from parity_lsp.config import Config
 
 MAX_MATRIX_BYTES = 10 * 1024 * 1024
 
@@ -72,7 +80,7 @@ def parse_matrix(path: str, text: str) -> Matrix:
     return parse_markdown(path, text) if fmt == MatrixFormat.MARKDOWN else parse_delimited(path, text, fmt)
 
 
-def parse_matrix_steps(path: str, text: str):
+def parse_matrix_steps(path: str, text: str) -> Generator[None, None, Matrix]:
     """`parse_matrix` as a generator: yields between chunks of work, returns the matrix."""
     if matrix_format(path) == MatrixFormat.MARKDOWN:
         return (yield from parse_markdown_steps(path, text))
@@ -107,7 +115,7 @@ def read_matrix_text(ws: Workspace, rel: str) -> tuple[str | None, Finding | Non
     return result.text, None
 
 
-def _suppressed(matrix: Matrix, finding: Finding, row_starts: dict | None = None) -> bool:
+def _suppressed(matrix: Matrix, finding: Finding, row_starts: dict[int, list[int]] | None = None) -> bool:
     """Suppression for a finding whose row is not known (workspace-scoped rules).
     `row_starts` memoizes each table's row offsets across calls."""
     pos = finding.span.start
@@ -128,7 +136,11 @@ def _suppressed(matrix: Matrix, finding: Finding, row_starts: dict | None = None
 
 
 def _finish(
-    ws: Workspace, matrix: Matrix, findings: list[Finding], suppressed=None, row_starts=None
+    ws: Workspace,
+    matrix: Matrix,
+    findings: list[Finding],
+    suppressed: tuple[frozenset[str], ...] | None = None,
+    row_starts: dict[int, list[int]] | None = None,
 ) -> list[Finding]:
     """Apply configuration (selection, severity overrides) and suppression comments.
 
@@ -136,7 +148,7 @@ def _finish(
     caller knows; otherwise each finding's row is looked up.
     """
     config = ws.config
-    out = []
+    out: list[Finding] = []
     for f in findings:
         if f.code != "PM000" and not config.is_enabled(f.code):
             continue
@@ -151,21 +163,27 @@ def _finish(
     return out
 
 
-def _enabled_modules(config, scope: str) -> tuple:
+def _enabled_modules(config: Config, scope: Scope) -> tuple[RuleModule, ...]:
     """The enabled rule modules of one scope, in code order: asked for every row, answered
     once per configuration (configurations are not changed once built)."""
     memo = config.memo("enabled modules")
-    found = memo.get(scope)
+    found: tuple[RuleModule, ...] | None = memo.get(scope)
     if found is None:
         found = memo[scope] = tuple(m for m in registry.modules_for(scope) if config.is_enabled(m.RULE.code))
     return found
 
 
-def _run(rule_module, ctx, matrix: Matrix, sink: list[Finding]) -> None:
+def _run(
+    rule_module: RuleModule,
+    ctx: RowContext | TableContext | MatrixContext,
+    matrix: Matrix,
+    sink: list[Finding],
+) -> None:
     """Run one (enabled) rule on `ctx`, its findings into `sink`."""
     try:
         sink.extend(rule_module.check(ctx))
-    except Exception as exc:  # a rule bug must not hide the other rules' findings
+    except Exception as exc:  # noqa: BLE001 - a rule's bug becomes a PM000 finding
+        # (one broken rule must not hide the other rules' findings)
         where = traceback.extract_tb(exc.__traceback__)[-1]
         sink.append(
             Finding(
@@ -179,34 +197,57 @@ def _run(rule_module, ctx, matrix: Matrix, sink: list[Finding]) -> None:
         )
 
 
-def check_matrix(ws: Workspace, matrix: Matrix, resolver: Resolver | None = None, **options) -> list[Finding]:
-    """Findings of every row-, table- and matrix-scoped rule for one matrix (`options`: see
-    `check_pieces`)."""
+def check_matrix(
+    ws: Workspace,
+    matrix: Matrix,
+    resolver: Resolver | None = None,
+    *,
+    release: bool = False,
+    after_row: Callable[[Row], object] | None = None,
+) -> list[Finding]:
+    """Findings of every row-, table- and matrix-scoped rule for one matrix (`release`,
+    `after_row`: see `check_pieces`)."""
     out: list[Finding] = []
-    for findings in iter_check_matrix(ws, matrix, resolver, **options):
+    for findings in iter_check_matrix(ws, matrix, resolver, release=release, after_row=after_row):
         out.extend(findings)
     return out
 
 
-def iter_check_matrix(ws: Workspace, matrix: Matrix, resolver: Resolver | None = None, **options):
+def iter_check_matrix(
+    ws: Workspace,
+    matrix: Matrix,
+    resolver: Resolver | None = None,
+    *,
+    release: bool = False,
+    after_row: Callable[[Row], object] | None = None,
+) -> Iterator[list[Finding]]:
     """`check_matrix` one piece at a time (matrix, then each table and each row), so that a
     server can answer requests between rows of a large matrix."""
-    for piece in check_pieces(ws, matrix, resolver or Resolver(ws), **options):
+    for piece in check_pieces(ws, matrix, resolver or Resolver(ws), release, after_row):
         yield piece()
 
 
+# A unit of a check: a function returning its findings.
+Piece = Callable[[], list[Finding]]
+
+
 def check_pieces(
-    ws: Workspace, matrix: Matrix, resolver: Resolver, release: bool = False, after_row=None
-) -> list:
+    ws: Workspace,
+    matrix: Matrix,
+    resolver: Resolver,
+    release: bool = False,
+    after_row: Callable[[Row], object] | None = None,
+) -> list[Piece]:
     """The units of a matrix check, in order, each a function returning its findings: the
     matrix-scoped rules, then per table its table-scoped rules and each of its rows.
     `after_row(row)` is called once a row is checked; with `release`, the row's parsed evidence
     is then dropped (parsed again if asked): memory holds one row's references, not all."""
+    check: Callable[[Workspace, Matrix, Row, Resolver], list[Finding]]
     if release or after_row is not None:
         check = functools.partial(_check_row_then, after_row, release)
     else:
         check = check_row
-    pieces = [functools.partial(_check_matrix_scope, ws, matrix, resolver)]
+    pieces: list[Piece] = [functools.partial(_check_matrix_scope, ws, matrix, resolver)]
     for table in matrix.tables:
         pieces.append(functools.partial(_check_table_scope, ws, matrix, table, resolver))
         pieces.extend(functools.partial(check, ws, matrix, row, resolver) for row in table.rows)
@@ -214,7 +255,12 @@ def check_pieces(
 
 
 def _check_row_then(
-    after_row, release: bool, ws: Workspace, matrix: Matrix, row, resolver: Resolver
+    after_row: Callable[[Row], object] | None,
+    release: bool,
+    ws: Workspace,
+    matrix: Matrix,
+    row: Row,
+    resolver: Resolver,
 ) -> list[Finding]:
     findings = check_row(ws, matrix, row, resolver)
     if after_row is not None:
@@ -231,7 +277,7 @@ def _check_matrix_scope(ws: Workspace, matrix: Matrix, resolver: Resolver) -> li
     return _finish(ws, matrix, findings)
 
 
-def _check_table_scope(ws: Workspace, matrix: Matrix, table, resolver: Resolver) -> list[Finding]:
+def _check_table_scope(ws: Workspace, matrix: Matrix, table: Table, resolver: Resolver) -> list[Finding]:
     findings: list[Finding] = []
     tctx = TableContext(table, matrix, ws, resolver)
     for rule in _enabled_modules(ws.config, "table"):
@@ -239,14 +285,14 @@ def _check_table_scope(ws: Workspace, matrix: Matrix, table, resolver: Resolver)
     return _finish(ws, matrix, findings, (table.suppressed,))
 
 
-def check_row(ws: Workspace, matrix: Matrix, row, resolver: Resolver | None = None) -> list[Finding]:
+def check_row(ws: Workspace, matrix: Matrix, row: Row, resolver: Resolver | None = None) -> list[Finding]:
     """Findings of the row-scoped rules for one row (the unit of incremental re-checking)."""
     resolver = resolver or Resolver(ws)
     findings: list[Finding] = []
     rctx = RowContext(row, matrix, ws, resolver)
     for rule in _enabled_modules(ws.config, "row"):
         _run(rule, rctx, matrix, findings)
-    return _finish(ws, matrix, findings, (row.table.suppressed, row.suppressed))
+    return _finish(ws, matrix, findings, (rctx.table.suppressed, row.suppressed))
 
 
 def check_across(ws: Workspace, matrices: list[Matrix]) -> list[Finding]:
@@ -259,7 +305,7 @@ def check_across(ws: Workspace, matrices: list[Matrix]) -> list[Finding]:
             continue
         try:
             findings.extend(rule.check(ctx))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a rule's bug becomes a PM000 finding
             findings.append(
                 Finding(
                     "PM000",
@@ -269,15 +315,19 @@ def check_across(ws: Workspace, matrices: list[Matrix]) -> list[Finding]:
                     f"internal error in rule {rule.RULE.code}: {exc!r}",
                 )
             )
-    out = []
-    row_starts: dict = {}
+    out: list[Finding] = []
+    row_starts: dict[int, list[int]] = {}
     for f in findings:
         matrix = by_path.get(f.path)
+        if matrix is None:  # a rule's PM000 when there is no matrix
+            out.append(f)
+            continue
         row = ctx.rows.get(id(f))
-        if row is not None:
-            out.extend(_finish(ws, matrix, [f], (row.table.suppressed, row.suppressed)))
+        table = row.table if row is not None else None
+        if row is not None and table is not None:
+            out.extend(_finish(ws, matrix, [f], (table.suppressed, row.suppressed)))
         else:
-            out.extend(_finish(ws, matrix, [f], row_starts=row_starts) if matrix else [f])
+            out.extend(_finish(ws, matrix, [f], row_starts=row_starts))
     return out
 
 
@@ -309,7 +359,7 @@ def check_paths(
     for rel in everything:
         matrix, problem = read_matrix(ws, rel)
         if matrix is None:
-            if rel in targets:
+            if rel in targets and problem is not None:  # no matrix: a problem says why
                 result.findings.append(problem)
                 result.unreadable[rel] = problem.message
             continue
@@ -333,7 +383,7 @@ def check_paths(
 # --- checking in parallel (the CLI) -----------------------------------------------------------
 
 PARALLEL_MIN_PIECES = 1000  # below this a fork costs more than it saves
-_SHARED_PIECES: list | None = None  # inherited by forked workers (closures do not pickle)
+_SHARED_PIECES: list[Piece] | None = None  # inherited by forked workers (closures do not pickle)
 
 
 def default_jobs() -> int:
@@ -349,7 +399,9 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _run_pieces(pieces: list, jobs: int, meanwhile=list) -> tuple[list[Finding], list[Finding]]:
+def _run_pieces(
+    pieces: list[Piece], jobs: int, meanwhile: Piece = list
+) -> tuple[list[Finding], list[Finding]]:
     """Run check pieces in order; with `jobs` > 1, in this process and `jobs` - 1 forked
     workers, each taking the rows of whole neighbourhoods of the workspace (`shares`): rows
     citing the same files land in the same process, so each cited file is read, scanned and
@@ -369,16 +421,17 @@ def _run_pieces(pieces: list, jobs: int, meanwhile=list) -> tuple[list[Finding],
     keys = [_locality(p) for p in pieces]
     # meanwhile's rules cost ~1/30 of checking the same rows: a head start of as many pieces
     parts_of = shares(keys, jobs, head_start=len(pieces) // 30)
-    workers = []
+    workers: list[tuple[BaseProcess, Connection, list[int]]] = []
     try:
         context = multiprocessing.get_context("fork")
         for share in parts_of[1:]:
             reader, writer = context.Pipe(duplex=False)
-            worker = context.Process(target=_work, args=(share, writer, os.getpid()), daemon=True)
-            worker.start()
+            process = context.Process(target=_work, args=(share, writer, os.getpid()), daemon=True)
+            process.start()
             writer.close()  # the worker's end: the reader sees EOF if the worker dies
-            workers.append((worker, reader, share))
-    except Exception as exc:  # no fork here (limits, memory): one process does it all
+            workers.append((process, reader, share))
+    except Exception as exc:  # noqa: BLE001 - any failure to start a worker is said on stderr
+        # no fork here (limits, memory, pipes): one process does it all
         _stop(workers)
         _SHARED_PIECES = None
         sys.stderr.write(f"parity-lsp: could not start a worker process ({exc!r}); checking in one process\n")
@@ -389,8 +442,9 @@ def _run_pieces(pieces: list, jobs: int, meanwhile=list) -> tuple[list[Finding],
         for worker, reader, share in workers:
             try:
                 parts.append(reader.recv())
-            except Exception:  # EOF mostly: never wait for a worker that cannot answer
-                # killed (out of memory?) or failed before or while sending: its rows are checked here
+            except Exception:  # noqa: BLE001 - any failure to receive is said on stderr
+                # EOF mostly: never wait for a worker that cannot answer. Killed (out of memory?)
+                # or failed before or while sending: its rows are checked here
                 worker.join()
                 sys.stderr.write(
                     f"parity-lsp: a worker process ended early (exit code {worker.exitcode}); "
@@ -400,26 +454,26 @@ def _run_pieces(pieces: list, jobs: int, meanwhile=list) -> tuple[list[Finding],
     finally:
         _stop(workers)
         _SHARED_PIECES = None
-    results: list = [None] * len(pieces)
+    by_index: dict[int, list[Finding]] = {}
     for part in parts:
-        for index, findings in part:
-            results[index] = findings
-    return [f for found in results for f in found], extra
+        by_index.update(part)
+    return [f for index in range(len(pieces)) for f in by_index[index]], extra
 
 
-def _work(share: list[int], writer, parent: int) -> None:
+def _work(share: list[int], writer: Connection, parent: int) -> None:
     """A forked worker: check `share`, send the findings, end. Any failure ends it quietly:
     the parent sees the pipe close and checks the share itself."""
     try:
         _start_worker(parent)
         writer.send(_run_share(share))
         writer.close()
-    except BaseException:
+    except BaseException:  # noqa: BLE001 - the parent says the worker ended early
+        # a forked copy never unwinds into the parent's code (its handlers, atexit, buffers)
         os._exit(1)
     os._exit(0)  # nothing of the parent's to tear down in a forked copy
 
 
-def _stop(workers: list) -> None:
+def _stop(workers: list[tuple[BaseProcess, Connection, list[int]]]) -> None:
     for worker, reader, _ in workers:
         reader.close()
         if worker.is_alive():
@@ -453,7 +507,7 @@ def _run_share(indices: list[int]) -> list[tuple[int, list[Finding]]]:
 _PATH_TOKEN = re.compile(r"[\w.-]+(?:/[\w.-]+)+")
 
 
-def _locality(piece) -> str | None:
+def _locality(piece: Piece) -> str | None:
     """Where the evidence of a row piece lives: the first two components of the first path
     its code (else tests) cell names, e.g. `crates/core`. None for other pieces."""
     for row in reversed(getattr(piece, "args", ())):  # a row piece's row is among its last arguments

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -170,7 +171,7 @@ class Matrix:
             self._index = LineIndex(self.text)
         return self._index
 
-    def rows(self):
+    def rows(self) -> Iterator[Row]:
         for table in self.tables:
             yield from table.rows
 

@@ -23,12 +23,48 @@ def _table(*rows: tuple[str, str, str, str]) -> str:
     for capability, feature, level, notes in rows:
         lines.append(
             f"| {capability} | {feature} | Planned | {level} | Missing proof: code path and symbol "
-            f"| Missing proof: test file and test name | Missing proof: workflow, job and command | TBD | {notes} |\n"
+            "| Missing proof: test file and test name | Missing proof: workflow, job and command "
+            f"| TBD | {notes} |\n"
         )
     return _HEADER + "".join(lines)
 
 
-STARTER_MATRIX = f"""\
+# The starter tables: (heading, (capability, Arco feature, proof level, notes)) each
+_SECTIONS: tuple[tuple[str, tuple[str, str, str, str]], ...] = (
+    (
+        "Scheduling",
+        (
+            "Schedule tick idempotency key format",
+            "Orchestration events",
+            "integration",
+            "Proves deterministic idempotency keys only",
+        ),
+    ),
+    (
+        "Sensors",
+        (
+            "Push sensor duplicate delivery dedupe",
+            "Sensor fold/idempotency keys",
+            "integration",
+            "Does not prove Pub/Sub ingest",
+        ),
+    ),
+    ("Run identity (`run_key`)", ("Run key derived from the tick", "Run identity", "unit", "")),
+    (
+        "Partitions",
+        ("Layer-2 schema primary keys", "Parquet row types", "integration", "Schema invariants only"),
+    ),
+    ("Backfills", ("Backfill resumes after a restart", "Backfill controller", "e2e", "")),
+    (
+        "Partition status",
+        ("Partition status reflects the latest run", "Partition status", "integration", ""),
+    ),
+    ("Staleness/reconciliation", ("Stale assets are reconciled", "Reconciler", "integration", "")),
+    ("Operator UX (CLI/API)", ("List runs by status", "CLI", "unit", "")),
+    ("Production hardening", ("Scheduler survives a crash mid-tick", "Scheduler", "prod", "")),
+)
+
+STARTER_MATRIX = """\
 # Dagster Parity Matrix
 
 <!-- Name the charter this matrix answers to: a line "This matrix is governed by:" followed by a
@@ -43,45 +79,22 @@ The minimum required columns (Markdown table here; CSV/TSV work too):
 - **Status**: Implemented | Partial | Designed | Planned | Exception.
 - **Proof Level Required**: unit | integration | e2e | prod.
 - **Evidence (Code)**: file paths and symbols, e.g. `crates/core/src/schedule.rs:6` (`tick_key`).
-- **Evidence (Tests)**: test file + test name, e.g. `crates/core/tests/schedule_tests.rs` (`tick_key_is_stable`).
-- **Evidence (CI)**: CI job/command proving it runs, e.g. `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --tests`).
+- **Evidence (Tests)**: test file + test name, e.g. `crates/core/tests/schedule_tests.rs`
+  (`tick_key_is_stable`).
+- **Evidence (CI)**: CI job/command proving it runs, e.g. `.github/workflows/ci.yml`
+  (job `rust`: `cargo test -p core --tests`).
 - **Owner**: person/team.
 - **Notes**: limits/SLOs, edge cases, open questions.
 
 ## Status Rules (summary)
 - **Implemented** requires CI-gated proving tests.
 - **Designed/Planned** must not be treated as shipped parity.
-- **Exception** must point to the exceptions document (`docs/audits/*exception*.md`) or cite a declared exception id such as EX-01.
+- **Exception** must point to the exceptions document (`docs/audits/*exception*.md`) or cite a
+  declared exception id such as EX-01.
 
 Check with `parity-lsp check`; summarize with `parity-lsp report --format html -o parity.html`.
 
-## Scheduling
-
-{_table(("Schedule tick idempotency key format", "Orchestration events", "integration", "Proves deterministic idempotency keys only"))}
-## Sensors
-
-{_table(("Push sensor duplicate delivery dedupe", "Sensor fold/idempotency keys", "integration", "Does not prove Pub/Sub ingest"))}
-## Run identity (`run_key`)
-
-{_table(("Run key derived from the tick", "Run identity", "unit", ""))}
-## Partitions
-
-{_table(("Layer-2 schema primary keys", "Parquet row types", "integration", "Schema invariants only"))}
-## Backfills
-
-{_table(("Backfill resumes after a restart", "Backfill controller", "e2e", ""))}
-## Partition status
-
-{_table(("Partition status reflects the latest run", "Partition status", "integration", ""))}
-## Staleness/reconciliation
-
-{_table(("Stale assets are reconciled", "Reconciler", "integration", ""))}
-## Operator UX (CLI/API)
-
-{_table(("List runs by status", "CLI", "unit", ""))}
-## Production hardening
-
-{_table(("Scheduler survives a crash mid-tick", "Scheduler", "prod", ""))}"""
+""" + "\n".join(f"## {heading}\n\n{_table(row)}" for heading, row in _SECTIONS)
 
 STARTER_CONFIG = """\
 # parity-lsp configuration (keys: see the README, section Configuration).

@@ -29,7 +29,7 @@ class Span:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not Span:
             return NotImplemented
-        return self.start == other.start and self.end == other.end  # type: ignore[attr-defined]
+        return self.start == other.start and self.end == other.end
 
     def __hash__(self) -> int:
         return hash((self.start, self.end))
@@ -37,7 +37,7 @@ class Span:
     def __repr__(self) -> str:
         return f"Span(start={self.start!r}, end={self.end!r})"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[Span], tuple[int, int]]:
         # pickled by value (forked `check -j` workers send back every finding)
         return (Span, (self.start, self.end))
 

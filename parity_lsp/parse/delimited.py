@@ -8,6 +8,7 @@ the text inside the quotes, so references inside it keep exact source positions.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
 
 from parity_lsp.model import Cell, Matrix, MatrixFormat, ParseProblem, Row, Table, normalize_column
 from parity_lsp.parse.directives import parse_directive
@@ -15,13 +16,13 @@ from parity_lsp.parse.markdown import is_matrix_header
 from parity_lsp.text import Span
 
 
-def _records(text: str, delim: str):
+def _records(text: str, delim: str) -> Iterator[tuple[int, int, list[tuple[int, int, bool]], bool]]:
     """Yield (record_start, record_end, [(cell_start, cell_end, quoted)], unterminated)."""
     i = 0
     n = len(text)
     while i < n:
         rec_start = i
-        cells = []
+        cells: list[tuple[int, int, bool]] = []
         unterminated = False
         while True:
             if i < n and text[i] == '"':
@@ -66,7 +67,7 @@ def parse_delimited(path: str, text: str, fmt: MatrixFormat) -> Matrix:
     matrix = Matrix(path=path, text=text, format=fmt)
     try:
         _parse_into(matrix, "\t" if fmt == MatrixFormat.TSV else ",")
-    except Exception as exc:  # parsers never raise
+    except Exception as exc:  # noqa: BLE001 - parsers never raise: the bug is reported as a PM000 problem
         matrix.tables = []
         matrix.problems.append(ParseProblem(Span(0, 0), f"matrix could not be parsed: {exc}"))
     return matrix

@@ -14,8 +14,11 @@ ALL = "*"
 _DIRECTIVE = re.compile(r"parity-lsp:[ \t]*(disable-next-line|disable)\b(.*)", re.I | re.S)
 _CODE = re.compile(r"[A-Za-z]+\d+")
 
+# ('disable' | 'disable-next-line', the codes it names)
+Directive = tuple[str, frozenset[str]]
 
-def parse_directive(line: str) -> tuple[str, frozenset[str]] | None:
+
+def parse_directive(line: str) -> Directive | None:
     """('disable' | 'disable-next-line', codes) for a directive line, else None."""
     if "parity-lsp" not in line:
         return None

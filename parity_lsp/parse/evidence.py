@@ -9,6 +9,7 @@ parenthesis holding symbols, a CI job with commands, or prose.
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
 from bisect import bisect_right
@@ -118,6 +119,7 @@ _SEGMENT_SPECIAL = re.compile(r"[\\`(<\n;]")
 _MAYBE_SEPARATOR = re.compile(r"[<\n;]")
 _JOB = re.compile(r"^\s*jobs?\s+", re.I)
 _dirname = lru_cache(maxsize=256)(posixpath.dirname)  # one matrix path for all its cells
+_log = logging.getLogger(__name__)
 
 
 def is_path_candidate(text: str) -> bool:
@@ -167,7 +169,7 @@ _BRACKET1 = rf"\[(?:[^\[\]`\\]|{_ESC}|{_CODE1})*\]"
 _SIMPLE_PAREN = re.compile(_PAREN1)
 _SIMPLE_BRACKET = re.compile(_BRACKET1)
 _FAST_TOKEN = re.compile(
-    rf"({_CODE1})|({_BRACKET1}{_PAREN1})|({_PAREN1})"  # code span, link, parenthesis
+    rf"({_CODE1})|(({_BRACKET1}){_PAREN1})|({_PAREN1})"  # code span, link (its brackets), parenthesis
     rf"|[^`\[(\\]+(?:{_ESC}[^`\[(\\]*)*|(?:{_ESC}[^`\[(\\]*)+"  # text
     r"|([`\[(\\])"  # an opener the fast path cannot decide
 )
@@ -205,9 +207,10 @@ class _Scan:
         if self.simple:
             k = text.find("`", i + 1, limit)
             return None if k == -1 else (i + 1, k)
-        if self._run_at is None:
-            self._index_runs()
-        j = min(self._run_at[i][1], limit)
+        run_at = self._run_at
+        if run_at is None:
+            run_at = self._index_runs()
+        j = min(run_at[i][1], limit)
         if j >= limit:
             return None
         run = j - i
@@ -217,18 +220,19 @@ class _Scan:
             if x < len(starts) and starts[x] + run <= limit:
                 return j, starts[x]
         if limit < len(text) and text[limit] == "`" and text[limit - 1] == "`":
-            s = self._run_at[limit - 1][0]
+            s = run_at[limit - 1][0]
             if limit - s == run and s > j:
                 return j, s
         return None
 
-    def _index_runs(self) -> None:
+    def _index_runs(self) -> dict[int, tuple[int, int]]:
         self._run_at = run_at = {}
         for m in _BACKTICKS.finditer(self.text):
             span = m.span()
             self._runs_of_len.setdefault(span[1] - span[0], []).append(span[0])
             for p in range(*span):
                 run_at[p] = span
+        return run_at
 
     def skip_code(self, i: int, end: int) -> int:
         found = self.code_end(i, end)
@@ -264,7 +268,8 @@ class _Scan:
         stack = [i]  # openers not closed yet; each gets its answer when closed or at the end
         j = i + 1
         while j < end:
-            j = plain.match(text, j, end).end()
+            # `plain` matches the empty string too: match() never returns None
+            j = plain.match(text, j, end).end()  # type: ignore[union-attr]
             if j >= end:
                 break
             ch = text[j]
@@ -298,16 +303,16 @@ def _tokens(sc: _Scan, start: int, end: int) -> list[_Tok]:
     text_start = start
     if sc.simple:
         for m in _FAST_TOKEN.finditer(text, start, end):
-            kind = m.lastindex
+            kind = m.lastindex  # the outermost group that matched (a link's, not its brackets')
             s, e = m.span()
             if kind is None:
                 toks.append(_Tok("text", s, e))
             elif kind == 1:
                 toks.append(_Tok("code", s, e, s + 1, e - 1))
-            elif kind == 3:
+            elif kind == 4:
                 toks.append(_Tok("paren", s, e, s + 1, e - 1))
             elif kind == 2:
-                toks.append(_link_tok(text, s, _SIMPLE_BRACKET.match(text, s).end() - 1, e - 1))  # at its `]`
+                toks.append(_link_tok(text, s, m.end(3) - 1, e - 1))  # at its `]`
             else:  # an opener the fast path cannot decide: the scanner below goes on from it
                 i = text_start = s
                 if toks and toks[-1].kind == "text":
@@ -321,10 +326,10 @@ def _tokens(sc: _Scan, start: int, end: int) -> list[_Tok]:
             toks.append(_Tok("text", text_start, upto))
 
     while i < end:
-        m = _SPECIAL.search(text, i, end)  # jump to the next character that can start a token
-        if m is None:
+        special = _SPECIAL.search(text, i, end)  # jump to the next character that can start a token
+        if special is None:
             break
-        i = m.start()
+        i = special.start()
         ch = text[i]
         if ch == "\\":
             i += 2
@@ -344,11 +349,11 @@ def _tokens(sc: _Scan, start: int, end: int) -> list[_Tok]:
             text_start = i
             continue
         if ch == "[":
-            m = _match_link(sc, i, end)
-            if m is not None:
+            link = _match_link(sc, i, end)
+            if link is not None:
                 flush(i)
-                toks.append(m)
-                i = m.end
+                toks.append(link)
+                i = link.end
                 text_start = i
                 continue
         if ch == "(":
@@ -449,8 +454,10 @@ def parse_evidence(text: str, offset: int, matrix_path: str = "", column: str | 
     ev = Evidence()
     try:
         _parse_into(ev, text, offset, matrix_path, column)
-    except Exception:  # never raise: an unparseable cell simply yields what was found
-        pass
+    except Exception:  # noqa: BLE001 - parsers never raise: the cell yields what was found, the bug is logged
+        _log.warning(
+            "evidence cell at offset %d of %s could not be parsed", offset, matrix_path, exc_info=True
+        )
     return ev
 
 
@@ -553,7 +560,15 @@ assert (
 )  # see `group - 1`
 
 
-def _refs_from_tokens(ev, sc, toks, offset, base_dir, label, column) -> None:
+def _refs_from_tokens(
+    ev: Evidence,
+    sc: _Scan,
+    toks: list[_Tok],
+    offset: int,
+    base_dir: str,
+    label: str | None,
+    column: str | None,
+) -> None:
     text = sc.text
     i = 0
     while i < len(toks):
@@ -618,7 +633,9 @@ def _refs_from_tokens(ev, sc, toks, offset, base_dir, label, column) -> None:
         ev.refs.append(ref)
 
 
-def _bare_paths(ev, text, tok, offset, label, column) -> None:
+def _bare_paths(
+    ev: Evidence, text: str, tok: _Tok, offset: int, label: str | None, column: str | None
+) -> None:
     chunk = text[tok.start : tok.end]
     for m in _BARE_PATH.finditer(chunk):
         if m.group(2).lower() not in KNOWN_EXTENSIONS:
@@ -730,7 +747,7 @@ def _symbol_name(content: str) -> str:
     return name.strip()
 
 
-def _attach_ci(ref: Reference, text: str, inner: str, inner_toks, offset: int, tok: _Tok) -> None:
+def _attach_ci(ref: Reference, text: str, inner: str, inner_toks: list[_Tok], offset: int, tok: _Tok) -> None:
     codes = [t for t in inner_toks if t.kind == "code"]
     job_tok = None
     m = _JOB.match(inner)

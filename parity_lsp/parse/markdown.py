@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Generator, Iterator, Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block.table import table as gfm_table
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_core.normalize import normalize as _md_normalize
 
 from parity_lsp.model import (
@@ -26,11 +29,11 @@ from parity_lsp.model import (
     Table,
     normalize_column,
 )
-from parity_lsp.parse.directives import parse_directive
-from parity_lsp.text import Span
+from parity_lsp.parse.directives import Directive, parse_directive
+from parity_lsp.text import LineIndex, Span
 
 
-def _table_lines(state, start_line: int, end_line: int, silent: bool) -> bool:
+def _table_lines(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """markdown-it's GFM table rule, emitting only the table's line range.
 
     Header and delimiter validation are markdown-it's own (its rule in silent mode); the body
@@ -65,7 +68,7 @@ def _table_lines(state, start_line: int, end_line: int, silent: bool) -> bool:
 _BLOCK_STARTS = frozenset("`~>*-_+<#0123456789")
 
 
-def _normalize(state) -> None:
+def _normalize(state: StateCore) -> None:
     """markdown-it's `normalize` (CRLF/CR to LF, NUL to U+FFFD), without running its regexes
     over a text that has neither: they took 15 ms of a 10,000-row matrix's parse."""
     if "\r" in state.src or "\0" in state.src:
@@ -103,7 +106,7 @@ def split_row(line: str) -> list[tuple[int, int]]:
     rstripped = len(line.rstrip())
     if bounds and bounds[-1] == rstripped - 1:
         end = bounds.pop()
-    cells = []
+    cells: list[tuple[int, int]] = []
     prev = start
     for b in bounds:
         cells.append((prev, b))
@@ -120,7 +123,7 @@ def _trimmed(line: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def row_cells(line: str, line_offset: int, columns: list | tuple = ()) -> list[Cell]:
+def row_cells(line: str, line_offset: int, columns: Sequence[str | None] = ()) -> list[Cell]:
     """Cells of one table line (`line` starts at document offset `line_offset`); `columns`:
     the header's normalized names, given to the cells in order."""
     if "\\" in line:
@@ -133,11 +136,10 @@ def row_cells(line: str, line_offset: int, columns: list | tuple = ()) -> list[C
     if last - first > 1 and not parts[-1].strip():  # a trailing outer pipe
         last -= 1
     known = len(columns)
-    out = []
+    out: list[Cell] = []
     append = out.append
     offset = line_offset + (len(parts[0]) + 1 if first else 0)
-    idx = 0
-    for part in parts[first:last]:
+    for idx, part in enumerate(parts[first:last]):
         text = part.strip(" \t")
         append(
             Cell(
@@ -148,12 +150,11 @@ def row_cells(line: str, line_offset: int, columns: list | tuple = ()) -> list[C
             )
         )
         offset += len(part) + 1
-        idx += 1
     return out
 
 
-def _row_cells_escaped(line: str, line_offset: int, columns: list | tuple = ()) -> list[Cell]:
-    out = []
+def _row_cells_escaped(line: str, line_offset: int, columns: Sequence[str | None] = ()) -> list[Cell]:
+    out: list[Cell] = []
     for idx, (s, e) in enumerate(split_row(line)):
         s, e = _trimmed(line, s, e)
         out.append(Cell(line[s:e], line_offset + s, idx, columns[idx] if idx < len(columns) else None))
@@ -169,28 +170,31 @@ ROWS_PER_STEP = 200  # rows built between two yields of `parse_markdown_steps` (
 
 
 def parse_markdown(path: str, text: str) -> Matrix:
-    steps = parse_markdown_steps(path, text)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
+    matrix = Matrix(path=path, text=text, format=MatrixFormat.MARKDOWN)
+    for _ in _parse_reporting(matrix):
+        pass
+    return matrix
 
 
-def parse_markdown_steps(path: str, text: str):
+def parse_markdown_steps(path: str, text: str) -> Generator[None, None, Matrix]:
     """`parse_markdown` as a generator that yields between chunks of rows and returns the
     matrix: a server parses a 10,000-row matrix in the background without holding up requests
     (a thread would share the interpreter lock with them)."""
     matrix = Matrix(path=path, text=text, format=MatrixFormat.MARKDOWN)
-    try:
-        yield from _parse_steps(matrix)
-    except Exception as exc:  # parsers never raise: report instead
-        matrix.tables = []
-        matrix.problems.append(ParseProblem(Span(0, 0), f"matrix could not be parsed: {exc}"))
+    yield from _parse_reporting(matrix)
     return matrix
 
 
-def _lines(text: str, index) -> list[str]:
+def _parse_reporting(matrix: Matrix) -> Iterator[None]:
+    """Parse into `matrix` step by step; a parser bug becomes a problem of the matrix."""
+    try:
+        yield from _parse_steps(matrix)
+    except Exception as exc:  # noqa: BLE001 - parsers never raise: the bug is reported as a PM000 problem
+        matrix.tables = []
+        matrix.problems.append(ParseProblem(Span(0, 0), f"matrix could not be parsed: {exc}"))
+
+
+def _lines(text: str, index: LineIndex) -> list[str]:
     """The text's lines as `LineIndex` splits them (\n, \r\n, lone \r): without a \r, the
     same as str.split("\n"), which does it in C (10,000 rows: ~10 ms less)."""
     if "\r" not in text:
@@ -198,14 +202,14 @@ def _lines(text: str, index) -> list[str]:
     return [index.line_text(i) for i in range(index.line_count)]
 
 
-def _parse_steps(matrix: Matrix):
+def _parse_steps(matrix: Matrix) -> Iterator[None]:
     index = matrix.index
     lines = _lines(matrix.text, index)
 
     # A directive comment inside a table would end it (an HTML block interrupts a table), so
     # markdown-it sees a lone '|' row in its place (the row is skipped below); elsewhere a
     # blank line.
-    directive_lines: dict[int, tuple[str, frozenset[str]]] = {}
+    directive_lines: dict[int, Directive] = {}
     md_lines = lines
     if "parity-lsp" in matrix.text:  # every directive names it: most matrices have none
         md_lines = list(lines)
@@ -218,7 +222,7 @@ def _parse_steps(matrix: Matrix):
     yield
     try:
         tokens = _MD.parse("\n".join(md_lines))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - markdown-it's bugs too: reported as a PM000 problem
         matrix.problems.append(ParseProblem(Span(0, 0), f"Markdown could not be parsed: {exc}"))
         return
     yield
@@ -247,7 +251,7 @@ def _parse_steps(matrix: Matrix):
     _collect_governing_lists(matrix, lines)
 
 
-def _disables_above(lines: list[str], start: int, directives) -> frozenset[str]:
+def _disables_above(lines: list[str], start: int, directives: dict[int, Directive]) -> frozenset[str]:
     """`disable` directives in the blank/comment lines right above a table."""
     codes: set[str] = set()
     ln = start - 1
@@ -258,7 +262,9 @@ def _disables_above(lines: list[str], start: int, directives) -> frozenset[str]:
     return frozenset(codes)
 
 
-def _build_table(matrix: Matrix, lines: list[str], start: int, end: int, directives):
+def _build_table(
+    matrix: Matrix, lines: list[str], start: int, end: int, directives: dict[int, Directive]
+) -> Generator[None, None, Table | None]:
     """A generator (yields every ROWS_PER_STEP rows) returning the Table, or None when the
     header is not a matrix header."""
     index = matrix.index

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from parity_lsp.findings import Fix, Related
+from parity_lsp.model import Reference
 from parity_lsp.rules._evidence import symbol_result
 from parity_lsp.rules._util import line_spec, replace_fix
+from parity_lsp.rules.context import Resolved, RowContext
 from parity_lsp.workspace.symbols import Definition
 
 
-def located_symbols(ctx, ref, res) -> list[tuple[str, Definition]]:
+def located_symbols(ctx: RowContext, ref: Reference, res: Resolved) -> list[tuple[str, Definition]]:
     """(symbol, definition) for each cited symbol found by a language scanner, in cited order."""
-    out = []
+    out: list[tuple[str, Definition]] = []
     for sym in ref.symbols:
         result = symbol_result(res, sym)
         if result is None or not result.definitions:
@@ -27,7 +29,7 @@ def inside_item(line: int, end: int | None, d: Definition) -> bool:
     return end is None or end <= last
 
 
-def drift_fix(ctx, ref, d: Definition) -> Fix | None:
+def drift_fix(ctx: RowContext, ref: Reference, d: Definition) -> Fix | None:
     if ref.line_span is None:
         return None
     original = ctx.matrix.text[ref.line_span.start : ref.line_span.end]

@@ -40,6 +40,12 @@ def usable(ctx: RowContext, res: Resolved) -> bool:
     return not res.escapes and res.exists and not ctx.forbidden(res.rel or "")
 
 
+def usable_rel(ctx: RowContext, res: Resolved) -> str | None:
+    """The reference's workspace path when it is `usable`, else None."""
+    rel = res.rel  # None when it escapes the workspace
+    return rel if rel is not None and res.exists and not ctx.forbidden(rel) else None
+
+
 def test_resolves(ctx: RowContext, ref: Reference) -> bool:
     """A proving test resolves: its file exists and, when tests are named, one of them is found."""
     if ref.kind != RefKind.PATH:

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 from parity_lsp.model import COL_CI, COL_TESTS, Reference, RefKind
 from parity_lsp.rules._ci import ci_targets
-from parity_lsp.rules._evidence import symbol_result, usable
+from parity_lsp.rules._evidence import symbol_result, usable_rel
+from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.ci.model import DOES_NOT_RUN, RUNS, UNKNOWN, CiCitation, TestTarget, Verdict
 from parity_lsp.workspace.ci.verdict import verdict
+from parity_lsp.workspace.fs import FileSystem
 
 
 @dataclass(slots=True)
@@ -21,39 +23,46 @@ class CitedTest:
     label: str  # `name` or `path` for messages
 
 
-def cited_tests(ctx) -> list[CitedTest]:
+def cited_tests(ctx: RowContext) -> list[CitedTest]:
     """Every cited test that resolves: (file, name) for each found name, or the file alone."""
-    out = []
+    out: list[CitedTest] = []
     for ref in ctx.refs(COL_TESTS, RefKind.PATH):
         if ref.in_missing:
             continue
         res = ctx.resolve(ref)
-        if not usable(ctx, res) or not res.is_file:
+        rel = usable_rel(ctx, res)
+        if rel is None or not res.is_file:
             continue
         if not ref.symbols:
-            out.append(CitedTest(ref, TestTarget(res.rel), f"`{ref.path}`"))
+            out.append(CitedTest(ref, TestTarget(rel), f"`{ref.path}`"))
             continue
         for sym in ref.symbols:
             result = symbol_result(res, sym)
             if result is not None and result.found:
-                out.append(CitedTest(ref, TestTarget(res.rel, sym.name), f"`{sym.name}`"))
+                out.append(CitedTest(ref, TestTarget(rel, sym.name), f"`{sym.name}`"))
     return out
 
 
-def citations(ctx) -> list[tuple[Reference, CiCitation]]:
+def citations(ctx: RowContext) -> list[tuple[Reference, CiCitation]]:
     """CI references whose workflow reads and whose job exists (PM401/PM402 report the rest)."""
-    out = []
+    out: list[tuple[Reference, CiCitation]] = []
     for target in ci_targets(ctx):
-        if target.job is None or target.ref.column != COL_CI:
+        wf = target.workflow  # None only when job is
+        if wf is None or target.job is None or target.ref.column != COL_CI:
             continue
         ref = target.ref
-        out.append((ref, CiCitation(target.workflow.path, ref.job, [c.text for c in ref.commands])))
+        out.append((ref, CiCitation(wf.path, ref.job, [c.text for c in ref.commands])))
     return out
 
 
-def gating(ctx) -> tuple[list[CitedTest], list[tuple[Reference, CiCitation]], dict[tuple[int, int], Verdict]]:
+# (cited tests, citations, verdict per (test index, citation index))
+Gating = tuple[list[CitedTest], list[tuple[Reference, CiCitation]], dict[tuple[int, int], Verdict]]
+
+
+def gating(ctx: RowContext) -> Gating:
     """(tests, citations, verdict per (test index, citation index)), computed once per row."""
-    if "gating" not in ctx.cache:
+    found: Gating | None = ctx.cache.get("gating")
+    if found is None:
         tests = cited_tests(ctx)
         cites = citations(ctx)
         table = {
@@ -61,15 +70,15 @@ def gating(ctx) -> tuple[list[CitedTest], list[tuple[Reference, CiCitation]], di
             for i, t in enumerate(tests)
             for j, (_, c) in enumerate(cites)
         }
-        ctx.cache["gating"] = (tests, cites, table)
-    return ctx.cache["gating"]
+        found = ctx.cache["gating"] = (tests, cites, table)
+    return found
 
 
-def _verdict(fs, target: TestTarget, citation: CiCitation) -> Verdict:
+def _verdict(fs: FileSystem, target: TestTarget, citation: CiCitation) -> Verdict:
     """The verdict, shared by every row citing the same test and CI command (memoized until
     the next file-system event; verdicts are read, never changed)."""
     key = ("verdict", target.path, target.name, citation.workflow, citation.job, tuple(citation.commands))
-    found = fs.memo.get(key)
+    found: Verdict | None = fs.memo.get(key)
     if found is None:
         found = fs.memo[key] = verdict(fs, target, citation)
     return found

@@ -5,9 +5,10 @@ from __future__ import annotations
 import difflib
 import functools
 import posixpath
+from collections.abc import Iterable
 
 from parity_lsp.findings import Edit, Fix
-from parity_lsp.model import COL_STATUS, Reference, Row
+from parity_lsp.model import COL_STATUS, Cell, Matrix, Reference, Row
 from parity_lsp.text import Span
 
 # A fuzzy guess is applied by `parity-lsp fix` only when it is this close (difflib ratio).
@@ -40,7 +41,7 @@ SYNONYMS = {
 }
 
 
-def nearest(value: str, choices, cutoff: float = 0.5) -> tuple[str, float] | None:
+def nearest(value: str, choices: Iterable[str], cutoff: float = 0.5) -> tuple[str, float] | None:
     """The choice most like `value` (case-insensitive) and its similarity, or None."""
     return _nearest(value, tuple(choices), cutoff)
 
@@ -55,7 +56,7 @@ def _nearest(value: str, choices: tuple[str, ...], cutoff: float) -> tuple[str, 
         for choice in choices:
             if choice.lower() == synonym:
                 return choice, sure
-    best = None
+    best: tuple[str, float] | None = None
     for choice in choices:
         c = choice.lower()
         if c == low:
@@ -105,7 +106,7 @@ def line_spec(original: str, start: int, end: int | None = None) -> str:
     return f"{start}" if end is None else f"{start}-{end}"
 
 
-def cell_span(matrix, cell) -> Span:
+def cell_span(matrix: Matrix, cell: Cell) -> Span:
     """Where to show a finding about a cell: its text, or for an empty cell the pipes around it."""
     if cell.span.end > cell.span.start:
         return cell.span

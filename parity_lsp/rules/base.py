@@ -6,9 +6,14 @@ which asks the workspace). Each rule module defines `RULE: RuleInfo` and `check(
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Literal, Protocol
 
-from parity_lsp.findings import Severity
+from parity_lsp.findings import Finding, Severity
+
+# What one check() call sees: a row, a table, a matrix or every matrix of the workspace.
+Scope = Literal["row", "table", "matrix", "workspace"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,4 +24,16 @@ class RuleInfo:
     summary: str  # one line: what it catches
     doc: str  # Markdown: What it does / Why is this bad? / Example / Fix
     fixable: bool = False
-    scope: str = "row"  # "row", "table", "matrix" or "workspace": what one check() call sees
+    scope: Scope = "row"
+
+
+class RuleModule(Protocol):
+    """A rule module, as the registry holds it."""
+
+    RULE: RuleInfo
+
+    @property
+    def check(self) -> Callable[..., Iterable[Finding]]:
+        """`check(ctx)` takes the context class of the rule's scope (`rules.context`), which the
+        engine picks by `RULE.scope`: one callable type cannot say which."""
+        ...

@@ -6,9 +6,11 @@ ask freely; rules never touch the file system except through these objects.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol
 
 from parity_lsp.findings import DeferredFix, Finding, Fix, Related, Severity
 from parity_lsp.model import EVIDENCE_COLUMNS, Evidence, Matrix, Reference, RefKind, Row, Table
@@ -18,6 +20,9 @@ from parity_lsp.workspace.files import compile_globs
 from parity_lsp.workspace.fs import FileStat
 from parity_lsp.workspace.index import SourceFile, Workspace, resolve_reference_path
 from parity_lsp.workspace.symbols import Definition
+
+if TYPE_CHECKING:
+    from parity_lsp.config import Config
 
 
 @dataclass(slots=True)
@@ -78,8 +83,10 @@ class Resolver:
         if hit is None:
             fs = self.ws.fs
             rel = resolve_reference_path(ref.path, ref.link_base if ref.is_link else None, fs)
-            escapes = rel is None or fs.escapes(rel)
-            hit = self._cache[key] = (None if escapes else rel, escapes, None if escapes else fs.stat(rel))
+            if rel is None or fs.escapes(rel):
+                hit = self._cache[key] = (None, True, None)
+            else:
+                hit = self._cache[key] = (rel, False, fs.stat(rel))
         return Resolved(ref, hit[0], hit[1], hit[2], self.ws)
 
 
@@ -89,7 +96,7 @@ class _Base:
     resolver: Resolver
 
     @property
-    def config(self):
+    def config(self) -> Config:
         return self.ws.config
 
     def finding(
@@ -127,8 +134,9 @@ class RowContext(_Base):
     matrix: Matrix
     ws: Workspace
     resolver: Resolver
-    cache: dict = field(default_factory=dict)  # per-row memo shared by rules (e.g. CI verdicts)
-    resolved: dict = field(default_factory=dict, repr=False)  # id(reference) -> its Resolved
+    # per-row memo shared by rules (e.g. CI verdicts): each reader annotates what it reads
+    cache: dict[Hashable, Any] = field(default_factory=dict)
+    resolved: dict[int, Resolved] = field(default_factory=dict, repr=False)  # id(reference) -> its Resolved
 
     def resolve(self, ref: Reference) -> Resolved:
         # a row's references are resolved by most rules (~16 asks a row): one `Resolved`
@@ -140,14 +148,20 @@ class RowContext(_Base):
 
     @property
     def table(self) -> Table:
-        return self.row.table
+        """The row's table (the engine checks rows of tables, which it keeps alive). Not a
+        cached_property: on Python 3.11 its first access takes a lock, which cost more than the
+        later accesses save."""
+        table = self.row.table
+        if table is None:
+            raise LookupError(f"row at line {self.row.line + 1} is in no table")
+        return table
 
     def evidence(self, column: str) -> Evidence:
         return self.row.evidence.get(column) or Evidence()
 
     def refs(self, column: str | None = None, kind: RefKind | None = None) -> tuple[Reference, ...]:
         key = ("refs", column, kind)  # every rule asks: answered once per row
-        found = self.cache.get(key)
+        found: tuple[Reference, ...] | None = self.cache.get(key)
         if found is None:
             cols = [column] if column else list(EVIDENCE_COLUMNS)
             found = self.cache[key] = tuple(
@@ -157,7 +171,7 @@ class RowContext(_Base):
 
     def path_refs(self) -> tuple[Reference, ...]:
         """Every reference naming a file or directory (workflow files included)."""
-        found = self.cache.get("path_refs")
+        found: tuple[Reference, ...] | None = self.cache.get("path_refs")
         if found is None:
             found = self.cache["path_refs"] = tuple(r for r in self.refs() if r.path)
         return found
@@ -223,7 +237,13 @@ class WorkspaceContext:
     rows: dict[int, Row] = field(default_factory=dict)  # id(finding) -> its row (for suppressions)
 
     def finding(
-        self, rule: RuleInfo, matrix: Matrix, span: Span, message: str, related=None, row: Row | None = None
+        self,
+        rule: RuleInfo,
+        matrix: Matrix,
+        span: Span,
+        message: str,
+        related: list[Related] | None = None,
+        row: Row | None = None,
     ) -> Finding:
         f = Finding(rule.code, rule.severity, matrix.path, span, message, related=related or [])
         if row is not None:
@@ -237,11 +257,17 @@ class WorkspaceContext:
         return Span(span.start + delta, span.end + delta) if delta else span
 
 
-_GLOB_CACHE: dict[tuple[str, ...], object] = {}
+class GlobMatcher(Protocol):
+    """Compiled gitignore-style globs (`workspace.files.compile_globs`)."""
+
+    def match_file(self, file: str, /) -> bool: ...
+
+
+_GLOB_CACHE: dict[tuple[str, ...], GlobMatcher] = {}
 _FORBIDDEN: dict[tuple[tuple[str, ...], str], bool] = {}
 
 
-def _globs(globs: tuple[str, ...]):
+def _globs(globs: tuple[str, ...]) -> GlobMatcher:
     spec = _GLOB_CACHE.get(globs)
     if spec is None:
         spec = _GLOB_CACHE[globs] = compile_globs(globs)

@@ -5,13 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from parity_lsp.engine import ALL_RULES
+from parity_lsp.rules.base import RuleInfo
 
 DOCS_DIR = Path(__file__).resolve().parent / "docs"
 
 
-def page(rule) -> str:
+def page(rule: RuleInfo) -> str:
     fix = "yes" if rule.fixable else "no"
-    return f"# {rule.code} {rule.name}\n\nDefault severity: {rule.severity.label}. Fix available: {fix}.\n\n{rule.doc.rstrip()}\n"
+    return (
+        f"# {rule.code} {rule.name}\n\n"
+        f"Default severity: {rule.severity.label}. Fix available: {fix}.\n\n"
+        f"{rule.doc.rstrip()}\n"
+    )
 
 
 def main() -> None:

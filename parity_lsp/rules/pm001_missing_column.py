@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Edit, Fix, Severity
-from parity_lsp.model import MatrixFormat, normalize_column
+from collections.abc import Iterator
+
+from parity_lsp.findings import Edit, Finding, Fix, Severity
+from parity_lsp.model import Matrix, MatrixFormat, Table, normalize_column
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import TableContext
 from parity_lsp.text import Span
 
 RULE = RuleInfo(
@@ -35,7 +38,7 @@ Add the missing columns (empty cells are added to every row).
 )
 
 
-def check(ctx):
+def check(ctx: TableContext) -> Iterator[Finding]:
     table = ctx.table
     missing = [c for c in ctx.config.required_columns if normalize_column(c) not in table.columns]
     if not missing:
@@ -53,7 +56,7 @@ def check(ctx):
     )
 
 
-def _append(matrix, line: int, cells: list[str], delim: str) -> Edit:
+def _append(matrix: Matrix, line: int, cells: list[str], delim: str) -> Edit:
     idx = matrix.index
     text = idx.line_text(line)
     end = idx.line_start(line) + len(text.rstrip())
@@ -68,7 +71,7 @@ def _append(matrix, line: int, cells: list[str], delim: str) -> Edit:
     return Edit(matrix.path, Span(end, end), piece)
 
 
-def _add_columns_fix(matrix, table, missing: list[str]) -> Fix | None:
+def _add_columns_fix(matrix: Matrix, table: Table, missing: list[str]) -> Fix | None:
     if matrix.format == MatrixFormat.MARKDOWN:
         delim = "|"
         edits = [_append(matrix, table.header_line, missing, delim)]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Edit, Fix, Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Edit, Finding, Fix, Severity
 from parity_lsp.model import MatrixFormat
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 from parity_lsp.text import Span
 
 RULE = RuleInfo(
@@ -35,7 +38,7 @@ unescaped `|` inside a cell is the usual cause: write it as `\\|`).
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     row = ctx.row
     expected = len(ctx.table.header)
     got = len(row.cells)
@@ -50,7 +53,7 @@ def check(ctx):
     yield ctx.finding(RULE, row.span, msg, fix=fix)
 
 
-def _pad_fix(ctx, count: int) -> Fix | None:
+def _pad_fix(ctx: RowContext, count: int) -> Fix:
     matrix = ctx.matrix
     row = ctx.row
     text = matrix.text[row.span.start : row.span.end]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Related, Severity
-from parity_lsp.model import COL_CAPABILITY
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Related, Severity
+from parity_lsp.model import COL_CAPABILITY, Cell, Matrix, Row
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import WorkspaceContext
 
 RULE = RuleInfo(
     code="PM003",
@@ -30,8 +33,8 @@ summary counts the capability twice.
 )
 
 
-def check(ctx):
-    seen: dict[str, list[tuple]] = {}
+def check(ctx: WorkspaceContext) -> Iterator[Finding]:
+    seen: dict[str, list[tuple[Matrix, Row, Cell]]] = {}
     for matrix in ctx.matrices:
         for row in matrix.rows():
             cell = row.cell(COL_CAPABILITY)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_CAPABILITY, COL_OWNER, COL_STATUS
 from parity_lsp.rules._util import cell_span
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
     code="PM004",
@@ -30,9 +33,10 @@ nobody keeps it true.
 _NAMES = {COL_CAPABILITY: "Capability", COL_STATUS: "Status", COL_OWNER: "Owner"}
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
+    columns = ctx.table.columns
     for column, label in _NAMES.items():
-        if column not in ctx.table.columns:
+        if column not in columns:
             continue
         cell = ctx.row.cell(column)
         if cell is None:  # PM002 reports the short row

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Severity
-from parity_lsp.model import COL_STATUS
+from collections.abc import Iterator, Sequence
+
+from parity_lsp.findings import Finding, Severity
+from parity_lsp.model import COL_STATUS, Cell
 from parity_lsp.rules._util import SAFE_RATIO, nearest, replace_fix
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
     code="PM101",
@@ -33,14 +36,16 @@ Replace with the nearest status (applied automatically only when the match is ne
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     cell = ctx.row.cell(COL_STATUS)
     if cell is None or not cell.value.strip():
         return
     yield from check_vocabulary(ctx, RULE, cell, ctx.config.statuses, "status")
 
 
-def check_vocabulary(ctx, rule, cell, vocabulary, what: str):
+def check_vocabulary(
+    ctx: RowContext, rule: RuleInfo, cell: Cell, vocabulary: Sequence[str], what: str
+) -> Iterator[Finding]:
     value = cell.value.strip()
     if value.lower() in {v.lower() for v in vocabulary}:
         return

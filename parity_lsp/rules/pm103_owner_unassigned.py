@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 
-from parity_lsp.findings import Severity
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_OWNER
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
     code="PM103",
@@ -29,7 +31,7 @@ Unowned rows are the ones that rot first: nobody is asked when their evidence br
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     cell = ctx.row.cell(COL_OWNER)
     if cell is None:
         return

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_STATUS, COL_TESTS
 from parity_lsp.rules._evidence import test_refs, test_resolves
 from parity_lsp.rules._util import cell_span, downgrade_fix
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
     code="PM201",
@@ -34,7 +37,7 @@ applied by `parity-lsp fix`, because it changes the claim).
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     if not ctx.status_is("Implemented"):
         return
     refs = test_refs(ctx)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_CI, COL_STATUS, RefKind
 from parity_lsp.rules._util import cell_span, downgrade_fix
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
     code="PM202",
@@ -32,7 +35,7 @@ Name the job and the command; or downgrade the row to Partial (editor quick fix)
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     if not ctx.status_is("Implemented"):
         return
     ci_refs = ctx.refs(COL_CI, RefKind.CI)

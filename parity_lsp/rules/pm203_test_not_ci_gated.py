@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Related, Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Related, Severity
 from parity_lsp.rules._gating import gating, summarize
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.ci.model import DOES_NOT_RUN, UNKNOWN
 
 RULE = RuleInfo(
@@ -28,13 +31,17 @@ commands that exclude the very crate whose test they cite: the test exists, and 
 
 ## Example
 ```markdown
-| Tick keys | ... | `crates/core/tests/tick.rs` (`tick_is_stable`) | `.github/workflows/ci.yml` (job `test`: `cargo test --workspace --exclude core`) |
+"""
+    # one table row (the example's only line too long for the source)
+    "| Tick keys | ... | `crates/core/tests/tick.rs` (`tick_is_stable`) "
+    "| `.github/workflows/ci.yml` (job `test`: `cargo test --workspace --exclude core`) |\n"
+    """\
 ```
 """,
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     if not ctx.status_is("Implemented"):
         return
     tests, cites, cache = gating(ctx)
@@ -46,7 +53,7 @@ def check(ctx):
     ref, _ = cites[0]
     span = ref.commands[0].span if ref.commands else (ref.job_span or ref.span)
     first = cache[(0, 0)]
-    related = []
+    related: list[Related] = []
     if first.workflow and first.command_line is not None:
         related.append(Related(first.workflow, first.command_line, 0, f"`{first.command}`"))
     if all(o == DOES_NOT_RUN for o in per_test):

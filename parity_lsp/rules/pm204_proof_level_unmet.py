@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from parity_lsp.findings import Severity
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_PROOF
-from parity_lsp.rules._gating import gating
+from parity_lsp.rules._gating import CitedTest, gating
 from parity_lsp.rules.base import RuleInfo
-from parity_lsp.rules.context import _globs
+from parity_lsp.rules.context import RowContext, _globs
 
 RULE = RuleInfo(
     code="PM204",
@@ -36,7 +37,7 @@ A row that requires an end-to-end proof and cites a unit test claims more than i
 _SPLIT = re.compile(r"\s*(?:,|\+|/|&|\band\b)\s*")
 
 
-def level_of_test(ctx, path: str, name: str | None) -> str | None:
+def level_of_test(ctx: RowContext, path: str, name: str | None) -> str | None:
     """The highest configured level whose globs match the test (None: unclassified)."""
     levels = list(ctx.config.proof_levels)
     globs = ctx.config.proof_level_globs
@@ -49,7 +50,7 @@ def level_of_test(ctx, path: str, name: str | None) -> str | None:
     return None
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     if not ctx.status_is("Implemented"):
         return
     cell = ctx.row.cell(COL_PROOF)
@@ -60,7 +61,7 @@ def check(ctx):
     if not wanted:
         return  # PM102
     required = max(wanted)
-    levels = []
+    levels: list[tuple[int, str, CitedTest]] = []
     for t in gating(ctx)[0]:
         level = level_of_test(ctx, t.target.path, t.target.name)
         if level is not None:

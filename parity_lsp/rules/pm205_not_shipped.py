@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from parity_lsp.findings import Severity
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 from parity_lsp.text import Span
 
 RULE = RuleInfo(
@@ -36,7 +38,7 @@ _NEGATED = re.compile(
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     if not ctx.status_is("Designed", "Planned"):
         return
     status = ctx.row.status

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 
-from parity_lsp.findings import Severity
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_STATUS
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.files import compile_globs
 from parity_lsp.workspace.fs import normalize_rel
 
@@ -37,7 +39,7 @@ just an unproven row with a convenient status.
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     if not ctx.status_is("Exception"):
         return
     spec = compile_globs(ctx.config.exceptions_doc)
@@ -55,11 +57,11 @@ def check(ctx):
             for cand in (normalize_rel(posixpath.join(base, target)), normalize_rel(target)):
                 if cand and spec.match_file(cand):
                     return
-    cell = ctx.row.cell(COL_STATUS)
-    if cell is None:
+    status = ctx.row.cell(COL_STATUS)
+    if status is None:
         return
     docs = ctx.ws.exception_docs()
     where = (
         f"`{docs[0]}`" if docs else "the exceptions document (`" + ", ".join(ctx.config.exceptions_doc) + "`)"
     )
-    yield ctx.finding(RULE, cell.span, f"Exception row does not point to {where} or cite an exception id")
+    yield ctx.finding(RULE, status.span, f"Exception row does not point to {where} or cite an exception id")

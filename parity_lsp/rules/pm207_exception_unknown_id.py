@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Related, Severity
+import re
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Related, Severity
 from parity_lsp.rules._util import nearest, replace_fix
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 from parity_lsp.text import Span
 
 RULE = RuleInfo(
@@ -29,7 +33,7 @@ decision nobody made.
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     id_re = ctx.config.exception_id_re
     row = ctx.row
     if (
@@ -48,7 +52,8 @@ def check(ctx):
             span = Span(cell.span.start + m.start(), cell.span.start + m.end())
             docs = ctx.ws.exception_docs()
             if not docs:
-                msg = f"exception id `{ident}` cannot be checked: no exceptions document matches `{', '.join(ctx.config.exceptions_doc)}`"
+                globs = ", ".join(ctx.config.exceptions_doc)
+                msg = f"exception id `{ident}` cannot be checked: no exceptions document matches `{globs}`"
                 yield ctx.finding(RULE, span, msg)
                 continue
             near = nearest(ident, list(declared), cutoff=0.7)
@@ -66,7 +71,7 @@ def check(ctx):
             )
 
 
-def _line_search_is_exact(id_re) -> bool:
+def _line_search_is_exact(id_re: re.Pattern[str]) -> bool:
     """A pattern that finds nothing on a row's text finds nothing in its cells, unless it
     anchors to the start of the text or looks behind (cells are searched as separate texts)."""
     return not any(token in id_re.pattern for token in ("^", "\\A", "(?<"))

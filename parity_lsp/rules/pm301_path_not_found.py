@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import difflib
 import functools
+from collections.abc import Callable, Iterator
 
-from parity_lsp.findings import DeferredFix, Severity
-from parity_lsp.model import RefKind
+from parity_lsp.findings import DeferredFix, Finding, Fix, Severity
+from parity_lsp.model import Reference, RefKind
 from parity_lsp.rules._util import SAFE_RATIO, path_as_written, replace_fix
 from parity_lsp.rules.base import RuleInfo
-from parity_lsp.rules.context import Suggestions
+from parity_lsp.rules.context import MatrixContext, RowContext, Suggestions
 from parity_lsp.workspace.fs import normalize_rel
-from parity_lsp.workspace.index import find_symbol_near
+from parity_lsp.workspace.index import Workspace, find_symbol_near
 
 RULE = RuleInfo(
     code="PM301",
@@ -41,7 +42,7 @@ The path git history says the file was renamed to (safe), or the most similar ex
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     for ref in ctx.path_refs():
         if ref.kind == RefKind.CI:
             continue  # PM401
@@ -49,7 +50,8 @@ def check(ctx):
         if res.escapes or res.exists:
             continue
         severity = Severity.WARNING if ctx.relaxed or ctx.in_missing_cell(ref) else RULE.severity
-        fix = deferred = None
+        fix: Fix | None = None
+        deferred: DeferredFix | None = None
         when = ctx.resolver.suggestions
         if when is Suggestions.WHEN_ASKED:
             deferred = _deferred_path_fix(ctx.ws, ctx.matrix.path, ref, res.rel)
@@ -62,26 +64,30 @@ def check(ctx):
         )
 
 
-def path_fix(ctx, ref, rel: str | None):
+def path_fix(ctx: RowContext | MatrixContext, ref: Reference, rel: str | None) -> Fix | None:
     """Best replacement for a missing path: a git rename (safe), a near-certain similar path
     (safe), the file that defines the cited symbol, then a looser similar path (both unsafe)."""
     fix, suggest = safe_path_fix(ctx.ws, ctx.matrix.path, ref, rel)
     return fix if fix is not None or suggest is None else suggest()
 
 
-def _deferred_path_fix(ws, matrix_path: str, ref, rel: str | None) -> DeferredFix:
+def _deferred_path_fix(ws: Workspace, matrix_path: str, ref: Reference, rel: str | None) -> DeferredFix:
     """`safe_path_fix` when an editor asks: the nearest path needs the list of every file of
     the workspace, which the first diagnostics of a matrix do not."""
     plan = functools.cache(lambda: safe_path_fix(ws, matrix_path, ref, rel))
 
-    def suggest():
+    def suggest() -> Fix | None:
         suggestion = plan()[1]
         return suggestion() if suggestion is not None else None
 
     return DeferredFix(lambda: plan()[0], suggest, matrix_path)
 
 
-def safe_path_fix(ws, matrix_path: str, ref, rel: str | None):
+# (the safe fix or None, a function computing the unsafe suggestion or None)
+PathFix = tuple[Fix | None, Callable[[], Fix | None] | None]
+
+
+def safe_path_fix(ws: Workspace, matrix_path: str, ref: Reference, rel: str | None) -> PathFix:
     """(the safe fix or None, a function computing the unsafe suggestion when there is none):
     the suggestion searches the package's files for the cited symbol, which an editor only
     needs when its quick-fix menu opens."""
@@ -93,7 +99,7 @@ def safe_path_fix(ws, matrix_path: str, ref, rel: str | None):
             return replace_fix(
                 matrix_path, ref.span, new, f"Replace with `{new}` (renamed in git history)"
             ), None
-    similar = []
+    similar: list[tuple[float, str]] = []
     for i, cand in enumerate(candidates):
         near = ws.nearest_path(cand, want_dir=ref.path.endswith("/"))
         if near:
@@ -107,7 +113,7 @@ def safe_path_fix(ws, matrix_path: str, ref, rel: str | None):
     if not candidates or not (similar or ref.symbols):
         return None, None  # nothing to suggest (without a candidate, nothing is similar either)
 
-    def suggestion():
+    def suggestion() -> Fix | None:
         for sym in ref.symbols:
             # the cited symbol, defined in exactly one file of the package, says where the code went
             files = sorted({f for f, _ in find_symbol_near(ws, candidates[0], sym.name)})

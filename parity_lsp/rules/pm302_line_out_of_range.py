@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.rules._drift import drift_fix, located_symbols
 from parity_lsp.rules._util import plural
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
     code="PM302",
@@ -33,7 +36,7 @@ When a symbol is cited too, point to the line where it is defined now.
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     for ref in ctx.path_refs():
         if ref.line_start is None or ref.line_span is None:
             continue

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.rules._symbols import missing_symbols
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
     code="PM303",
@@ -34,5 +37,5 @@ Point to the file where the symbol is defined now, when that file is unique in t
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     yield from missing_symbols(ctx, RULE, tests_column=False)

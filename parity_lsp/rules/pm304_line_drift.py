@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.rules._drift import definition_related, drift_fix, inside_item, located_symbols
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
     code="PM304",
@@ -33,7 +36,7 @@ Point to the line where the symbol is defined now.
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     for ref in ctx.path_refs():
         if ref.line_start is None or ref.line_span is None or not ref.symbols:
             continue
@@ -58,8 +61,8 @@ def check(ctx):
         yield ctx.finding(
             RULE,
             ref.line_span,
-            f"{where} of `{ref.path}` {'is' if ref.line_end is None else 'are'} outside `{name}`, which is at lines "
-            f"{d.start_line + 1}-{d.end_line + 1} (defined at line {d.line + 1})",
+            f"{where} of `{ref.path}` {'is' if ref.line_end is None else 'are'} outside `{name}`, "
+            f"which is at lines {d.start_line + 1}-{d.end_line + 1} (defined at line {d.line + 1})",
             fix=drift_fix(ctx, ref, d),
-            related=[definition_related(res.rel, d)],
+            related=[definition_related(src.rel, d)],
         )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.rules._symbols import missing_symbols
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
     code="PM305",
@@ -34,5 +37,5 @@ file are offered as editor quick fixes.
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     yield from missing_symbols(ctx, RULE, tests_column=True)

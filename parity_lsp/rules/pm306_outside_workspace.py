@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
     code="PM306",
@@ -27,7 +30,7 @@ else (and a checker must never read files it was not given).
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     for ref in ctx.path_refs():
         res = ctx.resolve(ref)
         if not res.escapes:

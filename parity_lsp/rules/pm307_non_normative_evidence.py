@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
     code="PM307",
@@ -27,7 +30,7 @@ that the shipped code does anything.
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     for ref in ctx.path_refs():
         res = ctx.resolve(ref)
         if res.rel and ctx.forbidden(res.rel):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_TESTS
 from parity_lsp.rules._drift import definition_related
-from parity_lsp.rules._evidence import symbol_result, usable
+from parity_lsp.rules._evidence import symbol_result, usable_rel
 from parity_lsp.rules._gating import gating
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.ci.model import RUNS
 
 RULE = RuleInfo(
@@ -34,7 +37,7 @@ fn tick_key_is_stable() { ... }
 )
 
 
-def _ci_runs_it(ctx, rel: str, name: str) -> bool:
+def _ci_runs_it(ctx: RowContext, rel: str, name: str) -> bool:
     tests, cites, table = gating(ctx)
     return any(
         table[(i, j)].outcome == RUNS
@@ -44,25 +47,27 @@ def _ci_runs_it(ctx, rel: str, name: str) -> bool:
     )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     for ref in ctx.refs(COL_TESTS):
         if not ref.symbols:
             continue
         res = ctx.resolve(ref)
-        if not usable(ctx, res) or not res.is_file:
+        rel = usable_rel(ctx, res)
+        if rel is None or not res.is_file:
             continue
         for sym in ref.symbols:
             result = symbol_result(res, sym)
             if result is None or not result.definitions:
                 continue
             if all(d.disabled for d in result.definitions):
-                if _ci_runs_it(ctx, res.rel, sym.name):
+                if _ci_runs_it(ctx, rel, sym.name):
                     continue  # e.g. `cargo test -- --ignored`: CI does run it
                 d = result.definitions[0]
                 yield ctx.finding(
                     RULE,
                     sym.span,
-                    f"test `{sym.name}` is disabled ({d.disabled}): it proves nothing unless CI runs ignored tests",
-                    related=[definition_related(res.rel, d, "is disabled here")],
+                    f"test `{sym.name}` is disabled ({d.disabled}): "
+                    "it proves nothing unless CI runs ignored tests",
+                    related=[definition_related(rel, d, "is disabled here")],
                     tags=("unnecessary",),  # editors fade it: evidence that proves nothing
                 )

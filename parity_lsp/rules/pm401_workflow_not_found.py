@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Related, Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Related, Severity
 from parity_lsp.rules._ci import ci_targets
 from parity_lsp.rules._util import nearest, replace_fix
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.ci.workflows import list_workflows
 
 RULE = RuleInfo(
@@ -34,7 +37,7 @@ Replace with the renamed (git history) or most similar workflow file.
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     for target in ci_targets(ctx):
         ref = target.ref
         res = ctx.resolve(ref)
@@ -55,8 +58,8 @@ def check(ctx):
                         ctx.matrix.path, ref.span, near[0], f"Replace with `{near[0]}`", safe=False
                     )
             yield ctx.finding(RULE, ref.span, f"workflow `{ref.path}` does not exist", fix=fix)
-        elif not wf.ok:
-            related = [Related(res.rel, wf.error_line or 0, 0, wf.error)] if wf.error_line is not None else []
+        elif wf.error is not None:  # not `wf.ok`
+            related = [Related(wf.path, wf.error_line, 0, wf.error)] if wf.error_line is not None else []
             yield ctx.finding(
                 RULE, ref.span, f"workflow `{ref.path}` cannot be read: {wf.error}", related=related
             )

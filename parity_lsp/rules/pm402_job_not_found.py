@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.rules._ci import ci_targets
 from parity_lsp.rules._util import SAFE_RATIO, nearest, replace_fix
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.ci.workflows import nearest_job
 
 RULE = RuleInfo(
@@ -34,7 +37,7 @@ Replace with the nearest job id or name.
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     for target in ci_targets(ctx):
         ref = target.ref
         wf = target.workflow

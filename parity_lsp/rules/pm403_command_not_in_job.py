@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Related, Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Fix, Related, Severity
+from parity_lsp.model import Reference
 from parity_lsp.rules._ci import ci_targets
 from parity_lsp.rules._gating import gating
 from parity_lsp.rules._util import replace_fix
 from parity_lsp.rules.base import RuleInfo
-from parity_lsp.workspace.ci.model import RUNS
+from parity_lsp.rules.context import RowContext
+from parity_lsp.workspace.ci.model import RUNS, Verdict
 from parity_lsp.workspace.ci.verdict import match_cited_commands
 
 RULE = RuleInfo(
@@ -39,10 +43,10 @@ Replace with the step command that runs the row's test, else the closest step co
 )
 
 
-def _running_commands(ctx, ref) -> list:
-    """Step commands of the cited job that run one of the row's cited tests."""
+def _running_commands(ctx: RowContext, ref: Reference) -> list[tuple[str, Verdict]]:
+    """Step commands of the cited job that run one of the row's cited tests (with their verdict)."""
     tests, cites, table = gating(ctx)
-    out = []
+    out: list[tuple[str, Verdict]] = []
     for j, (cref, _) in enumerate(cites):
         if cref is not ref:
             continue
@@ -53,20 +57,21 @@ def _running_commands(ctx, ref) -> list:
     return out
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     for target in ci_targets(ctx):
-        job = target.job
-        if job is None:
+        job, wf = target.job, target.workflow  # the workflow is None only when the job is
+        if job is None or wf is None:
             continue
         ref = target.ref
         matches = match_cited_commands(job, [c.text for c in ref.commands])
-        running = None
+        running: list[tuple[str, Verdict]] | None = None
         for cmd, match in zip(ref.commands, matches, strict=False):
             if match.matched:
                 continue
             if running is None:
                 running = _running_commands(ctx, ref)
-            related = []
+            related: list[Related] = []
+            fix: Fix | None
             if running:
                 text, d = running[0]
                 msg = (
@@ -77,9 +82,7 @@ def check(ctx):
                     ctx.matrix.path, cmd.span, text.replace("|", "\\|"), f"Replace with `{text}`", safe=False
                 )
                 if d.command_line is not None:
-                    related.append(
-                        Related(target.workflow.path, d.command_line, 0, "this step runs the cited test")
-                    )
+                    related.append(Related(wf.path, d.command_line, 0, "this step runs the cited test"))
             elif match.closest:
                 msg = f"`{cmd.text}` is not run by job `{job.id}` (closest step command: `{match.closest}`)"
                 fix = replace_fix(
@@ -91,9 +94,7 @@ def check(ctx):
                 )
                 line = next((c.line for c in job.commands if (c.template or c.text) == match.closest), None)
                 if line is not None:
-                    related.append(
-                        Related(target.workflow.path, line, 0, f"closest command in job `{job.id}`")
-                    )
+                    related.append(Related(wf.path, line, 0, f"closest command in job `{job.id}`"))
             else:
                 msg = f"`{cmd.text}` is not run by job `{job.id}`, which has no `run:` command"
                 fix = None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import Reference, RefKind
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import MatrixContext
 from parity_lsp.rules.pm301_path_not_found import path_fix
 
 RULE = RuleInfo(
@@ -32,7 +35,7 @@ This template is governed by:
 )
 
 
-def check(ctx):
+def check(ctx: MatrixContext) -> Iterator[Finding]:
     for doc in ctx.matrix.governing_docs:
         ref = Reference(
             kind=RefKind.PATH,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from parity_lsp.findings import Severity
+from collections.abc import Iterator
+
+from parity_lsp.findings import Finding, Severity
 from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
     code="PM601",
@@ -27,7 +30,7 @@ parity-lsp check --changed-since origin/main
 )
 
 
-def check(ctx):
+def check(ctx: RowContext) -> Iterator[Finding]:
     rev = ctx.config.changed_since
     if not rev:
         return

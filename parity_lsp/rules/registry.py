@@ -34,9 +34,9 @@ from parity_lsp.rules import (
     pm501_governing_doc_missing,
     pm601_evidence_changed,
 )
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, RuleModule, Scope
 
-RULE_MODULES = (
+RULE_MODULES: tuple[RuleModule, ...] = (
     pm001_missing_column,
     pm002_cell_count,
     pm003_duplicate_capability,
@@ -70,10 +70,10 @@ RULES: dict[str, RuleInfo] = {m.RULE.code: m.RULE for m in RULE_MODULES}
 CHECKS = {m.RULE.code: m.check for m in RULE_MODULES}
 
 
-_BY_SCOPE: dict[str, tuple] = {}
+_BY_SCOPE: dict[Scope, tuple[RuleModule, ...]] = {}
 
 
-def modules_for(scope: str) -> tuple:
+def modules_for(scope: Scope) -> tuple[RuleModule, ...]:
     """Rule modules of one scope, in code order (computed once: the engine asks per row)."""
     found = _BY_SCOPE.get(scope)
     if found is None:
