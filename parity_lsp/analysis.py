@@ -13,8 +13,10 @@ import bisect
 import itertools
 import posixpath
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, TypedDict
 
 from parity_lsp.config import Config, ConfigProblem, apply_settings, load_config
 from parity_lsp.engine import (
@@ -29,7 +31,7 @@ from parity_lsp.engine import (
 )
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.incremental import changed_lines, install_rows, reparse_rows, row_positions, shift_findings
-from parity_lsp.model import Matrix
+from parity_lsp.model import Matrix, Row
 from parity_lsp.rules.context import Resolver, Suggestions
 from parity_lsp.text import LineIndex, Span
 from parity_lsp.workspace.files import is_matrix_name
@@ -42,6 +44,13 @@ _EPOCHS = itertools.count(1)
 _PARSES = itertools.count(1)
 
 
+class _FullCheckOptions(TypedDict):
+    """Keyword options of `engine.check_matrix` for a full check (see `_full_check_options`)."""
+
+    release: bool
+    after_row: Callable[[Row], None]
+
+
 @dataclass(slots=True)
 class MatrixState:
     model: Matrix  # the latest text; after row edits only the edited rows' spans are current
@@ -52,7 +61,7 @@ class MatrixState:
     cited: dict[str, tuple[int, ...]] = field(default_factory=dict)  # tuples: 1/4 of a set's size
     key: object = None  # content version the findings were computed for
     consistent: bool = True  # every span of `matrix` is valid for `matrix.text` (see incremental.py)
-    rows_at: dict | None = None  # line -> (row, position), for incremental updates
+    rows_at: dict[int, tuple[Row, int]] | None = None  # line -> (row, position), for incremental updates
     full_checks: int = 0  # how many times the whole matrix was checked (tests, benchmarks)
     row_checks: int = 0  # how many rows were re-checked incrementally
     epoch: int = 0  # bumps when findings of unchanged lines may have changed (not on row edits)
@@ -72,9 +81,9 @@ class MatrixState:
 
 
 class Analysis:
-    def __init__(self, root: Path, settings: dict | None = None) -> None:
+    def __init__(self, root: Path, settings: dict[str, Any] | None = None) -> None:
         self.root = Path(root).resolve()
-        self.settings: dict = dict(settings or {})
+        self.settings: dict[str, Any] = dict(settings or {})  # the editor's (JSON)
         self.config_problems: list[ConfigProblem] = []
         self.config_path: Path | None = None
         self.ws = Workspace(self.root, self._load_config())
@@ -84,7 +93,8 @@ class Analysis:
         self.revalidating: dict[str, MatrixState] = {}
         self.open_matrices: set[str] = set()  # open documents that hold a matrix table
         self.cross: dict[str, list[Finding]] = {}  # workspace-scoped findings per matrix
-        self._cross_signature: tuple | None = None  # the states `cross` was computed from
+        # the states `cross` was computed from: (path, parse id) of each
+        self._cross_signature: tuple[tuple[str, int], ...] | None = None
         self.changes = 0  # counts file events and configuration reloads (see check_in_steps)
         self.defer_until = 0.0  # time.monotonic() before which background checking pauses
 
@@ -99,7 +109,7 @@ class Analysis:
         self.config_problems = problems
         return config
 
-    def reload_config(self, settings: dict | None = None) -> None:
+    def reload_config(self, settings: dict[str, Any] | None = None) -> None:
         if settings is not None:
             self.settings = dict(settings)
         fs = self.ws.fs
@@ -112,7 +122,7 @@ class Analysis:
         self._cross_signature = None
         self.changes += 1
 
-    def apply_settings(self, settings: dict) -> bool:
+    def apply_settings(self, settings: dict[str, Any]) -> bool:
         """The editor's settings (pulled or pushed): the configuration is reloaded, and every
         cache dropped, only when they differ from the ones in use. Returns True when reloaded.
         (The first pull usually repeats the initialization options; reloading then threw away
@@ -163,8 +173,9 @@ class Analysis:
                 return state
         full_checks = state.full_checks + 1 if state is not None else 1
         matrix, problem = read_matrix(self.ws, rel)
-        if matrix is None:
-            state = MatrixState(Matrix(rel, "", parse_matrix(rel, "").format), [problem], {}, version)
+        if matrix is None:  # unreadable: the problem says why
+            findings = [problem] if problem is not None else []
+            state = MatrixState(Matrix(rel, "", parse_matrix(rel, "").format), findings, {}, version)
         else:
             cited, options = self._full_check_options(matrix)
             state = self._checked(
@@ -176,7 +187,7 @@ class Analysis:
         # the editor computes unsafe suggestions when its quick-fix menu asks for them
         return Resolver(self.ws, Suggestions.WHEN_ASKED)
 
-    def _full_check_options(self, matrix: Matrix) -> tuple[dict[str, set[int]], dict]:
+    def _full_check_options(self, matrix: Matrix) -> tuple[dict[str, set[int]], _FullCheckOptions]:
         """How to check a matrix in full: its citations are collected row by row (into the dict
         returned), and a closed matrix drops each row's parsed references once the row is
         checked. Nobody looks at them until a file the row cites changes (then only those rows
@@ -212,6 +223,9 @@ class Analysis:
             await self._let_requests_in()
             deadline = time.perf_counter() + step_seconds
 
+        def superseded(version: object) -> bool:  # changed, or checked by a request meanwhile
+            return self.ws.fs.version(rel) != version or rel in self.states
+
         while True:
             state = self.states.get(rel)
             version = self.ws.fs.version(rel)
@@ -223,21 +237,17 @@ class Analysis:
             if text is None:
                 return self.check(rel)
             changes = self.changes
-
-            def superseded() -> bool:  # changed, or checked by a request meanwhile
-                return self.ws.fs.version(rel) != version or rel in self.states
-
             await pause()
             parsing = parse_matrix_steps(rel, text)
             while True:
                 try:
                     next(parsing)
                 except StopIteration as done:
-                    matrix = done.value
+                    matrix: Matrix = done.value
                     break
                 if time.perf_counter() >= deadline:
                     await pause()
-                    if superseded():
+                    if superseded(version):
                         return self.states.get(rel)
             findings: list[Finding] = []
             cited, options = self._full_check_options(matrix)
@@ -245,14 +255,16 @@ class Analysis:
                 findings.extend(part)
                 if time.perf_counter() >= deadline:
                     await pause()
-                    if superseded():
+                    if superseded(version):
                         return self.states.get(rel)
                     if self.changes != changes:
                         break  # files or settings changed under it: again, from the start
             else:
                 return self._store(rel, self._checked(matrix, findings, cited, version), full_checks=1)
 
-    async def run_in_steps(self, steps, step_seconds: float = 0.001, while_talking: bool = False) -> None:
+    async def run_in_steps(
+        self, steps: Iterable[object], step_seconds: float = 0.001, while_talking: bool = False
+    ) -> None:
         """Run a generator of background work (each `next` a small step), letting requests in
         every `step_seconds` and, unless `while_talking`, waiting while the client is talking
         (work that a request will need soon goes on between requests, a step at a time)."""
@@ -272,19 +284,23 @@ class Analysis:
 
     def _update_rows(self, state: MatrixState, text: str) -> bool:
         """Re-check only the rows an edit changed; False when the edit needs a full check."""
+        rows_at = state.rows_at
+        if rows_at is None:  # an unreadable matrix's state: no rows
+            return False
         matrix = state.model
         old_text, old_index = matrix.text, matrix.index
         new_index = LineIndex(text)
         lines = changed_lines(old_text, text, old_index, new_index)
         if lines is None:
             return False
-        rows = reparse_rows(matrix, lines, text, new_index, state.rows_at)
-        if rows is None:
+        placed = reparse_rows(matrix, lines, text, new_index, rows_at)
+        if placed is None:
             return False
+        rows = [row for row, _ in placed]
         dropped = set(lines)
         path = matrix.path
         kept = shift_findings(state.findings, old_index, new_index, path, dropped)
-        install_rows(matrix, rows, text, new_index, state.rows_at)
+        install_rows(matrix, placed, text, new_index, rows_at)
         resolver = self._resolver()
         for row in rows:
             kept.extend(check_row(self.ws, matrix, row, resolver))
@@ -292,8 +308,8 @@ class Analysis:
         state.findings = kept
         if path in self.cross:
             self.cross[path] = shift_findings(self.cross[path], old_index, new_index, path, set())
-        for path, lines in _citations(self.ws, matrix, rows).items():
-            state.cited[path] = tuple(sorted(set(state.cited.get(path, ())) | lines))
+        for cited, row_lines in _citations(self.ws, matrix, rows).items():
+            state.cited[cited] = tuple(sorted(set(state.cited.get(cited, ())) | row_lines))
         state.consistent = False
         state.row_checks += len(rows)
         return True
@@ -443,7 +459,10 @@ class Analysis:
         if not citing:
             return True
         matrix = state.matrix  # (re-parsed if row edits left it inconsistent: rows_at with it)
-        lines = sorted(line for line in citing if line in state.rows_at)
+        rows_at = state.rows_at
+        if rows_at is None:  # an unreadable matrix's state: no rows to check in place
+            return False
+        lines = sorted(line for line in citing if line in rows_at)
         dropped = set(lines)
         index = matrix.index
         starts = index.line_starts
@@ -451,7 +470,7 @@ class Analysis:
         resolver = self._resolver()
         closed = not self.ws.fs.has_overlay(matrix.path)
         for line in lines:
-            row = state.rows_at[line][0]
+            row = rows_at[line][0]
             kept.extend(check_row(self.ws, matrix, row, resolver))
             if closed:
                 row._evidence = None  # as after a full check (see `_full_check_options`)
@@ -562,7 +581,7 @@ class Analysis:
         return out
 
 
-def _keys(findings):
+def _keys(findings: list[Finding] | None) -> list[tuple[str, int, str]]:
     return sorted((f.code, f.span.start, f.message) for f in findings or [])
 
 
@@ -579,7 +598,7 @@ def _tuples(cited: dict[str, set[int]]) -> dict[str, tuple[int, ...]]:
     return {path: tuple(sorted(lines)) for path, lines in cited.items()}
 
 
-def _citations(ws: Workspace, matrix: Matrix, rows=None) -> dict[str, set[int]]:
+def _citations(ws: Workspace, matrix: Matrix, rows: Sequence[Row] | None = None) -> dict[str, set[int]]:
     """Workspace paths the rows' evidence names, with the lines of the rows naming each; the
     matrix's governing documents (line -1) too when `rows` is None (every row) or empty."""
     out: dict[str, set[int]] = {}
@@ -593,7 +612,7 @@ def _citations(ws: Workspace, matrix: Matrix, rows=None) -> dict[str, set[int]]:
     return out
 
 
-def _add_citations(ws: Workspace, row, out: dict[str, set[int]]) -> None:
+def _add_citations(ws: Workspace, row: Row, out: dict[str, set[int]]) -> None:
     for ev in row.evidence.values():
         for ref in ev.refs:
             if not ref.path:

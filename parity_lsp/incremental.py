@@ -17,7 +17,7 @@ import bisect
 import weakref
 
 from parity_lsp.findings import Finding, Related
-from parity_lsp.model import Matrix, MatrixFormat, Row
+from parity_lsp.model import Matrix, MatrixFormat, Row, Table
 from parity_lsp.parse.directives import parse_directive
 from parity_lsp.parse.markdown import row_cells
 from parity_lsp.text import LineIndex, Span
@@ -94,12 +94,13 @@ def shift_findings(
 
 def reparse_rows(
     matrix: Matrix, lines: range, text: str, index: LineIndex, row_at: dict[int, tuple[Row, int]]
-) -> list[Row] | None:
-    """New Row objects for the changed `lines` of a Markdown matrix, or None when the edit is
-    not confined to table body rows (or changes a capability)."""
+) -> list[tuple[Row, Table]] | None:
+    """New Row objects for the changed `lines` of a Markdown matrix, each with the table it
+    goes into, or None when the edit is not confined to table body rows (or changes a
+    capability)."""
     if matrix.format != MatrixFormat.MARKDOWN:
         return None
-    rows = []
+    rows: list[tuple[Row, Table]] = []
     for line in lines:
         if line not in row_at:
             return None
@@ -108,22 +109,28 @@ def reparse_rows(
         if "|" not in line_text or parse_directive(line_text) is not None:
             return None
         table = old.table
+        if table is None:  # the row outlived its model: nothing to update in place
+            return None
         cells = row_cells(line_text, index.line_start(line), [c.column for c in table.header])
         span = Span(index.line_start(line), index.line_start(line) + len(line_text))
         row = Row(cells=cells, span=span, line=line, table_ref=weakref.ref(table), suppressed=old.suppressed)
         if row.capability != old.capability:
             return None  # PM003 compares capabilities across the workspace: re-check it all
-        rows.append(row)
+        rows.append((row, table))
     return rows
 
 
 def install_rows(
-    matrix: Matrix, rows: list[Row], text: str, index: LineIndex, row_at: dict[int, tuple[Row, int]]
+    matrix: Matrix,
+    rows: list[tuple[Row, Table]],
+    text: str,
+    index: LineIndex,
+    row_at: dict[int, tuple[Row, int]],
 ) -> None:
     """Put the re-parsed rows in place and give the model the new text."""
-    for row in rows:
+    for row, table in rows:
         _, position = row_at[row.line]
-        row.table.rows[position] = row
+        table.rows[position] = row
         row_at[row.line] = (row, position)
     matrix.text = text
     matrix._index = index

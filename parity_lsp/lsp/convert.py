@@ -6,13 +6,18 @@ default; an emoji is 2 UTF-16 units, 4 UTF-8 units).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
-from parity_lsp.findings import Edit, Finding, Fix, Severity
+from parity_lsp.findings import Edit, Finding, Fix, Related, Severity
 from parity_lsp.text import LineIndex, Span
+
+if TYPE_CHECKING:
+    import cattrs
 
 SOURCE = "parity-lsp"
 
@@ -25,7 +30,7 @@ SEVERITY = {
 TAGS = {"unnecessary": types.DiagnosticTag.Unnecessary, "deprecated": types.DiagnosticTag.Deprecated}
 
 
-def encoding_name(encoding) -> str:
+def encoding_name(encoding: types.PositionEncodingKind | str | None) -> str:
     value = getattr(encoding, "value", encoding) or "utf-16"
     return str(value)
 
@@ -43,13 +48,15 @@ def offset(index: LineIndex, pos: types.Position, encoding: str) -> int:
     return index.from_units(pos.line, pos.character, encoding)
 
 
-def line_range(line: int) -> types.Range:
-    return types.Range(
-        start=types.Position(line=line, character=0), end=types.Position(line=line, character=0)
-    )
+class DiagnosticData(TypedDict):
+    """`Diagnostic.data` of our diagnostics: the finding's place in the document's list, which
+    a code action request sends back."""
+
+    uri: str
+    index: int
 
 
-class Prebuilt(dict):
+class Prebuilt(dict[str, Any]):
     """A JSON value already in wire form: the protocol sends it as is, without walking it
     through cattrs (20,000 diagnostics cost 0.4 s that way, per response)."""
 
@@ -79,23 +86,30 @@ class DiagnosticList:
         return self.count
 
 
-_JSON = None
+_JSON: cattrs.Converter | None = None
 
 
-def to_json(value) -> dict:
+def to_json(value: object) -> object:
     """An lsprotocol value in wire form (camelCase keys)."""
     global _JSON
     if _JSON is None:
-        from pygls.protocol import default_converter
+        # pygls's `default_converter` is this one plus hooks for structuring messages only
+        from lsprotocol.converters import get_converter
 
-        _JSON = default_converter()
+        _JSON = get_converter()
     return _JSON.unstructure(value)
 
 
 class Converter:
     """Converts for one workspace root and one position encoding."""
 
-    def __init__(self, root: Path, encoding: str, index_for, rule_doc_uri=None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        encoding: str,
+        index_for: Callable[[str], LineIndex],
+        rule_doc_uri: Callable[[str], str] | None = None,
+    ) -> None:
         self.root = root
         self.encoding = encoding
         self.index_for = index_for  # workspace path -> LineIndex of its current text
@@ -117,7 +131,7 @@ class Converter:
     def range(self, rel: str, span: Span) -> types.Range:
         return lsp_range(self.index_for(rel), span, self.encoding)
 
-    def diagnostic(self, f: Finding, data: dict | None = None) -> types.Diagnostic:
+    def diagnostic(self, f: Finding, data: DiagnosticData | None = None) -> types.Diagnostic:
         related = None
         if f.related:
             related = [
@@ -141,12 +155,12 @@ class Converter:
             data=data,
         )
 
-    def diagnostic_wire(self, f: Finding) -> dict:
+    def diagnostic_wire(self, f: Finding) -> dict[str, object]:
         """`diagnostic(f)` in wire form, built directly (the hot path of publishing)."""
         index = self.index_for(f.path)
         sl, sc = index.to_units(f.span.start, self.encoding)
         el, ec = index.to_units(f.span.end, self.encoding)
-        out = {
+        out: dict[str, object] = {
             "range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}},
             "message": f.message,
             "severity": int(SEVERITY[f.severity]),
@@ -168,18 +182,19 @@ class Converter:
             out["tags"] = tags
         return out
 
-    def _related_range(self, r) -> types.Range:
+    def _related_range(self, r: Related) -> types.Range:
         idx = self.index_for(r.path)
-        if idx is None:
-            return line_range(r.line)
         start = idx.offset(r.line, r.column)
-        end = idx.offset(r.end_line, r.end_column) if r.end_line is not None else idx.line_end(r.line)
+        if r.end_line is not None and r.end_column is not None:
+            end = idx.offset(r.end_line, r.end_column)
+        else:
+            end = idx.line_end(r.line)
         return lsp_range(idx, Span(start, max(start, end)), self.encoding)
 
     def text_edit(self, e: Edit) -> types.TextEdit:
         return types.TextEdit(range=self.range(e.path, e.span), new_text=e.content)
 
-    def workspace_edit(self, edits) -> types.WorkspaceEdit:
+    def workspace_edit(self, edits: Iterable[Edit]) -> types.WorkspaceEdit:
         changes: dict[str, list[types.TextEdit]] = {}
         for e in edits:
             changes.setdefault(self.uri(e.path), []).append(self.text_edit(e))

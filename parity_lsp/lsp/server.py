@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import enum
 import gc
 import importlib
 import inspect
@@ -24,7 +25,9 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError
@@ -35,9 +38,17 @@ from pygls.uris import to_fs_path
 
 from parity_lsp import __version__
 from parity_lsp.analysis import Analysis
+from parity_lsp.findings import Related, Severity
 from parity_lsp.lsp.convert import Converter, DiagnosticList, Prebuilt, RawJson, encoding_name
 from parity_lsp.lsp.docs import rule_doc_uri
 from parity_lsp.text import LineIndex
+
+if TYPE_CHECKING:
+    import argparse
+
+    from cattrs import Converter as JsonConverter
+    from pygls.io_ import AsyncReader
+    from pygls.protocol.json_rpc import RPCMessage
 
 log = logging.getLogger("parity_lsp.lsp")
 
@@ -46,14 +57,31 @@ _CONTENT_LENGTH = re.compile(rb"^Content-Length: (\d+)\r\n$")
 _RAW_NONCE = secrets.token_hex(8)
 _RAW_SLOT = re.compile(r'"\\u0000' + _RAW_NONCE + r'(\d+)\\u0000"')
 BACKGROUND_PAUSE = 0.015  # seconds of quiet from the client before background indexing goes on
-_ANSWERED = object()  # a message already answered with an error while being read
+
+
+class _Read(enum.Enum):
+    ANSWERED = enum.auto()  # a message already answered with an error while being read
+
+
+_ANSWERED = _Read.ANSWERED
+
+# What `diagnostics_for` keys a diagnostic's cached JSON fragment by: (line, its text, code,
+# message, column, length, severity, tags, related locations).
+_FragmentKey = tuple[int, str, str, str, int, int, Severity, tuple[str, ...], tuple[Related, ...]]
 
 
 class ParityProtocol(LanguageServerProtocol):
     """pygls logs a request whose params cannot be read and never answers it; a client then
     waits forever. Answer it with the JSON-RPC error (InvalidParams) and keep serving."""
 
-    def structure_message(self, data):
+    _server: ParityServer  # the only server this protocol is made for (`protocol_cls`)
+
+    def __init__(self, server: LanguageServer, converter: JsonConverter) -> None:
+        super().__init__(server, converter)
+        self._parity_initialized = False
+        self._writes: set[asyncio.Future[None]] = set()  # writes in flight on an async transport
+
+    def structure_message(self, data: dict[str, Any]) -> object:
         if (
             isinstance(data, dict)
             and "method" in data
@@ -68,7 +96,7 @@ class ParityProtocol(LanguageServerProtocol):
                 self._send_response(data["id"], None, exc.to_response_error())
             return _ANSWERED  # a malformed notification is dropped (it has no reply)
 
-    def handle_message(self, message):
+    def handle_message(self, message: RPCMessage | _Read) -> None:
         if message is _ANSWERED:
             return None
         method = getattr(message, "method", None)
@@ -76,7 +104,7 @@ class ParityProtocol(LanguageServerProtocol):
         if method is not None and msg_id is not None:  # a request
             if method == types.INITIALIZE:
                 self._parity_initialized = True
-            elif not getattr(self, "_parity_initialized", False):
+            elif not self._parity_initialized:
                 self._send_response(
                     msg_id,
                     None,
@@ -94,9 +122,9 @@ class ParityProtocol(LanguageServerProtocol):
                     ),
                 )
                 return None
-        return super().handle_message(message)
+        super().handle_message(message)
 
-    def _send_data(self, data):
+    def _send_data(self, data: Any) -> None:
         """pygls's `_send_data`, with `RawJson` values spliced in as they are. A message going
         out counts as the client talking: its next request usually follows the answer."""
         if not data:
@@ -108,7 +136,7 @@ class ParityProtocol(LanguageServerProtocol):
             return
         raws: list[str] = []
 
-        def default(value):
+        def default(value: object) -> object:
             if isinstance(value, RawJson):
                 raws.append(value.text)
                 return f"\0{_RAW_NONCE}{len(raws) - 1}\0"  # a string no document can hold
@@ -120,19 +148,25 @@ class ParityProtocol(LanguageServerProtocol):
                 body = _RAW_SLOT.sub(lambda m: raws[int(m.group(1))], body)
             payload = body.encode(self.CHARSET)
             if self._include_headers:
-                header = f"Content-Length: {len(payload)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+                header = (
+                    f"Content-Length: {len(payload)}\r\n"
+                    f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+                )
                 payload = header.encode("ascii") + payload
             res = self.writer.write(payload)
             if inspect.isawaitable(res):
-                asyncio.ensure_future(res)
+                # the loop keeps only a weak reference to a task: hold it until it is done
+                write = asyncio.ensure_future(res)
+                self._writes.add(write)
+                write.add_done_callback(self._writes.discard)
         except BrokenPipeError:
-            log.exception("Error sending data. BrokenPipeError", exc_info=True)
+            log.exception("Error sending data. BrokenPipeError")
             raise
         except Exception as error:
-            log.exception("Error sending data", exc_info=True)
+            log.exception("Error sending data")
             self._server._report_server_error(error, JsonRpcInternalError)
 
-    def _serialize_message(self, data):
+    def _serialize_message(self, data: Any) -> dict[str, Any]:
         # results and params already in wire form are sent as they are (see convert.Prebuilt)
         payload = getattr(data, "result", None)
         if isinstance(payload, Prebuilt):
@@ -151,7 +185,7 @@ class PipeReader:
     background a request took several steps to be read. Here bytes arrive with the loop's
     select and a buffered message is parsed without yielding."""
 
-    def __init__(self, stream, on_input=None) -> None:
+    def __init__(self, stream: BinaryIO, on_input: Callable[[], None] | None = None) -> None:
         self.stream = stream
         self.reader: asyncio.StreamReader | None = None
         self.on_input = on_input  # called for each header line: the client is talking
@@ -180,7 +214,7 @@ class PipeReader:
             return exc.partial
 
 
-def _is_pipe(stream) -> bool:
+def _is_pipe(stream: BinaryIO) -> bool:
     try:
         mode = os.fstat(stream.fileno()).st_mode
     except (OSError, ValueError, AttributeError):
@@ -201,44 +235,43 @@ class ParityServer(LanguageServer):
         )
         self.analysis: Analysis | None = None
         self.converter: Converter | None = None
-        self.init_options: dict = {}
+        self.init_options: dict[str, Any] = {}  # the client's, as it sent them
         self.published: dict[str, int] = {}  # uri -> number of diagnostics last pushed
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.generation = 0  # bumps whenever any finding may have changed (pull result ids)
-        self.diagnostic_cache: dict[
-            str, tuple[object, dict]
-        ] = {}  # rel -> (encoding, line key -> JSON fragment)
+        # rel -> (position encoding, line key -> JSON fragment)
+        self.diagnostic_cache: dict[str, tuple[str, dict[_FragmentKey, str]]] = {}
         self.newest_version: dict[str, int] = {}  # uri -> the newest document version seen
         self.ready: asyncio.Event | None = None  # set once the client's settings are applied
         self.check_later_paths: set[str] = set()  # matrices a file event sent back to a full check
-        self.check_later_task: asyncio.Task | None = None
+        self.check_later_task: asyncio.Future[None] | None = None
 
-    def start_io(self, stdin=None, stdout=None) -> None:
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """pygls's stdio server, reading stdin with `PipeReader` when it is a pipe (as editors
         start servers; anything else, a regular file, with pygls's thread reader), and answering
         a body that is not JSON with a ParseError."""
         stream = stdin or sys.stdin.buffer
-        self._stop_event = threading.Event()
+        self._stop_event = stop = threading.Event()
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
-        reader = (
+        reader: AsyncReader = (
             PipeReader(stream, self.client_is_talking)
             if _is_pipe(stream)
             else StdinAsyncReader(stream, self.thread_pool)
         )
         try:
-            asyncio.run(self._read_messages(reader))
+            asyncio.run(self._read_messages(reader, stop))
         except BrokenPipeError:
             log.error("Connection to the client is lost! Shutting down the server.")
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
-            self.shutdown()
+            self.shutdown()  # type: ignore[no-untyped-call]  # pygls's `shutdown` has no annotations
 
-    async def _read_messages(self, reader) -> None:
+    async def _read_messages(self, reader: AsyncReader, stop: threading.Event) -> None:
         """pygls's `run_async` loop (Content-Length framing), except that a body that is not
         JSON gets the JSON-RPC ParseError (-32700, id null) instead of only a log line."""
         length = 0
-        while not self._stop_event.is_set():
+        while not stop.is_set():
             header = await reader.readline()
             if not header:
                 break
@@ -288,7 +321,7 @@ class ParityServer(LanguageServer):
     # --- capabilities of the client ---------------------------------------------------------
 
     def client_has(self, path: str) -> bool:
-        node = self.client_capabilities
+        node: object = self.client_capabilities
         for part in path.split("."):
             node = getattr(node, part, None)
             if node is None:
@@ -325,7 +358,7 @@ class ParityServer(LanguageServer):
         text = analysis.ws.fs.read_text(rel).text if analysis else None
         return LineIndex(text or "")
 
-    def start_analysis(self, root: Path, settings: dict) -> None:
+    def start_analysis(self, root: Path, settings: dict[str, Any]) -> None:
         self.analysis = Analysis(root, settings)
         encoding = encoding_name(self.workspace.position_encoding)
         self.converter = Converter(self.analysis.root, encoding, self.index_for, rule_doc_uri)
@@ -336,9 +369,11 @@ class ParityServer(LanguageServer):
         try:
             self.window_log_message(types.LogMessageParams(type=kind, message=message))
         except Exception:  # logging must never take a handler down
-            log.debug("could not log %s", message)
+            log.warning("could not send a log message to the client: %s", message, exc_info=True)
 
     def open_version(self, rel: str) -> int | None:
+        if self.converter is None:
+            return None  # before `initialize`: no document is open
         uri = self.converter.uri(rel)
         doc = self.workspace.text_documents.get(uri)
         return doc.version if doc is not None else None
@@ -347,7 +382,9 @@ class ParityServer(LanguageServer):
         """The document's diagnostics in wire form. Diagnostics of a line whose text and
         findings did not change since the last call are reused (as JSON text), not converted
         or encoded again."""
-        analysis = self.analysis
+        analysis, converter = self.analysis, self.converter
+        if analysis is None or converter is None:
+            return DiagnosticList([])  # before `initialize`: no workspace, nothing checked
         before = analysis.states.get(rel)
         # a matrix waiting for its background check after a file event answers with what it had
         background = self.check_later_task is not None and not self.check_later_task.done()
@@ -369,10 +406,10 @@ class ParityServer(LanguageServer):
         # A fragment depends only on its key below (and the position encoding): findings that
         # came back after a workspace-wide change (PM003, file events) reuse it too.
         cached_encoding, cache = self.diagnostic_cache.get(rel, (None, {}))
-        if cached_encoding != self.converter.encoding:
+        if cached_encoding != converter.encoding:
             cache = {}
-        fresh: dict = {}
-        data_prefix = ',"data":{"uri":' + json.dumps(self.converter.uri(rel)) + ',"index":'
+        fresh: dict[_FragmentKey, str] = {}
+        data_prefix = ',"data":{"uri":' + json.dumps(converter.uri(rel)) + ',"index":'
         fragments = []
         starts = index.line_starts
         line_texts: dict[int, str] = {}
@@ -381,7 +418,7 @@ class ParityServer(LanguageServer):
             text = line_texts.get(line)
             if text is None:
                 text = line_texts[line] = index.line_text(line)
-            key = (
+            key: _FragmentKey = (
                 line,
                 text,
                 f.code,
@@ -395,10 +432,10 @@ class ParityServer(LanguageServer):
             frag = cache.get(key) or fresh.get(key)
             if frag is None:
                 # everything but the closing `index}}`: DiagnosticList appends the position
-                frag = json.dumps(self.converter.diagnostic_wire(f))[:-1] + data_prefix
+                frag = json.dumps(converter.diagnostic_wire(f))[:-1] + data_prefix
             fresh[key] = frag
             fragments.append(frag)
-        self.diagnostic_cache[rel] = (self.converter.encoding, fresh)
+        self.diagnostic_cache[rel] = (converter.encoding, fresh)
         return DiagnosticList(fragments)
 
     def should_push(self, rel: str) -> bool:
@@ -410,7 +447,7 @@ class ParityServer(LanguageServer):
         return self.open_version(rel) is None
 
     def publish(self, rel: str) -> None:
-        if self.analysis is None:
+        if self.analysis is None or self.converter is None:
             return
         uri = self.converter.uri(rel)
         if not self.should_push(rel):
@@ -426,7 +463,7 @@ class ParityServer(LanguageServer):
             return  # a change arrived out of order: its text is older than one already seen
         try:
             diagnostics = self.diagnostics_for(rel)
-        except Exception as exc:  # an engine bug must not take the server down
+        except Exception as exc:  # noqa: BLE001 - an engine bug must not take the server down (logged)
             self.log(
                 f"parity-lsp: checking {rel} failed: {exc!r}\n{traceback.format_exc()}",
                 types.MessageType.Error,
@@ -440,7 +477,7 @@ class ParityServer(LanguageServer):
         self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
         self.published[uri] = len(diagnostics)
 
-    def publish_many(self, rels) -> None:
+    def publish_many(self, rels: Iterable[str]) -> None:
         self.generation += 1
         for rel in rels:
             self.publish(rel)
@@ -451,7 +488,7 @@ class ParityServer(LanguageServer):
             with contextlib.suppress(Exception):
                 self.workspace_diagnostic_refresh(None)
 
-    def check_later(self, rels) -> None:
+    def check_later(self, rels: Iterable[str]) -> None:
         """Check these matrices in full in background steps and publish them when done: a
         created or deleted file can change any row that cites a missing path, and checking
         10,000 rows in the event handler held every request for seconds. Until then the client
@@ -472,7 +509,7 @@ class ParityServer(LanguageServer):
                 self.analysis.refresh_cross()
                 self.publish_many(sorted(done))
                 gc.freeze()  # as after indexing: the new models are long-lived
-        except Exception as exc:  # an engine bug must not take the server down
+        except Exception as exc:  # noqa: BLE001 - an engine bug must not take the server down (logged)
             self.check_later_paths.clear()  # requests check them themselves again (no stale answers)
             self.log(
                 f"parity-lsp: checking after a file event failed: {exc!r}\n{traceback.format_exc()}",
@@ -486,7 +523,7 @@ class ParityServer(LanguageServer):
         if handle is not None:
             handle.cancel()
 
-        def run():
+        def run() -> None:
             self.pending.pop(rel, None)
             self.publish_many([rel])
 
@@ -527,7 +564,7 @@ _FIRST_CHECK_MODULES = (
 )
 
 
-def serve(args) -> int:
+def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
     server = create_server()
     # Modules the engine imports on first use (the CLI may never need them): imported now, while

@@ -10,7 +10,8 @@ from __future__ import annotations
 from lsprotocol import types
 
 from parity_lsp.features.actions import FIX_ALL, QUICKFIX, REFACTOR, code_actions
-from parity_lsp.lsp.convert import SOURCE, offset
+from parity_lsp.findings import Finding
+from parity_lsp.lsp.convert import SOURCE, Converter, offset
 from parity_lsp.lsp.server import ParityServer
 from parity_lsp.text import Span
 
@@ -23,11 +24,13 @@ KINDS = {
 }
 
 
-def _kind_value(kind) -> str:
+def _kind_value(kind: types.CodeActionKind | str) -> str:
     return str(getattr(kind, "value", kind))
 
 
-def _sent_indexes(ls: ParityServer, uri: str, findings, context: types.CodeActionContext | None) -> list[int]:
+def _sent_indexes(
+    converter: Converter, uri: str, findings: list[Finding], context: types.CodeActionContext | None
+) -> list[int]:
     """Findings named by the diagnostics the client sent (ours, for this document, still current)."""
     out = []
     for d in (context.diagnostics if context else None) or []:
@@ -37,7 +40,7 @@ def _sent_indexes(ls: ParityServer, uri: str, findings, context: types.CodeActio
         i = data.get("index")
         if isinstance(i, int) and 0 <= i < len(findings) and findings[i].code == d.code:
             rel = findings[i].path
-            if ls.converter.range(rel, findings[i].span) == d.range:
+            if converter.range(rel, findings[i].span) == d.range:
                 out.append(i)
     return out
 
@@ -54,12 +57,12 @@ def register(server: ParityServer) -> None:
             resolve_provider=False,
         ),
     )
-    async def code_action(ls: ParityServer, params: types.CodeActionParams):
+    async def code_action(ls: ParityServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         await ls.wait_ready()
         uri = params.text_document.uri
         rel = ls.rel_of(uri)
-        analysis = ls.analysis
-        if rel is None or analysis is None:
+        analysis, converter = ls.analysis, ls.converter
+        if rel is None or analysis is None or converter is None:
             return []
         if rel not in analysis.states and rel not in analysis.matrix_paths():
             return []  # not a matrix: nothing to offer
@@ -68,7 +71,7 @@ def register(server: ParityServer) -> None:
             return []
         findings = analysis.findings(rel)
         index = state.matrix.index
-        enc = ls.converter.encoding
+        enc = converter.encoding
         start = offset(index, params.range.start, enc)
         end = offset(index, params.range.end, enc)
         span = Span(min(start, end), max(start, end))
@@ -81,16 +84,16 @@ def register(server: ParityServer) -> None:
             findings,
             span,
             only=only,
-            extra=_sent_indexes(ls, uri, findings, params.context),
+            extra=_sent_indexes(converter, uri, findings, params.context),
             statuses=config.statuses,
             proof_levels=config.proof_levels,
         )
-        out = []
+        out: list[types.CodeAction] = []
         for action in actions:
             diagnostics = None
             if action.kind == QUICKFIX:
                 diagnostics = [
-                    ls.converter.diagnostic(findings[i], {"uri": uri, "index": i}) for i in action.findings
+                    converter.diagnostic(findings[i], {"uri": uri, "index": i}) for i in action.findings
                 ]
             out.append(
                 types.CodeAction(
@@ -98,7 +101,7 @@ def register(server: ParityServer) -> None:
                     kind=KINDS[action.kind],
                     diagnostics=diagnostics,
                     is_preferred=True if action.preferred else None,
-                    edit=ls.converter.workspace_edit(action.edits),
+                    edit=converter.workspace_edit(action.edits),
                 )
             )
         return out

@@ -105,9 +105,10 @@ def to_item(
     kind = KINDS.get(c.kind, K.Text)
     if kind not in kinds:
         kind = FALLBACK.get(kind, K.Text)
-    documentation = c.documentation
-    if documentation and markdown:
-        documentation = types.MarkupContent(kind=types.MarkupKind.Markdown, value=documentation)
+    text = c.documentation
+    documentation: str | types.MarkupContent | None = text
+    if text and markdown:
+        documentation = types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
     return types.CompletionItem(
         label=c.label,
         kind=kind,
@@ -126,14 +127,14 @@ def register(server: ParityServer) -> None:
         types.TEXT_DOCUMENT_COMPLETION,
         types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=False),
     )
-    async def completion(ls: ParityServer, params: types.CompletionParams):
+    async def completion(ls: ParityServer, params: types.CompletionParams) -> types.CompletionList | None:
         await ls.wait_ready()
-        analysis = ls.analysis
+        analysis, converter = ls.analysis, ls.converter
         rel = ls.rel_of(params.text_document.uri)
-        if rel is None or analysis is None:
+        if rel is None or analysis is None or converter is None:
             return None
         text = ls.workspace.get_text_document(params.text_document.uri).source
-        encoding = ls.converter.encoding
+        encoding = converter.encoding
         line = params.position.line
         start = line_start(text, line)
         line_text = text[start : line_end(text, start)]

@@ -23,7 +23,7 @@ def register(server: ParityServer) -> None:
             identifier=IDENTIFIER, inter_file_dependencies=True, workspace_diagnostics=True
         ),
     )
-    async def document_diagnostic(ls: ParityServer, params: types.DocumentDiagnosticParams):
+    async def document_diagnostic(ls: ParityServer, params: types.DocumentDiagnosticParams) -> Prebuilt:
         await ls.wait_ready()
         rel = ls.rel_of(params.text_document.uri)
         if rel is None or ls.analysis is None or not ls.pull_mode:
@@ -42,15 +42,15 @@ def register(server: ParityServer) -> None:
         return Prebuilt(kind="full", resultId=result_id, items=items)
 
     @server.feature(types.WORKSPACE_DIAGNOSTIC)
-    async def workspace_diagnostic(ls: ParityServer, params: types.WorkspaceDiagnosticParams):
+    async def workspace_diagnostic(ls: ParityServer, params: types.WorkspaceDiagnosticParams) -> Prebuilt:
         await ls.wait_ready()
         previous = {p.uri: p.value for p in params.previous_result_ids or []}
-        items = []
-        analysis = ls.analysis
-        if analysis is None or not ls.pull_mode:
+        items: list[dict[str, object]] = []
+        analysis, converter = ls.analysis, ls.converter
+        if analysis is None or converter is None or not ls.pull_mode:
             return Prebuilt(items=[])
         for rel in analysis.check_all():
-            uri = ls.converter.uri(rel)
+            uri = converter.uri(rel)
             version = ls.open_version(rel)
             diags, result_id = _report(ls, rel)
             if previous.get(uri) == result_id:

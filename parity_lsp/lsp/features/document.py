@@ -15,9 +15,9 @@ def current_matrix(
     ls: ParityServer, uri: str, position: types.Position | None = None
 ) -> tuple[Matrix, int] | None:
     """(matrix, offset of `position`) for the document at `uri`, or None outside the workspace."""
-    analysis = ls.analysis
+    analysis, converter = ls.analysis, ls.converter
     rel = ls.rel_of(uri)
-    if analysis is None or rel is None:
+    if analysis is None or converter is None or rel is None:
         return None
     src = analysis.ws.fs.read_text(rel)
     if src.text is None:
@@ -27,5 +27,5 @@ def current_matrix(
         matrix = state.matrix
     else:
         matrix = parse_matrix(rel, src.text)
-    offset = to_offset(matrix.index, position, ls.converter.encoding) if position is not None else 0
+    offset = to_offset(matrix.index, position, converter.encoding) if position is not None else 0
     return matrix, offset

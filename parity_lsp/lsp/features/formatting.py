@@ -17,8 +17,7 @@ from parity_lsp.model import Matrix
 from parity_lsp.text import Span
 
 
-def _edits(ls: ParityServer, matrix: Matrix, span: Span | None) -> list[types.TextEdit]:
-    encoding = ls.converter.encoding
+def _edits(matrix: Matrix, span: Span | None, encoding: str) -> list[types.TextEdit]:
     return [
         types.TextEdit(range=lsp_range(matrix.index, e.span, encoding), new_text=e.content)
         for e in format_edits(matrix, span)
@@ -27,21 +26,23 @@ def _edits(ls: ParityServer, matrix: Matrix, span: Span | None) -> list[types.Te
 
 def register(server: ParityServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_FORMATTING)
-    async def formatting(ls: ParityServer, params: types.DocumentFormattingParams):
+    async def formatting(ls: ParityServer, params: types.DocumentFormattingParams) -> list[types.TextEdit]:
         await ls.wait_ready()
         found = current_matrix(ls, params.text_document.uri)
-        if found is None:
+        if found is None or ls.converter is None:
             return []
-        return _edits(ls, found[0], None)
+        return _edits(found[0], None, ls.converter.encoding)
 
     @server.feature(types.TEXT_DOCUMENT_RANGE_FORMATTING)
-    async def range_formatting(ls: ParityServer, params: types.DocumentRangeFormattingParams):
+    async def range_formatting(
+        ls: ParityServer, params: types.DocumentRangeFormattingParams
+    ) -> list[types.TextEdit]:
         await ls.wait_ready()
         found = current_matrix(ls, params.text_document.uri)
-        if found is None:
+        if found is None or ls.converter is None:
             return []
         matrix = found[0]
         encoding = ls.converter.encoding
         start = to_offset(matrix.index, params.range.start, encoding)
         end = to_offset(matrix.index, params.range.end, encoding)
-        return _edits(ls, matrix, Span(min(start, end), max(start, end)))
+        return _edits(matrix, Span(min(start, end), max(start, end)), encoding)

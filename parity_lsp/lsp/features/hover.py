@@ -11,17 +11,18 @@ from parity_lsp.lsp.server import ParityServer
 
 def register(server: ParityServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    async def on_hover(ls: ParityServer, params: types.HoverParams):
+    async def on_hover(ls: ParityServer, params: types.HoverParams) -> types.Hover | None:
         await ls.wait_ready()
         found = current_matrix(ls, params.text_document.uri, params.position)
-        if found is None:
+        analysis, converter = ls.analysis, ls.converter
+        if found is None or analysis is None or converter is None:
             return None
         matrix, offset = found
-        findings = ls.analysis.findings(matrix.path) if matrix.path in ls.analysis.states else []
-        result = hover(ls.analysis.ws, matrix, offset, findings)
+        findings = analysis.findings(matrix.path) if matrix.path in analysis.states else []
+        result = hover(analysis.ws, matrix, offset, findings)
         if result is None:
             return None
-        rng = ls.converter.range(matrix.path, result.span) if result.span is not None else None
+        rng = converter.range(matrix.path, result.span) if result.span is not None else None
         return types.Hover(
             contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=result.markdown), range=rng
         )

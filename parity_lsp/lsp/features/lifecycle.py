@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import uuid
+from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from parity_lsp.features.complete import file_tree_steps
 from parity_lsp.lsp.server import ParityServer, root_from
@@ -15,8 +17,8 @@ SECTION = "parityLsp"
 WATCH_GLOB = "**/*"
 
 
-def _settings_from(value) -> dict:
-    """`parityLsp` settings (a dict, possibly nested under the section name)."""
+def _settings_from(value: Any) -> dict[str, Any]:
+    """`parityLsp` settings (a dict, possibly nested under the section name): JSON from the client."""
     if not isinstance(value, dict):
         return {}  # includes [] : an empty Lua table arrives as a JSON array
     if SECTION in value:
@@ -27,7 +29,7 @@ def _settings_from(value) -> dict:
 
 def register(server: ParityServer) -> None:
     @server.feature(types.INITIALIZE)
-    def initialize(ls: ParityServer, params: types.InitializeParams):
+    def initialize(ls: ParityServer, params: types.InitializeParams) -> None:
         ls.init_options = (
             params.initialization_options if isinstance(params.initialization_options, dict) else {}
         )
@@ -35,7 +37,10 @@ def register(server: ParityServer) -> None:
         ls.ready = asyncio.Event()
 
     @server.feature(types.INITIALIZED)
-    async def initialized(ls: ParityServer, params: types.InitializedParams):
+    async def initialized(ls: ParityServer, params: types.InitializedParams) -> None:
+        analysis, ready = ls.analysis, ls.ready
+        if analysis is None or ready is None:
+            return  # before `initialize` (a client's mistake): dropped, as LSP says
         if ls.client_has("workspace.did_change_watched_files.dynamic_registration"):
             try:
                 await ls.client_register_capability_async(
@@ -52,25 +57,31 @@ def register(server: ParityServer) -> None:
                     )
                 )
                 # the client reports file changes: stat results can be kept until it does
-                ls.analysis.ws.fs.stable_stats = True
-            except Exception as exc:
+                analysis.ws.fs.stable_stats = True
+            except JsonRpcException as exc:  # the client answered with an error
                 ls.log(f"parity-lsp: could not register file watchers: {exc}")
         try:
             await pull_configuration(ls)
         finally:
-            ls.ready.set()
+            ready.set()
         await index_workspace(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(ls: ParityServer, params: types.DidChangeConfigurationParams):
+    async def did_change_configuration(ls: ParityServer, params: types.DidChangeConfigurationParams) -> None:
+        analysis = ls.analysis
+        if analysis is None:
+            return  # before `initialize`: the settings arrive with it
         if ls.client_has("workspace.configuration"):
             await pull_configuration(ls)
         else:
-            ls.analysis.apply_settings(_settings_from(params.settings))
-        ls.publish_many(ls.analysis.check_all())
+            analysis.apply_settings(_settings_from(params.settings))
+        ls.publish_many(analysis.check_all())
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    def did_change_watched_files(ls: ParityServer, params: types.DidChangeWatchedFilesParams):
+    def did_change_watched_files(ls: ParityServer, params: types.DidChangeWatchedFilesParams) -> None:
+        analysis = ls.analysis
+        if analysis is None:
+            return  # before `initialize`: nothing was read yet
         config_changed = False
         changes: list[tuple[str, bool]] = []
         for change in params.changes:
@@ -82,31 +93,32 @@ def register(server: ParityServer) -> None:
             if ls.open_version(rel) is not None:
                 continue  # the open buffer wins over the disk
             changes.append((rel, change.type in (types.FileChangeType.Created, types.FileChangeType.Deleted)))
-        affected = set(ls.analysis.files_changed(changes)) if changes else set()
+        affected = set(analysis.files_changed(changes)) if changes else set()
         if config_changed:
-            ls.analysis.reload_config()
-            affected = set(ls.analysis.check_all())
+            analysis.reload_config()
+            affected = set(analysis.check_all())
         # rows re-checked in place are ready; matrices sent back to a full check are checked
         # in the background (see `check_later`)
-        later = sorted(rel for rel in affected if rel in ls.analysis.revalidating)
+        later = sorted(rel for rel in affected if rel in analysis.revalidating)
         ready = sorted(affected.difference(later))
         for rel in ready:
-            ls.analysis.check(rel)
-        ls.analysis.refresh_cross()
+            analysis.check(rel)
+        analysis.refresh_cross()
         if ready or not later:
             ls.publish_many(ready)
         if later:
             ls.check_later(later)
 
     @server.feature(types.SHUTDOWN)
-    def shutdown(ls: ParityServer, *args):
+    def shutdown(ls: ParityServer, *args: object) -> None:
         for handle in ls.pending.values():
             handle.cancel()
         ls.pending.clear()
 
 
 async def pull_configuration(ls: ParityServer) -> None:
-    if not ls.client_has("workspace.configuration"):
+    analysis = ls.analysis
+    if analysis is None or not ls.client_has("workspace.configuration"):
         return
     try:
         result = await asyncio.wait_for(
@@ -115,18 +127,21 @@ async def pull_configuration(ls: ParityServer) -> None:
             ),
             timeout=5,
         )
-    except Exception as exc:
-        ls.log(f"parity-lsp: workspace/configuration failed: {exc}")
+    except (JsonRpcException, TimeoutError) as exc:  # an error answer, or none within 5 s
+        ls.log(f"parity-lsp: workspace/configuration failed: {exc!r}")
         return
     value = result[0] if result else None
     settings = {**_settings_from(ls.init_options), **_settings_from(value)}
-    ls.analysis.apply_settings(settings)
-    for p in ls.analysis.config_problems:
+    analysis.apply_settings(settings)
+    for p in analysis.config_problems:
         ls.log(f"parity-lsp: {p.path}:{p.line + 1}: {p.message}", types.MessageType.Warning)
 
 
 async def index_workspace(ls: ParityServer) -> None:
     """Check every matrix of the workspace, reporting work-done progress when the client can."""
+    analysis = ls.analysis
+    if analysis is None:
+        return
     # requests that waited for the configuration (the first diagnostics) go before the listing
     await asyncio.sleep(0)
     token = None
@@ -137,9 +152,9 @@ async def index_workspace(ls: ParityServer) -> None:
             ls.work_done_progress.begin(
                 token, types.WorkDoneProgressBegin(title="parity-lsp: indexing", percentage=0)
             )
-        except Exception:
+        except JsonRpcException as exc:  # the client answered with an error: no progress then
+            ls.log(f"parity-lsp: no indexing progress: {exc}")
             token = None
-    analysis = ls.analysis
     # open documents first: their diagnostics are the ones someone is looking at
     paths = sorted(analysis.matrix_paths(), key=lambda rel: ls.open_version(rel) is None)
     ls.log(f"parity-lsp {ls.version}: {len(paths)} matrices under {analysis.root}")

@@ -11,23 +11,28 @@ from parity_lsp.lsp.server import ParityServer
 
 def _locations(ls: ParityServer, uri: str, position: types.Position) -> list[types.Location] | None:
     found = current_matrix(ls, uri, position)
-    if found is None:
+    analysis, converter = ls.analysis, ls.converter
+    if found is None or analysis is None or converter is None:
         return None
     matrix, offset = found
     out = []
-    for t in definition(ls.analysis.ws, matrix, offset):
+    for t in definition(analysis.ws, matrix, offset):
         start = types.Position(line=t.line, character=0)
-        out.append(types.Location(uri=ls.converter.uri(t.path), range=types.Range(start=start, end=start)))
+        out.append(types.Location(uri=converter.uri(t.path), range=types.Range(start=start, end=start)))
     return out or None
 
 
 def register(server: ParityServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
-    async def goto_definition(ls: ParityServer, params: types.DefinitionParams):
+    async def goto_definition(
+        ls: ParityServer, params: types.DefinitionParams
+    ) -> list[types.Location] | None:
         await ls.wait_ready()
         return _locations(ls, params.text_document.uri, params.position)
 
     @server.feature(types.TEXT_DOCUMENT_DECLARATION)
-    async def goto_declaration(ls: ParityServer, params: types.DeclarationParams):
+    async def goto_declaration(
+        ls: ParityServer, params: types.DeclarationParams
+    ) -> list[types.Location] | None:
         await ls.wait_ready()
         return _locations(ls, params.text_document.uri, params.position)

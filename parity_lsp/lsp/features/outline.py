@@ -4,8 +4,11 @@ documentLink. Translation only: the answers come from `parity_lsp.features.outli
 
 from __future__ import annotations
 
+from typing import Any
+
 from lsprotocol import types
 
+from parity_lsp.analysis import Analysis
 from parity_lsp.features.links import document_links
 from parity_lsp.features.outline import (
     GROUP,
@@ -44,35 +47,39 @@ def _symbol(node: OutlineNode, matrix: Matrix, encoding: str) -> types.DocumentS
     )
 
 
-def _is_matrix(ls: ParityServer, rel: str) -> bool:
-    analysis = ls.analysis
+def _is_matrix(analysis: Analysis, rel: str) -> bool:
     return rel in analysis.states or rel in analysis.matrix_paths()
 
 
 def register(server: ParityServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    async def document_symbol(ls: ParityServer, params: types.DocumentSymbolParams):
+    async def document_symbol(
+        ls: ParityServer, params: types.DocumentSymbolParams
+    ) -> list[types.DocumentSymbol]:
         await ls.wait_ready()
         matrix = _matrix(ls, params.text_document.uri)
-        if matrix is None:
+        if matrix is None or ls.converter is None:
             return []
         encoding = ls.converter.encoding
         return [_symbol(node, matrix, encoding) for node in document_symbols(matrix)]
 
     @server.feature(types.WORKSPACE_SYMBOL)
-    async def workspace_symbol(ls: ParityServer, params: types.WorkspaceSymbolParams):
+    async def workspace_symbol(
+        ls: ParityServer, params: types.WorkspaceSymbolParams
+    ) -> list[types.WorkspaceSymbol]:
         await ls.wait_ready()
-        if ls.analysis is None:
+        analysis, converter = ls.analysis, ls.converter
+        if analysis is None or converter is None:
             return []
-        encoding = ls.converter.encoding
+        encoding = converter.encoding
         out = []
-        for hit in workspace_symbols(ls.analysis, params.query):
+        for hit in workspace_symbols(analysis, params.query):
             out.append(
                 types.WorkspaceSymbol(
                     name=hit.name,
                     kind=CAPABILITY_KIND,
                     location=types.Location(
-                        uri=ls.converter.uri(hit.path), range=lsp_range(hit.matrix.index, hit.span, encoding)
+                        uri=converter.uri(hit.path), range=lsp_range(hit.matrix.index, hit.span, encoding)
                     ),
                     container_name=" · ".join(p for p in (hit.group, hit.status) if p) or None,
                 )
@@ -80,7 +87,7 @@ def register(server: ParityServer) -> None:
         return out
 
     @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
-    async def folding_range(ls: ParityServer, params: types.FoldingRangeParams):
+    async def folding_range(ls: ParityServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
         await ls.wait_ready()
         matrix = _matrix(ls, params.text_document.uri)
         if matrix is None:
@@ -93,39 +100,41 @@ def register(server: ParityServer) -> None:
         ]
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
-    async def code_lens(ls: ParityServer, params: types.CodeLensParams):
+    async def code_lens(ls: ParityServer, params: types.CodeLensParams) -> list[types.CodeLens]:
         await ls.wait_ready()
         rel = ls.rel_of(params.text_document.uri)
-        if rel is None or ls.analysis is None or not _is_matrix(ls, rel):
+        analysis, converter = ls.analysis, ls.converter
+        if rel is None or analysis is None or converter is None or not _is_matrix(analysis, rel):
             return []
-        state = ls.analysis.check(rel)
+        state = analysis.check(rel)
         if state is None:
             return []
-        findings = ls.analysis.findings(rel)
+        findings = analysis.findings(rel)
         matrix = state.matrix
-        encoding = ls.converter.encoding
+        encoding = converter.encoding
         return [
             types.CodeLens(
                 range=lsp_range(matrix.index, s.span, encoding),
                 command=types.Command(title=s.title, command=NOOP_COMMAND),
             )
-            for s in table_summaries(matrix, findings, ls.analysis.ws.config.statuses)
+            for s in table_summaries(matrix, findings, analysis.ws.config.statuses)
         ]
 
     @server.command(NOOP_COMMAND)
-    def noop(ls: ParityServer, *args):
+    def noop(ls: ParityServer, *args: Any) -> None:  # the command's arguments: JSON, unused
         return None
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))
-    async def document_link(ls: ParityServer, params: types.DocumentLinkParams):
+    async def document_link(ls: ParityServer, params: types.DocumentLinkParams) -> list[types.DocumentLink]:
         await ls.wait_ready()
         matrix = _matrix(ls, params.text_document.uri)
-        if matrix is None:
+        analysis, converter = ls.analysis, ls.converter
+        if matrix is None or analysis is None or converter is None:
             return []
-        encoding = ls.converter.encoding
+        encoding = converter.encoding
         out = []
-        for link in document_links(matrix, ls.analysis.ws.fs):
-            target = ls.converter.uri(link.target)
+        for link in document_links(matrix, analysis.ws.fs):
+            target = converter.uri(link.target)
             if link.fragment:
                 target = f"{target}#{link.fragment}"
             out.append(

@@ -14,18 +14,18 @@ from parity_lsp.lsp.server import ParityServer
 
 def register(server: ParityServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
-    async def references(ls: ParityServer, params: types.ReferenceParams):
+    async def references(ls: ParityServer, params: types.ReferenceParams) -> list[types.Location] | None:
         await ls.wait_ready()
         rel = ls.rel_of(params.text_document.uri)
-        analysis = ls.analysis
-        if rel is None or analysis is None:
+        analysis, converter = ls.analysis, ls.converter
+        if rel is None or analysis is None or converter is None:
             return None
         if rel in analysis.states or rel in analysis.matrix_paths():
             analysis.check(rel)  # the index of the current text
-        at = offset(ls.index_for(rel), params.position, ls.converter.encoding)
+        at = offset(ls.index_for(rel), params.position, converter.encoding)
         include = bool(params.context and params.context.include_declaration)
         citations = find_references(analysis, rel, at, include_declaration=include)
         return [
-            types.Location(uri=ls.converter.uri(c.path), range=ls.converter.range(c.path, c.span))
+            types.Location(uri=converter.uri(c.path), range=converter.range(c.path, c.span))
             for c in citations
         ] or None

@@ -28,16 +28,19 @@ OPTIONS = types.FileOperationRegistrationOptions(
 
 def register(server: ParityServer) -> None:
     @server.feature(types.WORKSPACE_WILL_RENAME_FILES, OPTIONS)
-    async def will_rename_files(ls: ParityServer, params: types.RenameFilesParams):
+    async def will_rename_files(
+        ls: ParityServer, params: types.RenameFilesParams
+    ) -> types.WorkspaceEdit | None:
         await ls.wait_ready()
-        if ls.analysis is None:
+        analysis, converter = ls.analysis, ls.converter
+        if analysis is None or converter is None:
             return None
         renames = []
         for f in params.files:
             old, new = ls.rel_of(f.old_uri), ls.rel_of(f.new_uri)
             if old and new:
                 renames.append((old, new))
-        edits = rename_edits(ls.analysis, renames)
+        edits = rename_edits(analysis, renames)
         if not edits:
             return None
-        return ls.converter.workspace_edit(edits)
+        return converter.workspace_edit(edits)

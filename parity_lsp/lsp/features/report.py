@@ -8,17 +8,29 @@ The report is built from the server's own analysis (open buffers included), not 
 
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
+from parity_lsp.analysis import Analysis
+from parity_lsp.findings import Finding
 from parity_lsp.lsp.server import ParityServer
-from parity_lsp.report import build_report, render
+from parity_lsp.model import Matrix
+from parity_lsp.report import ParityReport, build_report, render
 
 SHOW_REPORT = "parityLsp.showReport"
 FORMATS = ("html", "markdown")
 
 
-def _format_of(args) -> str:
+class ShownReport(TypedDict):
+    """What `parityLsp.showReport` answers."""
+
+    format: str  # "html" or "markdown"
+    content: str
+
+
+def _format_of(args: tuple[Any, ...]) -> str:  # the command's arguments: JSON from the client
     fmt = "html"
     if args:
         first = args[0]
@@ -37,10 +49,11 @@ def _format_of(args) -> str:
     return fmt
 
 
-def workspace_report(ls: ParityServer):
-    analysis = ls.analysis
+def workspace_report(analysis: Analysis) -> ParityReport:
     paths = analysis.check_all()
-    matrices, findings, unreadable = [], [], {}
+    matrices: list[Matrix] = []
+    findings: list[Finding] = []
+    unreadable: dict[str, str] = {}
     for rel in paths:
         state = analysis.states.get(rel)
         if state is None:
@@ -56,14 +69,15 @@ def workspace_report(ls: ParityServer):
 
 def register(server: ParityServer) -> None:
     @server.command(SHOW_REPORT)
-    async def show_report(ls: ParityServer, *args):
+    async def show_report(ls: ParityServer, *args: Any) -> ShownReport:
         fmt = _format_of(args)
         await ls.wait_ready()
-        if ls.analysis is None:
+        analysis = ls.analysis
+        if analysis is None:
             raise JsonRpcInvalidParams.of(ValueError(f"{SHOW_REPORT}: the server has no workspace yet"))
         try:
-            report = workspace_report(ls)
-            root = ls.analysis.root.as_uri().rstrip("/") + "/"
+            report = workspace_report(analysis)
+            root = analysis.root.as_uri().rstrip("/") + "/"
             content = render(report, fmt, link_base=root)
         except Exception as exc:  # an engine bug must not take the server down
             ls.log(f"parity-lsp: {SHOW_REPORT} failed: {exc!r}", types.MessageType.Error)
