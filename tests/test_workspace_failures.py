@@ -1,5 +1,6 @@
-"""A bug in a symbol scanner or in the lookup (issue 20, item 6): the file's language counts as
-not understood (word search), never as "nothing defined", and the failure is logged once."""
+"""Failures inside the workspace layer. A bug in a symbol scanner or in the lookup (issue 20,
+item 6): the file's language counts as not understood (word search), never as "nothing
+defined", and the failure is logged once. Broken input is an error value, not a logged bug."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from rulekit import MATRIX, check, matrix, only, sources, workspace
 
 from parity_lsp.workspace import symbols
+from parity_lsp.workspace.ci.workflows import parse_workflow
 from parity_lsp.workspace.index import Workspace
 from parity_lsp.workspace.symbols import python as python_scanner
 from parity_lsp.workspace.symbols import rust as rust_scanner
@@ -91,3 +93,10 @@ def test_a_failing_lookup_means_not_understood_and_is_logged(tmp_path, monkeypat
         assert ws.source("a.py").lookup("b") is None
     (record,) = _logged(caplog)
     assert "'b'" in record.getMessage() and isinstance(record.exc_info and record.exc_info[1], KeyError)
+
+
+def test_a_workflow_merging_its_own_mapping_is_an_error_not_a_logged_bug(caplog):
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        wf = parse_workflow("jobs:\n  test: &job\n    <<: *job\n    runs-on: ubuntu-latest\n", "ci.yml")
+    assert wf.error is not None and wf.error.startswith("cannot be understood") and not wf.jobs
+    assert _logged(caplog) == []
