@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 import pathspec
@@ -28,7 +29,12 @@ ALWAYS_SKIPPED_DIRS = {
 }
 
 
-def compile_globs(globs) -> pathspec.PathSpec:
+# The `.gitignore` files that apply above a directory: (where paths relative to the file's
+# directory start in a workspace-relative path, its compiled patterns), from the root down.
+_Gitignores = tuple[tuple[int, pathspec.GitIgnoreSpec], ...]
+
+
+def compile_globs(globs: Iterable[str]) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines(list(globs))
 
 
@@ -71,7 +77,7 @@ def _under_skipped_dir(rel: str) -> bool:
     return "/" in rel and any(part in ALWAYS_SKIPPED_DIRS for part in rel.split("/")[:-1])
 
 
-def _gitignored(spec_at, rel: str, is_dir: bool) -> bool:
+def _gitignored(spec_at: Callable[[str], pathspec.GitIgnoreSpec | None], rel: str, is_dir: bool) -> bool:
     """Does a `.gitignore` ignore `rel` itself? Every one from the root down to its directory
     applies; `spec_at(directory)` gives a directory's compiled `.gitignore` or None."""
     parts = rel.split("/")
@@ -90,8 +96,8 @@ def _walk_files(root: Path) -> list[str]:
     files: list[str] = []
     root_str = str(root)
     # (path on disk, workspace-relative path, the .gitignore files that apply above it) for a
-    # directory still to list, or (None, relative path, None) for a file to append
-    stack: list[tuple] = [(root_str, "", ())]
+    # directory still to list, or (None, relative path, ()) for a file to append
+    stack: list[tuple[str | None, str, _Gitignores]] = [(root_str, "", ())]
     while stack:
         path, rel_dir, above = stack.pop()
         if path is None:
@@ -116,7 +122,7 @@ def _walk_files(root: Path) -> list[str]:
                     # where paths relative to it start, and its patterns: asked once per entry
                     here = above + ((len(rel_dir) + 1 if rel_dir else 0, compile_globs(lines)),)
         keyed.sort(key=lambda k: k[0])
-        pending = []
+        pending: list[tuple[str | None, str, _Gitignores]] = []
         for _, entry, is_dir in keyed:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             if is_dir:
@@ -131,7 +137,7 @@ def _walk_files(root: Path) -> list[str]:
                     continue
                 pending.append((entry.path, rel, here))
             elif not here or not any(spec.match_file(rel[cut:]) for cut, spec in here):
-                pending.append((None, rel, None))
+                pending.append((None, rel, ()))
         stack.extend(reversed(pending))
     return files
 
@@ -158,11 +164,11 @@ def ignored_paths(root: Path, rels: list[str]) -> set[str]:
         if proc.returncode in (0, 1):  # 1: none of them is ignored
             out.update(p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p)
         return out
-    specs: dict[str, pathspec.PathSpec | None] = {}
+    specs: dict[str, pathspec.GitIgnoreSpec | None] = {}
 
     real_root = os.path.realpath(root)
 
-    def spec_at(directory: str) -> pathspec.PathSpec | None:
+    def spec_at(directory: str) -> pathspec.GitIgnoreSpec | None:
         if directory not in specs:
             # never a .gitignore through a symlinked directory (the walk does not follow them,
             # and one could lead outside the workspace)
@@ -196,12 +202,11 @@ def _read_gitignore(path: Path) -> list[str] | None:
         return None
 
 
-def list_files(root: Path, exclude=()) -> list[str]:
+def list_files(root: Path, exclude: Collection[str] = ()) -> list[str]:
     """Workspace-relative files under `root`, sorted."""
-    files = _git_files(root) if git_root(root) else None
-    walked = files is None
-    if walked:
-        files = _walk_files(root)
+    listed = _git_files(root) if git_root(root) else None
+    walked = listed is None
+    files = _walk_files(root) if listed is None else listed
     if exclude:
         spec = compile_globs(exclude)
         files = [f for f in files if not spec.match_file(f)]
@@ -209,7 +214,7 @@ def list_files(root: Path, exclude=()) -> list[str]:
     return files if walked else sorted(set(files))
 
 
-def matrix_files(files: list[str], include, exclude=()) -> list[str]:
+def matrix_files(files: list[str], include: Iterable[str], exclude: Collection[str] = ()) -> list[str]:
     inc = compile_globs(include)
     exc = compile_globs(exclude) if exclude else None
     return [f for f in files if is_matrix_name(f) and inc.match_file(f) and not (exc and exc.match_file(f))]

@@ -10,8 +10,10 @@ from __future__ import annotations
 import functools
 import os
 import stat as stat_mod
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar, TypeVarTuple
 
 from parity_lsp.text import decode_source
 from parity_lsp.workspace.lru import LRU
@@ -70,14 +72,15 @@ def normalize_rel(path: str) -> str | None:
 class FileSystem:
     """Disk access confined to `root`, with open buffers taking precedence."""
 
-    def __init__(self, root: str | os.PathLike, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+    def __init__(self, root: str | os.PathLike[str], max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
         self.root = Path(root).resolve()
         self.max_file_bytes = max_file_bytes
         self._overlay: dict[str, tuple[str, object]] = {}
         # Derived data (real directory paths, project models) valid until the next `bump()`:
         # the server bumps on file-system events, the CLI never needs to.
         self.generation = 0
-        self.memo: dict = {}
+        # Values of many kinds, each read back by the function that stored it under its key.
+        self.memo: dict[Hashable, Any] = {}
         self._real_dirs: dict[str, str | None] = {}
         # With `stable_stats`, stat results are kept until `bump()` / `forget_path()`: right for
         # the CLI (one snapshot) and for a server whose client reports file changes; without
@@ -128,7 +131,7 @@ class FileSystem:
 
     # --- containment ------------------------------------------------------------------------
 
-    def to_rel(self, path: str | os.PathLike) -> str | None:
+    def to_rel(self, path: str | os.PathLike[str]) -> str | None:
         """Absolute path → workspace-relative path, or None when outside the root."""
         p = Path(path)
         if not p.is_absolute():
@@ -279,14 +282,14 @@ class FileSystem:
         except OSError as exc:
             return None, f"cannot be read ({exc.strerror or exc})"
         try:
-            st = os.fstat(fd)
-            if not stat_mod.S_ISREG(st.st_mode):
+            opened = os.fstat(fd)  # what was opened, which may not be what was located
+            if not stat_mod.S_ISREG(opened.st_mode):
                 return None, "not a regular file"
-            if st.st_size > limit:
-                return None, f"larger than the {_size(limit)} limit ({st.st_size} bytes)"
+            if opened.st_size > limit:
+                return None, f"larger than the {_size(limit)} limit ({opened.st_size} bytes)"
             # One read: a regular file returns all its bytes at once. Asking for one byte more
             # says whether it grew since the stat; a short read (network file systems) goes on.
-            size = st.st_size
+            size = opened.st_size
             chunks = [os.read(fd, size + 1)]
             total = len(chunks[0])
             if total != size:
@@ -334,8 +337,8 @@ class FileSystem:
         if data is None:
             result = ReadResult(None, error)
         else:
-            text, error = decode_source(data)
-            result = ReadResult(text, error, self.version(rel))
+            decoded, error = decode_source(data)
+            result = ReadResult(decoded, error, self.version(rel))
         if norm is not None:
             self._texts.put(norm, (limit, result))
         return result
@@ -362,24 +365,29 @@ class FileSystem:
             return []
 
 
-def _mentions(key, rel: str) -> bool:
+def _mentions(key: Hashable, rel: str) -> bool:
     """Does a memo key (a tuple, possibly holding an argument tuple) name `rel`?"""
     if key == rel:
         return True
     return isinstance(key, tuple) and any(k == rel or (isinstance(k, tuple) and rel in k) for k in key)
 
 
-def memoized(fn):
+_Args = TypeVarTuple("_Args")
+_Value = TypeVar("_Value")
+
+
+def memoized(fn: Callable[[FileSystem, *_Args], _Value]) -> Callable[[FileSystem, *_Args], _Value]:
     """Cache `fn(fs, *args)` in `fs.memo` until `fs.bump()` (args must be hashable)."""
 
     @functools.wraps(fn)
-    def wrapper(fs: FileSystem, *args):
+    def wrapper(fs: FileSystem, *args: *_Args) -> _Value:
         key = (fn.__module__, fn.__qualname__, args)
+        value: _Value
         try:
-            return fs.memo[key]
+            value = fs.memo[key]  # stored below by this wrapper: a `_Value`
         except KeyError:
             value = fs.memo[key] = fn(fs, *args)
-            return value
+        return value
 
     return wrapper
 

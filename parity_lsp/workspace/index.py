@@ -12,6 +12,7 @@ import posixpath
 import re
 import weakref
 from pathlib import Path
+from typing import Literal
 
 from parity_lsp.config import Config
 from parity_lsp.similarity import closest
@@ -43,7 +44,7 @@ class SourceFile:
         text: str | None,
         error: str | None,
         version: object,
-        scanned: LRU | None = None,
+        scanned: LRU[str, SourceFile] | None = None,
     ) -> None:
         self.fs = fs
         # The workspace's files whose definitions are kept, held weakly: it holds this entry,
@@ -54,7 +55,7 @@ class SourceFile:
         self.error = error if text is None else None  # why the file cannot be read
         self.version = version
         self.line_count = _line_count(text)
-        self._definitions: list[Definition] | bool | None = False  # False: not scanned yet
+        self._definitions: list[Definition] | Literal[False] | None = False  # False: not scanned yet
         self._lookups: dict[str, list[Definition]] = {}
 
     @property
@@ -105,10 +106,18 @@ class SourceFile:
             if wanted is not None:
                 # The first question about this file (most rows cite one symbol of a file):
                 # a scan recording only functions of that name. A second one scans it all.
-                found = lookup(find_definitions(self.rel, text, wanted) or [], symbol)
-                self._lookups[symbol] = found
-                return list(found)
-        found = lookup(self.definitions or [], symbol)
+                # (None: the scan failed, and was logged; the full scan below decides.)
+                partial = find_definitions(self.rel, text, wanted)
+                found = lookup(partial, symbol) if partial is not None else None
+                if found is not None:
+                    self._lookups[symbol] = found
+                    return list(found)
+        definitions = self.definitions
+        if definitions is None:
+            return None  # the scanner failed (logged), or the file changed since it was read
+        found = lookup(definitions, symbol)
+        if found is None:
+            return None  # the lookup failed (logged): a word search says more than "not defined"
         self._lookups[symbol] = found
         return list(found)
 
@@ -160,7 +169,8 @@ class Workspace:
         self.fs = fs or FileSystem(root, self.config.max_file_bytes)
         self.root = self.fs.root
         self._files: list[str] | None = None
-        self._matrix_files: tuple | None = None  # (file list it was computed from, list, set)
+        # (the file list it was computed from, the matrix files in it, the same as a set)
+        self._matrix_files: tuple[list[str], list[str], set[str]] | None = None
         self._matrix_answers: dict[str, bool] = {}  # is_matrix_file per path, before any listing
         self._basenames: dict[str, list[str]] | None = None
         self._nearest: dict[tuple[str, bool], str | None] = {}  # nearest_path answers (stable stats)
@@ -228,19 +238,22 @@ class Workspace:
         return out
 
     def matrix_files(self) -> list[str]:
+        return self._matrix_listing()[1]
+
+    def _matrix_listing(self) -> tuple[list[str], list[str], set[str]]:
         files = self.files()
-        if self._matrix_files is None or self._matrix_files[0] is not files:
+        listing = self._matrix_files
+        if listing is None or listing[0] is not files:
             found = files_mod.matrix_files(files, self.config.include, self.config.exclude)
-            self._matrix_files = (files, found, set(found))
-        return self._matrix_files[1]
+            listing = self._matrix_files = (files, found, set(found))
+        return listing
 
     def is_matrix_file(self, rel: str) -> bool:
         """Is `rel` one of `matrix_files()`? Before the file list exists, answered for that path
         alone: a document's first open and first pull ask, and listing 20,000 files to learn it
         took ~40 ms of the first diagnostics (~250 ms at 50,000 files)."""
         if self._files is not None:
-            self.matrix_files()
-            return rel in self._matrix_files[2]
+            return rel in self._matrix_listing()[2]
         found = self._matrix_answers.get(rel)
         if found is None:
             found = self._matrix_answers[rel] = (
@@ -380,7 +393,8 @@ class Workspace:
             if out is None:
                 self._changed[rev] = None
             else:
-                self._changed[rev] = {l for l in (out + "\n" + (untracked or "")).splitlines() if l}
+                listed = (out + "\n" + (untracked or "")).splitlines()
+                self._changed[rev] = {path for path in listed if path}
         return self._changed[rev]
 
     # --- exceptions document ------------------------------------------------------------------
@@ -478,10 +492,10 @@ def _scope_files(ws: Workspace, scope: str, lang: str, directory: str = "") -> l
     """Up to NEAR_SEARCH_LIMIT files of `lang` under `scope`, those in `directory` first
     (memoized until the file list changes)."""
     key = ("scope_files", scope, lang, directory)
-    found = ws.fs.memo.get(key)
+    found: list[str] | None = ws.fs.memo.get(key)
     if found is None:
         by_dir = _files_by_dir(ws)
-        dirs = ws.fs.memo.get("sorted_dirs")
+        dirs: list[str] | None = ws.fs.memo.get("sorted_dirs")
         if dirs is None:
             dirs = ws.fs.memo["sorted_dirs"] = sorted(by_dir)
         prefix = scope + "/" if scope else ""
@@ -500,7 +514,7 @@ def _scope_files(ws: Workspace, scope: str, lang: str, directory: str = "") -> l
 
 def _files_by_dir(ws: Workspace) -> dict[str, list[str]]:
     """directory -> its files, from the workspace file list (memoized with it)."""
-    by_dir = ws.fs.memo.get("files_by_dir")
+    by_dir: dict[str, list[str]] | None = ws.fs.memo.get("files_by_dir")
     if by_dir is None:
         by_dir = {}
         for f in ws.files():  # listed paths are normalized: rpartition is their dirname

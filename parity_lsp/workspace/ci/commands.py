@@ -1,21 +1,24 @@
 """One shell command → a model of what it selects (cargo test, pytest, go test, make, npm, …),
 and SPEC 5's matching of a cited command against a step command.
 
-Invariant: pure functions, no IO, never raise (following `make`/npm is in `follow.py`). Word values come from `shell.split_words`: quotes removed,
-nothing expanded; words that hold `$VAR`, `$(…)` or `${{ … }}` are recorded in `dynamic`
-because their value is only known when CI runs.
+Invariant: pure functions, no IO, never raise (following `make`/npm is in `follow.py`). Word
+values come from `shell.split_words`: quotes removed, nothing expanded; words that hold `$VAR`,
+`$(…)` or `${{ … }}` are recorded in `dynamic` because their value is only known when CI runs.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from parity_lsp.workspace.ci.shell import Word, join_dir, split_words
+
+_log = logging.getLogger("parity_lsp.workspace")
 
 
 @dataclass(kw_only=True, slots=True)
@@ -463,7 +466,8 @@ _NON_TEST_SUBCOMMANDS = {
 def _split(text: str) -> list[Word]:
     try:
         return split_words(text)
-    except Exception:  # defensive: the tokenizer must never take the engine down
+    except Exception:  # noqa: BLE001 - a tokenizer bug must not fail the check: logged, words split on spaces
+        _log.warning("splitting `%s` into words failed", text, exc_info=True)
         return [Word(w) for w in text.split()]
 
 
@@ -683,8 +687,20 @@ def parse_command(text: str) -> ParsedCommand:
     """
     try:
         return _parse(text)
-    except Exception:  # defensive: a parser bug must not take the engine down
+    except Exception:  # noqa: BLE001 - a parser bug must not fail the check: logged, and `Unknown`
+        _log.warning("parsing the command `%s` failed", text, exc_info=True)
         return Unknown(text=" ".join(text.split()), argv=text.split())
+
+
+class _Common(TypedDict):
+    """The `ParsedCommand` fields every parser fills the same way (passed as keywords)."""
+
+    text: str
+    argv: list[str]
+    wrappers: list[str]
+    env: dict[str, str]
+    directory: str | None
+    dynamic: frozenset[str]
 
 
 def _parse(text: str) -> ParsedCommand:
@@ -692,7 +708,7 @@ def _parse(text: str) -> ParsedCommand:
     words = _split(folded)
     dynamic = frozenset(w.value for w in words if w.dynamic)
     rest, wrappers, env, directory = _strip_wrappers(words)
-    common = {
+    common: _Common = {
         "text": folded,
         "argv": [w.value for w in rest],
         "wrappers": wrappers,
@@ -784,7 +800,7 @@ _HARNESS_VALUE = {
 }
 
 
-def _parse_cargo(cur: _Cursor, common: dict) -> ParsedCommand:
+def _parse_cargo(cur: _Cursor, common: _Common) -> ParsedCommand:
     # Global options and `+toolchain` come before the subcommand.
     sub = None
     while not cur.done():
@@ -1034,7 +1050,7 @@ _PYTEST_NO_RUN = {
 }
 
 
-def _parse_pytest(cur: _Cursor, common: dict) -> Pytest:
+def _parse_pytest(cur: _Cursor, common: _Common) -> Pytest:
     cmd = Pytest(**common)
     while not cur.done():
         word = cur.take()
@@ -1049,7 +1065,7 @@ def _parse_pytest(cur: _Cursor, common: dict) -> Pytest:
             cmd.collect_only = True
             continue
         if name in _PYTEST_OPTIONAL_VALUE:
-            if "=" not in word and cur.peek() is not None and not cur.peek().startswith("-"):
+            if "=" not in word and (nxt := cur.peek()) is not None and not nxt.startswith("-"):
                 cur.take()  # argparse nargs='?': the next word is the option's value
             cmd.others.append(name)
             continue
@@ -1086,7 +1102,7 @@ def _parse_pytest(cur: _Cursor, common: dict) -> Pytest:
     return cmd
 
 
-def _parse_hatch_test(cur: _Cursor, common: dict) -> ParsedCommand:
+def _parse_hatch_test(cur: _Cursor, common: _Common) -> ParsedCommand:
     """`hatch test [hatch options] [pytest args]` runs pytest."""
     common["wrappers"] = common["wrappers"] + ["hatch test"]
     while not cur.done() and (cur.peek() or "").startswith("-"):
@@ -1156,7 +1172,7 @@ _GO_VALUE = {
 }
 
 
-def _parse_go(cur: _Cursor, common: dict) -> ParsedCommand:
+def _parse_go(cur: _Cursor, common: _Common) -> ParsedCommand:
     sub = cur.take() if not cur.done() else None
     if sub != "test":
         if sub in _NON_TEST_SUBCOMMANDS["go"]:
@@ -1198,7 +1214,7 @@ def _parse_go(cur: _Cursor, common: dict) -> ParsedCommand:
     return cmd
 
 
-def _parse_gotestsum(cur: _Cursor, common: dict) -> ParsedCommand:
+def _parse_gotestsum(cur: _Cursor, common: _Common) -> ParsedCommand:
     """`gotestsum [flags] -- [go test args]` runs `go test`."""
     common["wrappers"] = common["wrappers"] + ["gotestsum"]
     packages: list[str] = []
@@ -1228,9 +1244,10 @@ def _parse_gotestsum(cur: _Cursor, common: dict) -> ParsedCommand:
                 "--junitfile-testcase-classname",
             )
             and not eq
+            and name != "--rerun-fails"  # its count is only given as `--rerun-fails=N`
+            and not cur.done()
         ):
-            if name != "--rerun-fails" and not cur.done():
-                cur.take()
+            cur.take()
     cmd = _parse_go(_Cursor([Word("test")] + cur.rest()), common)
     if isinstance(cmd, GoTest) and packages and not cmd.packages:
         cmd.packages = packages
@@ -1240,13 +1257,13 @@ def _parse_gotestsum(cur: _Cursor, common: dict) -> ParsedCommand:
 # make and package scripts ------------------------------------------------------------------
 
 
-def _parse_make(cur: _Cursor, common: dict) -> MakeRun:
+def _parse_make(cur: _Cursor, common: _Common) -> MakeRun:
     cmd = MakeRun(**common)
     while not cur.done():
         word = cur.take()
         if _ASSIGNMENT.match(word):
-            name, _, value = word.partition("=")
-            cmd.variables[name] = value
+            variable, _, assigned = word.partition("=")
+            cmd.variables[variable] = assigned
             continue
         if not word.startswith("-"):
             cmd.targets.append(word)
@@ -1273,7 +1290,7 @@ def _parse_make(cur: _Cursor, common: dict) -> MakeRun:
 _SCRIPT_ALIASES = {"t": "test", "tst": "test"}
 
 
-def _parse_script_runner(prog: str, cur: _Cursor, common: dict) -> ParsedCommand:
+def _parse_script_runner(prog: str, cur: _Cursor, common: _Common) -> ParsedCommand:
     directory = common.get("directory")
     workspace = None
     script: str | None = None
@@ -1334,7 +1351,10 @@ def _parse_script_runner(prog: str, cur: _Cursor, common: dict) -> ParsedCommand
 # --- comparing a cited command with a step command (SPEC section 5) -------------------------
 
 
-def selection_key(cmd: ParsedCommand | str) -> tuple:
+SelectionKey = tuple[Hashable, ...]  # equal for commands that select the same tests
+
+
+def selection_key(cmd: ParsedCommand | str) -> SelectionKey:
     """What a command selects; two commands with different keys run different tests.
 
     Wrappers, env assignments, output/profile flags and libtest arguments after `--` are not
@@ -1446,7 +1466,7 @@ class CommandIndex:
     __slots__ = ("_answers", "_by_key", "_unknown")
 
     def __init__(self, texts: Iterable[str]) -> None:
-        self._by_key: dict[tuple, list[str]] = {}
+        self._by_key: dict[tuple[str, SelectionKey], list[str]] = {}
         self._unknown: list[str] = []
         # cited command -> its matches: the rows of a crate cite the same command again and
         # again, and its selection key is a dozen frozensets

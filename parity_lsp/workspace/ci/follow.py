@@ -7,6 +7,7 @@ cannot be followed is a `FollowResult` with `error` set (the verdict is then "un
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -19,6 +20,8 @@ from parity_lsp.workspace.ci.commands import (
 )
 from parity_lsp.workspace.ci.shell import join_dir, split_commands, with_directories
 from parity_lsp.workspace.fs import FileSystem
+
+_log = logging.getLogger("parity_lsp.workspace")
 
 
 @dataclass(slots=True)
@@ -45,7 +48,8 @@ def follow(fs: FileSystem, cmd: ParsedCommand, cwd: str | None) -> FollowResult:
             return _follow_make(fs, cmd, cwd)
         if isinstance(cmd, ScriptRun):
             return _follow_script(fs, cmd, cwd)
-    except Exception as exc:  # defensive: never take the engine down
+    except Exception as exc:  # noqa: BLE001 - a bug here makes the verdict unknown, with the error
+        _log.warning("following `%s` failed", cmd.text, exc_info=True)
         return FollowResult(error=f"cannot follow `{cmd.text}`: {exc}")
     return FollowResult(error=f"`{cmd.text}` is not a make target or package script")
 
@@ -109,7 +113,8 @@ def _follow_make(fs: FileSystem, cmd: MakeRun, cwd: str | None) -> FollowResult:
 def _follow_script(fs: FileSystem, cmd: ScriptRun, cwd: str | None) -> FollowResult:
     if cmd.workspace_filter is not None:
         return FollowResult(
-            error=f"`{cmd.text}` runs the script in workspace package(s) `{cmd.workspace_filter}`, which is not followed"
+            error=f"`{cmd.text}` runs the script in workspace package(s) `{cmd.workspace_filter}`,"
+            " which is not followed"
         )
     where = effective_directory(cwd, cmd)
     if where is None:
@@ -216,8 +221,8 @@ def parse_makefile(text: str) -> Makefile:
             body = raw[1:].strip()
             if current and body and not body.startswith("#"):
                 recipe = body.lstrip("@-+ ")
-                for rule in current:
-                    rule.recipe.append((recipe, start))
+                for owner in current:  # the rules this recipe line belongs to
+                    owner.recipe.append((recipe, start))
             continue
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):

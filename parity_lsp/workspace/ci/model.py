@@ -6,6 +6,10 @@ Invariant: plain data; no IO.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict, Unpack
+
+if TYPE_CHECKING:
+    from parity_lsp.workspace.ci.workflows import Command
 
 RUNS = "runs"
 DOES_NOT_RUN = "does_not_run"
@@ -38,7 +42,7 @@ class CitedMatch:
     """How one cited command relates to the job's step commands (PM403)."""
 
     cited: str
-    matched: list = field(default_factory=list)  # workflows.Command objects it matches
+    matched: list[Command] = field(default_factory=list)  # the step commands it matches
     closest: str | None = None  # the closest step command, when none matches
 
 
@@ -68,15 +72,35 @@ class Verdict:
         return self.outcome == RUNS
 
 
-def runs(clause: str, command: str | None, code: str = "runs", **kw) -> Verdict:
+class VerdictFields(TypedDict, total=False):
+    """The `Verdict` fields `runs`, `does_not_run` and `unknown` take by keyword."""
+
+    working_directory: str | None
+    workflow: str | None
+    job: str | None
+    step_index: int | None
+    step_line: int | None
+    step_name: str | None
+    command_line: int | None
+    via: list[str]
+    test_name: str | None
+    caveats: list[str]
+    details: list[Verdict]
+    cited: list[CitedMatch]
+    nearest_job: str | None
+
+
+def runs(clause: str, command: str | None, code: str = "runs", **kw: Unpack[VerdictFields]) -> Verdict:
     return Verdict(RUNS, code, f"`{command}` {clause}" if command else clause, clause, command, **kw)
 
 
-def does_not_run(code: str, clause: str, command: str | None, **kw) -> Verdict:
+def does_not_run(code: str, clause: str, command: str | None, **kw: Unpack[VerdictFields]) -> Verdict:
     return Verdict(DOES_NOT_RUN, code, f"`{command}` {clause}" if command else clause, clause, command, **kw)
 
 
-def unknown(code: str, reason: str, command: str | None = None, clause: str | None = None, **kw) -> Verdict:
+def unknown(
+    code: str, reason: str, command: str | None = None, clause: str | None = None, **kw: Unpack[VerdictFields]
+) -> Verdict:
     return Verdict(UNKNOWN, code, reason, clause, command, **kw)
 
 

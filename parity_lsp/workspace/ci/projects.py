@@ -16,6 +16,7 @@ import tomllib
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from parity_lsp.workspace.fs import FileSystem, memoized, normalize_rel
 
@@ -51,12 +52,14 @@ def ancestors(directory: str) -> list[str]:
 
 # --- TOML with a per-version cache ----------------------------------------------------------
 
-_toml_cache: weakref.WeakKeyDictionary[FileSystem, dict[str, tuple[object, dict | None, str | None]]] = (
+TomlTable = dict[str, Any]  # as `tomllib` parses it: values are whatever the file holds
+
+_toml_cache: weakref.WeakKeyDictionary[FileSystem, dict[str, tuple[object, TomlTable | None, str | None]]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def read_toml(fs: FileSystem, rel: str) -> tuple[dict | None, str | None]:
+def read_toml(fs: FileSystem, rel: str) -> tuple[TomlTable | None, str | None]:
     """(data, None) or (None, why). Cached by content version (checked with a stat)."""
     hit = _toml_cache.get(fs, {}).get(rel)
     if hit is not None and hit[0] is not None and hit[0] == fs.version(rel):
@@ -209,7 +212,7 @@ class CargoResolution:
     kind: str | None = None
 
 
-def _truthy(value, default: bool = True) -> bool:
+def _truthy(value: object, default: bool = True) -> bool:
     return value if isinstance(value, bool) else default
 
 
@@ -234,10 +237,10 @@ def load_cargo_package(fs: FileSystem, directory: str) -> CargoPackage:
 
 
 def _cargo_targets(
-    fs_ref, directory: str, name: str | None, data: dict, pkg_table: dict
+    fs_ref: weakref.ref[FileSystem], directory: str, name: str | None, data: TomlTable, pkg_table: TomlTable
 ) -> list[CargoTargetDef]:
     """A package's targets: the manifest's, then those Cargo discovers."""
-    fs: FileSystem | None = fs_ref()
+    fs = fs_ref()
     if fs is None:
         return []
     targets: list[CargoTargetDef] = []
@@ -262,7 +265,7 @@ def _cargo_targets(
             )
         )
 
-    explicit: dict[str, list[dict]] = {}
+    explicit: dict[str, list[TomlTable]] = {}
     for kind in ("bin", "test", "bench", "example"):
         entries = data.get(kind)
         explicit[kind] = [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
@@ -477,7 +480,10 @@ def _target_for(
             if kind == "test" and not pkg.autotests and "/" not in path[len(join(pkg.dir, sub)) + 1 :]:
                 return (
                     None,
-                    f"`{path}` is not a test target: `{pkg.manifest}` sets `autotests = false` and has no `[[test]]` for it",
+                    (
+                        f"`{path}` is not a test target: `{pkg.manifest}` sets `autotests = false`"
+                        " and has no `[[test]]` for it"
+                    ),
                     "not_built",
                 )
             return None, f"`{path}` is a module shared by {sub}, not a target of its own", "shared"
@@ -525,9 +531,9 @@ def _read_ini_section(fs: FileSystem, path: str) -> tuple[dict[str, object] | No
         data, error = read_toml(fs, path)
         if data is None:
             return None, error
-        tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
-        pytest_table = tool.get("pytest") if isinstance(tool.get("pytest"), dict) else None
-        if pytest_table is None:
+        tool = data.get("tool")
+        pytest_table = tool.get("pytest") if isinstance(tool, dict) else None
+        if not isinstance(pytest_table, dict):
             return None, None
         opts = pytest_table.get("ini_options")
         return (opts if isinstance(opts, dict) else pytest_table), None
@@ -593,7 +599,7 @@ def pytest_config(
     return PytestConfig(rootdir=(rootdir and join(cwd, rootdir)) or ancestor)
 
 
-def _config_from(root: str, ini: str, values: dict, error: str | None) -> PytestConfig:
+def _config_from(root: str, ini: str, values: dict[str, object], error: str | None) -> PytestConfig:
     cfg = PytestConfig(rootdir=root, inifile=ini, error=error)
     if "testpaths" in values:
         cfg.testpaths = _as_list(values["testpaths"])

@@ -284,7 +284,8 @@ def _libtest(cmd: CargoTest, full: str, ignored: bool, target: CargoTarget) -> V
             if cmd.exact:
                 return does_not_run(
                     "exact_mismatch",
-                    f"with `--exact` needs a filter equal to the full name `{full}`; it has {code_list(cmd.filters)}",
+                    f"with `--exact` needs a filter equal to the full name `{full}`;"
+                    f" it has {code_list(cmd.filters)}",
                     text,
                     test_name=full,
                 )
@@ -309,7 +310,8 @@ def _libtest(cmd: CargoTest, full: str, ignored: bool, target: CargoTarget) -> V
     if ignored and not (cmd.ignored or cmd.include_ignored):
         return does_not_run(
             "ignored",
-            f"does not run `#[ignore]`d tests and `{full}` is ignored (needs `--ignored` or `--include-ignored`)",
+            f"does not run `#[ignore]`d tests and `{full}` is ignored"
+            " (needs `--ignored` or `--include-ignored`)",
             text,
             test_name=full,
         )

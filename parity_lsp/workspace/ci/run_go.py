@@ -107,12 +107,14 @@ def judge(fs: FileSystem, cmd: GoTest, where: str, test: TestTarget) -> Verdict:
         if not cmd.packages:
             return does_not_run(
                 "outside_working_directory",
-                f"tests only the package in `{where or '.'}`; the test is in package `{pkg.import_path or pkg.dir}`",
+                f"tests only the package in `{where or '.'}`;"
+                f" the test is in package `{pkg.import_path or pkg.dir}`",
                 text,
             )
         return does_not_run(
             "go_package",
-            f"tests {code_list(patterns)}, which does not cover package `{shown}` (`{pkg.import_path or pkg.dir}`)",
+            f"tests {code_list(patterns)}, which does not cover package `{shown}`"
+            f" (`{pkg.import_path or pkg.dir}`)",
             text,
         )
 

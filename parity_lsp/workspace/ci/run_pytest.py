@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Callable
 
 from parity_lsp.workspace.ci.commands import Pytest, parse_command
 from parity_lsp.workspace.ci.model import TestTarget, Verdict, code_list, does_not_run, runs, unknown
@@ -23,7 +24,7 @@ from parity_lsp.workspace.fs import FileSystem
 _TOKEN = re.compile(r"\s*(\(|\)|[\w:+\-.\[\]\\/]+)")  # pytest's identifier characters
 
 
-def match_expression(expr: str, matcher) -> bool:
+def match_expression(expr: str, matcher: Callable[[str], bool]) -> bool:
     """Evaluate pytest's `-k`/`-m` grammar (`or`, `and`, `not`, parentheses).
 
     `matcher(ident) -> bool` decides one identifier. Raises ValueError on a malformed expression.
@@ -225,13 +226,15 @@ def _judge_one(
         if info.classes and not _name_matches(info.classes[0], cfg.python_classes):
             return does_not_run(
                 "not_collected",
-                f"does not collect class `{info.classes[0]}`: it does not match `python_classes` ({code_list(cfg.python_classes)})",
+                f"does not collect class `{info.classes[0]}`:"
+                f" it does not match `python_classes` ({code_list(cfg.python_classes)})",
                 text,
             )
         if not _name_matches(info.name, cfg.python_functions):
             return does_not_run(
                 "not_collected",
-                f"does not collect `{info.name}`: it does not match `python_functions` ({code_list(cfg.python_functions)})",
+                f"does not collect `{info.name}`:"
+                f" it does not match `python_functions` ({code_list(cfg.python_functions)})",
                 text,
             )
     markers = set(test.markers) if test.markers is not None else set(info.markers)
@@ -239,7 +242,8 @@ def _judge_one(
         if not qual:
             return unknown(
                 "expression",
-                f"`{text}` selects by `-k {cmd.keyword}`; which tests of `{test.path}` match depends on their names",
+                f"`{text}` selects by `-k {cmd.keyword}`;"
+                f" which tests of `{test.path}` match depends on their names",
                 text,
             )
         names = _keyword_names(test.path, cfg.rootdir, info) | markers
@@ -333,7 +337,8 @@ def _collected(
     if origin == "testpaths":
         return does_not_run(
             "outside_paths",
-            f"collects the `testpaths` of `{cfg.inifile}` ({code_list(cfg.testpaths)}); `{test.path}` is outside",
+            f"collects the `testpaths` of `{cfg.inifile}` ({code_list(cfg.testpaths)});"
+            f" `{test.path}` is outside",
             text,
         )
     return does_not_run(

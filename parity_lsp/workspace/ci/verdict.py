@@ -9,6 +9,9 @@ runs / does not run (with the reason) / unknown (with why), never a guess presen
 from __future__ import annotations
 
 import functools
+import logging
+from collections.abc import Iterator
+from typing import TypeVar
 
 from parity_lsp.workspace.ci import run_cargo, run_go, run_pytest
 from parity_lsp.workspace.ci.commands import (
@@ -25,7 +28,7 @@ from parity_lsp.workspace.ci.commands import (
     parse_command,
     selection_is_dynamic,
 )
-from parity_lsp.workspace.ci.follow import follow
+from parity_lsp.workspace.ci.follow import Followed, follow
 from parity_lsp.workspace.ci.model import (
     DOES_NOT_RUN,
     RUNS,
@@ -56,6 +59,9 @@ __all__ = [
 ]
 
 MAX_FOLLOW_DEPTH = 3  # make → make → script: deeper indirection is reported as unknown
+
+_log = logging.getLogger("parity_lsp.workspace")
+_Item = TypeVar("_Item")
 _RUNNER_KINDS = ("cargo", "pytest", "go", "make", "script")
 
 # How far a command got before missing the test: the furthest miss explains the job best
@@ -98,8 +104,9 @@ def command_runs_test(
             return _judge(fs, parse_command(command.text), command.working_directory, test, 0)
         parsed = command if isinstance(command, ParsedCommand) else parse_command(command)
         return _judge(fs, parsed, working_directory, test, 0)
-    except Exception as exc:  # defensive: a judge bug must not take the engine down
-        text = command.text if hasattr(command, "text") else str(command)
+    except Exception as exc:  # noqa: BLE001 - a judge's bug makes the verdict unknown, with the error
+        text = command if isinstance(command, str) else command.text
+        _log.warning("judging `%s` for %s failed", text, test.path, exc_info=True)
         return unknown("internal_error", f"`{text}` could not be judged: {exc}", text)
 
 
@@ -161,13 +168,13 @@ def _judge_followed(
     result = follow(fs, cmd, where)
     if result.error:
         return unknown("not_followed", f"`{text}` cannot be followed: {result.error}", text)
-    subs: list[tuple[Verdict, object]] = []
+    subs: list[tuple[Verdict, Followed]] = []
     for f in result.commands:
         v = _judge(fs, f.command, f.directory, test, depth + 1)
         subs.append((v, f))
     if not subs:
         return does_not_run("not_a_test_command", "runs no command", text)
-    chosen, followed = _pick([v for v, _ in subs], subs)
+    chosen, followed = _pick(subs)
     hop = f"`{followed.via}` at `{followed.source}` line {followed.line + 1}"
     inner = chosen.command or ""
     if chosen.outcome == RUNS:
@@ -197,8 +204,9 @@ def _judge_followed(
     return v
 
 
-def _pick(verdicts: list[Verdict], items: list) -> tuple[Verdict, object]:
-    """The verdict that answers for a list of commands: a run wins, then unknown, then a no."""
+def _pick(items: list[tuple[Verdict, _Item]]) -> tuple[Verdict, _Item]:
+    """The verdict that answers for a list of commands (each with what it is about): a run
+    wins, then unknown, then a no."""
     for wanted in (RUNS, UNKNOWN):
         for v, item in items:
             if v.outcome == wanted:
@@ -211,7 +219,7 @@ def _pick(verdicts: list[Verdict], items: list) -> tuple[Verdict, object]:
 
 def _command_index(job: Job) -> tuple[CommandIndex, dict[str, list[Command]]]:
     """The job's step commands indexed by selection (their text and pre-matrix template)."""
-    cached = job.memo.get("command_index")
+    cached: tuple[CommandIndex, dict[str, list[Command]]] | None = job.memo.get("command_index")
     if cached is None:
         by_text: dict[str, list[Command]] = {}
         for c in job.commands:
@@ -224,7 +232,7 @@ def _command_index(job: Job) -> tuple[CommandIndex, dict[str, list[Command]]]:
 
 def _runner_flags(job: Job) -> list[bool]:
     """Per step command: is it a test runner (or something that may start one)?"""
-    cached = job.memo.get("runner_flags")
+    cached: list[bool] | None = job.memo.get("runner_flags")
     if cached is None:
         cached = job.memo["runner_flags"] = [
             parse_command(c.text).kind in _RUNNER_KINDS for c in job.commands
@@ -264,7 +272,8 @@ def verdict(fs: FileSystem, test: TestTarget, ci: CiCitation) -> Verdict:
     """Does the job `ci` cites run `test`? The answer names the step (index, line, command)."""
     try:
         return _verdict(fs, _normalize(test), ci)
-    except Exception as exc:  # defensive: never take the engine down
+    except Exception as exc:  # noqa: BLE001 - a bug makes the verdict unknown, with the error
+        _log.warning("judging the CI citation `%s` for %s failed", ci.workflow, test.path, exc_info=True)
         return unknown(
             "internal_error", f"the CI citation could not be judged: {exc}", workflow=ci.workflow, job=ci.job
         )
@@ -315,17 +324,24 @@ def _any_job(fs: FileSystem, wf: Workflow, test: TestTarget, ci: CiCitation) -> 
 
 def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited: list[str]) -> Verdict:
     matches = match_cited_commands(job, cited)
-    base = {"workflow": wf.path, "job": job.id}
     if job.uses:
         return unknown(
             "job_uses_workflow",
             f"job `{job.id}` calls `{job.uses}`, which is not followed",
+            workflow=wf.path,
+            job=job.id,
             cited=matches,
-            **base,
         )
     commands = job.commands
     if not commands:
-        return does_not_run("no_commands", f"job `{job.id}` has no `run:` step", None, cited=matches, **base)
+        return does_not_run(
+            "no_commands",
+            f"job `{job.id}` has no `run:` step",
+            None,
+            workflow=wf.path,
+            job=job.id,
+            cited=matches,
+        )
     cited_ids = {id(c) for m in matches for c in m.matched}
     runner = _runner_flags(job)
     details: list[Verdict] = []
@@ -346,11 +362,16 @@ def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited
     if chosen is None:
         cited_misses = [v for v, c in zip(details, judged, strict=False) if id(c) in cited_ids]
         chosen = max(cited_misses or details, key=_specificity)
-        if _specificity(chosen) <= 1:
-            if not any(runner):
-                out = does_not_run("no_test_command", f"job `{job.id}` runs no test command", None, **base)
-                out.cited, out.details = matches, details
-                return out
+        if _specificity(chosen) <= 1 and not any(runner):
+            out = does_not_run(
+                "no_test_command",
+                f"job `{job.id}` runs no test command",
+                None,
+                workflow=wf.path,
+                job=job.id,
+            )
+            out.cited, out.details = matches, details
+            return out
     out = _copy(chosen)
     out.cited, out.details = matches, details
     if out.outcome == RUNS:
@@ -364,12 +385,12 @@ def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited
     return out
 
 
-def _judging_order(job: Job, cited_ids: set[int], runner: list[bool]):
+def _judging_order(job: Job, cited_ids: set[int], runner: list[bool]) -> Iterator[int]:
     """Step command indices to judge: the cited ones first, then test runners, then the rest,
     each in step order. Lazy: judging stops at the first that runs the test, most often the
     first (a job of 80 `cargo test -p X` steps need not judge, nor order, all 80)."""
     commands = job.commands
-    index_of = job.memo.get("command_positions")
+    index_of: dict[int, int] | None = job.memo.get("command_positions")
     if index_of is None:
         index_of = job.memo["command_positions"] = {id(c): i for i, c in enumerate(commands)}
     cited = sorted(index_of[k] for k in cited_ids if k in index_of)
@@ -389,6 +410,6 @@ def _locate(v: Verdict, c: Command) -> None:
 
 def _copy(v: Verdict) -> Verdict:
     """A shallow copy whose lists can be extended without touching `v`."""
-    fields = {name: getattr(v, name) for name in v.__slots__}  # type: ignore[attr-defined]
+    fields = {name: getattr(v, name) for name in v.__slots__}
     fields.update(via=list(v.via), caveats=list(v.caveats))
     return Verdict(**fields)

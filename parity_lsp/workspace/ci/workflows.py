@@ -8,9 +8,11 @@ a start mark on every node, which is where job, step and command lines come from
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import weakref
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 
@@ -19,6 +21,7 @@ from parity_lsp.workspace.ci.shell import join_dir, split_commands, with_directo
 from parity_lsp.workspace.fs import FileSystem, normalize_rel
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_log = logging.getLogger("parity_lsp.workspace")
 
 WORKFLOW_DIR = ".github/workflows"
 EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
@@ -41,7 +44,10 @@ class Command:
 
     @property
     def step(self) -> Step:
-        return self.step_ref()
+        step = self.step_ref()
+        if step is None:  # the command outlived its workflow model
+            raise ReferenceError(f"the step of `{self.text}` was freed with its workflow model")
+        return step
 
     @property
     def has_expression(self) -> bool:
@@ -82,10 +88,9 @@ class Job:
     uses: str | None = None  # reusable workflow call: the job has no steps of its own
     continue_on_error: bool = False
     condition: str | None = None
-    _commands: list | None = field(default=None, repr=False)
-    memo: dict = field(
-        default_factory=dict, repr=False
-    )  # derived data of consumers (a loaded job is not changed)
+    _commands: list[Command] | None = field(default=None, repr=False)
+    # derived data of consumers, of several kinds (a loaded job is not changed)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def commands(self) -> list[Command]:
@@ -114,12 +119,12 @@ class Workflow:
 # --- YAML node helpers ----------------------------------------------------------------------
 
 
-def _items(node) -> list[tuple[str, object, object]]:
+def _items(node: yaml.Node | None) -> list[tuple[str, yaml.ScalarNode, yaml.Node]]:
     """(key, key_node, value_node) of a mapping node, merge keys (`<<: *x`) resolved."""
     if not isinstance(node, yaml.MappingNode):
         return []
-    own: list[tuple[str, object, object]] = []
-    merged: list[tuple[str, object, object]] = []
+    own: list[tuple[str, yaml.ScalarNode, yaml.Node]] = []
+    merged: list[tuple[str, yaml.ScalarNode, yaml.Node]] = []
     for key, value in node.value:
         if not isinstance(key, yaml.ScalarNode):
             continue
@@ -133,18 +138,21 @@ def _items(node) -> list[tuple[str, object, object]]:
     return [m for m in merged if m[0] not in keys] + own
 
 
-def _get(node, key: str):
+def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
     for k, _, v in _items(node):
         if k == key:
             return v
     return None
 
 
-def _scalar(node) -> str | None:
-    return node.value if isinstance(node, yaml.ScalarNode) else None
+def _scalar(node: yaml.Node | None) -> str | None:
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    value: str = node.value  # the composer gives every scalar node its text
+    return value
 
 
-def _path(node, *keys: str):
+def _path(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
     for key in keys:
         node = _get(node, key)
         if node is None:
@@ -152,7 +160,7 @@ def _path(node, *keys: str):
     return node
 
 
-def _truthy(node) -> bool:
+def _truthy(node: yaml.Node | None) -> bool:
     return (_scalar(node) or "").strip().lower() in ("true", "yes", "on")
 
 
@@ -193,17 +201,20 @@ def parse_workflow(text: str, path: str = "") -> Workflow:
         line = mark.line if mark is not None else None
         where = f" (line {line + 1})" if line is not None else ""
         return Workflow(path, error=f"invalid YAML{where}: {problem}", error_line=line)
-    except Exception as exc:  # the C loader can raise odd errors on garbage
+    except (ValueError, RecursionError) as exc:  # C loader: lone surrogates; Python loader: deep nesting
         return Workflow(path, error=f"invalid YAML: {exc}")
     if not isinstance(root, yaml.MappingNode):
         return Workflow(path, error="not a workflow: the document is not a mapping", error_line=0)
     try:
         return _build(root, path, text.replace("\r\n", "\n").split("\n"))
-    except Exception as exc:  # defensive: a model bug must not take the engine down
+    except RecursionError as exc:  # merge keys that merge their own mapping: `&a {<<: *a}`
+        return Workflow(path, error=f"cannot be understood: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a model bug is the workflow's error (and logged)
+        _log.warning("building the model of workflow %s failed", path, exc_info=True)
         return Workflow(path, error=f"cannot be understood: {exc}")
 
 
-def _build(root, path: str, src: list[str]) -> Workflow:
+def _build(root: yaml.MappingNode, path: str, src: list[str]) -> Workflow:
     wf = Workflow(path, name=_scalar(_get(root, "name")))
     jobs_node = _get(root, "jobs")
     if not isinstance(jobs_node, yaml.MappingNode):
@@ -216,7 +227,9 @@ def _build(root, path: str, src: list[str]) -> Workflow:
     return wf
 
 
-def _build_job(job_id: str, key_node, node, wf_dir: str | None, src: list[str]) -> Job:
+def _build_job(
+    job_id: str, key_node: yaml.ScalarNode, node: yaml.Node, wf_dir: str | None, src: list[str]
+) -> Job:
     name_node = _get(node, "name")
     runs_on = _get(node, "runs-on")
     job = Job(
@@ -240,7 +253,7 @@ def _build_job(job_id: str, key_node, node, wf_dir: str | None, src: list[str]) 
     return job
 
 
-def _literal_matrix(node) -> dict[str, list[str]]:
+def _literal_matrix(node: yaml.Node | None) -> dict[str, list[str]]:
     """strategy.matrix keys whose values are literal scalar lists (plus `include` additions)."""
     out: dict[str, list[str]] = {}
     dynamic: set[str] = set()
@@ -248,8 +261,9 @@ def _literal_matrix(node) -> dict[str, list[str]]:
         if key in ("include", "exclude"):
             continue
         vals = [_scalar(v) for v in value.value] if isinstance(value, yaml.SequenceNode) else []
-        if vals and all(v is not None and "${{" not in v for v in vals):
-            out[key] = vals  # type: ignore[assignment]
+        literal = [v for v in vals if v is not None and "${{" not in v]
+        if vals and len(literal) == len(vals):
+            out[key] = literal
         else:
             dynamic.add(key)
     include = _get(node, "include")
@@ -265,7 +279,7 @@ def _literal_matrix(node) -> dict[str, list[str]]:
     return out
 
 
-def _build_step(index: int, node, job: Job, src: list[str]) -> Step:
+def _build_step(index: int, node: yaml.Node, job: Job, src: list[str]) -> Step:
     line = node.start_mark.line
     step = Step(index=index, line=line)
     if not isinstance(node, yaml.MappingNode):
@@ -293,8 +307,8 @@ def _directory(value: str | None) -> str | None:
     return join_dir("", value.strip())
 
 
-def _commands(step: Step, run_node, job: Job, src: list[str]) -> list[Command]:
-    text = run_node.value
+def _commands(step: Step, run_node: yaml.ScalarNode, job: Job, src: list[str]) -> list[Command]:
+    text: str = run_node.value
     base_line = step.run_line or 0
     literal = run_node.style == "|"
     lines = src[base_line : run_node.end_mark.line + 1] if not literal else []
@@ -337,12 +351,13 @@ def _expand_matrix(text: str, matrix: dict[str, list[str]]) -> list[tuple[str, d
     combos = list(itertools.islice(itertools.product(*(matrix[k] for k in keys)), MAX_MATRIX_EXPANSION + 1))
     if len(combos) > MAX_MATRIX_EXPANSION:
         return [(text, {})]
-    out = []
-    for combo in combos:
-        values = dict(zip(keys, combo, strict=False))
-        expanded = _MATRIX_REF.sub(lambda m: values.get(m.group(1), m.group(0)), text)
-        out.append((" ".join(expanded.split()), values))
-    return out
+    return [_substitute(text, dict(zip(keys, combo, strict=False))) for combo in combos]
+
+
+def _substitute(text: str, values: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """`text` with the `${{ matrix.x }}` it holds replaced by `values` (folded), and `values`."""
+    expanded = _MATRIX_REF.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    return " ".join(expanded.split()), values
 
 
 # --- queries --------------------------------------------------------------------------------

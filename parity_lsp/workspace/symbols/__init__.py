@@ -4,6 +4,8 @@ source, and the lookup of a symbol as written in a parity matrix (`Type::method`
 
 Invariant: pure functions over `str`, no IO, and they never raise on any input (garbage,
 binary-looking text, unbalanced braces, huge files): worst case they return fewer definitions.
+A bug of their own that raises is logged (`parity_lsp.workspace` logger) and answers "not
+understood" (None), never "nothing defined", so that no row is told its symbol is missing.
 They run in (near) linear time; the scanners are regex/brace/indent based, not full parsers.
 
 Lines are 0-based; line breaks are \\n, \\r\\n and lone \\r (as in `parity_lsp.text.LineIndex`).
@@ -12,10 +14,12 @@ Lines are 0-based; line breaks are \\n, \\r\\n and lone \\r (as in `parity_lsp.t
 from __future__ import annotations
 
 import functools
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from ._common import normalize_newlines
+from ._common import Rec, normalize_newlines
 from .generic import word_occurrences
 
 __all__ = [
@@ -61,8 +65,6 @@ _EXTENSIONS = {
 
 def language_for_path(path: str) -> str | None:
     """ "rust" | "python" | "go" | "typescript" | "javascript" | None, from the extension."""
-    if not isinstance(path, str):
-        return None
     base = path[max(path.rfind("/"), path.rfind("\\")) + 1 :]
     dot = base.rfind(".")
     if dot <= 0 and not (dot == 0 and len(base) > 1):
@@ -70,7 +72,10 @@ def language_for_path(path: str) -> str | None:
     return _EXTENSIONS.get(base[dot:].lower())
 
 
-def _scanner(lang: str):
+Scan = Callable[[str], list[Rec]]  # a language's scanner: text (newlines normalized) -> records
+
+
+def _scanner(lang: str) -> Scan:
     if lang == "rust":
         from . import rust
 
@@ -88,29 +93,48 @@ def _scanner(lang: str):
     return typescript.scan
 
 
-_SCANNERS: dict = {}  # language -> scan function, imported on first use
+_SCANNERS: dict[str, Scan] = {}  # language -> scan function, imported on first use
+
+_log = logging.getLogger("parity_lsp.workspace")
+_LOGGED_MAX = 4096
+_logged: set[tuple[str, str]] = set()  # failures already logged: (what, file or symbol)
+
+
+def _log_failure(what: str, about: str, message: str) -> None:
+    """Log the exception being handled, once per (`what`, `about`): a file is scanned again
+    when it changes, a symbol is looked up by every row citing it."""
+    key = (what, about)
+    if key in _logged:
+        return
+    if len(_logged) >= _LOGGED_MAX:
+        _logged.clear()
+    _logged.add(key)
+    _log.warning(message, about, exc_info=True)
 
 
 def find_definitions(path: str, text: str, wanted: frozenset[str] | None = None) -> list[Definition] | None:
     """Definitions in `text`, or None when the language of `path` is not understood
     (the caller then falls back to `word_occurrences`). With `wanted` (see `lookup_names`),
     a Rust scan records only the functions of those names, with every other item: enough for
-    `lookup` of those names to answer what it answers on all of them. Never raises."""
+    `lookup` of those names to answer what it answers on all of them. Never raises: a scanner
+    that fails is logged (once per file) and the language counts as not understood."""
     lang = language_for_path(path)
     if lang is None:
         return None
     try:
-        if isinstance(text, (bytes, bytearray)):
-            text = bytes(text).decode("utf-8", "replace")
-        elif not isinstance(text, str):
-            text = "" if text is None else str(text)
         text = normalize_newlines(text)
-        scan = _SCANNERS.get(lang)
-        if scan is None:
-            scan = _SCANNERS[lang] = _scanner(lang)
-        out = []
+        if wanted is not None and lang == "rust":
+            from . import rust
+
+            recs = rust.scan(text, wanted)
+        else:
+            scan = _SCANNERS.get(lang)
+            if scan is None:
+                scan = _SCANNERS[lang] = _scanner(lang)
+            recs = scan(text)
+        out: list[Definition] = []
         append = out.append
-        for r in scan(text, wanted) if wanted is not None and lang == "rust" else scan(text):
+        for r in recs:
             line = r.line
             if line < 0:
                 line = 0
@@ -129,8 +153,9 @@ def find_definitions(path: str, text: str, wanted: frozenset[str] | None = None)
                 )
             )
         return out
-    except Exception:  # never raise: worst case, no definitions
-        return []
+    except Exception:  # noqa: BLE001 - a scanner's bug must not fail the check: logged, and "not understood"
+        _log_failure("scan", path, "symbol scanner failed on %s: its symbols are searched for as words")
+        return None
 
 
 # --- lookup -----------------------------------------------------------------------------
@@ -249,7 +274,9 @@ def _impl_index(defs: list[Definition]) -> dict[tuple[str, ...], list[tuple[str,
     return impls
 
 
-def _trait_aliases(d: Definition, segs: list[str], impls) -> list[list[str]]:
+def _trait_aliases(
+    d: Definition, segs: list[str], impls: dict[tuple[str, ...], list[tuple[str, int, int]]]
+) -> list[list[str]]:
     """A method of `impl Trait for Type` is also known as `Trait::method`."""
     if len(segs) < 2 or d.kind == "impl":
         return []
@@ -268,10 +295,13 @@ def _lookup(defs: list[Definition], raw: str) -> list[Definition]:
         name = d.name
         is_titled = d.kind in ("test", "describe")
         # cheap prefilter: every match ends with the definition's name (or is a test title)
-        if name not in lasts and d.qualname != raw:
-            if not (is_titled and raw.endswith(name)):
-                if not d.qualname.endswith(lasts_t):
-                    continue
+        if (
+            name not in lasts
+            and d.qualname != raw
+            and not (is_titled and raw.endswith(name))
+            and not d.qualname.endswith(lasts_t)
+        ):
+            continue
         qsegs = d.qualname.split("::")
         best: tuple[int, int, int] | None = None
         if d.qualname == raw:
@@ -334,11 +364,12 @@ def lookup_names(symbol: str) -> frozenset[str] | None:
             return None
         names = {f[-1] for form in (raw, _alternative(raw)) if form for f in _forms(form)}
         return frozenset(names) or None
-    except Exception:
+    except Exception:  # noqa: BLE001 - a bug here must not fail the check: logged, and the whole file is scanned
+        _log_failure("names", symbol, "symbol names of %r could not be computed: scanning the whole file")
         return None
 
 
-def lookup(defs: list[Definition], symbol: str) -> list[Definition]:
+def lookup(defs: list[Definition], symbol: str) -> list[Definition] | None:
     """All definitions matching a symbol as written in a matrix: `parse_row`, `Type::method`,
     `Class.method`, `Class::method`, `crate::module::Type::method` (a path prefix that is not in
     the file, like crate/module names, is tolerated: match on the longest suffix of qualname
@@ -346,7 +377,8 @@ def lookup(defs: list[Definition], symbol: str) -> list[Definition]:
     `impl Trait for Type` methods are found as `Type::method` (and as `Trait::method`); a struct
     field `Type::field` or `Type.field`. Exact qualname matches come first; a bare name matches
     every definition with that simple name. For TS test names, the symbol may be the test's
-    string title. Never raises."""
+    string title. Never raises: None when the lookup itself failed (logged), which callers
+    treat as a language not understood rather than as "not defined"."""
     try:
         if not defs or not isinstance(symbol, str):
             return []
@@ -359,5 +391,6 @@ def lookup(defs: list[Definition], symbol: str) -> list[Definition]:
             if alt and alt != raw:
                 found = _lookup(defs, alt)
         return found
-    except Exception:  # never raise
-        return []
+    except Exception:  # noqa: BLE001 - a lookup bug must not fail the check: logged, and "not understood"
+        _log_failure("lookup", symbol, "symbol lookup of %r failed: it is searched for as a word")
+        return None

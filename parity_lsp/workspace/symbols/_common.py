@@ -18,7 +18,9 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from itertools import accumulate
+from typing import Protocol, cast
 
 MAX_SIGNATURE = 200
 
@@ -140,6 +142,20 @@ class Comments:
         self.kinds.append(kind)
 
 
+class Matcher(Protocol):
+    """`re.Pattern.match` of a pattern that matches at every position: never None."""
+
+    def __call__(self, string: str, pos: int = ..., endpos: int = ..., /) -> re.Match[str]: ...
+
+
+def always_matching(pattern: re.Pattern[str]) -> Matcher:
+    """`pattern.match`, for a pattern that matches the empty string without anchors or
+    lookarounds around it (`\\s*`, a string body `[^"]*+...`): it matches at every position."""
+    if pattern.match("") is None:
+        raise ValueError(f"{pattern.pattern!r} does not match the empty string")
+    return cast("Matcher", pattern.match)  # the checker cannot see that the match never fails
+
+
 _NON_NL = re.compile(r"[^\n]+")
 _NON_WS = re.compile(r"\S")
 
@@ -163,9 +179,9 @@ def doc_start(
     comments: Comments,
     pos: int,
     *,
-    accept=None,
-    skip=None,
-    blank_ok=None,
+    accept: Callable[[int], bool] | None = None,
+    skip: Callable[[int], bool] | None = None,
+    blank_ok: Callable[[int], bool] | None = None,
 ) -> int:
     """Earliest offset of the run of comments directly above `pos`.
 
@@ -278,14 +294,12 @@ def match_close(san: str, open_pos: int, limit: int | None = None) -> int:
         find = san.find
         count = san.count
         opens = 1  # openers in [open_pos, p)
-        closes = 0
         p = open_pos + 1
-        for _ in range(_LOCAL_CLOSES):
+        for closes in range(1, _LOCAL_CLOSES + 1):  # closers up to c, c included
             c = find(cl, p, end)
             if c < 0:
                 break
             opens += count(op, p, c)
-            closes += 1
             if closes == opens:
                 return c  # c < end <= limit
             p = c + 1
@@ -354,7 +368,7 @@ def last_nonspace(san: str, pos: int, floor: int = 0) -> int:
     return j if j >= lo else -1
 
 
-def modifiers_start(san: str, kw: int, words: frozenset, paren_word: str = "") -> int:
+def modifiers_start(san: str, kw: int, words: frozenset[str], paren_word: str = "") -> int:
     """Walk back from a keyword over modifier words (`pub`, `async`, `export`, ...).
 
     `paren_word` may carry a parenthesized argument (`pub(crate)`). Returns the offset of the

@@ -29,28 +29,24 @@ def last_segment(symbol: str) -> str:
 def word_occurrences(text: str, symbol: str) -> list[int]:
     """0-based lines where the symbol's last segment occurs as a whole word.
 
-    Line breaks are \\n, \\r\\n and lone \\r (as in `parity_lsp.text.LineIndex`).
+    Line breaks are \\n, \\r\\n and lone \\r (as in `parity_lsp.text.LineIndex`). Nothing here
+    can raise on a `str` (the word is escaped), so there is no catch-all to hide a bug.
     """
-    try:
-        if not isinstance(text, str) or not isinstance(symbol, str):
-            return []
-        word = last_segment(symbol)
-        if not word:
-            return []
-        pattern = re.compile(r"(?<![\w$])" + re.escape(word) + r"(?![\w$])")
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        out: list[int] = []
-        line = 0
-        pos = 0
-        last_line = -1
-        count = text.count
-        for m in pattern.finditer(text):
-            line += count("\n", pos, m.start())
-            pos = m.start()
-            if line != last_line:
-                out.append(line)
-                last_line = line
-        return out
-    except Exception:  # pragma: no cover - defensive: never raise
+    word = last_segment(symbol)
+    if not word:
         return []
+    pattern = re.compile(r"(?<![\w$])" + re.escape(word) + r"(?![\w$])")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    out: list[int] = []
+    line = 0
+    pos = 0
+    last_line = -1
+    count = text.count
+    for m in pattern.finditer(text):
+        line += count("\n", pos, m.start())
+        pos = m.start()
+        if line != last_line:
+            out.append(line)
+            last_line = line
+    return out

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import re
 
-from ._common import Comments, Lines, Rec, blank, clip, doc_start, last_nonspace, match_close, signature
+from ._common import (
+    Comments,
+    Lines,
+    Rec,
+    always_matching,
+    blank,
+    clip,
+    doc_start,
+    last_nonspace,
+    match_close,
+    signature,
+)
 
 # --- lexer ------------------------------------------------------------------------------
 
@@ -21,7 +32,7 @@ _LEX = re.compile(
     r"|(?P<raw>`)"
     r"|(?P<chr>'(?:[^'\\\n]|\\(?:[0-7]{3}|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[^\n]))'))"
 )
-_STR_BODY = re.compile(r'[^"\\\n]*+(?:\\[^\n][^"\\\n]*+)*+"?')
+_STR_BODY = always_matching(re.compile(r'[^"\\\n]*+(?:\\[^\n][^"\\\n]*+)*+"?'))
 
 
 def lex(text: str) -> tuple[str, Comments]:
@@ -45,7 +56,7 @@ def lex(text: str) -> tuple[str, Comments]:
             e = n if j < 0 else j + 2
             comments.add(s, e)
         elif kind == "str":
-            e = _STR_BODY.match(text, m.end()).end()
+            e = _STR_BODY(text, m.end()).end()
         elif kind == "raw":
             j = text.find("`", s + 1)
             e = n if j < 0 else j + 1
@@ -364,16 +375,16 @@ class _Scanner:
             p = end + 1
 
 
-_WS = re.compile(r"\s*")
-_WS_SEMI = re.compile(r"[\s;]*")
+_WS = always_matching(re.compile(r"\s*"))
+_WS_SEMI = always_matching(re.compile(r"[\s;]*"))
 
 
 def _skip_ws(san: str, p: int) -> int:
-    return _WS.match(san, p).end()
+    return _WS(san, p).end()
 
 
 def _skip_ws_semi(san: str, p: int, limit: int) -> int:
-    return _WS_SEMI.match(san, p, limit).end()
+    return _WS_SEMI(san, p, limit).end()
 
 
 def scan(text: str) -> list[Rec]:

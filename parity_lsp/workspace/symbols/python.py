@@ -13,15 +13,15 @@ from __future__ import annotations
 import keyword
 import re
 
-from ._common import Comments, Lines, Rec, blank_inner, clip, signature
+from ._common import Comments, Lines, Rec, always_matching, blank_inner, clip, signature
 
 # --- lexer ------------------------------------------------------------------------------
 
 _BODY = {
-    '"""': re.compile(r'[^"\\]*+(?:(?:\\[\s\S]|"(?!""))[^"\\]*+)*+(?:"""|\Z)?'),
-    "'''": re.compile(r"[^'\\]*+(?:(?:\\[\s\S]|'(?!''))[^'\\]*+)*+(?:'''|\Z)?"),
-    '"': re.compile(r'[^"\\\n]*+(?:\\[\s\S][^"\\\n]*+)*+"?'),
-    "'": re.compile(r"[^'\\\n]*+(?:\\[\s\S][^'\\\n]*+)*+'?"),
+    '"""': always_matching(re.compile(r'[^"\\]*+(?:(?:\\[\s\S]|"(?!""))[^"\\]*+)*+(?:"""|\Z)?')),
+    "'''": always_matching(re.compile(r"[^'\\]*+(?:(?:\\[\s\S]|'(?!''))[^'\\]*+)*+(?:'''|\Z)?")),
+    '"': always_matching(re.compile(r'[^"\\\n]*+(?:\\[\s\S][^"\\\n]*+)*+"?')),
+    "'": always_matching(re.compile(r"[^'\\\n]*+(?:\\[\s\S][^'\\\n]*+)*+'?")),
 }
 
 
@@ -59,7 +59,7 @@ def lex(text: str, lines: Lines) -> tuple[str, Comments, bytearray]:
             piece = " " * (e - s)
         else:  # a string: """, ''', " or '
             quote = text[s] * 3 if text.startswith(text[s] * 3, s) else text[s]
-            e = _BODY[quote].match(text, s + len(quote)).end()
+            e = _BODY[quote](text, s + len(quote)).end()
             lit = text[s:e]
             if "\n" not in lit:  # blank_inner(lit), on one line
                 piece = lit[0] + " " * (len(lit) - 2) + lit[-1] if len(lit) > 2 else lit
@@ -154,21 +154,26 @@ class _Scanner:
         depth = 0
         backslash = False
         for i, line in enumerate(san_lines):
-            if cur_first >= 0 and (depth > 0 or backslash or cont[i]):
-                if cont[i] or not (depth > 0 and _RESET.match(line)):
-                    cur_last = i
-                    depth += (
-                        line.count("(")
-                        + line.count("[")
-                        + line.count("{")
-                        - line.count(")")
-                        - line.count("]")
-                        - line.count("}")
-                    )
-                    if depth < 0:
-                        depth = 0
-                    backslash = line.rstrip().endswith("\\")
-                    continue
+            # the statement goes on: this line starts inside a string, or follows a backslash
+            # or an unclosed bracket (unless it is a `def`/`class` line: brackets left open)
+            if (
+                cur_first >= 0
+                and (depth > 0 or backslash or cont[i])
+                and (cont[i] or not (depth > 0 and _RESET.match(line)))
+            ):
+                cur_last = i
+                depth += (
+                    line.count("(")
+                    + line.count("[")
+                    + line.count("{")
+                    - line.count(")")
+                    - line.count("]")
+                    - line.count("}")
+                )
+                if depth < 0:
+                    depth = 0
+                backslash = line.rstrip().endswith("\\")
+                continue
             if cur_first >= 0:
                 out.append((cur_first, cur_last))
                 cur_first = -1
@@ -227,7 +232,7 @@ class _Scanner:
                     return text
         return None
 
-    def condition_is(self, args, values: set[str], allow_missing: bool) -> bool:
+    def condition_is(self, args: list[tuple[int, int]] | None, values: set[str], allow_missing: bool) -> bool:
         if args is None:
             return allow_missing
         positional = []
@@ -302,9 +307,9 @@ class _Scanner:
                 continue
             dm = _DEF.match(san, a, b)
             cm = None if dm else _CLASS.match(san, a, b)
-            if dm or cm:
+            mm = dm or cm
+            if mm is not None:
                 is_class = cm is not None
-                mm = cm if is_class else dm
                 name = mm.group(1) if is_class else mm.group(2)
                 name_off = mm.start(1) if is_class else mm.start(2)
                 kw_off = a + (len(line) - len(stripped))

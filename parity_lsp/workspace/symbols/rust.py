@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 from ._common import (
     Comments,
     Lines,
     Rec,
+    always_matching,
     blank,
     clip,
     doc_start,
@@ -35,7 +37,7 @@ from ._common import (
 _COMMENT = re.compile(r"/[/*]")
 _CHAR = re.compile(r"'(?:[^'\\\n]|\\(?:u\{[0-9a-fA-F_]{0,8}\}|x[0-9a-fA-F]{2}|[^\n]))'")
 _BLOCK = re.compile(r"/\*|\*/")
-_DQ_BODY = re.compile(r'[^"\\]*+(?:\\[\s\S][^"\\]*+)*+"?')
+_DQ_BODY = always_matching(re.compile(r'[^"\\]*+(?:\\[\s\S][^"\\]*+)*+"?'))
 
 PLAIN, OUTER_DOC, INNER_DOC = 0, 1, 2
 
@@ -133,11 +135,11 @@ def lex(text: str) -> tuple[str, Comments]:
             else:
                 if k == q and q > pos and text[q - 1] in "bc":
                     s = q - 1
-                e = _DQ_BODY.match(text, q + 1).end()
+                e = _DQ_BODY(text, q + 1).end()
         else:  # char literal, maybe b'x'
             if q > pos and text[q - 1] == "b":
                 s = q - 1
-            e = m_char.end()
+            e = m_char.end()  # type: ignore[union-attr]  # q is n_char < n: `m_char` is that match
         add(text[last:s])
         add(blank(text[s:e]))
         last = e
@@ -180,7 +182,7 @@ _TYPE_PREFIX = re.compile(r"(?:\s|&|'\w+|\bmut\b|\bdyn\b|\bconst\b|\*|\(|\[|!|\b
 _IMPL_PREFIX = re.compile(r"\s*(?:unsafe\s+|const\s+)*")
 
 _MEMBER_TOKENS = re.compile(r"[,()\[\]{}<>]")
-_WS = re.compile(r"\s*")
+_WS = always_matching(re.compile(r"\s*"))
 _ATTR_OPEN = re.compile(r"\#\s*\[")
 _VIS = re.compile(r"pub(?:\s*\([^()]*\))?\s+")
 _VARIANT = re.compile(r"(" + _IDENT + r")\s*(?:[({=]|$)")
@@ -214,6 +216,13 @@ def _attr_kind(attr: str) -> int:
 _doc_accept = frozenset({OUTER_DOC, INNER_DOC}).__contains__  # doc comments belong to the item
 _doc_skip = frozenset({PLAIN}).__contains__  # a plain comment between docs and item is stepped over
 _doc_blank_ok = frozenset({PLAIN, OUTER_DOC}).__contains__  # kind != INNER_DOC
+
+
+_Prefix = tuple[str, ...]  # the names of the enclosing items (`mod`s, types, fns)
+_Pending = list[tuple[int, int]]  # the attributes seen since the last item: (start, `]`)
+# What an item handler returns: where to resume (None: after the keyword), and the block it
+# opens, if any: (the prefix inside it, the index of its record or -1), pushed on the stack.
+_Handled = tuple[int | None, tuple[_Prefix, int] | None]
 
 
 class _Scanner:
@@ -416,7 +425,7 @@ class _Scanner:
 
     # item handlers: return (resume position or None, (new prefix, rec index) to push or None)
 
-    def on_fn(self, s, prefix, pending):
+    def on_fn(self, s: int, prefix: _Prefix, pending: _Pending) -> _Handled:
         m = _FN.match(self.san, s)
         if not m:
             return None, None
@@ -454,7 +463,7 @@ class _Scanner:
             rec.end_line = max(rec.line, self.line(max(s, last_nonspace(self.san, stop, s))))
         return stop, None
 
-    def on_struct(self, s, prefix, pending):
+    def on_struct(self, s: int, prefix: _Prefix, pending: _Pending) -> _Handled:
         san = self.san
         m = _STRUCT.match(san, s)
         if not m:
@@ -527,7 +536,7 @@ class _Scanner:
         first = None
         ws = _WS
         while True:
-            p = ws.match(san, p, b).end()
+            p = ws(san, p, b).end()
             if p < b and san[p] == "#":
                 mm = _ATTR_OPEN.match(san, p, b)
                 if not mm:
@@ -575,7 +584,7 @@ class _Scanner:
             )
         )
 
-    def on_trait(self, s, prefix, pending):
+    def on_trait(self, s: int, prefix: _Prefix, pending: _Pending) -> _Handled:
         m = _TRAIT.match(self.san, s)
         if not m:
             return None, None
@@ -597,7 +606,7 @@ class _Scanner:
             return stop + 1, (prefix + (name,), ri)
         return (stop + 1 if ch == ";" else stop), None
 
-    def on_impl(self, s, prefix, pending):
+    def on_impl(self, s: int, prefix: _Prefix, pending: _Pending) -> _Handled:
         san = self.san
         stop, ch = self.header_end(s + 4)
         if ch != "{":
@@ -620,7 +629,7 @@ class _Scanner:
             return stop + 1, (prefix + (type_name,), ri)
         return stop + 1, (prefix, -1)
 
-    def on_type(self, s, prefix, pending):
+    def on_type(self, s: int, prefix: _Prefix, pending: _Pending) -> _Handled:
         m = _TYPE.match(self.san, s)
         if not m:
             return None, None
@@ -641,7 +650,9 @@ class _Scanner:
         )
         return (stop + 1 if ch == ";" else stop), None
 
-    def _value_item(self, s, prefix, pending, rx, kind):
+    def _value_item(
+        self, s: int, prefix: _Prefix, pending: _Pending, rx: re.Pattern[str], kind: str
+    ) -> _Handled:
         m = rx.match(self.san, s)
         if not m:
             return None, None
@@ -665,13 +676,13 @@ class _Scanner:
             )
         return resume, None
 
-    def on_const(self, s, prefix, pending):
+    def on_const(self, s: int, prefix: _Prefix, pending: _Pending) -> _Handled:
         return self._value_item(s, prefix, pending, _CONST, "const")
 
-    def on_static(self, s, prefix, pending):
+    def on_static(self, s: int, prefix: _Prefix, pending: _Pending) -> _Handled:
         return self._value_item(s, prefix, pending, _STATIC, "static")
 
-    def on_mod(self, s, prefix, pending):
+    def on_mod(self, s: int, prefix: _Prefix, pending: _Pending) -> _Handled:
         m = _MOD.match(self.san, s)
         if not m:
             return None, None
@@ -692,7 +703,7 @@ class _Scanner:
             return stop + 1, (prefix + (name,), ri)
         return stop + 1, None
 
-    def on_macro(self, s, prefix, pending):
+    def on_macro(self, s: int, prefix: _Prefix, pending: _Pending) -> _Handled:
         san = self.san
         m = _MACRO.match(san, s)
         if not m:
@@ -722,7 +733,7 @@ class _Scanner:
         return resume, None
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Callable[[_Scanner, int, _Prefix, _Pending], _Handled]] = {
     "fn": _Scanner.on_fn,
     "struct": _Scanner.on_struct,
     "enum": _Scanner.on_struct,

@@ -20,6 +20,7 @@ from ._common import (
     Comments,
     Lines,
     Rec,
+    always_matching,
     blank,
     blank_inner,
     clip,
@@ -34,10 +35,10 @@ from ._common import (
 # --- lexer ------------------------------------------------------------------------------
 
 _LEX = re.compile(r"(?=[/'\"`])(?:(?P<lc>//[^\n]*)|(?P<bc>/\*)|(?P<q>['\"])|(?P<tpl>`)|(?P<re>/))")
-_SQ = re.compile(r"[^'\\\n]*+(?:\\[\s\S][^'\\\n]*+)*+'?")
-_DQ = re.compile(r'[^"\\\n]*+(?:\\[\s\S][^"\\\n]*+)*+"?')
+_SQ = always_matching(re.compile(r"[^'\\\n]*+(?:\\[\s\S][^'\\\n]*+)*+'?"))
+_DQ = always_matching(re.compile(r'[^"\\\n]*+(?:\\[\s\S][^"\\\n]*+)*+"?'))
 _REGEX = re.compile(r"/(?![*/])(?:[^/\\\[\n]|\\[^\n]|\[(?:[^\]\\\n]|\\[^\n])*+\])++/[A-Za-z]*")
-_TPL_TEXT = re.compile(r"[^`\\$]*+(?:(?:\\[\s\S]|\$(?!\{))[^`\\$]*+)*+")
+_TPL_TEXT = always_matching(re.compile(r"[^`\\$]*+(?:(?:\\[\s\S]|\$(?!\{))[^`\\$]*+)*+"))
 _TPL_CODE = re.compile(r"[{}`'\"]|//|/\*")
 MAX_REGEX_LITERAL = 1000
 _REGEX_PREV = set("(,=:[!&|?{};+-*%~^")
@@ -59,14 +60,18 @@ _REGEX_KEYWORDS = {
 }
 
 
+_IN_TEXT = -1  # `_scan_template`: a level of template text, not of code in `${...}`
+
+
 def _scan_template(text: str, i: int) -> int:
     """`i` is just past an opening backtick: index just past the closing one (or len)."""
     n = len(text)
-    stack: list = ["T"]
+    # per nesting level: _IN_TEXT (template text), or the `{` still open in a `${...}`
+    stack: list[int] = [_IN_TEXT]
     while stack:
         top = stack[-1]
-        if top == "T":
-            i = _TPL_TEXT.match(text, i).end()
+        if top == _IN_TEXT:
+            i = _TPL_TEXT(text, i).end()
             if i >= n:
                 return n
             if text[i] == "`":
@@ -91,11 +96,11 @@ def _scan_template(text: str, i: int) -> int:
             else:
                 stack[-1] -= 1
         elif tok == "`":
-            stack.append("T")
+            stack.append(_IN_TEXT)
         elif tok == "'":
-            i = _SQ.match(text, i).end()
+            i = _SQ(text, i).end()
         elif tok == '"':
-            i = _DQ.match(text, i).end()
+            i = _DQ(text, i).end()
         elif tok == "//":
             j = text.find("\n", i)
             i = n if j < 0 else j
@@ -154,7 +159,7 @@ def lex(text: str) -> tuple[str, Comments]:
             comments.add(s, e)
             piece = blank(text[s:e])
         elif kind == "q":
-            e = (_SQ if m.group() == "'" else _DQ).match(text, s + 1).end()
+            e = (_SQ if m.group() == "'" else _DQ)(text, s + 1).end()
             piece = blank_inner(text[s:e]) if e - s >= 2 else text[s:e]
         elif kind == "tpl":
             e = _scan_template(text, s + 1)
@@ -210,7 +215,7 @@ _MOD_WORDS = frozenset(
         "const",
     }
 )
-_WS = re.compile(r"\s*")
+_WS = always_matching(re.compile(r"\s*"))
 _ARROW_AFTER_PARAMS = re.compile(r"\s*(?::[^={};]*?)?=>")
 _SIMPLE_ARROW = re.compile(r"(?:async\s+)?" + _ID + r"\s*=>")
 _FUNC_EXPR = re.compile(r"(?:async\s+)?(?:function\b|\(|<)")
@@ -231,7 +236,7 @@ _CLASS_HEAD = re.compile(r"[{}();<>]")
 
 
 def _skip(san: str, p: int) -> int:
-    return _WS.match(san, p).end()
+    return _WS(san, p).end()
 
 
 def _unescape(s: str) -> str:
@@ -245,15 +250,23 @@ class _Frame:
 
     __slots__ = ("_brace", "_paren", "closer", "decl", "disabled", "qual", "rec", "suite")
 
-    def __init__(self, closer, qual, suite, disabled, rec, decl):
-        self.closer = closer
-        self.qual = qual
-        self.suite = suite
-        self.disabled = disabled
-        self.rec = rec
-        self.decl = decl
-        self._brace = None
-        self._paren = None
+    def __init__(
+        self,
+        closer: str,
+        qual: tuple[str, ...],
+        suite: tuple[str, ...],
+        disabled: str | None,
+        rec: int,
+        decl: bool,
+    ) -> None:
+        self.closer = closer  # the character closing it ("" for the file)
+        self.qual = qual  # the names of the enclosing declarations
+        self.suite = suite  # the titles of the enclosing `describe` blocks
+        self.disabled = disabled  # why tests in it are disabled (an enclosing `describe.skip`)
+        self.rec = rec  # the index of the record it closes, or -1
+        self.decl = decl  # declarations in it are recorded (file, namespace, not a body)
+        self._brace: _Frame | None = None
+        self._paren: _Frame | None = None
 
     def anon(self, c: str) -> _Frame:
         """The (shared) frame of an anonymous block or parenthesis opened in this one."""
@@ -266,6 +279,11 @@ class _Frame:
             if f is None:
                 f = self._paren = _Frame(")", self.qual, self.suite, self.disabled, -1, False)
         return f
+
+
+# What a declaration handler returns: None (not a declaration: resume after the keyword), or
+# where to resume and the frame it opens, if any.
+_Handled = tuple[int, _Frame | None] | None
 
 
 class _Scanner:
@@ -322,9 +340,10 @@ class _Scanner:
                     or san.startswith("--", j - 1)
                 ):
                     k = _skip(san, q)
-                    if k >= end or san[k] not in _CONT_START:
-                        if not (k < end and _CONT_WORD.match(san, k, k + 12)):
-                            return q
+                    if (k >= end or san[k] not in _CONT_START) and not (
+                        k < end and _CONT_WORD.match(san, k, k + 12)
+                    ):
+                        return q
             p = q + 1
 
     def body_after_params(self, p: int, limit: int) -> tuple[str, int]:
@@ -487,7 +506,7 @@ class _Scanner:
             rec = self.recs[frame.rec]
             rec.end_line = max(rec.line, self.line(s))
 
-    def dispatch(self, t: str, s: int, frame: _Frame, pending: list[int]):
+    def dispatch(self, t: str, s: int, frame: _Frame, pending: list[int]) -> _Handled:
         if t == "function":
             return self.on_function(s, frame, pending)
         if t == "class":
@@ -508,7 +527,7 @@ class _Scanner:
         self.recs.append(rec)
         return len(self.recs) - 1
 
-    def on_function(self, s, frame, pending):
+    def on_function(self, s: int, frame: _Frame, pending: list[int]) -> _Handled:
         san = self.san
         m = _FUNCTION.match(san, s)
         if not m or not m.group(2):
@@ -561,7 +580,7 @@ class _Scanner:
                 return -1
             p = q + 1
 
-    def on_class(self, s, frame, pending):
+    def on_class(self, s: int, frame: _Frame, pending: list[int]) -> _Handled:
         san = self.san
         m = _CLASS.match(san, s)
         if not m or m.group(1) in ("extends", "implements"):
@@ -588,7 +607,9 @@ class _Scanner:
         self.class_members(open_pos + 1, end, "::".join(qual))
         return (close + 1 if close >= 0 else self.n), None
 
-    def on_block_decl(self, s, frame, pending, rx, kind):
+    def on_block_decl(
+        self, s: int, frame: _Frame, pending: list[int], rx: re.Pattern[str], kind: str
+    ) -> _Handled:
         san = self.san
         m = rx.match(san, s)
         if not m:
@@ -612,7 +633,7 @@ class _Scanner:
         )
         return (close + 1 if close >= 0 else self.n), None
 
-    def on_type(self, s, frame, pending):
+    def on_type(self, s: int, frame: _Frame, pending: list[int]) -> _Handled:
         san = self.san
         m = _TYPE.match(san, s)
         if not m:
@@ -642,7 +663,7 @@ class _Scanner:
         )
         return end, None
 
-    def on_var(self, s, frame, pending):
+    def on_var(self, s: int, frame: _Frame, pending: list[int]) -> _Handled:
         if not frame.decl:
             return None
         san = self.san
@@ -656,8 +677,7 @@ class _Scanner:
             v = _skip(san, eq + 1)
             if _SIMPLE_ARROW.match(san, v):
                 kind = "function"
-            elif _FUNC_EXPR.match(san, v):
-                fm = _FUNC_EXPR.match(san, v)
+            elif (fm := _FUNC_EXPR.match(san, v)) is not None:
                 tail = san[fm.end() - 1 : fm.end()]
                 if "function" in fm.group():
                     kind = "function"
@@ -737,13 +757,13 @@ class _Scanner:
             i += 1
         return -1
 
-    def on_namespace(self, s, frame):
+    def on_namespace(self, s: int, frame: _Frame) -> _Handled:
         san = self.san
         m = _NAMESPACE.match(san, s)
         if not m:
             return None
         if m.group(1):
-            parts = tuple(x.strip() for x in m.group(1).split("."))
+            parts: tuple[str, ...] = tuple(x.strip() for x in m.group(1).split("."))
             p = m.end()
         else:
             q = m.group(2)
@@ -757,7 +777,7 @@ class _Scanner:
             return None
         return q + 1, _Frame("}", frame.qual + parts, frame.suite, frame.disabled, -1, True)
 
-    def on_test(self, s, frame, pending):
+    def on_test(self, s: int, frame: _Frame, pending: list[int]) -> _Handled:
         san = self.san
         text = self.text
         m = _TEST.match(san, s)
@@ -787,9 +807,9 @@ class _Scanner:
         a = _skip(san, open_pos + 1)
         if a >= self.n:
             return None
-        q = san[a]
-        if q in "'\"`":
-            b = san.find(q, a + 1)
+        quote = san[a]
+        if quote in "'\"`":
+            b = san.find(quote, a + 1)
             if b < 0:
                 return None
             title = _unescape(text[a + 1 : b])
@@ -835,7 +855,7 @@ class _Scanner:
         guard = 0
         while p < b and guard < 1_000_000:
             guard += 1
-            p = _WS_SEMI.match(san, p, b).end()
+            p = _WS_SEMI(san, p, b).end()
             if p >= b:
                 break
             c = san[p]
@@ -948,7 +968,7 @@ class _Scanner:
         return end
 
 
-_WS_SEMI = re.compile(r"[\s;,]*")
+_WS_SEMI = always_matching(re.compile(r"[\s;,]*"))
 _STATIC_BLOCK = re.compile(r"static\s*\{")
 _FUNCTION_VALUE = re.compile(r"(?:async\s+)?function\b")
 _PAREN_VALUE = re.compile(r"(?:async\s+)?\(")
