@@ -441,11 +441,11 @@ def test_the_file_tree_built_in_steps_is_the_one_completions_use(tmp_path):
     files[".github/workflows/ci.yml"] = "jobs: {}\n"
     write_tree(tmp_path, files)
     analysis = Analysis(tmp_path)
-    complete_mod._tree_cache[:] = [None, None]
+    complete_mod._tree_cache.clear()
     steps = complete_mod.file_tree_steps(analysis.ws, files_per_step=8)
     asyncio.run(analysis.run_in_steps(steps, step_seconds=0))
-    primed = complete_mod._tree_cache[1]
-    assert complete_mod._tree_cache[0] is analysis.ws.files()
+    primed = complete_mod._tree_cache.tree
+    assert complete_mod._tree_cache.files is analysis.ws.files()
     fresh = complete_mod.FileTree(analysis.ws.files())
     assert primed.children == fresh.children and primed.counts == fresh.counts
     assert complete_mod.file_tree(analysis.ws) is primed  # used as it is, not rebuilt
@@ -463,7 +463,7 @@ def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
 
     write_tree(tmp_path, {f"src/m{i}.rs": "" for i in range(40)})
     analysis = Analysis(tmp_path)
-    complete_mod._tree_cache[:] = [None, None]
+    complete_mod._tree_cache.clear()
 
     async def session():
         analysis.defer_until = time.monotonic() + 60  # the client keeps talking
@@ -490,7 +490,7 @@ def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
         assert polite_steps == list(range(10))
 
     asyncio.run(session())
-    assert complete_mod._tree_cache[1].is_file("src/m39.rs")
+    assert complete_mod._tree_cache.tree.is_file("src/m39.rs")
 
 
 @settings(max_examples=300, deadline=None)
@@ -540,7 +540,7 @@ def test_a_created_file_patches_the_tree_the_next_completion_uses(tmp_path):
 
     write_tree(tmp_path, {"crates/a/src/lib.rs": "", "crates/a/tests/t.rs": ""})
     analysis = Analysis(tmp_path)
-    complete_mod._tree_cache[:] = [None, None]
+    complete_mod._tree_cache.clear()
     before = complete_mod.file_tree(analysis.ws)
     (tmp_path / "crates/b/tests").mkdir(parents=True)
     (tmp_path / "crates/b/tests/new_test.rs").write_text("")
