@@ -276,9 +276,8 @@ def main() -> int:
     )
     for key, r in soaks.items():
         after = r.get("rss_mb_after_each_cycle") or []
-        print(
-            f"| {key} | {' '.join(map(str, after)) or r.get('error', '')[:200]} | {r.get('growth_mb_from_cycle_2')} |"
-        )
+        cycles = " ".join(map(str, after)) or r.get("error", "")[:200]
+        print(f"| {key} | {cycles} | {r.get('growth_mb_from_cycle_2')} |")
     print()
     cli = {}
     for files, rows in sizes(env("BENCH_CLI_SIZES", "100000:10000")):
@@ -288,8 +287,8 @@ def main() -> int:
             cli[f"{files}/{rows} -j {jobs}"] = cli_check(root, jobs)
     (RESULTS / "cli.json").write_text(json.dumps(cli, indent=2))
     print(
-        "| workload (files/rows), jobs | `parity-lsp check` cold wall s | CPU s | peak RSS MB, largest process | "
-        "sum of processes' peaks |\n|---|---|---|---|---|"
+        "| workload (files/rows), jobs | `parity-lsp check` cold wall s | CPU s "
+        "| peak RSS MB, largest process | sum of processes' peaks |\n|---|---|---|---|---|"
     )
     for key, r in cli.items():
         print(

@@ -11,8 +11,10 @@ import contextlib
 import gc
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO, TypedDict
 
 from parity_lsp import __version__
 from parity_lsp.config import ConfigProblem, load_config
@@ -20,6 +22,13 @@ from parity_lsp.engine import ALL_RULES, check_paths, default_jobs
 from parity_lsp.findings import Severity
 from parity_lsp.workspace.files import is_matrix_name
 from parity_lsp.workspace.index import Workspace
+
+if TYPE_CHECKING:
+    from parity_lsp.fixer import SourceFile
+    from parity_lsp.text import LineIndex
+
+    # The subcommands' parser group: argparse's own type for it (generic in typeshed only).
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 ROOT_MARKERS = (".git", "pyproject.toml", ".parity-lsp.toml")
@@ -31,10 +40,10 @@ class UsageError(Exception):
 
 # What one-shot commands leave for the process's exit to reclaim (`run` sets a list; in-process
 # callers of `main`, the tests, keep nothing).
-_LEFT_FOR_EXIT: list | None = None
+_LEFT_FOR_EXIT: list[object] | None = None
 
 
-def _leave_for_exit(*objects) -> None:
+def _leave_for_exit(*objects: object) -> None:
     if _LEFT_FOR_EXIT is not None:
         _LEFT_FOR_EXIT.extend(objects)
 
@@ -47,10 +56,9 @@ def run() -> None:
     _LEFT_FOR_EXIT = []
     code = main(exiting=True)
     for stream in (sys.stdout, sys.stderr):
-        try:
+        # OSError: the reader went away (`| head`); ValueError: the stream is closed
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):  # the reader went away (`| head`), or the stream is closed
-            pass
     os._exit(code)
 
 
@@ -71,7 +79,15 @@ def _codes(value: str | None) -> tuple[str, ...] | None:
     return tuple(c.strip().upper() for c in value.split(",") if c.strip())
 
 
-def build_workspace(args) -> tuple[Workspace, list[str] | None]:
+class _ConfigOverrides(TypedDict, total=False):
+    """What the command line changes in the configuration (the `Config` fields of that name)."""
+
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    changed_since: str
+
+
+def build_workspace(args: argparse.Namespace) -> tuple[Workspace, list[str] | None]:
     """Root, config and the matrix files named on the command line (None: all of them)."""
     paths = [Path(p) for p in (args.paths or [])]
     for p in paths:
@@ -89,7 +105,7 @@ def build_workspace(args) -> tuple[Workspace, list[str] | None]:
     config, problems, _config_path = load_config(root, explicit)
     if problems:
         raise ConfigErrors(problems)
-    overrides = {}
+    overrides: _ConfigOverrides = {}
     select, ignore = _codes(getattr(args, "select", None)), _codes(getattr(args, "ignore", None))
     for codes in (select, ignore):
         for c in codes or ():
@@ -131,7 +147,7 @@ def build_workspace(args) -> tuple[Workspace, list[str] | None]:
 
 
 class ConfigErrors(Exception):
-    def __init__(self, problems: list[ConfigProblem]):
+    def __init__(self, problems: list[ConfigProblem]) -> None:
         self.problems = problems
         super().__init__("; ".join(p.message for p in problems))
 
@@ -139,7 +155,7 @@ class ConfigErrors(Exception):
 # --- commands --------------------------------------------------------------------------------
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     from parity_lsp.output import FORMATS_READING_SOURCE_LINES, make_report, render
 
     ws, targets = build_workspace(args)
@@ -155,7 +171,7 @@ def cmd_check(args) -> int:
     files = [m.path for m in result.matrices] + sorted(result.unreadable)
     indexes = {m.path: m.index for m in result.matrices}
 
-    def index_for(path: str):
+    def index_for(path: str) -> LineIndex:
         if path in indexes:
             return indexes[path]
         from parity_lsp.text import LineIndex
@@ -187,14 +203,14 @@ def cmd_check(args) -> int:
     return status
 
 
-def cmd_fix(args) -> int:
+def cmd_fix(args: argparse.Namespace) -> int:
     from parity_lsp.fixer import FileChangedError, plan_fixes, read_source, unified_diff, write_atomically
 
     ws, targets = build_workspace(args)
     result = check_paths(ws, targets, suggestions=False)  # applies safe fixes only
     fixes = [f.fix for f in result.findings if f.fix is not None and f.fix.safe]
     paths = sorted({e.path for fx in fixes for e in fx.edits})
-    sources = {}
+    sources: dict[str, SourceFile] = {}
     for rel in paths:
         if ws.fs.escapes(rel):
             continue
@@ -228,7 +244,8 @@ def cmd_fix(args) -> int:
     verb = "would apply" if args.dry_run else "applied"
     remaining = len([f for f in result.findings if f.fix is None or not f.fix.safe])
     print(
-        f"{verb} {changed} fix{'es' if changed != 1 else ''}; {remaining} finding{'s' if remaining != 1 else ''} need a human",
+        f"{verb} {changed} fix{'es' if changed != 1 else ''}; "
+        f"{remaining} finding{'s' if remaining != 1 else ''} need a human",
         file=sys.stderr,
     )
     return EXIT_USAGE if failed else EXIT_OK
@@ -237,7 +254,7 @@ def cmd_fix(args) -> int:
 _WRITE_PIECE = 1 << 20  # characters
 
 
-def _write_in_pieces(stream, text: str) -> None:
+def _write_in_pieces(stream: TextIO, text: str) -> None:
     """Write a long text a megabyte at a time: the stream encodes what it is given at once,
     and a 10 MB report encoded whole was a 10 MB copy more at the check's peak of memory."""
     for start in range(0, len(text), _WRITE_PIECE):
@@ -251,11 +268,11 @@ def _say(line: str) -> None:
         print(line)
 
 
-def cmd_rule(args) -> int:
+def cmd_rule(args: argparse.Namespace) -> int:
     if not args.code:
         width = max(len(r.name) for r in ALL_RULES.values())
-        for rule in ALL_RULES.values():
-            print(f"{rule.code}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}")
+        for info in ALL_RULES.values():
+            print(f"{info.code}  {info.name:<{width}}  {info.severity.label:<7}  {info.summary}")
         return EXIT_OK
     code = args.code.strip().upper()
     rule = ALL_RULES.get(code)
@@ -270,7 +287,7 @@ def cmd_rule(args) -> int:
     return EXIT_OK
 
 
-def cmd_serve(args) -> int:
+def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from parity_lsp.lsp.server import serve
     except ImportError as exc:
@@ -294,7 +311,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"parity-lsp {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    def common(sp):
+    def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
             "paths", nargs="*", metavar="PATH", help="matrix files or directories (default: the workspace)"
         )
@@ -351,7 +368,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _write_output_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temp file in the same directory and a rename (any path the user names)."""
+    """Write `text` to `path` via a temp file in the same directory and a rename (any path the
+    user names)."""
     import tempfile
 
     if path.is_symlink():
@@ -386,7 +404,7 @@ def _write_output_atomically(path: Path, text: str) -> None:
         raise
 
 
-def cmd_report(args) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
     from parity_lsp.report import render, report_from_result
 
     ws, targets = build_workspace(args)
@@ -420,7 +438,7 @@ def cmd_report(args) -> int:
     return EXIT_OK
 
 
-def cmd_init(args) -> int:
+def cmd_init(args: argparse.Namespace) -> int:
     from parity_lsp.starter import CONFIG_NAME, MATRIX_PATH, STARTER_CONFIG, STARTER_MATRIX
 
     if args.root:
@@ -456,12 +474,13 @@ def cmd_init(args) -> int:
             raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
         _say(f"wrote {path}")
     _say(
-        "next: fill in the rows, then run `parity-lsp check` (and `parity-lsp report --format html -o parity.html`)"
+        "next: fill in the rows, then run `parity-lsp check` "
+        "(and `parity-lsp report --format html -o parity.html`)"
     )
     return EXIT_OK
 
 
-def add_report_parsers(sub) -> None:
+def add_report_parsers(sub: Subparsers) -> None:
     rp = sub.add_parser("report", help="summarize claimed vs verified parity (markdown, html or json)")
     rp.add_argument(
         "paths", nargs="*", metavar="PATH", help="matrix files or directories (default: the workspace)"
@@ -510,7 +529,7 @@ def main(argv: list[str] | None = None, *, exiting: bool = False) -> int:
             gc.enable()  # for callers in the same process (tests)
 
 
-def _run_command(args) -> int:
+def _run_command(args: argparse.Namespace) -> int:
     if args.func is not cmd_serve:
         # A one-shot command builds a large model and exits: the cyclic GC only walked it again
         # and again (2.1 -> 1.5 s on 4,000 rows with raised thresholds; off, 100k/10k `check`
@@ -518,8 +537,9 @@ def _run_command(args) -> int:
         # makes no reference cycles (tests/test_no_cyclic_garbage.py): reference counting
         # frees its objects. The server tunes the GC itself (lsp/server.py: serve).
         gc.disable()
+    command: Callable[[argparse.Namespace], int] = args.func  # cmd_*, set by the subcommand's parser
     try:
-        return args.func(args)
+        return command(args)
     except ConfigErrors as exc:
         for p in exc.problems:
             print(f"{p.path}:{p.line + 1}: config error: {p.message}", file=sys.stderr)
@@ -531,6 +551,6 @@ def _run_command(args) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # never a traceback for the user
+    except Exception as exc:  # noqa: BLE001 - a bug ends in one line and exit 2, not a traceback
         print(f"parity-lsp: internal error: {exc!r} (please report this)", file=sys.stderr)
         return EXIT_USAGE

@@ -243,10 +243,8 @@ def write_atomically(
             os.fsync(handle.fileno())
         os.chmod(tmp, stat.S_IMODE(st.st_mode))
         if hasattr(os, "chown") and (st.st_uid, st.st_gid) != (os.stat(tmp).st_uid, os.stat(tmp).st_gid):
-            try:
+            with contextlib.suppress(OSError):  # best effort: only root may give a file away
                 os.chown(tmp, st.st_uid, st.st_gid)
-            except OSError:
-                pass  # best effort: only root may give a file away
         check()
         os.replace(tmp, target)
     except BaseException:

@@ -62,8 +62,10 @@ class RawClient:
         env: dict | None = None,
         stderr_path: Path | None = None,
     ):
-        stderr = open(stderr_path, "wb") if stderr_path else asyncio.subprocess.DEVNULL
-        try:
+        with contextlib.ExitStack() as opened:  # the server has its own descriptor once started
+            stderr = (
+                opened.enter_context(open(stderr_path, "wb")) if stderr_path else asyncio.subprocess.DEVNULL
+            )
             proc = await asyncio.create_subprocess_exec(
                 *(command or SERVER),
                 stdin=asyncio.subprocess.PIPE,
@@ -73,9 +75,6 @@ class RawClient:
                 env=env,
                 limit=1 << 26,
             )
-        finally:
-            if stderr_path:
-                stderr.close()
         client = cls(proc, stderr_path)
         try:
             yield client

@@ -148,9 +148,7 @@ def csv_matrix(rows: Iterable[Row], *, header: list[str] | None = None) -> str:
 
     head = header or list(COLUMNS.values())
     lines = [",".join(q(h) for h in head)]
-    n = 0
-    for row in rows:
-        n += 1
+    for n, row in enumerate(rows, start=1):
         lines.append(",".join(q(c) for c in _row_cells(row, n)))
     return "\n".join(lines) + "\n"
 

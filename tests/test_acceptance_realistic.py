@@ -325,7 +325,7 @@ def rot_ci(repo: Path) -> None:
 def rot_withdraw_exception(repo: Path) -> None:
     doc = "docs/audits/arco-flow-dagster-exception-planning.md"
     lines = read(repo, doc).split("\n")
-    write(repo, doc, "\n".join(l for l in lines if not l.startswith("| EX-03 ")))
+    write(repo, doc, "\n".join(line for line in lines if not line.startswith("| EX-03 ")))
 
 
 def rot_delete_design_stub(repo: Path) -> None:
@@ -762,7 +762,7 @@ def _span_text(text: str, line: int, col: int, end_line: int, end_col: int) -> s
 
 def _offset(text: str, line: int, col: int) -> int:
     lines = text.split("\n")
-    return sum(len(l) + 1 for l in lines[: line - 1]) + col - 1
+    return sum(len(text_line) + 1 for text_line in lines[: line - 1]) + col - 1
 
 
 def _row_lines(matrix: str) -> dict[str, int]:
@@ -996,8 +996,8 @@ def test_fix_dry_run_prints_a_diff_and_writes_nothing(repos):
     out = dry.stdout
     assert f"--- a/{MATRIX}" in out or f"--- {MATRIX}" in out, out[:500]
     assert "+++ " in out and "@@ " in out
-    removed = {l[3:].split(" | ")[0] for l in out.splitlines() if l.startswith("-| ")}
-    added = {l[3:].split(" | ")[0] for l in out.splitlines() if l.startswith("+| ")}
+    removed = {diff_line[3:].split(" | ")[0] for diff_line in out.splitlines() if diff_line.startswith("-| ")}
+    added = {diff_line[3:].split(" | ")[0] for diff_line in out.splitlines() if diff_line.startswith("+| ")}
     with_fix = {
         row
         for row, line in repos["rotted"].rows.items()

@@ -185,10 +185,10 @@ def test_code_column_lists_the_root_folder_by_folder_source_first_gitignore_hono
 
 
 def test_next_segment_replaces_only_the_typed_segment(ws):
-    items, text, cursor = run(ws, HEADER + ROW + "`crates/co^")
+    items, text, _cursor = run(ws, HEADER + ROW + "`crates/co^")
     assert labels(items) == ["core/"]
     assert replaced(items[0], text) == "co" and items[0].insert_text == "core/"
-    items, text, cursor = run(ws, HEADER + ROW + "`crates/core/^")
+    items, text, _cursor = run(ws, HEADER + ROW + "`crates/core/^")
     assert in_order(items) == ["src/", "tests/"]
     items, text, _cursor = run(ws, HEADER + ROW + "`crates/core/src/^`")
     assert labels(items) == ["lib.rs"] and items[0].kind == "file" and not items[0].retrigger
@@ -224,7 +224,7 @@ def test_pipe_in_a_file_name_is_escaped(ws):
 
 
 def test_link_targets_resolve_from_the_matrix_folder(ws):
-    items, text, cursor = run(ws, HEADER + ROW + "[lib](../../crates/^")
+    items, _text, _cursor = run(ws, HEADER + ROW + "[lib](../../crates/^")
     assert labels(items) == ["core/"]
     items, _text, _cursor = run(ws, HEADER + ROW + "[other](^")
     assert in_order(items) == ["m.md", "other.md", "../"]
@@ -273,7 +273,7 @@ def test_symbols_inside_the_parenthesis_insert_the_qualname(ws):
 
 
 def test_tests_column_offers_the_tests_of_the_cited_file_first(ws):
-    items, text, _ = run(ws, HEADER + ROW + "— | `crates/core/tests/ticks.rs` (`^")
+    items, _text, _ = run(ws, HEADER + ROW + "— | `crates/core/tests/ticks.rs` (`^")
     assert labels(items) == ["tick_key_is_stable", "slow_one", "helper"]
     assert items[0].detail == "test, line 4"
     assert items[1].detail == "test, line 8 (disabled: #[ignore])"
@@ -309,11 +309,11 @@ CI_REF = "— | — | `.github/workflows/ci.yml` "
 
 
 def test_job_ids_after_job(ws):
-    items, text, cursor = run(ws, HEADER + ROW + CI_REF + "(job ^")
+    items, text, _cursor = run(ws, HEADER + ROW + CI_REF + "(job ^")
     assert labels(items) == ["test", "lint"]
     assert items[0].insert_text == "`test`" and items[0].detail == "Unit tests"
     assert "cargo test -p core --tests" in items[0].documentation
-    items, text, cursor = run(ws, HEADER + ROW + CI_REF + "(job `te^")
+    items, text, _cursor = run(ws, HEADER + ROW + CI_REF + "(job `te^")
     assert items[0].insert_text == "test`" and replaced(items[0], text) == "te"
     items, text, _cursor = run(ws, HEADER + ROW + CI_REF + "(^")
     assert items[0].label == "job test" and items[0].insert_text == "job `test`: "
@@ -413,7 +413,7 @@ def test_tables_without_outer_pipes(ws):
 
 def test_csv_matrix(ws):
     header = "Capability,Arco Feature,Status,Proof Level Required,Evidence (Code),Evidence (Tests),Evidence (CI),Owner,Notes\n"
-    items, text, cursor = run(ws, header + "Ticks,Events,Par^", rel="docs/parity/m.csv")
+    items, text, _cursor = run(ws, header + "Ticks,Events,Par^", rel="docs/parity/m.csv")
     assert in_order(items)[0] == "Implemented" and replaced(items[0], text) == "Par"
     row = header + 'Ticks,Events,Implemented,unit,,,".github/workflows/ci.yml (job `test`: `^'
     items, text, _cursor = run(ws, row, rel="docs/parity/m.csv")
@@ -441,11 +441,11 @@ def test_the_file_tree_built_in_steps_is_the_one_completions_use(tmp_path):
     files[".github/workflows/ci.yml"] = "jobs: {}\n"
     write_tree(tmp_path, files)
     analysis = Analysis(tmp_path)
-    complete_mod._tree_cache[:] = [None, None]
+    complete_mod._tree_cache.clear()
     steps = complete_mod.file_tree_steps(analysis.ws, files_per_step=8)
     asyncio.run(analysis.run_in_steps(steps, step_seconds=0))
-    primed = complete_mod._tree_cache[1]
-    assert complete_mod._tree_cache[0] is analysis.ws.files()
+    primed = complete_mod._tree_cache.tree
+    assert complete_mod._tree_cache.files is analysis.ws.files()
     fresh = complete_mod.FileTree(analysis.ws.files())
     assert primed.children == fresh.children and primed.counts == fresh.counts
     assert complete_mod.file_tree(analysis.ws) is primed  # used as it is, not rebuilt
@@ -463,7 +463,7 @@ def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
 
     write_tree(tmp_path, {f"src/m{i}.rs": "" for i in range(40)})
     analysis = Analysis(tmp_path)
-    complete_mod._tree_cache[:] = [None, None]
+    complete_mod._tree_cache.clear()
 
     async def session():
         analysis.defer_until = time.monotonic() + 60  # the client keeps talking
@@ -490,7 +490,7 @@ def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
         assert polite_steps == list(range(10))
 
     asyncio.run(session())
-    assert complete_mod._tree_cache[1].is_file("src/m39.rs")
+    assert complete_mod._tree_cache.tree.is_file("src/m39.rs")
 
 
 @settings(max_examples=300, deadline=None)
@@ -540,7 +540,7 @@ def test_a_created_file_patches_the_tree_the_next_completion_uses(tmp_path):
 
     write_tree(tmp_path, {"crates/a/src/lib.rs": "", "crates/a/tests/t.rs": ""})
     analysis = Analysis(tmp_path)
-    complete_mod._tree_cache[:] = [None, None]
+    complete_mod._tree_cache.clear()
     before = complete_mod.file_tree(analysis.ws)
     (tmp_path / "crates/b/tests").mkdir(parents=True)
     (tmp_path / "crates/b/tests/new_test.rs").write_text("")

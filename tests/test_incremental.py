@@ -218,9 +218,12 @@ def test_duplicates_found_after_row_edits_are_placed_without_re_parsing(root):
     fresh.check_all()
     want = [f for f in fresh.findings("docs/parity/m.md") if f.code == "PM003"]
     assert len(got) == 2  # Cap 6 and Cap 99 are listed in other.md too
-    as_seen = lambda fs: [
-        (f.span.start, f.span.end, f.message, [(r.path, r.line, r.column) for r in f.related]) for f in fs
-    ]
+
+    def as_seen(fs):
+        return [
+            (f.span.start, f.span.end, f.message, [(r.path, r.line, r.column) for r in f.related]) for f in fs
+        ]
+
     assert as_seen(got) == as_seen(want)
     assert text[got[0].span.start : got[0].span.end] == "Cap 6 🚀"
 
@@ -235,7 +238,10 @@ def test_a_changed_source_file_drops_only_what_was_derived_from_it(root):
     analysis = Analysis(root)
     analysis.check_all()
     memo = analysis.ws.fs.memo
-    cargo_keys = lambda: [k for k in memo if isinstance(k, tuple) and "load_cargo_workspace" in k]
+
+    def cargo_keys():
+        return [k for k in memo if isinstance(k, tuple) and "load_cargo_workspace" in k]
+
     assert cargo_keys() and not any(f.code == "PM308" for f in analysis.findings("docs/parity/m.md"))
     lib = root / "crates/core/src/lib.rs"
     lib.write_text(LIB.replace("    #[test]\n", "    #[test]\n    #[ignore]\n"))
@@ -465,20 +471,28 @@ CRATE_TOML = '[package]\nname = "{name}"\n'
 TESTS_RS = "#[test]\nfn it_works() {}\n"
 EVENT_ROWS = [
     # cites a file that exists, its unit test, a lib-only command
-    "| Keys | F | Implemented | unit | `crates/core/src/lib.rs:2` (`tick_key`) | `crates/core/src/lib.rs` "
-    "(`tests::key_is_stable`) | `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --lib`) | @t | |\n",
+    (
+        "| Keys | F | Implemented | unit | `crates/core/src/lib.rs:2` (`tick_key`) | `crates/core/src/lib.rs` "
+        "(`tests::key_is_stable`) | `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --lib`) | @t | |\n"
+    ),
     # cites files that do not exist yet (a file, a directory, an integration test target)
-    "| Later | F | Planned | unit | `crates/core/src/later.rs` (`later`) | `crates/core/tests/later.rs` (`it_works`) "
-    "| `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --test later`) | @t | |\n",
+    (
+        "| Later | F | Planned | unit | `crates/core/src/later.rs` (`later`) | `crates/core/tests/later.rs` (`it_works`) "
+        "| `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --test later`) | @t | |\n"
+    ),
     "| Dir | F | Partial | unit | `crates/web/src/` | — | — | @t | |\n",
     # another crate, far from the files the events touch
-    "| Far | F | Implemented | unit | `crates/far/src/lib.rs` (`far`) | `crates/far/tests/t.rs` (`it_works`) "
-    "| `.github/workflows/ci.yml` (job `rust`: `cargo test -p far --tests`) | @t | |\n",
+    (
+        "| Far | F | Implemented | unit | `crates/far/src/lib.rs` (`far`) | `crates/far/tests/t.rs` (`it_works`) "
+        "| `.github/workflows/ci.yml` (job `rust`: `cargo test -p far --tests`) | @t | |\n"
+    ),
     # a link written relative to the matrix, whose file may appear at the root instead
     "| Link | F | Planned | unit | [code](tools/gen.py) | — | — | @t | |\n",
     # a unit test in a module directory: which target runs it depends on `src/lib.rs` existing
-    "| Util | F | Implemented | unit | `crates/core/src/m/util.rs` (`u`) | `crates/core/src/m/util.rs` (`tests::u_works`) "
-    "| `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --lib`) | @t | |\n",
+    (
+        "| Util | F | Implemented | unit | `crates/core/src/m/util.rs` (`u`) | `crates/core/src/m/util.rs` (`tests::u_works`) "
+        "| `.github/workflows/ci.yml` (job `rust`: `cargo test -p core --lib`) | @t | |\n"
+    ),
     # a file in a directory that comes and goes as a whole
     "| Deep | F | Planned | unit | `crates/core/src/deep/inner.rs` (`inner`) | — | — | @t | |\n",
     # a generated file the workspace ignores (still checked: it is cited)

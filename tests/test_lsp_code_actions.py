@@ -64,7 +64,7 @@ def root(tmp_path):
 def offset_of(text: str, pos: types.Position) -> int:
     """Offset of an LSP position (UTF-16 code units, the default encoding) in `text`."""
     lines = text.splitlines(keepends=True)
-    start = sum(len(l) for l in lines[: pos.line])
+    start = sum(len(before) for before in lines[: pos.line])
     line = lines[pos.line] if pos.line < len(lines) else ""
     units = 0
     i = 0

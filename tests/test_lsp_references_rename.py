@@ -173,7 +173,7 @@ def apply(text: str, edits: list[types.TextEdit]) -> str:
         while units < p.character:
             units += 2 if ord(line[i]) > 0xFFFF else 1
             i += 1
-        return sum(len(l) for l in lines[: p.line]) + i
+        return sum(len(before) for before in lines[: p.line]) + i
 
     for e in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
         text = text[: offset(e.range.start)] + e.new_text + text[offset(e.range.end) :]

@@ -5,6 +5,7 @@ one a single process gives (same findings, fixes, order), on the benchmark gener
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from workloads import generate
@@ -194,7 +195,8 @@ def test_a_parallel_check_stopped_midway_stops_quietly(large_workload, how):
     assert b"ForkPoolWorker" not in err and b"Traceback" not in err and b"Error" not in err, err
     time.sleep(0.2)
     for pid in workers.split():
-        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+        stat = Path(f"/proc/{pid}/stat")
+        assert not stat.exists() or stat.read_text().split()[2] == "Z"
 
 
 @pytest.mark.skipif(not engine._can_fork(), reason="parallel checks fork, which is Linux-only here")

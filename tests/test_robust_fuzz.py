@@ -799,10 +799,14 @@ def test_random_cargo_toml_never_raises(demo, root_toml, crate_toml, cited):
             "Implemented",
             "integration",
             f"`{cited}`",
-            "`crates/flow-core/tests/schedule_tests.rs` (`tick_key_format_is_stable`)<br>"
-            "`crates/flow-core/src/lib.rs` (`tests::run_key_is_deterministic`)",
-            "`.github/workflows/ci.yml` (job `rust`: `cargo test -p flow-core --tests`)<br>"
-            "`.github/workflows/ci.yml` (job `rust-fast`: `cargo test --workspace --exclude flow-sensors`)",
+            (
+                "`crates/flow-core/tests/schedule_tests.rs` (`tick_key_format_is_stable`)<br>"
+                "`crates/flow-core/src/lib.rs` (`tests::run_key_is_deterministic`)"
+            ),
+            (
+                "`.github/workflows/ci.yml` (job `rust`: `cargo test -p flow-core --tests`)<br>"
+                "`.github/workflows/ci.yml` (job `rust-fast`: `cargo test --workspace --exclude flow-sensors`)"
+            ),
             "@me",
             "",
         ],

@@ -285,7 +285,7 @@ def run_family(family: str) -> dict:
     )
     lines: queue.Queue = queue.Queue()
     threading.Thread(
-        target=lambda: [lines.put(l) for l in proc.stdout] + [lines.put(None)], daemon=True
+        target=lambda: [lines.put(out_line) for out_line in proc.stdout] + [lines.put(None)], daemon=True
     ).start()
     out = {"times": {}, "slow": None, "error": None, "count": 0}
     current = None

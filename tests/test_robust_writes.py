@@ -199,31 +199,32 @@ async def exercise_every_feature(c: RawClient, root: Path) -> None:
 
 def _write_violations(trace: str, ours: Path) -> list[str]:
     """strace lines that create, write, rename or delete a file (except our own audit log)."""
+    calls = (
+        "rename",
+        "renameat",
+        "renameat2",
+        "unlink",
+        "unlinkat",
+        "mkdir",
+        "mkdirat",
+        "truncate",
+        "ftruncate",
+        "rmdir",
+    )
+    write_flags = ("O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND")
+    harmless = ('"/dev/null"', '"/dev/tty"', f'"{ours}"')
     bad = []
     for line in trace.splitlines():
         if " = -1 " in line:
             continue  # failed calls changed nothing
-        if any(
-            f" {call}(" in line
-            for call in (
-                "rename",
-                "renameat",
-                "renameat2",
-                "unlink",
-                "unlinkat",
-                "mkdir",
-                "mkdirat",
-                "truncate",
-                "ftruncate",
-                "rmdir",
-            )
-        ):
+        changes = any(f" {call}(" in line for call in calls)
+        opens_for_writing = (
+            "open" in line
+            and any(flag in line for flag in write_flags)
+            and not any(path in line for path in harmless)
+        )
+        if changes or opens_for_writing:
             bad.append(line)
-        elif "open" in line and any(
-            flag in line for flag in ("O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND")
-        ):
-            if '"/dev/null"' not in line and '"/dev/tty"' not in line and f'"{ours}"' not in line:
-                bad.append(line)
     return bad
 
 

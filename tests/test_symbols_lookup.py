@@ -3,6 +3,7 @@ linear-time invariant on garbage and on large inputs."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from textwrap import dedent
 
@@ -394,7 +395,7 @@ def test_results_are_frozen_definitions():
             signature="fn main()",
         )
     ]
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         ds[0].name = "x"  # type: ignore[misc]
 
 

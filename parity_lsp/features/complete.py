@@ -18,8 +18,9 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from parity_lsp.model import (
     COL_CI,
@@ -31,11 +32,17 @@ from parity_lsp.model import (
     EVIDENCE_COLUMNS,
     Matrix,
     MatrixFormat,
+    Reference,
     RefKind,
+    Table,
     plain_value,
 )
 from parity_lsp.text import Span
-from parity_lsp.workspace.index import Workspace, resolve_reference_path
+from parity_lsp.workspace.index import SourceFile, Workspace, resolve_reference_path
+
+if TYPE_CHECKING:
+    from parity_lsp.workspace.ci.workflows import Job, Step, Workflow
+    from parity_lsp.workspace.symbols import Definition
 
 # --- the result -------------------------------------------------------------------------------
 
@@ -87,7 +94,8 @@ STATUS_DOCS = {
     "in Notes what is missing.",
     "designed": "**Designed** — a design exists, nothing is shipped. Must not be treated as shipped parity: "
     'no ✅, "done" or "shipped" in its cells (PM205).',
-    "planned": "**Planned** — intended, not designed or shipped. Must not be treated as shipped parity (PM205).",
+    "planned": "**Planned** — intended, not designed or shipped. Must not be treated as shipped parity "
+    "(PM205).",
     "exception": "**Exception** — a deliberate deviation from the reference system. Must point to the "
     "exceptions document{doc} and cite an exception id it declares, e.g. `EX-04` (PM206, PM207).",
 }
@@ -294,14 +302,14 @@ def _columns(rel: str, mini: str) -> list[str | None] | None:
     return names
 
 
-def _first_table(matrix: Matrix):
+def _first_table(matrix: Matrix) -> Table | None:
     return matrix.tables[0] if matrix.tables else None
 
 
 def _pipe_cells(line: str) -> list[tuple[int, int, bool]]:
     """Cell ranges of a Markdown table line (GFM: `\\|` escapes); a leading pipe opens the
     first cell, and text after the last pipe is one more (maybe empty, half-typed) cell."""
-    pipes = []
+    pipes: list[int] = []
     i, n = 0, len(line)
     while i < n:
         ch = line[i]
@@ -315,7 +323,7 @@ def _pipe_cells(line: str) -> list[tuple[int, int, bool]]:
     start = 0
     if pipes and pipes[0] == lead:
         start = pipes.pop(0) + 1
-    out = []
+    out: list[tuple[int, int, bool]] = []
     for p in pipes:
         out.append((start, p, False))
         start = p + 1
@@ -324,7 +332,7 @@ def _pipe_cells(line: str) -> list[tuple[int, int, bool]]:
 
 
 def _delimited_cells(line: str, delim: str) -> list[tuple[int, int, bool]]:
-    out = []
+    out: list[tuple[int, int, bool]] = []
     start = 0
     quoted = False
     in_quotes = False
@@ -350,6 +358,8 @@ def _unquote(line: str, s: int, e: int, quoted: bool) -> tuple[int, int, bool]:
 
 
 # --- escaping ---------------------------------------------------------------------------------
+
+Escape = Callable[[str], str]  # text to insert -> text escaped for the cell it goes into
 
 
 def _identity(s: str) -> str:
@@ -492,35 +502,60 @@ class FileTree:
         return self.children.get(d, {}).get(name) is False
 
 
-_tree_cache: list = [None, None]  # [file list object, FileTree]
+class _TreeCache:
+    """The file tree of the workspace file list seen last (`files`: that list object)."""
+
+    __slots__ = ("files", "tree")
+
+    def __init__(self) -> None:
+        self.files: list[str] | None = None
+        self.tree: FileTree | None = None
+
+    def clear(self) -> None:
+        self.files = None
+        self.tree = None
+
+    def current(self, files: list[str]) -> FileTree | None:
+        """The tree of `files` if it is kept (or can be patched into it), else None."""
+        tree, old = self.tree, self.files
+        if tree is None or old is None:
+            return None
+        if old is files:
+            return tree
+        if _patch(tree, old, files):
+            self.files = files  # a file created or deleted: the tree is patched, not built again
+            return tree
+        return None
+
+
+_tree_cache = _TreeCache()
 
 
 def file_tree(ws: Workspace) -> FileTree:
-    for _ in file_tree_steps(ws):
-        pass
-    return _tree_cache[1]
+    files = ws.files()
+    tree = _tree_cache.current(files)
+    if tree is None:
+        tree = FileTree(files)
+        _tree_cache.files, _tree_cache.tree = files, tree
+    return tree
 
 
-def file_tree_steps(ws: Workspace, files_per_step: int = 500):
+def file_tree_steps(ws: Workspace, files_per_step: int = 500) -> Iterator[None]:
     """Build `file_tree(ws)` (kept until the file list changes) as a generator yielding every
     `files_per_step` files (~1 ms): 50,000 files take ~100 ms, which a server spends ahead of
     the first completion, between requests. Stops when a request built it meanwhile."""
     files = ws.files()
-    if _tree_cache[0] is files:
-        return
-    if _tree_cache[1] is not None and _patch(_tree_cache[1], _tree_cache[0], files):
-        _tree_cache[0] = files  # a file created or deleted: the tree is patched, not built again
+    if _tree_cache.current(files) is not None:
         return
     tree = FileTree([])
     tree.files = files
     for i in range(0, len(files), files_per_step):
         tree._add(files[i : i + files_per_step])
         yield
-        if _tree_cache[0] is files:
+        if _tree_cache.files is files:
             return  # a completion needed it first and built it
     if ws.files() is files:  # the file list did not change meanwhile
-        _tree_cache[1] = tree
-        _tree_cache[0] = files
+        _tree_cache.files, _tree_cache.tree = files, tree
 
 
 PATCHED_FILES = 256  # more files created or deleted at once: the tree is built again
@@ -546,7 +581,7 @@ def _patch(tree: FileTree, old: list[str], new: list[str]) -> bool:
 _NATURAL = re.compile(r"(\d+)")
 
 
-def _natural(name: str):
+def _natural(name: str) -> list[int | str]:
     return [int(p) if p.isdigit() else p.lower() for p in _NATURAL.split(name)]
 
 
@@ -559,7 +594,7 @@ def _owners_of(matrix: Matrix) -> list[tuple[int, str]]:
     cached = _owner_cache.get(id(matrix))
     if cached is not None and cached[0] is matrix:
         return cached[1]
-    out = []
+    out: list[tuple[int, str]] = []
     for table in matrix.tables:
         idx = table.columns.get(COL_OWNER)
         if idx is None:
@@ -628,6 +663,13 @@ _WORD_TAIL = re.compile(r"[\w-]*$")
 _UP_ONLY = re.compile(r"^(?:\.\./)*$")
 
 
+def _tail(pattern: re.Pattern[str], text: str) -> str:
+    """What `pattern` (anchored at the end, and matching the empty string) matches at the end
+    of `text`: it always matches, the empty string when nothing else."""
+    found = pattern.search(text)
+    return found.group(0) if found is not None else ""
+
+
 class _Ctx:
     def __init__(self, ws: Workspace, rel: str, text: str, offset: int, cell: _Cell, matrices: list[Matrix]):
         self.ws = ws
@@ -662,11 +704,11 @@ class _Ctx:
             return self.owners()
         if column in EVIDENCE_COLUMNS:
             out = self.evidence()
-            word = _WORD_TAIL.search(self.pre).group(0)
+            word = _tail(_WORD_TAIL, self.pre)
             if word.startswith("EX") and "/" not in word:
                 out += _exception_words(self.ws, self.pre, self.offset, self.escape, always=True)
             return out
-        prose_trigger = self.trigger is not None and not _WORD_TAIL.search(self.pre).group(0)
+        prose_trigger = self.trigger is not None and not _tail(_WORD_TAIL, self.pre)
         return _exception_words(
             self.ws, self.pre, self.offset, self.escape, always=column == COL_NOTES and not prose_trigger
         )
@@ -682,7 +724,7 @@ class _Ctx:
             return Span(self.offset, max(self.offset, end))
         return Span(start, max(self.offset, end))
 
-    def values(self, names, doc) -> list[Completion]:
+    def values(self, names: Iterable[str], doc: Callable[[str], str]) -> list[Completion]:
         span = self.value_span()
         return [
             Completion(
@@ -756,9 +798,9 @@ class _Ctx:
 
     def evidence(self) -> list[Completion]:
         st = _scan(self.pre)
-        in_code = st.code_start is not None
+        code_start = st.code_start  # None: the cursor is not in a code span
         enclosing = st.stack[-1] if st.stack else None
-        if enclosing is not None and enclosing[0] == "link" and not in_code:
+        if enclosing is not None and enclosing[0] == "link" and code_start is None:
             target_start = enclosing[1] + 1
             return self.path_like(self.pre[target_start:], target_start, link=True)
         if enclosing is not None and enclosing[0] == "paren":
@@ -767,13 +809,13 @@ class _Ctx:
                 inner_start = enclosing[1] + 1
                 if ref.kind == RefKind.CI:
                     return self.ci_paren(ref, inner_start, st)
-                if not (in_code and "/" in self.pre[st.code_start :]):  # a path in the parenthesis
+                if not (code_start is not None and "/" in self.pre[code_start:]):  # a path in the parenthesis
                     return self.symbols(ref, inner_start, st)
-        if in_code:
-            return self.path_like(self.pre[st.code_start :], st.code_start, link=False, st=st)
+        if code_start is not None:
+            return self.path_like(self.pre[code_start:], code_start, link=False, st=st)
         return []
 
-    def ref_before(self, paren: int):
+    def ref_before(self, paren: int) -> Reference | None:
         """The path reference that a parenthesis at `paren` (index in the prefix) follows."""
         from parity_lsp.parse.evidence import parse_evidence
 
@@ -944,7 +986,7 @@ class _Ctx:
             )
         return out
 
-    def source(self, path: str, link: bool):
+    def source(self, path: str, link: bool) -> SourceFile | None:
         rel = resolve_reference_path(path, posixpath.dirname(self.rel) if link else None, self.ws.fs)
         if rel is None or not self.ws.fs.is_file(rel):
             return None
@@ -952,24 +994,24 @@ class _Ctx:
 
     # (`symbol`)
 
-    def symbols(self, ref, inner_start: int, st: _Scan) -> list[Completion]:
+    def symbols(self, ref: Reference, inner_start: int, st: _Scan) -> list[Completion]:
         src = self.source(ref.path, ref.is_link)
         if src is None:
             return []
         if st.code_start is not None and st.code_start > inner_start:
             return self.symbol_items(src, self.span(st.code_start), wrap=False, closed=self.code_closed(st))
-        typed = _IDENT_TAIL.search(self.pre).group(0)
+        typed = _tail(_IDENT_TAIL, self.pre)
         return self.symbol_items(src, self.span(len(self.pre) - len(typed)), wrap=True, closed=True)
 
-    def symbol_items(self, src, span: Span, wrap: bool, closed: bool) -> list[Completion]:
+    def symbol_items(self, src: SourceFile, span: Span, wrap: bool, closed: bool) -> list[Completion]:
         """The file's definitions (tests first in the Tests column), inserting the qualname."""
         if not src.definitions:
             return []
         tests_first = self.column == COL_TESTS
         defs = [d for d in src.definitions if d.kind != "impl"]
         defs.sort(key=lambda d: ((not d.is_test) if tests_first else d.is_test, d.line))
-        out = []
-        seen = set()
+        out: list[Completion] = []
+        seen: set[str] = set()
         for d in defs:
             if d.qualname in seen:
                 continue
@@ -1008,7 +1050,7 @@ class _Ctx:
 
     # (job `id`: `command`)
 
-    def ci_paren(self, ref, inner_start: int, st: _Scan) -> list[Completion]:
+    def ci_paren(self, ref: Reference, inner_start: int, st: _Scan) -> list[Completion]:
         from parity_lsp.workspace.ci.workflows import find_job, load_workflow
 
         rel = resolve_reference_path(ref.path, None, self.ws.fs)
@@ -1017,11 +1059,14 @@ class _Ctx:
         wf = load_workflow(self.ws.fs, rel)
         if not wf.ok or not wf.jobs:
             return []
-        in_code = st.code_start is not None and st.code_start > inner_start
-        before = self.pre[inner_start : (st.code_start - st.code_run) if in_code else len(self.pre)]
-        if in_code and _JOB_ID.match(before):
-            return self.jobs(wf, self.span(st.code_start), wrap=False, closed=self.code_closed(st))
-        if not in_code:
+        # the open code span's content, if it starts inside the parenthesis (None: not in code)
+        code_start = st.code_start if st.code_start is not None and st.code_start > inner_start else None
+        before = self.pre[
+            inner_start : (code_start - st.code_run) if code_start is not None else len(self.pre)
+        ]
+        if code_start is not None and _JOB_ID.match(before):
+            return self.jobs(wf, self.span(code_start), wrap=False, closed=self.code_closed(st))
+        if code_start is None:
             m = _BARE_JOB.match(before)
             if m:
                 return self.jobs(wf, self.span(len(self.pre) - len(m.group(1))), wrap=True, closed=True)
@@ -1037,14 +1082,16 @@ class _Ctx:
         if job is None:
             return []
         rest = m.group("rest")
-        if in_code:
-            return self.commands(job, self.span(st.code_start), wrap=False, closed=self.code_closed(st))
+        if code_start is not None:
+            return self.commands(job, self.span(code_start), wrap=False, closed=self.code_closed(st))
         if not rest.strip() or rest.rstrip().endswith("+"):
             return self.commands(job, self.span(len(self.pre)), wrap=True, closed=True)
         return []
 
-    def jobs(self, wf, span: Span, wrap: bool, closed: bool, keyword: bool = False) -> list[Completion]:
-        out = []
+    def jobs(
+        self, wf: Workflow, span: Span, wrap: bool, closed: bool, keyword: bool = False
+    ) -> list[Completion]:
+        out: list[Completion] = []
         for i, job in enumerate(sorted(wf.jobs.values(), key=lambda j: j.line)):
             jid = self.escape(job.id)
             if keyword:
@@ -1071,13 +1118,13 @@ class _Ctx:
             )
         return out
 
-    def commands(self, job, span: Span, wrap: bool, closed: bool) -> list[Completion]:
+    def commands(self, job: Job, span: Span, wrap: bool, closed: bool) -> list[Completion]:
         """The job's `run:` commands: each script line as written (a pipeline or `&&` chain whole),
         then the simple commands the CI model splits it into (matrix values substituted)."""
-        out = []
+        out: list[Completion] = []
         seen: set[str] = set()
 
-        def add(text: str, step, line: int) -> None:
+        def add(text: str, step: Step, line: int) -> None:
             if not text or text in seen:
                 return
             seen.add(text)
@@ -1121,7 +1168,7 @@ def _script_lines(script: str) -> list[tuple[int, str]]:
     return out
 
 
-def _dir_tier(column: str | None, name: str, c) -> int:
+def _dir_tier(column: str | None, name: str, c: Sequence[int]) -> int:
     if column == COL_TESTS:
         if c[TST] and name in _TEST_DIRS:
             return 0
@@ -1140,7 +1187,7 @@ def _file_tier(column: str | None, path: str) -> int:
     return 0 if src else (1 if test else 2)
 
 
-def _dir_detail(column: str | None, c) -> str:
+def _dir_detail(column: str | None, c: Sequence[int]) -> str:
     if column == COL_TESTS:
         return f"{c[TST]} test file{'s' if c[TST] != 1 else ''}"
     if column == COL_CI:
@@ -1148,7 +1195,7 @@ def _dir_detail(column: str | None, c) -> str:
     return f"{c[SRC]} source file{'s' if c[SRC] != 1 else ''}"
 
 
-def _signature_doc(rel: str, d) -> str | None:
+def _signature_doc(rel: str, d: Definition) -> str | None:
     if not d.signature:
         return None
     lang = _FENCE_LANG.get(posixpath.splitext(rel)[1].lower(), "")
@@ -1158,8 +1205,8 @@ def _signature_doc(rel: str, d) -> str | None:
 # --- exception ids and headings -----------------------------------------------------------------
 
 
-def _exception_words(ws: Workspace, pre: str, offset: int, escape, always: bool) -> list[Completion]:
-    word = _WORD_TAIL.search(pre).group(0)
+def _exception_words(ws: Workspace, pre: str, offset: int, escape: Escape, always: bool) -> list[Completion]:
+    word = _tail(_WORD_TAIL, pre)
     if not (always or word.startswith("EX")):
         return []
     ids = ws.exception_ids()

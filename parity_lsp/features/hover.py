@@ -6,6 +6,7 @@ Invariant: no LSP types; Markdown out. Reads only through the workspace.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from parity_lsp.engine import ALL_RULES
@@ -13,7 +14,7 @@ from parity_lsp.features.locate import COMMAND, JOB, LINE, SYMBOL, Hit, locate
 from parity_lsp.features.navigate import exception_id_at, resolve_path, symbol_definitions
 from parity_lsp.features.vocabulary import proof_meaning, status_meaning
 from parity_lsp.findings import Finding
-from parity_lsp.model import COL_CI, COL_PROOF, COL_STATUS, COL_TESTS, Matrix, RefKind
+from parity_lsp.model import COL_CI, COL_PROOF, COL_STATUS, COL_TESTS, Matrix, Reference, RefKind
 from parity_lsp.text import Span
 from parity_lsp.workspace.ci.explain import explain_verdict
 from parity_lsp.workspace.ci.model import CiCitation, TestTarget
@@ -44,10 +45,10 @@ class HoverResult:
     span: Span | None
 
 
-def hover(ws: Workspace, matrix: Matrix, offset: int, findings: list[Finding] = ()) -> HoverResult | None:
+def hover(ws: Workspace, matrix: Matrix, offset: int, findings: Sequence[Finding] = ()) -> HoverResult | None:
     hit = locate(matrix, offset)
     parts: list[str] = []
-    body = _describe(ws, matrix, hit, offset)
+    body = _describe(ws, hit, offset)
     if body:
         parts.append(body)
     for f in findings:
@@ -63,7 +64,7 @@ def hover(ws: Workspace, matrix: Matrix, offset: int, findings: list[Finding] = 
     return HoverResult("\n\n---\n\n".join(parts), hit.span)
 
 
-def _describe(ws: Workspace, matrix: Matrix, hit: Hit, offset: int) -> str | None:
+def _describe(ws: Workspace, hit: Hit, offset: int) -> str | None:
     if hit.header_cell is not None:
         return COLUMN_MEANING.get(hit.header_cell.column or "")
     if hit.governing is not None:
@@ -76,7 +77,8 @@ def _describe(ws: Workspace, matrix: Matrix, hit: Hit, offset: int) -> str | Non
         return "\n\n".join(
             proof_meaning(p.strip()) for p in hit.cell.value.replace("+", ",").split(",") if p.strip()
         )
-    if hit.ref is None:
+    ref = hit.ref
+    if ref is None:
         ident = exception_id_at(ws, hit.cell.text, offset - hit.cell.span.start)
         if ident:
             where = ws.exception_ids().get(ident)
@@ -86,9 +88,9 @@ def _describe(ws: Workspace, matrix: Matrix, hit: Hit, offset: int) -> str | Non
                 else f"Exception `{ident}` — not declared in the exceptions document"
             )
         return None
-    if hit.ref.kind == RefKind.CI:
-        return _describe_ci(ws, hit)
-    return _describe_path(ws, matrix, hit)
+    if ref.kind == RefKind.CI:
+        return _describe_ci(ws, hit, ref)
+    return _describe_path(ws, hit, ref)
 
 
 def _snippet(ws: Workspace, rel: str, first: int, last: int) -> str:
@@ -101,8 +103,8 @@ def _snippet(ws: Workspace, rel: str, first: int, last: int) -> str:
     return f"```{fence}\n" + "\n".join(lines) + more + "\n```"
 
 
-def _describe_path(ws: Workspace, matrix: Matrix, hit: Hit) -> str:
-    ref = hit.ref
+def _describe_path(ws: Workspace, hit: Hit, ref: Reference) -> str:
+    """`ref` is `hit.ref`, known not to be None."""
     rel = resolve_path(ws, ref)
     if rel is None:
         return f"`{ref.path}` — not found in the workspace"
@@ -149,8 +151,8 @@ def _ci_explanations(ws: Workspace, hit: Hit, rel: str, name: str | None) -> lis
     return out
 
 
-def _describe_ci(ws: Workspace, hit: Hit) -> str:
-    ref = hit.ref
+def _describe_ci(ws: Workspace, hit: Hit, ref: Reference) -> str:
+    """`ref` is `hit.ref`, known not to be None."""
     rel = resolve_path(ws, ref)
     if rel is None:
         return f"`{ref.path}` — workflow not found"
@@ -171,7 +173,10 @@ def _describe_ci(ws: Workspace, hit: Hit) -> str:
         (match,) = match_cited_commands(job, [hit.command.text])
         if match.matched:
             c = match.matched[0]
-            return f"`{hit.command.text}` — run by job `{job.id}`, step {c.step.index} (line {c.line + 1}): `{c.text}`"
+            return (
+                f"`{hit.command.text}` — run by job `{job.id}`, "
+                f"step {c.step.index} (line {c.line + 1}): `{c.text}`"
+            )
         closest = f"; closest step command: `{match.closest}`" if match.closest else ""
         return f"`{hit.command.text}` — not a `run:` command of job `{job.id}`{closest}"
     return f"Workflow `{rel}` — jobs: {jobs}"

@@ -65,9 +65,9 @@ def locate(matrix: Matrix, offset: int) -> Hit:
         if not (table.span.start <= offset <= table.span.end):
             continue
         hit.table = table
-        for cell in table.header:
-            if _inside(cell.span, offset):
-                hit.header_cell = cell
+        for header_cell in table.header:
+            if _inside(header_cell.span, offset):
+                hit.header_cell = header_cell
                 return hit
         for row in table.rows:
             if not (row.span.start <= offset <= row.span.end):

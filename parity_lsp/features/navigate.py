@@ -56,16 +56,17 @@ def definition(ws: Workspace, matrix: Matrix, offset: int) -> list[Target]:
             where = ws.exception_ids().get(ident)
             return [Target(where[0], where[1])] if where else []
         return []
-    if hit.ref is None:
-        return []
-    if hit.ref.kind == RefKind.CI:
-        return _ci_targets(ws, hit)
-    return _path_targets(ws, hit)
-
-
-def _path_targets(ws: Workspace, hit: Hit) -> list[Target]:
-    """symbol → its definitions; a cited line → that line; the path → the file."""
     ref = hit.ref
+    if ref is None:
+        return []
+    if ref.kind == RefKind.CI:
+        return _ci_targets(ws, hit, ref)
+    return _path_targets(ws, hit, ref)
+
+
+def _path_targets(ws: Workspace, hit: Hit, ref: Reference) -> list[Target]:
+    """symbol → its definitions; a cited line → that line; the path → the file.
+    `ref` is `hit.ref`, known not to be None."""
     rel = resolve_path(ws, ref)
     if rel is None or not ws.fs.is_file(rel):
         return []
@@ -83,8 +84,7 @@ def _path_targets(ws: Workspace, hit: Hit) -> list[Target]:
     return [Target(rel)]
 
 
-def _ci_targets(ws: Workspace, hit: Hit) -> list[Target]:
-    ref = hit.ref
+def _ci_targets(ws: Workspace, hit: Hit, ref: Reference) -> list[Target]:
     rel = resolve_path(ws, ref)
     if rel is None:
         return []

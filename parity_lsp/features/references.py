@@ -18,12 +18,20 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from parity_lsp.features.locate import COMMAND, JOB, SYMBOL, locate
 from parity_lsp.model import Matrix, Reference, RefKind
 from parity_lsp.text import LineIndex, Span
-from parity_lsp.workspace.ci.workflows import find_job, fold, load_workflow
-from parity_lsp.workspace.index import resolve_reference_path
+from parity_lsp.workspace.ci.workflows import Workflow, find_job, fold, load_workflow
+from parity_lsp.workspace.index import Workspace, resolve_reference_path
+
+if TYPE_CHECKING:
+    from parity_lsp.analysis import Analysis
+    from parity_lsp.workspace.symbols import Definition
+
+# A definition a symbol resolves to: (qualname, 0-based line of its name).
+DefKey = tuple[str, int]
 
 PATH_TARGET, SYMBOL_TARGET, JOB_TARGET, COMMAND_TARGET = "path", "symbol", "job", "command"
 
@@ -39,7 +47,7 @@ class Target:
     kind: str  # PATH_TARGET, SYMBOL_TARGET, JOB_TARGET, COMMAND_TARGET
     rel: str  # the cited file
     name: str = ""  # symbol as written (normalized), job, or folded command
-    defs: frozenset = frozenset()  # (qualname, line) of the definitions the symbol resolves to
+    defs: frozenset[DefKey] = frozenset()  # the definitions the symbol resolves to
     job: str = ""  # canonical job (id when the workflow declares it, else folded as written)
 
 
@@ -47,14 +55,15 @@ class Target:
 class _Lookups:
     """Per-request caches: resolved paths, definitions per (file, symbol), jobs per (workflow, job)."""
 
-    analysis: object
-    paths: dict = field(default_factory=dict)
-    defs: dict = field(default_factory=dict)
-    jobs: dict = field(default_factory=dict)
-    workflows: dict = field(default_factory=dict)
+    analysis: Analysis
+    # (path as written, link base) -> workspace path (None: outside the workspace)
+    paths: dict[tuple[str, str | None], str | None] = field(default_factory=dict)
+    defs: dict[tuple[str, str], frozenset[DefKey]] = field(default_factory=dict)  # (file, symbol)
+    jobs: dict[tuple[str, str], str] = field(default_factory=dict)  # (workflow, job) -> canonical job
+    workflows: dict[str, Workflow] = field(default_factory=dict)
 
     @property
-    def ws(self):
+    def ws(self) -> Workspace:
         return self.analysis.ws
 
     def resolve(self, ref: Reference) -> str | None:
@@ -66,7 +75,7 @@ class _Lookups:
             self.paths[key] = None if rel is None or self.ws.fs.escapes(rel) else rel
         return self.paths[key]
 
-    def symbol_defs(self, rel: str, name: str) -> frozenset:
+    def symbol_defs(self, rel: str, name: str) -> frozenset[DefKey]:
         key = (rel, name)
         if key not in self.defs:
             src = self.ws.source(rel) if self.ws.fs.is_file(rel) else None
@@ -74,7 +83,7 @@ class _Lookups:
             self.defs[key] = frozenset((d.qualname, d.line) for d in found)
         return self.defs[key]
 
-    def workflow(self, rel: str):
+    def workflow(self, rel: str) -> Workflow:
         if rel not in self.workflows:
             self.workflows[rel] = load_workflow(self.ws.fs, rel)
         return self.workflows[rel]
@@ -94,7 +103,9 @@ def normalize_symbol(name: str) -> str:
     return name.replace("::", ".")
 
 
-def find_references(analysis, rel: str, offset: int, include_declaration: bool = False) -> list[Citation]:
+def find_references(
+    analysis: Analysis, rel: str, offset: int, include_declaration: bool = False
+) -> list[Citation]:
     """Citations of the thing at `offset` of `rel` across every matrix of the workspace."""
     look = _Lookups(analysis)
     target = target_at(analysis, look, rel, offset)
@@ -116,7 +127,7 @@ def find_references(analysis, rel: str, offset: int, include_declaration: bool =
 # --- what is under the cursor ---------------------------------------------------------------
 
 
-def target_at(analysis, look: _Lookups, rel: str, offset: int) -> Target | None:
+def target_at(analysis: Analysis, look: _Lookups, rel: str, offset: int) -> Target | None:
     if rel in analysis.states or rel in analysis.matrix_paths():
         state = analysis.check(rel)
         if state is not None and (state.matrix.tables or state.matrix.governing_docs):
@@ -162,7 +173,7 @@ def _source_target(look: _Lookups, rel: str, offset: int) -> Target | None:
             if job.line == line or job.name_line == line:
                 return Target(JOB_TARGET, rel, job=job.id)
         return None
-    best = None
+    best: Definition | None = None
     for d in src.definitions or []:
         if d.line != line:
             continue
@@ -211,7 +222,7 @@ def _matching_spans(ref: Reference, target: Target, look: _Lookups) -> list[Span
     if target.kind == PATH_TARGET:
         return [ref.span]
     if target.kind == SYMBOL_TARGET:
-        spans = []
+        spans: list[Span] = []
         for sym in ref.symbols:
             if normalize_symbol(sym.name) == target.name:
                 spans.append(sym.span)
@@ -240,7 +251,7 @@ def _declarations(look: _Lookups, target: Target) -> list[Citation]:
         return []
     idx = LineIndex(text)
     if target.kind == SYMBOL_TARGET:
-        out = []
+        out: list[Citation] = []
         for d in src.definitions or []:
             if (d.qualname, d.line) in target.defs:
                 out.append(Citation(target.rel, _name_span(idx, d.line, d.name)))

@@ -13,14 +13,18 @@ exceptions document), and from "Governed by" lines.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from parity_lsp.findings import Edit
 from parity_lsp.model import EVIDENCE_COLUMNS, Matrix, MatrixFormat
 from parity_lsp.parse.evidence import parse_evidence
 from parity_lsp.text import Span
-from parity_lsp.workspace.fs import normalize_rel
+from parity_lsp.workspace.fs import FileSystem, normalize_rel
+
+if TYPE_CHECKING:
+    from parity_lsp.analysis import Analysis
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +36,7 @@ class _Cited:
     base: str | None  # the matrix directory for links and governing docs; None: root-relative
 
 
-def rename_edits(analysis, renames: Sequence[tuple[str, str]]) -> list[Edit]:
+def rename_edits(analysis: Analysis, renames: Sequence[tuple[str, str]]) -> list[Edit]:
     """Edits to every matrix of the workspace for `renames` (old → new workspace paths)."""
     moves = _normalized(renames)
     if not moves:
@@ -47,7 +51,7 @@ def rename_edits(analysis, renames: Sequence[tuple[str, str]]) -> list[Edit]:
 
 
 def _normalized(renames: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
     for old, new in renames:
         o, n = normalize_rel(old or ""), normalize_rel(new or "")
         if o and n is not None and n and o != n:
@@ -66,7 +70,7 @@ def moved(path: str, moves: Sequence[tuple[str, str]]) -> str:
     return path
 
 
-def matrix_edits(matrix: Matrix, fs, moves: Sequence[tuple[str, str]]) -> list[Edit]:
+def matrix_edits(matrix: Matrix, fs: FileSystem, moves: Sequence[tuple[str, str]]) -> list[Edit]:
     new_base = posixpath.dirname(moved(matrix.path, moves))
     out: dict[tuple[int, int], Edit] = {}
     for cited in _cited(matrix):
@@ -79,7 +83,7 @@ def matrix_edits(matrix: Matrix, fs, moves: Sequence[tuple[str, str]]) -> list[E
     return [out[k] for k in sorted(out)]
 
 
-def _cited(matrix: Matrix):
+def _cited(matrix: Matrix) -> Iterator[_Cited]:
     base = posixpath.dirname(matrix.path)
     for row in matrix.rows():
         refs = [r for ev in row.evidence.values() for r in ev.refs]
@@ -103,7 +107,7 @@ def _without_fragment(text: str, span: Span, base: str | None) -> _Cited:
     return _Cited(text[:cut], Span(span.start, span.start + cut), base)
 
 
-def _rewrite(cited: _Cited, fs, moves, new_base: str) -> str | None:
+def _rewrite(cited: _Cited, fs: FileSystem, moves: Sequence[tuple[str, str]], new_base: str) -> str | None:
     """The new path text, or None when the reference needs no edit."""
     text = cited.text
     if not text or text.startswith("/") or "://" in text:

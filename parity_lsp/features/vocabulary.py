@@ -13,14 +13,16 @@ STATUS_MEANING = {
     "as verified parity.",
     "designed": "**Designed** — a design exists, nothing is shipped. Must not be treated as shipped parity "
     "(PM205); missing evidence is only a warning.",
-    "planned": "**Planned** — intended, not designed or shipped. Must not be treated as shipped parity (PM205).",
-    "exception": "**Exception** — a deliberate, reviewed gap. Must point to the exceptions document or cite a "
-    "declared exception id such as `EX-04` (PM206, PM207).",
+    "planned": "**Planned** — intended, not designed or shipped. Must not be treated as shipped parity "
+    "(PM205).",
+    "exception": "**Exception** — a deliberate, reviewed gap. Must point to the exceptions document or "
+    "cite a declared exception id such as `EX-04` (PM206, PM207).",
 }
 
 PROOF_MEANING = {
     "unit": "**unit** — proven by unit tests (a Rust test under `src/`, Python `tests/unit`).",
-    "integration": "**integration** — proven by integration tests (Rust `tests/`, Python `tests/integration`).",
+    "integration": "**integration** — proven by integration tests (Rust `tests/`, "
+    "Python `tests/integration`).",
     "e2e": "**e2e** — proven end to end (`tests/e2e`, or a test named `*e2e*`).",
     "prod": "**prod** — proven in production (monitoring, a runbook, a canary); tests alone do not reach it.",
 }

@@ -46,7 +46,7 @@ class Located:
     def message(self) -> str:
         return self.finding.message
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, int, int, str]:
         # SPEC 6: path, line, column, code; the rest only makes ties deterministic.
         return (self.path, self.line, self.column, self.code, self.end_line, self.end_column, self.message)
 

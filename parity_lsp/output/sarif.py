@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import PurePath
-from typing import Any
+from typing import NotRequired, TypedDict
 from urllib.parse import quote
 
 import parity_lsp
@@ -33,6 +33,109 @@ LEVELS = {
     Severity.INFO: "note",
     Severity.HINT: "note",
 }
+
+
+# --- the shape of what is written (the parts of SARIF 2.1.0 this module uses) -----------------
+
+
+class _Text(TypedDict):
+    text: str
+
+
+class _Help(TypedDict):
+    text: str
+    markdown: str
+
+
+class _Configuration(TypedDict):
+    level: str
+
+
+class _RuleDescriptor(TypedDict):
+    id: str
+    name: str
+    shortDescription: _Text
+    fullDescription: NotRequired[_Text]
+    help: NotRequired[_Help]
+    defaultConfiguration: _Configuration
+
+
+class _Region(TypedDict):
+    startLine: int
+    startColumn: int
+    endLine: NotRequired[int]
+    endColumn: NotRequired[int]
+
+
+class _ArtifactLocation(TypedDict):
+    uri: str
+    uriBaseId: str
+
+
+class _PhysicalLocation(TypedDict):
+    artifactLocation: _ArtifactLocation
+    region: _Region
+
+
+class _Location(TypedDict):
+    physicalLocation: _PhysicalLocation
+
+
+class _RelatedLocation(TypedDict):
+    id: int
+    physicalLocation: _PhysicalLocation
+    message: _Text
+
+
+class _Replacement(TypedDict):
+    deletedRegion: _Region
+    insertedContent: _Text
+
+
+class _ArtifactChange(TypedDict):
+    artifactLocation: _ArtifactLocation
+    replacements: list[_Replacement]
+
+
+class _Fix(TypedDict):
+    description: _Text
+    artifactChanges: list[_ArtifactChange]
+
+
+class _Result(TypedDict):
+    ruleId: str
+    ruleIndex: int
+    level: str
+    message: _Text
+    locations: list[_Location]
+    partialFingerprints: dict[str, str]
+    relatedLocations: NotRequired[list[_RelatedLocation]]
+    fixes: NotRequired[list[_Fix]]
+
+
+class _Driver(TypedDict):
+    name: str
+    version: str
+    rules: list[_RuleDescriptor]
+
+
+class _Tool(TypedDict):
+    driver: _Driver
+
+
+class _Uri(TypedDict):
+    uri: str
+
+
+class _Run(TypedDict):
+    tool: _Tool
+    originalUriBaseIds: dict[str, _Uri]
+    columnKind: str
+    results: list[_Result]
+
+
+# "$schema" is not an identifier: the functional form.
+SarifLog = TypedDict("SarifLog", {"$schema": str, "version": str, "runs": list[_Run]})
 
 
 def sarif_level(severity: Severity) -> str:
@@ -73,9 +176,7 @@ class _Columns:
         return units_in(prefix, "utf-16") + 1
 
 
-def _region(
-    cols: _Columns, path: str, line: int, column: int, end_line: int, end_column: int
-) -> dict[str, int]:
+def _region(cols: _Columns, path: str, line: int, column: int, end_line: int, end_column: int) -> _Region:
     return {
         "startLine": line,
         "startColumn": cols(path, line, column),
@@ -84,14 +185,14 @@ def _region(
     }
 
 
-def _physical(path: str, region: dict[str, int]) -> dict[str, Any]:
+def _physical(path: str, region: _Region) -> _PhysicalLocation:
     return {
         "artifactLocation": {"uri": _uri(path), "uriBaseId": SRCROOT},
         "region": region,
     }
 
 
-def _rule_descriptor(code: str, info: RuleInfo | None, fallback_level: str) -> dict[str, Any]:
+def _rule_descriptor(code: str, info: RuleInfo | None, fallback_level: str) -> _RuleDescriptor:
     if info is None:
         return {
             "id": code,
@@ -125,7 +226,7 @@ def _paths(report: Report) -> set[str]:
     return paths
 
 
-def to_sarif_obj(report: Report) -> dict[str, Any]:
+def to_sarif_obj(report: Report) -> SarifLog:
     cols = _Columns(report, _paths(report))
 
     # Rules: every known rule (sorted by code), plus any code that only appears in results.
@@ -135,13 +236,13 @@ def to_sarif_obj(report: Report) -> dict[str, Any]:
     rule_index = {c: i for i, c in enumerate(codes)}
 
     seen: dict[tuple[str, str, str], int] = {}
-    results: list[dict[str, Any]] = []
+    results: list[_Result] = []
     for d in report.diagnostics:
         f = d.finding
         key = (f.code, f.path, f.message)
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        result: dict[str, Any] = {
+        result: _Result = {
             "ruleId": f.code,
             "ruleIndex": rule_index[f.code],
             "level": sarif_level(f.severity),
@@ -156,10 +257,10 @@ def to_sarif_obj(report: Report) -> dict[str, Any]:
             "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(f.code, f.path, f.message, occurrence)},
         }
         if f.related:
-            related = []
+            related: list[_RelatedLocation] = []
             for i, r in enumerate(f.related):
                 line = r.line + 1
-                region: dict[str, int] = {"startLine": line, "startColumn": cols(r.path, line, r.column + 1)}
+                region: _Region = {"startLine": line, "startColumn": cols(r.path, line, r.column + 1)}
                 if r.end_line is not None or r.end_column is not None:
                     end_line = (r.end_line if r.end_line is not None else r.line) + 1
                     region["endLine"] = end_line
@@ -170,7 +271,7 @@ def to_sarif_obj(report: Report) -> dict[str, Any]:
                 )
             result["relatedLocations"] = related
         if f.fix is not None and f.fix.safe and d.fix_edits:
-            changes: dict[str, list[dict[str, Any]]] = {}
+            changes: dict[str, list[_Replacement]] = {}
             for edit, line, column, end_line, end_column in d.fix_edits:
                 changes.setdefault(edit.path, []).append(
                     {
@@ -189,7 +290,7 @@ def to_sarif_obj(report: Report) -> dict[str, Any]:
             ]
         results.append(result)
 
-    run: dict[str, Any] = {
+    run: _Run = {
         "tool": {
             "driver": {
                 "name": "parity-lsp",

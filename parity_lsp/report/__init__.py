@@ -9,12 +9,18 @@ Invariant: pure functions of the engine's results (no pygls, no writes); the ren
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from parity_lsp.report.model import ParityReport, build_report
+
+if TYPE_CHECKING:
+    from parity_lsp.engine import CheckResult
+    from parity_lsp.workspace.index import Workspace
 
 FORMATS = ("markdown", "html", "json")
 
 
-def report_from_result(ws, result) -> ParityReport:
+def report_from_result(ws: Workspace, result: CheckResult) -> ParityReport:
     """The report of an `engine.CheckResult` computed on `ws`."""
     return build_report(ws, result.matrices, result.findings, result.unreadable)
 

@@ -24,6 +24,7 @@ import posixpath
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from parity_lsp.config import Config
 from parity_lsp.engine import check_paths
@@ -60,12 +61,14 @@ class BlobReader:
 
     def __init__(self, cwd: Path) -> None:
         self._cwd = cwd
-        self._proc: subprocess.Popen | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
         self._cache: dict[str, bytes] = {}
 
-    def _start(self) -> subprocess.Popen:
-        if self._proc is None:
-            self._proc = subprocess.Popen(
+    def _start(self) -> tuple[IO[bytes], IO[bytes]]:
+        """The process's stdin and stdout, started on first use."""
+        proc = self._proc
+        if proc is None:
+            proc = self._proc = subprocess.Popen(
                 [*files_mod.SAFE_GIT, "cat-file", "--batch"],
                 cwd=self._cwd,
                 stdin=subprocess.PIPE,
@@ -73,22 +76,24 @@ class BlobReader:
                 stderr=subprocess.DEVNULL,
                 env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"},
             )
-        return self._proc
+        if proc.stdin is None or proc.stdout is None:  # not with PIPE for both; read() gives up
+            raise OSError("git cat-file --batch started without pipes")
+        return proc.stdin, proc.stdout
 
     def read(self, sha: str) -> bytes | None:
         hit = self._cache.get(sha)
         if hit is not None:
             return hit
         try:
-            proc = self._start()
-            proc.stdin.write(sha.encode("ascii") + b"\n")
-            proc.stdin.flush()
-            header = proc.stdout.readline().split()
+            stdin, stdout = self._start()
+            stdin.write(sha.encode("ascii") + b"\n")
+            stdin.flush()
+            header = stdout.readline().split()
             if len(header) != 3 or header[1] != b"blob":
                 return None
             size = int(header[2])
-            data = proc.stdout.read(size)
-            proc.stdout.read(1)  # the newline after the content
+            data = stdout.read(size)
+            stdout.read(1)  # the newline after the content
         except (OSError, ValueError):
             self.close()
             return None
@@ -103,7 +108,8 @@ class BlobReader:
         if proc is None:
             return
         try:
-            proc.stdin.close()
+            if proc.stdin is not None:
+                proc.stdin.close()
             proc.wait(timeout=5)
         except (OSError, subprocess.SubprocessError):
             proc.kill()
@@ -187,7 +193,7 @@ class GitTreeFileSystem(FileSystem):
 
     # --- the FileSystem interface ----------------------------------------------------------
 
-    def _contained(self, rel: str):  # never the disk
+    def _contained(self, rel: str) -> str | None:  # never the disk
         return None
 
     def escapes(self, rel: str) -> bool:
@@ -205,7 +211,7 @@ class GitTreeFileSystem(FileSystem):
         kind, entry = self._kind(rel)
         if kind is None:
             return None, "does not exist"
-        if kind != "file":
+        if entry is None:  # a directory (a file comes with its entry)
             return None, "not a regular file"
         limit = self.max_file_bytes if limit is None else limit
         if entry.size > limit:
@@ -216,14 +222,14 @@ class GitTreeFileSystem(FileSystem):
         return data, None
 
     def version(self, rel: str) -> object:
-        kind, entry = self._kind(rel)
-        return ("git", entry.sha) if kind == "file" else None
+        _, entry = self._kind(rel)
+        return ("git", entry.sha) if entry is not None else None  # a file comes with its entry
 
     def _list_dir_uncached(self, rel: str) -> list[tuple[str, bool]]:
         real = self.resolve(rel)
         if real is None or real not in self.dirs:
             return []
-        out = []
+        out: list[tuple[str, bool]] = []
         for name, is_dir in self.dirs[real]:
             path = f"{real}/{name}" if real else name
             entry = self.entries.get(path)
@@ -332,7 +338,12 @@ class RowChange:
 
     @property
     def row(self) -> RowReport:
-        return self.after or self.before  # type: ignore[return-value]
+        """The row now, or as it was when it was removed."""
+        if self.after is not None:
+            return self.after
+        if self.before is None:  # compare_reports makes no change without a row
+            raise ValueError(f"a change of {self.capability!r} with no row before or after")
+        return self.before
 
     @property
     def is_regression(self) -> bool:

@@ -14,6 +14,8 @@ import hashlib
 import html
 import posixpath
 import re
+from collections.abc import Container
+from typing import TYPE_CHECKING
 
 from parity_lsp import __version__
 from parity_lsp.report.markdown import href
@@ -33,6 +35,9 @@ from parity_lsp.report.model import (
     Totals,
     percent,
 )
+
+if TYPE_CHECKING:
+    from parity_lsp.report.compare import Comparison, RowChange
 
 STATUS_COLORS = {
     "implemented": "#2f855a",
@@ -57,15 +62,19 @@ VERDICT_LABELS = {
 _CODE = re.compile(r"`([^`]+)`")
 
 CSS = """
-:root{--ink:#1a202c;--muted:#5a6477;--line:#e2e6ee;--bg:#f5f6f9;--card:#fff;--ok:#2f855a;--bad:#c53030;--warn:#b7791f;--accent:#2b6cb0}
+:root{--ink:#1a202c;--muted:#5a6477;--line:#e2e6ee;--bg:#f5f6f9;--card:#fff;--ok:#2f855a;--bad:#c53030;\
+--warn:#b7791f;--accent:#2b6cb0}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
-body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,\
+"Helvetica Neue",Arial,sans-serif}
 main{max-width:1180px;margin:0 auto;padding:28px 28px 48px}
 a{color:var(--accent);text-decoration:none}
 a:hover{text-decoration:underline}
-code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eef1f6;border-radius:4px;padding:1px 4px;overflow-wrap:anywhere}
-header.top{display:flex;flex-wrap:wrap;align-items:flex-end;justify-content:space-between;gap:12px;margin-bottom:18px}
+code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eef1f6;\
+border-radius:4px;padding:1px 4px;overflow-wrap:anywhere}
+header.top{display:flex;flex-wrap:wrap;align-items:flex-end;justify-content:space-between;gap:12px;\
+margin-bottom:18px}
 .eyebrow{font-size:12px;letter-spacing:.08em;text-transform:uppercase;color:var(--muted);font-weight:600}
 h1{font-size:30px;line-height:1.2;margin:4px 0 6px}
 h1 .of{color:var(--muted);font-weight:500}
@@ -74,7 +83,8 @@ h1 .of{color:var(--muted);font-weight:500}
 h2{font-size:18px;margin:0 0 4px}
 .sub{color:var(--muted);font-size:13px;margin:0 0 14px}
 .cards{display:grid;grid-template-columns:repeat(6,minmax(0,1fr));gap:12px;margin:18px 0 22px}
-.card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:14px 16px;box-shadow:0 1px 2px rgba(20,30,50,.05)}
+.card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:14px 16px;\
+box-shadow:0 1px 2px rgba(20,30,50,.05)}
 .card .label{font-size:12px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.05em}
 .card .value{font-size:30px;font-weight:700;line-height:1.15;margin-top:4px}
 .card .value small{font-size:14px;font-weight:600;color:var(--muted);margin-left:4px}
@@ -84,21 +94,25 @@ h2{font-size:18px;margin:0 0 4px}
 .card.hero{grid-column:span 2;border-top:4px solid var(--ok)}
 .card.hero .value{font-size:40px}
 .meter{display:block;margin-top:8px}
-.panel{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:18px 20px;margin:0 0 18px;box-shadow:0 1px 2px rgba(20,30,50,.05)}
+.panel{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:18px 20px;\
+margin:0 0 18px;box-shadow:0 1px 2px rgba(20,30,50,.05)}
 .grid2{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:18px}
 .grid2 .panel{margin:0}
 .grid2{margin-bottom:18px}
 svg{display:block;max-width:100%;height:auto}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
-.legend{display:flex;flex-wrap:wrap;gap:6px 14px;margin:10px 0 0;padding:0;list-style:none;font-size:12.5px;color:var(--muted)}
+.legend{display:flex;flex-wrap:wrap;gap:6px 14px;margin:10px 0 0;padding:0;list-style:none;font-size:12.5px;\
+color:var(--muted)}
 .legend li{display:flex;align-items:center;gap:6px}
 .legend svg{display:inline-block}
 table{width:100%;border-collapse:collapse;font-size:13.5px}
 th,td{text-align:left;padding:7px 10px;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);font-weight:600;background:#fafbfc}
+th{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);font-weight:600;\
+background:#fafbfc}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.total td{font-weight:700;border-top:2px solid var(--line)}
-.pill{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;white-space:nowrap;border:1px solid transparent}
+.pill{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;\
+white-space:nowrap;border:1px solid transparent}
 .v-verified{background:#e6f6ec;color:#22643f}
 .v-broken{background:#fdecec;color:#9b2c2c}
 .v-partial{background:#fdf3dc;color:#8a5a0a}
@@ -107,13 +121,15 @@ tr.total td{font-weight:700;border-top:2px solid var(--line)}
 .v-other{background:#f0f0f0;color:#4a5568}
 .s-dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:6px;vertical-align:baseline}
 .broken{list-style:none;margin:0;padding:0;display:grid;gap:10px}
-.broken li{border:1px solid var(--line);border-left:4px solid var(--bad);border-radius:8px;padding:10px 14px;background:#fffdfd}
+.broken li{border:1px solid var(--line);border-left:4px solid var(--bad);border-radius:8px;padding:10px 14px;\
+background:#fffdfd}
 .broken .head{display:flex;flex-wrap:wrap;gap:6px 12px;align-items:baseline}
 .broken .cap{font-weight:650;font-size:15px}
 .broken .where{font-size:12.5px;color:var(--muted)}
 .diags{margin:6px 0 0;padding:0;list-style:none;font-size:13px}
 .diags li{border:0;padding:2px 0;background:none;border-radius:0}
-.sev{display:inline-block;min-width:70px;font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.04em}
+.sev{display:inline-block;min-width:70px;font-size:11px;font-weight:700;text-transform:uppercase;\
+letter-spacing:.04em}
 .sev-error{color:var(--bad)}
 .sev-warning{color:var(--warn)}
 .sev-info,.sev-hint{color:var(--muted)}
@@ -121,7 +137,8 @@ tr.total td{font-weight:700;border-top:2px solid var(--line)}
 .none{color:var(--muted);font-style:italic;margin:0}
 .controls{display:none;flex-wrap:wrap;gap:10px;align-items:center;margin:0 0 12px}
 .js .controls{display:flex}
-.controls input[type=search]{flex:1 1 260px;padding:7px 10px;border:1px solid #cbd2dd;border-radius:8px;font:inherit}
+.controls input[type=search]{flex:1 1 260px;padding:7px 10px;border:1px solid #cbd2dd;border-radius:8px;\
+font:inherit}
 .controls select{padding:6px 8px;border:1px solid #cbd2dd;border-radius:8px;font:inherit;background:#fff}
 .controls .count{color:var(--muted);font-size:13px;margin-left:auto}
 th button{all:unset;cursor:pointer;display:inline-flex;gap:4px;align-items:center}
@@ -133,7 +150,8 @@ th[aria-sort=descending] button::after{content:"\\25BC";font-size:9px}
 .small{font-size:12.5px;color:var(--muted)}
 footer{color:var(--muted);font-size:12px;margin-top:26px}
 .rows-wrap{overflow-x:auto}
-@media (max-width:900px){.cards{grid-template-columns:repeat(2,minmax(0,1fr))}.grid2{grid-template-columns:1fr}}
+@media (max-width:900px){.cards{grid-template-columns:repeat(2,minmax(0,1fr))}\
+.grid2{grid-template-columns:1fr}}
 @media print{
  @page{margin:14mm}
  body{background:#fff;font-size:11pt}
@@ -176,7 +194,8 @@ SCRIPT = """
     });
     count.textContent = "Showing " + shown + " of " + rows.length + " rows";
   }
-  [q, fv, fs].forEach(function(el){ el.addEventListener("input", apply); el.addEventListener("change", apply); });
+  [q, fv, fs].forEach(function(el){ el.addEventListener("input", apply); \
+el.addEventListener("change", apply); });
   var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
   heads.forEach(function(th, i){
     var b = document.createElement("button");
@@ -191,7 +210,8 @@ SCRIPT = """
       rows.sort(function(a, b){
         var x = a.cells[i].getAttribute("data-sort") || a.cells[i].textContent;
         var y = b.cells[i].getAttribute("data-sort") || b.cells[i].textContent;
-        var c = numeric ? (parseFloat(x) - parseFloat(y)) : x.localeCompare(y, undefined, {numeric: true, sensitivity: "base"});
+        var c = numeric ? (parseFloat(x) - parseFloat(y)) : \
+x.localeCompare(y, undefined, {numeric: true, sensitivity: "base"});
         return c * dir || (+a.getAttribute("data-index") - +b.getAttribute("data-index"));
       });
       rows.forEach(function(tr){ body.appendChild(tr); });
@@ -202,7 +222,7 @@ SCRIPT = """
 """
 
 
-def _h(text) -> str:
+def _h(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
@@ -230,13 +250,17 @@ def status_color(status: str, statuses: list[str]) -> str:
 
 
 def _swatch(color: str) -> str:
-    return f'<svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{color}"/></svg>'
+    return (
+        '<svg width="12" height="12" aria-hidden="true">'
+        f'<rect width="12" height="12" rx="3" fill="{color}"/></svg>'
+    )
 
 
 def _meter(part: int, whole: int, color: str, width: int = 300) -> str:
     w = 0 if whole <= 0 else round(width * part / whole)
     return (
-        f'<svg class="meter" viewBox="0 0 {width} 8" width="100%" height="8" preserveAspectRatio="none" aria-hidden="true">'
+        f'<svg class="meter" viewBox="0 0 {width} 8" width="100%" height="8" preserveAspectRatio="none" '
+        'aria-hidden="true">'
         f'<rect width="{width}" height="8" rx="4" fill="#e8ecf2"/>'
         f'<rect width="{w}" height="8" rx="4" fill="{color}"/></svg>'
     )
@@ -252,15 +276,17 @@ def status_chart(report: ParityReport) -> str:
     width = label_w + bar_w + 34
     height = top + len(groups) * (row_h + gap) + 4
     biggest = max((g.totals.rows for g in groups), default=1) or 1
-    parts = [
+    opening = (
         f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-labelledby="status-chart-title"><title id="status-chart-title">Rows by status, per group</title>'
-    ]
+        'aria-labelledby="status-chart-title">'
+        '<title id="status-chart-title">Rows by status, per group</title>'
+    )
+    parts = [opening]
     for i, g in enumerate(groups):
         y = top + i * (row_h + gap)
         parts.append(
-            f'<text x="{label_w - 10}" y="{y + row_h / 2 + 4.5}" text-anchor="end" font-size="13" fill="#1a202c">'
-            f"{_h(_clip(g.name, 24))}</text>"
+            f'<text x="{label_w - 10}" y="{y + row_h / 2 + 4.5}" text-anchor="end" font-size="13" '
+            f'fill="#1a202c">{_h(_clip(g.name, 24))}</text>'
         )
         x = float(label_w)
         for status in report.statuses:
@@ -270,8 +296,8 @@ def status_chart(report: ParityReport) -> str:
             w = bar_w * n / biggest
             color = status_color(status, report.statuses)
             parts.append(
-                f'<rect x="{x:.1f}" y="{y}" width="{max(w - 1.5, 1):.1f}" height="{row_h}" rx="3" fill="{color}">'
-                f"<title>{_h(g.name)}: {n} {_h(status)}</title></rect>"
+                f'<rect x="{x:.1f}" y="{y}" width="{max(w - 1.5, 1):.1f}" height="{row_h}" rx="3" '
+                f'fill="{color}"><title>{_h(g.name)}: {n} {_h(status)}</title></rect>'
             )
             if w >= 18:
                 parts.append(
@@ -280,11 +306,13 @@ def status_chart(report: ParityReport) -> str:
                 )
             x += w
         parts.append(
-            f'<text x="{x + 8:.1f}" y="{y + row_h / 2 + 4.5}" font-size="12" fill="#5a6477">{g.totals.rows}</text>'
+            f'<text x="{x + 8:.1f}" y="{y + row_h / 2 + 4.5}" font-size="12" fill="#5a6477">'
+            f"{g.totals.rows}</text>"
         )
     parts.append("</svg>")
     legend = "".join(
-        f"<li>{_swatch(status_color(s, report.statuses))}{_h(s)} <b>{report.overall.by_status.get(s, 0)}</b></li>"
+        f"<li>{_swatch(status_color(s, report.statuses))}{_h(s)} "
+        f"<b>{report.overall.by_status.get(s, 0)}</b></li>"
         for s in report.statuses
     )
     return "".join(parts) + f'<ul class="legend">{legend}</ul>'
@@ -297,10 +325,12 @@ def claimed_chart(report: ParityReport) -> str:
     block = 2 * bar_h + 3 + 16
     width = label_w + bar_w + 104
     height = top + len(groups) * block + 2
-    parts = [
+    opening = (
         f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-labelledby="claimed-chart-title"><title id="claimed-chart-title">Claimed versus verified parity, per group</title>'
-    ]
+        'aria-labelledby="claimed-chart-title">'
+        '<title id="claimed-chart-title">Claimed versus verified parity, per group</title>'
+    )
+    parts = [opening]
     for i, g in enumerate(groups):
         t = g.totals
         y = top + i * block
@@ -318,8 +348,8 @@ def claimed_chart(report: ParityReport) -> str:
             )
             if n:
                 parts.append(
-                    f'<rect x="{label_w}" y="{yy}" width="{scale * n:.1f}" height="{bar_h}" rx="3" fill="{color}">'
-                    f"<title>{_h(g.name)}: {n} of {t.rows} {what}</title></rect>"
+                    f'<rect x="{label_w}" y="{yy}" width="{scale * n:.1f}" height="{bar_h}" rx="3" '
+                    f'fill="{color}"><title>{_h(g.name)}: {n} of {t.rows} {what}</title></rect>'
                 )
             parts.append(
                 f'<text x="{label_w + bar_w + 8}" y="{yy + bar_h - 1.5}" font-size="11.5" fill="#5a6477">'
@@ -352,8 +382,9 @@ def _cards(t: Totals) -> str:
     hero = _card(
         "Verified parity",
         f"{t.verified}<small>of {t.rows} · {percent(t.verified, t.rows)}</small>",
-        f"{t.verified_implemented} Implemented row{'s' if t.verified_implemented != 1 else ''} with no error + "
-        f"{t.verified_exceptions} declared Exception{'s' if t.verified_exceptions != 1 else ''}",
+        f"{t.verified_implemented} Implemented row{'s' if t.verified_implemented != 1 else ''} "
+        f"with no error + {t.verified_exceptions} declared "
+        f"Exception{'s' if t.verified_exceptions != 1 else ''}",
         "hero good",
         _meter(t.verified, t.rows, VERIFIED_COLOR),
     )
@@ -411,7 +442,7 @@ def _proof_text(r: RowReport) -> str:
     return _h(r.required_level)
 
 
-def _diags(r: RowReport, severities=("error", "warning", "info", "hint")) -> str:
+def _diags(r: RowReport, severities: Container[str] = ("error", "warning", "info", "hint")) -> str:
     items = [
         f'<li><span class="sev sev-{d.severity}">{d.severity}</span><span class="code">{_h(d.code)}</span>'
         f'{_rich(d.message)} <span class="small">L{d.line}:{d.column}</span></li>'
@@ -431,16 +462,18 @@ def _groups_table(report: ParityReport, link_base: str) -> str:
     for g in report.groups:
         t = g.totals
         body.append(
-            f'<tr><td><a href="{_h(href(link_base, g.path, g.line))}">{_h(g.name)}</a></td><td class=num>{t.rows}</td>'
-            f"<td class=num>{t.claimed}</td><td class=num>{t.verified} <span class=small>({percent(t.verified, t.rows)})</span></td>"
+            f'<tr><td><a href="{_h(href(link_base, g.path, g.line))}">{_h(g.name)}</a></td>'
+            f"<td class=num>{t.rows}</td><td class=num>{t.claimed}</td>"
+            f"<td class=num>{t.verified} <span class=small>({percent(t.verified, t.rows)})</span></td>"
             f"<td class=num>{t.broken}</td><td class=num>{t.partial}</td><td class=num>{t.not_shipped}</td>"
             f"<td class=num>{t.exceptions} ({t.verified_exceptions})</td></tr>"
         )
     t = report.overall
     body.append(
         f'<tr class="total"><td>All groups</td><td class=num>{t.rows}</td><td class=num>{t.claimed}</td>'
-        f"<td class=num>{t.verified} <span class=small>({percent(t.verified, t.rows)})</span></td><td class=num>{t.broken}</td>"
-        f"<td class=num>{t.partial}</td><td class=num>{t.not_shipped}</td><td class=num>{t.exceptions} ({t.verified_exceptions})</td></tr>"
+        f"<td class=num>{t.verified} <span class=small>({percent(t.verified, t.rows)})</span></td>"
+        f"<td class=num>{t.broken}</td><td class=num>{t.partial}</td><td class=num>{t.not_shipped}</td>"
+        f"<td class=num>{t.exceptions} ({t.verified_exceptions})</td></tr>"
     )
     return f'<table id="groups"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
 
@@ -481,14 +514,16 @@ def _proof_section(report: ParityReport) -> str:
     p = t.proof
     body.append(
         f'<tr class="total"><td>All Implemented rows</td><td class=num>{p.required}</td>'
-        f"<td class=num>{p.met} <span class=small>({percent(p.met, p.required)})</span></td><td class=num>{p.below}</td>"
+        f"<td class=num>{p.met} <span class=small>({percent(p.met, p.required)})</span></td>"
+        f"<td class=num>{p.below}</td>"
         f"<td class=num>{p.unclassified}</td><td class=num>{p.no_test}</td>"
         f"<td>{_meter(p.met, p.required, VERIFIED_COLOR, 160)}</td></tr>"
     )
     return (
         '<section class="panel" id="proof"><h2>Proof-level coverage</h2>'
-        '<p class="sub">Implemented rows: the level each row requires (Proof Level Required) against the best '
-        "level among its cited tests that resolve (classified by <code>proof-level-globs</code>, as PM204 does).</p>"
+        '<p class="sub">Implemented rows: the level each row requires (Proof Level Required) against the '
+        "best level among its cited tests that resolve (classified by <code>proof-level-globs</code>, "
+        "as PM204 does).</p>"
         f"<table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table></section>"
     )
 
@@ -500,16 +535,20 @@ def _broken_section(report: ParityReport, link_base: str) -> str:
     else:
         items = []
         for r in broken:
+            url = _h(href(link_base, r.path, r.line))
             items.append(
-                f'<li><div class="head"><a class="cap" href="{_h(href(link_base, r.path, r.line))}">{_h(r.capability or "(no capability)")}</a>'
+                f'<li><div class="head">'
+                f'<a class="cap" href="{url}">{_h(r.capability or "(no capability)")}</a>'
                 f'<span class="where">{_h(r.group)} · {_h(r.status)} · {_h(r.owner or "(unassigned)")} · '
-                f'<a href="{_h(href(link_base, r.path, r.line))}">{_h(posixpath.basename(r.path))}:{r.line}</a></span></div>'
+                f'<a href="{url}">{_h(posixpath.basename(r.path))}:{r.line}</a></span></div>'
                 f"{_diags(r, ('error', 'warning'))}</li>"
             )
         inner = f'<ul class="broken">{"".join(items)}</ul>'
     return (
-        f'<section class="panel" id="broken"><h2>Broken claims <span class="small">({len(broken)})</span></h2>'
-        '<p class="sub">Rows that claim parity (Implemented, or Exception) but do not hold, with the diagnostics that break them.</p>'
+        '<section class="panel" id="broken">'
+        f'<h2>Broken claims <span class="small">({len(broken)})</span></h2>'
+        '<p class="sub">Rows that claim parity (Implemented, or Exception) but do not hold, '
+        "with the diagnostics that break them.</p>"
         f"{inner}</section>"
     )
 
@@ -529,11 +568,13 @@ def _owners_section(report: ParityReport, link_base: str) -> str:
                 f"<td class=num>{o.warnings}</td><td>{links}</td></tr>"
             )
         inner = (
-            '<table id="owners"><thead><tr><th>Owner</th><th class=num>Broken claims</th><th class=num>Errors</th>'
-            f"<th class=num>Warnings</th><th>Rows with open problems</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
+            '<table id="owners"><thead><tr><th>Owner</th><th class=num>Broken claims</th>'
+            "<th class=num>Errors</th><th class=num>Warnings</th><th>Rows with open problems</th>"
+            f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
     return (
-        f'<section class="panel" id="owners-panel"><h2>Owners with open problems <span class="small">({len(report.owners)})</span></h2>'
+        '<section class="panel" id="owners-panel">'
+        f'<h2>Owners with open problems <span class="small">({len(report.owners)})</span></h2>'
         '<p class="sub">Rows with an error or a warning, by Owner.</p>' + inner + "</section>"
     )
 
@@ -551,31 +592,39 @@ def _rows_section(report: ParityReport, link_base: str) -> str:
     for i, r in enumerate(report.rows):
         body.append(
             f'<tr data-index="{i}" data-verdict="{_h(r.verdict)}" data-status="{_h(r.status_key)}">'
-            f'<td><a href="{_h(href(link_base, r.path, r.line))}">{_h(r.capability or "(no capability)")}</a></td>'
+            f'<td><a href="{_h(href(link_base, r.path, r.line))}">'
+            f"{_h(r.capability or '(no capability)')}</a></td>"
             f"<td>{_h(r.group)}</td><td>{_h(r.status or '(empty)')}</td><td>{_verdict_pill(r)}</td>"
             f"<td>{_proof_text(r)}</td><td>{_h(r.owner or '(unassigned)')}</td>"
-            f'<td class=num data-sort="{r.errors}">{r.errors}</td><td class=num data-sort="{r.warnings}">{r.warnings}</td></tr>'
+            f'<td class=num data-sort="{r.errors}">{r.errors}</td>'
+            f'<td class=num data-sort="{r.warnings}">{r.warnings}</td></tr>'
         )
     controls = (
-        '<div class="controls" role="search"><input type="search" id="q" placeholder="Filter rows: capability, owner, group…" '
+        '<div class="controls" role="search">'
+        '<input type="search" id="q" placeholder="Filter rows: capability, owner, group…" '
         'aria-label="Filter rows">'
-        f'<select id="verdict" aria-label="Verdict"><option value="">Any verdict</option>{verdict_opts}</select>'
-        f'<select id="status" aria-label="Status"><option value="">Any status</option>{status_opts}</select>'
+        '<select id="verdict" aria-label="Verdict">'
+        f'<option value="">Any verdict</option>{verdict_opts}</select>'
+        '<select id="status" aria-label="Status">'
+        f'<option value="">Any status</option>{status_opts}</select>'
         '<span class="count" id="count" aria-live="polite"></span></div>'
     )
     head = (
-        "<tr><th>Capability</th><th>Group</th><th>Status</th><th>Verdict</th><th>Proof level</th><th>Owner</th>"
-        "<th class=num>Errors</th><th class=num>Warnings</th></tr>"
+        "<tr><th>Capability</th><th>Group</th><th>Status</th><th>Verdict</th><th>Proof level</th>"
+        "<th>Owner</th><th class=num>Errors</th><th class=num>Warnings</th></tr>"
     )
     return (
-        f'<section class="panel" id="all-rows"><h2>All rows <span class="small">({len(report.rows)})</span></h2>'
-        '<p class="sub">Every row of every matrix. Click a column to sort; filter by text, verdict or status.</p>'
-        f'{controls}<div class="rows-wrap"><table id="rows"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div></section>'
+        '<section class="panel" id="all-rows">'
+        f'<h2>All rows <span class="small">({len(report.rows)})</span></h2>'
+        '<p class="sub">Every row of every matrix. Click a column to sort; '
+        "filter by text, verdict or status.</p>"
+        f'{controls}<div class="rows-wrap"><table id="rows"><thead>{head}</thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div></section>"
     )
 
 
-def _compare_section(report: ParityReport, link_base: str) -> str:
-    cmp = report.compare
+def _compare_section(report: ParityReport, cmp: Comparison, link_base: str) -> str:
+    """The section comparing `report` with `cmp`, its comparison with a git revision."""
     b, t = cmp.base, report.overall
 
     def delta(before: int, now: int, good_up: bool = True) -> str:
@@ -586,7 +635,8 @@ def _compare_section(report: ParityReport, link_base: str) -> str:
         return f'<span class="{cls}">{"+" if d > 0 else "−"}{abs(d)}</span>'
 
     stats = "".join(
-        f"<tr><td>{label}</td><td class=num>{before}</td><td class=num>{now}</td><td class=num>{delta(before, now, up)}</td></tr>"
+        f"<tr><td>{label}</td><td class=num>{before}</td><td class=num>{now}</td>"
+        f"<td class=num>{delta(before, now, up)}</td></tr>"
         for label, before, now, up in (
             ("Verified parity", b.verified, t.verified, True),
             ("Claimed (Implemented)", b.claimed, t.claimed, True),
@@ -599,8 +649,8 @@ def _compare_section(report: ParityReport, link_base: str) -> str:
     def state(r: RowReport | None) -> str:
         return "—" if r is None else f"{_h(r.status)}, {_verdict_pill(r)}"
 
-    def rows(changes) -> str:
-        out = []
+    def rows(changes: list[RowChange]) -> str:
+        out: list[str] = []
         for c in changes:
             r = c.row
             name = (
@@ -632,10 +682,12 @@ def _compare_section(report: ParityReport, link_base: str) -> str:
         else ""
     )
     return (
-        f'<section class="panel" id="compare"><h2>Since <code>{rev}</code> <span class="small">({_h(cmp.commit[:10])})</span></h2>'
+        '<section class="panel" id="compare">'
+        f'<h2>Since <code>{rev}</code> <span class="small">({_h(cmp.commit[:10])})</span></h2>'
         '<p class="sub">The same report at that git revision, rows matched by capability.</p>'
-        f'<div class="grid2"><div><table><thead><tr><th></th><th class=num>at {rev}</th><th class=num>now</th>'
-        f"<th class=num>change</th></tr></thead><tbody>{stats}</tbody></table></div><div></div></div>"
+        f'<div class="grid2"><div><table><thead><tr><th></th><th class=num>at {rev}</th>'
+        "<th class=num>now</th><th class=num>change</th></tr></thead>"
+        f"<tbody>{stats}</tbody></table></div><div></div></div>"
         f'<h3>Regressions <span class="small">({len(regressions)})</span></h3>{reg}{other}</section>'
     )
 
@@ -646,8 +698,8 @@ def render_html(report: ParityReport, link_base: str = "", title: str | None = N
     title = title or f"Parity report · {name}"
     # status dots take their colour from data-color through the stylesheet (no inline styles: CSP)
     dot_css = "".join(
-        f'.s-dot[data-color="{status_color(s, report.statuses)}"]{{background:{status_color(s, report.statuses)}}}'
-        for s in report.statuses
+        f'.s-dot[data-color="{color}"]{{background:{color}}}'
+        for color in (status_color(s, report.statuses) for s in report.statuses)
     )
     css = CSS + dot_css + "\n"
     csp = (
@@ -655,22 +707,29 @@ def render_html(report: ParityReport, link_base: str = "", title: str | None = N
         "base-uri 'none'; form-action 'none'"
     )
     lede = (
-        f"{t.claimed} row{'s' if t.claimed != 1 else ''} claimed as Implemented, {t.verified_implemented} of them "
-        f"verified; {t.verified_exceptions} of {t.exceptions} Exception{'s' if t.exceptions != 1 else ''} cite a declared "
-        f"exception id. Designed/Planned rows ({t.not_shipped}) are never counted as shipped; Partial ({t.partial}) is shown apart."
+        f"{t.claimed} row{'s' if t.claimed != 1 else ''} claimed as Implemented, "
+        f"{t.verified_implemented} of them verified; {t.verified_exceptions} of {t.exceptions} "
+        f"Exception{'s' if t.exceptions != 1 else ''} cite a declared exception id. "
+        f"Designed/Planned rows ({t.not_shipped}) are never counted as shipped; "
+        f"Partial ({t.partial}) is shown apart."
     )
-    compare = _compare_section(report, link_base) if report.compare is not None else ""
+    compare = _compare_section(report, report.compare, link_base) if report.compare is not None else ""
     files = ", ".join(f"<code>{_h(f)}</code>" for f in report.files) or "no matrix file"
     other = ""
     if report.other:
-        items = "".join(
-            f'<li><span class="sev sev-{o.diagnostic.severity}">{o.diagnostic.severity}</span><span class="code">{_h(o.diagnostic.code)}</span>'
-            f'<a href="{_h(href(link_base, o.path, o.diagnostic.line))}">{_h(o.path)}:{o.diagnostic.line}</a> {_rich(o.diagnostic.message)}</li>'
-            for o in report.other
-        )
+        items = []
+        for o in report.other:
+            d = o.diagnostic
+            items.append(
+                f'<li><span class="sev sev-{d.severity}">{d.severity}</span>'
+                f'<span class="code">{_h(d.code)}</span>'
+                f'<a href="{_h(href(link_base, o.path, d.line))}">{_h(o.path)}:{d.line}</a> '
+                f"{_rich(d.message)}</li>"
+            )
         other = (
-            f'<section class="panel" id="other"><h2>Findings on no row <span class="small">({len(report.other)})</span></h2>'
-            f'<ul class="diags">{items}</ul></section>'
+            '<section class="panel" id="other">'
+            f'<h2>Findings on no row <span class="small">({len(report.other)})</span></h2>'
+            f'<ul class="diags">{"".join(items)}</ul></section>'
         )
     return f"""<!doctype html>
 <html lang="en">
@@ -689,16 +748,20 @@ def render_html(report: ParityReport, link_base: str = "", title: str | None = N
 <div><div class="eyebrow">Parity report · {_h(name)}</div>
 <h1 id="headline">{t.verified} <span class="of">of {t.rows} capabilities verified</span></h1>
 <p class="lede">{_h(lede)}</p></div>
-<div class="meta">{len(report.files)} matrix file{"s" if len(report.files) != 1 else ""}<br>parity-lsp {_h(__version__)}</div>
+<div class="meta">{len(report.files)} matrix file{"s" if len(report.files) != 1 else ""}<br>\
+parity-lsp {_h(__version__)}</div>
 </header>
 {_cards(t)}
 {compare}
 <div class="grid2">
-<section class="panel" id="status-chart"><h2>Rows by status</h2><p class="sub">Every row of each group, by its Status.</p>{status_chart(report)}</section>
-<section class="panel" id="claimed-chart"><h2>Claimed vs verified</h2><p class="sub">Per group, out of its rows.</p>{claimed_chart(report)}</section>
+<section class="panel" id="status-chart"><h2>Rows by status</h2>\
+<p class="sub">Every row of each group, by its Status.</p>{status_chart(report)}</section>
+<section class="panel" id="claimed-chart"><h2>Claimed vs verified</h2>\
+<p class="sub">Per group, out of its rows.</p>{claimed_chart(report)}</section>
 </div>
 {_broken_section(report, link_base)}
-<section class="panel" id="groups-panel"><h2>By group</h2><p class="sub">Counts per group; the last row is the whole report.</p>
+<section class="panel" id="groups-panel"><h2>By group</h2>\
+<p class="sub">Counts per group; the last row is the whole report.</p>
 {_groups_table(report, link_base)}
 <h3 class="sub">Rows by status</h3>
 {_status_table(report)}</section>
@@ -706,7 +769,8 @@ def render_html(report: ParityReport, link_base: str = "", title: str | None = N
 {_owners_section(report, link_base)}
 {other}
 {_rows_section(report, link_base)}
-<footer>Generated by parity-lsp {_h(__version__)} from {files}. Verified = Implemented rows with no error, plus Exception rows
+<footer>Generated by parity-lsp {_h(__version__)} from {files}. \
+Verified = Implemented rows with no error, plus Exception rows
 citing a declared exception id; claimed = rows marked Implemented.</footer>
 </main>
 <script>{SCRIPT}</script>

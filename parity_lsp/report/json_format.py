@@ -3,11 +3,145 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, TypedDict
 
 from parity_lsp.report.model import REPORT_VERSION, ParityReport, ProofCoverage, RowReport, Totals
 
+if TYPE_CHECKING:
+    from parity_lsp.report.compare import RowChange
 
-def _coverage(c: ProofCoverage) -> dict:
+# --- the shape of the object (keys in the order written) ------------------------------------------
+
+
+class CoverageJson(TypedDict):
+    required: int
+    met: int
+    below: int
+    unclassified: int
+    no_test: int
+
+
+class TotalsJson(TypedDict):
+    rows: int
+    by_status: dict[str, int]
+    claimed: int
+    verified: int
+    verified_implemented: int
+    exceptions: int
+    verified_exceptions: int
+    partial: int
+    not_shipped: int
+    unknown_status: int
+    broken: int
+    proof: CoverageJson
+    proof_by_level: dict[str, CoverageJson]
+
+
+class RowDiagnosticJson(TypedDict):
+    code: str
+    severity: str
+    line: int
+    column: int
+    message: str
+
+
+class RowJson(TypedDict):
+    path: str
+    line: int
+    link: str
+    group: str
+    capability: str
+    status: str
+    status_key: str
+    owner: str
+    required_level: str | None
+    achieved_level: str | None
+    proof: str
+    claimed: bool
+    verified: bool
+    broken: bool
+    verdict: str
+    exception_ids: list[str]
+    diagnostics: list[RowDiagnosticJson]
+
+
+class GroupJson(TypedDict):
+    name: str
+    path: str
+    line: int
+    link: str
+    totals: TotalsJson
+
+
+class OwnerRowJson(TypedDict):
+    capability: str
+    link: str
+    broken: bool
+
+
+class OwnerJson(TypedDict):
+    owner: str
+    broken: int
+    errors: int
+    warnings: int
+    rows: list[OwnerRowJson]
+
+
+class OtherFindingJson(TypedDict):
+    path: str
+    code: str
+    severity: str
+    line: int
+    column: int
+    message: str
+
+
+class BriefRowJson(TypedDict):
+    path: str
+    line: int
+    link: str
+    group: str
+    status: str
+    verified: bool
+    codes: list[str]
+
+
+class ChangeJson(TypedDict):
+    kind: str
+    capability: str
+    before: BriefRowJson | None
+    after: BriefRowJson | None
+
+
+class CompareJson(TypedDict):
+    rev: str
+    commit: str
+    base: TotalsJson
+    regressions: list[ChangeJson]
+    improvements: list[ChangeJson]
+    other_changes: list[ChangeJson]
+
+
+class ReportJson(TypedDict):
+    version: int
+    root: str
+    files: list[str]
+    statuses: list[str]
+    proof_levels: list[str]
+    overall: TotalsJson
+    groups: list[GroupJson]
+    broken_claims: list[RowJson]
+    owners: list[OwnerJson]
+    rows: list[RowJson]
+    other_findings: list[OtherFindingJson]
+    unreadable: dict[str, str]
+    compare: CompareJson | None
+
+
+# --- building it ----------------------------------------------------------------------------------
+
+
+def _coverage(c: ProofCoverage) -> CoverageJson:
     return {
         "required": c.required,
         "met": c.met,
@@ -17,7 +151,7 @@ def _coverage(c: ProofCoverage) -> dict:
     }
 
 
-def totals_dict(t: Totals) -> dict:
+def totals_dict(t: Totals) -> TotalsJson:
     return {
         "rows": t.rows,
         "by_status": dict(t.by_status),
@@ -35,7 +169,7 @@ def totals_dict(t: Totals) -> dict:
     }
 
 
-def row_dict(r: RowReport, link_base: str = "") -> dict:
+def row_dict(r: RowReport, link_base: str = "") -> RowJson:
     return {
         "path": r.path,
         "line": r.line,
@@ -60,8 +194,8 @@ def row_dict(r: RowReport, link_base: str = "") -> dict:
     }
 
 
-def report_dict(report: ParityReport, link_base: str = "") -> dict:
-    out = {
+def report_dict(report: ParityReport, link_base: str = "") -> ReportJson:
+    out: ReportJson = {
         "version": REPORT_VERSION,
         "root": report.root,
         "files": list(report.files),
@@ -120,7 +254,7 @@ def report_dict(report: ParityReport, link_base: str = "") -> dict:
     return out
 
 
-def _brief(r: RowReport | None, link_base: str) -> dict | None:
+def _brief(r: RowReport | None, link_base: str) -> BriefRowJson | None:
     if r is None:
         return None
     return {
@@ -134,7 +268,7 @@ def _brief(r: RowReport | None, link_base: str) -> dict | None:
     }
 
 
-def _change(c, link_base: str) -> dict:
+def _change(c: RowChange, link_base: str) -> ChangeJson:
     return {
         "kind": c.kind,
         "capability": c.capability,

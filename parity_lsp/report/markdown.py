@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from parity_lsp import __version__
 from parity_lsp.report.model import ParityReport, RowReport, Totals, percent
 
+if TYPE_CHECKING:
+    from parity_lsp.report.compare import Comparison
+
 _CODE = re.compile(r"(`+)(.+?)\1", re.S)
 
 DEFINITION = (
     "Verified = Implemented rows with no error, plus Exception rows that cite a declared exception id. "
-    "Claimed = rows marked Implemented. Designed/Planned rows are never counted as shipped; Partial is shown apart."
+    "Claimed = rows marked Implemented. Designed/Planned rows are never counted as shipped; "
+    "Partial is shown apart."
 )
 
 
@@ -60,8 +66,8 @@ def headline(t: Totals) -> str:
     )
 
 
-def _diag_lines(r: RowReport, severities=("error", "warning")) -> str:
-    out = []
+def _diag_lines(r: RowReport, severities: Container[str] = ("error", "warning")) -> str:
+    out: list[str] = []
     for d in r.diagnostics:
         if d.severity in severities:
             out.append(f"**{d.severity}** `{d.code}` {cell(d.message)} (L{d.line}:{d.column})")
@@ -76,24 +82,28 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
     lines += [headline(t), "", f"> {DEFINITION}", ""]
 
     if report.compare is not None:
-        lines += _compare(report, link_base)
+        lines += _compare(report, report.compare, link_base)
 
     lines += [
         "## Verified vs claimed, by group",
         "",
-        "| Group | Rows | Claimed | Verified | Broken claims | Partial | Designed/Planned | Exceptions (verified) |",
+        (
+            "| Group | Rows | Claimed | Verified | Broken claims | Partial | Designed/Planned "
+            "| Exceptions (verified) |"
+        ),
         "|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for g in report.groups:
         gt = g.totals
         lines.append(
             f"| {link(g.name, href(link_base, g.path, g.line))} | {gt.rows} | {gt.claimed} | "
-            f"{gt.verified} ({percent(gt.verified, gt.rows)}) | {gt.broken} | {gt.partial} | {gt.not_shipped} | "
-            f"{gt.exceptions} ({gt.verified_exceptions}) |"
+            f"{gt.verified} ({percent(gt.verified, gt.rows)}) | {gt.broken} | {gt.partial} | "
+            f"{gt.not_shipped} | {gt.exceptions} ({gt.verified_exceptions}) |"
         )
     lines.append(
         f"| **All** | **{t.rows}** | **{t.claimed}** | **{t.verified} ({percent(t.verified, t.rows)})** | "
-        f"**{t.broken}** | **{t.partial}** | **{t.not_shipped}** | **{t.exceptions} ({t.verified_exceptions})** |"
+        f"**{t.broken}** | **{t.partial}** | **{t.not_shipped}** | "
+        f"**{t.exceptions} ({t.verified_exceptions})** |"
     )
     lines.append("")
 
@@ -137,8 +147,8 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
         lines += ["| Capability | Group | Status | Owner | Diagnostics |", "|---|---|---|---|---|"]
         for r in broken:
             lines.append(
-                f"| {link(r.capability, href(link_base, r.path, r.line))} | {cell(r.group)} | {cell(r.status)} | "
-                f"{cell(r.owner)} | {_diag_lines(r)} |"
+                f"| {link(r.capability, href(link_base, r.path, r.line))} | {cell(r.group)} | "
+                f"{cell(r.status)} | {cell(r.owner)} | {_diag_lines(r)} |"
             )
     else:
         lines.append("_None: every Implemented and Exception row holds._")
@@ -147,19 +157,21 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
     lines += [f"## Owners with open problems ({len(report.owners)})", ""]
     if report.owners:
         lines += ["| Owner | Broken claims | Errors | Warnings | Rows |", "|---|--:|--:|--:|---|"]
-        for o in report.owners:
-            rows = ", ".join(link(r.capability, href(link_base, r.path, r.line)) for r in o.rows)
-            lines.append(f"| {cell(o.owner)} | {o.broken} | {o.errors} | {o.warnings} | {rows} |")
+        for owner in report.owners:
+            rows = ", ".join(link(r.capability, href(link_base, r.path, r.line)) for r in owner.rows)
+            lines.append(
+                f"| {cell(owner.owner)} | {owner.broken} | {owner.errors} | {owner.warnings} | {rows} |"
+            )
     else:
         lines.append("_None: no row has an error or a warning._")
     lines.append("")
 
     if report.other:
         lines += [f"## Findings on no row ({len(report.other)})", ""]
-        for o in report.other:
-            d = o.diagnostic
+        for finding in report.other:
+            d, path = finding.diagnostic, finding.path
             lines.append(
-                f"- [{cell(o.path)}:{d.line}]({href(link_base, o.path, d.line)}) **{d.severity}** "
+                f"- [{cell(path)}:{d.line}]({href(link_base, path, d.line)}) **{d.severity}** "
                 f"`{d.code}` {cell(d.message)}"
             )
         lines.append("")
@@ -175,11 +187,19 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
 def _state(r: RowReport | None) -> str:
     if r is None:
         return "—"
-    return f"{cell(r.status)}, {'verified' if r.verified else ('broken' if r.broken else 'not shipped' if r.status_key.lower() in ('designed', 'planned') else 'not verified')}"
+    if r.verified:
+        verdict = "verified"
+    elif r.broken:
+        verdict = "broken"
+    elif r.status_key.lower() in ("designed", "planned"):
+        verdict = "not shipped"
+    else:
+        verdict = "not verified"
+    return f"{cell(r.status)}, {verdict}"
 
 
-def _compare(report: ParityReport, link_base: str) -> list[str]:
-    cmp = report.compare
+def _compare(report: ParityReport, cmp: Comparison, link_base: str) -> list[str]:
+    """The section comparing `report` with `cmp`, its comparison with a git revision."""
     b, t = cmp.base, report.overall
     rev = cell(f"`{cmp.rev}`")
     lines = [
@@ -203,10 +223,8 @@ def _compare(report: ParityReport, link_base: str) -> list[str]:
         for c in regressions:
             r = c.row
             why = _diag_lines(c.after, ("error",)) if c.after is not None else "row removed"
-            lines.append(
-                f"| {link(c.capability, href(link_base, r.path, r.line)) if c.after else cell(c.capability)} | "
-                f"{cell(r.group)} | {_state(c.before)} | {_state(c.after)} | {why} |"
-            )
+            target = link(c.capability, href(link_base, r.path, r.line)) if c.after else cell(c.capability)
+            lines.append(f"| {target} | {cell(r.group)} | {_state(c.before)} | {_state(c.after)} | {why} |")
     else:
         lines.append(f"_None: every row verified at {rev} is still verified._")
     lines.append("")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_OWNER, COL_PROOF, Matrix, Row, plain_value
@@ -28,6 +29,9 @@ from parity_lsp.rules.context import Resolver, RowContext
 from parity_lsp.rules.pm204_proof_level_unmet import _SPLIT as PROOF_SPLIT
 from parity_lsp.rules.pm204_proof_level_unmet import level_of_test
 from parity_lsp.workspace.index import Workspace
+
+if TYPE_CHECKING:
+    from parity_lsp.report.compare import Comparison
 
 REPORT_VERSION = 1
 UNKNOWN_STATUS = "Unknown"
@@ -225,7 +229,7 @@ class ParityReport:
     owners: list[OwnerReport]
     other: list[OtherFinding]
     unreadable: dict[str, str]
-    compare: object | None = None  # report.compare.Comparison when --compare was asked
+    compare: Comparison | None = None  # when --compare was asked
 
     @property
     def broken_claims(self) -> list[RowReport]:
@@ -399,7 +403,16 @@ def _fill_statuses(totals: Totals, statuses: list[str]) -> None:
     totals.by_status = ordered
 
 
-def _row_report(ws, resolver, matrix, row, group, findings, statuses, levels) -> RowReport:
+def _row_report(
+    ws: Workspace,
+    resolver: Resolver,
+    matrix: Matrix,
+    row: Row,
+    group: str,
+    findings: list[Finding],
+    statuses: list[str],
+    levels: list[str],
+) -> RowReport:
     status = row.status
     key = _status_key(status, statuses)
     ctx = RowContext(row, matrix, ws, resolver)
