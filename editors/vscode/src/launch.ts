@@ -185,11 +185,23 @@ export function needsRestart(changed: (section: string) => boolean): boolean {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** True for a setting value that means "unset": the empty defaults of package.json (`""`, `[]`,
+ *  `{}`), a blank string, `null` and `undefined`. */
+export function isUnset(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value === "string") return value.trim() === "";
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === "object") return Object.keys(value).length === 0;
+  return false;
+}
+
 /**
  * The engine settings to send to the server, from the `parityLsp` section as VS Code reports it
- * (nested objects, unset values `null`). Unset (null/undefined) and empty-string values are
- * dropped, so the server keeps the workspace's `.parity-lsp.toml` for them; editor-only keys and
- * anything unknown are dropped too (the server would report an unknown key).
+ * (nested objects; every key present, with its default when the user set nothing). Unset values
+ * (`isUnset`: the defaults `""`, `[]` and `{}`, or `null`) are dropped, so the server keeps the
+ * workspace's `.parity-lsp.toml` or its own default for them: an `include` left empty must not
+ * mean "no files are matrices". Editor-only keys and anything unknown are dropped too (the
+ * server would report an unknown key).
  */
 export function engineSettings(section: unknown): Record<string, Json> {
   const out: Record<string, Json> = {};
@@ -197,8 +209,7 @@ export function engineSettings(section: unknown): Record<string, Json> {
   const raw = section as Record<string, unknown>;
   for (const key of ENGINE_KEYS) {
     const value = raw[key];
-    if (value === undefined || value === null) continue;
-    if (typeof value === "string" && value.trim() === "") continue;
+    if (isUnset(value)) continue;
     out[key] = JSON.parse(JSON.stringify(value)) as Json;
   }
   return out;

@@ -10,6 +10,9 @@ import { test } from "node:test";
 const EXT_ROOT = path.resolve(__dirname, "..", "..");
 const BUNDLE = path.join(EXT_ROOT, "dist", "extension.js");
 const PKG = JSON.parse(fs.readFileSync(path.join(EXT_ROOT, "package.json"), "utf8"));
+const DEFAULTS: Record<string, unknown> = Object.fromEntries(
+  Object.entries(PKG.contributes.configuration.properties as Record<string, { default: unknown }>).map(([k, v]) => [k, v.default]),
+);
 
 function stubVscode(settings: Record<string, unknown>) {
   const registered: string[] = [];
@@ -46,7 +49,8 @@ function stubVscode(settings: Record<string, unknown>) {
     languages: { getDiagnostics: () => [], onDidChangeDiagnostics: event },
     workspace: {
       workspaceFolders: [{ uri: { scheme: "file", fsPath: EXT_ROOT } }],
-      getConfiguration: () => ({ get: (key: string) => settings[key] ?? null }),
+      // as VS Code: a key the user did not set has package.json's default
+      getConfiguration: () => ({ get: (key: string) => (key in settings ? settings[key] : DEFAULTS[`parityLsp.${key}`]) }),
       onDidChangeConfiguration: event,
     },
   };
@@ -83,11 +87,30 @@ test("the bundle activates with a stub vscode and reports a bad parityLsp.path c
 });
 
 test("package.json: commands, settings and activation", () => {
-  const props = PKG.contributes.configuration.properties as Record<string, { default: unknown }>;
+  const props = PKG.contributes.configuration.properties as Record<string, { default: unknown; type: unknown }>;
   for (const key of ["path", "interpreter", "args", "trace.server"]) assert.ok(`parityLsp.${key}` in props, key);
-  // every engine setting is declared, unset by default (so the workspace file wins)
-  const { ENGINE_KEYS } = require("../src/launch") as { ENGINE_KEYS: string[] };
-  for (const key of ENGINE_KEYS) assert.equal(props[`parityLsp.${key}`]?.default, null, key);
+  // every engine setting is declared, unset by default (so the workspace file wins), with a plain
+  // type the Settings UI can edit (a union with null shows only "Edit in settings.json"; a
+  // nullable integer is the exception VS Code edits in an input box)
+  const { ENGINE_KEYS, engineSettings, isUnset } = require("../src/launch") as {
+    ENGINE_KEYS: string[];
+    engineSettings: (s: unknown) => Record<string, unknown>;
+    isUnset: (v: unknown) => boolean;
+  };
+  const defaults: Record<string, unknown> = {};
+  for (const [name, prop] of Object.entries(props)) {
+    const type = prop.type;
+    if (name === "parityLsp.maxFileBytes") assert.deepEqual(type, ["integer", "null"]);
+    else assert.equal(typeof type, "string", `${name}: ${JSON.stringify(type)}`);
+  }
+  for (const key of ENGINE_KEYS) {
+    const prop = props[`parityLsp.${key}`];
+    assert.ok(prop && isUnset(prop.default), key);
+    defaults[key] = prop.default;
+  }
+  for (const key of ["path", "interpreter"]) assert.equal(props[`parityLsp.${key}`].default, "");
+  // the section as VS Code reports it when the user set nothing sends nothing to the server
+  assert.deepEqual(engineSettings(defaults), {});
   assert.equal(PKG.main, "./dist/extension.js");
   assert.ok(PKG.activationEvents.includes("workspaceContains:.parity-lsp.toml"));
   assert.match(PKG.engines.vscode, /^\^1\.82/);

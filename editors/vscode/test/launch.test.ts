@@ -106,15 +106,17 @@ test("Windows: Scripts\\parity-lsp.exe in the venv, ; in PATH, .exe on PATH", ()
 
 test("engineSettings keeps set engine keys only", () => {
   const section = {
-    path: "/x", interpreter: null, args: [], trace: { server: "verbose" },
-    select: ["PM3"], ignore: [], severity: { PM304: "error" }, include: null, changedSince: "",
+    path: "/x", interpreter: "", args: [], trace: { server: "verbose" },
+    select: ["PM3"], ignore: [], severity: { PM304: "error" }, include: [], changedSince: "",
     exceptionIdPattern: "EX-\\d+", maxFileBytes: 10, proofLevelGlobs: { e2e: ["**/e2e/**"] }, bogus: 1,
   };
   assert.deepEqual(engineSettings(section), {
     exceptionIdPattern: "EX-\\d+", proofLevelGlobs: { e2e: ["**/e2e/**"] }, severity: { PM304: "error" },
-    select: ["PM3"], ignore: [], maxFileBytes: 10,
+    select: ["PM3"], maxFileBytes: 10,
   });
   assert.deepEqual(engineSettings(null), {});
+  // 0 is a value (unlike "", [] and {}): the server judges it
+  assert.deepEqual(engineSettings({ maxFileBytes: 0, select: ["  "] }), { maxFileBytes: 0, select: ["  "] });
   assert.deepEqual(engineSettings([1]), {});
 });
 
