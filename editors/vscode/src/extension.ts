@@ -51,6 +51,8 @@ import {
  */
 class ParityClient extends LanguageClient {
   starting = true;
+  /** The server process it started last. */
+  proc: ServerProcess | undefined;
 
   override error(message: string, data?: unknown, showNotification: boolean | "force" = true): void {
     super.error(message, data, this.starting ? false : showNotification);
@@ -85,7 +87,9 @@ class ServerProcess {
 }
 
 let client: ParityClient | undefined;
-let serverProcess: ServerProcess | undefined;
+/** Starts, stops and restarts run one after the other: a restart while the server is starting
+ *  waits for the start to end instead of stopping a client halfway through it. */
+let lifecycle: Promise<void> = Promise.resolve();
 let output: vscode.OutputChannel;
 let statusBar: vscode.StatusBarItem;
 const status = new StatusModel();
@@ -125,8 +129,9 @@ function resultArrived(c: LanguageClient, kind: ResultKind): void {
 
 /** Shows why the server did not start, once per start: in the status bar, the output and a
  *  notification, in the server's own words (its last stderr line) when it wrote any. */
-async function startFailed(c: ParityClient, proc: ServerProcess | undefined, error?: unknown): Promise<void> {
+async function startFailed(c: ParityClient, error?: unknown): Promise<void> {
   if (client !== c || status.failure !== undefined) return;
+  const proc = c.proc;
   await proc?.settled(2000);
   if (client !== c || status.failure !== undefined) return;
   const message = serverFailure(proc?.stderr ?? "", proc?.exit, error);
@@ -153,9 +158,11 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     status.failed(message);
     updateStatus();
     output.appendLine(`[error] ${message}`);
-    const choice = await vscode.window.showErrorMessage(`parity-lsp: ${message}`, "Open settings", "Show output");
-    if (choice === "Open settings") void vscode.commands.executeCommand("workbench.action.openSettings", SECTION);
-    if (choice === "Show output") output.show();
+    // not awaited: a restart (after the user fixed the setting) must not wait for this answer
+    void vscode.window.showErrorMessage(`parity-lsp: ${message}`, "Open settings", "Show output").then((choice) => {
+      if (choice === "Open settings") void vscode.commands.executeCommand("workbench.action.openSettings", SECTION);
+      if (choice === "Show output") output.show();
+    });
     return;
   }
   output.appendLine(`[info] starting ${server.command} ${server.args.join(" ")} (from ${server.source})`);
@@ -164,7 +171,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
   // on stderr: the client copies it to the output channel, serverFailure reads its last line
   const serverOptions: ServerOptions = async () => {
     const proc = spawn(server.command, server.args, { cwd: server.options.cwd, env: server.options.env, stdio: "pipe" });
-    serverProcess = new ServerProcess(proc);
+    c.proc = new ServerProcess(proc);
     return proc;
   };
   let c: ParityClient;
@@ -178,14 +185,15 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     closed: async () => {
       if (c.starting) {
         // the server is gone before it ever ran: startFailed says why (no restart loop)
-        void startFailed(c, serverProcess);
+        void startFailed(c);
         return { action: CloseAction.DoNotRestart, handled: true };
       }
       fallback ??= c.createDefaultErrorHandler();
       const result = await fallback.closed();
-      if (result.action === CloseAction.DoNotRestart && serverProcess) {
-        await serverProcess.settled(2000);
-        const said = serverFailure(serverProcess.stderr, serverProcess.exit);
+      const proc = c.proc;
+      if (result.action === CloseAction.DoNotRestart && proc) {
+        await proc.settled(2000);
+        const said = serverFailure(proc.stderr, proc.exit);
         return { ...result, message: `${result.message ?? "parity-lsp stopped."} The server said: ${said}` };
       }
       return result;
@@ -213,9 +221,27 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
         return result;
       },
       provideDiagnostics: async (document, previousResultId, token, next) => {
-        const result = await next(document, previousResultId, token);
-        if (!token.isCancellationRequested && result) resultArrived(c, "document");
-        return result;
+        const key = ("uri" in document ? document.uri : document).toString();
+        const mine = client === c;
+        if (mine) status.documentPullStarted(key);
+        try {
+          const result = await next(document, previousResultId, token);
+          // a cancelled pull answers an empty report, which the client would show until its next
+          // pull (every parity-lsp count at 0, for up to a second): as a cancellation, the client
+          // keeps what it has and pulls again
+          if (token.isCancellationRequested) throw new vscode.CancellationError();
+          if (result) resultArrived(c, "document");
+          return result;
+        } finally {
+          if (mine && client === c) {
+            if (status.documentPullEnded(key, token.isCancellationRequested)) setTimeout(updateStatus, 0);
+            if (token.isCancellationRequested) {
+              setTimeout(() => {
+                if (client === c && status.repullDropped(key)) updateStatus();
+              }, 1000);
+            }
+          }
+        }
       },
       handleDiagnostics: (uri, diagnostics, next) => {
         next(uri, diagnostics);
@@ -238,15 +264,19 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     await c.start();
     c.starting = false;
   } catch (err) {
-    await startFailed(c, serverProcess, err);
+    await startFailed(c, err);
   }
 }
 
-async function stopClient(): Promise<void> {
+/** Stops the server; the status bar says "stopped", or "checking…" at once for a restart (the
+ *  client clears the diagnostics as it stops: no count of 0 meanwhile). */
+async function stopClient(restarting = false): Promise<void> {
   const c = client;
-  const proc = serverProcess;
+  const proc = c?.proc;
   client = undefined;
-  serverProcess = undefined;
+  if (restarting) status.starting();
+  else status.stopped();
+  updateStatus();
   if (c) {
     try {
       if (c.state !== State.Stopped) await c.stop();
@@ -259,8 +289,20 @@ async function stopClient(): Promise<void> {
     await proc.settled(2000);
     if (proc.exit === undefined) proc.proc.kill();
   }
-  status.stopped();
-  updateStatus();
+}
+
+/** Runs `step` after every start, stop and restart asked for before it. */
+function serially(step: () => Promise<void>): Promise<void> {
+  const next = lifecycle.then(step, step);
+  lifecycle = next.catch(() => undefined);
+  return next;
+}
+
+function restart(context: vscode.ExtensionContext): Promise<void> {
+  return serially(async () => {
+    await stopClient(true);
+    await startClient(context);
+  });
 }
 
 async function fixAll(): Promise<void> {
@@ -330,10 +372,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     output,
     statusBar,
-    vscode.commands.registerCommand("parityLsp.restartServer", async () => {
-      await stopClient();
-      await startClient(context);
-    }),
+    vscode.commands.registerCommand("parityLsp.restartServer", () => restart(context)),
     vscode.commands.registerCommand("parityLsp.showOutput", () => output.show()),
     vscode.commands.registerCommand("parityLsp.fixAll", fixAll),
     vscode.commands.registerCommand("parityLsp.openReport", openReport),
@@ -342,14 +381,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (needsRestart((s) => e.affectsConfiguration(s))) {
         output.appendLine("[info] launch settings changed: restarting the server");
-        await stopClient();
-        await startClient(context);
+        await restart(context);
       }
     }),
   );
-  await startClient(context);
+  await serially(() => startClient(context));
 }
 
 export async function deactivate(): Promise<void> {
-  await stopClient();
+  await serially(() => stopClient());
 }

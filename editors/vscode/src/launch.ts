@@ -285,12 +285,24 @@ export class StatusModel {
   checked = false;
   /** Why the last start failed, in the server's (or the launcher's) words. */
   failure: string | undefined;
+  private resultSeen = false;
+  /** Document → its pulls under way. */
+  private readonly pulling = new Map<string, number>();
+  /** Documents whose pull was cancelled: the client sends it again (for a visible document). */
+  private readonly repulling = new Set<string>();
 
   /** The extension starts (or restarts) the server. */
   starting(): void {
     this.state = "starting";
-    this.checked = false;
     this.failure = undefined;
+    this.uncheck();
+  }
+
+  private uncheck(): void {
+    this.checked = false;
+    this.resultSeen = false;
+    this.pulling.clear();
+    this.repulling.clear();
   }
 
   /** The language client's state changed. While a start is under way its outcome decides (a
@@ -299,7 +311,7 @@ export class StatusModel {
   clientState(next: "starting" | "running" | "stopped"): void {
     if (this.state === "failed") return;
     if (next === "stopped" && this.state === "starting") return;
-    if (next === "starting") this.checked = false;
+    if (next === "starting") this.uncheck();
     this.state = next;
   }
 
@@ -316,10 +328,40 @@ export class StatusModel {
   }
 
   /** A diagnostics result arrived. A server that answers workspace pulls has checked every
-   *  matrix only when the first one arrives (a document's result may come before it); any
-   *  result counts for one that pushes. Returns true when this is the first. */
+   *  matrix when the first one arrives (a document's result may come before it); any result
+   *  counts for one that pushes. The client keeps an open document's own pull over the
+   *  workspace's answer for it: the counts are complete when no document pull is under way
+   *  (nor about to be sent again). Returns true when this makes the first result complete. */
   result(kind: ResultKind, workspacePull: boolean): boolean {
-    if (this.checked || (workspacePull && kind !== "workspace")) return false;
+    if (kind === "workspace" || !workspacePull) this.resultSeen = true;
+    return this.settle();
+  }
+
+  /** A pull of `document` was sent (a cancelled one's second try among them). */
+  documentPullStarted(document: string): void {
+    this.repulling.delete(document);
+    this.pulling.set(document, (this.pulling.get(document) ?? 0) + 1);
+  }
+
+  /** A pull of `document` ended: answered, failed, or `cancelled` (then the client sends it
+   *  again, unless the document is gone: see `repullDropped`). True as for `result`. */
+  documentPullEnded(document: string, cancelled: boolean): boolean {
+    const n = (this.pulling.get(document) ?? 1) - 1;
+    if (n > 0) this.pulling.set(document, n);
+    else this.pulling.delete(document);
+    if (cancelled) this.repulling.add(document);
+    return this.settle();
+  }
+
+  /** The client did not pull `document` again after a cancellation (its tab closed): stop
+   *  waiting for it. True as for `result`. */
+  repullDropped(document: string): boolean {
+    this.repulling.delete(document);
+    return this.settle();
+  }
+
+  private settle(): boolean {
+    if (this.checked || !this.resultSeen || this.pulling.size > 0 || this.repulling.size > 0) return false;
     this.checked = true;
     return true;
   }

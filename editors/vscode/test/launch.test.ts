@@ -160,10 +160,23 @@ test("status: checking… from the start until the first result, then errors and
   assert.equal(s.view(NONE).text, "$(sync~spin) parity: checking…");
   assert.equal(s.view(NONE).tooltip, "parity-lsp is checking the workspace's matrices");
   // a server that answers workspace pulls: a document's result is not the whole workspace
+  s.documentPullStarted("m.md");
   assert.equal(s.result("document", true), false);
+  assert.equal(s.documentPullEnded("m.md", false), false);
   assert.equal(s.view(NONE).text, "$(sync~spin) parity: checking…");
-  assert.equal(s.result("workspace", true), true);
+  // nor is the workspace's while an open document's pull is under way (or cancelled, to be
+  // sent again): the client keeps the document's own result for it, which is not there yet
+  s.documentPullStarted("m.md");
+  s.documentPullStarted("n.md");
+  assert.equal(s.result("workspace", true), false);
+  assert.equal(s.documentPullEnded("m.md", true), false);
+  assert.equal(s.documentPullEnded("n.md", false), false);
+  assert.equal(s.view(NONE).text, "$(sync~spin) parity: checking…");
+  s.documentPullStarted("m.md"); // the second try
+  assert.equal(s.documentPullEnded("m.md", false), true);
   assert.equal(s.result("workspace", true), false); // only the first one counts
+  s.documentPullStarted("m.md");
+  assert.equal(s.documentPullEnded("m.md", false), false);
   const view = s.view(SOME);
   assert.equal(view.text, "parity $(error) 10 $(warning) 5");
   assert.equal(view.tooltip, "parity-lsp: 10 errors and 5 warnings in 1 file (click for the Problems panel)");
@@ -178,6 +191,13 @@ test("status: checking… from the start until the first result, then errors and
   s.starting();
   s.clientState("running");
   assert.equal(s.view(SOME).text, "$(sync~spin) parity: checking…");
+  // a cancelled pull that the client does not send again (its tab closed) is not waited for
+  s.documentPullStarted("m.md");
+  assert.equal(s.result("workspace", true), false);
+  assert.equal(s.documentPullEnded("m.md", true), false);
+  assert.equal(s.repullDropped("m.md"), true);
+  s.starting();
+  s.clientState("running");
   // a server that pushes: any result
   assert.equal(s.result("push", false), true);
   assert.equal(s.view(SOME).text, "parity $(error) 10 $(warning) 5");
