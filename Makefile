@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint pytest vscode bench clean
+.PHONY: demo test lint pytest vscode vsix code-server bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,15 @@ $(VSCODE_STAMP): $(VSCODE)/package.json $(VSCODE)/package-lock.json
 vscode: $(STAMP) $(VSCODE_STAMP)
 	cd $(VSCODE) && PARITY_LSP_VENV=$(CURDIR)/$(VENV) npm test
 	cd $(VSCODE) && npm run package
+
+# The .vsix alone (tests/test_editor_vscode.py builds it this way when it is missing or stale).
+vsix: $(VSCODE_STAMP)
+	cd $(VSCODE) && npm run package
+
+# code-server (VS Code in the browser) for tests/test_editor_vscode.py, from npm into
+# ~/.cache/parity-lsp/code-server (a minute or two the first time; nothing to do after that).
+code-server:
+	$(VSCODE)/scripts/install-code-server.sh
 
 # parity-lsp against VS Code's Markdown server (installed with npm on first use); see benchmarks/README.md
 bench: $(STAMP)

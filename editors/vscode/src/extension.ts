@@ -1,12 +1,16 @@
 /**
  * The parity-lsp VS Code extension: starts `parity-lsp serve --stdio` through
  * vscode-languageclient and adds four commands and a status bar item. All decisions (which
- * command to run, which settings to send, what to count) live in ./launch.ts.
+ * command to run, which settings to send, what to count and show) live in ./launch.ts.
  */
 
+import { ChildProcess, spawn } from "node:child_process";
 import * as os from "node:os";
 import * as vscode from "vscode";
 import {
+  CloseAction,
+  ErrorAction,
+  ErrorHandler,
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
@@ -23,9 +27,10 @@ import {
   OPEN_LOCATION_COMMAND,
   REPORT_COMMAND,
   SECTION,
-  ServerState,
+  ResultKind,
+  StatusModel,
   configurationResult,
-  countErrors,
+  countProblems,
   engineSettings,
   isExecutableFile,
   needsRestart,
@@ -34,14 +39,60 @@ import {
   reportHtml,
   resolveServerCommand,
   rewriteFileLinks,
-  statusText,
+  serverFailure,
   withCsp,
 } from "./launch";
 
-let client: LanguageClient | undefined;
+/**
+ * The language client, quiet while the server starts: a server that exits at once would
+ * otherwise end in the client's own notifications ("couldn't create connection to server",
+ * "Pending response rejected since connection got disposed"), not in what the server said,
+ * which `startClient` shows instead. Everything still goes to the output channel.
+ */
+class ParityClient extends LanguageClient {
+  starting = true;
+  /** The server process it started last. */
+  proc: ServerProcess | undefined;
+
+  override error(message: string, data?: unknown, showNotification: boolean | "force" = true): void {
+    super.error(message, data, this.starting ? false : showNotification);
+  }
+}
+
+/** The server process of one start: its stderr's tail and how it exited, for `serverFailure`. */
+class ServerProcess {
+  stderr = "";
+  exit: { code: number | null; signal: string | null } | undefined;
+  private readonly closed: Promise<void>;
+
+  constructor(readonly proc: ChildProcess) {
+    proc.stderr?.on("data", (d: Buffer | string) => {
+      this.stderr = (this.stderr + d.toString()).slice(-8192);
+    });
+    proc.on("error", (err) => {
+      this.stderr += `\n${err.message}`;
+    });
+    this.closed = new Promise((resolve) => {
+      proc.on("close", (code, signal) => {
+        this.exit = { code, signal };
+        resolve();
+      });
+    });
+  }
+
+  /** Waits (up to `ms`) until the process has exited and its stderr is read to the end. */
+  async settled(ms: number): Promise<void> {
+    await Promise.race([this.closed, new Promise((r) => setTimeout(r, ms))]);
+  }
+}
+
+let client: ParityClient | undefined;
+/** Starts, stops and restarts run one after the other: a restart while the server is starting
+ *  waits for the start to end instead of stopping a client halfway through it. */
+let lifecycle: Promise<void> = Promise.resolve();
 let output: vscode.OutputChannel;
 let statusBar: vscode.StatusBarItem;
-let state: ServerState = "stopped";
+const status = new StatusModel();
 let reportPanel: vscode.WebviewPanel | undefined;
 
 function workspaceFolder(): string | undefined {
@@ -55,38 +106,98 @@ function currentEngineSettings(): Record<string, unknown> {
 }
 
 function updateStatus(): void {
-  const { errors, files } = countErrors(vscode.languages.getDiagnostics(), vscode.DiagnosticSeverity.Error);
-  const { text, tooltip } = statusText(state, errors, files);
-  statusBar.text = text;
-  statusBar.tooltip = tooltip;
-  statusBar.command = state === "failed" || state === "stopped" ? "parityLsp.showOutput" : "workbench.actions.view.problems";
+  const counts = countProblems(
+    vscode.languages.getDiagnostics(),
+    vscode.DiagnosticSeverity.Error,
+    vscode.DiagnosticSeverity.Warning,
+  );
+  const view = status.view(counts);
+  statusBar.text = view.text;
+  statusBar.tooltip = view.tooltip;
+  statusBar.command = view.command;
   statusBar.show();
+}
+
+/** A diagnostics result from the server: the first one since the start ends "checking…". */
+function resultArrived(c: LanguageClient, kind: ResultKind): void {
+  if (client !== c) return;
+  const provider = c.initializeResult?.capabilities.diagnosticProvider;
+  const workspacePull = !!provider && typeof provider === "object" && provider.workspaceDiagnostics === true;
+  // the client stores a pulled document's result after this middleware returns: count next turn
+  if (status.result(kind, workspacePull)) setTimeout(updateStatus, 0);
+}
+
+/** Shows why the server did not start, once per start: in the status bar, the output and a
+ *  notification, in the server's own words (its last stderr line) when it wrote any. */
+async function startFailed(c: ParityClient, error?: unknown): Promise<void> {
+  if (client !== c || status.failure !== undefined) return;
+  const proc = c.proc;
+  await proc?.settled(2000);
+  if (client !== c || status.failure !== undefined) return;
+  const message = serverFailure(proc?.stderr ?? "", proc?.exit, error);
+  status.failed(message);
+  updateStatus();
+  output.appendLine(`[error] parity-lsp failed to start: ${message}`);
+  void vscode.window.showErrorMessage(`parity-lsp failed to start: ${message}`, "Show output").then((choice) => {
+    if (choice) output.show();
+  });
 }
 
 async function startClient(context: vscode.ExtensionContext): Promise<void> {
   const cfg = vscode.workspace.getConfiguration(SECTION);
+  status.starting();
+  updateStatus();
   let server;
   try {
     server = resolveServerCommand(
-      { path: cfg.get<string | null>("path"), interpreter: cfg.get<string | null>("interpreter"), args: cfg.get<string[]>("args") },
+      { path: cfg.get<string>("path"), interpreter: cfg.get<string>("interpreter"), args: cfg.get<string[]>("args") },
       { platform: process.platform, env: process.env, homeDir: os.homedir(), workspaceFolder: workspaceFolder(), isExecutable: isExecutableFile },
     );
   } catch (err) {
-    state = "failed";
-    updateStatus();
     const message = err instanceof LaunchError ? err.message : String(err);
+    status.failed(message);
+    updateStatus();
     output.appendLine(`[error] ${message}`);
-    const choice = await vscode.window.showErrorMessage(`parity-lsp: ${message}`, "Open settings", "Show output");
-    if (choice === "Open settings") void vscode.commands.executeCommand("workbench.action.openSettings", SECTION);
-    if (choice === "Show output") output.show();
+    // not awaited: a restart (after the user fixed the setting) must not wait for this answer
+    void vscode.window.showErrorMessage(`parity-lsp: ${message}`, "Open settings", "Show output").then((choice) => {
+      if (choice === "Open settings") void vscode.commands.executeCommand("workbench.action.openSettings", SECTION);
+      if (choice === "Show output") output.show();
+    });
     return;
   }
   output.appendLine(`[info] starting ${server.command} ${server.args.join(" ")} (from ${server.source})`);
 
-  const serverOptions: ServerOptions = {
-    command: server.command,
-    args: server.args,
-    options: { cwd: server.options.cwd, env: server.options.env },
+  // spawned here (as vscode-languageclient spawns an Executable) to keep what the server says
+  // on stderr: the client copies it to the output channel, serverFailure reads its last line
+  const serverOptions: ServerOptions = async () => {
+    const proc = spawn(server.command, server.args, { cwd: server.options.cwd, env: server.options.env, stdio: "pipe" });
+    c.proc = new ServerProcess(proc);
+    return proc;
+  };
+  let c: ParityClient;
+  let fallback: ErrorHandler | undefined;
+  const errorHandler: ErrorHandler = {
+    error: (error, message, count) => {
+      if (c.starting) return { action: ErrorAction.Shutdown, handled: true };
+      fallback ??= c.createDefaultErrorHandler();
+      return fallback.error(error, message, count);
+    },
+    closed: async () => {
+      if (c.starting) {
+        // the server is gone before it ever ran: startFailed says why (no restart loop)
+        void startFailed(c);
+        return { action: CloseAction.DoNotRestart, handled: true };
+      }
+      fallback ??= c.createDefaultErrorHandler();
+      const result = await fallback.closed();
+      const proc = c.proc;
+      if (result.action === CloseAction.DoNotRestart && proc) {
+        await proc.settled(2000);
+        const said = serverFailure(proc.stderr, proc.exit);
+        return { ...result, message: `${result.message ?? "parity-lsp stopped."} The server said: ${said}` };
+      }
+      return result;
+    },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
@@ -94,6 +205,8 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     initializationOptions: currentEngineSettings(),
     synchronize: { configurationSection: SECTION },
+    errorHandler,
+    initializationFailedHandler: () => false, // startFailed reports it (no retry, no second message)
     middleware: {
       workspace: {
         configuration: async (params, token, next) => {
@@ -102,42 +215,94 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
           return configurationResult(params.items, result);
         },
       },
+      provideWorkspaceDiagnostics: async (resultIds, token, reporter, next) => {
+        const result = await next(resultIds, token, reporter);
+        if (!token.isCancellationRequested) resultArrived(c, "workspace");
+        return result;
+      },
+      provideDiagnostics: async (document, previousResultId, token, next) => {
+        const key = ("uri" in document ? document.uri : document).toString();
+        const mine = client === c;
+        if (mine) status.documentPullStarted(key);
+        try {
+          const result = await next(document, previousResultId, token);
+          // a cancelled pull answers an empty report, which the client would show until its next
+          // pull (every parity-lsp count at 0, for up to a second): as a cancellation, the client
+          // keeps what it has and pulls again
+          if (token.isCancellationRequested) throw new vscode.CancellationError();
+          if (result) resultArrived(c, "document");
+          return result;
+        } finally {
+          if (mine && client === c) {
+            if (status.documentPullEnded(key, token.isCancellationRequested)) setTimeout(updateStatus, 0);
+            if (token.isCancellationRequested) {
+              setTimeout(() => {
+                if (client === c && status.repullDropped(key)) updateStatus();
+              }, 1000);
+            }
+          }
+        }
+      },
+      handleDiagnostics: (uri, diagnostics, next) => {
+        next(uri, diagnostics);
+        resultArrived(c, "push");
+      },
     },
   };
-  const c = new LanguageClient(SECTION, "parity-lsp", serverOptions, clientOptions);
+  c = new ParityClient(SECTION, "parity-lsp", serverOptions, clientOptions);
   client = c;
   context.subscriptions.push(
     c.onDidChangeState((e) => {
-      state = e.newState === State.Running ? "running" : e.newState === State.Starting ? "starting" : "stopped";
+      if (client !== c) return;
+      if (e.newState === State.Starting) c.starting = true;
+      if (e.newState === State.Running) c.starting = false;
+      status.clientState(e.newState === State.Running ? "running" : e.newState === State.Starting ? "starting" : "stopped");
       updateStatus();
     }),
   );
-  state = "starting";
-  updateStatus();
   try {
     await c.start();
+    c.starting = false;
   } catch (err) {
-    state = "failed";
-    updateStatus();
-    output.appendLine(`[error] parity-lsp did not start: ${err}`);
-    void vscode.window.showErrorMessage(`parity-lsp did not start: ${err}`, "Show output").then((choice) => {
-      if (choice) output.show();
-    });
+    await startFailed(c, err);
   }
 }
 
-async function stopClient(): Promise<void> {
+/** Stops the server; the status bar says "stopped", or "checking…" at once for a restart (the
+ *  client clears the diagnostics as it stops: no count of 0 meanwhile). */
+async function stopClient(restarting = false): Promise<void> {
   const c = client;
+  const proc = c?.proc;
   client = undefined;
+  if (restarting) status.starting();
+  else status.stopped();
+  updateStatus();
   if (c) {
     try {
-      await c.stop();
+      if (c.state !== State.Stopped) await c.stop();
     } catch (err) {
       output.appendLine(`[warn] stopping the server: ${err}`);
     }
   }
-  state = "stopped";
-  updateStatus();
+  // a server that ignored shutdown/exit (or never got them) does not outlive its client
+  if (proc && proc.exit === undefined) {
+    await proc.settled(2000);
+    if (proc.exit === undefined) proc.proc.kill();
+  }
+}
+
+/** Runs `step` after every start, stop and restart asked for before it. */
+function serially(step: () => Promise<void>): Promise<void> {
+  const next = lifecycle.then(step, step);
+  lifecycle = next.catch(() => undefined);
+  return next;
+}
+
+function restart(context: vscode.ExtensionContext): Promise<void> {
+  return serially(async () => {
+    await stopClient(true);
+    await startClient(context);
+  });
 }
 
 async function fixAll(): Promise<void> {
@@ -173,7 +338,7 @@ async function openLocation(href: string): Promise<void> {
 }
 
 async function openReport(): Promise<void> {
-  if (!client || state !== "running") {
+  if (!client || status.state !== "running") {
     void vscode.window.showWarningMessage("parity-lsp: the server is not running");
     return;
   }
@@ -207,10 +372,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     output,
     statusBar,
-    vscode.commands.registerCommand("parityLsp.restartServer", async () => {
-      await stopClient();
-      await startClient(context);
-    }),
+    vscode.commands.registerCommand("parityLsp.restartServer", () => restart(context)),
     vscode.commands.registerCommand("parityLsp.showOutput", () => output.show()),
     vscode.commands.registerCommand("parityLsp.fixAll", fixAll),
     vscode.commands.registerCommand("parityLsp.openReport", openReport),
@@ -219,14 +381,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (needsRestart((s) => e.affectsConfiguration(s))) {
         output.appendLine("[info] launch settings changed: restarting the server");
-        await stopClient();
-        await startClient(context);
+        await restart(context);
       }
     }),
   );
-  await startClient(context);
+  await serially(() => startClient(context));
 }
 
 export async function deactivate(): Promise<void> {
-  await stopClient();
+  await serially(() => stopClient());
 }

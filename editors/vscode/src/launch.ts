@@ -185,11 +185,23 @@ export function needsRestart(changed: (section: string) => boolean): boolean {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** True for a setting value that means "unset": the empty defaults of package.json (`""`, `[]`,
+ *  `{}`), a blank string, `null` and `undefined`. */
+export function isUnset(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value === "string") return value.trim() === "";
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === "object") return Object.keys(value).length === 0;
+  return false;
+}
+
 /**
  * The engine settings to send to the server, from the `parityLsp` section as VS Code reports it
- * (nested objects, unset values `null`). Unset (null/undefined) and empty-string values are
- * dropped, so the server keeps the workspace's `.parity-lsp.toml` for them; editor-only keys and
- * anything unknown are dropped too (the server would report an unknown key).
+ * (nested objects; every key present, with its default when the user set nothing). Unset values
+ * (`isUnset`: the defaults `""`, `[]` and `{}`, or `null`) are dropped, so the server keeps the
+ * workspace's `.parity-lsp.toml` or its own default for them: an `include` left empty must not
+ * mean "no files are matrices". Editor-only keys and anything unknown are dropped too (the
+ * server would report an unknown key).
  */
 export function engineSettings(section: unknown): Record<string, Json> {
   const out: Record<string, Json> = {};
@@ -197,8 +209,7 @@ export function engineSettings(section: unknown): Record<string, Json> {
   const raw = section as Record<string, unknown>;
   for (const key of ENGINE_KEYS) {
     const value = raw[key];
-    if (value === undefined || value === null) continue;
-    if (typeof value === "string" && value.trim() === "") continue;
+    if (isUnset(value)) continue;
     out[key] = JSON.parse(JSON.stringify(value)) as Json;
   }
   return out;
@@ -214,34 +225,200 @@ export interface DiagnosticLike {
   severity: number;
 }
 
-/** Errors from parity-lsp across `vscode.languages.getDiagnostics()` (`[uri, diagnostics][]`). */
-export function countErrors(
+export interface ProblemCounts {
+  errors: number;
+  warnings: number;
+  /** Files with at least one parity-lsp error or warning. */
+  files: number;
+}
+
+/** parity-lsp's errors and warnings across `vscode.languages.getDiagnostics()` (`[uri, diagnostics][]`). */
+export function countProblems(
   entries: ReadonlyArray<readonly [unknown, ReadonlyArray<DiagnosticLike>]>,
   errorSeverity = 0,
-): { errors: number; files: number } {
+  warningSeverity = 1,
+): ProblemCounts {
   let errors = 0;
+  let warnings = 0;
   let files = 0;
   for (const [, diagnostics] of entries) {
-    const n = diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.severity === errorSeverity).length;
-    errors += n;
-    if (n) files += 1;
+    let e = 0;
+    let w = 0;
+    for (const d of diagnostics) {
+      if (d.source !== DIAGNOSTIC_SOURCE) continue;
+      if (d.severity === errorSeverity) e += 1;
+      else if (d.severity === warningSeverity) w += 1;
+    }
+    errors += e;
+    warnings += w;
+    if (e || w) files += 1;
   }
-  return { errors, files };
+  return { errors, warnings, files };
 }
 
 export type ServerState = "starting" | "running" | "stopped" | "failed";
 
-/** The status bar item's text and tooltip. */
-export function statusText(state: ServerState, errors: number, files: number): { text: string; tooltip: string } {
-  if (state === "failed") return { text: "$(error) parity-lsp", tooltip: "parity-lsp failed to start: see the output" };
-  if (state === "stopped") return { text: "$(circle-slash) parity-lsp", tooltip: "parity-lsp is stopped" };
-  if (state === "starting") return { text: "$(sync~spin) parity-lsp", tooltip: "parity-lsp is starting" };
-  if (errors === 0) return { text: "$(check) parity", tooltip: "parity-lsp: no errors in the workspace's matrices" };
-  const plural = errors === 1 ? "error" : "errors";
-  return {
-    text: `$(error) parity ${errors}`,
-    tooltip: `parity-lsp: ${errors} ${plural} in ${files} ${files === 1 ? "file" : "files"} (click for the Problems panel)`,
-  };
+/** Where a result came from: a workspace pull, a document pull, or a push. */
+export type ResultKind = "workspace" | "document" | "push";
+
+export interface StatusView {
+  text: string;
+  tooltip: string;
+  /** The command a click runs. */
+  command: string;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * The status bar item's state, fed with what the extension sees: a (re)start, the language
+ * client's state changes, the start's outcome, diagnostics results. It shows "checking…" from
+ * a (re)start until the first result (counts before that would be a false "no errors"), then
+ * the errors and warnings; a start that failed stays "failed to start" with the server's own
+ * message, whatever the client reports after it.
+ */
+export class StatusModel {
+  state: ServerState = "stopped";
+  /** The first diagnostics since the server (re)started have arrived. */
+  checked = false;
+  /** Why the last start failed, in the server's (or the launcher's) words. */
+  failure: string | undefined;
+  private resultSeen = false;
+  /** Document → its pulls under way. */
+  private readonly pulling = new Map<string, number>();
+  /** Documents whose pull was cancelled: the client sends it again (for a visible document). */
+  private readonly repulling = new Set<string>();
+
+  /** The extension starts (or restarts) the server. */
+  starting(): void {
+    this.state = "starting";
+    this.failure = undefined;
+    this.uncheck();
+  }
+
+  private uncheck(): void {
+    this.checked = false;
+    this.resultSeen = false;
+    this.pulling.clear();
+    this.repulling.clear();
+  }
+
+  /** The language client's state changed. While a start is under way its outcome decides (a
+   *  server that exits at once makes the client report Stopped first); a failed start stays
+   *  failed; a client that restarts the server after a crash is checking again. */
+  clientState(next: "starting" | "running" | "stopped"): void {
+    if (this.state === "failed") return;
+    if (next === "stopped" && this.state === "starting") return;
+    if (next === "starting") this.uncheck();
+    this.state = next;
+  }
+
+  /** The start failed (`message`: the server's own words, see `serverFailure`). */
+  failed(message: string): void {
+    this.state = "failed";
+    this.failure = message;
+  }
+
+  /** The extension stopped the server (restart, deactivation). */
+  stopped(): void {
+    this.state = "stopped";
+    this.failure = undefined;
+  }
+
+  /** A diagnostics result arrived. A server that answers workspace pulls has checked every
+   *  matrix when the first one arrives (a document's result may come before it); any result
+   *  counts for one that pushes. The client keeps an open document's own pull over the
+   *  workspace's answer for it: the counts are complete when no document pull is under way
+   *  (nor about to be sent again). Returns true when this makes the first result complete. */
+  result(kind: ResultKind, workspacePull: boolean): boolean {
+    if (kind === "workspace" || !workspacePull) this.resultSeen = true;
+    return this.settle();
+  }
+
+  /** A pull of `document` was sent (a cancelled one's second try among them). */
+  documentPullStarted(document: string): void {
+    this.repulling.delete(document);
+    this.pulling.set(document, (this.pulling.get(document) ?? 0) + 1);
+  }
+
+  /** A pull of `document` ended: answered, failed, or `cancelled` (then the client sends it
+   *  again, unless the document is gone: see `repullDropped`). True as for `result`. */
+  documentPullEnded(document: string, cancelled: boolean): boolean {
+    const n = (this.pulling.get(document) ?? 1) - 1;
+    if (n > 0) this.pulling.set(document, n);
+    else this.pulling.delete(document);
+    if (cancelled) this.repulling.add(document);
+    return this.settle();
+  }
+
+  /** The client did not pull `document` again after a cancellation (its tab closed): stop
+   *  waiting for it. True as for `result`. */
+  repullDropped(document: string): boolean {
+    this.repulling.delete(document);
+    return this.settle();
+  }
+
+  private settle(): boolean {
+    if (this.checked || !this.resultSeen || this.pulling.size > 0 || this.repulling.size > 0) return false;
+    this.checked = true;
+    return true;
+  }
+
+  view(counts: ProblemCounts): StatusView {
+    const output = "parityLsp.showOutput";
+    const problems = "workbench.actions.view.problems";
+    if (this.state === "failed") {
+      return {
+        text: "$(error) parity-lsp: failed to start",
+        tooltip: `parity-lsp failed to start: ${this.failure ?? "see the output"} (click for the output)`,
+        command: output,
+      };
+    }
+    if (this.state === "stopped") {
+      return { text: "$(circle-slash) parity-lsp: stopped", tooltip: "parity-lsp is stopped (click for the output)", command: output };
+    }
+    if (this.state === "starting" || !this.checked) {
+      return {
+        text: "$(sync~spin) parity: checking…",
+        tooltip: this.state === "starting" ? "parity-lsp is starting" : "parity-lsp is checking the workspace's matrices",
+        command: output,
+      };
+    }
+    const { errors, warnings, files } = counts;
+    if (errors === 0 && warnings === 0) {
+      return { text: "$(check) parity", tooltip: "parity-lsp: no errors or warnings in the workspace's matrices", command: problems };
+    }
+    return {
+      text: `parity $(error) ${errors} $(warning) ${warnings}`,
+      tooltip:
+        `parity-lsp: ${plural(errors, "error")} and ${plural(warnings, "warning")} in ` +
+        `${plural(files, "file")} (click for the Problems panel)`,
+      command: problems,
+    };
+  }
+}
+
+/**
+ * Why a server that was started is gone, in its own words: the last line it wrote to stderr
+ * (a usage or configuration error is one line, a traceback ends with the exception), else how
+ * it exited, else what the client said (`error`).
+ */
+export function serverFailure(
+  stderr: string,
+  exit: { code: number | null; signal: string | null } | undefined,
+  error?: unknown,
+): string {
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  if (lines.length) return lines[lines.length - 1];
+  if (exit && exit.code !== null) return `the server exited with status ${exit.code}`;
+  if (exit && exit.signal) return `the server was killed by ${exit.signal}`;
+  if (error instanceof Error && error.message) return error.message;
+  return error === undefined ? "the server stopped" : String(error);
 }
 
 /** The HTML in the answer of `parityLsp.showReport`: `{format, content}` (or a bare string, or `{html}`). */

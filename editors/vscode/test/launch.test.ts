@@ -6,8 +6,9 @@ import {
   Host,
   LaunchError,
   NOT_FOUND,
+  StatusModel,
   configurationResult,
-  countErrors,
+  countProblems,
   engineSettings,
   expandPath,
   needsRestart,
@@ -16,7 +17,7 @@ import {
   reportHtml,
   resolveServerCommand,
   rewriteFileLinks,
-  statusText,
+  serverFailure,
   withCsp,
 } from "../src/launch";
 
@@ -106,15 +107,17 @@ test("Windows: Scripts\\parity-lsp.exe in the venv, ; in PATH, .exe on PATH", ()
 
 test("engineSettings keeps set engine keys only", () => {
   const section = {
-    path: "/x", interpreter: null, args: [], trace: { server: "verbose" },
-    select: ["PM3"], ignore: [], severity: { PM304: "error" }, include: null, changedSince: "",
+    path: "/x", interpreter: "", args: [], trace: { server: "verbose" },
+    select: ["PM3"], ignore: [], severity: { PM304: "error" }, include: [], changedSince: "",
     exceptionIdPattern: "EX-\\d+", maxFileBytes: 10, proofLevelGlobs: { e2e: ["**/e2e/**"] }, bogus: 1,
   };
   assert.deepEqual(engineSettings(section), {
     exceptionIdPattern: "EX-\\d+", proofLevelGlobs: { e2e: ["**/e2e/**"] }, severity: { PM304: "error" },
-    select: ["PM3"], ignore: [], maxFileBytes: 10,
+    select: ["PM3"], maxFileBytes: 10,
   });
   assert.deepEqual(engineSettings(null), {});
+  // 0 is a value (unlike "", [] and {}): the server judges it
+  assert.deepEqual(engineSettings({ maxFileBytes: 0, select: ["  "] }), { maxFileBytes: 0, select: ["  "] });
   assert.deepEqual(engineSettings([1]), {});
 });
 
@@ -132,18 +135,107 @@ test("needsRestart only for launch settings", () => {
   assert.equal(needsRestart((s) => s === "parityLsp.select"), false);
 });
 
-test("countErrors counts parity-lsp errors across files", () => {
-  const E = 0, W = 1;
+test("countProblems counts parity-lsp errors and warnings across files", () => {
+  const E = 0, W = 1, I = 2;
   const entries: [string, { source?: string; severity: number }[]][] = [
     ["a.md", [{ source: "parity-lsp", severity: E }, { source: "parity-lsp", severity: W }, { source: "markdownlint", severity: E }]],
     ["b.md", [{ source: "parity-lsp", severity: E }, { source: "parity-lsp", severity: E }]],
-    ["c.md", []],
+    ["c.md", [{ source: "parity-lsp", severity: W }, { source: "parity-lsp", severity: I }]],
+    ["d.md", [{ source: "parity-lsp", severity: I }]],
+    ["e.md", []],
   ];
-  assert.deepEqual(countErrors(entries, E), { errors: 3, files: 2 });
-  assert.equal(statusText("running", 3, 2).text, "$(error) parity 3");
-  assert.match(statusText("running", 1, 1).tooltip, /1 error in 1 file/);
-  assert.equal(statusText("running", 0, 0).text, "$(check) parity");
-  assert.match(statusText("failed", 0, 0).tooltip, /failed/);
+  assert.deepEqual(countProblems(entries, E, W), { errors: 3, warnings: 2, files: 3 });
+});
+
+const NONE = { errors: 0, warnings: 0, files: 0 };
+const SOME = { errors: 10, warnings: 5, files: 1 };
+
+test("status: checking… from the start until the first result, then errors and warnings", () => {
+  const s = new StatusModel();
+  s.starting();
+  // no "no errors" before the server has answered: the counts are still empty then
+  assert.equal(s.view(NONE).text, "$(sync~spin) parity: checking…");
+  assert.equal(s.view(NONE).tooltip, "parity-lsp is starting");
+  s.clientState("running");
+  assert.equal(s.view(NONE).text, "$(sync~spin) parity: checking…");
+  assert.equal(s.view(NONE).tooltip, "parity-lsp is checking the workspace's matrices");
+  // a server that answers workspace pulls: a document's result is not the whole workspace
+  s.documentPullStarted("m.md");
+  assert.equal(s.result("document", true), false);
+  assert.equal(s.documentPullEnded("m.md", false), false);
+  assert.equal(s.view(NONE).text, "$(sync~spin) parity: checking…");
+  // nor is the workspace's while an open document's pull is under way (or cancelled, to be
+  // sent again): the client keeps the document's own result for it, which is not there yet
+  s.documentPullStarted("m.md");
+  s.documentPullStarted("n.md");
+  assert.equal(s.result("workspace", true), false);
+  assert.equal(s.documentPullEnded("m.md", true), false);
+  assert.equal(s.documentPullEnded("n.md", false), false);
+  assert.equal(s.view(NONE).text, "$(sync~spin) parity: checking…");
+  s.documentPullStarted("m.md"); // the second try
+  assert.equal(s.documentPullEnded("m.md", false), true);
+  assert.equal(s.result("workspace", true), false); // only the first one counts
+  s.documentPullStarted("m.md");
+  assert.equal(s.documentPullEnded("m.md", false), false);
+  const view = s.view(SOME);
+  assert.equal(view.text, "parity $(error) 10 $(warning) 5");
+  assert.equal(view.tooltip, "parity-lsp: 10 errors and 5 warnings in 1 file (click for the Problems panel)");
+  assert.equal(view.command, "workbench.actions.view.problems");
+  // warnings alone show (every line drift is one)
+  assert.equal(s.view({ errors: 0, warnings: 1, files: 1 }).text, "parity $(error) 0 $(warning) 1");
+  assert.match(s.view({ errors: 1, warnings: 0, files: 1 }).tooltip, /1 error and 0 warnings in 1 file/);
+  assert.equal(s.view(NONE).text, "$(check) parity");
+  // every restart checks again
+  s.stopped();
+  assert.equal(s.view(SOME).text, "$(circle-slash) parity-lsp: stopped");
+  s.starting();
+  s.clientState("running");
+  assert.equal(s.view(SOME).text, "$(sync~spin) parity: checking…");
+  // a cancelled pull that the client does not send again (its tab closed) is not waited for
+  s.documentPullStarted("m.md");
+  assert.equal(s.result("workspace", true), false);
+  assert.equal(s.documentPullEnded("m.md", true), false);
+  assert.equal(s.repullDropped("m.md"), true);
+  s.starting();
+  s.clientState("running");
+  // a server that pushes: any result
+  assert.equal(s.result("push", false), true);
+  assert.equal(s.view(SOME).text, "parity $(error) 10 $(warning) 5");
+  // the client restarts a crashed server: checking again
+  s.clientState("starting");
+  s.clientState("running");
+  assert.equal(s.view(SOME).text, "$(sync~spin) parity: checking…");
+});
+
+test("status: a server that exits at start ends as failed to start, with its own message", () => {
+  const s = new StatusModel();
+  s.starting();
+  // the client reports Stopped as soon as the connection closes, before start() rejects
+  s.clientState("stopped");
+  assert.equal(s.view(NONE).text, "$(sync~spin) parity: checking…");
+  s.failed("parity-lsp: error: unrecognized arguments: --bogus");
+  s.clientState("stopped"); // and again when it cleans up: failed stays
+  const view = s.view(NONE);
+  assert.equal(view.text, "$(error) parity-lsp: failed to start");
+  assert.equal(view.tooltip, "parity-lsp failed to start: parity-lsp: error: unrecognized arguments: --bogus (click for the output)");
+  assert.equal(view.command, "parityLsp.showOutput");
+  assert.equal(s.result("workspace", true), true); // a late result does not hide the failure
+  assert.equal(s.view(SOME).text, "$(error) parity-lsp: failed to start");
+  // until the next start
+  s.starting();
+  assert.equal(s.failure, undefined);
+  assert.equal(s.view(NONE).text, "$(sync~spin) parity: checking…");
+});
+
+test("serverFailure: the server's last stderr line, else how it exited", () => {
+  const usage = "usage: parity-lsp [-h] [--version] COMMAND ...\nparity-lsp: error: unrecognized arguments: --bogus\n";
+  assert.equal(serverFailure(usage, { code: 2, signal: null }), "parity-lsp: error: unrecognized arguments: --bogus");
+  const traceback = 'Traceback (most recent call last):\r\n  File "x.py", line 1\r\nModuleNotFoundError: No module named \'pygls\'\r\n\r\n';
+  assert.equal(serverFailure(traceback, { code: 1, signal: null }), "ModuleNotFoundError: No module named 'pygls'");
+  assert.equal(serverFailure("", { code: 3, signal: null }), "the server exited with status 3");
+  assert.equal(serverFailure("  \n", { code: null, signal: "SIGKILL" }), "the server was killed by SIGKILL");
+  assert.equal(serverFailure("", undefined, new Error("Connection closed")), "Connection closed");
+  assert.equal(serverFailure("", undefined), "the server stopped");
 });
 
 test("reportHtml takes {format, content} (or a string); withCsp keeps the report's own policy", () => {

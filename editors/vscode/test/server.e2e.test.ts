@@ -69,13 +69,16 @@ if (!fs.existsSync(path.join(VENV_BIN, "parity-lsp"))) {
   throw new Error(`no parity-lsp in ${VENV_BIN}: run \`make\` (or set PARITY_LSP_VENV) before \`npm test\``);
 }
 
-/** What VS Code's configuration service answers for the `parityLsp` section: every key, unset ones null. */
+/** What VS Code's configuration service answers for the `parityLsp` section: every key, the ones
+ *  the user did not set with package.json's empty defaults ("", [], {}; null for maxFileBytes).
+ *  An `include: []` that reached the server would mean "no matrices": the diagnostics this test
+ *  waits for show that it does not. */
 const VSCODE_SECTION = {
-  path: null, interpreter: null, args: [], trace: { server: "off" },
-  include: null, exclude: null, requiredColumns: null, statuses: null, proofLevels: null,
-  exceptionsDoc: null, exceptionIdPattern: null, forbiddenEvidence: null, proofLevelGlobs: null,
-  ownerPlaceholders: null, severity: { PM304: "error" }, select: null, ignore: null,
-  maxFileBytes: null, changedSince: null,
+  path: "", interpreter: "", args: [], trace: { server: "off" },
+  include: [], exclude: [], requiredColumns: [], statuses: [], proofLevels: [],
+  exceptionsDoc: [], exceptionIdPattern: "", forbiddenEvidence: [], proofLevelGlobs: {},
+  ownerPlaceholders: [], severity: { PM304: "error" }, select: [], ignore: [],
+  maxFileBytes: null, changedSince: "",
 };
 
 /** The capabilities that matter here, as vscode-languageclient 9 announces them. */
