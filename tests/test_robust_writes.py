@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import require
 from rpc_client import RawClient
 
 from parity_lsp import cli
@@ -396,8 +397,7 @@ def test_a_kill_at_any_moment_leaves_the_old_or_the_new_file(demo, tmp_path):
 
 
 def test_a_repository_config_cannot_inject_git_options(tmp_path):
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+    require(shutil.which("git"), "git", "apt-get install -y git")
     root = tmp_path / "repo"
     (root / "docs" / "parity").mkdir(parents=True)
     victim = tmp_path / "victim.txt"
