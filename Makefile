@@ -51,6 +51,12 @@ vscode: $(STAMP) $(VSCODE_STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
+# .pre-commit-hooks.yaml's pattern of cited code files, from the language registry
+# (tests/test_languages.py fails when they disagree)
+.PHONY: pre-commit-hooks
+pre-commit-hooks: $(STAMP)
+	$(BIN)/python scripts/pre_commit_hooks.py .pre-commit-hooks.yaml
+
 clean:
 	rm -rf $(VENV) build *.egg-info $(VSCODE)/node_modules $(VSCODE)/dist $(VSCODE)/out $(VSCODE)/*.vsix
 
