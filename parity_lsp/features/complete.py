@@ -119,6 +119,7 @@ GROUPS = (
     "Production hardening",
 )
 
+_TITLED = frozenset({"test", "describe"})  # definitions named by a title string (jest, RSpec, Catch2)
 _DEF_KINDS = {
     "fn": FUNCTION,
     "def": FUNCTION,
@@ -982,25 +983,29 @@ class _Ctx:
         defs.sort(key=lambda d: ((not d.is_test) if tests_first else d.is_test, d.line))
         out: list[Completion] = []
         seen: set[str] = set()
+        lang = languages.for_path(src.rel)
+        sep = lang.separator if lang is not None else "::"
         for d in defs:
             if d.qualname in seen:
                 continue
             seen.add(d.qualname)
-            name = self.escape(d.qualname)
+            # as people write it in this language (`CalcTest.adds`); test titles keep `::`
+            written = d.qualname if sep == "::" or d.kind in _TITLED else d.qualname.replace("::", sep)
+            name = self.escape(written)
             insert = f"`{name}`" if wrap else (name if closed else name + "`")
             detail = f"{'test' if d.is_test else d.kind}, line {d.line + 1}"
             if d.disabled:
                 detail += f" (disabled: {d.disabled})"
             out.append(
                 Completion(
-                    d.qualname,
+                    written,
                     insert,
                     span,
                     _DEF_KINDS.get(d.kind, TEXT),
                     detail=detail,
                     documentation=_signature_doc(src.rel, d),
                     sort_text=f"{len(out):05d}",
-                    filter_text=d.qualname,
+                    filter_text=written,
                 )
             )
         return out

@@ -244,7 +244,7 @@ def scan(spec: TreeSitterSpec, text: str) -> list[Rec]:
                 end_row,
                 it.is_test,
                 it.disabled,
-                _signature(it, src),
+                _signature(it, lines),
             )
         )
     return recs
@@ -275,63 +275,31 @@ def _doc_start(lines: list[str], row: int, prefixes: tuple[str, ...]) -> int:
     return r
 
 
-def _signature(it: Item, src: bytes) -> str:
-    """The declaration: from the start of the name's line (or the item) to its body."""
-    node = it.node
-    start = node.start_byte
-    name_line_start = src.rfind(b"\n", 0, max(start, _name_byte(it))) + 1
-    if name_line_start > start:
-        start = name_line_start
-    body = node.child_by_field_name("body")
-    if body is None:
-        body = next((c for c in node.children if c.type in _BODIES), None)
-    line_end = src.find(b"\n", start)
-    if line_end < 0:
-        line_end = len(src)
-    end = min(line_end, node.end_byte) if node.end_byte > start else line_end
-    if body is not None and body.start_byte > start:
-        head = src[start:end]
-        if body.start_byte < end or head.count(b"(") > head.count(b")"):
-            end = body.start_byte  # the body starts on this line, or the parameters go on
-    raw = src[start : min(end, start + 4 * MAX_SIGNATURE)].decode("utf-8", "replace")
-    sig = _WS.sub(" ", raw).strip().rstrip("{").rstrip()
+def _signature(it: Item, lines: list[str]) -> str:
+    """The declaration: the name's line, from the item's start when the item starts on that
+    line, up to its body's `{` (attributes and annotations on lines above it are left out)."""
+    row = it.name_row
+    if row >= len(lines):
+        return ""
+    line = lines[row]
+    end = it.node.end_point
+    if end.row == row:
+        line = _prefix(line, end.column)
+    point = it.node.start_point
+    if point.row == row:
+        line = line[len(_prefix(line, point.column)) :]
+    brace = line.find("{")
+    if brace > 0:
+        line = line[:brace]
+    sig = _WS.sub(" ", line).strip()
     return sig if len(sig) <= MAX_SIGNATURE else sig[: MAX_SIGNATURE - 1] + "…"
 
 
-_BODIES = frozenset(
-    {
-        "function_body",
-        "class_body",
-        "enum_class_body",
-        "protocol_body",
-        "block",
-        "compound_statement",
-        "declaration_list",
-        "field_declaration_list",
-        "body_statement",
-        "do_block",
-    }
-)
-
-
-def _name_byte(it: Item) -> int:
-    """A byte offset on the name's line: the name row's start is found from there."""
-    node = it.node
-    if it.name_row == node.start_point.row:
-        return int(node.start_byte)
-    # descend to the first child on the name's row
-    cur = node
-    while True:
-        nxt = None
-        for c in cur.children:
-            if c.end_point.row >= it.name_row:
-                nxt = c
-                break
-        if nxt is None:
-            return int(node.start_byte)
-        if nxt.start_point.row >= it.name_row:
-            return int(nxt.start_byte)
-        cur = nxt
+def _prefix(line: str, byte_column: int) -> str:
+    """The characters of `line` before a tree-sitter column (a count of UTF-8 bytes)."""
+    if line.isascii():
+        return line[:byte_column]
+    return line.encode("utf-8", "replace")[:byte_column].decode("utf-8", "ignore")
 
 
 # --- helpers the language modules share -------------------------------------------------------
