@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib
 import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -122,6 +123,7 @@ class TreeSitterSpec:
         classify: ClassifyHook = no_classify,
         benign: Callable[[Any], bool] | None = None,
         wrappers: frozenset[str] = frozenset(),
+        block_comments: bool = True,
     ) -> None:
         self.module = module
         self.function = function
@@ -131,6 +133,7 @@ class TreeSitterSpec:
         self.classify = classify
         self.benign = benign  # a syntax error the grammar always reports on valid code (Catch2)
         self.wrappers = wrappers  # parent node types that belong to the item (`template <…>`)
+        self.block_comments = block_comments  # the language has `/* … */` comments
         self._loaded: tuple[Any, Any] | None = None
         self._failed: str | None = None
         self._lock = threading.Lock()
@@ -159,19 +162,62 @@ class TreeSitterSpec:
             return self._loaded
 
 
-def scan(spec: TreeSitterSpec, text: str) -> list[Rec]:
-    """The records of `text` (line breaks `\\n`), by `spec`'s grammar and hooks."""
+# Capture kinds that may hold other items: kept by a scan for some names only, for the
+# qualified names of what they hold (and the tests they disable).
+CONTAINERS = frozenset(
+    {
+        "class",
+        "struct",
+        "union",
+        "enum",
+        "interface",
+        "record",
+        "object",
+        "namespace",
+        "module",
+        "protocol",
+        "type",
+        "block",
+        "catch2",
+    }
+)
+# Parsing time allowed: PARSE_SECONDS + PARSE_SECONDS_PER_MB per megabyte (valid code parses
+# at ~1 s/MB on a loaded 2-core machine; garbage can take 5 s/MB): past it, "not understood".
+PARSE_SECONDS = 1.0
+PARSE_SECONDS_PER_MB = 4.0
+_CHUNK = 1 << 16
+
+
+def scan(spec: TreeSitterSpec, text: str, wanted: frozenset[str] | None = None) -> list[Rec]:
+    """The records of `text` (line breaks `\\n`), by `spec`'s grammar and hooks. With `wanted`,
+    only the items of those names are recorded, with every container and test title: what
+    `symbols.lookup` of those names needs to answer as on all of them."""
     import tree_sitter
 
     from parity_lsp.workspace.symbols._common import Rec
 
     parser, query = spec.load()
     src = text.encode("utf-8", "replace")
+    if spec.block_comments:
+        src = _open_comments(src)
+    deadline = time.perf_counter() + PARSE_SECONDS + PARSE_SECONDS_PER_MB * len(src) / 1e6
+
+    def read(offset: int, _point: object) -> bytes:
+        return src[offset : offset + _CHUNK]
+
+    def too_long(_offset: int, _has_error: bool) -> bool:
+        return time.perf_counter() > deadline
+
     with spec._lock:  # a parser is not safe to share between threads
-        tree = parser.parse(src)
+        try:
+            tree = parser.parse(read, progress_callback=too_long)
+        except ValueError:  # cancelled: past the deadline
+            parser.reset()
+            return PartialRecs()
     root = tree.root_node
     items: list[Item] = []
     make = spec.item
+    names_wanted = {w.encode() for w in wanted} if wanted is not None else None
     for _pattern, captures in tree_sitter.QueryCursor(query).matches(root):
         node = None
         kind = ""
@@ -182,7 +228,11 @@ def scan(spec: TreeSitterSpec, text: str) -> list[Rec]:
         if node is None:
             continue
         names = captures.get("name")
-        made = make(kind, node, names[0] if names else None, src)
+        name = names[0] if names else None
+        if names_wanted is not None and name is not None and kind not in CONTAINERS:
+            if src[name.start_byte : name.end_byte].strip(b"`") not in names_wanted:
+                continue
+        made = make(kind, node, name, src)
         if made is not None:
             items.append(made)
     wrappers = spec.wrappers
@@ -248,6 +298,20 @@ def scan(spec: TreeSitterSpec, text: str) -> list[Rec]:
             )
         )
     return recs
+
+
+def _open_comments(src: bytes) -> bytes:
+    """Every `/*` after the last `*/` cannot be closed: tree-sitter's lexer reads to the end of
+    the text from each of them (quadratic on garbage). Past the first, they become `/ ` (the
+    same length: rows and columns stay), as a compiler reads them: inside the open comment."""
+    close = src.rfind(b"*/")
+    start = src.find(b"/*", close + 2 if close >= 0 else 0)
+    if start < 0:
+        return src
+    second = src.find(b"/*", start + 2)
+    if second < 0:
+        return src
+    return src[:second] + src[second:].replace(b"/*", b"/ ")
 
 
 def _broken(root: Any, benign: Callable[[Any], bool] | None) -> bool:

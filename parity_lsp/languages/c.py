@@ -19,6 +19,7 @@ LANGUAGE = Language(
     name="C",
     extensions=(".c",),
     scanner="parity_lsp.languages.c:scan",
+    partial_scan=True,
     fence="c",
     requires=("tree_sitter", "tree_sitter_c"),
     separator="::",
@@ -50,5 +51,5 @@ def _item(kind: str, node: Any, name_node: Any, src: bytes) -> Item | None:
 SPEC = TreeSitterSpec("tree_sitter_c", QUERY, item=_item)
 
 
-def scan(text: str) -> list[Rec]:
-    return ts_scan(SPEC, text)
+def scan(text: str, wanted: frozenset[str] | None = None) -> list[Rec]:
+    return ts_scan(SPEC, text, wanted)

@@ -22,6 +22,7 @@ LANGUAGE = Language(
     name="C++",
     extensions=(".cc", ".cpp", ".cxx", ".c++", ".hh", ".hpp", ".hxx", ".h++", ".h", ".ipp", ".tpp"),
     scanner="parity_lsp.languages.cpp:scan",
+    partial_scan=True,
     fence="cpp",
     requires=("tree_sitter", "tree_sitter_cpp"),
     separator="::",
@@ -89,5 +90,5 @@ SPEC = TreeSitterSpec(
 )
 
 
-def scan(text: str) -> list[Rec]:
-    return ts_scan(SPEC, text)
+def scan(text: str, wanted: frozenset[str] | None = None) -> list[Rec]:
+    return ts_scan(SPEC, text, wanted)

@@ -29,6 +29,7 @@ LANGUAGE = Language(
     name="C#",
     extensions=(".cs",),
     scanner="parity_lsp.languages.csharp:scan",
+    partial_scan=True,
     fence="csharp",
     requires=("tree_sitter", "tree_sitter_c_sharp"),
     separator=".",
@@ -104,5 +105,5 @@ SPEC = TreeSitterSpec(
 )
 
 
-def scan(text: str) -> list[Rec]:
-    return ts_scan(SPEC, text)
+def scan(text: str, wanted: frozenset[str] | None = None) -> list[Rec]:
+    return ts_scan(SPEC, text, wanted)

@@ -20,6 +20,7 @@ LANGUAGE = Language(
     name="Java",
     extensions=(".java",),
     scanner="parity_lsp.languages.java:scan",
+    partial_scan=True,
     fence="java",
     requires=("tree_sitter", "tree_sitter_java"),
     separator=".",
@@ -53,5 +54,5 @@ def _classify(item: Item, src: bytes) -> None:
 SPEC = TreeSitterSpec("tree_sitter_java", QUERY, classify=_classify)
 
 
-def scan(text: str) -> list[Rec]:
-    return ts_scan(SPEC, text)
+def scan(text: str, wanted: frozenset[str] | None = None) -> list[Rec]:
+    return ts_scan(SPEC, text, wanted)

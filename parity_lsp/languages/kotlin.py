@@ -19,6 +19,7 @@ LANGUAGE = Language(
     name="Kotlin",
     extensions=(".kt", ".kts"),
     scanner="parity_lsp.languages.kotlin:scan",
+    partial_scan=True,
     fence="kotlin",
     requires=("tree_sitter", "tree_sitter_kotlin"),
     separator=".",
@@ -68,5 +69,5 @@ def _classify(item: Item, src: bytes) -> None:
 SPEC = TreeSitterSpec("tree_sitter_kotlin", QUERY, item=_item, classify=_classify)
 
 
-def scan(text: str) -> list[Rec]:
-    return ts_scan(SPEC, text)
+def scan(text: str, wanted: frozenset[str] | None = None) -> list[Rec]:
+    return ts_scan(SPEC, text, wanted)

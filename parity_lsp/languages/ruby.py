@@ -31,6 +31,7 @@ LANGUAGE = Language(
     extensions=(".rb", ".rake"),
     filenames=("Rakefile", "Gemfile"),
     scanner="parity_lsp.languages.ruby:scan",
+    partial_scan=True,
     fence="ruby",
     requires=("tree_sitter", "tree_sitter_ruby"),
     separator="::",
@@ -172,8 +173,10 @@ def _skipped_first(body: Any, src: bytes) -> str | None:
     return None
 
 
-SPEC = TreeSitterSpec("tree_sitter_ruby", QUERY, item=_item, classify=_classify, comments=("#",))
+SPEC = TreeSitterSpec(
+    "tree_sitter_ruby", QUERY, item=_item, classify=_classify, comments=("#",), block_comments=False
+)
 
 
-def scan(text: str) -> list[Rec]:
-    return ts_scan(SPEC, text)
+def scan(text: str, wanted: frozenset[str] | None = None) -> list[Rec]:
+    return ts_scan(SPEC, text, wanted)

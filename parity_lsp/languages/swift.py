@@ -28,6 +28,7 @@ LANGUAGE = Language(
     name="Swift",
     extensions=(".swift",),
     scanner="parity_lsp.languages.swift:scan",
+    partial_scan=True,
     fence="swift",
     requires=("tree_sitter", "tree_sitter_swift"),
     separator=".",
@@ -121,5 +122,5 @@ def _xct_skip(node: Any, src: bytes) -> str | None:
 SPEC = TreeSitterSpec("tree_sitter_swift", QUERY, item=_item, classify=_classify)
 
 
-def scan(text: str) -> list[Rec]:
-    return ts_scan(SPEC, text)
+def scan(text: str, wanted: frozenset[str] | None = None) -> list[Rec]:
+    return ts_scan(SPEC, text, wanted)

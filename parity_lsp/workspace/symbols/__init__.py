@@ -394,7 +394,9 @@ def lookup(defs: list[Definition], symbol: str) -> list[Definition] | None:
     treat as a language not understood rather than as "not defined"."""
     try:
         if not defs or not isinstance(symbol, str):
-            return []
+            # a scan that read nothing of a file it could not parse (past its time budget):
+            # not understood
+            return None if isinstance(defs, PartialDefinitions) else []
         raw = _raw_symbol(symbol)
         if raw is None:
             return []
