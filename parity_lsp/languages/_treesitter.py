@@ -229,9 +229,13 @@ def scan(spec: TreeSitterSpec, text: str, wanted: frozenset[str] | None = None) 
             continue
         names = captures.get("name")
         name = names[0] if names else None
-        if names_wanted is not None and name is not None and kind not in CONTAINERS:
-            if src[name.start_byte : name.end_byte].strip(b"`") not in names_wanted:
-                continue
+        if (
+            names_wanted is not None
+            and name is not None
+            and kind not in CONTAINERS
+            and src[name.start_byte : name.end_byte].strip(b"`") not in names_wanted
+        ):
+            continue  # a scan for some names: not one of them
         made = make(kind, node, name, src)
         if made is not None:
             items.append(made)
