@@ -50,6 +50,7 @@ vscode: $(STAMP) $(VSCODE_STAMP)
 # parity-lsp against VS Code's Markdown server (installed with npm on first use); see benchmarks/README.md
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/scanner_bench.py  # µs/KB per language scanner, cold and warm
 
 # .pre-commit-hooks.yaml's pattern of cited code files, from the language registry
 # (tests/test_languages.py fails when they disagree)

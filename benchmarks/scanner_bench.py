@@ -17,7 +17,9 @@ With the `tree-sitter-rust` wheel installed (the test extras), the hand Rust sca
 compared with tree-sitter-rust's parse + a tags query on the same file.
 
 `python benchmarks/scanner_bench.py` prints a Markdown table and writes
-benchmarks/results/scanners.json. `make bench` runs it as its last step.
+benchmarks/results/scanners.json. `make bench` runs it as its last step. Environment:
+BENCH_SCANNER_LINES (7000), BENCH_SCANNER_ROUNDS (3 fresh processes per language),
+BENCH_SCANNER_REPEAT (7 warm scans and lookups per process), BENCH_SCANNER_OUT (the JSON).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 RESULTS = HERE / "results"
-LINES = 7000
+LINES = int(os.environ.get("BENCH_SCANNER_LINES", "7000"))
 
 
 # --- realistic files ------------------------------------------------------------------------------
@@ -574,10 +576,9 @@ def main() -> int:
             print(f"| {who} | {cold * 1e6 / kb:.0f} | {warm * 1e6 / kb:.0f} | {items} |")
     else:
         print("\n(tree-sitter-rust is not installed: `pip install tree-sitter-rust` for the comparison)")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "scanners.json").write_text(
-        json.dumps({"languages": results, "tree_sitter_rust": ts}, indent=1)
-    )
+    out = Path(os.environ.get("BENCH_SCANNER_OUT") or RESULTS / "scanners.json")
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"languages": results, "tree_sitter_rust": ts}, indent=1))
     return 0
 
 
