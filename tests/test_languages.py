@@ -93,6 +93,11 @@ def test_the_pre_commit_line_is_rewritten_from_the_registry():
     assert fresh.split("\n")[2] == languages.pre_commit_code_line() and "swift" in fresh
 
 
+def test_the_readme_lists_the_registered_languages():
+    readme = (REPO / "README.md").read_text()
+    assert languages.markdown_table() in readme, "README's language table: paste languages.markdown_table()"
+
+
 def test_source_extensions_are_paths_and_sources():
     for ext in (".swift", ".kt", ".cs", ".cc", ".hpp", ".rb", ".java"):
         assert is_path_candidate("Calc" + ext)

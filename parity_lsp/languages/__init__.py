@@ -218,3 +218,12 @@ def _main(argv: list[str]) -> int:
     for lang in languages():
         print(f"{lang.id:<11} {' '.join(lang.extensions + lang.filenames):<44} {lang.scanner}")
     return 0
+
+
+def markdown_table() -> str:
+    """README's table of the languages understood (tests/test_languages.py keeps them equal)."""
+    rows = ["| language | files | tests | disabled (PM308) |", "|---|---|---|---|"]
+    for lang in languages():
+        files = ", ".join(f"`{f}`" for f in (*lang.extensions, *lang.filenames))
+        rows.append(f"| {lang.name} | {files} | {lang.tests} | {lang.disabled or '—'} |")
+    return "\n".join(rows)
