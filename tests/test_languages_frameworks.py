@@ -147,6 +147,9 @@ GTEST = """\
 
 #include "calc.h"
 
+namespace acme {
+namespace {
+
 // Addition.
 TEST(CalcTest, AddsTwoNumbers) {
   EXPECT_EQ(acme::add(2, 2), 4);
@@ -155,6 +158,9 @@ TEST(CalcTest, AddsTwoNumbers) {
 TEST(CalcTest, DISABLED_DividesByZero) {
   EXPECT_DEATH(acme::div(1, 0), "");
 }
+
+}  // namespace
+}  // namespace acme
 
 class CalcFixture : public ::testing::Test {
  protected:
@@ -196,7 +202,7 @@ class Ledger {
 RSPEC = """\
 require "spec_helper"
 
-RSpec.describe Calculator do
+RSpec.describe Acme::Calculator do
   describe "#add" do
     it "adds two numbers" do
       expect(Calculator.new.add(2, 2)).to eq(4)
@@ -298,9 +304,9 @@ ROWS = [
     ("catch2", f"`{C2}` (`vectors can be sized`)", []),
     ("catch2 hidden", f"`{C2}` (`slow resize`)", ["PM308"]),
     ("rspec title", f"`{R}` (`adds two numbers`)", []),
-    ("rspec full", f"`{R}` (`Calculator#add adds two numbers`)", []),
+    ("rspec full", f"`{R}` (`Acme::Calculator#add adds two numbers`)", []),
     ("rspec xit", f"`{R}` (`adds floats`)", ["PM308"]),
-    ("rspec skip meta", f"`{R}` (`Calculator when empty returns zero`)", ["PM308"]),
+    ("rspec skip meta", f"`{R}` (`Acme::Calculator when empty returns zero`)", ["PM308"]),
     ("rspec missing", f"`{R}` (`subtracts`)", ["PM305"]),
     ("minitest hash", f"`{M}` (`CalcTest#test_adds`)", []),
     ("minitest module", f"`{M}` (`Acme::CalcTest.test_adds`)", []),

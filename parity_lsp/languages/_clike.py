@@ -116,6 +116,7 @@ def _gtest(node: Any, macro: str, name_node: Any, src: bytes) -> Item | None:
     it = Item(node, name, "test", name_node.start_point.row)
     it.prefix = (suite,)
     it.is_test = True
+    it.absolute = True  # `Suite.Name` whatever namespace the macro is written in
     if name.startswith("DISABLED_") or suite.startswith("DISABLED_"):
         it.disabled = "DISABLED_ prefix"
     return it
@@ -144,6 +145,7 @@ def catch2_item(node: Any, macro_node: Any, src: bytes) -> Item | None:
         return None
     it = Item(node, name, "test", node.start_point.row, body=body)
     it.is_test = True
+    it.absolute = True  # a test case is named by its title alone
     tags = "".join(_string(s, src) for s in strings[1:2])
     hidden = _HIDDEN_TAG.search(tags)
     if hidden:

@@ -42,6 +42,7 @@ class Item:
     """One definition found by the query, before it becomes a record."""
 
     __slots__ = (
+        "absolute",
         "body",
         "disabled",
         "disables",
@@ -78,6 +79,7 @@ class Item:
         self.disabled: str | None = None  # why this test is disabled
         self.disables: str | None = None  # a container whose tests are all disabled, and why
         self.to_end = False  # a container running to the end of the file (C# `namespace X;`)
+        self.absolute = False  # named without its containers (a GoogleTest or Catch2 test)
 
     def ancestors(self) -> list[Item]:
         out = []
@@ -281,7 +283,7 @@ def scan(spec: TreeSitterSpec, text: str, wanted: frozenset[str] | None = None) 
                 p = p.parent
         segments = (*it.prefix, it.name)
         qual = "::".join(segments)
-        if parent is not None:
+        if parent is not None and not it.absolute:
             qual = quals[id(parent)] + "::" + qual
         quals[id(it)] = qual
         start = _doc_start(lines, it.start_row, comments) if comments else it.start_row

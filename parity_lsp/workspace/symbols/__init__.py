@@ -315,7 +315,7 @@ def _lookup(defs: list[Definition], raw: str) -> list[Definition]:
                 for sep in (" ", " > ", " › "):
                     if raw == suite.replace("::", sep) + sep + name:
                         best = (0, -len(qsegs), 0)
-                if best is None and raw == _rspec_name(qsegs):
+                if best is None and raw in _rspec_names(qsegs):
                     best = (0, -len(qsegs), 0)
             if best is None and name == raw:
                 best = (2, -1, 0)
@@ -344,13 +344,20 @@ def _lookup(defs: list[Definition], raw: str) -> list[Definition]:
     return [x[3] for x in scored]
 
 
-def _rspec_name(segments: list[str]) -> str:
+_CONSTANT = re.compile(r"[A-Z]\w*")
+
+
+def _rspec_names(segments: list[str]) -> tuple[str, ...]:
     """RSpec's full description: the groups' and the example's joined by spaces, with no
-    space before a group named like a method (`#add`, `.build`, `::Inner`)."""
-    out = segments[0]
-    for seg in segments[1:]:
-        out += seg if seg.startswith(("#", ".", "::")) else " " + seg
-    return out
+    space before a group named like a method (`#add`, `.build`). A group named by a constant
+    `Ledger::Store` has `::` in its own name: two constants in a row may be joined by `::`."""
+    spaced = joined = segments[0]
+    for prev, seg in zip(segments, segments[1:], strict=False):
+        sep = "" if seg.startswith(("#", ".")) else " "
+        spaced += sep + seg
+        both = _CONSTANT.fullmatch(prev) and _CONSTANT.fullmatch(seg)
+        joined += "::" + seg if both else sep + seg
+    return (spaced, joined)
 
 
 def _raw_symbol(symbol: str) -> str | None:
