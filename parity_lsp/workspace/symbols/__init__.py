@@ -18,6 +18,7 @@ Lines are 0-based; line breaks are \\n, \\r\\n and lone \\r (as in `parity_lsp.t
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import re
 from collections.abc import Callable
@@ -352,7 +353,7 @@ def _rspec_names(segments: list[str]) -> tuple[str, ...]:
     space before a group named like a method (`#add`, `.build`). A group named by a constant
     `Ledger::Store` has `::` in its own name: two constants in a row may be joined by `::`."""
     spaced = joined = segments[0]
-    for prev, seg in zip(segments, segments[1:], strict=False):
+    for prev, seg in itertools.pairwise(segments):
         sep = "" if seg.startswith(("#", ".")) else " "
         spaced += sep + seg
         both = _CONSTANT.fullmatch(prev) and _CONSTANT.fullmatch(seg)
