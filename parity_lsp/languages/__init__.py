@@ -7,7 +7,7 @@ finder (which scanner reads a path), hover and completion (the code fence, the s
 test files), the evidence parser (which extensions make a path), the server (which scanners
 it imports while the client waits for `initialize`), the CI test models (Rust tests come from
 the one Rust scanner) and the pre-commit hook's `files:` pattern (generated from here:
-`python -m parity_lsp.languages --pre-commit`).
+`make pre-commit-hooks`, which runs `scripts/pre_commit_hooks.py`).
 
 Invariant: importing this package imports the small language modules only; no scanner and
 nothing of tree-sitter is imported before a file of that language is scanned.

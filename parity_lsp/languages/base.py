@@ -37,7 +37,7 @@ class Language:
     preload: bool = False  # the server imports the scanner while the client waits for `initialize`
     requires: tuple[str, ...] = ()  # modules (grammar wheels) the scanner imports on first use
     separator: str = "::"  # how people write a member after its container (`Class.method`)
-    tests: str = ""  # the test conventions understood (shown by `parity-lsp languages`, docs)
+    tests: str = ""  # the test conventions understood (README's language table)
     disabled: str = ""  # the disabled-test markers understood (PM308)
     # base names of test files (regexes, fullmatch) and directory names that hold tests
     test_files: tuple[str, ...] = ()
