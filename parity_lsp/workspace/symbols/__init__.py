@@ -384,10 +384,25 @@ def lookup_names(symbol: str) -> frozenset[str] | None:
         if raw is None:
             return None
         names = {f[-1] for form in (raw, _alternative(raw)) if form for f in _forms(form)}
+        names |= {_DISABLED + n for n in names}  # a GoogleTest test disabled since it was cited
         return frozenset(names) or None
     except Exception:  # noqa: BLE001 - a bug here must not fail the check: logged, and the whole file is scanned
         _log_failure("names", symbol, "symbol names of %r could not be computed: scanning the whole file")
         return None
+
+
+_DISABLED = "DISABLED_"
+
+
+def _disabled_since(defs: list[Definition], raw: str) -> list[Definition]:
+    """`Suite.Name` cited, `TEST(Suite, DISABLED_Name)` in the file: GoogleTest disables a
+    test by renaming it, so the row's test is there, disabled (PM308), not missing (PM305)."""
+    forms = _forms(raw)
+    if not forms or any(f[-1].startswith(_DISABLED) for f in forms):
+        return []
+    renamed = [f[:-1] + [_DISABLED + f[-1]] for f in forms]
+    found = _lookup(defs, "::".join(renamed[0]))
+    return [d for d in found if d.disabled is not None]
 
 
 def lookup(defs: list[Definition], symbol: str) -> list[Definition] | None:
@@ -413,6 +428,8 @@ def lookup(defs: list[Definition], symbol: str) -> list[Definition] | None:
             alt = _alternative(raw)
             if alt and alt != raw:
                 found = _lookup(defs, alt)
+        if not found:
+            found = _disabled_since(defs, raw)
         if not found and isinstance(defs, PartialDefinitions):
             return None  # the scanner could not read all of the file: it may be defined there
         return found
