@@ -58,6 +58,8 @@ import org.junit.jupiter.api.Disabled
 import org.junit.jupiter.api.Nested
 import org.junit.jupiter.api.Test
 
+fun Parser.lines(text: String): List<String> = text.split("\\n")
+
 class ParserTest {
     @Test
     fun `parses a row`() {
@@ -284,6 +286,7 @@ ROWS = [
     ("kotlin disabled", f"`{K}` (`ParserTest.rejectsGarbage`)", ["PM308"]),
     ("kotlin nested", f"`{K}` (`ParserTest.Escapes.pipes`)", []),
     ("kotlin missing", f"`{K}` (`ParserTest.parsesTables`)", ["PM305"]),
+    ("kotlin extension", f"`{K}` (`Parser.lines`)", []),
     ("swift xctest", f"`{S}` (`CalcTests.testAddsTwoNumbers`)", []),
     ("swift xctskip", f"`{S}` (`CalcTests.testNetwork`)", ["PM308"]),
     ("swift testing", f"`{S}` (`ParserTests.parsesRow`)", []),

@@ -1,5 +1,6 @@
 """Kotlin: classes, objects (companion objects), interfaces, functions (`fun \\`a name\\`()`
-as `a name`), properties, type aliases; JUnit 4/5 `@Test`, `@ParameterizedTest`, … and
+as `a name`; extension functions `fun Ledger.size()` as `Ledger::size`), properties, type
+aliases; JUnit 4/5 `@Test`, `@ParameterizedTest`, … and
 `@Disabled` / `@Ignore` on the function or its class. Read with tree-sitter-kotlin."""
 
 from __future__ import annotations
@@ -51,11 +52,31 @@ def _item(kind: str, node: Any, name_node: Any, src: bytes) -> Item | None:
     name = text_of(name_node, src).strip("`")
     if not name:
         return None
+    receiver = None
     if kind == "class" and _is_interface(node):
         kind = "interface"
     elif kind == "fn" and node.parent is not None and node.parent.type == "class_body":
         kind = "method"
-    return Item(node, name, kind, name_node.start_point.row)
+    elif kind == "fn":
+        receiver = _receiver(node, name_node, src)
+    it = Item(node, name, kind, name_node.start_point.row)
+    if receiver:
+        it.prefix = (receiver,)  # `fun Ledger.size()`: cited `Ledger.size`
+    return it
+
+
+def _receiver(node: Any, name_node: Any, src: bytes) -> str | None:
+    """The receiver type of an extension function (`fun Map<K, V>.firstKey()`: `Map`)."""
+    before = None
+    for c in node.children:
+        if c.start_byte >= name_node.start_byte:
+            break
+        if c.type in ("user_type", "nullable_type"):
+            before = c
+    if before is None:
+        return None
+    text = text_of(before, src).split("<", 1)[0].rstrip("?").strip()
+    return text.rsplit(".", 1)[-1] or None
 
 
 def _is_interface(node: Any) -> bool:
