@@ -70,6 +70,13 @@ code-server:
 # parity-lsp against VS Code's Markdown server (installed with npm on first use); see benchmarks/README.md
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/scanner_bench.py  # µs/KB per language scanner, cold and warm
+
+# .pre-commit-hooks.yaml's pattern of cited code files, from the language registry
+# (tests/test_languages.py fails when they disagree)
+.PHONY: pre-commit-hooks
+pre-commit-hooks: $(STAMP)
+	$(BIN)/python scripts/pre_commit_hooks.py .pre-commit-hooks.yaml
 
 clean:
 	rm -rf $(VENV) build *.egg-info $(VSCODE)/node_modules $(VSCODE)/dist $(VSCODE)/out $(VSCODE)/*.vsix

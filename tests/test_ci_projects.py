@@ -337,7 +337,7 @@ def test_rust_scanner():
     assert tests["plain"].modules == ["tests"] and tests["plain"].is_test and not tests["plain"].ignored
     assert tests["ignored_one"].ignored
     assert tests["deep"].modules == ["tests", "nested"] and tests["deep"].is_test
-    assert tests["param"].ignored and tests["param"].is_test
+    assert not tests["param"].ignored and tests["param"].is_test  # `cfg_attr(…, ignore)`: conditional
     assert find_rust_test(RUST, "nested::deep").name == "deep"
     assert find_rust_test(RUST, "missing") is None
     assert rust_tests("fn broken( { {{ ") is not None  # garbage does not raise

@@ -1,177 +1,22 @@
-"""The Rust test scanner against the originals it replaced (Hypothesis-generated Rust-ish
-text): its comment/string blanking (testinfo._blank_rust) against a character-by-character
-oracle, and its test-function scan (testinfo.rust_tests) against the token-by-token one."""
+"""The CI model's Rust tests come from the one Rust scanner the rules use (issue 17: Rust was
+lexed twice, and the two lexers disagreed on `#[cfg_attr(miri, ignore)]`). What the rules
+call disabled (PM308) is what the CI model calls ignored (PM203's verdicts), on any text."""
 
 from __future__ import annotations
 
-import re
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rulekit import CI_REF, MATRIX, at, check, in_row, matrix, only, sources, workspace
 
-from parity_lsp.workspace.ci.testinfo import _blank_rust, find_rust_test
-
-
-def oracle(text: str) -> str:
-    """The original scanner: one character at a time."""
-    out = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j == -1 else j
-            out.append(" " * (j - i))
-            i = j
-            continue
-        if text.startswith("/*", i):
-            depth, j = 1, i + 2
-            while j < n and depth:
-                if text.startswith("/*", j):
-                    depth, j = depth + 1, j + 2
-                elif text.startswith("*/", j):
-                    depth, j = depth - 1, j + 2
-                else:
-                    j += 1
-            out.append(re.sub(r"[^\n]", " ", text[i:j]))
-            i = j
-            continue
-        m = (
-            re.match(r'b?r(#*)"', text[i : i + 260])
-            if c in "br" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"))
-            else None
-        )
-        if m:
-            end = text.find('"' + m.group(1), i + m.end())
-            j = n if end == -1 else end + 1 + len(m.group(1))
-            out.append('"' + re.sub(r"[^\n]", " ", text[i + 1 : j - 1]) + '"')
-            i = j
-            continue
-        if c == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            j = min(j + 1, n)
-            out.append('"' + re.sub(r"[^\n]", " ", text[i + 1 : j - 1]) + '"')
-            i = j
-            continue
-        if c == "'":
-            m = re.match(r"'(?:\\.|\\u\{[0-9a-fA-F]+\}|[^\\'])'", text[i : i + 12])
-            if m:
-                out.append("' '")
-                i += m.end()
-                continue
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
-PIECES = [
-    "b",
-    "r",
-    "#",
-    '"',
-    "'",
-    "/",
-    "*",
-    "\\",
-    "\n",
-    "x",
-    " ",
-    "_",
-    'br"',
-    'r#"',
-    '"#',
-    "//",
-    "/*",
-    "*/",
-    "'a'",
-    "'\\n'",
-    "'a",
-    "\\u{1F600}",
-    "é",
-    "🚀",
-    "fn t() {}",
-    "#[test]",
-    "mod m {",
-]
-
-
-@settings(max_examples=600, deadline=None)
-@given(st.lists(st.sampled_from(PIECES), max_size=80).map("".join))
-def test_blanking_matches_the_character_oracle(text):
-    assert _blank_rust(text) == oracle(text)
-
-
-def test_blanking_keeps_code_and_newlines():
-    src = 'fn a() { let s = "fn fake() {}"; } // fn b\n/* fn c */ fn d<\'x>(c: char) { let _ = \'}\'; }\nlet r = r#"fn e"#;\n'
-    out = _blank_rust(src)
-    assert len(out) == len(src) and out.count("\n") == src.count("\n")
-    assert re.findall(r"fn (\w+)", out) == ["a", "d"]
-
-
-def test_a_test_inside_a_raw_string_is_not_a_test():
-    src = '#[test]\nfn real() {}\nconst S: &str = r#"\n#[test]\nfn fake() {}\n"#;\n'
-    assert find_rust_test(src, "real").is_test
-    assert find_rust_test(src, "fake") is None
-
-
-# --- the test-function scanner against the token-by-token original ----------------------------
-
-_TOKEN = re.compile(
-    r"(?P<attr>#!?\s*\[)|(?P<mod>\bmod\s+(?P<modname>[A-Za-z_]\w*)\s*\{)|(?P<fn>\bfn\s+(?P<fnname>[A-Za-z_]\w*))"
-    r"|(?P<open>\{)|(?P<close>\})|(?P<semi>;)"
-)
-
-
-def original_rust_tests(text: str) -> list[tuple]:
-    """The original `rust_tests`: every token of one alternation, attributes closed by counting
-    brackets one character at a time."""
-    src = _blank_rust(text)
-    out, stack, attrs, i = [], [], [], 0
-    for m in _TOKEN.finditer(src):
-        if m.start() < i:
-            continue
-        if m.group("attr"):
-            start = m.end() - 1
-            depth, j = 0, start
-            while j < len(src):
-                if src[j] == "[":
-                    depth += 1
-                elif src[j] == "]":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            attrs.append(" ".join(src[start + 1 : j].split()))
-            i = j + 1
-            continue
-        if m.group("mod"):
-            stack.append(m.group("modname"))
-        elif m.group("fn"):
-            out.append(
-                (
-                    m.group("fnname"),
-                    [n for n in stack if n is not None],
-                    any(re.match(r"^ignore\b", a) or re.search(r"cfg_attr\(.*\bignore\b", a) for a in attrs),
-                    any(
-                        re.match(r"^(?:\w+::)*(?:test|rstest|test_case|quickcheck|proptest)\b", a)
-                        for a in attrs
-                    ),
-                )
-            )
-        elif m.group("open"):
-            stack.append(None)
-        elif m.group("close") and stack:
-            stack.pop()
-        attrs = []
-    return out
-
+from parity_lsp.workspace.ci.testinfo import find_rust_test, rust_tests
+from parity_lsp.workspace.symbols import find_definitions
 
 RUST_PIECES = [
     "#[test]",
     "#[ignore]",
     "#[cfg_attr(x, ignore)]",
+    "#[cfg_attr(miri, ignore)]",
+    '#[ignore = "slow"]',
     "#![allow(x)]",
     "#[a[b]]",
     "#[",
@@ -203,13 +48,66 @@ RUST_PIECES = [
 ]
 
 
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from(RUST_PIECES), max_size=60).map("".join))
-def test_test_functions_match_the_original_scanner(text):
-    from parity_lsp.workspace.ci.testinfo import rust_tests
+def test_the_ci_model_and_the_rules_agree_on_every_fn(text):
+    defs = find_definitions("src/lib.rs", text) or []
+    fns = [(d.name, d.disabled is not None, d.is_test) for d in defs if d.kind == "fn"]
+    assert [(t.name, t.ignored, t.is_test) for t in rust_tests.__wrapped__(text)] == fns
+    for name in {n for n, _i, _t in fns}:
+        found = find_rust_test(text, name)
+        assert found is not None and found.name == name
 
-    got = [(t.name, t.modules, t.ignored, t.is_test) for t in rust_tests.__wrapped__(text)]
-    assert got == original_rust_tests(text)
+
+def test_a_test_inside_a_raw_string_is_not_a_test():
+    src = '#[test]\nfn real() {}\nconst S: &str = r#"\n#[test]\nfn fake() {}\n"#;\n'
+    assert find_rust_test(src, "real").is_test
+    assert find_rust_test(src, "fake") is None
+
+
+LEDGER = """
+pub fn record() {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn under_miri_only_ignored() {}
+
+    #[test]
+    #[ignore = "needs a clock"]
+    fn always_ignored() {}
+}
+"""
+
+
+def test_cfg_attr_ignore_is_not_disabled_for_the_rules_nor_for_ci(tmp_path):
+    """`#[cfg_attr(miri, ignore)]`: plain `cargo test` runs it. Neither PM308 (disabled) nor
+    PM203 (CI does not run it); `#[ignore]` gets both (before: PM203 only, the CI model's
+    own lexer called the miri-only test ignored while the rules did not)."""
+    rows = [
+        {
+            "cap": "Miri",
+            "status": "Implemented",
+            "tests": "`src/ledger.rs` (`under_miri_only_ignored`)",
+            "ci": CI_REF,
+        },
+        {
+            "cap": "Ignored",
+            "status": "Implemented",
+            "tests": "`src/ledger.rs` (`always_ignored`)",
+            "ci": CI_REF,
+        },
+    ]
+    root = workspace(tmp_path, {**sources(), "src/ledger.rs": LEDGER, MATRIX: matrix(rows)})
+    diags = check(root)
+    (pm308,) = only(diags, "PM308")
+    assert at(pm308) == in_row(root, "Ignored", "always_ignored")
+    (pm203,) = only(diags, "PM203")
+    assert pm203["line"] == in_row(root, "Ignored", "always_ignored")["line"]
+    assert "ignored" in pm203["message"]
+    assert find_rust_test(LEDGER, "under_miri_only_ignored").ignored is False
+    assert find_rust_test(LEDGER, "tests::always_ignored").ignored is True
 
 
 @settings(max_examples=800, deadline=None)

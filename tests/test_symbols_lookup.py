@@ -57,6 +57,16 @@ def scan_unguarded(path: str, text: str) -> list:
         ("win\\path\\a.py", "python"),
         ("README.md", None),
         ("Makefile", None),
+        ("src/Main.java", "java"),
+        ("app/Foo.kts", "kotlin"),
+        ("Tests/AppTests/AppTests.swift", "swift"),
+        ("src/Calc.CS", "csharp"),
+        ("lib/a.c", "c"),
+        ("include/a.h", "cpp"),
+        ("src/a.cc", "cpp"),
+        ("spec/a_spec.rb", "ruby"),
+        ("Rakefile", "ruby"),
+        ("a.scala", None),
         ("a.rs.bak", None),
         ("dir.rs/file", None),
         ("", None),
@@ -68,7 +78,7 @@ def test_language_for_path(path, lang):
 
 def test_unknown_language_returns_none():
     assert find_definitions("notes.txt", "fn main() {}") is None
-    assert find_definitions("a.rb", "def x; end") is None
+    assert find_definitions("a.scala", "def x = 1") is None
 
 
 # --- lookup -----------------------------------------------------------------------------

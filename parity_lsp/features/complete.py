@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from parity_lsp import languages
 from parity_lsp.model import (
     COL_CI,
     COL_NOTES,
@@ -118,6 +119,7 @@ GROUPS = (
     "Production hardening",
 )
 
+_TITLED = frozenset({"test", "describe"})  # definitions named by a title string (jest, RSpec, Catch2)
 _DEF_KINDS = {
     "fn": FUNCTION,
     "def": FUNCTION,
@@ -134,21 +136,23 @@ _DEF_KINDS = {
     "mod": MODULE,
     "module": MODULE,
     "describe": MODULE,
+    "namespace": MODULE,
+    "protocol": INTERFACE,
+    "object": CLASS,
+    "extension": CLASS,
+    "actor": CLASS,
+    "record": STRUCT,
+    "union": STRUCT,
+    "constructor": METHOD,
+    "init": METHOD,
+    "property": FIELD,
+    "variant": CONSTANT,
+    "macro": FUNCTION,
     "const": CONSTANT,
     "static": CONSTANT,
     "var": CONSTANT,
     "let": CONSTANT,
     "field": FIELD,
-}
-_FENCE_LANG = {
-    ".rs": "rust",
-    ".py": "python",
-    ".go": "go",
-    ".ts": "typescript",
-    ".tsx": "tsx",
-    ".js": "javascript",
-    ".jsx": "jsx",
-    ".mjs": "javascript",
 }
 
 
@@ -376,49 +380,16 @@ def _csv_escape(s: str) -> str:
 
 # --- the file tree ------------------------------------------------------------------------------
 
-_TEST_DIRS = frozenset({"tests", "test", "__tests__", "testing", "spec", "e2e"})
-_TEST_NAME = re.compile(r"^(?:test_.*|.*_test\.[^.]+|.*_tests\.[^.]+|.*\.(?:test|spec)\.[^.]+|conftest\.py)$")
-_SOURCE_EXT = frozenset(
-    [
-        ".rs",
-        ".py",
-        ".pyi",
-        ".go",
-        ".ts",
-        ".tsx",
-        ".mts",
-        ".cts",
-        ".js",
-        ".jsx",
-        ".mjs",
-        ".cjs",
-        ".java",
-        ".kt",
-        ".kts",
-        ".scala",
-        ".c",
-        ".h",
-        ".cc",
-        ".cpp",
-        ".hpp",
-        ".rb",
-        ".swift",
-        ".cs",
-        ".fs",
-        ".ex",
-        ".exs",
-        ".erl",
-        ".hs",
-        ".lua",
-        ".php",
-        ".sql",
-        ".proto",
-        ".zig",
-        ".dart",
-        ".vue",
-        ".svelte",
-    ]
+_TEST_DIRS = frozenset({"tests", "test", "__tests__", "testing", "spec", "e2e"}) | frozenset(
+    d for lang in languages.languages() for d in lang.test_dirs
 )
+# generic test-file names, and the registry's (`CalcTests.swift`, `calc_spec.rb`, `FooIT.java`)
+_TEST_NAME = re.compile(
+    r"^(?:test_.*|.*_test\.[^.]+|.*_tests\.[^.]+|.*\.(?:test|spec)\.[^.]+|conftest\.py"
+    + "".join(f"|{p}" for lang in languages.languages() for p in lang.test_files)
+    + ")$"
+)
+_SOURCE_EXT = languages.source_extensions()  # the registry's languages and other code
 SRC, TST, WF = 0, 1, 2
 
 
@@ -1012,25 +983,29 @@ class _Ctx:
         defs.sort(key=lambda d: ((not d.is_test) if tests_first else d.is_test, d.line))
         out: list[Completion] = []
         seen: set[str] = set()
+        lang = languages.for_path(src.rel)
+        sep = lang.separator if lang is not None else "::"
         for d in defs:
             if d.qualname in seen:
                 continue
             seen.add(d.qualname)
-            name = self.escape(d.qualname)
+            # as people write it in this language (`CalcTest.adds`); test titles keep `::`
+            written = d.qualname if sep == "::" or d.kind in _TITLED else d.qualname.replace("::", sep)
+            name = self.escape(written)
             insert = f"`{name}`" if wrap else (name if closed else name + "`")
             detail = f"{'test' if d.is_test else d.kind}, line {d.line + 1}"
             if d.disabled:
                 detail += f" (disabled: {d.disabled})"
             out.append(
                 Completion(
-                    d.qualname,
+                    written,
                     insert,
                     span,
                     _DEF_KINDS.get(d.kind, TEXT),
                     detail=detail,
                     documentation=_signature_doc(src.rel, d),
                     sort_text=f"{len(out):05d}",
-                    filter_text=d.qualname,
+                    filter_text=written,
                 )
             )
         return out
@@ -1198,8 +1173,9 @@ def _dir_detail(column: str | None, c: Sequence[int]) -> str:
 def _signature_doc(rel: str, d: Definition) -> str | None:
     if not d.signature:
         return None
-    lang = _FENCE_LANG.get(posixpath.splitext(rel)[1].lower(), "")
-    return f"```{lang}\n{d.signature}\n```\n`{rel}`, line {d.line + 1}"
+    lang = languages.for_path(rel)
+    fence = lang.fence if lang is not None else ""
+    return f"```{fence}\n{d.signature}\n```\n`{rel}`, line {d.line + 1}"
 
 
 # --- exception ids and headings -----------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from parity_lsp import languages
 from parity_lsp.engine import ALL_RULES
 from parity_lsp.features.locate import COMMAND, JOB, LINE, SYMBOL, Hit, locate
 from parity_lsp.features.navigate import exception_id_at, resolve_path, symbol_definitions
@@ -21,10 +22,8 @@ from parity_lsp.workspace.ci.model import CiCitation, TestTarget
 from parity_lsp.workspace.ci.verdict import match_cited_commands, verdict
 from parity_lsp.workspace.ci.workflows import find_job, load_workflow
 from parity_lsp.workspace.index import Workspace
-from parity_lsp.workspace.symbols import language_for_path
 
 SNIPPET_LINES = 12
-FENCE = {"rust": "rust", "python": "python", "go": "go", "typescript": "ts", "javascript": "js"}
 
 COLUMN_MEANING = {
     "capability": "**Capability** — the Dagster concept or feature (semantic behaviour).",
@@ -98,7 +97,8 @@ def _snippet(ws: Workspace, rel: str, first: int, last: int) -> str:
     if text is None:
         return ""
     lines = text.splitlines()[first : min(last + 1, first + SNIPPET_LINES)]
-    fence = FENCE.get(language_for_path(rel) or "", "")
+    lang = languages.for_path(rel)
+    fence = lang.fence if lang is not None else ""
     more = "\n…" if last - first + 1 > SNIPPET_LINES else ""
     return f"```{fence}\n" + "\n".join(lines) + more + "\n```"
 

@@ -553,15 +553,14 @@ def create_server() -> ParityServer:
     return server
 
 
-# Not the TypeScript scanner: compiling its patterns takes ~50 ms (the Rust, Python and Go
-# scanners ~10 ms together), which every start-up would pay for the workspaces that cite
-# TypeScript; those pay it in their first check, as before.
-_FIRST_CHECK_MODULES = (
-    "parity_lsp.parse.evidence",
-    "parity_lsp.workspace.symbols.rust",
-    "parity_lsp.workspace.symbols.python",
-    "parity_lsp.workspace.symbols.go",
-)
+def _first_check_modules() -> list[str]:
+    """The evidence parser and the scanners the registry marks `preload` (Rust, Python, Go:
+    ~10 ms together). Not TypeScript's (compiling its patterns takes ~50 ms) nor any
+    tree-sitter grammar: the workspaces that cite those pay it in their first check."""
+    from parity_lsp import languages
+
+    scanners = [lang.scanner.partition(":")[0] for lang in languages.languages() if lang.preload]
+    return ["parity_lsp.parse.evidence", *dict.fromkeys(scanners)]
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -569,7 +568,7 @@ def serve(args: argparse.Namespace) -> int:
     server = create_server()
     # Modules the engine imports on first use (the CLI may never need them): imported now, while
     # the client waits for `initialize` anyway, not between didOpen and the first diagnostics.
-    for module in _FIRST_CHECK_MODULES:
+    for module in _first_check_modules():
         importlib.import_module(module)
     # The server holds a large, long-lived, mostly acyclic index: objects that exist now (modules,
     # types) never need the cyclic GC again, and collections of the young generation can be rarer.

@@ -14,6 +14,7 @@ import weakref
 from pathlib import Path
 from typing import Literal
 
+from parity_lsp import languages
 from parity_lsp.config import Config
 from parity_lsp.similarity import closest
 from parity_lsp.workspace import files as files_mod
@@ -90,7 +91,7 @@ class SourceFile:
         found = self._lookups.get(symbol)
         if found is not None:
             return list(found)
-        language = language_for_path(self.rel)
+        language = languages.for_path(self.rel)
         if self.error is not None or language is None:
             return None
         if self._definitions is False:
@@ -102,7 +103,7 @@ class SourceFile:
             if last is not None and last.group() not in text:
                 self._lookups[symbol] = []
                 return []
-            wanted = lookup_names(symbol) if not self._lookups and language == "rust" else None
+            wanted = lookup_names(symbol) if not self._lookups and language.partial_scan else None
             if wanted is not None:
                 # The first question about this file (most rows cite one symbol of a file):
                 # a scan recording only functions of that name. A second one scans it all.

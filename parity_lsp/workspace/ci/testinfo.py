@@ -1,8 +1,8 @@
 """What a test runner sees of one test function: its full name, marks and constraints.
 
-Invariant: pure functions over source text; no IO; never raise. These are light scanners,
-not parsers: enough to know a Rust test's module path and `#[ignore]`, a pytest test's class
-and markers, and a Go test file's build constraint.
+Invariant: pure functions over source text; no IO; never raise. Rust tests come from the
+symbol finder's Rust scanner (one lexer for the rules and the CI model); the rest are light
+scanners, not parsers: a pytest test's class and markers, a Go test file's build constraint.
 """
 
 from __future__ import annotations
@@ -13,6 +13,11 @@ import re
 from dataclasses import dataclass, field
 
 # --- Rust -------------------------------------------------------------------------------------
+#
+# Rust tests come from the one Rust scanner (`parity_lsp.workspace.symbols.rust`), the same
+# definitions PM305/PM308 read: a test the rules call disabled is the one the CI model calls
+# ignored. `#[ignore]` disables; a conditional `#[cfg_attr(PRED, ignore)]` (`miri`, an OS, a
+# feature) does not: plain `cargo test` in CI runs the test, as the rules assume.
 
 
 @dataclass(slots=True)
@@ -23,143 +28,28 @@ class RustTest:
     is_test: bool = False  # has a #[test]-like attribute
 
 
-# An attribute, `mod name {`, `fn name`, `{`, `}` or `;`. Every alternative starts with a
-# literal character (`m(?<!\wm)od` is `\bmod`) and none is wrapped in a group: that lets `re`
-# skip to the next candidate character instead of trying every alternative at every position.
-_RUST_TOKENS = r"\#!?\s*\[|m(?<!\wm)od\s+([A-Za-z_]\w*)\s*\{|f(?<!\wf)n\s+([A-Za-z_]\w*)|\{|\}"
-_RUST_TOKEN = re.compile(_RUST_TOKENS + "|;")
-_RUST_TOKEN_NO_SEMI = re.compile(_RUST_TOKENS)
-_TEST_ATTR = re.compile(r"^(?:\w+::)*(?:test|rstest|test_case|quickcheck|proptest)\b")
+def _rust_fns(text: str, wanted: frozenset[str] | None) -> list[RustTest]:
+    """Every `fn` (or those named in `wanted`) with its enclosing modules, from the scanner."""
+    from parity_lsp.workspace.symbols import find_definitions
 
-
-# Where a comment, string or char literal may start; text between these is copied in bulk.
-_RUST_SPECIAL = re.compile('//|/\\*|"|\'|b?r#*"')
-
-
-def _blank_rust(text: str) -> str:
-    """Comments, strings and char literals replaced by spaces (newlines kept)."""
+    defs = find_definitions("lib.rs", text, wanted)  # never raises; None: the scanner failed
+    if not defs:
+        return []
+    mods = {d.qualname for d in defs if d.kind == "mod"}
     out = []
-    i, n = 0, len(text)
-    while i < n:
-        m = _RUST_SPECIAL.search(text, i)
-        if m is None:
-            out.append(text[i:])
-            break
-        if m.start() > i:
-            out.append(text[i : m.start()])
-            i = m.start()
-        c = text[i]
-        if text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j == -1 else j
-            out.append(" " * (j - i))
-            i = j
+    for d in defs:
+        if d.kind != "fn" or (wanted is not None and d.name not in wanted):
             continue
-        if text.startswith("/*", i):
-            depth, j = 1, i + 2
-            while j < n and depth:
-                if text.startswith("/*", j):
-                    depth, j = depth + 1, j + 2
-                elif text.startswith("*/", j):
-                    depth, j = depth - 1, j + 2
-                else:
-                    j += 1
-            out.append(re.sub(r"[^\n]", " ", text[i:j]))
-            i = j
-            continue
-        m = (
-            re.match(r'b?r(#*)"', text[i : i + 260])
-            if c in "br" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"))
-            else None
-        )
-        if m:
-            end = text.find('"' + m.group(1), i + m.end())
-            j = n if end == -1 else end + 1 + len(m.group(1))
-            out.append('"' + re.sub(r"[^\n]", " ", text[i + 1 : j - 1]) + '"')
-            i = j
-            continue
-        if c == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            j = min(j + 1, n)
-            out.append('"' + re.sub(r"[^\n]", " ", text[i + 1 : j - 1]) + '"')
-            i = j
-            continue
-        if c == "'":
-            m = re.match(r"'(?:\\.|\\u\{[0-9a-fA-F]+\}|[^\\'])'", text[i : i + 12])
-            if m:  # a char literal, not a lifetime
-                out.append("' '")
-                i += m.end()
-                continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+        segments = d.qualname.split("::")[:-1]
+        modules = [seg for i, seg in enumerate(segments) if "::".join(segments[: i + 1]) in mods]
+        out.append(RustTest(d.name, modules, d.disabled is not None, d.is_test))
+    return out
 
 
 @functools.lru_cache(maxsize=64)  # rows next to each other cite the same file; a key holds a text
 def rust_tests(text: str) -> list[RustTest]:
     """Every `fn` with its enclosing inline modules and attributes."""
-    src = _blank_rust(text)
-    n = len(src)
-    out: list[RustTest] = []
-    stack: list[str | None] = []  # module name, or None for other braces
-    attrs: list[str] = []
-    pos = 0
-    while True:
-        # a `;` only clears pending attributes: without any, it is skipped by the search itself
-        m = (_RUST_TOKEN if attrs else _RUST_TOKEN_NO_SEMI).search(src, pos)
-        if m is None:
-            break
-        c = m.group()[0]
-        pos = m.end()
-        if c == "#":
-            start = pos - 1
-            close = src.find("]", start + 1)
-            if close < 0 or src.find("[", start + 1, close) >= 0:
-                close = _attr_close(src, start, n)
-            attrs.append(" ".join(src[start + 1 : close].split()))
-            pos = close + 1
-        elif c == "m":
-            stack.append(m.group(1))
-            attrs = []
-        elif c == "f":
-            ignored, is_test = _attrs_meaning(tuple(attrs)) if attrs else (False, False)
-            out.append(RustTest(m.group(2), [name for name in stack if name is not None], ignored, is_test))
-            attrs = []
-        elif c == "{":
-            stack.append(None)
-            attrs = []
-        else:  # `}` or `;`
-            if c == "}" and stack:
-                stack.pop()
-            attrs = []
-    return out
-
-
-_IGNORE_ATTR = re.compile(r"^ignore\b")
-_CFG_ATTR_IGNORE = re.compile(r"cfg_attr\(.*\bignore\b")
-
-
-def _attr_close(src: str, start: int, n: int) -> int:
-    """The `]` closing the attribute whose `[` is at `start` (nested brackets counted); n if none."""
-    depth = 0
-    for j in range(start, n):
-        c = src[j]
-        if c == "[":
-            depth += 1
-        elif c == "]":
-            depth -= 1
-            if depth == 0:
-                return j
-    return n
-
-
-@functools.lru_cache(maxsize=1024)  # the same few attribute lists (`#[test]`, ...) recur everywhere
-def _attrs_meaning(attrs: tuple[str, ...]) -> tuple[bool, bool]:
-    """(ignored, is a test) for the attributes on a fn."""
-    ignored = any(_IGNORE_ATTR.match(a) or _CFG_ATTR_IGNORE.search(a) for a in attrs)
-    return ignored, any(_TEST_ATTR.match(a) for a in attrs)
+    return _rust_fns(text, None)
 
 
 def find_rust_test(text: str, name: str) -> RustTest | None:
@@ -167,7 +57,7 @@ def find_rust_test(text: str, name: str) -> RustTest | None:
     parts = [p for p in name.replace(".", "::").split("::") if p]
     if not parts:
         return None
-    candidates = [t for t in rust_tests(text) if t.name == parts[-1]]
+    candidates = _rust_fns(text, frozenset(parts[-1:]))
     if len(parts) > 1:
         scoped = [t for t in candidates if t.modules[-(len(parts) - 1) :] == parts[:-1]]
         candidates = scoped or candidates

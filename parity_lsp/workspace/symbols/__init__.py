@@ -1,12 +1,16 @@
-"""The symbol finder: definitions and tests in Rust, Python, Go and TypeScript/JavaScript
-source, and the lookup of a symbol as written in a parity matrix (`Type::method`,
-`Class.method`, `crate::m::f()`, a test title, ...).
+"""The symbol finder: definitions and tests in the languages of the registry
+(`parity_lsp.languages`: Rust, Python, Go, TypeScript/JavaScript by the hand scanners here;
+Swift, Java, Kotlin, C#, C, C++ and Ruby by tree-sitter grammars), and the lookup of a
+symbol as written in a parity matrix (`Type::method`, `Class.method`, `Class#method`,
+`Suite/Name`, `crate::m::f()`, a test title, ...).
 
 Invariant: pure functions over `str`, no IO, and they never raise on any input (garbage,
 binary-looking text, unbalanced braces, huge files): worst case they return fewer definitions.
 A bug of their own that raises is logged (`parity_lsp.workspace` logger) and answers "not
 understood" (None), never "nothing defined", so that no row is told its symbol is missing.
-They run in (near) linear time; the scanners are regex/brace/indent based, not full parsers.
+They run in (near) linear time; the hand scanners are regex/brace/indent based, not full
+parsers; a tree-sitter scan that meets a syntax error returns `PartialDefinitions`, and a
+grammar that cannot be loaded means "not understood" (logged once per language).
 
 Lines are 0-based; line breaks are \\n, \\r\\n and lone \\r (as in `parity_lsp.text.LineIndex`).
 """
@@ -14,16 +18,20 @@ Lines are 0-based; line breaks are \\n, \\r\\n and lone \\r (as in `parity_lsp.t
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from parity_lsp import languages
 
 from ._common import Rec, normalize_newlines
 from .generic import word_occurrences
 
 __all__ = [
     "Definition",
+    "PartialDefinitions",
     "find_definitions",
     "language_for_path",
     "lookup",
@@ -47,53 +55,24 @@ class Definition:
     signature: str = ""  # the declaration, whitespace collapsed, at most ~200 chars
 
 
-_EXTENSIONS = {
-    ".rs": "rust",
-    ".py": "python",
-    ".pyi": "python",
-    ".go": "go",
-    ".ts": "typescript",
-    ".tsx": "typescript",
-    ".mts": "typescript",
-    ".cts": "typescript",
-    ".js": "javascript",
-    ".jsx": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-}
-
-
 def language_for_path(path: str) -> str | None:
-    """ "rust" | "python" | "go" | "typescript" | "javascript" | None, from the extension."""
-    base = path[max(path.rfind("/"), path.rfind("\\")) + 1 :]
-    dot = base.rfind(".")
-    if dot <= 0 and not (dot == 0 and len(base) > 1):
-        return None
-    return _EXTENSIONS.get(base[dot:].lower())
+    """The id of the path's language in the registry (`parity_lsp.languages`): "rust",
+    "python", "go", "typescript", "javascript", "java", ... or None."""
+    lang = languages.for_path(path)
+    return lang.id if lang is not None else None
 
 
 Scan = Callable[[str], list[Rec]]  # a language's scanner: text (newlines normalized) -> records
 
 
 def _scanner(lang: str) -> Scan:
-    if lang == "rust":
-        from . import rust
+    """The scan function of a registered language id (imported on first use)."""
+    found = languages.by_id(lang)
+    if found is None:
+        raise KeyError(lang)
+    scan: Scan = languages.scanner(found)
+    return scan
 
-        return rust.scan
-    if lang == "python":
-        from . import python
-
-        return python.scan
-    if lang == "go":
-        from . import go
-
-        return go.scan
-    from . import typescript
-
-    return typescript.scan
-
-
-_SCANNERS: dict[str, Scan] = {}  # language -> scan function, imported on first use
 
 _log = logging.getLogger("parity_lsp.workspace")
 _LOGGED_MAX = 4096
@@ -112,27 +91,29 @@ def _log_failure(what: str, about: str, message: str) -> None:
     _log.warning(message, about, exc_info=True)
 
 
+class PartialDefinitions(list[Definition]):
+    """Definitions of a file its scanner could not read entirely (a syntax error): `lookup`
+    answers "not understood" (None) for a name it does not find there, never "not defined"."""
+
+    __slots__ = ()
+
+
 def find_definitions(path: str, text: str, wanted: frozenset[str] | None = None) -> list[Definition] | None:
     """Definitions in `text`, or None when the language of `path` is not understood
     (the caller then falls back to `word_occurrences`). With `wanted` (see `lookup_names`),
-    a Rust scan records only the functions of those names, with every other item: enough for
-    `lookup` of those names to answer what it answers on all of them. Never raises: a scanner
-    that fails is logged (once per file) and the language counts as not understood."""
-    lang = language_for_path(path)
+    a scanner with `partial_scan` (Rust) records only the functions of those names, with every
+    other item: enough for `lookup` of those names to answer what it answers on all of them.
+    A scan that met syntax it could not read returns `PartialDefinitions`. Never raises: a
+    scanner that fails, or whose grammar cannot be loaded, is logged (once per file, or once
+    per language) and the language counts as not understood."""
+    lang = languages.for_path(path)
     if lang is None:
         return None
     try:
         text = normalize_newlines(text)
-        if wanted is not None and lang == "rust":
-            from . import rust
-
-            recs = rust.scan(text, wanted)
-        else:
-            scan = _SCANNERS.get(lang)
-            if scan is None:
-                scan = _SCANNERS[lang] = _scanner(lang)
-            recs = scan(text)
-        out: list[Definition] = []
+        scan = languages.scanner(lang)
+        recs = scan(text, wanted) if wanted is not None and lang.partial_scan else scan(text)
+        out: list[Definition] = PartialDefinitions() if isinstance(recs, languages.PartialRecs) else []
         append = out.append
         for r in recs:
             line = r.line
@@ -153,9 +134,26 @@ def find_definitions(path: str, text: str, wanted: frozenset[str] | None = None)
                 )
             )
         return out
-    except Exception:  # noqa: BLE001 - a scanner's bug must not fail the check: logged, and "not understood"
-        _log_failure("scan", path, "symbol scanner failed on %s: its symbols are searched for as words")
+    except Exception as exc:  # noqa: BLE001 - a scanner's bug must not fail the check: logged, and "not understood"
+        if _unavailable(exc):
+            _log_failure(
+                "grammar",
+                lang.name,
+                "%s files are searched for as words: the scanner cannot be loaded"
+                f" (install {', '.join(r.replace('_', '-') for r in lang.requires) or 'it'})",
+            )
+        else:
+            _log_failure("scan", path, "symbol scanner failed on %s: its symbols are searched for as words")
         return None
+
+
+def _unavailable(exc: Exception) -> bool:
+    """A scanner that cannot be loaded (a grammar wheel missing), not a scanner's bug."""
+    if isinstance(exc, ImportError):
+        return True
+    from parity_lsp.languages._treesitter import GrammarUnavailable
+
+    return isinstance(exc, GrammarUnavailable)
 
 
 # --- lookup -----------------------------------------------------------------------------
@@ -199,9 +197,14 @@ def _strip_generics(s: str) -> str:
     return s
 
 
+# `Type::method`, `Class.method`, `Class#method` (Ruby, JUnit's `-Dtest=`), `Suite/Name`
+# (GoogleTest, JUnit XML); not the `#` of a Rust raw identifier `r#type`
+_SEPARATORS = re.compile(r"::|\.|/|#(?<!\br#)")
+
+
 def _segments(s: str) -> list[str]:
     out = []
-    for part in re.split(r"::|\.", s):
+    for part in _SEPARATORS.split(s):
         part = part.strip().strip("&*() \t")
         if part.startswith("r#"):
             part = part[2:]
@@ -313,6 +316,8 @@ def _lookup(defs: list[Definition], raw: str) -> list[Definition]:
                 for sep in (" ", " > ", " › "):
                     if raw == suite.replace("::", sep) + sep + name:
                         best = (0, -len(qsegs), 0)
+                if best is None and raw in _rspec_names(qsegs):
+                    best = (0, -len(qsegs), 0)
             if best is None and name == raw:
                 best = (2, -1, 0)
         if best is None or best[0] != 0:
@@ -340,6 +345,22 @@ def _lookup(defs: list[Definition], raw: str) -> list[Definition]:
     return [x[3] for x in scored]
 
 
+_CONSTANT = re.compile(r"[A-Z]\w*")
+
+
+def _rspec_names(segments: list[str]) -> tuple[str, ...]:
+    """RSpec's full description: the groups' and the example's joined by spaces, with no
+    space before a group named like a method (`#add`, `.build`). A group named by a constant
+    `Ledger::Store` has `::` in its own name: two constants in a row may be joined by `::`."""
+    spaced = joined = segments[0]
+    for prev, seg in itertools.pairwise(segments):
+        sep = "" if seg.startswith(("#", ".")) else " "
+        spaced += sep + seg
+        both = _CONSTANT.fullmatch(prev) and _CONSTANT.fullmatch(seg)
+        joined += "::" + seg if both else sep + seg
+    return (spaced, joined)
+
+
 def _raw_symbol(symbol: str) -> str | None:
     raw = symbol.strip()
     if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "`'\"":
@@ -363,10 +384,25 @@ def lookup_names(symbol: str) -> frozenset[str] | None:
         if raw is None:
             return None
         names = {f[-1] for form in (raw, _alternative(raw)) if form for f in _forms(form)}
+        names |= {_DISABLED + n for n in names}  # a GoogleTest test disabled since it was cited
         return frozenset(names) or None
     except Exception:  # noqa: BLE001 - a bug here must not fail the check: logged, and the whole file is scanned
         _log_failure("names", symbol, "symbol names of %r could not be computed: scanning the whole file")
         return None
+
+
+_DISABLED = "DISABLED_"
+
+
+def _disabled_since(defs: list[Definition], raw: str) -> list[Definition]:
+    """`Suite.Name` cited, `TEST(Suite, DISABLED_Name)` in the file: GoogleTest disables a
+    test by renaming it, so the row's test is there, disabled (PM308), not missing (PM305)."""
+    forms = _forms(raw)
+    if not forms or any(f[-1].startswith(_DISABLED) for f in forms):
+        return []
+    renamed = [f[:-1] + [_DISABLED + f[-1]] for f in forms]
+    found = _lookup(defs, "::".join(renamed[0]))
+    return [d for d in found if d.disabled is not None]
 
 
 def lookup(defs: list[Definition], symbol: str) -> list[Definition] | None:
@@ -381,7 +417,9 @@ def lookup(defs: list[Definition], symbol: str) -> list[Definition] | None:
     treat as a language not understood rather than as "not defined"."""
     try:
         if not defs or not isinstance(symbol, str):
-            return []
+            # a scan that read nothing of a file it could not parse (past its time budget):
+            # not understood
+            return None if isinstance(defs, PartialDefinitions) else []
         raw = _raw_symbol(symbol)
         if raw is None:
             return []
@@ -390,6 +428,10 @@ def lookup(defs: list[Definition], symbol: str) -> list[Definition] | None:
             alt = _alternative(raw)
             if alt and alt != raw:
                 found = _lookup(defs, alt)
+        if not found:
+            found = _disabled_since(defs, raw)
+        if not found and isinstance(defs, PartialDefinitions):
+            return None  # the scanner could not read all of the file: it may be defined there
         return found
     except Exception:  # noqa: BLE001 - a lookup bug must not fail the check: logged, and "not understood"
         _log_failure("lookup", symbol, "symbol lookup of %r failed: it is searched for as a word")

@@ -188,7 +188,7 @@ _VIS = re.compile(r"pub(?:\s*\([^()]*\))?\s+")
 _VARIANT = re.compile(r"(" + _IDENT + r")\s*(?:[({=]|$)")
 _FIELD = re.compile(r"(" + _IDENT + r")\s*:(?!:)")
 
-_TEST_ATTRS = {"test", "rstest", "test_case", "test_matrix", "quickcheck", "wasm_bindgen_test"}
+_TEST_ATTRS = {"test", "rstest", "test_case", "test_matrix", "quickcheck", "proptest", "wasm_bindgen_test"}
 
 
 def _is_test_attr(path: str) -> bool:
