@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import require
 from chromekit import Browser, find_chromium
+from conftest import require
 from reportkit import COUNTS, write_workspace
 
 REPO = Path(__file__).resolve().parent.parent
