@@ -79,7 +79,10 @@ def _relocation(
         if ref.line_span is not None:
             original = ctx.matrix.text[ref.line_span.start : ref.line_span.end]
             edits.append(Edit(ctx.matrix.path, ref.line_span, line_spec(original, d.line + 1)))
-        return Fix(f"Point to `{new}`, where `{sym.name}` is defined", tuple(edits)), related, alternatives
+        # a different file is a guess (the symbol may be defined there and still be meant here),
+        # not a rename git recorded: suggested, never applied by `parity-lsp fix`
+        fix = Fix(f"Point to `{new}`, where `{sym.name}` is defined", tuple(edits), safe=False)
+        return fix, related, alternatives
     src = res.source
     if src is not None and src.definitions:
         names = sorted({d.name for d in src.definitions})

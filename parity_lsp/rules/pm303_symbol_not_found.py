@@ -32,7 +32,9 @@ capability is "implemented" by code that is not there.
 ```
 
 ## Fix
-Point to the file where the symbol is defined now, when that file is unique in the package.
+Suggested in the editor (never applied by `parity-lsp fix`: another file is a guess): the file
+where the symbol is defined now, when that file is unique in the package; similar names in the
+file.
 """,
 )
 

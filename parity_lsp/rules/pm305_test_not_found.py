@@ -31,8 +31,8 @@ Implemented, but the proof is gone.
 ```
 
 ## Fix
-Point to the file where the test is defined now (when unique); similar test names in the
-file are offered as editor quick fixes.
+Suggested in the editor (never applied by `parity-lsp fix`): the file where the test is defined
+now (when unique), similar test names in the file.
 """,
 )
 
