@@ -212,6 +212,10 @@ class Reference:
     line_end: int | None = None
     line_span: Span | None = None  # span of the line number(s) text
     symbols: list[SymbolRef] = field(default_factory=list)
+    # code spans in the parenthesis that are not identifier paths (`a:{b}` key formats, calls,
+    # prose): text the file must contain verbatim, not a definition (a tuple: most references
+    # have none, and an empty tuple costs no allocation)
+    texts: tuple[SymbolRef, ...] = ()
     label: str | None = None  # "Rust", "Python", ...
     note: str | None = None  # prose in parentheses
     is_link: bool = False

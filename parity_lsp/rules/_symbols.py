@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from parity_lsp.findings import Edit, Finding, Fix, Related, Severity
 from parity_lsp.model import COL_TESTS, Reference, SymbolRef
-from parity_lsp.rules._evidence import symbol_result, usable_rel
+from parity_lsp.rules._evidence import mention_lines, symbol_result, text_claim_found, usable_rel
 from parity_lsp.rules._util import line_spec, path_as_written, replace_fix
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.rules.context import Resolved, RowContext
@@ -15,52 +15,140 @@ from parity_lsp.workspace.index import find_symbol_near
 
 
 def missing_symbols(ctx: RowContext, rule: RuleInfo, tests_column: bool) -> Iterator[Finding]:
-    """Findings for cited symbols not defined in their (existing) file."""
+    """Findings for cited symbols not defined in their (existing) file, and (code columns) for
+    cited text the file does not contain.
+
+    - a name defined in the file: nothing; a name the file uses without defining it (a binding,
+      a table name, a type defined elsewhere): PM303 at most an info saying where it appears;
+      a name that is really gone: an error (a warning on a Designed/Planned row: a plan);
+    - a test (PM305) must be defined: a mention in a comment proves nothing;
+    - a text claim (`sensor_eval:{id}` formats, calls, prose in a code span): found verbatim,
+      nothing; absent, a warning "text … not found";
+    - a reference in a "Missing proof: …" segment names what is not there: not checked."""
     for ref in ctx.path_refs():
-        if not ref.symbols or (ref.column == COL_TESTS) != tests_column:
+        if not (ref.symbols or ref.texts) or (ref.column == COL_TESTS) != tests_column or ref.in_missing:
             continue
         res = ctx.resolve(ref)
         rel = usable_rel(ctx, res)
         if rel is None or not res.is_file:
             continue
+        src = res.source
+        if src is None or not src.readable:
+            why = src.error if src is not None and src.error else "cannot be read"
+            names = ", ".join(f"`{s.name}`" for s in (*ref.symbols, *ref.texts))
+            yield ctx.finding(
+                rule,
+                ref.span,
+                f"`{ref.path}` is not read ({why}): whether it defines {names} cannot be checked",
+                severity=Severity.WARNING,
+            )
+            continue  # one warning for the file, not one per symbol
         for sym in ref.symbols:
-            result = symbol_result(res, sym)
-            if result is None:
-                src = res.source
-                why = src.error if src is not None and src.error else "cannot be read"
-                names = ", ".join(f"`{s.name}`" for s in ref.symbols)
+            found = _missing_symbol(ctx, rule, ref, rel, res, sym, tests_column)
+            if found is not None:
+                yield found
+        for claim in ref.texts:
+            if text_claim_found(res, claim.name) is False:
                 yield ctx.finding(
                     rule,
-                    ref.span,
-                    f"`{ref.path}` is not read ({why}): whether it defines {names} cannot be checked",
-                    severity=Severity.WARNING,
+                    claim.span,
+                    f"text `{claim.name}` not found in `{ref.path}`",
+                    severity=min(rule.severity, Severity.WARNING),
                 )
-                break  # one warning for the file, not one per symbol
-            what = "test" if tests_column else "symbol"
-            if result.found and result.language_known:
-                continue
-            if result.found:
-                # languages we do not parse: a whole-word match is all we can say
-                line = result.word_lines[0] + 1
-                yield ctx.finding(
-                    rule,
-                    sym.span,
-                    f"`{sym.name}` found only by word search at line {line} of `{ref.path}`: "
-                    "this file's language is not understood",
-                    severity=min(rule.severity, Severity.INFO),
-                    related=[Related(rel, result.word_lines[0], 0, f"`{sym.name}` occurs here")],
-                )
-                continue
-            fix, related, alternatives = _relocation(ctx, ref, rel, res, sym)
-            where = f" (it is defined in `{related[0].path}`)" if related else ""
-            if not result.language_known:
-                msg = (
-                    f"{what} `{sym.name}` does not occur in `{ref.path}` "
-                    "(language not understood; searched for the word)"
-                )
-            else:
-                msg = f"{what} `{sym.name}` is not defined in `{ref.path}`{where}"
-            yield ctx.finding(rule, sym.span, msg, fix=fix, related=related, alternatives=alternatives)
+
+
+def _missing_symbol(
+    ctx: RowContext,
+    rule: RuleInfo,
+    ref: Reference,
+    rel: str,
+    res: Resolved,
+    sym: SymbolRef,
+    tests_column: bool,
+) -> Finding | None:
+    result = symbol_result(res, sym)
+    if result is None or (result.found and result.language_known):
+        return None
+    what = "test" if tests_column else "symbol"
+    if result.found:
+        # languages we do not parse: a whole-word match is all we can say
+        line = result.word_lines[0] + 1
+        return ctx.finding(
+            rule,
+            sym.span,
+            f"`{sym.name}` found only by word search at line {line} of `{ref.path}`: "
+            "this file's language is not understood",
+            severity=min(rule.severity, Severity.INFO),
+            related=[Related(rel, result.word_lines[0], 0, f"`{sym.name}` occurs here")],
+        )
+    fix, related, alternatives = _relocation(ctx, ref, rel, res, sym)
+    where = f" (it is defined in `{related[0].path}`)" if related else ""
+    if not result.language_known:
+        msg = (
+            f"{what} `{sym.name}` does not occur in `{ref.path}` "
+            "(language not understood; searched for the word)"
+        )
+        return ctx.finding(rule, sym.span, msg, fix=fix, related=related, alternatives=alternatives)
+    if not tests_column:
+        found = _mentioned(ctx, rule, ref, rel, res, sym, where, related, fix, alternatives)
+        if found is not None:
+            return found
+    severity = min(rule.severity, Severity.WARNING) if ctx.relaxed else None
+    msg = f"{what} `{sym.name}` is not defined in `{ref.path}`{where}"
+    return ctx.finding(
+        rule, sym.span, msg, fix=fix, related=related, alternatives=alternatives, severity=severity
+    )
+
+
+def _mentioned(
+    ctx: RowContext,
+    rule: RuleInfo,
+    ref: Reference,
+    rel: str,
+    res: Resolved,
+    sym: SymbolRef,
+    where: str,
+    related: list[Related],
+    fix: Fix | None,
+    alternatives: list[Fix],
+) -> Finding | None:
+    """A name the file uses without defining it (a binding, a table name, a type defined
+    elsewhere): an info when it is used where the row says (anywhere, when no line is cited);
+    a warning when a cited line misses it and no other file defines it (the line drifted). None:
+    not used, or moved (defined in another file, and not at the cited line): an error."""
+    lines = mention_lines(res, sym.name, limit=None)
+    if not lines:
+        return None
+    if ref.line_start is None:
+        cited = lines
+    else:
+        first, last = ref.line_start - 1, (ref.line_end or ref.line_start) - 1
+        cited = [n for n in lines if first <= n <= last]
+    shown = (cited or lines)[:3]
+    at = ", ".join(str(n + 1) for n in shown)
+    appears = [Related(rel, n, 0, f"`{sym.name}` appears here") for n in shown]
+    plural = "s" if len(shown) > 1 else ""
+    if cited:
+        return ctx.finding(
+            rule,
+            sym.span,
+            f"`{sym.name}` is not defined in `{ref.path}` but appears in it (line{plural} {at}){where}",
+            severity=min(rule.severity, Severity.INFO),
+            related=appears + related,
+            fix=fix,
+            alternatives=alternatives,
+        )
+    if related:
+        return None  # defined in another file, only called here: the definition moved
+    cited_at = f"line {ref.line_start}" if ref.line_end is None else f"lines {ref.line_start}-{ref.line_end}"
+    return ctx.finding(
+        rule,
+        sym.span,
+        f"`{sym.name}` is not defined in `{ref.path}`; it appears at line{plural} {at}, "
+        f"not at the cited {cited_at}",
+        severity=min(rule.severity, Severity.WARNING),
+        related=appears,
+    )
 
 
 def _relocation(
