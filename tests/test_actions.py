@@ -94,12 +94,13 @@ def test_no_quick_fix_away_from_findings(tmp_path):
     assert at(analysis, "Ticks", only=[QUICKFIX]) == []
 
 
-def test_alternatives_are_offered_unsafe_and_not_preferred(tmp_path):
+def test_near_miss_names_are_offered_unsafe_and_not_preferred(tmp_path):
     root, analysis = setup(tmp_path, [{**GOOD, "code": "`src/ledger.rs` (`recrd`)"}])
     (f,) = [f for f in analysis.findings(MATRIX) if f.code == "PM303"]
+    assert f.message == "symbol `recrd` is not defined in `src/ledger.rs` (did you mean `record`?)"
     actions = at(analysis, "recrd", only=[QUICKFIX])
     assert [(a.title, a.preferred) for a in actions] == [("Replace with `record`", False)]
-    assert actions[0].edits == f.alternatives[0].edits
+    assert actions[0].edits == f.fix.edits and not f.fix.safe
     assert "PM303" not in codes(rewrite(root, actions[0].edits))
 
 

@@ -104,20 +104,25 @@ def overlaps(a: Span, b: Span) -> bool:
 
 
 def quick_fixes(findings: Sequence[Finding], span: Span, extra: Iterable[int] = ()) -> list[Action]:
-    """The fix and alternatives of each finding overlapping `span` (or listed in `extra`)."""
+    """The fix and alternatives of each finding overlapping `span` (or listed in `extra`), best
+    first: safe fixes, then those of the narrowest finding (a misspelt test name under the
+    cursor before the "Downgrade to Partial" of the row's PM201 around it), each finding's own
+    order kept."""
     chosen = {i for i, f in enumerate(findings) if overlaps(f.span, span)}
     chosen |= {i for i in extra if 0 <= i < len(findings)}
-    out: list[Action] = []
+    ranked: list[tuple[tuple[bool, int, int, int], Action]] = []
     seen: set[tuple[int, tuple[Edit, ...]]] = set()
     for i in sorted(chosen):
         f = findings[i]
-        for fix in _fixes_of(f):
+        for n, fix in enumerate(_fixes_of(f)):
             key = (i, fix.edits)
             if key in seen:
                 continue
             seen.add(key)
-            out.append(Action(fix.message, QUICKFIX, fix.edits, preferred=fix.safe, findings=(i,)))
-    return out
+            action = Action(fix.message, QUICKFIX, fix.edits, preferred=fix.safe, findings=(i,))
+            ranked.append(((not fix.safe, f.span.end - f.span.start, i, n), action))
+    ranked.sort(key=lambda pair: pair[0])
+    return [action for _, action in ranked]
 
 
 def _fixes_of(f: Finding) -> list[Fix]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 
 from parity_lsp.findings import Edit, Finding, Fix, Related, Severity
@@ -11,6 +12,7 @@ from parity_lsp.rules._evidence import mention_lines, symbol_result, text_claim_
 from parity_lsp.rules._util import line_spec, path_as_written, replace_fix
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.rules.context import Resolved, RowContext
+from parity_lsp.text import Span
 from parity_lsp.workspace.index import find_symbol_near
 
 
@@ -81,7 +83,7 @@ def _missing_symbol(
             severity=min(rule.severity, Severity.INFO),
             related=[Related(rel, result.word_lines[0], 0, f"`{sym.name}` occurs here")],
         )
-    fix, related, alternatives = _relocation(ctx, ref, rel, res, sym)
+    fix, related, alternatives, meant = _relocation(ctx, ref, rel, res, sym, tests_column)
     where = f" (it is defined in `{related[0].path}`)" if related else ""
     if not result.language_known:
         msg = (
@@ -90,9 +92,14 @@ def _missing_symbol(
         )
         return ctx.finding(rule, sym.span, msg, fix=fix, related=related, alternatives=alternatives)
     if not tests_column:
-        found = _mentioned(ctx, rule, ref, rel, res, sym, where, related, fix, alternatives)
+        # a name the file uses is not a typo of a similar name: only the file defining it is offered
+        found = _mentioned(
+            ctx, rule, ref, rel, res, sym, where, related, *((None, []) if meant else (fix, alternatives))
+        )
         if found is not None:
             return found
+    if meant is not None:
+        where += f" (did you mean `{meant}`?)"
     severity = min(rule.severity, Severity.WARNING) if ctx.relaxed else None
     msg = f"{what} `{sym.name}` is not defined in `{ref.path}`{where}"
     return ctx.finding(
@@ -152,13 +159,14 @@ def _mentioned(
 
 
 def _relocation(
-    ctx: RowContext, ref: Reference, rel: str, res: Resolved, sym: SymbolRef
-) -> tuple[Fix | None, list[Related], list[Fix]]:
-    """Fix: the file where the symbol is defined, when unique; else the closest name in the file."""
+    ctx: RowContext, ref: Reference, rel: str, res: Resolved, sym: SymbolRef, tests_column: bool = False
+) -> tuple[Fix | None, list[Related], list[Fix], str | None]:
+    """(fix, related, alternatives, the name meant): the file where the symbol is defined, when
+    unique; else the names in the file most like it (a test's: the file's tests), best first,
+    the first one the fix and the name meant ("did you mean"). All suggestions: never safe."""
     hits = find_symbol_near(ctx.ws, rel, sym.name)
     files = sorted({f for f, _ in hits})
     related = [Related(f, d.line, 0, f"`{d.qualname}` is defined here") for f, d in hits[:5]]
-    alternatives: list[Fix] = []
     if len(files) == 1:
         f = files[0]
         d = next(d for ff, d in hits if ff == f)
@@ -170,13 +178,21 @@ def _relocation(
         # a different file is a guess (the symbol may be defined there and still be meant here),
         # not a rename git recorded: suggested, never applied by `parity-lsp fix`
         fix = Fix(f"Point to `{new}`, where `{sym.name}` is defined", tuple(edits), safe=False)
-        return fix, related, alternatives
+        return fix, related, [], None
     src = res.source
-    if src is not None and src.definitions:
-        names = sorted({d.name for d in src.definitions})
-        close = difflib.get_close_matches(sym.name.split("::")[-1].split(".")[-1], names, n=3, cutoff=0.75)
-        for name in close:
-            alternatives.append(
-                replace_fix(ctx.matrix.path, sym.span, name, f"Replace with `{name}`", safe=False)
-            )
-    return None, related, alternatives
+    defs = (src.definitions if src is not None else None) or []
+    if tests_column and any(d.is_test for d in defs):
+        defs = [d for d in defs if d.is_test]
+    written = ctx.matrix.text[sym.span.start : sym.span.end]
+    last = _LAST_PART.search(written)
+    word = last.group() if last is not None else written
+    close = difflib.get_close_matches(word, sorted({d.name for d in defs}), n=3, cutoff=0.75)
+    if not close or last is None:
+        return None, related, [], None
+    # only the last part of `Type::methd` changes: the rest of the path is as written
+    span = Span(sym.span.start + last.start(), sym.span.start + last.end())
+    fixes = [replace_fix(ctx.matrix.path, span, name, f"Replace with `{name}`", safe=False) for name in close]
+    return fixes[0], related, fixes[1:], close[0]
+
+
+_LAST_PART = re.compile(r"[^\s:.()]+(?=(?:\(\))?\s*$)")
