@@ -128,6 +128,9 @@ class Table:
     columns: dict[str, int] = field(default_factory=dict)  # normalized name -> index
     delimiter_line: int | None = None  # Markdown only
     path: str = ""  # the matrix file (evidence links are relative to it)
+    # A table inside a blockquote or list item: line -> column where the table's text starts on
+    # it (after `> ` and the item's indentation). Empty for a top-level table.
+    prefixes: dict[int, int] = field(default_factory=dict)
 
     def has_column(self, column: str) -> bool:
         return column in self.columns

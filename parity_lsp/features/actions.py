@@ -237,7 +237,12 @@ def insert_row(
         after_line = table.delimiter_line if table.delimiter_line is not None else table.header_line
         style_line = table.rows[0].line if table.rows else table.header_line
     values = [_template_value(cell.column, statuses, proof_levels) for cell in table.header]
-    line = _format_row(matrix, idx.line_text(style_line), values)
+    # a table in a blockquote or list item: the new row gets a body row's `> ` or indentation
+    # (the header line of a list item also holds the item's marker)
+    prefix_line = style_line if style_line != table.header_line else (table.delimiter_line or style_line)
+    prefix = idx.line_text(prefix_line)[: table.prefixes.get(prefix_line, 0)]
+    style = idx.line_text(style_line)[table.prefixes.get(style_line, 0) :]
+    line = prefix + _format_row(matrix, style, values)
     at = idx.line_end(after_line)
     edit = Edit(matrix.path, Span(at, at), _newline(matrix, after_line) + line)
     return Action("Insert row from template", REFACTOR, (edit,))
