@@ -14,7 +14,7 @@ from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.ci.verdict import match_cited_commands
 from parity_lsp.workspace.ci.workflows import find_job, list_workflows, load_workflow
 
-NEAR = 0.4  # without a cited job, a workflow path at least this similar is worth suggesting
+NEAR = 0.4  # a workflow path at least this similar is worth suggesting
 
 RULE = RuleInfo(
     code="PM401",
@@ -38,8 +38,8 @@ file claims a CI gate that no longer exists.
 
 ## Fix
 The file git history says the workflow was renamed to (safe). Otherwise a suggestion: the
-workflows that have the cited job (those whose job runs the cited commands first), or, when no
-job is cited, the most similar workflow path.
+workflows that have the cited job (those whose job runs the cited commands first), then the most
+similar workflow paths.
 """,
 )
 
@@ -79,8 +79,8 @@ def check(ctx: RowContext) -> Iterator[Finding]:
 
 def _ranked_workflows(ctx: RowContext, ref: Reference) -> list[str]:
     """Workflows worth suggesting for a missing one, best first: those whose job the reference
-    names runs the cited commands, then those that have the job, then the most similar path
-    (a workflow without the job would only trade PM401 for PM402)."""
+    names runs the cited commands, then those that have the job, then similar paths (a workflow
+    without the job trades PM401 for PM402: last)."""
     ranked: list[tuple[bool, bool, float, str]] = []
     for path in list_workflows(ctx.ws.fs):
         wf = load_workflow(ctx.ws.fs, path)
@@ -89,7 +89,7 @@ def _ranked_workflows(ctx: RowContext, ref: Reference) -> list[str]:
             m.matched for m in match_cited_commands(job, [c.text for c in ref.commands])
         )
         likeness = difflib.SequenceMatcher(None, ref.path.lower(), path.lower()).ratio()
-        if job is not None or (not ref.job and likeness >= NEAR):
+        if job is not None or likeness >= NEAR:
             ranked.append((runs, job is not None, likeness, path))
     ranked.sort(reverse=True)
     return [path for *_, path in ranked]
