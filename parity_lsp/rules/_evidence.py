@@ -43,7 +43,7 @@ def mention_lines(res: Resolved, name: str, limit: int | None = 3) -> list[int]:
     src = res.source
     text = src.text if src is not None and src.readable else None
     word = name[:-2] if name.endswith("()") else name
-    if not text or not word or word not in text:
+    if not text or not word or len(word) > _LONGEST_NAME or word not in text:
         return []
     text = _lf(text)
     pattern = re.compile(r"(?<![\w$])" + re.escape(word) + r"(?![\w$])")
@@ -57,6 +57,10 @@ def mention_lines(res: Resolved, name: str, limit: int | None = 3) -> list[int]:
             if limit is not None and len(out) >= limit:
                 break
     return out
+
+
+_LONGEST_NAME = 1000  # no identifier is longer: a longer "name" is not looked for
+_LONGEST_FOLDED = 2000  # a longer text claim must match exactly (no pattern built from it)
 
 
 def _lf(text: str) -> str:
@@ -74,25 +78,9 @@ def text_claim_found(res: Resolved, claim: str) -> bool | None:
     if claim in text:
         return True
     words = claim.split()
-    if len(words) < 2:
+    if len(words) < 2 or len(claim) > _LONGEST_FOLDED:
         return False
     return re.search(r"\s+".join(re.escape(w) for w in words), text) is not None
-
-
-def text_claim_line(res: Resolved, claim: str) -> int | None:
-    """0-based line where the file first contains `claim` (as `text_claim_found` finds it)."""
-    src = res.source
-    text = src.text if src is not None and src.readable else None
-    if text is None:
-        return None
-    text = _lf(text)
-    at = text.find(claim)
-    if at == -1:
-        m = re.search(r"\s+".join(re.escape(w) for w in claim.split()), text) if claim.split() else None
-        if m is None:
-            return None
-        at = m.start()
-    return text.count("\n", 0, at)
 
 
 def usable(ctx: RowContext, res: Resolved) -> bool:
