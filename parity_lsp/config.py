@@ -16,6 +16,18 @@ from typing import Any
 from parity_lsp.findings import Severity
 
 DEFAULT_INCLUDE = ("docs/parity/**/*.md", "**/*parity*.md", "**/*parity*.csv", "**/*parity*.tsv")
+# Templates match the include globs (`docs/parity/dagster-parity-matrix-template.md`) but their
+# example rows are not claims: they are not matrices unless named on the command line, opened in
+# the editor, or matched by an `include` glob that itself says "template". Any case:
+# `template.md`, `*-template.md`, `*_template.md`, `*.template.md`, and files under a
+# `templates/` or `template/` directory.
+_ANY_CASE_TEMPLATE = "".join(f"[{c.upper()}{c}]" for c in "template")
+TEMPLATE_EXCLUDE = (
+    f"{_ANY_CASE_TEMPLATE}.*",
+    f"*[-_.]{_ANY_CASE_TEMPLATE}.*",
+    f"{_ANY_CASE_TEMPLATE}/",
+    f"{_ANY_CASE_TEMPLATE}[sS]/",
+)
 DEFAULT_REQUIRED_COLUMNS = (
     "Capability",
     "Arco Feature",
@@ -91,6 +103,14 @@ class Config:
         return not (
             self.select is not None and not any(code.startswith(p) or p == "ALL" for p in self.select)
         )
+
+    @property
+    def matrix_exclude(self) -> tuple[str, ...]:
+        """What keeps a file matching `include` from being a matrix: `exclude`, and templates
+        (`TEMPLATE_EXCLUDE`) unless an `include` glob asks for them by saying "template"."""
+        if any("template" in glob.lower() for glob in self.include):
+            return self.exclude
+        return self.exclude + TEMPLATE_EXCLUDE
 
     @property
     def exception_id_re(self) -> re.Pattern[str]:

@@ -109,7 +109,7 @@ def reparse_rows(
         if "|" not in line_text or parse_directive(line_text) is not None:
             return None
         table = old.table
-        if table is None:  # the row outlived its model: nothing to update in place
+        if table is None or table.prefixes:  # outlived its model; or in a blockquote/list item: parsed whole
             return None
         cells = row_cells(line_text, index.line_start(line), [c.column for c in table.header])
         span = Span(index.line_start(line), index.line_start(line) + len(line_text))

@@ -128,6 +128,9 @@ class Table:
     columns: dict[str, int] = field(default_factory=dict)  # normalized name -> index
     delimiter_line: int | None = None  # Markdown only
     path: str = ""  # the matrix file (evidence links are relative to it)
+    # A table inside a blockquote or list item: line -> column where the table's text starts on
+    # it (after `> ` and the item's indentation). Empty for a top-level table.
+    prefixes: dict[int, int] = field(default_factory=dict)
 
     def has_column(self, column: str) -> bool:
         return column in self.columns
@@ -212,6 +215,10 @@ class Reference:
     line_end: int | None = None
     line_span: Span | None = None  # span of the line number(s) text
     symbols: list[SymbolRef] = field(default_factory=list)
+    # code spans in the parenthesis that are not identifier paths (`a:{b}` key formats, calls,
+    # prose): text the file must contain verbatim, not a definition (a tuple: most references
+    # have none, and an empty tuple costs no allocation)
+    texts: tuple[SymbolRef, ...] = ()
     label: str | None = None  # "Rust", "Python", ...
     note: str | None = None  # prose in parentheses
     is_link: bool = False

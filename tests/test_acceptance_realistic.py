@@ -511,8 +511,10 @@ PLANTED: list[Planted] = [
         "Sensor evaluations folded into state",
         "fold_sensor_event",
         "error",
-        lambda r: {FOLD: SENSOR_FOLD, "48": str(line_of(r, SENSOR_FOLD, "pub fn fold_sensor_event("))},
-        why="`fold.rs:48` (`fold_sensor_event`) moved to `sensor_fold.rs`: path and line both fixed",
+        why=(
+            "`fold.rs:48` (`fold_sensor_event`) moved to `sensor_fold.rs`: the file that defines it now is "
+            "a suggestion (issue 16: a different path is safe only when git recorded that file's rename)"
+        ),
     ),
     # git mv
     Planted(
@@ -569,10 +571,7 @@ PLANTED: list[Planted] = [
         "Backfill resume after a crash",
         "resume_skips_completed_chunks",
         "error",
-        lambda r: {
-            "crates/arco-flow/tests/backfill_tests.rs": "crates/arco-flow/tests/backfill_resume_tests.rs"
-        },
-        why="moved to `tests/backfill_resume_tests.rs`: the fix points there",
+        why="moved to `tests/backfill_resume_tests.rs`: suggested in the editor, not a safe fix (issue 16)",
     ),
     Planted(
         "moved-test-unproven",
@@ -581,7 +580,6 @@ PLANTED: list[Planted] = [
         _tests_cell("Backfill resume after a crash"),
         "error",
         why="as written, its only test does not resolve",
-        healed_by_fix=True,
     ),
     # matrix vocabulary
     Planted(

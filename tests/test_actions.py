@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rulekit import CI_REF, MATRIX, TEST_REF, csv_matrix, matrix, sources, workspace
+from rulekit import CI_REF, MATRIX, TEST_REF, csv_matrix, git, git_init, matrix, sources, workspace
 
 from parity_lsp.analysis import Analysis
 from parity_lsp.engine import parse_matrix
@@ -94,12 +94,13 @@ def test_no_quick_fix_away_from_findings(tmp_path):
     assert at(analysis, "Ticks", only=[QUICKFIX]) == []
 
 
-def test_alternatives_are_offered_unsafe_and_not_preferred(tmp_path):
+def test_near_miss_names_are_offered_unsafe_and_not_preferred(tmp_path):
     root, analysis = setup(tmp_path, [{**GOOD, "code": "`src/ledger.rs` (`recrd`)"}])
     (f,) = [f for f in analysis.findings(MATRIX) if f.code == "PM303"]
+    assert f.message == "symbol `recrd` is not defined in `src/ledger.rs` (did you mean `record`?)"
     actions = at(analysis, "recrd", only=[QUICKFIX])
     assert [(a.title, a.preferred) for a in actions] == [("Replace with `record`", False)]
-    assert actions[0].edits == f.alternatives[0].edits
+    assert actions[0].edits == f.fix.edits and not f.fix.safe
     assert "PM303" not in codes(rewrite(root, actions[0].edits))
 
 
@@ -335,19 +336,37 @@ def test_only_filters_kinds_hierarchically(tmp_path):
 
 
 def test_the_editor_finds_a_missing_paths_safe_fix_only_when_asked(tmp_path):
-    # The nearest existing path needs the list of every file of the workspace; the first
-    # diagnostics of a matrix do not wait for it. Fix-all and the quick-fix menu ask for it.
-    rows = [{**GOOD, "cap": "A", "code": "`src/ledgr.rs:7` (`record`)"}]
-    root = workspace(tmp_path, {**sources(), ".parity-lsp.toml": "", MATRIX: matrix(rows)})
+    # Where git history says a missing file went needs `git log`; the first diagnostics of a
+    # matrix do not wait for it. Fix-all and the quick-fix menu ask for it.
+    rows = [{**GOOD, "cap": "A", "code": "`src/store.rs` (`persist`)"}]
+    root = workspace(
+        tmp_path,
+        {**sources(), ".parity-lsp.toml": "", "src/store.rs": "pub fn persist() {}\n", MATRIX: matrix(rows)},
+    )
+    git_init(root)
+    git(root, "mv", "src/store.rs", "src/tick_store.rs")
+    git(root, "commit", "-q", "-m", "rename")
     analysis = Analysis(root)
     analysis.check(MATRIX)
     (missing,) = [f for f in analysis.findings(MATRIX) if f.code == "PM301"]
     assert missing.fix is None and missing.deferred is not None
-    assert analysis.ws._files is None  # nothing listed the workspace
+    assert analysis.ws._files is None and analysis.ws._renames is None  # nothing listed nor asked git
     (a,) = at(analysis, "# Parity", only=["source.fixAll"])
     assert a.title == "Fix all safe problems (1 fix)"
-    assert missing.fix.safe and missing.fix.message == "Replace with `src/ledger.rs`"
+    assert (
+        missing.fix.safe
+        and missing.fix.message == "Replace with `src/tick_store.rs` (renamed in git history)"
+    )
     assert codes(rewrite(root, a.edits)) == []
+
+
+def test_a_similar_path_is_never_in_fix_all(tmp_path):
+    rows = [{**GOOD, "cap": "A", "code": "`src/ledgr.rs:7` (`record`)"}]
+    _, analysis = setup(tmp_path, rows)
+    (missing,) = [f for f in analysis.findings(MATRIX) if f.code == "PM301"]
+    assert at(analysis, "# Parity", only=["source.fixAll"]) == []
+    suggestion = missing.suggestion()  # the quick-fix menu still offers it
+    assert not suggestion.safe and suggestion.message == "Replace with `src/ledger.rs`"
 
 
 def test_a_missing_path_without_a_safe_fix_still_gets_its_suggestion_after_fix_all_asked(tmp_path):

@@ -261,7 +261,7 @@ def test_find_job_by_id_and_name():
     assert find_job(wf, "Python (ubuntu-latest)").id == "py"  # expressions match anything
     assert find_job(wf, "docs") is None
     assert nearest_job(wf, "tset") == "test"
-    assert nearest_job(wf, "Rust test") == "Rust   Tests"
+    assert nearest_job(wf, "Rust test") == "test"  # the id of the job whose name is closest
     assert nearest_job(wf, "zzzzzz") is None
 
 

@@ -11,6 +11,7 @@ import pytest
 from lspkit import HEADER, open_doc, pull_capabilities, session, uri, write_tree
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcMethodNotFound
+from rulekit import git, git_init
 
 CODE = """\
     pub fn tick_key(n: u64) -> String {
@@ -258,18 +259,29 @@ async def test_fix_all_applies_every_safe_fix(root):
 
 
 async def test_fix_all_computes_a_missing_paths_safe_fix_where_the_row_is_now(root):
-    # The safe fix of a missing path (the nearest existing one) is not computed by the check;
-    # fix-all computes it, after an edit above the row moved it.
-    typo = "| Typo | F | Planned | unit | `src/lb.rs` (`tick_key`) | — | — | @team | |\n"
-    (root / "docs/parity/m.md").write_text(MATRIX + typo)
+    # The safe fix of a missing path (where git history says it was renamed to) is not computed
+    # by the check; fix-all computes it, after an edit above the row moved it. A similar name
+    # (`src/lb.rs`, cf. `src/lib.rs`) and a planned test in "Missing proof" are never touched.
+    (root / "src/ticks.rs").write_text("pub fn tick() {}\n")
+    git_init(root)
+    git(root, "mv", "src/ticks.rs", "src/tick_source.rs")
+    git(root, "commit", "-q", "-m", "rename")
+    rows = (
+        "| Renamed | F | Planned | unit | `src/ticks.rs` (`tick`) | — | — | @team | |\n"
+        "| Typo | F | Planned | unit | `src/lb.rs` (`tick_key`) | — | — | @team | |\n"
+        "| Plan | F | Planned | unit | — | Missing proof: (suggested `src/lb_tests.rs`) | — | @team | |\n"
+    )
+    (root / "docs/parity/m.md").write_text(MATRIX + rows)
     async with session(root, capabilities=pull_capabilities()) as lsp:
-        u, text, _ = await missing_path_moved_by_an_edit_above(lsp, root, MATRIX + typo, "src/lb.rs")
+        u, text, _ = await missing_path_moved_by_an_edit_above(lsp, root, MATRIX + rows, "src/ticks.rs")
         (fix_all,) = await actions(
             lsp, u, types.Position(line=0, character=0), only=[types.CodeActionKind.SourceFixAll]
         )
         assert fix_all.title == "Fix all safe problems (3 fixes)"
         fixed = apply(text, fix_all.edit, u)
-        assert "| Typo | F | Planned | unit | `src/lib.rs` (`tick_key`) |" in fixed
+        assert "| Renamed | F | Planned | unit | `src/tick_source.rs` (`tick`) |" in fixed
+        assert "| `src/lb.rs` (`tick_key`) |" in fixed
+        assert "Missing proof: (suggested `src/lb_tests.rs`)" in fixed
         assert "| @team | a longer note |" in fixed
 
 

@@ -44,6 +44,12 @@ PIECES = st.sampled_from(
         "Missing proof:",
         "EX-1",
         "—",
+        "{",
+        "}",
+        "Type::{A, B}",
+        "> ",
+        "  ",
+        "- ",
     ]
 )
 TEXT = st.lists(st.one_of(PIECES, st.text(max_size=5)), max_size=40).map("".join)
@@ -66,6 +72,7 @@ def spans_of(matrix):
                         ref.line_span,
                         ref.job_span,
                         *[s.span for s in ref.symbols],
+                        *[s.span for s in ref.texts],
                         *[c.span for c in ref.commands],
                     ]:
                         if extra is not None:
@@ -89,3 +96,18 @@ def test_evidence_parser_never_raises(cell):
         assert 7 <= ref.span.start <= ref.span.end <= 7 + len(cell)
         if ref.line_span is not None:
             assert 7 <= ref.line_span.start <= ref.line_span.end <= 7 + len(cell)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cell=TEXT)
+def test_symbol_spans_are_the_names_they_stand_for(cell):
+    # a symbol's span covers its name, or (a `Type::{A, B}` group member) the name's last part;
+    # a text claim's span covers the claim
+    ev = parse_evidence(cell, 0, "docs/parity/m.md", "evidence (code)")
+    for ref in ev.refs:
+        for sym in ref.symbols:
+            written = cell[sym.span.start : sym.span.end]
+            assert written and (sym.name.endswith(written) or written == "self"), (sym, written)
+        for claim in ref.texts:
+            assert 0 <= claim.span.start < claim.span.end <= len(cell)
+            assert cell[claim.span.start : claim.span.end].replace("\\|", "|") == claim.name

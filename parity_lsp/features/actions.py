@@ -104,20 +104,25 @@ def overlaps(a: Span, b: Span) -> bool:
 
 
 def quick_fixes(findings: Sequence[Finding], span: Span, extra: Iterable[int] = ()) -> list[Action]:
-    """The fix and alternatives of each finding overlapping `span` (or listed in `extra`)."""
+    """The fix and alternatives of each finding overlapping `span` (or listed in `extra`), best
+    first: safe fixes, then those of the narrowest finding (a misspelt test name under the
+    cursor before the "Downgrade to Partial" of the row's PM201 around it), each finding's own
+    order kept."""
     chosen = {i for i, f in enumerate(findings) if overlaps(f.span, span)}
     chosen |= {i for i in extra if 0 <= i < len(findings)}
-    out: list[Action] = []
+    ranked: list[tuple[tuple[bool, int, int, int], Action]] = []
     seen: set[tuple[int, tuple[Edit, ...]]] = set()
     for i in sorted(chosen):
         f = findings[i]
-        for fix in _fixes_of(f):
+        for n, fix in enumerate(_fixes_of(f)):
             key = (i, fix.edits)
             if key in seen:
                 continue
             seen.add(key)
-            out.append(Action(fix.message, QUICKFIX, fix.edits, preferred=fix.safe, findings=(i,)))
-    return out
+            action = Action(fix.message, QUICKFIX, fix.edits, preferred=fix.safe, findings=(i,))
+            ranked.append(((not fix.safe, f.span.end - f.span.start, i, n), action))
+    ranked.sort(key=lambda pair: pair[0])
+    return [action for _, action in ranked]
 
 
 def _fixes_of(f: Finding) -> list[Fix]:
@@ -232,7 +237,12 @@ def insert_row(
         after_line = table.delimiter_line if table.delimiter_line is not None else table.header_line
         style_line = table.rows[0].line if table.rows else table.header_line
     values = [_template_value(cell.column, statuses, proof_levels) for cell in table.header]
-    line = _format_row(matrix, idx.line_text(style_line), values)
+    # a table in a blockquote or list item: the new row gets a body row's `> ` or indentation
+    # (the header line of a list item also holds the item's marker)
+    prefix_line = style_line if style_line != table.header_line else (table.delimiter_line or style_line)
+    prefix = idx.line_text(prefix_line)[: table.prefixes.get(prefix_line, 0)]
+    style = idx.line_text(style_line)[table.prefixes.get(style_line, 0) :]
+    line = prefix + _format_row(matrix, style, values)
     at = idx.line_end(after_line)
     edit = Edit(matrix.path, Span(at, at), _newline(matrix, after_line) + line)
     return Action("Insert row from template", REFACTOR, (edit,))

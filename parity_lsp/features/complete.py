@@ -220,7 +220,17 @@ def _prev_line(text: str, start: int, has_cr: bool) -> tuple[int, int] | None:
     return s, end
 
 
+# A blockquote's `>` markers before a table line (GitHub renders tables in blockquotes).
+_QUOTE = re.compile(r"(?:[ \t]*>)+[ \t]?")
+
+
+def _quote_length(line: str) -> int:
+    m = _QUOTE.match(line) if ">" in line else None
+    return m.end() if m is not None else 0
+
+
 def _is_delimiter(line: str) -> bool:
+    line = line[_quote_length(line) :]
     return "-" in line and "|" in line and not line.strip(_DELIMITER_CHARS)
 
 
@@ -246,7 +256,8 @@ def _cell_at(rel: str, text: str, ls: int, le: int, offset: int) -> _Cell | None
         if found is None:
             return None
         names = _columns(rel, f"{found[0]}\n{found[1]}\n|\n")
-        bounds = _pipe_cells(line)
+        pre = _quote_length(line)
+        bounds = [(s + pre, e + pre, q) for s, e, q in _pipe_cells(line[pre:])]
     else:
         if ls == 0:
             return None  # the header line

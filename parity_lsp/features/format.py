@@ -2,7 +2,8 @@
 
 Invariant: pure over the matrix model; no IO. Only whitespace around cell contents changes
 (plus outer pipes when a table mixes rows with and without them): every cell's trimmed source
-text is kept byte for byte, so the table parses to the same cells. Formatting is idempotent.
+text is kept byte for byte, so the table parses to the same cells. Formatting is idempotent. A
+table in a blockquote or list item keeps each line's `> ` markers and indentation as they are.
 A row whose cell count differs from the header's is left exactly as it is (and does not count
 towards the column widths). CSV and TSV files are not formatted.
 
@@ -66,18 +67,20 @@ def display_width(text: str) -> int:
 @dataclass(slots=True)
 class _Line:
     number: int  # 0-based line in the document
-    text: str
+    text: str  # the table's text on the line (after a blockquote's `> ` or a list item's indent)
     cells: list[str]  # trimmed cell texts
     lead: bool  # has a leading outer pipe
     trail: bool  # has a trailing outer pipe
+    prefix: str = ""  # what precedes the table on the line (`> `, indentation), kept as is
 
 
-def _split(number: int, text: str) -> _Line:
+def _split(number: int, text: str, prefix_length: int = 0) -> _Line:
+    prefix, text = text[:prefix_length], text[prefix_length:]
     ranges = split_row(text)
     cells = [text[s:e].strip(" \t") for s, e in ranges]
     lead = ranges[0][0] > 0
     trail = ranges[-1][1] < len(text)
-    return _Line(number, text, cells, lead, trail)
+    return _Line(number, text, cells, lead, trail, prefix)
 
 
 def _alignment(cell: str) -> str:
@@ -120,12 +123,17 @@ def format_table_lines(matrix: Matrix, table: Table) -> dict[int, str]:
     index = matrix.index
     if table.delimiter_line is None:
         return {}
-    header = _split(table.header_line, index.line_text(table.header_line))
-    delimiter = _split(table.delimiter_line, index.line_text(table.delimiter_line))
+    prefixes = table.prefixes  # a table in a blockquote or list item: each line keeps its `> `
+
+    def split(number: int) -> _Line:
+        return _split(number, index.line_text(number), prefixes.get(number, 0))
+
+    header = split(table.header_line)
+    delimiter = split(table.delimiter_line)
     ncols = len(header.cells)
     if len(delimiter.cells) != ncols or not all(_DELIMITER_CELL.match(c) for c in delimiter.cells):
         return {}
-    rows = [_split(row.line, index.line_text(row.line)) for row in table.rows]
+    rows = [split(row.line) for row in table.rows]
     good = [r for r in rows if len(r.cells) == ncols]
     aligned = [header, delimiter, *good]
 
@@ -141,18 +149,20 @@ def format_table_lines(matrix: Matrix, table: Table) -> dict[int, str]:
             widths[i] = max(widths[i], display_width(cell))
     indent = header.text[: len(header.text) - len(header.text.lstrip(" \t"))]
 
-    def render(cells: list[str]) -> str:
+    def render(line: _Line, cells: list[str]) -> str:
         parts = []
         for i, cell in enumerate(cells):
             last_open = i == ncols - 1 and not trail
             parts.append(_pad(cell, widths[i], pad_as[i], last_open))
         body = " | ".join(parts)
-        return indent + ("| " if lead else "") + body + (" |" if trail else "")
+        return line.prefix + indent + ("| " if lead else "") + body + (" |" if trail else "")
 
-    out = {header.number: render(header.cells)}
-    out[delimiter.number] = render([_delimiter(a, w) for a, w in zip(alignments, widths, strict=False)])
+    out = {header.number: render(header, header.cells)}
+    out[delimiter.number] = render(
+        delimiter, [_delimiter(a, w) for a, w in zip(alignments, widths, strict=False)]
+    )
     for line in good:
-        out[line.number] = render(line.cells)
+        out[line.number] = render(line, line.cells)
     return out
 
 

@@ -674,13 +674,7 @@ def _attach_paren(ref: Reference, sc: _Scan, tok: _Tok, offset: int) -> None:
         return
     if codes:
         for t in codes:
-            content = text[t.inner_start : t.inner_end]
-            name = _symbol_name(content)
-            if not name or is_path_candidate(content.strip()):
-                continue
-            lead = content.find(name)
-            s = offset + t.inner_start + max(lead, 0)
-            ref.symbols.append(SymbolRef(name, Span(s, s + len(name))))
+            _attach_code(ref, text[t.inner_start : t.inner_end], offset + t.inner_start)
         if not ref.symbols:
             ref.note = inner.strip()
         return
@@ -695,6 +689,105 @@ def _attach_paren(ref: Reference, sc: _Scan, tok: _Tok, offset: int) -> None:
             pos += len(part) + 1
         return
     ref.note = inner.strip()
+
+
+# An identifier path: `name`, `name()`, `Type::method`, `Class.method`, `a::b::c` (Unicode letters
+# allowed, `$` for JavaScript). Anything else in a code span is text, not a symbol.
+_IDENT = r"(?:[^\W\d]|\$)[\w$]*"
+_IDENT_PATH = re.compile(rf"{_IDENT}(?:(?:::|\.){_IDENT})*(?:\(\))?")
+_MAX_GROUP_DEPTH = 8
+_MAX_GROUP_TEXT = 1000  # a `use` group is a line of code; a longer span is text (and costs no expansion)
+_GROUP_TOKEN = re.compile(rf"\s*(?:(?P<ident>{_IDENT})|(?P<sep>::)|(?P<punct>[{{}},]))")
+
+
+def _attach_code(ref: Reference, content: str, start: int) -> None:
+    """One code span of the parenthesis after a path (`start`: its content's document offset):
+    symbols (`Type::{A, B}` is `Type::A` and `Type::B`), or a text claim."""
+    stripped = content.strip()
+    if not stripped or is_path_candidate(stripped):
+        return
+    s = start + content.find(stripped)
+    if "{" in stripped and len(stripped) <= _MAX_GROUP_TEXT and ref.column != "evidence (tests)":
+        group = _expand_group(stripped)
+        if group is not None:
+            ref.symbols.extend(SymbolRef(name, Span(s + a, s + b)) for name, a, b in group)
+            return
+    name = _symbol_name(stripped)
+    if not name:
+        return
+    if ref.column == "evidence (tests)" or _IDENT_PATH.fullmatch(name):
+        # a test is named as its runner lists it (a JS `test("…")` title may be prose)
+        lead = stripped.find(name)
+        ref.symbols.append(SymbolRef(name, Span(s + max(lead, 0), s + max(lead, 0) + len(name))))
+        return
+    # a key format (`sensor_eval:{id}`), a call (`sha256(cursor)`), an expression or prose:
+    # text the file must contain, not a definition
+    ref.texts += (SymbolRef(_unescape(stripped), Span(s, s + len(stripped))),)
+
+
+def _expand_group(text: str) -> list[tuple[str, int, int]] | None:
+    """`Type::{A, B}` → [("Type::A", a, b), ("Type::B", c, d)] (each span: the item's own name
+    within `text`); nested groups and `self` (the prefix itself) as in a Rust `use`. None when
+    `text` is not such a path. Linear: one pass over the text's tokens."""
+    toks: list[tuple[str, str, int, int]] = []  # (kind, text, start, end)
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _GROUP_TOKEN.match(text, pos)
+        if m is None:
+            if text[pos:].strip():
+                return None
+            break
+        kind = m.lastgroup or ""
+        toks.append((kind, m.group(kind), m.start(kind), m.end(kind)))
+        pos = m.end()
+    out: list[tuple[str, int, int]] = []
+    i = 0
+
+    def path(prefix: list[str], depth: int) -> bool:
+        """A path (segments, then optionally `::{group}`) at toks[i]; its names go to `out`."""
+        nonlocal i
+        segs = list(prefix)
+        first = last = None
+        while i < len(toks) and toks[i][0] == "ident":
+            segs.append(toks[i][1])
+            first = toks[i][2] if first is None else first
+            last = toks[i][3]
+            i += 1
+            if i < len(toks) and toks[i][0] == "sep":
+                i += 1
+                if i < len(toks) and toks[i][1] == "{":
+                    return group(segs, depth + 1)
+                continue
+            break
+        if first is None or last is None:
+            return False
+        if segs[-1] == "self" and len(segs) > 1:
+            segs.pop()
+        out.append(("::".join(segs), first, last))
+        return True
+
+    def group(prefix: list[str], depth: int) -> bool:
+        nonlocal i
+        if depth > _MAX_GROUP_DEPTH:
+            return False  # a hostile nesting is text, not a recursion limit
+        i += 1  # "{"
+        while i < len(toks) and toks[i][1] != "}":
+            if not path(prefix, depth):
+                return False
+            if i < len(toks) and toks[i][1] == ",":
+                i += 1
+            elif i < len(toks) and toks[i][1] != "}":
+                return False
+        if i >= len(toks):
+            return False
+        i += 1  # "}"
+        return True
+
+    if not toks or not any(t[1] == "{" for t in toks):
+        return None
+    whole = group([], 1) if toks[0][1] == "{" else path([], 0)  # `{A, B}`: a group without a prefix
+    return out if whole and i == len(toks) and out else None
 
 
 def _looks_like_code(inner: str) -> bool:

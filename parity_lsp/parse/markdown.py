@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Generator, Iterator, Sequence
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -58,6 +59,14 @@ def _table_lines(state: StateBlock, start_line: int, end_line: int, silent: bool
         if src[first] in _BLOCK_STARTS and any(rule(state, line, end_line, True) for rule in terminators):
             break
         line += 1
+    if state.level > 0:
+        # inside a blockquote or a list item: where the table's text starts on each line (markdown-it
+        # knows it now, as it strips `>` markers and indentation; it restores its marks afterwards)
+        starts = state.env.get("line_starts")
+        prefixes = state.env.get("prefixes")
+        if starts is not None and prefixes is not None:
+            for ln in range(start_line, line):
+                prefixes[ln] = b_marks[ln] + t_shift[ln] - starts[ln]
     token = state.push("table_open", "table", 1)
     token.map = [start_line, line]
     state.push("table_close", "table", -1)
@@ -86,6 +95,7 @@ _PIPE_OR_ESCAPE = re.compile(r"\\.|\|", re.S)  # `\|` is a literal pipe
 _GOVERNED = re.compile(r"governed\s+by", re.I)
 _GOV_PATH = re.compile(r"`([^`\s]+)`|\[[^\]]*\]\(([^)\s]+)\)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_CONTAINER_PREFIX = re.compile(r"[ \t>]*")  # blockquote markers and indentation before a line's text
 
 
 def split_row(line: str) -> list[tuple[int, int]]:
@@ -214,14 +224,27 @@ def _parse_steps(matrix: Matrix) -> Iterator[None]:
     if "parity-lsp" in matrix.text:  # every directive names it: most matrices have none
         md_lines = list(lines)
         for i, line in enumerate(lines):
-            directive = parse_directive(line)
+            # in a blockquote or list item the comment follows the container's markers, which
+            # the replacement keeps (without them it would end the container)
+            lead = _CONTAINER_PREFIX.match(line)
+            cut = lead.end() if lead is not None else 0
+            directive = parse_directive(line[cut:])
             if directive is not None:
                 directive_lines[i] = directive
                 inside = 0 < i < len(lines) - 1 and "|" in lines[i - 1] and "|" in lines[i + 1]
-                md_lines[i] = "|" if inside else ""
+                md_lines[i] = line[:cut] + ("|" if inside else "")
     yield
+    # where each line starts in the text markdown-it parses (tables in containers need it)
+    env: dict[str, Any] = {}
+    if ">" in matrix.text or "\n " in matrix.text or "\n\t" in matrix.text:
+        starts = [0] * len(md_lines)
+        pos = 0
+        for i, line in enumerate(md_lines):
+            starts[i] = pos
+            pos += len(line) + 1
+        env = {"line_starts": starts, "prefixes": {}}
     try:
-        tokens = _MD.parse("\n".join(md_lines))
+        tokens = _MD.parse("\n".join(md_lines), env)
     except Exception as exc:  # noqa: BLE001 - markdown-it's bugs too: reported as a PM000 problem
         matrix.problems.append(ParseProblem(Span(0, 0), f"Markdown could not be parsed: {exc}"))
         return
@@ -229,8 +252,19 @@ def _parse_steps(matrix: Matrix) -> Iterator[None]:
 
     group: str | None = None
     group_line: int | None = None
+    prefixes: dict[int, int] = env.get("prefixes", {})
     for i, tok in enumerate(tokens):
-        if not tok.map or tok.level != 0:
+        if not tok.map:
+            continue
+        if tok.level != 0:
+            if tok.type == "table_open":  # in a blockquote or a list item (GitHub renders those)
+                start, end = tok.map
+                table = yield from _build_table(matrix, lines, start, end, directive_lines, prefixes)
+                if table is not None:
+                    table.group = group
+                    table.group_line = group_line
+                    table.suppressed = table.suppressed | _disables_above(lines, start, directive_lines)
+                    matrix.tables.append(table)
             continue
         if tok.type == "heading_open":
             if tok.tag != "h1":
@@ -252,10 +286,11 @@ def _parse_steps(matrix: Matrix) -> Iterator[None]:
 
 
 def _disables_above(lines: list[str], start: int, directives: dict[int, Directive]) -> frozenset[str]:
-    """`disable` directives in the blank/comment lines right above a table."""
+    """`disable` directives in the blank/comment lines right above a table (a blockquote's
+    blank line is a lone `>`)."""
     codes: set[str] = set()
     ln = start - 1
-    while ln >= 0 and (ln in directives or not lines[ln].strip()):
+    while ln >= 0 and (ln in directives or not lines[ln].strip(" \t>")):
         if ln in directives and directives[ln][0] == "disable":
             codes |= directives[ln][1]
         ln -= 1
@@ -263,12 +298,20 @@ def _disables_above(lines: list[str], start: int, directives: dict[int, Directiv
 
 
 def _build_table(
-    matrix: Matrix, lines: list[str], start: int, end: int, directives: dict[int, Directive]
+    matrix: Matrix,
+    lines: list[str],
+    start: int,
+    end: int,
+    directives: dict[int, Directive],
+    prefixes: dict[int, int] | None = None,
 ) -> Generator[None, None, Table | None]:
     """A generator (yields every ROWS_PER_STEP rows) returning the Table, or None when the
-    header is not a matrix header."""
+    header is not a matrix header. `prefixes`: for a table in a blockquote or list item, the
+    column where the table's text starts on each of its lines."""
     index = matrix.index
-    header_cells = row_cells(lines[start], index.line_start(start))
+    nested = {ln: prefixes[ln] for ln in range(start, end) if ln in prefixes} if prefixes else {}
+    col = nested.get(start, 0)
+    header_cells = row_cells(lines[start][col:], index.line_start(start) + col)
     if not is_matrix_header([c.value for c in header_cells]):
         return None
     columns: dict[str, int] = {}
@@ -284,6 +327,7 @@ def _build_table(
         columns=columns,
         delimiter_line=start + 1,
         path=matrix.path,
+        prefixes=nested,
     )
     nothing: frozenset[str] = frozenset()
     next_line_disable = nothing
@@ -300,6 +344,9 @@ def _build_table(
             continue
         line = lines[ln]
         offset = line_starts[ln]
+        if nested:
+            col = nested.get(ln, 0)
+            line, offset = line[col:], offset + col
         rows.append(
             Row(
                 row_cells(line, offset, header_columns),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from parity_lsp.model import COL_TESTS, Reference, RefKind, SymbolRef
@@ -33,6 +34,53 @@ def symbol_result(res: Resolved, sym: SymbolRef) -> SymbolResult | None:
             return None
         return SymbolResult(sym, [], word_occurrences(text, sym.name), False)
     return SymbolResult(sym, defs, [], True)
+
+
+def mention_lines(res: Resolved, name: str, limit: int | None = 3) -> list[int]:
+    """0-based lines (at most `limit`, None: all) where `name` is written in the file as a whole word
+    (`Type::method` as written, not just `method`): a name the file uses without defining it
+    (a binding, a table name, a field of another file's type). Empty when the file is unreadable."""
+    src = res.source
+    text = src.text if src is not None and src.readable else None
+    word = name[:-2] if name.endswith("()") else name
+    if not text or not word or len(word) > _LONGEST_NAME or word not in text:
+        return []
+    text = _lf(text)
+    pattern = re.compile(r"(?<![\w$])" + re.escape(word) + r"(?![\w$])")
+    out: list[int] = []
+    line = pos = 0
+    for m in pattern.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        if not out or out[-1] != line:
+            out.append(line)
+            if limit is not None and len(out) >= limit:
+                break
+    return out
+
+
+_LONGEST_NAME = 1000  # no identifier is longer: a longer "name" is not looked for
+_LONGEST_FOLDED = 2000  # a longer text claim must match exactly (no pattern built from it)
+
+
+def _lf(text: str) -> str:
+    """`text` with every line break a \\n (lines keep their numbers)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def text_claim_found(res: Resolved, claim: str) -> bool | None:
+    """Does the file contain `claim` (verbatim, or with its whitespace runs folded)? None when
+    the file cannot be read."""
+    src = res.source
+    text = src.text if src is not None and src.readable else None
+    if text is None:
+        return None
+    if claim in text:
+        return True
+    words = claim.split()
+    if len(words) < 2 or len(claim) > _LONGEST_FOLDED:
+        return False
+    return re.search(r"\s+".join(re.escape(w) for w in words), text) is not None
 
 
 def usable(ctx: RowContext, res: Resolved) -> bool:

@@ -138,6 +138,37 @@ class RowContext(_Base):
     cache: dict[Hashable, Any] = field(default_factory=dict)
     resolved: dict[int, Resolved] = field(default_factory=dict, repr=False)  # id(reference) -> its Resolved
 
+    def finding(
+        self,
+        rule: RuleInfo,
+        span: Span,
+        message: str,
+        fix: Fix | None = None,
+        related: list[Related] | None = None,
+        severity: Severity | None = None,
+        tags: tuple[str, ...] = (),
+        alternatives: list[Fix] | None = None,
+        deferred: DeferredFix | None = None,
+    ) -> Finding:
+        """A finding of this row. A fix that would rewrite text inside a "Missing proof: …"
+        segment is never safe, whichever rule made it: that text names what is not there yet
+        (a plan), and `parity-lsp fix` must leave it as written."""
+        if (fix is not None and fix.safe) or (deferred is not None and deferred.safe is not None):
+            missing = self.missing_spans()
+            if missing:
+                if fix is not None and fix.safe and _touches(fix, missing):
+                    fix = Fix(fix.message, fix.edits, safe=False)
+                if deferred is not None and deferred.safe is not None:
+                    deferred = _unsafe_inside(deferred, missing)
+        return super().finding(rule, span, message, fix, related, severity, tags, alternatives, deferred)
+
+    def missing_spans(self) -> tuple[Span, ...]:
+        """Where the row's "Missing proof: …" references are (each reference's whole text)."""
+        found: tuple[Span, ...] | None = self.cache.get("missing_spans")
+        if found is None:
+            found = self.cache["missing_spans"] = tuple(r.full_span for r in self.refs() if r.in_missing)
+        return found
+
     def resolve(self, ref: Reference) -> Resolved:
         # a row's references are resolved by most rules (~16 asks a row): one `Resolved`
         # (and its source) each
@@ -255,6 +286,34 @@ class WorkspaceContext:
         """`span` of `row`, moved to where the row's line starts in the matrix's current text."""
         delta = matrix.index.line_start(row.line) - row.span.start
         return Span(span.start + delta, span.end + delta) if delta else span
+
+
+def _touches(fix: Fix, spans: tuple[Span, ...]) -> bool:
+    return any(s.start <= e.span.start and e.span.end <= s.end for e in fix.edits for s in spans)
+
+
+def _unsafe_inside(deferred: DeferredFix, spans: tuple[Span, ...]) -> DeferredFix:
+    """`deferred` whose safe fix, when it touches `spans`, is offered as a suggestion instead."""
+    safe, suggest = deferred.safe, deferred.suggest
+    assert safe is not None
+    computed: list[Fix | None] = []
+
+    def safe_fix() -> Fix | None:
+        if not computed:
+            computed.append(safe())
+        return computed[0]
+
+    def checked_safe() -> Fix | None:
+        fix = safe_fix()
+        return None if fix is not None and _touches(fix, spans) else fix
+
+    def suggestion() -> Fix | None:
+        fix = safe_fix()
+        if fix is not None and _touches(fix, spans):
+            return Fix(fix.message, fix.edits, safe=False)
+        return suggest() if suggest is not None else None
+
+    return DeferredFix(checked_safe, suggestion, deferred.path, deferred.delta)
 
 
 class GlobMatcher(Protocol):

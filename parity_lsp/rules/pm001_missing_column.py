@@ -46,7 +46,10 @@ def check(ctx: TableContext) -> Iterator[Finding]:
     matrix = ctx.matrix
     header_line = table.header_line
     line_text = matrix.index.line_text(header_line)
-    span = Span(matrix.index.line_start(header_line), matrix.index.line_start(header_line) + len(line_text))
+    col = table.prefixes.get(header_line, 0)  # after a blockquote's `> ` or a list item's indent
+    span = Span(
+        matrix.index.line_start(header_line) + col, matrix.index.line_start(header_line) + len(line_text)
+    )
     names = ", ".join(f"`{c}`" for c in missing)
     yield ctx.finding(
         RULE,

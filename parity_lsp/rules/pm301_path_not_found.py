@@ -36,8 +36,12 @@ pointing at them and keeps claiming the capability.
 ```
 
 ## Fix
-The path git history says the file was renamed to (safe), or the most similar existing path
-(applied automatically only when near-certain).
+The path git history says the file was renamed to: the only fix `parity-lsp fix` applies, and
+only when git recorded the rename of exactly that file. Everything else is a suggestion offered
+in the editor, never applied: a directory whose files moved to one place, the file that defines
+the cited symbol, a similarly named path (a similar name is a guess, however close). A path in a
+"Missing proof: …" segment names a file to be written: it is never rewritten by `fix`, and no
+similar path is suggested for it.
 """,
 )
 
@@ -65,8 +69,8 @@ def check(ctx: RowContext) -> Iterator[Finding]:
 
 
 def path_fix(ctx: RowContext | MatrixContext, ref: Reference, rel: str | None) -> Fix | None:
-    """Best replacement for a missing path: a git rename (safe), a near-certain similar path
-    (safe), the file that defines the cited symbol, then a looser similar path (both unsafe)."""
+    """Best replacement for a missing path: a git-recorded rename (safe), else a suggestion
+    (see `safe_path_fix`)."""
     fix, suggest = safe_path_fix(ctx.ws, ctx.matrix.path, ref, rel)
     return fix if fix is not None or suggest is None else suggest()
 
@@ -83,6 +87,10 @@ def _deferred_path_fix(ws: Workspace, matrix_path: str, ref: Reference, rel: str
     return DeferredFix(lambda: plan()[0], suggest, matrix_path)
 
 
+def _same(fix: Fix) -> Fix:
+    return fix
+
+
 # (the safe fix or None, a function computing the unsafe suggestion or None)
 PathFix = tuple[Fix | None, Callable[[], Fix | None] | None]
 
@@ -90,32 +98,58 @@ PathFix = tuple[Fix | None, Callable[[], Fix | None] | None]
 def safe_path_fix(ws: Workspace, matrix_path: str, ref: Reference, rel: str | None) -> PathFix:
     """(the safe fix or None, a function computing the unsafe suggestion when there is none):
     the suggestion searches the package's files for the cited symbol, which an editor only
-    needs when its quick-fix menu opens."""
+    needs when its quick-fix menu opens.
+
+    A different path is safe only when git history records the rename of exactly that file;
+    a similar name is a suggestion, always; a path in a "Missing proof: …" segment names a file
+    to be written (a plan, not a typo): a recorded rename is suggested, nothing else."""
     candidates = [c for c in dict.fromkeys([rel, normalize_rel(ref.path) if ref.is_link else None]) if c]
     for cand in candidates:
         renamed = ws.renamed_to(cand)
         if renamed:
             new = path_as_written(ref, renamed)
-            return replace_fix(
-                matrix_path, ref.span, new, f"Replace with `{new}` (renamed in git history)"
-            ), None
-    similar: list[tuple[float, str]] = []
+            # git records files: a directory is "renamed" when the files under it moved to one
+            # place, which is an inference (others may have been deleted), not a record
+            recorded = not ws.fs.is_dir(renamed)
+            fix = replace_fix(
+                matrix_path,
+                ref.span,
+                new,
+                f"Replace with `{new}` (renamed in git history)"
+                if recorded
+                else f"Replace with `{new}` (its files were moved there in git history)",
+                safe=recorded and not ref.in_missing,
+            )
+            return (fix, None) if fix.safe else (None, functools.partial(_same, fix))
+    if ref.in_missing or not candidates:
+        return (
+            None,
+            None,
+        )  # named as missing: nothing to correct (and without a candidate, nothing is similar)
+    similar: list[tuple[float, str, str]] = []  # (ratio, workspace path, as written)
     for i, cand in enumerate(candidates):
         near = ws.nearest_path(cand, want_dir=ref.path.endswith("/"))
         if near:
             # a link read from the root (second candidate) keeps being written from the root
             new = near if i == 1 else path_as_written(ref, near)
-            similar.append((difflib.SequenceMatcher(None, cand, near).ratio(), new))
+            similar.append((difflib.SequenceMatcher(None, cand, near).ratio(), near, new))
     similar.sort(key=lambda x: -x[0])
-    if similar and similar[0][0] >= SAFE_RATIO:
-        new = similar[0][1]
-        return replace_fix(matrix_path, ref.span, new, f"Replace with `{new}`"), None
-    if not candidates or not (similar or ref.symbols):
-        return None, None  # nothing to suggest (without a candidate, nothing is similar either)
+    if not (similar or ref.symbols):
+        return None, None
+
+    def defines_cited_symbols(path: str) -> bool:
+        if not ref.symbols or not ws.fs.is_file(path):
+            return not ref.symbols
+        src = ws.source(path)
+        return all(src.lookup(sym.name) for sym in ref.symbols)
 
     def suggestion() -> Fix | None:
+        # best first: a near-certain similar path that defines the cited symbols, the one file
+        # of the package defining them (where the code went), then the most similar path
+        if similar and similar[0][0] >= SAFE_RATIO and defines_cited_symbols(similar[0][1]):
+            new = similar[0][2]
+            return replace_fix(matrix_path, ref.span, new, f"Replace with `{new}`", safe=False)
         for sym in ref.symbols:
-            # the cited symbol, defined in exactly one file of the package, says where the code went
             files = sorted({f for f, _ in find_symbol_near(ws, candidates[0], sym.name)})
             if len(files) == 1:
                 new = path_as_written(ref, files[0])
@@ -127,7 +161,7 @@ def safe_path_fix(ws: Workspace, matrix_path: str, ref: Reference, rel: str | No
                     safe=False,
                 )
         if similar:
-            new = similar[0][1]
+            new = similar[0][2]
             return replace_fix(matrix_path, ref.span, new, f"Replace with `{new}`", safe=False)
         return None
 

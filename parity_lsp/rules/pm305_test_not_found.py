@@ -19,7 +19,9 @@ RULE = RuleInfo(
 ## What it does
 For `tests/file (test_name)` in Evidence (Tests), checks that the file defines the test: Rust
 `#[test]`/`#[tokio::test]` functions (also inside `mod tests`), pytest functions and methods,
-Go `TestXxx`, JS/TS `test("…")`/`it("…")`.
+Go `TestXxx`, JS/TS `test("…")`/`it("…")`. A test must be defined: a name that only appears
+in the file (a comment, a call) proves nothing and stays an error. On a Designed/Planned row a
+missing test is a warning (a plan); a test named in a "Missing proof: …" segment is not checked.
 
 ## Why is this bad?
 Renamed and deleted tests are the most common way a matrix lies: the row still says
@@ -31,8 +33,8 @@ Implemented, but the proof is gone.
 ```
 
 ## Fix
-Point to the file where the test is defined now (when unique); similar test names in the
-file are offered as editor quick fixes.
+Suggested in the editor (never applied by `parity-lsp fix`): the file where the test is defined
+now (when unique), similar test names in the file.
 """,
 )
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from parity_lsp.findings import Finding, Fix, Related, Severity
-from parity_lsp.model import Reference
 from parity_lsp.rules._ci import ci_targets
 from parity_lsp.rules._gating import gating
 from parity_lsp.rules._util import replace_fix
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.rules.context import RowContext
-from parity_lsp.workspace.ci.model import RUNS, Verdict
-from parity_lsp.workspace.ci.verdict import match_cited_commands
+from parity_lsp.workspace.ci.model import RUNS, UNKNOWN, CitedMatch
+from parity_lsp.workspace.ci.verdict import command_runs_test, match_cited_commands
+from parity_lsp.workspace.ci.workflows import Command, Job
 
 RULE = RuleInfo(
     code="PM403",
@@ -38,23 +40,57 @@ CI commands change (`cargo test --workspace` becomes `cargo nextest run -p core`
 where the step now runs `cargo test --workspace --exclude core`.
 
 ## Fix
-Replace with the step command that runs the row's test, else the closest step command.
+Suggested (never applied by `parity-lsp fix`): the job's step commands that run the row's cited
+test, the one running the most cited tests and most like the cited command first. When the row
+cites tests, a step command that does not run them (one that `--exclude`s their crate, say) is
+never suggested; without cited tests, the closest step command.
 """,
 )
 
 
-def _running_commands(ctx: RowContext, ref: Reference) -> list[tuple[str, Verdict]]:
-    """Step commands of the cited job that run one of the row's cited tests (with their verdict)."""
-    tests, cites, table = gating(ctx)
-    out: list[tuple[str, Verdict]] = []
-    for j, (cref, _) in enumerate(cites):
-        if cref is not ref:
+MAX_JUDGED = 64  # step commands judged for a suggestion (a job rarely has more)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    text: str  # as the step writes it (before matrix expansion)
+    command: Command
+    runs: int  # cited tests it runs
+    unknown: int  # cited tests it may run (the verdict is unknown)
+    likeness: float  # how like the cited command it is
+
+
+def _candidates(ctx: RowContext, job: Job, cited: str, match: CitedMatch) -> tuple[list[_Candidate], bool]:
+    """Step commands worth suggesting in place of `cited`, best first, and whether the row cites
+    tests that resolve. With tests, a suggestion must run (or may run: unknown) one of them —
+    a command that does not run the row's test (`--exclude`s its crate, runs another target)
+    would only trade PM403 for PM203. Best: runs the most cited tests, then the most like
+    `cited`."""
+    tests = gating(ctx)[0]
+    if not tests:
+        # nothing to judge by: the closest step command (same kind of command first)
+        closest = match.closest
+        command = next((c for c in job.commands if (c.template or c.text) == closest), None)
+        return ([_Candidate(closest, command, 0, 0, 0.0)] if closest and command else []), False
+    seen: set[str] = set()
+    out: list[_Candidate] = []
+    folded = " ".join(cited.split())
+    for c in job.commands[:MAX_JUDGED]:
+        text = c.template or c.text
+        if text in seen:
             continue
-        for i in range(len(tests)):
-            for d in table[(i, j)].details:
-                if d.outcome == RUNS and d.command and d.command not in [c for c, _ in out]:
-                    out.append((d.command, d))
-    return out
+        seen.add(text)
+        runs = unknown = 0
+        for t in tests:
+            outcome = command_runs_test(ctx.ws.fs, c, t.target).outcome
+            runs += outcome == RUNS
+            unknown += outcome == UNKNOWN
+        if not runs and not unknown:
+            continue
+        likeness = difflib.SequenceMatcher(None, folded, " ".join(text.split())).ratio()
+        out.append(_Candidate(text, c, runs, unknown, likeness))
+    out.sort(key=lambda k: (-k.runs, -k.unknown, -k.likeness))
+    return out, bool(tests)
 
 
 def check(ctx: RowContext) -> Iterator[Finding]:
@@ -64,38 +100,48 @@ def check(ctx: RowContext) -> Iterator[Finding]:
             continue
         ref = target.ref
         matches = match_cited_commands(job, [c.text for c in ref.commands])
-        running: list[tuple[str, Verdict]] | None = None
         for cmd, match in zip(ref.commands, matches, strict=False):
             if match.matched:
                 continue
-            if running is None:
-                running = _running_commands(ctx, ref)
+            candidates, has_tests = _candidates(ctx, job, cmd.text, match)
             related: list[Related] = []
-            fix: Fix | None
-            if running:
-                text, d = running[0]
-                msg = (
-                    f"`{cmd.text}` is not run by job `{job.id}`; step {d.step_index} runs `{text}`, "
-                    f"which runs the cited test"
+            fix: Fix | None = None
+            alternatives: list[Fix] = []
+            if candidates:
+                best = candidates[0]
+                step = best.command.step.index
+                if best.runs:
+                    msg = (
+                        f"`{cmd.text}` is not run by job `{job.id}`; step {step} runs `{best.text}`, "
+                        "which runs the cited test"
+                    )
+                    related.append(Related(wf.path, best.command.line, 0, "this step runs the cited test"))
+                elif best.unknown:
+                    msg = (
+                        f"`{cmd.text}` is not run by job `{job.id}`; step {step} runs `{best.text}`, "
+                        "which may run the cited test"
+                    )
+                    related.append(Related(wf.path, best.command.line, 0, "this step may run the cited test"))
+                else:
+                    msg = f"`{cmd.text}` is not run by job `{job.id}` (closest step command: `{best.text}`)"
+                    related.append(
+                        Related(wf.path, best.command.line, 0, f"closest command in job `{job.id}`")
+                    )
+                fix, *alternatives = (
+                    replace_fix(
+                        ctx.matrix.path,
+                        cmd.span,
+                        k.text.replace("|", "\\|"),
+                        f"Replace with `{k.text}`",
+                        safe=False,
+                    )
+                    for k in candidates[:3]
+                    if k.runs or not best.runs  # only commands as good as the best kind
                 )
-                fix = replace_fix(
-                    ctx.matrix.path, cmd.span, text.replace("|", "\\|"), f"Replace with `{text}`", safe=False
-                )
-                if d.command_line is not None:
-                    related.append(Related(wf.path, d.command_line, 0, "this step runs the cited test"))
-            elif match.closest:
-                msg = f"`{cmd.text}` is not run by job `{job.id}` (closest step command: `{match.closest}`)"
-                fix = replace_fix(
-                    ctx.matrix.path,
-                    cmd.span,
-                    match.closest.replace("|", "\\|"),
-                    f"Replace with `{match.closest}`",
-                    safe=False,
-                )
-                line = next((c.line for c in job.commands if (c.template or c.text) == match.closest), None)
-                if line is not None:
-                    related.append(Related(wf.path, line, 0, f"closest command in job `{job.id}`"))
+            elif has_tests:
+                msg = f"`{cmd.text}` is not run by job `{job.id}`, and none of its steps runs the cited test"
+            elif job.commands:
+                msg = f"`{cmd.text}` is not run by job `{job.id}` (no step command is like it)"
             else:
                 msg = f"`{cmd.text}` is not run by job `{job.id}`, which has no `run:` command"
-                fix = None
-            yield ctx.finding(RULE, cmd.span, msg, fix=fix, related=related)
+            yield ctx.finding(RULE, cmd.span, msg, fix=fix, related=related, alternatives=alternatives)

@@ -391,12 +391,13 @@ def find_job(workflow: Workflow, ref: str) -> Job | None:
 
 
 def nearest_job(workflow: Workflow, ref: str) -> str | None:
-    """The job id or name closest to `ref`, as written in the workflow."""
+    """The id of the job whose id or `name:` is closest to `ref`: the id, as the workflow writes
+    it (what a citation should say, and what messages list as the workflow's jobs)."""
     candidates: dict[str, str] = {}
     for job in workflow.jobs.values():
         candidates.setdefault(fold(job.id), job.id)
         if job.name:
-            candidates.setdefault(fold(job.name), job.name)
+            candidates.setdefault(fold(job.name), job.id)
     match = closest(fold(ref), candidates, cutoff=0.5)
     return candidates[match] if match is not None else None
 
