@@ -182,6 +182,7 @@ def test_json_shape(ws):
         "root",
         "files",
         "statuses",
+        "status_meanings",  # issue 17: what each status counted means
         "proof_levels",
         "overall",
         "groups",

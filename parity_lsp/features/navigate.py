@@ -9,7 +9,8 @@ import posixpath
 from dataclasses import dataclass
 
 from parity_lsp.features.locate import COMMAND, JOB, LINE, PATH, SYMBOL, Hit, locate
-from parity_lsp.model import COL_TESTS, Matrix, Reference, RefKind
+from parity_lsp.model import Matrix, Reference, RefKind
+from parity_lsp.roles import cites_tests
 from parity_lsp.workspace.ci.verdict import match_cited_commands
 from parity_lsp.workspace.ci.workflows import find_job, load_workflow
 from parity_lsp.workspace.index import Workspace, resolve_reference_path
@@ -70,7 +71,7 @@ def _path_targets(ws: Workspace, hit: Hit, ref: Reference) -> list[Target]:
     rel = resolve_path(ws, ref)
     if rel is None or not ws.fs.is_file(rel):
         return []
-    tests_first = ref.column == COL_TESTS
+    tests_first = cites_tests(ref.role, ref.path)
     if hit.part == SYMBOL and hit.symbol is not None:
         return [
             Target(rel, d.line, d.end_line) for d in symbol_definitions(ws, rel, hit.symbol.name, tests_first)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_PROOF
+from parity_lsp.roles import SHIPPED
 from parity_lsp.rules._gating import CitedTest, gating
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.rules.context import RowContext, _globs
@@ -51,7 +52,7 @@ def level_of_test(ctx: RowContext, path: str, name: str | None) -> str | None:
 
 
 def check(ctx: RowContext) -> Iterator[Finding]:
-    if not ctx.status_is("Implemented"):
+    if not ctx.means(SHIPPED):
         return
     cell = ctx.row.cell(COL_PROOF)
     if cell is None or not cell.value.strip():
