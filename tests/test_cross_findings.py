@@ -23,7 +23,13 @@ HEADER = (
 )
 # a second matrix on disk, with a row the edits may copy into the first
 OTHER_ROW = "| Ported thing | X | Planned | unit | — | — | — | @o | |"
-OTHER_TEXT = "# Other\n\n## Misc\n\n" + HEADER + "| Archived thing | X | Planned | unit | — | — | — | @o | |\n" + OTHER_ROW + "\n"
+OTHER_TEXT = (
+    "# Other\n\n## Misc\n\n"
+    + HEADER
+    + "| Archived thing | X | Planned | unit | — | — | — | @o | |\n"
+    + OTHER_ROW
+    + "\n"
+)
 
 
 @pytest.fixture
