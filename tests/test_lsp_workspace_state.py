@@ -301,6 +301,34 @@ async def test_a_nested_folder_owns_its_matrices(tmp_path):
         await wait_for(lambda: codes(lsp.diagnostics[m_outer]) == [("PM003", 4), ("PM103", 4)], what="outer")
 
 
+async def test_a_nested_folder_removed_and_added_again_gives_its_matrices_back_and_takes_them(tmp_path):
+    """The outer folder's globs match the nested folder's matrix: removed, the outer folder
+    checks it (a duplicate capability with its own matrix); added again, the duplicate goes."""
+    outer = folder(tmp_path / "outer", 'ignore = ["PM103"]\n')
+    inner = folder(outer / "inner", 'ignore = ["PM103"]\n')
+    (inner / "docs/parity/m.md").rename(inner / "docs/parity/inner-parity.md")
+    m_outer = (outer / "docs/parity/m.md").resolve().as_uri()
+    m_inner = (inner / "docs/parity/inner-parity.md").resolve().as_uri()
+    inner_folder = types.WorkspaceFolder(uri=inner.resolve().as_uri(), name="inner")
+
+    def folders_change(added, removed):
+        lsp.workspace_did_change_workspace_folders(
+            types.DidChangeWorkspaceFoldersParams(
+                event=types.WorkspaceFoldersChangeEvent(added=added, removed=removed)
+            )
+        )
+
+    async with client([outer, inner], client_name="neovim@v0.7.0") as lsp:
+        await wait_for(lambda: m_outer in lsp.diagnostics and m_inner in lsp.diagnostics, what="both")
+        assert codes(lsp.diagnostics[m_outer]) == codes(lsp.diagnostics[m_inner]) == []
+        folders_change([], [inner_folder])
+        await wait_for(lambda: codes(lsp.diagnostics[m_inner]) == [("PM003", 4)], what="taken back")
+        await wait_for(lambda: codes(lsp.diagnostics[m_outer]) == [("PM003", 4)], what="duplicate")
+        folders_change([inner_folder], [])
+        await wait_for(lambda: codes(lsp.diagnostics[m_outer]) == [], what="given back")
+        await wait_for(lambda: codes(lsp.diagnostics[m_inner]) == [], what="inner's own")
+
+
 # --- item 13: no root ----------------------------------------------------------------------------------------
 
 AUDITED_SERVER = """\

@@ -382,7 +382,8 @@ class ParityServer(LanguageServer):
         if existing is not None:
             return existing
         analysis = Analysis(root, settings_from(self.init_options), max_files=max_files)
-        analysis.ws.fs.stable_stats = self.watching
+        # the client's file watchers cover its workspace folders, not a root chosen here
+        analysis.ws.fs.stable_stats = self.watching and not implicit
         encoding = encoding_name(self.workspace.position_encoding)
         converter = Converter(analysis.root, encoding, functools.partial(index_for, analysis), rule_doc_uri)
         folder = Folder(uri, name, analysis, converter, implicit=implicit)
@@ -392,23 +393,33 @@ class ParityServer(LanguageServer):
         return folder
 
     def remove_folder(self, folder: Folder) -> None:
-        """Stop serving a folder: its work stops, and the diagnostics it published are cleared."""
+        """Stop serving a folder: its work stops (what it has pending publishes nothing), the
+        diagnostics it published are cleared, and a folder around it takes its matrices back."""
         self.folders.remove(folder)
         for task in (folder.indexing, folder.check_later_task):
             if task is not None and not task.done():
                 task.cancel()
         prefix = folder.converter.uri("").rstrip("/") + "/"
-        for uri in [u for u in self.pending if u.startswith(prefix)]:
-            self.pending.pop(uri).cancel()
+        depth = len(folder.root.parts)
         for uri, count in list(self.published.items()):
-            if count and uri.startswith(prefix) and self._owner_of_uri(uri) is None:
+            if not count or not uri.startswith(prefix):
+                continue
+            found = self.document(uri)
+            if found is not None and len(found[0].root.parts) > depth:
+                continue  # a folder nested in the removed one published it
+            if found is None or found[1] not in found[0].analysis.matrix_paths():
                 self.clear_diagnostics(uri)
-        for uri in [u for u in self.diagnostic_cache if u.startswith(prefix)]:
-            del self.diagnostic_cache[uri]
+        for outer, sub in self.folders.containing(folder.root):
+            rels = [p for p in outer.analysis.matrix_paths() if p.startswith(sub + "/")]
+            if rels:
+                self.check_later(outer, rels)  # in the background, published when checked
 
-    def _owner_of_uri(self, uri: str) -> Folder | None:
-        found = self.document(uri)
-        return found[0] if found is not None else None
+    def folders_changed(self) -> None:
+        """Folders came or went: the matrices a nested folder took (or gave back) change the
+        workspace-scoped findings of the others; publish what changed."""
+        for folder in self.folders:
+            if folder.ready.is_set():
+                self.publish_many(folder, [])
 
     def clear_diagnostics(self, uri: str) -> None:
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
@@ -528,6 +539,8 @@ class ParityServer(LanguageServer):
         meanwhile (a duplicate capability removed here clears the warning over there). Before
         the client's settings for the folder are applied nothing is published: the first
         diagnostics are the configured ones (they are published when the settings come)."""
+        if folder.removed:
+            return
         if not folder.ready.is_set():
             folder.deferred.update(rels)
             return

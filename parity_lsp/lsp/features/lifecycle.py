@@ -96,6 +96,7 @@ def register(server: ParityServer) -> None:
                 continue
             added.append(ls.add_folder(new.uri, new.name, Path(fs_path)))
         reroute_documents(ls)
+        ls.folders_changed()
         for folder in added:
             start_folder(ls, folder)
 
@@ -253,7 +254,8 @@ async def register_watchers(ls: ParityServer) -> None:
     # the client reports file changes: stat results can be kept until it does
     ls.watching = True
     for folder in ls.folders:
-        folder.analysis.ws.fs.stable_stats = True
+        # an implicit folder is outside the folders the client watches: every stat asks the disk
+        folder.analysis.ws.fs.stable_stats = not folder.implicit
 
 
 async def configure(ls: ParityServer, folders: list[Folder]) -> None:
