@@ -12,7 +12,14 @@ from lspkit import HEADER
 
 from parity_lsp.analysis import Analysis
 from parity_lsp.lsp.convert import Converter
-from parity_lsp.lsp.folders import Folder, Folders, implicit_root, index_for
+from parity_lsp.lsp.folders import (
+    IMPLICIT_MAX_FILES,
+    Folder,
+    Folders,
+    implicit_root,
+    index_for,
+    listing_bound,
+)
 from parity_lsp.workspace.index import Workspace
 
 ROW = "| Tick keys | Events | Planned | unit | `src/lib.rs` | — | — | @o | |\n"
@@ -106,3 +113,11 @@ def test_a_bounded_file_list_stops_at_its_limit(tmp_path, limit):
     assert files == Workspace(tmp_path).files()[:limit]  # the first files in order
     unbounded = Workspace(tmp_path, max_files=100)
     assert len(unbounded.files()) == 40 and not unbounded.files_truncated
+
+
+def test_a_workspace_folder_at_the_file_system_root_or_home_is_bounded(tmp_path, monkeypatch):
+    """An editor started in `/` or `~` without a project may name it as the workspace folder."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert listing_bound(Path("/")) == 0  # never listed
+    assert listing_bound(tmp_path) == IMPLICIT_MAX_FILES
+    assert listing_bound(tmp_path / "project") is None  # a project: the user's choice, all of it

@@ -12,6 +12,8 @@ a lone file) get an *implicit* folder: the document's nearest ancestor holding a
 (`.parity-lsp.toml`, `pyproject.toml`, `.git`), else its own directory. Never the server's
 working directory; the file system root and the home directory are never listed, and any other
 implicit root is listed up to `IMPLICIT_MAX_FILES` files (the server logs a notice when it stops).
+A workspace folder the client names at the file system root is not listed either, and one at
+the home directory is bounded the same way (`listing_bound`).
 An implicit folder goes away with its last open document, or when a workspace folder added
 later takes its documents.
 """
@@ -101,6 +103,19 @@ def implicit_root(document: Path) -> tuple[Path, bool]:
         if any(_exists(d / marker) for marker in ROOT_MARKERS):
             return d, True
     return directory, directory not in never
+
+
+def listing_bound(root: Path) -> int | None:
+    """The bound on a workspace folder's file list: none, unless the client named the file
+    system root (never listed) or the home directory (listed up to IMPLICIT_MAX_FILES), as an
+    editor started there without a project may."""
+    try:
+        resolved = root.resolve()
+    except (OSError, RuntimeError):
+        return 0
+    if resolved == Path(os.path.abspath(os.sep)):
+        return 0
+    return IMPLICIT_MAX_FILES if resolved in _never_listed() else None
 
 
 def _never_listed() -> set[Path]:

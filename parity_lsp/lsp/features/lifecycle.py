@@ -37,7 +37,7 @@ def register(server: ParityServer) -> None:
         )
         ready = ls.ready = asyncio.Event()
         for uri, name, path in folders_from(params):
-            ls.add_folder(uri, name, path)
+            ls.add_folder(uri, name, path, max_files=lsp_folders.listing_bound(path))
         if not ls.client_has("workspace.configuration"):
             ready.set()  # the settings are the initialization options: nothing to wait for
         # a client that never sends `initialized` still gets its diagnostics, late
@@ -94,7 +94,8 @@ def register(server: ParityServer) -> None:
                 ls.remove_folder(existing)  # the user made it a workspace folder: settings of its own
             elif existing is not None:
                 continue
-            added.append(ls.add_folder(new.uri, new.name, Path(fs_path)))
+            path = Path(fs_path)
+            added.append(ls.add_folder(new.uri, new.name, path, max_files=lsp_folders.listing_bound(path)))
         reroute_documents(ls)
         ls.folders_changed()
         for folder in added:
@@ -312,9 +313,14 @@ async def index_workspace(ls: ParityServer, folder: Folder) -> None:
     if analysis.ws.files_truncated:
         limit = analysis.ws.max_files
         why = f"stopped listing files after {limit}" if limit else "did not list its files"
+        what = (
+            "the root chosen for a document outside every workspace folder"
+            if folder.implicit
+            else "a workspace folder at the file system root or the home directory"
+        )
         ls.log(
-            f"parity-lsp: {analysis.root} is the root chosen for a document outside every workspace "
-            f"folder; {why}: open the project as a workspace folder to check all of it",
+            f"parity-lsp: {analysis.root} is {what}; {why}: open the project as a workspace folder "
+            "to check all of it",
             types.MessageType.Info,
         )
     tree_primed = False
