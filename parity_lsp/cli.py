@@ -241,6 +241,7 @@ class Scope:
     dirs: list[str] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     root_guessed: bool = False
+    left_out: tuple[str, ...] = ()  # exclude patterns added for nested projects
 
 
 def build_workspace(args: argparse.Namespace) -> Scope:
@@ -283,7 +284,9 @@ def build_workspace(args: argparse.Namespace) -> Scope:
         raise UsageError(
             f"--changed-since {config.changed_since}: not a git revision of {root} (or git is unavailable)"
         )
-    scope = Scope(ws, None, notices=choice.notices, root_guessed=bool(choice.notices))
+    scope = Scope(
+        ws, None, notices=choice.notices, root_guessed=bool(choice.notices), left_out=choice.exclude
+    )
     if not paths:
         return scope
     targets: list[str] = []
@@ -331,7 +334,6 @@ def _listed(paths: list[str], limit: int = 5) -> str:
 def nothing_checked(scope: Scope, result: CheckResult) -> Notice:
     """The one line saying that no matrix was checked: what was looked for, and where."""
     ws = scope.ws
-    root = str(ws.root)
     if scope.dirs:
         where = "under " + " and ".join(f"{d}/" if d else "./" for d in scope.dirs)
     elif scope.named:
@@ -341,6 +343,7 @@ def nothing_checked(scope: Scope, result: CheckResult) -> Notice:
     root = f"workspace root {ws.root}"
     if scope.root_guessed:
         root += ", chosen without a root marker: no .git, pyproject.toml or .parity-lsp.toml above"
+    nested = next((n for n in scope.notices if n.kind == "nested-projects"), None)
     if scope.named and not scope.dirs:
         message = f"nothing checked: no matrix table {where} ({root}; PM005 is not selected)"
     elif result.without_table:
@@ -351,11 +354,16 @@ def nothing_checked(scope: Scope, result: CheckResult) -> Notice:
             f"{_listed(result.without_table, 3)} ({root}); `parity-lsp check FILE` says what is missing"
         )
     else:
-        exclude = f"; exclude: {', '.join(ws.config.exclude)}" if ws.config.exclude else ""
+        mine = [g for g in ws.config.exclude if g not in scope.left_out]  # the user's, not ours
+        exclude = f"; exclude: {', '.join(mine)}" if mine else ""
         message = (
             f"nothing checked: no matrix file {where} (include globs: {', '.join(ws.config.include)}"
-            f"{exclude}; {root}): set `include` in .parity-lsp.toml, or name the file"
+            f"{exclude}; {root})"
         )
+        if nested is None:
+            message += ": set `include` in .parity-lsp.toml, or name the file"
+    if nested is not None:  # the one line says it all: also what was left out
+        message += f"; {nested.message}"
     return Notice("nothing-checked", message, level="error")
 
 
@@ -429,10 +437,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _tell(notices: list[Notice], nothing_only: bool = False) -> None:
-    """The run's notices on stderr, one line each (the included files without a matrix table
-    are counted by the summary instead). When nothing was checked, only that line."""
+    """The run's notices on stderr, one line each: what was not checked (which included files
+    had no matrix table: the summary only counts them), the root chosen without a marker.
+    When nothing was checked, only the line saying so (it names the rest)."""
     for n in notices:
-        if n.kind == "no-matrix-table" or (nothing_only and n.kind != "nothing-checked"):
+        if nothing_only and n.kind != "nothing-checked":
             continue
         _err(f"parity-lsp: {'error' if n.level == 'error' else n.level}: {n.message}")
 

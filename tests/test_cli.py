@@ -2,6 +2,7 @@
 
 import json
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -39,6 +40,7 @@ def run(*args, cwd=None, input=None):
 
 
 def make_repo(tmp_path, files):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / ".parity-lsp.toml").write_text("")
     for rel, content in files.items():
         p = tmp_path / rel
@@ -335,13 +337,27 @@ def test_closed_stdout_is_exit_2_with_one_line(tmp_path, findings):
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
 
 
+def full_device(tmp_path):
+    """A device that is always full: a node of our own (as root), else the system's /dev/full.
+    (Never a path the code under test could rename over: see test_cli_writes.)"""
+    own = tmp_path / "full"
+    try:
+        os.mknod(own, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+        return own
+    except OSError:
+        if not stat.S_ISCHR(os.stat("/dev/full").st_mode):
+            pytest.skip("no full device")
+        return Path("/dev/full")
+
+
 @pytest.mark.parametrize("findings", [True, False])
 def test_a_full_disk_on_stdout_is_exit_2_with_one_line(tmp_path, findings):
     # `> /dev/full`: said as "internal error ... please report this", and 0 with no findings
     row = GOOD_ROW.replace("| Planned |", "| Plannd |") if findings else GOOD_ROW  # PM101, a safe fix
-    root = make_repo(tmp_path, {"src/lib.rs": GOOD_CODE, "docs/parity/m.md": HEADER + row})
+    full = full_device(tmp_path)
+    root = make_repo(tmp_path / "repo", {"src/lib.rs": GOOD_CODE, "docs/parity/m.md": HEADER + row})
     for args in ("check", "check --format json", "report", "fix --dry-run"):
-        proc = _shell(f"{sys.executable} -m parity_lsp {args} > /dev/full", root)
+        proc = _shell(f"{sys.executable} -m parity_lsp {args} > {full}", root)
         if args == "fix --dry-run" and not findings:
             assert proc.returncode == 0  # nothing to print: nothing lost
             continue

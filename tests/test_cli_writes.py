@@ -20,7 +20,6 @@ from parity_lsp.fixer import FileChangedError, NotRegularFile, read_regular, rea
 
 @pytest.fixture
 def repo(tmp_path):
-    (tmp_path / "repo").mkdir()
     return make_repo(tmp_path / "repo", {"src/lib.rs": GOOD_CODE, "docs/parity/m.md": HEADER + GOOD_ROW})
 
 
@@ -133,12 +132,22 @@ def test_report_through_a_symlink_replaces_its_target_and_keeps_the_link(repo, t
     "target, why",
     [
         ("docs", "is a directory"),
-        ("/dev/full", "No space left on device"),
+        ("FULL", "No space left on device"),
         ("missing-dir/out.md", "does not exist"),
         ("/dev/stdin", "standard input is not an output"),
     ],
 )
-def test_writes_that_cannot_be_done_are_exit_2_with_one_line(repo, target, why):
+def test_writes_that_cannot_be_done_are_exit_2_with_one_line(repo, tmp_path, target, why):
+    if target == "FULL":
+        # a full device of our own, never the system's /dev/full: code that renames over its
+        # target (the bug) would replace it with a regular file, for every process on the machine
+        if os.geteuid() != 0:
+            pytest.skip("making a device node needs root")
+        target = str(tmp_path / "full")
+        try:
+            os.mknod(target, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+        except OSError as exc:
+            pytest.skip(f"cannot make a device node: {exc}")
     proc = run("report", "-o", target, cwd=repo, input="")
     assert proc.returncode == 2, proc.stderr
     (line,) = proc.stderr.splitlines()

@@ -127,7 +127,9 @@ def test_the_last_line_says_what_was_checked(tmp_path):
     proc = run("check", cwd=root)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "1 matrix, 1 row: all checks passed (1 included file had no matrix table)\n"
-    assert proc.stderr == ""
+    assert proc.stderr == (
+        "parity-lsp: note: 1 included file had no matrix table and was not checked: docs/parity/charter.md\n"
+    )
     data = json.loads(run("check", "--format", "json", cwd=root).stdout)
     assert (data["files_checked"], data["matrices"], data["rows"]) == (1, 1, 1)
     assert data["files_without_matrix_table"] == ["docs/parity/charter.md"]
@@ -245,6 +247,9 @@ def test_a_scratch_directory_of_projects_is_not_checked_as_one(tmp_path):
     (line,) = proc.stderr.splitlines()
     assert line.startswith("parity-lsp: error: nothing checked: no matrix file in the workspace")
     assert f"workspace root {scratch}, chosen without a root marker" in line
+    assert line.endswith(
+        f"; left out 2 projects below {scratch} that have their own root (alpha/, beta/): check each from its own root"
+    )
     data = json.loads(run("check", "--format", "json", cwd=scratch).stdout)
     assert data["diagnostics"] == []
     (nested,) = [n for n in data["notices"] if n["kind"] == "nested-projects"]
