@@ -15,7 +15,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
-from lspkit import open_doc, pushed, session, uri, write_tree
+from lspkit import open_doc, pushed, session, uri, wait_for, write_tree
 from lsprotocol import types
 from test_cli import GOOD_CODE, GOOD_ROW, HEADER, make_repo, run, user_env
 
@@ -346,6 +346,14 @@ def test_the_editor_tells_an_open_document_why_it_is_not_a_matrix(tmp_path):
 async def test_the_editor_shows_the_notice_through_the_protocol(tmp_path):
     root = write_tree(tmp_path, {"README.md": LOOKALIKE})
     async with session(root) as lsp:
+        # a workspace with no matrix: the log says so, as a warning
+        (warning,) = await wait_for(
+            lambda: [m for m in lsp.log_messages if "no matrix in" in m.message], what="the warning"
+        )
+        assert (
+            warning.type == types.MessageType.Warning
+            and "include globs: docs/parity/**/*.md" in warning.message
+        )
         open_doc(lsp, root, "README.md")
         (d,) = await pushed(lsp, uri(root, "README.md"))
         assert (d.code, d.severity) == ("PM005", types.DiagnosticSeverity.Information)

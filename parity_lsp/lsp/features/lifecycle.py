@@ -137,6 +137,27 @@ async def pull_configuration(ls: ParityServer) -> None:
         ls.log(f"parity-lsp: {p.path}:{p.line + 1}: {p.message}", types.MessageType.Warning)
 
 
+def _say_what_was_checked(ls: ParityServer, paths: list[str]) -> None:
+    """Never silent (issue 17 item 4): the log says what was checked, and warns when the
+    workspace holds no matrix at all (a file opened later gets PM005's notice itself)."""
+    analysis = ls.analysis
+    if analysis is None:
+        return
+    states = [analysis.states[rel] for rel in paths if rel in analysis.states]
+    checked = [s for s in states if s.model.tables]
+    rows = sum(len(t.rows) for s in checked for t in s.model.tables)
+    bare = [s for s in states if not s.model.tables and not any(f.code == "PM000" for f in s.findings)]
+    note = f" ({len(bare)} included file{'s' if len(bare) != 1 else ''} had no matrix table)" if bare else ""
+    if checked or len(states) > len(bare):
+        ls.log(f"parity-lsp: {len(checked)} matrices, {rows} rows checked{note}")
+    else:
+        globs = ", ".join(analysis.ws.config.include)
+        ls.log(
+            f"parity-lsp: no matrix in {analysis.root}{note} (include globs: {globs}): nothing is checked",
+            types.MessageType.Warning,
+        )
+
+
 async def index_workspace(ls: ParityServer) -> None:
     """Check every matrix of the workspace, reporting work-done progress when the client can."""
     analysis = ls.analysis
@@ -179,6 +200,7 @@ async def index_workspace(ls: ParityServer) -> None:
         await analysis.run_in_steps(file_tree_steps(analysis.ws), while_talking=True)
     analysis.refresh_cross()
     ls.publish_many(paths)
+    _say_what_was_checked(ls, paths)
     for rel in analysis.config_findings():
         ls.publish(rel)
     if token:
