@@ -33,6 +33,7 @@ from parity_lsp.findings import Finding, Related, Severity
 from parity_lsp.incremental import changed_lines, install_rows, reparse_rows, row_positions, shift_findings
 from parity_lsp.model import Matrix, Row
 from parity_lsp.rules.context import Resolver, Suggestions
+from parity_lsp.rules.pm005_no_matrix_table import looks_like_matrix
 from parity_lsp.text import LineIndex, Span
 from parity_lsp.workspace.files import is_matrix_name
 from parity_lsp.workspace.fs import normalize_rel
@@ -211,7 +212,9 @@ class Analysis:
             return False
         if self.ws.is_matrix_file(rel):
             return True
-        return bool(parse_matrix(rel, text).tables)
+        matrix = parse_matrix(rel, text)
+        # a table that looks like a matrix but is not one is told why (PM005, information)
+        return bool(matrix.tables) or looks_like_matrix(matrix) is not None
 
     # --- checking -------------------------------------------------------------------------
 
@@ -222,7 +225,9 @@ class Analysis:
         version = self.ws.fs.version(rel)
         if state is not None and version is not None and state.key == version:
             return state
-        if state is not None and state.model.text and state.rows_at is not None:
+        # (a file without a matrix table has no rows to update: checked again in full, which is
+        # cheap, and tells whether it is open: PM005's notice is for the document in the editor)
+        if state is not None and state.model.text and state.model.tables and state.rows_at is not None:
             src = self.ws.fs.read_text(rel)
             if src.text is not None and self._update_rows(state, src.text):
                 state.key = src.version

@@ -112,6 +112,7 @@ def _parse_into(matrix: Matrix, delim: str) -> None:
                     ParseProblem(
                         Span(rec_start, rec_end),
                         "first row is not a matrix header (needs Capability and Status columns)",
+                        code="PM005",  # reported by the PM005 rule (engine), with what was found
                     )
                 )
                 return

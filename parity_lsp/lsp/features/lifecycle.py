@@ -361,6 +361,12 @@ async def index_workspace(ls: ParityServer, folder: Folder) -> None:
         f"parity-lsp {ls.version}: {checked} under {analysis.root}"
         + (f" ({'; '.join(notes)})" if notes else "")
     )
+    if not counts.matrices:  # never silent: a workspace with no matrix says so (PM005 tells an open file)
+        globs = ", ".join(analysis.ws.config.include)
+        ls.log(
+            f"parity-lsp: no matrix in {analysis.root} (include globs: {globs}): nothing is checked",
+            types.MessageType.Warning,
+        )
     if token:
         ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=checked))
     # The index is long-lived: keep the cyclic GC from walking it again on every full collection
