@@ -29,10 +29,11 @@ from parity_lsp.engine import (
     read_matrix,
     read_matrix_text,
 )
-from parity_lsp.findings import Finding, Severity
+from parity_lsp.findings import Finding, Related, Severity
 from parity_lsp.incremental import changed_lines, install_rows, reparse_rows, row_positions, shift_findings
 from parity_lsp.model import Matrix, Row
 from parity_lsp.rules.context import Resolver, Suggestions
+from parity_lsp.rules.pm005_no_matrix_table import looks_like_matrix
 from parity_lsp.text import LineIndex, Span
 from parity_lsp.workspace.files import is_matrix_name
 from parity_lsp.workspace.fs import normalize_rel
@@ -74,27 +75,45 @@ class MatrixState:
     def matrix(self) -> Matrix:
         """The model with every span valid for its text (re-parsed lazily after row edits)."""
         if not self.consistent:
-            self.model = parse_matrix(self.model.path, self.model.text)
+            self.model = parse_matrix(self.model.path, self.model.text, self.model.columns)
             self.rows_at = row_positions(self.model)
             self.consistent = True
         return self.model
 
 
+@dataclass(slots=True)
+class MatrixCounts:
+    """What a check of the workspace covered (see `Analysis.counts`)."""
+
+    matrices: int = 0  # files holding a matrix table: what `check` and the report count
+    unreadable: int = 0
+    without_table: int = 0  # included by the globs, but no matrix table in them
+
+
 class Analysis:
-    def __init__(self, root: Path, settings: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, root: Path, settings: dict[str, Any] | None = None, max_files: int | None = None
+    ) -> None:
         self.root = Path(root).resolve()
         self.settings: dict[str, Any] = dict(settings or {})  # the editor's (JSON)
         self.config_problems: list[ConfigProblem] = []
         self.config_path: Path | None = None
-        self.ws = Workspace(self.root, self._load_config())
+        self.max_files = max_files  # a bound on the file list (a root the user did not choose)
+        self.ws = Workspace(self.root, self._load_config(), max_files=max_files)
         self.states: dict[str, MatrixState] = {}
         # Matrices a file event sent back to a full check, as they were: their capabilities keep
         # the workspace-scoped findings (PM003) steady until the new check is stored.
         self.revalidating: dict[str, MatrixState] = {}
         self.open_matrices: set[str] = set()  # open documents that hold a matrix table
+        # Subtrees ("dir/") that hold other, nested workspace folders: their matrices are theirs
+        # (a document belongs to the folder whose path is its longest prefix).
+        self.foreign: tuple[str, ...] = ()
         self.cross: dict[str, list[Finding]] = {}  # workspace-scoped findings per matrix
         # the states `cross` was computed from: (path, parse id) of each
         self._cross_signature: tuple[tuple[str, int], ...] | None = None
+        # matrices whose workspace-scoped findings changed since a front end last asked
+        # (`take_cross_changed`): they must be published again, not only the one that changed
+        self.cross_changed: set[str] = set()
         self.changes = 0  # counts file events and configuration reloads (see check_in_steps)
         self.defer_until = 0.0  # time.monotonic() before which background checking pauses
 
@@ -115,9 +134,10 @@ class Analysis:
         fs = self.ws.fs
         config = self._load_config()
         fs.max_file_bytes = config.max_file_bytes
-        self.ws = Workspace(self.root, config, fs)
+        self.ws = Workspace(self.root, config, fs, max_files=self.max_files)
         self.states.clear()
         self.revalidating.clear()
+        self.cross_changed.update(self.cross)
         self.cross.clear()
         self._cross_signature = None
         self.changes += 1
@@ -141,21 +161,60 @@ class Analysis:
         self.ws.fs.set_overlay(rel, text, version)
         self.ws.forget(rel)
 
-    def close_document(self, rel: str) -> None:
+    def close_document(self, rel: str) -> tuple[list[str], bool]:
+        """The buffer of `rel` is closed: the disk is current again. Returns the matrices to
+        publish again, and whether `rel` is no matrix of the workspace any more (an unsaved
+        buffer, or a document that only the editor held as a matrix): it is forgotten, its
+        rows no longer count for workspace-scoped findings, and its diagnostics are to be
+        cleared (publishing it would check the disk: "does not exist")."""
         self.ws.fs.clear_overlay(rel)
         self.ws.forget(rel)
         self.open_matrices.discard(rel)
+        affected = self.file_changed(rel, False)
+        gone = not self.ws.is_matrix_file(rel) or self.is_foreign(rel)
+        if gone:
+            self.forget_matrix(rel)
+            affected = [p for p in affected if p != rel]
+        return affected, gone
+
+    def forget_matrix(self, rel: str) -> None:
+        """`rel` is no matrix of this workspace any more: drop what was computed for it."""
+        self.states.pop(rel, None)
+        self.revalidating.pop(rel, None)
+        self.cross.pop(rel, None)
+        self.cross_changed.discard(rel)  # nothing to publish for it (its front end clears it)
+
+    def is_foreign(self, rel: str) -> bool:
+        """Does `rel` lie in a nested workspace folder (whose matrices are its own)?"""
+        return bool(self.foreign) and (rel + "/").startswith(self.foreign)
+
+    def set_foreign(self, subtrees: Iterable[str]) -> None:
+        """The nested workspace folders (workspace-relative directories) changed."""
+        foreign = tuple(sorted(d.rstrip("/") + "/" for d in subtrees))
+        if foreign == self.foreign:
+            return
+        self.foreign = foreign
+        for rel in [*self.states, *self.revalidating]:
+            if self.is_foreign(rel):
+                self.forget_matrix(rel)
+        self.open_matrices = {rel for rel in self.open_matrices if not self.is_foreign(rel)}
 
     def matrix_paths(self) -> list[str]:
-        """Matrix files of the workspace plus open documents that hold a matrix table."""
-        return sorted(set(self.ws.matrix_files()) | self.open_matrices)
+        """Matrix files of the workspace plus open documents that hold a matrix table (those of
+        nested workspace folders left out)."""
+        paths = set(self.ws.matrix_files()) | self.open_matrices
+        if self.foreign:
+            paths = {p for p in paths if not self.is_foreign(p)}
+        return sorted(paths)
 
     def is_matrix_document(self, rel: str, text: str) -> bool:
         if not is_matrix_name(rel):
             return False
         if self.ws.is_matrix_file(rel):
             return True
-        return bool(parse_matrix(rel, text).tables)
+        matrix = parse_matrix(rel, text, self.ws.config.column_spec)
+        # a table that looks like a matrix but is not one is told why (PM005, information)
+        return bool(matrix.tables) or looks_like_matrix(matrix) is not None
 
     # --- checking -------------------------------------------------------------------------
 
@@ -166,7 +225,9 @@ class Analysis:
         version = self.ws.fs.version(rel)
         if state is not None and version is not None and state.key == version:
             return state
-        if state is not None and state.model.text and state.rows_at is not None:
+        # (a file without a matrix table has no rows to update: checked again in full, which is
+        # cheap, and tells whether it is open: PM005's notice is for the document in the editor)
+        if state is not None and state.model.text and state.model.tables and state.rows_at is not None:
             src = self.ws.fs.read_text(rel)
             if src.text is not None and self._update_rows(state, src.text):
                 state.key = src.version
@@ -238,7 +299,7 @@ class Analysis:
                 return self.check(rel)
             changes = self.changes
             await pause()
-            parsing = parse_matrix_steps(rel, text)
+            parsing = parse_matrix_steps(rel, text, self.ws.config.column_spec)
             while True:
                 try:
                     next(parsing)
@@ -326,12 +387,43 @@ class Analysis:
         self.refresh_cross()
         return paths
 
-    def refresh_cross(self) -> set[str]:
-        """Recompute workspace-scoped findings (PM003); returns matrices whose set changed.
+    def counts(self) -> MatrixCounts:
+        """What was checked, counted as `check` and the report count it: the matrices (files
+        holding a matrix table), the files that could not be read, and the included files
+        that hold no matrix table (a charter next to the matrix)."""
+        counts = MatrixCounts()
+        for rel in self.matrix_paths():
+            state = self.states.get(rel) or self.revalidating.get(rel)
+            if state is None:
+                continue
+            if state.model.tables:
+                counts.matrices += 1
+            elif any(f.code == "PM000" for f in state.findings):
+                counts.unreadable += 1
+            else:
+                counts.without_table += 1
+        return counts
 
-        Skipped when no matrix was parsed again since the last time: row edits keep every
-        capability (the cross findings were shifted with the rows), and re-parsing an edited
-        matrix of thousands of rows just to find that out costs a keystroke's budget many times."""
+    def refresh_cross(self) -> set[str]:
+        """Recompute workspace-scoped findings (PM003) from the current documents; returns the
+        matrices whose findings changed (also added to `cross_changed`, for the front end to
+        publish them again).
+
+        Invariant: the result is a function of the current texts (open buffers over the disk)
+        of the matrices known to the analysis. Open buffers whose check is pending are checked
+        first; a matrix closed, deleted or no longer one has left `states` (`forget_matrix`).
+        The recomputation is skipped when no matrix was parsed again since the last time: row
+        edits keep every capability and its place in its row (incremental.py sends anything
+        else to a full check, which parses again), the cross findings were shifted with the
+        rows, and re-parsing an edited matrix of thousands of rows just to find that out costs
+        a keystroke's budget many times."""
+        fs = self.ws.fs
+        for rel in fs.overlay_paths():  # an open buffer edited since its last check
+            state = self.states.get(rel) or self.revalidating.get(rel)
+            if (rel in self.open_matrices or state is not None) and (
+                state is None or state.key != fs.version(rel)
+            ):
+                self.check(rel)
         # a matrix waiting for a full check counts as it was (its capabilities did not change:
         # only files it cites did), so its duplicates do not vanish meanwhile
         states = {**self.revalidating, **self.states}
@@ -349,17 +441,25 @@ class Analysis:
         for p in changed:
             if p in self.states:
                 self.states[p].epoch = next(_EPOCHS)
+        self.cross_changed.update(changed)
+        return changed
+
+    def take_cross_changed(self) -> set[str]:
+        """The matrices whose workspace-scoped findings changed since the last call."""
+        changed, self.cross_changed = self.cross_changed, set()
         return changed
 
     def findings(self, rel: str, stale_ok: bool = False) -> list[Finding]:
-        """The matrix's findings (checked now if needed). With `stale_ok`, a matrix waiting for a
-        full check after a file event answers with what it had, when its text did not change
+        """The matrix's findings (checked now if needed), workspace-scoped ones computed from
+        the current documents (`refresh_cross`). With `stale_ok`, a matrix waiting for a full
+        check after a file event answers with what it had, when its text did not change
         (positions stay right; the full check replaces them when it is stored)."""
         state = self.stale(rel) if stale_ok else None
         if state is None:
             state = self.check(rel)
         if state is None:
             return []
+        self.refresh_cross()
         out = list(state.findings) + list(self.cross.get(rel, []))
         out.sort(key=lambda f: (f.span.start, f.code))
         return out
@@ -556,7 +656,7 @@ class Analysis:
                     batch.setdefault(p, set()).update(self._citing_rows(self.states[p], rel))
         if near is None:
             self._recheck_near(batch)
-        if is_matrix_name(rel):
+        if is_matrix_name(rel) and not self.is_foreign(rel):
             # its own content version tells check() what changed (an edit: only those rows)
             if created_or_deleted:
                 self.states.pop(rel, None)
@@ -581,8 +681,9 @@ class Analysis:
         return out
 
 
-def _keys(findings: list[Finding] | None) -> list[tuple[str, int, str]]:
-    return sorted((f.code, f.span.start, f.message) for f in findings or [])
+def _keys(findings: list[Finding] | None) -> list[tuple[str, int, int, str, tuple[Related, ...]]]:
+    """What a client sees of workspace-scoped findings (their related locations included)."""
+    return sorted((f.code, f.span.start, f.span.end, f.message, tuple(f.related)) for f in findings or [])
 
 
 def _self_and_ancestors(path: str) -> list[str]:

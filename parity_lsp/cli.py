@@ -1,26 +1,36 @@
-"""`parity-lsp check | fix | rule | serve`: argument parsing and output only; the engine judges.
+"""`parity-lsp check | fix | report | init | rule | serve`: argument parsing and output only; the
+engine judges.
 
-Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 usage or configuration error.
-No traceback ever reaches the user: unexpected errors are reported in one line with exit 2.
+Exit codes (EXIT_HELP below, `parity-lsp --help`): 0 nothing at or above --fail-on; 1 findings;
+2 usage or configuration error, nothing to check, or output that could not be written; 3 an
+internal error (a bug). No traceback ever reaches the user: one line on stderr says what
+happened. Never silent: what was checked, which root was chosen when no marker says so, and
+that nothing was checked are said (stderr, and in the structure of every output format).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import gc
 import os
+import re
+import stat
 import sys
+import traceback
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypedDict
 
 from parity_lsp import __version__
 from parity_lsp.config import ConfigProblem, load_config
-from parity_lsp.engine import ALL_RULES, check_paths, default_jobs
+from parity_lsp.engine import ALL_RULES, CheckResult, check_paths, default_jobs
 from parity_lsp.findings import Severity
-from parity_lsp.workspace.files import is_matrix_name
+from parity_lsp.output.escape import escape_controls
+from parity_lsp.output.report import Notice
+from parity_lsp.workspace.files import ALWAYS_SKIPPED_DIRS, is_matrix_name
 from parity_lsp.workspace.index import Workspace
 
 if TYPE_CHECKING:
@@ -30,12 +40,25 @@ if TYPE_CHECKING:
     # The subcommands' parser group: argparse's own type for it (generic in typeshed only).
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 ROOT_MARKERS = (".git", "pyproject.toml", ".parity-lsp.toml")
+EXIT_HELP = """\
+exit status:
+  0  checked, nothing at or above --fail-on (default: error)
+  1  findings at or above --fail-on
+  2  usage or configuration error; nothing to check (no matrix where you pointed, said on
+     stderr with the include globs); the output could not be written (closed or full
+     standard output, a reader that went away, an -o FILE that cannot be written)
+  3  internal error of parity-lsp (a bug: please report the line it prints)
+"""
 
 
 class UsageError(Exception):
     pass
+
+
+class OutputError(Exception):
+    """The command's output could not be written (closed stdout, full disk, reader gone)."""
 
 
 # What one-shot commands leave for the process's exit to reclaim (`run` sets a list; in-process
@@ -56,21 +79,139 @@ def run() -> None:
     _LEFT_FOR_EXIT = []
     code = main(exiting=True)
     for stream in (sys.stdout, sys.stderr):
-        # OSError: the reader went away (`| head`); ValueError: the stream is closed
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
+        # None: started closed (`>&-`); OSError: the reader went away (`| head`), a full disk
+        # (said by the command, which flushes what it must deliver); ValueError: closed
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
     os._exit(code)
+
+
+def _err(line: str) -> None:
+    """One line on stderr, control characters escaped (paths and values come from the user's
+    files); a closed or full stderr is not an error of its own."""
+    stream = sys.stderr
+    if stream is None:  # started with stderr closed (`2>&-`)
+        return
+    with contextlib.suppress(OSError, ValueError):
+        stream.write(escape_controls(line) + "\n")
+        stream.flush()
 
 
 def find_root(start: Path) -> Path:
     """Nearest ancestor with `.git`, `pyproject.toml` or `.parity-lsp.toml`; else `start`."""
+    return _marked_root(start) or _start_dir(start)
+
+
+def _start_dir(start: Path) -> Path:
     start = start.resolve()
-    if start.is_file():
-        start = start.parent
+    return start.parent if start.is_file() else start
+
+
+def _marked_root(start: Path) -> Path | None:
+    """Nearest ancestor of `start` (itself included) holding a root marker."""
+    start = _start_dir(start)
     for d in (start, *start.parents):
         if any((d / m).exists() for m in ROOT_MARKERS):
             return d
-    return start
+    return None
+
+
+MAX_UNMARKED_DIRS = 20_000  # directories a root chosen without a marker may hold (see _unmarked_root)
+
+
+@dataclass(slots=True)
+class RootChoice:
+    root: Path
+    notices: list[Notice] = field(default_factory=list)
+    exclude: tuple[str, ...] = ()  # nested projects left out (gitignore-style, `/a/`)
+
+
+def choose_root(paths: list[Path], explicit: str | None) -> RootChoice:
+    """The workspace root: `--root`, else the nearest ancestor of the first PATH (or of the
+    current directory) with a root marker, else a root chosen without one (`_unmarked_root`)."""
+    if explicit:
+        root = Path(explicit).resolve()
+        if not root.is_dir():
+            raise UsageError(f"--root {explicit}: not a directory")
+        return RootChoice(root)
+    start = paths[0] if paths else Path.cwd()
+    marked = _marked_root(start)
+    if marked is not None:
+        return RootChoice(marked)
+    return _unmarked_root(start)
+
+
+def _unmarked_root(start: Path) -> RootChoice:
+    """No `.git`, `pyproject.toml` or `.parity-lsp.toml` above `start`: the current directory
+    when `start` is inside it (`check docs/parity/m.md` from the project's top), else `start`
+    (a directory) or its directory. Said on stderr. Projects below it that have their own
+    marker (a scratch directory of clones) are left out — their evidence is relative to their
+    own root, and checking them from here reported 135,685 wrong findings — and a tree of more
+    than MAX_UNMARKED_DIRS directories is refused rather than walked."""
+    cwd = Path.cwd().resolve()
+    begin = _start_dir(start)
+    root = cwd if begin == cwd or cwd in begin.parents else begin
+    where = f"{root} (the current directory)" if root == cwd else str(root)
+    nested, truncated = _nested_projects(root, MAX_UNMARKED_DIRS)
+    markers = ", ".join(ROOT_MARKERS[:-1]) + " or " + ROOT_MARKERS[-1]
+    if truncated:
+        raise UsageError(
+            f"no workspace root: no {markers} in {begin} or above it, and {root} holds more "
+            f"than {MAX_UNMARKED_DIRS:,} directories: not walked (run parity-lsp in your project, "
+            "or pass --root DIR, or create a .parity-lsp.toml at the project's top)"
+        )
+    notices = [
+        Notice(
+            "root",
+            f"no {markers} in {begin} or above it: using {where} as the workspace root "
+            "(--root DIR, or a .parity-lsp.toml at the project's top, to choose)",
+            level="warning",
+        )
+    ]
+    if nested:
+        shown = ", ".join(f"{d}/" for d in nested[:5]) + (", …" if len(nested) > 5 else "")
+        notices.append(
+            Notice(
+                "nested-projects",
+                f"left out {len(nested)} project{'s' if len(nested) != 1 else ''} below {root} that "
+                f"{'have their' if len(nested) != 1 else 'has its'} own root ({shown}): "
+                "check each from its own root",
+                paths=tuple(nested),
+                level="warning",
+            )
+        )
+    return RootChoice(root, notices, tuple(f"/{d}/" for d in nested))
+
+
+def _nested_projects(root: Path, limit: int) -> tuple[list[str], bool]:
+    """Directories below `root` holding a root marker (not entered), breadth first, and whether
+    more than `limit` directories were met (the scan stops there). Symlinks are not followed;
+    `node_modules`, `.venv` and the like are not entered (the file list never holds them)."""
+    found: list[str] = []
+    stack: list[tuple[str, str]] = [(str(root), "")]
+    seen = 0
+    while stack:
+        path, rel = stack.pop()
+        try:
+            with os.scandir(path) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        if rel and any(e.name in ROOT_MARKERS for e in entries):
+            found.append(rel)
+            continue
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir and entry.name not in ALWAYS_SKIPPED_DIRS:
+                seen += 1
+                if seen > limit:
+                    return sorted(found), True
+                stack.append((entry.path, f"{rel}/{entry.name}" if rel else entry.name))
+    return sorted(found), False
 
 
 def _codes(value: str | None) -> tuple[str, ...] | None:
@@ -85,20 +226,32 @@ class _ConfigOverrides(TypedDict, total=False):
     select: tuple[str, ...]
     ignore: tuple[str, ...]
     changed_since: str
+    exclude: tuple[str, ...]
 
 
-def build_workspace(args: argparse.Namespace) -> tuple[Workspace, list[str] | None]:
+@dataclass(slots=True)
+class Scope:
+    """What a command looks at: the workspace, the matrix files (None: all of them), the files
+    named one by one (PM005 when they hold no matrix table), the directories named, and notices
+    about the choice (root without a marker, nested projects left out)."""
+
+    ws: Workspace
+    targets: list[str] | None
+    named: list[str] = field(default_factory=list)
+    dirs: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    root_guessed: bool = False
+    left_out: tuple[str, ...] = ()  # exclude patterns added for nested projects
+
+
+def build_workspace(args: argparse.Namespace) -> Scope:
     """Root, config and the matrix files named on the command line (None: all of them)."""
     paths = [Path(p) for p in (args.paths or [])]
     for p in paths:
         if not p.exists():
             raise UsageError(f"{p}: no such file or directory")
-    if args.root:
-        root = Path(args.root).resolve()
-        if not root.is_dir():
-            raise UsageError(f"--root {args.root}: not a directory")
-    else:
-        root = find_root(paths[0] if paths else Path.cwd())
+    choice = choose_root(paths, args.root)
+    root = choice.root
     explicit = Path(args.config) if getattr(args, "config", None) else None
     if explicit is not None and not explicit.is_file():
         raise UsageError(f"--config {explicit}: no such file")
@@ -121,6 +274,8 @@ def build_workspace(args: argparse.Namespace) -> tuple[Workspace, list[str] | No
         overrides["ignore"] = tuple(config.ignore) + ignore
     if getattr(args, "changed_since", None):
         overrides["changed_since"] = args.changed_since
+    if choice.exclude:
+        overrides["exclude"] = tuple(config.exclude) + choice.exclude
     if overrides:
         config = replace(config, **overrides)
     ws = Workspace(root, config)
@@ -129,8 +284,11 @@ def build_workspace(args: argparse.Namespace) -> tuple[Workspace, list[str] | No
         raise UsageError(
             f"--changed-since {config.changed_since}: not a git revision of {root} (or git is unavailable)"
         )
+    scope = Scope(
+        ws, None, notices=choice.notices, root_guessed=bool(choice.notices), left_out=choice.exclude
+    )
     if not paths:
-        return ws, None
+        return scope
     targets: list[str] = []
     for p in paths:
         rel = ws.fs.to_rel(p.resolve())
@@ -138,12 +296,75 @@ def build_workspace(args: argparse.Namespace) -> tuple[Workspace, list[str] | No
             raise UsageError(f"{p}: outside the workspace root {root}")
         if p.is_dir():
             prefix = rel + "/" if rel else ""
+            scope.dirs.append(rel)
             targets.extend(f for f in ws.matrix_files() if f.startswith(prefix))
         elif is_matrix_name(rel):
             targets.append(rel)
+            scope.named.append(rel)
         else:
             raise UsageError(f"{p}: not a matrix file (.md, .csv or .tsv)")
-    return ws, sorted(set(targets))
+    scope.targets = sorted(set(targets))
+    return scope
+
+
+def coverage_notices(scope: Scope, result: CheckResult) -> list[Notice]:
+    """What the run covered, beyond its findings: the included files without a matrix table,
+    and — when no matrix was checked and nothing was found — that nothing was checked, what
+    was looked for and where (the one line of exit status 2)."""
+    notices = list(scope.notices)
+    if result.without_table:
+        n = len(result.without_table)
+        notices.append(
+            Notice(
+                "no-matrix-table",
+                f"{n} included file{'s' if n != 1 else ''} had no matrix table and "
+                f"{'were' if n != 1 else 'was'} not checked: {_listed(result.without_table)}",
+                paths=tuple(result.without_table),
+            )
+        )
+    if not result.checked and not result.findings:
+        notices.append(nothing_checked(scope, result))
+    return notices
+
+
+def _listed(paths: list[str], limit: int = 5) -> str:
+    return ", ".join(paths[:limit]) + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+
+
+def nothing_checked(scope: Scope, result: CheckResult) -> Notice:
+    """The one line saying that no matrix was checked: what was looked for, and where."""
+    ws = scope.ws
+    if scope.dirs:
+        where = "under " + " and ".join(f"{d}/" if d else "./" for d in scope.dirs)
+    elif scope.named:
+        where = "in " + _listed(scope.named)
+    else:
+        where = "in the workspace"
+    root = f"workspace root {ws.root}"
+    if scope.root_guessed:
+        root += ", chosen without a root marker: no .git, pyproject.toml or .parity-lsp.toml above"
+    nested = next((n for n in scope.notices if n.kind == "nested-projects"), None)
+    if scope.named and not scope.dirs:
+        message = f"nothing checked: no matrix table {where} ({root}; PM005 is not selected)"
+    elif result.without_table:
+        n = len(result.without_table)
+        message = (
+            f"nothing checked: {n} file{'s' if n != 1 else ''} {where} match the include globs but "
+            f"hold no matrix table (a table with a status column and an evidence column): "
+            f"{_listed(result.without_table, 3)} ({root}); `parity-lsp check FILE` says what is missing"
+        )
+    else:
+        mine = [g for g in ws.config.exclude if g not in scope.left_out]  # the user's, not ours
+        exclude = f"; exclude: {', '.join(mine)}" if mine else ""
+        message = (
+            f"nothing checked: no matrix file {where} (include globs: {', '.join(ws.config.include)}"
+            f"{exclude}; {root})"
+        )
+        if nested is None:
+            message += ": set `include` in .parity-lsp.toml, or name the file"
+    if nested is not None:  # the one line says it all: also what was left out
+        message += f"; {nested.message}"
+    return Notice("nothing-checked", message, level="error")
 
 
 class ConfigErrors(Exception):
@@ -158,15 +379,18 @@ class ConfigErrors(Exception):
 def cmd_check(args: argparse.Namespace) -> int:
     from parity_lsp.output import FORMATS_READING_SOURCE_LINES, make_report, render
 
-    ws, targets = build_workspace(args)
+    _stdout()  # closed (`>&-`): said now, before the work whose result could not be shown
+    scope = build_workspace(args)
+    ws = scope.ws
     # only the text output prints unsafe suggestions (`suggestion: ...`); the others carry
     # safe fixes only (SPEC 6), so the search for them is skipped
     result = check_paths(
         ws,
-        targets,
+        scope.targets,
         jobs=args.jobs or default_jobs(),
         release_evidence=True,
         suggestions=args.format == "text",
+        named=scope.named,
     )
     files = [m.path for m in result.matrices] + sorted(result.unreadable)
     indexes = {m.path: m.index for m in result.matrices}
@@ -180,6 +404,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         indexes[path] = LineIndex(src.text or "")
         return indexes[path]
 
+    notices = coverage_notices(scope, result)
     report = make_report(
         str(ws.root),
         files,
@@ -187,27 +412,53 @@ def cmd_check(args: argparse.Namespace) -> int:
         index_for,
         ALL_RULES,
         with_source_lines=args.format in FORMATS_READING_SOURCE_LINES,
+        matrices=len(result.checked),
+        rows=result.rows,
+        without_table=result.without_table,
+        notices=notices,
     )
-    color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    out = render(report, args.format, color=color)
+    # decided before writing: a reader that stops reading cannot turn findings into a pass
     threshold = Severity.parse(args.fail_on)
-    status = EXIT_FINDINGS if any(f.severity >= threshold for f in result.findings) else EXIT_OK
-    _leave_for_exit(ws, result, report, out)
-    try:
-        _write_in_pieces(sys.stdout, out)
-        sys.stdout.write("\n")
-    except BrokenPipeError:
-        # `check | head` in CI: the reader stopped reading, the check still failed or passed
-        # (with `set -o pipefail` a 0 here let findings through the gate)
-        pass
+    if any(f.severity >= threshold for f in result.findings):
+        status = EXIT_FINDINGS
+    elif report.nothing_checked:
+        status = EXIT_USAGE  # a gate that checked nothing must not look green
+    else:
+        status = EXIT_OK
+    _tell(notices, nothing_only=report.nothing_checked)
+    _leave_for_exit(ws, result, report)
+    if report.nothing_checked and args.format == "text":
+        return status  # the one line on stderr says it all
+    color = args.format == "text" and _stdout().isatty() and not os.environ.get("NO_COLOR")
+    out = render(report, args.format, color=color)
+    _leave_for_exit(out)
+    _emit(out, "\n")
     return status
+
+
+def _tell(notices: list[Notice], nothing_only: bool = False) -> None:
+    """The run's notices on stderr, one line each: what was not checked (which included files
+    had no matrix table: the summary only counts them), the root chosen without a marker.
+    When nothing was checked, only the line saying so (it names the rest)."""
+    for n in notices:
+        if nothing_only and n.kind != "nothing-checked":
+            continue
+        _err(f"parity-lsp: {'error' if n.level == 'error' else n.level}: {n.message}")
 
 
 def cmd_fix(args: argparse.Namespace) -> int:
     from parity_lsp.fixer import FileChangedError, plan_fixes, read_source, unified_diff, write_atomically
 
-    ws, targets = build_workspace(args)
-    result = check_paths(ws, targets, suggestions=False)  # applies safe fixes only
+    if args.dry_run:
+        _stdout()  # the diff is the output
+    scope = build_workspace(args)
+    ws = scope.ws
+    result = check_paths(ws, scope.targets, suggestions=False, named=scope.named)  # safe fixes only
+    notices = coverage_notices(scope, result)
+    nothing = not result.checked and not result.findings
+    _tell(notices, nothing_only=nothing)
+    if nothing:
+        return EXIT_USAGE
     fixes = [f.fix for f in result.findings if f.fix is not None and f.fix.safe]
     paths = sorted({e.path for fx in fixes for e in fx.edits})
     sources: dict[str, SourceFile] = {}
@@ -217,7 +468,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
         try:
             sources[rel] = read_source(ws.fs.abspath(rel))
         except (OSError, ValueError) as exc:
-            print(f"parity-lsp: {rel}: cannot be read: {exc}", file=sys.stderr)
+            _err(f"parity-lsp: {rel}: cannot be read: {exc}")
     plans = plan_fixes({p: s.text for p, s in sources.items()}, fixes)
     changed = 0
     failed = False
@@ -225,30 +476,65 @@ def cmd_fix(args: argparse.Namespace) -> int:
         if not plan.changed:
             continue
         if args.dry_run:
-            sys.stdout.write(unified_diff(plan))
+            _emit(unified_diff(plan))
             changed += len(plan.applied)
             continue
         src = sources[rel]
         try:
             write_atomically(ws.fs.abspath(rel), plan.updated, src.raw, bom=src.bom, newline=None)
         except FileChangedError as exc:
-            print(f"parity-lsp: {exc}", file=sys.stderr)
+            _err(f"parity-lsp: {exc}")
             failed = True
             continue
-        except OSError as exc:
-            print(f"parity-lsp: {rel}: cannot write: {exc}", file=sys.stderr)
+        except (OSError, ValueError) as exc:
+            _err(f"parity-lsp: {rel}: cannot write: {_why(exc)}")
             failed = True
             continue
         changed += len(plan.applied)
         _say(f"{rel}: applied {len(plan.applied)} fix{'es' if len(plan.applied) != 1 else ''}")
     verb = "would apply" if args.dry_run else "applied"
     remaining = len([f for f in result.findings if f.fix is None or not f.fix.safe])
-    print(
+    _err(
         f"{verb} {changed} fix{'es' if changed != 1 else ''}; "
-        f"{remaining} finding{'s' if remaining != 1 else ''} need a human",
-        file=sys.stderr,
+        f"{remaining} finding{'s' if remaining != 1 else ''} need a human"
     )
     return EXIT_USAGE if failed else EXIT_OK
+
+
+# --- standard output: the product of check, report, rule and fix --dry-run -------------------
+
+
+def _stdout() -> TextIO:
+    """Standard output, or OutputError when the process started with it closed (`>&-`:
+    Python then sets sys.stdout to None)."""
+    stream = sys.stdout
+    if stream is None:
+        raise OutputError("standard output is closed: nothing can be written")
+    return stream
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, BrokenPipeError):
+        return "the reader closed the pipe before the output was written"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "no space left on the device"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[0].lower() + exc.strerror[1:]
+    if isinstance(exc, ValueError):  # "I/O operation on closed file"
+        return "the stream is closed"
+    return str(exc) or type(exc).__name__
+
+
+def _emit(*texts: str) -> None:
+    """Write the command's output to stdout and flush it: an output that could not be
+    written (closed, full disk, reader gone) is an OutputError (exit 2), never a pass."""
+    stream = _stdout()
+    try:
+        for text in texts:
+            _write_in_pieces(stream, text)
+        stream.flush()
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"could not write the output to standard output: {_why(exc)}") from None
 
 
 _WRITE_PIECE = 1 << 20  # characters
@@ -263,16 +549,21 @@ def _write_in_pieces(stream: TextIO, text: str) -> None:
 
 def _say(line: str) -> None:
     """A progress line on stdout that must not stop the work: `fix | head` closing the pipe
-    halfway left the remaining files unfixed (each write is atomic, but the run ended early)."""
-    with contextlib.suppress(BrokenPipeError):
-        print(line)
+    halfway left the remaining files unfixed (each write is atomic, but the run ended early).
+    Progress is not the product: a closed or full stdout loses it, the work goes on."""
+    with contextlib.suppress(OSError, ValueError):
+        print(escape_controls(line))
 
 
 def cmd_rule(args: argparse.Namespace) -> int:
     if not args.code:
         width = max(len(r.name) for r in ALL_RULES.values())
-        for info in ALL_RULES.values():
-            print(f"{info.code}  {info.name:<{width}}  {info.severity.label:<7}  {info.summary}")
+        _emit(
+            *(
+                f"{info.code}  {info.name:<{width}}  {info.severity.label:<7}  {info.summary}\n"
+                for info in ALL_RULES.values()
+            )
+        )
         return EXIT_OK
     code = args.code.strip().upper()
     rule = ALL_RULES.get(code)
@@ -283,7 +574,7 @@ def cmd_rule(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown rule `{args.code}` (run `parity-lsp rule` for the list)")
     from parity_lsp.rules.gendocs import page
 
-    print(page(rule), end="")
+    _emit(page(rule))
     return EXIT_OK
 
 
@@ -306,7 +597,10 @@ def _jobs(value: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="parity-lsp", description="Keep parity matrices honest: check, fix, serve."
+        prog="parity-lsp",
+        description="Keep parity matrices honest: check, fix, serve.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"parity-lsp {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -327,13 +621,19 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument(
             "--root",
             metavar="DIR",
-            help="workspace root (default: nearest .git/pyproject.toml/.parity-lsp.toml)",
+            help="workspace root (default: nearest .git/pyproject.toml/.parity-lsp.toml; without "
+            "one, the current directory, said on stderr)",
         )
         sp.add_argument(
             "--changed-since", metavar="REV", help="report evidence changed since git revision REV (PM601)"
         )
 
-    c = sub.add_parser("check", help="report findings")
+    c = sub.add_parser(
+        "check",
+        help="report findings",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     common(c)
     c.add_argument("--format", default="text", choices=["text", "json", "sarif", "github", "junit"])
     c.add_argument("--fail-on", default="error", choices=["error", "warning", "info", "hint"])
@@ -367,48 +667,80 @@ def _parser() -> argparse.ArgumentParser:
 # --- report and init (issue 8) ---------------------------------------------------------------
 
 
-def _write_output_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temp file in the same directory and a rename (any path the
-    user names)."""
-    import tempfile
+_DESCRIPTOR_NUMBER = re.compile(
+    r"/dev/(?:(stdin|stdout|stderr)|fd/(\d+))|/proc/(self|thread-self|\d+)(?:/task/\d+)?/fd/(\d+)"
+)
 
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
-    parent = path.parent
-    if not parent.is_dir():
-        raise UsageError(f"-o {path}: directory {parent} does not exist")
-    if path.is_dir():
-        raise UsageError(f"-o {path}: is a directory")
+
+def _own_descriptor(path: str) -> int | None:
+    """The number of this process's descriptor that a descriptor path names, else None."""
+    m = _DESCRIPTOR_NUMBER.fullmatch(path)
+    if m is None:
+        return None
+    std, dev_fd, pid, proc_fd = m.groups()
+    if std is not None:
+        return ("stdin", "stdout", "stderr").index(std)
+    if dev_fd is not None:
+        return int(dev_fd)
+    return int(proc_fd) if pid in ("self", "thread-self") or int(pid) == os.getpid() else None
+
+
+def _is_stream(target: str) -> bool:
+    """Is `-o TARGET` written in place (a descriptor, device, FIFO or socket) rather than as a file?"""
+    from parity_lsp.fixer import names_descriptor
+
     try:
-        mode = path.stat().st_mode & 0o7777
+        regular_or_new = stat.S_ISREG(os.stat(target).st_mode)
     except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+        regular_or_new = True
+    return target == "-" or names_descriptor(target) is not None or not regular_or_new
+
+
+def write_output(target: str, text: str) -> str:
+    """`-o TARGET`: `-` is standard output, and so is a path naming this process's descriptor 1
+    (`/dev/stdout`; 2: standard error; 0 is refused); anything else goes to
+    `fixer.write_output` (regular files atomically, devices and FIFOs in place). Returns how
+    it was written."""
+    from parity_lsp.fixer import WriteError, names_descriptor
+    from parity_lsp.fixer import write_output as write_file
+
+    named = names_descriptor(target) if target != "-" else "/dev/stdout"
+    number = _own_descriptor(named) if named is not None else None
+    if number == 0:
+        raise UsageError(f"-o {target}: standard input is not an output")
+    if number == 1:
+        _emit(text)
+        return "to standard output"
+    if number == 2:
+        stream = sys.stderr
+        if stream is None:
+            raise OutputError("standard error is closed: nothing can be written")
+        try:
+            _write_in_pieces(stream, text)
+            stream.flush()
+        except (OSError, ValueError) as exc:
+            raise OutputError(f"could not write the output to standard error: {_why(exc)}") from None
+        return "to standard error"
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    except OSError as exc:
-        raise UsageError(f"-o {path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise UsageError(f"-o {path}: cannot write: {exc.strerror or exc}") from None
-        raise
+        return write_file(target, text.encode("utf-8"))
+    except WriteError as exc:
+        raise UsageError(f"-o {target}: cannot write: {exc}") from None
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from parity_lsp.report import render, report_from_result
 
-    ws, targets = build_workspace(args)
-    result = check_paths(ws, targets)
+    to_stdout = not args.output or args.output == "-"
+    if to_stdout:
+        _stdout()
+    scope = build_workspace(args)
+    ws, targets = scope.ws, scope.targets
+    result = check_paths(ws, targets, named=scope.named)
+    notices = coverage_notices(scope, result)
+    nothing = not result.checked and not result.findings
+    _tell(notices, nothing_only=nothing)
+    if nothing:
+        return EXIT_USAGE  # nothing to report: no file written, no empty report shown as one
     report = report_from_result(ws, result)
     if args.compare:
         from parity_lsp.report.compare import CompareError, compare_with_revision
@@ -418,23 +750,23 @@ def cmd_report(args: argparse.Namespace) -> int:
         except CompareError as exc:
             raise UsageError(str(exc)) from None
     # Row links (`path#L12`) are relative to where the report is read: the output file's
-    # directory, or the current directory for stdout.
-    out = Path(args.output) if args.output else None
-    base_dir = out.resolve().parent if out is not None else Path.cwd()
+    # directory, or the current directory for stdout and other streams (a FIFO, a device).
+    out = None if to_stdout else Path(args.output)
+    base_dir = out.resolve().parent if out is not None and not _is_stream(args.output) else Path.cwd()
     rel = os.path.relpath(ws.root, base_dir).replace(os.sep, "/")
     link_base = "" if rel == "." else rel + "/"
     text = render(report, args.format, link_base)
-    if out is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    else:
-        _write_output_atomically(out, text if text.endswith("\n") else text + "\n")
-        t = report.overall
-        print(
-            f"wrote {args.output}: verified parity {t.verified} of {t.rows} rows, "
-            f"{t.claimed} claimed, {t.broken} broken claim{'s' if t.broken != 1 else ''}",
-            file=sys.stderr,
-        )
+    text = text if text.endswith("\n") else text + "\n"
     _leave_for_exit(ws, result, report, text)
+    if out is None:
+        _emit(text)
+    else:
+        how = write_output(args.output, text)
+        t = report.overall
+        _err(
+            f"wrote {args.output} ({how}): verified parity {t.verified} of {t.rows} rows, "
+            f"{t.claimed} claimed, {t.broken} broken claim{'s' if t.broken != 1 else ''}"
+        )
     return EXIT_OK
 
 
@@ -462,12 +794,13 @@ def cmd_init(args: argparse.Namespace) -> int:
             f"refusing to write {root / CONFIG_NAME}: {pyproject} already configures parity-lsp "
             "([tool.parity-lsp]); a .parity-lsp.toml would silently take its place"
         )
+    from parity_lsp.fixer import create_new
+
     for rel, content in files:
         path = root / rel
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "x", encoding="utf-8", newline="\n") as fh:  # "x": never overwrite
-                fh.write(content)
+            create_new(path, content.encode("utf-8"))  # whole or not at all; never overwrites
         except FileExistsError:
             raise UsageError(f"refusing to overwrite {path} (it appeared while init ran)") from None
         except OSError as exc:
@@ -487,7 +820,11 @@ def add_report_parsers(sub: Subparsers) -> None:
     )
     rp.add_argument("--format", default="markdown", choices=["markdown", "html", "json"])
     rp.add_argument(
-        "-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the report to FILE instead of stdout (`-`): a regular file atomically (through "
+        "a symlink, its target), a device or FIFO in place",
     )
     rp.add_argument(
         "--compare", metavar="REV", help="also report what changed since git revision REV (e.g. main)"
@@ -542,15 +879,18 @@ def _run_command(args: argparse.Namespace) -> int:
         return command(args)
     except ConfigErrors as exc:
         for p in exc.problems:
-            print(f"{p.path}:{p.line + 1}: config error: {p.message}", file=sys.stderr)
+            _err(f"{p.path}:{p.line + 1}: config error: {p.message}")
         return EXIT_USAGE
-    except UsageError as exc:
-        print(f"parity-lsp: error: {exc}", file=sys.stderr)
+    except (UsageError, OutputError) as exc:
+        _err(f"parity-lsp: error: {exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - a bug ends in one line and exit 2, not a traceback
-        print(f"parity-lsp: internal error: {exc!r} (please report this)", file=sys.stderr)
-        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - a bug ends in one line and its own status, not a traceback
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        at = f" at {os.path.basename(where.filename)}:{where.lineno}" if where is not None else ""
+        _err(
+            f"parity-lsp: internal error: {exc!r}{at} (parity-lsp {__version__}, `{args.command}`: "
+            "please report this)"
+        )
+        return EXIT_INTERNAL

@@ -16,7 +16,7 @@ import re
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Collection, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,7 @@ from parity_lsp.parse.delimited import parse_delimited
 from parity_lsp.parse.directives import is_suppressed
 from parity_lsp.parse.markdown import parse_markdown, parse_markdown_steps
 from parity_lsp.roles import EMPTY_SPEC, ColumnSpec
-from parity_lsp.rules import registry
+from parity_lsp.rules import pm005_no_matrix_table, registry
 from parity_lsp.rules.base import RuleInfo, RuleModule, Scope
 from parity_lsp.rules.context import (
     MatrixContext,
@@ -99,9 +99,21 @@ def has_matrix_table(matrix: Matrix) -> bool:
 
 @dataclass(slots=True)
 class CheckResult:
-    matrices: list[Matrix] = field(default_factory=list)
+    matrices: list[Matrix] = field(default_factory=list)  # the targets read (named ones without a table too)
     findings: list[Finding] = field(default_factory=list)
     unreadable: dict[str, str] = field(default_factory=dict)  # path -> why
+    # targets the include globs matched, not named, that hold no matrix table: not checked,
+    # not errors (a charter next to the matrix), counted by the front end
+    without_table: list[str] = field(default_factory=list)
+
+    @property
+    def checked(self) -> list[Matrix]:
+        """The matrices checked: files holding at least one matrix table."""
+        return [m for m in self.matrices if m.tables]
+
+    @property
+    def rows(self) -> int:
+        return sum(len(t.rows) for m in self.matrices for t in m.tables)
 
 
 def read_matrix(ws: Workspace, rel: str) -> tuple[Matrix | None, Finding | None]:
@@ -277,7 +289,8 @@ def _check_row_then(
 
 
 def _check_matrix_scope(ws: Workspace, matrix: Matrix, resolver: Resolver) -> list[Finding]:
-    findings: list[Finding] = [_problem(matrix, p) for p in matrix.problems]
+    # a "not a matrix header" problem is PM005's to report (named: check_paths; open: the rule)
+    findings: list[Finding] = [_problem(matrix, p) for p in matrix.problems if p.code != "PM005"]
     for rule in _enabled_modules(ws.config, "matrix"):
         _run(rule, MatrixContext(matrix, ws, resolver), matrix, findings)
     return _finish(ws, matrix, findings)
@@ -347,8 +360,12 @@ def check_paths(
     jobs: int = 1,
     release_evidence: bool = False,
     suggestions: bool = True,
+    named: Collection[str] | None = None,
 ) -> CheckResult:
     """Check the given matrix files (default: every matrix of the workspace).
+
+    A file `named` (default: each of `paths`) that holds no matrix table is a PM005 error; any
+    other target without one is only listed in `without_table` (a charter the globs match).
 
     Workspace-scoped rules see every matrix of the workspace, so a duplicate capability in an
     unchecked matrix is still reported in the checked one. With `jobs` > 1 the rows of large
@@ -359,22 +376,29 @@ def check_paths(
     """
     result = CheckResult()
     targets = list(paths) if paths is not None else ws.matrix_files()
-    everything = sorted(set(targets) | set(ws.matrix_files()))
+    target_set = set(targets)
+    named_set = set(paths or ()) if named is None else set(named)
+    everything = sorted(target_set | set(ws.matrix_files()))
     parsed: dict[str, Matrix] = {}
     resolver = Resolver(ws, Suggestions.NOW if suggestions else Suggestions.SAFE_ONLY)
     for rel in everything:
         matrix, problem = read_matrix(ws, rel)
         if matrix is None:
-            if rel in targets and problem is not None:  # no matrix: a problem says why
+            if rel in target_set and problem is not None:  # no matrix: a problem says why
                 result.findings.append(problem)
                 result.unreadable[rel] = problem.message
             continue
-        if not matrix.tables and rel not in (paths or []):
-            continue  # a Markdown file matched by the globs that holds no matrix table
+        if not matrix.tables:
+            if rel in named_set:  # named on the command line: never passed silently
+                result.findings.extend(_finish(ws, matrix, [pm005_no_matrix_table.finding(matrix)]))
+            elif rel in target_set:
+                result.without_table.append(rel)  # a charter or plan the globs match
+                continue
+            else:
+                continue
         parsed[rel] = matrix
     result.matrices = [parsed[rel] for rel in targets if rel in parsed]
     pieces = [p for m in result.matrices for p in check_pieces(ws, m, resolver, release_evidence)]
-    target_set = set(targets)
 
     def across() -> list[Finding]:
         return [f for f in check_across(ws, list(parsed.values())) if f.path in target_set]

@@ -1,4 +1,4 @@
-"""Applying fixes to files: planning (pure), diffs, and atomic writes.
+"""Applying fixes to files: planning (pure), diffs, and every write the CLI makes.
 
 Invariants:
 - `plan_fixes` is pure: edits are code point spans into the texts it is given (the decoded file
@@ -8,7 +8,14 @@ Invariants:
   fix that would touch text another accepted fix touches is skipped with a reason.
 - `write_atomically` never leaves a half-written file: it writes a temp file in the target's
   directory, fsyncs it and renames it over the target, and refuses when the file changed since
-  it was read.
+  it was read (or is no longer a regular file: a FIFO is never opened for reading, so nothing
+  blocks).
+- `write_output` (`report -o FILE`) replaces a regular file the same way (keeping its mode; a
+  symlink is kept and its target replaced, as the shell's `>` writes through it) and writes a
+  non-regular target in place: a character device (`/dev/null`), a FIFO, a socket or an open
+  descriptor (`/dev/fd/3`) keeps its identity — renaming a temp file over `/dev/null` replaced
+  the system's device with a regular file. `init`'s `create_new` never overwrites: the temp
+  file is linked into place, which fails if the name exists.
 
 Line endings: callers pass text with the file's original line endings (what `plan_fixes`
 produces from the decoded text) and `newline=None`: the text is written as is. Passing
@@ -24,6 +31,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,9 +184,30 @@ class SourceFile:
     newline: str  # dominant line break of the file ("\n" when it has none)
 
 
+class NotRegularFile(ValueError):
+    """The path is a FIFO, a device, a socket or a directory: not read (it could block)."""
+
+
+def read_regular(path: os.PathLike[str] | str) -> tuple[bytes, os.stat_result]:
+    """A regular file's bytes and its stat. Opened non-blocking and checked on the open file,
+    so a FIFO swapped in meanwhile never blocks the read. Raises NotRegularFile or OSError."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(f"{os.fspath(path)}: not a regular file")
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks), st
+    finally:
+        os.close(fd)
+
+
 def read_source(abs_path: Path) -> SourceFile:
-    """Read a file for fixing. Raises ValueError for binary or non-UTF-8 files."""
-    raw = abs_path.read_bytes()
+    """Read a file for fixing. Raises ValueError for binary or non-UTF-8 files, and for
+    anything but a regular file."""
+    raw, _ = read_regular(abs_path)
     text, reason = decode_source(raw)
     if text is None:
         raise ValueError(f"{abs_path}: {reason}")
@@ -226,32 +255,150 @@ def write_atomically(
 
     def check() -> os.stat_result:
         try:
-            st = os.stat(target)
-            current = target.read_bytes()
+            current, st = read_regular(target)
         except FileNotFoundError:
             raise FileChangedError(abs_path, "it no longer exists") from None
+        except NotRegularFile:
+            raise FileChangedError(abs_path, "it is no longer a regular file") from None
         if current != expected_original_bytes:
             raise FileChangedError(abs_path)
         return st
 
-    st = check()
+    replace_atomically(target, data, check(), before_rename=check)
+
+
+def replace_atomically(
+    target: Path,
+    data: bytes,
+    like: os.stat_result | None,
+    before_rename: Callable[[], object] | None = None,
+) -> None:
+    """Write `data` to a temp file next to `target` (a regular file's path, or a new name),
+    fsync it, give it the mode (and, where allowed, the owner) of `like` — else the mode a new
+    file gets (0666 less the umask) — then rename it over `target`. `before_rename` may raise to
+    give up; any failure removes the temp file and leaves `target` as it was."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".parity-lsp.tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        if hasattr(os, "chown") and (st.st_uid, st.st_gid) != (os.stat(tmp).st_uid, os.stat(tmp).st_gid):
-            with contextlib.suppress(OSError):  # best effort: only root may give a file away
-                os.chown(tmp, st.st_uid, st.st_gid)
-        check()
+        os.chmod(tmp, stat.S_IMODE(like.st_mode) if like is not None else _new_file_mode())
+        if like is not None and hasattr(os, "chown"):
+            mine = os.stat(tmp)
+            if (like.st_uid, like.st_gid) != (mine.st_uid, mine.st_gid):
+                with contextlib.suppress(OSError):  # best effort: only root may give a file away
+                    os.chown(tmp, like.st_uid, like.st_gid)
+        if before_rename is not None:
+            before_rename()
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     _fsync_dir(target.parent)
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+class WriteError(Exception):
+    """A write the user asked for could not be done (the message says why, for one line)."""
+
+
+# A path naming an open file descriptor: written in place, never replaced.
+_DESCRIPTOR = re.compile(
+    r"/dev/(?:stdin|stdout|stderr|fd/\d+)|/proc/(?:self|thread-self|\d+)(?:/task/\d+)?/fd/\d+"
+)
+
+
+def names_descriptor(path: str) -> str | None:
+    """The descriptor path (`/dev/stdout`, `/proc/123/fd/1`) that `path` names, directly or
+    through symlinks, else None."""
+    p = os.path.abspath(path)
+    for _ in range(40):  # symlink hops, as the kernel allows
+        if _DESCRIPTOR.fullmatch(p):
+            return p
+        in_real_dir = os.path.join(os.path.realpath(os.path.dirname(p)), os.path.basename(p))
+        if _DESCRIPTOR.fullmatch(in_real_dir):  # /dev/fd/3 -> /proc/<pid>/fd/3
+            return in_real_dir
+        if not os.path.islink(p):
+            return None
+        p = os.path.normpath(os.path.join(os.path.dirname(p), os.readlink(p)))
+    return None
+
+
+def write_output(path: str, data: bytes) -> str:
+    """Write `data` to the file the user named (`report -o PATH`); returns how: "replaced"
+    (a regular file, atomically; through a symlink, its target), "created", or "in place" (a
+    device, FIFO, socket or descriptor path: opened for writing, never renamed over, never
+    created). Raises WriteError with the reason."""
+    try:
+        st: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise WriteError(exc.strerror or str(exc)) from None
+    if names_descriptor(path) is not None or (st is not None and not stat.S_ISREG(st.st_mode)):
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            raise WriteError("is a directory")
+        _write_in_place(path, data)
+        return "in place"
+    target = Path(os.path.realpath(path))  # a symlink stays; its target is replaced
+    if not target.parent.is_dir():
+        raise WriteError(f"directory {target.parent} does not exist")
+    try:
+        replace_atomically(target, data, st)
+    except OSError as exc:
+        raise WriteError(exc.strerror or str(exc)) from None
+    return "replaced" if st is not None else "created"
+
+
+def _write_in_place(path: str, data: bytes) -> None:
+    """Open an existing non-regular file (or descriptor path) for writing and write it all:
+    no O_CREAT (nothing is made), no O_TRUNC, O_APPEND (a file behind `/dev/fd/N` opened with
+    `>>` stays appended to)."""
+    flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise WriteError(exc.strerror or str(exc)) from None
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as exc:
+        raise WriteError(exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+
+
+def create_new(path: Path, data: bytes) -> None:
+    """Create `path` with `data`, never overwriting: a temp file written and fsynced next to
+    it, then hard-linked into place (fails with FileExistsError if the name exists, a dangling
+    symlink included), so the file appears whole or not at all. Where hard links are not
+    supported, an exclusive create (`open(..., "x")`) instead."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".parity-lsp.tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, _new_file_mode())
+        try:
+            os.link(tmp, path, follow_symlinks=False)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (some file systems): exclusive create
+            with open(path, "xb") as fh:
+                fh.write(data)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    _fsync_dir(path.parent)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -3,8 +3,9 @@
 Invariant: no LSP types, no IO. An edit that changes the text of table body rows without
 adding or removing lines (a keystroke in a cell) re-parses and re-checks those rows only; the
 other findings keep their meaning and are shifted to the new offsets of their line. Anything
-else (a new line, an edited header, a directive, a changed capability, which PM003 compares
-across the workspace) returns None and the caller re-checks the whole matrix.
+else (a new line, an edited header, a directive, a changed capability or capability column,
+which PM003 compares across the workspace) returns None and the caller re-checks the whole
+matrix.
 
 After an incremental update the matrix model's unchanged rows keep the offsets of the text
 they were parsed from; `Matrix.text`/`index` are the new text, and `consistent` is False until
@@ -17,7 +18,7 @@ import bisect
 import weakref
 
 from parity_lsp.findings import Finding, Related
-from parity_lsp.model import Matrix, MatrixFormat, Row, Table
+from parity_lsp.model import COL_CAPABILITY, Matrix, MatrixFormat, Row, Table
 from parity_lsp.parse.directives import parse_directive
 from parity_lsp.parse.markdown import row_cells
 from parity_lsp.text import LineIndex, Span
@@ -114,10 +115,17 @@ def reparse_rows(
         cells = row_cells(line_text, index.line_start(line), [c.column for c in table.header])
         span = Span(index.line_start(line), index.line_start(line) + len(line_text))
         row = Row(cells=cells, span=span, line=line, table_ref=weakref.ref(table), suppressed=old.suppressed)
-        if row.capability != old.capability:
+        if _capability_place(row) != _capability_place(old):
             return None  # PM003 compares capabilities across the workspace: re-check it all
         rows.append((row, table))
     return rows
+
+
+def _capability_place(row: Row) -> tuple[str, int] | None:
+    """A row's capability and its column in the row: what workspace-scoped findings (PM003)
+    depend on. A row edit that keeps it keeps them (shifted with the row)."""
+    cell = row.cell(COL_CAPABILITY)
+    return (cell.value, cell.span.start - row.span.start) if cell is not None else None
 
 
 def install_rows(

@@ -221,7 +221,10 @@ class ColumnSpec:
         if not columns:
             return EMPTY_SPEC
         return cls(
-            tuple((role, tuple(normalize_column(n) for n in names)) for role, names in columns.items()),
+            tuple(
+                (role, tuple(normalize_column(n) for n in ([names] if isinstance(names, str) else names)))
+                for role, names in columns.items()
+            ),
             source or "the configuration",
         )
 

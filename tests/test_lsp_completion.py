@@ -214,7 +214,9 @@ async def test_exception_ids_owners_and_headings(root):
         )
 
 
-async def test_no_items_outside_the_workspace_or_tables(root, tmp_path_factory):
+async def test_no_items_outside_tables_and_a_document_outside_the_folder_has_its_own_root(
+    root, tmp_path_factory
+):
     outside = tmp_path_factory.mktemp("elsewhere") / "x.md"
     outside.write_text(HEADER + "| A | b | ")
     async with session(root) as lsp:
@@ -227,7 +229,9 @@ async def test_no_items_outside_the_workspace_or_tables(root, tmp_path_factory):
                 )
             )
         )
-        assert await complete_at(lsp, outside.as_uri(), 2, 10) == []
+        # a document in no workspace folder is served from a root of its own (issue 16, item 13)
+        labels = {i.label for i in await complete_at(lsp, outside.as_uri(), 2, 10)}
+        assert "Implemented" in labels and not any(label.startswith("crates") for label in labels)
         assert uri(root, "docs/parity/m.md") == u
 
 

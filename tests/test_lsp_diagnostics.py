@@ -1,6 +1,9 @@
 """Language server, end to end: diagnostics pushed and pulled, open buffers, watched files."""
 
 import asyncio
+import json
+import subprocess
+import sys
 
 import pytest
 from lspkit import HEADER, codes, open_doc, pull_capabilities, pushed, session, uri, wait_for, write_tree
@@ -166,11 +169,16 @@ async def test_configuration_from_the_client(root):
             raise AssertionError("configuration change not applied")
 
 
-async def test_progress_and_log_messages(root):
+async def test_progress_and_log_messages_count_what_is_checked(root):
+    """Issue 18, item 6: the log counts the matrices checked, as `check` does, not every file
+    the include globs match (a charter next to the matrix holds no matrix table)."""
+    (root / "docs/parity/charter.md").write_text("# Charter\n\nNo table here.\n")
+    (root / "docs/parity/notes.md").write_text("| a | b |\n|---|---|\n| 1 | 2 |\n")
     async with session(root, client="visual-studio-code") as lsp:
-        await wait_for(
-            lambda: any("matrices under" in m.message for m in lsp.log_messages), what="log message"
+        (log,) = await wait_for(
+            lambda: [m.message for m in lsp.log_messages if "checked under" in m.message], what="log message"
         )
+        assert "2 matrices checked under" in log and "2 included file(s) had no matrix table" in log
 
         def finished():
             return [r for r in lsp.progress_reports.values() if r and r[-1].kind == "end"]
@@ -178,6 +186,13 @@ async def test_progress_and_log_messages(root):
         (reports,) = await wait_for(finished, what="progress to end")
         assert reports[0].kind == "begin" and reports[0].title == "parity-lsp: indexing"
         assert reports[-1].message == "2 matrices checked"
+    check = subprocess.run(
+        [sys.executable, "-m", "parity_lsp", "check", "--format", "json", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    assert json.loads(check.stdout)["files_checked"] == 2
 
 
 async def test_pull_client_gets_no_pushed_duplicates(root):

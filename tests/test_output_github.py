@@ -38,8 +38,11 @@ def test_multi_line_ranges_carry_lines_only():
 
 
 def test_escaping_of_data_and_properties():
-    assert escape_data("100% done\r\nnext: a,b") == "100%25 done%0D%0Anext: a,b"
-    assert escape_property("a:b,c%d\ne") == "a%3Ab%2Cc%25d%0Ae"
+    # line breaks and other control characters are written out (issue 16 item 7): a message
+    # stays one line, and no ANSI sequence reaches the Actions log (which renders them)
+    assert escape_data("100% done\r\nnext: a,b") == "100%25 done\\r\\nnext: a,b"
+    assert escape_property("a:b,c%d\ne") == "a%3Ab%2Cc%25d\\ne"
+    assert escape_data("\x1b[31mred\x1b]0;title\x07") == "\\x1b[31mred\\x1b]0;title\\x07"
     # `%` is escaped first, so an already-escaped-looking sequence survives a round trip.
     assert escape_data("%0A") == "%250A"
 
@@ -51,9 +54,28 @@ def test_message_and_path_cannot_break_the_command():
     assert "\n" not in out
     assert out == (
         "::error file=docs/parity/a%2Cb%3Ac.md,line=1,col=1,endLine=1,endColumn=2,title=PM101"
-        "::status `Done::x` is 50%25 wrong%0A::error::injected"
+        "::status `Done::x` is 50%25 wrong\\n::error::injected"
     )
 
 
 def test_no_diagnostics_no_output():
     assert render_github([]) == ""
+
+
+def test_notices_follow_as_file_less_commands():
+    from parity_lsp.output import Notice
+
+    report = make_report(
+        "/abs/root",
+        [],
+        [],
+        LineIndex,
+        notices=[
+            Notice("root", "no marker: using /x\x1b[2J", level="warning"),
+            Notice("nothing-checked", "nothing checked: 100% empty", level="error"),
+        ],
+    )
+    assert render(report, "github").splitlines() == [
+        "::warning title=parity-lsp::no marker: using /x\\x1b[2J",
+        "::error title=parity-lsp::nothing checked: 100%25 empty",
+    ]

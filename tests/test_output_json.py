@@ -44,13 +44,39 @@ DIAGNOSTIC = {
     "additionalProperties": False,
 }
 COUNT = {"type": "integer", "minimum": 0}
+NOTICE = {
+    "type": "object",
+    "required": ["kind", "level", "message", "paths"],
+    "properties": {
+        "kind": {"enum": ["root", "nested-projects", "no-matrix-table", "nothing-checked"]},
+        "level": {"enum": ["note", "warning", "error"]},
+        "message": {"type": "string"},
+        "paths": {"type": "array", "items": {"type": "string"}},
+    },
+    "additionalProperties": False,
+}
+
 SCHEMA = {
     "type": "object",
-    "required": ["version", "root", "files_checked", "summary", "diagnostics"],
+    "required": [
+        "version",
+        "root",
+        "files_checked",
+        "summary",
+        "matrices",
+        "rows",
+        "files_without_matrix_table",
+        "notices",
+        "diagnostics",
+    ],
     "properties": {
         "version": {"enum": [1]},
         "root": {"type": "string"},
         "files_checked": COUNT,
+        "matrices": COUNT,
+        "rows": COUNT,
+        "files_without_matrix_table": {"type": "array", "items": {"type": "string"}},
+        "notices": {"type": "array", "items": NOTICE},
         "summary": {
             "type": "object",
             "required": ["error", "warning", "info", "hint"],
@@ -168,7 +194,18 @@ def test_json_matches_the_schema_and_key_order():
     out = render(build(), "json")
     data = json.loads(out)
     assert validate(data, SCHEMA) == []
-    assert list(data) == ["version", "root", "files_checked", "summary", "diagnostics"]
+    # SPEC 6's keys in its order; what the run covered (issue 16/17) added after `summary`
+    assert list(data) == [
+        "version",
+        "root",
+        "files_checked",
+        "summary",
+        "matrices",
+        "rows",
+        "files_without_matrix_table",
+        "notices",
+        "diagnostics",
+    ]
     assert list(data["summary"]) == ["error", "warning", "info", "hint"]
     for d in data["diagnostics"]:
         assert list(d) == [
@@ -315,3 +352,28 @@ def test_locate_answers_as_the_line_index(text, spans):
         f = d.finding
         assert (d.line, d.column) == position(f.path, f.span.start)
         assert (d.end_line, d.end_column) == position(f.path, f.span.end)
+
+
+def test_json_says_what_the_run_covered():
+    from parity_lsp.output import Notice
+
+    report = make_report(
+        "/abs/root",
+        [PATH],
+        [],
+        lambda p: LineIndex(MATRIX),
+        rows=2,
+        without_table=["docs/parity/charter.md"],
+        notices=[Notice("root", 'no "marker"\n', paths=("a",), level="warning")],
+    )
+    out = render(report, "json")
+    data = json.loads(out)
+    assert validate(data, SCHEMA) == []
+    assert (data["files_checked"], data["matrices"], data["rows"]) == (1, 1, 2)
+    assert data["files_without_matrix_table"] == ["docs/parity/charter.md"]
+    assert data["notices"] == [
+        {"kind": "root", "level": "warning", "message": 'no "marker"\n', "paths": ["a"]}
+    ]
+    from parity_lsp.output.json_format import to_json_obj
+
+    assert out == json.dumps(to_json_obj(report), indent=2, ensure_ascii=False)

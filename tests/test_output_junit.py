@@ -88,4 +88,55 @@ def test_xml_special_and_control_characters_survive():
     msg = 'status "<Done> & ✅" \x1b[31m'
     _root, suite = parse([Finding("PM205", Severity.WARNING, A, Span(0, 1), msg)])
     [failure] = cases(suite)[A].findall("failure")
-    assert failure.get("message") == 'PM205 status "<Done> & ✅" \ufffd[31m'
+    assert failure.get("message") == 'PM205 status "<Done> & ✅" \\x1b[31m'
+
+
+def test_a_file_name_with_a_line_break_or_escape_stays_one_line():
+    odd = "docs/parity/a\n\x1b[2Jb.md"
+    _root, suite = parse([Finding("PM101", Severity.ERROR, odd, Span(0, 1), "bad\r\nline")], files=(odd,))
+    [case] = suite.findall("testcase")
+    assert case.get("classname") == "docs/parity/a\\n\\x1b[2Jb.md"
+    [failure] = case.findall("failure")
+    assert failure.get("message") == "PM101 bad\\r\\nline"
+
+
+def test_what_was_checked_is_in_the_suite_properties_and_skipped_files_are_skipped_cases():
+    from parity_lsp.output import Notice
+
+    texts = {A: TEXT}
+    report = make_report(
+        "/abs/root",
+        [A],
+        [],
+        {p: LineIndex(t) for p, t in texts.items()}.__getitem__,
+        rows=7,
+        without_table=[C],
+        notices=[Notice("root", "no marker: using /abs/root", level="warning")],
+    )
+    root = ET.fromstring(render(report, "junit").split("\n", 1)[1])
+    [suite] = root.findall("testsuite")
+    props = {p.get("name"): p.get("value") for p in suite.find("properties").findall("property")}
+    assert props == {"root": "/abs/root", "matrices": "1", "rows": "7", "files_checked": "1"}
+    by = cases(suite)
+    assert by[A].find("skipped") is None and by[C].find("skipped") is not None
+    assert (suite.get("tests"), suite.get("skipped"), suite.get("failures"), suite.get("errors")) == (
+        "2",
+        "1",
+        "0",
+        "0",
+    )
+    assert suite.find("system-err").text == "no marker: using /abs/root"
+
+
+def test_a_run_that_checked_nothing_is_an_error_not_an_empty_green_suite():
+    from parity_lsp.output import Notice
+
+    why = "nothing checked: no matrix file under docs/ (include globs: docs/parity/**/*.md)"
+    report = make_report(
+        "/abs/root", [], [], LineIndex, notices=[Notice("nothing-checked", why, level="error")]
+    )
+    root = ET.fromstring(render(report, "junit").split("\n", 1)[1])
+    [suite] = root.findall("testsuite")
+    [case] = suite.findall("testcase")
+    assert case.find("error").get("message") == why
+    assert (suite.get("tests"), suite.get("errors"), root.get("errors")) == ("1", "1", "1")

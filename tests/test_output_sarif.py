@@ -68,6 +68,46 @@ ALLOWED = {
         "specialLocations",
         "properties",
     },
+    "invocation": {
+        "commandLine",
+        "arguments",
+        "responseFiles",
+        "startTimeUtc",
+        "endTimeUtc",
+        "exitCode",
+        "ruleConfigurationOverrides",
+        "notificationConfigurationOverrides",
+        "toolExecutionNotifications",
+        "toolConfigurationNotifications",
+        "exitCodeDescription",
+        "exitSignalName",
+        "exitSignalNumber",
+        "processStartFailureMessage",
+        "executionSuccessful",
+        "machine",
+        "account",
+        "processId",
+        "executableLocation",
+        "workingDirectory",
+        "environmentVariables",
+        "stdin",
+        "stdout",
+        "stderr",
+        "stdoutStderr",
+        "properties",
+    },
+    "notification": {
+        "locations",
+        "message",
+        "level",
+        "threadId",
+        "timeUtc",
+        "exception",
+        "descriptor",
+        "associatedRule",
+        "properties",
+    },
+    "descriptorReference": {"id", "index", "guid", "toolComponent", "properties"},
     "driver": {
         "name",
         "version",
@@ -212,6 +252,13 @@ def check_sarif(log: dict) -> None:
     assert run["columnKind"] in {"utf16CodeUnits", "unicodeCodePoints"}
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file:///")
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/")
+    for invocation in run.get("invocations", []):
+        keys_ok(invocation, "invocation")
+        assert isinstance(invocation["executionSuccessful"], bool)  # required
+        for note in invocation.get("toolExecutionNotifications", []):
+            keys_ok(note, "notification")
+            keys_ok(note["descriptor"], "descriptorReference")
+            assert note["message"]["text"] and note["level"] in {"none", "note", "warning", "error"}
     driver = run["tool"]["driver"]
     keys_ok(driver, "driver")
     assert driver["name"] == "parity-lsp"
@@ -432,3 +479,35 @@ def test_empty_report_is_valid():
     check_sarif(log)
     assert log["runs"][0]["results"] == []
     assert len(log["runs"][0]["tool"]["driver"]["rules"]) == len(RULES)
+
+
+def test_the_run_says_what_it_covered_and_a_run_that_checked_nothing_did_not_succeed():
+    from parity_lsp.output import Notice
+
+    log = json.loads(render(build(), "sarif"))
+    check_sarif(log)
+    [run] = log["runs"]
+    assert run["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
+    assert run["properties"] == {"matrices": 1, "rows": 0, "filesChecked": 1, "filesWithoutMatrixTable": []}
+    why = "nothing checked: no matrix file in the workspace"
+    empty = make_report(
+        "/abs/root",
+        [],
+        [],
+        LineIndex,
+        RULES,
+        without_table=["docs/parity/charter.md"],
+        notices=[Notice("nothing-checked", why, level="error")],
+    )
+    log = json.loads(render(empty, "sarif"))
+    check_sarif(log)
+    [run] = log["runs"]
+    assert run["invocations"] == [
+        {
+            "executionSuccessful": False,
+            "toolExecutionNotifications": [
+                {"descriptor": {"id": "nothing-checked"}, "level": "error", "message": {"text": why}}
+            ],
+        }
+    ]
+    assert run["properties"]["filesWithoutMatrixTable"] == ["docs/parity/charter.md"]

@@ -96,7 +96,7 @@ def test_text_lines_fix_and_summary_without_color():
     assert out.splitlines() == [
         f"{PATH}:3:16: PM101 unknown status `Implementd` (expected Implemented)",
         "  fix: Replace with `Implemented`",
-        "Found 1 problem (1 error, 0 warnings, 0 info).",
+        "1 matrix, 0 rows: 1 error",
     ]
     assert "\x1b" not in out
 
@@ -110,14 +110,67 @@ def test_text_summary_counts_every_severity():
         Finding("PM103", Severity.INFO, PATH, Span(3, 4), "i"),
     ]
     out = render(report_for(fs, {PATH: text}), "text")
-    assert out.splitlines()[-1] == "Found 4 problems (2 errors, 1 warning, 1 info)."
+    assert out.splitlines()[-1] == "1 matrix, 0 rows: 2 errors, 1 warning, 1 info"
     fs.append(Finding("PM999", Severity.HINT, PATH, Span(4, 5), "h"))
     out = render(report_for(fs, {PATH: text}), "text")
-    assert out.splitlines()[-1] == "Found 5 problems (2 errors, 1 warning, 1 info, 1 hint)."
+    assert out.splitlines()[-1] == "1 matrix, 0 rows: 2 errors, 1 warning, 1 info, 1 hint"
 
 
 def test_text_all_checks_passed():
-    assert render(report_for([], {PATH: MATRIX}), "text") == "All checks passed."
+    assert render(report_for([], {PATH: MATRIX}), "text") == "1 matrix, 0 rows: all checks passed"
+
+
+def test_text_summary_says_what_was_checked():
+    # SPEC 8 "Never silent": matrices, rows, the findings, the included files without a table
+    text = "abcdefghij"
+    fs = [
+        Finding("PM001", Severity.ERROR, PATH, Span(0, 1), "e"),
+        Finding("PM004", Severity.WARNING, PATH, Span(1, 2), "w"),
+    ]
+    indexes = {PATH: LineIndex(text)}
+    report = make_report(
+        "/abs/root",
+        [PATH, "docs/parity/b.md", "docs/parity/c.md"],
+        fs,
+        indexes.__getitem__,
+        rows=148,
+        without_table=[
+            "docs/parity/charter.md",
+            "docs/parity/plan.md",
+            "docs/parity/x.md",
+            "docs/parity/y.md",
+        ],
+    )
+    assert render(report, "text").splitlines()[-1] == (
+        "3 matrices, 148 rows: 1 error, 1 warning (4 included files had no matrix table)"
+    )
+    one = make_report(
+        "/abs/root", [PATH], [], indexes.__getitem__, rows=1, without_table=["docs/parity/c.md"]
+    )
+    assert render(one, "text") == "1 matrix, 1 row: all checks passed (1 included file had no matrix table)"
+    nothing = make_report("/abs/root", [], [], indexes.__getitem__, without_table=["docs/parity/c.md"])
+    assert render(nothing, "text") == "0 matrices: nothing checked (1 included file had no matrix table)"
+    assert nothing.nothing_checked and not one.nothing_checked
+
+
+def test_control_characters_never_reach_the_terminal():
+    # issue 16 item 7: escape sequences and line breaks from cells, cited paths and file names
+    # could retitle or clear the terminal and break one-line-per-finding
+    path = "docs/parity/\x1b]0;pwned\x07m.md"
+    line = "| Tick \x1b[2J key | Implementd |"
+    s = span_of(line, "Implementd")
+    msg = "unknown status `Implementd\r\n::fake` \u202egnp.exe"
+    fix = Fix("Replace with `\x9b31m`", (Edit(path, s, "x"),))
+    out = render(report_for([Finding("PM101", Severity.ERROR, path, s, msg, fix=fix)], {path: line}), "text")
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", out), out
+    lines = out.splitlines()
+    assert lines[0] == (
+        "docs/parity/\\x1b]0;pwned\\x07m.md:1:19: PM101 unknown status `Implementd\\r\\n::fake` \\u202egnp.exe"
+    )
+    # the source line keeps its columns: one visible character for each control character
+    assert lines[1] == "  1 | | Tick \u241b[2J key | Implementd |"
+    assert lines[2].index("^") == lines[1].index("Implementd")
+    assert lines[3] == "  fix: Replace with `\\x9b31m`"
 
 
 def test_text_context_underlines_the_span_with_wide_characters():
@@ -173,6 +226,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 def _reference_context(d, lines, color):
     """The context line as first written: every character measured (kept as the oracle)."""
+    from parity_lsp.output.escape import picture_controls
     from parity_lsp.output.text import CONTEXT_WIDTH, TAB_WIDTH, _lines, _width
 
     if not 1 <= d.line <= len(lines):
@@ -194,7 +248,7 @@ def _reference_context(d, lines, color):
         while hi < len(text) and used + widths[hi] <= CONTEXT_WIDTH:
             used += widths[hi]
             hi += 1
-    shown = "".join(" " * TAB_WIDTH if ch == "\t" else ch for ch in text[lo:hi])
+    shown = picture_controls("".join(" " * TAB_WIDTH if ch == "\t" else ch for ch in text[lo:hi]))
     prefix = "…" if lo > 0 else ""
     suffix = "…" if hi < len(text) else ""
     return _lines(

@@ -12,6 +12,7 @@ import asyncio
 import bisect
 import contextlib
 import enum
+import functools
 import gc
 import importlib
 import inspect
@@ -41,7 +42,7 @@ from parity_lsp.analysis import Analysis
 from parity_lsp.findings import Related, Severity
 from parity_lsp.lsp.convert import Converter, DiagnosticList, Prebuilt, RawJson, encoding_name
 from parity_lsp.lsp.docs import rule_doc_uri
-from parity_lsp.text import LineIndex
+from parity_lsp.lsp.folders import Folder, Folders, index_for, settings_from
 
 if TYPE_CHECKING:
     import argparse
@@ -57,6 +58,7 @@ _CONTENT_LENGTH = re.compile(rb"^Content-Length: (\d+)\r\n$")
 _RAW_NONCE = secrets.token_hex(8)
 _RAW_SLOT = re.compile(r'"\\u0000' + _RAW_NONCE + r'(\d+)\\u0000"')
 BACKGROUND_PAUSE = 0.015  # seconds of quiet from the client before background indexing goes on
+READY_TIMEOUT = 10.0  # seconds anything waits for the client's settings (a client that never answers)
 
 
 class _Read(enum.Enum):
@@ -233,18 +235,18 @@ class ParityServer(LanguageServer):
             protocol_cls=ParityProtocol,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         )
-        self.analysis: Analysis | None = None
-        self.converter: Converter | None = None
+        self.folders = Folders()  # every root served: workspace folders and implicit ones (folders.py)
         self.init_options: dict[str, Any] = {}  # the client's, as it sent them
         self.published: dict[str, int] = {}  # uri -> number of diagnostics last pushed
-        self.pending: dict[str, asyncio.TimerHandle] = {}
-        self.generation = 0  # bumps whenever any finding may have changed (pull result ids)
-        # rel -> (position encoding, line key -> JSON fragment)
+        self.pending: dict[str, asyncio.TimerHandle] = {}  # uri -> its coming re-check
+        # uri -> (position encoding, line key -> JSON fragment)
         self.diagnostic_cache: dict[str, tuple[str, dict[_FragmentKey, str]]] = {}
         self.newest_version: dict[str, int] = {}  # uri -> the newest document version seen
-        self.ready: asyncio.Event | None = None  # set once the client's settings are applied
-        self.check_later_paths: set[str] = set()  # matrices a file event sent back to a full check
-        self.check_later_task: asyncio.Future[None] | None = None
+        # Set once `initialized` was handled (the first folders' settings applied); bounded by
+        # READY_TIMEOUT for a client that never sends it.
+        self.ready: asyncio.Event | None = None
+        self.watching = False  # the client reports file changes (registered watchers)
+        self.doc_owner: dict[str, Folder] = {}  # uri of an open document -> the folder it belongs to
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """pygls's stdio server, reading stdin with `PipeReader` when it is a pipe (as editors
@@ -309,14 +311,26 @@ class ParityServer(LanguageServer):
     def client_is_talking(self) -> None:
         """A message is arriving (or an answer leaving): background indexing pauses for a
         moment (requests first)."""
-        if self.analysis is not None:
-            self.analysis.defer_until = time.monotonic() + BACKGROUND_PAUSE
+        until = time.monotonic() + BACKGROUND_PAUSE
+        for folder in self.folders:
+            folder.analysis.defer_until = until
 
-    async def wait_ready(self, timeout: float = 10.0) -> None:
-        """Requests that arrive before the first configuration pull wait for it (bounded)."""
-        if self.ready is not None and not self.ready.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.ready.wait(), timeout)
+    async def wait_ready(self, folder: Folder | None = None, timeout: float = READY_TIMEOUT) -> None:
+        """Requests that arrive before the client's settings are applied (the first pull, or
+        the pull for a folder added since) wait for them (bounded)."""
+        for event in (self.ready, folder.ready if folder is not None else None):
+            if event is not None and not event.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), timeout)
+
+    async def ready_document(self, uri: str) -> tuple[Folder, str] | None:
+        """(folder, workspace path) of the document at `uri` once its folder's settings are
+        applied; None outside every folder."""
+        await self.wait_ready()
+        found = self.document(uri)
+        if found is not None:
+            await self.wait_ready(found[0])
+        return found
 
     # --- capabilities of the client ---------------------------------------------------------
 
@@ -343,25 +357,74 @@ class ParityServer(LanguageServer):
     def workspace_pull(self) -> bool:
         return self.pull_mode and self.client_has("workspace.diagnostics")
 
-    # --- paths ------------------------------------------------------------------------------
+    # --- folders and paths -------------------------------------------------------------------
 
-    def rel_of(self, uri: str) -> str | None:
-        if self.converter is None:
+    def document(self, uri: str) -> tuple[Folder, str] | None:
+        """The folder a document belongs to (its longest prefix) and its path there."""
+        path = self.folders.path(uri)
+        folder = self.folders.owner(path) if path is not None else None
+        if folder is None or path is None:
             return None
-        return self.converter.rel(uri)
+        rel = folder.rel(path)
+        return (folder, rel) if rel is not None else None
 
-    def index_for(self, rel: str) -> LineIndex:
-        analysis = self.analysis
-        state = analysis.states.get(rel) if analysis else None
-        if state is not None and state.model.text:
-            return state.model.index  # always the latest text (spans of findings are)
-        text = analysis.ws.fs.read_text(rel).text if analysis else None
-        return LineIndex(text or "")
-
-    def start_analysis(self, root: Path, settings: dict[str, Any]) -> None:
-        self.analysis = Analysis(root, settings)
+    def add_folder(
+        self,
+        uri: str,
+        name: str,
+        root: Path,
+        implicit: bool = False,
+        max_files: int | None = None,
+    ) -> Folder:
+        """Serve `root` (a workspace folder, or an implicit one): its own analysis, with the
+        settings the client sent at initialization until it is asked for the folder's own."""
+        existing = self.folders.get(root.resolve())
+        if existing is not None:
+            return existing
+        analysis = Analysis(root, settings_from(self.init_options), max_files=max_files)
+        # the client's file watchers cover its workspace folders, not a root chosen here
+        analysis.ws.fs.stable_stats = self.watching and not implicit
         encoding = encoding_name(self.workspace.position_encoding)
-        self.converter = Converter(self.analysis.root, encoding, self.index_for, rule_doc_uri)
+        converter = Converter(analysis.root, encoding, functools.partial(index_for, analysis), rule_doc_uri)
+        folder = Folder(uri, name, analysis, converter, implicit=implicit)
+        if self.ready is None or not self.client_has("workspace.configuration"):
+            folder.ready.set()  # its settings are the initialization options: nothing to ask
+        self.folders.add(folder)
+        return folder
+
+    def remove_folder(self, folder: Folder) -> None:
+        """Stop serving a folder: its work stops (what it has pending publishes nothing), the
+        diagnostics it published are cleared, and a folder around it takes its matrices back."""
+        self.folders.remove(folder)
+        for task in (folder.indexing, folder.check_later_task):
+            if task is not None and not task.done():
+                task.cancel()
+        prefix = folder.converter.uri("").rstrip("/") + "/"
+        depth = len(folder.root.parts)
+        for uri, count in list(self.published.items()):
+            if not count or not uri.startswith(prefix):
+                continue
+            found = self.document(uri)
+            if found is not None and len(found[0].root.parts) > depth:
+                continue  # a folder nested in the removed one published it
+            if found is None or found[1] not in found[0].analysis.matrix_paths():
+                self.clear_diagnostics(uri)
+        for outer, sub in self.folders.containing(folder.root):
+            rels = [p for p in outer.analysis.matrix_paths() if p.startswith(sub + "/")]
+            if rels:
+                self.check_later(outer, rels)  # in the background, published when checked
+
+    def folders_changed(self) -> None:
+        """Folders came or went: the matrices a nested folder took (or gave back) change the
+        workspace-scoped findings of the others; publish what changed."""
+        for folder in self.folders:
+            if folder.ready.is_set():
+                self.publish_many(folder, [])
+
+    def clear_diagnostics(self, uri: str) -> None:
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        self.published[uri] = 0
+        self.diagnostic_cache.pop(uri, None)
 
     # --- publishing --------------------------------------------------------------------------
 
@@ -371,23 +434,18 @@ class ParityServer(LanguageServer):
         except Exception:  # logging must never take a handler down
             log.warning("could not send a log message to the client: %s", message, exc_info=True)
 
-    def open_version(self, rel: str) -> int | None:
-        if self.converter is None:
-            return None  # before `initialize`: no document is open
-        uri = self.converter.uri(rel)
-        doc = self.workspace.text_documents.get(uri)
+    def open_version(self, folder: Folder, rel: str) -> int | None:
+        doc = self.workspace.text_documents.get(folder.converter.uri(rel))
         return doc.version if doc is not None else None
 
-    def diagnostics_for(self, rel: str) -> DiagnosticList:
+    def diagnostics_for(self, folder: Folder, rel: str) -> DiagnosticList:
         """The document's diagnostics in wire form. Diagnostics of a line whose text and
         findings did not change since the last call are reused (as JSON text), not converted
         or encoded again."""
-        analysis, converter = self.analysis, self.converter
-        if analysis is None or converter is None:
-            return DiagnosticList([])  # before `initialize`: no workspace, nothing checked
+        analysis, converter = folder.analysis, folder.converter
         before = analysis.states.get(rel)
         # a matrix waiting for its background check after a file event answers with what it had
-        background = self.check_later_task is not None and not self.check_later_task.done()
+        background = folder.check_later_task is not None and not folder.check_later_task.done()
         # A full check builds a model that lives until the next one and leaves no cyclic garbage
         # (models hold no cycles): the cyclic GC would only walk it, twice (~8% of the first
         # check of 10,000 rows). It is paused for the call and a new model frozen.
@@ -400,16 +458,18 @@ class ParityServer(LanguageServer):
                 gc.freeze()  # a full check made a large long-lived model: keep the cyclic GC off it
             if enabled:
                 gc.enable()
-        if rel in analysis.config_findings():
-            findings = findings + analysis.config_findings()[rel]
-        index = self.index_for(rel)
+        config_findings = analysis.config_findings()
+        if rel in config_findings:
+            findings = findings + config_findings[rel]
+        index = index_for(analysis, rel)
+        uri = converter.uri(rel)
         # A fragment depends only on its key below (and the position encoding): findings that
         # came back after a workspace-wide change (PM003, file events) reuse it too.
-        cached_encoding, cache = self.diagnostic_cache.get(rel, (None, {}))
+        cached_encoding, cache = self.diagnostic_cache.get(uri, (None, {}))
         if cached_encoding != converter.encoding:
             cache = {}
         fresh: dict[_FragmentKey, str] = {}
-        data_prefix = ',"data":{"uri":' + json.dumps(converter.uri(rel)) + ',"index":'
+        data_prefix = ',"data":{"uri":' + json.dumps(uri) + ',"index":'
         fragments = []
         starts = index.line_starts
         line_texts: dict[int, str] = {}
@@ -435,41 +495,38 @@ class ParityServer(LanguageServer):
                 frag = json.dumps(converter.diagnostic_wire(f))[:-1] + data_prefix
             fresh[key] = frag
             fragments.append(frag)
-        self.diagnostic_cache[rel] = (converter.encoding, fresh)
+        self.diagnostic_cache[uri] = (converter.encoding, fresh)
         return DiagnosticList(fragments)
 
-    def should_push(self, rel: str) -> bool:
+    def should_push(self, folder: Folder, rel: str) -> bool:
         """Push unless the client pulls this document (open, or workspace pull)."""
         if not self.pull_mode:
             return True
         if self.workspace_pull:
             return False
-        return self.open_version(rel) is None
+        return self.open_version(folder, rel) is None
 
-    def publish(self, rel: str) -> None:
-        if self.analysis is None or self.converter is None:
+    def publish(self, folder: Folder, rel: str) -> None:
+        if folder.removed:
             return
-        uri = self.converter.uri(rel)
-        if not self.should_push(rel):
+        uri = folder.converter.uri(rel)
+        if not self.should_push(folder, rel):
             if self.published.get(uri):
                 # the client now pulls this document: clear what was pushed before
-                self.text_document_publish_diagnostics(
-                    types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
-                )
-                self.published[uri] = 0
+                self.clear_diagnostics(uri)
             return
-        version = self.open_version(rel)
+        version = self.open_version(folder, rel)
         if version is not None and version < self.newest_version.get(uri, version):
             return  # a change arrived out of order: its text is older than one already seen
         try:
-            diagnostics = self.diagnostics_for(rel)
+            diagnostics = self.diagnostics_for(folder, rel)
         except Exception as exc:  # noqa: BLE001 - an engine bug must not take the server down (logged)
             self.log(
                 f"parity-lsp: checking {rel} failed: {exc!r}\n{traceback.format_exc()}",
                 types.MessageType.Error,
             )
             return
-        if version is not None and self.open_version(rel) != version:
+        if version is not None and self.open_version(folder, rel) != version:
             return  # a newer version arrived while checking: never publish stale results
         params = Prebuilt(uri=uri, diagnostics=diagnostics.raw)
         if version is not None:
@@ -477,71 +534,115 @@ class ParityServer(LanguageServer):
         self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
         self.published[uri] = len(diagnostics)
 
-    def publish_many(self, rels: Iterable[str]) -> None:
-        self.generation += 1
+    def publish_many(self, folder: Folder, rels: Iterable[str]) -> None:
+        """Publish these matrices, and every matrix whose workspace-scoped findings changed
+        meanwhile (a duplicate capability removed here clears the warning over there). Before
+        the client's settings for the folder are applied nothing is published: the first
+        diagnostics are the configured ones (they are published when the settings come)."""
+        if folder.removed:
+            return
+        if not folder.ready.is_set():
+            folder.deferred.update(rels)
+            return
+        rels = list(rels)
         for rel in rels:
-            self.publish(rel)
+            self.publish(folder, rel)
+        self.follow_cross_changes(folder, exclude=set())
         self.refresh_pull()
+
+    def follow_cross_changes(self, folder: Folder, exclude: set[str]) -> bool:
+        """Publish the matrices whose workspace-scoped findings changed since they were last
+        published (`Analysis.cross_changed`), except `exclude` (just answered). True when some
+        of them are pulled by the client (it must be told to pull again: `refresh_pull`)."""
+        analysis = folder.analysis
+        analysis.refresh_cross()
+        pulled = False
+        for _ in range(3):  # publishing checks them, which may change others (bounded)
+            changed = analysis.take_cross_changed() - exclude
+            if not changed:
+                break
+            for rel in sorted(changed):
+                if self.should_push(folder, rel):
+                    self.publish(folder, rel)
+                else:
+                    pulled = True
+        return pulled
+
+    def publish_deferred(self, folder: Folder) -> None:
+        """The folder's settings are applied: publish what waited for them."""
+        folder.ready.set()
+        deferred, folder.deferred = folder.deferred, set()
+        if deferred:
+            self.publish_many(folder, sorted(deferred))
 
     def refresh_pull(self) -> None:
         if self.pull_mode and self.client_has("workspace.diagnostics.refresh_support"):
             with contextlib.suppress(Exception):
                 self.workspace_diagnostic_refresh(None)
 
-    def check_later(self, rels: Iterable[str]) -> None:
+    def check_later(self, folder: Folder, rels: Iterable[str]) -> None:
         """Check these matrices in full in background steps and publish them when done: a
         created or deleted file can change any row that cites a missing path, and checking
         10,000 rows in the event handler held every request for seconds. Until then the client
         keeps the diagnostics it has (a request for one of them checks it at once)."""
-        self.check_later_paths.update(rels)
-        if self.check_later_task is None or self.check_later_task.done():
-            self.check_later_task = asyncio.ensure_future(self._check_later())
+        folder.check_later_paths.update(rels)
+        if folder.check_later_task is None or folder.check_later_task.done():
+            folder.check_later_task = asyncio.ensure_future(self._check_later(folder))
 
-    async def _check_later(self) -> None:
+    async def _check_later(self, folder: Folder) -> None:
         done: set[str] = set()
+        analysis = folder.analysis
         try:
-            while self.check_later_paths and self.analysis is not None:
-                rel = min(self.check_later_paths)
-                self.check_later_paths.discard(rel)
-                await self.analysis.check_in_steps(rel)
+            while folder.check_later_paths and not folder.removed:
+                rel = min(folder.check_later_paths)
+                folder.check_later_paths.discard(rel)
+                await analysis.check_in_steps(rel)
                 done.add(rel)
-            if done and self.analysis is not None:
-                self.analysis.refresh_cross()
-                self.publish_many(sorted(done))
+            if done and not folder.removed:
+                analysis.refresh_cross()
+                self.publish_many(folder, sorted(done))
                 gc.freeze()  # as after indexing: the new models are long-lived
         except Exception as exc:  # noqa: BLE001 - an engine bug must not take the server down (logged)
-            self.check_later_paths.clear()  # requests check them themselves again (no stale answers)
+            folder.check_later_paths.clear()  # requests check them themselves again (no stale answers)
             self.log(
                 f"parity-lsp: checking after a file event failed: {exc!r}\n{traceback.format_exc()}",
                 types.MessageType.Error,
             )
 
-    def schedule(self, rel: str, delay: float = 0.0) -> None:
+    def schedule(self, folder: Folder, rel: str, delay: float = 0.0) -> None:
         """Re-check `rel` soon, coalescing bursts of edits into one check."""
         loop = asyncio.get_event_loop()
-        handle = self.pending.pop(rel, None)
+        uri = folder.converter.uri(rel)
+        handle = self.pending.pop(uri, None)
         if handle is not None:
             handle.cancel()
 
         def run() -> None:
-            self.pending.pop(rel, None)
-            self.publish_many([rel])
+            self.pending.pop(uri, None)
+            self.publish_many(folder, [rel])
 
-        self.pending[rel] = loop.call_later(delay, run)
+        self.pending[uri] = loop.call_later(delay, run)
 
 
-def root_from(params: types.InitializeParams) -> Path:
+def folders_from(params: types.InitializeParams) -> list[tuple[str, str, Path]]:
+    """The client's workspace folders as (uri, name, path): `workspaceFolders`, else `rootUri`,
+    else `rootPath`. None of them (an editor opening a lone file): no folder — the documents
+    get implicit ones (folders.py), the server's working directory is never used."""
+    out: list[tuple[str, str, Path]] = []
     for folder in params.workspace_folders or []:
         path = to_fs_path(folder.uri)
         if path:
-            return Path(path)
+            out.append((folder.uri, folder.name, Path(path)))
+    if out:
+        return out
     if params.root_uri:
         path = to_fs_path(params.root_uri)
         if path:
-            return Path(path)
+            return [(params.root_uri, Path(path).name, Path(path))]
     if params.root_path:
-        return Path(params.root_path)
-    return Path.cwd()
+        root = Path(params.root_path)
+        return [(root.resolve().as_uri(), root.name, root)]
+    return []
 
 
 def create_server() -> ParityServer:

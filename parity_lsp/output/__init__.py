@@ -6,7 +6,15 @@ Invariant: every format is a pure function of a `Report` (positions already reso
 
 from __future__ import annotations
 
-from parity_lsp.output.report import Located, LocatedEdit, Report, locate, make_report, source_lines_from
+from parity_lsp.output.report import (
+    Located,
+    LocatedEdit,
+    Notice,
+    Report,
+    locate,
+    make_report,
+    source_lines_from,
+)
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 FORMATS_READING_SOURCE_LINES = frozenset({"text", "sarif"})  # `Report.source_lines`: context, UTF-16 columns
@@ -42,6 +50,7 @@ __all__ = [
     "FORMATS_READING_SOURCE_LINES",
     "Located",
     "LocatedEdit",
+    "Notice",
     "Report",
     "locate",
     "make_report",

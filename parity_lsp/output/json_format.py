@@ -1,7 +1,11 @@
-"""`--format json`: exactly the SPEC section 6 object, keys in the documented order.
+"""`--format json`: the SPEC section 6 object, keys in the documented order, plus what the run
+covered (issue 16/17, "never silent"): `matrices` and `rows` checked, the included
+`files_without_matrix_table`, and `notices` about the run (the root chosen, what was skipped,
+that nothing was checked), each `{"kind", "level", "message", "paths"}`.
 
-Invariant: no keys beyond the schema (consumers validate strictly); positions are 1-based,
-columns in code points, end exclusive; `fix` is null when the finding has no fix.
+Invariant: the SPEC 6 keys exactly as documented (these four only added after `summary`);
+positions are 1-based, columns in code points, end exclusive; `fix` is null when the finding
+has no fix.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import json
 from json.encoder import encode_basestring
 from typing import TypedDict
 
-from parity_lsp.output.report import Located, Report
+from parity_lsp.output.report import Located, Notice, Report
 
 SCHEMA_VERSION = 1
 
@@ -42,11 +46,22 @@ class JsonDiagnostic(TypedDict):
     fix: JsonFix | None
 
 
+class JsonNotice(TypedDict):
+    kind: str
+    level: str
+    message: str
+    paths: list[str]
+
+
 class JsonHeader(TypedDict):
     version: int
     root: str
     files_checked: int
     summary: dict[str, int]  # severity label -> count, all four labels
+    matrices: int
+    rows: int
+    files_without_matrix_table: list[str]
+    notices: list[JsonNotice]
 
 
 class JsonReport(JsonHeader):
@@ -84,14 +99,25 @@ def _diagnostic(d: Located) -> JsonDiagnostic:
     }
 
 
-def to_json_obj(report: Report) -> JsonReport:
+def _notice(n: Notice) -> JsonNotice:
+    return {"kind": n.kind, "level": n.level, "message": n.message, "paths": list(n.paths)}
+
+
+def _header(report: Report) -> JsonHeader:
     return {
         "version": SCHEMA_VERSION,
         "root": report.root,
         "files_checked": report.files_checked,
         "summary": report.summary(),
-        "diagnostics": [_diagnostic(d) for d in report.diagnostics],
+        "matrices": report.matrices,
+        "rows": report.rows,
+        "files_without_matrix_table": list(report.without_table),
+        "notices": [_notice(n) for n in report.notices],
     }
+
+
+def to_json_obj(report: Report) -> JsonReport:
+    return {**_header(report), "diagnostics": [_diagnostic(d) for d in report.diagnostics]}
 
 
 def render_json(report: Report) -> str:
@@ -99,13 +125,7 @@ def render_json(report: Report) -> str:
     indent, `json` encodes in Python, not C: slow for tens of thousands of diagnostics.
     Diagnostics and their fixes (fixed sets of keys, SPEC 6) are written from templates, their
     strings escaped by `json`'s C escaper; the header goes through `json.dumps`."""
-    obj: JsonHeader = {
-        "version": SCHEMA_VERSION,
-        "root": report.root,
-        "files_checked": report.files_checked,
-        "summary": report.summary(),
-    }
-    head = json.dumps(obj, indent=2, ensure_ascii=False)  # `{ ... \n}`: never empty
+    head = json.dumps(_header(report), indent=2, ensure_ascii=False)  # `{ ... \n}`: never empty
     diagnostics = report.diagnostics
     if not diagnostics:
         return head[:-2] + ',\n  "diagnostics": []\n}'

@@ -51,6 +51,17 @@ class Located:
         return (self.path, self.line, self.column, self.code, self.end_line, self.end_column, self.message)
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the user must know about the run itself, not about a row: which root was
+    chosen and why, what was not checked, that nothing was (`kind` is stable, for machines)."""
+
+    kind: str  # "root", "nested-projects", "no-matrix-table", "nothing-checked"
+    message: str
+    paths: tuple[str, ...] = ()  # workspace-relative files or directories it is about
+    level: str = "note"  # "note" | "warning" | "error" (SARIF's notification levels)
+
+
 @dataclass(slots=True)
 class Report:
     root: str  # absolute workspace root
@@ -61,6 +72,18 @@ class Report:
     # context from it; SARIF uses it to convert columns to UTF-16 code units.
     source_lines: dict[str, list[str]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)  # workspace-relative matrix files checked (junit)
+    # What was checked: matrices (files holding at least one matrix table) and their rows;
+    # files the include globs matched that hold no matrix table (not errors: a charter, a plan);
+    # notices about the run. Never silent: an output says what it covered.
+    matrices: int = 0
+    rows: int = 0
+    without_table: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+    @property
+    def nothing_checked(self) -> bool:
+        """No matrix was checked and no file has a finding: the run proves nothing."""
+        return self.matrices == 0 and not self.diagnostics
 
     def summary(self) -> dict[str, int]:
         """Counts per severity label, always with all four keys, most severe first."""
@@ -146,9 +169,15 @@ def make_report(
     index_for: Callable[[str], LineIndex],
     rules: dict[str, RuleInfo] | None = None,
     with_source_lines: bool = True,
+    *,
+    matrices: int | None = None,
+    rows: int = 0,
+    without_table: Iterable[str] = (),
+    notices: Iterable[Notice] = (),
 ) -> Report:
     """Convenience: locate `findings` and fill `source_lines` for every path they mention
-    (unless the caller's format does not read them: `with_source_lines=False`)."""
+    (unless the caller's format does not read them: `with_source_lines=False`). `matrices`
+    defaults to the number of `files`."""
     findings = list(findings)
     diagnostics = locate(findings, index_for)
     paths: list[str] = []
@@ -165,4 +194,8 @@ def make_report(
         rules=dict(rules or {}),
         source_lines=source_lines_from(paths, index_for),
         files=list(files),
+        matrices=len(files) if matrices is None else matrices,
+        rows=rows,
+        without_table=list(without_table),
+        notices=list(notices),
     )

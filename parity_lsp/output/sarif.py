@@ -5,7 +5,9 @@ units, which is what GitHub assumes. When `Report.source_lines` holds every file
 points into, columns are converted to UTF-16 code units and `columnKind` is
 "utf16CodeUnits"; otherwise conversion is impossible and the run declares
 `columnKind: "unicodeCodePoints"` with code point columns. Either way the numbers are right
-for the declared kind.
+for the declared kind. What the run covered is in `run.properties` (matrices, rows, included
+files without a matrix table) and its notices in `invocations[0].toolExecutionNotifications`;
+a run that checked nothing has `executionSuccessful: false`.
 """
 
 from __future__ import annotations
@@ -127,11 +129,35 @@ class _Uri(TypedDict):
     uri: str
 
 
+class _NotificationDescriptor(TypedDict):
+    id: str
+
+
+class _Notification(TypedDict):
+    descriptor: _NotificationDescriptor
+    level: str
+    message: _Text
+
+
+class _Invocation(TypedDict):
+    executionSuccessful: bool
+    toolExecutionNotifications: list[_Notification]
+
+
+class _RunProperties(TypedDict):
+    matrices: int
+    rows: int
+    filesChecked: int
+    filesWithoutMatrixTable: list[str]
+
+
 class _Run(TypedDict):
     tool: _Tool
+    invocations: list[_Invocation]
     originalUriBaseIds: dict[str, _Uri]
     columnKind: str
     results: list[_Result]
+    properties: _RunProperties
 
 
 # "$schema" is not an identifier: the functional form.
@@ -298,9 +324,24 @@ def to_sarif_obj(report: Report) -> SarifLog:
                 "rules": rules,
             }
         },
+        "invocations": [
+            {
+                "executionSuccessful": not report.nothing_checked,
+                "toolExecutionNotifications": [
+                    {"descriptor": {"id": n.kind}, "level": n.level, "message": {"text": n.message}}
+                    for n in report.notices
+                ],
+            }
+        ],
         "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(report.root)}},
         "columnKind": cols.kind,
         "results": results,
+        "properties": {
+            "matrices": report.matrices,
+            "rows": report.rows,
+            "filesChecked": report.files_checked,
+            "filesWithoutMatrixTable": list(report.without_table),
+        },
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 

@@ -1,6 +1,9 @@
-"""Human output, ruff-like: `path:line:col: CODE message`, optional source context, summary.
+"""Human output, ruff-like: `path:line:col: CODE message`, optional source context, and a
+last line saying what was checked: `3 matrices, 148 rows: 2 errors, 5 warnings`.
 
-Invariant: pure function of the `Report`; ANSI escapes only when asked for.
+Invariant: pure function of the `Report`; ANSI escapes only when asked for, and none from the
+input: control characters in paths, messages and source lines are escaped (`output.escape`),
+so each finding is one line and nothing reaches the terminal raw.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 from parity_lsp.findings import Severity
+from parity_lsp.output.escape import escape_controls, picture_controls
 from parity_lsp.output.report import Located, Report
 
 RESET = "\x1b[0m"
@@ -29,18 +33,28 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 def summary_line(report: Report) -> str:
+    """What was checked and what was found: `3 matrices, 148 rows: 2 errors, 5 warnings (4
+    included files had no matrix table)`; `1 matrix, 12 rows: all checks passed`."""
     counts = report.summary()
-    total = sum(counts.values())
-    if total == 0:
-        return "All checks passed."
-    parts = [
+    found = [
         _plural(counts["error"], "error"),
         _plural(counts["warning"], "warning"),
         f"{counts['info']} info",
+        _plural(counts["hint"], "hint"),
     ]
-    if counts["hint"]:
-        parts.append(_plural(counts["hint"], "hint"))
-    return f"Found {_plural(total, 'problem')} ({', '.join(parts)})."
+    found = [part for part, n in zip(found, counts.values(), strict=True) if n]
+    if report.nothing_checked:
+        verdict = "nothing checked"
+    else:
+        verdict = ", ".join(found) if found else "all checks passed"
+    notes = []
+    if report.without_table:
+        n = len(report.without_table)
+        notes.append(f"{n} included file{'s' if n != 1 else ''} had no matrix table")
+    checked = _plural(report.matrices, "matrix", "matrices")
+    if report.matrices:
+        checked += ", " + _plural(report.rows, "row")
+    return f"{checked}: {verdict}" + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def _width(ch: str) -> int:
@@ -71,7 +85,7 @@ def _context(d: Located, lines: list[str], color: bool) -> list[str]:
         prefix = "…" if lo > 0 else ""
         return _lines(
             d,
-            text[lo:hi],
+            picture_controls(text[lo:hi]),
             prefix,
             "…" if hi < len(text) else "",
             len(prefix) + start - lo,
@@ -90,7 +104,7 @@ def _context(d: Located, lines: list[str], color: bool) -> list[str]:
         while hi < len(text) and used + widths[hi] <= CONTEXT_WIDTH:
             used += widths[hi]
             hi += 1
-    shown = "".join(" " * TAB_WIDTH if ch == "\t" else ch for ch in text[lo:hi])
+    shown = picture_controls("".join(" " * TAB_WIDTH if ch == "\t" else ch for ch in text[lo:hi]))
     prefix = "…" if lo > 0 else ""
     suffix = "…" if hi < len(text) else ""
     pad = len(prefix) + sum(widths[lo:start])
@@ -115,20 +129,24 @@ def _lines(d: Located, shown: str, prefix: str, suffix: str, pad: int, carets: i
 
 def render_text(report: Report, color: bool = False) -> str:
     out: list[str] = []
+    paths: dict[str, str] = {}  # path -> escaped (findings come grouped by path)
     for d in report.diagnostics:
         f = d.finding
-        location = f"{f.path}:{d.line}:{d.column}:"
+        path = paths.get(f.path)
+        if path is None:
+            path = paths[f.path] = escape_controls(f.path)
+        location = f"{path}:{d.line}:{d.column}:"
         code = f.code
         if color:
             location = f"{BOLD}{location}{RESET}"
             code = f"{SEVERITY_COLOR[f.severity]}{BOLD}{code}{RESET}"
-        out.append(f"{location} {code} {f.message}")
+        out.append(f"{location} {code} {escape_controls(f.message)}")
         lines = report.source_lines.get(f.path)
         context = _context(d, lines, color) if lines else []
         out.extend(context)
         if f.fix is not None:
             # safe fixes are what `parity-lsp fix` applies; the rest need a human decision
-            out.append(f"  {'fix' if f.fix.safe else 'suggestion'}: {f.fix.message}")
+            out.append(f"  {'fix' if f.fix.safe else 'suggestion'}: {escape_controls(f.fix.message)}")
         if context:
             out.append("")
     out.append(summary_line(report))

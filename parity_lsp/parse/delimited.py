@@ -116,6 +116,7 @@ def _parse_into(matrix: Matrix, delim: str) -> None:
                         Span(rec_start, rec_end),
                         "first row is not a matrix header (needs a status column and an evidence column, "
                         "or the template's Capability and Status)",
+                        code="PM005",  # reported by the PM005 rule (engine), with what was found
                     )
                 )
                 return

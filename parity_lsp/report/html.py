@@ -18,6 +18,7 @@ from collections.abc import Container
 from typing import TYPE_CHECKING
 
 from parity_lsp import __version__
+from parity_lsp.output.escape import escape_controls
 from parity_lsp.report.markdown import href
 from parity_lsp.report.model import (
     PROOF_BELOW,
@@ -223,7 +224,9 @@ x.localeCompare(y, undefined, {numeric: true, sensitivity: "base"});
 
 
 def _h(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Text safe in HTML (text and quoted attributes), control characters written out (the
+    page may be printed to a terminal: `report --format html` without -o)."""
+    return html.escape(escape_controls(str(text)), quote=True)
 
 
 def _rich(text: str) -> str:

@@ -1,4 +1,10 @@
-"""`parity-lsp report --format markdown`: GitHub-flavoured Markdown, for PR comments and docs."""
+"""`parity-lsp report --format markdown`: GitHub-flavoured Markdown, for PR comments and docs.
+
+Invariant: every value from a matrix, a path or the configuration goes through `cell` (or
+`link`): it cannot end its table cell (`|`, line breaks), open HTML, make a link or an image
+(`[text](url)` is shown, not followed: a PR comment must not carry a matrix author's link), or
+reach a terminal with control characters (`output.escape`: the report prints to stdout).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from parity_lsp import __version__
+from parity_lsp.output.escape import escape_controls
 from parity_lsp.report.model import ParityReport, RowReport, Totals, percent
 
 if TYPE_CHECKING:
@@ -29,8 +36,9 @@ def href(link_base: str, path: str, line: int | None = None) -> str:
 
 
 def cell(text: str) -> str:
-    """Text safe inside a table cell: pipes escaped, line breaks folded, HTML outside code neutral."""
-    text = " ".join(str(text).split())
+    """Text safe inside a table cell: pipes escaped, line breaks folded, control characters
+    written out, HTML and link brackets outside code neutral."""
+    text = escape_controls(" ".join(str(text).split()))
     parts = []
     last = 0
     for m in _CODE.finditer(text):
@@ -42,12 +50,20 @@ def cell(text: str) -> str:
 
 
 def _plain(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+        .replace("[", "\\[")
+        .replace("]", "\\]")
+    )
 
 
 def link(text: str, url: str) -> str:
-    label = cell(text or "(no capability)").replace("[", "\\[").replace("]", "\\]")
-    return f"[{label}]({url})"
+    """A link to `url` (built by `href`: quoted) labelled with `text` (brackets escaped by `cell`;
+    inside code spans they cannot end the label)."""
+    return f"[{cell(text or '(no capability)')}]({url})"
 
 
 def signed(n: int) -> str:
@@ -111,7 +127,7 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
     lines += [
         "## Rows by status",
         "",
-        "| Group | " + " | ".join(statuses) + " |",
+        "| Group | " + " | ".join(cell(s) for s in statuses) + " |",
         "|---|" + "--:|" * len(statuses),
     ]
     for g in report.groups:
@@ -133,7 +149,7 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
         c = t.proof_by_level.get(lvl)
         if c is None:
             continue
-        lines.append(f"| {lvl} | {c.required} | {c.met} | {c.below} | {c.unclassified} | {c.no_test} |")
+        lines.append(f"| {cell(lvl)} | {c.required} | {c.met} | {c.below} | {c.unclassified} | {c.no_test} |")
     p = t.proof
     lines.append(
         f"| **All** | **{p.required}** | **{p.met} ({percent(p.met, p.required)})** | **{p.below}** | "
@@ -177,7 +193,7 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
         lines.append("")
 
     files = len(report.files)
-    listed = (": " + ", ".join(f"`{f}`" for f in report.files)) if report.files else ""
+    listed = (": " + ", ".join(cell(f"`{f}`") for f in report.files)) if report.files else ""
     lines.append(
         f"<sub>parity-lsp {__version__} · {files} matrix file{'s' if files != 1 else ''}{listed}</sub>"
     )

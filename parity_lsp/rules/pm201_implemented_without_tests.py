@@ -70,7 +70,7 @@ def check(ctx: RowContext) -> Iterator[Finding]:
         first = table.roles.evidence_columns[0][0] if table.roles.evidence_columns else None
         cell = ctx.row.cells[first] if first is not None and first < len(ctx.row.cells) else None
         if any(ctx.role_of(r) != DOC for r in cited):
-            msg = f"{label} row has no proof that resolves (every cited file is missing)"
+            msg = f"{label} row has no proof that resolves (every cited file, test or symbol is missing)"
         else:
             names = " or ".join(f"`{table.header[i].value}`" for i, _ in table.roles.evidence_columns)
             msg = f"{label} row cites no proof (code, a test or a CI job) in {names}"

@@ -165,10 +165,20 @@ def is_project_file(rel: str) -> bool:
 
 
 class Workspace:
-    def __init__(self, root: str | Path, config: Config | None = None, fs: FileSystem | None = None) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        config: Config | None = None,
+        fs: FileSystem | None = None,
+        max_files: int | None = None,
+    ) -> None:
         self.config = config or Config()
         self.fs = fs or FileSystem(root, self.config.max_file_bytes)
         self.root = self.fs.root
+        # The file list stops at `max_files` (a root chosen for a lone document, not by the
+        # user: see lsp/folders.py); `files_truncated` says it did.
+        self.max_files = max_files
+        self.files_truncated = False
         self._files: list[str] | None = None
         # (the file list it was computed from, the matrix files in it, the same as a set)
         self._matrix_files: tuple[list[str], list[str], set[str]] | None = None
@@ -185,7 +195,13 @@ class Workspace:
 
     def files(self) -> list[str]:
         if self._files is None:
-            self._files = files_mod.list_files(self.root, self.config.exclude)
+            limit = self.max_files
+            if limit is None:
+                self._files = files_mod.list_files(self.root, self.config.exclude)
+            else:  # one more than the limit: whether it stopped early
+                files = files_mod.list_files(self.root, self.config.exclude, limit=limit + 1) if limit else []
+                self.files_truncated = len(files) > limit or not limit
+                self._files = files[:limit]
         return self._files
 
     def invalidate_files(self) -> None:

@@ -58,12 +58,12 @@ def register(server: ParityServer) -> None:
         ),
     )
     async def code_action(ls: ParityServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        await ls.wait_ready()
         uri = params.text_document.uri
-        rel = ls.rel_of(uri)
-        analysis, converter = ls.analysis, ls.converter
-        if rel is None or analysis is None or converter is None:
+        found = await ls.ready_document(uri)
+        if found is None:
             return []
+        folder, rel = found
+        analysis, converter = folder.analysis, folder.converter
         if rel not in analysis.states and rel not in analysis.matrix_paths():
             return []  # not a matrix: nothing to offer
         state = analysis.check(rel)

@@ -128,11 +128,11 @@ def register(server: ParityServer) -> None:
         types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=False),
     )
     async def completion(ls: ParityServer, params: types.CompletionParams) -> types.CompletionList | None:
-        await ls.wait_ready()
-        analysis, converter = ls.analysis, ls.converter
-        rel = ls.rel_of(params.text_document.uri)
-        if rel is None or analysis is None or converter is None:
+        document = await ls.ready_document(params.text_document.uri)
+        if document is None:
             return None
+        folder, rel = document
+        analysis, converter = folder.analysis, folder.converter
         text = ls.workspace.get_text_document(params.text_document.uri).source
         encoding = converter.encoding
         line = params.position.line

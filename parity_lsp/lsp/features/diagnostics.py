@@ -1,18 +1,24 @@
-"""Pull diagnostics: textDocument/diagnostic and workspace/diagnostic (result ids per version)."""
+"""Pull diagnostics: textDocument/diagnostic and workspace/diagnostic (result ids per version).
+
+A workspace pull answers for every matrix of every folder. A document pull that changed the
+workspace-scoped findings of other matrices (PM003) asks the client to pull again
+(`workspace/diagnostic/refresh`), so that they do not keep what they had.
+"""
 
 from __future__ import annotations
 
 from lsprotocol import types
 
 from parity_lsp.lsp.convert import Prebuilt, RawJson
+from parity_lsp.lsp.folders import Folder
 from parity_lsp.lsp.server import ParityServer
 
 IDENTIFIER = "parity-lsp"
 
 
-def _report(ls: ParityServer, rel: str) -> tuple[RawJson, str]:
+def _report(ls: ParityServer, folder: Folder, rel: str) -> tuple[RawJson, str]:
     """The document's diagnostics (wire form) and a result id that changes exactly when they do."""
-    found = ls.diagnostics_for(rel)
+    found = ls.diagnostics_for(folder, rel)
     return found.raw, f"{rel}@{found.digest & 0xFFFFFFFFFFFF:x}"
 
 
@@ -24,19 +30,24 @@ def register(server: ParityServer) -> None:
         ),
     )
     async def document_diagnostic(ls: ParityServer, params: types.DocumentDiagnosticParams) -> Prebuilt:
-        await ls.wait_ready()
-        rel = ls.rel_of(params.text_document.uri)
-        if rel is None or ls.analysis is None or not ls.pull_mode:
+        found = await ls.ready_document(params.text_document.uri)
+        if found is None or not ls.pull_mode:
             return Prebuilt(kind="full", items=[], resultId="pushed")  # see ParityServer.pull_mode
+        folder, rel = found
         doc = ls.workspace.get_text_document(params.text_document.uri)
-        analysis = ls.analysis
+        analysis = folder.analysis
         if (
             rel not in analysis.states
             and rel not in analysis.revalidating
-            and not (analysis.ws.is_matrix_file(rel) or analysis.is_matrix_document(rel, doc.source))
+            and not (
+                (analysis.ws.is_matrix_file(rel) and not analysis.is_foreign(rel))
+                or analysis.is_matrix_document(rel, doc.source)
+            )
         ):
             return Prebuilt(kind="full", items=[], resultId=f"{rel}@none")
-        items, result_id = _report(ls, rel)
+        items, result_id = _report(ls, folder, rel)
+        if ls.follow_cross_changes(folder, exclude={rel}):
+            ls.refresh_pull()  # other pulled documents' PM003 changed with this one
         if params.previous_result_id == result_id:
             return Prebuilt(kind="unchanged", resultId=result_id)
         return Prebuilt(kind="full", resultId=result_id, items=items)
@@ -46,17 +57,27 @@ def register(server: ParityServer) -> None:
         await ls.wait_ready()
         previous = {p.uri: p.value for p in params.previous_result_ids or []}
         items: list[dict[str, object]] = []
-        analysis, converter = ls.analysis, ls.converter
-        if analysis is None or converter is None or not ls.pull_mode:
+        if not ls.pull_mode:
             return Prebuilt(items=[])
-        for rel in analysis.check_all():
-            uri = converter.uri(rel)
-            version = ls.open_version(rel)
-            diags, result_id = _report(ls, rel)
-            if previous.get(uri) == result_id:
-                items.append({"kind": "unchanged", "uri": uri, "resultId": result_id, "version": version})
-            else:
-                items.append(
-                    {"kind": "full", "uri": uri, "resultId": result_id, "version": version, "items": diags}
-                )
+        for folder in ls.folders:
+            await ls.wait_ready(folder)
+            if folder.removed:
+                continue
+            for rel in folder.analysis.check_all():
+                uri = folder.converter.uri(rel)
+                version = ls.open_version(folder, rel)
+                diags, result_id = _report(ls, folder, rel)
+                if previous.get(uri) == result_id:
+                    items.append({"kind": "unchanged", "uri": uri, "resultId": result_id, "version": version})
+                else:
+                    items.append(
+                        {
+                            "kind": "full",
+                            "uri": uri,
+                            "resultId": result_id,
+                            "version": version,
+                            "items": diags,
+                        }
+                    )
+            folder.analysis.take_cross_changed()  # every matrix of the folder is in this answer
         return Prebuilt(items=items)

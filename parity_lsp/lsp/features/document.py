@@ -7,18 +7,21 @@ from lsprotocol import types
 
 from parity_lsp.engine import parse_matrix
 from parity_lsp.lsp.convert import offset as to_offset
+from parity_lsp.lsp.folders import Folder
 from parity_lsp.lsp.server import ParityServer
 from parity_lsp.model import Matrix
 
 
-def current_matrix(
+async def current_matrix(
     ls: ParityServer, uri: str, position: types.Position | None = None
-) -> tuple[Matrix, int] | None:
-    """(matrix, offset of `position`) for the document at `uri`, or None outside the workspace."""
-    analysis, converter = ls.analysis, ls.converter
-    rel = ls.rel_of(uri)
-    if analysis is None or converter is None or rel is None:
+) -> tuple[Folder, Matrix, int] | None:
+    """(its folder, matrix, offset of `position`) for the document at `uri`, or None outside
+    every folder. Waits for the folder's settings (see `ParityServer.ready_document`)."""
+    found = await ls.ready_document(uri)
+    if found is None:
         return None
+    folder, rel = found
+    analysis, converter = folder.analysis, folder.converter
     src = analysis.ws.fs.read_text(rel)
     if src.text is None:
         return None
@@ -26,6 +29,6 @@ def current_matrix(
     if state is not None and state.key == src.version:
         matrix = state.matrix
     else:
-        matrix = parse_matrix(rel, src.text)
+        matrix = parse_matrix(rel, src.text, analysis.ws.config.column_spec)
     offset = to_offset(matrix.index, position, converter.encoding) if position is not None else 0
-    return matrix, offset
+    return folder, matrix, offset

@@ -27,22 +27,21 @@ def _edits(matrix: Matrix, span: Span | None, encoding: str) -> list[types.TextE
 def register(server: ParityServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_FORMATTING)
     async def formatting(ls: ParityServer, params: types.DocumentFormattingParams) -> list[types.TextEdit]:
-        await ls.wait_ready()
-        found = current_matrix(ls, params.text_document.uri)
-        if found is None or ls.converter is None:
+        found = await current_matrix(ls, params.text_document.uri)
+        if found is None:
             return []
-        return _edits(found[0], None, ls.converter.encoding)
+        folder, matrix, _ = found
+        return _edits(matrix, None, folder.converter.encoding)
 
     @server.feature(types.TEXT_DOCUMENT_RANGE_FORMATTING)
     async def range_formatting(
         ls: ParityServer, params: types.DocumentRangeFormattingParams
     ) -> list[types.TextEdit]:
-        await ls.wait_ready()
-        found = current_matrix(ls, params.text_document.uri)
-        if found is None or ls.converter is None:
+        found = await current_matrix(ls, params.text_document.uri)
+        if found is None:
             return []
-        matrix = found[0]
-        encoding = ls.converter.encoding
+        folder, matrix, _ = found
+        encoding = folder.converter.encoding
         start = to_offset(matrix.index, params.range.start, encoding)
         end = to_offset(matrix.index, params.range.end, encoding)
         return _edits(matrix, Span(min(start, end), max(start, end)), encoding)

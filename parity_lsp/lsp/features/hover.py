@@ -12,12 +12,11 @@ from parity_lsp.lsp.server import ParityServer
 def register(server: ParityServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def on_hover(ls: ParityServer, params: types.HoverParams) -> types.Hover | None:
-        await ls.wait_ready()
-        found = current_matrix(ls, params.text_document.uri, params.position)
-        analysis, converter = ls.analysis, ls.converter
-        if found is None or analysis is None or converter is None:
+        found = await current_matrix(ls, params.text_document.uri, params.position)
+        if found is None:
             return None
-        matrix, offset = found
+        folder, matrix, offset = found
+        analysis, converter = folder.analysis, folder.converter
         findings = analysis.findings(matrix.path) if matrix.path in analysis.states else []
         result = hover(analysis.ws, matrix, offset, findings)
         if result is None:

@@ -9,12 +9,12 @@ from parity_lsp.lsp.features.document import current_matrix
 from parity_lsp.lsp.server import ParityServer
 
 
-def _locations(ls: ParityServer, uri: str, position: types.Position) -> list[types.Location] | None:
-    found = current_matrix(ls, uri, position)
-    analysis, converter = ls.analysis, ls.converter
-    if found is None or analysis is None or converter is None:
+async def _locations(ls: ParityServer, uri: str, position: types.Position) -> list[types.Location] | None:
+    found = await current_matrix(ls, uri, position)
+    if found is None:
         return None
-    matrix, offset = found
+    folder, matrix, offset = found
+    analysis, converter = folder.analysis, folder.converter
     out = []
     for t in definition(analysis.ws, matrix, offset):
         start = types.Position(line=t.line, character=0)
@@ -27,12 +27,10 @@ def register(server: ParityServer) -> None:
     async def goto_definition(
         ls: ParityServer, params: types.DefinitionParams
     ) -> list[types.Location] | None:
-        await ls.wait_ready()
-        return _locations(ls, params.text_document.uri, params.position)
+        return await _locations(ls, params.text_document.uri, params.position)
 
     @server.feature(types.TEXT_DOCUMENT_DECLARATION)
     async def goto_declaration(
         ls: ParityServer, params: types.DeclarationParams
     ) -> list[types.Location] | None:
-        await ls.wait_ready()
-        return _locations(ls, params.text_document.uri, params.position)
+        return await _locations(ls, params.text_document.uri, params.position)

@@ -12,7 +12,9 @@ from parity_lsp.analysis import Analysis
 from parity_lsp.features.links import document_links
 from parity_lsp.features.outline import (
     GROUP,
+    WORKSPACE_SYMBOL_LIMIT,
     OutlineNode,
+    SymbolHit,
     document_symbols,
     folding_ranges,
     table_summaries,
@@ -20,6 +22,7 @@ from parity_lsp.features.outline import (
 )
 from parity_lsp.lsp.convert import lsp_range
 from parity_lsp.lsp.features.document import current_matrix
+from parity_lsp.lsp.folders import Folder
 from parity_lsp.lsp.server import ParityServer
 from parity_lsp.model import Matrix
 
@@ -31,9 +34,9 @@ KINDS = {GROUP: types.SymbolKind.Namespace}
 CAPABILITY_KIND = types.SymbolKind.Field
 
 
-def _matrix(ls: ParityServer, uri: str) -> Matrix | None:
-    found = current_matrix(ls, uri)
-    return found[0] if found is not None else None
+async def _matrix(ls: ParityServer, uri: str) -> tuple[Folder, Matrix] | None:
+    found = await current_matrix(ls, uri)
+    return (found[0], found[1]) if found is not None else None
 
 
 def _symbol(node: OutlineNode, matrix: Matrix, encoding: str) -> types.DocumentSymbol:
@@ -56,11 +59,11 @@ def register(server: ParityServer) -> None:
     async def document_symbol(
         ls: ParityServer, params: types.DocumentSymbolParams
     ) -> list[types.DocumentSymbol]:
-        await ls.wait_ready()
-        matrix = _matrix(ls, params.text_document.uri)
-        if matrix is None or ls.converter is None:
+        found = await _matrix(ls, params.text_document.uri)
+        if found is None:
             return []
-        encoding = ls.converter.encoding
+        folder, matrix = found
+        encoding = folder.converter.encoding
         return [_symbol(node, matrix, encoding) for node in document_symbols(matrix)]
 
     @server.feature(types.WORKSPACE_SYMBOL)
@@ -68,18 +71,25 @@ def register(server: ParityServer) -> None:
         ls: ParityServer, params: types.WorkspaceSymbolParams
     ) -> list[types.WorkspaceSymbol]:
         await ls.wait_ready()
-        analysis, converter = ls.analysis, ls.converter
-        if analysis is None or converter is None:
-            return []
-        encoding = converter.encoding
+        # every folder's capabilities, ranked together (the best hits of all folders first)
+        hits: list[tuple[SymbolHit, Folder]] = []
+        for folder in ls.folders:
+            await ls.wait_ready(folder)
+            if not folder.removed:
+                hits.extend((hit, folder) for hit in workspace_symbols(folder.analysis, params.query))
+        hits.sort(
+            key=lambda h: (-h[0].score, h[0].name.lower(), h[1].converter.uri(h[0].path), h[0].span.start)
+        )
         out = []
-        for hit in workspace_symbols(analysis, params.query):
+        for hit, folder in hits[:WORKSPACE_SYMBOL_LIMIT]:
+            converter = folder.converter
             out.append(
                 types.WorkspaceSymbol(
                     name=hit.name,
                     kind=CAPABILITY_KIND,
                     location=types.Location(
-                        uri=converter.uri(hit.path), range=lsp_range(hit.matrix.index, hit.span, encoding)
+                        uri=converter.uri(hit.path),
+                        range=lsp_range(hit.matrix.index, hit.span, converter.encoding),
                     ),
                     container_name=" · ".join(p for p in (hit.group, hit.status) if p) or None,
                 )
@@ -88,10 +98,10 @@ def register(server: ParityServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
     async def folding_range(ls: ParityServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
-        await ls.wait_ready()
-        matrix = _matrix(ls, params.text_document.uri)
-        if matrix is None:
+        found = await _matrix(ls, params.text_document.uri)
+        if found is None:
             return []
+        matrix = found[1]
         return [
             types.FoldingRange(
                 start_line=f.start_line, end_line=f.end_line, kind=types.FoldingRangeKind.Region
@@ -101,10 +111,12 @@ def register(server: ParityServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
     async def code_lens(ls: ParityServer, params: types.CodeLensParams) -> list[types.CodeLens]:
-        await ls.wait_ready()
-        rel = ls.rel_of(params.text_document.uri)
-        analysis, converter = ls.analysis, ls.converter
-        if rel is None or analysis is None or converter is None or not _is_matrix(analysis, rel):
+        found = await ls.ready_document(params.text_document.uri)
+        if found is None:
+            return []
+        folder, rel = found
+        analysis, converter = folder.analysis, folder.converter
+        if not _is_matrix(analysis, rel):
             return []
         state = analysis.check(rel)
         if state is None:
@@ -126,11 +138,11 @@ def register(server: ParityServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))
     async def document_link(ls: ParityServer, params: types.DocumentLinkParams) -> list[types.DocumentLink]:
-        await ls.wait_ready()
-        matrix = _matrix(ls, params.text_document.uri)
-        analysis, converter = ls.analysis, ls.converter
-        if matrix is None or analysis is None or converter is None:
+        found = await _matrix(ls, params.text_document.uri)
+        if found is None:
             return []
+        folder, matrix = found
+        analysis, converter = folder.analysis, folder.converter
         encoding = converter.encoding
         out = []
         for link in document_links(matrix, analysis.ws.fs):

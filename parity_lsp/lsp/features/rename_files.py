@@ -32,15 +32,22 @@ def register(server: ParityServer) -> None:
         ls: ParityServer, params: types.RenameFilesParams
     ) -> types.WorkspaceEdit | None:
         await ls.wait_ready()
-        analysis, converter = ls.analysis, ls.converter
-        if analysis is None or converter is None:
-            return None
-        renames = []
-        for f in params.files:
-            old, new = ls.rel_of(f.old_uri), ls.rel_of(f.new_uri)
-            if old and new:
-                renames.append((old, new))
-        edits = rename_edits(analysis, renames)
-        if not edits:
-            return None
-        return converter.workspace_edit(edits)
+        # each folder's matrices follow the renames inside that folder (a file moved to another
+        # folder is out of their reach: evidence paths never leave their root)
+        changes: dict[str, list[types.TextEdit]] = {}
+        for folder in ls.folders:
+            renames = []
+            for f in params.files:
+                old_path, new_path = ls.folders.path(f.old_uri), ls.folders.path(f.new_uri)
+                old = folder.rel(old_path) if old_path is not None else None
+                new = folder.rel(new_path) if new_path is not None else None
+                if old and new:
+                    renames.append((old, new))
+            if not renames:
+                continue
+            await ls.wait_ready(folder)
+            edits = rename_edits(folder.analysis, renames)
+            if edits:
+                for uri, text_edits in (folder.converter.workspace_edit(edits).changes or {}).items():
+                    changes.setdefault(uri, []).extend(text_edits)
+        return types.WorkspaceEdit(changes=changes) if changes else None
