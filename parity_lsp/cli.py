@@ -771,7 +771,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from parity_lsp.starter import CONFIG_NAME, MATRIX_PATH, STARTER_CONFIG, STARTER_MATRIX
+    """Write a `.parity-lsp.toml` for the matrix tables the repository already keeps (their
+    roles and status words, inferred), or a starter matrix and configuration when it keeps
+    none. Never overwrites; says what it inferred and what it could not."""
+    from parity_lsp.starter import CONFIG_NAME, MATRIX_PATH, STARTER_CONFIG, STARTER_MATRIX, discover
 
     if args.root:
         root = Path(args.root).resolve()
@@ -780,37 +783,63 @@ def cmd_init(args: argparse.Namespace) -> int:
     else:
         cwd = Path.cwd().resolve()
         root = next((d for d in (cwd, *cwd.parents) if (d / ".git").exists()), cwd)
-    files = [(MATRIX_PATH, STARTER_MATRIX), (CONFIG_NAME, STARTER_CONFIG)]
-    existing = [rel for rel, _ in files if (root / rel).exists() or (root / rel).is_symlink()]
-    if existing:
+    config_path = root / CONFIG_NAME
+    if config_path.exists() or config_path.is_symlink():
+        existing = [config_path] + [
+            root / MATRIX_PATH
+            for _ in (0,)
+            if (root / MATRIX_PATH).exists() or (root / MATRIX_PATH).is_symlink()
+        ]
         raise UsageError(
             "refusing to overwrite "
-            + " and ".join(f"{root / rel}" for rel in existing)
+            + " and ".join(str(p) for p in existing)
             + " (init never overwrites: edit the existing file, or move it away and run init again)"
         )
     pyproject = root / "pyproject.toml"
     if pyproject.is_file() and "tool.parity-lsp" in pyproject.read_text(encoding="utf-8", errors="replace"):
         raise UsageError(
-            f"refusing to write {root / CONFIG_NAME}: {pyproject} already configures parity-lsp "
+            f"refusing to write {config_path}: {pyproject} already configures parity-lsp "
             "([tool.parity-lsp]); a .parity-lsp.toml would silently take its place"
         )
-    from parity_lsp.fixer import create_new
-
-    for rel, content in files:
-        path = root / rel
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            create_new(path, content.encode("utf-8"))  # whole or not at all; never overwrites
-        except FileExistsError:
-            raise UsageError(f"refusing to overwrite {path} (it appeared while init ran)") from None
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-        _say(f"wrote {path}")
+    found = discover(root)
+    if found.tables:
+        n, files = len(found.tables), len(found.files)
+        _say(f"found {n} matrix table{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}:")
+        for line in found.summary():
+            _say(line)
+        _create(config_path, found.config_text())
+        _say("next: run `parity-lsp check` (change what was inferred in [columns] and [statuses] there)")
+        return EXIT_OK
+    starter = root / MATRIX_PATH
+    if starter.exists() or starter.is_symlink():
+        raise UsageError(
+            f"refusing to overwrite {starter} (init never overwrites: edit the existing file, or move it "
+            "away and run init again)"
+        )
+    for line in found.summary():
+        _say(line)  # tables that look like a matrix but lack a role
+    _say("no matrix table found: writing a starter matrix and configuration")
+    for path, content in ((starter, STARTER_MATRIX), (config_path, STARTER_CONFIG)):
+        _create(path, content)
     _say(
         "next: fill in the rows, then run `parity-lsp check` "
         "(and `parity-lsp report --format html -o parity.html`)"
     )
     return EXIT_OK
+
+
+def _create(path: Path, content: str) -> None:
+    """Write a new file whole, or not at all; never overwrite one."""
+    from parity_lsp.fixer import create_new
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        create_new(path, content.encode("utf-8"))
+    except FileExistsError:
+        raise UsageError(f"refusing to overwrite {path} (it appeared while init ran)") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    _say(f"wrote {path}")
 
 
 def add_report_parsers(sub: Subparsers) -> None:
@@ -837,7 +866,11 @@ def add_report_parsers(sub: Subparsers) -> None:
     )
     rp.set_defaults(func=cmd_report)
 
-    ip = sub.add_parser("init", help="write a starter matrix and .parity-lsp.toml (never overwrites)")
+    ip = sub.add_parser(
+        "init",
+        help="write a .parity-lsp.toml for the matrix tables found (roles and statuses inferred), or a "
+        "starter matrix and configuration; never overwrites",
+    )
     ip.add_argument(
         "--root",
         metavar="DIR",

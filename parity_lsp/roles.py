@@ -9,10 +9,11 @@ Roles: `capability`, `status`, `code`, `tests`, `ci`, `evidence` (one mixed colu
 reference is classified by what it resolves to), `owner`, `proof-level`, `notes`. A column gets
 its role, in this order of precedence:
 
-1. from the `[columns]` configuration (`configured`): a role named there is given only to the
-   headers listed, and never inferred;
-2. from the template's own column names (`template`): `Capability`, `Status`, `Proof Level
-   Required`, `Evidence (Code)`, `Evidence (Tests)`, `Evidence (CI)`, `Owner`, `Notes`;
+1. from the `[columns]` configuration (`configured`): a role named there is given to the
+   headers listed, and never inferred from other headers;
+2. from the template's own column names (`template`), whatever is configured for other headers:
+   `Capability`, `Status`, `Proof Level Required`, `Evidence (Code)`, `Evidence (Tests)`,
+   `Evidence (CI)`, `Owner`, `Notes`;
 3. only in tables that are not template tables: from words of the header (`inferred`), and the
    first column as the capability when no column is named like one (`first column`).
 
@@ -270,7 +271,7 @@ def assign_roles(names: Sequence[str], spec: ColumnSpec | None = None) -> TableR
     # 2. the template's names
     for i, name in enumerate(norm):
         known = TEMPLATE_COLUMNS.get(name)
-        if known is not None and known not in configured and roles[i] is None:
+        if known is not None and roles[i] is None:
             give(i, known, TEMPLATE, "")
     # the template's rule (SPEC 2): its `Capability` and `Status` columns play those roles
     template = (
