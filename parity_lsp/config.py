@@ -214,6 +214,8 @@ _KEYS = {
     "max-file-bytes": "posint",
     "changed-since": "string",
     "columns": "columns",
+    # `statuses` given as a table, under a name of its own (VS Code declares `statuses` a list)
+    "status-meanings": "meanings",
 }
 _CODE = re.compile(r"^(?:PM\d{0,3}|ALL)$")
 _NESTED_QUANTIFIER = re.compile(r"\([^)]*[+*}][^)]*\)\s*[+*{]")
@@ -244,8 +246,10 @@ def apply_settings(
             problems.append(ConfigProblem(source, line, f"unknown key `{raw_key}` (known keys: {known})"))
             continue
         try:
-            if key == "statuses" and isinstance(value, dict):
-                updates["status_meanings"] = _meanings(value)
+            if (key == "statuses" and isinstance(value, dict)) or kind == "meanings":
+                if not isinstance(value, dict):
+                    raise ValueError('expected a table of meaning = ["value", ...]')
+                updates["status_meanings"] = _meanings(value) or None
                 updates["statuses_from"] = _source_name(source)
             elif kind == "columns":
                 updates["columns"] = _columns(value) or None
@@ -333,6 +337,8 @@ _Value = tuple[str, ...] | str | int | dict[str, str] | dict[str, tuple[str, ...
 
 def _validate(kind: str, key: str, value: Any, config: Config) -> _Value:
     if kind in ("globs", "strings"):
+        if key == "statuses" and not isinstance(value, (list, str)):
+            raise ValueError('expected a list of status values, or a table of meaning = ["value", ...]')
         strings = _strings(key, value)
         if kind == "strings" and key != "owner-placeholders" and not strings:
             raise ValueError("must not be empty")

@@ -324,3 +324,59 @@ def _md(header, *rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * max(1, len(header))]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "# M\n\n" + "\n".join(lines) + "\n"
+
+
+# --- hover: what the editor says about a header and a status ----------------------------------
+
+
+def _hover(tmp_path, text, needle, config=None):
+    from parity_lsp.features.hover import hover
+    from parity_lsp.workspace.index import Workspace
+
+    ws = Workspace(tmp_path, config or Config())
+    m = parse_matrix("docs/parity/m.md", text, ws.config.column_spec)
+    found = hover(ws, m, text.index(needle) + 1)
+    assert found is not None
+    return found.markdown
+
+
+def test_hover_on_template_headers_keeps_their_description_and_names_the_role(tmp_path):
+    text = "| " + " | ".join(TEMPLATE_HEADER) + " |\n" + "|---" * 9 + "|\n"
+    md = _hover(tmp_path, text, "Evidence (Tests)")
+    assert md.startswith("**Evidence (Tests)** — test file + test name")
+    assert "Role: tests — the header `Evidence (Tests)` (the template's name for the tests column)." in md
+    assert "no role" in _hover(tmp_path, text, "Arco Feature")
+
+
+def test_hover_on_a_status_says_its_meaning_or_that_it_has_none(tmp_path):
+    text = "| Feature | State | Tests |\n|---|---|---|\n| A | wip | |\n| B | meh | |\n"
+    assert _hover(tmp_path, text, "wip").startswith(
+        "**partial** — `wip` is in the built-in lexicon (partial)"
+    )
+    assert _hover(tmp_path, text, "meh").startswith(
+        "**no meaning** — `meh` is not a status this table knows (PM101)"
+    )
+    config, _ = apply_settings(Config(), {"statuses": {"partial": ["wip"]}}, ".parity-lsp.toml")
+    assert _hover(tmp_path, text, "wip", config).startswith(
+        "**partial** — `wip` is configured in `.parity-lsp.toml` [statuses] partial"
+    )
+
+
+def test_editor_settings_give_columns_and_meanings_in_the_toml_shapes():
+    config, problems = apply_settings(
+        Config(),
+        {
+            "columns": {"tests": ["Covered By"], "proofLevel": "Level"},
+            "statusMeanings": {"shipped": ["green"]},
+        },
+        "<editor settings>",
+    )
+    assert not problems
+    assert config.columns == {"tests": ("Covered By",), "proof-level": ("Level",)}
+    assert config.status_meanings == {"shipped": ("green",)}
+    assert config.vocabulary(False).meaning("green") == SHIPPED
+    _, problems = apply_settings(Config(), {"statuses": 3}, "x.toml")
+    assert "or a table of meaning" in problems[0].message
+    # empty = unset (the extension does not send them; a client that does changes nothing)
+    config, problems = apply_settings(Config(), {"columns": {}, "statusMeanings": {}}, "<editor settings>")
+    assert not problems and config.columns is None and config.status_meanings is None
