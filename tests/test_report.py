@@ -500,3 +500,37 @@ def test_init_refuses_when_pyproject_configures_parity_lsp(tmp_path):
 def test_init_bad_root_is_exit_2(tmp_path):
     proc = run("init", "--root", str(tmp_path / "nope"))
     assert proc.returncode == 2 and "not a directory" in proc.stderr
+
+
+# --- issue 17: tables read by their roles are counted by meaning, in their own words -------------
+
+
+def test_a_table_with_its_own_words_is_counted_by_meaning(tmp_path):
+    files = {
+        "tests/test_a.py": "def test_a():\n    pass\n",
+        "docs/parity/swift.md": (
+            "## Renderer\n\n| Feature | Status | Tests |\n|---|---|---|\n"
+            "| A | ✅ | `tests/test_a.py` (`test_a`) |\n"
+            "| B | ✅ (inline only) | `tests/test_a.py` (`test_gone`) |\n"
+            "| C | 🟡 | |\n"
+            "| D | ⬜ | |\n"
+            "| E | ⬜ | |\n"
+        ),
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    report = report_of(tmp_path)
+    t = report.overall
+    assert (t.rows, t.claimed, t.verified, t.broken, t.partial, t.not_shipped) == (5, 2, 1, 1, 1, 2)
+    assert report.statuses == ["✅", "🟡", "⬜"]  # the table's own words, no template word counting 0
+    assert t.by_status == {"✅": 2, "🟡": 1, "⬜": 2}
+    assert report.meanings == {"✅": "shipped", "🟡": "partial", "⬜": "planned"}
+    assert [r.verdict for r in report.rows] == ["verified", "broken", "partial", "not-shipped", "not-shipped"]
+    md = run("report", cwd=tmp_path).stdout
+    assert "claimed (shipped (✅)): 2 (40%)" in md and "Planned (⬜) (not shipped): 2" in md
+    data = json.loads(run("report", "--format", "json", cwd=tmp_path).stdout)
+    assert data["status_meanings"] == {"✅": "shipped", "🟡": "partial", "⬜": "planned"}
+    assert [r["meaning"] for r in data["rows"]] == ["shipped", "shipped", "partial", "planned", "planned"]
+    html = run("report", "--format", "html", cwd=tmp_path).stdout
+    assert "claimed as shipped" in html and "Implemented" not in html
