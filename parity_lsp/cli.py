@@ -322,6 +322,22 @@ def coverage_notices(scope: Scope, result: CheckResult) -> list[Notice]:
                 paths=tuple(result.without_table),
             )
         )
+    unchecked = [
+        f"{m.path}:{t.header_line + 1}"
+        for m in result.checked
+        for t in m.tables
+        if not t.roles.template and "ci" not in t.roles.expects and t.rows
+    ]
+    if unchecked and scope.ws.config.is_enabled("PM202"):
+        n = len(unchecked)
+        notices.append(
+            Notice(
+                "ci-not-checked",
+                f"CI gating was not checked in {n} table{'s' if n != 1 else ''} with no CI column "
+                f'({_listed(unchecked, 3)}): name one in [columns] (`ci = ["…"]`) to check it (PM202)',
+                paths=tuple(sorted({u.rsplit(":", 1)[0] for u in unchecked})),
+            )
+        )
     if not result.checked and not result.findings:
         notices.append(nothing_checked(scope, result))
     return notices

@@ -260,3 +260,37 @@ def test_csv_and_tsv_matrices_are_read_by_roles(tmp_path):
         ("PM201", 3, "docs/b-parity.tsv"),
     ]
     assert len(only(diags, "PM003")) == 4  # the two files list the same capabilities
+
+
+def test_a_table_without_a_ci_column_is_said_to_be_unchecked_for_ci(tmp_path):
+    import contextlib
+    import io
+    import json
+
+    from parity_lsp import cli
+
+    root = workspace(
+        tmp_path,
+        {
+            **PY_SOURCES,
+            ".git/HEAD": "",
+            MATRIX: "| Feature | Status | Tests |\n|---|---|---|\n| Parse | done | `tests/test_parser.py` (`test_parse`) |\n",
+        },
+    )
+
+    def main(*args):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main(["check", "--root", str(root), *args])
+        return code, out.getvalue(), err.getvalue()
+
+    code, out, err = main()
+    assert code == 0
+    assert (
+        out.splitlines()[-1]
+        == "1 matrix, 1 row: all checks passed (CI gating not checked in 1 table with no CI column)"
+    )
+    assert "CI gating was not checked in 1 table with no CI column (docs/parity/matrix.md:1)" in err
+    code, out, _ = main("--format", "json")
+    (notice,) = [n for n in json.loads(out)["notices"] if n["kind"] == "ci-not-checked"]
+    assert notice["paths"] == [MATRIX]
