@@ -596,7 +596,8 @@ class Vocabulary:
         return found.meaning if found is not None else None
 
     def values_for(self, meaning: str) -> list[str]:
-        return [v for v, m, _ in self.entries if m == meaning]
+        """The values of a meaning, in their configured (or lexicon) order."""
+        return [v for v in self.words if self.meaning(v) == meaning]
 
 
 def _ends_word(key: str, folded: str) -> bool:

@@ -380,3 +380,18 @@ def test_editor_settings_give_columns_and_meanings_in_the_toml_shapes():
     # empty = unset (the extension does not send them; a client that does changes nothing)
     config, problems = apply_settings(Config(), {"columns": {}, "statusMeanings": {}}, "<editor settings>")
     assert not problems and config.columns is None and config.status_meanings is None
+
+
+def test_a_thousand_column_matrix_is_checked_without_a_crash(tmp_path):
+    from parity_lsp.engine import check_paths
+    from parity_lsp.workspace.index import Workspace
+
+    header = ["Feature", "Status"] + [f"Tests {i}" if i % 3 == 0 else f"✅ {i}" for i in range(1000)]
+    row = ["A", "✅✅"] + ["`missing.py`" if i % 3 == 0 else "" for i in range(1000)]
+    (tmp_path / "docs/parity").mkdir(parents=True)
+    (tmp_path / "docs/parity/m.md").write_text(_md(header, row), encoding="utf-8")
+    result = check_paths(Workspace(tmp_path, Config()))
+    (table,) = result.matrices[0].tables
+    assert list(table.roles.by_index).count(TESTS) == 334
+    codes = {f.code for f in result.findings}
+    assert codes == {"PM201", "PM301"}, codes  # every cited test file is missing: no proof

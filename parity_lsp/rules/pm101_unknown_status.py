@@ -98,14 +98,15 @@ def _table_words(ctx: RowContext, vocabulary: Vocabulary) -> dict[str, list[str]
         found = {}
         seen: set[str] = set()
         for row in table.rows:
-            status = row.status
-            folded = fold_status(status)
-            if not folded or folded in seen:
+            match = vocabulary.match(row.status)
+            if match is None or match.meaning is None:
+                continue
+            word = row.status.strip() if match.exact else match.value  # `✅ (inline only)` is `✅`
+            folded = fold_status(word)
+            if folded in seen:
                 continue
             seen.add(folded)
-            match = vocabulary.match(status)
-            if match is not None and match.meaning is not None:
-                found.setdefault(match.meaning, []).append(status)
+            found.setdefault(match.meaning, []).append(word)
             if len(seen) > 200:
                 break  # a handful of words per table; a longer list is noise
         memo[key] = found
