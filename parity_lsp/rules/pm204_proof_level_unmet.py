@@ -21,9 +21,9 @@ RULE = RuleInfo(
 ## What it does
 Gives each cited test a proof level from `proof-level-globs` (default: a Rust test under `src/`
 is unit, under `tests/` integration; Python `tests/unit` unit, `tests/integration`
-integration, `tests/e2e` or a name with `e2e` e2e) and compares the best one with the row's
-Proof Level Required (unit < integration < e2e < prod). Tests no glob classifies are not
-counted either way.
+integration, `tests/e2e` or a name with `e2e` e2e) and compares the best one with the
+Proof Level Required of a shipped row (Implemented; `done`, `✅` ...), unit < integration < e2e
+< prod. Tests no glob classifies are not counted either way.
 
 ## Why is this bad?
 A row that requires an end-to-end proof and cites a unit test claims more than it shows.
