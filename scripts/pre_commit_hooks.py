@@ -39,8 +39,10 @@ HOOKS = (
     (
         "parity-lsp-fix",
         "parity-lsp fix",
-        "Apply the safe fixes (drifted lines, recorded renames, vocabulary typos) to the parity matrices,"
-        " then check: fails when it fixed a file (stage the fix) or when a finding remains.",
+        (
+            "Apply the safe fixes (drifted lines, recorded renames, vocabulary typos) to the parity"
+            " matrices, then check: fails when it fixed a file (stage the fix) or when a finding remains."
+        ),
         "parity-lsp check --fix",
     ),
 )
@@ -52,9 +54,9 @@ def files_pattern() -> str:
     return "\n".join(
         [
             "    (?x)(",
-            r"      \.(md|markdown|csv|tsv)$                                 # matrices, governing and exception docs",
+            r"      \.(md|markdown|csv|tsv)$                       # matrices, governing and exception docs",
             pre_commit_code_line(),
-            r"      | (^|/)\.github/workflows/[^/]+\.ya?ml$                   # cited CI jobs and commands",
+            r"      | (^|/)\.github/workflows/[^/]+\.ya?ml$         # cited CI jobs and commands",
             r"      | (^|/)(\.parity-lsp\.toml|pyproject\.toml|Cargo\.toml|\.gitignore)$  # configuration",
             "    )",
         ]
