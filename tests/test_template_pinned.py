@@ -1,7 +1,7 @@
 """Issue 17 acceptance: the template in `../shared/seeds/` behaves exactly as before column
 roles and status meanings. Its findings (codes, positions, severities, messages) and its report
 totals were recorded by `parity-lsp check --format json` / `report --format json` on `main`
-before issue 17, and must not change. (Templates are only checked when named: see
+without issue 17 (at the last merge of main into this work), and must not change. (Templates are only checked when named: see
 tests/test_matrix_templates.py.)
 """
 
@@ -20,7 +20,10 @@ from parity_lsp import cli
 SEED = Path("/work/shared/seeds/dagster-parity-matrix-template.md")
 TEMPLATE = "docs/parity/dagster-parity-matrix-template.md"
 
-_NO_JOB = "CI reference `.github/workflows/ci.yml` names no job and command (write `(job `ID`: `COMMAND`)`)"
+# (its wording as issue 18 changed it on main, independently of issue 17)
+_NO_JOB = (
+    "CI reference `.github/workflows/ci.yml` names no job and command: add (job `ID`: `COMMAND`) after it"
+)
 _NO_TEST = "Implemented row has no proving test that resolves (every cited test is missing)"
 # (code, line, column, end_column, severity, message), as main printed them before issue 17
 BEFORE = [
