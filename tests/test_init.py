@@ -5,10 +5,29 @@ repository without one: the neutral starter, tests/test_report.py.)"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import tomllib
+from dataclasses import dataclass
 
-from test_cli import run
+from parity_lsp import cli
+
+
+@dataclass
+class _Proc:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str, cwd) -> _Proc:
+    """`parity-lsp ARGS` run in this process, at the repository `cwd` (its root)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main([args[0], "--root", str(cwd), *args[1:]])
+    return _Proc(code, out.getvalue(), err.getvalue())
+
 
 FEATURES = """\
 # Markdown renderer: CommonMark coverage
