@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ._common import Rec, normalize_newlines
+from ._common import Rec, TooDeep, normalize_newlines
 from .generic import word_occurrences
 
 __all__ = [
@@ -153,6 +153,14 @@ def find_definitions(path: str, text: str, wanted: frozenset[str] | None = None)
                 )
             )
         return out
+    except TooDeep as exc:  # a limit, not a bug: "not understood", said once per file (no traceback)
+        key = ("deep", path)
+        if key not in _logged:
+            if len(_logged) >= _LOGGED_MAX:
+                _logged.clear()
+            _logged.add(key)
+            _log.warning("symbols of %s are searched for as words: %s", path, exc)
+        return None
     except Exception:  # noqa: BLE001 - a scanner's bug must not fail the check: logged, and "not understood"
         _log_failure("scan", path, "symbol scanner failed on %s: its symbols are searched for as words")
         return None
