@@ -34,7 +34,9 @@ def cpu_seconds(run: Callable[[], object], repeat: int = 3) -> float:
     return best
 
 
-def growth(make: Callable[[int], Callable[[], object]], n: int, repeat: int = 3) -> tuple[float, float, float]:
+def growth(
+    make: Callable[[int], Callable[[], object]], n: int, repeat: int = 3
+) -> tuple[float, float, float]:
     """(ratio, seconds at n, seconds at 4n). `make(size)` builds the input of that size (not
     timed) and returns the operation to time."""
     small = make(n)
