@@ -12,9 +12,11 @@ import re
 from collections.abc import Callable
 
 from ._common import (
+    MAX_NESTING,
     Comments,
     Lines,
     Rec,
+    TooDeep,
     always_matching,
     blank,
     clip,
@@ -233,6 +235,8 @@ class _Scanner:
         self.lines = Lines(text)
         self.recs: list[Rec] = []
         self.n = len(text)
+        self._pairs: dict[int, int] = {}  # see stmt_end
+        self._stmt_answers: dict[int, tuple[int, str]] = {}
 
     # helpers -----------------------------------------------------------------------------
 
@@ -301,24 +305,58 @@ class _Scanner:
             p = m.end()
 
     def stmt_end(self, p: int) -> tuple[int, str]:
-        """The `;` ending a const/static at bracket depth 0, or the closer of the enclosing block."""
-        depth = 0
+        """The `;` ending a const/static at bracket depth 0 (brackets of any type counted
+        together), or the closer of the enclosing block; (len, "") for none.
+
+        Walks remember the closer of each opener they pass (-1: it never closes) and their
+        answer at each place they passed at their own depth 0: the initializer of a const
+        holding another (`const A: () = { const B: () = { …`) is not walked again for each
+        enclosing one (quadratic)."""
+        pairs = self._pairs
+        answers = self._stmt_answers
         search = _STMT.search
         san = self.san
+        stack: list[int] = []  # the openers of this walk not closed yet
+        passed: list[int] = []  # where this walk was at its depth 0
         while True:
+            if not stack:
+                known = answers.get(p)
+                if known is not None:
+                    result = known
+                    break
+                passed.append(p)
             m = search(san, p)
             if m is None:
-                return self.n, ""
+                result = (self.n, "")
+                break
             ch = m.group()
+            q = m.start()
             if ch in "([{":
-                depth += 1
+                close = pairs.get(q)
+                if close is None:
+                    stack.append(q)
+                    p = q + 1
+                elif close < 0:  # never closed: nor is any bracket around it
+                    result = (self.n, "")
+                    break
+                else:
+                    p = close + 1
             elif ch in ")]}":
-                depth -= 1
-                if depth < 0:
-                    return m.start(), ch
-            elif depth == 0:
-                return m.start(), ";"
-            p = m.end()
+                if not stack:
+                    result = (q, ch)
+                    break
+                pairs[stack.pop()] = q
+                p = q + 1
+            elif not stack:
+                result = (q, ";")
+                break
+            else:
+                p = q + 1
+        for q in stack:
+            pairs[q] = -1
+        for q in passed:
+            answers[q] = result
+        return result
 
     def attr_info(self, pending: list[tuple[int, int]]) -> tuple[bool, str | None]:
         is_test = False
@@ -404,6 +442,8 @@ class _Scanner:
                 continue
             new_pos, push = handlers[t](self, s, prefix, pending)
             if push is not None:
+                if len(push[0]) > MAX_NESTING:
+                    raise TooDeep
                 stack.append((prefix, push[1]))
                 if push[1] >= 0:
                     open_recorded += 1
