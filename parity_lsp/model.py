@@ -109,13 +109,6 @@ class Row:
             return None
         return self.cells[idx]
 
-    def cells_of(self, role: str) -> list[Cell]:
-        """The cells of every column playing `role` (two tests columns: both)."""
-        table = self.table
-        if table is None:
-            return []
-        return [self.cells[i] for i in table.roles.columns_of(role) if i < len(self.cells)]
-
     def value(self, role: str) -> str:
         cell = self.cell(role)
         return cell.value if cell else ""
@@ -153,13 +146,6 @@ class Table:
 
     def has_column(self, column: str) -> bool:
         return column in self.columns
-
-    def has_role(self, role: str) -> bool:
-        return role in self.roles.first
-
-    def set_roles(self, roles: TableRoles) -> None:
-        self.roles = roles
-        self.role_index = roles.first
 
 
 class MatrixFormat(str, Enum):

@@ -28,7 +28,7 @@ from parity_lsp.model import (
     Table,
 )
 from parity_lsp.parse.directives import Directive, parse_directive
-from parity_lsp.roles import EMPTY_SPEC, ColumnSpec, TableRoles, assign_roles, unique_names
+from parity_lsp.roles import EMPTY_SPEC, ColumnSpec, assign_roles, unique_names
 from parity_lsp.text import LineIndex, Span
 
 
@@ -169,13 +169,9 @@ def _row_cells_escaped(line: str, line_offset: int, columns: Sequence[str | None
     return out
 
 
-def header_roles(names: Sequence[str], columns: ColumnSpec | None = None) -> TableRoles:
-    """The roles of a header's columns (`roles.assign_roles`); `is_matrix` says whether the
-    table is a matrix table (SPEC 2 and 8)."""
-    return assign_roles(names, columns)
-
-
 def is_matrix_header(names: Sequence[str], columns: ColumnSpec | None = None) -> bool:
+    """A status column and an evidence column, or the template's Capability and Status
+    (`roles.assign_roles`, SPEC 2 and 8)."""
     return assign_roles(names, columns).is_matrix
 
 
