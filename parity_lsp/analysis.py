@@ -75,7 +75,7 @@ class MatrixState:
     def matrix(self) -> Matrix:
         """The model with every span valid for its text (re-parsed lazily after row edits)."""
         if not self.consistent:
-            self.model = parse_matrix(self.model.path, self.model.text)
+            self.model = parse_matrix(self.model.path, self.model.text, self.model.columns)
             self.rows_at = row_positions(self.model)
             self.consistent = True
         return self.model
@@ -212,7 +212,7 @@ class Analysis:
             return False
         if self.ws.is_matrix_file(rel):
             return True
-        matrix = parse_matrix(rel, text)
+        matrix = parse_matrix(rel, text, self.ws.config.column_spec)
         # a table that looks like a matrix but is not one is told why (PM005, information)
         return bool(matrix.tables) or looks_like_matrix(matrix) is not None
 
@@ -299,7 +299,7 @@ class Analysis:
                 return self.check(rel)
             changes = self.changes
             await pause()
-            parsing = parse_matrix_steps(rel, text)
+            parsing = parse_matrix_steps(rel, text, self.ws.config.column_spec)
             while True:
                 try:
                     next(parsing)

@@ -322,6 +322,22 @@ def coverage_notices(scope: Scope, result: CheckResult) -> list[Notice]:
                 paths=tuple(result.without_table),
             )
         )
+    unchecked = [
+        f"{m.path}:{t.header_line + 1}"
+        for m in result.checked
+        for t in m.tables
+        if not t.roles.template and "ci" not in t.roles.expects and t.rows
+    ]
+    if unchecked and scope.ws.config.is_enabled("PM202"):
+        n = len(unchecked)
+        notices.append(
+            Notice(
+                "ci-not-checked",
+                f"CI gating was not checked in {n} table{'s' if n != 1 else ''} with no CI column "
+                f'({_listed(unchecked, 3)}): name one in [columns] (`ci = ["…"]`) to check it (PM202)',
+                paths=tuple(sorted({u.rsplit(":", 1)[0] for u in unchecked})),
+            )
+        )
     if not result.checked and not result.findings:
         notices.append(nothing_checked(scope, result))
     return notices
@@ -350,7 +366,7 @@ def nothing_checked(scope: Scope, result: CheckResult) -> Notice:
         n = len(result.without_table)
         message = (
             f"nothing checked: {n} file{'s' if n != 1 else ''} {where} match the include globs but "
-            f"hold no matrix table (a table with Capability and Status columns): "
+            f"hold no matrix table (a table with a status column and an evidence column): "
             f"{_listed(result.without_table, 3)} ({root}); `parity-lsp check FILE` says what is missing"
         )
     else:
@@ -790,7 +806,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from parity_lsp.starter import CONFIG_NAME, MATRIX_PATH, STARTER_CONFIG, STARTER_MATRIX
+    """Write a `.parity-lsp.toml` for the matrix tables the repository already keeps (their
+    roles and status words, inferred), or a starter matrix and configuration when it keeps
+    none. Never overwrites; says what it inferred and what it could not."""
+    from parity_lsp.starter import CONFIG_NAME, MATRIX_PATH, STARTER_CONFIG, STARTER_MATRIX, discover
 
     if args.root:
         root = Path(args.root).resolve()
@@ -799,37 +818,63 @@ def cmd_init(args: argparse.Namespace) -> int:
     else:
         cwd = Path.cwd().resolve()
         root = next((d for d in (cwd, *cwd.parents) if (d / ".git").exists()), cwd)
-    files = [(MATRIX_PATH, STARTER_MATRIX), (CONFIG_NAME, STARTER_CONFIG)]
-    existing = [rel for rel, _ in files if (root / rel).exists() or (root / rel).is_symlink()]
-    if existing:
+    config_path = root / CONFIG_NAME
+    if config_path.exists() or config_path.is_symlink():
+        existing = [config_path] + [
+            root / MATRIX_PATH
+            for _ in (0,)
+            if (root / MATRIX_PATH).exists() or (root / MATRIX_PATH).is_symlink()
+        ]
         raise UsageError(
             "refusing to overwrite "
-            + " and ".join(f"{root / rel}" for rel in existing)
+            + " and ".join(str(p) for p in existing)
             + " (init never overwrites: edit the existing file, or move it away and run init again)"
         )
     pyproject = root / "pyproject.toml"
     if pyproject.is_file() and "tool.parity-lsp" in pyproject.read_text(encoding="utf-8", errors="replace"):
         raise UsageError(
-            f"refusing to write {root / CONFIG_NAME}: {pyproject} already configures parity-lsp "
+            f"refusing to write {config_path}: {pyproject} already configures parity-lsp "
             "([tool.parity-lsp]); a .parity-lsp.toml would silently take its place"
         )
-    from parity_lsp.fixer import create_new
-
-    for rel, content in files:
-        path = root / rel
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            create_new(path, content.encode("utf-8"))  # whole or not at all; never overwrites
-        except FileExistsError:
-            raise UsageError(f"refusing to overwrite {path} (it appeared while init ran)") from None
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-        _say(f"wrote {path}")
+    found = discover(root)
+    if found.tables:
+        n, files = len(found.tables), len(found.files)
+        _say(f"found {n} matrix table{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}:")
+        for line in found.summary():
+            _say(line)
+        _create(config_path, found.config_text())
+        _say("next: run `parity-lsp check` (change what was inferred in [columns] and [statuses] there)")
+        return EXIT_OK
+    starter = root / MATRIX_PATH
+    if starter.exists() or starter.is_symlink():
+        raise UsageError(
+            f"refusing to overwrite {starter} (init never overwrites: edit the existing file, or move it "
+            "away and run init again)"
+        )
+    for line in found.summary():
+        _say(line)  # tables that look like a matrix but lack a role
+    _say("no matrix table found: writing a starter matrix and configuration")
+    for path, content in ((starter, STARTER_MATRIX), (config_path, STARTER_CONFIG)):
+        _create(path, content)
     _say(
         "next: fill in the rows, then run `parity-lsp check` "
         "(and `parity-lsp report --format html -o parity.html`)"
     )
     return EXIT_OK
+
+
+def _create(path: Path, content: str) -> None:
+    """Write a new file whole, or not at all; never overwrite one."""
+    from parity_lsp.fixer import create_new
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        create_new(path, content.encode("utf-8"))
+    except FileExistsError:
+        raise UsageError(f"refusing to overwrite {path} (it appeared while init ran)") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    _say(f"wrote {path}")
 
 
 def add_report_parsers(sub: Subparsers) -> None:
@@ -856,7 +901,11 @@ def add_report_parsers(sub: Subparsers) -> None:
     )
     rp.set_defaults(func=cmd_report)
 
-    ip = sub.add_parser("init", help="write a starter matrix and .parity-lsp.toml (never overwrites)")
+    ip = sub.add_parser(
+        "init",
+        help="write a .parity-lsp.toml for the matrix tables found (roles and statuses inferred), or a "
+        "starter matrix and configuration; never overwrites",
+    )
     ip.add_argument(
         "--root",
         metavar="DIR",

@@ -14,6 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from parity_lsp.findings import Severity
+from parity_lsp.roles import (
+    EMPTY_SPEC,
+    MEANINGS,
+    ROLES,
+    ColumnSpec,
+    Vocabulary,
+    build_vocabulary,
+    fold_status,
+)
 
 DEFAULT_INCLUDE = ("docs/parity/**/*.md", "**/*parity*.md", "**/*parity*.csv", "**/*parity*.tsv")
 # Templates match the include globs (`docs/parity/dagster-parity-matrix-template.md`) but their
@@ -72,6 +81,13 @@ class Config:
     ignore: tuple[str, ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     changed_since: str | None = None
+    # `[columns]`: role -> header names (SPEC 8); None: every role inferred
+    columns: dict[str, tuple[str, ...]] | None = None
+    # `[statuses]` (the `statuses` key given as a table): meaning -> values; None: not configured
+    status_meanings: dict[str, tuple[str, ...]] | None = None
+    # where `[columns]` / `[statuses]` were configured (hover and messages say it)
+    columns_from: str = ""
+    statuses_from: str = ""
 
     def memo(self, name: str) -> dict[str, Any]:
         """A dict kept on this configuration for answers derived from it alone (a configuration
@@ -103,6 +119,33 @@ class Config:
         return not (
             self.select is not None and not any(code.startswith(p) or p == "ALL" for p in self.select)
         )
+
+    @property
+    def column_spec(self) -> ColumnSpec:
+        """`[columns]` as the parsers read it (computed once)."""
+        memo = self.memo("column spec")
+        found: ColumnSpec | None = memo.get("spec")
+        if found is None:
+            found = memo["spec"] = (
+                ColumnSpec.of(self.columns, self.columns_from) if self.columns else EMPTY_SPEC
+            )
+        return found
+
+    def vocabulary(self, template: bool) -> Vocabulary:
+        """The status vocabulary of a template table (`template`) or of any other table
+        (`roles.Vocabulary`): computed once per configuration and kind of table."""
+        memo = self.memo("vocabulary")
+        key = "template" if template else "other"
+        found: Vocabulary | None = memo.get(key)
+        if found is None:
+            found = memo[key] = build_vocabulary(
+                self.statuses,
+                self.status_meanings,
+                template,
+                customized=tuple(self.statuses) != DEFAULT_STATUSES,
+                where=self.statuses_from,
+            )
+        return found
 
     @property
     def matrix_exclude(self) -> tuple[str, ...]:
@@ -170,6 +213,9 @@ _KEYS = {
     "ignore": "codes",
     "max-file-bytes": "posint",
     "changed-since": "string",
+    "columns": "columns",
+    # `statuses` given as a table, under a name of its own (VS Code declares `statuses` a list)
+    "status-meanings": "meanings",
 }
 _CODE = re.compile(r"^(?:PM\d{0,3}|ALL)$")
 _NESTED_QUANTIFIER = re.compile(r"\([^)]*[+*}][^)]*\)\s*[+*{]")
@@ -200,12 +246,81 @@ def apply_settings(
             problems.append(ConfigProblem(source, line, f"unknown key `{raw_key}` (known keys: {known})"))
             continue
         try:
-            updates[key.replace("-", "_")] = _validate(kind, key, value, config)
+            if (key == "statuses" and isinstance(value, dict)) or kind == "meanings":
+                if not isinstance(value, dict):
+                    raise ValueError('expected a table of meaning = ["value", ...]')
+                updates["status_meanings"] = _meanings(value) or None
+                updates["statuses_from"] = _source_name(source)
+            elif kind == "columns":
+                updates["columns"] = _columns(value) or None
+                updates["columns_from"] = _source_name(source)
+            else:
+                updates[key.replace("-", "_")] = _validate(kind, key, value, config)
         except ValueError as exc:
             problems.append(ConfigProblem(source, line, f"`{raw_key}`: {exc}"))
     if updates:
         config = replace(config, **updates)
     return config, problems
+
+
+def _source_name(source: str) -> str:
+    """How hover names where a setting comes from: `.parity-lsp.toml`, `pyproject.toml
+    [tool.parity-lsp]`, the editor settings."""
+    if source == "<editor settings>":
+        return "the editor settings (`parityLsp`)"
+    if source.endswith("pyproject.toml"):
+        return f"`{source}` [tool.parity-lsp]"
+    return f"`{source}`"
+
+
+def _role_key(key: object) -> str:
+    """`proofLevel`, `proof_level`, `Proof-Level` -> `proof-level`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", str(key)).lower().replace("_", "-")
+
+
+def _columns(value: Any) -> dict[str, tuple[str, ...]]:
+    """`[columns]`: role = "Header" or ["Header", ...]; a header names one role only."""
+    if not isinstance(value, dict):
+        raise ValueError('expected a table of role = "Header" or ["Header", ...]')
+    out: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}
+    for raw, names in value.items():
+        role = _role_key(raw)
+        if role not in ROLES:
+            raise ValueError(f"unknown role `{raw}` (roles: {', '.join(ROLES)})")
+        headers = _strings(role, names)
+        for header in headers:
+            key = " ".join(header.replace("*", "").split()).lower()
+            if not key:
+                raise ValueError(f"{role}: an empty header name")
+            if owner.get(key, role) != role:
+                raise ValueError(f"header `{header}` is given two roles: {owner[key]} and {role}")
+            owner[key] = role
+        out[role] = headers
+    return out
+
+
+def _meanings(value: dict[Any, Any]) -> dict[str, tuple[str, ...]]:
+    """`[statuses]`: meaning = ["value", ...]; a value has one meaning only."""
+    out: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}
+    for raw, values in value.items():
+        meaning = str(raw).strip().lower()
+        if meaning not in MEANINGS:
+            raise ValueError(
+                f"unknown meaning `{raw}` (meanings: {', '.join(MEANINGS)}; "
+                "or give `statuses` as a list of values)"
+            )
+        words = _strings(meaning, values)
+        for word in words:
+            key = fold_status(word)
+            if not key:
+                raise ValueError(f"{meaning}: an empty status value")
+            if owner.get(key, meaning) != meaning:
+                raise ValueError(f"status `{word}` is given two meanings: {owner[key]} and {meaning}")
+            owner[key] = meaning
+        out[meaning] = words
+    return out
 
 
 def _strings(key: str, value: Any) -> tuple[str, ...]:
@@ -222,6 +337,8 @@ _Value = tuple[str, ...] | str | int | dict[str, str] | dict[str, tuple[str, ...
 
 def _validate(kind: str, key: str, value: Any, config: Config) -> _Value:
     if kind in ("globs", "strings"):
+        if key == "statuses" and not isinstance(value, (list, str)):
+            raise ValueError('expected a list of status values, or a table of meaning = ["value", ...]')
         strings = _strings(key, value)
         if kind == "strings" and key != "owner-placeholders" and not strings:
             raise ValueError("must not be empty")

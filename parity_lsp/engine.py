@@ -25,6 +25,7 @@ from parity_lsp.model import COL_CODE, COL_TESTS, Matrix, MatrixFormat, ParsePro
 from parity_lsp.parse.delimited import parse_delimited
 from parity_lsp.parse.directives import is_suppressed
 from parity_lsp.parse.markdown import parse_markdown, parse_markdown_steps
+from parity_lsp.roles import EMPTY_SPEC, ColumnSpec
 from parity_lsp.rules import pm005_no_matrix_table, registry
 from parity_lsp.rules.base import RuleInfo, RuleModule, Scope
 from parity_lsp.rules.context import (
@@ -74,17 +75,22 @@ def matrix_format(path: str) -> MatrixFormat:
     return MatrixFormat.MARKDOWN
 
 
-def parse_matrix(path: str, text: str) -> Matrix:
-    """Parse a matrix file of any format (evidence cells are parsed on first use: `Row.evidence`)."""
+def parse_matrix(path: str, text: str, columns: ColumnSpec = EMPTY_SPEC) -> Matrix:
+    """Parse a matrix file of any format (evidence cells are parsed on first use: `Row.evidence`).
+    `columns`: the `[columns]` configuration (`Config.column_spec`), which header plays which role."""
     fmt = matrix_format(path)
-    return parse_markdown(path, text) if fmt == MatrixFormat.MARKDOWN else parse_delimited(path, text, fmt)
+    if fmt == MatrixFormat.MARKDOWN:
+        return parse_markdown(path, text, columns)
+    return parse_delimited(path, text, fmt, columns)
 
 
-def parse_matrix_steps(path: str, text: str) -> Generator[None, None, Matrix]:
+def parse_matrix_steps(
+    path: str, text: str, columns: ColumnSpec = EMPTY_SPEC
+) -> Generator[None, None, Matrix]:
     """`parse_matrix` as a generator: yields between chunks of work, returns the matrix."""
     if matrix_format(path) == MatrixFormat.MARKDOWN:
-        return (yield from parse_markdown_steps(path, text))
-    return parse_matrix(path, text)  # CSV/TSV: the csv module parses in one go (fast)
+        return (yield from parse_markdown_steps(path, text, columns))
+    return parse_matrix(path, text, columns)  # CSV/TSV: the csv module parses in one go (fast)
 
 
 def has_matrix_table(matrix: Matrix) -> bool:
@@ -113,7 +119,7 @@ class CheckResult:
 def read_matrix(ws: Workspace, rel: str) -> tuple[Matrix | None, Finding | None]:
     """Read and parse one matrix file; a file that cannot be read yields a PM000 finding."""
     text, problem = read_matrix_text(ws, rel)
-    return (parse_matrix(rel, text), None) if text is not None else (None, problem)
+    return (parse_matrix(rel, text, ws.config.column_spec), None) if text is not None else (None, problem)
 
 
 def read_matrix_text(ws: Workspace, rel: str) -> tuple[str | None, Finding | None]:

@@ -12,25 +12,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
+from parity_lsp import roles as _roles
+from parity_lsp.roles import EMPTY_SPEC, ColumnSpec, TableRoles, normalize_column
 from parity_lsp.text import LineIndex, Span
 
+__all__ = ["normalize_column"]  # re-exported: callers match header names through the model
 
-def normalize_column(name: str) -> str:
-    """Column names match case-insensitively with whitespace folded."""
-    return " ".join(name.replace("*", "").strip().split()).lower()
-
-
-# Canonical (normalized) names of the columns the engine reads.
-COL_CAPABILITY = "capability"
-COL_FEATURE = "arco feature"
-COL_STATUS = "status"
-COL_PROOF = "proof level required"
-COL_CODE = "evidence (code)"
-COL_TESTS = "evidence (tests)"
-COL_CI = "evidence (ci)"
-COL_OWNER = "owner"
-COL_NOTES = "notes"
-EVIDENCE_COLUMNS = (COL_CODE, COL_TESTS, COL_CI)
+# The roles the engine reads (`roles.py`): rules and features ask a row for a role
+# (`row.cell(COL_STATUS)`), never for a header name. The template's columns play them by default.
+COL_CAPABILITY = _roles.CAPABILITY
+COL_FEATURE = "arco feature"  # the template's extra column (no role)
+COL_STATUS = _roles.STATUS
+COL_PROOF = _roles.PROOF
+COL_CODE = _roles.CODE
+COL_TESTS = _roles.TESTS
+COL_CI = _roles.CI
+COL_EVIDENCE = _roles.EVIDENCE
+COL_OWNER = _roles.OWNER
+COL_NOTES = _roles.NOTES
+EVIDENCE_COLUMNS = _roles.EVIDENCE_ROLES  # the evidence roles (code, tests, ci, evidence)
 
 
 @dataclass(slots=True)
@@ -41,7 +41,9 @@ class Cell:
     # offset each took ~10 MB.
     start: int
     index: int  # 0-based column index
-    column: str | None = None  # normalized header name, None for surplus cells
+    # normalized header name (unique in its table: a repeated `Tests` is `tests (2)`), None for
+    # surplus cells; its role is the table's (`Table.roles.role_at(index)`)
+    column: str | None = None
     _value: str | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -80,31 +82,35 @@ class Row:
 
     @property
     def evidence(self) -> dict[str, Evidence]:
-        """column -> parsed references, parsed on first use: parsing a matrix is then cheap,
-        and the evidence of each row is parsed when (and where) the row is checked."""
+        """column (normalized header name) -> parsed references, for each column with an
+        evidence role (each reference knows its role), parsed on first use: parsing a matrix is
+        then cheap, and the evidence of each row is parsed when (and where) the row is checked."""
         found = self._evidence
         if found is None:
             from parity_lsp.parse.evidence import parse_evidence
 
             found = {}
-            path = self.table.path if self.table is not None else ""
-            for column in EVIDENCE_COLUMNS:
-                cell = self.cell(column)
-                if cell is not None:
-                    found[column] = parse_evidence(cell.text, cell.span.start, path, column)
+            table = self.table
+            if table is not None:
+                cells = self.cells
+                for idx, role in table.roles.evidence_columns:
+                    if idx < len(cells):
+                        cell = cells[idx]
+                        found[cell.column or ""] = parse_evidence(cell.text, cell.start, table.path, role)
             self._evidence = found
         return found
 
-    def cell(self, column: str) -> Cell | None:
+    def cell(self, role: str) -> Cell | None:
+        """The cell of the first column playing `role` (`roles.py`), or None."""
         ref = self.table_ref  # asked ~12 times a row: one weak dereference, not two
         table = ref() if ref is not None else None
-        idx = table.columns.get(column) if table is not None else None
+        idx = table.role_index.get(role) if table is not None else None
         if idx is None or idx >= len(self.cells):
             return None
         return self.cells[idx]
 
-    def value(self, column: str) -> str:
-        cell = self.cell(column)
+    def value(self, role: str) -> str:
+        cell = self.cell(role)
         return cell.value if cell else ""
 
     @property
@@ -125,12 +131,18 @@ class Table:
     group: str | None = None  # nearest heading above the table
     group_line: int | None = None
     suppressed: frozenset[str] = frozenset()  # codes disabled for the whole table
-    columns: dict[str, int] = field(default_factory=dict)  # normalized name -> index
+    columns: dict[str, int] = field(default_factory=dict)  # normalized (unique) name -> index
+    # the columns' roles, assigned when the table is parsed (`roles.assign_roles`)
+    roles: TableRoles = field(default_factory=lambda: _roles.assign_roles(()))
     delimiter_line: int | None = None  # Markdown only
     path: str = ""  # the matrix file (evidence links are relative to it)
     # A table inside a blockquote or list item: line -> column where the table's text starts on
     # it (after `> ` and the item's indentation). Empty for a top-level table.
     prefixes: dict[int, int] = field(default_factory=dict)
+    role_index: dict[str, int] = field(init=False, repr=False, compare=False)  # = roles.first
+
+    def __post_init__(self) -> None:
+        self.role_index = self.roles.first  # role -> first column (asked for every row's cells)
 
     def has_column(self, column: str) -> bool:
         return column in self.columns
@@ -166,6 +178,8 @@ class Matrix:
     problems: list[ParseProblem] = field(default_factory=list)
     governing_docs: list[GoverningDoc] = field(default_factory=list)
     had_bom: bool = False
+    # the `[columns]` configuration it was parsed with (a re-parse uses the same)
+    columns: ColumnSpec = EMPTY_SPEC
     _index: LineIndex | None = field(default=None, repr=False)
 
     @property
@@ -226,7 +240,9 @@ class Reference:
     job: str | None = None
     job_span: Span | None = None
     commands: list[CommandRef] = field(default_factory=list)
-    column: str | None = None  # evidence column the reference sits in
+    # the role of the column it sits in: code, tests, ci, or evidence (a mixed column: what it
+    # is depends on what it resolves to, `RowContext.role_of`)
+    role: str | None = None
     in_missing: bool = False  # written inside a "Missing proof: …" segment: named, not claimed
 
 

@@ -38,6 +38,7 @@ def at(analysis: Analysis, needle: str, *, rel: str = MATRIX, nth: int = 0, end:
         Span(start, stop),
         statuses=cfg.statuses,
         proof_levels=cfg.proof_levels,
+        config=cfg,
         **kw,
     )
 

@@ -159,7 +159,7 @@ def test_init_creates_whole_files_and_leaves_no_temp_file(tmp_path):
     proc = run("init", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     created = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
-    assert created == [".parity-lsp.toml", "docs/parity/dagster-parity-matrix.md"]
+    assert created == [".parity-lsp.toml", "docs/parity/parity-matrix.md"]
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE((tmp_path / ".parity-lsp.toml").stat().st_mode) == 0o666 & ~umask

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lspkit import HEADER, write_tree
 
+from parity_lsp.config import Config
 from parity_lsp.engine import parse_matrix
 from parity_lsp.features.complete import GROUPS, complete
 from parity_lsp.workspace.index import Workspace
@@ -554,3 +555,17 @@ def test_a_created_file_patches_the_tree_the_next_completion_uses(tmp_path):
     fresh = complete_mod.FileTree(analysis.ws.files())
     assert (tree.children, tree.counts) == (fresh.children, fresh.counts)
     assert "crates/a/tests" not in tree.children
+
+
+def test_status_values_of_a_table_with_its_own_words_come_first(tmp_path):
+    # issue 17: the table's own words (as its rows write them, most used first), then its
+    # vocabulary (here the built-in lexicon), each with its meaning
+    text = "| Feature | Status | Tests |\n|---|---|---|\n| A | ✅ | |\n| B | ✅ | |\n| C | ⬜ | |\n"
+    ws = Workspace(tmp_path, Config())
+    matrix = parse_matrix(MATRIX, text)
+    items, _, _ = run(ws, text + "| D | ^ |\n", matrices=[matrix])
+    order = in_order(items)
+    assert order[:2] == ["✅", "⬜"]
+    assert "done" in order and "not started" in order
+    assert items[0].detail == "Status"
+    assert items[0].documentation.startswith("**shipped** — `✅` is in the built-in lexicon (shipped)")

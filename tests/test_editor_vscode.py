@@ -411,8 +411,13 @@ def test_the_settings_ui_edits_every_setting_but_proof_level_globs(vs):
 
     got = vs.wb.wait(f"{len(props)} settings rendered", lambda: (i := items()) and len(i) == len(props) and i)
     only_json = sorted(label for label, i in got.items() if i["edit"])
-    # an object of arrays is one thing VS Code's Settings UI cannot edit
-    assert only_json == ["Parity Lsp: Proof Level Globs"], only_json
+    # an object of arrays is one thing VS Code's Settings UI cannot edit (the globs per proof
+    # level, the headers per column role, the values per status meaning)
+    assert only_json == [
+        "Parity Lsp: Columns",
+        "Parity Lsp: Proof Level Globs",
+        "Parity Lsp: Status Meanings",
+    ], only_json
     for label in (
         "Parity Lsp: Path",
         "Parity Lsp: Interpreter",

@@ -178,6 +178,45 @@ async def test_nothing_under_the_cursor(root):
         assert h is None
 
 
+async def test_hover_says_the_role_of_a_header_and_the_meaning_of_a_status(tmp_path):
+    # issue 17 item 3: on a table read by its roles, the header cell says which role it was
+    # given and why, the status cell what its value means and why
+    text = (
+        "| Feature | Status | Covered By Unit/Snapshot Tests |\n|---|---|---|\n"
+        "| Emphasis | ✅ (inline only) | `tests/test_emphasis.py` (`test_strong`) |\n"
+    )
+    root = write_tree(
+        tmp_path,
+        {"tests/test_emphasis.py": "def test_strong():\n    pass\n", "docs/parity/m.md": text},
+    )
+
+    def at(line: int, needle: str) -> types.Position:
+        col = text.splitlines()[line].index(needle) + 1
+        return types.Position(
+            line=line, character=len(text.splitlines()[line][:col].encode("utf-16-le")) // 2
+        )
+
+    async with session(root) as lsp:
+        u = open_doc(lsp, root, "docs/parity/m.md")
+        header = await lsp.text_document_hover_async(
+            types.HoverParams(text_document=types.TextDocumentIdentifier(uri=u), position=at(0, "Covered"))
+        )
+        assert (
+            'Role: tests — inferred from the header text `Covered By Unit/Snapshot Tests` (contains "covered by").'
+            in header.contents.value
+        )
+        status_header = await lsp.text_document_hover_async(
+            types.HoverParams(text_document=types.TextDocumentIdentifier(uri=u), position=at(0, "Status"))
+        )
+        assert "**CI gating is not checked for this table** (PM202)" in status_header.contents.value
+        status = await lsp.text_document_hover_async(
+            types.HoverParams(text_document=types.TextDocumentIdentifier(uri=u), position=at(2, "✅"))
+        )
+        assert status.contents.value.startswith(
+            "**shipped** — `✅ (inline only)` starts with `✅`, which is in the built-in lexicon (shipped)"
+        )
+
+
 async def test_definition_of_a_struct_is_one_location_and_hover_on_a_line_shows_code(root):
     """Issue 18, item 5, through a real client: `Type` with `impl` blocks answers one location
     (Neovim's `gd` opens the file, not a list), `path:LINE` hovers with the code around it."""

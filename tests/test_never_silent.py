@@ -29,9 +29,9 @@ LOOKALIKE = textwrap.dedent(
     """\
     # Parity
 
-    | Feature | Status | Evidence (Tests) |
+    | Feature | Status | Owner |
     |---|---|---|
-    | Tick keys | Implemented | `tests/test_tick.py` (`test_key`) |
+    | Tick keys | Implemented | @sched |
 
     ```markdown
     | Capability | Status |
@@ -66,12 +66,15 @@ def test_a_named_file_without_a_matrix_table_is_pm005_saying_what_was_found(tmp_
     result = engine(tmp_path, ["docs/parity/m.md"])
     (f,) = result.findings
     assert (f.code, f.severity) == ("PM005", Severity.ERROR)
+    # issue 17: the roles each column was given, and what is missing (a table with a status and
+    # an evidence column would be a matrix: `Feature | Status | Evidence (Tests)` is one now)
     assert f.message == (
-        "no matrix table: the table at line 3 (`Feature | Status | Evidence (Tests)`) has no "
-        "`Capability` column; nor does the other table (line 12) (a matrix table needs a "
-        "`Capability` and a `Status` column: rename `Feature` to `Capability`)"
+        "no matrix table: the table at line 3 (`Feature | Status | Owner`) has no evidence column "
+        "(its columns: `Feature` capability, `Status` status, `Owner` owner); nor does the other table "
+        "(line 12) (a matrix table needs a status column and an evidence column: for an evidence column, "
+        'a header naming tests, code, CI or evidence, or `tests = ["…"]` in [columns])'
     )
-    assert LOOKALIKE[f.span.start : f.span.end] == "| Feature | Status | Evidence (Tests) |"
+    assert LOOKALIKE[f.span.start : f.span.end] == "| Feature | Status | Owner |"
     assert result.checked == [] and result.without_table == []
 
 
@@ -88,12 +91,13 @@ def test_pm005_for_a_file_with_no_table_and_for_a_csv_header(tmp_path):
     assert sorted(by_path) == ["docs/m-parity.csv", "notes.md"]  # the CSV's parse problem is PM005's
     assert {f.code for f in result.findings} == {"PM005"}
     assert by_path["notes.md"].message == (
-        "no matrix table: `notes.md` holds no table; a matrix table needs a `Capability` and a `Status` column"
+        "no matrix table: `notes.md` holds no table; a matrix table needs a status column and an evidence column"
     )
     assert by_path["docs/m-parity.csv"].message == (
-        "no matrix table: the header row (`Feature | State | Owner`) has no `Capability` and no `Status` "
-        "column (a matrix table needs a `Capability` and a `Status` column: rename `Feature` to "
-        "`Capability` and rename `State` to `Status`)"
+        "no matrix table: the header row (`Feature | State | Owner`) has no evidence column (its columns: "
+        "`Feature` capability, `State` status, `Owner` owner) (a matrix table needs a status column and an "
+        'evidence column: for an evidence column, a header naming tests, code, CI or evidence, or `tests = ["…"]` '
+        "in [columns])"
     )
 
 
@@ -191,14 +195,14 @@ def test_a_workspace_where_every_table_is_skipped_says_so(tmp_path):
         assert proc.stderr.splitlines() == [
             (
                 "parity-lsp: error: nothing checked: 2 files in the workspace match the include globs but "
-                "hold no matrix table (a table with Capability and Status columns): docs/parity/charter.md, "
+                "hold no matrix table (a table with a status column and an evidence column): docs/parity/charter.md, "
                 f"docs/parity/m.md (workspace root {root}); `parity-lsp check FILE` says what is missing"
             )
         ]
         assert proc.stdout == ""
     # and naming the file says what is missing
     proc = run("check", "docs/parity/m.md", cwd=root)
-    assert proc.returncode == 1 and "rename `Feature` to `Capability`" in proc.stdout
+    assert proc.returncode == 1 and "has no evidence column (its columns: `Feature` capability" in proc.stdout
 
 
 def test_report_with_no_matrix_writes_nothing(tmp_path):
@@ -339,8 +343,8 @@ def test_the_editor_tells_an_open_document_why_it_is_not_a_matrix(tmp_path):
     (f,) = analysis.findings("README.md")
     assert (f.code, f.severity) == ("PM005", Severity.INFO)
     assert LOOKALIKE[f.span.start : f.span.end].startswith("| Feature | Status")
-    # a table that does not look like one (no evidence column) is left alone
-    assert not analysis.is_matrix_document("NOTES.md", "| Feature | Status |\n|---|---|\n| a | done |\n")
+    # a table that does not look like one (no column named like a capability) is left alone
+    assert not analysis.is_matrix_document("NOTES.md", "| Name | Status |\n|---|---|\n| a | done |\n")
 
 
 async def test_the_editor_shows_the_notice_through_the_protocol(tmp_path):
@@ -358,7 +362,7 @@ async def test_the_editor_shows_the_notice_through_the_protocol(tmp_path):
         (d,) = await pushed(lsp, uri(root, "README.md"))
         assert (d.code, d.severity) == ("PM005", types.DiagnosticSeverity.Information)
         assert (d.range.start.line, d.range.end.line) == (2, 2)
-        assert "rename `Feature` to `Capability`" in d.message
+        assert "has no evidence column (its columns: `Feature` capability" in d.message
 
 
 def test_no_root_marker_fallback_keeps_paths_outside_the_current_directory(tmp_path):

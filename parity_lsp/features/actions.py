@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from parity_lsp.config import DEFAULT_STATUSES, Config
 from parity_lsp.findings import Edit, Finding, Fix
 from parity_lsp.fixer import plan_fixes
 from parity_lsp.model import (
@@ -32,6 +33,7 @@ from parity_lsp.model import (
     Row,
     Table,
 )
+from parity_lsp.roles import PLANNED, SHIPPED, Vocabulary
 from parity_lsp.rules._util import downgrade_fix
 from parity_lsp.text import Span
 
@@ -65,14 +67,19 @@ def code_actions(
     extra: Iterable[int] = (),
     statuses: Sequence[str] = (),
     proof_levels: Sequence[str] = (),
+    config: Config | None = None,
 ) -> list[Action]:
     """Every action for `span` of `matrix`: quick fixes, then fix all, then refactors.
 
     `findings` is the finding list of the document (the one the published diagnostics index);
     `extra` adds findings by index (the diagnostics a client sent in its request context);
     `only` restricts to kinds, hierarchically (`source.fixAll` matches `source.fixAll.parityLsp`).
-    `statuses`/`proof_levels` are the configured vocabularies (for the template row).
+    `statuses`/`proof_levels` are the configured vocabularies (for the template row);
+    `config` (default: one with those `statuses`) gives each table's status vocabulary (what is
+    shipped, which word is partial or planned in a table with its own words).
     """
+    if config is None:
+        config = Config(statuses=tuple(statuses) or DEFAULT_STATUSES)
     wanted = list(only) if only is not None else None
     actions: list[Action] = []
     if _wanted(QUICKFIX, wanted):
@@ -83,7 +90,9 @@ def code_actions(
             actions.append(action)
     if _wanted(REFACTOR, wanted):
         offered = {a.edits for a in actions if a.kind == QUICKFIX}
-        for action in refactors(matrix, findings, span, statuses=statuses, proof_levels=proof_levels):
+        for action in refactors(
+            matrix, findings, span, statuses=statuses, proof_levels=proof_levels, config=config
+        ):
             if action.edits not in offered:  # the same edit is already on the menu as a quick fix
                 actions.append(action)
     return actions
@@ -161,16 +170,18 @@ def refactors(
     *,
     statuses: Sequence[str] = (),
     proof_levels: Sequence[str] = (),
+    config: Config | None = None,
 ) -> list[Action]:
+    config = config or Config(statuses=tuple(statuses) or DEFAULT_STATUSES)
     out: list[Action] = []
-    downgrade = downgrade_rows(matrix, findings, span)
+    downgrade = downgrade_rows(matrix, findings, span, config)
     if downgrade is not None:
         out.append(downgrade)
     for table in _tables_at(matrix, span):
         add = add_missing_columns(table, findings)
         if add is not None:
             out.append(add)
-    insert = insert_row(matrix, span, statuses=statuses, proof_levels=proof_levels)
+    insert = insert_row(matrix, span, statuses=statuses, proof_levels=proof_levels, config=config)
     if insert is not None:
         out.append(insert)
     return out
@@ -184,21 +195,33 @@ def _rows_at(matrix: Matrix, span: Span) -> list[Row]:
     return [r for t in _tables_at(matrix, span) for r in t.rows if overlaps(r.span, span)]
 
 
-def _is_implemented(row: Row, findings: Sequence[Finding]) -> bool:
+def _vocabulary(config: Config, row: Row) -> Vocabulary:
+    table = row.table
+    return config.vocabulary(table is not None and table.roles.template)
+
+
+def _is_implemented(row: Row, findings: Sequence[Finding], vocabulary: Vocabulary) -> bool:
+    if not vocabulary.legacy:
+        return vocabulary.meaning(row.status) == SHIPPED
     # "Implemented", "**Implemented**", "✅ Implemented" — but not "Not implemented"
     if re.sub(r"[^a-z ]", "", row.status.lower()).strip() == "implemented":
         return True
     return any(f.code in DOWNGRADE_CODES and overlaps(f.span, row.span) for f in findings)
 
 
-def downgrade_rows(matrix: Matrix, findings: Sequence[Finding], span: Span) -> Action | None:
-    """ "Downgrade to Partial" for the Implemented rows the range touches."""
+def downgrade_rows(
+    matrix: Matrix, findings: Sequence[Finding], span: Span, config: Config | None = None
+) -> Action | None:
+    """ "Downgrade to Partial" for the shipped rows the range touches (Implemented in the
+    template; `done` → the table's partial word elsewhere)."""
+    config = config or Config()
     fixes = []
     indexes: list[int] = []
     for row in _rows_at(matrix, span):
-        if not _is_implemented(row, findings):
+        vocabulary = _vocabulary(config, row)
+        if not _is_implemented(row, findings, vocabulary):
             continue
-        fix = downgrade_fix(matrix.path, row)
+        fix = downgrade_fix(matrix.path, row, vocabulary)
         if fix is None or not fix.edits:
             continue
         fixes.append(fix)
@@ -207,7 +230,15 @@ def downgrade_rows(matrix: Matrix, findings: Sequence[Finding], span: Span) -> A
         ]
     if not fixes:
         return None
-    title = "Downgrade to Partial" if len(fixes) == 1 else f"Downgrade {len(fixes)} rows to Partial"
+    if len(fixes) == 1:
+        title = fixes[0].message
+    else:
+        words = {fx.message for fx in fixes}
+        title = (
+            f"Downgrade {len(fixes)} rows to Partial"
+            if words == {"Downgrade to Partial"}
+            else (f"Downgrade {len(fixes)} rows to partial")
+        )
     return Action(title, REFACTOR, tuple(e for fx in fixes for e in fx.edits), findings=tuple(indexes))
 
 
@@ -220,7 +251,12 @@ def add_missing_columns(table: Table, findings: Sequence[Finding]) -> Action | N
 
 
 def insert_row(
-    matrix: Matrix, span: Span, *, statuses: Sequence[str] = (), proof_levels: Sequence[str] = ()
+    matrix: Matrix,
+    span: Span,
+    *,
+    statuses: Sequence[str] = (),
+    proof_levels: Sequence[str] = (),
+    config: Config | None = None,
 ) -> Action | None:
     """A template row (`| New capability | | Planned | unit | | | | TBD | |` shaped to the
     table's header) inserted after the cursor's row, or first when the cursor is on the header."""
@@ -236,7 +272,15 @@ def insert_row(
     else:
         after_line = table.delimiter_line if table.delimiter_line is not None else table.header_line
         style_line = table.rows[0].line if table.rows else table.header_line
-    values = [_template_value(cell.column, statuses, proof_levels) for cell in table.header]
+    values = [
+        _template_value(table.roles.role_at(cell.index), statuses, proof_levels) for cell in table.header
+    ]
+    status_at = table.role_index.get(COL_STATUS)
+    if not table.roles.template and config is not None and status_at is not None:
+        # the table's own word for "planned" (as its rows write it), else the vocabulary's
+        vocabulary = config.vocabulary(False)
+        words = [r.status.strip() for r in table.rows if vocabulary.meaning(r.status) == PLANNED]
+        values[status_at] = words[0] if words else (vocabulary.values_for(PLANNED) or [TEMPLATE_STATUS])[0]
     # a table in a blockquote or list item: the new row gets a body row's `> ` or indentation
     # (the header line of a list item also holds the item's marker)
     prefix_line = style_line if style_line != table.header_line else (table.delimiter_line or style_line)
@@ -248,7 +292,8 @@ def insert_row(
     return Action("Insert row from template", REFACTOR, (edit,))
 
 
-def _template_value(column: str | None, statuses: Sequence[str], proof_levels: Sequence[str]) -> str:
+def _template_value(role: str | None, statuses: Sequence[str], proof_levels: Sequence[str]) -> str:
+    column = role
     if column == COL_CAPABILITY:
         return TEMPLATE_CAPABILITY
     if column == COL_STATUS:

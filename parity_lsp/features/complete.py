@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from parity_lsp import languages
+from parity_lsp.features.vocabulary import MEANING_DOCS
 from parity_lsp.model import (
     COL_CI,
     COL_NOTES,
@@ -31,6 +32,7 @@ from parity_lsp.model import (
     COL_STATUS,
     COL_TESTS,
     EVIDENCE_COLUMNS,
+    Cell,
     Matrix,
     MatrixFormat,
     Reference,
@@ -181,7 +183,7 @@ def complete(
     heading = _HEADING.match(line)
     if heading and col >= heading.end():
         return _headings(text, ls, le, ls + heading.end(), offset)
-    cell = _cell_at(rel, text, ls, le, offset)
+    cell = _cell_at(ws, rel, text, ls, le, offset)
     if cell is None:
         return _exception_words(ws, text[ls:offset], offset, escape=_identity, always=False)
     ctx = _Ctx(ws, rel, text, offset, cell, list(matrices))
@@ -237,13 +239,15 @@ def _is_delimiter(line: str) -> bool:
 @dataclass(slots=True)
 class _Cell:
     fmt: MatrixFormat
-    column: str | None  # normalized header name
+    column: str | None  # the column's role (`roles.py`): status, tests, ...
     start: int  # document offsets of the cell's raw text (between separators)
     end: int
     quoted: bool = False  # CSV/TSV: the cell is a quoted field
+    template: bool = False  # the cell's table is a template table (Capability and Status columns)
+    header: Cell | None = None  # its column's header cell
 
 
-def _cell_at(rel: str, text: str, ls: int, le: int, offset: int) -> _Cell | None:
+def _cell_at(ws: Workspace, rel: str, text: str, ls: int, le: int, offset: int) -> _Cell | None:
     """The cell under the cursor in a matrix table row, from the header and this line only."""
     from parity_lsp.engine import matrix_format
 
@@ -255,26 +259,28 @@ def _cell_at(rel: str, text: str, ls: int, le: int, offset: int) -> _Cell | None
         found = _header_above(rel, text, ls)
         if found is None:
             return None
-        names = _columns(rel, f"{found[0]}\n{found[1]}\n|\n")
+        table = _header_table(ws, rel, f"{found[0]}\n{found[1]}\n|\n")
         pre = _quote_length(line)
         bounds = [(s + pre, e + pre, q) for s, e, q in _pipe_cells(line[pre:])]
     else:
         if ls == 0:
             return None  # the header line
         header = text[: _line_bounds(text, 0)[1]].lstrip("\ufeff")
-        names = _columns(rel, f"{header}\n")
+        table = _header_table(ws, rel, f"{header}\n")
         bounds = _delimited_cells(line, "," if fmt == MatrixFormat.CSV else "\t")
-    if names is None:
+    if table is None:
         return None
     col = offset - ls
     for idx, (s, e, quoted) in enumerate(bounds):
         if s <= col <= e:
-            column = names[idx] if idx < len(names) else None
-            return _Cell(fmt, column, ls + s, ls + e, quoted)
+            header_cell = table.header[idx] if idx < len(table.header) else None
+            return _Cell(
+                fmt, table.roles.role_at(idx), ls + s, ls + e, quoted, table.roles.template, header_cell
+            )
     return None
 
 
-_columns_cache: dict[tuple[str, str], list[str | None] | None] = {}
+_header_cache: dict[tuple[str, str, object], Table | None] = {}
 
 
 def _header_above(rel: str, text: str, ls: int) -> tuple[str, str] | None:
@@ -297,24 +303,20 @@ def _header_above(rel: str, text: str, ls: int) -> tuple[str, str] | None:
         cur = prev[0]
 
 
-def _columns(rel: str, mini: str) -> list[str | None] | None:
-    """Normalized column names by index of the table `mini` starts with; None: not a matrix table."""
+def _header_table(ws: Workspace, rel: str, mini: str) -> Table | None:
+    """The (row-less) table `mini` starts with, its columns' roles assigned as the engine
+    assigns them (`[columns]` included); None: not a matrix table."""
     from parity_lsp.engine import matrix_format, parse_matrix
 
-    key = (matrix_format(rel).value, mini)
-    if key in _columns_cache:
-        return _columns_cache[key]
-    table = _first_table(parse_matrix(rel, mini))
-    names: list[str | None] | None = None
-    if table is not None:
-        names = [None] * len(table.header)
-        for name, idx in table.columns.items():
-            if idx < len(names) and names[idx] is None:
-                names[idx] = name
-    if len(_columns_cache) > 256:
-        _columns_cache.clear()
-    _columns_cache[key] = names
-    return names
+    spec = ws.config.column_spec
+    key = (matrix_format(rel).value, mini, spec)
+    if key in _header_cache:
+        return _header_cache[key]
+    table = _first_table(parse_matrix(rel, mini, spec))
+    if len(_header_cache) > 256:
+        _header_cache.clear()
+    _header_cache[key] = table
+    return table
 
 
 def _first_table(matrix: Matrix) -> Table | None:
@@ -578,7 +580,7 @@ def _owners_of(matrix: Matrix) -> list[tuple[int, str]]:
         return cached[1]
     out: list[tuple[int, str]] = []
     for table in matrix.tables:
-        idx = table.columns.get(COL_OWNER)
+        idx = table.role_index.get(COL_OWNER)
         if idx is None:
             continue
         for row in table.rows:
@@ -679,7 +681,7 @@ class _Ctx:
     def run(self) -> list[Completion]:
         column = self.column
         if column == COL_STATUS:
-            return self.values(self.ws.config.statuses, self.status_doc)
+            return self.values(self.status_values(), self.status_doc)
         if column == COL_PROOF:
             return self.values(self.ws.config.proof_levels, self.proof_doc)
         if column == COL_OWNER:
@@ -723,9 +725,38 @@ class _Ctx:
         ]
 
     def column_title(self) -> str:
+        if not self.cell.template and self.cell.header is not None and self.cell.header.value:
+            return self.cell.header.value
         return {COL_STATUS: "Status", COL_PROOF: "Proof Level Required"}.get(self.column or "", "")
 
+    def status_values(self) -> list[str]:
+        """The status vocabulary of the cursor's table: a template table's `statuses`; another
+        table's words first (as its rows write them, most used first), then the rest of its
+        vocabulary (configured values, or the built-in lexicon)."""
+        vocabulary = self.ws.config.vocabulary(self.cell.template)
+        if vocabulary.legacy:
+            return list(self.ws.config.statuses)
+        counts: Counter[str] = Counter()
+        for matrix in self.matrices:
+            if matrix.path != self.rel:
+                continue
+            for table in matrix.tables:
+                if table.roles.template:
+                    continue
+                for row in table.rows:
+                    match = vocabulary.match(row.status)
+                    if match is not None and row.status.strip():
+                        counts[row.status.strip()] += 1
+        ours = [word for word, _n in counts.most_common(20)]
+        seen = {w.casefold() for w in ours}
+        return ours + [w for w in vocabulary.words if w.casefold() not in seen]
+
     def status_doc(self, name: str) -> str:
+        vocabulary = self.ws.config.vocabulary(self.cell.template)
+        if not vocabulary.legacy:
+            match = vocabulary.match(name)
+            if match is not None and match.meaning is not None:
+                return match.describe(name) + "\n\n" + MEANING_DOCS[match.meaning]
         docs = sorted({doc for doc, _line in self.ws.exception_ids().values()})
         where = (
             f" (`{docs[0]}`)"

@@ -14,9 +14,10 @@ from parity_lsp import languages
 from parity_lsp.engine import ALL_RULES
 from parity_lsp.features.locate import COMMAND, JOB, SYMBOL, Hit, locate
 from parity_lsp.features.navigate import best_definition, exception_id_at, resolve_path, symbol_definitions
-from parity_lsp.features.vocabulary import proof_meaning, status_meaning
+from parity_lsp.features.vocabulary import MEANING_DOCS, proof_meaning, status_meaning
 from parity_lsp.findings import Finding
-from parity_lsp.model import COL_CI, COL_PROOF, COL_STATUS, COL_TESTS, Matrix, Reference, RefKind
+from parity_lsp.model import COL_CI, COL_PROOF, COL_STATUS, Cell, Matrix, Reference, RefKind, Table
+from parity_lsp.roles import CI, EVIDENCE, TEMPLATE, TESTS, cites_tests
 from parity_lsp.text import Span
 from parity_lsp.workspace.ci.explain import explain_verdict
 from parity_lsp.workspace.ci.model import CiCitation, TestTarget
@@ -66,15 +67,15 @@ def hover(ws: Workspace, matrix: Matrix, offset: int, findings: Sequence[Finding
 
 
 def _describe(ws: Workspace, hit: Hit, offset: int) -> str | None:
-    if hit.header_cell is not None:
-        return COLUMN_MEANING.get(hit.header_cell.column or "")
+    if hit.header_cell is not None and hit.table is not None:
+        return _describe_header(hit.table, hit.header_cell)
     if hit.governing is not None:
         return f"Governing document `{hit.governing.path}`"
     if hit.cell is None:
         return None
-    if hit.column == COL_STATUS and hit.cell.value:
-        return status_meaning(hit.cell.value)
-    if hit.column == COL_PROOF and hit.cell.value:
+    if hit.role == COL_STATUS and hit.cell.value:
+        return _describe_status(ws, hit)
+    if hit.role == COL_PROOF and hit.cell.value:
         return "\n\n".join(
             proof_meaning(p.strip()) for p in hit.cell.value.replace("+", ",").split(",") if p.strip()
         )
@@ -92,6 +93,65 @@ def _describe(ws: Workspace, hit: Hit, offset: int) -> str | None:
     if ref.kind == RefKind.CI:
         return _describe_ci(ws, hit, ref)
     return _describe_path(ws, hit, ref)
+
+
+def _describe_header(table: Table, cell: Cell) -> str:
+    """What a header cell's column is for (its role) and why it has that role; on a template
+    table's own columns, the template's description first (as always)."""
+    origin = table.roles.origin_at(cell.index)
+    parts = []
+    described = COLUMN_MEANING.get(cell.column or "") if origin.how == TEMPLATE else None
+    if described:
+        parts.append(described)
+    parts.append(f"Role: {origin.describe()}.")
+    if origin.role == COL_STATUS or cell.index == 0:
+        parts.extend(_table_notes(table))
+    return "\n\n".join(parts)
+
+
+def _table_notes(table: Table) -> list[str]:
+    """What is and is not checked in this table, said on its status (and first) header cell."""
+    roles = table.roles
+    notes = []
+    if roles.template:
+        notes.append(
+            "A template table (`Capability` and `Status` columns): the template's nine columns "
+            "are required (PM001)."
+        )
+        return notes
+    named = ", ".join(
+        f"`{table.header[i].value}` → {r}"
+        for i, r in enumerate(roles.by_index)
+        if r is not None and i < len(table.header)
+    )
+    notes.append(f"Columns read: {named}.")
+    if TESTS not in roles.expects:
+        notes.append(
+            "No column for tests: a shipped row must cite some proof that resolves (code, a test "
+            "or a CI job), not a proving test (PM201)."
+        )
+    if CI not in roles.expects:
+        notes.append(
+            "**CI gating is not checked for this table** (PM202): no column is a CI column. "
+            'Name one in `[columns]` (`ci = ["…"]`) to have shipped rows checked for a CI job.'
+        )
+    return notes
+
+
+def _describe_status(ws: Workspace, hit: Hit) -> str:
+    """A status cell: its meaning and why (the vocabulary entry it matched)."""
+    cell = hit.cell
+    assert cell is not None
+    template = hit.table is not None and hit.table.roles.template
+    vocabulary = ws.config.vocabulary(template)
+    if vocabulary.legacy:
+        return status_meaning(cell.value)
+    match = vocabulary.match(cell.value)
+    if match is None:
+        return f"**no meaning** — `{cell.value}` is not a status this table knows (PM101)"
+    if match.meaning is None:
+        return match.describe(cell.value)
+    return match.describe(cell.value) + "\n\n" + MEANING_DOCS[match.meaning]
 
 
 def _lines(text: str) -> list[str]:
@@ -165,7 +225,8 @@ def _describe_path(ws: Workspace, hit: Hit, ref: Reference) -> str:
         return f"`{rel}` — {src.error or 'cannot be read'}"
     out = [f"`{rel}` — {src.line_count} lines"]
     if hit.part == SYMBOL and hit.symbol is not None:
-        defs = symbol_definitions(ws, rel, hit.symbol.name, ref.column == COL_TESTS)
+        tests = cites_tests(ref.role, ref.path)
+        defs = symbol_definitions(ws, rel, hit.symbol.name, tests)
         best = best_definition(defs, ref.line_start)  # the one go to definition opens, first
         defs = [best, *(d for d in defs if d is not best)] if best is not None else defs
         if not defs:
@@ -176,13 +237,13 @@ def _describe_path(ws: Workspace, hit: Hit, ref: Reference) -> str:
             )
             out.append(f"`{d.qualname}` — {d.kind}{flags}, lines {d.start_line + 1}-{d.end_line + 1}")
             out.append(_snippet(ws, rel, d.start_line, d.end_line))
-        if ref.column == COL_TESTS and defs:
+        if tests and defs:
             out.extend(_ci_explanations(ws, hit, rel, hit.symbol.name))
     else:
         if ref.line_start is not None:
             # `path:LINE`, `path:START-END`, `path#L10`: the code around the cited lines
             out.append(_excerpt(ws, rel, ref.line_start, ref.line_end or ref.line_start))
-        if ref.column == COL_TESTS and not ref.symbols:
+        if cites_tests(ref.role, ref.path) and not ref.symbols:
             out.extend(_ci_explanations(ws, hit, rel, None))
     return "\n\n".join(p for p in out if p)
 
@@ -191,8 +252,8 @@ def _ci_explanations(ws: Workspace, hit: Hit, rel: str, name: str | None) -> lis
     """Whether and where the row's cited CI runs this test."""
     out = []
     row = hit.row
-    ci = row.evidence.get(COL_CI) if row else None
-    for ref in ci.refs if ci else []:
+    refs = [r for ev in row.evidence.values() for r in ev.refs if r.role in (COL_CI, EVIDENCE)] if row else []
+    for ref in refs:
         if ref.kind != RefKind.CI or not ref.path or not ref.job:
             continue
         wf_rel = resolve_path(ws, ref)

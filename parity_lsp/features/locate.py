@@ -22,6 +22,7 @@ class Hit:
     row: Row | None = None  # None on the header or delimiter row
     cell: Cell | None = None
     column: str | None = None  # normalized column name of the cell
+    role: str | None = None  # the role of the cell's column (`roles.py`)
     ref: Reference | None = None
     part: str | None = None  # PATH, LINE, SYMBOL, JOB, COMMAND, REFERENCE (elsewhere in the reference)
     symbol: SymbolRef | None = None
@@ -78,6 +79,7 @@ def locate(matrix: Matrix, offset: int) -> Hit:
                 return hit
             hit.cell = cell
             hit.column = cell.column
+            hit.role = table.roles.role_at(cell.index)
             ev = row.evidence.get(cell.column or "")
             if ev is not None:
                 _locate_ref(hit, ev.refs, offset)

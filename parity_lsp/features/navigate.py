@@ -9,7 +9,8 @@ import posixpath
 from dataclasses import dataclass
 
 from parity_lsp.features.locate import COMMAND, JOB, LINE, PATH, SYMBOL, Hit, locate
-from parity_lsp.model import COL_TESTS, Matrix, Reference, RefKind
+from parity_lsp.model import Matrix, Reference, RefKind
+from parity_lsp.roles import cites_tests
 from parity_lsp.workspace.ci.verdict import match_cited_commands
 from parity_lsp.workspace.ci.workflows import find_job, load_workflow
 from parity_lsp.workspace.index import Workspace, resolve_reference_path
@@ -86,7 +87,7 @@ def _path_targets(ws: Workspace, hit: Hit, ref: Reference) -> list[Target]:
     rel = resolve_path(ws, ref)
     if rel is None or not ws.fs.is_file(rel):
         return []
-    tests_first = ref.column == COL_TESTS
+    tests_first = cites_tests(ref.role, ref.path)
     symbol = hit.symbol if hit.part == SYMBOL else None
     if symbol is None and ref.line_start is not None and hit.part in (LINE, PATH):
         return [Target(rel, max(0, ref.line_start - 1), (ref.line_end - 1) if ref.line_end else None)]

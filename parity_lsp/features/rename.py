@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from parity_lsp.findings import Edit
-from parity_lsp.model import EVIDENCE_COLUMNS, Matrix, MatrixFormat
+from parity_lsp.model import EVIDENCE_COLUMNS, Matrix, MatrixFormat, Reference
 from parity_lsp.parse.evidence import parse_evidence
 from parity_lsp.text import Span
 from parity_lsp.workspace.fs import FileSystem, normalize_rel
@@ -85,16 +85,21 @@ def matrix_edits(matrix: Matrix, fs: FileSystem, moves: Sequence[tuple[str, str]
 
 def _cited(matrix: Matrix) -> Iterator[_Cited]:
     base = posixpath.dirname(matrix.path)
-    for row in matrix.rows():
-        refs = [r for ev in row.evidence.values() for r in ev.refs]
-        for cell in row.cells:
-            if cell.column not in EVIDENCE_COLUMNS:
-                refs += parse_evidence(cell.text, cell.span.start, matrix.path, cell.column).refs
-        for ref in refs:
-            if ref.path:
-                yield _without_fragment(ref.path, ref.span, base if ref.is_link else None)
+    for table in matrix.tables:
+        for row in table.rows:
+            refs = [r for ev in row.evidence.values() for r in ev.refs]
+            for cell in row.cells:
+                if table.roles.role_at(cell.index) not in EVIDENCE_COLUMNS:
+                    refs += parse_evidence(cell.text, cell.span.start, matrix.path).refs
+            yield from _paths(refs, base)
     for doc in matrix.governing_docs:
         yield _without_fragment(doc.path, doc.span, base)
+
+
+def _paths(refs: list[Reference], base: str) -> Iterator[_Cited]:
+    for ref in refs:
+        if ref.path:
+            yield _without_fragment(ref.path, ref.span, base if ref.is_link else None)
 
 
 def _without_fragment(text: str, span: Span, base: str | None) -> _Cited:

@@ -19,6 +19,18 @@ STATUS_MEANING = {
     "cite a declared exception id such as `EX-04` (PM206, PM207).",
 }
 
+# What each meaning (SPEC 8) asks of a row, for hover and completion on a status of a table read
+# by its roles.
+MEANING_DOCS = {
+    "shipped": "A shipped row claims parity: it must cite a proving test that exists (PM201; where "
+    "the table has no column for tests, some proof that resolves) and, where the table has a column "
+    "for CI, a workflow, job and command that run it (PM202, PM203).",
+    "partial": "Part of it is shipped; the row says what is missing. Not counted as verified parity.",
+    "planned": "Not shipped: never counted as shipped parity (PM205); missing evidence is only a warning.",
+    "exception": "A deliberate, reviewed gap: it points to the exceptions document or cites a declared "
+    "exception id such as `EX-04` (PM206, PM207).",
+}
+
 PROOF_MEANING = {
     "unit": "**unit** — proven by unit tests (a Rust test under `src/`, Python `tests/unit`).",
     "integration": "**integration** — proven by integration tests (Rust `tests/`, "

@@ -21,7 +21,7 @@ from parity_lsp.output.report import Located, Report
 
 SUITE_NAME = "parity-lsp"
 TESTCASE_NAME = "parity matrix check"
-NO_TABLE = "not checked: no matrix table (a table with Capability and Status columns)"
+NO_TABLE = "not checked: no matrix table (a table with a status column and an evidence column)"
 
 # Characters XML 1.0 cannot carry at all.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

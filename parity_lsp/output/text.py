@@ -51,6 +51,9 @@ def summary_line(report: Report) -> str:
     if report.without_table:
         n = len(report.without_table)
         notes.append(f"{n} included file{'s' if n != 1 else ''} had no matrix table")
+    for notice in report.notices:
+        if notice.kind == "ci-not-checked":  # a gate that checks nothing must not look green
+            notes.append(notice.message.split(" (", 1)[0].replace("was not checked", "not checked"))
     checked = _plural(report.matrices, "matrix", "matrices")
     if report.matrices:
         checked += ", " + _plural(report.rows, "row")

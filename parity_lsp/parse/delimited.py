@@ -10,9 +10,9 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator
 
-from parity_lsp.model import Cell, Matrix, MatrixFormat, ParseProblem, Row, Table, normalize_column
+from parity_lsp.model import Cell, Matrix, MatrixFormat, ParseProblem, Row, Table
 from parity_lsp.parse.directives import parse_directive
-from parity_lsp.parse.markdown import is_matrix_header
+from parity_lsp.roles import EMPTY_SPEC, ColumnSpec, assign_roles, unique_names
 from parity_lsp.text import Span
 
 
@@ -63,8 +63,9 @@ def _records(text: str, delim: str) -> Iterator[tuple[int, int, list[tuple[int, 
             return
 
 
-def parse_delimited(path: str, text: str, fmt: MatrixFormat) -> Matrix:
-    matrix = Matrix(path=path, text=text, format=fmt)
+def parse_delimited(path: str, text: str, fmt: MatrixFormat, columns: ColumnSpec = EMPTY_SPEC) -> Matrix:
+    """`columns`: the `[columns]` configuration (which header plays which role)."""
+    matrix = Matrix(path=path, text=text, format=fmt, columns=columns)
     try:
         _parse_into(matrix, "\t" if fmt == MatrixFormat.TSV else ",")
     except Exception as exc:  # noqa: BLE001 - parsers never raise: the bug is reported as a PM000 problem
@@ -107,25 +108,29 @@ def _parse_into(matrix: Matrix, delim: str) -> None:
             )
         line = index.line_of(rec_start)
         if table is None:
-            if not is_matrix_header([c.value for c in cells]):
+            names = [c.value for c in cells]
+            roles = assign_roles(names, matrix.columns)
+            if not roles.is_matrix:
                 matrix.problems.append(
                     ParseProblem(
                         Span(rec_start, rec_end),
-                        "first row is not a matrix header (needs Capability and Status columns)",
+                        "first row is not a matrix header (needs a status column and an evidence column, "
+                        "or the template's Capability and Status)",
                         code="PM005",  # reported by the PM005 rule (engine), with what was found
                     )
                 )
                 return
             columns: dict[str, int] = {}
-            for c in cells:
-                c.column = normalize_column(c.value)
-                columns.setdefault(c.column, c.index)
+            for c, name in zip(cells, unique_names(names), strict=True):
+                c.column = name
+                columns[name] = c.index
             table = Table(
                 header=cells,
                 rows=[],
                 span=Span(rec_start, rec_end),
                 header_line=line,
                 columns=columns,
+                roles=roles,
                 suppressed=frozenset(table_disable),
                 path=matrix.path,
             )

@@ -17,7 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from parity_lsp import languages
+from parity_lsp import languages, roles
 from parity_lsp.model import CommandRef, Evidence, Reference, RefKind, SymbolRef
 from parity_lsp.text import Span
 
@@ -61,6 +61,8 @@ KNOWN_EXTENSIONS = frozenset(ext[1:] for ext in languages.source_extensions()) |
     ]
 )
 WORKFLOW_DIR = ".github/workflows/"
+# The template's column names, as callers used to give them, and their roles.
+_LEGACY_ROLES = {"evidence (code)": roles.CODE, "evidence (tests)": roles.TESTS, "evidence (ci)": roles.CI}
 
 _SEPARATOR = re.compile(r"<br\s*/?>|\n|;", re.I)
 _LABEL = re.compile(r"^\s*([A-Za-z][\w.+#/ -]{0,24}?)\s*:\s+")
@@ -515,9 +517,11 @@ def _segments(sc: _Scan) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out if text[s:e].strip()]
 
 
-def parse_evidence(text: str, offset: int, matrix_path: str = "", column: str | None = None) -> Evidence:
-    """Parse one evidence cell (`text` starts at document offset `offset`)."""
+def parse_evidence(text: str, offset: int, matrix_path: str = "", role: str | None = None) -> Evidence:
+    """Parse one evidence cell (`text` starts at document offset `offset`) of a column playing
+    `role` (code, tests, ci, evidence; the template's column names are accepted too)."""
     ev = Evidence()
+    column = _LEGACY_ROLES.get(role or "", role)
     try:
         _parse_into(ev, text, offset, matrix_path, column)
     except Exception:  # noqa: BLE001 - parsers never raise: the cell yields what was found, the bug is logged
@@ -600,7 +604,7 @@ def _parse_quick(ev: Evidence, text: str, offset: int, base_dir: str, column: st
         int(line) if line else None,
         int(end) if end else None,
         Span(path_end + 1, offset + m.end(group - 1)) if line else None,  # group - 1: the raw text
-        column=column,
+        role=column,
     )
     if link:
         ref.is_link = True
@@ -656,7 +660,7 @@ def _refs_from_tokens(
                 ref = _path_ref(
                     stripped, offset + tok.inner_start + lead, Span(offset + tok.start, offset + tok.end)
                 )
-            elif column == "evidence (ci)" and stripped:
+            elif column == roles.CI and stripped:
                 # a command with no workflow: remembered so PM202 can say what is missing
                 ev.refs.append(
                     Reference(
@@ -670,7 +674,7 @@ def _refs_from_tokens(
                             )
                         ],
                         label=label,
-                        column=column,
+                        role=column,
                     )
                 )
                 i += 1
@@ -695,7 +699,7 @@ def _refs_from_tokens(
             i += 1
             continue
         ref.label = label
-        ref.column = column
+        ref.role = column
         # an optional parenthesis right after the path
         j = i + 1
         if j < len(toks) and toks[j].kind == "text" and not text[toks[j].start : toks[j].end].strip():
@@ -721,7 +725,7 @@ def _bare_paths(
         ref = _path_ref(m.group(0), offset + s, full)
         if ref is not None:
             ref.label = label
-            ref.column = column
+            ref.role = column
             ev.refs.append(ref)
 
 
@@ -818,7 +822,8 @@ def _attach_code(ref: Reference, content: str, start: int) -> None:
     if not stripped or is_path_candidate(stripped):
         return
     s = start + content.find(stripped)
-    if "{" in stripped and len(stripped) <= _MAX_GROUP_TEXT and ref.column != "evidence (tests)":
+    tests = roles.cites_tests(ref.role, ref.path)
+    if "{" in stripped and len(stripped) <= _MAX_GROUP_TEXT and not tests:
         group = _expand_group(stripped)
         if group is not None:
             ref.symbols.extend(SymbolRef(name, Span(s + a, s + b)) for name, a, b in group)
@@ -826,7 +831,7 @@ def _attach_code(ref: Reference, content: str, start: int) -> None:
     name = _symbol_name(stripped)
     if not name:
         return
-    if ref.column == "evidence (tests)" or _IDENT_PATH.fullmatch(name):
+    if tests or _IDENT_PATH.fullmatch(name):
         # a test is named as its runner lists it (a JS `test("…")` title may be prose)
         lead = stripped.find(name)
         ref.symbols.append(SymbolRef(name, Span(s + max(lead, 0), s + max(lead, 0) + len(name))))

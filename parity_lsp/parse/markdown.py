@@ -19,8 +19,6 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_core.normalize import normalize as _md_normalize
 
 from parity_lsp.model import (
-    COL_CAPABILITY,
-    COL_STATUS,
     Cell,
     GoverningDoc,
     Matrix,
@@ -28,9 +26,9 @@ from parity_lsp.model import (
     ParseProblem,
     Row,
     Table,
-    normalize_column,
 )
 from parity_lsp.parse.directives import Directive, parse_directive
+from parity_lsp.roles import EMPTY_SPEC, ColumnSpec, assign_roles, unique_names
 from parity_lsp.text import LineIndex, Span
 
 
@@ -171,26 +169,30 @@ def _row_cells_escaped(line: str, line_offset: int, columns: Sequence[str | None
     return out
 
 
-def is_matrix_header(names: list[str]) -> bool:
-    norm = {normalize_column(n) for n in names}
-    return COL_CAPABILITY in norm and COL_STATUS in norm
+def is_matrix_header(names: Sequence[str], columns: ColumnSpec | None = None) -> bool:
+    """A status column and an evidence column, or the template's Capability and Status
+    (`roles.assign_roles`, SPEC 2 and 8)."""
+    return assign_roles(names, columns).is_matrix
 
 
 ROWS_PER_STEP = 200  # rows built between two yields of `parse_markdown_steps` (~5 ms)
 
 
-def parse_markdown(path: str, text: str) -> Matrix:
-    matrix = Matrix(path=path, text=text, format=MatrixFormat.MARKDOWN)
+def parse_markdown(path: str, text: str, columns: ColumnSpec = EMPTY_SPEC) -> Matrix:
+    """`columns`: the `[columns]` configuration (which header plays which role)."""
+    matrix = Matrix(path=path, text=text, format=MatrixFormat.MARKDOWN, columns=columns)
     for _ in _parse_reporting(matrix):
         pass
     return matrix
 
 
-def parse_markdown_steps(path: str, text: str) -> Generator[None, None, Matrix]:
+def parse_markdown_steps(
+    path: str, text: str, columns: ColumnSpec = EMPTY_SPEC
+) -> Generator[None, None, Matrix]:
     """`parse_markdown` as a generator that yields between chunks of rows and returns the
     matrix: a server parses a 10,000-row matrix in the background without holding up requests
     (a thread would share the interpreter lock with them)."""
-    matrix = Matrix(path=path, text=text, format=MatrixFormat.MARKDOWN)
+    matrix = Matrix(path=path, text=text, format=MatrixFormat.MARKDOWN, columns=columns)
     yield from _parse_reporting(matrix)
     return matrix
 
@@ -312,19 +314,22 @@ def _build_table(
     nested = {ln: prefixes[ln] for ln in range(start, end) if ln in prefixes} if prefixes else {}
     col = nested.get(start, 0)
     header_cells = row_cells(lines[start][col:], index.line_start(start) + col)
-    if not is_matrix_header([c.value for c in header_cells]):
+    names = [c.value for c in header_cells]
+    roles = assign_roles(names, matrix.columns)
+    if not roles.is_matrix:
         return None
+    header_columns = unique_names(names)
     columns: dict[str, int] = {}
-    for c in header_cells:
-        c.column = normalize_column(c.value)
-        columns.setdefault(c.column, c.index)
-    header_columns = [c.column for c in header_cells]
+    for c, name in zip(header_cells, header_columns, strict=True):
+        c.column = name
+        columns[name] = c.index
     table = Table(
         header=header_cells,
         rows=[],
         span=Span(index.line_start(start), index.line_end(end - 1)),
         header_line=start,
         columns=columns,
+        roles=roles,
         delimiter_line=start + 1,
         path=matrix.path,
         prefixes=nested,

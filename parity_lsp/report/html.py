@@ -16,6 +16,7 @@ import math
 import posixpath
 import unicodedata
 from collections.abc import Container
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from parity_lsp import __version__
@@ -37,6 +38,7 @@ from parity_lsp.report.model import (
     Totals,
     percent,
 )
+from parity_lsp.roles import PLANNED
 
 if TYPE_CHECKING:
     from parity_lsp.report.compare import Comparison, RowChange
@@ -360,6 +362,23 @@ def status_chart(report: ParityReport) -> str:
     return "".join(parts) + f'<ul class="legend">{legend}</ul>'
 
 
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """How the page names the meanings: the template's words when only its vocabulary was read
+    (as always), else the meanings of SPEC 8 (the tables' own words are in the status table)."""
+
+    shipped: str
+    exception: str
+    planned: str
+    planned_sum: str
+
+
+def _words(report: ParityReport) -> _Words:
+    if report.legacy:
+        return _Words("Implemented", "Exception", "Designed/Planned", "Designed + Planned")
+    return _Words("shipped", "exception", "Planned", report.named(PLANNED))
+
+
 def claimed_chart(report: ParityReport) -> str:
     """Per group: claimed (Implemented) and verified, as two bars on the group's row count."""
     groups = report.groups
@@ -396,7 +415,7 @@ def claimed_chart(report: ParityReport) -> str:
             )
     parts.append("</svg>")
     legend = (
-        f"<li>{_swatch(CLAIMED_COLOR)}claimed (Implemented)</li>"
+        f"<li>{_swatch(CLAIMED_COLOR)}claimed ({_h(_words(report).shipped)})</li>"
         f"<li>{_swatch(VERIFIED_COLOR)}verified (no error; Exceptions with a declared id)</li>"
     )
     return "".join(parts) + f'<ul class="legend">{legend}</ul>'
@@ -417,13 +436,13 @@ def _card(label: str, value: str, note: str = "", cls: str = "", extra: str = ""
     )
 
 
-def _cards(t: Totals) -> str:
+def _cards(t: Totals, w: _Words) -> str:
     hero = _card(
         "Verified parity",
         f"{t.verified}<small>of {t.rows} · {percent(t.verified, t.rows)}</small>",
-        f"{t.verified_implemented} Implemented row{'s' if t.verified_implemented != 1 else ''} "
+        f"{t.verified_implemented} {w.shipped} row{'s' if t.verified_implemented != 1 else ''} "
         f"with no error + {t.verified_exceptions} declared "
-        f"Exception{'s' if t.verified_exceptions != 1 else ''}",
+        f"{w.exception}{'s' if t.verified_exceptions != 1 else ''}",
         "hero good",
         _meter(t.verified, t.rows, VERIFIED_COLOR),
     )
@@ -435,19 +454,19 @@ def _cards(t: Totals) -> str:
                 _card(
                     "Claimed",
                     f"{t.claimed}<small>{percent(t.claimed, t.rows)}</small>",
-                    "rows marked Implemented",
+                    f"rows marked {w.shipped}",
                 ),
                 _card(
                     "Broken claims",
                     str(t.broken),
-                    "Implemented or Exception rows that do not hold",
+                    f"{w.shipped} or {w.exception} rows that do not hold",
                     "bad" if t.broken else "good",
                 ),
                 _card("Partial", str(t.partial), "shown apart, never counted"),
                 _card(
                     "Not shipped",
                     str(t.not_shipped),
-                    "Designed + Planned" + (f"; {t.unknown} unknown status" if t.unknown else ""),
+                    _h(w.planned_sum) + (f"; {t.unknown} unknown status" if t.unknown else ""),
                 ),
             ]
         )
@@ -494,7 +513,8 @@ def _diags(r: RowReport, severities: Container[str] = ("error", "warning", "info
 def _groups_table(report: ParityReport, link_base: str) -> str:
     head = (
         "<tr><th>Group</th><th class=num>Rows</th><th class=num>Claimed</th><th class=num>Verified</th>"
-        "<th class=num>Broken claims</th><th class=num>Partial</th><th class=num>Designed/Planned</th>"
+        "<th class=num>Broken claims</th><th class=num>Partial</th>"
+        f"<th class=num>{_words(report).planned}</th>"
         "<th class=num>Exceptions (verified)</th></tr>"
     )
     body = []
@@ -552,7 +572,7 @@ def _proof_section(report: ParityReport) -> str:
         )
     p = t.proof
     body.append(
-        f'<tr class="total"><td>All Implemented rows</td><td class=num>{p.required}</td>'
+        f'<tr class="total"><td>All {_words(report).shipped} rows</td><td class=num>{p.required}</td>'
         f"<td class=num>{p.met} <span class=small>({percent(p.met, p.required)})</span></td>"
         f"<td class=num>{p.below}</td>"
         f"<td class=num>{p.unclassified}</td><td class=num>{p.no_test}</td>"
@@ -560,7 +580,8 @@ def _proof_section(report: ParityReport) -> str:
     )
     return (
         '<section class="panel" id="proof"><h2>Proof-level coverage</h2>'
-        '<p class="sub">Implemented rows: the level each row requires (Proof Level Required) against the '
+        f'<p class="sub">{_words(report).shipped.capitalize()} rows: the level each row requires '
+        "(Proof Level Required) against the "
         "best level among its cited tests that resolve (classified by <code>proof-level-globs</code>, "
         "as PM204 does).</p>"
         f"<table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table></section>"
@@ -570,7 +591,8 @@ def _proof_section(report: ParityReport) -> str:
 def _broken_section(report: ParityReport, link_base: str) -> str:
     broken = report.broken_claims
     if not broken:
-        inner = '<p class="none">None: every Implemented and Exception row holds.</p>'
+        w = _words(report)
+        inner = f'<p class="none">None: every {w.shipped} and {w.exception} row holds.</p>'
     else:
         items = []
         for r in broken:
@@ -586,7 +608,8 @@ def _broken_section(report: ParityReport, link_base: str) -> str:
     return (
         '<section class="panel" id="broken">'
         f'<h2>Broken claims <span class="small">({len(broken)})</span></h2>'
-        '<p class="sub">Rows that claim parity (Implemented, or Exception) but do not hold, '
+        f'<p class="sub">Rows that claim parity ({_words(report).shipped}, or {_words(report).exception}) '
+        "but do not hold, "
         "with the diagnostics that break them.</p>"
         f"{inner}</section>"
     )
@@ -678,7 +701,7 @@ def _compare_section(report: ParityReport, cmp: Comparison, link_base: str) -> s
         f"<td class=num>{delta(before, now, up)}</td></tr>"
         for label, before, now, up in (
             ("Verified parity", b.verified, t.verified, True),
-            ("Claimed (Implemented)", b.claimed, t.claimed, True),
+            (f"Claimed ({_words(report).shipped})", b.claimed, t.claimed, True),
             ("Broken claims", b.broken, t.broken, False),
             ("Rows", b.rows, t.rows, True),
         )
@@ -745,11 +768,12 @@ def render_html(report: ParityReport, link_base: str = "", title: str | None = N
         f"default-src 'none'; style-src '{_sha256(css)}'; script-src '{_sha256(SCRIPT)}'; img-src data:; "
         "base-uri 'none'; form-action 'none'"
     )
+    w = _words(report)
     lede = (
-        f"{t.claimed} row{'s' if t.claimed != 1 else ''} claimed as Implemented, "
+        f"{t.claimed} row{'s' if t.claimed != 1 else ''} claimed as {w.shipped}, "
         f"{t.verified_implemented} of them verified; {t.verified_exceptions} of {t.exceptions} "
-        f"Exception{'s' if t.exceptions != 1 else ''} cite a declared exception id. "
-        f"Designed/Planned rows ({t.not_shipped}) are never counted as shipped; "
+        f"{w.exception}{'s' if t.exceptions != 1 else ''} cite a declared exception id. "
+        f"{w.planned} rows ({t.not_shipped}) are never counted as shipped; "
         f"Partial ({t.partial}) is shown apart."
     )
     compare = _compare_section(report, report.compare, link_base) if report.compare is not None else ""
@@ -790,7 +814,7 @@ def render_html(report: ParityReport, link_base: str = "", title: str | None = N
 <div class="meta">{len(report.files)} matrix file{"s" if len(report.files) != 1 else ""}<br>\
 parity-lsp {_h(__version__)}</div>
 </header>
-{_cards(t)}
+{_cards(t, w)}
 {compare}
 <div class="grid2">
 <section class="panel" id="status-chart"><h2>Rows by status</h2>\
@@ -809,8 +833,8 @@ parity-lsp {_h(__version__)}</div>
 {other}
 {_rows_section(report, link_base)}
 <footer>Generated by parity-lsp {_h(__version__)} from {files}. \
-Verified = Implemented rows with no error, plus Exception rows
-citing a declared exception id; claimed = rows marked Implemented.</footer>
+Verified = {w.shipped} rows with no error, plus {w.exception} rows
+citing a declared exception id; claimed = rows marked {w.shipped}.</footer>
 </main>
 <script>{SCRIPT}</script>
 </body>

@@ -53,6 +53,7 @@ class RowJson(TypedDict):
     capability: str
     status: str
     status_key: str
+    meaning: str | None  # shipped, partial, planned, exception (SPEC 8), or null: no meaning
     owner: str
     required_level: str | None
     achieved_level: str | None
@@ -127,6 +128,7 @@ class ReportJson(TypedDict):
     root: str
     files: list[str]
     statuses: list[str]
+    status_meanings: dict[str, str]  # each status counted -> shipped | partial | planned | exception
     proof_levels: list[str]
     overall: TotalsJson
     groups: list[GroupJson]
@@ -178,6 +180,7 @@ def row_dict(r: RowReport, link_base: str = "") -> RowJson:
         "capability": r.capability,
         "status": r.status,
         "status_key": r.status_key,
+        "meaning": r.meaning,
         "owner": r.owner,
         "required_level": r.required_level,
         "achieved_level": r.achieved_level,
@@ -200,6 +203,7 @@ def report_dict(report: ParityReport, link_base: str = "") -> ReportJson:
         "root": report.root,
         "files": list(report.files),
         "statuses": list(report.statuses),
+        "status_meanings": dict(report.meanings),
         "proof_levels": list(report.proof_levels),
         "overall": totals_dict(report.overall),
         "groups": [

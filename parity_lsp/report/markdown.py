@@ -17,6 +17,7 @@ from urllib.parse import quote
 from parity_lsp import __version__
 from parity_lsp.output.escape import escape_controls
 from parity_lsp.report.model import ParityReport, RowReport, Totals, percent
+from parity_lsp.roles import EXCEPTION, PARTIAL, PLANNED, SHIPPED
 
 if TYPE_CHECKING:
     from parity_lsp.report.compare import Comparison
@@ -28,6 +29,19 @@ DEFINITION = (
     "Claimed = rows marked Implemented. Designed/Planned rows are never counted as shipped; "
     "Partial is shown apart."
 )
+
+
+def definition(report: ParityReport) -> str:
+    """What verified and claimed mean: in the template's words when only its vocabulary was
+    read, else in meanings (SPEC 8) with the tables' own words."""
+    if report.legacy:
+        return DEFINITION
+    return (
+        f"Verified = rows whose status means shipped ({report.named(SHIPPED)}) with no error, plus "
+        f"exception rows ({report.named(EXCEPTION)}) that cite a declared exception id. Claimed = rows "
+        f"whose status means shipped. Planned rows ({report.named(PLANNED)}) are never counted as "
+        f"shipped; partial ({report.named(PARTIAL)}) is shown apart."
+    )
 
 
 def href(link_base: str, path: str, line: int | None = None) -> str:
@@ -119,16 +133,25 @@ def signed(n: int) -> str:
     return f"+{n}" if n > 0 else ("0" if n == 0 else f"−{-n}")
 
 
-def headline(t: Totals) -> str:
+def headline(t: Totals, report: ParityReport | None = None) -> str:
+    shipped, partial, planned = _names(report)
     return (
         f"**Verified parity: {t.verified} of {t.rows} capabilities ({percent(t.verified, t.rows)})** · "
-        f"claimed (Implemented): {t.claimed} ({percent(t.claimed, t.rows)}) · "
-        f"Implemented and verified: {t.verified_implemented} of {t.claimed} · "
+        f"claimed ({shipped}): {t.claimed} ({percent(t.claimed, t.rows)}) · "
+        f"{shipped[0].upper() + shipped[1:]} and verified: {t.verified_implemented} of {t.claimed} · "
         f"Exceptions verified: {t.verified_exceptions} of {t.exceptions} · "
-        f"broken claims: {t.broken} · Partial: {t.partial} · "
-        f"Designed/Planned (not shipped): {t.not_shipped}"
+        f"broken claims: {t.broken} · {partial[0].upper() + partial[1:]}: {t.partial} · "
+        f"{planned[0].upper() + planned[1:]} (not shipped): {t.not_shipped}"
         + (f" · unknown status: {t.unknown}" if t.unknown else "")
     )
+
+
+def _names(report: ParityReport | None) -> tuple[str, str, str]:
+    """(shipped, partial, planned) as the report names them: `Implemented`, `Partial`,
+    `Designed/Planned` for the template; `shipped (done, ✅)` ... for tables with their own words."""
+    if report is None:
+        return "Implemented", "Partial", "Designed/Planned"
+    return report.named(SHIPPED), report.named(PARTIAL), report.named(PLANNED)
 
 
 def _diag_lines(r: RowReport, severities: Container[str] = ("error", "warning")) -> str:
@@ -144,7 +167,7 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
     lines: list[str] = ["# Parity report", ""]
     if not report.rows:
         lines += ["No matrix rows found" + (f" in {len(report.files)} file(s)." if report.files else "."), ""]
-    lines += [headline(t), "", f"> {DEFINITION}", ""]
+    lines += [headline(t, report), "", f"> {definition(report)}", ""]
 
     if report.compare is not None:
         lines += _compare(report, report.compare, link_base)
@@ -153,8 +176,9 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
         "## Verified vs claimed, by group",
         "",
         (
-            "| Group | Rows | Claimed | Verified | Broken claims | Partial | Designed/Planned "
-            "| Exceptions (verified) |"
+            "| Group | Rows | Claimed | Verified | Broken claims | Partial | "
+            + ("Designed/Planned" if report.legacy else "Planned")
+            + " | Exceptions (verified) |"
         ),
         "|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
@@ -187,7 +211,7 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
     lines.append("")
 
     lines += [
-        "## Proof-level coverage (Implemented rows)",
+        f"## Proof-level coverage ({'Implemented' if report.legacy else 'shipped'} rows)",
         "",
         "Required level (Proof Level Required) against the best level of the cited tests that resolve.",
         "",
@@ -216,7 +240,11 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
                 f"{cell(r.status)} | {cell(r.owner)} | {_diag_lines(r)} |"
             )
     else:
-        lines.append("_None: every Implemented and Exception row holds._")
+        lines.append(
+            "_None: every Implemented and Exception row holds._"
+            if report.legacy
+            else "_None: every shipped and exception row holds._"
+        )
     lines.append("")
 
     lines += [f"## Owners with open problems ({len(report.owners)})", ""]
@@ -256,7 +284,7 @@ def _state(r: RowReport | None) -> str:
         verdict = "verified"
     elif r.broken:
         verdict = "broken"
-    elif r.status_key.lower() in ("designed", "planned"):
+    elif r.meaning == PLANNED:
         verdict = "not shipped"
     else:
         verdict = "not verified"
@@ -275,7 +303,7 @@ def _compare(report: ParityReport, cmp: Comparison, link_base: str) -> list[str]
     ]
     for label, before, now in (
         ("Verified parity", b.verified, t.verified),
-        ("Claimed (Implemented)", b.claimed, t.claimed),
+        ("Claimed (Implemented)" if report.legacy else "Claimed (shipped)", b.claimed, t.claimed),
         ("Broken claims", b.broken, t.broken),
         ("Rows", b.rows, t.rows),
     ):

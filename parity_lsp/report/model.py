@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_OWNER, COL_PROOF, Matrix, Row, plain_value
+from parity_lsp.roles import EXCEPTION, MEANINGS, PARTIAL, PLANNED, SHIPPED, Vocabulary
 from parity_lsp.rules._gating import cited_tests
 from parity_lsp.rules.context import Resolver, RowContext
 from parity_lsp.rules.pm204_proof_level_unmet import _SPLIT as PROOF_SPLIT
@@ -31,9 +32,16 @@ from parity_lsp.rules.pm204_proof_level_unmet import level_of_test
 from parity_lsp.workspace.index import Workspace
 
 if TYPE_CHECKING:
+    from parity_lsp.config import Config
     from parity_lsp.report.compare import Comparison
 
 REPORT_VERSION = 1
+_TEMPLATE_NAMES = {
+    SHIPPED: "Implemented",
+    PARTIAL: "Partial",
+    PLANNED: "Designed/Planned",
+    EXCEPTION: "Exception",
+}
 UNKNOWN_STATUS = "Unknown"
 UNASSIGNED = "(unassigned)"
 NO_GROUP = "(no heading)"
@@ -75,12 +83,16 @@ class RowReport:
     group: str
     capability: str
     status: str  # as written (plain value)
-    status_key: str  # the configured status it matches (case-insensitively), or "Unknown"
+    # the status it counts as: in a template table the configured status it matches
+    # (case-insensitively); in a table read by its roles the table's own word (`done`, `✅`);
+    # "Unknown" when it has no meaning
+    status_key: str
+    meaning: str | None  # shipped, partial, planned, exception (SPEC 8), or None
     owner: str  # as written, or "(unassigned)" for placeholders
     required_level: str | None
     achieved_level: str | None
     proof: str  # met | below | unclassified | no-test | not-required
-    claimed: bool  # Status is Implemented
+    claimed: bool  # the status means shipped (Implemented)
     verified: bool
     broken: bool  # claimed (Implemented) or Exception, and not verified
     exception_ids: list[str]  # declared exception ids the row cites
@@ -105,14 +117,13 @@ class RowReport:
     @property
     def verdict(self) -> str:
         """verified | broken | partial | not-shipped | unknown | other: what the row amounts to."""
-        key = self.status_key.casefold()
         if self.verified:
             return VERDICT_VERIFIED
         if self.broken:
             return VERDICT_BROKEN
-        if key == "partial":
+        if self.meaning == PARTIAL:
             return VERDICT_PARTIAL
-        if key in ("designed", "planned"):
+        if self.meaning == PLANNED:
             return VERDICT_NOT_SHIPPED
         if self.status_key == UNKNOWN_STATUS:
             return VERDICT_UNKNOWN
@@ -167,7 +178,7 @@ class Totals:
     def add(self, row: RowReport) -> None:
         self.rows += 1
         self.by_status[row.status_key] = self.by_status.get(row.status_key, 0) + 1
-        key = row.status_key.lower()
+        meaning = row.meaning
         if row.claimed:
             self.claimed += 1
             if row.verified:
@@ -175,13 +186,13 @@ class Totals:
             self.proof.add(row.proof)
             if row.required_level is not None:
                 self.proof_by_level.setdefault(row.required_level, ProofCoverage()).add(row.proof)
-        if key == "exception":
+        if meaning == EXCEPTION:
             self.exceptions += 1
             if row.verified:
                 self.verified_exceptions += 1
-        if key == "partial":
+        if meaning == PARTIAL:
             self.partial += 1
-        if key in ("designed", "planned"):
+        if meaning == PLANNED:
             self.not_shipped += 1
         if row.status_key == UNKNOWN_STATUS:
             self.unknown += 1
@@ -221,7 +232,9 @@ class OtherFinding:
 class ParityReport:
     root: str
     files: list[str]
-    statuses: list[str]  # configured vocabulary, in order, then "Unknown" when used
+    # the statuses counted: the configured vocabulary (when a template table was read), the
+    # words of the tables read by their roles (by meaning), then "Unknown" when used
+    statuses: list[str]
     proof_levels: list[str]
     groups: list[GroupReport]
     overall: Totals
@@ -230,6 +243,17 @@ class ParityReport:
     other: list[OtherFinding]
     unreadable: dict[str, str]
     compare: Comparison | None = None  # when --compare was asked
+    meanings: dict[str, str] = field(default_factory=dict)  # status counted -> its meaning
+    legacy: bool = True  # only the template's vocabulary was read (the report speaks of it)
+
+    def named(self, meaning: str) -> str:
+        """How the report names a meaning: the template's words when only they were read
+        (`Implemented`, `Designed/Planned`), else the meaning and the words that have it
+        (`shipped (done, ✅)`)."""
+        if self.legacy:
+            return _TEMPLATE_NAMES[meaning]
+        words = [s for s, m in self.meanings.items() if m == meaning]
+        return f"{meaning} ({', '.join(words)})" if words else meaning
 
     @property
     def broken_claims(self) -> list[RowReport]:
@@ -246,12 +270,14 @@ class _ReportCtx:
         self.config = ws.config
 
 
-def _status_key(status: str, vocabulary: list[str]) -> str:
-    folded = status.strip().casefold()
-    for name in vocabulary:
-        if name.casefold() == folded:
-            return name
-    return UNKNOWN_STATUS
+def _status_key(status: str, vocabulary: Vocabulary) -> tuple[str, str | None]:
+    """(the status a row counts as, its meaning): see `RowReport.status_key`."""
+    match = vocabulary.match(status)
+    if match is None:
+        return UNKNOWN_STATUS, None
+    if vocabulary.legacy:
+        return match.value, match.meaning
+    return (status.strip() if match.exact else match.value), match.meaning
 
 
 def _owner(row: Row, placeholders: tuple[str, ...]) -> str:
@@ -347,6 +373,8 @@ def build_report(
     matrix_paths = {m.path for m in matrices}
 
     groups: list[GroupReport] = []
+    legacy = True  # every table read so far has the template's vocabulary
+    seen_words: dict[str, str] = {}  # words of tables read by roles -> meaning
     group_index: dict[tuple[str, str], GroupReport] = {}
     all_rows: list[RowReport] = []
     other: list[OtherFinding] = []
@@ -362,8 +390,14 @@ def build_report(
                 group = GroupReport(name, matrix.path, line, Totals(), [])
                 group_index[key] = group
                 groups.append(group)
+            vocabulary = config.vocabulary(table.roles.template)
+            legacy = legacy and vocabulary.legacy
             for row in table.rows:
-                rr = _row_report(ws, resolver, matrix, row, name, per_row.get(id(row), []), statuses, levels)
+                rr = _row_report(
+                    ws, resolver, matrix, row, name, per_row.get(id(row), []), vocabulary, levels
+                )
+                if not vocabulary.legacy and rr.meaning is not None:
+                    seen_words.setdefault(rr.status_key, rr.meaning)
                 group.rows.append(rr)
                 group.totals.add(rr)
                 all_rows.append(rr)
@@ -375,6 +409,15 @@ def build_report(
         for f in fs:
             other.append(OtherFinding(path, Diagnostic(f.code, f.severity.label, 1, 1, f.message)))
 
+    meanings = {s: m for s in statuses if (m := meaning_of_configured(config, s)) is not None}
+    if not legacy:
+        if not any(t.roles.template for m in matrices for t in m.tables):
+            statuses, meanings = [], {}  # no template table: its five words would all count 0
+        for meaning in MEANINGS:
+            for word, m in seen_words.items():
+                if m == meaning and word not in meanings:
+                    statuses.append(word)
+                    meanings[word] = m
     overall = Totals()
     for rr in all_rows:
         overall.add(rr)
@@ -393,7 +436,14 @@ def build_report(
         owners=_owners(all_rows),
         other=other,
         unreadable=dict(unreadable or {}),
+        meanings=meanings,
+        legacy=legacy,
     )
+
+
+def meaning_of_configured(config: Config, status: str) -> str | None:
+    """What a word of the `statuses` vocabulary means in a template table."""
+    return config.vocabulary(True).meaning(status)
 
 
 def _fill_statuses(totals: Totals, statuses: list[str]) -> None:
@@ -410,26 +460,29 @@ def _row_report(
     row: Row,
     group: str,
     findings: list[Finding],
-    statuses: list[str],
+    vocabulary: Vocabulary,
     levels: list[str],
 ) -> RowReport:
     status = row.status
-    key = _status_key(status, statuses)
+    key, meaning = _status_key(status, vocabulary)
     ctx = RowContext(row, matrix, ws, resolver)
     required = _required_level(row, levels)
     achieved, any_test = _achieved_level(ctx, levels)
     errors = [f for f in findings if f.severity >= Severity.ERROR]
     ids: list[str] = []
-    folded = key.casefold()
-    if folded == "implemented":
+    if meaning == SHIPPED:
         verified = not errors
-    elif folded == "exception":
+    elif meaning == EXCEPTION and not vocabulary.legacy and not ws.exception_docs():
+        verified = False  # no exceptions document to point to: shown apart (as PM206 asks nothing)
+    elif meaning == EXCEPTION:
         ids = _exception_ids(ws, row)
         verified = bool(ids) and not any(f.code in EXCEPTION_RULES for f in errors)
     else:
         verified = False
-    claimed = folded == "implemented"
-    broken = folded in ("implemented", "exception") and not verified
+    claimed = meaning == SHIPPED
+    broken = (
+        meaning == SHIPPED or (meaning == EXCEPTION and (vocabulary.legacy or bool(ws.exception_docs())))
+    ) and not verified
     diagnostics = [_diagnostic(matrix, f) for f in sorted(findings, key=lambda f: (f.span.start, f.code))]
     return RowReport(
         path=matrix.path,
@@ -438,6 +491,7 @@ def _row_report(
         capability=row.capability,
         status=status,
         status_key=key,
+        meaning=meaning,
         owner=_owner(row, ws.config.owner_placeholders),
         required_level=required,
         achieved_level=achieved,

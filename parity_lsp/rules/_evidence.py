@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from parity_lsp.model import COL_TESTS, Reference, RefKind, SymbolRef
+from parity_lsp.roles import is_document
 from parity_lsp.rules.context import Resolved, RowContext
 from parity_lsp.workspace.symbols import Definition, word_occurrences
 
@@ -113,5 +114,30 @@ def test_resolves(ctx: RowContext, ref: Reference) -> bool:
 
 
 def test_refs(ctx: RowContext) -> list[Reference]:
-    """Cited proving tests: a path named in a "Missing proof:" segment is not one."""
-    return [r for r in ctx.refs(COL_TESTS) if r.kind == RefKind.PATH and not r.in_missing]
+    """Cited proving tests: a path named in a "Missing proof:" segment is not one, nor is a
+    document (`docs/testing.md` proves nothing)."""
+    return [
+        r
+        for r in ctx.refs(COL_TESTS)
+        if r.kind == RefKind.PATH and not r.in_missing and not is_document(r.path)
+    ]
+
+
+def proof_resolves(ctx: RowContext, ref: Reference) -> bool:
+    """Any proof that resolves (a table with no tests column, PM201): a file that exists and
+    is not a document, with one of its cited names defined (or its cited text found); or a CI
+    reference naming an existing workflow, a job and a command."""
+    if ref.in_missing or (ref.kind == RefKind.PATH and is_document(ref.path)):
+        return False
+    res = ctx.resolve(ref)
+    if not usable(ctx, res):
+        return False
+    if ref.kind == RefKind.CI:
+        return bool(ref.job and ref.commands)
+    if not (ref.symbols or ref.texts) or not res.is_file:
+        return True
+    for sym in ref.symbols:
+        result = symbol_result(res, sym)
+        if result is None or result.found:
+            return True
+    return any(text_claim_found(res, t.name) is not False for t in ref.texts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from parity_lsp.model import COL_CI, COL_TESTS, Reference, RefKind
+from parity_lsp.roles import is_document
 from parity_lsp.rules._ci import ci_targets
 from parity_lsp.rules._evidence import symbol_result, usable_rel
 from parity_lsp.rules.context import RowContext
@@ -27,7 +28,7 @@ def cited_tests(ctx: RowContext) -> list[CitedTest]:
     """Every cited test that resolves: (file, name) for each found name, or the file alone."""
     out: list[CitedTest] = []
     for ref in ctx.refs(COL_TESTS, RefKind.PATH):
-        if ref.in_missing:
+        if ref.in_missing or is_document(ref.path):
             continue
         res = ctx.resolve(ref)
         rel = usable_rel(ctx, res)
@@ -48,7 +49,7 @@ def citations(ctx: RowContext) -> list[tuple[Reference, CiCitation]]:
     out: list[tuple[Reference, CiCitation]] = []
     for target in ci_targets(ctx):
         wf = target.workflow  # None only when job is
-        if wf is None or target.job is None or target.ref.column != COL_CI:
+        if wf is None or target.job is None or ctx.role_of(target.ref) != COL_CI:
             continue
         ref = target.ref
         out.append((ref, CiCitation(wf.path, ref.job, [c.text for c in ref.commands])))

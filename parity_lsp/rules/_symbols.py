@@ -28,7 +28,11 @@ def missing_symbols(ctx: RowContext, rule: RuleInfo, tests_column: bool) -> Iter
       nothing; absent, a warning "text … not found";
     - a reference in a "Missing proof: …" segment names what is not there: not checked."""
     for ref in ctx.path_refs():
-        if not (ref.symbols or ref.texts) or (ref.column == COL_TESTS) != tests_column or ref.in_missing:
+        if (
+            not (ref.symbols or ref.texts)
+            or ref.in_missing
+            or (ctx.role_of(ref) == COL_TESTS) != tests_column
+        ):
             continue
         res = ctx.resolve(ref)
         rel = usable_rel(ctx, res)

@@ -8,8 +8,33 @@ import posixpath
 from collections.abc import Iterable
 
 from parity_lsp.findings import Edit, Fix
-from parity_lsp.model import COL_STATUS, Cell, Matrix, Reference, Row
+from parity_lsp.model import COL_STATUS, Cell, Matrix, Reference, Row, Table
+from parity_lsp.roles import EVIDENCE, PARTIAL, SHIPPED, Vocabulary
 from parity_lsp.text import Span
+
+# How the template's messages name its evidence columns (their messages stay as they were).
+TEMPLATE_NAMES = {"code": "Evidence (Code)", "tests": "Evidence (Tests)", "ci": "Evidence (CI)"}
+
+
+def columns_named(table: Table, role: str) -> str:
+    """How a message names the columns where `role` evidence goes: the template's name in a
+    template table (`Evidence (Tests)`), else the table's own headers (`` `Covered By Tests` ``),
+    mixed `evidence` columns included."""
+    if table.roles.template and role in TEMPLATE_NAMES:
+        return TEMPLATE_NAMES[role]
+    idx = [i for i, r in enumerate(table.roles.by_index) if r == role]
+    idx += [i for i, r in enumerate(table.roles.by_index) if r == EVIDENCE]
+    names = [f"`{table.header[i].value}`" for i in idx if i < len(table.header)]
+    if not names:
+        return f"a {role} column (this table has none)"
+    return " or ".join(names)
+
+
+def evidence_cell(row: Row, role: str) -> Cell | None:
+    """The cell where a finding about missing `role` evidence is shown: the first column of
+    that role, else the first mixed evidence column."""
+    return row.cell(role) or row.cell(EVIDENCE)
+
 
 # A fuzzy guess is applied by `parity-lsp fix` only when it is this close (difflib ratio).
 SAFE_RATIO = 0.85
@@ -76,10 +101,15 @@ def replace_fix(matrix_path: str, span: Span, content: str, message: str, safe: 
     return Fix(message, (Edit(matrix_path, span, content),), safe)
 
 
-def downgrade_fix(matrix_path: str, row: Row) -> Fix | None:
+def downgrade_fix(matrix_path: str, row: Row, vocabulary: Vocabulary | None = None) -> Fix | None:
+    """Downgrade a shipped row to partial (never safe: it changes the claim). A template
+    table's `Implemented` becomes `Partial`; in a table with its own words, the shipped value
+    the cell starts with becomes the table's partial word (`done` -> `partial`, `✅` -> `🟡`)."""
     cell = row.cell(COL_STATUS)
     if cell is None:
         return None
+    if vocabulary is not None and not vocabulary.legacy:
+        return _downgrade_to_table_word(matrix_path, row, cell, vocabulary)
     # keep emphasis and surrounding markup: replace only the word itself
     start = cell.text.lower().find("implemented")
     if start == -1:
@@ -88,6 +118,37 @@ def downgrade_fix(matrix_path: str, row: Row) -> Fix | None:
     return replace_fix(
         matrix_path, Span(s, s + len("implemented")), "Partial", "Downgrade to Partial", safe=False
     )
+
+
+def partial_word(table: Table | None, vocabulary: Vocabulary, like: str = "") -> str:
+    """The word for "partial" in a table: the one its rows use most, else the vocabulary's
+    (an emoji for a table of emoji: `like` is the shipped value being replaced)."""
+    counts: dict[str, int] = {}
+    if table is not None:
+        for other in table.rows[:2000]:
+            match = vocabulary.match(other.status)
+            if match is not None and match.meaning == PARTIAL:
+                counts[match.value] = counts.get(match.value, 0) + 1
+    if counts:
+        return max(counts, key=lambda w: counts[w])
+    words = vocabulary.values_for(PARTIAL)
+    symbolic = bool(like) and not any(ch.isalnum() for ch in like)
+    for word in words:
+        if symbolic != any(ch.isalnum() for ch in word):
+            return word
+    return words[0] if words else "Partial"
+
+
+def _downgrade_to_table_word(matrix_path: str, row: Row, cell: Cell, vocabulary: Vocabulary) -> Fix | None:
+    match = vocabulary.match(row.status)
+    if match is None or match.meaning != SHIPPED:
+        return None
+    word = partial_word(row.table, vocabulary, match.value)
+    if match.value and match.value.lower() == match.value and word[:1].isupper():
+        word = word.lower()
+    at = cell.text.lower().find(match.value.lower())
+    span = Span(cell.span.start + at, cell.span.start + at + len(match.value)) if at != -1 else cell.span
+    return replace_fix(matrix_path, span, word, f"Downgrade to `{word}`", safe=False)
 
 
 def path_as_written(ref: Reference, new_rel: str) -> str:

@@ -12,8 +12,10 @@ from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
+from parity_lsp import languages, roles
 from parity_lsp.findings import DeferredFix, Finding, Fix, Related, Severity
-from parity_lsp.model import EVIDENCE_COLUMNS, Evidence, Matrix, Reference, RefKind, Row, Table
+from parity_lsp.model import Evidence, Matrix, Reference, RefKind, Row, Table
+from parity_lsp.roles import StatusMatch, Vocabulary
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.text import Span
 from parity_lsp.workspace.files import compile_globs
@@ -76,6 +78,8 @@ class Resolver:
         # (rel, escapes, stat) per (path, link base): not the file's content, which the
         # workspace's bounded source cache owns (a check of 10,000 rows must not pin every file)
         self._cache: dict[tuple[str, str | None], tuple[str | None, bool, FileStat | None]] = {}
+        # answers rules derive from a whole table or matrix during this run (PM101's table words)
+        self.memo: dict[Hashable, Any] = {}
 
     def resolve(self, ref: Reference) -> Resolved:
         key = (ref.path, ref.link_base if ref.is_link else None)
@@ -188,17 +192,59 @@ class RowContext(_Base):
         return table
 
     def evidence(self, column: str) -> Evidence:
+        """The parsed evidence of one column (its normalized header name)."""
         return self.row.evidence.get(column) or Evidence()
 
-    def refs(self, column: str | None = None, kind: RefKind | None = None) -> tuple[Reference, ...]:
-        key = ("refs", column, kind)  # every rule asks: answered once per row
+    def refs(self, role: str | None = None, kind: RefKind | None = None) -> tuple[Reference, ...]:
+        """The row's references: all of them, or those playing `role` (code, tests, ci, or
+        `roles.DOC`): the references of that role's columns, and those of a mixed `evidence`
+        column classified as that role (`role_of`)."""
+        key = ("refs", role, kind)  # every rule asks: answered once per row
         found: tuple[Reference, ...] | None = self.cache.get(key)
         if found is None:
-            cols = [column] if column else list(EVIDENCE_COLUMNS)
+            every = self._all_refs()
             found = self.cache[key] = tuple(
-                r for c in cols for r in self.evidence(c).refs if kind is None or r.kind == kind
+                r
+                for r in every
+                if (kind is None or r.kind == kind) and (role is None or self.role_of(r) == role)
             )
         return found
+
+    def _all_refs(self) -> tuple[Reference, ...]:
+        found: tuple[Reference, ...] | None = self.cache.get("all refs")
+        if found is None:
+            found = self.cache["all refs"] = tuple(r for ev in self.row.evidence.values() for r in ev.refs)
+        return found
+
+    def role_of(self, ref: Reference) -> str | None:
+        """What a reference proves: its column's role, or for a mixed `evidence` column what it
+        resolves to — a workflow → ci; a document (`.md`, ...) → `roles.DOC` (no proof); a file
+        a test convention names (`tests/`, `test_x.py`, `FooTests.swift`) or whose cited names
+        are test definitions → tests; other code → code."""
+        role = ref.role
+        if role != roles.EVIDENCE:
+            return role
+        memo: dict[int, str] = self.cache.setdefault("role of", {})
+        found = memo.get(id(ref))
+        if found is None:
+            found = memo[id(ref)] = self._classify(ref)
+        return found
+
+    def _classify(self, ref: Reference) -> str:
+        if ref.kind == RefKind.CI:
+            return roles.CI
+        if roles.is_document(ref.path):
+            return roles.DOC
+        res = self.resolve(ref)
+        rel = res.rel or ref.path
+        if languages.is_test_file(rel) or roles.in_test_directory(rel):
+            return roles.TESTS
+        if ref.symbols and res.is_file and not res.escapes:
+            for sym in ref.symbols:
+                defs = res.lookup(sym.name)
+                if defs and any(d.is_test for d in defs):
+                    return roles.TESTS
+        return roles.CODE
 
     def path_refs(self) -> tuple[Reference, ...]:
         """Every reference naming a file or directory (workflow files included)."""
@@ -220,10 +266,39 @@ class RowContext(_Base):
         key = self.status_key  # asked by several rules on every row: computed once
         return any(key == name.lower() for name in names)
 
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The status vocabulary of the row's table (`roles.Vocabulary`)."""
+        return self.config.vocabulary(self.table.roles.template)
+
+    @cached_property
+    def status_match(self) -> StatusMatch | None:
+        """What the row's status matches in its table's vocabulary (None: no meaning)."""
+        return self.vocabulary.match(self.row.status)
+
+    @cached_property
+    def meaning(self) -> str | None:
+        """The row's status meaning: shipped, partial, planned, exception, or None."""
+        found = self.status_match
+        return found.meaning if found is not None else None
+
+    def means(self, *meanings: str) -> bool:
+        return self.meaning in meanings
+
+    @cached_property
+    def status_label(self) -> str:
+        """How messages name the row's status: the template's word in a template table with
+        the template's vocabulary (`Implemented row ...`, as always); else the row's own word,
+        quoted (`` `done` row ...``)."""
+        match = self.status_match
+        if self.vocabulary.legacy and match is not None:
+            return match.value
+        return f"`{self.row.status}`"
+
     @cached_property
     def relaxed(self) -> bool:
-        """Designed/Planned rows only describe intent: missing evidence is a warning there."""
-        return self.status_is("Designed", "Planned")
+        """Planned rows (Designed/Planned) only describe intent: missing evidence is a warning there."""
+        return self.meaning == roles.PLANNED
 
     def in_missing_cell(self, ref: Reference) -> bool:
         """The reference sits in a "Missing proof: …" segment (named as absent, not claimed)."""

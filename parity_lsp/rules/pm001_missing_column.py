@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from parity_lsp.config import DEFAULT_REQUIRED_COLUMNS
 from parity_lsp.findings import Edit, Finding, Fix, Severity
 from parity_lsp.model import Matrix, MatrixFormat, Table, normalize_column
 from parity_lsp.rules.base import RuleInfo
@@ -19,9 +20,17 @@ RULE = RuleInfo(
     fixable=True,
     doc="""\
 ## What it does
-Checks that every matrix table has the required columns (default: Capability, Arco Feature,
-Status, Proof Level Required, Evidence (Code), Evidence (Tests), Evidence (CI), Owner, Notes;
-configurable with `required-columns`). Names match case-insensitively with whitespace folded.
+Checks that every matrix table has the required columns. Names match case-insensitively with
+whitespace folded.
+
+- A *template table* (one with `Capability` and `Status` columns) needs the template's nine
+  columns: Capability, Arco Feature, Status, Proof Level Required, Evidence (Code), Evidence
+  (Tests), Evidence (CI), Owner, Notes.
+- `required-columns`, when configured, lists the columns every matrix table needs (template
+  tables and the others alike).
+- Any other table (a matrix by its roles: a status column and an evidence column, SPEC 8) needs
+  the roles that made it a matrix, which it has: nothing more is required of it unless
+  `required-columns` says so.
 
 ## Why is this bad?
 Without an evidence or status column, a row's claim cannot be checked at all: the matrix looks
@@ -40,7 +49,10 @@ Add the missing columns (empty cells are added to every row).
 
 def check(ctx: TableContext) -> Iterator[Finding]:
     table = ctx.table
-    missing = [c for c in ctx.config.required_columns if normalize_column(c) not in table.columns]
+    required = ctx.config.required_columns
+    if not table.roles.template and tuple(required) == DEFAULT_REQUIRED_COLUMNS:
+        return  # the template's columns are asked of template tables only
+    missing = [c for c in required if normalize_column(c) not in table.columns]
     if not missing:
         return
     matrix = ctx.matrix

@@ -17,7 +17,8 @@ RULE = RuleInfo(
     summary="Capability, Status or Owner is empty",
     doc="""\
 ## What it does
-Flags rows whose Capability, Status or Owner cell is empty.
+Flags rows whose Capability, Status or Owner cell is empty (the columns playing those roles:
+`Feature`, `State`, ... in a table that names them so).
 
 ## Why is this bad?
 A row without a capability names nothing; without a status it claims nothing; without an owner
@@ -34,12 +35,15 @@ _NAMES = {COL_CAPABILITY: "Capability", COL_STATUS: "Status", COL_OWNER: "Owner"
 
 
 def check(ctx: RowContext) -> Iterator[Finding]:
-    columns = ctx.table.columns
-    for column, label in _NAMES.items():
-        if column not in columns:
+    table = ctx.table
+    for role, label in _NAMES.items():
+        idx = table.role_index.get(role)
+        if idx is None:
             continue
-        cell = ctx.row.cell(column)
+        cell = ctx.row.cell(role)
         if cell is None:  # PM002 reports the short row
             continue
         if not cell.value.strip():
+            if not table.roles.template:  # the column as the table names it
+                label = table.header[idx].value or label
             yield ctx.finding(RULE, cell_span(ctx.matrix, cell), f"{label} is empty")

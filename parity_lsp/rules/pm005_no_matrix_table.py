@@ -6,9 +6,9 @@ level, for a matrix document open in the editor (a file the include globs match,
 file with a table that looks like a matrix: `looks_like_matrix`). Files the include globs match
 without being named (a charter next to the matrix) are counted by the CLI, never reported here.
 
-`explain` builds the message in one place: which tables and header columns were found, what a
-matrix table needs, and which header to rename. (When column roles can be configured or
-inferred, it is the one function that names them.)
+`explain` builds the message in one place: which tables were found, the role each column was
+given (`roles.assign_roles`, `[columns]` included) and what is missing, with the `[columns]`
+line that would supply it.
 """
 
 from __future__ import annotations
@@ -18,14 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from parity_lsp.findings import Finding, Severity
-from parity_lsp.model import (
-    COL_CAPABILITY,
-    COL_STATUS,
-    Matrix,
-    MatrixFormat,
-    normalize_column,
-)
+from parity_lsp.model import Matrix, MatrixFormat
 from parity_lsp.parse.markdown import row_cells
+from parity_lsp.roles import CAPABILITY, FIRST_COLUMN, STATUS, ColumnSpec, TableRoles, assign_roles
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.rules.context import MatrixContext
 from parity_lsp.text import Span
@@ -40,56 +35,41 @@ RULE = RuleInfo(
     doc="""\
 ## What it does
 Reports a file named on the command line (`parity-lsp check docs/parity/m.md`) that holds no
-matrix table: no Markdown table, or CSV/TSV header, with a `Capability` and a `Status` column.
-The message lists the tables and header columns that were found and what to rename.
+matrix table: no Markdown table, or CSV/TSV header, with a status column and at least one
+evidence column (code, tests, ci, or a mixed evidence column), nor the template's `Capability`
+and `Status` columns. The message lists the tables found, the role each of their columns was
+given (inferred from the header, configured in `[columns]`, or the template's) and what is
+missing, with the `[columns]` line that would supply it.
 
 In the editor, the same explanation appears at information level on a matrix file you open
-(one the `include` globs match, or a Markdown file whose table looks like a matrix: a Status or
-Capability column next to an evidence, tests or CI column) when it holds no matrix table.
+(one the `include` globs match, or a Markdown file whose table looks like a matrix: a column
+named like a capability next to a status or evidence column) when it holds no matrix table.
 
 Files that the `include` globs match but that hold no matrix table (a charter or a plan next to
 the matrix) are not errors: `parity-lsp check` counts them in its last line, and says so when
 nothing at all was checked (exit status 2).
 
 ## Why is this bad?
-A file that is not understood must never pass silently: a table whose header says `Feature`
-instead of `Capability` is skipped, and a check that skips every table proves nothing.
+A file that is not understood must never pass silently: a table whose status column has no
+evidence next to it proves nothing, and a check that skips every table proves nothing.
 
 ## Example
 ```markdown
-| Feature | Status | Evidence (Tests) |
+| Feature | Status | Owner |
 |---|---|---|
-| Tick keys | Implemented | `tests/test_tick.py` (`test_key`) |
+| Tick keys | done | @sched |
 ```
-`no matrix table: the table at line 1 (`Feature | Status | Evidence (Tests)`) has no
-`Capability` column (a matrix table needs a `Capability` and a `Status` column: rename
-`Feature` to `Capability`)`
+`no matrix table: the table at line 1 (`Feature | Status | Owner`) has no evidence column (its
+columns: `Feature` capability, `Status` status, `Owner` owner) (a matrix table needs a status
+column and an evidence column: for an evidence column, a header naming tests, code, CI or
+evidence, or `tests = ["…"]` in [columns])`
 
 ## Fix
-Rename the header cells (names match case-insensitively), or, if the file is not a matrix,
-leave it out of the `include` globs (or add it to `exclude`).
+Add the missing column, name an existing one in `[columns]` (`.parity-lsp.toml`), or, if the
+file is not a matrix, leave it out of the `include` globs (or add it to `exclude`).
 """,
 )
 
-# Header names teams use for what the template calls Capability and Status.
-_CAPABILITY_LIKE = (
-    "feature",
-    "requirement",
-    "item",
-    "behavior",
-    "behaviour",
-    "concept",
-    "plan heading",
-    "functionality",
-    "capability name",
-    "feature name",
-)
-_STATUS_LIKE = ("state", "implementation status", "progress", "parity", "parity status", "done")
-# Words of a header naming evidence (SPEC 8's evidence roles: tests, CI, proof, evidence).
-_EVIDENCE_WORDS = frozenset(
-    ("evidence", "test", "tests", "proof", "ci", "workflow", "workflows", "pipeline", "covered")
-)
-_WORD = re.compile(r"[a-z]+")
 
 # A GFM delimiter row (`|---|:--:|`), indented less than a code block.
 _DELIMITER = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
@@ -99,36 +79,35 @@ MAX_TABLES = 200  # headers looked at (a message names a few; the rest are count
 
 @dataclass(frozen=True, slots=True)
 class HeaderSeen:
-    """A table header found in the text: its line (0-based), span and column names."""
+    """A table header found in the text: its line (0-based), span, column names, and the roles
+    they were given (as the parser gives them: `[columns]` included)."""
 
     line: int
     span: Span
     names: tuple[str, ...]
-
-    @property
-    def normalized(self) -> frozenset[str]:
-        return frozenset(normalize_column(n) for n in self.names)
+    roles: TableRoles
 
     def missing(self) -> list[str]:
-        have = self.normalized
-        return [
-            name for col, name in ((COL_CAPABILITY, "Capability"), (COL_STATUS, "Status")) if col not in have
-        ]
+        """What keeps it from being a matrix table: `status`, an evidence column."""
+        return self.roles.missing()
 
-    def evidence_columns(self) -> int:
-        return sum(1 for n in self.normalized if _EVIDENCE_WORDS.intersection(_WORD.findall(n)))
+    def named_capability(self) -> bool:
+        """A column is named like a capability (or configured so), not just the first column."""
+        i = self.roles.first.get(CAPABILITY)
+        return i is not None and self.roles.origin_at(i).how != FIRST_COLUMN
 
     def score(self) -> int:
         """How much the header looks like a matrix's (the explanation talks about the best)."""
-        have = self.normalized
+        r = self.roles
         return (
-            2 * (len(self.missing()) < 2)
-            + self.evidence_columns()
-            + any(n in _CAPABILITY_LIKE or n in _STATUS_LIKE for n in have)
+            2 * (STATUS in r.first)
+            + 2 * bool(r.evidence_columns)
+            + self.named_capability()
+            + sum(1 for x in r.by_index if x is not None)
         )
 
 
-def headers_seen(matrix: Matrix) -> list[HeaderSeen]:
+def headers_seen(matrix: Matrix, columns: ColumnSpec | None = None) -> list[HeaderSeen]:
     """The table headers of the text (at most MAX_TABLES): Markdown pipe tables outside code
     fences, or a CSV/TSV file's first row. A plain scan, not the parser: it looks at a file
     the parser found no matrix table in."""
@@ -142,7 +121,8 @@ def headers_seen(matrix: Matrix) -> list[HeaderSeen]:
             if line.strip() and not line.lstrip().startswith("<!--"):
                 names = tuple(c.strip().strip('"').strip() for c in line.split(delimiter))
                 start = index.line_start(ln)
-                return [HeaderSeen(ln, Span(start, start + len(line)), names)]
+                spec = columns if columns is not None else matrix.columns
+                return [HeaderSeen(ln, Span(start, start + len(line)), names, assign_roles(names, spec))]
         return []
     fence: str | None = None
     for ln, line in enumerate(lines):
@@ -163,7 +143,9 @@ def headers_seen(matrix: Matrix) -> list[HeaderSeen]:
         cells = row_cells(header, start)
         if len(cells) != len(row_cells(line, 0)):
             continue  # GFM: the header and the delimiter row have as many cells
-        out.append(HeaderSeen(ln - 1, Span(start, start + len(header)), tuple(c.value for c in cells)))
+        names = tuple(c.value for c in cells)
+        spec = columns if columns is not None else matrix.columns
+        out.append(HeaderSeen(ln - 1, Span(start, start + len(header)), names, assign_roles(names, spec)))
         if len(out) >= MAX_TABLES:
             break
     return out
@@ -171,12 +153,14 @@ def headers_seen(matrix: Matrix) -> list[HeaderSeen]:
 
 def looks_like_matrix(matrix: Matrix) -> HeaderSeen | None:
     """The first table of a file with no matrix table that looks like a matrix all the same: a
-    Capability or Status column next to an evidence, tests or CI column (a Markdown file the
-    include globs do not match is then treated as a matrix in the editor, and told why not)."""
+    column named like a capability (`Feature`, `Requirement`, or configured) next to a status or
+    an evidence column — a matrix lacking a role (a Markdown file the include globs do not match
+    is then treated as a matrix in the editor, and told what is missing)."""
     if matrix.tables:
         return None
     for header in headers_seen(matrix):
-        if len(header.missing()) < 2 and header.evidence_columns():
+        r = header.roles
+        if header.named_capability() and (STATUS in r.first or r.evidence_columns):
             return header
     return None
 
@@ -186,23 +170,45 @@ def _shown(names: tuple[str, ...], limit: int = 100) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _renames(header: HeaderSeen) -> list[str]:
-    out = []
-    for missing, like in (("Capability", _CAPABILITY_LIKE), ("Status", _STATUS_LIKE)):
-        if missing not in header.missing():
-            continue
-        found = next((n for n in header.names if normalize_column(n) in like), None)
-        if found is not None:
-            out.append(f"rename `{found}` to `{missing}`")
-    return out
+def _read_as(header: HeaderSeen, limit: int = 6) -> str:
+    """`Feature` capability, `Status` status, `Owner` owner (the columns that have a role)."""
+    parts = [
+        f"`{name if len(name) <= 40 else name[:39] + '…'}` {role}"
+        for name, role in zip(header.names, header.roles.by_index, strict=False)
+        if role is not None
+    ]
+    if not parts:
+        return "no column has a role"
+    more = f", and {len(parts) - limit} more" if len(parts) > limit else ""
+    return ", ".join(parts[:limit]) + more
 
 
-NEEDS = "a matrix table needs a `Capability` and a `Status` column"
+def _advice(header: HeaderSeen) -> str:
+    """What a matrix table needs, and the `[columns]` line that would give this one it (naming
+    a column that has no role, when there is one)."""
+    missing = header.missing()
+    spare = [n for n, r in zip(header.names, header.roles.by_index, strict=False) if r is None and n.strip()]
+    parts = []
+    if STATUS in missing:
+        name = spare.pop(0) if spare else "…"
+        parts.append(
+            f'for a status column, a header naming status or state, or `status = "{name}"` in [columns]'
+        )
+    if len(missing) > (STATUS in missing):
+        name = spare.pop(0) if spare else "…"
+        parts.append(
+            "for an evidence column, a header naming tests, code, CI or evidence, "
+            f'or `tests = ["{name}"]` in [columns]'
+        )
+    return NEEDS + (": " + "; ".join(parts) if parts else "")
+
+
+NEEDS = "a matrix table needs a status column and an evidence column"
 
 
 def explain(matrix: Matrix, included_by: str | None = None) -> tuple[Span, str]:
-    """Where to report that `matrix` holds no matrix table, and the message: the tables and
-    header columns found, what a matrix table needs, and which header to rename."""
+    """Where to report that `matrix` holds no matrix table, and the message: the tables found,
+    the role each column was given and what is missing (with the `[columns]` line to add)."""
     headers = headers_seen(matrix)
     why = (
         f" (parity-lsp reads it because it matches the include glob `{included_by}`: if it is not "
@@ -218,22 +224,21 @@ def explain(matrix: Matrix, included_by: str | None = None) -> tuple[Span, str]:
             found = f"`{matrix.path}` holds no header row"
         return Span(0, len(first)), f"no matrix table: {found}{why}; {NEEDS}"
     best = max(headers, key=HeaderSeen.score)  # the first of the best
-    missing = best.missing()
-    lacks = " and no ".join(f"`{m}`" for m in missing)
+    lacks = " and no ".join("status column" if m == STATUS else "evidence column" for m in best.missing())
     if matrix.format == MatrixFormat.MARKDOWN:
         where = f"the table at line {best.line + 1}"
     else:
         where = "the header row"
-    message = f"no matrix table: {where} (`{_shown(best.names)}`) has no {lacks} column"
+    message = (
+        f"no matrix table: {where} (`{_shown(best.names)}`) has no {lacks} (its columns: {_read_as(best)})"
+    )
     others = [h for h in headers if h is not best]
     if len(others) == 1:
         message += f"; nor does the other table (line {others[0].line + 1})"
     elif others:
         lines = ", ".join(str(h.line + 1) for h in others[:5]) + (", …" if len(others) > 5 else "")
         message += f"; nor do the {len(others)} other tables (lines {lines})"
-    renames = _renames(best)
-    advice = f"{NEEDS}: {' and '.join(renames)}" if renames else NEEDS
-    return best.span, f"{message}{why} ({advice})"
+    return best.span, f"{message}{why} ({_advice(best)})"
 
 
 def finding(matrix: Matrix, severity: Severity = RULE.severity, included_by: str | None = None) -> Finding:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from parity_lsp.findings import Finding, Related, Severity
+from parity_lsp.roles import SHIPPED
 from parity_lsp.rules._gating import gating, summarize
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.rules.context import RowContext
@@ -17,13 +18,15 @@ RULE = RuleInfo(
     summary="None of the cited CI commands actually runs the cited test",
     doc="""\
 ## What it does
-For an Implemented row, decides whether some `run:` step of the cited job, executed as written,
+For a shipped row (Implemented in the template; `done`, `✅`, ... in tables read by their
+roles), decides whether some `run:` step of the cited job, executed as written,
 runs each cited test (SPEC section 5): Cargo workspaces and targets (`-p`, `--workspace
 --exclude`, `--lib`, `--tests`, `--test NAME`, name filters, `--skip`, `--exact`, `--ignored`),
 pytest (paths relative to the working directory, node ids, `-k`, `-m`, testpaths), `go test`
 (package patterns, `-run`), one level into `make` targets and package.json scripts.
 Reported when every cited test is *not run*; a hint when it cannot be decided (custom scripts,
-`${{ }}` expressions).
+`${{ }}` expressions). Only rows that cite both a test and a CI job are judged: a table with no
+column for CI (see PM202) cites none, and its CI gating is not checked.
 
 ## Why is this bad?
 "Implemented requires CI-gated proving tests." Matrices cite commands CI stopped running, or
@@ -42,7 +45,7 @@ commands that exclude the very crate whose test they cite: the test exists, and 
 
 
 def check(ctx: RowContext) -> Iterator[Finding]:
-    if not ctx.status_is("Implemented"):
+    if not ctx.means(SHIPPED):
         return
     tests, cites, cache = gating(ctx)
     if not tests or not cites:

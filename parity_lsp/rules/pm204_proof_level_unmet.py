@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_PROOF
+from parity_lsp.roles import SHIPPED
 from parity_lsp.rules._gating import CitedTest, gating
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.rules.context import RowContext, _globs
@@ -20,9 +21,9 @@ RULE = RuleInfo(
 ## What it does
 Gives each cited test a proof level from `proof-level-globs` (default: a Rust test under `src/`
 is unit, under `tests/` integration; Python `tests/unit` unit, `tests/integration`
-integration, `tests/e2e` or a name with `e2e` e2e) and compares the best one with the row's
-Proof Level Required (unit < integration < e2e < prod). Tests no glob classifies are not
-counted either way.
+integration, `tests/e2e` or a name with `e2e` e2e) and compares the best one with the
+Proof Level Required of a shipped row (Implemented; `done`, `✅` ...), unit < integration < e2e
+< prod. Tests no glob classifies are not counted either way.
 
 ## Why is this bad?
 A row that requires an end-to-end proof and cites a unit test claims more than it shows.
@@ -51,7 +52,7 @@ def level_of_test(ctx: RowContext, path: str, name: str | None) -> str | None:
 
 
 def check(ctx: RowContext) -> Iterator[Finding]:
-    if not ctx.status_is("Implemented"):
+    if not ctx.means(SHIPPED):
         return
     cell = ctx.row.cell(COL_PROOF)
     if cell is None or not cell.value.strip():

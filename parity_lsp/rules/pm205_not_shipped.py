@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from parity_lsp.findings import Finding, Severity
+from parity_lsp.roles import PLANNED
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.rules.context import RowContext
 from parity_lsp.text import Span
@@ -17,8 +18,9 @@ RULE = RuleInfo(
     summary='Designed/Planned row presented as shipped (✅, "done", "shipped")',
     doc="""\
 ## What it does
-Looks for shipped markers (✅, ✔, ☑, "done", "shipped", "complete", "GA") in the cells of rows
-whose status is Designed or Planned.
+Looks for shipped markers (✅, ✔, ☑, "done", "shipped", "complete", "GA") in the cells of
+planned rows: Designed or Planned in the template, `not started`, `todo`, `⬜`, ... in tables
+read by their roles (SPEC 8).
 
 ## Why is this bad?
 "Designed/Planned must not be treated as shipped parity." A green tick on a planned row is read
@@ -39,9 +41,10 @@ _NEGATED = re.compile(
 
 
 def check(ctx: RowContext) -> Iterator[Finding]:
-    if not ctx.status_is("Designed", "Planned"):
+    if not ctx.means(PLANNED):
         return
     status = ctx.row.status
+    legacy = ctx.vocabulary.legacy
     for cell in ctx.row.cells:
         for m in _SHIPPED.finditer(cell.text):
             word = m.group(0)
@@ -51,9 +54,13 @@ def check(ctx: RowContext) -> Iterator[Finding]:
             if word[0].isalpha() and _NEGATED.search(cell.text[max(0, m.start() - 40) : m.start()]):
                 continue
             s = cell.span.start + m.start()
-            yield ctx.finding(
-                RULE,
-                Span(s, s + len(word)),
-                f"{status} row is presented as shipped (`{word}`): Designed/Planned is not shipped parity",
-            )
+            if legacy:
+                msg = (
+                    f"{status} row is presented as shipped (`{word}`): Designed/Planned is not shipped parity"
+                )
+            else:
+                msg = (
+                    f"`{status}` row is presented as shipped (`{word}`): a planned row is not shipped parity"
+                )
+            yield ctx.finding(RULE, Span(s, s + len(word)), msg)
             break

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_STATUS
+from parity_lsp.roles import EXCEPTION
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.files import compile_globs
@@ -23,9 +24,14 @@ RULE = RuleInfo(
     summary="Exception row does not point to the exceptions document",
     doc="""\
 ## What it does
-An Exception row must point to the exceptions document (`exceptions-doc`, default
+An exception row (Exception in the template; `n/a`, `out of scope`, ... in tables read by their
+roles, SPEC 8) must point to the exceptions document (`exceptions-doc`, default
 `docs/audits/*exception*.md`): by a path or link to it, or by an exception id (`EX-04`,
 `exception-id-pattern`) declared there.
+
+In a table read by its roles, an exception row is only asked to point there when the workspace
+has an exceptions document: a team that writes `n/a` for "does not apply" and keeps no such
+document is not told about it on every row.
 
 ## Why is this bad?
 An exception is a deliberate, reviewed gap. Without a pointer to where it was decided, it is
@@ -40,7 +46,7 @@ just an unproven row with a convenient status.
 
 
 def check(ctx: RowContext) -> Iterator[Finding]:
-    if not ctx.status_is("Exception"):
+    if not ctx.means(EXCEPTION):
         return
     spec = compile_globs(ctx.config.exceptions_doc)
     for ref in ctx.refs():
@@ -61,7 +67,11 @@ def check(ctx: RowContext) -> Iterator[Finding]:
     if status is None:
         return
     docs = ctx.ws.exception_docs()
+    legacy = ctx.vocabulary.legacy
+    if not docs and not legacy:
+        return  # a team with no exceptions document: its `n/a` rows are not asked to cite one
     where = (
         f"`{docs[0]}`" if docs else "the exceptions document (`" + ", ".join(ctx.config.exceptions_doc) + "`)"
     )
-    yield ctx.finding(RULE, status.span, f"Exception row does not point to {where} or cite an exception id")
+    label = "Exception" if legacy else f"`{ctx.row.status}`"
+    yield ctx.finding(RULE, status.span, f"{label} row does not point to {where} or cite an exception id")

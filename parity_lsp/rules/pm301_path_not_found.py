@@ -24,7 +24,8 @@ RULE = RuleInfo(
 ## What it does
 Checks that every path cited as evidence (code spans, links, bare `dir/file.ext`) exists,
 relative to the workspace root (links: relative to the matrix file first, then the root).
-Severity is warning on Designed/Planned rows and inside a "Missing proof" cell.
+Severity is warning on planned rows (Designed/Planned, or `not started`, `⬜` ... in a table with
+its own words) and inside a "Missing proof" cell.
 
 ## Why is this bad?
 Evidence that does not exist proves nothing. Files move and get deleted; the matrix keeps

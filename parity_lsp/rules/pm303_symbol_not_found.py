@@ -29,7 +29,8 @@ must contain it verbatim (whitespace runs folded), else a warning "text `…` no
 
 How sure the finding is decides its severity:
 - not defined and not written anywhere in the file: error ("symbol `x` is not defined");
-  a warning on a Designed/Planned row (a plan), nothing in a "Missing proof: …" segment;
+  a warning on a planned row (Designed/Planned; `todo`, `⬜` ...: a plan), nothing in a
+  "Missing proof: …" segment;
 - not defined but written where the row says (anywhere, without a cited line): info, with the
   lines — a binding, a table name, a type defined in another file;
 - written in the file but not on the cited line, and defined nowhere else: warning (the line

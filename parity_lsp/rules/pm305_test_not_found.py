@@ -17,11 +17,13 @@ RULE = RuleInfo(
     fixable=True,
     doc="""\
 ## What it does
-For `tests/file (test_name)` in Evidence (Tests), checks that the file defines the test: Rust
+For `tests/file (test_name)` in a tests column (Evidence (Tests); a mixed evidence column's
+references to a test file or test definition), checks that the file defines the test: Rust
 `#[test]`/`#[tokio::test]` functions (also inside `mod tests`), pytest functions and methods,
 Go `TestXxx`, JS/TS `test("…")`/`it("…")`. A test must be defined: a name that only appears
-in the file (a comment, a call) proves nothing and stays an error. On a Designed/Planned row a
-missing test is a warning (a plan); a test named in a "Missing proof: …" segment is not checked.
+in the file (a comment, a call) proves nothing and stays an error. On a planned row
+(Designed/Planned; `todo`, `⬜` ...) a missing test is a warning (a plan); a test named in a
+"Missing proof: …" segment is not checked.
 
 ## Why is this bad?
 Renamed and deleted tests are the most common way a matrix lies: the row still says

@@ -75,7 +75,7 @@ if (!fs.existsSync(path.join(VENV_BIN, "parity-lsp"))) {
  *  waits for show that it does not. */
 const VSCODE_SECTION = {
   path: "", interpreter: "", args: [], trace: { server: "off" },
-  include: [], exclude: [], requiredColumns: [], statuses: [], proofLevels: [],
+  include: [], exclude: [], requiredColumns: [], columns: {}, statuses: [], statusMeanings: {}, proofLevels: [],
   exceptionsDoc: [], exceptionIdPattern: "", forbiddenEvidence: [], proofLevelGlobs: {},
   ownerPlaceholders: [], severity: { PM304: "error" }, select: [], ignore: [],
   maxFileBytes: null, changedSince: "",

@@ -87,6 +87,7 @@ def register(server: ParityServer) -> None:
             extra=_sent_indexes(converter, uri, findings, params.context),
             statuses=config.statuses,
             proof_levels=config.proof_levels,
+            config=config,
         )
         out: list[types.CodeAction] = []
         for action in actions:

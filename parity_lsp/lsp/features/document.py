@@ -29,6 +29,6 @@ async def current_matrix(
     if state is not None and state.key == src.version:
         matrix = state.matrix
     else:
-        matrix = parse_matrix(rel, src.text)
+        matrix = parse_matrix(rel, src.text, analysis.ws.config.column_spec)
     offset = to_offset(matrix.index, position, converter.encoding) if position is not None else 0
     return folder, matrix, offset
