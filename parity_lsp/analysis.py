@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import functools
 import itertools
 import posixpath
 import time
@@ -70,6 +71,19 @@ class MatrixState:
     # full check (incremental.py), so the same parse id means the same capabilities (PM003).
     parse_id: int = field(default_factory=lambda: next(_PARSES))
     waiting_since: float | None = None  # time.monotonic() a file event sent it to a full check
+    # Staged diagnostics (`Analysis.check(staged=True)`): the lines of the rows whose semantic
+    # rules have not run yet. `findings` then holds the syntactic findings of every row and the
+    # complete findings of the others, `later` the semantic findings computed since (merged when
+    # the last pending row is done: `Analysis.complete`). Empty: the findings are complete.
+    pending: set[int] = field(default_factory=set)
+    later: list[Finding] = field(default_factory=list)
+
+    def current(self) -> list[Finding]:
+        """Every finding known for the text: complete when nothing is pending, else a subset of
+        the complete findings (the syntactic ones and the rows checked in full)."""
+        if not self.later:
+            return self.findings
+        return sorted(self.findings + self.later, key=_order)
 
     @property
     def matrix(self) -> Matrix:
@@ -218,9 +232,12 @@ class Analysis:
 
     # --- checking -------------------------------------------------------------------------
 
-    def check(self, rel: str) -> MatrixState | None:
+    def check(self, rel: str, staged: bool = False) -> MatrixState | None:
         """(Re)check one matrix if its content changed since the last check: only the edited
-        rows when the edit allows it (incremental.py), else the whole matrix."""
+        rows when the edit allows it (incremental.py), else the whole matrix. `staged`: a whole
+        matrix is checked for its syntactic rules only, its rows left `pending` for the semantic
+        ones (`complete`, `complete_in_steps`): what an editor shows first. Only the first check
+        of a matrix is staged; later ones (an edit, a file event) are complete."""
         state = self.states.get(rel)
         version = self.ws.fs.version(rel)
         if state is not None and version is not None and state.key == version:
@@ -237,12 +254,81 @@ class Analysis:
         if matrix is None:  # unreadable: the problem says why
             findings = [problem] if problem is not None else []
             state = MatrixState(Matrix(rel, "", parse_matrix(rel, "").format), findings, {}, version)
+        elif staged and state is None and rel not in self.revalidating:
+            # its first check: the syntactic findings now, the semantic ones in steps (a row
+            # edit or a full check again finds the cited files scanned: complete at once)
+            cited = _citations(self.ws, matrix, rows=())  # its governing documents
+            after_row = functools.partial(_add_citations, self.ws, out=cited)
+            found = check_matrix(self.ws, matrix, self._resolver(), after_row=after_row, stage="syntactic")
+            state = self._checked(matrix, found, cited, version)
+            state.pending = set(state.rows_at or ())
         else:
             cited, options = self._full_check_options(matrix)
             state = self._checked(
                 matrix, check_matrix(self.ws, matrix, self._resolver(), **options), cited, version
             )
         return self._store(rel, state, full_checks)
+
+    # --- staged diagnostics -------------------------------------------------------------------
+
+    def _complete_rows(self, state: MatrixState, lines: Iterable[int], resolver: Resolver) -> None:
+        """Run the semantic rules on the pending rows at `lines` (their findings into `later`;
+        merged into `findings` once nothing is pending)."""
+        rows_at = state.rows_at or {}
+        matrix = state.model
+        closed = not self.ws.fs.has_overlay(matrix.path)
+        for line in lines:
+            if line not in state.pending:
+                continue
+            state.pending.discard(line)
+            placed = rows_at.get(line)
+            if placed is None:
+                continue
+            row = placed[0]
+            state.later.extend(check_row(self.ws, matrix, row, resolver, "semantic"))
+            if closed:
+                row._evidence = None  # as after a full check (see `_full_check_options`)
+        if not state.pending and state.later:
+            state.findings, state.later = state.current(), []
+
+    def complete(self, rel: str) -> MatrixState | None:
+        """The matrix's state with complete findings (its pending rows checked now)."""
+        state = self.check(rel)
+        if state is not None and state.pending:
+            if not state.consistent:
+                state.matrix  # noqa: B018 - row edits left spans stale: parsed again first
+            self._complete_rows(state, sorted(state.pending), self._resolver())
+        return state
+
+    def is_complete(self, rel: str) -> bool:
+        state = self.states.get(rel)
+        return state is not None and not state.pending
+
+    async def complete_in_steps(self, rel: str, step_seconds: float = 0.001) -> bool:
+        """Run the semantic rules of `rel`'s pending rows in background steps (requests first,
+        as `check_in_steps`). True when the current state is complete; False when the matrix
+        was checked again meanwhile (a new state: the caller asks again) or is gone."""
+        state = self.states.get(rel)
+        if state is None:
+            return False
+        order = sorted(state.pending)  # pending only shrinks (row edits check their rows in full)
+        i = 0
+        resolver = self._resolver()
+        deadline = time.perf_counter() + step_seconds
+        while state.pending and i < len(order):
+            if not state.consistent:
+                state.matrix  # noqa: B018 - row edits left spans stale: parsed again first
+            self._complete_rows(state, (order[i],), resolver)
+            i += 1
+            if state.pending and time.perf_counter() >= deadline:
+                await self._let_requests_in()
+                if self.states.get(rel) is not state:
+                    return False
+                resolver = self._resolver()  # files may have changed meanwhile: resolved again
+                deadline = time.perf_counter() + step_seconds
+        if state.pending:  # cannot happen (pending only shrinks); finished at once if it does
+            self._complete_rows(state, sorted(state.pending), resolver)
+        return self.states.get(rel) is state
 
     def _resolver(self) -> Resolver:
         # the editor computes unsafe suggestions when its quick-fix menu asks for them
@@ -361,12 +447,17 @@ class Analysis:
         dropped = set(lines)
         path = matrix.path
         kept = shift_findings(state.findings, old_index, new_index, path, dropped)
+        if state.pending or state.later:  # staged: the edited rows are checked in full below
+            state.later = shift_findings(state.later, old_index, new_index, path, dropped)
+            state.pending.difference_update(dropped)
         install_rows(matrix, placed, text, new_index, rows_at)
         resolver = self._resolver()
         for row in rows:
             kept.extend(check_row(self.ws, matrix, row, resolver))
-        kept.sort(key=lambda f: (f.span.start, f.code))
+        kept.sort(key=_order)
         state.findings = kept
+        if not state.pending and state.later:
+            state.findings, state.later = state.current(), []
         if path in self.cross:
             self.cross[path] = shift_findings(self.cross[path], old_index, new_index, path, set())
         for cited, row_lines in _citations(self.ws, matrix, rows).items():
@@ -423,7 +514,7 @@ class Analysis:
             if (rel in self.open_matrices or state is not None) and (
                 state is None or state.key != fs.version(rel)
             ):
-                self.check(rel)
+                self.check(rel, staged=True)  # capabilities are syntactic: a first check may be staged
         # a matrix waiting for a full check counts as it was (its capabilities did not change:
         # only files it cites did), so its duplicates do not vanish meanwhile
         states = {**self.revalidating, **self.states}
@@ -449,19 +540,21 @@ class Analysis:
         changed, self.cross_changed = self.cross_changed, set()
         return changed
 
-    def findings(self, rel: str, stale_ok: bool = False) -> list[Finding]:
+    def findings(self, rel: str, stale_ok: bool = False, staged: bool = False) -> list[Finding]:
         """The matrix's findings (checked now if needed), workspace-scoped ones computed from
         the current documents (`refresh_cross`). With `stale_ok`, a matrix waiting for a full
         check after a file event answers with what it had, when its text did not change
-        (positions stay right; the full check replaces them when it is stored)."""
+        (positions stay right; the full check replaces them when it is stored). With `staged`,
+        what is known now when the matrix's semantic rules are still pending (a subset of the
+        complete findings: `check(staged=True)`); otherwise they are complete."""
         state = self.stale(rel) if stale_ok else None
         if state is None:
-            state = self.check(rel)
+            state = self.check(rel, staged=True) if staged else self.complete(rel)
         if state is None:
             return []
         self.refresh_cross()
-        out = list(state.findings) + list(self.cross.get(rel, []))
-        out.sort(key=lambda f: (f.span.start, f.code))
+        out = state.current() + list(self.cross.get(rel, []))
+        out.sort(key=_order)
         return out
 
     def _revalidate(self, rel: str) -> None:
@@ -567,6 +660,11 @@ class Analysis:
         index = matrix.index
         starts = index.line_starts
         kept = [f for f in state.findings if bisect.bisect_right(starts, f.span.start) - 1 not in dropped]
+        if state.pending or state.later:  # staged: these rows are checked in full below
+            state.later = [
+                f for f in state.later if bisect.bisect_right(starts, f.span.start) - 1 not in dropped
+            ]
+            state.pending.difference_update(dropped)
         resolver = self._resolver()
         closed = not self.ws.fs.has_overlay(matrix.path)
         for line in lines:
@@ -574,8 +672,10 @@ class Analysis:
             kept.extend(check_row(self.ws, matrix, row, resolver))
             if closed:
                 row._evidence = None  # as after a full check (see `_full_check_options`)
-        kept.sort(key=lambda f: (f.span.start, f.code))
+        kept.sort(key=_order)
         state.findings = kept
+        if not state.pending and state.later:
+            state.findings, state.later = state.current(), []
         state.row_checks += len(lines)
         return True
 
@@ -679,6 +779,11 @@ class Analysis:
                 Finding("PM000", Severity.ERROR, path, span, f"config: {p.message}")
             )
         return out
+
+
+def _order(f: Finding) -> tuple[int, str]:
+    """The order of a matrix's findings: by place, then code (stable: a check's own order)."""
+    return (f.span.start, f.code)
 
 
 def _keys(findings: list[Finding] | None) -> list[tuple[str, int, int, str, tuple[Related, ...]]]:

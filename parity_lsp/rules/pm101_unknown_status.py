@@ -14,6 +14,7 @@ RULE = RuleInfo(
     code="PM101",
     name="unknown-status",
     severity=Severity.ERROR,
+    stage="syntactic",
     summary="Status not in the vocabulary",
     fixable=True,
     doc="""\

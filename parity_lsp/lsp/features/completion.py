@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from parity_lsp.features.complete import Completion, complete
 from parity_lsp.lsp.server import ParityServer
 from parity_lsp.text import LineIndex, units_in
+
+if TYPE_CHECKING:
+    from parity_lsp.features.complete import Completion
 
 # ` opens a path or symbol, / the next folder, : a line or the job's commands, ( symbols or a
 # job, | and space the next cell (Status, Proof level, Owner) and `## ` headings, - `EX-` ids.
@@ -142,6 +145,8 @@ def register(server: ParityServer) -> None:
         matrices = [state.model for state in analysis.states.values()]  # values only: no re-parse
         context = params.context
         trigger = context.trigger_character if context is not None else None
+        from parity_lsp.features.complete import complete  # imported ahead by `warm_up`
+
         found = complete(analysis.ws, rel, text, offset, matrices, trigger)
         kinds, markdown = client_options(ls)
         items = [

@@ -1,5 +1,9 @@
 """Pull diagnostics: textDocument/diagnostic and workspace/diagnostic (result ids per version).
 
+Staged: a matrix whose semantic rules are still running answers with what is known (its
+syntactic findings; never an empty report that would clear the editor), and the client is asked
+to pull again (`workspace/diagnostic/refresh`) when the rest is computed (`ParityServer.complete_later`).
+
 A workspace pull answers for every matrix of every folder. A document pull that changed the
 workspace-scoped findings of other matrices (PM003) asks the client to pull again
 (`workspace/diagnostic/refresh`), so that they do not keep what they had.
@@ -7,11 +11,15 @@ workspace-scoped findings of other matrices (PM003) asks the client to pull agai
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
-from parity_lsp.lsp.convert import Prebuilt, RawJson
-from parity_lsp.lsp.folders import Folder
 from parity_lsp.lsp.server import ParityServer
+from parity_lsp.lsp.transport import Prebuilt, RawJson
+
+if TYPE_CHECKING:
+    from parity_lsp.lsp.folders import Folder
 
 IDENTIFIER = "parity-lsp"
 
