@@ -167,7 +167,7 @@ def one_run(
             rid = conn.send_request("shutdown", None)
             conn.wait_response(rid, 10)
             conn.notify("exit", None)
-        except Exception:  # noqa: BLE001, S110 - a server that cannot shut down is killed
+        except Exception:  # noqa: BLE001 - a server that cannot shut down is killed
             pass
         conn.close(10)
         os.unlink(log_path)

@@ -23,7 +23,7 @@ def _resolve(dotted: str) -> object:
     obj: object = importlib.import_module(module)
     parts = rest.split(".")
     path = module
-    for i, part in enumerate(parts):
+    for part in parts:
         try:
             obj = getattr(obj, part)
             path = f"{path}.{part}"
