@@ -373,11 +373,13 @@ class ParityServer(LanguageServer):
         self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
         self.published[uri] = len(diagnostics)
 
-    def publish_many(self, folder: Folder, rels: Iterable[str]) -> None:
+    def publish_many(self, folder: Folder, rels: Iterable[str], edited: str | None = None) -> None:
         """Publish these matrices, and every matrix whose workspace-scoped findings changed
         meanwhile (a duplicate capability removed here clears the warning over there). Before
         the client's settings for the folder are applied nothing is published: the first
-        diagnostics are the configured ones (they are published when the settings come)."""
+        diagnostics are the configured ones (they are published when the settings come).
+        A pulling client is asked to pull again, unless the only document concerned is the one
+        it just opened or changed (`edited`): it pulls that one itself."""
         if folder.removed:
             return
         if not folder.ready.is_set():
@@ -386,8 +388,9 @@ class ParityServer(LanguageServer):
         rels = list(rels)
         for rel in rels:
             self.publish(folder, rel)
-        self.follow_cross_changes(folder, exclude=set())
-        self.refresh_pull()
+        pulled = self.follow_cross_changes(folder, exclude=set())
+        if edited is None or pulled or any(rel != edited for rel in rels):
+            self.refresh_pull()
 
     def follow_cross_changes(self, folder: Folder, exclude: set[str]) -> bool:
         """Publish the matrices whose workspace-scoped findings changed since they were last
@@ -448,8 +451,9 @@ class ParityServer(LanguageServer):
                 types.MessageType.Error,
             )
 
-    def schedule(self, folder: Folder, rel: str, delay: float = 0.0) -> None:
-        """Re-check `rel` soon, coalescing bursts of edits into one check."""
+    def schedule(self, folder: Folder, rel: str, delay: float = 0.0, edited: str | None = None) -> None:
+        """Re-check `rel` soon, coalescing bursts of edits into one check (`edited`: the
+        document the client changed, see `publish_many`)."""
         loop = asyncio.get_event_loop()
         uri = folder.converter.uri(rel)
         handle = self.pending.pop(uri, None)
@@ -458,7 +462,7 @@ class ParityServer(LanguageServer):
 
         def run() -> None:
             self.pending.pop(uri, None)
-            self.publish_many(folder, [rel])
+            self.publish_many(folder, [rel], edited=edited)
 
         self.pending[uri] = loop.call_later(delay, run)
 

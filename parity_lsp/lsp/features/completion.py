@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from parity_lsp.lsp.server import ParityServer
+from parity_lsp.lsp.transport import Prebuilt
 from parity_lsp.text import LineIndex, units_in
 
 if TYPE_CHECKING:
@@ -89,6 +90,9 @@ def client_options(ls: ParityServer) -> tuple[frozenset[int], bool]:
     return frozenset(int(k) for k in kinds) if kinds else BASE_KINDS, types.MarkupKind.Markdown in formats
 
 
+RETRIGGER_WIRE = {"title": RETRIGGER.title, "command": RETRIGGER.command}
+
+
 def to_item(
     c: Completion,
     line: int,
@@ -97,32 +101,34 @@ def to_item(
     encoding: str,
     kinds: frozenset[int] = frozenset(K),
     markdown: bool = True,
-) -> types.CompletionItem:
-    def pos(offset: int) -> types.Position:
-        return types.Position(line=line, character=units_in(line_text[: offset - ls], encoding))
+) -> dict[str, object]:
+    """The `CompletionItem` of `c`, in wire form (a completion answers within a keystroke:
+    built directly, not converted through lsprotocol's classes)."""
 
-    edit = types.TextEdit(
-        range=types.Range(start=pos(c.replace_span.start), end=pos(c.replace_span.end)),
-        new_text=c.insert_text,
-    )
+    def pos(offset: int) -> dict[str, int]:
+        return {"line": line, "character": units_in(line_text[: offset - ls], encoding)}
+
     kind = KINDS.get(c.kind, K.Text)
     if kind not in kinds:
         kind = FALLBACK.get(kind, K.Text)
+    item: dict[str, object] = {"label": c.label, "kind": int(kind)}
+    if c.detail is not None:
+        item["detail"] = c.detail
     text = c.documentation
-    documentation: str | types.MarkupContent | None = text
-    if text and markdown:
-        documentation = types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
-    return types.CompletionItem(
-        label=c.label,
-        kind=kind,
-        detail=c.detail,
-        documentation=documentation or None,
-        sort_text=c.sort_text,
-        filter_text=c.filter_text,
-        text_edit=edit,
-        insert_text_format=types.InsertTextFormat.PlainText,
-        command=RETRIGGER if c.retrigger else None,
-    )
+    if text:
+        item["documentation"] = {"kind": "markdown", "value": text} if markdown else text
+    if c.sort_text is not None:
+        item["sortText"] = c.sort_text
+    if c.filter_text is not None:
+        item["filterText"] = c.filter_text
+    item["insertTextFormat"] = int(types.InsertTextFormat.PlainText)
+    item["textEdit"] = {
+        "range": {"start": pos(c.replace_span.start), "end": pos(c.replace_span.end)},
+        "newText": c.insert_text,
+    }
+    if c.retrigger:
+        item["command"] = RETRIGGER_WIRE
+    return item
 
 
 def register(server: ParityServer) -> None:
@@ -130,7 +136,7 @@ def register(server: ParityServer) -> None:
         types.TEXT_DOCUMENT_COMPLETION,
         types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=False),
     )
-    async def completion(ls: ParityServer, params: types.CompletionParams) -> types.CompletionList | None:
+    async def completion(ls: ParityServer, params: types.CompletionParams) -> Prebuilt | None:
         document = await ls.ready_document(params.text_document.uri)
         if document is None:
             return None
@@ -154,4 +160,4 @@ def register(server: ParityServer) -> None:
             for c in found
             if start <= c.replace_span.start <= c.replace_span.end <= start + len(line_text)
         ]
-        return types.CompletionList(is_incomplete=False, items=items)
+        return Prebuilt(isIncomplete=False, items=items)  # a CompletionList

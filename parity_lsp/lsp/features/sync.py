@@ -65,7 +65,8 @@ def register(server: ParityServer) -> None:
             return
         ls.doc_owner[uri] = places[0][0]
         for i, (folder, rel) in enumerate(places):
-            ls.publish_many(folder, _affected(folder.analysis, rel, params.text_document.text, owner=i == 0))
+            affected = _affected(folder.analysis, rel, params.text_document.text, owner=i == 0)
+            ls.publish_many(folder, affected, edited=rel)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: ParityServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -78,7 +79,7 @@ def register(server: ParityServer) -> None:
         doc = ls.workspace.get_text_document(uri)
         for i, (folder, rel) in enumerate(places):
             for target in _affected(folder.analysis, rel, doc.source, owner=i == 0):
-                ls.schedule(folder, target, EDIT_DELAY)
+                ls.schedule(folder, target, EDIT_DELAY, edited=rel)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: ParityServer, params: types.DidSaveTextDocumentParams) -> None:
