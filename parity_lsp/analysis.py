@@ -77,13 +77,17 @@ class MatrixState:
     # the last pending row is done: `Analysis.complete`). Empty: the findings are complete.
     pending: set[int] = field(default_factory=set)
     later: list[Finding] = field(default_factory=list)
+    merged: tuple[tuple[int, int, int], list[Finding]] | None = None  # `current()`, kept while valid
 
     def current(self) -> list[Finding]:
         """Every finding known for the text: complete when nothing is pending, else a subset of
         the complete findings (the syntactic ones and the rows checked in full)."""
         if not self.later:
             return self.findings
-        return sorted(self.findings + self.later, key=_order)
+        key = (id(self.findings), id(self.later), len(self.later))
+        if self.merged is None or self.merged[0] != key:
+            self.merged = (key, sorted(self.findings + self.later, key=_order))
+        return self.merged[1]
 
     @property
     def matrix(self) -> Matrix:
@@ -129,6 +133,8 @@ class Analysis:
         # (`take_cross_changed`): they must be published again, not only the one that changed
         self.cross_changed: set[str] = set()
         self.changes = 0  # counts file events and configuration reloads (see check_in_steps)
+        # rel -> the last `findings` answer merged with workspace-scoped findings, and what from
+        self._with_cross: dict[str, tuple[list[Finding], list[Finding], list[Finding]]] = {}
         self.defer_until = 0.0  # time.monotonic() before which background checking pauses
 
     # --- configuration --------------------------------------------------------------------
@@ -153,6 +159,7 @@ class Analysis:
         self.revalidating.clear()
         self.cross_changed.update(self.cross)
         self.cross.clear()
+        self._with_cross.clear()
         self._cross_signature = None
         self.changes += 1
 
@@ -196,6 +203,7 @@ class Analysis:
         self.states.pop(rel, None)
         self.revalidating.pop(rel, None)
         self.cross.pop(rel, None)
+        self._with_cross.pop(rel, None)
         self.cross_changed.discard(rel)  # nothing to publish for it (its front end clears it)
 
     def is_foreign(self, rel: str) -> bool:
@@ -274,29 +282,42 @@ class Analysis:
     def _complete_rows(self, state: MatrixState, lines: Iterable[int], resolver: Resolver) -> None:
         """Run the semantic rules on the pending rows at `lines` (their findings into `later`;
         merged into `findings` once nothing is pending)."""
-        rows_at = state.rows_at or {}
-        matrix = state.model
-        closed = not self.ws.fs.has_overlay(matrix.path)
+        closed = not self.ws.fs.has_overlay(state.model.path)
         for line in lines:
             if line not in state.pending:
                 continue
+            row = self._current_row(state, line)
             state.pending.discard(line)
-            placed = rows_at.get(line)
-            if placed is None:
+            if row is None:
                 continue
-            row = placed[0]
-            state.later.extend(check_row(self.ws, matrix, row, resolver, "semantic"))
+            state.later.extend(check_row(self.ws, state.model, row, resolver, "semantic"))
             if closed:
                 row._evidence = None  # as after a full check (see `_full_check_options`)
         if not state.pending and state.later:
             state.findings, state.later = state.current(), []
 
+    @staticmethod
+    def _current_row(state: MatrixState, line: int) -> Row | None:
+        """The row at `line` with spans valid for the model's text. Row edits leave the other
+        rows' spans as they were (`consistent` False): such a row is parsed again alone
+        (incremental.py), or, where that cannot be done (CSV), the whole matrix."""
+        rows_at = state.rows_at or {}
+        placed = rows_at.get(line)
+        if placed is None or state.consistent:
+            return placed[0] if placed is not None else None
+        model = state.model
+        fresh = reparse_rows(model, range(line, line + 1), model.text, model.index, rows_at)
+        if fresh is None:
+            state.matrix  # noqa: B018 - parsed again whole: every span valid
+            placed = (state.rows_at or {}).get(line)
+            return placed[0] if placed is not None else None
+        install_rows(model, fresh, model.text, model.index, rows_at)
+        return fresh[0][0]
+
     def complete(self, rel: str) -> MatrixState | None:
         """The matrix's state with complete findings (its pending rows checked now)."""
         state = self.check(rel)
         if state is not None and state.pending:
-            if not state.consistent:
-                state.matrix  # noqa: B018 - row edits left spans stale: parsed again first
             self._complete_rows(state, sorted(state.pending), self._resolver())
         return state
 
@@ -316,8 +337,6 @@ class Analysis:
         resolver = self._resolver()
         deadline = time.perf_counter() + step_seconds
         while state.pending and i < len(order):
-            if not state.consistent:
-                state.matrix  # noqa: B018 - row edits left spans stale: parsed again first
             self._complete_rows(state, (order[i],), resolver)
             i += 1
             if state.pending and time.perf_counter() >= deadline:
@@ -553,9 +572,16 @@ class Analysis:
         if state is None:
             return []
         self.refresh_cross()
-        out = state.current() + list(self.cross.get(rel, []))
+        own, cross = state.current(), self.cross.get(rel) or []
+        if not cross:
+            return list(own)
+        kept = self._with_cross.get(rel)  # a pull after another without a change: the same lists
+        if kept is not None and kept[0] is own and kept[1] is cross:
+            return list(kept[2])
+        out = own + cross
         out.sort(key=_order)
-        return out
+        self._with_cross[rel] = (own, cross, out)
+        return list(out)
 
     def _revalidate(self, rel: str) -> None:
         """Send a checked matrix back to a full check; its state answers meanwhile (`stale`)."""

@@ -25,7 +25,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from parity_lsp import __version__, runtime
-from parity_lsp.findings import Related, Severity
+from parity_lsp.findings import Finding, Related, Severity
 from parity_lsp.lsp import transport
 from parity_lsp.lsp.convert import Converter, DiagnosticList, diagnostic_json, encoding_name
 from parity_lsp.lsp.docs import rule_doc_uri
@@ -34,6 +34,8 @@ from parity_lsp.lsp.transport import ParityProtocol, Prebuilt
 
 if TYPE_CHECKING:
     import argparse
+
+    from parity_lsp.text import LineIndex
 
 log = logging.getLogger("parity_lsp.lsp")
 
@@ -72,6 +74,9 @@ class ParityServer(LanguageServer):
         self.pending: dict[str, asyncio.TimerHandle] = {}  # uri -> its coming re-check
         # uri -> (position encoding, key -> JSON object of a diagnostic)
         self.diagnostic_cache: dict[str, tuple[str, dict[_DiagnosticKey, str]]] = {}
+        # uri -> the findings last answered, the line index and encoding they were converted
+        # with, and the answer (a pull again without a change is answered with it)
+        self.diagnostic_lists: dict[str, tuple[list[Finding], LineIndex, str, DiagnosticList]] = {}
         self.newest_version: dict[str, int] = {}  # uri -> the newest document version seen
         # Set once `initialized` was handled (the first folders' settings applied); bounded by
         # READY_TIMEOUT for a client that never sends it.
@@ -247,6 +252,7 @@ class ParityServer(LanguageServer):
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         self.published[uri] = 0
         self.diagnostic_cache.pop(uri, None)
+        self.diagnostic_lists.pop(uri, None)
 
     # --- publishing --------------------------------------------------------------------------
 
@@ -280,6 +286,15 @@ class ParityServer(LanguageServer):
             findings = findings + config_findings[rel]
         index = index_for(analysis, rel)
         uri = converter.uri(rel)
+        last = self.diagnostic_lists.get(uri)
+        if (
+            last is not None
+            and last[1] is index
+            and last[2] == converter.encoding
+            and len(last[0]) == len(findings)
+            and all(a is b for a, b in zip(last[0], findings, strict=True))
+        ):
+            return last[3]  # asked again, nothing changed (the findings are the same objects)
         # A diagnostic's JSON depends only on its key below (and the position encoding): findings
         # that came back after a workspace-wide change (PM003, file events) reuse it too.
         cached_encoding, cache = self.diagnostic_cache.get(uri, (None, {}))
@@ -311,7 +326,9 @@ class ParityServer(LanguageServer):
             fresh[key] = obj
             objects.append(obj)
         self.diagnostic_cache[uri] = (converter.encoding, fresh)
-        return DiagnosticList(objects, uri)
+        found = DiagnosticList(objects, uri)
+        self.diagnostic_lists[uri] = (findings, index, converter.encoding, found)
+        return found
 
     def complete_later(self, folder: Folder, rel: str) -> None:
         """Finish `rel`'s semantic stage in background steps, then publish it again (a pulling

@@ -108,8 +108,8 @@ class SourceFile:
             if last is not None and last.group() not in text:
                 self._lookups[symbol] = []
                 return []
-            partial = language.partial_scan and (not self._lookups or language.id in REPEATED_PARTIAL_SCANS)
-            wanted = lookup_names(symbol) if partial else None
+            for_names = language.partial_scan and (not self._lookups or language.id in REPEATED_PARTIAL_SCANS)
+            wanted = lookup_names(symbol) if for_names else None
             if wanted is not None:
                 # The first question about this file (most rows cite one symbol of a file):
                 # a scan for that name only. A second one scans it all, unless the language's
