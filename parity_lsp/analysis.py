@@ -31,7 +31,14 @@ from parity_lsp.engine import (
     read_matrix_text,
 )
 from parity_lsp.findings import Finding, Related, Severity
-from parity_lsp.incremental import changed_lines, install_rows, reparse_rows, row_positions, shift_findings
+from parity_lsp.incremental import (
+    changed_lines,
+    install_rows,
+    reparse_rows,
+    row_positions,
+    shift_finding,
+    shift_findings,
+)
 from parity_lsp.model import Matrix, Row
 from parity_lsp.rules.context import Resolver, Suggestions
 from parity_lsp.rules.pm005_no_matrix_table import looks_like_matrix
@@ -73,21 +80,30 @@ class MatrixState:
     waiting_since: float | None = None  # time.monotonic() a file event sent it to a full check
     # Staged diagnostics (`Analysis.check(staged=True)`): the lines of the rows whose semantic
     # rules have not run yet. `findings` then holds the syntactic findings of every row and the
-    # complete findings of the others, `later` the semantic findings computed since (merged when
-    # the last pending row is done: `Analysis.complete`). Empty: the findings are complete.
+    # complete findings of the rows checked in full since (edited); `later` the semantic
+    # findings of the rows done in the background, by line, with the offset the line started
+    # at then (row edits do not shift them: they are placed once, when the last row is done).
     pending: set[int] = field(default_factory=set)
-    later: list[Finding] = field(default_factory=list)
-    merged: tuple[tuple[int, int, int], list[Finding]] | None = None  # `current()`, kept while valid
+    later: dict[int, tuple[int, list[Finding]]] = field(default_factory=dict)
 
     def current(self) -> list[Finding]:
-        """Every finding known for the text: complete when nothing is pending, else a subset of
-        the complete findings (the syntactic ones and the rows checked in full)."""
-        if not self.later:
-            return self.findings
-        key = (id(self.findings), id(self.later), len(self.later))
-        if self.merged is None or self.merged[0] != key:
-            self.merged = (key, sorted(self.findings + self.later, key=_order))
-        return self.merged[1]
+        """What is known for the text: the complete findings when nothing is pending, else a
+        subset of them (the syntactic ones and the rows checked in full)."""
+        return self.findings
+
+    def settle(self) -> None:
+        """Nothing is pending any more: the semantic findings of the background join the rest."""
+        if self.pending or not self.later:
+            return
+        index = self.model.index
+        path = self.model.path
+        found = list(self.findings)
+        for line, (start, row_findings) in self.later.items():
+            delta = index.line_start(line) - start
+            found.extend(row_findings if not delta else [shift_finding(f, delta, path) for f in row_findings])
+        found.sort(key=_order)
+        self.findings = found
+        self.later = {}
 
     @property
     def matrix(self) -> Matrix:
@@ -281,7 +297,7 @@ class Analysis:
 
     def _complete_rows(self, state: MatrixState, lines: Iterable[int], resolver: Resolver) -> None:
         """Run the semantic rules on the pending rows at `lines` (their findings into `later`;
-        merged into `findings` once nothing is pending)."""
+        joined to `findings` once nothing is pending: `MatrixState.settle`)."""
         closed = not self.ws.fs.has_overlay(state.model.path)
         for line in lines:
             if line not in state.pending:
@@ -290,11 +306,12 @@ class Analysis:
             state.pending.discard(line)
             if row is None:
                 continue
-            state.later.extend(check_row(self.ws, state.model, row, resolver, "semantic"))
+            found = check_row(self.ws, state.model, row, resolver, "semantic")
+            if found:
+                state.later[line] = (state.model.index.line_start(line), found)
             if closed:
                 row._evidence = None  # as after a full check (see `_full_check_options`)
-        if not state.pending and state.later:
-            state.findings, state.later = state.current(), []
+        state.settle()
 
     @staticmethod
     def _current_row(state: MatrixState, line: int) -> Row | None:
@@ -467,7 +484,8 @@ class Analysis:
         path = matrix.path
         kept = shift_findings(state.findings, old_index, new_index, path, dropped)
         if state.pending or state.later:  # staged: the edited rows are checked in full below
-            state.later = shift_findings(state.later, old_index, new_index, path, dropped)
+            for line in dropped:
+                state.later.pop(line, None)
             state.pending.difference_update(dropped)
         install_rows(matrix, placed, text, new_index, rows_at)
         resolver = self._resolver()
@@ -475,8 +493,7 @@ class Analysis:
             kept.extend(check_row(self.ws, matrix, row, resolver))
         kept.sort(key=_order)
         state.findings = kept
-        if not state.pending and state.later:
-            state.findings, state.later = state.current(), []
+        state.settle()
         if path in self.cross:
             self.cross[path] = shift_findings(self.cross[path], old_index, new_index, path, set())
         for cited, row_lines in _citations(self.ws, matrix, rows).items():
@@ -687,9 +704,8 @@ class Analysis:
         starts = index.line_starts
         kept = [f for f in state.findings if bisect.bisect_right(starts, f.span.start) - 1 not in dropped]
         if state.pending or state.later:  # staged: these rows are checked in full below
-            state.later = [
-                f for f in state.later if bisect.bisect_right(starts, f.span.start) - 1 not in dropped
-            ]
+            for line in dropped:
+                state.later.pop(line, None)
             state.pending.difference_update(dropped)
         resolver = self._resolver()
         closed = not self.ws.fs.has_overlay(matrix.path)
@@ -700,8 +716,7 @@ class Analysis:
                 row._evidence = None  # as after a full check (see `_full_check_options`)
         kept.sort(key=_order)
         state.findings = kept
-        if not state.pending and state.later:
-            state.findings, state.later = state.current(), []
+        state.settle()
         state.row_checks += len(lines)
         return True
 

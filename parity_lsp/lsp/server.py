@@ -42,9 +42,9 @@ log = logging.getLogger("parity_lsp.lsp")
 BACKGROUND_PAUSE = 0.015  # seconds of quiet from the client before background work goes on
 READY_TIMEOUT = 10.0  # seconds anything waits for the client's settings (a client that never answers)
 
-# What `diagnostics_for` keys a diagnostic's cached JSON object by: (line, its text, code,
-# message, column, length, severity, tags, related locations).
-_DiagnosticKey = tuple[int, str, str, str, int, int, Severity, tuple[str, ...], tuple[Related, ...]]
+# What `diagnostics_for` keys a diagnostic's cached JSON object by (its line's text unchanged):
+# (line, code, message, column, length, severity, tags, related locations).
+_DiagnosticKey = tuple[int, str, str, int, int, Severity, tuple[str, ...], tuple[Related, ...]]
 
 
 class ParityServer(LanguageServer):
@@ -72,8 +72,8 @@ class ParityServer(LanguageServer):
         self.started = False
         self.published: dict[str, int] = {}  # uri -> number of diagnostics last pushed
         self.pending: dict[str, asyncio.TimerHandle] = {}  # uri -> its coming re-check
-        # uri -> (position encoding, key -> JSON object of a diagnostic)
-        self.diagnostic_cache: dict[str, tuple[str, dict[_DiagnosticKey, str]]] = {}
+        # uri -> (position encoding, the line index of the text, key -> JSON object of a diagnostic)
+        self.diagnostic_cache: dict[str, tuple[str, LineIndex, dict[_DiagnosticKey, str]]] = {}
         # uri -> the findings last answered, the line index and encoding they were converted
         # with, and the answer (a pull again without a change is answered with it)
         self.diagnostic_lists: dict[str, tuple[list[Finding], LineIndex, str, DiagnosticList]] = {}
@@ -295,23 +295,30 @@ class ParityServer(LanguageServer):
             and all(a is b for a, b in zip(last[0], findings, strict=True))
         ):
             return last[3]  # asked again, nothing changed (the findings are the same objects)
-        # A diagnostic's JSON depends only on its key below (and the position encoding): findings
-        # that came back after a workspace-wide change (PM003, file events) reuse it too.
-        cached_encoding, cache = self.diagnostic_cache.get(uri, (None, {}))
-        if cached_encoding != converter.encoding:
-            cache = {}
+        # A diagnostic's JSON depends only on its line's text, its key below and the position
+        # encoding: kept per document, for the lines whose text did not change since the last
+        # call (one C-level comparison of the texts, not a slice per line). Findings that came
+        # back after a workspace-wide change (PM003, file events) reuse it too.
+        cached = self.diagnostic_cache.get(uri)
+        cache: dict[_DiagnosticKey, str] = {}
+        stale = range(0)  # lines whose text changed
+        if cached is not None and cached[0] == converter.encoding:
+            old_index, cache = cached[1], cached[2]
+            if old_index is not index and old_index.text != index.text:
+                from parity_lsp.incremental import changed_lines
+
+                changed = changed_lines(old_index.text, index.text, old_index, index)
+                if changed is None:  # lines came or went: nothing is kept
+                    cache = {}
+                else:
+                    stale = changed
         fresh: dict[_DiagnosticKey, str] = {}
         objects = []
         starts = index.line_starts
-        line_texts: dict[int, str] = {}
         for f in findings:
             line = bisect.bisect_right(starts, f.span.start) - 1
-            text = line_texts.get(line)
-            if text is None:
-                text = line_texts[line] = index.line_text(line)
             key: _DiagnosticKey = (
                 line,
-                text,
                 f.code,
                 f.message,
                 f.span.start - starts[line],
@@ -320,12 +327,12 @@ class ParityServer(LanguageServer):
                 f.tags,
                 tuple(f.related),
             )
-            obj = cache.get(key) or fresh.get(key)
+            obj = fresh.get(key) or (cache.get(key) if line not in stale else None)
             if obj is None:
                 obj = diagnostic_json(converter.diagnostic_wire(f))
             fresh[key] = obj
             objects.append(obj)
-        self.diagnostic_cache[uri] = (converter.encoding, fresh)
+        self.diagnostic_cache[uri] = (converter.encoding, index, fresh)
         found = DiagnosticList(objects, uri)
         self.diagnostic_lists[uri] = (findings, index, converter.encoding, found)
         return found
