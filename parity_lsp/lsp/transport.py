@@ -32,7 +32,7 @@ import os
 import stat
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from lsprotocol import types
@@ -76,8 +76,9 @@ class Prebuilt(dict[str, Any]):
 
 
 def encode(value: object) -> str:
-    """JSON text of a wire-form value: dicts, lists, tuples, strings, numbers, booleans, None
-    and `RawJson` (inserted as it is)."""
+    """JSON text of a wire-form value: `Prebuilt` and `RawJson` (inserted as it is), and
+    everything `json.dumps` encodes. `RawJson` may appear as a value of a `Prebuilt` or an
+    element of a list there: a plain dict is encoded whole, by `json.dumps`."""
     parts: list[str] = []
     _encode(value, parts.append)
     return "".join(parts)
@@ -86,13 +87,13 @@ def encode(value: object) -> str:
 def _encode(value: object, out: Callable[[str], object]) -> None:
     if isinstance(value, RawJson):
         out(value.text)
-    elif isinstance(value, Mapping):
+    elif isinstance(value, Prebuilt):
         out("{")
         for i, (key, item) in enumerate(value.items()):
             out(("," if i else "") + json.dumps(str(key)) + ":")
             _encode(item, out)
         out("}")
-    elif isinstance(value, (list, tuple)):
+    elif isinstance(value, list) and any(isinstance(item, (Prebuilt, RawJson)) for item in value):
         out("[")
         for i, item in enumerate(value):
             if i:

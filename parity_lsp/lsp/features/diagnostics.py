@@ -64,7 +64,7 @@ def register(server: ParityServer) -> None:
     async def workspace_diagnostic(ls: ParityServer, params: types.WorkspaceDiagnosticParams) -> Prebuilt:
         await ls.wait_ready()
         previous = {p.uri: p.value for p in params.previous_result_ids or []}
-        items: list[dict[str, object]] = []
+        items: list[Prebuilt] = []
         if not ls.pull_mode:
             return Prebuilt(items=[])
         for folder in ls.folders:
@@ -76,16 +76,10 @@ def register(server: ParityServer) -> None:
                 version = ls.open_version(folder, rel)
                 diags, result_id = _report(ls, folder, rel)
                 if previous.get(uri) == result_id:
-                    items.append({"kind": "unchanged", "uri": uri, "resultId": result_id, "version": version})
+                    items.append(Prebuilt(kind="unchanged", uri=uri, resultId=result_id, version=version))
                 else:
                     items.append(
-                        {
-                            "kind": "full",
-                            "uri": uri,
-                            "resultId": result_id,
-                            "version": version,
-                            "items": diags,
-                        }
+                        Prebuilt(kind="full", uri=uri, resultId=result_id, version=version, items=diags)
                     )
             folder.analysis.take_cross_changed()  # every matrix of the folder is in this answer
         return Prebuilt(items=items)
