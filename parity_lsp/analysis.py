@@ -349,11 +349,13 @@ class Analysis:
         state = self.states.get(rel)
         if state is None:
             return False
-        order = sorted(state.pending)  # pending only shrinks (row edits check their rows in full)
+        order: list[int] = []
         i = 0
         resolver = self._resolver()
         deadline = time.perf_counter() + step_seconds
-        while state.pending and i < len(order):
+        while state.pending:
+            if i >= len(order):  # the rows an edit sent back to the pending ones meanwhile
+                order, i = sorted(state.pending), 0
             self._complete_rows(state, (order[i],), resolver)
             i += 1
             if state.pending and time.perf_counter() >= deadline:
@@ -362,8 +364,6 @@ class Analysis:
                     return False
                 resolver = self._resolver()  # files may have changed meanwhile: resolved again
                 deadline = time.perf_counter() + step_seconds
-        if state.pending:  # cannot happen (pending only shrinks); finished at once if it does
-            self._complete_rows(state, sorted(state.pending), resolver)
         return self.states.get(rel) is state
 
     def _resolver(self) -> Resolver:
@@ -483,14 +483,19 @@ class Analysis:
         dropped = set(lines)
         path = matrix.path
         kept = shift_findings(state.findings, old_index, new_index, path, dropped)
-        if state.pending or state.later:  # staged: the edited rows are checked in full below
-            for line in dropped:
-                state.later.pop(line, None)
-            state.pending.difference_update(dropped)
+        # While the matrix's semantic stage is still running (its first check), an edited row
+        # is checked for its syntactic rules and goes back to the rows pending for the others:
+        # an edit does not wait for the first semantic checks of the workspace. Otherwise the
+        # row is checked in full: one publish, complete.
+        staged = bool(state.pending)
+        for line in dropped:
+            state.later.pop(line, None)
         install_rows(matrix, placed, text, new_index, rows_at)
         resolver = self._resolver()
         for row in rows:
-            kept.extend(check_row(self.ws, matrix, row, resolver))
+            kept.extend(check_row(self.ws, matrix, row, resolver, "syntactic" if staged else None))
+            if staged:
+                state.pending.add(row.line)
         kept.sort(key=_order)
         state.findings = kept
         state.settle()

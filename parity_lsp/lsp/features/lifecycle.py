@@ -25,6 +25,9 @@ from parity_lsp.lsp.server import READY_TIMEOUT, ParityServer, folders_from
 WATCH_GLOB = "**/*"
 CONFIG_TIMEOUT = 5.0  # seconds a workspace/configuration answer is waited for
 CONFIG_FILES = (".parity-lsp.toml", "pyproject.toml", ".gitignore")  # at a folder's root
+# Files added to the completion tree in one step (between messages, while the client is quiet):
+# a step is what a request arriving then waits for.
+TREE_FILES_PER_STEP = 100
 
 
 def register(server: ParityServer) -> None:
@@ -335,9 +338,9 @@ async def index_workspace(ls: ParityServer, folder: Folder) -> None:
             return
         if not tree_primed and ls.open_version(folder, rel) is None:
             # then what the first path completion needs (the directory tree of every file), in
-            # ~1 ms steps even while the client types: the first completion comes mid-burst, and
-            # building the tree then took it 130 ms at 50,000 files
-            await analysis.run_in_steps(file_tree_steps(analysis.ws), while_talking=True)
+            # small steps while the client is quiet (a completion that comes first builds it;
+            # built while the client types, it slowed every edit of the burst)
+            await analysis.run_in_steps(file_tree_steps(analysis.ws, TREE_FILES_PER_STEP))
             tree_primed = True
         await analysis.check_in_steps(rel)
         if token and (i % 5 == 0 or i == len(paths) - 1):
@@ -351,7 +354,7 @@ async def index_workspace(ls: ParityServer, folder: Folder) -> None:
     if folder.removed:
         return
     if not tree_primed:
-        await analysis.run_in_steps(file_tree_steps(analysis.ws), while_talking=True)
+        await analysis.run_in_steps(file_tree_steps(analysis.ws, TREE_FILES_PER_STEP))
     analysis.refresh_cross()
     ls.publish_many(folder, paths)
     for rel in analysis.config_findings():
