@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import multiprocessing
 import os
 import posixpath
 import re
@@ -442,6 +441,8 @@ def default_jobs() -> int:
 
 def _can_fork() -> bool:
     # fork only where it is the native model (Linux): macOS system libraries are not fork-safe
+    import multiprocessing  # the CLI's parallel check only: not the server's import
+
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -469,6 +470,8 @@ def _run_pieces(
     parts_of = shares(keys, jobs, head_start=len(pieces) // 30)
     workers: list[tuple[BaseProcess, Connection, list[int]]] = []
     try:
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         for share in parts_of[1:]:
             reader, writer = context.Pipe(duplex=False)

@@ -176,3 +176,26 @@ def test_an_edit_after_the_first_check_is_one_complete_check(repo):
     analysis.open_document(rel, edited, 1)
     analysis.findings(rel, staged=True)
     assert analysis.is_complete(rel)
+
+
+def test_an_edit_during_the_semantic_stage_checks_its_row_syntactically_and_leaves_the_rest_for_later(repo):
+    """An edit does not wait for the first semantic checks of the workspace: the edited row gets
+    its syntactic findings at once and is completed with the other pending rows."""
+    root, rel = repo
+    analysis = Analysis(root)
+    text = (root / rel).read_text(encoding="utf-8")
+    analysis.open_document(rel, text, 0)
+    analysis.findings(rel, staged=True)
+    state = analysis.states[rel]
+    line = sorted(state.pending)[len(state.pending) // 2]
+    analysis._complete_rows(state, [line], analysis._resolver())  # the background reached it
+    assert line not in state.pending
+    lines = text.split("\n")
+    lines[line] = lines[line] + " "
+    edited = "\n".join(lines)
+    analysis.open_document(rel, edited, 1)
+    known = keys(analysis.findings(rel, staged=True))
+    assert analysis.states[rel] is state and state.row_checks == 1, "an incremental row check"
+    assert line in state.pending, "the edited row is checked again for its semantic rules later"
+    assert known <= complete_findings(root, rel, edited)
+    assert keys(analysis.findings(rel)) == complete_findings(root, rel, edited)
