@@ -72,7 +72,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/scanner_bench.py  # µs/KB per language scanner, cold and warm
 
-# .pre-commit-hooks.yaml's pattern of cited code files, from the language registry
+# .pre-commit-hooks.yaml (both hooks; their pattern of cited code files from the language registry)
 # (tests/test_languages.py fails when they disagree)
 .PHONY: pre-commit-hooks
 pre-commit-hooks: $(STAMP)

@@ -360,6 +360,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from parity_lsp.output import FORMATS_READING_SOURCE_LINES, make_report, render
 
     _stdout()  # closed (`>&-`): said now, before the work whose result could not be shown
+    if getattr(args, "fix", False) and (status := _fix(args, dry_run=False, before_check=True)) != EXIT_OK:
+        return status  # a fix could not be written: said on stderr
     scope = build_workspace(args)
     ws = scope.ws
     # only the text output prints unsafe suggestions (`suggestion: ...`); the others carry
@@ -427,18 +429,28 @@ def _tell(notices: list[Notice], nothing_only: bool = False) -> None:
 
 
 def cmd_fix(args: argparse.Namespace) -> int:
+    return _fix(args, dry_run=args.dry_run)
+
+
+def _fix(args: argparse.Namespace, dry_run: bool, before_check: bool = False) -> int:
+    """`fix`, and the first half of `check --fix` (`before_check`: progress on stderr, the
+    notices and what remains are the check's to say)."""
     from parity_lsp.fixer import FileChangedError, plan_fixes, read_source, unified_diff, write_atomically
 
-    if args.dry_run:
+    if dry_run:
         _stdout()  # the diff is the output
     scope = build_workspace(args)
     ws = scope.ws
     result = check_paths(ws, scope.targets, suggestions=False, named=scope.named)  # safe fixes only
     notices = coverage_notices(scope, result)
     nothing = not result.checked and not result.findings
-    _tell(notices, nothing_only=nothing)
+    if before_check:
+        nothing = False
+    else:
+        _tell(notices, nothing_only=nothing)
     if nothing:
         return EXIT_USAGE
+    progress = _err if before_check else _say
     fixes = [f.fix for f in result.findings if f.fix is not None and f.fix.safe]
     paths = sorted({e.path for fx in fixes for e in fx.edits})
     sources: dict[str, SourceFile] = {}
@@ -455,7 +467,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
     for rel, plan in sorted(plans.items()):
         if not plan.changed:
             continue
-        if args.dry_run:
+        if dry_run:
             _emit(unified_diff(plan))
             changed += len(plan.applied)
             continue
@@ -471,8 +483,12 @@ def cmd_fix(args: argparse.Namespace) -> int:
             failed = True
             continue
         changed += len(plan.applied)
-        _say(f"{rel}: applied {len(plan.applied)} fix{'es' if len(plan.applied) != 1 else ''}")
-    verb = "would apply" if args.dry_run else "applied"
+        progress(f"{rel}: applied {len(plan.applied)} fix{'es' if len(plan.applied) != 1 else ''}")
+    if before_check:
+        if changed and os.environ.get("PRE_COMMIT"):  # a hook: the commit holds the staged files
+            _err("parity-lsp: files were fixed: review them, `git add` them and commit again")
+        return EXIT_USAGE if failed else EXIT_OK
+    verb = "would apply" if dry_run else "applied"
     remaining = len([f for f in result.findings if f.fix is None or not f.fix.safe])
     _err(
         f"{verb} {changed} fix{'es' if changed != 1 else ''}; "
@@ -617,6 +633,9 @@ def _parser() -> argparse.ArgumentParser:
     common(c)
     c.add_argument("--format", default="text", choices=["text", "json", "sarif", "github", "junit"])
     c.add_argument("--fail-on", default="error", choices=["error", "warning", "info", "hint"])
+    c.add_argument(
+        "--fix", action="store_true", help="apply the safe fixes first (as `fix`), then report what remains"
+    )
     c.add_argument(
         "--jobs",
         "-j",

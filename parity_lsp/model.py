@@ -243,8 +243,120 @@ class Evidence:
         return not self.refs
 
 
+# Cell values are unwrapped by these two substitutions. Both backtrack on hostile text: the
+# first cubically on a run of backticks (10,000 took 36 s), the second quadratically on emphasis
+# openers that never close (`*a *a *a ...`). They run where they cannot (a cell with no double
+# backtick; few `*` and `_`): most cells, at C speed. Elsewhere two scanners give the same
+# answer in linear time (`tests/test_plain_value.py` holds them to these regexes).
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_)(\S(?:.*?\S)?)\1")
+# With this many `*` and `_` at most, `_EMPHASIS` tries at most that many starts (each reading at
+# most to the end of its line, once per delimiter that fits): linear.
+_FEW_DELIMITERS = 16
+_BACKTICK_RUN = re.compile(r"`+")
+_EMPHASIS_CHAR = re.compile(r"[*_]")
+_DELIMITERS = ("**", "__", "*", "_")  # in the regex's order of alternatives
+# A delimiter that may close a span: after a non-space (the span's last character).
+_CLOSER = {d: re.compile(r"(?<=\S)" + re.escape(d)) for d in _DELIMITERS}
+
+
+def _unwrap_code_spans(text: str) -> str:
+    """Each code span replaced by its stripped content, as the regex `(`+)(.+?)\\1` (dot
+    matching newlines) substitutes them. At a position p in a run of backticks (of R from p)
+    the regex takes the longest opener g <= R that a later `g` backticks close, the content
+    being at least one character: within the run itself (g <= (R - 1) // 2, closed right after
+    one backtick of content) or in a later run at least g long (closed at its start). So the
+    longest later run decides, and the scan never looks back."""
+    runs = [m.span() for m in _BACKTICK_RUN.finditer(text)]
+    if not runs:
+        return text
+    count = len(runs)
+    longest = [0] * (count + 1)  # longest[r]: the longest run among runs[r:]
+    for r in range(count - 1, -1, -1):
+        size = runs[r][1] - runs[r][0]
+        longest[r] = size if size > longest[r + 1] else longest[r + 1]
+    out: list[str] = []
+    last = 0  # text[:last] is done
+    p = 0  # the next position a span may start at
+    r = 0  # the run at or after p
+    while r < count:
+        s, e = runs[r]
+        if p < s:
+            p = s
+        size = e - p
+        inside = (size - 1) // 2
+        later = min(size, longest[r + 1])
+        g = inside if inside > later else later
+        if g <= 0:  # no span starts in this run (a later position of it has a shorter opener)
+            r += 1
+            continue
+        if g == inside:
+            q, r2 = p + g + 1, r  # closed inside the run, after one backtick of content
+        else:
+            r2 = r + 1
+            while runs[r2][1] - runs[r2][0] < g:
+                r2 += 1
+            q = runs[r2][0]
+        out.append(text[last:p])
+        out.append(text[p + g : q].strip())
+        last = p = q + g
+        r = r2 if p < runs[r2][1] else r2 + 1  # the rest of the closing run may open a span
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _unwrap_emphasis(text: str) -> str:
+    """Each emphasis span replaced by its content, as the regex `(\\*\\*|__|\\*|_)(\\S(?:.*?\\S)?)\\1`
+    substitutes them: at a delimiter d (tried in that order) followed by a non-space, the
+    shortest content of two characters or more that a d closes (after a non-space, no newline
+    in between), else a one-character content. The closers and newlines are searched forward
+    only, each search answering every later question it still covers: linear time."""
+    n = len(text)
+    find_char = _EMPHASIS_CHAR.search
+    m = find_char(text)
+    if m is None:
+        return text
+    # per delimiter: (asked from, the first closer at or after it, or -1 for none)
+    closers: dict[str, tuple[int, int]] = {}
+    newline = (0, text.find("\n"))  # (asked from, the first newline at or after it, or -1)
+    out: list[str] = []
+    last = 0
+    p = m.start()
+    while True:
+        resume = p + 1
+        for d in _DELIMITERS:
+            if not text.startswith(d, p):
+                continue
+            c = p + len(d)  # the content's first character
+            if c >= n or text[c].isspace():
+                continue
+            x = c + 2  # a content of two characters or more ends at x or later
+            asked, e = closers.get(d, (-1, -1))
+            if asked < 0 or asked > x or (e != -1 and e < x):  # else e answers x too
+                found = _CLOSER[d].search(text, x)
+                e = found.start() if found is not None else -1
+                closers[d] = (x, e)
+            if e != -1:
+                asked_nl, nl = newline
+                if asked_nl > c or (nl != -1 and nl < c):
+                    nl = text.find("\n", c)
+                    newline = (c, nl)
+                if nl != -1 and nl < e:
+                    e = -1  # the content cannot hold a newline
+            if e == -1 and text.startswith(d, c + 1):
+                e = c + 1  # a one-character content
+            if e == -1:
+                continue
+            out.append(text[last:p])
+            out.append(text[c:e])
+            last = resume = e + len(d)
+            break
+        m = find_char(text, resume)
+        if m is None:
+            break
+        p = m.start()
+    out.append(text[last:])
+    return "".join(out)
 
 
 def plain_value(text: str) -> str:
@@ -252,7 +364,24 @@ def plain_value(text: str) -> str:
     if "`" not in text and "*" not in text and "_" not in text and "\\" not in text:
         return " ".join(text.split())  # most values: nothing to unwrap (asked for every row)
     text = text.replace("\\|", "|")
-    text = _CODE_SPAN.sub(lambda m: m.group(2).strip(), text)
+    if "``" in text:
+        text = _unwrap_code_spans(text)
+    elif "`" in text:  # single backticks: each opener reads to the next backtick, once
+        text = _CODE_SPAN.sub(_stripped_content, text)
     for _ in range(2):
-        text = _EMPHASIS.sub(lambda m: m.group(2), text)
+        delimiters = text.count("*") + text.count("_")
+        if not delimiters:
+            break
+        if delimiters <= _FEW_DELIMITERS:
+            text = _EMPHASIS.sub(_content, text)
+        else:
+            text = _unwrap_emphasis(text)
     return " ".join(text.split())
+
+
+def _stripped_content(m: re.Match[str]) -> str:
+    return m.group(2).strip()
+
+
+def _content(m: re.Match[str]) -> str:
+    return m.group(2)

@@ -53,12 +53,14 @@ def test_emacs_snippet_registers_the_server():
 
 def test_pre_commit_hook():
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
-    (hook,) = hooks
-    assert hook["id"] == "parity-lsp"
-    assert hook["entry"] == "parity-lsp check"
-    assert hook["language"] == "python"
-    assert hook["pass_filenames"] is False
-    files = re.compile(hook["files"])
+    check, fix = hooks  # tests/test_pre_commit.py runs both through a real pre-commit
+    assert (check["id"], check["entry"]) == ("parity-lsp", "parity-lsp check")
+    assert (fix["id"], fix["entry"]) == ("parity-lsp-fix", "parity-lsp check --fix")
+    for hook in hooks:
+        assert hook["language"] == "python"
+        assert hook["pass_filenames"] is False
+    assert check["files"] == fix["files"]
+    files = re.compile(check["files"])
     for path in (
         "docs/parity/dagster-parity-matrix.md",
         "docs/parity/x-parity.csv",

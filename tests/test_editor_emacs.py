@@ -25,6 +25,21 @@ DRIVER = r"""
 (add-to-list 'load-path (getenv "PARITY_E2E_PLUGIN"))
 (defvar report nil)
 (defun report (key value) (push (cons key value) report))
+(defun parity-e2e-has (line code)
+  "Whether flymake shows CODE on LINE of the current buffer."
+  (seq-some (lambda (d)
+              (and (= (line-number-at-pos (flymake-diagnostic-beg d)) line)
+                   (string-match-p (format "\\[%s\\]" code) (flymake-diagnostic-text d))))
+            (flymake-diagnostics)))
+(defun parity-e2e-wait (buffer seconds pred)
+  "Wait up to SECONDS for PRED to hold in BUFFER, handling process output and events: in batch
+mode only `read-event' runs file notifications (the command loop does in a session)."
+  (let ((deadline (+ (float-time) seconds)) (ok nil))
+    (while (and (not (setq ok (with-current-buffer buffer (funcall pred))))
+                (< (float-time) deadline))
+      (accept-process-output nil 0.02)
+      (read-event nil nil 0.03))
+    (and ok t)))
 (unwind-protect
     (condition-case err
         (progn
@@ -63,6 +78,21 @@ DRIVER = r"""
               (xref-find-definitions (xref-backend-identifier-at-point (xref-find-backend)))
               (push `((needle . ,(alist-get 'needle def)) (file . ,(buffer-file-name)) (line . ,(line-number-at-pos))) defs))
             (report 'definitions (vconcat (nreverse defs)))
+            ;; a cited Rust file edited in Emacs: two lines above `tick_idempotency_key', which the
+            ;; matrix cites at line 6 (row on line 10); unsaved, then saved, then put back
+            (let ((rs (find-file-noselect (getenv "PARITY_E2E_CITED"))))
+              (with-current-buffer rs
+                (report 'cited_managed (and (eglot-managed-p) t))
+                (goto-char (point-min))
+                (insert "// one\n// two\n"))
+              (report 'unsaved_edit_updates (parity-e2e-wait matrix 1 (lambda () (parity-e2e-has 10 "PM304"))))
+              (with-current-buffer rs (save-buffer))
+              (report 'save_updates (parity-e2e-wait matrix 10 (lambda () (parity-e2e-has 10 "PM304"))))
+              (with-current-buffer rs
+                (goto-char (point-min))
+                (delete-region (point) (progn (forward-line 2) (point)))
+                (save-buffer))
+              (report 'restore_updates (parity-e2e-wait matrix 10 (lambda () (not (parity-e2e-has 10 "PM304"))))))
             ;; M-x parity-lsp-fix-all: the safe fixes (drifted line, status typo)
             (switch-to-buffer matrix)
             (parity-lsp-fix-all)
@@ -92,6 +122,7 @@ def test_emacs_eglot(tmp_path):
         "PARITY_E2E_MATRIX": str(root / EXPECTED["matrix"]),
         "PARITY_E2E_COUNT": str(len(EXPECTED["diagnostics"])),
         "PARITY_E2E_DEFS": str(tmp_path / "defs.json"),
+        "PARITY_E2E_CITED": str(root / "crates/flow-core/src/schedule.rs"),
         "PARITY_E2E_OUT": str(out),
     }
     # --batch loads Debian's site-start (its elpa packages) but no user init file
@@ -127,3 +158,10 @@ def test_emacs_eglot(tmp_path):
     assert "| Tick ledger | Implemented | e2e |" in line12
     for seen, want in zip(report["definitions"], EXPECTED["definitions"], strict=True):
         assert (seen["file"], seen["line"]) == (str(root / want["target"]), want["target_line"]), seen
+    # a cited Rust file edited in Emacs (README, "Editors"): eglot manages only the matrices'
+    # buffers, so an unsaved edit changes nothing; saved, eglot's file watcher (the server
+    # registers one: workspace/didChangeWatchedFiles) reports it and the matrix gets the drift
+    assert not report["cited_managed"]
+    assert not report["unsaved_edit_updates"]
+    assert report["save_updates"], proc.stderr[-4000:]
+    assert report["restore_updates"]

@@ -28,6 +28,11 @@ PLUGIN = REPO / "editors" / "nvim"
 DRIVER = PLUGIN / "test" / "e2e.lua"
 DEMO = REPO / "examples" / "demo-repo"
 EXPECTED = json.loads((REPO / "editors" / "demo-expected.json").read_text())
+# and `gd` on a struct that has an impl block opens the struct, not a list (issue 18 item 5)
+DEFINITIONS = [
+    *EXPECTED["definitions"],
+    {"line": 12, "needle": "TickLedger`)", "target": "crates/flow-core/src/schedule.rs", "target_line": 11},
+]
 # the server the editor finds on PATH, as after `pipx install parity-lsp`
 SERVER_BIN = Path(sys.executable).parent
 
@@ -60,13 +65,21 @@ SETTINGS = {"severity": {"PM304": "error"}}
 
 
 def run_nvim(
-    exe: str, mode: str, tmp_path: Path, save: bool = True, settings: dict | None = SETTINGS
+    exe: str,
+    mode: str,
+    tmp_path: Path,
+    save: bool = True,
+    settings: dict | None = SETTINGS,
+    cited: bool = False,
+    user_gd: bool = False,
 ) -> dict:
     """Runs the driver on a copy of the demo (the save step writes a file) and returns its report."""
     root = tmp_path / "demo-repo"
     shutil.copytree(DEMO, root)
     xdg = tmp_path / "xdg"
     out = tmp_path / "out.json"
+    expected = tmp_path / "expected.json"
+    expected.write_text(json.dumps({**EXPECTED, "definitions": DEFINITIONS}))
     env = {
         **os.environ,
         "PATH": f"{SERVER_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -77,9 +90,11 @@ def run_nvim(
         "PARITY_E2E_MODE": mode,
         "PARITY_E2E_PLUGIN": str(PLUGIN),
         "PARITY_E2E_ROOT": str(root),
-        "PARITY_E2E_EXPECTED": str(REPO / "editors" / "demo-expected.json"),
+        "PARITY_E2E_EXPECTED": str(expected),
         "PARITY_E2E_OUT": str(out),
         "PARITY_E2E_SAVE": "1" if save else "0",
+        "PARITY_E2E_CITED": "1" if cited else "0",
+        "PARITY_E2E_USER_GD": "1" if user_gd else "0",
         "PARITY_E2E_DEBUG": "1",
         # a user setting, as the README writes it: reaches the server on workspace/configuration
         "PARITY_E2E_SETTINGS": json.dumps(settings) if settings else "",
@@ -100,6 +115,7 @@ def run_nvim(
     report = json.loads(out.read_text())
     report["_root"] = str(root)
     report["_settings"] = settings
+    report["_user_gd"] = user_gd
     report["_log"] = logs
     assert not report.get("error"), f"{report['error']}\n{logs}"
     return report
@@ -127,9 +143,18 @@ def check_session(report: dict, version: str) -> None:
         if re.search(r"unknown key|expected|settings", m["message"])
     ]
     assert problems == [], "the server rejected the editor's settings"
-    for seen, expected in zip(report["definitions"], EXPECTED["definitions"], strict=True):
-        assert seen["jumped"], f"go to definition of {expected['needle']} did not jump"
+    # `gd` (the plugin's buffer-local mapping; the user's own `gd` stays theirs) jumps to one
+    # place: the file at the definition, no quickfix list (a struct with impl blocks included)
+    if report["_user_gd"]:
+        assert report["gd"]["desc"] == "my gd" and report["user_gd_calls"] == 1, report["gd"]
+    else:
+        assert report["gd"] == {"desc": "parity-lsp: go to definition", "buffer": 1}, report["gd"]
+    for seen, expected in zip(report["definitions"], DEFINITIONS, strict=True):
+        assert seen["jumped"], f"go to definition of {expected['needle']} did not jump: {seen}"
         assert (seen["file"], seen["line"]) == (f"{root}/{expected['target']}", expected["target_line"])
+        assert (seen["windows"], seen["qf_items"]) == (1, 0), f"a list opened for {expected['needle']}"
+    # with `severity_sort` (README), a row with an error and a warning shows the error's sign
+    assert report["sign_line_12"] == "E"
     # fix all (vim.lsp.buf.code_action / :ParityLspFixAll): the drifted line and the status typo
     assert report["fix_all_applied"], f"fix all changed nothing\n{report['_log']}"
     line11, line12 = report["fixed_lines"]
@@ -140,13 +165,13 @@ def check_session(report: dict, version: str) -> None:
 @pytest.fixture(scope="module")
 def nvim_011_config_session(tmp_path_factory):
     exe = nvim_011()
-    return version_of(exe), run_nvim(exe, "config", tmp_path_factory.mktemp("nvim011"))
+    return version_of(exe), run_nvim(exe, "config", tmp_path_factory.mktemp("nvim011"), cited=True)
 
 
 @pytest.fixture(scope="module")
 def nvim_07_setup_session(tmp_path_factory):
     exe = nvim_07()
-    return version_of(exe), run_nvim(exe, "setup", tmp_path_factory.mktemp("nvim07"))
+    return version_of(exe), run_nvim(exe, "setup", tmp_path_factory.mktemp("nvim07"), cited=True)
 
 
 def test_nvim_011_lsp_config_enable(nvim_011_config_session):
@@ -160,7 +185,7 @@ def test_nvim_011_lsp_config_enable(nvim_011_config_session):
 def test_nvim_011_setup(tmp_path):
     """Neovim 0.11 through `require('parity_lsp').setup{}` (the `vim.lsp.start` path of 0.8+)."""
     exe = nvim_011()
-    report = run_nvim(exe, "setup", tmp_path, save=False, settings=None)
+    report = run_nvim(exe, "setup", tmp_path, save=False, settings=None, user_gd=True)
     check_session(report, version_of(exe))
 
 
@@ -189,6 +214,33 @@ def test_nvim_011_save_refreshes_diagnostics(nvim_011_config_session):
     """0.11: saving the matrix alone (no reload) clears PM301."""
     _, report = nvim_011_config_session
     assert report["pm301_gone_after_save"]
+
+
+# Issue 18 item 4: a cited file edited in Neovim. The server sees only the matrices' buffers:
+# an unsaved edit of a Rust file changes nothing; saving it does (the plugin sends
+# workspace/didChangeWatchedFiles, Neovim on Linux watching no files), without saving the matrix.
+def check_cited_file_saved(report: dict) -> None:
+    assert report["cited_clients"] == 0  # parity-lsp is not attached to the Rust buffer
+    assert report["unsaved_edit_updates"] is False
+    assert report["save_updates"], f"saving the cited file left the matrix as it was\n{report['_log']}"
+    assert (10, "PM304") in {(d["line"], d["code"]) for d in report["after_cited_save"]}
+    assert report["restore_updates"]  # and saving it back clears the drift again
+
+
+def test_nvim_011_saving_a_cited_file_updates_the_matrix(nvim_011_config_session):
+    check_cited_file_saved(nvim_011_config_session[1])
+
+
+def test_nvim_07_saving_a_cited_file_updates_the_matrix(nvim_07_setup_session):
+    check_cited_file_saved(nvim_07_setup_session[1])
+
+
+def test_nvim_011_ctrl_bracket_jumps_too(nvim_011_config_session):
+    """Neovim 0.8+ sets 'tagfunc' on attach: CTRL-] is a second way to the definition."""
+    _, report = nvim_011_config_session
+    assert report["tagfunc"] == "v:lua.vim.lsp.tagfunc"
+    jump, want = report["tag_jump"], DEFINITIONS[0]
+    assert (jump["file"], jump["line"]) == (f"{report['_root']}/{want['target']}", want["target_line"]), jump
 
 
 def test_nvim_root_detection_and_csv_filetypes(tmp_path):

@@ -181,6 +181,8 @@ USER_SETTINGS = {
     "extensions.ignoreRecommendations": True,
     "security.workspace.trust.enabled": False,
     "git.enabled": False,
+    # desktop VS Code's default; in the browser it is "afterDelay": edits saved a second later
+    "files.autoSave": "off",
 }
 
 
@@ -420,6 +422,37 @@ def test_the_settings_ui_edits_every_setting_but_proof_level_globs(vs):
         assert got[label]["input"] == "", (label, got[label])  # an input box, empty: unset
     for label in ("Parity Lsp: Include", "Parity Lsp: Ignore", "Parity Lsp: Args"):
         assert got[label]["addItem"], (label, got[label])  # a list with "Add Item"
+
+
+@on_failure
+def test_a_cited_file_counts_when_saved_not_while_edited(vs):
+    """README, "Editors": the extension attaches the server to matrices only, so an unsaved edit
+    of a cited Rust file changes nothing; saved, VS Code's file watcher (the server registers
+    one) reports it and the matrix gets the drift, without saving the matrix (issue 18 item 4).
+    `files.autoSave` is desktop VS Code's default, "off" (USER_SETTINGS)."""
+    cited = "crates/flow-core/src/schedule.rs"
+    original = (vs.ws / cited).read_text()
+    drift = ("dagster-parity-matrix.md", 10, "PM304")  # the row cites line 6 of `tick_idempotency_key`
+
+    def drifted() -> bool:
+        return drift in {(p["file"], p["line"], p["code"]) for p in vs.wb.problems()}
+
+    try:
+        vs.wb.open_file(cited)
+        vs.wb.go_to(1, 1)
+        vs.wb.type("\n\n")  # two lines above the cited function, unsaved
+        with vs.problems_panel():
+            time.sleep(2)
+            assert not drifted(), "an unsaved edit of a cited file changed the matrix's findings"
+            vs.wb.press("Ctrl+S")
+            vs.wb.wait("the saved cited file's drift in the Problems panel", drifted)
+        assert (vs.ws / cited).read_text() == "\n\n" + original
+        assert (vs.ws / MATRIX).read_text() == (DEMO / MATRIX).read_text()  # the matrix was not saved
+    finally:
+        (vs.ws / cited).write_text(original)  # VS Code reloads the saved editor from the disk
+    with vs.problems_panel():
+        vs.wb.wait("the drift gone once the cited file is back", lambda: not drifted())
+    vs.wait_status(counts_text(vs.before))
 
 
 @on_failure

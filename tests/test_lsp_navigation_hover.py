@@ -176,3 +176,31 @@ async def test_nothing_under_the_cursor(root):
             )
         )
         assert h is None
+
+
+async def test_definition_of_a_struct_is_one_location_and_hover_on_a_line_shows_code(root):
+    """Issue 18, item 5, through a real client: `Type` with `impl` blocks answers one location
+    (Neovim's `gd` opens the file, not a list), `path:LINE` hovers with the code around it."""
+    (root / "crates/core/src/ledger.rs").write_text(
+        "pub struct Ledger {\n    n: u64,\n}\n\nimpl Ledger {\n    pub fn new() -> Self {\n"
+        "        Self { n: 0 }\n    }\n}\n\nimpl Default for Ledger {\n"
+        "    fn default() -> Self {\n        Self::new()\n    }\n}\n"
+    )
+    row = "| Ledger | Events | Partial | unit | `crates/core/src/ledger.rs:2` (`Ledger`) | | | @team | |\n"
+    (root / "docs/parity/m.md").write_text(HEADER + row)
+    async with session(root, client="neovim@v0.7.0") as lsp:
+        u = open_doc(lsp, root, "docs/parity/m.md")
+        doc = types.TextDocumentIdentifier(uri=u)
+        at = row.index("(`Ledger`)") + 3
+        result = await lsp.text_document_definition_async(
+            types.DefinitionParams(text_document=doc, position=types.Position(line=2, character=at))
+        )
+        assert [(loc.uri, loc.range.start.line) for loc in result] == [
+            (uri(root, "crates/core/src/ledger.rs"), 0)
+        ]
+        h = await lsp.text_document_hover_async(
+            types.HoverParams(
+                text_document=doc, position=types.Position(line=2, character=row.index("ledger.rs"))
+            )
+        )
+        assert "```rust\n  1 | pub struct Ledger {\n> 2 |     n: u64,\n  3 | }\n" in h.contents.value

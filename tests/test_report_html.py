@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from chromekit import Browser, find_chromium
 from conftest import require
-from reportkit import COUNTS, write_workspace
+from reportkit import COUNTS, FILES, HEADER, MATRIX, MATRIX_PATH, write_workspace
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "examples" / "demo-repo"
@@ -269,3 +269,47 @@ def test_readme_shows_the_committed_screenshot():
     assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "## Parity report" in readme and "![Parity report](docs/report.png)" in readme
+
+
+LONG_GROUPS = {
+    "## Alpha": "## Starter Rows (Examples)",  # the label the issue saw clipped: "tarter Rows (Examples)"
+    "## Beta": "## Staleness/reconciliation, partition status and backfills — operator view",
+}
+CJK_TABLE = (
+    "\n## スケジュールとセンサーの再実行 🚀\n\n"
+    + HEADER
+    + "| Replay | Sensors | Planned | unit | — | — | — | @gamma | |\n"
+)
+
+
+def test_long_group_labels_fit_inside_the_charts(browser, tmp_path):
+    """Issue 18, item 7: every label of both charts lies inside its SVG (its bounding box, as
+    laid out by Chromium), however long or wide its group's name; a clipped name has the whole
+    name as its tooltip."""
+    matrix = MATRIX
+    for old, new in LONG_GROUPS.items():
+        matrix = matrix.replace(old, new)
+    root = write_workspace(tmp_path, {**FILES, MATRIX_PATH: matrix + CJK_TABLE})
+    out = tmp_path / "long.html"
+    proc = run("report", "--format", "html", "-o", str(out), cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    p = browser.new_page(width=1280, height=900)
+    p.navigate(out.as_uri())
+    boxes = p.evaluate(
+        """[...document.querySelectorAll('#status-chart svg[role=img], #claimed-chart svg[role=img]')].flatMap(svg =>
+             [...svg.querySelectorAll(':scope > text')].map(t => {
+               const b = t.getBBox();
+               return {chart: svg.closest('section, div').id, text: t.textContent, x: b.x, right: b.x + b.width,
+                       width: svg.viewBox.baseVal.width};
+             }))"""
+    )
+    labels = {b["text"] for b in boxes}
+    assert "Starter Rows (Examples)" in labels and "スケジュールとセンサーの再実行 🚀" in labels
+    outside = [b for b in boxes if b["x"] < 0 or b["right"] > b["width"]]
+    assert outside == [], outside
+    tips = p.evaluate(
+        "[...document.querySelectorAll('#status-chart svg > text > title')].map(t => t.textContent)"
+    )
+    assert tips == ["Staleness/reconciliation, partition status and backfills — operator view"]  # clipped
+    assert p.problems() == []
+    p.close()

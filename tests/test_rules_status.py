@@ -107,7 +107,7 @@ def test_pm201_path_named_in_missing_proof_cell_is_not_proof(tmp_path):
         ("`cargo test -p core --tests`", "CI reference names a command but no workflow file and job"),
         (
             "`.github/workflows/ci.yml`",
-            "CI reference `.github/workflows/ci.yml` names no job and command (write `(job `ID`: `COMMAND`)`)",
+            "CI reference `.github/workflows/ci.yml` names no job and command: add (job `ID`: `COMMAND`) after it",
         ),
         (
             "`.github/workflows/ci.yml` (job `rust`)",

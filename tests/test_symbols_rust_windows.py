@@ -110,3 +110,15 @@ def test_the_text_is_cut_only_where_a_full_scan_is_at_the_top_level():
     # braces in an attribute, or not well nested: the whole text is scanned
     assert not rust._Lexed("#[x = {}]\nfn a() {}\n").windowable
     assert not rust._Lexed("} fn a() { {\n").windowable
+
+
+def test_a_text_nested_deeper_than_a_scan_accepts_is_not_understood_for_any_name():
+    """A whole scan gives up past MAX_NESTING levels ("not understood"): a lookup in another
+    item of the same text answers the same, and the check costs a bounded number of passes."""
+    from parity_lsp.workspace.symbols._common import MAX_NESTING
+
+    deep = "mod a {\n" * (MAX_NESTING + 5) + "}\n" * (MAX_NESTING + 5)
+    text = "fn b() {}\n" + deep
+    assert find_definitions("x.rs", text) is None
+    same_answers(text, "b")
+    assert not rust._Lexed(text).windowable

@@ -6,13 +6,14 @@ Invariant: no LSP types; Markdown out. Reads only through the workspace.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from parity_lsp import languages
 from parity_lsp.engine import ALL_RULES
-from parity_lsp.features.locate import COMMAND, JOB, LINE, SYMBOL, Hit, locate
-from parity_lsp.features.navigate import exception_id_at, resolve_path, symbol_definitions
+from parity_lsp.features.locate import COMMAND, JOB, SYMBOL, Hit, locate
+from parity_lsp.features.navigate import best_definition, exception_id_at, resolve_path, symbol_definitions
 from parity_lsp.features.vocabulary import proof_meaning, status_meaning
 from parity_lsp.findings import Finding
 from parity_lsp.model import COL_CI, COL_PROOF, COL_STATUS, COL_TESTS, Matrix, Reference, RefKind
@@ -24,6 +25,7 @@ from parity_lsp.workspace.ci.workflows import find_job, load_workflow
 from parity_lsp.workspace.index import Workspace
 
 SNIPPET_LINES = 12
+CONTEXT_LINES = 3  # lines shown before and after a cited line
 
 COLUMN_MEANING = {
     "capability": "**Capability** — the Dagster concept or feature (semantic behaviour).",
@@ -92,15 +94,62 @@ def _describe(ws: Workspace, hit: Hit, offset: int) -> str | None:
     return _describe_path(ws, hit, ref)
 
 
+def _lines(text: str) -> list[str]:
+    """The file's lines as the engine counts them (`\n`-separated; a final newline ends the
+    last line, it does not start another)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def _fenced(rel: str, body: str) -> str:
+    """`body` in a code block whose info string is the language's fence (language registry),
+    with a fence longer than any run of backticks in it (CommonMark), so the code cannot
+    close it."""
+    lang = languages.for_path(rel)
+    info = lang.fence if lang is not None else ""
+    longest = max((len(run) for run in _BACKTICKS.findall(body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{body}\n{fence}"
+
+
+_BACKTICKS = re.compile(r"`+")
+
+
 def _snippet(ws: Workspace, rel: str, first: int, last: int) -> str:
     text = ws.source(rel).text
     if text is None:
         return ""
-    lines = text.splitlines()[first : min(last + 1, first + SNIPPET_LINES)]
-    lang = languages.for_path(rel)
-    fence = lang.fence if lang is not None else ""
+    lines = _lines(text)[first : min(last + 1, first + SNIPPET_LINES)]
     more = "\n…" if last - first + 1 > SNIPPET_LINES else ""
-    return f"```{fence}\n" + "\n".join(lines) + more + "\n```"
+    return _fenced(rel, "\n".join(lines) + more)
+
+
+def _excerpt(ws: Workspace, rel: str, first: int, last: int) -> str:
+    """The cited lines `first`-`last` (1-based, inclusive) with `CONTEXT_LINES` around them,
+    numbered, each cited line marked with `>` (at most `SNIPPET_LINES` of them)."""
+    text = ws.source(rel).text
+    if text is None:
+        return ""
+    lines = _lines(text)
+    if first < 1:
+        return f"line {first}: lines are numbered from 1"
+    if first > len(lines):
+        return f"line {first} is past the end of the file ({len(lines)} lines)"
+    last = min(max(last, first), len(lines))
+    shown_last = min(last, first + SNIPPET_LINES - 1)
+    lo, hi = max(1, first - CONTEXT_LINES), min(len(lines), shown_last + CONTEXT_LINES)
+    if shown_last < last:
+        hi = shown_last
+    width = len(str(hi))
+    body = [
+        f"{'>' if first <= n <= last else ' '} {n:>{width}} | {lines[n - 1]}".rstrip()
+        for n in range(lo, hi + 1)
+    ]
+    if shown_last < last:
+        body.append(f"  {'…':>{width}} | ({last - shown_last} more cited lines)")
+    return _fenced(rel, "\n".join(body))
 
 
 def _describe_path(ws: Workspace, hit: Hit, ref: Reference) -> str:
@@ -117,6 +166,8 @@ def _describe_path(ws: Workspace, hit: Hit, ref: Reference) -> str:
     out = [f"`{rel}` — {src.line_count} lines"]
     if hit.part == SYMBOL and hit.symbol is not None:
         defs = symbol_definitions(ws, rel, hit.symbol.name, ref.column == COL_TESTS)
+        best = best_definition(defs, ref.line_start)  # the one go to definition opens, first
+        defs = [best, *(d for d in defs if d is not best)] if best is not None else defs
         if not defs:
             out.append(f"`{hit.symbol.name}` is not defined here")
         for d in defs[:2]:
@@ -127,11 +178,12 @@ def _describe_path(ws: Workspace, hit: Hit, ref: Reference) -> str:
             out.append(_snippet(ws, rel, d.start_line, d.end_line))
         if ref.column == COL_TESTS and defs:
             out.extend(_ci_explanations(ws, hit, rel, hit.symbol.name))
-    elif hit.part == LINE and ref.line_start:
-        last = ref.line_end or ref.line_start
-        out.append(_snippet(ws, rel, ref.line_start - 1, last - 1))
-    elif ref.column == COL_TESTS and not ref.symbols:
-        out.extend(_ci_explanations(ws, hit, rel, None))
+    else:
+        if ref.line_start is not None:
+            # `path:LINE`, `path:START-END`, `path#L10`: the code around the cited lines
+            out.append(_excerpt(ws, rel, ref.line_start, ref.line_end or ref.line_start))
+        if ref.column == COL_TESTS and not ref.symbols:
+            out.extend(_ci_explanations(ws, hit, rel, None))
     return "\n\n".join(p for p in out if p)
 
 

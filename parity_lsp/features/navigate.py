@@ -38,6 +38,22 @@ def symbol_definitions(ws: Workspace, rel: str, name: str, tests_first: bool = F
     return found
 
 
+def best_definition(defs: list[Definition], cited_line: int | None = None) -> Definition | None:
+    """The one definition go-to-definition opens (F12, `gd`: a user expects a place, not a
+    list): the symbol's own definition before the `impl` blocks of a type (a Rust struct and
+    its impls all answer `Type`), and among several, the one whose item holds the cited line
+    (1-based; a method defined in two `impl` blocks), else the first, which is the one PM304
+    measures drift against. `defs` is in `lookup` order (best match first)."""
+    if not defs:
+        return None
+    own = [d for d in defs if d.kind != "impl"] or defs
+    if cited_line is not None:
+        for d in own:
+            if d.start_line <= cited_line - 1 <= d.end_line:
+                return d
+    return own[0]
+
+
 def exception_id_at(ws: Workspace, text: str, offset_in_text: int) -> str | None:
     for m in ws.config.exception_id_re.finditer(text):
         if m.start() <= offset_in_text <= m.end():
@@ -71,16 +87,17 @@ def _path_targets(ws: Workspace, hit: Hit, ref: Reference) -> list[Target]:
     if rel is None or not ws.fs.is_file(rel):
         return []
     tests_first = ref.column == COL_TESTS
-    if hit.part == SYMBOL and hit.symbol is not None:
-        return [
-            Target(rel, d.line, d.end_line) for d in symbol_definitions(ws, rel, hit.symbol.name, tests_first)
-        ]
-    if ref.line_start is not None and hit.part in (LINE, PATH):
+    symbol = hit.symbol if hit.part == SYMBOL else None
+    if symbol is None and ref.line_start is not None and hit.part in (LINE, PATH):
         return [Target(rel, max(0, ref.line_start - 1), (ref.line_end - 1) if ref.line_end else None)]
-    if hit.part != PATH and ref.symbols:
-        defs = symbol_definitions(ws, rel, ref.symbols[0].name, tests_first)
-        if defs:
-            return [Target(rel, defs[0].line, defs[0].end_line)]
+    if symbol is None and hit.part != PATH and ref.symbols:
+        symbol = ref.symbols[0]
+    if symbol is not None:
+        d = best_definition(symbol_definitions(ws, rel, symbol.name, tests_first), ref.line_start)
+        if d is not None:
+            return [Target(rel, d.line, d.end_line)]
+        if hit.part == SYMBOL:
+            return []
     return [Target(rel)]
 
 

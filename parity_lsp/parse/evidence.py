@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import posixpath
 import re
+from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -138,31 +139,45 @@ _FAST_TOKEN = re.compile(
     rf"|[^`\[(\\]+(?:{_ESC}[^`\[(\\]*)*|(?:{_ESC}[^`\[(\\]*)+"  # text
     r"|([`\[(\\])"  # an opener the fast path cannot decide
 )
-# What the bracket scanners step over in one go: ordinary characters and escaped pairs.
-_PLAIN = {
-    "(": re.compile(r"[^\\`()]*(?:\\[\s\S][^\\`()]*)*"),
-    "[": re.compile(r"[^\\`\[\]]*(?:\\[\s\S][^\\`\[\]]*)*"),
-}
-_CLOSER = {"(": ")", "[": "]"}
 _BACKTICKS = re.compile(r"`+")
 
 
 class _Scan:
     """A cell's text and every bracket and code-span search made in it.
 
-    Searches stop at a limit (the end of the cell, a segment or a parenthesis). Each answer is
-    remembered per limit, and one walk answers all the openers it passes, so an unmatched `(`,
-    `[` or backtick run is searched once instead of once per character before it (O(n^2)).
+    Searches stop at a limit (the end of the cell, a segment or a parenthesis). Bracket searches
+    are answered by walks to the end of the cell, one per opener not answered yet: a walk answers
+    every opener it passes (where it closes, or that it never does), kept in an array of the
+    cell's length per bracket type. So an unmatched `(`, `[` or backtick run is searched once
+    instead of once per character before it (O(n^2)), and a parenthesis nested 100,000 deep once,
+    not once per level. For a shorter limit the answer is the same when the bracket closes before
+    it; when it does not, none, unless a code span the walks stepped over holds the limit (then
+    the brackets before the limit are not the same): that limit gets walks of its own.
     """
 
-    __slots__ = ("_matches", "_run_at", "_runs_of_len", "simple", "text")
+    __slots__ = (
+        "_closers",
+        "_cut",
+        "_limited",
+        "_run_ends",
+        "_run_starts",
+        "_runs_of_len",
+        "_spanned",
+        "simple",
+        "text",
+    )
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.simple = "``" not in text  # every backtick run is a single backtick
-        self._run_at: dict[int, tuple[int, int]] | None = None
-        self._runs_of_len: dict[int, list[int]] = {}
-        self._matches: dict[tuple[str, int], dict[int, int | None]] = {}
+        self._run_starts: array[int] | None = None  # the backtick runs, in order
+        self._run_ends = array("i")
+        self._runs_of_len: dict[int, array[int]] = {}  # length -> starts of the runs that long
+        self._closers: dict[str, array[int]] = {}  # opener -> per position: see `_walk`
+        # opener -> per position: 1 inside a code span its walks stepped over
+        self._spanned: dict[str, bytearray] = {}
+        self._limited: dict[tuple[str, int], dict[int, int | None]] = {}  # see `_walk_to`
+        self._cut: dict[int, _Scan] = {}  # a limit cutting a backtick run -> the text before it
 
     def code_end(self, i: int, limit: int) -> tuple[int, int] | None:
         """For a backtick run at i: (content_start, close_start) of the matching run before
@@ -172,32 +187,39 @@ class _Scan:
         if self.simple:
             k = text.find("`", i + 1, limit)
             return None if k == -1 else (i + 1, k)
-        run_at = self._run_at
-        if run_at is None:
-            run_at = self._index_runs()
-        j = min(run_at[i][1], limit)
+        starts = self._run_starts
+        if starts is None:
+            starts = self._index_runs()
+        ends = self._run_ends
+        r = bisect_right(starts, i) - 1  # the run holding i
+        j = min(ends[r], limit)
         if j >= limit:
             return None
         run = j - i
-        starts = self._runs_of_len.get(run)
-        if starts:
-            x = bisect_right(starts, j)
-            if x < len(starts) and starts[x] + run <= limit:
-                return j, starts[x]
+        same = self._runs_of_len.get(run)
+        if same:
+            x = bisect_right(same, j)
+            if x < len(same) and same[x] + run <= limit:
+                return j, same[x]
         if limit < len(text) and text[limit] == "`" and text[limit - 1] == "`":
-            s = run_at[limit - 1][0]
+            s = starts[bisect_right(starts, limit - 1) - 1]
             if limit - s == run and s > j:
                 return j, s
         return None
 
-    def _index_runs(self) -> dict[int, tuple[int, int]]:
-        self._run_at = run_at = {}
+    def _index_runs(self) -> array[int]:
+        starts = self._run_starts = array("i")
+        ends = self._run_ends
+        by_len = self._runs_of_len
         for m in _BACKTICKS.finditer(self.text):
-            span = m.span()
-            self._runs_of_len.setdefault(span[1] - span[0], []).append(span[0])
-            for p in range(*span):
-                run_at[p] = span
-        return run_at
+            s, e = m.span()
+            starts.append(s)
+            ends.append(e)
+            same = by_len.get(e - s)
+            if same is None:
+                same = by_len[e - s] = array("i")
+            same.append(s)
+        return starts
 
     def skip_code(self, i: int, end: int) -> int:
         found = self.code_end(i, end)
@@ -209,55 +231,134 @@ class _Scan:
     def match(self, i: int, end: int, opener: str) -> int | None:
         """Position of the bracket closing the `opener` at i before `end` (escapes and code spans
         skipped), or None."""
-        memo = self._matches.setdefault((opener, end), {})
         text = self.text
-        # A match found with the whole cell as limit holds for a smaller limit it ends before,
-        # unless that limit cuts a backtick run (code spans may then differ).
-        wide = None
-        if end < len(text) and not (text[end] == "`" and text[end - 1] == "`"):
-            wide = self._matches.get((opener, len(text)))
-
-        def known(k: int) -> int | bool | None:
-            """The answer for the opener at k if already known, else False."""
-            if k in memo:
-                return memo[k]
-            c = wide.get(k) if wide else None
-            return c if c is not None and c < end else False
-
-        c = known(i)
-        if c is not False:
-            memo[i] = c
+        n = len(text)
+        if end < n and text[end] == "`" and text[end - 1] == "`":
+            cut = self._cut.get(end)
+            if cut is None:
+                cut = self._cut[end] = _Scan(text[:end])
+            return cut.match(i, end, opener)
+        closers = self._closers.get(opener)
+        if closers is None:
+            closers = self._closers[opener] = array("i", [_UNKNOWN]) * n
+            self._spanned[opener] = bytearray(n + 1)
+        c = closers[i]
+        if c == _UNKNOWN:
+            c = self._walk(i, opener, closers)
+        if 0 <= c < end:
             return c
-        closer = _CLOSER[opener]
-        plain = _PLAIN[opener]
+        if end >= n or not self._spanned[opener][end]:
+            return None
+        return self._walk_to(i, end, opener)
+
+    def _walk(self, i: int, opener: str, closers: array[int]) -> int:
+        """Walk from the `opener` at i to the end of the cell, and set `closers[k]` for each
+        opener k it passes: where it closes, or _NEVER. Returns closers[i]."""
+        text = self.text
+        n = len(text)
+        token = _WALK[opener]
+        spanned = self._spanned[opener]
+        stack: list[int] = []  # openers not closed yet, each followed by its run of openers
+        runs: list[int] = []  # the length of the run of openers at each stack entry
+        j = i
+        while j < n:
+            m = token.match(text, j)
+            if m is None:  # plain text to the end
+                break
+            s, j = m.span(1)
+            ch = text[s]
+            if ch == opener:
+                # a run of openers s..j: those already answered end it (a walk from inside it)
+                k = s
+                while k < j:
+                    c = closers[k]
+                    if c == _UNKNOWN:
+                        u = k + 1
+                        if u < j and closers[k + 1 : j].count(_UNKNOWN) == j - u:
+                            u = j
+                        else:
+                            while u < j and closers[u] == _UNKNOWN:
+                                u += 1
+                        stack.append(k)
+                        runs.append(u - k)
+                        k = u
+                    elif c == _NEVER:  # the rest never closes it, nor any opener around it
+                        j = n
+                        break
+                    else:  # already paired: skip to its closer
+                        j = c + 1
+                        break
+            elif ch == "\\":
+                j = s + 2
+            elif ch == "`":
+                j = self.skip_code(s, n)
+                if j > s + 2:  # a code span: a shorter limit inside it may not see it
+                    spanned[s + 1 : j - 1] = b"\x01" * (j - s - 2)
+            else:  # a run of closers s..j: each closes the innermost opener still open
+                k = s
+                while k < j and stack:
+                    top = stack[-1]
+                    size = runs[-1]
+                    take = min(size, j - k)
+                    # openers top + size - take .. top + size - 1 close at k + take - 1 .. k
+                    first = top + size - take
+                    closers[first : first + take] = array("i", range(k + take - 1, k - 1, -1))
+                    k += take
+                    if take == size:
+                        stack.pop()
+                        runs.pop()
+                    else:
+                        runs[-1] = size - take
+                if not stack:
+                    return closers[i]
+        for top, size in zip(stack, runs, strict=True):
+            closers[top : top + size] = array("i", [_NEVER]) * size
+        return closers[i]
+
+    def _walk_to(self, i: int, end: int, opener: str) -> int | None:
+        """`match` for a limit inside a code span of the whole cell's walks: walks that stop at
+        `end`, one answer per opener passed, kept for that limit."""
+        memo = self._limited.setdefault((opener, end), {})
+        if i in memo:
+            return memo[i]
+        text = self.text
+        token = _WALK[opener]
         stack = [i]  # openers not closed yet; each gets its answer when closed or at the end
         j = i + 1
         while j < end:
-            # `plain` matches the empty string too: match() never returns None
-            j = plain.match(text, j, end).end()  # type: ignore[union-attr]
-            if j >= end:
+            m = token.match(text, j, end)
+            if m is None:
                 break
-            ch = text[j]
+            s = m.start(1)
+            ch = text[s]
             if ch == "\\":  # only the last character: nothing left to escape
-                j += 2
+                j = s + 2
             elif ch == "`":
-                j = self.skip_code(j, end)
-            elif ch == closer:
-                p = stack.pop()
-                memo[p] = j
+                j = self.skip_code(s, end)
+            elif ch != opener:  # closers, one by one
+                memo[stack.pop()] = s
                 if not stack:
-                    return j
-                j += 1
-            elif (c := known(j)) is False:
-                stack.append(j)
-                j += 1
-            elif c is None:
+                    return s
+                j = s + 1
+            elif s not in memo:
+                stack.append(s)
+                j = s + 1
+            elif (c := memo[s]) is None:
                 break  # the rest never closes this opener, so none of the enclosing ones either
             else:
                 j = c + 1
-        for p in stack:
-            memo[p] = None
+        for k in stack:
+            memo[k] = None
         return None
+
+
+_UNKNOWN = -2  # in `_Scan._closers`: not walked yet
+_NEVER = -1  # never closed
+# A walk's steps: escaped pairs, code spans, runs of openers or of closers; plain text stepped over.
+_WALK = {
+    "(": re.compile(r"[^\\`()]*+([\\`]|\(+|\)+)"),
+    "[": re.compile(r"[^\\`\[\]]*+([\\`]|\[+|\]+)"),
+}
 
 
 def _tokens(sc: _Scan, start: int, end: int) -> list[_Tok]:
@@ -465,7 +566,7 @@ _QUICK_PATH = r"[^\s`{}*<:#;\\()\[\]]+"  # no location suffix, no spaces, nothin
 _QUICK = re.compile(
     rf"(?:`(?P<raw>(?P<path>{_QUICK_PATH})(?::(?P<line>[0-9]+)(?:-(?P<end>[0-9]+))?)?)`"
     rf"|\[[^\[\]`\\;<\n]*\]\((?P<lraw>(?P<lpath>{_QUICK_PATH})(?:#L(?P<lline>[0-9]+)(?:-L?(?P<lend>[0-9]+))?)?)\))"
-    r"(?: *\((?:`(?P<symbol>\w+(?:::\w+)*)(?:\(\))?`|job `(?P<job>[\w.-]+)`: `(?P<command>[^`;<\n]+)`)\))?"
+    r"(?: *\((?:`(?P<symbol>\w++(?:::\w++)*+)(?:\(\))?`|job `(?P<job>[\w.-]+)`: `(?P<command>[^`;<\n]+)`)\))?"
 )
 
 
@@ -536,7 +637,15 @@ def _refs_from_tokens(
 ) -> None:
     text = sc.text
     i = 0
-    while i < len(toks):
+    # A parenthesis holding code spans is read in place, its tokens before the ones after it:
+    # those wait here, not on the call stack (a parenthesis may be nested 100,000 deep).
+    after: list[tuple[list[_Tok], int]] = []
+    while True:
+        if i >= len(toks):
+            if not after:
+                break
+            toks, i = after.pop()
+            continue
         tok = toks[i]
         ref = None
         if tok.kind == "code":
@@ -579,7 +688,9 @@ def _refs_from_tokens(
             # a parenthesis with no path before it: code spans inside may be paths
             inner = _tokens(sc, tok.inner_start, tok.inner_end)
             if any(t.kind in ("code", "link") for t in inner):
-                _refs_from_tokens(ev, sc, inner, offset, base_dir, label, column)
+                after.append((toks, i + 1))
+                toks, i = inner, 0
+                continue
         if ref is None:
             i += 1
             continue

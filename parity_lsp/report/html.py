@@ -12,14 +12,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import math
 import posixpath
-import re
+import unicodedata
 from collections.abc import Container
 from typing import TYPE_CHECKING
 
 from parity_lsp import __version__
 from parity_lsp.output.escape import escape_controls
-from parity_lsp.report.markdown import href
+from parity_lsp.report.markdown import code_spans, href
 from parity_lsp.report.model import (
     PROOF_BELOW,
     PROOF_MET,
@@ -60,7 +61,6 @@ VERDICT_LABELS = {
     VERDICT_UNKNOWN: "Unknown status",
 }
 
-_CODE = re.compile(r"`([^`]+)`")
 
 CSS = """
 :root{--ink:#1a202c;--muted:#5a6477;--line:#e2e6ee;--bg:#f5f6f9;--card:#fff;--ok:#2f855a;--bad:#c53030;\
@@ -230,14 +230,10 @@ def _h(text: object) -> str:
 
 
 def _rich(text: str) -> str:
-    """Escaped text with `code spans` as <code>."""
-    out, last = [], 0
-    for m in _CODE.finditer(text):
-        out.append(_h(text[last : m.start()]))
-        out.append(f"<code>{_h(m.group(1))}</code>")
-        last = m.end()
-    out.append(_h(text[last:]))
-    return "".join(out)
+    """Escaped text with its code spans as <code>, found as Markdown finds them (`code_spans`)."""
+    return "".join(
+        _h(raw) if content is None else f"<code>{_h(content)}</code>" for raw, content in code_spans(text)
+    )
 
 
 def _sha256(text: str) -> str:
@@ -271,11 +267,57 @@ def _meter(part: int, whole: int, color: str, width: int = 300) -> str:
 
 # --- charts ------------------------------------------------------------------------------------
 
+# Advance widths in em of a wide sans-serif (DejaVu Sans, what `system-ui` falls back to on Linux;
+# Segoe UI, Roboto, Arial and San Francisco are narrower), rounded up: an SVG <text> is not
+# measured by the browser before it is laid out, so a chart reserves this much for its labels.
+_NARROW = frozenset("iIjl.,:;'|!` ")
+_SLIM = frozenset('frt()[]{}/\\-"*')
+_WIDE = frozenset("mwMW@%")
+LABEL_MAX = 32  # characters of a group label in a chart; the whole name is in its tooltip
+
+
+def _em(ch: str) -> float:
+    if ch in _NARROW:
+        return 0.34
+    if ch in _SLIM:
+        return 0.45
+    if ch in _WIDE:
+        return 1.02
+    if ch.isdigit():
+        return 0.66
+    if ch.isupper():
+        return 0.8
+    if ch.isascii():
+        return 0.66
+    if unicodedata.east_asian_width(ch) in ("W", "F") or unicodedata.category(ch) == "So":
+        return 1.05  # CJK, emoji
+    if unicodedata.combining(ch):
+        return 0.0
+    return 0.8
+
+
+def text_width(text: str, font_size: float) -> float:
+    """An upper estimate of the width of `text` in pixels at `font_size` (see `_em`)."""
+    return sum(_em(ch) for ch in text) * font_size
+
+
+def _label_width(names: list[str], font_size: float) -> int:
+    """The room the charts reserve on the left for their group labels (clipped to LABEL_MAX)."""
+    widest = max((text_width(_clip(n, LABEL_MAX), font_size) for n in names), default=0.0)
+    return max(80, math.ceil(widest) + 16)
+
+
+def _label(name: str, x: float, y: float) -> str:
+    """A group's label, right-aligned at `x`; a clipped one has the whole name as its tooltip."""
+    shown = _clip(name, LABEL_MAX)
+    tip = f"<title>{_h(name)}</title>" if shown != name else ""
+    return f'<text x="{x}" y="{y}" text-anchor="end" font-size="13" fill="#1a202c">{tip}{_h(shown)}</text>'
+
 
 def status_chart(report: ParityReport) -> str:
     """Stacked horizontal bars: rows by status, one bar per group, all on one scale."""
     groups = report.groups
-    label_w, bar_w, row_h, gap, top = 160, 320, 24, 12, 6
+    label_w, bar_w, row_h, gap, top = _label_width([g.name for g in groups], 13), 320, 24, 12, 6
     width = label_w + bar_w + 34
     height = top + len(groups) * (row_h + gap) + 4
     biggest = max((g.totals.rows for g in groups), default=1) or 1
@@ -287,10 +329,7 @@ def status_chart(report: ParityReport) -> str:
     parts = [opening]
     for i, g in enumerate(groups):
         y = top + i * (row_h + gap)
-        parts.append(
-            f'<text x="{label_w - 10}" y="{y + row_h / 2 + 4.5}" text-anchor="end" font-size="13" '
-            f'fill="#1a202c">{_h(_clip(g.name, 24))}</text>'
-        )
+        parts.append(_label(g.name, label_w - 10, y + row_h / 2 + 4.5))
         x = float(label_w)
         for status in report.statuses:
             n = g.totals.by_status.get(status, 0)
@@ -324,7 +363,7 @@ def status_chart(report: ParityReport) -> str:
 def claimed_chart(report: ParityReport) -> str:
     """Per group: claimed (Implemented) and verified, as two bars on the group's row count."""
     groups = report.groups
-    label_w, bar_w, bar_h, top = 160, 230, 11, 6
+    label_w, bar_w, bar_h, top = _label_width([g.name for g in groups], 13), 230, 11, 6
     block = 2 * bar_h + 3 + 16
     width = label_w + bar_w + 104
     height = top + len(groups) * block + 2
@@ -338,10 +377,7 @@ def claimed_chart(report: ParityReport) -> str:
         t = g.totals
         y = top + i * block
         scale = bar_w / (t.rows or 1)
-        parts.append(
-            f'<text x="{label_w - 10}" y="{y + bar_h + 5}" text-anchor="end" font-size="13" fill="#1a202c">'
-            f"{_h(_clip(g.name, 22))}</text>"
-        )
+        parts.append(_label(g.name, label_w - 10, y + bar_h + 5))
         for j, (n, color, what) in enumerate(
             ((t.claimed, CLAIMED_COLOR, "claimed"), (t.verified, VERIFIED_COLOR, "verified"))
         ):

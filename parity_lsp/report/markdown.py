@@ -8,6 +8,7 @@ reach a terminal with control characters (`output.escape`: the report prints to 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Container
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from parity_lsp.report.model import ParityReport, RowReport, Totals, percent
 if TYPE_CHECKING:
     from parity_lsp.report.compare import Comparison
 
-_CODE = re.compile(r"(`+)(.+?)\1", re.S)
+_BACKTICKS = re.compile(r"`+")
 
 DEFINITION = (
     "Verified = Implemented rows with no error, plus Exception rows that cite a declared exception id. "
@@ -39,14 +40,62 @@ def cell(text: str) -> str:
     """Text safe inside a table cell: pipes escaped, line breaks folded, control characters
     written out, HTML and link brackets outside code neutral."""
     text = escape_controls(" ".join(str(text).split()))
-    parts = []
-    last = 0
-    for m in _CODE.finditer(text):
-        parts.append(_plain(text[last : m.start()]))
-        parts.append(m.group(0).replace("|", "\\|"))
-        last = m.end()
-    parts.append(_plain(text[last:]))
-    return "".join(parts)
+    return "".join(_plain(raw) if code is None else raw.replace("|", "\\|") for raw, code in code_spans(text))
+
+
+def code_spans(text: str) -> list[tuple[str, str | None]]:
+    """`text` cut where CommonMark finds code spans, as (source, code) pieces: `code` is None
+    for the text between spans, else the span's content as rendered. A span opens with a run
+    of N backticks and closes at the next run of exactly N (so a span fenced with two holds
+    single backticks); a run that is never closed, or a backtick escaped with a backslash, is
+    text. The Markdown report passes the pieces through (escaping the text), the HTML report
+    makes `<code>` of them: both show what a Markdown viewer shows."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    if not runs:
+        return [(text, None)] if text else []
+    by_length: dict[int, list[int]] = {}
+    for i, (a, b) in enumerate(runs):
+        by_length.setdefault(b - a, []).append(i)
+    out: list[tuple[str, str | None]] = []
+    last = 0  # end of the last piece
+    i = 0
+    while i < len(runs):
+        start, end = runs[i]
+        k = start
+        while k > last and text[k - 1] == "\\":
+            k -= 1
+        if (start - k) % 2:  # an escaped backtick is text; the rest of the run may open a span
+            start += 1
+        # the next run of the same length closes it
+        same = by_length.get(end - start, [])
+        j = bisect.bisect_right(same, i)
+        if start == end or j == len(same):
+            i += 1
+            continue
+        close = same[j]
+        if start > last:
+            out.append((text[last:start], None))
+        c_start, c_end = runs[close]
+        content = text[end:c_start].replace("\n", " ")
+        if len(content) >= 2 and content[0] == " " and content[-1] == " " and content.strip(" "):
+            content = content[1:-1]
+        out.append((text[start:c_end], content))
+        last = c_end
+        i = close + 1
+    if last < len(text):
+        out.append((text[last:], None))
+    return out
+
+
+def code(text: str) -> str:
+    """`text` as a Markdown code span that holds it whole: a fence longer than any run of
+    backticks in it, and a space inside each end when it starts or ends with one (CommonMark)."""
+    longest = max((len(r) for r in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = (
+        " " if text[:1] == "`" or text[-1:] == "`" or (text[:1] == " " == text[-1:] and text.strip()) else ""
+    )
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _plain(text: str) -> str:
@@ -193,7 +242,7 @@ def render_markdown(report: ParityReport, link_base: str = "") -> str:
         lines.append("")
 
     files = len(report.files)
-    listed = (": " + ", ".join(cell(f"`{f}`") for f in report.files)) if report.files else ""
+    listed = (": " + ", ".join(cell(code(f)) for f in report.files)) if report.files else ""
     lines.append(
         f"<sub>parity-lsp {__version__} · {files} matrix file{'s' if files != 1 else ''}{listed}</sub>"
     )
@@ -217,7 +266,7 @@ def _state(r: RowReport | None) -> str:
 def _compare(report: ParityReport, cmp: Comparison, link_base: str) -> list[str]:
     """The section comparing `report` with `cmp`, its comparison with a git revision."""
     b, t = cmp.base, report.overall
-    rev = cell(f"`{cmp.rev}`")
+    rev = cell(code(cmp.rev))
     lines = [
         f"## Since {rev} (`{cmp.commit[:10]}`)",
         "",

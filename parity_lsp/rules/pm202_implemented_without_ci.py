@@ -53,7 +53,8 @@ def check(ctx: RowContext) -> Iterator[Finding]:
         msg = "CI reference names a command but no workflow file and job"
     elif not any(r.job for r in with_workflow):
         msg = (
-            f"CI reference `{with_workflow[0].path}` names no job and command (write `(job `ID`: `COMMAND`)`)"
+            f"CI reference `{with_workflow[0].path}` names no job and command: "
+            "add (job `ID`: `COMMAND`) after it"
         )
     else:
         msg = f"CI reference `{with_workflow[0].path}` names job `{with_workflow[0].job}` but no command"

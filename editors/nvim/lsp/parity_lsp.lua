@@ -1,9 +1,12 @@
 -- parity-lsp for Neovim 0.11+ (`vim.lsp.config` / `vim.lsp.enable`).
 --
--- Put this directory (editors/nvim) on 'runtimepath', or copy this file to
--- ~/.config/nvim/lsp/parity_lsp.lua, then:
+-- Put the plugin directory (editors/nvim) on 'runtimepath', then:
 --
 --   vim.lsp.enable('parity_lsp')
+--
+-- With it, `gd` jumps to definitions in the matrices' buffers and saving any file under the root
+-- tells the server (lua/parity_lsp/init.lua, `hooks`); this file alone, copied to
+-- ~/.config/nvim/lsp/, starts the server without them.
 --
 -- Override anything with vim.lsp.config('parity_lsp', { ... }), e.g.
 --   cmd = { '/path/to/.venv/bin/parity-lsp', 'serve', '--stdio' }
@@ -13,6 +16,13 @@
 -- or `.git` (as `parity-lsp check` decides); a file under none of them is not attached.
 
 local markers = { '.parity-lsp.toml', 'pyproject.toml', '.git' }
+
+-- `gd` on attach and saved files sent to the server (no `on_attach` here: yours, or the one of
+-- vim.lsp.config('*', ...), would replace it or be replaced)
+local ok, plugin = pcall(require, 'parity_lsp')
+if ok then
+  plugin.hooks('parity_lsp')
+end
 
 ---@type vim.lsp.Config
 return {

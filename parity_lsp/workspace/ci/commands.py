@@ -12,6 +12,7 @@ import difflib
 import functools
 import logging
 import re
+from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar, TypedDict
@@ -1422,20 +1423,44 @@ def selection_is_dynamic(cmd: ParsedCommand) -> bool:
 
 
 def _multiset_subset(small: list[str], big: list[str]) -> bool:
-    pool = list(big)
+    """Every item of `small` is in `big`, as many times (counted: removing each from a list of
+    `big` was quadratic)."""
+    if not small:
+        return True
+    pool = Counter(big)
     for item in small:
-        if item in pool:
-            pool.remove(item)
-        else:
+        left = pool[item]
+        if not left:
             return False
+        pool[item] = left - 1
     return True
 
 
 def _contains_run(big: list[str], small: list[str]) -> bool:
+    """`small` occurs in `big` as a contiguous run."""
     if not small:
         return True
     n = len(small)
-    return any(big[i : i + n] == small for i in range(len(big) - n + 1))
+    if n * len(big) <= 4096:  # short commands: comparing at each place is fastest
+        return any(big[i : i + n] == small for i in range(len(big) - n + 1))
+    # Knuth-Morris-Pratt: linear, where comparing at each place is quadratic on `a a a … b`
+    fail = [0] * n  # fail[k]: the longest proper border of small[: k + 1]
+    k = 0
+    for i in range(1, n):
+        while k and small[i] != small[k]:
+            k = fail[k - 1]
+        if small[i] == small[k]:
+            k += 1
+        fail[i] = k
+    k = 0
+    for word in big:
+        while k and word != small[k]:
+            k = fail[k - 1]
+        if word == small[k]:
+            k += 1
+            if k == n:
+                return True
+    return False
 
 
 @functools.lru_cache(maxsize=65536)

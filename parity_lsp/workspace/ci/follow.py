@@ -197,7 +197,31 @@ class Makefile:
 _MK_ASSIGN = re.compile(
     r"^(?:export\s+|override\s+)*([A-Za-z_][A-Za-z0-9_.\-]*)\s*(\?=|::=|:=|\+=|!=|=)\s*(.*)$"
 )
-_MK_RULE = re.compile(r"^([^:=#\t][^:=#]*?)\s*::?(?!=)\s*(.*)$")
+# The target: up to its last non-blank before the first `:`, `=` or `#`. Written
+# `[^:=#]*?\s*:`, the lazy part and the blanks split a long run of blanks in every way: quadratic.
+_MK_RULE = re.compile(r"^([^:=#\t](?:\s*+[^:=#\s])*+)\s*::?(?!=)\s*(.*)$")
+
+
+def _join_continuations(raw: str, lines: list[str], i: int) -> tuple[str, int]:
+    """`raw` ends with `\\`: it and the lines it continues from lines[i], joined by one space
+    (`raw[:-1].rstrip() + " " + lines[i].lstrip()` for each, without copying the line built so
+    far for each line: 100,000 continuation lines), and the index of the next line."""
+    parts = [raw]  # joined, they are the line so far; the last one is not empty
+    while i < len(lines):
+        parts[-1] = parts[-1][:-1]  # the `\\`
+        while parts and not parts[-1].rstrip():
+            parts.pop()
+        if parts:
+            parts[-1] = parts[-1].rstrip()
+        parts.append(" ")
+        nxt = lines[i].lstrip()
+        i += 1
+        if not nxt:
+            break
+        parts.append(nxt)
+        if not nxt.endswith("\\"):
+            break
+    return "".join(parts), i
 
 
 def parse_makefile(text: str) -> Makefile:
@@ -211,9 +235,8 @@ def parse_makefile(text: str) -> Makefile:
         start = i
         raw = lines[i]
         i += 1
-        while raw.endswith("\\") and i < len(lines):  # continuation lines
-            raw = raw[:-1].rstrip() + " " + lines[i].lstrip()
-            i += 1
+        if raw.endswith("\\") and i < len(lines):
+            raw, i = _join_continuations(raw, lines, i)
         if in_define:
             in_define = not raw.strip().startswith("endef")
             continue

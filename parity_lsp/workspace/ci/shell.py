@@ -25,44 +25,64 @@ class ShellCommand:
 
 
 def _read_quoted(s: str, i: int, quote: str) -> int:
-    """Index just past the closing quote of the quoted string starting at s[i]."""
-    n = len(s)
-    j = i + 1
-    while j < n:
-        c = s[j]
-        if quote == '"' and c == "\\":
-            j += 2
-            continue
-        if quote == '"' and s.startswith("$(", j):
-            j = _read_nested(s, j + 1, "(", ")")
-            continue
-        if c == quote:
-            return j + 1
-        j += 1
-    return n  # unterminated: the rest of the script is the string
+    """Index just past the closing quote of the quoted string starting at s[i] (a `$(…)` inside
+    double quotes is read whole); len(s) when unterminated: the rest is the string."""
+    return _read_to_end(s, i, quote)
 
 
 def _read_nested(s: str, i: int, open_: str, close: str) -> int:
-    """s[i] is `open_`; index just past its matching `close` (quotes respected)."""
+    """s[i] is `open_` (`(` or `{`, `close` its closer); index just past its matching `close`
+    (quotes respected inside parentheses), or len(s)."""
+    return _read_to_end(s, i, open_)
+
+
+_CLOSER = {"(": ")", "{": "}"}
+
+
+def _read_to_end(s: str, i: int, kind: str) -> int:
+    """Where the quoted string (`kind` a quote) or the bracketed text (`kind` `(` or `{`) that
+    starts at s[i] ends. Quotes and `$(…)` nest in each other (`"$(a "$(b)")"`): the enclosing
+    ones wait on a stack, not on the call stack (100,000 levels must not overflow it)."""
     n = len(s)
-    depth = 0
-    j = i
+    stack: list[tuple[str, int]] = []  # enclosing (kind, depth)
+    depth = 0  # of `kind` brackets
+    j = i + 1 if kind in _QUOTES else i
     while j < n:
         c = s[j]
-        if c in "'\"" and open_ == "(":
-            j = _read_quoted(s, j, c)
+        if kind in _QUOTES:
+            if kind == '"' and c == "\\":
+                j += 2
+                continue
+            if kind == '"' and c == "$" and s.startswith("$(", j):
+                stack.append((kind, depth))
+                kind, depth, j = "(", 0, j + 1
+                continue
+            j += 1
+            if c == kind:  # closed
+                if not stack:
+                    return j
+                kind, depth = stack.pop()
+            continue
+        if kind == "(" and c in "'\"":
+            stack.append((kind, depth))
+            kind, depth, j = c, 0, j + 1
             continue
         if c == "\\":
             j += 2
             continue
-        if c == open_:
-            depth += 1
-        elif c == close:
-            depth -= 1
-            if depth == 0:
-                return j + 1
         j += 1
+        if c == kind:
+            depth += 1
+        elif c == _CLOSER[kind]:
+            depth -= 1
+            if depth == 0:  # closed
+                if not stack:
+                    return j
+                kind, depth = stack.pop()
     return n
+
+
+_QUOTES = frozenset("'\"`")
 
 
 _HEREDOC = re.compile(r"<<(-?)\s*(?:'([^']*)'|\"([^\"]*)\"|\\?([A-Za-z0-9_.\-]+))")
@@ -201,8 +221,11 @@ def _skip_heredocs(s: str, i: int, line: int, docs: list[tuple[str, bool]]) -> t
 def _clean(text: str) -> str:
     """Drop compound-command keywords around a simple command; '' when nothing is left."""
     words = text.split(" ") if text else []
-    while words and words[0] in _LEADING_KEYWORDS:
-        words.pop(0)
+    lead = 0
+    while lead < len(words) and words[lead] in _LEADING_KEYWORDS:
+        lead += 1
+    if lead:
+        del words[:lead]  # at once: `{ { { …` popped from the front one by one was quadratic
     while words and words[-1] in ("}", ")"):
         words.pop()
     if not words or (len(words) == 1 and words[0] in _CLOSING_WORDS):
@@ -293,8 +316,13 @@ _WORKSPACE_VAR = re.compile(
 )
 
 
+MAX_DIRECTORY_DEPTH = 64  # a deeper directory is not followed (`(cd a && (cd a && …` 100,000 times)
+
+
 def join_dir(cwd: str | None, arg: str) -> str | None:
-    """Workspace-relative directory after `cd arg` from `cwd`; None when unknowable or outside."""
+    """Workspace-relative directory after `cd arg` from `cwd`; None when unknowable, outside,
+    or more than MAX_DIRECTORY_DEPTH deep (each command's directory is kept: nested `cd`s
+    would make them quadratic)."""
     if cwd is None:
         return None
     m = _WORKSPACE_VAR.match(arg)
@@ -312,36 +340,43 @@ def join_dir(cwd: str | None, arg: str) -> str | None:
             parts.pop()
         else:
             parts.append(part)
+            if len(parts) > MAX_DIRECTORY_DEPTH:
+                return None
     return "/".join(parts)
 
 
 def with_directories(commands: list[ShellCommand], cwd: str | None) -> list[tuple[ShellCommand, str | None]]:
     """Pair each command with the directory it runs in, following `cd`, `pushd` and `popd`."""
     out: list[tuple[ShellCommand, str | None]] = []
-    by_depth: dict[int, str | None] = {0: cwd}
+    # The directory set at each subshell depth where a `cd` ran, deepest last (all at or above
+    # the current depth): a command runs in the last one.
+    levels: list[tuple[int, str | None]] = [(0, cwd)]
     stack: list[str | None] = []
-    current_depth = 0
     for cmd in commands:
-        if cmd.depth < current_depth:  # left a subshell: its cd is forgotten
-            for d in [d for d in by_depth if d > cmd.depth]:
-                del by_depth[d]
-        current_depth = cmd.depth
-        here = by_depth.get(cmd.depth, by_depth[max(d for d in by_depth if d <= cmd.depth)])
+        while levels[-1][0] > cmd.depth:  # left a subshell: its cd is forgotten
+            levels.pop()
+        here = levels[-1][1]
         out.append((cmd, here))
         words = split_words(cmd.text)
         if not words:
             continue
         prog = words[0].value
-        if prog in ("cd", "pushd"):
+        if prog not in ("cd", "pushd", "popd"):
+            continue
+        if prog == "popd":
+            now = stack.pop() if stack else None
+        else:
             target = words[1] if len(words) > 1 else None
             if prog == "pushd":
                 stack.append(here)
             if target is None:
-                by_depth[cmd.depth] = None  # `cd` alone: $HOME
+                now = None  # `cd` alone: $HOME
             elif target.dynamic and not _WORKSPACE_VAR.match(target.value):
-                by_depth[cmd.depth] = None
+                now = None
             else:
-                by_depth[cmd.depth] = join_dir(here, target.value)
-        elif prog == "popd":
-            by_depth[cmd.depth] = stack.pop() if stack else None
+                now = join_dir(here, target.value)
+        if levels[-1][0] == cmd.depth:
+            levels[-1] = (cmd.depth, now)
+        else:
+            levels.append((cmd.depth, now))
     return out

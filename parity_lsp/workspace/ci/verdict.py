@@ -246,6 +246,10 @@ def _pieces(cited: str) -> tuple[str, ...]:
     return tuple(sc.text for sc in split_commands(cited)) or (cited,)
 
 
+def _position(c: Command) -> int:
+    return c.position
+
+
 def match_cited_commands(job: Job, cited: list[str]) -> list[CitedMatch]:
     """Each cited command with the step commands it matches (SPEC 5) or the closest one."""
     index, by_text = _command_index(job)
@@ -253,13 +257,16 @@ def match_cited_commands(job: Job, cited: list[str]) -> list[CitedMatch]:
     for text in cited:
         pieces = _pieces(text)
         matched: list[Command] = []
+        seen: set[int] = set()  # ids of `matched` (a command is equal only to itself)
         ok = True
         for piece in pieces:
             found = {id(c): c for t in index.matching(piece) for c in by_text[t]}
-            hits = sorted(found.values(), key=lambda c: c.position)
-            if not hits:
+            if not found:
                 ok = False
-            matched.extend(h for h in hits if h not in matched)
+            for h in sorted(found.values(), key=_position):
+                if id(h) not in seen:  # not `h in matched`: a job of 100,000 alike commands
+                    seen.add(id(h))
+                    matched.append(h)
         closest = None
         if not ok:
             step_texts = list(dict.fromkeys(c.template or c.text for c in job.commands))

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from parity_lsp import languages
 
-from ._common import Rec, normalize_newlines
+from ._common import Rec, TooDeep, normalize_newlines
 from .generic import word_occurrences
 
 __all__ = [
@@ -79,7 +79,7 @@ _LOGGED_MAX = 4096
 _logged: set[tuple[str, str]] = set()  # failures already logged: (what, file or symbol)
 
 
-def _log_failure(what: str, about: str, message: str) -> None:
+def _log_failure(what: str, about: str, message: str, *args: object, exc_info: bool = True) -> None:
     """Log the exception being handled, once per (`what`, `about`): a file is scanned again
     when it changes, a symbol is looked up by every row citing it."""
     key = (what, about)
@@ -88,7 +88,7 @@ def _log_failure(what: str, about: str, message: str) -> None:
     if len(_logged) >= _LOGGED_MAX:
         _logged.clear()
     _logged.add(key)
-    _log.warning(message, about, exc_info=True)
+    _log.warning(message, about, *args, exc_info=exc_info)
 
 
 class PartialDefinitions(list[Definition]):
@@ -134,6 +134,9 @@ def find_definitions(path: str, text: str, wanted: frozenset[str] | None = None)
                 )
             )
         return out
+    except TooDeep as exc:  # a limit, not a bug: "not understood", said once per file (no traceback)
+        _log_failure("deep", path, "symbols of %s are searched for as words: %s", exc, exc_info=False)
+        return None
     except Exception as exc:  # noqa: BLE001 - a scanner's bug must not fail the check: logged, and "not understood"
         if _unavailable(exc):
             _log_failure(

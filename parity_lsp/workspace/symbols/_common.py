@@ -23,6 +23,17 @@ from itertools import accumulate
 from typing import Protocol, cast
 
 MAX_SIGNATURE = 200
+# Items nested deeper than this (`mod a { mod a { …`): the file is not understood. Each item's
+# qualified name holds the names of all the items around it, so 12,500 nested `mod a {` (100 KB)
+# made 80 million characters of names (42 s); no code we know of nests named items 32 deep.
+MAX_NESTING = 32
+
+
+class TooDeep(Exception):
+    """Raised by a scanner for items nested deeper than `MAX_NESTING`."""
+
+    def __init__(self) -> None:
+        super().__init__(f"items nested more than {MAX_NESTING} deep")
 
 
 class Rec:
@@ -331,12 +342,17 @@ def _pair_tables(san: str) -> dict[str, dict[int, int]]:
 
 
 def skip_angles(san: str, pos: int, limit: int = 4000) -> int:
-    """`pos` is at '<': index just past the matching '>' ('=>' and '->' do not close), or -1."""
+    """`pos` is at '<': index just past the matching '>' ('=>' and '->' do not close), or -1
+    when a `{`, `}` or `;` comes first, or nothing closes it within `limit` characters.
+
+    Most close within a few tokens: counted from `pos`. Otherwise the angles of the whole text
+    are paired once (`_angle_table`, cached): a run of `type A<type A<…` was read up to `limit`
+    from each `<` (4,000 characters per `<`)."""
     n = min(len(san), pos + limit)
     depth = 0
     i = pos
     rx = _ANGLE
-    while True:
+    for _ in range(_LOCAL_ANGLES):
         m = rx.search(san, i, n)
         if m is None:
             return -1
@@ -354,6 +370,32 @@ def skip_angles(san: str, pos: int, limit: int = 4000) -> int:
         elif c in "{};":
             return -1
         i = j + 1
+    close = _angle_table(san).get(pos, -1)
+    return close + 1 if 0 <= close < n else -1
+
+
+_LOCAL_ANGLES = 16  # tokens counted from `pos` before pairing the whole text
+
+
+@functools.lru_cache(maxsize=2)  # the file being scanned (and one more)
+def _angle_table(san: str) -> dict[int, int]:
+    """'<' position -> its matching '>' for every '<' of `san` that `skip_angles` would close:
+    paired by a stack that a `{`, `}` or `;` empties ('=>' and '->' do not close)."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in _ANGLE.finditer(san):
+        c = m.group()
+        j = m.start()
+        if c == "<":
+            stack.append(j)
+        elif c == ">":
+            if j > 0 and san[j - 1] in "=-":
+                continue
+            if stack:
+                pairs[stack.pop()] = j
+        else:
+            stack.clear()
+    return pairs
 
 
 _ANGLE = re.compile(r"[<>{};]")

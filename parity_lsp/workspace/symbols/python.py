@@ -13,7 +13,7 @@ from __future__ import annotations
 import keyword
 import re
 
-from ._common import Comments, Lines, Rec, always_matching, blank_inner, clip, signature
+from ._common import MAX_NESTING, Comments, Lines, Rec, TooDeep, always_matching, blank_inner, clip, signature
 
 # --- lexer ------------------------------------------------------------------------------
 
@@ -315,6 +315,8 @@ class _Scanner:
                 kw_off = a + (len(line) - len(stripped))
                 colon = _header_colon(san, mm.end(), b)
                 parent = stack[-1][1] if stack else -1
+                if len(stack) >= MAX_NESTING:
+                    raise TooDeep
                 qual = "::".join([recs[i].name for _x, i, _c in stack] + [name])
                 start_line = pending[0][0] if pending else first
                 disabled = None

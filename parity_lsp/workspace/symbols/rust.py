@@ -12,9 +12,11 @@ import re
 from collections.abc import Callable
 
 from ._common import (
+    MAX_NESTING,
     Comments,
     Lines,
     Rec,
+    TooDeep,
     always_matching,
     blank,
     clip,
@@ -235,6 +237,8 @@ class _Scanner:
         self.lines = Lines(text)
         self.recs: list[Rec] = []
         self.n = len(text)
+        self._pairs: dict[int, int] = {}  # see stmt_end
+        self._stmt_answers: dict[int, tuple[int, str]] = {}
 
     # helpers -----------------------------------------------------------------------------
 
@@ -303,24 +307,58 @@ class _Scanner:
             p = m.end()
 
     def stmt_end(self, p: int) -> tuple[int, str]:
-        """The `;` ending a const/static at bracket depth 0, or the closer of the enclosing block."""
-        depth = 0
+        """The `;` ending a const/static at bracket depth 0 (brackets of any type counted
+        together), or the closer of the enclosing block; (len, "") for none.
+
+        Walks remember the closer of each opener they pass (-1: it never closes) and their
+        answer at each place they passed at their own depth 0: the initializer of a const
+        holding another (`const A: () = { const B: () = { …`) is not walked again for each
+        enclosing one (quadratic)."""
+        pairs = self._pairs
+        answers = self._stmt_answers
         search = _STMT.search
         san = self.san
+        stack: list[int] = []  # the openers of this walk not closed yet
+        passed: list[int] = []  # where this walk was at its depth 0
         while True:
+            if not stack:
+                known = answers.get(p)
+                if known is not None:
+                    result = known
+                    break
+                passed.append(p)
             m = search(san, p)
             if m is None:
-                return self.n, ""
+                result = (self.n, "")
+                break
             ch = m.group()
+            q = m.start()
             if ch in "([{":
-                depth += 1
+                close = pairs.get(q)
+                if close is None:
+                    stack.append(q)
+                    p = q + 1
+                elif close < 0:  # never closed: nor is any bracket around it
+                    result = (self.n, "")
+                    break
+                else:
+                    p = close + 1
             elif ch in ")]}":
-                depth -= 1
-                if depth < 0:
-                    return m.start(), ch
-            elif depth == 0:
-                return m.start(), ";"
-            p = m.end()
+                if not stack:
+                    result = (q, ch)
+                    break
+                pairs[stack.pop()] = q
+                p = q + 1
+            elif not stack:
+                result = (q, ";")
+                break
+            else:
+                p = q + 1
+        for q in stack:
+            pairs[q] = -1
+        for q in passed:
+            answers[q] = result
+        return result
 
     def attr_info(self, pending: list[tuple[int, int]]) -> tuple[bool, str | None]:
         is_test = False
@@ -342,8 +380,11 @@ class _Scanner:
 
     # main loop ---------------------------------------------------------------------------
 
-    def run(self) -> list[Rec]:
-        return self._run(0, None)
+    def run(self, stop_early: bool = True) -> list[Rec]:
+        """Every record (with `wanted`, fns of those names only). `stop_early`: a scan for some
+        names ends past their last occurrence — unless the text may nest too deep further on
+        (a whole scan gives up there: so must this one)."""
+        return self._run(0, None, stop_early)
 
     def run_window(self, start: int, last: int) -> list[Rec]:
         """The records of the region from `start` — a place where a scan of the whole text is
@@ -351,7 +392,7 @@ class _Scanner:
         holding offset `last`: those a scan of the whole text makes there."""
         return self._run(start, last)
 
-    def _run(self, pos: int, stop: int | None) -> list[Rec]:
+    def _run(self, pos: int, stop: int | None, stop_early: bool = True) -> list[Rec]:
         san = self.san
         n = self.n
         stack: list[tuple[tuple[str, ...], int]] = []
@@ -368,8 +409,10 @@ class _Scanner:
         wanted = self.wanted
         if stop is not None:
             last = stop
+        elif wanted is not None and stop_early:
+            last = max((self.text.rfind(w) for w in wanted), default=-1)
         else:
-            last = max((self.text.rfind(w) for w in wanted), default=-1) if wanted is not None else n
+            last = n
         open_recorded = 0
         while pos < n:
             if pos > last and (not stack if stop is not None else not open_recorded):
@@ -418,6 +461,8 @@ class _Scanner:
                 continue
             new_pos, push = handlers[t](self, s, prefix, pending)
             if push is not None:
+                if len(push[0]) > MAX_NESTING:
+                    raise TooDeep
                 stack.append((prefix, push[1]))
                 if push[1] >= 0:
                     open_recorded += 1
@@ -822,7 +867,7 @@ def scan(text: str, wanted: frozenset[str] | None = None) -> list[Rec]:
     windows = _windows(lexed, wanted)
     scanner = _Scanner(text, wanted, (lexed.san, lexed.comments))
     if windows is None:
-        return scanner.run()
+        return scanner.run(stop_early=lexed.windowable)
     for start, last in windows:
         scanner.run_window(start, last)
     return scanner.recs
@@ -841,8 +886,10 @@ def scan(text: str, wanted: frozenset[str] | None = None) -> list[Rec]:
 # Cutting the text there is exact when every `{` and `}` of its code is a block the scanner
 # opens or closes, or lies in a region it steps over whole (a struct's body, a macro's, the
 # const generic `{ N }` of a header): the braces are well nested, and no attribute holds one
-# (the scanner steps over attributes, balanced or not). Otherwise — and when a name occurs so
-# often that the windows would cost more than a scan — the whole text is scanned.
+# (the scanner steps over attributes, balanced or not); and when no item nests deeper than a
+# scan accepts (`MAX_NESTING`: a whole scan of the text gives up, so must a scan of a part).
+# Otherwise — and when a name occurs so often that the windows would cost more than a scan —
+# the whole text is scanned.
 
 _NOT_BRACES = bytes(c for c in range(256) if c not in b"{}")
 _ATTRIBUTE_BRACE = re.compile(r"\#!?[ \t]*\[[^\]]*[{}]")
@@ -856,7 +903,10 @@ class _Lexed:
     def __init__(self, text: str) -> None:
         self.san, self.comments = lex(text)
         braces = self.san.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACES)
-        while True:  # remove innermost pairs: well nested when nothing is left
+        # Remove innermost pairs, once per level: well nested, and no deeper than a scan goes
+        # (`MAX_NESTING`: a whole scan of a deeper text fails, and so must this one), when
+        # nothing is left after that many passes.
+        for _ in range(MAX_NESTING):
             inner = braces.replace(b"{}", b"")
             if inner == braces:
                 break

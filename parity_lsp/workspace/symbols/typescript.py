@@ -17,9 +17,11 @@ from __future__ import annotations
 import re
 
 from ._common import (
+    MAX_NESTING,
     Comments,
     Lines,
     Rec,
+    TooDeep,
     always_matching,
     blank,
     blank_inner,
@@ -38,6 +40,10 @@ _LEX = re.compile(r"(?=[/'\"`])(?:(?P<lc>//[^\n]*)|(?P<bc>/\*)|(?P<q>['\"])|(?P<
 _SQ = always_matching(re.compile(r"[^'\\\n]*+(?:\\[\s\S][^'\\\n]*+)*+'?"))
 _DQ = always_matching(re.compile(r'[^"\\\n]*+(?:\\[\s\S][^"\\\n]*+)*+"?'))
 _REGEX = re.compile(r"/(?![*/])(?:[^/\\\[\n]|\\[^\n]|\[(?:[^\]\\\n]|\\[^\n])*+\])++/[A-Za-z]*")
+# The pieces `_regex_end` steps over (it is at a character they take: never empty there)
+_REGEX_PLAIN = always_matching(re.compile(r"[^/\\\[\n]*"))
+_CLASS_PLAIN = always_matching(re.compile(r"[^\]\\\n]*"))
+_FLAGS = always_matching(re.compile(r"[A-Za-z]*"))
 _TPL_TEXT = always_matching(re.compile(r"[^`\\$]*+(?:(?:\\[\s\S]|\$(?!\{))[^`\\$]*+)*+"))
 _TPL_CODE = re.compile(r"[{}`'\"]|//|/\*")
 MAX_REGEX_LITERAL = 1000
@@ -130,6 +136,70 @@ def _regex_allowed(text: str, s: int) -> bool:
     return False
 
 
+def _regex_end(text: str, s: int, stop: int, classes: dict[int, int]) -> int:
+    """Where the regex literal at s ends (`_REGEX.match(text, s, stop).end()`), or -1.
+
+    The regex reads a class `[…]` to its `]` from every `/` before it: on a line of `/[/[/[…`
+    each `/` read up to `stop` (MAX_REGEX_LITERAL characters further). Here each class is read
+    once: `classes` keeps, for every `[` a class read passed where an item starts, the `]`
+    closing it (-1: none before the end of its line); the answer does not depend on `s`."""
+    j = s + 1
+    if j < stop and text[j] in "*/":
+        return -1
+    items = False  # at least one item before the closing `/`
+    while j < stop:
+        c = text[j]
+        if c == "/":
+            return _FLAGS(text, j + 1, stop).end() if items else -1
+        if c == "\n":
+            return -1
+        if c == "\\":
+            if j + 1 >= stop or text[j + 1] == "\n":
+                return -1
+            j += 2
+        elif c == "[":
+            close = classes.get(j)
+            if close is None:
+                close = _class_end(text, j, classes)
+            if close < 0 or close >= stop:
+                return -1
+            j = close + 1
+        else:
+            j = _REGEX_PLAIN(text, j, stop).end()
+        items = True
+    return -1
+
+
+def _class_end(text: str, j: int, classes: dict[int, int]) -> int:
+    """The `]` closing the class at j (escapes skipped, on its line), or -1; kept in `classes`
+    for j and for each `[` inside it where an item starts (a class starting there ends there too)."""
+    n = len(text)
+    opened = [j]
+    k = j + 1
+    close = -1
+    while k < n:
+        c = text[k]
+        if c == "]":
+            close = k
+            break
+        if c == "\n":
+            break
+        if c == "\\":
+            if k + 1 >= n or text[k + 1] == "\n":
+                break
+            k += 2
+            continue
+        e = _CLASS_PLAIN(text, k).end()
+        b = text.find("[", k, e)
+        while b >= 0:
+            opened.append(b)
+            b = text.find("[", b + 1, e)
+        k = e
+    for b in opened:
+        classes[b] = close
+    return close
+
+
 def lex(text: str) -> tuple[str, Comments]:
     n = len(text)
     pieces: list[str] = []
@@ -143,6 +213,7 @@ def lex(text: str) -> tuple[str, Comments]:
         pieces.append(" " * e)
         last = pos = e
     search = _LEX.search
+    classes: dict[int, int] = {}  # see _regex_end
     while pos < n:
         m = search(text, pos)
         if m is None:
@@ -167,11 +238,10 @@ def lex(text: str) -> tuple[str, Comments]:
         else:  # '/': regex literal or division
             # a regex literal stays on its line; bound the attempt (an unclosed `[` class from
             # every `/` of a long line would otherwise rescan the line each time)
-            rm = _REGEX.match(text, s, min(n, s + MAX_REGEX_LITERAL)) if _regex_allowed(text, s) else None
-            if rm is None:
+            e = _regex_end(text, s, min(n, s + MAX_REGEX_LITERAL), classes) if _regex_allowed(text, s) else -1
+            if e < 0:
                 pos = s + 1
                 continue
-            e = rm.end()
             piece = blank_inner(text[s:e])
         pieces.append(text[last:s])
         pieces.append(piece)
@@ -489,6 +559,8 @@ class _Scanner:
             resume, push = result
             pending.clear()
             if push is not None:
+                if len(push.qual) + len(push.suite) > MAX_NESTING:
+                    raise TooDeep
                 stack.append(frame)
                 frame = push
             pos = max(resume, s + 1)
