@@ -1,18 +1,24 @@
 #!/usr/bin/env python3
 """`make bench`: parity-lsp against VS Code's Markdown language server, in one compare run per
-workload; a cited file changed on disk -> diagnostics; the CLI's cold `check` time and memory.
+workload; startup and staged diagnostics; a cited file changed on disk -> diagnostics; the
+CLI's cold `check` time and memory.
 
-Steps (all from a fresh clone): generate the workloads with gen_workload.py (deterministic),
-install the peer with npm into benchmarks/.peers (once), run lsp_bench.py compare (parity-lsp
-opens docs/parity/matrix.md, the peer docs/parity/matrix_links.md: same rows, as links), run
-file_change_bench.py and soak_bench.py (memory over a long editing session), time
-`parity-lsp check` cold with -j 1 and with the default (one process per CPU), print Markdown
-tables and write JSON to benchmarks/results/.
+Steps (all from a fresh clone): generate the workloads — a Rust monorepo shaped like a real
+repository (gen_realrepo.py: ~1,800 files, a few source files of 5,000-7,000 lines, a 30-row
+matrix) and the generated ones (gen_workload.py), all deterministic — install the peer with
+npm into benchmarks/.peers (once), run lsp_bench.py compare (parity-lsp opens
+docs/parity/matrix.md, the peer the same rows as links), staged_bench.py (spawn ->
+`initialize` against `import pygls.lsp.server`; `didOpen` -> first and complete diagnostics
+against the peer), file_change_bench.py and soak_bench.py (memory over a long editing
+session), time `parity-lsp check` cold with -j 1 and with the default (one process per CPU),
+print Markdown tables and write JSON to benchmarks/results/.
 
-Environment (sizes are files:rows): BENCH_SIZES ("1000:100 20000:2000 50000:10000"),
-BENCH_FILE_CHANGE_SIZES ("20000:2000"), BENCH_SOAK_SIZES ("20000:2000"), BENCH_CLI_SIZES
-("100000:10000"), BENCH_ROUNDS (3), BENCH_REPEAT (20), BENCH_WL (workload dir, default
-/tmp/parity-lsp-bench).
+Environment (sizes are files:rows, `real` the real-repository workload): BENCH_SIZES ("real
+1000:100 20000:2000 50000:10000"), BENCH_STAGED_SIZES ("real 20000:2000 50000:10000"),
+BENCH_STAGED_ROUNDS (5), BENCH_FILE_CHANGE_SIZES ("20000:2000"), BENCH_SOAK_SIZES
+("20000:2000"), BENCH_CLI_SIZES ("100000:10000"), BENCH_CLI_BASELINE (a checkout of another
+parity-lsp: `check` is timed against it, alternating, BENCH_CLI_PAIRS (3) pairs),
+BENCH_ROUNDS (3), BENCH_REPEAT (20), BENCH_WL (workload dir, default /tmp/parity-lsp-bench).
 """
 
 from __future__ import annotations
@@ -37,15 +43,40 @@ def env(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
+REAL = (0, 0)  # the real-repository workload in a list of sizes
+
+
 def sizes(value: str) -> list[tuple[int, int]]:
     out = []
     for item in value.split():
+        if item == "real":
+            out.append(REAL)
+            continue
         files, rows = item.split(":")
         out.append((int(files), int(rows)))
     return out
 
 
+def label(files: int, rows: int) -> str:
+    return "real repo (1800/30)" if (files, rows) == REAL else f"{files}/{rows}"
+
+
+def peer_doc(root: Path) -> str:
+    """The peer's document: the same rows as docs/parity/matrix.md, as Markdown links."""
+    real = root / "docs/peer/matrix_links.md"
+    return "docs/peer/matrix_links.md" if real.is_file() else "docs/parity/matrix_links.md"
+
+
 def workload(base: Path, files: int, rows: int) -> Path:
+    if (files, rows) == REAL:
+        root = base / "realrepo"
+        if not (root / "ground_truth.json").is_file():
+            subprocess.run(
+                [sys.executable, str(HERE / "gen_realrepo.py"), str(root), "--seed", "1", "--force"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        return root
     root = base / f"f{files}_r{rows}"
     if not (root / "ground_truth.json").is_file():
         subprocess.run(
@@ -93,7 +124,7 @@ def ensure_peer() -> bool:
     return True
 
 
-def spec(with_peer: bool) -> dict:
+def spec(with_peer: bool, root: Path) -> dict:
     servers = [
         {
             "name": "parity-lsp",
@@ -109,16 +140,16 @@ def spec(with_peer: bool) -> dict:
                 "name": "vscode-markdown",
                 "cmd": ["node", str(PEER_MAIN), "--stdio"],
                 "peer": "vscode-markdown",
-                "doc": "docs/parity/matrix_links.md",
+                "doc": peer_doc(root),
             },
         )
     return {"baseline": "vscode-markdown" if with_peer else "parity-lsp", "servers": servers}
 
 
-def cli_check(root: Path, jobs: str) -> dict:
+def cli_check(root: Path, jobs: str, code: Path | None = None) -> dict:
     """Cold `parity-lsp check -j JOBS` (a fresh process): wall time, CPU, and memory: the largest
     process's peak RSS and the sum of every process's peak (forked workers included), read
-    from /proc while they run."""
+    from /proc while they run. `code`: another checkout of parity-lsp to run instead (an A/B)."""
     sys.path.insert(0, str(HERE))
     import lsp_bench
 
@@ -142,6 +173,7 @@ def cli_check(root: Path, jobs: str) -> dict:
             stdout=out_file,
             stderr=err_file,
             text=True,
+            env={**os.environ, "PYTHONPATH": str(code)} if code is not None else None,
         )
         peaks: dict[int, int] = {}
         while proc.poll() is None:
@@ -193,6 +225,37 @@ def per_size(env_name: str, default: str, base: Path, what: str, name: str, *arg
     return out
 
 
+def staged_table(base: Path, with_peer: bool) -> None:
+    """staged_bench.py per workload: startup against `import pygls.lsp.server`, and `didOpen`
+    -> first and complete diagnostics against the peer, in one run each."""
+    staged = {}
+    rounds = env("BENCH_STAGED_ROUNDS", "5")
+    for files, rows in sizes(env("BENCH_STAGED_SIZES", "real 20000:2000 50000:10000")):
+        root = workload(base, files, rows)
+        print(f"== startup and staged diagnostics, {label(files, rows)}", file=sys.stderr)
+        args = ["--rounds", rounds, "--peer-doc", peer_doc(root)]
+        if with_peer:
+            args += ["--peer-cmd", f"node {PEER_MAIN} --stdio"]
+        staged[label(files, rows)] = script("staged_bench.py", root, *args).get("summary", {})
+    (RESULTS / "staged.json").write_text(json.dumps(staged, indent=2))
+    print(
+        "| workload | spawn -> initialize ms (import pygls.lsp.server ms; ratio) "
+        "| didOpen -> first diagnostics ms (peer; ratio) | didOpen -> complete ms (peer; ratio) "
+        "| load |\n|---|---|---|---|---|"
+    )
+    for key, r in staged.items():
+        ours, peer, ratios = r.get("parity-lsp") or {}, r.get("vscode-markdown") or {}, r.get("ratios") or {}
+        peer_ms = peer.get("open_complete_ms")
+        print(
+            f"| {key} | {ours.get('init_ms')} ({r.get('import_pygls_ms')}; "
+            f"{ratios.get('init_vs_import_pygls')}×) "
+            f"| {ours.get('open_first_ms')} ({peer_ms}; {ratios.get('open_first_ms_vs_peer')}×) "
+            f"| {ours.get('open_complete_ms')} ({peer_ms}; {ratios.get('open_complete_ms_vs_peer')}×) "
+            f"| {r.get('load_at_start')} |"
+        )
+    print()
+
+
 def compile_package() -> None:
     """Byte-compile parity_lsp as `pip install` does for an installed package. The editable
     install of `make` relies on Python writing the caches on first import, which a
@@ -209,13 +272,15 @@ def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     compile_package()
     with_peer = ensure_peer()
-    spec_path = RESULTS / "compare-spec.json"
-    spec_path.write_text(json.dumps(spec(with_peer), indent=2))
     outs = []
-    for files, rows in sizes(env("BENCH_SIZES", "1000:100 20000:2000 50000:10000")):
+    for files, rows in sizes(env("BENCH_SIZES", "real 1000:100 20000:2000 50000:10000")):
         root = workload(base, files, rows)
-        out = RESULTS / f"compare-f{files}_r{rows}.json"
-        print(f"== compare files={files} rows={rows}", file=sys.stderr)
+        spec_path = RESULTS / "compare-spec.json"
+        spec_path.write_text(json.dumps(spec(with_peer, root), indent=2))
+        out = RESULTS / (
+            "compare-realrepo.json" if (files, rows) == REAL else f"compare-f{files}_r{rows}.json"
+        )
+        print(f"== compare {label(files, rows)}", file=sys.stderr)
         with open(out, "w") as fh:
             subprocess.run(
                 [
@@ -247,6 +312,7 @@ def main() -> int:
         check=True,
     ).stdout
     print(table)
+    staged_table(base, with_peer)
     changes = per_size(
         "BENCH_FILE_CHANGE_SIZES",
         "20000:2000",
@@ -294,7 +360,49 @@ def main() -> int:
         print(
             f"| {key} | {r['wall_s']} | {r['cpu_s']} | {r['peak_rss_mb_largest']} | {r['peak_rss_mb_sum']} |"
         )
+    baseline = os.environ.get("BENCH_CLI_BASELINE")
+    if baseline:
+        cli_ab(base, Path(baseline))
     return 0
+
+
+def cli_ab(base: Path, baseline: Path) -> None:
+    """`check` (default -j) of this checkout against another one, alternating A B, B A, ...:
+    the median wall time and memory of each, and their ratios (this / the other)."""
+    import compileall
+    import statistics
+
+    compileall.compile_dir(str(baseline / "parity_lsp"), quiet=1)  # as for this one
+    pairs = int(env("BENCH_CLI_PAIRS", "3"))
+    columns = (
+        "workload (files/rows)",
+        "wall s, this / baseline",
+        "ratio",
+        "peak RSS MB (sum), this / baseline",
+    )
+    print("\n| " + " | ".join(columns) + " | ratio |")
+    print("|---|---|---|---|---|")
+    ab = {}
+    for files, rows in sizes(env("BENCH_CLI_SIZES", "100000:10000")):
+        root = workload(base, files, rows)
+        runs: dict[str, list[dict]] = {"this": [], "baseline": []}
+        for i in range(pairs):
+            order = ["this", "baseline"] if i % 2 == 0 else ["baseline", "this"]
+            for who in order:
+                print(f"== cli A/B {who} files={files} rows={rows} ({i + 1}/{pairs})", file=sys.stderr)
+                runs[who].append(cli_check(root, "0", None if who == "this" else baseline))
+        med = {
+            who: {k: statistics.median(r[k] for r in rs) for k in ("wall_s", "peak_rss_mb_sum")}
+            for who, rs in runs.items()
+        }
+        ab[label(files, rows)] = {"runs": runs, "median": med}
+        this, other = med["this"], med["baseline"]
+        print(
+            f"| {label(files, rows)} | {this['wall_s']:.2f} / {other['wall_s']:.2f} "
+            f"| {this['wall_s'] / other['wall_s']:.2f}× | {this['peak_rss_mb_sum']:.0f} / "
+            f"{other['peak_rss_mb_sum']:.0f} | {this['peak_rss_mb_sum'] / other['peak_rss_mb_sum']:.2f}× |"
+        )
+    (RESULTS / "cli-ab.json").write_text(json.dumps(ab, indent=2))
 
 
 if __name__ == "__main__":

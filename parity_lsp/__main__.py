@@ -1,3 +1,3 @@
-from parity_lsp.cli import run
+from parity_lsp.entry import run
 
 run()

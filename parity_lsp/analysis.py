@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import functools
 import itertools
 import posixpath
 import time
@@ -30,7 +31,14 @@ from parity_lsp.engine import (
     read_matrix_text,
 )
 from parity_lsp.findings import Finding, Related, Severity
-from parity_lsp.incremental import changed_lines, install_rows, reparse_rows, row_positions, shift_findings
+from parity_lsp.incremental import (
+    changed_lines,
+    install_rows,
+    reparse_rows,
+    row_positions,
+    shift_finding,
+    shift_findings,
+)
 from parity_lsp.model import Matrix, Row
 from parity_lsp.rules.context import Resolver, Suggestions
 from parity_lsp.rules.pm005_no_matrix_table import looks_like_matrix
@@ -70,6 +78,32 @@ class MatrixState:
     # full check (incremental.py), so the same parse id means the same capabilities (PM003).
     parse_id: int = field(default_factory=lambda: next(_PARSES))
     waiting_since: float | None = None  # time.monotonic() a file event sent it to a full check
+    # Staged diagnostics (`Analysis.check(staged=True)`): the lines of the rows whose semantic
+    # rules have not run yet. `findings` then holds the syntactic findings of every row and the
+    # complete findings of the rows checked in full since (edited); `later` the semantic
+    # findings of the rows done in the background, by line, with the offset the line started
+    # at then (row edits do not shift them: they are placed once, when the last row is done).
+    pending: set[int] = field(default_factory=set)
+    later: dict[int, tuple[int, list[Finding]]] = field(default_factory=dict)
+
+    def current(self) -> list[Finding]:
+        """What is known for the text: the complete findings when nothing is pending, else a
+        subset of them (the syntactic ones and the rows checked in full)."""
+        return self.findings
+
+    def settle(self) -> None:
+        """Nothing is pending any more: the semantic findings of the background join the rest."""
+        if self.pending or not self.later:
+            return
+        index = self.model.index
+        path = self.model.path
+        found = list(self.findings)
+        for line, (start, row_findings) in self.later.items():
+            delta = index.line_start(line) - start
+            found.extend(row_findings if not delta else [shift_finding(f, delta, path) for f in row_findings])
+        found.sort(key=_order)
+        self.findings = found
+        self.later = {}
 
     @property
     def matrix(self) -> Matrix:
@@ -115,6 +149,8 @@ class Analysis:
         # (`take_cross_changed`): they must be published again, not only the one that changed
         self.cross_changed: set[str] = set()
         self.changes = 0  # counts file events and configuration reloads (see check_in_steps)
+        # rel -> the last `findings` answer merged with workspace-scoped findings, and what from
+        self._with_cross: dict[str, tuple[list[Finding], list[Finding], list[Finding]]] = {}
         self.defer_until = 0.0  # time.monotonic() before which background checking pauses
 
     # --- configuration --------------------------------------------------------------------
@@ -139,6 +175,7 @@ class Analysis:
         self.revalidating.clear()
         self.cross_changed.update(self.cross)
         self.cross.clear()
+        self._with_cross.clear()
         self._cross_signature = None
         self.changes += 1
 
@@ -182,6 +219,7 @@ class Analysis:
         self.states.pop(rel, None)
         self.revalidating.pop(rel, None)
         self.cross.pop(rel, None)
+        self._with_cross.pop(rel, None)
         self.cross_changed.discard(rel)  # nothing to publish for it (its front end clears it)
 
     def is_foreign(self, rel: str) -> bool:
@@ -218,9 +256,12 @@ class Analysis:
 
     # --- checking -------------------------------------------------------------------------
 
-    def check(self, rel: str) -> MatrixState | None:
+    def check(self, rel: str, staged: bool = False) -> MatrixState | None:
         """(Re)check one matrix if its content changed since the last check: only the edited
-        rows when the edit allows it (incremental.py), else the whole matrix."""
+        rows when the edit allows it (incremental.py), else the whole matrix. `staged`: a whole
+        matrix is checked for its syntactic rules only, its rows left `pending` for the semantic
+        ones (`complete`, `complete_in_steps`): what an editor shows first. Only the first check
+        of a matrix is staged; later ones (an edit, a file event) are complete."""
         state = self.states.get(rel)
         version = self.ws.fs.version(rel)
         if state is not None and version is not None and state.key == version:
@@ -237,12 +278,93 @@ class Analysis:
         if matrix is None:  # unreadable: the problem says why
             findings = [problem] if problem is not None else []
             state = MatrixState(Matrix(rel, "", parse_matrix(rel, "").format), findings, {}, version)
+        elif staged and state is None and rel not in self.revalidating:
+            # its first check: the syntactic findings now, the semantic ones in steps (a row
+            # edit or a full check again finds the cited files scanned: complete at once)
+            cited = _citations(self.ws, matrix, rows=())  # its governing documents
+            after_row = functools.partial(_add_citations, self.ws, out=cited)
+            found = check_matrix(self.ws, matrix, self._resolver(), after_row=after_row, stage="syntactic")
+            state = self._checked(matrix, found, cited, version)
+            state.pending = set(state.rows_at or ())
         else:
             cited, options = self._full_check_options(matrix)
             state = self._checked(
                 matrix, check_matrix(self.ws, matrix, self._resolver(), **options), cited, version
             )
         return self._store(rel, state, full_checks)
+
+    # --- staged diagnostics -------------------------------------------------------------------
+
+    def _complete_rows(self, state: MatrixState, lines: Iterable[int], resolver: Resolver) -> None:
+        """Run the semantic rules on the pending rows at `lines` (their findings into `later`;
+        joined to `findings` once nothing is pending: `MatrixState.settle`)."""
+        closed = not self.ws.fs.has_overlay(state.model.path)
+        for line in lines:
+            if line not in state.pending:
+                continue
+            row = self._current_row(state, line)
+            state.pending.discard(line)
+            if row is None:
+                continue
+            found = check_row(self.ws, state.model, row, resolver, "semantic")
+            if found:
+                state.later[line] = (state.model.index.line_start(line), found)
+            if closed:
+                row._evidence = None  # as after a full check (see `_full_check_options`)
+        state.settle()
+
+    @staticmethod
+    def _current_row(state: MatrixState, line: int) -> Row | None:
+        """The row at `line` with spans valid for the model's text. Row edits leave the other
+        rows' spans as they were (`consistent` False): such a row is parsed again alone
+        (incremental.py), or, where that cannot be done (CSV), the whole matrix."""
+        rows_at = state.rows_at or {}
+        placed = rows_at.get(line)
+        if placed is None or state.consistent:
+            return placed[0] if placed is not None else None
+        model = state.model
+        fresh = reparse_rows(model, range(line, line + 1), model.text, model.index, rows_at)
+        if fresh is None:
+            state.matrix  # noqa: B018 - parsed again whole: every span valid
+            placed = (state.rows_at or {}).get(line)
+            return placed[0] if placed is not None else None
+        install_rows(model, fresh, model.text, model.index, rows_at)
+        return fresh[0][0]
+
+    def complete(self, rel: str) -> MatrixState | None:
+        """The matrix's state with complete findings (its pending rows checked now)."""
+        state = self.check(rel)
+        if state is not None and state.pending:
+            self._complete_rows(state, sorted(state.pending), self._resolver())
+        return state
+
+    def is_complete(self, rel: str) -> bool:
+        state = self.states.get(rel)
+        return state is not None and not state.pending
+
+    async def complete_in_steps(self, rel: str, step_seconds: float = 0.001) -> bool:
+        """Run the semantic rules of `rel`'s pending rows in background steps (requests first,
+        as `check_in_steps`). True when the current state is complete; False when the matrix
+        was checked again meanwhile (a new state: the caller asks again) or is gone."""
+        state = self.states.get(rel)
+        if state is None:
+            return False
+        order: list[int] = []
+        i = 0
+        resolver = self._resolver()
+        deadline = time.perf_counter() + step_seconds
+        while state.pending:
+            if i >= len(order):  # the rows an edit sent back to the pending ones meanwhile
+                order, i = sorted(state.pending), 0
+            self._complete_rows(state, (order[i],), resolver)
+            i += 1
+            if state.pending and time.perf_counter() >= deadline:
+                await self._let_requests_in()
+                if self.states.get(rel) is not state:
+                    return False
+                resolver = self._resolver()  # files may have changed meanwhile: resolved again
+                deadline = time.perf_counter() + step_seconds
+        return self.states.get(rel) is state
 
     def _resolver(self) -> Resolver:
         # the editor computes unsafe suggestions when its quick-fix menu asks for them
@@ -361,12 +483,22 @@ class Analysis:
         dropped = set(lines)
         path = matrix.path
         kept = shift_findings(state.findings, old_index, new_index, path, dropped)
+        # While the matrix's semantic stage is still running (its first check), an edited row
+        # is checked for its syntactic rules and goes back to the rows pending for the others:
+        # an edit does not wait for the first semantic checks of the workspace. Otherwise the
+        # row is checked in full: one publish, complete.
+        staged = bool(state.pending)
+        for line in dropped:
+            state.later.pop(line, None)
         install_rows(matrix, placed, text, new_index, rows_at)
         resolver = self._resolver()
         for row in rows:
-            kept.extend(check_row(self.ws, matrix, row, resolver))
-        kept.sort(key=lambda f: (f.span.start, f.code))
+            kept.extend(check_row(self.ws, matrix, row, resolver, "syntactic" if staged else None))
+            if staged:
+                state.pending.add(row.line)
+        kept.sort(key=_order)
         state.findings = kept
+        state.settle()
         if path in self.cross:
             self.cross[path] = shift_findings(self.cross[path], old_index, new_index, path, set())
         for cited, row_lines in _citations(self.ws, matrix, rows).items():
@@ -423,7 +555,7 @@ class Analysis:
             if (rel in self.open_matrices or state is not None) and (
                 state is None or state.key != fs.version(rel)
             ):
-                self.check(rel)
+                self.check(rel, staged=True)  # capabilities are syntactic: a first check may be staged
         # a matrix waiting for a full check counts as it was (its capabilities did not change:
         # only files it cites did), so its duplicates do not vanish meanwhile
         states = {**self.revalidating, **self.states}
@@ -449,20 +581,29 @@ class Analysis:
         changed, self.cross_changed = self.cross_changed, set()
         return changed
 
-    def findings(self, rel: str, stale_ok: bool = False) -> list[Finding]:
+    def findings(self, rel: str, stale_ok: bool = False, staged: bool = False) -> list[Finding]:
         """The matrix's findings (checked now if needed), workspace-scoped ones computed from
         the current documents (`refresh_cross`). With `stale_ok`, a matrix waiting for a full
         check after a file event answers with what it had, when its text did not change
-        (positions stay right; the full check replaces them when it is stored)."""
+        (positions stay right; the full check replaces them when it is stored). With `staged`,
+        what is known now when the matrix's semantic rules are still pending (a subset of the
+        complete findings: `check(staged=True)`); otherwise they are complete."""
         state = self.stale(rel) if stale_ok else None
         if state is None:
-            state = self.check(rel)
+            state = self.check(rel, staged=True) if staged else self.complete(rel)
         if state is None:
             return []
         self.refresh_cross()
-        out = list(state.findings) + list(self.cross.get(rel, []))
-        out.sort(key=lambda f: (f.span.start, f.code))
-        return out
+        own, cross = state.current(), self.cross.get(rel) or []
+        if not cross:
+            return list(own)
+        kept = self._with_cross.get(rel)  # a pull after another without a change: the same lists
+        if kept is not None and kept[0] is own and kept[1] is cross:
+            return list(kept[2])
+        out = own + cross
+        out.sort(key=_order)
+        self._with_cross[rel] = (own, cross, out)
+        return list(out)
 
     def _revalidate(self, rel: str) -> None:
         """Send a checked matrix back to a full check; its state answers meanwhile (`stale`)."""
@@ -567,6 +708,10 @@ class Analysis:
         index = matrix.index
         starts = index.line_starts
         kept = [f for f in state.findings if bisect.bisect_right(starts, f.span.start) - 1 not in dropped]
+        if state.pending or state.later:  # staged: these rows are checked in full below
+            for line in dropped:
+                state.later.pop(line, None)
+            state.pending.difference_update(dropped)
         resolver = self._resolver()
         closed = not self.ws.fs.has_overlay(matrix.path)
         for line in lines:
@@ -574,8 +719,9 @@ class Analysis:
             kept.extend(check_row(self.ws, matrix, row, resolver))
             if closed:
                 row._evidence = None  # as after a full check (see `_full_check_options`)
-        kept.sort(key=lambda f: (f.span.start, f.code))
+        kept.sort(key=_order)
         state.findings = kept
+        state.settle()
         state.row_checks += len(lines)
         return True
 
@@ -679,6 +825,11 @@ class Analysis:
                 Finding("PM000", Severity.ERROR, path, span, f"config: {p.message}")
             )
         return out
+
+
+def _order(f: Finding) -> tuple[int, str]:
+    """The order of a matrix's findings: by place, then code (stable: a check's own order)."""
+    return (f.span.start, f.code)
 
 
 def _keys(findings: list[Finding] | None) -> list[tuple[str, int, int, str, tuple[Related, ...]]]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
-import gc
 import os
 import re
 import stat
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypedDict
 
-from parity_lsp import __version__
+from parity_lsp import __version__, runtime
 from parity_lsp.config import ConfigProblem, load_config
 from parity_lsp.engine import ALL_RULES, CheckResult, check_paths, default_jobs
 from parity_lsp.findings import Severity
@@ -61,30 +60,11 @@ class OutputError(Exception):
     """The command's output could not be written (closed stdout, full disk, reader gone)."""
 
 
-# What one-shot commands leave for the process's exit to reclaim (`run` sets a list; in-process
-# callers of `main`, the tests, keep nothing).
-_LEFT_FOR_EXIT: list[object] | None = None
-
-
-def _leave_for_exit(*objects: object) -> None:
-    if _LEFT_FOR_EXIT is not None:
-        _LEFT_FOR_EXIT.extend(objects)
-
-
 def run() -> None:
-    """The `parity-lsp` command: `main`, then exit without freeing its model object by object
-    (a check of 100k files / 10k rows spent ~50-90 ms on that before the process could end;
-    mypy exits the same way). Output is flushed first; a closed pipe is not an error here."""
-    global _LEFT_FOR_EXIT
-    _LEFT_FOR_EXIT = []
-    code = main(exiting=True)
-    for stream in (sys.stdout, sys.stderr):
-        # None: started closed (`>&-`); OSError: the reader went away (`| head`), a full disk
-        # (said by the command, which flushes what it must deliver); ValueError: closed
-        if stream is not None:
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
-    os._exit(code)
+    """The `parity-lsp` command: `main`, then the process ends without tearing down what the
+    command built (`runtime.exit_now`; output is flushed first, a closed pipe is no error)."""
+    runtime.exiting()
+    runtime.exit_now(main(exiting=True))
 
 
 def _err(line: str) -> None:
@@ -444,12 +424,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         status = EXIT_OK
     _tell(notices, nothing_only=report.nothing_checked)
-    _leave_for_exit(ws, result, report)
+    runtime.keep_until_exit(ws, result, report)
     if report.nothing_checked and args.format == "text":
         return status  # the one line on stderr says it all
     color = args.format == "text" and _stdout().isatty() and not os.environ.get("NO_COLOR")
     out = render(report, args.format, color=color)
-    _leave_for_exit(out)
+    runtime.keep_until_exit(out)
     _emit(out, "\n")
     return status
 
@@ -792,7 +772,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     link_base = "" if rel == "." else rel + "/"
     text = render(report, args.format, link_base)
     text = text if text.endswith("\n") else text + "\n"
-    _leave_for_exit(ws, result, report, text)
+    runtime.keep_until_exit(ws, result, report, text)
     if out is None:
         _emit(text)
     else:
@@ -915,9 +895,8 @@ def add_report_parsers(sub: Subparsers) -> None:
 
 
 def main(argv: list[str] | None = None, *, exiting: bool = False) -> int:
-    """Run one command. `exiting`: the process ends right after (`run`), so the cyclic GC is
-    left off: switched on again, its first collection walked every object the command had
-    made (~100 ms after a check of 100k files / 10k rows, before the exit could happen)."""
+    """Run one command. `exiting`: the process ends right after (`run`), so the cyclic GC a
+    one-shot command switches off is not switched on again (`runtime.one_shot`)."""
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -926,22 +905,16 @@ def main(argv: list[str] | None = None, *, exiting: bool = False) -> int:
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    gc_was_enabled = gc.isenabled()
+    # the server tunes the process itself (lsp/server.py: serve)
+    restore = runtime.one_shot() if args.func is not cmd_serve else None
     try:
         return _run_command(args)
     finally:
-        if gc_was_enabled and not exiting:
-            gc.enable()  # for callers in the same process (tests)
+        if restore is not None and not exiting:
+            restore()  # for callers in the same process (tests)
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    if args.func is not cmd_serve:
-        # A one-shot command builds a large model and exits: the cyclic GC only walked it again
-        # and again (2.1 -> 1.5 s on 4,000 rows with raised thresholds; off, 100k/10k `check`
-        # 4.1 -> 3.9 s and its result unpickling 0.46 -> 0.07 s, same peak memory). The engine
-        # makes no reference cycles (tests/test_no_cyclic_garbage.py): reference counting
-        # frees its objects. The server tunes the GC itself (lsp/server.py: serve).
-        gc.disable()
     command: Callable[[argparse.Namespace], int] = args.func  # cmd_*, set by the subcommand's parser
     try:
         return command(args)

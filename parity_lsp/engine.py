@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import multiprocessing
 import os
 import posixpath
 import re
@@ -27,7 +26,7 @@ from parity_lsp.parse.directives import is_suppressed
 from parity_lsp.parse.markdown import parse_markdown, parse_markdown_steps
 from parity_lsp.roles import EMPTY_SPEC, ColumnSpec
 from parity_lsp.rules import pm005_no_matrix_table, registry
-from parity_lsp.rules.base import RuleInfo, RuleModule, Scope
+from parity_lsp.rules.base import RuleInfo, RuleModule, Scope, Stage
 from parity_lsp.rules.context import (
     MatrixContext,
     Resolver,
@@ -181,13 +180,18 @@ def _finish(
     return out
 
 
-def _enabled_modules(config: Config, scope: Scope) -> tuple[RuleModule, ...]:
-    """The enabled rule modules of one scope, in code order: asked for every row, answered
-    once per configuration (configurations are not changed once built)."""
+def _enabled_modules(config: Config, scope: Scope, stage: Stage | None = None) -> tuple[RuleModule, ...]:
+    """The enabled rule modules of one scope (and `stage`: None for both), in code order: asked
+    for every row, answered once per configuration (configurations are not changed once built)."""
     memo = config.memo("enabled modules")
-    found: tuple[RuleModule, ...] | None = memo.get(scope)
+    key = f"{scope} {stage}"
+    found: tuple[RuleModule, ...] | None = memo.get(key)
     if found is None:
-        found = memo[scope] = tuple(m for m in registry.modules_for(scope) if config.is_enabled(m.RULE.code))
+        found = memo[key] = tuple(
+            m
+            for m in registry.modules_for(scope)
+            if config.is_enabled(m.RULE.code) and (stage is None or m.RULE.stage == stage)
+        )
     return found
 
 
@@ -222,11 +226,14 @@ def check_matrix(
     *,
     release: bool = False,
     after_row: Callable[[Row], object] | None = None,
+    stage: Stage | None = None,
 ) -> list[Finding]:
     """Findings of every row-, table- and matrix-scoped rule for one matrix (`release`,
-    `after_row`: see `check_pieces`)."""
+    `after_row`, `stage`: see `check_pieces`)."""
     out: list[Finding] = []
-    for findings in iter_check_matrix(ws, matrix, resolver, release=release, after_row=after_row):
+    for findings in iter_check_matrix(
+        ws, matrix, resolver, release=release, after_row=after_row, stage=stage
+    ):
         out.extend(findings)
     return out
 
@@ -238,10 +245,11 @@ def iter_check_matrix(
     *,
     release: bool = False,
     after_row: Callable[[Row], object] | None = None,
+    stage: Stage | None = None,
 ) -> Iterator[list[Finding]]:
     """`check_matrix` one piece at a time (matrix, then each table and each row), so that a
     server can answer requests between rows of a large matrix."""
-    for piece in check_pieces(ws, matrix, resolver or Resolver(ws), release, after_row):
+    for piece in check_pieces(ws, matrix, resolver or Resolver(ws), release, after_row, stage):
         yield piece()
 
 
@@ -255,20 +263,23 @@ def check_pieces(
     resolver: Resolver,
     release: bool = False,
     after_row: Callable[[Row], object] | None = None,
+    stage: Stage | None = None,
 ) -> list[Piece]:
     """The units of a matrix check, in order, each a function returning its findings: the
     matrix-scoped rules, then per table its table-scoped rules and each of its rows.
     `after_row(row)` is called once a row is checked; with `release`, the row's parsed evidence
-    is then dropped (parsed again if asked): memory holds one row's references, not all."""
-    check: Callable[[Workspace, Matrix, Row, Resolver], list[Finding]]
+    is then dropped (parsed again if asked): memory holds one row's references, not all.
+    `stage`: only the rules of that stage (`RuleInfo.stage`; the matrix's parse problems are
+    syntactic); None, all of them. The findings of both stages are those of one check."""
+    check: Callable[[Workspace, Matrix, Row, Resolver, Stage | None], list[Finding]]
     if release or after_row is not None:
         check = functools.partial(_check_row_then, after_row, release)
     else:
         check = check_row
-    pieces: list[Piece] = [functools.partial(_check_matrix_scope, ws, matrix, resolver)]
+    pieces: list[Piece] = [functools.partial(_check_matrix_scope, ws, matrix, resolver, stage)]
     for table in matrix.tables:
-        pieces.append(functools.partial(_check_table_scope, ws, matrix, table, resolver))
-        pieces.extend(functools.partial(check, ws, matrix, row, resolver) for row in table.rows)
+        pieces.append(functools.partial(_check_table_scope, ws, matrix, table, resolver, stage))
+        pieces.extend(functools.partial(check, ws, matrix, row, resolver, stage) for row in table.rows)
     return pieces
 
 
@@ -279,8 +290,9 @@ def _check_row_then(
     matrix: Matrix,
     row: Row,
     resolver: Resolver,
+    stage: Stage | None = None,
 ) -> list[Finding]:
-    findings = check_row(ws, matrix, row, resolver)
+    findings = check_row(ws, matrix, row, resolver, stage)
     if after_row is not None:
         after_row(row)
     if release:
@@ -288,28 +300,37 @@ def _check_row_then(
     return findings
 
 
-def _check_matrix_scope(ws: Workspace, matrix: Matrix, resolver: Resolver) -> list[Finding]:
-    # a "not a matrix header" problem is PM005's to report (named: check_paths; open: the rule)
-    findings: list[Finding] = [_problem(matrix, p) for p in matrix.problems if p.code != "PM005"]
-    for rule in _enabled_modules(ws.config, "matrix"):
+def _check_matrix_scope(
+    ws: Workspace, matrix: Matrix, resolver: Resolver, stage: Stage | None = None
+) -> list[Finding]:
+    # a "not a matrix header" problem is PM005's to report (named: check_paths; open: the rule);
+    # parse problems are syntactic findings
+    problems = matrix.problems if stage != "semantic" else ()
+    findings: list[Finding] = [_problem(matrix, p) for p in problems if p.code != "PM005"]
+    for rule in _enabled_modules(ws.config, "matrix", stage):
         _run(rule, MatrixContext(matrix, ws, resolver), matrix, findings)
     return _finish(ws, matrix, findings)
 
 
-def _check_table_scope(ws: Workspace, matrix: Matrix, table: Table, resolver: Resolver) -> list[Finding]:
+def _check_table_scope(
+    ws: Workspace, matrix: Matrix, table: Table, resolver: Resolver, stage: Stage | None = None
+) -> list[Finding]:
     findings: list[Finding] = []
     tctx = TableContext(table, matrix, ws, resolver)
-    for rule in _enabled_modules(ws.config, "table"):
+    for rule in _enabled_modules(ws.config, "table", stage):
         _run(rule, tctx, matrix, findings)
     return _finish(ws, matrix, findings, (table.suppressed,))
 
 
-def check_row(ws: Workspace, matrix: Matrix, row: Row, resolver: Resolver | None = None) -> list[Finding]:
-    """Findings of the row-scoped rules for one row (the unit of incremental re-checking)."""
+def check_row(
+    ws: Workspace, matrix: Matrix, row: Row, resolver: Resolver | None = None, stage: Stage | None = None
+) -> list[Finding]:
+    """Findings of the row-scoped rules for one row (the unit of incremental re-checking);
+    with `stage`, of that stage's rules only."""
     resolver = resolver or Resolver(ws)
     findings: list[Finding] = []
     rctx = RowContext(row, matrix, ws, resolver)
-    for rule in _enabled_modules(ws.config, "row"):
+    for rule in _enabled_modules(ws.config, "row", stage):
         _run(rule, rctx, matrix, findings)
     return _finish(ws, matrix, findings, (rctx.table.suppressed, row.suppressed))
 
@@ -426,6 +447,8 @@ def default_jobs() -> int:
 
 def _can_fork() -> bool:
     # fork only where it is the native model (Linux): macOS system libraries are not fork-safe
+    import multiprocessing  # the CLI's parallel check only: not the server's import
+
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -453,6 +476,8 @@ def _run_pieces(
     parts_of = shares(keys, jobs, head_start=len(pieces) // 30)
     workers: list[tuple[BaseProcess, Connection, list[int]]] = []
     try:
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         for share in parts_of[1:]:
             reader, writer = context.Pipe(duplex=False)

@@ -29,19 +29,21 @@ def changed_lines(old: str, new: str, old_index: LineIndex, new_index: LineIndex
     if old_index.line_count != new_index.line_count:
         return None
     n = min(len(old), len(new))
-    # common prefix and suffix by halving (string comparisons run in C)
+    # common prefix and suffix by halving; each step compares (in C) only the part not known
+    # to be equal yet, so the whole search reads the text about once
     lo, hi = 0, n
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if old[:mid] == new[:mid]:
+        if old.startswith(new[lo:mid], lo):  # old[:lo] == new[:lo] already
             lo = mid
         else:
             hi = mid - 1
     prefix = lo
     lo, hi = 0, n - prefix
+    end_old, end_new = len(old), len(new)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if old[len(old) - mid :] == new[len(new) - mid :]:
+        if old.endswith(new[end_new - mid : end_new - lo], 0, end_old - lo):  # the last lo already
             lo = mid
         else:
             hi = mid - 1

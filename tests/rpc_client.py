@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 SERVER = [sys.executable, "-m", "parity_lsp", "serve"]
@@ -227,13 +228,20 @@ class RawClient:
         ]
 
     async def wait_diagnostics(
-        self, uri: str, version: int | None = None, timeout: float = 20.0, after: int = 0
+        self,
+        uri: str,
+        version: int | None = None,
+        timeout: float = 20.0,
+        after: int = 0,
+        until: Callable[[dict], bool] | None = None,
     ) -> dict:
-        """The first publishDiagnostics for `uri` (of `version`, if given) past the first `after`."""
+        """The first publishDiagnostics for `uri` (of `version`, if given) past the first `after`
+        (and for which `until(params)` holds: the server publishes a matrix it opens first with
+        its syntactic findings, then complete)."""
 
         def ready():
             for p in self.diagnostics_for(uri)[after:]:
-                if version is None or p.get("version") == version:
+                if (version is None or p.get("version") == version) and (until is None or until(p)):
                     return p
             return None
 

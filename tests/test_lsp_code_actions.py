@@ -156,7 +156,9 @@ async def test_code_action_kinds_are_advertised(root):
 async def test_quick_fix_is_bound_to_its_diagnostic_and_removes_it(root):
     async with session(root, capabilities=pull_capabilities()) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
-        items = await pull(lsp, u)
+        # the first pull has the syntactic findings; PM201 comes with the rest (staged)
+        expected = [("PM101", 2), ("PM102", 2), ("PM201", 3)]
+        items = await pull_until(lsp, u, lambda items: codes(items) == expected, "the complete diagnostics")
         assert codes(items) == [("PM101", 2), ("PM102", 2), ("PM201", 3)]
         (typo,) = [d for d in items if d.code == "PM101"]
         # the range is in UTF-16: 🚀 counts two units
@@ -193,7 +195,11 @@ async def test_diagnostic_sent_by_the_client_is_fixed_from_anywhere_on_the_line(
 async def test_unsafe_fix_is_offered_but_not_preferred(root):
     async with session(root, capabilities=pull_capabilities()) as lsp:
         u = open_doc(lsp, root, "docs/parity/m.md")
-        (pm201,) = [d for d in await pull(lsp, u) if d.code == "PM201"]
+        (pm201,) = [
+            d
+            for d in await pull_until(lsp, u, lambda items: any(d.code == "PM201" for d in items), "PM201")
+            if d.code == "PM201"
+        ]
         got = await actions(lsp, u, pm201.range.start, pm201.range.end, diagnostics=[pm201])
         (quick,) = [a for a in got if a.kind == types.CodeActionKind.QuickFix]
         assert (quick.title, quick.is_preferred, quick.diagnostics[0].code) == (

@@ -69,7 +69,7 @@ def test_wheel_name_and_contents(wheel):
     )
     assert not any(n.startswith(("tests/", "examples/", "editors/")) for n in names)
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
-    assert "parity-lsp = parity_lsp.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "parity-lsp = parity_lsp.entry:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_installed_wheel_checks_the_demo(venv, tmp_path):

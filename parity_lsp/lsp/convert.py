@@ -6,14 +6,16 @@ default; an emoji is 2 UTF-16 units, 4 UTF-8 units).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
 from parity_lsp.findings import Edit, Finding, Fix, Related, Severity
+from parity_lsp.lsp.transport import RawJson
 from parity_lsp.text import LineIndex, Span
 
 if TYPE_CHECKING:
@@ -56,34 +58,32 @@ class DiagnosticData(TypedDict):
     index: int
 
 
-class Prebuilt(dict[str, Any]):
-    """A JSON value already in wire form: the protocol sends it as is, without walking it
-    through cattrs (20,000 diagnostics cost 0.4 s that way, per response)."""
-
-
-class RawJson:
-    """JSON text spliced into a message as is (cached per diagnostic, so a response of
-    thousands of diagnostics is joined, not encoded again, after each keystroke)."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
 class DiagnosticList:
-    """A document's diagnostics as one JSON array, with a digest that changes exactly when
-    they do (pull result ids)."""
+    """A document's diagnostics as one JSON array (`raw`), with a digest that changes exactly
+    when they do (pull result ids).
+
+    Each diagnostic's JSON object is encoded once and kept by the server (`diagnostic_json`)
+    while its line and finding stay the same; the list adds each one's `data` — the document's
+    uri and the diagnostic's place in the list, which a code action sends back — as it joins
+    them. Answering after a keystroke is a join of strings, not thousands of conversions."""
 
     __slots__ = ("count", "digest", "raw")
 
-    def __init__(self, fragments: list[str]) -> None:
-        self.count = len(fragments)
-        self.digest = hash(tuple(fragments))  # str hashes are cached: reused fragments cost nothing
-        self.raw = RawJson("[" + ",".join(f"{frag}{i}}}}}" for i, frag in enumerate(fragments)) + "]")
+    def __init__(self, objects: list[str], uri: str) -> None:
+        self.count = len(objects)
+        self.digest = hash(tuple(objects))  # str hashes are cached: reused objects cost nothing
+        data = ',"data":{"uri":' + json.dumps(uri) + ',"index":'
+        # each object without its closing brace, then `data` and the braces of both
+        self.raw = RawJson("[" + ",".join(f"{obj[:-1]}{data}{i}}}}}" for i, obj in enumerate(objects)) + "]")
 
     def __len__(self) -> int:
         return self.count
+
+
+def diagnostic_json(wire: dict[str, object]) -> str:
+    """The JSON object of one diagnostic in wire form (`Converter.diagnostic_wire`), without
+    its `data` (added by `DiagnosticList`)."""
+    return json.dumps(wire)
 
 
 _JSON: cattrs.Converter | None = None

@@ -26,13 +26,15 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pygls.uris import to_fs_path
 
-from parity_lsp.analysis import Analysis
-from parity_lsp.lsp.convert import Converter
 from parity_lsp.text import LineIndex
+
+if TYPE_CHECKING:  # the engine is imported once `initialize` is answered (lsp/server.py)
+    from parity_lsp.analysis import Analysis
+    from parity_lsp.lsp.convert import Converter
 
 SECTION = "parityLsp"  # the client's settings section
 ROOT_MARKERS = (".parity-lsp.toml", "pyproject.toml", ".git")
@@ -54,6 +56,9 @@ class Folder:
     deferred: set[str] = field(default_factory=set)  # matrices to publish once ready
     check_later_paths: set[str] = field(default_factory=set)  # sent back to a full check by file events
     check_later_task: asyncio.Future[None] | None = None
+    completing: dict[str, asyncio.Future[None]] = field(
+        default_factory=dict
+    )  # staged: rel -> its semantic stage
     indexing: asyncio.Future[None] | None = None
     removed: bool = False  # the client removed it (work in flight for it stops)
 

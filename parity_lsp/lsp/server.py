@@ -11,222 +11,50 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
-import enum
 import functools
-import gc
 import importlib
-import inspect
-import json
 import logging
-import os
-import re
-import secrets
-import stat
-import sys
-import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInternalError
-from pygls.io_ import StdinAsyncReader, StdoutWriter
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
-from parity_lsp import __version__
-from parity_lsp.analysis import Analysis
-from parity_lsp.findings import Related, Severity
-from parity_lsp.lsp.convert import Converter, DiagnosticList, Prebuilt, RawJson, encoding_name
+from parity_lsp import __version__, runtime
+from parity_lsp.findings import Finding, Related, Severity
+from parity_lsp.lsp import transport
+from parity_lsp.lsp.convert import Converter, DiagnosticList, diagnostic_json, encoding_name
 from parity_lsp.lsp.docs import rule_doc_uri
 from parity_lsp.lsp.folders import Folder, Folders, index_for, settings_from
+from parity_lsp.lsp.transport import ParityProtocol, Prebuilt
 
 if TYPE_CHECKING:
     import argparse
 
-    from cattrs import Converter as JsonConverter
-    from pygls.io_ import AsyncReader
-    from pygls.protocol.json_rpc import RPCMessage
+    from parity_lsp.text import LineIndex
 
 log = logging.getLogger("parity_lsp.lsp")
 
-
-_CONTENT_LENGTH = re.compile(rb"^Content-Length: (\d+)\r\n$")
-_RAW_NONCE = secrets.token_hex(8)
-_RAW_SLOT = re.compile(r'"\\u0000' + _RAW_NONCE + r'(\d+)\\u0000"')
-BACKGROUND_PAUSE = 0.015  # seconds of quiet from the client before background indexing goes on
+BACKGROUND_PAUSE = 0.015  # seconds of quiet from the client before background work goes on
 READY_TIMEOUT = 10.0  # seconds anything waits for the client's settings (a client that never answers)
 
-
-class _Read(enum.Enum):
-    ANSWERED = enum.auto()  # a message already answered with an error while being read
-
-
-_ANSWERED = _Read.ANSWERED
-
-# What `diagnostics_for` keys a diagnostic's cached JSON fragment by: (line, its text, code,
-# message, column, length, severity, tags, related locations).
-_FragmentKey = tuple[int, str, str, str, int, int, Severity, tuple[str, ...], tuple[Related, ...]]
-
-
-class ParityProtocol(LanguageServerProtocol):
-    """pygls logs a request whose params cannot be read and never answers it; a client then
-    waits forever. Answer it with the JSON-RPC error (InvalidParams) and keep serving."""
-
-    _server: ParityServer  # the only server this protocol is made for (`protocol_cls`)
-
-    def __init__(self, server: LanguageServer, converter: JsonConverter) -> None:
-        super().__init__(server, converter)
-        self._parity_initialized = False
-        self._writes: set[asyncio.Future[None]] = set()  # writes in flight on an async transport
-
-    def structure_message(self, data: dict[str, Any]) -> object:
-        if (
-            isinstance(data, dict)
-            and "method" in data
-            and "params" not in data
-            and self.get_message_type(data["method"]) is None
-        ):
-            data = {**data, "params": None}  # an unknown method without params: MethodNotFound, not -32603
-        try:
-            return super().structure_message(data)
-        except JsonRpcException as exc:
-            if isinstance(data, dict) and "id" in data and "method" in data:
-                self._send_response(data["id"], None, exc.to_response_error())
-            return _ANSWERED  # a malformed notification is dropped (it has no reply)
-
-    def handle_message(self, message: RPCMessage | _Read) -> None:
-        if message is _ANSWERED:
-            return None
-        method = getattr(message, "method", None)
-        msg_id = getattr(message, "id", None)
-        if method is not None and msg_id is not None:  # a request
-            if method == types.INITIALIZE:
-                self._parity_initialized = True
-            elif not self._parity_initialized:
-                self._send_response(
-                    msg_id,
-                    None,
-                    types.ResponseError(
-                        code=types.ErrorCodes.ServerNotInitialized, message="the server is not initialized"
-                    ),
-                )
-                return None
-            elif self._shutdown:
-                self._send_response(
-                    msg_id,
-                    None,
-                    types.ResponseError(
-                        code=types.ErrorCodes.InvalidRequest, message="the server is shutting down"
-                    ),
-                )
-                return None
-        super().handle_message(message)
-
-    def _send_data(self, data: Any) -> None:
-        """pygls's `_send_data`, with `RawJson` values spliced in as they are. A message going
-        out counts as the client talking: its next request usually follows the answer."""
-        if not data:
-            return
-        if self._server is not None:
-            self._server.client_is_talking()
-        if self.writer is None:
-            log.error("Unable to send data, no available transport!")
-            return
-        raws: list[str] = []
-
-        def default(value: object) -> object:
-            if isinstance(value, RawJson):
-                raws.append(value.text)
-                return f"\0{_RAW_NONCE}{len(raws) - 1}\0"  # a string no document can hold
-            return self._serialize_message(value)
-
-        try:
-            body = json.dumps(data, default=default)
-            if raws:
-                body = _RAW_SLOT.sub(lambda m: raws[int(m.group(1))], body)
-            payload = body.encode(self.CHARSET)
-            if self._include_headers:
-                header = (
-                    f"Content-Length: {len(payload)}\r\n"
-                    f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
-                )
-                payload = header.encode("ascii") + payload
-            res = self.writer.write(payload)
-            if inspect.isawaitable(res):
-                # the loop keeps only a weak reference to a task: hold it until it is done
-                write = asyncio.ensure_future(res)
-                self._writes.add(write)
-                write.add_done_callback(self._writes.discard)
-        except BrokenPipeError:
-            log.exception("Error sending data. BrokenPipeError")
-            raise
-        except Exception as error:
-            log.exception("Error sending data")
-            self._server._report_server_error(error, JsonRpcInternalError)
-
-    def _serialize_message(self, data: Any) -> dict[str, Any]:
-        # results and params already in wire form are sent as they are (see convert.Prebuilt)
-        payload = getattr(data, "result", None)
-        if isinstance(payload, Prebuilt):
-            return {"jsonrpc": data.jsonrpc, "id": data.id, "result": payload}
-        payload = getattr(data, "params", None)
-        if isinstance(payload, Prebuilt) and hasattr(data, "method"):
-            return {"jsonrpc": data.jsonrpc, "method": data.method, "params": payload}
-        return super()._serialize_message(data)
-
-
-class PipeReader:
-    """stdin read by the event loop itself (asyncio pipe transport), not by a worker thread.
-
-    pygls's reader does one thread round trip per header line and per body, and each needs the
-    GIL back from whatever the loop is running: while the index was being built in the
-    background a request took several steps to be read. Here bytes arrive with the loop's
-    select and a buffered message is parsed without yielding."""
-
-    def __init__(self, stream: BinaryIO, on_input: Callable[[], None] | None = None) -> None:
-        self.stream = stream
-        self.reader: asyncio.StreamReader | None = None
-        self.on_input = on_input  # called for each header line: the client is talking
-
-    async def _ready(self) -> asyncio.StreamReader:
-        if self.reader is None:
-            loop = asyncio.get_running_loop()
-            reader = asyncio.StreamReader(limit=1 << 20)  # for a header line; bodies are read by size
-            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self.stream)
-            self.reader = reader
-        return self.reader
-
-    async def readline(self) -> bytes:
-        try:
-            line = await (await self._ready()).readline()
-        except ValueError:  # a header line over the limit (dropped by the stream): not a header
-            return b"X-Parity-Overlong-Header: dropped\r\n"
-        if self.on_input is not None:
-            self.on_input()
-        return line
-
-    async def readexactly(self, n: int) -> bytes:
-        try:
-            return await (await self._ready()).readexactly(n)
-        except asyncio.IncompleteReadError as exc:  # end of input: what there was
-            return exc.partial
-
-
-def _is_pipe(stream: BinaryIO) -> bool:
-    try:
-        mode = os.fstat(stream.fileno()).st_mode
-    except (OSError, ValueError, AttributeError):
-        return False
-    # not a terminal: the pipe transport makes the descriptor non-blocking, and a terminal's
-    # flag is shared with the shell that started us
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+# What `diagnostics_for` keys a diagnostic's cached JSON object by (its line's text unchanged):
+# (line, code, message, column, length, severity, tags, related locations).
+_DiagnosticKey = tuple[int, str, str, int, int, Severity, tuple[str, ...], tuple[Related, ...]]
 
 
 class ParityServer(LanguageServer):
+    """The server's state: its folders (lsp/folders.py), what it published, and the work it
+    does between messages. Answers `initialize` with what it imported to get there (pygls and
+    this package's LSP layer); the engine is imported right after (`ensure_started`), then the
+    rest in background steps (`warm_up`)."""
+
+    protocol: ParityProtocol
+
     def __init__(self) -> None:
         # pygls answers a request whose handler raises with a JSON-RPC error and keeps serving
         super().__init__(
@@ -235,83 +63,80 @@ class ParityServer(LanguageServer):
             protocol_cls=ParityProtocol,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         )
+        self.protocol.on_send = self.client_is_talking
+        self.protocol.before_message = self.ensure_started
         self.folders = Folders()  # every root served: workspace folders and implicit ones (folders.py)
         self.init_options: dict[str, Any] = {}  # the client's, as it sent them
+        # the client's folders, from `initialize`: served once it is answered (`ensure_started`)
+        self.initial_folders: list[tuple[str, str, Path]] = []
+        self.started = False
         self.published: dict[str, int] = {}  # uri -> number of diagnostics last pushed
         self.pending: dict[str, asyncio.TimerHandle] = {}  # uri -> its coming re-check
-        # uri -> (position encoding, line key -> JSON fragment)
-        self.diagnostic_cache: dict[str, tuple[str, dict[_FragmentKey, str]]] = {}
+        # uri -> (position encoding, the line index of the text, key -> JSON object of a diagnostic)
+        self.diagnostic_cache: dict[str, tuple[str, LineIndex, dict[_DiagnosticKey, str]]] = {}
+        # uri -> the findings last answered, the line index and encoding they were converted
+        # with, and the answer (a pull again without a change is answered with it)
+        self.diagnostic_lists: dict[str, tuple[list[Finding], LineIndex, str, DiagnosticList]] = {}
         self.newest_version: dict[str, int] = {}  # uri -> the newest document version seen
         # Set once `initialized` was handled (the first folders' settings applied); bounded by
         # READY_TIMEOUT for a client that never sends it.
         self.ready: asyncio.Event | None = None
         self.watching = False  # the client reports file changes (registered watchers)
         self.doc_owner: dict[str, Folder] = {}  # uri of an open document -> the folder it belongs to
+        self.quiet_until = 0.0  # time.monotonic() before which background work waits (client talking)
+        self.warming: asyncio.Future[None] | None = None
+
+    # --- transport ---------------------------------------------------------------------------
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
-        """pygls's stdio server, reading stdin with `PipeReader` when it is a pipe (as editors
-        start servers; anything else, a regular file, with pygls's thread reader), and answering
-        a body that is not JSON with a ParseError."""
-        stream = stdin or sys.stdin.buffer
-        self._stop_event = stop = threading.Event()
-        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
-        reader: AsyncReader = (
-            PipeReader(stream, self.client_is_talking)
-            if _is_pipe(stream)
-            else StdinAsyncReader(stream, self.thread_pool)
-        )
-        try:
-            asyncio.run(self._read_messages(reader, stop))
-        except BrokenPipeError:
-            log.error("Connection to the client is lost! Shutting down the server.")
-        except (KeyboardInterrupt, SystemExit):
-            pass
-        finally:
-            self.shutdown()  # type: ignore[no-untyped-call]  # pygls's `shutdown` has no annotations
+        """Serve over stdio (transport.serve_stdio: stdin read on the event loop)."""
+        transport.serve_stdio(self, self.protocol, stdin, stdout, on_input=self.client_is_talking)
 
-    async def _read_messages(self, reader: AsyncReader, stop: threading.Event) -> None:
-        """pygls's `run_async` loop (Content-Length framing), except that a body that is not
-        JSON gets the JSON-RPC ParseError (-32700, id null) instead of only a log line."""
-        length = 0
-        while not stop.is_set():
-            header = await reader.readline()
-            if not header:
-                break
-            if not length:
-                match = _CONTENT_LENGTH.fullmatch(header)
-                if match:
-                    length = int(match.group(1))
-            if not length or header.strip():
-                continue
-            body = await reader.readexactly(length)
-            length = 0
-            if not body:
-                break
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """A body that is not JSON is answered with ParseError; anything else as pygls does."""
+        if transport.is_parse_error(error):
+            transport.parse_error(self.protocol, error)
+            return
+        super().report_server_error(error, source)
+
+    # --- start -------------------------------------------------------------------------------
+
+    def ensure_started(self) -> None:
+        """Once `initialize` is answered: import the engine and serve the client's folders
+        (their configuration read). Runs right after the answer (scheduled by `initialize`), or
+        before the first message that needs it, whichever comes first; a no-op after that."""
+        if self.started or self.ready is None:
+            return
+        self.started = True
+        for uri, name, path in self.initial_folders:
+            from parity_lsp.lsp.folders import listing_bound
+
+            self.add_folder(uri, name, path, max_files=listing_bound(path))
+        self.initial_folders = []
+        self.warming = asyncio.ensure_future(self.warm_up())
+
+    async def warm_up(self) -> None:
+        """Import what later requests and the semantic stage need (features, scanners, the CI
+        model), one module a step while the client is quiet: not on the way of the first
+        diagnostics, and not in the middle of the first completion."""
+        for module in _warm_up_modules():
+            await self.background_turn()
             try:
-                message = json.loads(body, object_hook=self.protocol.structure_message)
-            except ValueError as exc:  # not JSON (or not UTF-8): the client must hear about it
-                self.protocol._send_data(
-                    {
-                        "jsonrpc": "2.0",
-                        "id": None,
-                        "error": {"code": -32700, "message": f"Parse error: {exc}"},
-                    }
-                )
-                continue
-            except Exception as exc:
-                log.exception("Unable to read message")
-                self.report_server_error(exc, JsonRpcException)
-                continue
-            try:
-                self.protocol.handle_message(message)
-            except Exception as exc:
-                log.exception("Unable to handle message")
-                self.report_server_error(exc, JsonRpcException)
+                importlib.import_module(module)
+            except Exception:
+                log.warning("could not import %s ahead of its use", module, exc_info=True)
+        runtime.long_lived()  # modules and classes: never garbage
+
+    async def background_turn(self) -> None:
+        """Let requests in first: yield, and wait while the client is talking."""
+        await asyncio.sleep(0)
+        while time.monotonic() < self.quiet_until:
+            await asyncio.sleep(0.002)
 
     def client_is_talking(self) -> None:
-        """A message is arriving (or an answer leaving): background indexing pauses for a
-        moment (requests first)."""
-        until = time.monotonic() + BACKGROUND_PAUSE
+        """A message is arriving (or an answer leaving): background work pauses for a moment
+        (requests first)."""
+        until = self.quiet_until = time.monotonic() + BACKGROUND_PAUSE
         for folder in self.folders:
             folder.analysis.defer_until = until
 
@@ -378,6 +203,8 @@ class ParityServer(LanguageServer):
     ) -> Folder:
         """Serve `root` (a workspace folder, or an implicit one): its own analysis, with the
         settings the client sent at initialization until it is asked for the folder's own."""
+        from parity_lsp.analysis import Analysis
+
         existing = self.folders.get(root.resolve())
         if existing is not None:
             return existing
@@ -396,7 +223,7 @@ class ParityServer(LanguageServer):
         """Stop serving a folder: its work stops (what it has pending publishes nothing), the
         diagnostics it published are cleared, and a folder around it takes its matrices back."""
         self.folders.remove(folder)
-        for task in (folder.indexing, folder.check_later_task):
+        for task in (folder.indexing, folder.check_later_task, *folder.completing.values()):
             if task is not None and not task.done():
                 task.cancel()
         prefix = folder.converter.uri("").rstrip("/") + "/"
@@ -425,6 +252,7 @@ class ParityServer(LanguageServer):
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         self.published[uri] = 0
         self.diagnostic_cache.pop(uri, None)
+        self.diagnostic_lists.pop(uri, None)
 
     # --- publishing --------------------------------------------------------------------------
 
@@ -439,48 +267,58 @@ class ParityServer(LanguageServer):
         return doc.version if doc is not None else None
 
     def diagnostics_for(self, folder: Folder, rel: str) -> DiagnosticList:
-        """The document's diagnostics in wire form. Diagnostics of a line whose text and
-        findings did not change since the last call are reused (as JSON text), not converted
-        or encoded again."""
+        """The document's diagnostics in wire form: what is known now (staged: the syntactic
+        findings first, the rest computed in the background by `complete_later`, which
+        publishes again). Diagnostics of a line whose text and findings did not change since
+        the last call are reused (as JSON text), not converted or encoded again."""
         analysis, converter = folder.analysis, folder.converter
         before = analysis.states.get(rel)
         # a matrix waiting for its background check after a file event answers with what it had
         background = folder.check_later_task is not None and not folder.check_later_task.done()
-        # A full check builds a model that lives until the next one and leaves no cyclic garbage
-        # (models hold no cycles): the cyclic GC would only walk it, twice (~8% of the first
-        # check of 10,000 rows). It is paused for the call and a new model frozen.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            findings = analysis.findings(rel, stale_ok=background)
-        finally:
-            if analysis.states.get(rel) is not before:
-                gc.freeze()  # a full check made a large long-lived model: keep the cyclic GC off it
-            if enabled:
-                gc.enable()
+        with runtime.quiet():
+            findings = analysis.findings(rel, stale_ok=background, staged=True)
+        if analysis.states.get(rel) is not before:
+            runtime.long_lived()  # a check made a model that lives until the next one
+        if rel in analysis.states and not analysis.is_complete(rel):
+            self.complete_later(folder, rel)
         config_findings = analysis.config_findings()
         if rel in config_findings:
             findings = findings + config_findings[rel]
         index = index_for(analysis, rel)
         uri = converter.uri(rel)
-        # A fragment depends only on its key below (and the position encoding): findings that
-        # came back after a workspace-wide change (PM003, file events) reuse it too.
-        cached_encoding, cache = self.diagnostic_cache.get(uri, (None, {}))
-        if cached_encoding != converter.encoding:
-            cache = {}
-        fresh: dict[_FragmentKey, str] = {}
-        data_prefix = ',"data":{"uri":' + json.dumps(uri) + ',"index":'
-        fragments = []
+        last = self.diagnostic_lists.get(uri)
+        if (
+            last is not None
+            and last[1] is index
+            and last[2] == converter.encoding
+            and len(last[0]) == len(findings)
+            and all(a is b for a, b in zip(last[0], findings, strict=True))
+        ):
+            return last[3]  # asked again, nothing changed (the findings are the same objects)
+        # A diagnostic's JSON depends only on its line's text, its key below and the position
+        # encoding: kept per document, for the lines whose text did not change since the last
+        # call (one C-level comparison of the texts, not a slice per line). Findings that came
+        # back after a workspace-wide change (PM003, file events) reuse it too.
+        cached = self.diagnostic_cache.get(uri)
+        cache: dict[_DiagnosticKey, str] = {}
+        stale = range(0)  # lines whose text changed
+        if cached is not None and cached[0] == converter.encoding:
+            old_index, cache = cached[1], cached[2]
+            if old_index is not index and old_index.text != index.text:
+                from parity_lsp.incremental import changed_lines
+
+                changed = changed_lines(old_index.text, index.text, old_index, index)
+                if changed is None:  # lines came or went: nothing is kept
+                    cache = {}
+                else:
+                    stale = changed
+        fresh: dict[_DiagnosticKey, str] = {}
+        objects = []
         starts = index.line_starts
-        line_texts: dict[int, str] = {}
         for f in findings:
             line = bisect.bisect_right(starts, f.span.start) - 1
-            text = line_texts.get(line)
-            if text is None:
-                text = line_texts[line] = index.line_text(line)
-            key: _FragmentKey = (
+            key: _DiagnosticKey = (
                 line,
-                text,
                 f.code,
                 f.message,
                 f.span.start - starts[line],
@@ -489,14 +327,39 @@ class ParityServer(LanguageServer):
                 f.tags,
                 tuple(f.related),
             )
-            frag = cache.get(key) or fresh.get(key)
-            if frag is None:
-                # everything but the closing `index}}`: DiagnosticList appends the position
-                frag = json.dumps(converter.diagnostic_wire(f))[:-1] + data_prefix
-            fresh[key] = frag
-            fragments.append(frag)
-        self.diagnostic_cache[uri] = (converter.encoding, fresh)
-        return DiagnosticList(fragments)
+            obj = fresh.get(key) or (cache.get(key) if line not in stale else None)
+            if obj is None:
+                obj = diagnostic_json(converter.diagnostic_wire(f))
+            fresh[key] = obj
+            objects.append(obj)
+        self.diagnostic_cache[uri] = (converter.encoding, index, fresh)
+        found = DiagnosticList(objects, uri)
+        self.diagnostic_lists[uri] = (findings, index, converter.encoding, found)
+        return found
+
+    def complete_later(self, folder: Folder, rel: str) -> None:
+        """Finish `rel`'s semantic stage in background steps, then publish it again (a pulling
+        client is asked to pull: `refresh_pull`)."""
+        task = folder.completing.get(rel)
+        if task is None or task.done():
+            folder.completing[rel] = asyncio.ensure_future(self._complete(folder, rel))
+
+    async def _complete(self, folder: Folder, rel: str) -> None:
+        analysis = folder.analysis
+        try:
+            # a state replaced meanwhile (a structural edit) may be pending again: finish that one
+            while not folder.removed and rel in analysis.states and not analysis.is_complete(rel):
+                await analysis.complete_in_steps(rel)
+            if not folder.removed and analysis.is_complete(rel):
+                self.publish_many(folder, [rel])
+        except Exception as exc:  # noqa: BLE001 - an engine bug must not take the server down (logged)
+            self.log(
+                f"parity-lsp: checking {rel} failed: {exc!r}\n{traceback.format_exc()}",
+                types.MessageType.Error,
+            )
+        finally:
+            if folder.completing.get(rel) is asyncio.current_task():
+                del folder.completing[rel]
 
     def should_push(self, folder: Folder, rel: str) -> bool:
         """Push unless the client pulls this document (open, or workspace pull)."""
@@ -534,11 +397,13 @@ class ParityServer(LanguageServer):
         self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
         self.published[uri] = len(diagnostics)
 
-    def publish_many(self, folder: Folder, rels: Iterable[str]) -> None:
+    def publish_many(self, folder: Folder, rels: Iterable[str], edited: str | None = None) -> None:
         """Publish these matrices, and every matrix whose workspace-scoped findings changed
         meanwhile (a duplicate capability removed here clears the warning over there). Before
         the client's settings for the folder are applied nothing is published: the first
-        diagnostics are the configured ones (they are published when the settings come)."""
+        diagnostics are the configured ones (they are published when the settings come).
+        A pulling client is asked to pull again, unless the only document concerned is the one
+        it just opened or changed (`edited`): it pulls that one itself."""
         if folder.removed:
             return
         if not folder.ready.is_set():
@@ -547,8 +412,9 @@ class ParityServer(LanguageServer):
         rels = list(rels)
         for rel in rels:
             self.publish(folder, rel)
-        self.follow_cross_changes(folder, exclude=set())
-        self.refresh_pull()
+        pulled = self.follow_cross_changes(folder, exclude=set())
+        if edited is None or pulled or any(rel != edited for rel in rels):
+            self.refresh_pull()
 
     def follow_cross_changes(self, folder: Folder, exclude: set[str]) -> bool:
         """Publish the matrices whose workspace-scoped findings changed since they were last
@@ -601,7 +467,7 @@ class ParityServer(LanguageServer):
             if done and not folder.removed:
                 analysis.refresh_cross()
                 self.publish_many(folder, sorted(done))
-                gc.freeze()  # as after indexing: the new models are long-lived
+                runtime.long_lived()  # as after indexing: the new models are long-lived
         except Exception as exc:  # noqa: BLE001 - an engine bug must not take the server down (logged)
             folder.check_later_paths.clear()  # requests check them themselves again (no stale answers)
             self.log(
@@ -609,8 +475,9 @@ class ParityServer(LanguageServer):
                 types.MessageType.Error,
             )
 
-    def schedule(self, folder: Folder, rel: str, delay: float = 0.0) -> None:
-        """Re-check `rel` soon, coalescing bursts of edits into one check."""
+    def schedule(self, folder: Folder, rel: str, delay: float = 0.0, edited: str | None = None) -> None:
+        """Re-check `rel` soon, coalescing bursts of edits into one check (`edited`: the
+        document the client changed, see `publish_many`)."""
         loop = asyncio.get_event_loop()
         uri = folder.converter.uri(rel)
         handle = self.pending.pop(uri, None)
@@ -619,7 +486,7 @@ class ParityServer(LanguageServer):
 
         def run() -> None:
             self.pending.pop(uri, None)
-            self.publish_many(folder, [rel])
+            self.publish_many(folder, [rel], edited=edited)
 
         self.pending[uri] = loop.call_later(delay, run)
 
@@ -654,31 +521,33 @@ def create_server() -> ParityServer:
     return server
 
 
-def _first_check_modules() -> list[str]:
-    """The evidence parser and the scanners the registry marks `preload` (Rust, Python, Go:
-    ~10 ms together). Not TypeScript's (compiling its patterns takes ~50 ms) nor any
-    tree-sitter grammar: the workspaces that cite those pay it in their first check."""
+def _warm_up_modules() -> list[str]:
+    """What `warm_up` imports after the engine: the evidence parser, the scanners the registry
+    marks `preload` (Rust, Python, Go; not TypeScript's, whose patterns are slower to compile,
+    nor any tree-sitter grammar: the workspaces that cite those pay them on their first use),
+    the CI model and the editor features."""
     from parity_lsp import languages
 
     scanners = [lang.scanner.partition(":")[0] for lang in languages.languages() if lang.preload]
-    return ["parity_lsp.parse.evidence", *dict.fromkeys(scanners)]
+    return [
+        "parity_lsp.parse.evidence",
+        *dict.fromkeys(scanners),
+        "parity_lsp.workspace.ci.verdict",
+        "parity_lsp.features.complete",
+        "parity_lsp.features.hover",
+        "parity_lsp.features.navigate",
+        "parity_lsp.features.actions",
+        "parity_lsp.features.outline",
+    ]
+
+
+_first_check_modules = _warm_up_modules  # the name tests/test_languages.py knows
 
 
 def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
     server = create_server()
-    # Modules the engine imports on first use (the CLI may never need them): imported now, while
-    # the client waits for `initialize` anyway, not between didOpen and the first diagnostics.
-    for module in _first_check_modules():
-        importlib.import_module(module)
-    # The server holds a large, long-lived, mostly acyclic index: objects that exist now (modules,
-    # types) never need the cyclic GC again, and collections of the young generation can be rarer.
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
-    # pygls reads stdin on a worker thread, one readline/read per round trip: with the default
-    # 5 ms GIL switch interval, a request arriving while the index is being built waited up to
-    # 5 ms per round trip for the thread to get the GIL back.
-    sys.setswitchinterval(0.0005)
+    runtime.server_start()
     if getattr(args, "tcp", None):
         host, _, port = args.tcp.rpartition(":")
         if not port.isdigit():
@@ -687,4 +556,4 @@ def serve(args: argparse.Namespace) -> int:
     else:
         server.start_io()
     # LSP: exit after shutdown is 0, exit without it 1 (pygls' loop swallows its own SystemExit)
-    return 0 if server.protocol._shutdown else 1
+    return 0 if server.protocol.shutdown_seen else 1

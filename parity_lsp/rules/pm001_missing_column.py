@@ -15,6 +15,7 @@ RULE = RuleInfo(
     code="PM001",
     name="missing-column",
     severity=Severity.ERROR,
+    stage="syntactic",
     summary="Header lacks a required column",
     scope="table",
     fixable=True,

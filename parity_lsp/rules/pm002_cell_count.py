@@ -14,6 +14,7 @@ RULE = RuleInfo(
     code="PM002",
     name="cell-count",
     severity=Severity.ERROR,
+    stage="syntactic",
     summary="Row has a different number of cells than the header",
     fixable=True,
     doc="""\

@@ -13,6 +13,7 @@ RULE = RuleInfo(
     code="PM003",
     name="duplicate-capability",
     severity=Severity.WARNING,
+    stage="syntactic",
     summary="Same Capability twice across the workspace's matrices",
     scope="workspace",
     doc="""\

@@ -14,6 +14,7 @@ RULE = RuleInfo(
     code="PM004",
     name="empty-cell",
     severity=Severity.WARNING,
+    stage="syntactic",
     summary="Capability, Status or Owner is empty",
     doc="""\
 ## What it does

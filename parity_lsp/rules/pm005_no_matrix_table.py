@@ -30,6 +30,7 @@ RULE = RuleInfo(
     code="PM005",
     name="no-matrix-table",
     severity=Severity.ERROR,
+    stage="syntactic",
     summary="A file named as a matrix holds no matrix table",
     scope="matrix",
     doc="""\

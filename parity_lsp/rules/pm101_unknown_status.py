@@ -15,6 +15,7 @@ RULE = RuleInfo(
     code="PM101",
     name="unknown-status",
     severity=Severity.ERROR,
+    stage="syntactic",
     summary="Status not in the vocabulary (a status with no meaning)",
     fixable=True,
     doc="""\

@@ -15,6 +15,7 @@ RULE = RuleInfo(
     code="PM102",
     name="unknown-proof-level",
     severity=Severity.ERROR,
+    stage="syntactic",
     summary="Proof level not in the vocabulary",
     fixable=True,
     doc="""\

@@ -14,6 +14,7 @@ RULE = RuleInfo(
     code="PM103",
     name="owner-unassigned",
     severity=Severity.INFO,
+    stage="syntactic",
     summary="Owner is TBD / an empty placeholder",
     doc="""\
 ## What it does

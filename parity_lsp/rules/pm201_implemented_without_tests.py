@@ -16,6 +16,7 @@ RULE = RuleInfo(
     code="PM201",
     name="implemented-without-tests",
     severity=Severity.ERROR,
+    stage="semantic",
     summary="Implemented row without a proving test that resolves",
     doc="""\
 ## What it does

@@ -15,6 +15,7 @@ RULE = RuleInfo(
     code="PM203",
     name="test-not-ci-gated",
     severity=Severity.ERROR,
+    stage="semantic",
     summary="None of the cited CI commands actually runs the cited test",
     doc="""\
 ## What it does

@@ -16,6 +16,7 @@ RULE = RuleInfo(
     code="PM204",
     name="proof-level-unmet",
     severity=Severity.WARNING,
+    stage="semantic",
     summary="The cited tests are below the required proof level",
     doc="""\
 ## What it does

@@ -15,6 +15,7 @@ RULE = RuleInfo(
     code="PM205",
     name="not-shipped",
     severity=Severity.WARNING,
+    stage="syntactic",
     summary='Designed/Planned row presented as shipped (✅, "done", "shipped")',
     doc="""\
 ## What it does

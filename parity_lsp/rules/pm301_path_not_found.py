@@ -18,6 +18,7 @@ RULE = RuleInfo(
     code="PM301",
     name="path-not-found",
     severity=Severity.ERROR,
+    stage="syntactic",
     summary="Cited file or directory does not exist",
     fixable=True,
     doc="""\

@@ -14,6 +14,7 @@ RULE = RuleInfo(
     code="PM302",
     name="line-out-of-range",
     severity=Severity.ERROR,
+    stage="semantic",
     summary="Cited line or range past the end of the file",
     fixable=True,
     doc="""\

@@ -13,6 +13,7 @@ RULE = RuleInfo(
     code="PM303",
     name="symbol-not-found",
     severity=Severity.ERROR,
+    stage="semantic",
     summary="Symbol not defined in the cited file, or cited text not in it",
     fixable=True,
     doc="""\

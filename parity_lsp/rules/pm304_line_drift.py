@@ -13,6 +13,7 @@ RULE = RuleInfo(
     code="PM304",
     name="line-drift",
     severity=Severity.WARNING,
+    stage="semantic",
     summary="Cited line is outside the cited symbol's item",
     fixable=True,
     doc="""\

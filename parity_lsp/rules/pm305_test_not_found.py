@@ -13,6 +13,7 @@ RULE = RuleInfo(
     code="PM305",
     name="test-not-found",
     severity=Severity.ERROR,
+    stage="semantic",
     summary="Test not defined in the cited test file",
     fixable=True,
     doc="""\

@@ -12,6 +12,7 @@ RULE = RuleInfo(
     code="PM306",
     name="outside-workspace",
     severity=Severity.ERROR,
+    stage="syntactic",
     summary="Absolute path, `..` escape, or symlink leading outside the workspace",
     doc="""\
 ## What it does

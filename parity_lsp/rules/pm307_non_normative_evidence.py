@@ -12,6 +12,7 @@ RULE = RuleInfo(
     code="PM307",
     name="non-normative-evidence",
     severity=Severity.ERROR,
+    stage="syntactic",
     summary="Evidence under a forbidden glob (default `docs/plans/**`, `.worktrees/**`)",
     doc="""\
 ## What it does

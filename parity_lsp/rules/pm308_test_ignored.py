@@ -17,6 +17,7 @@ RULE = RuleInfo(
     code="PM308",
     name="test-ignored",
     severity=Severity.WARNING,
+    stage="semantic",
     summary="The cited test is disabled (`#[ignore]`, skip markers, `t.Skip()`, `it.skip`)",
     doc="""\
 ## What it does

@@ -20,6 +20,7 @@ RULE = RuleInfo(
     code="PM401",
     name="workflow-not-found",
     severity=Severity.ERROR,
+    stage="syntactic",
     summary="Cited workflow file does not exist",
     fixable=True,
     doc="""\

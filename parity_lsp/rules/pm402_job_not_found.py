@@ -19,6 +19,7 @@ RULE = RuleInfo(
     code="PM402",
     name="job-not-found",
     severity=Severity.ERROR,
+    stage="syntactic",
     summary="Job id/name not in the workflow",
     fixable=True,
     doc="""\

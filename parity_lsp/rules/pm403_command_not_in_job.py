@@ -20,6 +20,7 @@ RULE = RuleInfo(
     code="PM403",
     name="command-not-in-job",
     severity=Severity.WARNING,
+    stage="semantic",
     summary="Cited command is not one of the job's `run:` commands",
     fixable=True,
     doc="""\

@@ -14,6 +14,7 @@ RULE = RuleInfo(
     code="PM501",
     name="governing-doc-missing",
     severity=Severity.ERROR,
+    stage="syntactic",
     summary='A "Governed by" document the matrix cites does not exist',
     scope="matrix",
     fixable=True,

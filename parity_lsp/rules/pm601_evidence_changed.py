@@ -12,6 +12,7 @@ RULE = RuleInfo(
     code="PM601",
     name="evidence-changed",
     severity=Severity.INFO,
+    stage="semantic",
     summary="A file this row cites changed since git revision REV (`--changed-since`)",
     doc="""\
 ## What it does

@@ -28,6 +28,11 @@ _LAST_WORD = re.compile(r"\w+(?=\W*$)")
 # a hover or a completion asks about again; a workspace-wide check does not keep 50,000 lists.
 DEFINITIONS_KEPT_FILES = 4096
 NEAREST_KEPT = 4096  # nearest_path answers kept (missing paths asked about)
+# Languages whose scan for some names reuses the file's lexing and reads only the items where
+# the names occur (`symbols.rust.scan`): each name asked is such a scan, and the file is never
+# scanned whole for a lookup. A tree-sitter scan parses the whole file each time: the second
+# name asked scans it all once instead.
+REPEATED_PARTIAL_SCANS = frozenset({"rust"})
 
 
 class SourceFile:
@@ -103,10 +108,12 @@ class SourceFile:
             if last is not None and last.group() not in text:
                 self._lookups[symbol] = []
                 return []
-            wanted = lookup_names(symbol) if not self._lookups and language.partial_scan else None
+            for_names = language.partial_scan and (not self._lookups or language.id in REPEATED_PARTIAL_SCANS)
+            wanted = lookup_names(symbol) if for_names else None
             if wanted is not None:
                 # The first question about this file (most rows cite one symbol of a file):
-                # a scan recording only functions of that name. A second one scans it all.
+                # a scan for that name only. A second one scans it all, unless the language's
+                # scan for some names stays cheap when repeated (REPEATED_PARTIAL_SCANS).
                 # (None: the scan failed, and was logged; the full scan below decides.)
                 partial = find_definitions(self.rel, text, wanted)
                 found = lookup(partial, symbol) if partial is not None else None

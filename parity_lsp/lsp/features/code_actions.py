@@ -7,20 +7,24 @@ list `ParityServer.diagnostics_for` publishes, so a quick fix carries the very d
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
-from parity_lsp.features.actions import FIX_ALL, QUICKFIX, REFACTOR, code_actions
-from parity_lsp.findings import Finding
 from parity_lsp.lsp.convert import SOURCE, Converter, offset
 from parity_lsp.lsp.server import ParityServer
 from parity_lsp.text import Span
 
+if TYPE_CHECKING:
+    from parity_lsp.findings import Finding
+
+# `features.actions`' kinds (QUICKFIX, FIX_ALL, REFACTOR), which it names as LSP does: the engine
+# is imported once `initialize` is answered, and these are needed to register the feature
 KIND_FIX_ALL = types.CodeActionKind.SourceFixAll + ".parityLsp"
-assert KIND_FIX_ALL == FIX_ALL
 KINDS = {
-    QUICKFIX: types.CodeActionKind.QuickFix,
-    FIX_ALL: KIND_FIX_ALL,
-    REFACTOR: types.CodeActionKind.RefactorRewrite,
+    "quickfix": types.CodeActionKind.QuickFix,
+    "source.fixAll.parityLsp": KIND_FIX_ALL,
+    "refactor.rewrite": types.CodeActionKind.RefactorRewrite,
 }
 
 
@@ -58,6 +62,8 @@ def register(server: ParityServer) -> None:
         ),
     )
     async def code_action(ls: ParityServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        from parity_lsp.features.actions import QUICKFIX, code_actions
+
         uri = params.text_document.uri
         found = await ls.ready_document(uri)
         if found is None:

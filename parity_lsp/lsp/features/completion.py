@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import re
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from parity_lsp.features.complete import Completion, complete
 from parity_lsp.lsp.server import ParityServer
+from parity_lsp.lsp.transport import Prebuilt
 from parity_lsp.text import LineIndex, units_in
+
+if TYPE_CHECKING:
+    from parity_lsp.features.complete import Completion
 
 # ` opens a path or symbol, / the next folder, : a line or the job's commands, ( symbols or a
 # job, | and space the next cell (Status, Proof level, Owner) and `## ` headings, - `EX-` ids.
@@ -86,6 +90,9 @@ def client_options(ls: ParityServer) -> tuple[frozenset[int], bool]:
     return frozenset(int(k) for k in kinds) if kinds else BASE_KINDS, types.MarkupKind.Markdown in formats
 
 
+RETRIGGER_WIRE = {"title": RETRIGGER.title, "command": RETRIGGER.command}
+
+
 def to_item(
     c: Completion,
     line: int,
@@ -94,32 +101,34 @@ def to_item(
     encoding: str,
     kinds: frozenset[int] = frozenset(K),
     markdown: bool = True,
-) -> types.CompletionItem:
-    def pos(offset: int) -> types.Position:
-        return types.Position(line=line, character=units_in(line_text[: offset - ls], encoding))
+) -> dict[str, object]:
+    """The `CompletionItem` of `c`, in wire form (a completion answers within a keystroke:
+    built directly, not converted through lsprotocol's classes)."""
 
-    edit = types.TextEdit(
-        range=types.Range(start=pos(c.replace_span.start), end=pos(c.replace_span.end)),
-        new_text=c.insert_text,
-    )
+    def pos(offset: int) -> dict[str, int]:
+        return {"line": line, "character": units_in(line_text[: offset - ls], encoding)}
+
     kind = KINDS.get(c.kind, K.Text)
     if kind not in kinds:
         kind = FALLBACK.get(kind, K.Text)
+    item: dict[str, object] = {"label": c.label, "kind": int(kind)}
+    if c.detail is not None:
+        item["detail"] = c.detail
     text = c.documentation
-    documentation: str | types.MarkupContent | None = text
-    if text and markdown:
-        documentation = types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
-    return types.CompletionItem(
-        label=c.label,
-        kind=kind,
-        detail=c.detail,
-        documentation=documentation or None,
-        sort_text=c.sort_text,
-        filter_text=c.filter_text,
-        text_edit=edit,
-        insert_text_format=types.InsertTextFormat.PlainText,
-        command=RETRIGGER if c.retrigger else None,
-    )
+    if text:
+        item["documentation"] = {"kind": "markdown", "value": text} if markdown else text
+    if c.sort_text is not None:
+        item["sortText"] = c.sort_text
+    if c.filter_text is not None:
+        item["filterText"] = c.filter_text
+    item["insertTextFormat"] = int(types.InsertTextFormat.PlainText)
+    item["textEdit"] = {
+        "range": {"start": pos(c.replace_span.start), "end": pos(c.replace_span.end)},
+        "newText": c.insert_text,
+    }
+    if c.retrigger:
+        item["command"] = RETRIGGER_WIRE
+    return item
 
 
 def register(server: ParityServer) -> None:
@@ -127,7 +136,7 @@ def register(server: ParityServer) -> None:
         types.TEXT_DOCUMENT_COMPLETION,
         types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=False),
     )
-    async def completion(ls: ParityServer, params: types.CompletionParams) -> types.CompletionList | None:
+    async def completion(ls: ParityServer, params: types.CompletionParams) -> Prebuilt | None:
         document = await ls.ready_document(params.text_document.uri)
         if document is None:
             return None
@@ -142,6 +151,8 @@ def register(server: ParityServer) -> None:
         matrices = [state.model for state in analysis.states.values()]  # values only: no re-parse
         context = params.context
         trigger = context.trigger_character if context is not None else None
+        from parity_lsp.features.complete import complete  # imported ahead by `warm_up`
+
         found = complete(analysis.ws, rel, text, offset, matrices, trigger)
         kinds, markdown = client_options(ls)
         items = [
@@ -149,4 +160,4 @@ def register(server: ParityServer) -> None:
             for c in found
             if start <= c.replace_span.start <= c.replace_span.end <= start + len(line_text)
         ]
-        return types.CompletionList(is_incomplete=False, items=items)
+        return Prebuilt(isIncomplete=False, items=items)  # a CompletionList

@@ -1,5 +1,9 @@
 """Pull diagnostics: textDocument/diagnostic and workspace/diagnostic (result ids per version).
 
+Staged: a matrix whose semantic rules are still running answers with what is known (its
+syntactic findings; never an empty report that would clear the editor), and the client is asked
+to pull again (`workspace/diagnostic/refresh`) when the rest is computed (`ParityServer.complete_later`).
+
 A workspace pull answers for every matrix of every folder. A document pull that changed the
 workspace-scoped findings of other matrices (PM003) asks the client to pull again
 (`workspace/diagnostic/refresh`), so that they do not keep what they had.
@@ -7,11 +11,15 @@ workspace-scoped findings of other matrices (PM003) asks the client to pull agai
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
-from parity_lsp.lsp.convert import Prebuilt, RawJson
-from parity_lsp.lsp.folders import Folder
 from parity_lsp.lsp.server import ParityServer
+from parity_lsp.lsp.transport import Prebuilt, RawJson
+
+if TYPE_CHECKING:
+    from parity_lsp.lsp.folders import Folder
 
 IDENTIFIER = "parity-lsp"
 
@@ -56,7 +64,7 @@ def register(server: ParityServer) -> None:
     async def workspace_diagnostic(ls: ParityServer, params: types.WorkspaceDiagnosticParams) -> Prebuilt:
         await ls.wait_ready()
         previous = {p.uri: p.value for p in params.previous_result_ids or []}
-        items: list[dict[str, object]] = []
+        items: list[Prebuilt] = []
         if not ls.pull_mode:
             return Prebuilt(items=[])
         for folder in ls.folders:
@@ -68,16 +76,10 @@ def register(server: ParityServer) -> None:
                 version = ls.open_version(folder, rel)
                 diags, result_id = _report(ls, folder, rel)
                 if previous.get(uri) == result_id:
-                    items.append({"kind": "unchanged", "uri": uri, "resultId": result_id, "version": version})
+                    items.append(Prebuilt(kind="unchanged", uri=uri, resultId=result_id, version=version))
                 else:
                     items.append(
-                        {
-                            "kind": "full",
-                            "uri": uri,
-                            "resultId": result_id,
-                            "version": version,
-                            "items": diags,
-                        }
+                        Prebuilt(kind="full", uri=uri, resultId=result_id, version=version, items=diags)
                     )
             folder.analysis.take_cross_changed()  # every matrix of the folder is in this answer
         return Prebuilt(items=items)

@@ -3,13 +3,16 @@ open buffer when it is newer (requests must answer for the text the user sees)."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
-from parity_lsp.engine import parse_matrix
 from parity_lsp.lsp.convert import offset as to_offset
-from parity_lsp.lsp.folders import Folder
 from parity_lsp.lsp.server import ParityServer
-from parity_lsp.model import Matrix
+
+if TYPE_CHECKING:
+    from parity_lsp.lsp.folders import Folder
+    from parity_lsp.model import Matrix
 
 
 async def current_matrix(
@@ -29,6 +32,8 @@ async def current_matrix(
     if state is not None and state.key == src.version:
         matrix = state.matrix
     else:
+        from parity_lsp.engine import parse_matrix
+
         matrix = parse_matrix(rel, src.text, analysis.ws.config.column_spec)
     offset = to_offset(matrix.index, position, converter.encoding) if position is not None else 0
     return folder, matrix, offset

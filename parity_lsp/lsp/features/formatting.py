@@ -6,18 +6,23 @@ own line index, so their ranges match the document version the request was made 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
-from parity_lsp.features.format import format_edits
 from parity_lsp.lsp.convert import lsp_range
 from parity_lsp.lsp.convert import offset as to_offset
 from parity_lsp.lsp.features.document import current_matrix
 from parity_lsp.lsp.server import ParityServer
-from parity_lsp.model import Matrix
 from parity_lsp.text import Span
+
+if TYPE_CHECKING:
+    from parity_lsp.model import Matrix
 
 
 def _edits(matrix: Matrix, span: Span | None, encoding: str) -> list[types.TextEdit]:
+    from parity_lsp.features.format import format_edits
+
     return [
         types.TextEdit(range=lsp_range(matrix.index, e.span, encoding), new_text=e.content)
         for e in format_edits(matrix, span)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from parity_lsp.features.hover import hover
 from parity_lsp.lsp.features.document import current_matrix
 from parity_lsp.lsp.server import ParityServer
 
@@ -15,9 +14,12 @@ def register(server: ParityServer) -> None:
         found = await current_matrix(ls, params.text_document.uri, params.position)
         if found is None:
             return None
+        from parity_lsp.features.hover import hover
+
         folder, matrix, offset = found
         analysis, converter = folder.analysis, folder.converter
-        findings = analysis.findings(matrix.path) if matrix.path in analysis.states else []
+        # what is known now: a hover does not wait for the semantic stage of a matrix just opened
+        findings = analysis.findings(matrix.path, staged=True) if matrix.path in analysis.states else []
         result = hover(analysis.ws, matrix, offset, findings)
         if result is None:
             return None

@@ -9,7 +9,6 @@ diagnostics are the configured ones.
 from __future__ import annotations
 
 import asyncio
-import gc
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,30 +17,35 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.uris import to_fs_path
 
-from parity_lsp.features.complete import file_tree_steps
+from parity_lsp import runtime
 from parity_lsp.lsp import folders as lsp_folders
 from parity_lsp.lsp.folders import SECTION, Folder, implicit_root, path_of, settings_from
 from parity_lsp.lsp.server import READY_TIMEOUT, ParityServer, folders_from
-from parity_lsp.workspace.files import is_matrix_name
 
 WATCH_GLOB = "**/*"
 CONFIG_TIMEOUT = 5.0  # seconds a workspace/configuration answer is waited for
 CONFIG_FILES = (".parity-lsp.toml", "pyproject.toml", ".gitignore")  # at a folder's root
+# Files added to the completion tree in one step (between messages, while the client is quiet):
+# a step is what a request arriving then waits for.
+TREE_FILES_PER_STEP = 100
 
 
 def register(server: ParityServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: ParityServer, params: types.InitializeParams) -> None:
+        """Answered with what is imported already: nothing of the workspace is read (nor the
+        engine imported) before the answer; its folders are served right after it."""
         ls.init_options = (
             params.initialization_options if isinstance(params.initialization_options, dict) else {}
         )
         ready = ls.ready = asyncio.Event()
-        for uri, name, path in folders_from(params):
-            ls.add_folder(uri, name, path, max_files=lsp_folders.listing_bound(path))
+        ls.initial_folders = folders_from(params)
         if not ls.client_has("workspace.configuration"):
             ready.set()  # the settings are the initialization options: nothing to wait for
+        loop = asyncio.get_event_loop()
+        loop.call_soon(ls.ensure_started)  # runs once this handler's answer is written
         # a client that never sends `initialized` still gets its diagnostics, late
-        asyncio.get_event_loop().call_later(READY_TIMEOUT, _stop_waiting, ls)
+        loop.call_later(READY_TIMEOUT, _stop_waiting, ls)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: ParityServer, params: types.InitializedParams) -> None:
@@ -127,6 +131,7 @@ def register(server: ParityServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: ParityServer, *args: object) -> None:
+        ls.protocol.shutdown_seen = True  # requests from now on are refused (transport.py)
         for handle in ls.pending.values():
             handle.cancel()
         ls.pending.clear()
@@ -208,6 +213,8 @@ def reroute_documents(ls: ParityServer) -> None:
     """Workspace folders came or went: each open document goes to the folder that is now its
     longest prefix (overlaid in every folder holding it) and is published there; implicit
     folders left without documents are dropped."""
+    from parity_lsp.workspace.files import is_matrix_name
+
     for uri, doc in list(ls.workspace.text_documents.items()):
         found = ls.document(uri)
         if found is None and uri in ls.doc_owner and is_matrix_name(uri) and implicit_folder(ls, uri):
@@ -294,6 +301,8 @@ async def configure(ls: ParityServer, folders: list[Folder]) -> None:
 
 async def index_workspace(ls: ParityServer, folder: Folder) -> None:
     """Check every matrix of a folder, reporting work-done progress when the client can."""
+    from parity_lsp.features.complete import file_tree_steps
+
     analysis = folder.analysis
     # requests that waited for the configuration (the first diagnostics) go before the listing
     await asyncio.sleep(0)
@@ -329,9 +338,9 @@ async def index_workspace(ls: ParityServer, folder: Folder) -> None:
             return
         if not tree_primed and ls.open_version(folder, rel) is None:
             # then what the first path completion needs (the directory tree of every file), in
-            # ~1 ms steps even while the client types: the first completion comes mid-burst, and
-            # building the tree then took it 130 ms at 50,000 files
-            await analysis.run_in_steps(file_tree_steps(analysis.ws), while_talking=True)
+            # small steps while the client is quiet (a completion that comes first builds it;
+            # built while the client types, it slowed every edit of the burst)
+            await analysis.run_in_steps(file_tree_steps(analysis.ws, TREE_FILES_PER_STEP))
             tree_primed = True
         await analysis.check_in_steps(rel)
         if token and (i % 5 == 0 or i == len(paths) - 1):
@@ -345,7 +354,7 @@ async def index_workspace(ls: ParityServer, folder: Folder) -> None:
     if folder.removed:
         return
     if not tree_primed:
-        await analysis.run_in_steps(file_tree_steps(analysis.ws), while_talking=True)
+        await analysis.run_in_steps(file_tree_steps(analysis.ws, TREE_FILES_PER_STEP))
     analysis.refresh_cross()
     ls.publish_many(folder, paths)
     for rel in analysis.config_findings():
@@ -369,6 +378,4 @@ async def index_workspace(ls: ParityServer, folder: Folder) -> None:
         )
     if token:
         ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=checked))
-    # The index is long-lived: keep the cyclic GC from walking it again on every full collection
-    # (those walks were the 200-300 ms pauses in edit latency on a 2,000-row matrix).
-    gc.freeze()
+    runtime.long_lived()  # the index

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from parity_lsp.features.navigate import definition
 from parity_lsp.lsp.features.document import current_matrix
 from parity_lsp.lsp.server import ParityServer
 
@@ -13,6 +12,8 @@ async def _locations(ls: ParityServer, uri: str, position: types.Position) -> li
     found = await current_matrix(ls, uri, position)
     if found is None:
         return None
+    from parity_lsp.features.navigate import definition
+
     folder, matrix, offset = found
     analysis, converter = folder.analysis, folder.converter
     out = []

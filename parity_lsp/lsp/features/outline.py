@@ -4,33 +4,25 @@ documentLink. Translation only: the answers come from `parity_lsp.features.outli
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from parity_lsp.analysis import Analysis
-from parity_lsp.features.links import document_links
-from parity_lsp.features.outline import (
-    GROUP,
-    WORKSPACE_SYMBOL_LIMIT,
-    OutlineNode,
-    SymbolHit,
-    document_symbols,
-    folding_ranges,
-    table_summaries,
-    workspace_symbols,
-)
 from parity_lsp.lsp.convert import lsp_range
 from parity_lsp.lsp.features.document import current_matrix
-from parity_lsp.lsp.folders import Folder
 from parity_lsp.lsp.server import ParityServer
-from parity_lsp.model import Matrix
+
+if TYPE_CHECKING:
+    from parity_lsp.analysis import Analysis
+    from parity_lsp.features.outline import OutlineNode, SymbolHit
+    from parity_lsp.lsp.folders import Folder
+    from parity_lsp.model import Matrix
 
 # Code lenses are summaries; VS Code shows a lens only with a command, so they carry this one,
 # which does nothing.
 NOOP_COMMAND = "parityLsp.noop"
 
-KINDS = {GROUP: types.SymbolKind.Namespace}
+KINDS = {"group": types.SymbolKind.Namespace}  # `features.outline.GROUP` (tests check they agree)
 CAPABILITY_KIND = types.SymbolKind.Field
 
 
@@ -62,6 +54,8 @@ def register(server: ParityServer) -> None:
         found = await _matrix(ls, params.text_document.uri)
         if found is None:
             return []
+        from parity_lsp.features.outline import document_symbols
+
         folder, matrix = found
         encoding = folder.converter.encoding
         return [_symbol(node, matrix, encoding) for node in document_symbols(matrix)]
@@ -70,6 +64,8 @@ def register(server: ParityServer) -> None:
     async def workspace_symbol(
         ls: ParityServer, params: types.WorkspaceSymbolParams
     ) -> list[types.WorkspaceSymbol]:
+        from parity_lsp.features.outline import WORKSPACE_SYMBOL_LIMIT, workspace_symbols
+
         await ls.wait_ready()
         # every folder's capabilities, ranked together (the best hits of all folders first)
         hits: list[tuple[SymbolHit, Folder]] = []
@@ -101,6 +97,8 @@ def register(server: ParityServer) -> None:
         found = await _matrix(ls, params.text_document.uri)
         if found is None:
             return []
+        from parity_lsp.features.outline import folding_ranges
+
         matrix = found[1]
         return [
             types.FoldingRange(
@@ -121,6 +119,8 @@ def register(server: ParityServer) -> None:
         state = analysis.check(rel)
         if state is None:
             return []
+        from parity_lsp.features.outline import table_summaries
+
         findings = analysis.findings(rel)
         matrix = state.matrix
         encoding = converter.encoding
@@ -141,6 +141,8 @@ def register(server: ParityServer) -> None:
         found = await _matrix(ls, params.text_document.uri)
         if found is None:
             return []
+        from parity_lsp.features.links import document_links
+
         folder, matrix = found
         analysis, converter = folder.analysis, folder.converter
         encoding = converter.encoding

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from parity_lsp.features.references import find_references
 from parity_lsp.lsp.convert import offset
 from parity_lsp.lsp.folders import index_for
 from parity_lsp.lsp.server import ParityServer
@@ -19,6 +18,8 @@ def register(server: ParityServer) -> None:
         found = await ls.ready_document(params.text_document.uri)
         if found is None:
             return None
+        from parity_lsp.features.references import find_references
+
         folder, rel = found
         analysis, converter = folder.analysis, folder.converter
         if rel in analysis.states or rel in analysis.matrix_paths():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from parity_lsp.features.rename import rename_edits
 from parity_lsp.lsp.server import ParityServer
 
 GLOB = "**/*"
@@ -31,6 +30,8 @@ def register(server: ParityServer) -> None:
     async def will_rename_files(
         ls: ParityServer, params: types.RenameFilesParams
     ) -> types.WorkspaceEdit | None:
+        from parity_lsp.features.rename import rename_edits
+
         await ls.wait_ready()
         # each folder's matrices follow the renames inside that folder (a file moved to another
         # folder is out of their reach: evidence paths never leave their root)

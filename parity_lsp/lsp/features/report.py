@@ -14,17 +14,19 @@ the report is of and `folders` lists every folder, to ask for the others.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from parity_lsp.analysis import Analysis
-from parity_lsp.findings import Finding
-from parity_lsp.lsp.folders import Folder
 from parity_lsp.lsp.server import ParityServer
-from parity_lsp.model import Matrix
-from parity_lsp.report import ParityReport, build_report, render
+
+if TYPE_CHECKING:
+    from parity_lsp.analysis import Analysis
+    from parity_lsp.findings import Finding
+    from parity_lsp.lsp.folders import Folder
+    from parity_lsp.model import Matrix
+    from parity_lsp.report import ParityReport
 
 SHOW_REPORT = "parityLsp.showReport"
 FORMATS = ("html", "markdown")
@@ -78,6 +80,8 @@ def _folder_for(ls: ParityServer, uri: str | None) -> Folder:
 
 
 def workspace_report(analysis: Analysis) -> ParityReport:
+    from parity_lsp.report import build_report
+
     paths = analysis.check_all()
     matrices: list[Matrix] = []
     findings: list[Finding] = []
@@ -103,6 +107,8 @@ def register(server: ParityServer) -> None:
         folder = _folder_for(ls, uri)
         await ls.wait_ready(folder)
         analysis = folder.analysis
+        from parity_lsp.report import render
+
         try:
             report = workspace_report(analysis)
             root = analysis.root.as_uri().rstrip("/") + "/"

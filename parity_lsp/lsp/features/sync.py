@@ -7,13 +7,16 @@ folder made for it when it is in none (lsp/folders.py).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
-from parity_lsp.analysis import Analysis
 from parity_lsp.lsp.features.lifecycle import implicit_folder
-from parity_lsp.lsp.folders import Folder
 from parity_lsp.lsp.server import ParityServer
-from parity_lsp.workspace.files import is_matrix_name
+
+if TYPE_CHECKING:
+    from parity_lsp.analysis import Analysis
+    from parity_lsp.lsp.folders import Folder
 
 # Edits arrive per keystroke; a short delay coalesces a burst into one check.
 EDIT_DELAY = 0.02
@@ -47,6 +50,8 @@ def _affected(analysis: Analysis, rel: str, text: str, owner: bool) -> list[str]
 def register(server: ParityServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: ParityServer, params: types.DidOpenTextDocumentParams) -> None:
+        from parity_lsp.workspace.files import is_matrix_name
+
         uri = params.text_document.uri
         ls.newest_version[uri] = params.text_document.version
         if ls.ready is None:
@@ -60,7 +65,8 @@ def register(server: ParityServer) -> None:
             return
         ls.doc_owner[uri] = places[0][0]
         for i, (folder, rel) in enumerate(places):
-            ls.publish_many(folder, _affected(folder.analysis, rel, params.text_document.text, owner=i == 0))
+            affected = _affected(folder.analysis, rel, params.text_document.text, owner=i == 0)
+            ls.publish_many(folder, affected, edited=rel)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: ParityServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -73,7 +79,7 @@ def register(server: ParityServer) -> None:
         doc = ls.workspace.get_text_document(uri)
         for i, (folder, rel) in enumerate(places):
             for target in _affected(folder.analysis, rel, doc.source, owner=i == 0):
-                ls.schedule(folder, target, EDIT_DELAY)
+                ls.schedule(folder, target, EDIT_DELAY, edited=rel)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: ParityServer, params: types.DidSaveTextDocumentParams) -> None:

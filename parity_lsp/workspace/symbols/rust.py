@@ -228,10 +228,12 @@ _Handled = tuple[int | None, tuple[_Prefix, int] | None]
 
 
 class _Scanner:
-    def __init__(self, text: str, wanted: frozenset[str] | None = None) -> None:
+    def __init__(
+        self, text: str, wanted: frozenset[str] | None = None, lexed: tuple[str, Comments] | None = None
+    ) -> None:
         self.wanted = wanted  # fn names to record (None: all); other fns only shape the nesting
         self.text = text
-        self.san, self.comments = lex(text)
+        self.san, self.comments = lexed if lexed is not None else lex(text)
         self.lines = Lines(text)
         self.recs: list[Rec] = []
         self.n = len(text)
@@ -378,25 +380,42 @@ class _Scanner:
 
     # main loop ---------------------------------------------------------------------------
 
-    def run(self) -> list[Rec]:
+    def run(self, stop_early: bool = True) -> list[Rec]:
+        """Every record (with `wanted`, fns of those names only). `stop_early`: a scan for some
+        names ends past their last occurrence — unless the text may nest too deep further on
+        (a whole scan gives up there: so must this one)."""
+        return self._run(0, None, stop_early)
+
+    def run_window(self, start: int, last: int) -> list[Rec]:
+        """The records of the region from `start` — a place where a scan of the whole text is
+        at the top level, with no attribute pending (`_windows`) — to the end of the item
+        holding offset `last`: those a scan of the whole text makes there."""
+        return self._run(start, last)
+
+    def _run(self, pos: int, stop: int | None, stop_early: bool = True) -> list[Rec]:
         san = self.san
         n = self.n
         stack: list[tuple[tuple[str, ...], int]] = []
         prefix: tuple[str, ...] = ()
         pending: list[tuple[int, int]] = []
-        pos = 0
         search = _MAIN.search
         search_no_semi = _MAIN_NO_SEMI.search
         recs = self.recs
         handlers = _HANDLERS
         # Scanning for some names only: past their last occurrence no definition of them can
         # start, so the scan ends there once the recorded blocks still open (whose last line
-        # is not known yet) are closed. Otherwise `last` is never passed.
+        # is not known yet) are closed. Otherwise `last` is never passed. A window ends with the
+        # item holding `stop` (the stack empty again past it).
         wanted = self.wanted
-        last = max((self.text.rfind(w) for w in wanted), default=-1) if wanted is not None else n
+        if stop is not None:
+            last = stop
+        elif wanted is not None and stop_early:
+            last = max((self.text.rfind(w) for w in wanted), default=-1)
+        else:
+            last = n
         open_recorded = 0
         while pos < n:
-            if pos > last and not open_recorded:
+            if pos > last and (not stack if stop is not None else not open_recorded):
                 break
             m = (search if pending else search_no_semi)(san, pos)
             if m is None:
@@ -838,6 +857,111 @@ def _type_name(part: str) -> str:
 
 
 def scan(text: str, wanted: frozenset[str] | None = None) -> list[Rec]:
-    """Every definition; with `wanted`, fns only when their name is in it (the other items
-    are all recorded): what a lookup of those names needs, for less than a full scan."""
-    return _Scanner(text, wanted).run()
+    """Every definition; with `wanted`, what a lookup of those names needs, for less than a
+    full scan: the top-level items where a wanted name occurs in code (`_windows`), with their
+    items (fns only when their name is in `wanted`) — or, when the text's braces do not allow
+    cutting it into top-level items, the whole text, fns only when their name is wanted."""
+    if wanted is None:
+        return _Scanner(text).run()
+    lexed = _lexed(text)
+    windows = _windows(lexed, wanted)
+    scanner = _Scanner(text, wanted, (lexed.san, lexed.comments))
+    if windows is None:
+        return scanner.run(stop_early=lexed.windowable)
+    for start, last in windows:
+        scanner.run_window(start, last)
+    return scanner.recs
+
+
+# --- a scan for some names: the top-level items where they occur ---------------------------------
+#
+# A lookup of one name (the first question about a cited file) needs the definitions of that
+# name, with their containers (modules, impl blocks, traits, functions). Those lie in the
+# top-level items where the name occurs in code: found with C-level searches of the sanitized
+# text (`str.find`, `str.count`), and scanned alone, from the end of the previous top-level
+# item (where a scan of the whole text has an empty stack and no attribute pending) to the
+# end of the item holding the name. The text is lexed once per version (`_lexed`, shared by
+# every name asked and by the CI model's test lookups).
+#
+# Cutting the text there is exact when every `{` and `}` of its code is a block the scanner
+# opens or closes, or lies in a region it steps over whole (a struct's body, a macro's, the
+# const generic `{ N }` of a header): the braces are well nested, and no attribute holds one
+# (the scanner steps over attributes, balanced or not); and when no item nests deeper than a
+# scan accepts (`MAX_NESTING`: a whole scan of the text gives up, so must a scan of a part).
+# Otherwise — and when a name occurs so often that the windows would cost more than a scan —
+# the whole text is scanned.
+
+_NOT_BRACES = bytes(c for c in range(256) if c not in b"{}")
+_ATTRIBUTE_BRACE = re.compile(r"\#!?[ \t]*\[[^\]]*[{}]")
+_BOUNDARY_NEXT = re.compile(r"\s*+(?:[\w#;]|$)")
+MAX_OCCURRENCES = 64  # of the wanted names in code: beyond, the whole text is scanned
+
+
+class _Lexed:
+    __slots__ = ("comments", "san", "windowable")
+
+    def __init__(self, text: str) -> None:
+        self.san, self.comments = lex(text)
+        braces = self.san.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACES)
+        # Remove innermost pairs, once per level: well nested, and no deeper than a scan goes
+        # (`MAX_NESTING`: a whole scan of a deeper text fails, and so must this one), when
+        # nothing is left after that many passes.
+        for _ in range(MAX_NESTING):
+            inner = braces.replace(b"{}", b"")
+            if inner == braces:
+                break
+            braces = inner
+        self.windowable = not braces and _ATTRIBUTE_BRACE.search(self.san) is None
+
+
+@functools.lru_cache(maxsize=8)  # the files cited by neighbouring rows, asked name after name
+def _lexed(text: str) -> _Lexed:
+    return _Lexed(text)
+
+
+def _windows(lexed: _Lexed, wanted: frozenset[str]) -> list[tuple[int, int]] | None:
+    """(start, last occurrence) of each top-level region holding a wanted name in code, in
+    order; None when the text must be scanned whole."""
+    if not lexed.windowable:
+        return None
+    san = lexed.san
+    n = len(san)
+    found: dict[int, int] = {}
+    occurrences = 0
+    for name in wanted:
+        i = san.find(name)
+        while i >= 0:
+            j = i + len(name)
+            if (i == 0 or not _is_word(san[i - 1])) and (j >= n or not _is_word(san[j])):
+                occurrences += 1
+                if occurrences > MAX_OCCURRENCES:
+                    return None
+                start = _top_level_start(san, i)
+                found[start] = max(found.get(start, i), i)
+            i = san.find(name, j)
+    return sorted(found.items())
+
+
+def _is_word(ch: str) -> bool:
+    return ch == "_" or ch.isalnum()
+
+
+def _top_level_start(san: str, p: int) -> int:
+    """Where the top-level region holding offset `p` starts: after the nearest `}` before it
+    that closes a top-level item (depth 0 after it, followed by an item, an attribute, a `;`
+    or the end: not the `}` of a const generic argument), or the start of the text."""
+    depth = san.count("{", 0, p) - san.count("}", 0, p)
+    q = p
+    while True:
+        o = san.rfind("{", 0, q)
+        c = san.rfind("}", 0, q)
+        if c < 0 and o < 0:
+            return 0
+        if c > o:
+            if depth == 0 and _BOUNDARY_NEXT.match(san, c + 1):
+                return c + 1
+            depth += 1
+            q = c
+        else:
+            depth -= 1
+            q = o

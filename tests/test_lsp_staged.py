@@ -1,0 +1,122 @@
+"""Staged diagnostics through the protocol (issue 19): a matrix opened in the editor is published
+first with its syntactic findings, then complete; a pulling client gets the syntactic findings
+on its first pull (never an empty report) and is asked to pull again when the rest is known.
+The stages' content is checked in process (test_staged_diagnostics.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lspkit import pull_capabilities, session, uri, wait_for
+from lsprotocol import types
+
+from parity_lsp.rules import registry
+
+DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo-repo"
+# A matrix the editor opens before it is saved: no background check of the workspace can have
+# checked it before the editor opens it (the demo matrix's text, at a new path).
+MATRIX = "docs/parity/new-parity-matrix.md"
+TEXT = (DEMO / "docs/parity/dagster-parity-matrix.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    dest = tmp_path / "demo"
+    shutil.copytree(DEMO, dest)
+    (dest / "docs/parity/dagster-parity-matrix.md").unlink()  # its capabilities are the new one's
+    return dest.resolve()
+
+
+def open_matrix(lsp, root: Path) -> str:
+    u = uri(root, MATRIX)
+    lsp.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=u, language_id="markdown", version=1, text=TEXT)
+        )
+    )
+    return u
+
+
+def check_json(root: Path) -> set[tuple[str, int, int]]:
+    """(code, 0-based line, 0-based column) of every finding `parity-lsp check` reports for the
+    matrix (written to disk for the command, removed after)."""
+    (root / MATRIX).write_text(TEXT, encoding="utf-8")
+    try:
+        return _check_json(root)
+    finally:
+        (root / MATRIX).unlink()
+
+
+def _check_json(root: Path) -> set[tuple[str, int, int]]:
+    out = subprocess.run(
+        [sys.executable, "-m", "parity_lsp", "check", MATRIX, "--root", str(root), "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+    ).stdout
+    return {
+        (d["code"], d["line"] - 1, d["column"] - 1)
+        for d in json.loads(out)["diagnostics"]
+        if d["path"] == MATRIX
+    }
+
+
+def seen(diagnostics) -> set[tuple[str, int, int]]:
+    # the demo matrix is ASCII where findings start: UTF-16 columns are code points
+    return {(d.code, d.range.start.line, d.range.start.character) for d in diagnostics}
+
+
+async def test_a_push_client_gets_the_syntactic_findings_then_the_complete_ones(root):
+    expected = check_json(root)
+    async with session(root, client="neovim@v0.7.0") as lsp:  # pushes only
+        publishes: list[types.PublishDiagnosticsParams] = []
+        builtin = lsp.protocol.fm.features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+        def record(params: types.PublishDiagnosticsParams) -> None:
+            publishes.append(params)
+            builtin(params)
+
+        lsp.protocol.fm.features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
+        u = open_matrix(lsp, root)
+        mine = await wait_for(
+            lambda: (
+                [p for p in publishes if p.uri == u and p.version == 1 and seen(p.diagnostics) == expected]
+                and [p for p in publishes if p.uri == u and p.version == 1]
+            ),
+            what="the complete diagnostics",
+        )
+        first, final = mine[0], mine[-1]
+        assert seen(first.diagnostics) < seen(final.diagnostics) == expected
+        assert all(registry.RULES[d.code].stage == "syntactic" for d in first.diagnostics)
+
+
+async def test_a_pull_client_is_asked_to_pull_again_when_the_rest_is_known(root):
+    expected = check_json(root)
+    async with session(root, capabilities=pull_capabilities()) as lsp:
+        before = lsp.diagnostic_refresh_count
+        u = open_matrix(lsp, root)
+        report = await lsp.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=u))
+        )
+        first = seen(report.items)
+        assert first and first < expected, "the first pull answers the syntactic findings"
+        # pull again each time the server asks (it asks after any publish it makes: its settings
+        # applied, the workspace indexed, and the rest of this matrix known), until complete
+        for _ in range(10):
+            await wait_for(
+                lambda asked=before: lsp.diagnostic_refresh_count > asked, what="workspace/diagnostic/refresh"
+            )
+            before = lsp.diagnostic_refresh_count
+            again = await lsp.text_document_diagnostic_async(
+                types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=u))
+            )
+            assert first <= seen(again.items) <= expected
+            if seen(again.items) == expected:
+                break
+        assert seen(again.items) == expected
+        assert again.result_id != report.result_id
