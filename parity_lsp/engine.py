@@ -89,11 +89,9 @@ def parse_matrix_steps(
     """`parse_matrix` as a generator: yields between chunks of work, returns the matrix."""
     if matrix_format(path) == MatrixFormat.MARKDOWN:
         return (yield from parse_markdown_steps(path, text, columns))
-    return parse_matrix(path, text, columns)  # CSV/TSV: the csv module parses in one go (fast)
-
-
-def has_matrix_table(matrix: Matrix) -> bool:
-    return bool(matrix.tables)
+    return parse_matrix(
+        path, text, columns
+    )  # CSV/TSV: parsed in one go (parse/delimited.py's tokenizer, fast)
 
 
 @dataclass(slots=True)
