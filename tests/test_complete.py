@@ -1,4 +1,4 @@
-"""Completion engine (`parity_lsp.features.complete`) on real temp workspaces: concrete labels,
+"""Completion engine (`parity_lsp.features.completion`) on real temp workspaces: concrete labels,
 insert texts and replace ranges for every column, half-typed rows included."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from lspkit import HEADER, write_tree
 
 from parity_lsp.config import Config
 from parity_lsp.engine import parse_matrix
-from parity_lsp.features.complete import GROUPS, complete
+from parity_lsp.features.completion import complete
 from parity_lsp.workspace.index import Workspace
+from parity_lsp.workspace.tree import FileTree
 
 MATRIX = "docs/parity/m.md"
 LIB_RS = """\
@@ -378,13 +379,24 @@ def test_owners_used_in_the_workspace_most_frequent_first(ws):
     assert "@" not in labels(items)
 
 
-def test_group_headings_from_the_template(ws):
-    text = "# Matrix\n\n## Sensors\n\n## Sch^\n"
-    items, text, _cursor = run(ws, text)
-    assert labels(items)[0] == "Scheduling" and labels(items)[-1] == "Sensors"
-    assert set(labels(items)) == set(GROUPS)
-    assert replaced(items[0], text) == "Sch" and items[0].insert_text == "Scheduling"
+def test_group_headings_are_the_workspace_matrices_groups(ws):
+    """Issue 20: the headings offered are the groups of this workspace's matrices (the
+    headings above their tables), most used first, those already in this file last; not a
+    list from one example matrix."""
+    other = parse_matrix(
+        "docs/parity/other.md",
+        "## Query planning\n\n" + OTHER + "\n## Storage\n\n" + OTHER + "\n## Query planning\n\n" + OTHER,
+    )
+    text, cursor = at("# Matrix\n\n## Storage\n\n" + HEADER + "\n## Qu^\n")
+    mine = parse_matrix(MATRIX, text)
+    items = complete(ws, MATRIX, text, cursor, [mine, other])
+    assert labels(items) == ["Query planning", "Storage"]
+    assert replaced(items[0], text) == "Qu" and items[0].insert_text == "Query planning"
+    assert items[0].detail == "heading of 2 matrix tables"
     assert items[-1].detail == "already a heading in this file"
+    # the template's example groups are not offered to a workspace that does not use them
+    assert "Scheduling" not in labels(items)
+    assert complete(ws, MATRIX, text, cursor) == []  # no matrices known: nothing to offer
     assert run(ws, "# Sch^\n")[0] == []
 
 
@@ -435,21 +447,19 @@ def test_the_file_tree_built_in_steps_is_the_one_completions_use(tmp_path):
     import asyncio
 
     from parity_lsp.analysis import Analysis
-    from parity_lsp.features import complete as complete_mod
 
     files = {f"crates/c{i % 7}/src/m{i}.rs": "pub fn f() {}\n" for i in range(50)}
     files.update({f"crates/c{i}/tests/t.rs": "#[test]\nfn t() {}\n" for i in range(7)})
     files[".github/workflows/ci.yml"] = "jobs: {}\n"
     write_tree(tmp_path, files)
     analysis = Analysis(tmp_path)
-    complete_mod._tree_cache.clear()
-    steps = complete_mod.file_tree_steps(analysis.ws, files_per_step=8)
+    steps = analysis.ws.file_tree_steps(files_per_step=8)
     asyncio.run(analysis.run_in_steps(steps, step_seconds=0))
-    primed = complete_mod._tree_cache.tree
-    assert complete_mod._tree_cache.files is analysis.ws.files()
-    fresh = complete_mod.FileTree(analysis.ws.files())
+    primed = analysis.ws._tree.tree
+    assert primed is not None and primed.files is analysis.ws.files()
+    fresh = FileTree(analysis.ws.files())
     assert primed.children == fresh.children and primed.counts == fresh.counts
-    assert complete_mod.file_tree(analysis.ws) is primed  # used as it is, not rebuilt
+    assert analysis.ws.file_tree() is primed  # used as it is, not rebuilt
     assert primed.is_dir("crates/c3/tests") and primed.is_file("crates/c3/tests/t.rs")
 
 
@@ -460,17 +470,15 @@ def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
     import time
 
     from parity_lsp.analysis import Analysis
-    from parity_lsp.features import complete as complete_mod
 
     write_tree(tmp_path, {f"src/m{i}.rs": "" for i in range(40)})
     analysis = Analysis(tmp_path)
-    complete_mod._tree_cache.clear()
 
     async def session():
         analysis.defer_until = time.monotonic() + 60  # the client keeps talking
         tree = asyncio.ensure_future(
             analysis.run_in_steps(
-                complete_mod.file_tree_steps(analysis.ws, files_per_step=4),
+                analysis.ws.file_tree_steps(files_per_step=4),
                 step_seconds=0,
                 while_talking=True,
             )
@@ -491,7 +499,7 @@ def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
         assert polite_steps == list(range(10))
 
     asyncio.run(session())
-    assert complete_mod._tree_cache.tree.is_file("src/m39.rs")
+    assert analysis.ws.file_tree().is_file("src/m39.rs")
 
 
 @settings(max_examples=300, deadline=None)
@@ -523,13 +531,11 @@ def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
 def test_a_patched_tree_is_the_tree_of_the_new_list(changes):
     """Created and deleted files patch the completion tree; it must equal a tree built anew
     (no empty directory left behind, counts of source/test/workflow files exact)."""
-    from parity_lsp.features.complete import FileTree, _patch
-
     files = ["src/lib.rs", "tests/t.rs", "README.md"]
     tree = FileTree(list(files))
     for create, path in changes:
         new = sorted(set(files) | {path}) if create else [f for f in files if f != path]
-        assert _patch(tree, files, new)
+        assert tree.patch(new)
         files = new
         fresh = FileTree(files)
         assert (tree.children, tree.counts, tree.files) == (fresh.children, fresh.counts, files)
@@ -537,22 +543,20 @@ def test_a_patched_tree_is_the_tree_of_the_new_list(changes):
 
 def test_a_created_file_patches_the_tree_the_next_completion_uses(tmp_path):
     from parity_lsp.analysis import Analysis
-    from parity_lsp.features import complete as complete_mod
 
     write_tree(tmp_path, {"crates/a/src/lib.rs": "", "crates/a/tests/t.rs": ""})
     analysis = Analysis(tmp_path)
-    complete_mod._tree_cache.clear()
-    before = complete_mod.file_tree(analysis.ws)
+    before = analysis.ws.file_tree()
     (tmp_path / "crates/b/tests").mkdir(parents=True)
     (tmp_path / "crates/b/tests/new_test.rs").write_text("")
     analysis.files_changed([("crates/b/tests/new_test.rs", True)])
-    after = complete_mod.file_tree(analysis.ws)
+    after = analysis.ws.file_tree()
     assert after is before  # patched in place, not built again
     assert after.is_file("crates/b/tests/new_test.rs") and after.counts["crates"] == [1, 2, 0]
     (tmp_path / "crates/a/tests/t.rs").unlink()
     analysis.files_changed([("crates/a/tests/t.rs", True)])
-    tree = complete_mod.file_tree(analysis.ws)
-    fresh = complete_mod.FileTree(analysis.ws.files())
+    tree = analysis.ws.file_tree()
+    fresh = FileTree(analysis.ws.files())
     assert (tree.children, tree.counts) == (fresh.children, fresh.counts)
     assert "crates/a/tests" not in tree.children
 

@@ -533,7 +533,7 @@ def _warm_up_modules() -> list[str]:
         "parity_lsp.parse.evidence",
         *dict.fromkeys(scanners),
         "parity_lsp.workspace.ci.verdict",
-        "parity_lsp.features.complete",
+        "parity_lsp.features.completion",
         "parity_lsp.features.hover",
         "parity_lsp.features.navigate",
         "parity_lsp.features.actions",

@@ -63,6 +63,14 @@ def _records(text: str, delim: str) -> Iterator[tuple[int, int, list[tuple[int, 
             return
 
 
+def split_record(line: str, delim: str) -> list[tuple[int, int, bool]]:
+    """The cells (start, end, quoted) of the record starting `line`, as the parser reads them:
+    a quoted cell's range is inside its quotes, and an unclosed quote runs to the end."""
+    for _start, _end, cells, _unterminated in _records(line, delim):
+        return cells
+    return [(0, 0, False)]
+
+
 def parse_delimited(path: str, text: str, fmt: MatrixFormat, columns: ColumnSpec = EMPTY_SPEC) -> Matrix:
     """`columns`: the `[columns]` configuration (which header plays which role)."""
     matrix = Matrix(path=path, text=text, format=fmt, columns=columns)

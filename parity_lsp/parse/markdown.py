@@ -96,10 +96,11 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _CONTAINER_PREFIX = re.compile(r"[ \t>]*")  # blockquote markers and indentation before a line's text
 
 
-def split_row(line: str) -> list[tuple[int, int]]:
+def split_row(line: str, open_end: bool = False) -> list[tuple[int, int]]:
     """Split one table line into cell ranges (start, end) within the line, outer pipes removed.
 
-    Ranges are of the raw text between pipes, untrimmed.
+    Ranges are of the raw text between pipes, untrimmed. `open_end`: the line is a row being
+    typed (completion), so the text after a trailing pipe is one more cell, maybe empty.
     """
     n = len(line)
     if "\\" in line:
@@ -112,7 +113,7 @@ def split_row(line: str) -> list[tuple[int, int]]:
     if bounds and line[stripped_left:].startswith("|") and bounds[0] == stripped_left:
         start = bounds.pop(0) + 1
     rstripped = len(line.rstrip())
-    if bounds and bounds[-1] == rstripped - 1:
+    if bounds and bounds[-1] == rstripped - 1 and not open_end:
         end = bounds.pop()
     cells: list[tuple[int, int]] = []
     prev = start
