@@ -11,6 +11,7 @@ from lspkit import HEADER, write_tree
 from parity_lsp.config import Config
 from parity_lsp.engine import parse_matrix
 from parity_lsp.features.completion import complete
+from parity_lsp.features.hover import hover
 from parity_lsp.workspace.index import Workspace
 from parity_lsp.workspace.tree import FileTree
 
@@ -573,3 +574,49 @@ def test_status_values_of_a_table_with_its_own_words_come_first(tmp_path):
     assert "done" in order and "not started" in order
     assert items[0].detail == "Status"
     assert items[0].documentation.startswith("**shipped** — `✅` is in the built-in lexicon (shipped)")
+
+
+# --- one vocabulary text (issue 20 item 5) -------------------------------------------------------
+
+
+def _exception_row(evidence: str) -> str:
+    return f"| Tenancy | x | Exception | unit | {evidence} | — | — | @core | |\n"
+
+
+def test_status_meanings_are_hovers_and_say_what_pm206_checks(ws):
+    """Completion and hover say the same thing of each status, and what they say of an
+    Exception row is what PM206 and PM207 check: the exceptions document *or* a declared id
+    (completion used to say "and", contradicting hover and the rule)."""
+    from parity_lsp.engine import check_paths
+
+    items, _text, _ = run(ws, HEADER + "| Ticks | Events | ^ |\n")
+    completion_docs = {c.label: c.documentation for c in items}
+    for status, doc in completion_docs.items():
+        text = HEADER + f"| Ticks | Events | {status} |\n"
+        shown = hover(ws, parse_matrix(MATRIX, text), text.rindex(status) + 1)
+        assert shown is not None and shown.markdown == doc, status
+    exception = completion_docs["Exception"]
+    assert "(`docs/audits/arco-exceptions.md`): a path or link to it, or an exception id" in exception
+    assert "and cite" not in exception
+
+    # what PM206/PM207 do with such rows
+    def findings_of(evidence: str) -> list[str]:
+        (ws.root / MATRIX).write_text(HEADER + _exception_row(evidence))
+        fresh = Workspace(ws.root)
+        return sorted(f.code for f in check_paths(fresh, [MATRIX]).findings if f.code in ("PM206", "PM207"))
+
+    assert findings_of("see EX-01") == []  # an id it declares, no path: enough
+    assert findings_of("`docs/audits/arco-exceptions.md`") == []  # the document, no id: enough
+    assert findings_of("see EX-99") == ["PM207"]  # an id it does not declare
+    assert findings_of("no reason given") == ["PM206"]
+
+
+def test_proof_level_meanings_are_hovers_and_name_the_configured_globs(ws):
+    items, _text, _ = run(ws, HEADER + "| Ticks | Events | Implemented | ^ |\n")
+    for item in items:
+        text = HEADER + f"| Ticks | Events | Implemented | {item.label} |\n"
+        shown = hover(ws, parse_matrix(MATRIX, text), text.rindex(item.label) + 1)
+        assert shown is not None and shown.markdown == item.documentation, item.label
+    docs = {c.label: c.documentation for c in items}
+    assert "Tests at this level: " in docs["e2e"] and "a test whose name has `e2e`" in docs["e2e"]
+    assert "No test is at this level" in docs["prod"]
