@@ -28,7 +28,8 @@ RULE = RuleInfo(
 An exception row (Exception in the template; `n/a`, `out of scope`, ... in tables read by their
 roles, SPEC 8) must point to the exceptions document (`exceptions-doc`, default
 `docs/audits/*exception*.md`): by a path or link to it, or by an exception id (`EX-04`,
-`exception-id-pattern`) declared there.
+`exception-id-pattern`) — which must be declared there (PM207 checks that). Hover and completion
+on the status say the same (`features/vocabulary.py`).
 
 In a table read by its roles, an exception row is only asked to point there when the workspace
 has an exceptions document: a team that writes `n/a` for "does not apply" and keeps no such
