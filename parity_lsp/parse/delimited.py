@@ -7,6 +7,7 @@ the text inside the quotes, so references inside it keep exact source positions.
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections.abc import Iterator
 
@@ -14,6 +15,8 @@ from parity_lsp.model import Cell, Matrix, MatrixFormat, ParseProblem, Row, Tabl
 from parity_lsp.parse.directives import parse_directive
 from parity_lsp.roles import EMPTY_SPEC, ColumnSpec, assign_roles, unique_names
 from parity_lsp.text import Span
+
+_log = logging.getLogger("parity_lsp.parse")
 
 
 def _records(text: str, delim: str) -> Iterator[tuple[int, int, list[tuple[int, int, bool]], bool]]:
@@ -76,7 +79,8 @@ def parse_delimited(path: str, text: str, fmt: MatrixFormat, columns: ColumnSpec
     matrix = Matrix(path=path, text=text, format=fmt, columns=columns)
     try:
         _parse_into(matrix, "\t" if fmt == MatrixFormat.TSV else ",")
-    except Exception as exc:  # noqa: BLE001 - parsers never raise: the bug is reported as a PM000 problem
+    except Exception as exc:  # noqa: BLE001 - parsers never raise: the bug is a PM000 problem, and logged
+        _log.warning("%s could not be parsed (reported as PM000)", matrix.path, exc_info=True)
         matrix.tables = []
         matrix.problems.append(ParseProblem(Span(0, 0), f"matrix could not be parsed: {exc}"))
     return matrix

@@ -7,6 +7,7 @@ optional). Every span is a code point offset into the text given.
 
 from __future__ import annotations
 
+import logging
 import re
 import weakref
 from collections.abc import Generator, Iterator, Sequence
@@ -81,6 +82,8 @@ def _normalize(state: StateCore) -> None:
     if "\r" in state.src or "\0" in state.src:
         _md_normalize(state)
 
+
+_log = logging.getLogger("parity_lsp.parse")
 
 _MD = MarkdownIt("commonmark").enable("table")
 _MD.block.ruler.at("table", _table_lines)
@@ -202,7 +205,8 @@ def _parse_reporting(matrix: Matrix) -> Iterator[None]:
     """Parse into `matrix` step by step; a parser bug becomes a problem of the matrix."""
     try:
         yield from _parse_steps(matrix)
-    except Exception as exc:  # noqa: BLE001 - parsers never raise: the bug is reported as a PM000 problem
+    except Exception as exc:  # noqa: BLE001 - parsers never raise: the bug is a PM000 problem, and logged
+        _log.warning("%s could not be parsed (reported as PM000)", matrix.path, exc_info=True)
         matrix.tables = []
         matrix.problems.append(ParseProblem(Span(0, 0), f"matrix could not be parsed: {exc}"))
 
@@ -248,7 +252,8 @@ def _parse_steps(matrix: Matrix) -> Iterator[None]:
         env = {"line_starts": starts, "prefixes": {}}
     try:
         tokens = _MD.parse("\n".join(md_lines), env)
-    except Exception as exc:  # noqa: BLE001 - markdown-it's bugs too: reported as a PM000 problem
+    except Exception as exc:  # noqa: BLE001 - markdown-it's bugs too: a PM000 problem, and logged
+        _log.warning("markdown-it failed on %s (reported as PM000)", matrix.path, exc_info=True)
         matrix.problems.append(ParseProblem(Span(0, 0), f"Markdown could not be parsed: {exc}"))
         return
     yield
