@@ -17,7 +17,9 @@ from parity_lsp.rules import pm101_unknown_status
 from parity_lsp.workspace.index import Workspace
 
 MATRIX = "docs/parity/m.md"
-ROWS = "".join(f"| Cap {i} | x | Implemeted | unit | `crates/nope.rs` | — | — | @core | |\n" for i in range(3))
+ROWS = "".join(
+    f"| Cap {i} | x | Implemeted | unit | `crates/nope.rs` | — | — | @core | |\n" for i in range(3)
+)
 
 
 @pytest.fixture(autouse=True)

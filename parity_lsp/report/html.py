@@ -365,7 +365,8 @@ def status_chart(report: ParityReport) -> str:
 @dataclass(frozen=True, slots=True)
 class _Words:
     """How the page names the meanings: the template's words when only its vocabulary was read
-    (as always), else the meanings of SPEC 8 (the tables' own words are in the status table)."""
+    (as always), else the meanings (docs/spec/matrix.md#status-meanings; the tables' own words are
+    in the status table)."""
 
     shipped: str
     exception: str

@@ -87,7 +87,7 @@ class RowReport:
     # (case-insensitively); in a table read by its roles the table's own word (`done`, `✅`);
     # "Unknown" when it has no meaning
     status_key: str
-    meaning: str | None  # shipped, partial, planned, exception (SPEC 8), or None
+    meaning: str | None  # shipped, partial, planned, exception (docs/spec/matrix.md#status-meanings), or None
     owner: str  # as written, or "(unassigned)" for placeholders
     required_level: str | None
     achieved_level: str | None

@@ -26,7 +26,7 @@ RULE = RuleInfo(
     doc="""\
 ## What it does
 An exception row (Exception in the template; `n/a`, `out of scope`, ... in tables read by their
-roles, SPEC 8) must point to the exceptions document (`exceptions-doc`, default
+roles, docs/spec/matrix.md#status-meanings) must point to the exceptions document (`exceptions-doc`, default
 `docs/audits/*exception*.md`): by a path or link to it, or by an exception id (`EX-04`,
 `exception-id-pattern`) — which must be declared there (PM207 checks that). Hover and completion
 on the status say the same (`features/vocabulary.py`).

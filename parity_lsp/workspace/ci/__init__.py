@@ -1,10 +1,10 @@
-"""CI gating (SPEC section 5): does the cited CI job really run the cited test?
+"""CI gating (docs/spec/ci.md#gating): does the cited CI job really run the cited test?
 
 Code map (each module reads files only through a `FileSystem` and never raises on bad input):
   shell.py      script text → simple commands with lines; words; `cd` tracking (pure)
   workflows.py  GitHub Actions workflow → jobs, steps, commands with 0-based lines
   commands.py   one command → CargoTest | Pytest | GoTest | MakeRun | ScriptRun | Unknown;
-                SPEC 5 matching of a cited command against a step command (pure)
+                matching a cited command against a step command (pure; docs/spec/ci.md#matching)
   follow.py     `make TARGET` / `npm run SCRIPT` → the commands they run (one level)
   projects.py   Cargo workspaces and targets, pytest rootdir/ini, Go modules and packages
   testinfo.py   what a runner sees of one test: Rust module path/#[ignore], pytest class/markers,

@@ -1,5 +1,5 @@
 """One shell command → a model of what it selects (cargo test, pytest, go test, make, npm, …),
-and SPEC 5's matching of a cited command against a step command.
+and the matching of a cited command against a step command (docs/spec/ci.md#matching).
 
 Invariant: pure functions, no IO, never raise (following `make`/npm is in `follow.py`). Word
 values come from `shell.split_words`: quotes removed, nothing expanded; words that hold `$VAR`,
@@ -1349,7 +1349,7 @@ def _parse_script_runner(prog: str, cur: _Cursor, common: _Common) -> ParsedComm
     )
 
 
-# --- comparing a cited command with a step command (SPEC section 5) -------------------------
+# --- comparing a cited command with a step command (docs/spec/ci.md#matching) -------------------------
 
 
 SelectionKey = tuple[Hashable, ...]  # equal for commands that select the same tests
@@ -1465,7 +1465,8 @@ def _contains_run(big: list[str], small: list[str]) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def command_matches(cited: str, step_command: str) -> bool:
-    """SPEC 5: the step contains the cited command, wrappers ignored, same selection options.
+    """The step contains the cited command, wrappers ignored, same selection options
+    (docs/spec/ci.md#matching).
 
     Extra non-selecting options and extra libtest arguments after `--` in the step are fine;
     every option the citation writes must be in the step.
