@@ -144,9 +144,6 @@ class Table:
     def __post_init__(self) -> None:
         self.role_index = self.roles.first  # role -> first column (asked for every row's cells)
 
-    def has_column(self, column: str) -> bool:
-        return column in self.columns
-
 
 class MatrixFormat(str, Enum):
     MARKDOWN = "markdown"

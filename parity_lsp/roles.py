@@ -192,9 +192,6 @@ class TableRoles:
     def is_matrix(self) -> bool:
         return self.template or (STATUS in self.first and bool(self.evidence_columns))
 
-    def columns_of(self, role: str) -> tuple[int, ...]:
-        return tuple(i for i, r in enumerate(self.by_index) if r == role)
-
     def role_at(self, index: int) -> str | None:
         return self.by_index[index] if 0 <= index < len(self.by_index) else None
 

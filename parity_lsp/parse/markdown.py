@@ -173,12 +173,6 @@ def _row_cells_escaped(line: str, line_offset: int, columns: Sequence[str | None
     return out
 
 
-def is_matrix_header(names: Sequence[str], columns: ColumnSpec | None = None) -> bool:
-    """A status column and an evidence column, or the template's Capability and Status
-    (`roles.assign_roles`, docs/spec/matrix.md#matrix-tables, docs/spec/matrix.md#column-roles)."""
-    return assign_roles(names, columns).is_matrix
-
-
 ROWS_PER_STEP = 200  # rows built between two yields of `parse_markdown_steps` (~5 ms)
 
 

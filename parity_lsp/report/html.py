@@ -479,11 +479,6 @@ def _verdict_pill(r: RowReport) -> str:
     return f'<span class="pill v-{r.verdict}">{_h(VERDICT_LABELS.get(r.verdict, r.status or "—"))}</span>'
 
 
-def _status_html(r: RowReport, statuses: list[str]) -> str:
-    color = status_color(r.status_key, statuses)
-    return f'<span class="s-dot" aria-hidden="true" data-color="{color}"></span>{_h(r.status or "(empty)")}'
-
-
 def _proof_text(r: RowReport) -> str:
     if r.required_level is None:
         return "—"

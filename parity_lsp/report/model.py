@@ -263,13 +263,6 @@ class ParityReport:
 # --- construction ------------------------------------------------------------------------------
 
 
-class _ReportCtx:
-    """What `level_of_test` needs: the configuration."""
-
-    def __init__(self, ws: Workspace) -> None:
-        self.config = ws.config
-
-
 def _status_key(status: str, vocabulary: Vocabulary) -> tuple[str, str | None]:
     """(the status a row counts as, its meaning): see `RowReport.status_key`."""
     match = vocabulary.match(status)
