@@ -620,3 +620,28 @@ def test_proof_level_meanings_are_hovers_and_name_the_configured_globs(ws):
     docs = {c.label: c.documentation for c in items}
     assert "Tests at this level: " in docs["e2e"] and "a test whose name has `e2e`" in docs["e2e"]
     assert "No test is at this level" in docs["prod"]
+
+
+def test_owners_follow_a_row_edit_that_changes_the_matrix_in_place(tmp_path):
+    """A row edit updates the server's matrix in place (incremental.py): the owners offered
+    are those of the edited text, not of the matrix as first parsed."""
+    from parity_lsp.analysis import Analysis
+
+    first = HEADER + "| A | x | Planned | unit | — | — | — | @old | |\n"
+    write_tree(tmp_path, {MATRIX: first})
+    analysis = Analysis(tmp_path)
+    analysis.open_document(MATRIX, first, 1)
+    state = analysis.check(MATRIX)
+    assert state is not None
+    model = state.model
+    typing = "| B | x | Planned | unit | — | — | — | @"
+
+    def owners(text: str) -> list[str]:
+        matrices = [s.model for s in analysis.states.values()]
+        return labels(complete(analysis.ws, MATRIX, text + typing, len(text + typing), matrices))
+
+    assert owners(first) == ["@old"]
+    edited = first.replace("@old", "@new")
+    analysis.open_document(MATRIX, edited, 2)
+    assert analysis.check(MATRIX).model is model  # updated in place: the same object
+    assert owners(edited) == ["@new"]
