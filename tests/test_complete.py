@@ -645,3 +645,46 @@ def test_owners_follow_a_row_edit_that_changes_the_matrix_in_place(tmp_path):
     analysis.open_document(MATRIX, edited, 2)
     assert analysis.check(MATRIX).model is model  # updated in place: the same object
     assert owners(edited) == ["@new"]
+
+
+LINE_PIECES = [
+    "| Capability | Status | Evidence (Tests) |",
+    "|---|---|---|",
+    "| :-- | --: |",
+    "> |---|---|",
+    " > > | - |",
+    "--- | ---",
+    "-|-",
+    "| A | x | `a.rs` |",
+    "A | x | y",
+    "<!-- parity-lsp: disable-next-line PM301 -->",
+    "  <!-- note -->",
+    "",
+    "   ",
+    "Prose with a - dash",
+    "> quoted prose",
+    "\ufeff| Capability | Status |",
+    "|",
+    ":|:",
+    "----",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(LINE_PIECES), min_size=1, max_size=14),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.booleans(),
+)
+def test_the_table_header_above_the_cursor_is_the_line_walks(lines, newline, mixed):
+    """The header lookup (C-level searches) answers as the walk up the lines it replaced
+    (tests every line of random texts of table lines, prose, comments, quotes, CRLF, lone CR)."""
+    from parity_lsp.features.completion.cursor import _header_above, _header_above_walk
+
+    breaks = [newline if not mixed or i % 3 else "\r\n" for i in range(len(lines))]
+    text = "".join(line + brk for line, brk in zip(lines, breaks, strict=True))
+    starts = [0]
+    for line, brk in zip(lines, breaks, strict=True):
+        starts.append(starts[-1] + len(line) + len(brk))
+    for ls in starts:
+        assert _header_above(text, ls) == _header_above_walk(text, ls), (text, ls)
