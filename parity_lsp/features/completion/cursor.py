@@ -113,7 +113,7 @@ def cell_at(ws: Workspace, rel: str, text: str, ls: int, le: int, offset: int) -
 # (10,000 rows above the cursor took the walk ~30 ms; tests/test_complete.py compares the two).
 # (after a line break: a delimiter row on the first line has no header above it)
 _DELIMITER_LINE = re.compile(r"\n((?:(?:[ \t]*>)+[ \t]?)?(?=[ \t|:]*-)(?=[ \t:-]*\|)[ \t|:-]+)\r?(?=\n|\Z)")
-_NOT_TABLE_LINE = re.compile(r"\n(?![^\n]*\|)(?![^\S\n]*<!--)")
+_NOT_TABLE_LINE = re.compile(r"\n(?![^\n|]*\|)(?![^\S\n]*<!--)")
 _LONE_CR = re.compile(r"\r(?!\n)")
 
 
