@@ -5,7 +5,6 @@ defined", and the failure is logged once. Broken input is an error value, not a 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
 from rulekit import MATRIX, check, matrix, only, sources, workspace
@@ -23,12 +22,11 @@ def _crash(self: object, *args: object, **kwargs: object) -> list[symbols.Rec]:
     raise IndexError("scanner bug")
 
 
-def _break(monkeypatch: pytest.MonkeyPatch, scanner: Any) -> None:
-    """Every way the scanner scans crashes: a whole scan, and Rust's scan of the top-level
-    items where a name occurs (`run_window`, what a lookup of one name runs)."""
-    monkeypatch.setattr(scanner._Scanner, "run", _crash)
-    if hasattr(scanner._Scanner, "run_window"):
-        monkeypatch.setattr(scanner._Scanner, "run_window", _crash)
+def _break(monkeypatch, scanner) -> None:
+    """Every way the scanner reads a text fails (Rust's also scans windows of it: `run_window`)."""
+    for method in ("run", "run_window"):
+        if hasattr(scanner._Scanner, method):
+            monkeypatch.setattr(scanner._Scanner, method, _crash)
 
 
 @pytest.fixture(autouse=True)
