@@ -174,7 +174,6 @@ class Matrix:
     tables: list[Table] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
     governing_docs: list[GoverningDoc] = field(default_factory=list)
-    had_bom: bool = False
     # the `[columns]` configuration it was parsed with (a re-parse uses the same)
     columns: ColumnSpec = EMPTY_SPEC
     _index: LineIndex | None = field(default=None, repr=False)
