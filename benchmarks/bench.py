@@ -434,7 +434,7 @@ def cli_ab(base: Path, baseline: Path) -> None:
                 print(f"== cli A/B {who} files={files} rows={rows} ({i + 1}/{pairs})", file=sys.stderr)
                 runs[who].append(cli_check(root, "0", None if who == "this" else baseline))
         med = {
-            who: {k: statistics.median(r[k] for r in rs) for k in ("wall_s", "peak_rss_mb_sum")}
+            who: {k: statistics.median(r[k] for r in rs) for k in ("wall_s", "cpu_s", "peak_rss_mb_sum")}
             for who, rs in runs.items()
         }
         ab[label(files, rows)] = {
