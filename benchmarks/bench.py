@@ -10,15 +10,20 @@ npm into benchmarks/.peers (once), run lsp_bench.py compare (parity-lsp opens
 docs/parity/matrix.md, the peer the same rows as links), staged_bench.py (spawn ->
 `initialize` against `import pygls.lsp.server`; `didOpen` -> first and complete diagnostics
 against the peer), file_change_bench.py and soak_bench.py (memory over a long editing
-session), time `parity-lsp check` cold with -j 1 and with the default (one process per CPU),
-print Markdown tables and write JSON to benchmarks/results/.
+session), time `parity-lsp check` cold with -j 1 and with the default (one process per CPU)
+and against the baseline commit (alternating), scanner_bench.py (µs/KB per language scanner),
+then goals.py: issue 19's goals side by side with their references, from this run's results.
+Prints Markdown tables and writes JSON to benchmarks/results/. `--goals` (`make bench-goals`):
+only what the goals table needs.
 
 Environment (sizes are files:rows, `real` the real-repository workload): BENCH_SIZES ("real
 1000:100 20000:2000 50000:10000"), BENCH_STAGED_SIZES ("real 20000:2000 50000:10000"),
 BENCH_STAGED_ROUNDS (5), BENCH_FILE_CHANGE_SIZES ("20000:2000"), BENCH_SOAK_SIZES
 ("20000:2000"), BENCH_CLI_SIZES ("100000:10000"), BENCH_CLI_BASELINE (a checkout of another
 parity-lsp: `check` is timed against it, alternating, BENCH_CLI_PAIRS (3) pairs),
-BENCH_ROUNDS (3), BENCH_REPEAT (20), BENCH_WL (workload dir, default /tmp/parity-lsp-bench).
+BENCH_CLI_BASELINE_REF (759391e: the commit extracted with `git archive` when BENCH_CLI_BASELINE
+is not set), BENCH_ROUNDS (3), BENCH_REPEAT (20), BENCH_WL (workload dir, default
+/tmp/parity-lsp-bench).
 """
 
 from __future__ import annotations
