@@ -3,7 +3,7 @@
 Every `docs/spec/FILE.md#anchor` cited from the code, the tests, README.md and ARCHITECTURE.md
 exists (the file, and a heading with that anchor); the links between the spec's files resolve;
 the rule index is the one generated from the rule modules; and nothing cites the sections of a
-specification outside the repository ("SPEC 5") any more."""
+specification outside the repository (the word SPEC and a section number) any more."""
 
 from __future__ import annotations
 
