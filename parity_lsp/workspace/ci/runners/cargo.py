@@ -254,6 +254,23 @@ def parse(program: str, cur: Cursor, common: Common) -> ParsedCommand:
     return cmd
 
 
+# flag → the `CargoTest` attribute it sets
+_CARGO_FLAGS = {
+    "--workspace": "workspace",
+    "--all": "workspace",
+    "--lib": "lib",
+    "--bins": "bins",
+    "--tests": "tests",
+    "--benches": "benches",
+    "--examples": "examples",
+    "--all-targets": "all_targets",
+    "--doc": "doc",
+    "--no-run": "no_run",
+    "--all-features": "all_features",
+    "--no-default-features": "no_default_features",
+}
+
+
 def _cargo_options(cur: Cursor, cmd: CargoTest) -> None:
     while not cur.done():
         word = cur.take()
@@ -268,33 +285,11 @@ def _cargo_options(cur: Cursor, cmd: CargoTest) -> None:
             continue
         opt = option(cur, word, _CARGO_VALUE_SHORT, _CARGO_VALUE_LONG)
         if opt is None:
-            flag = word
-            if flag in ("--workspace", "--all"):
-                cmd.workspace = True
-            elif flag == "--lib":
-                cmd.lib = True
-            elif flag == "--bins":
-                cmd.bins = True
-            elif flag == "--tests":
-                cmd.tests = True
-            elif flag == "--benches":
-                cmd.benches = True
-            elif flag == "--examples":
-                cmd.examples = True
-            elif flag == "--all-targets":
-                cmd.all_targets = True
-            elif flag == "--doc":
-                cmd.doc = True
-            elif flag == "--no-run":
-                cmd.no_run = True
-            elif flag == "--all-features":
-                cmd.all_features = True
-                cmd.others.append(flag)
-            elif flag == "--no-default-features":
-                cmd.no_default_features = True
-                cmd.others.append(flag)
-            else:
-                cmd.others.append(flag)
+            attribute = _CARGO_FLAGS.get(word)
+            if attribute is not None:
+                setattr(cmd, attribute, True)
+            if attribute is None or word in ("--all-features", "--no-default-features"):
+                cmd.others.append(word)  # features change what is built, not which tests
             continue
         name, value = opt
         value = value or ""
