@@ -412,9 +412,11 @@ def parse_command(text: str) -> ParsedCommand:
     Cached by text (a job's steps are judged against every cited test): callers must treat
     the result as read-only.
     """
+    # The boundary of every runner's parser: a parser bug must not fail the check. It is logged,
+    # and the command is `Unknown` (its verdict unknown, never "does not run").
     try:
         return _parse(text)
-    except Exception:  # noqa: BLE001 - the boundary of every runner's parser: a parser bug must not fail the check; logged, and `Unknown` (the verdict is then unknown, never "does not run")
+    except Exception:  # noqa: BLE001 - a runner's parser may have any bug: logged, `Unknown`
         _log.warning("parsing the command `%s` failed", text, exc_info=True)
         return Unknown(text=" ".join(text.split()), argv=text.split())
 

@@ -77,7 +77,7 @@ def command_runs_test(
             return _judge(fs, parse_command(command.text), command.working_directory, test, 0)
         parsed = command if isinstance(command, ParsedCommand) else parse_command(command)
         return _judge(fs, parsed, working_directory, test, 0)
-    except Exception as exc:  # noqa: BLE001 - a judge's bug makes the verdict unknown, with the error
+    except Exception as exc:  # noqa: BLE001 - the boundary of every runner's judge: a bug is unknown, logged
         text = command if isinstance(command, str) else command.text
         _log.warning("judging `%s` for %s failed", text, test.path, exc_info=True)
         return unknown(Reason.INTERNAL_ERROR, f"`{text}` could not be judged: {exc}", text)
@@ -252,7 +252,7 @@ def verdict(fs: FileSystem, test: TestTarget, ci: CiCitation) -> Verdict:
     """Does the job `ci` cites run `test`? The answer names the step (index, line, command)."""
     try:
         return _verdict(fs, _normalize(test), ci)
-    except Exception as exc:  # noqa: BLE001 - a bug makes the verdict unknown, with the error
+    except Exception as exc:  # noqa: BLE001 - the boundary of the citation's verdict: unknown, logged
         _log.warning("judging the CI citation `%s` for %s failed", ci.workflow, test.path, exc_info=True)
         return unknown(
             Reason.INTERNAL_ERROR,
