@@ -191,6 +191,29 @@ def test_verdicts_carry_a_typed_outcome_and_reason(tmp_path, command, outcome, r
     assert v.code == reason.value  # the JSON and older callers still see the same strings
 
 
+@pytest.mark.parametrize(
+    "command, tool",
+    [
+        ("swift test", "SwiftPM"),
+        ("./gradlew :core:test", "Gradle"),
+        ("mvn -B verify", "Maven"),
+        ("dotnet test", "dotnet test"),
+        ("ctest --output-on-failure", "CTest"),
+        ("bundle exec rspec", "RSpec"),
+        ("npx jest --ci", None),  # npx: not followed, not a runner of its own
+    ],
+)
+def test_other_test_runners_are_unknown_and_named(tmp_path, command, tool):
+    root = workspace(tmp_path, {"spec/calc_spec.rb": "describe 'x' do\nend\n"})
+    v = command_runs_test(FileSystem(root), command, TestTarget("spec/calc_spec.rb"))
+    assert v.outcome == Outcome.UNKNOWN
+    if tool is None:
+        assert v.code == Reason.UNKNOWN_COMMAND
+    else:
+        assert v.code == Reason.UNKNOWN_RUNNER
+        assert v.reason == f"`{command}` runs tests with {tool}, which parity-lsp does not model"
+
+
 def test_other_test_runners_match_by_their_words_as_before():
     assert command_matches("swift test", "swift test --parallel")
     assert command_matches("rspec", "bundle exec rspec spec/models")

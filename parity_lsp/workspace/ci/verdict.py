@@ -100,7 +100,11 @@ def _judge(fs: FileSystem, cmd: ParsedCommand, cwd: str | None, test: TestTarget
             return does_not_run(Reason.NOT_A_TEST_COMMAND, "does not run tests", text)
         return unknown(Reason.UNKNOWN_COMMAND, f"`{text}` is not a command parity-lsp understands", text)
     if not runner.models_tests:
-        return unknown(Reason.UNKNOWN_RUNNER, f"`{text}` is not a command parity-lsp understands", text)
+        return unknown(
+            Reason.UNKNOWN_RUNNER,
+            f"`{text}` runs tests with {runner.tool_of(cmd)}, which parity-lsp does not model",
+            text,
+        )
     if cwd is None:
         return unknown(
             Reason.UNKNOWN_DIRECTORY, f"the directory `{text}` runs in is only known when CI runs", text

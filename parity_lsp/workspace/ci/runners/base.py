@@ -187,6 +187,10 @@ class Runner(Generic[C]):
     # makes the verdict unknown
     selecting_words: Callable[[C], str] = _no_words
     needs: str = ""  # what it reads of the project (for docs): "Cargo.toml workspaces and targets"
+    tool: Callable[[C], str] | None = None  # the tool a command runs, for messages (default: title)
+
+    def tool_of(self, cmd: C) -> str:
+        return self.tool(cmd) if self.tool is not None else self.title
 
     @property
     def models_tests(self) -> bool:

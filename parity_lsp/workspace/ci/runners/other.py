@@ -21,42 +21,59 @@ class OtherRun(ParsedCommand):
     tool: str = ""  # "SwiftPM", "Maven", …
 
 
-def _first(*subcommands: str) -> Callable[[list[str]], bool]:
-    return lambda args: bool(args) and args[0] in subcommands
+Tool = Callable[[list[str]], "str | None"]  # the words after the program → the tool run, or None
 
 
-def _any(*words: str) -> Callable[[list[str]], bool]:
-    return lambda args: any(a in words or a.endswith(tuple(f":{w}" for w in words)) for a in args)
+def _first(tool: str, *subcommands: str) -> Tool:
+    return lambda args: tool if args and args[0] in subcommands else None
 
 
-def _always(args: list[str]) -> bool:
-    return True
+def _any(tool: str, *words: str) -> Tool:
+    tasks = tuple(f":{w}" for w in words)  # Gradle `:core:test`
+    return lambda args: tool if any(a in words or a.endswith(tasks) for a in args) else None
 
 
-# program → (the tool, does this invocation run tests?)
-_TOOLS: dict[str, tuple[str, Callable[[list[str]], bool]]] = {
-    "swift": ("SwiftPM", _first("test")),
-    "gradle": ("Gradle", _any("test", "check", "build")),
-    "gradlew": ("Gradle", _any("test", "check", "build")),
-    "mvn": ("Maven", _any("test", "verify", "install", "package", "integration-test", "deploy")),
-    "mvnw": ("Maven", _any("test", "verify", "install", "package", "integration-test", "deploy")),
-    "dotnet": ("dotnet test", _first("test")),
-    "ctest": ("CTest", _always),
-    "rspec": ("RSpec", _always),
-    "bundle": ("Bundler", lambda args: args[:1] == ["exec"] and args[1:2] in (["rspec"], ["rake"])),
-    "rake": ("Rake", _first("test", "spec")),
-    "jest": ("Jest", _always),
-    "vitest": ("Vitest", _always),
-    "mocha": ("Mocha", _always),
-    "phpunit": ("PHPUnit", _always),
+def _always(tool: str) -> Tool:
+    return lambda args: tool
+
+
+def _bundle(args: list[str]) -> str | None:
+    if args[:1] != ["exec"] or len(args) < 2:
+        return None
+    return {"rspec": "RSpec", "rake": "Rake"}.get(args[1])
+
+
+_GRADLE = _any("Gradle", "test", "check", "build")
+_MAVEN = _any("Maven", "test", "verify", "install", "package", "integration-test", "deploy")
+
+# program → which tool an invocation runs tests with (None: it runs none, or is not known to)
+_TOOLS: dict[str, Tool] = {
+    "swift": _first("SwiftPM", "test"),
+    "gradle": _GRADLE,
+    "gradlew": _GRADLE,
+    "mvn": _MAVEN,
+    "mvnw": _MAVEN,
+    "dotnet": _first("dotnet test", "test"),
+    "ctest": _always("CTest"),
+    "rspec": _always("RSpec"),
+    "bundle": _bundle,
+    "rake": _first("Rake", "test", "spec"),
+    "jest": _always("Jest"),
+    "vitest": _always("Vitest"),
+    "mocha": _always("Mocha"),
+    "phpunit": _always("PHPUnit"),
 }
 
 
 def parse(program: str, cur: Cursor, common: Common) -> ParsedCommand | None:
-    tool, runs_tests = _TOOLS[program]
-    if not runs_tests([w.value for w in cur.rest()]):
+    tool = _TOOLS[program]([w.value for w in cur.rest()])
+    if tool is None:
         return None  # `swift build`, `dotnet restore`: the generic parser decides
     return OtherRun(tool=tool, **common)
+
+
+def _tool(cmd: OtherRun) -> str:
+    return cmd.tool
 
 
 RUNNER = Runner(
@@ -65,5 +82,6 @@ RUNNER = Runner(
     programs=frozenset(_TOOLS),
     model=OtherRun,
     parse=parse,
+    tool=_tool,
     needs="nothing: the verdict is unknown",
 )
