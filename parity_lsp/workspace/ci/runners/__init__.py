@@ -60,13 +60,15 @@ def _index() -> None:
 
 def for_program(program: str) -> list[Runner[Any]]:
     """The runners that parse `program` (a base name: `cargo`, `pytest`), in registry order."""
-    _load()
+    if _runners is None:
+        _load()
     return _by_program.get(program, [])
 
 
 def for_command(cmd: ParsedCommand) -> Runner[Any] | None:
     """The runner whose model `cmd` is; None for an `Unknown` command."""
-    _load()
+    if _runners is None:  # on the hot path of matching and judging: no call once loaded
+        _load()
     return _by_kind.get(cmd.kind)
 
 
