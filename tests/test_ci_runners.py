@@ -155,6 +155,9 @@ def test_every_runner_module_is_registered_once():
         assert r.models_tests == (r.name != "other"), r.name
         assert (r.judge is None) != (r.follow is None) or r.name == "other", r.name
         assert r.needs and r.title, r.name
+        assert r.model.kind == r.name
+    with pytest.raises(ValueError, match="kind"):
+        runners.register(Runner(name="fake2", title="x", programs=frozenset(), model=FakeRun, parse=_parse))
 
 
 # --- typed outcomes and reasons ------------------------------------------------------------------

@@ -74,7 +74,11 @@ def for_command(cmd: ParsedCommand) -> Runner[Any] | None:
 
 def register(runner: Runner[Any]) -> None:
     """Add a runner (used by tests and plugins). Parsed commands are cached: a test that
-    registers a runner clears `commands.parse_command`'s cache (`commands.clear_caches()`)."""
+    registers a runner clears `commands.parse_command`'s cache (`commands.clear_caches()`).
+    Raises ValueError when the model's `kind` is not the runner's name (its commands would
+    never find it)."""
+    if runner.model.kind != runner.name:
+        raise ValueError(f"runner `{runner.name}`: its model's kind is `{runner.model.kind}`")
     _load().append(runner)
     _index()
 
