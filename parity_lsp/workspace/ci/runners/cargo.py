@@ -270,6 +270,20 @@ _CARGO_FLAGS = {
     "--no-default-features": "no_default_features",
 }
 
+# option → the `CargoTest` list its values go to
+_CARGO_LISTS = {
+    "-p": "packages",
+    "--package": "packages",
+    "--exclude": "exclude",
+    "--bin": "bin_names",
+    "--test": "test_names",
+    "--bench": "bench_names",
+    "--example": "example_names",
+    "-E": "filterset",
+    "--filterset": "filterset",
+    "--filter-expr": "filterset",
+}
+
 
 def _cargo_options(cur: Cursor, cmd: CargoTest) -> None:
     while not cur.done():
@@ -293,22 +307,11 @@ def _cargo_options(cur: Cursor, cmd: CargoTest) -> None:
             continue
         name, value = opt
         value = value or ""
-        if name in ("-p", "--package"):
-            cmd.packages.append(value)
-        elif name == "--exclude":
-            cmd.exclude.append(value)
-        elif name == "--bin":
-            cmd.bin_names.append(value)
-        elif name == "--test":
-            cmd.test_names.append(value)
-        elif name == "--bench":
-            cmd.bench_names.append(value)
-        elif name == "--example":
-            cmd.example_names.append(value)
+        listed = _CARGO_LISTS.get(name)
+        if listed is not None:
+            getattr(cmd, listed).append(value)
         elif name == "--manifest-path":
             cmd.manifest_path = value
-        elif name in ("-E", "--filterset", "--filter-expr"):
-            cmd.filterset.append(value)
         elif name == "--run-ignored":
             cmd.ignored = value in ("ignored-only", "only")
             cmd.include_ignored = value == "all"
