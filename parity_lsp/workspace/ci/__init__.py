@@ -36,6 +36,7 @@ from parity_lsp.workspace.ci.model import (
     TestTarget,
     Verdict,
 )
+from parity_lsp.workspace.ci.reasons import Outcome, Reason
 from parity_lsp.workspace.ci.verdict import command_runs_test, match_cited_commands, verdict
 from parity_lsp.workspace.ci.workflows import find_job, list_workflows, load_workflow, nearest_job
 
@@ -45,6 +46,8 @@ __all__ = [
     "UNKNOWN",
     "CiCitation",
     "CitedMatch",
+    "Outcome",
+    "Reason",
     "TestTarget",
     "Verdict",
     "closest_command",
