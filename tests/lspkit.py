@@ -1,18 +1,34 @@
-"""Helpers for end-to-end language-server tests: a real server process, a real pytest-lsp client."""
+"""Helpers for language-server tests: a real pytest-lsp client talking JSON-RPC to the server.
+
+`session(root)` serves the client from a server in this process (its own thread and event loop,
+the real stdio transport over a pair of pipes: every message is framed, encoded and decoded as
+between an editor and `parity-lsp serve`), without the second or two a new interpreter takes to
+import the server. `session(root, process=True)` starts `python -m parity_lsp serve` instead:
+the thin layer of tests that shows each LSP method through a real server process (one or two per
+method; `tests/test_lsp_process.py` lists which) and what only a process shows (its exit, its
+start-up: tests/test_lsp_startup.py, tests/test_robust_protocol.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import os
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pygls.io_ import run_async
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import make_test_lsp_client
 
 SERVER = [sys.executable, "-m", "parity_lsp", "serve"]
+# PARITY_TEST_SERVER_PROCESS=1: every session starts a server process (as before the in-process
+# transport: a deeper, slower run of the same tests)
+ALWAYS_A_PROCESS = os.environ.get("PARITY_TEST_SERVER_PROCESS") == "1"
 HEADER = (
     "| Capability | Arco Feature | Status | Proof Level Required | Evidence (Code) | Evidence (Tests) "
     "| Evidence (CI) | Owner | Notes |\n|---|---|---|---|---|---|---|---|---|\n"
@@ -49,8 +65,13 @@ async def session(
     settings: dict | None = None,
     init_options: dict | None = None,
     capabilities: types.ClientCapabilities | None = None,
+    process: bool = False,
 ):
-    lsp = await ClientServerConfig(server_command=SERVER).start()
+    if process or ALWAYS_A_PROCESS:
+        process = True
+        lsp = await ClientServerConfig(server_command=SERVER).start()
+    else:
+        lsp = await start_in_process()
     lsp.set_configuration({"parityLsp": settings or {}})
     lsp.registrations = []
 
@@ -76,6 +97,64 @@ async def session(
             await asyncio.wait_for(lsp.shutdown_session(), 10)
         with contextlib.suppress(Exception):
             await lsp.stop()
+        if not process:
+            await stop_in_process(lsp)
+
+
+async def start_in_process() -> LanguageClient:
+    """A pytest-lsp client connected to `create_server()` served by `transport.serve_stdio` in
+    a thread of this process, over two pipes (the server's stdin and stdout)."""
+    from parity_lsp.lsp.server import create_server
+
+    client = make_test_lsp_client()
+    to_server_r, to_server_w = os.pipe()
+    to_client_r, to_client_w = os.pipe()
+    server = create_server()
+    server_in = os.fdopen(to_server_r, "rb", buffering=0)
+    server_out = os.fdopen(to_client_w, "wb")
+
+    def serve() -> None:
+        try:
+            server.start_io(server_in, server_out)
+        finally:
+            for stream in (server_in, server_out):
+                with contextlib.suppress(OSError, ValueError):
+                    stream.close()
+
+    thread = threading.Thread(target=serve, name="parity-lsp-server", daemon=True)
+    thread.start()
+
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=1 << 24)
+    await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(to_client_r, "rb", 0)
+    )
+    transport, protocol = await loop.connect_write_pipe(
+        asyncio.streams.FlowControlMixin, os.fdopen(to_server_w, "wb", 0)
+    )
+    writer = asyncio.StreamWriter(transport, protocol, None, loop)
+    client.protocol.set_writer(writer)
+    connection = asyncio.create_task(
+        run_async(
+            stop_event=client._stop_event,
+            reader=reader,
+            protocol=client.protocol,
+            logger=logging.getLogger("lspkit"),
+            error_handler=client.report_server_error,
+        )
+    )
+    client._async_tasks.append(connection)
+    client.in_process = (thread, writer, server)
+    return client
+
+
+async def stop_in_process(client: LanguageClient) -> None:
+    """End of input for the server (as when an editor closes its pipe), then wait for its thread."""
+    thread, writer, _server = client.in_process
+    with contextlib.suppress(Exception):
+        writer.close()
+    await asyncio.get_running_loop().run_in_executor(None, thread.join, 20)
+    assert not thread.is_alive(), "the in-process server did not stop"
 
 
 async def wait_for(predicate, timeout: float = 20.0, what: str = "condition"):
