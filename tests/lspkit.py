@@ -18,6 +18,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from lsprotocol import types
@@ -101,12 +102,14 @@ async def session(
             await stop_in_process(lsp)
 
 
-async def start_in_process() -> LanguageClient:
+async def start_in_process(
+    client_factory: Callable[[], LanguageClient] = make_test_lsp_client,
+) -> LanguageClient:
     """A pytest-lsp client connected to `create_server()` served by `transport.serve_stdio` in
     a thread of this process, over two pipes (the server's stdin and stdout)."""
     from parity_lsp.lsp.server import create_server
 
-    client = make_test_lsp_client()
+    client = client_factory()
     to_server_r, to_server_w = os.pipe()
     to_client_r, to_client_w = os.pipe()
     server = create_server()

@@ -21,7 +21,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from lspkit import HEADER, codes, wait_for
+from lspkit import ALWAYS_A_PROCESS, HEADER, codes, start_in_process, stop_in_process, wait_for
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -66,9 +66,12 @@ async def client(
 
         return lsp
 
-    lsp = await ClientServerConfig(
-        server_command=server_command or SERVER, client_factory=make_client
-    ).start()
+    if server_command is None and not ALWAYS_A_PROCESS:  # served in this process (tests/lspkit.py)
+        lsp = await start_in_process(make_client)
+    else:
+        lsp = await ClientServerConfig(
+            server_command=server_command or SERVER, client_factory=make_client
+        ).start()
     for scope, value in (settings or {"": {}}).items():
         lsp.set_configuration({"parityLsp": value}, scope_uri=scope or None)
 
@@ -89,6 +92,8 @@ async def client(
             await asyncio.wait_for(lsp.shutdown_session(), 10)
         with contextlib.suppress(Exception):
             await lsp.stop()
+        if getattr(lsp, "in_process", None):
+            await stop_in_process(lsp)
 
 
 def open_text(lsp, path: Path, text: str | None = None, version: int = 1) -> str:
