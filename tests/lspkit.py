@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
+import functools
 import logging
 import os
 import sys
@@ -23,8 +25,10 @@ from pathlib import Path
 
 from lsprotocol import types
 from pygls.io_ import run_async
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import make_test_lsp_client
+from pygls.protocol import default_converter
+from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import client_capabilities as _load_capabilities
+from pytest_lsp.client import register_lsp_features
 
 SERVER = [sys.executable, "-m", "parity_lsp", "serve"]
 # PARITY_TEST_SERVER_PROCESS=1: every session starts a server process (as before the in-process
@@ -34,6 +38,31 @@ HEADER = (
     "| Capability | Arco Feature | Status | Proof Level Required | Evidence (Code) | Evidence (Tests) "
     "| Evidence (CI) | Owner | Notes |\n|---|---|---|---|---|---|---|---|---|\n"
 )
+
+
+@functools.cache
+def _capabilities(client: str) -> types.ClientCapabilities:
+    return _load_capabilities(client)
+
+
+def client_capabilities(client: str) -> types.ClientCapabilities:
+    """pytest-lsp's capabilities of `client` (e.g. "neovim@v0.7.0"): read and structured once
+    per run (a third of a second each time), a copy each call (tests change them)."""
+    return copy.deepcopy(_capabilities(client))
+
+
+# One cattrs converter for the clients and one for the in-process servers of a run: a new
+# converter generates its (un)structuring code again on first use, a third of a second per
+# session. (A server process has its own, as an editor's server does.)
+client_converter = functools.cache(default_converter)
+_server_converter = functools.cache(default_converter)
+
+
+def make_test_lsp_client() -> LanguageClient:
+    """pytest-lsp's test client (`make_test_lsp_client`), with the run's client converter."""
+    client = LanguageClient(converter_factory=client_converter)
+    register_lsp_features(client)
+    return client
 
 
 def pull_capabilities(base: str = "visual-studio-code") -> types.ClientCapabilities:
@@ -70,7 +99,7 @@ async def session(
 ):
     if process or ALWAYS_A_PROCESS:
         process = True
-        lsp = await ClientServerConfig(server_command=SERVER).start()
+        lsp = await ClientServerConfig(server_command=SERVER, client_factory=make_test_lsp_client).start()
     else:
         lsp = await start_in_process()
     lsp.set_configuration({"parityLsp": settings or {}})
@@ -113,6 +142,7 @@ async def start_in_process(
     to_server_r, to_server_w = os.pipe()
     to_client_r, to_client_w = os.pipe()
     server = create_server()
+    _share_converter(server)
     server_in = os.fdopen(to_server_r, "rb", buffering=0)
     server_out = os.fdopen(to_client_w, "wb")
 
@@ -149,6 +179,15 @@ async def start_in_process(
     client._async_tasks.append(connection)
     client.in_process = (thread, writer, server)
     return client
+
+
+def _share_converter(server) -> None:
+    """The run's server converter in place of the one `create_server` made (pygls keeps it on
+    the protocol and its feature manager)."""
+    shared = _server_converter()
+    assert hasattr(server.protocol, "_converter"), "pygls changed: update lspkit._share_converter"
+    server.protocol._converter = shared
+    server.protocol.fm.converter = shared
 
 
 async def stop_in_process(client: LanguageClient) -> None:

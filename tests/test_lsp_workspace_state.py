@@ -21,10 +21,18 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from lspkit import ALWAYS_A_PROCESS, HEADER, codes, start_in_process, stop_in_process, wait_for
+from lspkit import (
+    ALWAYS_A_PROCESS,
+    HEADER,
+    client_capabilities,
+    client_converter,
+    codes,
+    start_in_process,
+    stop_in_process,
+    wait_for,
+)
 from lsprotocol import types
-from pygls.protocol import default_converter
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 FIXTURE = Path(__file__).parent / "fixtures" / "realistic"
@@ -47,7 +55,7 @@ async def client(
     publishDiagnostics is recorded in order (`lsp.history`)."""
 
     def make_client() -> LanguageClient:
-        lsp = LanguageClient(converter_factory=default_converter)
+        lsp = LanguageClient(converter_factory=client_converter)
         own = (types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, types.WORKSPACE_CONFIGURATION)
         register_lsp_features(lsp, {k: f for k, f in DEFAULT_CLIENT_FEATURES.items() if k not in own})
         lsp.history = []
