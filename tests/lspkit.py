@@ -131,53 +131,81 @@ async def session(
             await stop_in_process(lsp)
 
 
-async def start_in_process(
-    client_factory: Callable[[], LanguageClient] = make_test_lsp_client,
-) -> LanguageClient:
-    """A pytest-lsp client connected to `create_server()` served by `transport.serve_stdio` in
-    a thread of this process, over two pipes (the server's stdin and stdout)."""
-    from parity_lsp.lsp.server import create_server
+class InProcessServer:
+    """`create_server()` served by `transport.serve_stdio` (as `parity-lsp serve` serves) in a
+    thread of this process, its stdin and stdout two pipes; shaped like the asyncio process the
+    clients would otherwise start: `stdin` (a StreamWriter), `stdout` (a StreamReader),
+    `returncode` (what `serve` returns: 0 after shutdown, 1 without), `wait()`, `kill()`."""
 
-    client = client_factory()
-    to_server_r, to_server_w = os.pipe()
-    to_client_r, to_client_w = os.pipe()
-    server = create_server()
-    _share_converter(server)
-    server_in = os.fdopen(to_server_r, "rb", buffering=0)
-    server_out = os.fdopen(to_client_w, "wb")
+    def __init__(self) -> None:
+        from parity_lsp.lsp.server import create_server
 
-    def serve() -> None:
+        self.server = create_server()
+        _share_converter(self.server)
+        self.returncode: int | None = None
+        self.error: BaseException | None = None
+        to_server_r, self._to_server_w = os.pipe()
+        self._to_client_r, to_client_w = os.pipe()
+        self._server_in = os.fdopen(to_server_r, "rb", buffering=0)
+        self._server_out = os.fdopen(to_client_w, "wb")
+        self.stdin: asyncio.StreamWriter | None = None
+        self.stdout: asyncio.StreamReader | None = None
+        self.thread = threading.Thread(target=self._serve, name="parity-lsp-server", daemon=True)
+
+    def _serve(self) -> None:
         try:
-            server.start_io(server_in, server_out)
+            self.server.start_io(self._server_in, self._server_out)
+            self.returncode = 0 if self.server.protocol.shutdown_seen else 1
+        except BaseException as exc:  # the console script's "internal error" status
+            self.error, self.returncode = exc, 3
+            raise
         finally:
-            for stream in (server_in, server_out):
+            for stream in (self._server_in, self._server_out):
                 with contextlib.suppress(OSError, ValueError):
                     stream.close()
 
-    thread = threading.Thread(target=serve, name="parity-lsp-server", daemon=True)
-    thread.start()
+    async def start(self, limit: int = 1 << 24) -> InProcessServer:
+        self.thread.start()
+        loop = asyncio.get_running_loop()
+        self.stdout = asyncio.StreamReader(limit=limit)
+        await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(self.stdout), os.fdopen(self._to_client_r, "rb", 0)
+        )
+        transport, protocol = await loop.connect_write_pipe(
+            asyncio.streams.FlowControlMixin, os.fdopen(self._to_server_w, "wb", 0)
+        )
+        self.stdin = asyncio.StreamWriter(transport, protocol, None, loop)
+        return self
 
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=1 << 24)
-    await loop.connect_read_pipe(
-        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(to_client_r, "rb", 0)
-    )
-    transport, protocol = await loop.connect_write_pipe(
-        asyncio.streams.FlowControlMixin, os.fdopen(to_server_w, "wb", 0)
-    )
-    writer = asyncio.StreamWriter(transport, protocol, None, loop)
-    client.protocol.set_writer(writer)
+    def kill(self) -> None:
+        """End of input (an editor closing the server's stdin): the server stops reading."""
+        if self.stdin is not None and not self.stdin.is_closing():
+            self.stdin.close()
+
+    async def wait(self, timeout: float = 20.0) -> int | None:
+        await asyncio.get_running_loop().run_in_executor(None, self.thread.join, timeout)
+        assert not self.thread.is_alive(), "the in-process server did not stop"
+        return self.returncode
+
+
+async def start_in_process(
+    client_factory: Callable[[], LanguageClient] = make_test_lsp_client,
+) -> LanguageClient:
+    """A pytest-lsp client talking to an `InProcessServer`."""
+    client = client_factory()
+    server = await InProcessServer().start()
+    client.protocol.set_writer(server.stdin)
     connection = asyncio.create_task(
         run_async(
             stop_event=client._stop_event,
-            reader=reader,
+            reader=server.stdout,
             protocol=client.protocol,
             logger=logging.getLogger("lspkit"),
             error_handler=client.report_server_error,
         )
     )
     client._async_tasks.append(connection)
-    client.in_process = (thread, writer, server)
+    client.in_process = server
     return client
 
 
@@ -192,11 +220,9 @@ def _share_converter(server) -> None:
 
 async def stop_in_process(client: LanguageClient) -> None:
     """End of input for the server (as when an editor closes its pipe), then wait for its thread."""
-    thread, writer, _server = client.in_process
-    with contextlib.suppress(Exception):
-        writer.close()
-    await asyncio.get_running_loop().run_in_executor(None, thread.join, 20)
-    assert not thread.is_alive(), "the in-process server did not stop"
+    server = client.in_process
+    server.kill()
+    await server.wait()
 
 
 async def wait_for(predicate, timeout: float = 20.0, what: str = "condition"):
