@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import clikit
 import pytest
 from workloads import generate
 
@@ -29,13 +30,15 @@ def test_forked_workers_give_the_single_process_findings(workload, monkeypatch):
     monkeypatch.setattr(engine, "PARALLEL_MIN_PIECES", 10)
     single = check_paths(Workspace(workload), jobs=1).findings
     forked = []
-    real_pool = engine.multiprocessing.get_context
+    import multiprocessing  # engine imports it in the parallel check only
+
+    real_pool = multiprocessing.get_context
 
     def spy(method):  # prove the work really went to forked processes
         forked.append(method)
         return real_pool(method)
 
-    monkeypatch.setattr(engine.multiprocessing, "get_context", spy)
+    monkeypatch.setattr(multiprocessing, "get_context", spy)
     for jobs in (2, 3):
         assert summary(check_paths(Workspace(workload), jobs=jobs).findings) == summary(single)
     assert forked == ["fork", "fork"]
@@ -58,22 +61,8 @@ def test_a_worker_that_fails_leaves_its_rows_to_the_parent(workload, monkeypatch
 
 
 def test_cli_jobs_option_gives_the_same_json(workload):
-    def run(*extra):
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "parity_lsp",
-                "check",
-                "--root",
-                str(workload),
-                "--format",
-                "json",
-                *extra,
-            ],
-            capture_output=True,
-            text=True,
-        )
+    def run(*extra):  # in this process (tests/clikit.py): `-j 2` forks it
+        proc = clikit.run("check", "--root", workload, "--format", "json", *extra)
         assert proc.returncode == 1, proc.stderr
         return json.loads(proc.stdout)
 
@@ -82,11 +71,7 @@ def test_cli_jobs_option_gives_the_same_json(workload):
 
 
 def test_cli_rejects_a_bad_jobs_value(workload):
-    proc = subprocess.run(
-        [sys.executable, "-m", "parity_lsp", "check", "--root", str(workload), "-j", "many"],
-        capture_output=True,
-        text=True,
-    )
+    proc = clikit.run("check", "--root", workload, "-j", "many")
     assert (
         proc.returncode == 2
         and "expected a number of processes" in proc.stderr
@@ -207,7 +192,7 @@ def test_a_worker_killed_midway_costs_time_not_findings(large_workload):
     import signal
 
     args = [sys.executable, "-m", "parity_lsp", "check", "--root", str(large_workload), "--format", "json"]
-    alone = subprocess.run([*args, "-j", "1"], capture_output=True, timeout=120)
+    alone = clikit.run(*args[3:], "-j", "1", text=False)  # the single-process report, in this process
     proc, workers = _check_with_a_worker_running([*args, "-j", "2"], subprocess.PIPE)
     os.kill(int(workers.split()[0]), signal.SIGKILL)
     out, err = proc.communicate(timeout=120)
