@@ -46,6 +46,17 @@ lint: $(TEST_STAMP)
 pytest: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
+# Line and branch coverage of parity_lsp/ over the whole suite, the servers and CLIs the tests
+# start included ([tool.coverage] in pyproject.toml); the per-module table is .coverage-data/report.txt
+.PHONY: coverage
+COVERAGE_DATA := $(CURDIR)/.coverage-data
+coverage: $(TEST_STAMP)
+	rm -rf $(COVERAGE_DATA) && mkdir -p $(COVERAGE_DATA)
+	COVERAGE_FILE=$(COVERAGE_DATA)/.coverage $(BIN)/coverage run -m pytest; status=$$?; \
+	  COVERAGE_FILE=$(COVERAGE_DATA)/.coverage $(BIN)/coverage combine -q $(COVERAGE_DATA) && \
+	  COVERAGE_FILE=$(COVERAGE_DATA)/.coverage $(BIN)/coverage report > $(COVERAGE_DATA)/report.txt && \
+	  tail -n 1 $(COVERAGE_DATA)/report.txt && exit $$status
+
 # The VS Code extension: unit tests, the real server end to end (from this venv), the .vsix.
 VSCODE := editors/vscode
 VSCODE_STAMP := $(VSCODE)/node_modules/.installed
