@@ -93,6 +93,8 @@ clean:
 	rm -rf $(VENV) build *.egg-info $(VSCODE)/node_modules $(VSCODE)/dist $(VSCODE)/out $(VSCODE)/*.vsix
 
 # Longer property/fuzz run (issue 7): 20x the examples of the robustness property tests.
+# `HYPOTHESIS_PROFILE=fuzz make pytest`: every property test deeper (5x the count each asks for
+# with `examples(n)`, tests/conftest.py; the normal run has a third of it).
 .PHONY: fuzz
 fuzz: $(TEST_STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_robust_fuzz.py --hypothesis-show-statistics
