@@ -43,8 +43,11 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# The Python suite in two processes (pytest-xdist; a file's tests stay in one, so its module
+# fixtures are built once); PYTEST_JOBS=0: in this one process.
+PYTEST_JOBS ?= 2
 pytest: $(TEST_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_JOBS) --dist loadfile
 
 # Line and branch coverage of parity_lsp/ over the whole suite, the servers and CLIs the tests
 # start included ([tool.coverage] in pyproject.toml); the per-module table is .coverage-data/report.txt
@@ -52,7 +55,7 @@ pytest: $(TEST_STAMP)
 COVERAGE_DATA := $(CURDIR)/.coverage-data
 coverage: $(TEST_STAMP)
 	rm -rf $(COVERAGE_DATA) && mkdir -p $(COVERAGE_DATA)
-	COVERAGE_FILE=$(COVERAGE_DATA)/.coverage $(BIN)/coverage run -m pytest; status=$$?; \
+	COVERAGE_FILE=$(COVERAGE_DATA)/.coverage $(BIN)/coverage run -m pytest -n 0; status=$$?; \
 	  COVERAGE_FILE=$(COVERAGE_DATA)/.coverage $(BIN)/coverage combine -q $(COVERAGE_DATA) && \
 	  COVERAGE_FILE=$(COVERAGE_DATA)/.coverage $(BIN)/coverage report > $(COVERAGE_DATA)/report.txt && \
 	  tail -n 1 $(COVERAGE_DATA)/report.txt && exit $$status
