@@ -405,7 +405,11 @@ async def test_no_root_uses_the_opened_files_root_never_the_working_directory(tm
         )
         # src/lib.rs exists under the project: only src/gone.rs is missing
         assert codes(lsp.diagnostics[uri]) == [("PM103", 4), ("PM301", 5)]
-        assert [m.message for m in lsp.log_messages if "matrices checked under" in m.message] == [
+        said = await wait_for(  # the log message may come right after the diagnostics
+            lambda: [m.message for m in lsp.log_messages if "matrices checked under" in m.message],
+            what="the log message of the check",
+        )
+        assert said == [
             f"parity-lsp {__import__('parity_lsp').__version__}: 2 matrices checked under {project.resolve()}"
         ]
     events = audit(log)
