@@ -467,7 +467,7 @@ def test_other_ranges(diags):
     assert d["column"] < on(diags, "ignored_not_run", "PM203")["column"]  # order: line, column, code
 
 
-# --- PM403 fixes (unsafe: offered by the editor, `null` in JSON per SPEC 6) ----------------------
+# --- PM403 fixes (unsafe: offered by the editor, `null` in JSON per docs/spec/cli.md#json-output) ----------------------
 
 
 def test_pm403_fix_offers_the_step_that_runs_the_test(root, diags):

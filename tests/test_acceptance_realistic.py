@@ -6,7 +6,7 @@ doc comments, attributes, raw strings with braces), a Python package with `tests
 `tests/integration` (classes, decorators, async defs, pytest tests), a CI workflow with several
 jobs, a charter, an exceptions audit declaring EX-01..EX-03, and `docs/parity/matrix.md`: 57
 rows in the template's style, grouped under the template's headings, using every evidence form
-of SPEC section 3. As committed, every reference in it is right and `check` reports nothing.
+of docs/spec/evidence.md#forms. As committed, every reference in it is right and `check` reports nothing.
 
 The test copies the fixture to a temporary git repository, commits it, and lets it rot the way
 real repositories do: a script of concrete commits (lines inserted above functions, a function

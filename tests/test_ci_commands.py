@@ -1,4 +1,4 @@
-"""Command models, SPEC 5 matching, and following make/npm (parity_lsp.workspace.ci.commands)."""
+"""Command models, matching (docs/spec/ci.md#matching), and following make/npm (parity_lsp.workspace.ci.commands)."""
 
 from __future__ import annotations
 
@@ -224,7 +224,7 @@ def test_parse_never_raises(garbage):
     selection_key(cmd)
 
 
-# --- selection keys and SPEC 5 matching --------------------------------------------------------
+# --- selection keys and matching (docs/spec/ci.md#matching) --------------------------------------------------------
 
 
 def test_selection_key_ignores_spelling_and_wrappers():

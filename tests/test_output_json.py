@@ -1,4 +1,4 @@
-"""`--format json` against the SPEC section 6 schema (strict: no extra keys)."""
+"""`--format json` against the docs/spec/cli.md#json-output schema (strict: no extra keys)."""
 
 from __future__ import annotations
 
@@ -194,7 +194,7 @@ def test_json_matches_the_schema_and_key_order():
     out = render(build(), "json")
     data = json.loads(out)
     assert validate(data, SCHEMA) == []
-    # SPEC 6's keys in its order; what the run covered (issue 16/17) added after `summary`
+    # docs/spec/cli.md#json-output's keys in its order; what the run covered (issue 16/17) added after `summary`
     assert list(data) == [
         "version",
         "root",

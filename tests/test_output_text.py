@@ -121,7 +121,7 @@ def test_text_all_checks_passed():
 
 
 def test_text_summary_says_what_was_checked():
-    # SPEC 8 "Never silent": matrices, rows, the findings, the included files without a table
+    # docs/spec/cli.md#never-silent: matrices, rows, the findings, the included files without a table
     text = "abcdefghij"
     fs = [
         Finding("PM001", Severity.ERROR, PATH, Span(0, 1), "e"),

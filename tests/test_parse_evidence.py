@@ -1,4 +1,4 @@
-"""Evidence cells: every form of SPEC section 3, with exact spans."""
+"""Evidence cells: every form of docs/spec/evidence.md#forms, with exact spans."""
 
 import pytest
 

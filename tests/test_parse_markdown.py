@@ -1,4 +1,4 @@
-"""Markdown matrix parser: exact cell spans and every edge case SPEC section 2 names."""
+"""Markdown matrix parser: exact cell spans and every edge case docs/spec/matrix.md#matrix-tables names."""
 
 from parity_lsp.engine import parse_matrix
 from parity_lsp.parse.markdown import parse_markdown, split_row

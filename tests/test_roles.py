@@ -1,4 +1,4 @@
-"""Issue 17 items 1-3, SPEC 8: column roles inferred from headers (or configured), status
+"""Issue 17 items 1-3, docs/spec/matrix.md#column-roles: column roles inferred from headers (or configured), status
 meanings (configured, the template's, or the built-in lexicon), and which tables are matrices.
 
 Pure units of `parity_lsp/roles.py` and the parsers' use of them; Hypothesis fuzzes the
@@ -57,7 +57,7 @@ def roles_of(names, spec=None):
     return list(assign_roles(names, spec).by_index)
 
 
-# --- inference: the shapes of the issue and SPEC 8 ----------------------------------------------
+# --- inference: the shapes of the issue and docs/spec/matrix.md#column-roles ----------------------------------------------
 
 
 def test_the_template_keeps_its_nine_columns_and_arco_feature_is_an_extra_column():

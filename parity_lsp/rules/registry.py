@@ -1,6 +1,6 @@
 """The explicit rule table: every rule module, in code order.
 
-Invariant: codes are unique and match SPEC section 4; adding a rule means adding it here.
+Invariant: codes are unique and match docs/spec/rules.md; adding a rule means adding it here.
 """
 
 from __future__ import annotations
