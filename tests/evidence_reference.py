@@ -90,7 +90,7 @@ def refs_from_tokens(ev, sc, toks, offset, base_dir, label, column) -> None:
                 ref = ev_module._path_ref(
                     stripped, offset + tok.inner_start + lead, Span(offset + tok.start, offset + tok.end)
                 )
-            elif column == "evidence (ci)" and stripped:
+            elif column == "ci" and stripped:
                 ev.refs.append(
                     Reference(
                         kind=RefKind.CI,
@@ -104,11 +104,21 @@ def refs_from_tokens(ev, sc, toks, offset, base_dir, label, column) -> None:
                             )
                         ],
                         label=label,
-                        column=column,
+                        role=column,
                     )
                 )
                 i += 1
                 continue
+            elif stripped and column is not None:
+                lead = len(content) - len(content.lstrip())
+                ev_module._code_claim(
+                    ev,
+                    stripped,
+                    offset + tok.inner_start + lead,
+                    Span(offset + tok.start, offset + tok.end),
+                    label,
+                    column,
+                )
         elif tok.kind == "link":
             target = text[tok.inner_start : tok.inner_end]
             if target and "://" not in target and not target.startswith(("#", "mailto:")):
@@ -128,7 +138,7 @@ def refs_from_tokens(ev, sc, toks, offset, base_dir, label, column) -> None:
             i += 1
             continue
         ref.label = label
-        ref.column = column
+        ref.role = column
         j = i + 1
         if j < len(toks) and toks[j].kind == "text" and not text[toks[j].start : toks[j].end].strip():
             j += 1
