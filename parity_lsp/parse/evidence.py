@@ -1073,6 +1073,11 @@ def _is_bare_name(word: str, column: str | None) -> bool:
     return humps >= 2 or (humps >= 1 and testish)
 
 
+def looks_like_test_name(name: str) -> bool:
+    """A name written as a test (`test_x`, `testAdd`, `CalcTests.add`, `x_test`, `spec`)."""
+    return _TESTISH.search(name) is not None
+
+
 def _name_of(word: str) -> str:
     """The name a lookup asks for: `Class/method` is `Class::method`; `f()` is `f`."""
     name = word[:-2] if word.endswith("()") else word
@@ -1156,7 +1161,7 @@ _GROUP_ITEM = re.compile(r"`([^`]+)`|([^\s,，、+`]+)")
 
 def _group_names(ev: Evidence, first: int, text: str, offset: int, seg_end: int) -> None:
     """Names listed after a file and a colon belong to that file (`` `x_test.go`: `TestA`,
-    `TestB` ``, also with `：`): the names between the colon and the next path (or the end of
+    `TestB` ``, also with a full-width colon): the names between the colon and the next path (or the end of
     the segment) become the file's symbols, in place of the name references made for them."""
     refs = ev.refs
     k = first
