@@ -46,11 +46,12 @@ def missing_names(ctx: RowContext, rule: RuleInfo, tests_column: bool) -> Iterat
             found = ctx.name_resolution(sym.name)
             if found.defined:
                 continue
+            shown = _written(ctx, sym)
             if found.unknown:
                 yield ctx.finding(
                     rule,
                     sym.span,
-                    f"`{sym.name}` found only by word search in {listing(found.unknown)}: "
+                    f"`{shown}` found only by word search in {listing(found.unknown)}: "
                     "this language is not understood",
                     severity=min(rule.severity, Severity.INFO),
                 )
@@ -59,7 +60,7 @@ def missing_names(ctx: RowContext, rule: RuleInfo, tests_column: bool) -> Iterat
                 yield ctx.finding(
                     rule,
                     sym.span,
-                    f"`{sym.name}` is not defined in the workspace but appears in {listing(found.mentioned)}",
+                    f"`{shown}` is not defined in the workspace but appears in {listing(found.mentioned)}",
                     severity=min(rule.severity, Severity.INFO),
                     related=[
                         Related(f, 0, 0, f"`{sym.name}` appears here") for f in found.mentioned[:_SHOWN]
@@ -67,7 +68,7 @@ def missing_names(ctx: RowContext, rule: RuleInfo, tests_column: bool) -> Iterat
                 )
                 continue
             fix, alternatives, meant, where = _similar(ctx, ref, sym, found, tests_column)
-            msg = f"{what} `{sym.name}` is not defined in the workspace"
+            msg = f"{what} `{shown}` is not defined in the workspace"
             if found.mentioned:
                 msg += f" (it only appears in {listing(found.mentioned)})"
             if meant is not None:
@@ -89,11 +90,12 @@ def ambiguous_names(ctx: RowContext, rule: RuleInfo) -> Iterator[Finding]:
                 files = list(dict.fromkeys(f for f, _ in defs))
                 if len(files) < 2:
                     continue
+                shown = _written(ctx, sym)
                 yield ctx.finding(
                     rule,
                     sym.span,
-                    f"`{sym.name}` is defined in {len(files)} files ({listing(files)}): "
-                    f"cite the file, e.g. `{files[0]}` (`{sym.name}`)",
+                    f"`{shown}` is defined in {len(files)} files ({listing(files)}): "
+                    f"cite the file, e.g. `{files[0]}` (`{shown}`)",
                     related=[Related(f, d.line, 0, f"`{d.qualname}` is defined here") for f, d in defs[:5]],
                 )
 
@@ -136,6 +138,12 @@ def _similar(
     span = type(sym.span)(sym.span.start + at, sym.span.start + at + len(last))
     fixes = [replace_fix(ctx.matrix.path, span, c, f"Replace with `{c}`", safe=False) for c in close]
     return fixes[0], fixes[1:], close[0], [names[c] for c in close]
+
+
+def _written(ctx: RowContext, sym: SymbolRef) -> str:
+    """The name as the row writes it (`CalcTests/testAdd`, looked up as `CalcTests::testAdd`)."""
+    written = ctx.matrix.text[sym.span.start : sym.span.end]
+    return written if written and "`" not in written else sym.name
 
 
 def _qualifier(name: str) -> str:
