@@ -588,7 +588,7 @@ _QUICK = re.compile(
 def _parse_quick(ev: Evidence, text: str, offset: int, base_dir: str, column: str | None) -> bool:
     """The common shapes (see _QUICK) straight to their reference; False for anything else."""
     m = _QUICK.fullmatch(text)
-    if m is None:
+    if m is None or is_placeholder(m.group(_G_PATH) or ""):
         return False
     # every group in one call (a cell of each row's three goes through here)
     _, path, line, end, _, lpath, lline, lend, symbol, job, command = m.groups()

@@ -21,7 +21,7 @@ from parity_lsp.findings import Finding, Fix, Related, Severity
 from parity_lsp.model import COL_TESTS, Reference, RefKind, SymbolRef
 from parity_lsp.rules._util import replace_fix
 from parity_lsp.rules.base import RuleInfo
-from parity_lsp.rules.context import NameResolution, RowContext
+from parity_lsp.rules.context import NameResolution, RowContext, cited_names
 from parity_lsp.workspace.symbols import Definition
 
 _SHOWN = 3  # files listed in a message
@@ -118,6 +118,7 @@ def _similar(
         res = ctx.resolve(other)
         if res.is_file and res.rel:
             files.append(res.rel)
+    files.extend(_matrix_files(ctx))
     names: dict[str, tuple[str, Definition]] = {}
     for f in list(dict.fromkeys(files))[:20]:
         defs = ctx.ws.source(f).definitions or []
@@ -138,6 +139,19 @@ def _similar(
     span = type(sym.span)(sym.span.start + at, sym.span.start + at + len(last))
     fixes = [replace_fix(ctx.matrix.path, span, c, f"Replace with `{c}`", safe=False) for c in close]
     return fixes[0], fixes[1:], close[0], [names[c] for c in close]
+
+
+def _matrix_files(ctx: RowContext) -> list[str]:
+    """The files defining the bare names the whole matrix cites (once per run and matrix)."""
+    key = ("bare name files", ctx.matrix.path)
+    found: list[str] | None = ctx.resolver.memo.get(key)
+    if found is None:
+        files: dict[str, None] = {}
+        for name in dict.fromkeys(cited_names(ctx.matrix)):
+            for f in ctx.name_resolution(name).files:
+                files[f] = None
+        found = ctx.resolver.memo[key] = list(files)
+    return found
 
 
 def _written(ctx: RowContext, sym: SymbolRef) -> str:

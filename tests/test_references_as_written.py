@@ -1,0 +1,185 @@
+"""References as teams write them (issue 17 item 5, SPEC 8): the parser's grammar — lists,
+full-width separators, placeholders, names after a file and a colon, bare names, globs,
+commands — with its negatives (prose is never a name), the rules on them (PM301 by base name,
+PM303/PM305 on bare names, PM309, PM310, PM404) in tiny workspaces, and a fuzz of the new forms
+(never a crash, every span inside its cell)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rulekit import workspace
+
+from parity_lsp.engine import check_paths
+from parity_lsp.model import RefKind
+from parity_lsp.parse.evidence import parse_evidence
+from parity_lsp.workspace.index import Workspace
+
+
+def refs(text: str, role: str = "tests"):
+    return [
+        (
+            r.kind.value,
+            r.path or r.pattern or (r.commands[0].text if r.commands else ""),
+            [text[s.span.start : s.span.end] for s in r.symbols],
+        )
+        for r in parse_evidence(text, 0, "docs/m.md", role).refs
+    ]
+
+
+def test_lists_with_commas_full_width_separators_and_names_after_a_file():
+    assert refs("`x_test.go`: `TestA`, `TestB`; `y_test.go`: `TestC`") == [
+        ("path", "x_test.go", ["TestA", "TestB"]),
+        ("path", "y_test.go", ["TestC"]),
+    ]
+    assert refs("x_test.go: TestA、TestB； y_test.go： TestC") == [
+        ("path", "x_test.go", ["TestA", "TestB"]),
+        ("path", "y_test.go", ["TestC"]),
+    ]
+    assert refs("test_parse_row，`CalcTests.testAdd` + CalcTests/testSub") == [
+        ("name", "", ["test_parse_row"]),
+        ("name", "", ["CalcTests.testAdd"]),
+        ("name", "", ["CalcTests/testSub"]),
+    ]
+
+
+def test_placeholders_are_no_evidence_never_a_path_or_a_name():
+    for cell in ("Gap", "N/A", "`N/A`", "-", "—", "TBD", "none", "`n/a`, —"):
+        assert refs(cell) == [], cell
+        assert refs(cell, "code") == [], cell
+
+
+def test_prose_in_a_tests_cell_is_not_test_names():
+    for cell in (
+        "covered by the snapshot suite",
+        "tested on macOS and iPhone with Node.js",
+        "see e.g. the integration suite",
+        "`crates/core/src/lib.rs`: handles retries and backoff",
+    ):
+        assert [r for r in refs(cell) if r[0] == "name"] == [], cell
+    # a code column's bare words are prose; its code spans may name symbols
+    assert refs("parse_row handles it", "code") == []
+    assert refs("`parse_row`, `Type::{A, B}`", "code") == [
+        ("name", "", ["parse_row"]),
+        ("name", "", ["A", "B"]),
+    ]
+
+
+def test_globs_and_commands_in_code_spans():
+    assert refs("`crates/*/Cargo.toml`, `make ffi-example`, `cargo xtask parity`, `npm run e2e`", "code") == [
+        ("glob", "crates/*/Cargo.toml", []),
+        ("command", "make ffi-example", []),
+        ("command", "cargo xtask parity", []),
+        ("command", "npm run e2e", []),
+    ]
+
+
+SWIFT_TESTS = "import XCTest\n\nfinal class CalcTests: XCTestCase {\n    func testAdd() {}\n    func testSubtractsNegative() {}\n}\n"
+
+
+def _check(root, matrix="docs/FEATURES.md"):
+    ws = Workspace(root)
+    result = check_paths(ws, [matrix])
+    return [(f.code, f.message) for f in result.findings]
+
+
+def _repo(tmp_path, rows: str, extra: dict[str, str] | None = None):
+    files = {
+        "Tests/CalcTests/CalcTests.swift": SWIFT_TESTS,
+        "docs/FEATURES.md": "| Feature | Status | Tests |\n|---|---|---|\n" + rows,
+        **(extra or {}),
+    }
+    return workspace(tmp_path, files, dedent=False)
+
+
+def test_bare_names_resolve_against_the_workspace_definitions(tmp_path):
+    root = _repo(
+        tmp_path,
+        "| A | ✅ | testAdd, `CalcTests.testSubtractsNegative`, CalcTests/testAdd, CalcTests.swift |\n"
+        "| B | ✅ | testSubtractsNegativ |\n",
+    )
+    assert _check(root) == [
+        ("PM201", "`✅` row has no proving test that resolves (every cited test is missing)"),
+        (
+            "PM305",
+            "test `testSubtractsNegativ` is not defined in the workspace (did you mean `testSubtractsNegative`?)",
+        ),
+    ]
+
+
+def test_a_name_only_in_a_file_of_a_language_not_understood_is_an_info_not_defined_nowhere(tmp_path):
+    root = _repo(
+        tmp_path, "| A | ✅ | test_scala_thing |\n", {"src/Thing.scala": "def test_scala_thing() = ()\n"}
+    )
+    assert _check(root) == [
+        (
+            "PM305",
+            "`test_scala_thing` found only by word search in `src/Thing.scala`: this language is not understood",
+        )
+    ]
+
+
+def test_bare_file_names_one_match_resolves_several_are_ambiguous_none_is_missing(tmp_path):
+    root = _repo(
+        tmp_path,
+        "| A | ✅ | `CalcTests.swift` (`testAdd`) |\n| B | ✅ | `Twice.swift` |\n| C | ✅ | `Gone.swift` |\n",
+        {"a/Twice.swift": "", "b/Twice.swift": ""},
+    )
+    found = _check(root)
+    assert [c for c, _ in found] == ["PM309", "PM201", "PM301"]
+    assert (
+        "`Twice.swift` is ambiguous: 2 files have that name (`a/Twice.swift`, `b/Twice.swift`)" in found[0][1]
+    )
+
+
+def test_globs_must_match_and_commands_must_name_a_target_alias_or_script(tmp_path):
+    root = _repo(
+        tmp_path,
+        "| A | 🟡 | `Tests/*/CalcTests.swift`, `Sources/*/Nope.swift` |\n"
+        "| B | 🟡 | `make demo`, `make test`, `cargo xtask parity`, `cargo nextest run`, `npm run e2e`, `npm test` |\n",
+        {
+            "Makefile": "test:\n\tswift test\n",
+            ".cargo/config.toml": '[alias]\nxtask = "run -p xtask --"\n',
+            "package.json": '{"scripts": {"test": "jest"}}\n',
+        },
+    )
+    assert _check(root) == [
+        ("PM310", "glob `Sources/*/Nope.swift` matches no file or directory"),
+        ("PM404", "`Makefile` has no target `demo`"),
+        ("PM404", "`package.json` has no script `e2e`"),
+    ]
+
+
+def test_a_missing_cargo_alias(tmp_path):
+    root = _repo(tmp_path, "| A | 🟡 | `cargo xtask parity` |\n")
+    assert _check(root) == [
+        (
+            "PM404",
+            "`cargo xtask` is not a cargo subcommand and no `.cargo/config.toml` defines the alias `xtask`",
+        )
+    ]
+
+
+PIECES = [
+    "`", "``", " ", ",", "，", "、", "；", "；", ";", "+", "<br>", "\n", ":", "：", "Gap", "N/A", "-", "—", "TBD",
+    "none", "test_a", "CalcTests", ".", "/", "::", "testAdd", "Type::{A, B}", "{", "}", "*", "?", "[a]",
+    "crates/*/Cargo.toml", "make x", "cargo xtask", "npm run e2e", "x_test.go", "Foo.swift", "(", ")",
+    "✅", "🟡", "⬜", "é", "\\|", "()",
+]  # fmt: skip
+
+
+@settings(deadline=None, max_examples=300)
+@given(
+    st.lists(st.sampled_from(PIECES), max_size=40).map("".join),
+    st.sampled_from(["code", "tests", "ci", "evidence"]),
+)
+def test_fuzz_the_new_reference_forms_never_crash_and_spans_stay_in_the_cell(text, role):
+    offset = 7
+    ev = parse_evidence(text, offset, "docs/m.md", role)
+    end = offset + len(text)
+    for r in ev.refs:
+        spans = [r.span, r.full_span, *(s.span for s in r.symbols), *(c.span for c in r.commands)]
+        for s in spans:
+            assert offset <= s.start <= s.end <= end, (text, r)
+        if r.kind in (RefKind.NAME, RefKind.GLOB, RefKind.COMMAND):
+            assert r.path == ""
