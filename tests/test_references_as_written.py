@@ -183,3 +183,40 @@ def test_fuzz_the_new_reference_forms_never_crash_and_spans_stay_in_the_cell(tex
             assert offset <= s.start <= s.end <= end, (text, r)
         if r.kind in (RefKind.NAME, RefKind.GLOB, RefKind.COMMAND):
             assert r.path == ""
+
+
+def test_hover_and_go_to_definition_on_the_new_reference_forms(tmp_path):
+    from parity_lsp.engine import parse_matrix
+    from parity_lsp.features.hover import hover
+    from parity_lsp.features.navigate import definition
+
+    rows = (
+        "| A | ✅ | testAdd, CalcTests.swift, `Twice.swift` |\n"
+        "| B | 🟡 | `Tests/*/CalcTests.swift`, `make test` |\n"
+    )
+    root = _repo(
+        tmp_path,
+        rows,
+        {"a/Twice.swift": "", "b/Twice.swift": "", "Makefile": "x:\n\ty\ntest:\n\tswift test\n"},
+    )
+    ws = Workspace(root)
+    text = (root / "docs/FEATURES.md").read_text(encoding="utf-8")
+    matrix = parse_matrix("docs/FEATURES.md", text)
+
+    def at(needle: str) -> int:
+        return text.index(needle) + 2
+
+    swift = "Tests/CalcTests/CalcTests.swift"
+    # a bare test name: its definition, wherever it is
+    assert [(t.path, t.line) for t in definition(ws, matrix, at("testAdd"))] == [(swift, 3)]
+    assert f"`{swift}`: `CalcTests::testAdd` — " in hover(ws, matrix, at("testAdd")).markdown
+    # a bare file name: the one file of that name; an ambiguous one: every candidate
+    assert [t.path for t in definition(ws, matrix, at("CalcTests.swift"))] == [swift]
+    assert f"resolves by its base name to `{swift}`" in hover(ws, matrix, at("CalcTests.swift")).markdown
+    assert [t.path for t in definition(ws, matrix, at("Twice.swift"))] == ["a/Twice.swift", "b/Twice.swift"]
+    assert "2 files have that name (PM309)" in hover(ws, matrix, at("Twice.swift")).markdown
+    # a glob: the files it matches; a command: the Makefile target
+    assert [t.path for t in definition(ws, matrix, at("Tests/*"))] == [swift]
+    assert "matches 1 file: `Tests/CalcTests/CalcTests.swift`" in hover(ws, matrix, at("Tests/*")).markdown
+    assert [(t.path, t.line) for t in definition(ws, matrix, at("make test"))] == [("Makefile", 2)]
+    assert "make target `test` — `Makefile` line 3" in hover(ws, matrix, at("make test")).markdown

@@ -22,8 +22,8 @@ from parity_lsp.rules.base import RuleInfo
 from parity_lsp.text import Span
 from parity_lsp.workspace.files import compile_globs
 from parity_lsp.workspace.fs import FileStat
-from parity_lsp.workspace.index import SourceFile, Workspace, resolve_reference_path
-from parity_lsp.workspace.symbols import Definition, word_occurrences
+from parity_lsp.workspace.index import SourceFile, Workspace, find_name, resolve_reference_path
+from parity_lsp.workspace.symbols import Definition
 
 if TYPE_CHECKING:
     from parity_lsp.config import Config
@@ -151,19 +151,7 @@ class Resolver:
             words = [w for n in cited_names(matrix) if (w := _last_word(n))]
             if words:
                 self.ws.names.files_with(words)
-        word = _last_word(name)
-        files = self.ws.names.files_with([word])[word] if word else []
-        defined: list[tuple[str, Definition]] = []
-        mentioned: list[str] = []
-        unknown: list[str] = []
-        for f in files:
-            src = self.ws.source(f)
-            defs = src.lookup(name) if languages.for_path(f) is not None else None
-            text = src.text if defs is None or not defs else None
-            if defs:
-                defined.extend((f, d) for d in defs)
-            elif text is not None and word_occurrences(text, word):
-                (unknown if defs is None else mentioned).append(f)
+        defined, mentioned, unknown = find_name(self.ws, name)
         found = self._names[name] = NameResolution(name, defined, mentioned, unknown)
         return found
 

@@ -12,7 +12,7 @@ import posixpath
 import re
 import weakref
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from parity_lsp import languages
 from parity_lsp.config import Config
@@ -587,6 +587,41 @@ class NameIndex:
                     found[w].add(rel)
         if fresh:
             self._words.update(found)
+
+
+class NameHits(NamedTuple):
+    """Where a bare name is defined in the workspace (file, definition), the files of understood
+    languages where it only occurs, and the files of languages not understood where it occurs."""
+
+    defined: list[tuple[str, Definition]]
+    mentioned: list[str]
+    unknown: list[str]
+
+
+_LAST_NAME_WORD = re.compile(r"\w+(?=\W*$)")
+
+
+def find_name(ws: Workspace, name: str) -> NameHits:
+    """A bare name (`test_parse_row`, `CalcTests.testAdd`, `Calc::add`) looked up in every
+    source file containing its last word (`Workspace.names`), each confirmed by its language's
+    scanner (`SourceFile.lookup`: a qualified name is its class first, then the member)."""
+    m = _LAST_NAME_WORD.search(name)
+    word = m.group() if m is not None else ""
+    files = ws.names.files_with([word])[word] if word else []
+    defined: list[tuple[str, Definition]] = []
+    mentioned: list[str] = []
+    unknown: list[str] = []
+    pattern = re.compile(r"(?<![\w$])" + re.escape(word) + r"(?![\w$])") if word else None
+    for f in files:
+        src = ws.source(f)
+        defs = src.lookup(name) if languages.for_path(f) is not None else None
+        if defs:
+            defined.extend((f, d) for d in defs)
+            continue
+        text = src.text
+        if text is not None and pattern is not None and pattern.search(text):
+            (unknown if defs is None else mentioned).append(f)
+    return NameHits(defined, mentioned, unknown)
 
 
 def _common_parts(a: str, b: str) -> int:
