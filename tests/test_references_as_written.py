@@ -220,3 +220,39 @@ def test_hover_and_go_to_definition_on_the_new_reference_forms(tmp_path):
     assert "matches 1 file: `Tests/CalcTests/CalcTests.swift`" in hover(ws, matrix, at("Tests/*")).markdown
     assert [(t.path, t.line) for t in definition(ws, matrix, at("make test"))] == [("Makefile", 2)]
     assert "make target `test` — `Makefile` line 3" in hover(ws, matrix, at("make test")).markdown
+
+
+def test_the_editor_checks_again_the_rows_citing_a_bare_name_when_a_file_containing_it_changes(tmp_path):
+    """The definitions index is incremental: a changed, created or deleted file re-checks only
+    the rows whose bare names (or bare file names, globs) it concerns, and the findings are a
+    full check's."""
+    from parity_lsp.analysis import Analysis
+
+    rows = "".join(f"| Row {i} | 🟡 | `FormatTests.testFormats` |\n" for i in range(6))
+    rows += "| Sub | ✅ | testSubtracts, `Gone.swift` |\n"
+    root = _repo(
+        tmp_path,
+        rows,
+        {
+            "Tests/CalcTests/FormatTests.swift": "final class FormatTests: XCTestCase {\n    func testFormats() {}\n}\n"
+        },
+    )
+    (root / ".parity-lsp.toml").write_text('include = ["docs/*.md"]\n')
+    analysis = Analysis(root)
+    matrix = "docs/FEATURES.md"
+    analysis.check(matrix)
+    assert {f.code for f in analysis.findings(matrix)} == {"PM201", "PM301", "PM305"}
+    swift = root / "Tests/CalcTests/CalcTests.swift"
+    # the test is written: only the row citing it by its bare name is checked again
+    swift.write_text(SWIFT_TESTS.replace("func testAdd()", "func testSubtracts() {}\n    func testAdd()"))
+    assert analysis.file_changed("Tests/CalcTests/CalcTests.swift", False) == [matrix]
+    state = analysis.check(matrix)
+    assert state.full_checks == 1 and state.row_checks == 1
+    assert {f.code for f in analysis.findings(matrix)} == {"PM301"}
+    # a file named as the bare file name appears elsewhere: the row citing it, only
+    (root / "Sources").mkdir()
+    (root / "Sources/Gone.swift").write_text("struct Gone {}\n")
+    analysis.file_changed("Sources/Gone.swift", True)
+    state = analysis.check(matrix)
+    assert state.full_checks == 1 and state.row_checks == 2
+    assert analysis.findings(matrix) == [] == _check(root, matrix)

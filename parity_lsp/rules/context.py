@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from parity_lsp import languages, roles
 from parity_lsp.findings import DeferredFix, Finding, Fix, Related, Severity
 from parity_lsp.model import Evidence, Matrix, Reference, RefKind, Row, Table
-from parity_lsp.parse.evidence import looks_like_test_name
+from parity_lsp.parse.evidence import looks_like_test_name, parse_evidence
 from parity_lsp.roles import StatusMatch, Vocabulary
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.text import Span
@@ -446,11 +446,18 @@ def _last_word(name: str) -> str:
 def cited_names(matrix: Matrix) -> list[str]:
     """Every bare name the matrix's rows cite (`RefKind.NAME`)."""
     out: list[str] = []
-    for row in matrix.rows():
-        for ev in row.evidence.values():
-            for ref in ev.refs:
-                if ref.kind == RefKind.NAME and not ref.in_missing:
-                    out.extend(s.name for s in ref.symbols)
+    for table in matrix.tables:
+        for row in table.rows:
+            cells = row.cells
+            for idx, role in table.roles.evidence_columns:
+                if idx >= len(cells):
+                    continue
+                # parsed here, not kept on the row: a closed matrix's rows drop their references
+                # once checked, and a 10,000-row matrix must not hold them all at once
+                cell = cells[idx]
+                for ref in parse_evidence(cell.text, cell.start, table.path, role).refs:
+                    if ref.kind == RefKind.NAME and not ref.in_missing:
+                        out.extend(s.name for s in ref.symbols)
     return out
 
 

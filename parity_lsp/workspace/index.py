@@ -305,6 +305,11 @@ class Workspace:
         self._sources[rel] = src
         return src
 
+    def cited_words_in(self, rel: str) -> set[str]:
+        """The words of cited bare names that `rel` contains (before or after its change):
+        none when no bare name was ever looked up (`names` not built)."""
+        return self._names.words_of(rel) if self._names is not None else set()
+
     @property
     def names(self) -> NameIndex:
         """Which files contain the words of the bare names rows cite (built lazily, per word)."""
@@ -550,6 +555,16 @@ class NameIndex:
 
     def changed(self, rel: str) -> None:
         self._stale.add(rel)
+
+    def words_of(self, rel: str) -> set[str]:
+        """The known words `rel` contains: as last searched, and in its current text (what an
+        edit of it may change: the rows citing those names)."""
+        found = {w for w, files in self._words.items() if rel in files}
+        if self._words and searched_for_names(rel):
+            text = self.ws.fs.read_text(rel).text
+            if text:
+                found.update(w for w in self._words if w in text)
+        return found
 
     def _source_files(self) -> list[str]:
         files = self._files
