@@ -1031,6 +1031,9 @@ _GLOB_CHARS = re.compile(r"[*?]|\[[^\]]*\]")
 
 
 def is_placeholder(text: str) -> bool:
+    """`Gap`, `N/A`, `-`, `—`, `TBD`, `none` (emphasis allowed): "no evidence"."""
+    if len(text) > 16:  # asked of every path: the longest placeholder is short
+        return False
     return text.strip().strip("*_").strip().lower() in PLACEHOLDERS
 
 

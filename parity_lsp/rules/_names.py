@@ -29,7 +29,10 @@ _SHOWN = 3  # files listed in a message
 
 def name_refs(ctx: RowContext, tests_column: bool) -> Iterator[Reference]:
     """The row's bare-name references of the tests role (or of the others)."""
-    for ref in ctx.refs(kind=RefKind.NAME):
+    refs = ctx.refs(kind=RefKind.NAME)
+    if not refs:  # nearly every row of a template matrix
+        return
+    for ref in refs:
         if not ref.in_missing and (ctx.role_of(ref) == COL_TESTS) == tests_column:
             yield ref
 

@@ -49,8 +49,8 @@ one was meant is a guess).
 
 def check(ctx: RowContext) -> Iterator[Finding]:
     for ref in ctx.path_refs():
-        if ref.kind != RefKind.PATH:
-            continue
+        if ref.kind != RefKind.PATH or ref.is_link or "/" in ref.path:
+            continue  # only a bare file name is looked up by its base name
         res = ctx.resolve(ref)
         files = list(res.by_name)
         if res.exists or len(files) < 2:

@@ -156,7 +156,7 @@ _CARGO_BUILTIN = frozenset(
 
 
 def check(ctx: RowContext) -> Iterator[Finding]:
-    for ref in ctx.refs():
+    for ref in (*ctx.refs(kind=RefKind.COMMAND), *ctx.refs(kind=RefKind.CI)):
         if ref.in_missing or not _outside_workflow(ref):
             continue
         for cmd in ref.commands:
