@@ -296,7 +296,7 @@ def _same(found: list[tuple[str, int, str]], planted: list[tuple[str, int, str]]
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: s.name)
 def test_a_repository_in_its_own_shape_rots_and_check_reports_exactly_the_planted_defects(repos, shape):
-    root, before, after, configured = repos[shape.name]
+    _, before, after, configured = repos[shape.name]
     assert before == []  # every reference is right before the rot: nothing is reported
     _same(after, shape.planted)
     _same(configured, shape.planted)  # the same with a configuration naming the columns

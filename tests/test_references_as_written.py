@@ -256,3 +256,49 @@ def test_the_editor_checks_again_the_rows_citing_a_bare_name_when_a_file_contain
     state = analysis.check(matrix)
     assert state.full_checks == 1 and state.row_checks == 2
     assert analysis.findings(matrix) == [] == _check(root, matrix)
+
+
+CELL_PIECES = [
+    *PIECES,
+    "`Tests/*/CalcTests.swift`",
+    "`make test`",
+    "`npm run e2e`",
+    "testAdd",
+    "CalcTests.swift",
+]
+HEADERS = ["Feature", "Status", "Tests", "Covered By", "Evidence", "Code", "CI", "Notes", "✅", "Proof"]
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    st.lists(st.sampled_from(HEADERS), min_size=2, max_size=8),
+    st.lists(
+        st.lists(st.lists(st.sampled_from(CELL_PIECES), max_size=8).map("".join), min_size=1, max_size=8),
+        max_size=5,
+    ),
+    st.lists(st.sampled_from(["✅", "🟡", "⬜", "✅✅", "🟢🔴", "❌", "done", ""]), min_size=1, max_size=5),
+)
+def test_fuzz_the_rules_on_the_new_forms_in_any_shape(tmp_path_factory, header, rows, statuses):
+    """Random headers (roles inferred), statuses made of emoji, cells of the new reference
+    forms: the engine never fails (no PM000) and every finding lies inside the matrix."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for i, cells in enumerate(rows):
+        cells = (cells + [""] * len(header))[: len(header)]
+        if "Status" in header:
+            cells[header.index("Status")] = statuses[i % len(statuses)]
+        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+    text = "\n".join(lines) + "\n"
+    root = workspace(
+        tmp_path_factory.mktemp("fuzz"),
+        {
+            "Tests/CalcTests/CalcTests.swift": SWIFT_TESTS,
+            "Makefile": "test:\n\tswift test\n",
+            "package.json": "{}",
+            "docs/FEATURES.md": text,
+        },
+        dedent=False,
+    )
+    result = check_paths(Workspace(root), ["docs/FEATURES.md"])
+    for f in result.findings:
+        assert f.code != "PM000", f.message
+        assert 0 <= f.span.start <= f.span.end <= len(text)
