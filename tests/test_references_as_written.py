@@ -302,3 +302,34 @@ def test_fuzz_the_rules_on_the_new_forms_in_any_shape(tmp_path_factory, header, 
     for f in result.findings:
         assert f.code != "PM000", f.message
         assert 0 <= f.span.start <= f.span.end <= len(text)
+
+
+def test_a_test_cited_by_its_bare_name_is_judged_for_ci_gating_and_being_disabled(tmp_path):
+    """PM203 and PM308 follow a bare test name to the one file defining it."""
+    root = workspace(
+        tmp_path,
+        {
+            "Cargo.toml": '[workspace]\nmembers = ["crates/a", "crates/b"]\n',
+            "crates/a/Cargo.toml": '[package]\nname = "a"\nversion = "0.1.0"\n',
+            "crates/a/src/lib.rs": "",
+            "crates/a/tests/t.rs": "#[test]\nfn runs_in_ci() {}\n\n#[test]\n#[ignore]\nfn flaky_one() {}\n",
+            "crates/b/Cargo.toml": '[package]\nname = "b"\nversion = "0.1.0"\n',
+            "crates/b/src/lib.rs": "",
+            "crates/b/tests/t.rs": "#[test]\nfn excluded_from_ci() {}\n",
+            ".github/workflows/ci.yml": (
+                "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - run: cargo test --workspace --exclude b\n"
+            ),
+            "docs/parity/plan.md": (
+                "| Feature | Status | Tests | CI |\n|---|---|---|---|\n"
+                "| A | done | runs_in_ci | `.github/workflows/ci.yml` (job `test`: `cargo test --workspace --exclude b`) |\n"
+                "| B | done | excluded_from_ci | `.github/workflows/ci.yml` (job `test`: `cargo test --workspace --exclude b`) |\n"
+                "| C | done | runs_in_ci, flaky_one | `.github/workflows/ci.yml` (job `test`: `cargo test --workspace --exclude b`) |\n"
+            ),
+        },
+        dedent=False,
+    )
+    found = _check(root, "docs/parity/plan.md")
+    assert [c for c, _ in found] == ["PM203", "PM308"]
+    assert "`excluded_from_ci`" in found[0][1]
+    assert found[1][1].startswith("test `flaky_one` is disabled (#[ignore])")
