@@ -764,6 +764,8 @@ def _bare_paths(
         if p < len(paths) and paths[p][0] < b:
             continue  # part of a `dir/file.ext`
         word = m.group(1)
+        if chunk.startswith("*", b) or (a > 0 and chunk[a - 1] == "*"):
+            continue  # `test_rate_limit_*`: a pattern of names, not one name
         start = offset + tok.start + a
         if _is_bare_file(word):
             ref = _path_ref(word, start, Span(start, start + len(word)))
@@ -1023,7 +1025,9 @@ _BARE_WORD = re.compile(
 )
 _NAME_WORD = re.compile(rf"{_IDENT}(?:(?:::|\.|/){_IDENT})*(?:\(\))?")
 _CAMEL = re.compile(r"[a-z0-9][A-Z]")
-_TESTISH = re.compile(r"(?:^|[._:/])(?:test|should|it_|spec)|(?:Tests?|Spec|IT|_test)(?:$|[.:/])", re.I)
+_TESTISH = re.compile(
+    r"(?:^|[._:/])(?:[Tt]est|[Ss]hould|it_|[Ss]pec)|(?:Tests?|Spec|IT|_test|_spec)(?:$|[.:/])"
+)
 # Placeholders: "no evidence", never a path or a name.
 PLACEHOLDERS = frozenset({"gap", "n/a", "na", "-", "—", "–", "tbd", "todo", "none", "missing"})
 _COMMAND_PROGRAMS = frozenset({"make", "cargo", "npm", "yarn", "pnpm"})
@@ -1074,6 +1078,18 @@ def _is_bare_name(word: str, column: str | None) -> bool:
         return True
     humps = len(_CAMEL.findall(name))
     return humps >= 2 or (humps >= 1 and testish)
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """A code span that is one plain word (`audit`, `bcrypt`) may be a job, a crate, a tool or a
+    word: not a name. One with `_`, `::`, `.`, `/`, `()`, an inner capital or a test's prefix
+    (`parse_row`, `Calc::add`, `render()`, `CartTest`, `testAdd`) is code."""
+    return (
+        any(t in text for t in ("_", "::", ".", "/", "()"))
+        or any(c.isupper() for c in text[1:])
+        or looks_like_test_name(text)
+        or _KEYWORD_PREFIX.match(text) is not None
+    )
 
 
 def looks_like_test_name(name: str) -> bool:
@@ -1151,7 +1167,7 @@ def _code_claim(
             ev.refs.append(_name_ref([(name, start + a, b - a) for name, a, b in group], full, label, column))
         return
     name = _symbol_name(stripped)
-    if name and _NAME_WORD.fullmatch(name) and len(name) <= 200:
+    if name and _NAME_WORD.fullmatch(name) and len(name) <= 200 and _looks_like_a_name(stripped):
         lead = max(stripped.find(name), 0)
         size = len(name) - 2 if name.endswith("()") else len(name)
         # the span holds the name as written (`Class/method` is looked up as `Class::method`)
