@@ -338,3 +338,25 @@ def test_a_test_cited_by_its_bare_name_is_judged_for_ci_gating_and_being_disable
     assert [c for c, _ in found] == ["PM203", "PM308"]
     assert "`excluded_from_ci`" in found[0][1]
     assert found[1][1].startswith("test `flaky_one` is disabled (#[ignore])")
+
+
+def test_a_workspace_with_its_name_index_is_freed_by_reference_counting(tmp_path):
+    """No reference cycle (ARCHITECTURE "No reference cycles"): the server keeps the cyclic
+    GC off long-lived objects, so a replaced workspace must go when its last reference does."""
+    import gc
+    import weakref
+
+    from parity_lsp.workspace.index import find_name
+
+    root = workspace(tmp_path, {"tests/test_a.py": "def test_one():\n    pass\n"})
+    ws = Workspace(root)
+    assert [f for f, _ in find_name(ws, "test_one").defined] == ["tests/test_a.py"]
+    gone = weakref.ref(ws)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del ws
+        assert gone() is None
+    finally:
+        if enabled:
+            gc.enable()

@@ -539,10 +539,12 @@ class NameIndex:
     only it, never the workspace. Which of those files *define* a name is the language
     scanner's answer (`Workspace.source(f).lookup`), asked by the rules' context."""
 
-    __slots__ = ("_files", "_stale", "_words", "ws")
+    __slots__ = ("_files", "_stale", "_words", "_ws")
 
     def __init__(self, ws: Workspace) -> None:
-        self.ws = ws
+        # held weakly: the workspace holds this index, and the cycle would leave a replaced
+        # workspace to the cyclic GC, which the server keeps off long-lived objects
+        self._ws = weakref.ref(ws)
         self._words: dict[str, set[str]] = {}  # word -> files containing it
         self._stale: set[str] = set()  # files changed since their words were searched
         self._files: list[str] | None = None  # the files searched (from the file list it saw)
@@ -554,6 +556,13 @@ class NameIndex:
         if new:
             self._search(new, self._source_files())
         return {w: sorted(self._words.get(w, ())) for w in words}
+
+    @property
+    def ws(self) -> Workspace:
+        ws = self._ws()
+        if ws is None:
+            raise LookupError("the workspace of this name index is gone")
+        return ws
 
     def changed(self, rel: str) -> None:
         self._stale.add(rel)
