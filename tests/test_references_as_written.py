@@ -360,3 +360,17 @@ def test_a_workspace_with_its_name_index_is_freed_by_reference_counting(tmp_path
     finally:
         if enabled:
             gc.enable()
+
+
+def test_completion_of_the_names_listed_after_a_file_and_a_colon(tmp_path):
+    from parity_lsp.features.complete import complete
+
+    root = _repo(tmp_path, "| A | ✅ | x |\n")
+    text = "| Feature | Status | Tests |\n|---|---|---|\n| A | ✅ | `CalcTests.swift`: `testAdd`, `te |\n"
+    offset = text.index("`te |") + 3
+    labels = [c.label for c in complete(Workspace(root), "docs/FEATURES.md", text, offset)]
+    assert labels[:2] == ["CalcTests.testAdd", "CalcTests.testSubtractsNegative"]
+    # the first name after the colon too, and with a full-width colon
+    text2 = text.replace(": `testAdd`, `te", "： `te")
+    labels = [c.label for c in complete(Workspace(root), "docs/FEATURES.md", text2, text2.index("`te |") + 3)]
+    assert "CalcTests.testAdd" in labels

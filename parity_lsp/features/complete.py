@@ -636,6 +636,10 @@ def _scan(pre: str) -> _Scan:
     return st
 
 
+# A file, a colon and the names listed so far (`` `x_test.go`: `TestA`, ``), up to a new name.
+_LISTED = re.compile(
+    r"^\s*(?P<file>`[^`]+`|[\w./-]+\.\w+)\s*[:：]\s*(?:(?:`[^`]*`|[\w.:/]+)\s*[,，、+]\s*)*$"
+)
 _LOCATION = re.compile(r"^(?P<path>[^:#]+)(?::|#L)(?P<digits>\d*)$")
 _NODE_ID = re.compile(r"^(?P<path>[^:]+)::(?P<name>[\w:.]*)$")
 _JOB_ID = re.compile(r"^\s*(?:jobs?\s+)?$", re.I)
@@ -825,8 +829,33 @@ class _Ctx:
                 if not (code_start is not None and "/" in self.pre[code_start:]):  # a path in the parenthesis
                     return self.symbols(ref, inner_start, st)
         if code_start is not None:
+            src = self.listed_after_file(code_start - st.code_run)
+            if src is not None:  # `x_test.go`: `TestA`, `Te|`: the names of that file (SPEC 8)
+                return self.symbol_items(src, self.span(code_start), wrap=False, closed=self.code_closed(st))
             return self.path_like(self.pre[code_start:], code_start, link=False, st=st)
         return []
+
+    def listed_after_file(self, end: int) -> SourceFile | None:
+        """The file whose names a list written after it and a colon continues at `end` (the
+        prefix's index of the code span being typed): `` `x_test.go`: `TestA`, `` → x_test.go."""
+        from parity_lsp.parse.evidence import parse_evidence
+
+        head = self.pre[:end]
+        cut = max(head.rfind(";"), head.rfind("；"), head.lower().rfind("<br"))
+        start = cut + 1 if cut >= 0 else 0
+        segment = head[start:]
+        m = _LISTED.match(segment)
+        if m is None:
+            return None
+        ev = parse_evidence(segment[: m.end("file")], 0, self.rel, self.column)
+        ref = ev.refs[0] if len(ev.refs) == 1 and ev.refs[0].kind == RefKind.PATH else None
+        if ref is None:
+            return None
+        src = self.source(ref.path, ref.is_link)
+        if src is None and "/" not in ref.path:
+            named = self.ws.files_named(ref.path)
+            src = self.ws.source(named[0]) if len(named) == 1 else None
+        return src
 
     def ref_before(self, paren: int) -> Reference | None:
         """The path reference that a parenthesis at `paren` (index in the prefix) follows."""
