@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from parity_lsp.features.locate import COMMAND, JOB, LINE, PATH, SYMBOL, Hit, locate
 from parity_lsp.model import Matrix, Reference, RefKind
 from parity_lsp.roles import cites_tests
-from parity_lsp.workspace.ci.commands import MakeRun, ScriptRun, parse_command
-from parity_lsp.workspace.ci.follow import parse_makefile
+from parity_lsp.workspace.ci.commands import parse_command
+from parity_lsp.workspace.ci.follow import json_key_line, package_scripts, parse_makefile
+from parity_lsp.workspace.ci.runners.make import MakeRun
+from parity_lsp.workspace.ci.runners.npm import ScriptRun
 from parity_lsp.workspace.ci.verdict import match_cited_commands
 from parity_lsp.workspace.ci.workflows import find_job, load_workflow
 from parity_lsp.workspace.index import Workspace, find_name, resolve_reference_path
@@ -167,9 +169,12 @@ def command_targets(ws: Workspace, hit: Hit, ref: Reference) -> list[tuple[str, 
             d = (parsed.directory or "").strip("/")
             path = f"{d}/package.json" if d else "package.json"
             js = ws.fs.read_text(path).text if ws.fs.is_file(path) else None
-            m = re.search(rf'"{re.escape(parsed.script)}"\s*:', js) if js else None
-            if js is not None and m is not None:
-                out.append((path, js.count("\n", 0, m.start()), f"script `{parsed.script}`"))
+            try:
+                scripts = package_scripts(js) if js else {}
+            except ValueError:
+                scripts = {}
+            if js is not None and parsed.script in scripts:
+                out.append((path, json_key_line(js, parsed.script), f"script `{parsed.script}`"))
     return out
 
 

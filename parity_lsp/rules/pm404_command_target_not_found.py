@@ -3,7 +3,6 @@ defined."""
 
 from __future__ import annotations
 
-import json
 import shlex
 import tomllib
 from collections.abc import Iterator
@@ -15,8 +14,10 @@ from parity_lsp.rules.base import RuleInfo
 from parity_lsp.rules.context import RowContext
 from parity_lsp.similarity import closest
 from parity_lsp.text import Span
-from parity_lsp.workspace.ci.commands import MakeRun, ScriptRun, parse_command
-from parity_lsp.workspace.ci.follow import parse_makefile
+from parity_lsp.workspace.ci.commands import parse_command
+from parity_lsp.workspace.ci.follow import package_scripts, parse_makefile
+from parity_lsp.workspace.ci.runners.make import MakeRun
+from parity_lsp.workspace.ci.runners.npm import ScriptRun
 from parity_lsp.workspace.fs import FileSystem
 
 RULE = RuleInfo(
@@ -293,11 +294,9 @@ def _script(fs: FileSystem, text: str, cmd: ScriptRun) -> Missing:
     if read.text is None:
         return None
     try:
-        data = json.loads(read.text)
+        scripts = package_scripts(read.text)
     except ValueError:
-        return None
-    scripts = data.get("scripts") if isinstance(data, dict) else None
-    scripts = scripts if isinstance(scripts, dict) else {}
+        return None  # not JSON: nothing can be said of its scripts
     if cmd.script in scripts:
         return None
     near = closest(cmd.script, sorted(scripts))
