@@ -26,12 +26,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import clikit
 import pytest
 
 FIXTURE = Path(__file__).parent / "fixtures" / "realistic"
@@ -71,14 +71,7 @@ def git(repo: Path, *args: str) -> str:
 
 def parity(repo: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    return subprocess.run(
-        [sys.executable, "-m", "parity_lsp", *args],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return clikit.run(*args, cwd=repo, env=env)  # in this process (tests/clikit.py)
 
 
 def check_json(repo: Path) -> tuple[int, dict]:

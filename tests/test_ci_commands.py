@@ -368,6 +368,7 @@ def test_follow_package_scripts(tmp_path):
 
 # --- the job's command index answers as comparing with every step ---------------------------
 
+from conftest import examples  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -397,7 +398,7 @@ _COMMANDS = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(_COMMANDS, max_size=12), st.lists(_COMMANDS, min_size=1, max_size=6))
 def test_command_index_matches_like_every_step_compared(steps, cited):
     index = CommandIndex(steps)

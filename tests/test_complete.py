@@ -4,6 +4,7 @@ insert texts and replace ranges for every column, half-typed rows included."""
 from __future__ import annotations
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lspkit import HEADER, write_tree
@@ -494,7 +495,7 @@ def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
     assert complete_mod._tree_cache.tree.is_file("src/m39.rs")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(
         st.tuples(

@@ -273,6 +273,7 @@ def test_json_empty_report():
     assert data["diagnostics"] == [] and data["summary"] == {"error": 0, "warning": 0, "info": 0, "hint": 0}
 
 
+from conftest import examples  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -330,7 +331,7 @@ def test_json_is_json_dumps_indent_2_byte_for_byte(items, empty_report):
 from parity_lsp.output import locate  # noqa: E402
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(st.sampled_from(["a", "é", "😀", "\n", "\r\n", "\r", "|", " "]), max_size=25).map("".join),
     st.lists(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -266,7 +267,7 @@ def test_statuses_may_be_a_table_of_meanings_and_is_validated():
 _HEADER_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(_HEADER_TEXT, max_size=40), st.booleans())
 def test_role_inference_never_raises(names, configured):
     spec = ColumnSpec.of({"tests": names[:1], "ci": []}) if configured and names else None
