@@ -13,14 +13,14 @@ from parity_lsp import cli
 KOTLIN_SHOP = Path(__file__).resolve().parents[1] / "examples" / "kotlin-shop"
 
 PLANTED = [
-    ("PM305", 8, "test `appliesFixedDiscount` is not defined in the workspace"),  # renamed test, bare name
-    ("PM310", 10, "glob `src/test/resources/receipts/*.snap` matches no file or directory"),
-    ("PM309", 11, "`CartTest.kt` is ambiguous: 2 files have that name"),
-    ("PM201", 12, "row cites no proving test"),  # a `Gap` row marked ✅
-    ("PM101", 13, "status `Parital` has no meaning"),
-    ("PM201", 14, "no proving test that resolves"),  # its test file was deleted ...
-    ("PM301", 14, "`src/test/kotlin/shop/TaxTest.kt` does not exist"),  # ... here
-    ("PM404", 15, "`Makefile` has no target `demo` (did you mean `run-demo`?)"),
+    ("PM305", 10, "test `appliesFixedDiscount` is not defined in the workspace"),  # renamed test, bare name
+    ("PM310", 12, "glob `src/test/resources/receipts/*.snap` matches no file or directory"),
+    ("PM309", 13, "`CartTest.kt` is ambiguous: 2 files have that name"),
+    ("PM201", 19, "row cites no proving test"),  # a `Gap` row marked ✅
+    ("PM101", 20, "status `Parital` has no meaning"),
+    ("PM201", 21, "no proving test that resolves"),  # its test file was deleted ...
+    ("PM301", 21, "`src/test/kotlin/shop/TaxTest.kt` does not exist"),  # ... here
+    ("PM404", 22, "`Makefile` has no target `demo` (did you mean `run-demo`?)"),
 ]
 
 
