@@ -23,6 +23,10 @@ demo: $(STAMP)
 	@$(BIN)/parity-lsp check examples/demo-repo; status=$$?; \
 	  echo "== exit status $$status (1: findings at error level, as planted in the example)"; \
 	  test $$status -le 1
+	@echo "== parity-lsp check examples/kotlin-shop (another shape: Feature | Status | Tests, bare test names)"
+	@$(BIN)/parity-lsp check examples/kotlin-shop; status=$$?; \
+	  echo "== exit status $$status (1: findings at error level, as planted in the example)"; \
+	  test $$status -le 1
 
 # Without Node/npm the extension's tests are skipped with a reason (CI, which sets CI, fails instead).
 HAVE_NPM := $(shell command -v npm >/dev/null 2>&1 && echo yes)

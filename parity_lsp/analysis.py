@@ -13,6 +13,7 @@ import bisect
 import functools
 import itertools
 import posixpath
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -39,7 +40,7 @@ from parity_lsp.incremental import (
     shift_finding,
     shift_findings,
 )
-from parity_lsp.model import Matrix, Row
+from parity_lsp.model import Matrix, RefKind, Row
 from parity_lsp.rules.context import Resolver, Suggestions
 from parity_lsp.rules.pm005_no_matrix_table import looks_like_matrix
 from parity_lsp.text import LineIndex, Span
@@ -765,12 +766,22 @@ class Analysis:
             or self._is_exceptions_doc(rel)
         ):
             self.changes += 1  # not just an edit of a matrix: other matrices' rows may depend on it
+        words = self.ws.cited_words_in(rel)  # bare names it contained (docs/spec/evidence.md)
         self.ws.forget(rel)
         if created_or_deleted:
             self.ws.file_appeared_or_vanished(rel, ignored)
         whole = self._affects_every_row(rel)
         batch = near if near is not None else {}
         affected: set[str] = set()
+        keys = [NAME_KEY + w for w in words | self.ws.cited_words_in(rel)]
+        if created_or_deleted:  # a bare file name or a glob may name it now, or no more
+            keys += [BASE_KEY + posixpath.basename(rel), GLOB_KEY]
+        if not whole:
+            for p, state in self.states.items():
+                lines = {n for k in keys for n in state.cited.get(k, ())}
+                if lines and p != rel:
+                    batch.setdefault(p, set()).update(lines)
+                    affected.add(p)
         if created_or_deleted and not whole:
             for p, state in list(self.states.items()):
                 if p == rel:
@@ -852,11 +863,28 @@ def _citations(ws: Workspace, matrix: Matrix, rows: Sequence[Row] | None = None)
     return out
 
 
+# Keys of `MatrixState.cited` for what a row cites without a path (no workspace path holds a
+# NUL): a bare name by its last word (the rows to check again when a file containing it
+# changes: `Workspace.cited_words_in`), a bare file name by its base name, any glob.
+NAME_KEY, BASE_KEY, GLOB_KEY = "\x00name:", "\x00base:", "\x00glob"
+_LAST_WORD = re.compile(r"\w+(?=\W*$)")
+
+
 def _add_citations(ws: Workspace, row: Row, out: dict[str, set[int]]) -> None:
     for ev in row.evidence.values():
         for ref in ev.refs:
+            if ref.kind == RefKind.NAME:
+                for sym in ref.symbols:
+                    if m := _LAST_WORD.search(sym.name):
+                        out.setdefault(NAME_KEY + m.group(), set()).add(row.line)
+                continue
+            if ref.kind == RefKind.GLOB:
+                out.setdefault(GLOB_KEY, set()).add(row.line)
+                continue
             if not ref.path:
                 continue
+            if "/" not in ref.path and not ref.is_link:
+                out.setdefault(BASE_KEY + ref.path, set()).add(row.line)
             if ref.is_link:
                 # a link resolves against the matrix directory, then the root: a file created
                 # at either place can change what it names

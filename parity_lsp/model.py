@@ -195,6 +195,11 @@ class Matrix:
 class RefKind(str, Enum):
     PATH = "path"
     CI = "ci"
+    # references as teams write them (no `path`: they name no file;
+    # docs/spec/evidence.md#references-as-teams-write-them):
+    NAME = "name"  # bare test or function names (`symbols`): resolved against the workspace's definitions
+    GLOB = "glob"  # a glob that must match a file (`pattern`)
+    COMMAND = "command"  # a command cited outside a workflow (`commands`): its make target, alias or script
 
 
 @dataclass(slots=True)
@@ -240,6 +245,7 @@ class Reference:
     # is depends on what it resolves to, `RowContext.role_of`)
     role: str | None = None
     in_missing: bool = False  # written inside a "Missing proof: …" segment: named, not claimed
+    pattern: str | None = None  # GLOB: the glob as written (`crates/*/Cargo.toml`)
 
 
 @dataclass(slots=True)

@@ -110,6 +110,16 @@ def refs_from_tokens(ev, sc, toks, offset, base_dir, label, column) -> None:
                 )
                 i += 1
                 continue
+            elif stripped and column is not None:
+                lead = len(content) - len(content.lstrip())
+                ev_module._code_claim(
+                    ev,
+                    stripped,
+                    offset + tok.inner_start + lead,
+                    Span(offset + tok.start, offset + tok.end),
+                    label,
+                    column,
+                )
         elif tok.kind == "link":
             target = text[tok.inner_start : tok.inner_end]
             if target and "://" not in target and not target.startswith(("#", "mailto:")):

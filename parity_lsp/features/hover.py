@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from parity_lsp import languages
 from parity_lsp.engine import ALL_RULES
 from parity_lsp.features.locate import COMMAND, JOB, SYMBOL, Hit, locate
-from parity_lsp.features.navigate import best_definition, exception_id_at, resolve_path, symbol_definitions
+from parity_lsp.features.navigate import (
+    best_definition,
+    command_targets,
+    exception_id_at,
+    glob_files,
+    name_definitions,
+    resolve_path,
+    resolve_paths,
+    symbol_definitions,
+)
 from parity_lsp.features.vocabulary import MEANING_DOCS, exceptions_where, proof_meaning, status_meaning
 from parity_lsp.findings import Finding
 from parity_lsp.model import COL_CI, COL_PROOF, COL_STATUS, Cell, Matrix, Reference, RefKind, Table
@@ -94,7 +103,48 @@ def _describe(ws: Workspace, hit: Hit, offset: int) -> str | None:
         return None
     if ref.kind == RefKind.CI:
         return _describe_ci(ws, hit, ref)
+    if ref.kind == RefKind.NAME:
+        return _describe_name(ws, hit, ref)
+    if ref.kind == RefKind.GLOB:
+        files = glob_files(ws, ref.pattern or "")
+        shown = ", ".join(f"`{f}`" for f in files[:5]) + (
+            f" and {len(files) - 5} more" if len(files) > 5 else ""
+        )
+        return f"glob `{ref.pattern}` — matches {len(files)} file{'s' if len(files) != 1 else ''}" + (
+            f": {shown}" if files else " (PM310)"
+        )
+    if ref.kind == RefKind.COMMAND:
+        found = command_targets(ws, hit, ref)
+        if not found:
+            return (
+                f"`{(hit.command or ref.commands[0]).text}` — its target, alias or script is not found here"
+            )
+        return "\n\n".join(f"{what} — `{path}` line {line + 1}" for path, line, what in found)
+    paths = resolve_paths(ws, ref)
+    if len(paths) > 1:
+        return f"`{ref.path}` — {len(paths)} files have that name (PM309): " + ", ".join(
+            f"`{p}`" for p in paths[:10]
+        )
+    if paths and paths[0] != ref.path and not ref.is_link and "/" not in ref.path:
+        return f"`{ref.path}` resolves by its base name to `{paths[0]}`\n\n" + _describe_path(ws, hit, ref)
     return _describe_path(ws, hit, ref)
+
+
+def _describe_name(ws: Workspace, hit: Hit, ref: Reference) -> str:
+    """A bare name: where the workspace defines it (its first definition's code)."""
+    symbol = hit.symbol if hit.symbol is not None else (ref.symbols[0] if ref.symbols else None)
+    if symbol is None:
+        return ""
+    found = name_definitions(ws, symbol.name, cites_tests(ref.role, ""))
+    if not found:
+        return f"`{symbol.name}` — not defined in the workspace"
+    files = list(dict.fromkeys(f for f, _ in found))
+    out = [f"`{symbol.name}` — defined in {len(files)} file{'s' if len(files) > 1 else ''}"]
+    for f, d in found[:2]:
+        flags = " (test, disabled: " + d.disabled + ")" if d.disabled else (" (test)" if d.is_test else "")
+        out.append(f"`{f}`: `{d.qualname}` — {d.kind}{flags}, lines {d.start_line + 1}-{d.end_line + 1}")
+        out.append(_snippet(ws, f, d.start_line, d.end_line))
+    return "\n\n".join(p for p in out if p)
 
 
 def _describe_header(table: Table, cell: Cell) -> str:

@@ -64,10 +64,10 @@ WORKFLOW_DIR = ".github/workflows/"
 # The template's column names, as callers used to give them, and their roles.
 _LEGACY_ROLES = {"evidence (code)": roles.CODE, "evidence (tests)": roles.TESTS, "evidence (ci)": roles.CI}
 
-_SEPARATOR = re.compile(r"<br\s*/?>|\n|;", re.I)
+_SEPARATOR = re.compile(r"<br\s*/?>|\n|;|；", re.I)
 _LABEL = re.compile(r"^\s*([A-Za-z][\w.+#/ -]{0,24}?)\s*:\s+")
 # Applied to the stripped segment (no leading whitespace runs: no backtracking between them).
-_MISSING = re.compile(r"(?:_\s?)?(missing\s+proof|missing|tbd|todo|n/?a|none|—|–|-)\b", re.I)
+_MISSING = re.compile(r"(?:_\s?)?(missing\s+proof|missing|tbd|todo|n/?a|none|gap|—|–|-)\b", re.I)
 _DASHES = re.compile(r"[—–-]+")
 _LINE_SUFFIX = re.compile(r"^(.*?):(\d+)(?:-(\d+))?(?::\d+)?$")
 _ANCHOR_SUFFIX = re.compile(r"^(.*?)#L(\d+)(?:C\d+)?(?:-L?(\d+)(?:C\d+)?)?$")
@@ -82,9 +82,14 @@ _BARE_PATH = re.compile(
     r"(?<![\w/.:-])((?:[\w.@-]+/)+[\w.@-]+\.([A-Za-z0-9]+))(?:(?::(\d+)(?:-(\d+))?)|(?:#L(\d+)(?:-L?(\d+))?))?"
 )
 _NOT_A_PATH = re.compile(r"[ \t{}*<]")
+# `CalcTests/testAdd`: a class and its member as XCTest and JUnit runners name them, not a path
+_CLASS_SLASH_MEMBER = re.compile(
+    r"[A-Z][A-Za-z0-9]*(?:[a-z0-9][A-Z]|Tests?|Spec)[A-Za-z0-9]*/[a-z][A-Za-z0-9]*(?:[a-z0-9][A-Z]|_)\w*"
+    r"|[A-Z][A-Za-z0-9]*(?:[a-z0-9][A-Z]|Tests?|Spec)[A-Za-z0-9]*/test\w*"
+)
 _SPECIAL = re.compile(r"[\\`\[(]")
-_SEGMENT_SPECIAL = re.compile(r"[\\`(<\n;]")
-_MAYBE_SEPARATOR = re.compile(r"[<\n;]")
+_SEGMENT_SPECIAL = re.compile(r"[\\`(<\n;；]")
+_MAYBE_SEPARATOR = re.compile(r"[<\n;；]")
 _JOB = re.compile(r"^\s*jobs?\s+", re.I)
 _dirname = lru_cache(maxsize=256)(posixpath.dirname)  # one matrix path for all its cells
 _log = logging.getLogger(__name__)
@@ -93,12 +98,12 @@ _log = logging.getLogger(__name__)
 def is_path_candidate(text: str) -> bool:
     """Contains '/' or ends in a known extension; no spaces, braces, '*' or '<'
     (docs/spec/evidence.md#path-candidates)."""
-    if not text or _NOT_A_PATH.search(text) or "://" in text:
+    if not text or _NOT_A_PATH.search(text) or "://" in text or is_placeholder(text):
         return False
     head = text.split("::", 1)[0]
     head = _strip_location(head)
     if "/" in head:
-        return True
+        return not _CLASS_SLASH_MEMBER.fullmatch(head)
     ext = head.rsplit(".", 1)[-1].lower() if "." in head else ""
     return ext in KNOWN_EXTENSIONS
 
@@ -506,7 +511,7 @@ def _segments(sc: _Scan) -> list[tuple[int, int]]:
             if close is not None:
                 i = close + 1
                 continue
-        if ch in "<\n;":
+        if ch in "<\n;；":
             m = _SEPARATOR.match(text, i)
             if m:
                 out.append((start, i))
@@ -552,12 +557,18 @@ def _parse_into(ev: Evidence, text: str, offset: int, matrix_path: str, column: 
         label = None
         body_start = seg_start
         m = _LABEL.match(seg)
-        if m and "`" not in m.group(0) and not m.group(1).lower().startswith("missing"):
+        if (
+            m
+            and "`" not in m.group(0)
+            and not m.group(1).lower().startswith("missing")
+            and not is_path_candidate(m.group(1).strip())  # `x_test.go: TestA, TestB`: a file, not a label
+        ):
             label = m.group(1).strip()
             body_start = seg_start + m.end()
         toks = _tokens(sc, body_start, seg_end)
         first = len(ev.refs)
         _refs_from_tokens(ev, sc, toks, offset, base_dir, label, column)
+        _group_names(ev, first, text, offset, seg_end)
         if missing:
             for ref in ev.refs[first:]:
                 ref.in_missing = True
@@ -578,7 +589,7 @@ _QUICK = re.compile(
 def _parse_quick(ev: Evidence, text: str, offset: int, base_dir: str, column: str | None) -> bool:
     """The common shapes (see _QUICK) straight to their reference; False for anything else."""
     m = _QUICK.fullmatch(text)
-    if m is None:
+    if m is None or is_placeholder(m.group(_G_PATH) or ""):
         return False
     # every group in one call (a cell of each row's three goes through here)
     _, path, line, end, _, lpath, lline, lend, symbol, job, command = m.groups()
@@ -680,6 +691,16 @@ def _refs_from_tokens(
                 )
                 i += 1
                 continue
+            elif stripped and column is not None:
+                lead = len(content) - len(content.lstrip())
+                _code_claim(
+                    ev,
+                    stripped,
+                    offset + tok.inner_start + lead,
+                    Span(offset + tok.start, offset + tok.end),
+                    label,
+                    column,
+                )
         elif tok.kind == "link":
             target = text[tok.inner_start : tok.inner_end]
             if target and "://" not in target and not target.startswith(("#", "mailto:")):
@@ -717,10 +738,16 @@ def _refs_from_tokens(
 def _bare_paths(
     ev: Evidence, text: str, tok: _Tok, offset: int, label: str | None, column: str | None
 ) -> None:
+    """References written without a code span: `dir/file.ext` (any column), and in evidence
+    columns a bare file name with a source extension (`CalcTests.swift`) and, where a column
+    cites tests, identifier-like test names (`test_parse_row`, `CalcTests.testAdd`): see
+    `_is_bare_name`. Plain words are prose."""
     chunk = text[tok.start : tok.end]
+    paths: list[tuple[int, int]] = []
     for m in _BARE_PATH.finditer(chunk):
         if m.group(2).lower() not in KNOWN_EXTENSIONS:
             continue
+        paths.append(m.span())
         s = tok.start + m.start(1)
         full = Span(offset + tok.start + m.start(), offset + tok.start + m.end())
         ref = _path_ref(m.group(0), offset + s, full)
@@ -728,6 +755,30 @@ def _bare_paths(
             ref.label = label
             ref.role = column
             ev.refs.append(ref)
+    if column not in _NAME_COLUMNS or len(chunk) > _MAX_BARE_TEXT:
+        return
+    p = 0
+    for m in _BARE_WORD.finditer(chunk):
+        a, b = m.span(1)
+        while p < len(paths) and paths[p][1] <= a:
+            p += 1
+        if p < len(paths) and paths[p][0] < b:
+            continue  # part of a `dir/file.ext`
+        word = m.group(1)
+        if chunk.startswith("*", b) or (a > 0 and chunk[a - 1] == "*"):
+            continue  # `test_rate_limit_*`: a pattern of names, not one name
+        start = offset + tok.start + a
+        if _is_bare_file(word):
+            ref = _path_ref(word, start, Span(start, start + len(word)))
+            if ref is not None:
+                ref.label = label
+                ref.role = column
+                ev.refs.append(ref)
+        elif _is_bare_name(word, column):
+            size = len(word) - 2 if word.endswith("()") else len(word)
+            ev.refs.append(
+                _name_ref([(_name_of(word), start, size)], Span(start, start + len(word)), label, column)
+            )
 
 
 def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:
@@ -962,3 +1013,208 @@ def _attach_ci(ref: Reference, text: str, inner: str, inner_toks: list[_Tok], of
 
 def _unescape(text: str) -> str:
     return text.replace("\\|", "|")
+
+
+# --- references as teams write them (docs/spec/evidence.md) -------------------------------------------------
+
+# Columns whose bare words may name tests (a code column's prose is not read for names).
+_NAME_COLUMNS = frozenset({roles.TESTS, roles.EVIDENCE})
+_MAX_BARE_TEXT = 4000  # a longer run of text is prose (and is not scanned word by word)
+# A word: anything between blanks and list separators (`,` `，` `、` `+` `;` parentheses, quotes).
+_BARE_WORD = re.compile(
+    r"(?<![^\s,，、+;；()\[\]\"'*])([^\s,，、+;；()\[\]\"'*:：]+?)[.:：]*(?=$|[\s,，、+;；()\[\]\"'*])"
+)
+_NAME_WORD = re.compile(rf"{_IDENT}(?:(?:::|\.|/){_IDENT})*(?:\(\))?")
+_CAMEL = re.compile(r"[a-z0-9][A-Z]")
+_TESTISH = re.compile(
+    r"(?:^|[._:/])(?:[Tt]est|[Ss]hould|it_|[Ss]pec)|(?:Tests?|Spec|IT|_test|_spec)(?:$|[.:/])"
+)
+# Placeholders: "no evidence", never a path or a name.
+PLACEHOLDERS = frozenset({"gap", "n/a", "na", "-", "—", "–", "tbd", "todo", "none", "missing"})
+_COMMAND_PROGRAMS = frozenset({"make", "cargo", "npm", "yarn", "pnpm"})
+_GLOB_CHARS = re.compile(r"[*?]|\[[^\]]*\]")
+
+
+def is_placeholder(text: str) -> bool:
+    """`Gap`, `N/A`, `-`, `—`, `TBD`, `none` (emphasis allowed): "no evidence"."""
+    if len(text) > 16:  # asked of every path: the longest placeholder is short
+        return False
+    return text.strip().strip("*_").strip().lower() in PLACEHOLDERS
+
+
+def _is_bare_file(word: str) -> bool:
+    """`CalcTests.swift`: a base name with a source extension (`Node.js` is a product)."""
+    if "/" in word or "." not in word:
+        return False
+    stem, _, ext = word.rpartition(".")
+    if "." + ext.lower() not in languages.source_extensions() or not _IDENT_RE.fullmatch(stem):
+        return False
+    return not (ext.lower() in ("js", "ts") and stem[:1].isupper() and stem[1:].islower())
+
+
+_IDENT_RE = re.compile(rf"{_IDENT}(?:[.-]{_IDENT})*")
+
+
+def _is_bare_name(word: str, column: str | None) -> bool:
+    """A bare word is a test name only when it looks like an identifier a test could have:
+    snake_case (`test_parse_row`), a qualified name (`CalcTests.testAdd`, `Calc::add`,
+    `CalcTests/testAdd`), or a camelCase name that says it is a test (`testAdd`, `CalcTests`)
+    or has several humps (`parsesEmptyInput`). In a mixed evidence column it must also look like
+    a test (a `test` / `Tests` / `spec` part). Plain words (`snapshot`, `iPhone`) are prose."""
+    if len(word) > 200 or not _NAME_WORD.fullmatch(word) or is_placeholder(word):
+        return False
+    if "." in word and "." + word.rsplit(".", 1)[1].lower() in languages.source_extensions():
+        return False  # `Node.js`: a file name or a product, not a member
+    name = _name_of(word)
+    parts = re.split(r"::|\.|/", name)
+    testish = _TESTISH.search(name) is not None
+    if column == roles.EVIDENCE and not testish:
+        return False
+    if len(parts) > 1:
+        if "/" in name and len(parts) != 2:
+            return False
+        # `Class.method`, `Type::name`, `mod::name`: a class first, or a name that is code
+        return "::" in name or parts[0][:1].isupper() or any("_" in q for q in parts) or testish
+    if "_" in name.strip("_"):
+        return True
+    humps = len(_CAMEL.findall(name))
+    return humps >= 2 or (humps >= 1 and testish)
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """A code span that is one plain word (`audit`, `bcrypt`) may be a job, a crate, a tool or a
+    word: not a name. One with `_`, `::`, `.`, `/`, `()`, an inner capital or a test's prefix
+    (`parse_row`, `Calc::add`, `render()`, `CartTest`, `testAdd`) is code."""
+    return (
+        any(t in text for t in ("_", "::", ".", "/", "()"))
+        or any(c.isupper() for c in text[1:])
+        or looks_like_test_name(text)
+        or _KEYWORD_PREFIX.match(text) is not None
+    )
+
+
+def looks_like_test_name(name: str) -> bool:
+    """A name written as a test (`test_x`, `testAdd`, `CalcTests.add`, `x_test`, `spec`)."""
+    return _TESTISH.search(name) is not None
+
+
+def _name_of(word: str) -> str:
+    """The name a lookup asks for: `Class/method` is `Class::method`; `f()` is `f`."""
+    name = word[:-2] if word.endswith("()") else word
+    return name.replace("/", "::") if "/" in name else name
+
+
+def _name_ref(
+    names: list[tuple[str, int, int]], full: Span, label: str | None, column: str | None
+) -> Reference:
+    """A reference to bare names: each (name as looked up, start, length as written)."""
+    _, first, size = names[0]
+    ref = Reference(
+        kind=RefKind.NAME,
+        path="",
+        span=Span(first, first + size),
+        full_span=full,
+        symbols=[SymbolRef(n, Span(s, s + k)) for n, s, k in names],
+        label=label,
+        role=column,
+    )
+    return ref
+
+
+def _code_claim(
+    ev: Evidence, stripped: str, start: int, full: Span, label: str | None, column: str | None
+) -> None:
+    """A code span that is not a path, in a code, tests or mixed evidence column: a glob
+    (`crates/*/Cargo.toml`), a command (`make ffi-example`, `cargo xtask parity`, `npm run e2e`),
+    a name or names (`test_parse_row`, `Calc::add`, `CalcTests.testAdd`, `Type::{A, B}`), a
+    placeholder (`N/A`), or anything else (prose, an expression): nothing."""
+    if is_placeholder(stripped) or len(stripped) > _MAX_GROUP_TEXT:
+        return
+    first = stripped.split(None, 1)[0]
+    if first in _COMMAND_PROGRAMS and " " in stripped:
+        ev.refs.append(
+            Reference(
+                kind=RefKind.COMMAND,
+                path="",
+                span=Span(start, start + len(stripped)),
+                full_span=full,
+                commands=[CommandRef(_unescape(stripped), Span(start, start + len(stripped)))],
+                label=label,
+                role=column,
+            )
+        )
+        return
+    if (
+        " " not in stripped
+        and _GLOB_CHARS.search(stripped)
+        and ("/" in stripped or "." in stripped)
+        and "{" not in stripped
+        and "<" not in stripped
+    ):
+        ref = Reference(
+            kind=RefKind.GLOB,
+            path="",
+            span=Span(start, start + len(stripped)),
+            full_span=full,
+            label=label,
+            role=column,
+        )
+        ref.pattern = stripped
+        ev.refs.append(ref)
+        return
+    if "{" in stripped:
+        group = _expand_group(stripped)
+        if group is not None:
+            ev.refs.append(_name_ref([(name, start + a, b - a) for name, a, b in group], full, label, column))
+        return
+    name = _symbol_name(stripped)
+    if name and _NAME_WORD.fullmatch(name) and len(name) <= 200 and _looks_like_a_name(stripped):
+        lead = max(stripped.find(name), 0)
+        size = len(name) - 2 if name.endswith("()") else len(name)
+        # the span holds the name as written (`Class/method` is looked up as `Class::method`)
+        ev.refs.append(_name_ref([(_name_of(name), start + lead, size)], full, label, column))
+
+
+_FILE_COLON = re.compile(r"\s*[:：]")
+_GROUP_ITEM = re.compile(r"`([^`]+)`|([^\s,，、+`]+)")
+
+
+def _group_names(ev: Evidence, first: int, text: str, offset: int, seg_end: int) -> None:
+    """Names listed after a file and a colon belong to that file (`` `x_test.go`: `TestA`,
+    `TestB` ``, also with a full-width colon): the names between the colon and the next path (or the end of
+    the segment) become the file's symbols, in place of the name references made for them."""
+    refs = ev.refs
+    k = first
+    while k < len(refs):
+        ref = refs[k]
+        k += 1
+        if ref.kind != RefKind.PATH or ref.symbols or ref.texts or ref.note is not None:
+            continue
+        after = ref.full_span.end - offset
+        m = _FILE_COLON.match(text, after, seg_end)
+        if m is None:
+            continue
+        nxt = next((j for j in range(k, len(refs)) if refs[j].kind != RefKind.NAME), len(refs))
+        until = refs[nxt].full_span.start - offset if nxt < len(refs) else seg_end
+        names: list[SymbolRef] = []
+        for item in _GROUP_ITEM.finditer(text, m.end(), until):
+            raw = item.group(1) if item.group(1) is not None else item.group(2)
+            s = item.start(1) if item.group(1) is not None else item.start(2)
+            word = raw.strip().rstrip(".:：")
+            if not word or is_placeholder(word):
+                continue
+            if len(word) > 200 or not _NAME_WORD.fullmatch(word):
+                if item.group(1) is None and not word.strip("-—–"):
+                    continue
+                break  # not a list of names (prose, an expression)
+            if item.group(1) is None and not _is_bare_name(word, roles.TESTS):
+                break  # a plain word: prose after the colon (`x.rs`: handles retries)
+            s += raw.find(word)
+            names.append(SymbolRef(_name_of(word), Span(offset + s, offset + s + len(word))))
+        else:
+            if names:
+                ref.symbols = names
+                ref.full_span = Span(ref.full_span.start, names[-1].span.end)
+                del refs[k:nxt]
+            continue
+        # prose after the colon: the names already made in this range stand as they are

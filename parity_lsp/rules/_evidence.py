@@ -96,10 +96,17 @@ def usable_rel(ctx: RowContext, res: Resolved) -> str | None:
 
 
 def test_resolves(ctx: RowContext, ref: Reference) -> bool:
-    """A proving test resolves: its file exists and, when tests are named, one of them is found."""
+    """A proving test resolves: its file exists and, when tests are named, one of them is found;
+    a bare test name is defined somewhere in the workspace (or found by word search)."""
+    if ref.kind == RefKind.NAME:
+        return _name_resolves(ctx, ref)
+    if ref.kind == RefKind.GLOB:
+        return glob_matches(ctx, ref.pattern or "")
     if ref.kind != RefKind.PATH:
         return False
     res = ctx.resolve(ref)
+    if len(res.by_name) > 1:
+        return True  # a bare file name of several files: PM309 says which
     if not usable(ctx, res) or not res.is_file:
         return False
     if not ref.symbols:
@@ -119,8 +126,64 @@ def test_refs(ctx: RowContext) -> list[Reference]:
     return [
         r
         for r in ctx.refs(COL_TESTS)
-        if r.kind == RefKind.PATH and not r.in_missing and not is_document(r.path)
+        if (r.kind in (RefKind.NAME, RefKind.GLOB) or (r.kind == RefKind.PATH and not is_document(r.path)))
+        and not r.in_missing
     ]
+
+
+def glob_matches(ctx: RowContext, pattern: str) -> bool:
+    """Does a cited glob match a file or directory of the workspace (memoized for the run)?"""
+    key = ("glob", pattern)
+    found: bool | None = ctx.resolver.memo.get(key)
+    if found is None:
+        try:
+            rx = glob_regex(pattern)
+        except re.error:
+            found = True  # not a glob we can read: not reported
+        else:
+            found = any(rx.fullmatch(f) for f in ctx.ws.files())
+        ctx.resolver.memo[key] = found
+    return found
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob as a regex over workspace paths: `**/` any directories, `*` and `?` within one,
+    `[abc]` a set; a directory matches when a file lies under it."""
+    out: list[str] = []
+    pat = pattern[2:] if pattern.startswith("./") else pattern
+    i, n = 0, len(pat)
+    while i < n:
+        c = pat[i]
+        if pat.startswith("**/", i):
+            out.append("(?:[^/]*/)*")
+            i += 3
+        elif pat.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[" and (j := pat.find("]", i + 1)) > i + 1:
+            body = pat[i + 1 : j]
+            neg = body.startswith(("!", "^"))
+            body = body[1:] if neg else body
+            out.append("[" + ("^" if neg else "") + body.replace("\\", "\\\\") + "]")
+            i = j + 1
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return re.compile("".join(out) + "(?:/.*)?")
+
+
+def _name_resolves(ctx: RowContext, ref: Reference) -> bool:
+    for sym in ref.symbols:
+        found = ctx.name_resolution(sym.name)
+        if found.defined or found.unknown:
+            return True
+    return False
 
 
 def proof_resolves(ctx: RowContext, ref: Reference) -> bool:
@@ -129,6 +192,10 @@ def proof_resolves(ctx: RowContext, ref: Reference) -> bool:
     reference naming an existing workflow, a job and a command."""
     if ref.in_missing or (ref.kind == RefKind.PATH and is_document(ref.path)):
         return False
+    if ref.kind == RefKind.NAME:
+        return _name_resolves(ctx, ref)
+    if ref.kind in (RefKind.GLOB, RefKind.COMMAND):
+        return False  # a glob or a command says files exist, not that they prove the claim
     res = ctx.resolve(ref)
     if not usable(ctx, res):
         return False

@@ -42,6 +42,14 @@ def cited_tests(ctx: RowContext) -> list[CitedTest]:
             result = symbol_result(res, sym)
             if result is not None and result.found:
                 out.append(CitedTest(ref, TestTarget(rel, sym.name), f"`{sym.name}`"))
+    for ref in ctx.refs(COL_TESTS, RefKind.NAME):  # a bare test name: where it is defined, if one file
+        if ref.in_missing:
+            continue
+        for sym in ref.symbols:
+            found = ctx.name_resolution(sym.name)
+            files = list(dict.fromkeys(f for f, _ in (found.tests() or found.defined)))
+            if len(files) == 1 and not ctx.forbidden(files[0]):
+                out.append(CitedTest(ref, TestTarget(files[0], sym.name), f"`{sym.name}`"))
     return out
 
 

@@ -6,6 +6,7 @@ ask freely; rules never touch the file system except through these objects.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -15,12 +16,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from parity_lsp import languages, roles
 from parity_lsp.findings import DeferredFix, Finding, Fix, Related, Severity
 from parity_lsp.model import Evidence, Matrix, Reference, RefKind, Row, Table
+from parity_lsp.parse.evidence import looks_like_test_name, parse_evidence
 from parity_lsp.roles import StatusMatch, Vocabulary
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.text import Span
 from parity_lsp.workspace.files import compile_globs
 from parity_lsp.workspace.fs import FileStat
-from parity_lsp.workspace.index import SourceFile, Workspace, resolve_reference_path
+from parity_lsp.workspace.index import SourceFile, Workspace, find_name, resolve_reference_path
 from parity_lsp.workspace.symbols import Definition
 
 if TYPE_CHECKING:
@@ -37,6 +39,9 @@ class Resolved:
     stat: FileStat | None
     _ws: Workspace = field(repr=False)
     _source: SourceFile | None = field(default=None, repr=False)
+    # a bare file name (`CalcTests.swift`) not at the root: the workspace's files of that base
+    # name (one: `rel` is it; several: ambiguous, PM309; none: PM301)
+    by_name: tuple[str, ...] = ()
 
     @property
     def exists(self) -> bool:
@@ -62,6 +67,29 @@ class Resolved:
         return None if src is None else src.lookup(symbol)
 
 
+@dataclass(slots=True)
+class NameResolution:
+    """A bare name (`test_parse_row`, `CalcTests.testAdd`) resolved against the workspace's
+    definitions: where it is defined, where it only occurs (files of understood languages that
+    do not define it), and files of languages not understood where the word occurs."""
+
+    name: str
+    defined: list[tuple[str, Definition]]
+    mentioned: list[str]
+    unknown: list[str]
+
+    @property
+    def files(self) -> list[str]:
+        """The files defining it, each once, in order."""
+        return list(dict.fromkeys(f for f, _ in self.defined))
+
+    def tests(self) -> list[tuple[str, Definition]]:
+        return [(f, d) for f, d in self.defined if d.is_test]
+
+
+_LAST_NAME_WORD = re.compile(r"\w+(?=\W*$)")
+
+
 class Suggestions(Enum):
     """When rules compute the fixes that cost a search (a missing path's nearest path, the
     file now defining its symbol)."""
@@ -80,8 +108,13 @@ class Resolver:
         self._cache: dict[tuple[str, str | None], tuple[str | None, bool, FileStat | None]] = {}
         # answers rules derive from a whole table or matrix during this run (PM101's table words)
         self.memo: dict[Hashable, Any] = {}
+        self._by_name: dict[str, tuple[str, ...]] = {}  # a bare file name -> the files so named
+        self._names: dict[str, NameResolution] = {}  # bare names resolved during this run
+        self._prefetched: set[str] = set()  # matrices whose bare names were searched at once
 
     def resolve(self, ref: Reference) -> Resolved:
+        if not ref.path:  # a bare name, a glob or a command: no file of its own
+            return Resolved(ref, None, False, None, self.ws)
         key = (ref.path, ref.link_base if ref.is_link else None)
         hit = self._cache.get(key)
         if hit is None:
@@ -91,7 +124,37 @@ class Resolver:
                 hit = self._cache[key] = (None, True, None)
             else:
                 hit = self._cache[key] = (rel, False, fs.stat(rel))
-        return Resolved(ref, hit[0], hit[1], hit[2], self.ws)
+        rel, escapes, stat = hit
+        by_name: tuple[str, ...] = ()
+        if stat is None and not escapes and rel is not None and "/" not in rel and not ref.is_link:
+            # a bare file name not at the root resolves by its base name
+            # (docs/spec/evidence.md#references-as-teams-write-them)
+            by_name = self._files_named(rel)
+            if len(by_name) == 1:
+                rel, stat = by_name[0], self.ws.fs.stat(by_name[0])
+        return Resolved(ref, rel, escapes, stat, self.ws, by_name=by_name)
+
+    def _files_named(self, base: str) -> tuple[str, ...]:
+        found = self._by_name.get(base)
+        if found is None:
+            found = self._by_name[base] = tuple(self.ws.files_named(base))
+        return found
+
+    def resolve_name(self, name: str, matrix: Matrix | None = None) -> NameResolution:
+        """Where a bare name is defined in the workspace (memoized for the run). The first
+        question about a matrix searches the words of every bare name it cites at once (one
+        read of each source file)."""
+        found = self._names.get(name)
+        if found is not None:
+            return found
+        if matrix is not None and matrix.path not in self._prefetched:
+            self._prefetched.add(matrix.path)
+            words = [w for n in cited_names(matrix) if (w := _last_word(n))]
+            if words:
+                self.ws.names.files_with(words)
+        defined, mentioned, unknown = find_name(self.ws, name)
+        found = self._names[name] = NameResolution(name, defined, mentioned, unknown)
+        return found
 
 
 class _Base:
@@ -230,9 +293,22 @@ class RowContext(_Base):
             found = memo[id(ref)] = self._classify(ref)
         return found
 
+    def name_resolution(self, name: str) -> NameResolution:
+        """`Resolver.resolve_name` for a bare name of this row's matrix."""
+        return self.resolver.resolve_name(name, self.matrix)
+
     def _classify(self, ref: Reference) -> str:
         if ref.kind == RefKind.CI:
             return roles.CI
+        if ref.kind == RefKind.NAME:
+            # a name defined as a test, or (defined nowhere) written as one, is a test
+            for sym in ref.symbols:
+                found = self.name_resolution(sym.name)
+                if found.tests() or (not found.defined and looks_like_test_name(sym.name)):
+                    return roles.TESTS
+            return roles.CODE
+        if ref.kind in (RefKind.GLOB, RefKind.COMMAND):
+            return roles.CODE
         if roles.is_document(ref.path):
             return roles.DOC
         res = self.resolve(ref)
@@ -361,6 +437,29 @@ class WorkspaceContext:
         """`span` of `row`, moved to where the row's line starts in the matrix's current text."""
         delta = matrix.index.line_start(row.line) - row.span.start
         return Span(span.start + delta, span.end + delta) if delta else span
+
+
+def _last_word(name: str) -> str:
+    m = _LAST_NAME_WORD.search(name)
+    return m.group() if m is not None else ""
+
+
+def cited_names(matrix: Matrix) -> list[str]:
+    """Every bare name the matrix's rows cite (`RefKind.NAME`)."""
+    out: list[str] = []
+    for table in matrix.tables:
+        for row in table.rows:
+            cells = row.cells
+            for idx, role in table.roles.evidence_columns:
+                if idx >= len(cells):
+                    continue
+                # parsed here, not kept on the row: a closed matrix's rows drop their references
+                # once checked, and a 10,000-row matrix must not hold them all at once
+                cell = cells[idx]
+                for ref in parse_evidence(cell.text, cell.start, table.path, role).refs:
+                    if ref.kind == RefKind.NAME and not ref.in_missing:
+                        out.extend(s.name for s in ref.symbols)
+    return out
 
 
 def _touches(fix: Fix, spans: tuple[Span, ...]) -> bool:

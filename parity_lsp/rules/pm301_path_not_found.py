@@ -25,6 +25,9 @@ RULE = RuleInfo(
 ## What it does
 Checks that every path cited as evidence (code spans, links, bare `dir/file.ext`) exists,
 relative to the workspace root (links: relative to the matrix file first, then the root).
+A bare file name (`CalcTests.swift`) not at the root resolves by base name across the
+workspace: one file of that name is the file cited, several are PM309, none is this rule.
+Placeholders (`N/A`, `TBD`, `-`, `none`, `Gap`) are "no evidence", never a path.
 Severity is warning on planned rows (Designed/Planned, or `not started`, `⬜` ... in a table with
 its own words) and inside a "Missing proof" cell.
 
@@ -53,8 +56,8 @@ def check(ctx: RowContext) -> Iterator[Finding]:
         if ref.kind == RefKind.CI:
             continue  # PM401
         res = ctx.resolve(ref)
-        if res.escapes or res.exists:
-            continue
+        if res.escapes or res.exists or len(res.by_name) > 1:
+            continue  # several files of that base name: PM309
         severity = Severity.WARNING if ctx.relaxed or ctx.in_missing_cell(ref) else RULE.severity
         fix: Fix | None = None
         deferred: DeferredFix | None = None

@@ -9,6 +9,7 @@ from parity_lsp.model import COL_TESTS
 from parity_lsp.rules._drift import definition_related
 from parity_lsp.rules._evidence import symbol_result, usable_rel
 from parity_lsp.rules._gating import gating
+from parity_lsp.rules._names import name_refs
 from parity_lsp.rules.base import RuleInfo
 from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.ci.model import RUNS
@@ -72,3 +73,22 @@ def check(ctx: RowContext) -> Iterator[Finding]:
                     related=[definition_related(rel, d, "is disabled here")],
                     tags=("unnecessary",),  # editors fade it: evidence that proves nothing
                 )
+    for ref in name_refs(
+        ctx, tests_column=True
+    ):  # tests cited by a bare name (docs/spec/evidence.md#references-as-teams-write-them)
+        for sym in ref.symbols:
+            defs = ctx.name_resolution(sym.name).tests()
+            if not defs or not all(d.disabled for _, d in defs):
+                continue
+            files = list(dict.fromkeys(f for f, _ in defs))
+            if len(files) == 1 and _ci_runs_it(ctx, files[0], sym.name):
+                continue
+            rel, d = defs[0]
+            yield ctx.finding(
+                RULE,
+                sym.span,
+                f"test `{sym.name}` is disabled ({d.disabled}): "
+                "it proves nothing unless CI runs ignored tests",
+                related=[definition_related(rel, d, "is disabled here")],
+                tags=("unnecessary",),
+            )

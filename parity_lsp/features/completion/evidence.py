@@ -6,12 +6,20 @@ parser's (`parse.evidence.parse_evidence`), as the rules read it."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from parity_lsp.features.completion import ci, paths, symbols
 from parity_lsp.features.completion.cursor import Prefix, Request, scan_prefix
 from parity_lsp.features.completion.items import Completion
 from parity_lsp.model import COL_CI, Reference, RefKind
 
+if TYPE_CHECKING:
+    from parity_lsp.workspace.index import SourceFile
+
+# A file, a colon and the names listed so far (`` `x_test.go`: `TestA`, ``), up to a new name.
+_LISTED = re.compile(
+    r"^\s*(?P<file>`[^`]+`|[\w./-]+\.\w+)\s*[:：]\s*(?:(?:`[^`]*`|[\w.:/]+)\s*[,，、+]\s*)*$"
+)
 _LOCATION = re.compile(r"^(?P<path>[^:#]+)(?::|#L)(?P<digits>\d*)$")
 _NODE_ID = re.compile(r"^(?P<path>[^:]+)::(?P<name>[\w:.]*)$")
 
@@ -32,8 +40,35 @@ def evidence(req: Request) -> list[Completion]:
             if not (code_start is not None and "/" in req.pre[code_start:]):  # a path in the parenthesis
                 return symbols.in_parenthesis(req, ref, inner_start, st)
     if code_start is not None:
+        src = _listed_after_file(req, code_start - st.code_run)
+        if src is not None:  # `x_test.go`: `TestA`, `Te|`: the names of that file (docs/spec/evidence.md)
+            return symbols.symbol_items(
+                req, src, req.span(code_start), wrap=False, closed=req.code_closed(st)
+            )
         return path_like(req, req.pre[code_start:], code_start, link=False, st=st)
     return []
+
+
+def _listed_after_file(req: Request, end: int) -> SourceFile | None:
+    """The file whose names a list written after it and a colon continues at `end` (the
+    prefix's index of the code span being typed): `` `x_test.go`: `TestA`, `` → x_test.go."""
+    from parity_lsp.parse.evidence import parse_evidence
+
+    head = req.pre[:end]
+    cut = max(head.rfind(";"), head.rfind("；"), head.lower().rfind("<br"))
+    segment = head[cut + 1 if cut >= 0 else 0 :]
+    m = _LISTED.match(segment)
+    if m is None:
+        return None
+    ev = parse_evidence(segment[: m.end("file")], 0, req.rel, req.column)
+    ref = ev.refs[0] if len(ev.refs) == 1 and ev.refs[0].kind == RefKind.PATH else None
+    if ref is None:
+        return None
+    src = symbols.source(req, ref.path, ref.is_link)
+    if src is None and "/" not in ref.path:
+        named = req.ws.files_named(ref.path)
+        src = req.ws.source(named[0]) if len(named) == 1 else None
+    return src
 
 
 def _ref_before(req: Request, paren: int) -> Reference | None:

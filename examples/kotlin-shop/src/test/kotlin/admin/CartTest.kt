@@ -1,0 +1,8 @@
+package admin
+
+import org.junit.jupiter.api.Test
+
+class AdminCartTest {
+    @Test
+    fun adminCanClearCart() {}
+}
