@@ -91,10 +91,12 @@ def random_edit(rnd: random.Random, text: str) -> str:
     symbol or test renamed, a path broken, a job renamed; or a row duplicated or removed (a
     full check of the matrix)."""
     lines = text.split("\n")
-    rows = [
+    rows = [  # body rows: not a delimiter row, nor the header above one (any matrix's header)
         i
         for i, line in enumerate(lines)
-        if line.startswith("| ") and "---" not in line and "Capability" not in line
+        if line.startswith("| ")
+        and "---" not in line
+        and not (i + 1 < len(lines) and "---" in lines[i + 1] and lines[i + 1].startswith("|"))
     ]
     i = rnd.choice(rows)
     line = lines[i]
