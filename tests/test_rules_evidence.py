@@ -525,6 +525,51 @@ def test_pm308_unconditional_skipif_is_disabled_conditional_is_not(tmp_path):
     assert at(d) == in_row(root, "Never", "test_never")
 
 
+def test_pm308_a_skip_in_code_is_disabled_whatever_ci_runs(tmp_path):
+    """Go's `t.Skip()` and pytest's `skip` skip the test under every command: a CI job that runs
+    the file's tests does not clear PM308 (only `cargo test -- --ignored` runs a disabled test)."""
+    files = {
+        "go.mod": "module example.com/shop\n\ngo 1.22\n",
+        "cart/cart_test.go": """
+            package cart
+
+            import "testing"
+
+            func TestTotal(t *testing.T) {
+            \tt.Skip("rounding differs on arm64")
+            }
+        """,
+        "tests/test_cart.py": """
+            import pytest
+
+
+            @pytest.mark.skip(reason="flaky")
+            def test_total():
+                pass
+        """,
+        ".github/workflows/ci.yml": """
+            on: push
+            jobs:
+              test:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: go test ./...
+                  - run: pytest tests
+        """,
+    }
+    ci = "`.github/workflows/ci.yml` (job `test`: `go test ./...` + `pytest tests`)"
+    rows = [
+        {"cap": "Go", "status": "Implemented", "tests": "`cart/cart_test.go` (`TestTotal`)", "ci": ci},
+        {"cap": "Py", "status": "Implemented", "tests": "`tests/test_cart.py` (`test_total`)", "ci": ci},
+    ]
+    root = workspace(tmp_path, {**files, MATRIX: matrix(rows)})
+    found = only(check(root), "PM308")
+    assert [at(d) for d in found] == [
+        in_row(root, "Go", "TestTotal"),
+        in_row(root, "Py", "test_total"),
+    ], found
+
+
 def test_pm308_enabled_tests_and_code_column_pass(tmp_path):
     rows = [
         {"tests": "`src/ledger.rs` (`record_works`)"},

@@ -39,6 +39,10 @@ class Language:
     separator: str = "::"  # how people write a member after its container (`Class.method`)
     tests: str = ""  # the test conventions understood (README's language table)
     disabled: str = ""  # the disabled-test markers understood (PM308)
+    # A CI command can run this language's disabled tests (`cargo test -- --ignored`), and the
+    # CI verdict models it: only then does a verdict "runs" clear PM308. A skip marker in
+    # code (Go's `t.Skip()`, pytest's `skip`) skips the test under every command.
+    ci_runs_disabled: bool = False
     # base names of test files (regexes, fullmatch) and directory names that hold tests
     test_files: tuple[str, ...] = ()
     test_dirs: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ LANGUAGE = Language(
     preload=True,
     separator="::",
     tests="`#[test]`, `#[tokio::test]`, `#[rstest]`, `#[test_case]`, `#[proptest]` … functions",
+    ci_runs_disabled=True,  # `cargo test -- --ignored` / `--include-ignored`, nextest `--run-ignored`
     disabled="`#[ignore]` (a conditional `#[cfg_attr(…, ignore)]`, e.g. under miri, is not disabled)",
     test_files=(r".*_tests?\.rs",),
     test_dirs=("tests", "benches"),

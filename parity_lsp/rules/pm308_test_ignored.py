@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from parity_lsp import languages
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_TESTS
 from parity_lsp.rules._drift import definition_related
@@ -40,6 +41,11 @@ fn tick_key_is_stable() { ... }
 
 
 def _ci_runs_it(ctx: RowContext, rel: str, name: str) -> bool:
+    """A CI command that runs the disabled test itself (`cargo test -- --ignored`): only for
+    languages whose disabled tests a command can run, and whose verdicts model that."""
+    language = languages.for_path(rel)
+    if language is None or not language.ci_runs_disabled:
+        return False
     tests, cites, table = gating(ctx)
     return any(
         table[(i, j)].outcome == RUNS
@@ -73,9 +79,8 @@ def check(ctx: RowContext) -> Iterator[Finding]:
                     related=[definition_related(rel, d, "is disabled here")],
                     tags=("unnecessary",),  # editors fade it: evidence that proves nothing
                 )
-    for ref in name_refs(
-        ctx, tests_column=True
-    ):  # tests cited by a bare name (docs/spec/evidence.md#references-as-teams-write-them)
+    # tests cited by a bare name (docs/spec/evidence.md#references-as-teams-write-them)
+    for ref in name_refs(ctx, tests_column=True):
         for sym in ref.symbols:
             defs = ctx.name_resolution(sym.name).tests()
             if not defs or not all(d.disabled for _, d in defs):
