@@ -82,6 +82,7 @@ DISK_ALLOWED = {
     "fixer.py",  # writes the user asked for
     "cli.py",  # paths given on the command line
     "rules/gendocs.py",  # developer tool: regenerates the packaged rule pages
+    "rules/registry.py",  # lists the rule modules of its own package directory
 }
 
 

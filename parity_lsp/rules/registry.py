@@ -9,10 +9,9 @@ scope's decorator, so the engine runs each rule on the context of its scope with
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -33,7 +32,9 @@ if TYPE_CHECKING:
     from parity_lsp.config import Config
     from parity_lsp.rules.context import MatrixContext, RowContext, TableContext, WorkspaceContext
 
-RULE_MODULE_NAME = re.compile(r"pm\d{3}_\w+")  # `pm304_line_drift`; `_util`, `base`, ... are not rules
+RULE_MODULE_FILE = re.compile(
+    r"pm\d{3}_\w+\.py"
+)  # `pm304_line_drift.py`; `_util.py`, `base.py`... are not rules
 
 R = TypeVar("R", RowRule, TableRule, MatrixRule, WorkspaceRule)
 
@@ -43,12 +44,15 @@ class RuleModuleError(TypeError):
     twice: a developer's error, raised on import so that it cannot ship."""
 
 
-@dataclass(frozen=True, slots=True)
 class RuleSet(Generic[Ctx]):
-    """The rules of one scope, in code order."""
+    """The rules of one scope, in code order. (Plain classes here, not dataclasses: making a
+    dataclass costs about a millisecond of the server's first check.)"""
 
-    rules: tuple[Rule[Ctx], ...]
-    memo: str  # the name of the configuration memo (`Config.memo`) of its enabled rules
+    __slots__ = ("memo", "rules")
+
+    def __init__(self, rules: tuple[Rule[Ctx], ...], memo: str) -> None:
+        self.rules = rules
+        self.memo = memo  # the name of the configuration memo (`Config.memo`) of its enabled rules
 
     def enabled(self, config: Config, stage: Stage | None = None) -> tuple[Rule[Ctx], ...]:
         """The rules a configuration enables (of `stage`; None: both), in code order: asked for
@@ -65,22 +69,31 @@ class RuleSet(Generic[Ctx]):
         return found
 
 
-@dataclass(frozen=True, slots=True)
 class Registry:
     """The rules of a package, one typed set per scope."""
 
-    modules: tuple[ModuleType, ...]  # in code order
-    rules: tuple[AnyRule, ...]  # in code order
-    row: RuleSet[RowContext]
-    table: RuleSet[TableContext]
-    matrix: RuleSet[MatrixContext]
-    workspace: RuleSet[WorkspaceContext]
+    __slots__ = ("matrix", "modules", "row", "rules", "table", "workspace")
+
+    def __init__(self, package: str, modules: tuple[ModuleType, ...], rules: tuple[AnyRule, ...]) -> None:
+        def of(kind: type[R]) -> tuple[R, ...]:
+            return tuple(r for r in rules if isinstance(r, kind))
+
+        self.modules = modules  # in code order
+        self.rules = rules  # in code order
+        self.row: RuleSet[RowContext] = RuleSet(of(RowRule), f"enabled rules {package}: row")
+        self.table: RuleSet[TableContext] = RuleSet(of(TableRule), f"enabled rules {package}: table")
+        self.matrix: RuleSet[MatrixContext] = RuleSet(of(MatrixRule), f"enabled rules {package}: matrix")
+        self.workspace: RuleSet[WorkspaceContext] = RuleSet(
+            of(WorkspaceRule), f"enabled rules {package}: workspace"
+        )
 
 
 def rule_module_names(path: Iterable[str]) -> list[str]:
-    """The names of the rule modules in a package's directories (its `__path__`), sorted."""
+    """The names of the rule modules in a package's directories (its `__path__`), sorted. A
+    listing of the directory (the package is installed as files): `pkgutil.iter_modules` would
+    add a millisecond to the server's first check, for the same names."""
     return sorted(
-        m.name for m in pkgutil.iter_modules(list(path)) if not m.ispkg and RULE_MODULE_NAME.fullmatch(m.name)
+        name[:-3] for directory in path for name in os.listdir(directory) if RULE_MODULE_FILE.fullmatch(name)
     )
 
 
@@ -105,19 +118,7 @@ def discover(package: str, path: Iterable[str]) -> Registry:
     twice = sorted({c for c in codes if codes.count(c) > 1})
     if twice:
         raise RuleModuleError(f"{package}: codes declared by more than one rule module: {', '.join(twice)}")
-    rules = tuple(rule for _, _, rule in found)
-
-    def of(kind: type[R]) -> tuple[R, ...]:
-        return tuple(r for r in rules if isinstance(r, kind))
-
-    return Registry(
-        modules=tuple(module for _, module, _ in found),
-        rules=rules,
-        row=RuleSet(of(RowRule), f"enabled rules {package}: row"),
-        table=RuleSet(of(TableRule), f"enabled rules {package}: table"),
-        matrix=RuleSet(of(MatrixRule), f"enabled rules {package}: matrix"),
-        workspace=RuleSet(of(WorkspaceRule), f"enabled rules {package}: workspace"),
-    )
+    return Registry(package, tuple(module for _, module, _ in found), tuple(rule for _, _, rule in found))
 
 
 REGISTRY = discover(parity_lsp.rules.__name__, parity_lsp.rules.__path__)
