@@ -3,6 +3,7 @@ one a single process gives (same findings, fixes, order), on the benchmark gener
 (Rust crates, a CI workflow, code-span and link matrices, planted broken paths)."""
 
 import json
+import multiprocessing
 import subprocess
 import sys
 from pathlib import Path
@@ -29,13 +30,13 @@ def test_forked_workers_give_the_single_process_findings(workload, monkeypatch):
     monkeypatch.setattr(engine, "PARALLEL_MIN_PIECES", 10)
     single = check_paths(Workspace(workload), jobs=1).findings
     forked = []
-    real_pool = engine.multiprocessing.get_context
+    real_pool = multiprocessing.get_context
 
     def spy(method):  # prove the work really went to forked processes
         forked.append(method)
         return real_pool(method)
 
-    monkeypatch.setattr(engine.multiprocessing, "get_context", spy)
+    monkeypatch.setattr(multiprocessing, "get_context", spy)  # the engine imports it when it forks
     for jobs in (2, 3):
         assert summary(check_paths(Workspace(workload), jobs=jobs).findings) == summary(single)
     assert forked == ["fork", "fork"]
