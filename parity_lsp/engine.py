@@ -60,7 +60,7 @@ A matrix that cannot be read cannot be trusted; CI must fail rather than pass si
 )
 
 ALL_RULES: dict[str, RuleInfo] = {"PM000": PM000, **registry.RULES}
-RULES = registry.REGISTRY  # each scope's rules, typed by the context they check
+REGISTRY = registry.REGISTRY  # the rules of each scope, typed by the context they check
 
 
 def matrix_format(path: str) -> MatrixFormat:
@@ -285,7 +285,7 @@ def _check_matrix_scope(
     # parse problems are syntactic findings
     problems = matrix.problems if stage != "semantic" else ()
     findings: list[Finding] = [_problem(matrix, p) for p in problems if p.code != "PM005"]
-    for rule in RULES.matrix.enabled(ws.config, stage):
+    for rule in REGISTRY.matrix.enabled(ws.config, stage):
         _run(rule, MatrixContext(matrix, ws, resolver), matrix, findings)
     return _finish(ws, matrix, findings)
 
@@ -295,7 +295,7 @@ def _check_table_scope(
 ) -> list[Finding]:
     findings: list[Finding] = []
     tctx = TableContext(table, matrix, ws, resolver)
-    for rule in RULES.table.enabled(ws.config, stage):
+    for rule in REGISTRY.table.enabled(ws.config, stage):
         _run(rule, tctx, matrix, findings)
     return _finish(ws, matrix, findings, (table.suppressed,))
 
@@ -308,7 +308,7 @@ def check_row(
     resolver = resolver or Resolver(ws)
     findings: list[Finding] = []
     rctx = RowContext(row, matrix, ws, resolver)
-    for rule in RULES.row.enabled(ws.config, stage):
+    for rule in REGISTRY.row.enabled(ws.config, stage):
         _run(rule, rctx, matrix, findings)
     return _finish(ws, matrix, findings, (rctx.table.suppressed, row.suppressed))
 
@@ -318,7 +318,7 @@ def check_across(ws: Workspace, matrices: list[Matrix]) -> list[Finding]:
     findings: list[Finding] = []
     by_path = {m.path: m for m in matrices}
     ctx = WorkspaceContext(matrices, ws)
-    for rule in RULES.workspace.enabled(ws.config):
+    for rule in REGISTRY.workspace.enabled(ws.config):
         try:
             findings.extend(rule.run(ctx))
         except Exception as exc:  # noqa: BLE001 - a rule's bug becomes a PM000 finding

@@ -128,7 +128,7 @@ def test_a_rule_module_dropped_into_the_package_is_found_and_run_on_the_context_
 
     # the engine runs each on its own context (and applies the configuration's selection)
     root = workspace(tmp_path / "ws", {MATRIX: matrix([{"cap": "Alpha"}, {"cap": "Beta"}])})
-    monkeypatch.setattr(engine, "RULES", found)
+    monkeypatch.setattr(engine, "REGISTRY", found)
     result = engine.check_paths(Workspace(root, Config(select=("PM9",))))
     assert sorted((f.code, f.message) for f in result.findings) == [
         ("PM901", "row Alpha"),
