@@ -47,8 +47,9 @@ Ctx = TypeVar("Ctx")
 
 class Rule(Generic[Ctx]):
     """A rule as the registry holds it: its declaration and its `check` over one context type.
-    Made by the scope's decorator (below), never directly; the subclass is the scope. (A plain
-    class: a dataclass costs a millisecond to make, at the server's first check.)"""
+    Made by the scope's decorator (below), never directly; the subclass is the scope. (Plain
+    classes, not dataclasses: importing the rules is part of the server's first check; see
+    ARCHITECTURE.md "Rules".)"""
 
     __slots__ = ("info", "run")
 
