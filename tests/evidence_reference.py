@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 
+from parity_lsp import roles
 from parity_lsp.model import CommandRef, Evidence, Reference, RefKind
 from parity_lsp.parse import evidence as ev_module
 from parity_lsp.text import Span
@@ -90,7 +91,7 @@ def refs_from_tokens(ev, sc, toks, offset, base_dir, label, column) -> None:
                 ref = ev_module._path_ref(
                     stripped, offset + tok.inner_start + lead, Span(offset + tok.start, offset + tok.end)
                 )
-            elif column == "evidence (ci)" and stripped:
+            elif column == roles.CI and stripped:  # `column` is the role the parser resolved
                 ev.refs.append(
                     Reference(
                         kind=RefKind.CI,
@@ -104,7 +105,7 @@ def refs_from_tokens(ev, sc, toks, offset, base_dir, label, column) -> None:
                             )
                         ],
                         label=label,
-                        column=column,
+                        role=column,
                     )
                 )
                 i += 1
@@ -128,7 +129,7 @@ def refs_from_tokens(ev, sc, toks, offset, base_dir, label, column) -> None:
             i += 1
             continue
         ref.label = label
-        ref.column = column
+        ref.role = column
         j = i + 1
         if j < len(toks) and toks[j].kind == "text" and not text[toks[j].start : toks[j].end].strip():
             j += 1

@@ -18,8 +18,15 @@ from parity_lsp.workspace.symbols import rust as rust_scanner
 LOGGER = "parity_lsp.workspace"
 
 
-def _crash(self: object) -> list[symbols.Rec]:
+def _crash(self: object, *args: object, **kwargs: object) -> list[symbols.Rec]:
     raise IndexError("scanner bug")
+
+
+def _break(monkeypatch, scanner) -> None:
+    """Every way the scanner reads a text fails (Rust's also scans windows of it: `run_window`)."""
+    for method in ("run", "run_window"):
+        if hasattr(scanner._Scanner, method):
+            monkeypatch.setattr(scanner._Scanner, method, _crash)
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +48,7 @@ def _logged(caplog) -> list[logging.LogRecord]:
 def test_a_crashing_scanner_means_not_understood_and_is_logged_once(
     tmp_path, monkeypatch, caplog, scanner, rel, defined, missing
 ):
-    monkeypatch.setattr(scanner._Scanner, "run", _crash)
+    _break(monkeypatch, scanner)
     rows = [
         {"cap": "Defined", "code": f"`{rel}` (`{defined}`)"},
         {"cap": "Missing", "code": f"`{rel}` (`{missing}`)"},
@@ -67,7 +74,7 @@ def test_a_crashing_scanner_means_not_understood_and_is_logged_once(
 
 
 def test_find_definitions_answers_none_when_the_scanner_fails(monkeypatch, caplog):
-    monkeypatch.setattr(rust_scanner._Scanner, "run", _crash)
+    _break(monkeypatch, rust_scanner)
     with caplog.at_level(logging.WARNING, logger=LOGGER):
         assert symbols.find_definitions("src/a.rs", "fn a() {}\n") is None
         assert symbols.find_definitions("src/a.rs", "fn a() {}\n", frozenset({"a"})) is None
