@@ -68,9 +68,15 @@ code-server:
 	$(VSCODE)/scripts/install-code-server.sh
 
 # parity-lsp against VS Code's Markdown server (installed with npm on first use); see benchmarks/README.md
+# its last table: issue 19's goals, each measured side by side with the peer in this run
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
-	$(BIN)/python benchmarks/scanner_bench.py  # µs/KB per language scanner, cold and warm
+
+# the goals table alone (the compare runs, startup and staged diagnostics, the `check` A/B
+# against commit 759391e, the scanners), without the file-change, soak and 1000/100 runs
+.PHONY: bench-goals
+bench-goals: $(STAMP)
+	$(BIN)/python benchmarks/bench.py --goals
 
 # .pre-commit-hooks.yaml (both hooks; their pattern of cited code files from the language registry)
 # (tests/test_languages.py fails when they disagree)

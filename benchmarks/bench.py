@@ -10,15 +10,20 @@ npm into benchmarks/.peers (once), run lsp_bench.py compare (parity-lsp opens
 docs/parity/matrix.md, the peer the same rows as links), staged_bench.py (spawn ->
 `initialize` against `import pygls.lsp.server`; `didOpen` -> first and complete diagnostics
 against the peer), file_change_bench.py and soak_bench.py (memory over a long editing
-session), time `parity-lsp check` cold with -j 1 and with the default (one process per CPU),
-print Markdown tables and write JSON to benchmarks/results/.
+session), time `parity-lsp check` cold with -j 1 and with the default (one process per CPU)
+and against the baseline commit (alternating), scanner_bench.py (µs/KB per language scanner),
+then goals.py: issue 19's goals side by side with their references, from this run's results.
+Prints Markdown tables and writes JSON to benchmarks/results/. `--goals` (`make bench-goals`):
+only what the goals table needs.
 
 Environment (sizes are files:rows, `real` the real-repository workload): BENCH_SIZES ("real
 1000:100 20000:2000 50000:10000"), BENCH_STAGED_SIZES ("real 20000:2000 50000:10000"),
 BENCH_STAGED_ROUNDS (5), BENCH_FILE_CHANGE_SIZES ("20000:2000"), BENCH_SOAK_SIZES
 ("20000:2000"), BENCH_CLI_SIZES ("100000:10000"), BENCH_CLI_BASELINE (a checkout of another
 parity-lsp: `check` is timed against it, alternating, BENCH_CLI_PAIRS (3) pairs),
-BENCH_ROUNDS (3), BENCH_REPEAT (20), BENCH_WL (workload dir, default /tmp/parity-lsp-bench).
+BENCH_CLI_BASELINE_REF (759391e: the commit extracted with `git archive` when BENCH_CLI_BASELINE
+is not set), BENCH_ROUNDS (3), BENCH_REPEAT (20), BENCH_WL (workload dir, default
+/tmp/parity-lsp-bench).
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ def env(name: str, default: str) -> str:
 
 
 REAL = (0, 0)  # the real-repository workload in a list of sizes
+BASELINE_REF = "759391e"  # issue 19: `check` on 100,000 files is measured against this commit
 
 
 def sizes(value: str) -> list[tuple[int, int]]:
@@ -173,7 +179,9 @@ def cli_check(root: Path, jobs: str, code: Path | None = None) -> dict:
             stdout=out_file,
             stderr=err_file,
             text=True,
-            env={**os.environ, "PYTHONPATH": str(code)} if code is not None else None,
+            # `-m` puts the working directory first on sys.path: run from the checkout measured
+            cwd=str(code or REPO),
+            env={**os.environ, "PYTHONPATH": str(code or REPO)},
         )
         peaks: dict[int, int] = {}
         while proc.poll() is None:
@@ -267,13 +275,17 @@ def compile_package() -> None:
 
 
 def main() -> int:
+    # --goals: only what issue 19's goals table needs (no 1000/100 compare, file changes, soak
+    # or plain `check` timings): `make bench-goals`
+    goals_only = "--goals" in sys.argv[1:]
     base = Path(env("BENCH_WL", "/tmp/parity-lsp-bench"))
     rounds, repeat = env("BENCH_ROUNDS", "3"), env("BENCH_REPEAT", "20")
     RESULTS.mkdir(exist_ok=True)
     compile_package()
     with_peer = ensure_peer()
     outs = []
-    for files, rows in sizes(env("BENCH_SIZES", "real 1000:100 20000:2000 50000:10000")):
+    default_sizes = "real 20000:2000 50000:10000" if goals_only else "real 1000:100 20000:2000 50000:10000"
+    for files, rows in sizes(env("BENCH_SIZES", default_sizes)):
         root = workload(base, files, rows)
         spec_path = RESULTS / "compare-spec.json"
         spec_path.write_text(json.dumps(spec(with_peer, root), indent=2))
@@ -313,6 +325,9 @@ def main() -> int:
     ).stdout
     print(table)
     staged_table(base, with_peer)
+    if goals_only:
+        ab_and_goals(base)
+        return 0
     changes = per_size(
         "BENCH_FILE_CHANGE_SIZES",
         "20000:2000",
@@ -360,10 +375,42 @@ def main() -> int:
         print(
             f"| {key} | {r['wall_s']} | {r['cpu_s']} | {r['peak_rss_mb_largest']} | {r['peak_rss_mb_sum']} |"
         )
-    baseline = os.environ.get("BENCH_CLI_BASELINE")
-    if baseline:
-        cli_ab(base, Path(baseline))
+    ab_and_goals(base)
     return 0
+
+
+def ab_and_goals(base: Path) -> None:
+    """The `check` A/B against the baseline, the scanners, then the goals table from every
+    result of this run."""
+    baseline = baseline_checkout(base)
+    if baseline is not None:
+        cli_ab(base, baseline)
+    print("== scanners", file=sys.stderr)
+    subprocess.run([sys.executable, str(HERE / "scanner_bench.py")], check=True, cwd=REPO)
+    print()
+    subprocess.run([sys.executable, str(HERE / "goals.py"), str(RESULTS)], check=True)
+
+
+def baseline_checkout(base: Path) -> Path | None:
+    """The checkout `check` is timed against: BENCH_CLI_BASELINE (a directory), else the commit
+    BENCH_CLI_BASELINE_REF (759391e, issue 19's reference) extracted with `git archive` into the
+    workload directory (once). None, with a notice, without git or the commit."""
+    given = os.environ.get("BENCH_CLI_BASELINE")
+    if given:
+        return Path(given)
+    ref = env("BENCH_CLI_BASELINE_REF", BASELINE_REF)
+    dest = base / f"base-{ref}"
+    if (dest / "parity_lsp" / "__init__.py").is_file():
+        return dest
+    dest.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "archive", ref], cwd=REPO, capture_output=True)
+    if archive.returncode != 0:
+        print(
+            f"bench: no A/B of `check`: commit {ref} not found ({archive.stderr[-300:]!r})", file=sys.stderr
+        )
+        return None
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest
 
 
 def cli_ab(base: Path, baseline: Path) -> None:
@@ -392,10 +439,14 @@ def cli_ab(base: Path, baseline: Path) -> None:
                 print(f"== cli A/B {who} files={files} rows={rows} ({i + 1}/{pairs})", file=sys.stderr)
                 runs[who].append(cli_check(root, "0", None if who == "this" else baseline))
         med = {
-            who: {k: statistics.median(r[k] for r in rs) for k in ("wall_s", "peak_rss_mb_sum")}
+            who: {k: statistics.median(r[k] for r in rs) for k in ("wall_s", "cpu_s", "peak_rss_mb_sum")}
             for who, rs in runs.items()
         }
-        ab[label(files, rows)] = {"runs": runs, "median": med}
+        ab[label(files, rows)] = {
+            "runs": runs,
+            "median": med,
+            "baseline_name": baseline.name.removeprefix("base-"),
+        }
         this, other = med["this"], med["baseline"]
         print(
             f"| {label(files, rows)} | {this['wall_s']:.2f} / {other['wall_s']:.2f} "

@@ -164,7 +164,7 @@ class Config:
     def exception_id_prefilter(self) -> re.Pattern[str]:
         """`exception-id-pattern` without the word boundaries: finds a superset of the places
         `exception_id_re` matches, much faster (a leading `\\b` hides the pattern's literal
-        prefix from the regex engine: 4 µs a row instead of 0.2)."""
+        prefix from the regex engine, which then tries every position of a row)."""
         return _exception_id_bare(self.exception_id_pattern)
 
     def severity_for(self, code: str, default: Severity) -> Severity:

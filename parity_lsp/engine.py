@@ -436,12 +436,12 @@ def _run_pieces(
     citing the same files land in the same process, so each cited file is read, scanned and
     judged once across the processes (two matrices listing the same capabilities no longer
     cost twice). Returns the pieces' findings (the same list, in the same order, as running
-    them here) and what `meanwhile` returns: it runs here first (the workspace-scoped rules,
-    ~150 ms at 20,000 rows), so this process's share is lighter by about as much.
+    them here) and what `meanwhile` returns: it runs here first (the workspace-scoped rules),
+    so this process's share is lighter by about as much.
 
     This process is one of the `jobs`: a third process on two CPUs added nothing but its
-    copies of the parent's pages (each worker touches most of the parsed matrices: ~60 MB of
-    copy-on-write at 100k files / 10k rows) and the pickling of its findings."""
+    copies of the parent's pages (each worker touches most of the parsed matrices: their
+    copy-on-write pages become its own) and the pickling of its findings."""
     jobs = min(jobs, len(pieces) // (PARALLEL_MIN_PIECES // 2) or 1)
     if jobs <= 1 or len(pieces) < PARALLEL_MIN_PIECES or not _can_fork():
         return [f for piece in pieces for f in piece()], meanwhile()

@@ -260,7 +260,7 @@ class Evidence:
 
 
 # Cell values are unwrapped by these two substitutions. Both backtrack on hostile text: the
-# first cubically on a run of backticks (10,000 took 36 s), the second quadratically on emphasis
+# first cubically on a run of backticks, the second quadratically on emphasis
 # openers that never close (`*a *a *a ...`). They run where they cannot (a cell with no double
 # backtick; few `*` and `_`): most cells, at C speed. Elsewhere two scanners give the same
 # answer in linear time (`tests/test_plain_value.py` holds them to these regexes).

@@ -120,3 +120,26 @@ async def test_a_pull_client_is_asked_to_pull_again_when_the_rest_is_known(root)
                 break
         assert seen(again.items) == expected
         assert again.result_id != report.result_id
+
+
+async def test_imports_ahead_of_use_and_indexing_wait_for_the_open_matrixs_semantic_stage(monkeypatch):
+    """Work nobody waits for (warm-up imports, indexing the other matrices) yields to a running
+    semantic stage: the open matrix's complete diagnostics come first."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from parity_lsp.lsp import server as server_module
+
+    imported: list[str] = []
+    monkeypatch.setattr(server_module, "importlib", SimpleNamespace(import_module=imported.append))
+    monkeypatch.setattr(server_module, "_warm_up_modules", lambda: ["parity_lsp.features.complete"])
+    ls = server_module.ParityServer()
+    stage = asyncio.get_running_loop().create_future()
+    ls.folders = [SimpleNamespace(completing={"docs/parity/matrix.md": stage})]
+    warming = asyncio.ensure_future(ls.warm_up())
+    indexing = asyncio.ensure_future(ls.after_semantic_stages())
+    await asyncio.sleep(0.1)
+    assert imported == [] and not indexing.done(), "nothing runs while the semantic stage does"
+    stage.set_result(None)
+    await asyncio.wait_for(asyncio.gather(warming, indexing), 10)
+    assert imported == ["parity_lsp.features.complete"]

@@ -5,6 +5,7 @@ the complete findings equal `parity-lsp check`'s."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
@@ -20,12 +21,27 @@ from parity_lsp.analysis import Analysis
 from parity_lsp.engine import check_paths
 from parity_lsp.rules import registry
 from parity_lsp.rules.base import STAGES
+from parity_lsp.text import LineIndex
 
 HERE = Path(__file__).resolve().parent
-REPOS = {
-    "demo": (HERE.parent / "examples" / "demo-repo", "docs/parity/dagster-parity-matrix.md"),
-    "realistic": (HERE / "fixtures" / "realistic", "docs/parity/matrix.md"),
-}
+EXAMPLES = HERE.parent / "examples"
+
+
+def _repos() -> dict[str, tuple[Path, str]]:
+    """Every matrix of every example repository (a directory of examples/ added later is covered
+    too), and the realistic fixture's."""
+    repos = {"realistic": (HERE / "fixtures" / "realistic", "docs/parity/matrix.md")}
+    for example in sorted(p for p in EXAMPLES.iterdir() if p.is_dir()):
+        analysis = Analysis(example)
+        for rel in analysis.matrix_paths():
+            state = analysis.check(rel)
+            if state is not None and any(table.rows for table in state.matrix.tables):
+                repos[f"{example.name}:{rel}"] = (example, rel)
+    assert any(key.startswith("demo-repo:") for key in repos), "the demo repository's matrix"
+    return repos
+
+
+REPOS = _repos()
 
 
 def keys(findings) -> set[tuple]:
@@ -35,7 +51,7 @@ def keys(findings) -> set[tuple]:
 @pytest.fixture(scope="module", params=sorted(REPOS))
 def repo(request, tmp_path_factory) -> tuple[Path, str]:
     src, rel = REPOS[request.param]
-    dest = tmp_path_factory.mktemp(request.param) / "repo"
+    dest = tmp_path_factory.mktemp(request.param.replace("/", "_").replace(":", "_")) / "repo"
     shutil.copytree(src, dest)
     return dest, rel
 
@@ -151,7 +167,7 @@ def test_the_first_stage_has_the_syntactic_findings_and_the_second_the_rest(repo
     final = analysis.findings(rel)
     later = keys(final) - keys(first)
     assert all(stage[code] == "semantic" for code, *_ in later)
-    if root.parent.name.startswith("demo"):
+    if rel == "docs/parity/dagster-parity-matrix.md":
         assert later, "the demo matrix has findings of both stages"
 
 
@@ -199,3 +215,27 @@ def test_an_edit_during_the_semantic_stage_checks_its_row_syntactically_and_leav
     assert line in state.pending, "the edited row is checked again for its semantic rules later"
     assert known <= complete_findings(root, rel, edited)
     assert keys(analysis.findings(rel)) == complete_findings(root, rel, edited)
+
+
+def test_the_staged_then_completed_findings_are_the_check_commands(repo, capsys):
+    """What the editor ends with, after its staged first check, is what `parity-lsp check
+    --format json` prints for the matrix: codes, positions, messages and severities."""
+    from parity_lsp import cli
+
+    root, rel = repo
+    analysis = Analysis(root)
+    analysis.open_document(rel, (root / rel).read_text(encoding="utf-8"), 0)
+    first = analysis.findings(rel, staged=True)
+    final = analysis.findings(rel)
+    capsys.readouterr()
+    assert cli.main(["check", str(root / rel), "--root", str(root), "--format", "json"]) in (0, 1)
+    printed = [d for d in json.loads(capsys.readouterr().out)["diagnostics"] if d["path"] == rel]
+    index = LineIndex((root / rel).read_text(encoding="utf-8"))
+
+    def as_check(f) -> tuple:
+        line, col = index.position(f.span.start)
+        return (f.code, line + 1, col + 1, f.message, f.severity.label)
+
+    cli_keys = sorted((d["code"], d["line"], d["column"], d["message"], d["severity"]) for d in printed)
+    assert sorted(map(as_check, final)) == cli_keys
+    assert set(map(as_check, first)) <= set(cli_keys)

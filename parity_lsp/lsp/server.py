@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("parity_lsp.lsp")
 
 BACKGROUND_PAUSE = 0.015  # seconds of quiet from the client before background work goes on
+SEMANTIC_STAGE_POLL = 0.005  # seconds between two looks at whether a semantic stage is done
 READY_TIMEOUT = 10.0  # seconds anything waits for the client's settings (a client that never answers)
 
 # What `diagnostics_for` keys a diagnostic's cached JSON object by (its line's text unchanged):
@@ -118,14 +119,29 @@ class ParityServer(LanguageServer):
     async def warm_up(self) -> None:
         """Import what later requests and the semantic stage need (features, scanners, the CI
         model), one module a step while the client is quiet: not on the way of the first
-        diagnostics, and not in the middle of the first completion."""
+        diagnostics, not in the middle of the first completion, and not while a matrix's
+        semantic stage runs (it imports what it needs itself; the complete diagnostics come
+        first)."""
         for module in _warm_up_modules():
-            await self.background_turn()
+            await self.after_semantic_stages()
             try:
                 importlib.import_module(module)
             except Exception:
                 log.warning("could not import %s ahead of its use", module, exc_info=True)
         runtime.long_lived()  # modules and classes: never garbage
+
+    def semantic_stage_running(self) -> bool:
+        """Is a matrix's semantic stage (`complete_later`) running in some folder?"""
+        return any(not task.done() for folder in self.folders for task in folder.completing.values())
+
+    async def after_semantic_stages(self) -> None:
+        """A background turn once no semantic stage runs: work nobody is waiting for (imports
+        ahead of use, indexing the other matrices) lets the open matrix's complete diagnostics
+        come first."""
+        await self.background_turn()
+        while self.semantic_stage_running():
+            await asyncio.sleep(SEMANTIC_STAGE_POLL)
+            await self.background_turn()
 
     async def background_turn(self) -> None:
         """Let requests in first: yield, and wait while the client is talking."""

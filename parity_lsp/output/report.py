@@ -128,7 +128,7 @@ def locate(findings: Iterable[Finding], index_for: Callable[[str], LineIndex]) -
             path = finding.path
             idx = index(path)
             starts, size = idx.line_starts, len(idx.text)
-        # LineIndex.position, inlined (31,654 findings of the 100k check: ~45 -> ~25 ms)
+        # LineIndex.position, inlined (called once per finding: tens of thousands in a large check)
         span = finding.span
         start = 0 if span.start < 0 else size if span.start > size else span.start
         end = 0 if span.end < 0 else size if span.end > size else span.end

@@ -219,7 +219,7 @@ def list_files(root: Path, exclude: Collection[str] = (), limit: int | None = No
     if exclude:
         spec = compile_globs(exclude)
         files = [f for f in files if not spec.match_file(f)]
-    # the walk lists each file once, in order (100,000 files: ~30 ms of sorting saved)
+    # the walk lists each file once, in order: no sort of the whole list
     files = files if walked else sorted(set(files))
     return files[:limit] if limit is not None else files
 

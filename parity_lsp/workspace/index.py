@@ -223,7 +223,7 @@ class Workspace:
     def file_appeared_or_vanished(self, rel: str, ignored: bool) -> None:
         """A file or directory was created or deleted at `rel` (`ignored`: the workspace leaves
         it out). Derived data goes; the file list is patched rather than listed again (a walk
-        of 50,000 files takes ~250 ms, and a missing symbol's search needs the list): a file
+        of a large workspace is slow, and a missing symbol's search needs the list): a file
         that now exists is added unless ignored, whatever was at or under a path that no longer
         exists is removed. A directory that appeared is listed when next asked."""
         files = self._files
@@ -274,8 +274,8 @@ class Workspace:
 
     def is_matrix_file(self, rel: str) -> bool:
         """Is `rel` one of `matrix_files()`? Before the file list exists, answered for that path
-        alone: a document's first open and first pull ask, and listing 20,000 files to learn it
-        took ~40 ms of the first diagnostics (~250 ms at 50,000 files)."""
+        alone: a document's first open and first pull ask, and listing the workspace to learn it
+        would delay the first diagnostics."""
         if self._files is not None:
             return rel in self._matrix_listing()[2]
         found = self._matrix_answers.get(rel)

@@ -334,6 +334,7 @@ async def index_workspace(ls: ParityServer, folder: Folder) -> None:
         )
     tree_primed = False
     for i, rel in enumerate(paths):
+        await ls.after_semantic_stages()  # an open matrix's complete diagnostics first
         if folder.removed:
             return
         if not tree_primed and ls.open_version(folder, rel) is None:
@@ -351,6 +352,7 @@ async def index_workspace(ls: ParityServer, folder: Folder) -> None:
                 ),
             )
         await asyncio.sleep(0)  # let requests in between matrices
+    await ls.after_semantic_stages()
     if folder.removed:
         return
     if not tree_primed:
