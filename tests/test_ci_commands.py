@@ -8,11 +8,6 @@ from pathlib import Path
 import pytest
 
 from parity_lsp.workspace.ci.commands import (
-    CargoTest,
-    GoTest,
-    MakeRun,
-    Pytest,
-    ScriptRun,
     Unknown,
     closest_command,
     command_matches,
@@ -21,6 +16,11 @@ from parity_lsp.workspace.ci.commands import (
     selection_key,
 )
 from parity_lsp.workspace.ci.follow import follow, parse_makefile
+from parity_lsp.workspace.ci.runners.cargo import CargoTest
+from parity_lsp.workspace.ci.runners.go import GoTest
+from parity_lsp.workspace.ci.runners.make import MakeRun
+from parity_lsp.workspace.ci.runners.npm import ScriptRun
+from parity_lsp.workspace.ci.runners.pytest import Pytest
 from parity_lsp.workspace.fs import FileSystem
 
 

@@ -113,7 +113,7 @@ def test_cfg_attr_ignore_is_not_disabled_for_the_rules_nor_for_ci(tmp_path):
 @settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(RUST_PIECES), max_size=60).map("".join))
 def test_without_ignore_or_mod_no_test_is_ignored_or_in_a_module(text):
-    """run_cargo skips the scan of a file holding neither `ignore` nor `mod`: every fn there
+    """the cargo runner skips the scan of a file holding neither `ignore` nor `mod`: every fn there
     must then be outside inline modules and not ignored (the names the scan would give)."""
     from parity_lsp.workspace.ci.testinfo import rust_tests
 
@@ -126,10 +126,10 @@ def test_without_ignore_or_mod_no_test_is_ignored_or_in_a_module(text):
 def test_a_plain_integration_test_file_gets_the_verdict_of_a_scanned_one(tmp_path):
     """The same verdicts with and without the skipped scan: a file with `mod`/`ignore` words
     takes the scan; one without takes the shortcut; both name the test as libtest does."""
-    from parity_lsp.workspace.ci import run_cargo
     from parity_lsp.workspace.ci.commands import parse_command
     from parity_lsp.workspace.ci.model import TestTarget
     from parity_lsp.workspace.ci.projects import cargo_target_for_file
+    from parity_lsp.workspace.ci.runners import cargo as run_cargo
     from parity_lsp.workspace.fs import FileSystem
 
     (tmp_path / "Cargo.toml").write_text('[package]\nname = "core"\nversion = "0.1.0"\n')

@@ -423,7 +423,8 @@ def test_ci_commands_of_other_test_runners_are_unknown_not_a_failure(checked):
     assert {d["severity"] for d in found} == {"hint"}
     (maven,) = [d for d in found if d["line"] == row_line(root, "gated maven")]
     assert maven["message"] == (
-        "cannot tell whether CI runs the cited tests: `mvn -B test` is not a command parity-lsp understands"
+        "cannot tell whether CI runs the cited tests: `mvn -B test` runs tests with Maven,"
+        " which parity-lsp does not model"
     )
 
 

@@ -120,6 +120,33 @@ def test_a_scan_for_some_names_answers_as_a_full_scan(lang_id):
     run()
 
 
+@pytest.mark.parametrize(
+    ("path", "text", "name", "qualname"),
+    [
+        # found by the comparison above: a broken text where a method's range holds a module
+        ("src/a.rb", "def self.x{}}module M", "M", "x::M"),
+        # valid code: an RSpec example inside a helper method, a local class inside a method
+        ("spec/a_spec.rb", 'class S\n  def self.behaves\n    it "works" do\n    end\n  end\nend\n', "works", "S::behaves::works"),
+        ("src/A.java", "class A {\n  void f() {\n    class L {\n      void g() {}\n    }\n  }\n}\n", "g", "A::f::L::g"),
+    ],
+)  # fmt: skip
+def test_an_item_of_another_name_still_holds_what_it_holds_in_a_scan_for_some_names(
+    path, text, name, qualname
+):
+    from parity_lsp.workspace.symbols import lookup_names
+
+    full = find_definitions(path, text)
+    wanted = lookup_names(name)
+    assert full is not None and wanted is not None
+    partial = find_definitions(path, text, wanted)
+    assert partial is not None
+    assert (
+        [d.qualname for d in partial if d.name == name]
+        == [d.qualname for d in full if d.name == name]
+        == [qualname]
+    )
+
+
 # --- big files, growth --------------------------------------------------------------------------
 
 UNBALANCED = {

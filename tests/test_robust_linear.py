@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from parity_lsp.parse.evidence import parse_evidence
 from parity_lsp.workspace.ci import commands, follow, shell, workflows
-from parity_lsp.workspace.ci.run_go import _may_backtrack
+from parity_lsp.workspace.ci.runners.go import _may_backtrack
 from parity_lsp.workspace.symbols import _common, find_definitions, lookup
 from parity_lsp.workspace.symbols import rust as rust_symbols
 from parity_lsp.workspace.symbols import typescript as ts_symbols

@@ -55,6 +55,7 @@ class Item:
         "node",
         "parent",
         "prefix",
+        "shadow",
         "start_byte",
         "start_row",
         "to_end",
@@ -80,6 +81,7 @@ class Item:
         self.disables: str | None = None  # a container whose tests are all disabled, and why
         self.to_end = False  # a container running to the end of the file (C# `namespace X;`)
         self.absolute = False  # named without its containers (a GoogleTest or Catch2 test)
+        self.shadow = False  # not a wanted name: nests what it holds, but is not recorded
 
     def ancestors(self) -> list[Item]:
         out = []
@@ -231,15 +233,18 @@ def scan(spec: TreeSitterSpec, text: str, wanted: frozenset[str] | None = None) 
             continue
         names = captures.get("name")
         name = names[0] if names else None
-        if (
+        shadow = (
             names_wanted is not None
             and name is not None
             and kind not in CONTAINERS
             and src[name.start_byte : name.end_byte].strip(b"`") not in names_wanted
-        ):
-            continue  # a scan for some names: not one of them
+        )
         made = make(kind, node, name, src)
         if made is not None:
+            # A scan for some names: an item of another name is not recorded, but still nests
+            # what it holds (a method may hold a local class, or an RSpec `it` block), so that
+            # qualified names and disabled markers are those of a whole scan.
+            made.shadow = shadow
             items.append(made)
     wrappers = spec.wrappers
     if wrappers:
@@ -286,6 +291,8 @@ def scan(spec: TreeSitterSpec, text: str, wanted: frozenset[str] | None = None) 
         if parent is not None and not it.absolute:
             qual = quals[id(parent)] + "::" + qual
         quals[id(it)] = qual
+        if it.shadow:
+            continue
         start = _doc_start(lines, it.start_row, comments) if comments else it.start_row
         end_row = it.end_row
         if it.to_end:

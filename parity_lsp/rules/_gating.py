@@ -13,6 +13,7 @@ from parity_lsp.rules._ci import ci_targets
 from parity_lsp.rules._evidence import symbol_result, usable_rel
 from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.ci.model import DOES_NOT_RUN, RUNS, UNKNOWN, CiCitation, TestTarget, Verdict
+from parity_lsp.workspace.ci.reasons import Outcome
 from parity_lsp.workspace.ci.verdict import verdict
 from parity_lsp.workspace.fs import FileSystem
 
@@ -85,7 +86,7 @@ def _verdict(fs: FileSystem, target: TestTarget, citation: CiCitation) -> Verdic
     return found
 
 
-def summarize(results: list[Verdict]) -> str:
+def summarize(results: list[Verdict]) -> Outcome:
     """RUNS if any runs; DOES_NOT_RUN if all do not; UNKNOWN otherwise."""
     outcomes = {v.outcome for v in results}
     if RUNS in outcomes:

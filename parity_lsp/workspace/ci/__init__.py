@@ -3,15 +3,20 @@
 Code map (each module reads files only through a `FileSystem` and never raises on bad input):
   shell.py      script text → simple commands with lines; words; `cd` tracking (pure)
   workflows.py  GitHub Actions workflow → jobs, steps, commands with 0-based lines
-  commands.py   one command → CargoTest | Pytest | GoTest | MakeRun | ScriptRun | Unknown;
+  runners/      the test-runner registry: one module per runner (cargo, pytest, go, make, npm,
+                other) with its command model, parser, SPEC 5 selection key, and its judge of
+                one (command, test) pair or the scripts it runs; `base.py` says what a runner is
+  commands.py   one command → wrappers removed, then its runner's model (or `Unknown`);
                 SPEC 5 matching of a cited command against a step command (pure)
-  follow.py     `make TARGET` / `npm run SCRIPT` → the commands they run (one level)
+  follow.py     `make TARGET` / `npm run SCRIPT` → the commands they run (one level);
+                Makefile and package.json readers
   projects.py   Cargo workspaces and targets, pytest rootdir/ini, Go modules and packages
   testinfo.py   what a runner sees of one test: Rust module path/#[ignore], pytest class/markers,
                 Go build constraints (pure)
-  run_cargo.py, run_pytest.py, run_go.py   one runner's judgement of one (command, test) pair
+  reasons.py    Outcome and Reason: the typed outcome and reason code of every verdict
   model.py      TestTarget, CiCitation, Verdict (plain data)
-  verdict.py    command_runs_test (one command) and verdict (a whole citation)
+  verdict.py    command_runs_test (one command, dispatched to its runner) and verdict (a whole
+                citation)
   explain.py    Verdict → Markdown for hovers
 """
 
@@ -31,6 +36,7 @@ from parity_lsp.workspace.ci.model import (
     TestTarget,
     Verdict,
 )
+from parity_lsp.workspace.ci.reasons import Outcome, Reason
 from parity_lsp.workspace.ci.verdict import command_runs_test, match_cited_commands, verdict
 from parity_lsp.workspace.ci.workflows import find_job, list_workflows, load_workflow, nearest_job
 
@@ -40,6 +46,8 @@ __all__ = [
     "UNKNOWN",
     "CiCitation",
     "CitedMatch",
+    "Outcome",
+    "Reason",
     "TestTarget",
     "Verdict",
     "closest_command",

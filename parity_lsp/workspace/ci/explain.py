@@ -7,10 +7,12 @@ Lines are shown 1-based, as editors and GitHub show them.
 from __future__ import annotations
 
 from parity_lsp.workspace.ci.model import DOES_NOT_RUN, RUNS, CiCitation, TestTarget, Verdict
+from parity_lsp.workspace.ci.reasons import Outcome, Reason
 from parity_lsp.workspace.ci.verdict import verdict as compute_verdict
 from parity_lsp.workspace.fs import FileSystem
 
 MAX_OTHER_STEPS = 5
+_MARKS = {Outcome.RUNS: "runs", Outcome.DOES_NOT_RUN: "does not run", Outcome.UNKNOWN: "unknown"}
 
 
 def explain(fs: FileSystem, test: TestTarget, ci: CiCitation) -> str:
@@ -56,8 +58,8 @@ def explain_verdict(v: Verdict) -> str:
         if not m.matched:
             closest = f"; closest step command: `{m.closest}`" if m.closest else ""
             lines.append(f"- cited `{m.cited}` is not a command of {_job(v)}{closest}")
-    others = [d for d in v.details if d.command != v.command and d.code != "not_a_test_command"]
+    others = [d for d in v.details if d.command != v.command and d.code != Reason.NOT_A_TEST_COMMAND]
     for d in others[:MAX_OTHER_STEPS]:
-        mark = {"runs": "runs", "does_not_run": "does not run", "unknown": "unknown"}[d.outcome]
+        mark = _MARKS[d.outcome]
         lines.append(f"- {_where(d)}: `{d.command}` — {mark}: {d.clause or d.reason}")
     return "\n".join(lines)

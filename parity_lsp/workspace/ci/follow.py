@@ -1,27 +1,22 @@
-"""Follow `make TARGET` and `npm|pnpm|yarn run SCRIPT` one level: the commands they run.
+"""Follow a command one level into the scripts it runs (`make TARGET`, `npm run SCRIPT`: the
+runners with a `follow`), and read the files that say what they run (Makefiles, package.json).
 
-Invariant: reads Makefiles and package.json only through a `FileSystem`; never raises — what
-cannot be followed is a `FollowResult` with `error` set (the verdict is then "unknown").
+Invariant: reads only through a `FileSystem`; never raises — what cannot be followed is a
+`FollowResult` with `error` set (the verdict is then "unknown"). `parse_makefile` and
+`package_scripts` are public: PM404 and the runners read Makefiles and scripts with them.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from parity_lsp.workspace.ci.commands import (
-    MakeRun,
-    ParsedCommand,
-    ScriptRun,
-    effective_directory,
-    parse_command,
-)
-from parity_lsp.workspace.ci.shell import join_dir, split_commands, with_directories
+from parity_lsp.workspace.ci import runners
+from parity_lsp.workspace.ci.commands import ParsedCommand, effective_directory, parse_command
+from parity_lsp.workspace.ci.shell import split_commands, with_directories
 from parity_lsp.workspace.fs import FileSystem
-
-_log = logging.getLogger("parity_lsp.workspace")
 
 
 @dataclass(slots=True)
@@ -42,111 +37,49 @@ class FollowResult:
 
 
 def follow(fs: FileSystem, cmd: ParsedCommand, cwd: str | None) -> FollowResult:
-    """The commands a `make` target or package script runs (one level; no recursion)."""
-    try:
-        if isinstance(cmd, MakeRun):
-            return _follow_make(fs, cmd, cwd)
-        if isinstance(cmd, ScriptRun):
-            return _follow_script(fs, cmd, cwd)
-    except Exception as exc:  # noqa: BLE001 - a bug here makes the verdict unknown, with the error
-        _log.warning("following `%s` failed", cmd.text, exc_info=True)
-        return FollowResult(error=f"cannot follow `{cmd.text}`: {exc}")
-    return FollowResult(error=f"`{cmd.text}` is not a make target or package script")
-
-
-def _follow_make(fs: FileSystem, cmd: MakeRun, cwd: str | None) -> FollowResult:
+    """The commands a `make` target or package script run from the shell's `cwd` runs (one
+    level; no recursion)."""
+    runner = runners.for_command(cmd)
+    if runner is None or runner.follow is None:
+        return FollowResult(error=f"`{cmd.text}` is not a make target or package script")
     where = effective_directory(cwd, cmd)
     if where is None:
         return FollowResult(error=f"the directory `{cmd.text}` runs in is not known")
-    names = [cmd.makefile] if cmd.makefile else ["GNUmakefile", "makefile", "Makefile"]
-    path = None
-    for name in names:
-        candidate = join_dir(where, name)
-        if candidate is not None and fs.is_file(candidate):
-            path = candidate
-            break
-    if path is None:
-        return FollowResult(error=f"no Makefile in `{where or '.'}`")
-    read = fs.read_text(path)
-    if read.text is None:
-        return FollowResult(error=f"`{path}` {read.error}")
-    mk = parse_makefile(read.text)
-    mk.variables.update(cmd.variables)
-    targets = cmd.targets or ([mk.default_goal] if mk.default_goal else [])
-    if not targets:
-        return FollowResult(error=f"`{path}` has no target")
-    out = FollowResult()
-    seen: set[str] = set()
+    return follow_in(fs, runner, cmd, where)
 
-    def visit(target: str, depth: int) -> str | None:
-        if target in seen or depth > 4:
-            return None
-        seen.add(target)
-        rule = mk.rules.get(target)
-        if rule is None:
-            hint = (
-                " (it may come from an included file or a pattern rule)"
-                if mk.includes or mk.pattern_rules
-                else ""
+
+def follow_in(fs: FileSystem, runner: runners.Runner[Any], cmd: ParsedCommand, where: str) -> FollowResult:
+    """`follow` for a command already known to run in `where` (its own `-C`/`--prefix` applied)."""
+    if runner.follow is None:
+        return FollowResult(error=f"`{cmd.text}` is not a make target or package script")
+    found = runner.follow(fs, cmd, where)
+    out = FollowResult(error=found.error)
+    for script in found.scripts:
+        for sc, sub_cwd in with_directories(split_commands(script.text), script.directory):
+            out.commands.append(
+                Followed(parse_command(sc.text), sub_cwd, script.source, script.line, script.via)
             )
-            return f"`{path}` has no target `{target}`{hint}"
-        for prereq in rule.prerequisites:  # prerequisites run first, and are part of `make target`
-            if prereq in mk.rules:
-                err = visit(prereq, depth + 1)
-                if err:
-                    return err
-        for recipe, line in rule.recipe:
-            text = mk.expand(recipe, target)
-            # Each recipe line runs in its own shell, starting in the Makefile's directory.
-            for sc, sub_cwd in with_directories(split_commands(text), where):
-                out.commands.append(Followed(parse_command(sc.text), sub_cwd, path, line, f"make {target}"))
-        return None
-
-    for target in targets:
-        err = visit(target, 0)
-        if err:
-            out.error = err
-            break
     return out
 
 
-def _follow_script(fs: FileSystem, cmd: ScriptRun, cwd: str | None) -> FollowResult:
-    if cmd.workspace_filter is not None:
-        return FollowResult(
-            error=f"`{cmd.text}` runs the script in workspace package(s) `{cmd.workspace_filter}`,"
-            " which is not followed"
-        )
-    where = effective_directory(cwd, cmd)
-    if where is None:
-        return FollowResult(error=f"the directory `{cmd.text}` runs in is not known")
-    path = join_dir(where, "package.json") or "package.json"
-    read = fs.read_text(path)
-    if read.text is None:
-        return FollowResult(error=f"`{path}` {read.error}")
+# --- package.json ---------------------------------------------------------------------------
+
+
+def package_scripts(text: str) -> dict[str, str]:
+    """The `scripts` of a package.json text (name → shell script). Raises ValueError when the
+    text is not JSON (or nests too deeply to be read)."""
     try:
-        data = json.loads(read.text)
-    except ValueError as exc:
-        return FollowResult(error=f"`{path}` is not valid JSON: {exc}")
+        data = json.loads(text)
+    except RecursionError as exc:  # `[[[[…` a hundred thousand deep
+        raise ValueError("nested too deeply") from exc
     scripts = data.get("scripts") if isinstance(data, dict) else None
-    body = scripts.get(cmd.script) if isinstance(scripts, dict) else None
-    if not isinstance(body, str):
-        return FollowResult(error=f"`{path}` has no script `{cmd.script}`")
-    if cmd.args:
-        body = body + " " + " ".join(_quote(a) for a in cmd.args)
-    line = _json_key_line(read.text, cmd.script)
-    out = FollowResult()
-    for sc, sub_cwd in with_directories(split_commands(body), where):
-        out.commands.append(
-            Followed(parse_command(sc.text), sub_cwd, path, line, f"{cmd.manager} run {cmd.script}")
-        )
-    return out
+    if not isinstance(scripts, dict):
+        return {}
+    return {name: body for name, body in scripts.items() if isinstance(body, str)}
 
 
-def _quote(arg: str) -> str:
-    return arg if re.fullmatch(r"[\w@%+=:,./-]+", arg) else "'" + arg.replace("'", "'\\''") + "'"
-
-
-def _json_key_line(text: str, key: str) -> int:
+def json_key_line(text: str, key: str) -> int:
+    """The 0-based line of the first `"key":` in a JSON text (0 when absent)."""
     m = re.search(rf'"{re.escape(key)}"\s*:', text)
     return text.count("\n", 0, m.start()) if m else 0
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
+from parity_lsp.workspace.ci.reasons import Outcome, Reason
+
 if TYPE_CHECKING:
     from parity_lsp.workspace.ci.workflows import Command
 
-RUNS = "runs"
-DOES_NOT_RUN = "does_not_run"
-UNKNOWN = "unknown"
+RUNS = Outcome.RUNS
+DOES_NOT_RUN = Outcome.DOES_NOT_RUN
+UNKNOWN = Outcome.UNKNOWN
 
 
 @dataclass(slots=True)
@@ -48,8 +50,8 @@ class CitedMatch:
 
 @dataclass(slots=True)
 class Verdict:
-    outcome: str  # RUNS | DOES_NOT_RUN | UNKNOWN
-    code: str  # machine-readable reason: "runs", "package_excluded", "job_not_found", …
+    outcome: Outcome
+    code: Reason  # why: `Reason.RUNS`, `Reason.PACKAGE_EXCLUDED`, `Reason.JOB_NOT_FOUND`, …
     reason: str  # one human sentence, Markdown code spans
     clause: str | None = None  # verb phrase about `command`: "excludes package `core`"
     command: str | None = None  # the command judged (as written in the step)
@@ -90,16 +92,22 @@ class VerdictFields(TypedDict, total=False):
     nearest_job: str | None
 
 
-def runs(clause: str, command: str | None, code: str = "runs", **kw: Unpack[VerdictFields]) -> Verdict:
+def runs(
+    clause: str, command: str | None, code: Reason = Reason.RUNS, **kw: Unpack[VerdictFields]
+) -> Verdict:
     return Verdict(RUNS, code, f"`{command}` {clause}" if command else clause, clause, command, **kw)
 
 
-def does_not_run(code: str, clause: str, command: str | None, **kw: Unpack[VerdictFields]) -> Verdict:
+def does_not_run(code: Reason, clause: str, command: str | None, **kw: Unpack[VerdictFields]) -> Verdict:
     return Verdict(DOES_NOT_RUN, code, f"`{command}` {clause}" if command else clause, clause, command, **kw)
 
 
 def unknown(
-    code: str, reason: str, command: str | None = None, clause: str | None = None, **kw: Unpack[VerdictFields]
+    code: Reason,
+    reason: str,
+    command: str | None = None,
+    clause: str | None = None,
+    **kw: Unpack[VerdictFields],
 ) -> Verdict:
     return Verdict(UNKNOWN, code, reason, clause, command, **kw)
 

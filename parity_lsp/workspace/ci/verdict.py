@@ -11,24 +11,19 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from parity_lsp.workspace.ci import run_cargo, run_go, run_pytest
+from parity_lsp.workspace.ci import runners
 from parity_lsp.workspace.ci.commands import (
-    CargoTest,
     CommandIndex,
-    GoTest,
-    MakeRun,
     ParsedCommand,
-    Pytest,
-    ScriptRun,
     Unknown,
     closest_command,
     effective_directory,
     parse_command,
     selection_is_dynamic,
 )
-from parity_lsp.workspace.ci.follow import Followed, follow
+from parity_lsp.workspace.ci.follow import Followed, follow_in
 from parity_lsp.workspace.ci.model import (
     DOES_NOT_RUN,
     RUNS,
@@ -41,6 +36,7 @@ from parity_lsp.workspace.ci.model import (
     does_not_run,
     unknown,
 )
+from parity_lsp.workspace.ci.reasons import Reason
 from parity_lsp.workspace.ci.shell import split_commands
 from parity_lsp.workspace.ci.workflows import Command, Job, Workflow, find_job, load_workflow, nearest_job
 from parity_lsp.workspace.fs import FileSystem, normalize_rel
@@ -62,34 +58,11 @@ MAX_FOLLOW_DEPTH = 3  # make → make → script: deeper indirection is reported
 
 _log = logging.getLogger("parity_lsp.workspace")
 _Item = TypeVar("_Item")
-_RUNNER_KINDS = ("cargo", "pytest", "go", "make", "script")
-
-# How far a command got before missing the test: the furthest miss explains the job best
-# (a matrix job `-p core --lib` / `-p cli --lib` for a bin test of cli: "other target").
-_SPECIFICITY = {
-    "not_a_test_command": 0,
-    "wrong_language": 1,
-    "no_commands": 1,
-    "no_test_command": 1,
-    "missing_working_directory": 2,
-    "outside_working_directory": 2,
-    "other_workspace": 2,
-    "go_module": 2,
-    "package_excluded": 3,
-    "other_package": 3,
-    "go_package": 3,
-    "outside_paths": 3,
-    "other_target": 4,
-    "no_target": 4,
-    "not_collected": 4,
-    "ignore_option": 4,
-    "build_tags": 4,
-    "no_run": 4,
-}
 
 
 def _specificity(v: Verdict) -> int:
-    return _SPECIFICITY.get(v.code, 5)  # name-level reasons (filters, -k, -run, ignore) are the most specific
+    """How far the command got before missing the test (`Reason.specificity`)."""
+    return v.code.specificity
 
 
 def command_runs_test(
@@ -104,10 +77,10 @@ def command_runs_test(
             return _judge(fs, parse_command(command.text), command.working_directory, test, 0)
         parsed = command if isinstance(command, ParsedCommand) else parse_command(command)
         return _judge(fs, parsed, working_directory, test, 0)
-    except Exception as exc:  # noqa: BLE001 - a judge's bug makes the verdict unknown, with the error
+    except Exception as exc:  # noqa: BLE001 - the boundary of every runner's judge: a bug is unknown, logged
         text = command if isinstance(command, str) else command.text
         _log.warning("judging `%s` for %s failed", text, test.path, exc_info=True)
-        return unknown("internal_error", f"`{text}` could not be judged: {exc}", text)
+        return unknown(Reason.INTERNAL_ERROR, f"`{text}` could not be judged: {exc}", text)
 
 
 def _normalize(test: TestTarget) -> TestTarget:
@@ -120,22 +93,30 @@ def _normalize(test: TestTarget) -> TestTarget:
 def _judge(fs: FileSystem, cmd: ParsedCommand, cwd: str | None, test: TestTarget, depth: int) -> Verdict:
     test = _normalize(test)
     text = cmd.text
-    if isinstance(cmd, Unknown):  # before the directory: `echo` after `cd $TMP` runs no test either way
-        if cmd.non_test:
-            return does_not_run("not_a_test_command", "does not run tests", text)
-        return unknown("unknown_command", f"`{text}` is not a command parity-lsp understands", text)
+    runner = runners.for_command(cmd)
+    # before the directory: `echo` after `cd $TMP` runs no test either way
+    if runner is None:
+        if isinstance(cmd, Unknown) and cmd.non_test:
+            return does_not_run(Reason.NOT_A_TEST_COMMAND, "does not run tests", text)
+        return unknown(Reason.UNKNOWN_COMMAND, f"`{text}` is not a command parity-lsp understands", text)
+    if not runner.models_tests:
+        return unknown(
+            Reason.UNKNOWN_RUNNER,
+            f"`{text}` runs tests with {runner.tool_of(cmd)}, which parity-lsp does not model",
+            text,
+        )
     if cwd is None:
         return unknown(
-            "unknown_directory", f"the directory `{text}` runs in is only known when CI runs", text
+            Reason.UNKNOWN_DIRECTORY, f"the directory `{text}` runs in is only known when CI runs", text
         )
     where = effective_directory(cwd, cmd)
     if where is None:
         return unknown(
-            "unknown_directory", f"the directory `{text}` switches to is only known when CI runs", text
+            Reason.UNKNOWN_DIRECTORY, f"the directory `{text}` switches to is only known when CI runs", text
         )
     if where and not fs.is_dir(where):
         return does_not_run(
-            "missing_working_directory",
+            Reason.MISSING_WORKING_DIRECTORY,
             f"runs in `{where}`, which does not exist",
             text,
             working_directory=where,
@@ -143,37 +124,34 @@ def _judge(fs: FileSystem, cmd: ParsedCommand, cwd: str | None, test: TestTarget
     if selection_is_dynamic(cmd):
         dyn = code_list(sorted(cmd.dynamic))
         return unknown(
-            "expression", f"`{text}` selects tests with {dyn}, whose value is only known when CI runs", text
+            Reason.EXPRESSION,
+            f"`{text}` selects tests with {dyn}, whose value is only known when CI runs",
+            text,
         )
-    if isinstance(cmd, CargoTest):
-        v = run_cargo.judge(fs, cmd, where, test)
-    elif isinstance(cmd, Pytest):
-        v = run_pytest.judge(fs, cmd, where, test)
-    elif isinstance(cmd, GoTest):
-        v = run_go.judge(fs, cmd, where, test)
-    elif isinstance(cmd, (MakeRun, ScriptRun)):
-        v = _judge_followed(fs, cmd, where, test, depth)
+    if runner.judge is not None:
+        v = runner.judge(fs, cmd, where, test)
     else:
-        v = unknown("unknown_command", f"`{text}` is not a command parity-lsp understands", text)
+        v = _judge_followed(fs, runner, cmd, where, test, depth)
     v.working_directory = where
     return v
 
 
 def _judge_followed(
-    fs: FileSystem, cmd: MakeRun | ScriptRun, where: str, test: TestTarget, depth: int
+    fs: FileSystem, runner: runners.Runner[Any], cmd: ParsedCommand, where: str, test: TestTarget, depth: int
 ) -> Verdict:
+    """A make target or package script: the verdict of the commands it runs (the best one)."""
     text = cmd.text
     if depth >= MAX_FOLLOW_DEPTH:
-        return unknown("not_followed", f"`{text}` is nested too deeply to follow", text)
-    result = follow(fs, cmd, where)
+        return unknown(Reason.NOT_FOLLOWED, f"`{text}` is nested too deeply to follow", text)
+    result = follow_in(fs, runner, cmd, where)
     if result.error:
-        return unknown("not_followed", f"`{text}` cannot be followed: {result.error}", text)
+        return unknown(Reason.NOT_FOLLOWED, f"`{text}` cannot be followed: {result.error}", text)
     subs: list[tuple[Verdict, Followed]] = []
     for f in result.commands:
         v = _judge(fs, f.command, f.directory, test, depth + 1)
         subs.append((v, f))
     if not subs:
-        return does_not_run("not_a_test_command", "runs no command", text)
+        return does_not_run(Reason.NOT_A_TEST_COMMAND, "runs no command", text)
     chosen, followed = _pick(subs)
     hop = f"`{followed.via}` at `{followed.source}` line {followed.line + 1}"
     inner = chosen.command or ""
@@ -188,9 +166,8 @@ def _judge_followed(
     elif chosen.outcome == UNKNOWN:
         v = Verdict(UNKNOWN, chosen.code, f"`{text}` runs `{inner}`: {chosen.reason}", chosen.clause, text)
     else:
-        tests_run = [s for s, _ in subs if s.code not in ("not_a_test_command",)]
-        if not tests_run:
-            return does_not_run("not_a_test_command", f"runs no test command ({hop})", text, via=[hop])
+        if all(s.code == Reason.NOT_A_TEST_COMMAND for s, _ in subs):
+            return does_not_run(Reason.NOT_A_TEST_COMMAND, f"runs no test command ({hop})", text, via=[hop])
         v = Verdict(
             DOES_NOT_RUN,
             chosen.code,
@@ -235,7 +212,7 @@ def _runner_flags(job: Job) -> list[bool]:
     cached: list[bool] | None = job.memo.get("runner_flags")
     if cached is None:
         cached = job.memo["runner_flags"] = [
-            parse_command(c.text).kind in _RUNNER_KINDS for c in job.commands
+            runners.for_command(parse_command(c.text)) is not None for c in job.commands
         ]
     return cached
 
@@ -279,10 +256,13 @@ def verdict(fs: FileSystem, test: TestTarget, ci: CiCitation) -> Verdict:
     """Does the job `ci` cites run `test`? The answer names the step (index, line, command)."""
     try:
         return _verdict(fs, _normalize(test), ci)
-    except Exception as exc:  # noqa: BLE001 - a bug makes the verdict unknown, with the error
+    except Exception as exc:  # noqa: BLE001 - the boundary of the citation's verdict: unknown, logged
         _log.warning("judging the CI citation `%s` for %s failed", ci.workflow, test.path, exc_info=True)
         return unknown(
-            "internal_error", f"the CI citation could not be judged: {exc}", workflow=ci.workflow, job=ci.job
+            Reason.INTERNAL_ERROR,
+            f"the CI citation could not be judged: {exc}",
+            workflow=ci.workflow,
+            job=ci.job,
         )
 
 
@@ -290,7 +270,7 @@ def _verdict(fs: FileSystem, test: TestTarget, ci: CiCitation) -> Verdict:
     path = normalize_rel(ci.workflow)
     if path is None:
         return unknown(
-            "workflow_missing",
+            Reason.WORKFLOW_MISSING,
             f"workflow `{ci.workflow}` is outside the workspace",
             workflow=ci.workflow,
             job=ci.job,
@@ -298,9 +278,11 @@ def _verdict(fs: FileSystem, test: TestTarget, ci: CiCitation) -> Verdict:
     wf = load_workflow(fs, path)
     if wf.error:
         if wf.missing:
-            return unknown("workflow_missing", f"workflow `{path}` does not exist", workflow=path, job=ci.job)
+            return unknown(
+                Reason.WORKFLOW_MISSING, f"workflow `{path}` does not exist", workflow=path, job=ci.job
+            )
         return unknown(
-            "workflow_error", f"workflow `{path}` cannot be read: {wf.error}", workflow=path, job=ci.job
+            Reason.WORKFLOW_ERROR, f"workflow `{path}` cannot be read: {wf.error}", workflow=path, job=ci.job
         )
     if ci.job is None:
         return _any_job(fs, wf, test, ci)
@@ -309,7 +291,7 @@ def _verdict(fs: FileSystem, test: TestTarget, ci: CiCitation) -> Verdict:
         near = nearest_job(wf, ci.job)
         hint = f" (did you mean `{near}`?)" if near else ""
         return unknown(
-            "job_not_found",
+            Reason.JOB_NOT_FOUND,
             f"workflow `{path}` has no job `{ci.job}`{hint}",
             workflow=path,
             job=ci.job,
@@ -321,7 +303,7 @@ def _verdict(fs: FileSystem, test: TestTarget, ci: CiCitation) -> Verdict:
 def _any_job(fs: FileSystem, wf: Workflow, test: TestTarget, ci: CiCitation) -> Verdict:
     results = [_job_verdict(fs, wf, job, test, ci.commands) for job in wf.jobs.values()]
     if not results:
-        return does_not_run("no_commands", f"workflow `{wf.path}` has no job", None, workflow=wf.path)
+        return does_not_run(Reason.NO_COMMANDS, f"workflow `{wf.path}` has no job", None, workflow=wf.path)
     for wanted in (RUNS, UNKNOWN):
         for v in results:
             if v.outcome == wanted:
@@ -333,7 +315,7 @@ def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited
     matches = match_cited_commands(job, cited)
     if job.uses:
         return unknown(
-            "job_uses_workflow",
+            Reason.JOB_USES_WORKFLOW,
             f"job `{job.id}` calls `{job.uses}`, which is not followed",
             workflow=wf.path,
             job=job.id,
@@ -342,7 +324,7 @@ def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited
     commands = job.commands
     if not commands:
         return does_not_run(
-            "no_commands",
+            Reason.NO_COMMANDS,
             f"job `{job.id}` has no `run:` step",
             None,
             workflow=wf.path,
@@ -371,7 +353,7 @@ def _job_verdict(fs: FileSystem, wf: Workflow, job: Job, test: TestTarget, cited
         chosen = max(cited_misses or details, key=_specificity)
         if _specificity(chosen) <= 1 and not any(runner):
             out = does_not_run(
-                "no_test_command",
+                Reason.NO_TEST_COMMAND,
                 f"job `{job.id}` runs no test command",
                 None,
                 workflow=wf.path,

@@ -1,23 +1,249 @@
-"""Does a `pytest` command run a Python test?
+"""pytest (and `py.test`, `hatch test`): the command model, its SPEC 5 selection key, and
+whether it runs a Python test.
 
-Invariant: reads only through a `FileSystem`; never raises. Follows pytest: rootdir and ini
-(`addopts`, `testpaths`, `python_files`, …), positional paths and node ids relative to the
-working directory, `--ignore`/`--deselect`, `-k` (substring match on the item's names,
-case-insensitive) and `-m` (marker names).
+Invariant: parsing is pure; judging reads only through a `FileSystem`; never raises. Follows
+pytest: rootdir and ini (`addopts`, `testpaths`, `python_files`, …), positional paths and node
+ids relative to the working directory, `--ignore`/`--deselect`, `-k` (substring match on the
+item's names, case-insensitive) and `-m` (marker names).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar
 
-from parity_lsp.workspace.ci.commands import Pytest, parse_command
 from parity_lsp.workspace.ci.model import TestTarget, Verdict, code_list, does_not_run, runs, unknown
 from parity_lsp.workspace.ci.projects import PytestConfig, is_under, join, list_dir, parent, pytest_config
-from parity_lsp.workspace.ci.shell import join_dir
+from parity_lsp.workspace.ci.reasons import Outcome, Reason
+from parity_lsp.workspace.ci.runners.base import (
+    Common,
+    Cursor,
+    ParsedCommand,
+    Runner,
+    SelectionKey,
+    option,
+    shell_quote,
+)
+from parity_lsp.workspace.ci.shell import join_dir, split_words
 from parity_lsp.workspace.ci.testinfo import PythonTest, find_python_test, python_tests
 from parity_lsp.workspace.fs import FileSystem
+
+
+@dataclass(kw_only=True, slots=True)
+class Pytest(ParsedCommand):
+    kind: ClassVar[str] = "pytest"
+    args: list[str] = field(default_factory=list)  # positional paths and node ids
+    keyword: str | None = None  # -k
+    markers: str | None = None  # -m
+    ignore: list[str] = field(default_factory=list)
+    ignore_glob: list[str] = field(default_factory=list)
+    deselect: list[str] = field(default_factory=list)
+    plugins: list[str] = field(default_factory=list)  # -p
+    inifile: str | None = None  # -c
+    rootdir: str | None = None
+    overrides: list[str] = field(default_factory=list)  # -o name=value
+    pyargs: bool = False
+    collect_only: bool = False  # --co, --fixtures, --markers, …: nothing runs
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+_PYTEST_VALUE_SHORT = {"-k", "-m", "-p", "-c", "-o", "-W", "-r", "-n"}
+_PYTEST_VALUE_LONG = {
+    "--rootdir",
+    "--ignore",
+    "--ignore-glob",
+    "--deselect",
+    "--confcutdir",
+    "--basetemp",
+    "--junitxml",
+    "--junit-xml",
+    "--junit-prefix",
+    "--maxfail",
+    "--tb",
+    "--durations",
+    "--durations-min",
+    "--import-mode",
+    "--log-level",
+    "--log-format",
+    "--log-date-format",
+    "--log-cli-level",
+    "--log-cli-format",
+    "--log-cli-date-format",
+    "--log-file",
+    "--log-file-level",
+    "--log-file-format",
+    "--log-file-date-format",
+    "--log-file-mode",
+    "--capture",
+    "--override-ini",
+    "--show-capture",
+    "--doctest-glob",
+    "--numprocesses",
+    "--dist",
+    "--maxprocesses",
+    "--timeout",
+    "--timeout-method",
+    "--reruns",
+    "--reruns-delay",
+    "--only-rerun",
+    "--cov-report",
+    "--cov-config",
+    "--cov-fail-under",
+    "--cov-context",
+    "--html",
+    "--css",
+    "--json-report-file",
+    "--hypothesis-seed",
+    "--hypothesis-profile",
+    "--random-order-seed",
+    "--count",
+    "--repeat-scope",
+    "--splits",
+    "--group",
+    "--durations-path",
+    "--splitting-algorithm",
+    "--asyncio-mode",
+    "--randomly-seed",
+    "--ds",
+    "--dc",
+    "--color",
+    "--code-highlight",
+    "--verbosity",
+    "--report-log",
+    "--config-file",
+    "--keyword",
+    "--markers-expr",
+    "--rsyncdir",
+    "--tx",
+    "--benchmark-json",
+    "--benchmark-save",
+    "--benchmark-storage",
+    "--benchmark-min-rounds",
+    "--lfnf",
+    "--last-failed-no-failures",
+    "--deselect-glob",
+    "--tests-per-worker",
+    "--workers",
+    "--ignore-flaky",
+}
+_PYTEST_OPTIONAL_VALUE = {"--cov", "--cache-show", "--pdbcls"}
+_PYTEST_NO_RUN = {
+    "--co",
+    "--collect-only",
+    "--collectonly",
+    "--fixtures",
+    "--funcargs",
+    "--fixtures-per-test",
+    "--markers",
+    "--version",
+    "-V",
+    "-h",
+    "--help",
+    "--setup-plan",
+    "--setup-only",
+    "--cache-show",
+}
+
+
+def _parse_pytest(cur: Cursor, common: Common) -> Pytest:
+    cmd = Pytest(**common)
+    while not cur.done():
+        word = cur.take()
+        if word == "--":
+            cmd.args.extend(w.value for w in cur.rest())
+            break
+        if not word.startswith("-") or word == "-":
+            cmd.args.append(word)
+            continue
+        name = word.partition("=")[0]
+        if name in _PYTEST_NO_RUN:
+            cmd.collect_only = True
+            continue
+        if name in _PYTEST_OPTIONAL_VALUE:
+            if "=" not in word and (nxt := cur.peek()) is not None and not nxt.startswith("-"):
+                cur.take()  # argparse nargs='?': the next word is the option's value
+            cmd.others.append(name)
+            continue
+        opt = option(cur, word, _PYTEST_VALUE_SHORT, _PYTEST_VALUE_LONG)
+        if opt is None:
+            if word == "--pyargs":
+                cmd.pyargs = True
+            cmd.others.append(word)
+            continue
+        name, value = opt
+        value = value or ""
+        if name in ("-k", "--keyword"):
+            cmd.keyword = value
+        elif name in ("-m", "--markers-expr"):
+            cmd.markers = value
+        elif name == "--ignore":
+            cmd.ignore.append(value)
+        elif name == "--ignore-glob":
+            cmd.ignore_glob.append(value)
+        elif name == "--deselect":
+            cmd.deselect.append(value)
+        elif name in ("-c", "--config-file"):
+            cmd.inifile = value
+        elif name == "--rootdir":
+            cmd.rootdir = value
+        elif name == "-p":
+            cmd.plugins.append(value)
+            cmd.others.append(f"-p={value}")
+        elif name in ("-o", "--override-ini"):
+            cmd.overrides.append(value)
+            cmd.others.append(f"-o={value}")
+        else:
+            cmd.others.append(f"{name}={value}")
+    return cmd
+
+
+def _parse_hatch_test(cur: Cursor, common: Common) -> ParsedCommand:
+    """`hatch test [hatch options] [pytest args]` runs pytest."""
+    common["wrappers"] = common["wrappers"] + ["hatch test"]
+    while not cur.done() and (cur.peek() or "").startswith("-"):
+        word = cur.peek()
+        if word == "--":
+            cur.take()
+            break
+        if word in ("-a", "--all", "-p", "--parallel", "-c", "--cover", "-r", "--randomize", "--cover-quiet"):
+            cur.take()
+        elif word in ("-py", "--python", "-i", "--include", "-x", "--exclude"):
+            cur.take()
+            if not cur.done():
+                cur.take()
+        else:
+            break
+    return _parse_pytest(cur, common)
+
+
+def parse(program: str, cur: Cursor, common: Common) -> ParsedCommand | None:
+    if program == "hatch":
+        if cur.peek() != "test":
+            return None  # `hatch build`, `hatch env`: the generic parser decides
+        cur.take()
+        return _parse_hatch_test(cur, common)
+    return _parse_pytest(cur, common)
+
+
+def selection_key(cmd: Pytest) -> SelectionKey:
+    return (
+        "pytest",
+        frozenset(a.rstrip("/") for a in cmd.args),
+        cmd.keyword,
+        cmd.markers,
+        frozenset(cmd.ignore),
+        frozenset(cmd.ignore_glob),
+        frozenset(cmd.deselect),
+        cmd.pyargs,
+        cmd.collect_only,
+        cmd.directory,
+    )
+
 
 # --- -k / -m expressions ----------------------------------------------------------------------
 
@@ -107,9 +333,7 @@ def _merge_addopts(cmd: Pytest, cfg: PytestConfig) -> Pytest:
     """ini `addopts` come before the command-line arguments (for -k/-m the last one wins)."""
     if not cfg.addopts:
         return cmd
-    extra = parse_command("pytest " + " ".join(_quote(a) for a in cfg.addopts))
-    if not isinstance(extra, Pytest):
-        return cmd
+    extra = _addopts(tuple(cfg.addopts))
     return Pytest(
         text=cmd.text,
         argv=cmd.argv,
@@ -133,8 +357,20 @@ def _merge_addopts(cmd: Pytest, cfg: PytestConfig) -> Pytest:
     )
 
 
-def _quote(arg: str) -> str:
-    return arg if re.fullmatch(r"[\w@%+=:,./-]+", arg) else "'" + arg.replace("'", "'\\''") + "'"
+@functools.lru_cache(maxsize=256)
+def _addopts(addopts: tuple[str, ...]) -> Pytest:
+    """The ini file's `addopts` as a pytest command (the same options as on the command line)."""
+    text = " ".join(shell_quote(a) for a in addopts)
+    words = split_words(text)
+    common: Common = {
+        "text": text,
+        "argv": [w.value for w in words],
+        "wrappers": [],
+        "env": {},
+        "directory": None,
+        "dynamic": frozenset(),
+    }
+    return _parse_pytest(Cursor(words), common)
 
 
 def _apply_overrides(cfg: PytestConfig, overrides: list[str]) -> None:
@@ -160,16 +396,20 @@ def _name_matches(name: str, patterns: list[str]) -> bool:
 def judge(fs: FileSystem, cmd: Pytest, where: str, test: TestTarget) -> Verdict:
     text = cmd.text
     if not test.path.endswith(".py"):
-        return does_not_run("wrong_language", f"runs Python tests; `{test.path}` is not a Python file", text)
+        return does_not_run(
+            Reason.WRONG_LANGUAGE, f"runs Python tests; `{test.path}` is not a Python file", text
+        )
     if cmd.collect_only:
-        return does_not_run("no_run", "only collects or reports, it runs no test", text)
+        return does_not_run(Reason.NO_RUN, "only collects or reports, it runs no test", text)
     if cmd.pyargs:
         return unknown(
-            "unknown_command", f"`{text}` names Python packages (`--pyargs`), which are not resolved", text
+            Reason.UNKNOWN_COMMAND,
+            f"`{text}` names Python packages (`--pyargs`), which are not resolved",
+            text,
         )
     cfg = pytest_config(fs, where, cmd.args, cmd.inifile, cmd.rootdir)
     if cfg.error:
-        return unknown("manifest_error", f"cannot read the pytest configuration: {cfg.error}", text)
+        return unknown(Reason.MANIFEST_ERROR, f"cannot read the pytest configuration: {cfg.error}", text)
     cmd = _merge_addopts(cmd, cfg)
     _apply_overrides(cfg, cmd.overrides)
 
@@ -187,7 +427,7 @@ def judge(fs: FileSystem, cmd: Pytest, where: str, test: TestTarget) -> Verdict:
     first: Verdict | None = None
     for info in candidates:
         v = _judge_one(fs, cmd, cfg, where, test, info)
-        if v.outcome != "does_not_run":
+        if v.outcome != Outcome.DOES_NOT_RUN:
             return v
         first = first or v
     assert first is not None
@@ -210,29 +450,29 @@ def _judge_one(
     for ignored in cmd.ignore:
         p = join_dir(where, ignored)
         if p is not None and is_under(test.path, p):
-            return does_not_run("ignore_option", f"ignores `{p}` (`--ignore {ignored}`)", text)
+            return does_not_run(Reason.IGNORE_OPTION, f"ignores `{p}` (`--ignore {ignored}`)", text)
     for pattern in cmd.ignore_glob:
         p = join_dir(where, pattern) or pattern
         if fnmatch.fnmatch(test.path, p) or fnmatch.fnmatch(test.path, pattern):
             return does_not_run(
-                "ignore_option", f"ignores files matching `{pattern}` (`--ignore-glob`)", text
+                Reason.IGNORE_OPTION, f"ignores files matching `{pattern}` (`--ignore-glob`)", text
             )
     for node in cmd.deselect:
         file_part, _, rest = node.partition("::")
         parts = [x.split("[", 1)[0] for x in rest.split("::") if x] if rest else []
         if join_dir(where, file_part) == test.path and (not parts or parts == qual[: len(parts)]):
-            return does_not_run("deselected", f"deselects it (`--deselect {node}`)", text)
+            return does_not_run(Reason.DESELECTED, f"deselects it (`--deselect {node}`)", text)
     if qual:
         if info.classes and not _name_matches(info.classes[0], cfg.python_classes):
             return does_not_run(
-                "not_collected",
+                Reason.NOT_COLLECTED,
                 f"does not collect class `{info.classes[0]}`:"
                 f" it does not match `python_classes` ({code_list(cfg.python_classes)})",
                 text,
             )
         if not _name_matches(info.name, cfg.python_functions):
             return does_not_run(
-                "not_collected",
+                Reason.NOT_COLLECTED,
                 f"does not collect `{info.name}`:"
                 f" it does not match `python_functions` ({code_list(cfg.python_functions)})",
                 text,
@@ -241,7 +481,7 @@ def _judge_one(
     if cmd.keyword:
         if not qual:
             return unknown(
-                "expression",
+                Reason.EXPRESSION,
                 f"`{text}` selects by `-k {cmd.keyword}`;"
                 f" which tests of `{test.path}` match depends on their names",
                 text,
@@ -250,20 +490,23 @@ def _judge_one(
         try:
             ok = keyword_matches(cmd.keyword, names)
         except ValueError as exc:
-            return unknown("bad_expression", f"`-k {cmd.keyword}` cannot be evaluated: {exc}", text)
+            return unknown(Reason.BAD_EXPRESSION, f"`-k {cmd.keyword}` cannot be evaluated: {exc}", text)
         if not ok:
             return does_not_run(
-                "k_expression", f"deselects `{shown}` with `-k {_shell(cmd.keyword)}`", text, test_name=shown
+                Reason.K_EXPRESSION,
+                f"deselects `{shown}` with `-k {_shell(cmd.keyword)}`",
+                text,
+                test_name=shown,
             )
     if cmd.markers:
         try:
             ok = markers_match(cmd.markers, markers)
         except ValueError as exc:
-            return unknown("bad_expression", f"`-m {cmd.markers}` cannot be evaluated: {exc}", text)
+            return unknown(Reason.BAD_EXPRESSION, f"`-m {cmd.markers}` cannot be evaluated: {exc}", text)
         if not ok:
             have = code_list(sorted(markers)) if markers else "none"
             return does_not_run(
-                "m_expression",
+                Reason.M_EXPRESSION,
                 f"deselects `{shown}` with `-m {_shell(cmd.markers)}` (its markers: {have})",
                 text,
                 test_name=shown,
@@ -271,7 +514,7 @@ def _judge_one(
     skipped = test.ignored if test.ignored is not None else info.skipped
     if skipped:
         return does_not_run(
-            "ignored", f"collects `{shown}` but it is marked `@pytest.mark.skip`", text, test_name=shown
+            Reason.IGNORED, f"collects `{shown}` but it is marked `@pytest.mark.skip`", text, test_name=shown
         )
     clause = f"collects `{test.path}`" + (f" — matches `{shown}`" if qual else "")
     return runs(clause, text, test_name=shown if qual else None)
@@ -312,7 +555,7 @@ def _collected(
             if not qual or parts == qual[: len(parts)]:
                 return None
             node_mismatch = node_mismatch or does_not_run(
-                "node_id", f"names `{arg}`, not `{'::'.join(qual)}`", text, test_name="::".join(qual)
+                Reason.NODE_ID, f"names `{arg}`, not `{'::'.join(qual)}`", text, test_name="::".join(qual)
             )
             continue
         if p == test.path:
@@ -321,14 +564,14 @@ def _collected(
             why = _not_collected_under(cfg, p, test.path)
             if why is None:
                 return None
-            not_collected = not_collected or does_not_run("not_collected", why, text)
+            not_collected = not_collected or does_not_run(Reason.NOT_COLLECTED, why, text)
     if node_mismatch:
         return node_mismatch
     if not_collected:
         return not_collected
     if origin == "args":
         return does_not_run(
-            "outside_paths",
+            Reason.OUTSIDE_PATHS,
             f"collects only {code_list(cmd.args)}"
             + (f" (from `{where}`)" if where else "")
             + f"; `{test.path}` is outside",
@@ -336,13 +579,13 @@ def _collected(
         )
     if origin == "testpaths":
         return does_not_run(
-            "outside_paths",
+            Reason.OUTSIDE_PATHS,
             f"collects the `testpaths` of `{cfg.inifile}` ({code_list(cfg.testpaths)});"
             f" `{test.path}` is outside",
             text,
         )
     return does_not_run(
-        "outside_working_directory", f"runs in `{where or '.'}` and `{test.path}` is outside it", text
+        Reason.OUTSIDE_WORKING_DIRECTORY, f"runs in `{where or '.'}` and `{test.path}` is outside it", text
     )
 
 
@@ -379,3 +622,16 @@ def _keyword_names(path: str, rootdir: str, info: PythonTest) -> set[str]:
     rel = path[len(rootdir) + 1 :] if rootdir and is_under(path, rootdir) else path
     names.update(rel.split("/")[:-1])
     return {n for n in names if n}
+
+
+RUNNER = Runner(
+    name="pytest",
+    title="pytest",
+    programs=frozenset({"pytest", "py.test", "hatch"}),
+    model=Pytest,
+    parse=parse,
+    selection_key=selection_key,
+    judge=judge,
+    needs="the pytest rootdir and ini file (`projects.pytest_config`), Python test names, "
+    "classes, markers and skips (`testinfo`)",
+)

@@ -1,0 +1,197 @@
+"""What a test runner is (`Runner`), and the pieces every runner's command parser shares.
+
+Invariant: pure; no IO here (a runner's `judge`/`follow` read through the `FileSystem` they
+are given). A command model is a `ParsedCommand` subclass with a `kind` (the runner's `name`);
+`Unknown` is the model of every command no runner claims.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypedDict, TypeVar
+
+from parity_lsp.workspace.ci.shell import Word, join_dir
+
+if TYPE_CHECKING:
+    from parity_lsp.workspace.ci.model import TestTarget, Verdict
+    from parity_lsp.workspace.fs import FileSystem
+
+SelectionKey = tuple[Hashable, ...]  # equal for commands that select the same tests
+
+
+@dataclass(kw_only=True, slots=True)
+class ParsedCommand:
+    text: str  # the command as given, whitespace folded
+    argv: list[str] = field(default_factory=list)  # after env assignments and wrappers
+    wrappers: list[str] = field(default_factory=list)  # "uv run", "python -m", …
+    env: dict[str, str] = field(default_factory=dict)
+    directory: str | None = None  # directory the command itself switches to (`make -C x`), relative
+    dynamic: frozenset[str] = frozenset()  # word values only known at run time
+    others: list[str] = field(default_factory=list)  # normalized words that do not change selection
+    kind: ClassVar[str] = "command"
+
+    @property
+    def program(self) -> str:
+        return self.argv[0] if self.argv else ""
+
+
+@dataclass(kw_only=True, slots=True)
+class Unknown(ParsedCommand):
+    """A command no runner models: the verdict is unknown, or "does not run" for a program
+    known to run no test."""
+
+    kind: ClassVar[str] = "unknown"
+    non_test: bool = False  # a program known not to run tests (echo, cargo build, pip, …)
+
+
+class Common(TypedDict):
+    """The `ParsedCommand` fields every parser fills the same way (passed as keywords)."""
+
+    text: str
+    argv: list[str]
+    wrappers: list[str]
+    env: dict[str, str]
+    directory: str | None
+    dynamic: frozenset[str]
+
+
+ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+@dataclass(slots=True)
+class Cursor:
+    """Words being consumed left to right by an option parser."""
+
+    words: list[Word]
+    i: int = 0
+
+    def done(self) -> bool:
+        return self.i >= len(self.words)
+
+    def peek(self) -> str | None:
+        return self.words[self.i].value if self.i < len(self.words) else None
+
+    def take(self) -> str:
+        value = self.words[self.i].value
+        self.i += 1
+        return value
+
+    def take_value(self) -> str:
+        """The next word, or "" at the end (an option missing its value)."""
+        return self.take() if not self.done() else ""
+
+    def rest(self) -> list[Word]:
+        return self.words[self.i :]
+
+
+def option(cur: Cursor, word: str, short: set[str], long: set[str]) -> tuple[str, str | None] | None:
+    """If `word` is a value-taking option, return (canonical name, value) consuming the value."""
+    if word.startswith("--"):
+        name, eq, value = word.partition("=")
+        if name in long:
+            if eq:
+                return name, value
+            return name, (cur.take() if not cur.done() else None)
+        return None
+    if word.startswith("-") and len(word) >= 2:
+        name = word[:2]
+        if name in short:
+            if len(word) > 2:
+                return name, word[2:].lstrip("=")
+            return name, (cur.take() if not cur.done() else None)
+    return None
+
+
+def split_list(value: str) -> list[str]:
+    """`a,b c` → [a, b, c] (cargo `--features`, go `-tags`)."""
+    return [t for t in re.split(r"[ ,]+", value) if t]
+
+
+UNKNOWN_DIR = "\x00unknown"  # a directory switch whose target is only known at run time
+
+
+def join_directory(base: str | None, path: str) -> str:
+    """`base` then `cd path`; `UNKNOWN_DIR` when it leaves the workspace or is unknown."""
+    if base == UNKNOWN_DIR:
+        return UNKNOWN_DIR
+    joined = join_dir(base or "", path)
+    return UNKNOWN_DIR if joined is None else joined
+
+
+def effective_directory(cwd: str | None, cmd: ParsedCommand) -> str | None:
+    """Where `cmd` runs, given the shell's cwd and the command's own `-C`/`--directory`; None: unknown."""
+    if cwd is None or cmd.directory == UNKNOWN_DIR:
+        return None
+    return join_dir(cwd, cmd.directory) if cmd.directory else cwd
+
+
+def shell_quote(arg: str) -> str:
+    """`arg` as one shell word (re-parsing `addopts`, appending script arguments)."""
+    return arg if re.fullmatch(r"[\w@%+=:,./-]+", arg) else "'" + arg.replace("'", "'\\''") + "'"
+
+
+@dataclass(slots=True)
+class Script:
+    """A shell script a make target or package script runs (split and parsed by `follow`)."""
+
+    text: str
+    directory: str  # where it starts
+    source: str  # the Makefile or package.json it comes from
+    line: int  # 0-based line in `source`
+    via: str  # "make test", "npm run test", …
+
+
+@dataclass(slots=True)
+class Scripts:
+    """What following a command one level found: its scripts, or why it cannot be followed."""
+
+    scripts: list[Script] = field(default_factory=list)
+    error: str | None = None
+
+
+C = TypeVar("C", bound=ParsedCommand)
+
+Parse = Callable[[str, Cursor, Common], "ParsedCommand | None"]
+
+
+def _no_words(cmd: Any) -> str:
+    return ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Runner(Generic[C]):
+    """One test runner: how its commands parse, compare and run tests.
+
+    `parse(program, words, common)` gets the words after the program (`program` is its base
+    name, one of `programs`) and returns the runner's model, an `Unknown` (a subcommand that runs
+    no test: `Unknown(non_test=True, **common)`), or None when the command is not the runner's
+    after all (`hatch build`): the generic parser then decides. Exactly one of `judge` (decide
+    for one test, in the directory the command runs in) and `follow` (the scripts it runs: make
+    targets, package scripts; the generic code judges those) is set for a runner that models
+    its tests; with neither, its verdict is unknown (`Reason.UNKNOWN_RUNNER`).
+    """
+
+    name: str  # the `kind` of its command model
+    title: str  # for messages and docs: "cargo test / cargo nextest"
+    programs: frozenset[str]  # base names of `argv[0]` it parses
+    model: type[C]
+    parse: Parse
+    # SPEC 5: what a command selects; two commands of the runner match only with equal keys.
+    # None: commands match when the step contains the cited words in a row (as unknown ones).
+    selection_key: Callable[[C], SelectionKey] | None = None
+    judge: Callable[[FileSystem, C, str, TestTarget], Verdict] | None = None
+    follow: Callable[[FileSystem, C, str], Scripts] | None = None
+    # selecting words outside the selection key (`--skip` after `--`): a `$VAR` among them
+    # makes the verdict unknown
+    selecting_words: Callable[[C], str] = _no_words
+    needs: str = ""  # what it reads of the project (for docs): "Cargo.toml workspaces and targets"
+    tool: Callable[[C], str] | None = None  # the tool a command runs, for messages (default: title)
+
+    def tool_of(self, cmd: C) -> str:
+        return self.tool(cmd) if self.tool is not None else self.title
+
+    @property
+    def models_tests(self) -> bool:
+        return self.judge is not None or self.follow is not None
