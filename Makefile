@@ -43,8 +43,22 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# The Python suite in two processes (pytest-xdist; a file's tests stay in one, so its module
+# fixtures are built once); PYTEST_JOBS=0: in this one process.
+PYTEST_JOBS ?= 2
 pytest: $(TEST_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_JOBS) --dist loadfile
+
+# Line and branch coverage of parity_lsp/ over the whole suite, the servers and CLIs the tests
+# start included ([tool.coverage] in pyproject.toml); the per-module table is .coverage-data/report.txt
+.PHONY: coverage
+COVERAGE_DATA := $(CURDIR)/.coverage-data
+coverage: $(TEST_STAMP)
+	rm -rf $(COVERAGE_DATA) && mkdir -p $(COVERAGE_DATA)
+	COVERAGE_FILE=$(COVERAGE_DATA)/.coverage $(BIN)/coverage run -m pytest -n 0; status=$$?; \
+	  COVERAGE_FILE=$(COVERAGE_DATA)/.coverage $(BIN)/coverage combine -q $(COVERAGE_DATA) && \
+	  COVERAGE_FILE=$(COVERAGE_DATA)/.coverage $(BIN)/coverage report > $(COVERAGE_DATA)/report.txt && \
+	  tail -n 1 $(COVERAGE_DATA)/report.txt && exit $$status
 
 # The VS Code extension: unit tests, the real server end to end (from this venv), the .vsix.
 VSCODE := editors/vscode
@@ -88,6 +102,8 @@ clean:
 	rm -rf $(VENV) build *.egg-info $(VSCODE)/node_modules $(VSCODE)/dist $(VSCODE)/out $(VSCODE)/*.vsix
 
 # Longer property/fuzz run (issue 7): 20x the examples of the robustness property tests.
+# `HYPOTHESIS_PROFILE=fuzz make pytest`: every property test deeper (5x the count each asks for
+# with `examples(n)`, tests/conftest.py; the normal run has a third of it).
 .PHONY: fuzz
 fuzz: $(TEST_STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_robust_fuzz.py --hypothesis-show-statistics

@@ -49,7 +49,6 @@ from parity_lsp.workspace.index import Workspace, is_project_file, resolve_refer
 
 STALE_FOR = 1.0  # seconds a matrix waiting for its background check answers with its old findings
 MANY_CREATED_OR_DELETED = 64  # files in one batch of events beyond which matrices are checked in full
-_EPOCHS = itertools.count(1)
 _PARSES = itertools.count(1)
 
 
@@ -73,7 +72,6 @@ class MatrixState:
     rows_at: dict[int, tuple[Row, int]] | None = None  # line -> (row, position), for incremental updates
     full_checks: int = 0  # how many times the whole matrix was checked (tests, benchmarks)
     row_checks: int = 0  # how many rows were re-checked incrementally
-    epoch: int = 0  # bumps when findings of unchanged lines may have changed (not on row edits)
     # Which full parse the capabilities come from: row edits that change a capability force a
     # full check (incremental.py), so the same parse id means the same capabilities (PM003).
     parse_id: int = field(default_factory=lambda: next(_PARSES))
@@ -131,7 +129,6 @@ class Analysis:
         self.root = Path(root).resolve()
         self.settings: dict[str, Any] = dict(settings or {})  # the editor's (JSON)
         self.config_problems: list[ConfigProblem] = []
-        self.config_path: Path | None = None
         self.max_files = max_files  # a bound on the file list (a root the user did not choose)
         self.ws = Workspace(self.root, self._load_config(), max_files=max_files)
         self.states: dict[str, MatrixState] = {}
@@ -156,8 +153,7 @@ class Analysis:
     # --- configuration --------------------------------------------------------------------
 
     def _load_config(self) -> Config:
-        config, problems, path = load_config(self.root)
-        self.config_path = path
+        config, problems, _path = load_config(self.root)
         if self.settings:
             config, more = apply_settings(config, self.settings, "<editor settings>")
             problems = problems + more
@@ -388,7 +384,6 @@ class Analysis:
 
     def _store(self, rel: str, state: MatrixState, full_checks: int) -> MatrixState:
         state.full_checks = full_checks
-        state.epoch = next(_EPOCHS)
         self.states[rel] = state
         self.revalidating.pop(rel, None)
         return state
@@ -507,10 +502,6 @@ class Analysis:
         state.row_checks += len(rows)
         return True
 
-    def recheck(self, rel: str) -> MatrixState | None:
-        self.states.pop(rel, None)
-        return self.check(rel)
-
     def check_all(self) -> list[str]:
         """Check every matrix; returns their paths."""
         paths = self.matrix_paths()
@@ -570,9 +561,6 @@ class Analysis:
             fresh.setdefault(f.path, []).append(f)
         changed = {p for p in set(fresh) | set(self.cross) if _keys(fresh.get(p)) != _keys(self.cross.get(p))}
         self.cross = fresh
-        for p in changed:
-            if p in self.states:
-                self.states[p].epoch = next(_EPOCHS)
         self.cross_changed.update(changed)
         return changed
 

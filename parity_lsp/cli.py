@@ -381,7 +381,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     scope = build_workspace(args)
     ws = scope.ws
     # only the text output prints unsafe suggestions (`suggestion: ...`); the others carry
-    # safe fixes only (SPEC 6), so the search for them is skipped
+    # safe fixes only (docs/spec/cli.md#json-output), so the search for them is skipped
     result = check_paths(
         ws,
         scope.targets,

@@ -81,7 +81,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     changed_since: str | None = None
-    # `[columns]`: role -> header names (SPEC 8); None: every role inferred
+    # `[columns]`: role -> header names (docs/spec/matrix.md#column-roles); None: every role inferred
     columns: dict[str, tuple[str, ...]] | None = None
     # `[statuses]` (the `statuses` key given as a table): meaning -> values; None: not configured
     status_meanings: dict[str, tuple[str, ...]] | None = None

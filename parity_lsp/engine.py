@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import bisect
 import functools
+import logging
 import os
+import pickle
 import posixpath
 import re
 import signal
@@ -62,6 +64,18 @@ A matrix that cannot be read cannot be trusted; CI must fail rather than pass si
 ALL_RULES: dict[str, RuleInfo] = {"PM000": PM000, **registry.RULES}
 REGISTRY = registry.REGISTRY  # the rules of each scope, typed by the context they check
 
+_log = logging.getLogger("parity_lsp.engine")
+_logged_rules: set[str] = set()  # rules whose failure was logged (once per rule and process)
+
+
+def _log_rule_failure(code: str, path: str) -> None:
+    """The rule boundary: a rule's bug is a PM000 finding the user sees, and its traceback is
+    logged (once per rule: a rule that fails on every row would repeat it on every row)."""
+    if code in _logged_rules:
+        return
+    _logged_rules.add(code)
+    _log.warning("rule %s failed on %s (reported as PM000)", code, path, exc_info=True)
+
 
 def matrix_format(path: str) -> MatrixFormat:
     ext = posixpath.splitext(path)[1].lower()
@@ -87,11 +101,9 @@ def parse_matrix_steps(
     """`parse_matrix` as a generator: yields between chunks of work, returns the matrix."""
     if matrix_format(path) == MatrixFormat.MARKDOWN:
         return (yield from parse_markdown_steps(path, text, columns))
-    return parse_matrix(path, text, columns)  # CSV/TSV: the csv module parses in one go (fast)
-
-
-def has_matrix_table(matrix: Matrix) -> bool:
-    return bool(matrix.tables)
+    return parse_matrix(
+        path, text, columns
+    )  # CSV/TSV: parsed in one go (parse/delimited.py's tokenizer, fast)
 
 
 @dataclass(slots=True)
@@ -182,8 +194,9 @@ def _run(rule: Rule[Ctx], ctx: Ctx, matrix: Matrix, sink: list[Finding]) -> None
     """Run one (enabled) rule on `ctx`, its findings into `sink`."""
     try:
         sink.extend(rule.run(ctx))
-    except Exception as exc:  # noqa: BLE001 - a rule's bug becomes a PM000 finding
-        # (one broken rule must not hide the other rules' findings)
+    except Exception as exc:  # noqa: BLE001 - the per-rule boundary: a rule's bug becomes a PM000 finding
+        # (one broken rule must not hide the other rules' findings), and is logged
+        _log_rule_failure(rule.info.code, matrix.path)
         where = traceback.extract_tb(exc.__traceback__)[-1]
         sink.append(
             Finding(
@@ -321,7 +334,8 @@ def check_across(ws: Workspace, matrices: list[Matrix]) -> list[Finding]:
     for rule in REGISTRY.workspace.enabled(ws.config):
         try:
             findings.extend(rule.run(ctx))
-        except Exception as exc:  # noqa: BLE001 - a rule's bug becomes a PM000 finding
+        except Exception as exc:  # noqa: BLE001 - the per-rule boundary: a PM000 finding, and logged
+            _log_rule_failure(rule.info.code, matrices[0].path if matrices else "")
             findings.append(
                 Finding(
                     "PM000",
@@ -473,7 +487,7 @@ def _run_pieces(
         for worker, reader, share in workers:
             try:
                 parts.append(reader.recv())
-            except Exception:  # noqa: BLE001 - any failure to receive is said on stderr
+            except (EOFError, OSError, pickle.UnpicklingError):  # said on stderr
                 # EOF mostly: never wait for a worker that cannot answer. Killed (out of memory?)
                 # or failed before or while sending: its rows are checked here
                 worker.join()

@@ -292,7 +292,7 @@ def replace_atomically(
         if before_rename is not None:
             before_rename()
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException:  # not handled: the temporary file is removed, whatever went wrong, and re-raised
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise

@@ -144,9 +144,6 @@ class Table:
     def __post_init__(self) -> None:
         self.role_index = self.roles.first  # role -> first column (asked for every row's cells)
 
-    def has_column(self, column: str) -> bool:
-        return column in self.columns
-
 
 class MatrixFormat(str, Enum):
     MARKDOWN = "markdown"
@@ -177,7 +174,6 @@ class Matrix:
     tables: list[Table] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
     governing_docs: list[GoverningDoc] = field(default_factory=list)
-    had_bom: bool = False
     # the `[columns]` configuration it was parsed with (a re-parse uses the same)
     columns: ColumnSpec = EMPTY_SPEC
     _index: LineIndex | None = field(default=None, repr=False)

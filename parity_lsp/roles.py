@@ -1,4 +1,5 @@
-"""Column roles and status meanings (SPEC 8): which column of a table plays which part, and
+"""Column roles and status meanings (docs/spec/matrix.md#column-roles,
+docs/spec/matrix.md#status-meanings): which column of a table plays which part, and
 what a status value means.
 
 Invariant: pure, no IO. Roles are assigned once per table when it is parsed (`assign_roles`);
@@ -17,7 +18,8 @@ its role, in this order of precedence:
 3. only in tables that are not template tables: from words of the header (`inferred`), and the
    first column as the capability when no column is named like one (`first column`).
 
-A *template table* has a `Capability` and a `Status` column (SPEC 2): it is a matrix whatever
+A *template table* has a `Capability` and a `Status` column (docs/spec/matrix.md#matrix-tables):
+it is a matrix whatever
 its other columns (PM001 reports the missing ones) and its other columns are read as before
 (no inference). Any other table is a matrix when it has a status column and at least one
 evidence-role column (code, tests, ci, evidence).
@@ -179,7 +181,7 @@ class TableRoles:
     by_index: tuple[str | None, ...]  # role per column (None: an extra column)
     origins: tuple[RoleOrigin, ...]  # why, per column
     first: dict[str, int]  # role -> its first column
-    template: bool  # a template table (Capability and Status columns, SPEC 2)
+    template: bool  # a template table (Capability and Status columns, docs/spec/matrix.md#matrix-tables)
     # evidence columns in order: (column index, role), the columns whose references are parsed
     evidence_columns: tuple[tuple[int, str], ...]
     # what the table has a column for: TESTS when a tests column (or a mixed evidence column
@@ -189,9 +191,6 @@ class TableRoles:
     @property
     def is_matrix(self) -> bool:
         return self.template or (STATUS in self.first and bool(self.evidence_columns))
-
-    def columns_of(self, role: str) -> tuple[int, ...]:
-        return tuple(i for i, r in enumerate(self.by_index) if r == role)
 
     def role_at(self, index: int) -> str | None:
         return self.by_index[index] if 0 <= index < len(self.by_index) else None
@@ -273,7 +272,8 @@ def assign_roles(names: Sequence[str], spec: ColumnSpec | None = None) -> TableR
         known = TEMPLATE_COLUMNS.get(name)
         if known is not None and roles[i] is None:
             give(i, known, TEMPLATE, "")
-    # the template's rule (SPEC 2): its `Capability` and `Status` columns play those roles
+    # the template's rule (docs/spec/matrix.md#matrix-tables): its `Capability` and `Status`
+    # columns play those roles
     template = (
         CAPABILITY in first
         and STATUS in first
@@ -418,7 +418,8 @@ TEMPLATE_MEANINGS = {
     "exception": EXCEPTION,
 }
 
-# The built-in lexicon (SPEC 8), for tables that are not template tables when no status
+# The built-in lexicon (docs/spec/matrix.md#status-meanings), for tables that are not template
+# tables when no status
 # vocabulary is configured.
 LEXICON: dict[str, tuple[str, ...]] = {
     SHIPPED: (

@@ -1,8 +1,9 @@
 """What `parity-lsp init` writes.
 
 - In a repository that already keeps matrix-like tables (`discover`): a `.parity-lsp.toml` with
-  the `[columns]` and `[statuses]` inferred from them (SPEC 8) and `include` globs for the files
-  found, and a summary of what was inferred and what could not be (`Discovery.summary`).
+  the `[columns]` and `[statuses]` inferred from them (docs/spec/matrix.md#column-roles,
+  docs/spec/matrix.md#status-meanings) and `include` globs for the files found, and a summary
+  of what was inferred and what could not be (`Discovery.summary`).
 - In a repository without any: a starter matrix and a `.parity-lsp.toml`, in neutral words (no
   product of our own example). The starter rows are Planned with "Missing proof" evidence and no
   owner: a fresh `parity-lsp check` passes (only PM103 owner-unassigned, at info level), and
@@ -220,7 +221,7 @@ class Discovery:
         if any(not t.template for t in self.tables):
             lines += [
                 "",
-                "# Which column plays which role (SPEC 8): inferred from the headers found.",
+                "# Which column plays which role: inferred from the headers found.",
                 "[columns]",
             ]
             lines += [f"{_toml_key(role)} = {_toml_list(names)}" for role, names in columns.items()]

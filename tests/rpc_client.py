@@ -3,7 +3,8 @@
 Deliberately independent of pygls/pytest-lsp, so tests can send what a real client never would
 (malformed JSON, wrong types, out-of-order versions, bursts) and see exactly what comes back.
 
-    async with RawClient.start(root) as c:          # spawns `python -m parity_lsp serve`
+    async with RawClient.start(root) as c:          # the server in this process (lspkit)
+    async with RawClient.start(root, process=True) as c:   # spawns `python -m parity_lsp serve`
         await c.initialize(root)
         reply = await c.request("textDocument/hover", {...})   # the whole response message
         c.notify("textDocument/didOpen", {...})
@@ -21,6 +22,8 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from lspkit import ALWAYS_A_PROCESS, InProcessServer
 
 SERVER = [sys.executable, "-m", "parity_lsp", "serve"]
 
@@ -62,7 +65,21 @@ class RawClient:
         command: list[str] | None = None,
         env: dict | None = None,
         stderr_path: Path | None = None,
+        process: bool = False,
     ):
+        """The server: `python -m parity_lsp serve` (or `command`, in `cwd`, its stderr to
+        `stderr_path`) when a process is asked for (`process`, a `command`, an `env`), else
+        served in this process over pipes (tests/lspkit.py, InProcessServer): the same bytes
+        both ways; it never reads its working directory (tests/test_lsp_workspace_state.py),
+        and what it logs goes to this process's (captured) stderr."""
+        if not (process or command or env or ALWAYS_A_PROCESS):
+            server = await InProcessServer().start(limit=1 << 26)
+            client = cls(server)
+            try:
+                yield client
+            finally:
+                await client.close()
+            return
         with contextlib.ExitStack() as opened:  # the server has its own descriptor once started
             stderr = (
                 opened.enter_context(open(stderr_path, "wb")) if stderr_path else asyncio.subprocess.DEVNULL

@@ -110,7 +110,7 @@ def matrix(
     before_table: str = "",
     after: str = "",
 ) -> str:
-    """A Markdown matrix with the full 9-column header (SPEC 2) and one row per entry.
+    """A Markdown matrix with the full 9-column header (docs/spec/matrix.md#matrix-tables) and one row per entry.
 
     A row is a dict of short keys (cap, feature, status, proof, code, tests, ci, owner, notes;
     unspecified cells get harmless defaults: a unique capability, status Partial, proof unit,

@@ -15,11 +15,10 @@ planted ones, and the expected set is written from the truth, not from what the 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import clikit
 import pytest
 from rulekit import MATRIX, findings, matrix
 from test_ci_verdict import write_tree
@@ -332,13 +331,7 @@ def root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def cli_run(root):
-    proc = subprocess.run(
-        [sys.executable, "-m", "parity_lsp", "check", "--format", "json"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = clikit.run("check", "--format", "json", cwd=root)  # in this process (tests/clikit.py)
     assert proc.stderr == "", proc.stderr
     return proc.returncode, json.loads(proc.stdout)
 
@@ -474,7 +467,7 @@ def test_other_ranges(diags):
     assert d["column"] < on(diags, "ignored_not_run", "PM203")["column"]  # order: line, column, code
 
 
-# --- PM403 fixes (unsafe: offered by the editor, `null` in JSON per SPEC 6) ----------------------
+# --- PM403 fixes (unsafe: offered by the editor, `null` in JSON per docs/spec/cli.md#json-output) ----------------------
 
 
 def test_pm403_fix_offers_the_step_that_runs_the_test(root, diags):

@@ -6,7 +6,7 @@ doc comments, attributes, raw strings with braces), a Python package with `tests
 `tests/integration` (classes, decorators, async defs, pytest tests), a CI workflow with several
 jobs, a charter, an exceptions audit declaring EX-01..EX-03, and `docs/parity/matrix.md`: 57
 rows in the template's style, grouped under the template's headings, using every evidence form
-of SPEC section 3. As committed, every reference in it is right and `check` reports nothing.
+of docs/spec/evidence.md#forms. As committed, every reference in it is right and `check` reports nothing.
 
 The test copies the fixture to a temporary git repository, commits it, and lets it rot the way
 real repositories do: a script of concrete commits (lines inserted above functions, a function
@@ -26,12 +26,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import clikit
 import pytest
 
 FIXTURE = Path(__file__).parent / "fixtures" / "realistic"
@@ -71,14 +71,7 @@ def git(repo: Path, *args: str) -> str:
 
 def parity(repo: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    return subprocess.run(
-        [sys.executable, "-m", "parity_lsp", *args],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return clikit.run(*args, cwd=repo, env=env)  # in this process (tests/clikit.py)
 
 
 def check_json(repo: Path) -> tuple[int, dict]:

@@ -15,7 +15,8 @@ PKG = Path(__file__).resolve().parent.parent / "parity_lsp"
 REPO = PKG.parent
 SPEC = REPO.parent / "shared" / "SPEC.md"
 
-# SPEC section 4, as of this writing (also compared with SPEC.md itself when it is beside the repo)
+# the product specification's rule table, as of this writing (also compared with SPEC.md itself when it
+# is beside the repo); docs/spec/rules.md is generated from the registry (tests/test_spec_docs.py)
 SPEC_CODES = {
     "PM001",
     "PM002",

@@ -1,4 +1,4 @@
-"""Command models, SPEC 5 matching, and following make/npm (parity_lsp.workspace.ci.commands)."""
+"""Command models, matching (docs/spec/ci.md#matching), and following make/npm (parity_lsp.workspace.ci.commands)."""
 
 from __future__ import annotations
 
@@ -224,7 +224,7 @@ def test_parse_never_raises(garbage):
     selection_key(cmd)
 
 
-# --- selection keys and SPEC 5 matching --------------------------------------------------------
+# --- selection keys and matching (docs/spec/ci.md#matching) --------------------------------------------------------
 
 
 def test_selection_key_ignores_spelling_and_wrappers():
@@ -368,6 +368,7 @@ def test_follow_package_scripts(tmp_path):
 
 # --- the job's command index answers as comparing with every step ---------------------------
 
+from conftest import examples  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -397,7 +398,7 @@ _COMMANDS = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(_COMMANDS, max_size=12), st.lists(_COMMANDS, min_size=1, max_size=6))
 def test_command_index_matches_like_every_step_compared(steps, cited):
     index = CommandIndex(steps)

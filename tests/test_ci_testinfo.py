@@ -4,6 +4,7 @@ call disabled (PM308) is what the CI model calls ignored (PM203's verdicts), on 
 
 from __future__ import annotations
 
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rulekit import CI_REF, MATRIX, at, check, in_row, matrix, only, sources, workspace
@@ -48,7 +49,7 @@ RUST_PIECES = [
 ]
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(st.lists(st.sampled_from(RUST_PIECES), max_size=60).map("".join))
 def test_the_ci_model_and_the_rules_agree_on_every_fn(text):
     defs = find_definitions("src/lib.rs", text) or []
@@ -110,7 +111,7 @@ def test_cfg_attr_ignore_is_not_disabled_for_the_rules_nor_for_ci(tmp_path):
     assert find_rust_test(LEDGER, "tests::always_ignored").ignored is True
 
 
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=examples(800), deadline=None)
 @given(st.lists(st.sampled_from(RUST_PIECES), max_size=60).map("".join))
 def test_without_ignore_or_mod_no_test_is_ignored_or_in_a_module(text):
     """the cargo runner skips the scan of a file holding neither `ignore` nor `mod`: every fn there

@@ -1,4 +1,4 @@
-"""The CI-gating verdict (SPEC section 5, issue 3) on a real workspace written to disk.
+"""The CI-gating verdict (docs/spec/ci.md#gating, issue 3) on a real workspace written to disk.
 
 The fixture (tests/fixtures/ci/workspace.txt) holds a Cargo workspace (core, arco-cli, arco-flow,
 an excluded crate), a Python package with unit/integration/e2e tests under python/pkg, a Go

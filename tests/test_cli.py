@@ -1,4 +1,5 @@
-"""The command line as a user meets it: real processes, real files, exit codes and output."""
+"""The command line as a user meets it: real files, exit codes and output (`cli.main` in this
+process: tests/clikit.py), and real processes for what only the console script shows."""
 
 import json
 import os
@@ -8,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import clikit
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,16 +29,9 @@ def user_env() -> dict:
 
 
 def run(*args, cwd=None, input=None):
-    env = user_env()
-    return subprocess.run(
-        [sys.executable, "-m", "parity_lsp", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        input=input,
-        timeout=120,
-    )
+    """`parity-lsp ARGS` in this process (tests/clikit.py); the tests below that need the
+    console script's own exit (pipes, closed and full streams) start it as a process."""
+    return clikit.run(*args, cwd=cwd, input=input, env=user_env())
 
 
 def make_repo(tmp_path, files):
@@ -327,13 +322,20 @@ def _shell(command, cwd):
 def test_closed_stdout_is_exit_2_with_one_line(tmp_path, findings):
     row = GOOD_ROW.replace("`src/lib.rs:2`", "`src/gone.rs`") if findings else GOOD_ROW
     root = make_repo(tmp_path, {"src/lib.rs": GOOD_CODE, "docs/parity/m.md": HEADER + row})
-    for fmt in ("text", "json"):
-        proc = _shell(f"{sys.executable} -m parity_lsp check --format {fmt} >&-", root)
+    # the console script once, started with stdout closed; every command in this process
+    if findings:
+        proc = _shell(f"{sys.executable} -m parity_lsp check --format text >&-", root)
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.splitlines() == [
             "parity-lsp: error: standard output is closed: nothing can be written"
         ]
-    proc = _shell(f"{sys.executable} -m parity_lsp rule PM005 >&-", root)
+    for args in (("check", "--format", "text"), ("check", "--format", "json")):
+        proc = clikit.run(*args, cwd=root, env=user_env(), stdout_closed=True)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines() == [
+            "parity-lsp: error: standard output is closed: nothing can be written"
+        ]
+    proc = clikit.run("rule", "PM005", cwd=root, env=user_env(), stdout_closed=True)
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
 
 
@@ -356,8 +358,15 @@ def test_a_full_disk_on_stdout_is_exit_2_with_one_line(tmp_path, findings):
     row = GOOD_ROW.replace("| Planned |", "| Plannd |") if findings else GOOD_ROW  # PM101, a safe fix
     full = full_device(tmp_path)
     root = make_repo(tmp_path / "repo", {"src/lib.rs": GOOD_CODE, "docs/parity/m.md": HEADER + row})
+    # the console script once (its output flushed at exit); every command in this process
+    if findings:
+        proc = _shell(f"{sys.executable} -m parity_lsp check > {full}", root)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines() == [
+            "parity-lsp: error: could not write the output to standard output: no space left on the device"
+        ]
     for args in ("check", "check --format json", "report", "fix --dry-run"):
-        proc = _shell(f"{sys.executable} -m parity_lsp {args} > {full}", root)
+        proc = clikit.run(*args.split(), cwd=root, env=user_env(), stdout_to=full)
         if args == "fix --dry-run" and not findings:
             assert proc.returncode == 0  # nothing to print: nothing lost
             continue

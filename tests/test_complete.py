@@ -1,17 +1,20 @@
-"""Completion engine (`parity_lsp.features.complete`) on real temp workspaces: concrete labels,
+"""Completion engine (`parity_lsp.features.completion`) on real temp workspaces: concrete labels,
 insert texts and replace ranges for every column, half-typed rows included."""
 
 from __future__ import annotations
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lspkit import HEADER, write_tree
 
 from parity_lsp.config import Config
 from parity_lsp.engine import parse_matrix
-from parity_lsp.features.complete import GROUPS, complete
+from parity_lsp.features.completion import complete
+from parity_lsp.features.hover import hover
 from parity_lsp.workspace.index import Workspace
+from parity_lsp.workspace.tree import FileTree
 
 MATRIX = "docs/parity/m.md"
 LIB_RS = """\
@@ -378,13 +381,24 @@ def test_owners_used_in_the_workspace_most_frequent_first(ws):
     assert "@" not in labels(items)
 
 
-def test_group_headings_from_the_template(ws):
-    text = "# Matrix\n\n## Sensors\n\n## Sch^\n"
-    items, text, _cursor = run(ws, text)
-    assert labels(items)[0] == "Scheduling" and labels(items)[-1] == "Sensors"
-    assert set(labels(items)) == set(GROUPS)
-    assert replaced(items[0], text) == "Sch" and items[0].insert_text == "Scheduling"
+def test_group_headings_are_the_workspace_matrices_groups(ws):
+    """Issue 20: the headings offered are the groups of this workspace's matrices (the
+    headings above their tables), most used first, those already in this file last; not a
+    list from one example matrix."""
+    other = parse_matrix(
+        "docs/parity/other.md",
+        "## Query planning\n\n" + OTHER + "\n## Storage\n\n" + OTHER + "\n## Query planning\n\n" + OTHER,
+    )
+    text, cursor = at("# Matrix\n\n## Storage\n\n" + HEADER + "\n## Qu^\n")
+    mine = parse_matrix(MATRIX, text)
+    items = complete(ws, MATRIX, text, cursor, [mine, other])
+    assert labels(items) == ["Query planning", "Storage"]
+    assert replaced(items[0], text) == "Qu" and items[0].insert_text == "Query planning"
+    assert items[0].detail == "heading of 2 matrix tables"
     assert items[-1].detail == "already a heading in this file"
+    # the template's example groups are not offered to a workspace that does not use them
+    assert "Scheduling" not in labels(items)
+    assert complete(ws, MATRIX, text, cursor) == []  # no matrices known: nothing to offer
     assert run(ws, "# Sch^\n")[0] == []
 
 
@@ -435,21 +449,19 @@ def test_the_file_tree_built_in_steps_is_the_one_completions_use(tmp_path):
     import asyncio
 
     from parity_lsp.analysis import Analysis
-    from parity_lsp.features import complete as complete_mod
 
     files = {f"crates/c{i % 7}/src/m{i}.rs": "pub fn f() {}\n" for i in range(50)}
     files.update({f"crates/c{i}/tests/t.rs": "#[test]\nfn t() {}\n" for i in range(7)})
     files[".github/workflows/ci.yml"] = "jobs: {}\n"
     write_tree(tmp_path, files)
     analysis = Analysis(tmp_path)
-    complete_mod._tree_cache.clear()
-    steps = complete_mod.file_tree_steps(analysis.ws, files_per_step=8)
+    steps = analysis.ws.file_tree_steps(files_per_step=8)
     asyncio.run(analysis.run_in_steps(steps, step_seconds=0))
-    primed = complete_mod._tree_cache.tree
-    assert complete_mod._tree_cache.files is analysis.ws.files()
-    fresh = complete_mod.FileTree(analysis.ws.files())
+    primed = analysis.ws._tree.tree
+    assert primed is not None and primed.files is analysis.ws.files()
+    fresh = FileTree(analysis.ws.files())
     assert primed.children == fresh.children and primed.counts == fresh.counts
-    assert complete_mod.file_tree(analysis.ws) is primed  # used as it is, not rebuilt
+    assert analysis.ws.file_tree() is primed  # used as it is, not rebuilt
     assert primed.is_dir("crates/c3/tests") and primed.is_file("crates/c3/tests/t.rs")
 
 
@@ -460,17 +472,15 @@ def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
     import time
 
     from parity_lsp.analysis import Analysis
-    from parity_lsp.features import complete as complete_mod
 
     write_tree(tmp_path, {f"src/m{i}.rs": "" for i in range(40)})
     analysis = Analysis(tmp_path)
-    complete_mod._tree_cache.clear()
 
     async def session():
         analysis.defer_until = time.monotonic() + 60  # the client keeps talking
         tree = asyncio.ensure_future(
             analysis.run_in_steps(
-                complete_mod.file_tree_steps(analysis.ws, files_per_step=4),
+                analysis.ws.file_tree_steps(files_per_step=4),
                 step_seconds=0,
                 while_talking=True,
             )
@@ -491,10 +501,10 @@ def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
         assert polite_steps == list(range(10))
 
     asyncio.run(session())
-    assert complete_mod._tree_cache.tree.is_file("src/m39.rs")
+    assert analysis.ws.file_tree().is_file("src/m39.rs")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -523,13 +533,11 @@ def test_the_tree_is_built_while_the_client_talks_other_work_waits(tmp_path):
 def test_a_patched_tree_is_the_tree_of_the_new_list(changes):
     """Created and deleted files patch the completion tree; it must equal a tree built anew
     (no empty directory left behind, counts of source/test/workflow files exact)."""
-    from parity_lsp.features.complete import FileTree, _patch
-
     files = ["src/lib.rs", "tests/t.rs", "README.md"]
     tree = FileTree(list(files))
     for create, path in changes:
         new = sorted(set(files) | {path}) if create else [f for f in files if f != path]
-        assert _patch(tree, files, new)
+        assert tree.patch(new)
         files = new
         fresh = FileTree(files)
         assert (tree.children, tree.counts, tree.files) == (fresh.children, fresh.counts, files)
@@ -537,22 +545,20 @@ def test_a_patched_tree_is_the_tree_of_the_new_list(changes):
 
 def test_a_created_file_patches_the_tree_the_next_completion_uses(tmp_path):
     from parity_lsp.analysis import Analysis
-    from parity_lsp.features import complete as complete_mod
 
     write_tree(tmp_path, {"crates/a/src/lib.rs": "", "crates/a/tests/t.rs": ""})
     analysis = Analysis(tmp_path)
-    complete_mod._tree_cache.clear()
-    before = complete_mod.file_tree(analysis.ws)
+    before = analysis.ws.file_tree()
     (tmp_path / "crates/b/tests").mkdir(parents=True)
     (tmp_path / "crates/b/tests/new_test.rs").write_text("")
     analysis.files_changed([("crates/b/tests/new_test.rs", True)])
-    after = complete_mod.file_tree(analysis.ws)
+    after = analysis.ws.file_tree()
     assert after is before  # patched in place, not built again
     assert after.is_file("crates/b/tests/new_test.rs") and after.counts["crates"] == [1, 2, 0]
     (tmp_path / "crates/a/tests/t.rs").unlink()
     analysis.files_changed([("crates/a/tests/t.rs", True)])
-    tree = complete_mod.file_tree(analysis.ws)
-    fresh = complete_mod.FileTree(analysis.ws.files())
+    tree = analysis.ws.file_tree()
+    fresh = FileTree(analysis.ws.files())
     assert (tree.children, tree.counts) == (fresh.children, fresh.counts)
     assert "crates/a/tests" not in tree.children
 
@@ -569,3 +575,117 @@ def test_status_values_of_a_table_with_its_own_words_come_first(tmp_path):
     assert "done" in order and "not started" in order
     assert items[0].detail == "Status"
     assert items[0].documentation.startswith("**shipped** — `✅` is in the built-in lexicon (shipped)")
+
+
+# --- one vocabulary text (issue 20 item 5) -------------------------------------------------------
+
+
+def _exception_row(evidence: str) -> str:
+    return f"| Tenancy | x | Exception | unit | {evidence} | — | — | @core | |\n"
+
+
+def test_status_meanings_are_hovers_and_say_what_pm206_checks(ws):
+    """Completion and hover say the same thing of each status, and what they say of an
+    Exception row is what PM206 and PM207 check: the exceptions document *or* a declared id
+    (completion used to say "and", contradicting hover and the rule)."""
+    from parity_lsp.engine import check_paths
+
+    items, _text, _ = run(ws, HEADER + "| Ticks | Events | ^ |\n")
+    completion_docs = {c.label: c.documentation for c in items}
+    for status, doc in completion_docs.items():
+        text = HEADER + f"| Ticks | Events | {status} |\n"
+        shown = hover(ws, parse_matrix(MATRIX, text), text.rindex(status) + 1)
+        assert shown is not None and shown.markdown == doc, status
+    exception = completion_docs["Exception"]
+    assert "(`docs/audits/arco-exceptions.md`): a path or link to it, or an exception id" in exception
+    assert "and cite" not in exception
+
+    # what PM206/PM207 do with such rows
+    def findings_of(evidence: str) -> list[str]:
+        (ws.root / MATRIX).write_text(HEADER + _exception_row(evidence))
+        fresh = Workspace(ws.root)
+        return sorted(f.code for f in check_paths(fresh, [MATRIX]).findings if f.code in ("PM206", "PM207"))
+
+    assert findings_of("see EX-01") == []  # an id it declares, no path: enough
+    assert findings_of("`docs/audits/arco-exceptions.md`") == []  # the document, no id: enough
+    assert findings_of("see EX-99") == ["PM207"]  # an id it does not declare
+    assert findings_of("no reason given") == ["PM206"]
+
+
+def test_proof_level_meanings_are_hovers_and_name_the_configured_globs(ws):
+    items, _text, _ = run(ws, HEADER + "| Ticks | Events | Implemented | ^ |\n")
+    for item in items:
+        text = HEADER + f"| Ticks | Events | Implemented | {item.label} |\n"
+        shown = hover(ws, parse_matrix(MATRIX, text), text.rindex(item.label) + 1)
+        assert shown is not None and shown.markdown == item.documentation, item.label
+    docs = {c.label: c.documentation for c in items}
+    assert "Tests at this level: " in docs["e2e"] and "a test whose name has `e2e`" in docs["e2e"]
+    assert "No test is at this level" in docs["prod"]
+
+
+def test_owners_follow_a_row_edit_that_changes_the_matrix_in_place(tmp_path):
+    """A row edit updates the server's matrix in place (incremental.py): the owners offered
+    are those of the edited text, not of the matrix as first parsed."""
+    from parity_lsp.analysis import Analysis
+
+    first = HEADER + "| A | x | Planned | unit | — | — | — | @old | |\n"
+    write_tree(tmp_path, {MATRIX: first})
+    analysis = Analysis(tmp_path)
+    analysis.open_document(MATRIX, first, 1)
+    state = analysis.check(MATRIX)
+    assert state is not None
+    model = state.model
+    typing = "| B | x | Planned | unit | — | — | — | @"
+
+    def owners(text: str) -> list[str]:
+        matrices = [s.model for s in analysis.states.values()]
+        return labels(complete(analysis.ws, MATRIX, text + typing, len(text + typing), matrices))
+
+    assert owners(first) == ["@old"]
+    edited = first.replace("@old", "@new")
+    analysis.open_document(MATRIX, edited, 2)
+    assert analysis.check(MATRIX).model is model  # updated in place: the same object
+    assert owners(edited) == ["@new"]
+
+
+LINE_PIECES = [
+    "| Capability | Status | Evidence (Tests) |",
+    "|---|---|---|",
+    "| :-- | --: |",
+    "> |---|---|",
+    " > > | - |",
+    "--- | ---",
+    "-|-",
+    "| A | x | `a.rs` |",
+    "A | x | y",
+    "<!-- parity-lsp: disable-next-line PM301 -->",
+    "  <!-- note -->",
+    "",
+    "   ",
+    "Prose with a - dash",
+    "> quoted prose",
+    "\ufeff| Capability | Status |",
+    "|",
+    ":|:",
+    "----",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(LINE_PIECES), min_size=1, max_size=14),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.booleans(),
+)
+def test_the_table_header_above_the_cursor_is_the_line_walks(lines, newline, mixed):
+    """The header lookup (C-level searches) answers as the walk up the lines it replaced
+    (tests every line of random texts of table lines, prose, comments, quotes, CRLF, lone CR)."""
+    from parity_lsp.features.completion.cursor import _header_above, _header_above_walk
+
+    breaks = [newline if not mixed or i % 3 else "\r\n" for i in range(len(lines))]
+    text = "".join(line + brk for line, brk in zip(lines, breaks, strict=True))
+    starts = [0]
+    for line, brk in zip(lines, breaks, strict=True):
+        starts.append(starts[-1] + len(line) + len(brk))
+    for ls in starts:
+        assert _header_above(text, ls) == _header_above_walk(text, ls), (text, ls)

@@ -2,6 +2,7 @@
 
 import re
 
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -216,7 +217,7 @@ def tables(draw):
     return pre.replace("\n", eol) + body + post.replace("\n", eol)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_property_idempotent_and_cells_preserved(src):
     once = fmt(src)

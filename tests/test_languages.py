@@ -17,13 +17,14 @@ from rulekit import MATRIX, at, check, in_row, matrix, one, only, row_line, work
 
 from parity_lsp import languages
 from parity_lsp.engine import parse_matrix
-from parity_lsp.features.complete import complete, file_category
+from parity_lsp.features.completion import complete
 from parity_lsp.features.hover import hover
 from parity_lsp.languages import Language, PartialRecs
 from parity_lsp.parse.evidence import is_path_candidate
 from parity_lsp.workspace.index import Workspace
 from parity_lsp.workspace.symbols import PartialDefinitions, find_definitions, language_for_path, lookup
 from parity_lsp.workspace.symbols._common import Rec
+from parity_lsp.workspace.tree import file_category
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -413,7 +413,7 @@ def test_line_drift_points_to_the_definition(checked):
 
 
 def test_ci_commands_of_other_test_runners_are_unknown_not_a_failure(checked):
-    """SPEC 5 understands cargo, pytest and go: `swift test`, `gradle test`, `mvn test`,
+    """Cargo, pytest and go are understood (docs/spec/ci.md#runners): `swift test`, `gradle test`, `mvn test`,
     `dotnet test`, `ctest`, `bundle exec rspec` are "unknown" (no PM203), never "does not run"."""
     root, diags = checked
     gated = {row_line(root, cap) for cap in ("gated swift", "gated gradle", "gated maven")}

@@ -74,6 +74,15 @@ def _check_records(lang_id: str, text: str) -> None:
         assert len(r.signature) <= 200
 
 
+@pytest.mark.parametrize(
+    "text", ['it.skip(""', 'it("", () => {})', 'describe("", () => { it("a", () => {}) })']
+)
+def test_a_test_with_an_empty_title_is_not_recorded(text):
+    """Found by the test below: `it.skip(""` was a test named "" (no row can cite it)."""
+    _check_records("typescript", text)
+    assert [r.qualname for r in languages.scanner(languages.by_id("typescript"))(text)] in ([], ["a"])
+
+
 @pytest.mark.parametrize("lang_id", LANGS)
 def test_scanners_never_raise_and_stay_inside_the_text(lang_id):
     @settings(

@@ -33,7 +33,8 @@ def root(tmp_path):
 
 async def test_push_client_gets_workspace_wide_diagnostics_with_metadata(root):
     # neovim 0.7 has no pull diagnostics: everything is pushed, unopened matrices included
-    async with session(root, client="neovim@v0.7.0") as lsp:
+    # (a server process: textDocument/publishDiagnostics end to end, tests/test_lsp_process.py)
+    async with session(root, client="neovim@v0.7.0", process=True) as lsp:
         diags = await pushed(lsp, uri(root, "docs/parity/other.md"))
         assert codes(diags) == [("PM301", 2)]
         diags = await pushed(lsp, uri(root, "docs/parity/m.md"))

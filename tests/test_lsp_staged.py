@@ -132,7 +132,7 @@ async def test_imports_ahead_of_use_and_indexing_wait_for_the_open_matrixs_seman
 
     imported: list[str] = []
     monkeypatch.setattr(server_module, "importlib", SimpleNamespace(import_module=imported.append))
-    monkeypatch.setattr(server_module, "_warm_up_modules", lambda: ["parity_lsp.features.complete"])
+    monkeypatch.setattr(server_module, "_warm_up_modules", lambda: ["parity_lsp.features.completion"])
     ls = server_module.ParityServer()
     stage = asyncio.get_running_loop().create_future()
     ls.folders = [SimpleNamespace(completing={"docs/parity/matrix.md": stage})]
@@ -142,4 +142,4 @@ async def test_imports_ahead_of_use_and_indexing_wait_for_the_open_matrixs_seman
     assert imported == [] and not indexing.done(), "nothing runs while the semantic stage does"
     stage.set_result(None)
     await asyncio.wait_for(asyncio.gather(warming, indexing), 10)
-    assert imported == ["parity_lsp.features.complete"]
+    assert imported == ["parity_lsp.features.completion"]

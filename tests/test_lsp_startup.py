@@ -19,7 +19,7 @@ ENGINE = [
     "parity_lsp.parse.markdown",
     "parity_lsp.workspace.index",
     "parity_lsp.workspace.ci.verdict",
-    "parity_lsp.features.complete",
+    "parity_lsp.features.completion",
     "parity_lsp.cli",
     "markdown_it",
     "yaml",

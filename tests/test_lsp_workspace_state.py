@@ -21,10 +21,18 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from lspkit import HEADER, codes, wait_for
+from lspkit import (
+    ALWAYS_A_PROCESS,
+    HEADER,
+    client_capabilities,
+    client_converter,
+    codes,
+    start_in_process,
+    stop_in_process,
+    wait_for,
+)
 from lsprotocol import types
-from pygls.protocol import default_converter
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 FIXTURE = Path(__file__).parent / "fixtures" / "realistic"
@@ -47,7 +55,7 @@ async def client(
     publishDiagnostics is recorded in order (`lsp.history`)."""
 
     def make_client() -> LanguageClient:
-        lsp = LanguageClient(converter_factory=default_converter)
+        lsp = LanguageClient(converter_factory=client_converter)
         own = (types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, types.WORKSPACE_CONFIGURATION)
         register_lsp_features(lsp, {k: f for k, f in DEFAULT_CLIENT_FEATURES.items() if k not in own})
         lsp.history = []
@@ -66,9 +74,12 @@ async def client(
 
         return lsp
 
-    lsp = await ClientServerConfig(
-        server_command=server_command or SERVER, client_factory=make_client
-    ).start()
+    if server_command is None and not ALWAYS_A_PROCESS:  # served in this process (tests/lspkit.py)
+        lsp = await start_in_process(make_client)
+    else:
+        lsp = await ClientServerConfig(
+            server_command=server_command or SERVER, client_factory=make_client
+        ).start()
     for scope, value in (settings or {"": {}}).items():
         lsp.set_configuration({"parityLsp": value}, scope_uri=scope or None)
 
@@ -89,6 +100,8 @@ async def client(
             await asyncio.wait_for(lsp.shutdown_session(), 10)
         with contextlib.suppress(Exception):
             await lsp.stop()
+        if getattr(lsp, "in_process", None):
+            await stop_in_process(lsp)
 
 
 def open_text(lsp, path: Path, text: str | None = None, version: int = 1) -> str:
@@ -392,7 +405,11 @@ async def test_no_root_uses_the_opened_files_root_never_the_working_directory(tm
         )
         # src/lib.rs exists under the project: only src/gone.rs is missing
         assert codes(lsp.diagnostics[uri]) == [("PM103", 4), ("PM301", 5)]
-        assert [m.message for m in lsp.log_messages if "matrices checked under" in m.message] == [
+        said = await wait_for(  # the log message may come right after the diagnostics
+            lambda: [m.message for m in lsp.log_messages if "matrices checked under" in m.message],
+            what="the log message of the check",
+        )
+        assert said == [
             f"parity-lsp {__import__('parity_lsp').__version__}: 2 matrices checked under {project.resolve()}"
         ]
     events = audit(log)

@@ -1,4 +1,4 @@
-"""Never silent (issue 16 item 9, issue 17 item 4, SPEC 8): a file that is not a matrix, a
+"""Never silent (issue 16 item 9, issue 17 item 4, docs/spec/cli.md#never-silent): a file that is not a matrix, a
 directory or workspace with no matrix, a root chosen without a marker — the user is told, in
 the CLI (stderr, the last line, every format's structure), in CI (exit status) and in the
 editor (an information-level PM005 on the open document)."""

@@ -1,4 +1,4 @@
-"""`--format json` against the SPEC section 6 schema (strict: no extra keys)."""
+"""`--format json` against the docs/spec/cli.md#json-output schema (strict: no extra keys)."""
 
 from __future__ import annotations
 
@@ -194,7 +194,7 @@ def test_json_matches_the_schema_and_key_order():
     out = render(build(), "json")
     data = json.loads(out)
     assert validate(data, SCHEMA) == []
-    # SPEC 6's keys in its order; what the run covered (issue 16/17) added after `summary`
+    # docs/spec/cli.md#json-output's keys in its order; what the run covered (issue 16/17) added after `summary`
     assert list(data) == [
         "version",
         "root",
@@ -273,6 +273,7 @@ def test_json_empty_report():
     assert data["diagnostics"] == [] and data["summary"] == {"error": 0, "warning": 0, "info": 0, "hint": 0}
 
 
+from conftest import examples  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -330,7 +331,7 @@ def test_json_is_json_dumps_indent_2_byte_for_byte(items, empty_report):
 from parity_lsp.output import locate  # noqa: E402
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(st.sampled_from(["a", "é", "😀", "\n", "\r\n", "\r", "|", " "]), max_size=25).map("".join),
     st.lists(

@@ -121,7 +121,7 @@ def test_text_all_checks_passed():
 
 
 def test_text_summary_says_what_was_checked():
-    # SPEC 8 "Never silent": matrices, rows, the findings, the included files without a table
+    # docs/spec/cli.md#never-silent: matrices, rows, the findings, the included files without a table
     text = "abcdefghij"
     fs = [
         Finding("PM001", Severity.ERROR, PATH, Span(0, 1), "e"),
@@ -220,6 +220,7 @@ def test_render_rejects_unknown_format():
 
 # --- the context line's shortcut for ASCII lines measures like the character-by-character way --
 
+from conftest import examples  # noqa: E402
 from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -262,7 +263,7 @@ def _reference_context(d, lines, color):
     )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     st.integers(0, 260).flatmap(  # lines of any length up to 260 (Hypothesis favours short ones)
         lambda n: (

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import clikit
 import pytest
 from workloads import generate
 
@@ -59,22 +60,8 @@ def test_a_worker_that_fails_leaves_its_rows_to_the_parent(workload, monkeypatch
 
 
 def test_cli_jobs_option_gives_the_same_json(workload):
-    def run(*extra):
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "parity_lsp",
-                "check",
-                "--root",
-                str(workload),
-                "--format",
-                "json",
-                *extra,
-            ],
-            capture_output=True,
-            text=True,
-        )
+    def run(*extra):  # in this process (tests/clikit.py): `-j 2` forks it
+        proc = clikit.run("check", "--root", workload, "--format", "json", *extra)
         assert proc.returncode == 1, proc.stderr
         return json.loads(proc.stdout)
 
@@ -83,11 +70,7 @@ def test_cli_jobs_option_gives_the_same_json(workload):
 
 
 def test_cli_rejects_a_bad_jobs_value(workload):
-    proc = subprocess.run(
-        [sys.executable, "-m", "parity_lsp", "check", "--root", str(workload), "-j", "many"],
-        capture_output=True,
-        text=True,
-    )
+    proc = clikit.run("check", "--root", workload, "-j", "many")
     assert (
         proc.returncode == 2
         and "expected a number of processes" in proc.stderr
@@ -208,7 +191,7 @@ def test_a_worker_killed_midway_costs_time_not_findings(large_workload):
     import signal
 
     args = [sys.executable, "-m", "parity_lsp", "check", "--root", str(large_workload), "--format", "json"]
-    alone = subprocess.run([*args, "-j", "1"], capture_output=True, timeout=120)
+    alone = clikit.run(*args[3:], "-j", "1", text=False)  # the single-process report, in this process
     proc, workers = _check_with_a_worker_running([*args, "-j", "2"], subprocess.PIPE)
     os.kill(int(workers.split()[0]), signal.SIGKILL)
     out, err = proc.communicate(timeout=120)

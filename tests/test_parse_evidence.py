@@ -1,4 +1,4 @@
-"""Evidence cells: every form of SPEC section 3, with exact spans."""
+"""Evidence cells: every form of docs/spec/evidence.md#forms, with exact spans."""
 
 import pytest
 
@@ -200,6 +200,7 @@ def test_a_200_kb_cell_of_unmatched_openers_parses(junk):
 
 # --- the one-match shortcut for the common shapes answers as the general parser ---------------
 
+from conftest import examples  # noqa: E402
 from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -246,7 +247,7 @@ _PARENS = st.sampled_from(
 )
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(
     st.booleans(),
     _PATHS,

@@ -1,4 +1,4 @@
-"""Markdown matrix parser: exact cell spans and every edge case SPEC section 2 names."""
+"""Markdown matrix parser: exact cell spans and every edge case docs/spec/matrix.md#matrix-tables names."""
 
 from parity_lsp.engine import parse_matrix
 from parity_lsp.parse.markdown import parse_markdown, split_row
@@ -132,6 +132,7 @@ def test_thousand_columns():
 
 # --- the table rule's shortcuts answer as markdown-it's own checks ------------------------------
 
+from conftest import examples  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from markdown_it import MarkdownIt  # noqa: E402
@@ -201,7 +202,7 @@ _LINES = [
 ]
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(st.lists(st.sampled_from(_LINES), max_size=30).map("\n".join), st.sampled_from(["\n", "\r\n", "\r"]))
 def test_table_ranges_equal_the_rule_without_shortcuts(text, newline):
     from parity_lsp.parse.markdown import _MD
@@ -221,7 +222,7 @@ from hypothesis import example  # noqa: E402
 from parity_lsp.parse.markdown import _row_cells_escaped, row_cells  # noqa: E402
 
 
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=examples(800), deadline=None)
 @given(
     st.lists(
         st.sampled_from(["|", " ", "\t", "a", "`x`", "é", "🙂", "\u00a0", "\r", "  ", "**b**"]), max_size=24
@@ -255,7 +256,7 @@ from parity_lsp.parse.markdown import _lines  # noqa: E402
 from parity_lsp.text import LineIndex  # noqa: E402
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     st.lists(
         st.sampled_from(["\n", "\r", "\r\n", "\u2028", "\x0b", "\x0c", "\x85", "|", "a", " ", "é", ""]),

@@ -15,7 +15,7 @@ from rulekit import COLUMNS, MATRIX, check, fix, only, sources, span_of, workspa
 from parity_lsp.analysis import Analysis
 from parity_lsp.engine import parse_matrix
 from parity_lsp.features.actions import REFACTOR, code_actions
-from parity_lsp.features.complete import complete
+from parity_lsp.features.completion import complete
 from parity_lsp.features.format import format_text
 from parity_lsp.text import Span
 from parity_lsp.workspace.index import Workspace

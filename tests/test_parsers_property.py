@@ -1,5 +1,6 @@
 """Parsers never raise and every span lies inside the document (Hypothesis, bounded)."""
 
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -79,7 +80,7 @@ def spans_of(matrix):
                             yield extra
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(body=TEXT, ext=st.sampled_from(["md", "csv", "tsv"]))
 def test_matrix_parsers_never_raise_and_spans_stay_inside(body, ext):
     text = (HEADER if ext == "md" else "Capability,Status,Evidence (Code)\n") + body
@@ -88,7 +89,7 @@ def test_matrix_parsers_never_raise_and_spans_stay_inside(body, ext):
         assert 0 <= span.start <= span.end <= len(text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(cell=TEXT)
 def test_evidence_parser_never_raises(cell):
     ev = parse_evidence(cell, 7, "docs/parity/m.md", "evidence (ci)")
@@ -98,7 +99,7 @@ def test_evidence_parser_never_raises(cell):
             assert 7 <= ref.line_span.start <= ref.line_span.end <= 7 + len(cell)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(cell=TEXT)
 def test_symbol_spans_are_the_names_they_stand_for(cell):
     # a symbol's span covers its name, or (a `Type::{A, B}` group member) the name's last part;

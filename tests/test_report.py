@@ -6,9 +6,9 @@ import os
 import re
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
+import clikit
 import pytest
 from reportkit import COUNTS, FILES, MATRIX_PATH, write_workspace
 
@@ -25,15 +25,8 @@ DEMO = REPO / "examples" / "demo-repo"
 
 
 def run(*args, cwd=None):
-    env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "parity_lsp", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    """`parity-lsp ARGS` in this process (tests/clikit.py)."""
+    return clikit.run(*args, cwd=cwd, env={**os.environ, "NO_COLOR": "1"})
 
 
 def git(root, *args):

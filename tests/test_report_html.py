@@ -11,9 +11,9 @@ import base64
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
+import clikit
 import pytest
 from chromekit import Browser, find_chromium
 from conftest import require
@@ -24,14 +24,8 @@ DEMO = REPO / "examples" / "demo-repo"
 
 
 def run(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "parity_lsp", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1"},
-        timeout=120,
-    )
+    """`parity-lsp ARGS` in this process (tests/clikit.py)."""
+    return clikit.run(*args, cwd=cwd, env={**os.environ, "NO_COLOR": "1"})
 
 
 @pytest.fixture(scope="module")

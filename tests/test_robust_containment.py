@@ -29,7 +29,7 @@ from rpc_client import RawClient
 from parity_lsp.analysis import Analysis
 from parity_lsp.config import load_config
 from parity_lsp.engine import check_paths
-from parity_lsp.features.complete import complete
+from parity_lsp.features.completion import complete
 from parity_lsp.features.hover import hover
 from parity_lsp.features.links import document_links
 from parity_lsp.features.navigate import definition

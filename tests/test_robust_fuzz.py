@@ -41,8 +41,10 @@ SCALE = max(1, settings.default.max_examples // 100)  # 1 normally, 20 under `ma
 
 
 def examples(n: int):
+    """`n` examples per run of the suite's fuzz tests, deep only under `make fuzz` (20n): each
+    example is a check of the demo workspace; the normal run has half of `n`."""
     return settings(
-        max_examples=n * SCALE,
+        max_examples=n * SCALE if SCALE > 1 else max(30, n // 2),
         deadline=None,
         suppress_health_check=[
             HealthCheck.too_slow,

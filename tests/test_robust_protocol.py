@@ -258,7 +258,8 @@ async def test_exit_without_shutdown_stops_the_process(root):
 
 
 async def test_exit_without_shutdown_exits_with_code_1(root):
-    async with RawClient.start(root) as c:
+    # the console script's exit status: a server process
+    async with RawClient.start(root, process=True) as c:
         uri = await opened(c, root)
         await c.alive(uri)
         c.notify("exit")
@@ -267,7 +268,8 @@ async def test_exit_without_shutdown_exits_with_code_1(root):
 
 
 async def test_shutdown_then_exit_exits_with_code_0(root):
-    async with RawClient.start(root) as c:
+    # the console script's exit status: a server process
+    async with RawClient.start(root, process=True) as c:
         uri = await opened(c, root)
         await c.alive(uri)
         assert await c.shutdown_and_exit() == 0

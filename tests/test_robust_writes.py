@@ -333,11 +333,11 @@ def test_fix_refuses_when_the_file_changed_since_it_was_read(demo, monkeypatch, 
 
 
 def _big_matrix(root: Path) -> Path:
-    """A matrix that takes a while to fix: 3 MB of prose and 300 rows with safe fixes."""
+    """A matrix that takes a while to fix: 1 MB of prose and 300 rows with safe fixes."""
     demo_text = (root / MATRIX).read_text(encoding="utf-8")
     header = "\n".join(demo_text.split("\n")[7:9]) + "\n"
     row = demo_text.split("\n")[11] + "\n"  # the `Implemeted` row: a safe PM101 fix
-    prose = "".join(f"Paragraph {i}: " + "lorem ipsum dolor sit amet " * 3 + "\n\n" for i in range(35_000))
+    prose = "".join(f"Paragraph {i}: " + "lorem ipsum dolor sit amet " * 3 + "\n\n" for i in range(12_000))
     path = root / "docs" / "parity" / "big.md"
     path.write_text("# Big\n\n" + prose + "## Table\n\n" + header + row * 300, encoding="utf-8")
     return path
@@ -356,7 +356,7 @@ def test_a_kill_at_any_moment_leaves_the_old_or_the_new_file(demo, tmp_path):
     duration = time.monotonic() - start
     assert done.returncode == 0, done.stderr.decode()
     fixed = path.read_bytes()
-    assert fixed != original and len(fixed) > 3_000_000
+    assert fixed != original and len(fixed) > 1_000_000
 
     present = set(os.listdir(path.parent))
 

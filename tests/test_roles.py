@@ -1,4 +1,4 @@
-"""Issue 17 items 1-3, SPEC 8: column roles inferred from headers (or configured), status
+"""Issue 17 items 1-3, docs/spec/matrix.md#column-roles: column roles inferred from headers (or configured), status
 meanings (configured, the template's, or the built-in lexicon), and which tables are matrices.
 
 Pure units of `parity_lsp/roles.py` and the parsers' use of them; Hypothesis fuzzes the
@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,7 +57,7 @@ def roles_of(names, spec=None):
     return list(assign_roles(names, spec).by_index)
 
 
-# --- inference: the shapes of the issue and SPEC 8 ----------------------------------------------
+# --- inference: the shapes of the issue and docs/spec/matrix.md#column-roles ----------------------------------------------
 
 
 def test_the_template_keeps_its_nine_columns_and_arco_feature_is_an_extra_column():
@@ -266,7 +267,7 @@ def test_statuses_may_be_a_table_of_meanings_and_is_validated():
 _HEADER_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(_HEADER_TEXT, max_size=40), st.booleans())
 def test_role_inference_never_raises(names, configured):
     spec = ColumnSpec.of({"tests": names[:1], "ci": []}) if configured and names else None

@@ -16,6 +16,7 @@ import re
 import shutil
 from pathlib import Path
 
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -140,7 +141,7 @@ def test_code_spans_are_read_as_commonmark_reads_them():
         assert "".join(raw for raw, _ in code_spans(text)) == text
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet="`\\ ab", max_size=24))
 def test_code_spans_match_commonmark_on_any_text(text):
     assert our_code(text) == commonmark_code(text)

@@ -1,4 +1,4 @@
-"""CI and repository rules: PM203, PM204, PM401-PM403, PM501, PM601 (SPEC 3, 4 and 5)."""
+"""CI and repository rules: PM203, PM204, PM401-PM403, PM501, PM601 (docs/spec/evidence.md#forms, docs/spec/rules.md, docs/spec/ci.md#gating)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def ci_row(cap: str, ci: str, **cells: str) -> dict:
     return {"cap": cap, "status": "Implemented", "tests": TEST_REF, "ci": ci, **cells}
 
 
-# --- PM203 test-not-ci-gated / PM204 proof-level-unmet (SPEC 5) ----------------------------
+# --- PM203 test-not-ci-gated / PM204 proof-level-unmet (docs/spec/ci.md#gating) ----------------------------
 
 GATES = """
 jobs:
@@ -247,7 +247,7 @@ def test_pm403_only_the_unmatched_command_of_several_is_reported(tmp_path):
     ids=["package-prefix", "command-tail", "other-target"],
 )
 def test_pm403_a_textual_part_of_a_step_is_not_a_match(tmp_path, cited):
-    # SPEC 5: same selection options; `-p co` is another package, `--lib` another target.
+    # docs/spec/ci.md#matching: same selection options; `-p co` is another package, `--lib` another target.
     root = workspace(
         tmp_path, {**sources(), MATRIX: matrix([ci_row("Ticks", f"`{WF}` (job `rust`: `{cited}`)")])}
     )

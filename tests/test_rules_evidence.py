@@ -1,4 +1,4 @@
-"""Evidence rules: PM301-PM308 (SPEC 3 and 4).
+"""Evidence rules: PM301-PM308 (docs/spec/evidence.md#forms, docs/spec/rules.md).
 
 Source fixtures (`rulekit.LEDGER_RS`, `rulekit.RUNS_PY`) have their line numbers listed in
 rulekit; the cited lines below refer to them.
@@ -129,7 +129,7 @@ def test_pm301_link_fix_stays_relative_to_the_matrix(tmp_path):
 
 
 def test_pm301_root_relative_link_near_miss_gets_a_suggestion(tmp_path):
-    # SPEC 3: a link resolves relative to the matrix file, then to the repo root.
+    # docs/spec/evidence.md#forms: a link resolves relative to the matrix file, then to the repo root.
     root = workspace(
         tmp_path, {**sources(), MATRIX: matrix([{"cap": "Ticks", "code": "[ledger](src/ledgr.rs)"}])}
     )
@@ -535,7 +535,7 @@ def test_pm308_enabled_tests_and_code_column_pass(tmp_path):
     assert only(check(root), "PM308") == []
 
 
-# --- other languages and item shapes (SPEC 3) -----------------------------------------------
+# --- other languages and item shapes (docs/spec/evidence.md#forms) -----------------------------------------------
 
 ITEMS_RS = """
 /// Outer doc

@@ -1,4 +1,4 @@
-"""Status rules: PM201, PM202, PM205, PM206, PM207 (SPEC 4)."""
+"""Status rules: PM201, PM202, PM205, PM206, PM207 (docs/spec/rules.md)."""
 
 from __future__ import annotations
 

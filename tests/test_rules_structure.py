@@ -1,4 +1,4 @@
-"""Table structure and vocabulary rules: PM001-PM004, PM101-PM103 (SPEC 2 and 4).
+"""Table structure and vocabulary rules: PM001-PM004, PM101-PM103 (docs/spec/matrix.md#matrix-tables, docs/spec/rules.md).
 
 Each rule: a failing case with exact code, severity and range (as `check --format json` prints
 them) and a passing case with no diagnostic of that code.

@@ -1,4 +1,4 @@
-"""Suppression comments and configuration: severity, select, ignore, vocabularies (SPEC 7)."""
+"""Suppression comments and configuration: severity, select, ignore, vocabularies (docs/spec/configuration.md)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@ an answer: the nearest path and the nearest job in fixes depend on it)."""
 
 import difflib
 
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,7 @@ def difflib_closest(word, choices, cutoff):
     return found[0] if found else None
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(WORDS, st.lists(WORDS, max_size=40), st.sampled_from([0.0, 0.3, 0.5, 0.6, 0.75, 0.9, 1.0]))
 def test_closest_is_difflibs_answer(word, choices, cutoff):
     assert closest(word, choices, cutoff) == difflib_closest(word, choices, cutoff)

@@ -8,6 +8,7 @@ import random
 from textwrap import dedent
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -471,7 +472,7 @@ def test_a_names_only_scan_answers_like_a_full_one_on_real_files(path):
             same_answers(str(path), text, form.format(n=name))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.sampled_from(RUST_PIECES), max_size=30).map("".join),
     st.sampled_from(SYMBOL_FORMS),
@@ -488,7 +489,7 @@ from bisect import bisect_right  # noqa: E402
 from parity_lsp.workspace.symbols._common import Lines  # noqa: E402
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(st.sampled_from(["\n", "a", "é", " ", "{}", "\n\n"]), max_size=40).map("".join),
     st.lists(st.integers(min_value=-3, max_value=90), min_size=1, max_size=40),

@@ -14,7 +14,7 @@ from parity_lsp import languages
 from parity_lsp.engine import ALL_RULES
 from parity_lsp.features.locate import COMMAND, JOB, SYMBOL, Hit, locate
 from parity_lsp.features.navigate import best_definition, exception_id_at, resolve_path, symbol_definitions
-from parity_lsp.features.vocabulary import MEANING_DOCS, proof_meaning, status_meaning
+from parity_lsp.features.vocabulary import MEANING_DOCS, exceptions_where, proof_meaning, status_meaning
 from parity_lsp.findings import Finding
 from parity_lsp.model import COL_CI, COL_PROOF, COL_STATUS, Cell, Matrix, Reference, RefKind, Table
 from parity_lsp.roles import CI, EVIDENCE, TEMPLATE, TESTS, cites_tests
@@ -77,7 +77,9 @@ def _describe(ws: Workspace, hit: Hit, offset: int) -> str | None:
         return _describe_status(ws, hit)
     if hit.role == COL_PROOF and hit.cell.value:
         return "\n\n".join(
-            proof_meaning(p.strip()) for p in hit.cell.value.replace("+", ",").split(",") if p.strip()
+            proof_meaning(p.strip(), ws.config)
+            for p in hit.cell.value.replace("+", ",").split(",")
+            if p.strip()
         )
     ref = hit.ref
     if ref is None:
@@ -145,7 +147,7 @@ def _describe_status(ws: Workspace, hit: Hit) -> str:
     template = hit.table is not None and hit.table.roles.template
     vocabulary = ws.config.vocabulary(template)
     if vocabulary.legacy:
-        return status_meaning(cell.value)
+        return status_meaning(cell.value, exceptions_where(ws))
     match = vocabulary.match(cell.value)
     if match is None:
         return f"**no meaning** — `{cell.value}` is not a status this table knows (PM101)"

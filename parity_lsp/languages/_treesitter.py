@@ -159,7 +159,8 @@ class TreeSitterSpec:
                 language = tree_sitter.Language(getattr(grammar, self.function)())
                 parser = tree_sitter.Parser(language)
                 query = tree_sitter.Query(language, self.query_source)
-            except Exception as exc:
+            except Exception as exc:  # every way a grammar fails to load (import, ABI, query):
+                # re-raised as "not understood", which the symbol finder logs once per language
                 self._failed = f"{self.module}: {type(exc).__name__}: {exc}"
                 raise GrammarUnavailable(self._failed) from exc
             self._loaded = (parser, query)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypedDict
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
-from parity_lsp.findings import Edit, Finding, Fix, Related, Severity
+from parity_lsp.findings import Edit, Finding, Related, Severity
 from parity_lsp.lsp.transport import RawJson
 from parity_lsp.text import LineIndex, Span
 
@@ -199,6 +199,3 @@ class Converter:
         for e in edits:
             changes.setdefault(self.uri(e.path), []).append(self.text_edit(e))
         return types.WorkspaceEdit(changes=changes)
-
-    def fix_edit(self, fix: Fix) -> types.WorkspaceEdit:
-        return self.workspace_edit(fix.edits)

@@ -459,8 +459,10 @@ class ParityServer(LanguageServer):
 
     def refresh_pull(self) -> None:
         if self.pull_mode and self.client_has("workspace.diagnostics.refresh_support"):
-            with contextlib.suppress(Exception):
+            try:
                 self.workspace_diagnostic_refresh(None)
+            except Exception:  # a refresh the client cannot get must not fail a handler (logged)
+                log.warning("could not ask the client to pull diagnostics again", exc_info=True)
 
     def check_later(self, folder: Folder, rels: Iterable[str]) -> None:
         """Check these matrices in full in background steps and publish them when done: a
@@ -549,7 +551,7 @@ def _warm_up_modules() -> list[str]:
         "parity_lsp.parse.evidence",
         *dict.fromkeys(scanners),
         "parity_lsp.workspace.ci.verdict",
-        "parity_lsp.features.complete",
+        "parity_lsp.features.completion",
         "parity_lsp.features.hover",
         "parity_lsp.features.navigate",
         "parity_lsp.features.actions",

@@ -1,9 +1,10 @@
-"""`--format json`: the SPEC section 6 object, keys in the documented order, plus what the run
+"""`--format json`: the docs/spec/cli.md#json-output object, keys in the documented order, plus what the run
 covered (issue 16/17, "never silent"): `matrices` and `rows` checked, the included
 `files_without_matrix_table`, and `notices` about the run (the root chosen, what was skipped,
 that nothing was checked), each `{"kind", "level", "message", "paths"}`.
 
-Invariant: the SPEC 6 keys exactly as documented (these four only added after `summary`);
+Invariant: the keys of docs/spec/cli.md#json-output exactly as documented (these four only added
+after `summary`);
 positions are 1-based, columns in code points, end exclusive; `fix` is null when the finding
 has no fix.
 """
@@ -19,7 +20,7 @@ from parity_lsp.output.report import Located, Notice, Report
 SCHEMA_VERSION = 1
 
 
-# The SPEC 6 object, key for key (the order of the keys is the order written).
+# The docs/spec/cli.md#json-output object, key for key (the order of the keys is the order written).
 class JsonEdit(TypedDict):
     path: str
     line: int
@@ -71,7 +72,7 @@ class JsonReport(JsonHeader):
 def _diagnostic(d: Located) -> JsonDiagnostic:
     f = d.finding
     fix: JsonFix | None = None
-    if f.fix is not None and f.fix.safe:  # SPEC 6: `fix` is null when none is safe
+    if f.fix is not None and f.fix.safe:  # docs/spec/cli.md#json-output: `fix` is null when none is safe
         fix = {
             "message": f.fix.message,
             "edits": [
@@ -123,7 +124,8 @@ def to_json_obj(report: Report) -> JsonReport:
 def render_json(report: Report) -> str:
     """`json.dumps(to_json_obj(report), indent=2, ensure_ascii=False)`, byte for byte. With an
     indent, `json` encodes in Python, not C: slow for tens of thousands of diagnostics.
-    Diagnostics and their fixes (fixed sets of keys, SPEC 6) are written from templates, their
+    Diagnostics and their fixes (fixed sets of keys, docs/spec/cli.md#json-output) are written from
+    templates, their
     strings escaped by `json`'s C escaper; the header goes through `json.dumps`."""
     head = json.dumps(_header(report), indent=2, ensure_ascii=False)  # `{ ... \n}`: never empty
     diagnostics = report.diagnostics
@@ -156,7 +158,7 @@ def _diagnostic_text(d: Located, once: _Escaped) -> str:
     f = d.finding
     esc = _esc
     fix = f.fix
-    if fix is None or not fix.safe:  # SPEC 6: `fix` is null when none is safe
+    if fix is None or not fix.safe:  # docs/spec/cli.md#json-output: `fix` is null when none is safe
         fix_text = "null"
     else:  # json.dumps with an indent would also leave a reference cycle per call (its closures)
         edits = ",".join(

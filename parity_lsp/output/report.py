@@ -1,7 +1,7 @@
 """The common input of every output format: findings with their positions resolved.
 
 Invariant: plain data plus pure conversion. Positions here are what the CLI prints
-(SPEC section 6): 1-based lines and columns, columns in Unicode code points, end exclusive.
+(docs/spec/cli.md#json-output): 1-based lines and columns, columns in Unicode code points, end exclusive.
 Formats only read a `Report`; they never touch the file system.
 """
 
@@ -47,7 +47,7 @@ class Located:
         return self.finding.message
 
     def sort_key(self) -> tuple[str, int, int, str, int, int, str]:
-        # SPEC 6: path, line, column, code; the rest only makes ties deterministic.
+        # docs/spec/cli.md#json-output: path, line, column, code; the rest only makes ties deterministic.
         return (self.path, self.line, self.column, self.code, self.end_line, self.end_column, self.message)
 
 
@@ -100,7 +100,8 @@ def _resolve(index: LineIndex, span: Span) -> tuple[int, int, int, int]:
 
 
 def locate(findings: Iterable[Finding], index_for: Callable[[str], LineIndex]) -> list[Located]:
-    """Resolve spans to 1-based positions with `index_for(path)` and sort (SPEC 6 order).
+    """Resolve spans to 1-based positions with `index_for(path)` and sort (the order of
+    docs/spec/cli.md#json-output).
 
     `index_for` is called at most once per path. A path it cannot provide (raises KeyError,
     LookupError or OSError, e.g. a finding on a file that could not be read) resolves against an

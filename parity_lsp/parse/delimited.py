@@ -7,6 +7,7 @@ the text inside the quotes, so references inside it keep exact source positions.
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections.abc import Iterator
 
@@ -14,6 +15,8 @@ from parity_lsp.model import Cell, Matrix, MatrixFormat, ParseProblem, Row, Tabl
 from parity_lsp.parse.directives import parse_directive
 from parity_lsp.roles import EMPTY_SPEC, ColumnSpec, assign_roles, unique_names
 from parity_lsp.text import Span
+
+_log = logging.getLogger("parity_lsp.parse")
 
 
 def _records(text: str, delim: str) -> Iterator[tuple[int, int, list[tuple[int, int, bool]], bool]]:
@@ -63,12 +66,21 @@ def _records(text: str, delim: str) -> Iterator[tuple[int, int, list[tuple[int, 
             return
 
 
+def split_record(line: str, delim: str) -> list[tuple[int, int, bool]]:
+    """The cells (start, end, quoted) of the record starting `line`, as the parser reads them:
+    a quoted cell's range is inside its quotes, and an unclosed quote runs to the end."""
+    for _start, _end, cells, _unterminated in _records(line, delim):
+        return cells
+    return [(0, 0, False)]
+
+
 def parse_delimited(path: str, text: str, fmt: MatrixFormat, columns: ColumnSpec = EMPTY_SPEC) -> Matrix:
     """`columns`: the `[columns]` configuration (which header plays which role)."""
     matrix = Matrix(path=path, text=text, format=fmt, columns=columns)
     try:
         _parse_into(matrix, "\t" if fmt == MatrixFormat.TSV else ",")
-    except Exception as exc:  # noqa: BLE001 - parsers never raise: the bug is reported as a PM000 problem
+    except Exception as exc:  # noqa: BLE001 - parsers never raise: the bug is a PM000 problem, and logged
+        _log.warning("%s could not be parsed (reported as PM000)", matrix.path, exc_info=True)
         matrix.tables = []
         matrix.problems.append(ParseProblem(Span(0, 0), f"matrix could not be parsed: {exc}"))
     return matrix

@@ -1,4 +1,4 @@
-"""Evidence cells → references (SPEC section 3).
+"""Evidence cells → references (docs/spec/evidence.md#forms).
 
 Invariant: never raises; no IO. Spans are document offsets (the cell's offset is added).
 
@@ -91,7 +91,8 @@ _log = logging.getLogger(__name__)
 
 
 def is_path_candidate(text: str) -> bool:
-    """SPEC 3: contains '/' or ends in a known extension; no spaces, braces, '*' or '<'."""
+    """Contains '/' or ends in a known extension; no spaces, braces, '*' or '<'
+    (docs/spec/evidence.md#path-candidates)."""
     if not text or _NOT_A_PATH.search(text) or "://" in text:
         return False
     head = text.split("::", 1)[0]

@@ -7,6 +7,7 @@ optional). Every span is a code point offset into the text given.
 
 from __future__ import annotations
 
+import logging
 import re
 import weakref
 from collections.abc import Generator, Iterator, Sequence
@@ -82,6 +83,8 @@ def _normalize(state: StateCore) -> None:
         _md_normalize(state)
 
 
+_log = logging.getLogger("parity_lsp.parse")
+
 _MD = MarkdownIt("commonmark").enable("table")
 _MD.block.ruler.at("table", _table_lines)
 _MD.core.ruler.at("normalize", _normalize)
@@ -96,10 +99,11 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _CONTAINER_PREFIX = re.compile(r"[ \t>]*")  # blockquote markers and indentation before a line's text
 
 
-def split_row(line: str) -> list[tuple[int, int]]:
+def split_row(line: str, open_end: bool = False) -> list[tuple[int, int]]:
     """Split one table line into cell ranges (start, end) within the line, outer pipes removed.
 
-    Ranges are of the raw text between pipes, untrimmed.
+    Ranges are of the raw text between pipes, untrimmed. `open_end`: the line is a row being
+    typed (completion), so the text after a trailing pipe is one more cell, maybe empty.
     """
     n = len(line)
     if "\\" in line:
@@ -112,7 +116,7 @@ def split_row(line: str) -> list[tuple[int, int]]:
     if bounds and line[stripped_left:].startswith("|") and bounds[0] == stripped_left:
         start = bounds.pop(0) + 1
     rstripped = len(line.rstrip())
-    if bounds and bounds[-1] == rstripped - 1:
+    if bounds and bounds[-1] == rstripped - 1 and not open_end:
         end = bounds.pop()
     cells: list[tuple[int, int]] = []
     prev = start
@@ -169,12 +173,6 @@ def _row_cells_escaped(line: str, line_offset: int, columns: Sequence[str | None
     return out
 
 
-def is_matrix_header(names: Sequence[str], columns: ColumnSpec | None = None) -> bool:
-    """A status column and an evidence column, or the template's Capability and Status
-    (`roles.assign_roles`, SPEC 2 and 8)."""
-    return assign_roles(names, columns).is_matrix
-
-
 ROWS_PER_STEP = 200  # rows built between two yields of `parse_markdown_steps` (a few ms)
 
 
@@ -201,7 +199,8 @@ def _parse_reporting(matrix: Matrix) -> Iterator[None]:
     """Parse into `matrix` step by step; a parser bug becomes a problem of the matrix."""
     try:
         yield from _parse_steps(matrix)
-    except Exception as exc:  # noqa: BLE001 - parsers never raise: the bug is reported as a PM000 problem
+    except Exception as exc:  # noqa: BLE001 - parsers never raise: the bug is a PM000 problem, and logged
+        _log.warning("%s could not be parsed (reported as PM000)", matrix.path, exc_info=True)
         matrix.tables = []
         matrix.problems.append(ParseProblem(Span(0, 0), f"matrix could not be parsed: {exc}"))
 
@@ -247,7 +246,8 @@ def _parse_steps(matrix: Matrix) -> Iterator[None]:
         env = {"line_starts": starts, "prefixes": {}}
     try:
         tokens = _MD.parse("\n".join(md_lines), env)
-    except Exception as exc:  # noqa: BLE001 - markdown-it's bugs too: reported as a PM000 problem
+    except Exception as exc:  # noqa: BLE001 - markdown-it's bugs too: a PM000 problem, and logged
+        _log.warning("markdown-it failed on %s (reported as PM000)", matrix.path, exc_info=True)
         matrix.problems.append(ParseProblem(Span(0, 0), f"Markdown could not be parsed: {exc}"))
         return
     yield

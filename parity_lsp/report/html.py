@@ -365,7 +365,8 @@ def status_chart(report: ParityReport) -> str:
 @dataclass(frozen=True, slots=True)
 class _Words:
     """How the page names the meanings: the template's words when only its vocabulary was read
-    (as always), else the meanings of SPEC 8 (the tables' own words are in the status table)."""
+    (as always), else the meanings (docs/spec/matrix.md#status-meanings; the tables' own words are
+    in the status table)."""
 
     shipped: str
     exception: str
@@ -476,11 +477,6 @@ def _cards(t: Totals, w: _Words) -> str:
 
 def _verdict_pill(r: RowReport) -> str:
     return f'<span class="pill v-{r.verdict}">{_h(VERDICT_LABELS.get(r.verdict, r.status or "—"))}</span>'
-
-
-def _status_html(r: RowReport, statuses: list[str]) -> str:
-    color = status_color(r.status_key, statuses)
-    return f'<span class="s-dot" aria-hidden="true" data-color="{color}"></span>{_h(r.status or "(empty)")}'
 
 
 def _proof_text(r: RowReport) -> str:

@@ -53,7 +53,9 @@ class RowJson(TypedDict):
     capability: str
     status: str
     status_key: str
-    meaning: str | None  # shipped, partial, planned, exception (SPEC 8), or null: no meaning
+    meaning: (
+        str | None
+    )  # shipped, partial, planned, exception (docs/spec/matrix.md#status-meanings), or null: no meaning
     owner: str
     required_level: str | None
     achieved_level: str | None

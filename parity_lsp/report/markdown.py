@@ -33,7 +33,7 @@ DEFINITION = (
 
 def definition(report: ParityReport) -> str:
     """What verified and claimed mean: in the template's words when only its vocabulary was
-    read, else in meanings (SPEC 8) with the tables' own words."""
+    read, else in meanings (docs/spec/matrix.md#status-meanings) with the tables' own words."""
     if report.legacy:
         return DEFINITION
     return (

@@ -87,7 +87,7 @@ class RowReport:
     # (case-insensitively); in a table read by its roles the table's own word (`done`, `✅`);
     # "Unknown" when it has no meaning
     status_key: str
-    meaning: str | None  # shipped, partial, planned, exception (SPEC 8), or None
+    meaning: str | None  # shipped, partial, planned, exception (docs/spec/matrix.md#status-meanings), or None
     owner: str  # as written, or "(unassigned)" for placeholders
     required_level: str | None
     achieved_level: str | None
@@ -261,13 +261,6 @@ class ParityReport:
 
 
 # --- construction ------------------------------------------------------------------------------
-
-
-class _ReportCtx:
-    """What `level_of_test` needs: the configuration."""
-
-    def __init__(self, ws: Workspace) -> None:
-        self.config = ws.config
 
 
 def _status_key(status: str, vocabulary: Vocabulary) -> tuple[str, str | None]:

@@ -1,4 +1,4 @@
-"""CI-gating judgements shared by PM203, PM308 and PM403 (SPEC section 5).
+"""CI-gating judgements shared by PM203, PM308 and PM403 (docs/spec/ci.md#gating).
 
 Verdicts are computed once per (test, citation) pair per row and cached on the row context.
 """

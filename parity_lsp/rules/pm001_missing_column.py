@@ -28,7 +28,8 @@ whitespace folded.
   (Tests), Evidence (CI), Owner, Notes.
 - `required-columns`, when configured, lists the columns every matrix table needs (template
   tables and the others alike).
-- Any other table (a matrix by its roles: a status column and an evidence column, SPEC 8) needs
+- Any other table (a matrix by its roles: a status column and an evidence column,
+  docs/spec/matrix.md#matrix-tables) needs
   the roles that made it a matrix, which it has: nothing more is required of it unless
   `required-columns` says so.
 

@@ -20,7 +20,8 @@ RULE = RuleInfo(
     fixable=True,
     doc="""\
 ## What it does
-Checks that the Status cell has a meaning: shipped, partial, planned or exception (SPEC 8).
+Checks that the Status cell has a meaning: shipped, partial, planned or exception
+(docs/spec/matrix.md#status-meanings).
 
 - A template table (`Capability` and `Status` columns) accepts the `statuses` vocabulary
   (default Implemented, Partial, Designed, Planned, Exception), case and emphasis ignored.

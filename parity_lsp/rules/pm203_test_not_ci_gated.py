@@ -21,7 +21,7 @@ RULE = RuleInfo(
 ## What it does
 For a shipped row (Implemented in the template; `done`, `✅`, ... in tables read by their
 roles), decides whether some `run:` step of the cited job, executed as written,
-runs each cited test (SPEC section 5): Cargo workspaces and targets (`-p`, `--workspace
+runs each cited test (docs/spec/ci.md#gating): Cargo workspaces and targets (`-p`, `--workspace
 --exclude`, `--lib`, `--tests`, `--test NAME`, name filters, `--skip`, `--exact`, `--ignored`),
 pytest (paths relative to the working directory, node ids, `-k`, `-m`, testpaths), `go test`
 (package patterns, `-run`), one level into `make` targets and package.json scripts.

@@ -21,7 +21,7 @@ RULE = RuleInfo(
 ## What it does
 Looks for shipped markers (✅, ✔, ☑, "done", "shipped", "complete", "GA") in the cells of
 planned rows: Designed or Planned in the template, `not started`, `todo`, `⬜`, ... in tables
-read by their roles (SPEC 8).
+read by their roles (docs/spec/matrix.md#status-meanings).
 
 ## Why is this bad?
 "Designed/Planned must not be treated as shipped parity." A green tick on a planned row is read

@@ -26,9 +26,10 @@ RULE = RuleInfo(
     doc="""\
 ## What it does
 An exception row (Exception in the template; `n/a`, `out of scope`, ... in tables read by their
-roles, SPEC 8) must point to the exceptions document (`exceptions-doc`, default
-`docs/audits/*exception*.md`): by a path or link to it, or by an exception id (`EX-04`,
-`exception-id-pattern`) declared there.
+roles, docs/spec/matrix.md#status-meanings) must point to the exceptions document
+(`exceptions-doc`, default `docs/audits/*exception*.md`): by a path or link to it, or by an
+exception id (`EX-04`, `exception-id-pattern`) — which must be declared there (PM207 checks
+that). The editor's hover and completion on the status say the same.
 
 In a table read by its roles, an exception row is only asked to point there when the workspace
 has an exceptions document: a team that writes `n/a` for "does not apply" and keeps no such

@@ -26,7 +26,7 @@ RULE = RuleInfo(
     doc="""\
 ## What it does
 Checks that each command a CI reference cites (several may be joined with ` + `) matches a
-`run:` step command of the cited job (SPEC section 5): whitespace folded, wrappers (`uv run`,
+`run:` step command of the cited job (docs/spec/ci.md#matching): whitespace folded, wrappers (`uv run`,
 `poetry run`, `python -m`, …) ignored, and the same selection options — package, workspace,
 exclude, target and filter options must be equal; extra arguments after `--` are allowed.
 

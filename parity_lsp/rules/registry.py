@@ -1,9 +1,9 @@
 """The rule table, found rather than listed: every module `pmNNN_name.py` of this package is a
 rule (`rules.base`), in code order. Adding a rule is adding its module; nothing lists it again.
 
-Invariant: codes are unique (checked here and by `tests/test_architecture.py`, which also
-compares them with the specification's table); each module's `check` is declared with its
-scope's decorator, so the engine runs each rule on the context of its scope without asking.
+Invariant: codes are unique (checked here) and match docs/spec/rules.md (`tests/test_architecture.py`);
+each module's `check` is declared with its scope's decorator, so the engine runs each rule on
+the context of its scope without asking.
 """
 
 from __future__ import annotations

@@ -76,9 +76,8 @@ class FileSystem:
         self.root = Path(root).resolve()
         self.max_file_bytes = max_file_bytes
         self._overlay: dict[str, tuple[str, object]] = {}
-        # Derived data (real directory paths, project models) valid until the next `bump()`:
+        # Derived data (real directory paths, project models) is valid until the next `bump()`:
         # the server bumps on file-system events, the CLI never needs to.
-        self.generation = 0
         # Values of many kinds, each read back by the function that stored it under its key.
         self.memo: dict[Hashable, Any] = {}
         self._real_dirs: dict[str, str | None] = {}
@@ -94,7 +93,6 @@ class FileSystem:
 
     def bump(self) -> None:
         """Something outside open buffers changed: drop derived data."""
-        self.generation += 1
         self.memo.clear()
         self._real_dirs.clear()
         self._located.clear()

@@ -11,6 +11,7 @@ import bisect
 import posixpath
 import re
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -21,6 +22,7 @@ from parity_lsp.workspace import files as files_mod
 from parity_lsp.workspace.fs import FileSystem, normalize_rel
 from parity_lsp.workspace.lru import LRU
 from parity_lsp.workspace.symbols import Definition, find_definitions, language_for_path, lookup, lookup_names
+from parity_lsp.workspace.tree import FileTree, TreeCache
 
 _LAST_WORD = re.compile(r"\w+(?=\W*$)")
 
@@ -197,6 +199,7 @@ class Workspace:
         self._renames: dict[str, str] | None = None
         self._exceptions: dict[str, tuple[str, int]] | None = None
         self._changed: dict[str, set[str] | None] = {}
+        self._tree = TreeCache()  # the directory tree of the file list (completion)
 
     # --- file list ----------------------------------------------------------------------------
 
@@ -210,6 +213,15 @@ class Workspace:
                 self.files_truncated = len(files) > limit or not limit
                 self._files = files[:limit]
         return self._files
+
+    def file_tree(self) -> FileTree:
+        """The directory tree of `files()`, kept until the list changes (patched when a few
+        files were created or deleted)."""
+        return self._tree.get(self.files())
+
+    def file_tree_steps(self, files_per_step: int = 500) -> Iterator[None]:
+        """`file_tree()` built in steps (a generator: see `TreeCache.steps`)."""
+        return self._tree.steps(self.files, files_per_step)
 
     def invalidate_files(self) -> None:
         """A file was created, deleted or renamed: rebuild the list and name index lazily."""

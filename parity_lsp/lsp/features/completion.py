@@ -1,4 +1,4 @@
-"""textDocument/completion: `features.complete` on the current buffer text, translated to LSP.
+"""textDocument/completion: `features.completion.complete` on the current buffer text, translated to LSP.
 
 Translation only: the cursor position becomes a code point offset, each `Completion` a
 `CompletionItem` with a `textEdit` over exactly the typed prefix. Every replace span lies on the
@@ -19,7 +19,7 @@ from parity_lsp.lsp.transport import Prebuilt
 from parity_lsp.text import LineIndex, units_in
 
 if TYPE_CHECKING:
-    from parity_lsp.features.complete import Completion
+    from parity_lsp.features.completion import Completion
 
 # ` opens a path or symbol, / the next folder, : a line or the job's commands, ( symbols or a
 # job, | and space the next cell (Status, Proof level, Owner) and `## ` headings, - `EX-` ids.
@@ -151,7 +151,7 @@ def register(server: ParityServer) -> None:
         matrices = [state.model for state in analysis.states.values()]  # values only: no re-parse
         context = params.context
         trigger = context.trigger_character if context is not None else None
-        from parity_lsp.features.complete import complete  # imported ahead by `warm_up`
+        from parity_lsp.features.completion import complete  # imported ahead by `warm_up`
 
         found = complete(analysis.ws, rel, text, offset, matrices, trigger)
         kinds, markdown = client_options(ls)

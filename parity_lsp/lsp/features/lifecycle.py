@@ -301,8 +301,6 @@ async def configure(ls: ParityServer, folders: list[Folder]) -> None:
 
 async def index_workspace(ls: ParityServer, folder: Folder) -> None:
     """Check every matrix of a folder, reporting work-done progress when the client can."""
-    from parity_lsp.features.complete import file_tree_steps
-
     analysis = folder.analysis
     # requests that waited for the configuration (the first diagnostics) go before the listing
     await asyncio.sleep(0)
@@ -341,7 +339,7 @@ async def index_workspace(ls: ParityServer, folder: Folder) -> None:
             # then what the first path completion needs (the directory tree of every file), in
             # small steps while the client is quiet (a completion that comes first builds it;
             # built while the client types, it slowed every edit of the burst)
-            await analysis.run_in_steps(file_tree_steps(analysis.ws, TREE_FILES_PER_STEP))
+            await analysis.run_in_steps(analysis.ws.file_tree_steps(TREE_FILES_PER_STEP))
             tree_primed = True
         await analysis.check_in_steps(rel)
         if token and (i % 5 == 0 or i == len(paths) - 1):
@@ -356,7 +354,7 @@ async def index_workspace(ls: ParityServer, folder: Folder) -> None:
     if folder.removed:
         return
     if not tree_primed:
-        await analysis.run_in_steps(file_tree_steps(analysis.ws, TREE_FILES_PER_STEP))
+        await analysis.run_in_steps(analysis.ws.file_tree_steps(TREE_FILES_PER_STEP))
     analysis.refresh_cross()
     ls.publish_many(folder, paths)
     for rel in analysis.config_findings():

@@ -1,13 +1,15 @@
-"""CI gating (SPEC section 5): does the cited CI job really run the cited test?
+"""CI gating (docs/spec/ci.md#gating): does the cited CI job really run the cited test?
 
 Code map (each module reads files only through a `FileSystem` and never raises on bad input):
   shell.py      script text → simple commands with lines; words; `cd` tracking (pure)
   workflows.py  GitHub Actions workflow → jobs, steps, commands with 0-based lines
   runners/      the test-runner registry: one module per runner (cargo, pytest, go, make, npm,
-                other) with its command model, parser, SPEC 5 selection key, and its judge of
-                one (command, test) pair or the scripts it runs; `base.py` says what a runner is
+                other) with its command model, parser, selection key
+                (docs/spec/ci.md#matching), and its judge of one (command, test) pair or the
+                scripts it runs; `base.py` says what a runner is
   commands.py   one command → wrappers removed, then its runner's model (or `Unknown`);
-                SPEC 5 matching of a cited command against a step command (pure)
+                matching of a cited command against a step command (pure;
+                docs/spec/ci.md#matching)
   follow.py     `make TARGET` / `npm run SCRIPT` → the commands they run (one level);
                 Makefile and package.json readers
   projects.py   Cargo workspaces and targets, pytest rootdir/ini, Go modules and packages

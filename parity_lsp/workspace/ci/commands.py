@@ -1,4 +1,4 @@
-"""One shell command → the model of what it selects, and SPEC 5's matching of a cited command
+"""One shell command → the model of what it selects, and the matching of a cited command
 against a step command.
 
 The generic half: env assignments and wrappers (`uv run`, `python -m`, `time`, …) are removed,
@@ -453,7 +453,7 @@ def _parse(text: str) -> ParsedCommand:
     return Unknown(**common)
 
 
-# --- comparing a cited command with a step command (SPEC section 5) -------------------------
+# --- comparing a cited command with a step command (docs/spec/ci.md#matching) ---------------------
 
 
 def selection_key(cmd: ParsedCommand | str) -> SelectionKey:
@@ -530,7 +530,8 @@ def _contains_run(big: list[str], small: list[str]) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def command_matches(cited: str, step_command: str) -> bool:
-    """SPEC 5: the step contains the cited command, wrappers ignored, same selection options.
+    """The step contains the cited command, wrappers ignored, same selection options
+    (docs/spec/ci.md#matching).
 
     Extra non-selecting options and extra libtest arguments after `--` in the step are fine;
     every option the citation writes must be in the step.

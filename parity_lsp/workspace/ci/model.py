@@ -1,4 +1,4 @@
-"""Inputs and outputs of the CI-gating verdict (SPEC section 5).
+"""Inputs and outputs of the CI-gating verdict (docs/spec/ci.md#gating).
 
 Invariant: plain data; no IO.
 """

@@ -1,4 +1,4 @@
-"""Typed outcomes and reason codes of a CI verdict (SPEC section 5), in one place.
+"""Typed outcomes and reason codes of a CI verdict (docs/spec/ci.md#verdicts), in one place.
 
 Invariant: plain data; no IO. A `Verdict`'s `outcome` is an `Outcome` and its `code` a
 `Reason`; both are `StrEnum`s, so their values are the stable strings the JSON output, the

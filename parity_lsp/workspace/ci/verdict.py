@@ -1,4 +1,4 @@
-"""The CI-gating verdict (SPEC section 5): does a cited CI job run a cited test?
+"""The CI-gating verdict (docs/spec/ci.md#gating): does a cited CI job run a cited test?
 
 Invariant: reads only through a `FileSystem`; never raises. `command_runs_test` judges one
 command in one directory; `verdict` judges a whole citation: the workflow must be readable,
@@ -228,7 +228,7 @@ def _position(c: Command) -> int:
 
 
 def match_cited_commands(job: Job, cited: list[str]) -> list[CitedMatch]:
-    """Each cited command with the step commands it matches (SPEC 5) or the closest one."""
+    """Each cited command with the step commands it matches (docs/spec/ci.md#matching) or the closest one."""
     index, by_text = _command_index(job)
     out: list[CitedMatch] = []
     for text in cited:

@@ -894,6 +894,8 @@ class _Scanner:
             title_end = im.end()
         else:
             return None
+        if not title:
+            return None  # `it("")`: no name a row could cite (and no segment of a qualified name)
         disabled = None
         if fn.startswith("x") or "skip" in chain or "todo" in chain:
             disabled = clip(text[s : m.start("open")])

@@ -1,8 +1,9 @@
 """The test-runner registry: every CI test runner parity-lsp knows, in one place.
 
 A runner is one module of this package defining `RUNNER` (a `base.Runner`: its name, the
-programs it parses, its command model and parser, the selection key SPEC 5 compares, and the
-judge of one (command, test) pair or the scripts it runs) plus one line in `MODULES` below.
+programs it parses, its command model and parser, the selection key matching compares
+(docs/spec/ci.md#matching), and the judge of one (command, test) pair or the scripts it
+runs) plus one line in `MODULES` below.
 Everything that knows about runners asks here: `commands.parse_command` (which parser reads a
 program), `selection_key`/`command_matches`/`CommandIndex` (which key a command has),
 `verdict.command_runs_test` (which judge decides, or which scripts to follow) and the job-level

@@ -178,7 +178,7 @@ class Runner(Generic[C]):
     programs: frozenset[str]  # base names of `argv[0]` it parses
     model: type[C]
     parse: Parse
-    # SPEC 5: what a command selects; two commands of the runner match only with equal keys.
+    # docs/spec/ci.md#matching: what a command selects; two commands of the runner match only with equal keys.
     # None: commands match when the step contains the cited words in a row (as unknown ones).
     selection_key: Callable[[C], SelectionKey] | None = None
     judge: Callable[[FileSystem, C, str, TestTarget], Verdict] | None = None

@@ -1,5 +1,5 @@
-"""cargo test / cargo nextest (and `cross`, `cargo llvm-cov`): the command model, its SPEC 5
-selection key, and whether it runs a Rust test.
+"""cargo test / cargo nextest (and `cross`, `cargo llvm-cov`): the command model, its
+selection key (docs/spec/ci.md#matching), and whether it runs a Rust test.
 
 Invariant: parsing is pure; judging reads only through a `FileSystem`; never raises. Follows
 cargo's rules: package selection (`-p`, `--workspace`/`--exclude`, else the package of the

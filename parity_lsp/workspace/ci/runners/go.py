@@ -1,5 +1,5 @@
-"""go test (and `gotestsum`): the command model, its SPEC 5 selection key, and whether it runs
-a Go test.
+"""go test (and `gotestsum`): the command model, its selection key (docs/spec/ci.md#matching),
+and whether it runs a Go test.
 
 Invariant: parsing is pure; judging reads only through a `FileSystem`; never raises. Package
 patterns (`.`, `./...`, `./pkg/...`, import paths, `all`) are resolved against the module of

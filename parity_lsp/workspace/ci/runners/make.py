@@ -1,4 +1,4 @@
-"""make (and `gmake`): the command model, its SPEC 5 selection key, and the recipe lines a
+"""make (and `gmake`): the command model, its selection key (docs/spec/ci.md#matching), and the recipe lines a
 target runs (one level, prerequisites included; the generic code judges them).
 
 Invariant: parsing is pure; following reads the Makefile only through a `FileSystem`; never

@@ -1,4 +1,4 @@
-"""npm / pnpm / yarn package scripts: the command model, its SPEC 5 selection key, and the
+"""npm / pnpm / yarn package scripts: the command model, its selection key (docs/spec/ci.md#matching), and the
 script a `run SCRIPT` runs (one level; the generic code judges it).
 
 Invariant: parsing is pure; following reads package.json only through a `FileSystem`; never

@@ -1,7 +1,7 @@
 """Test runners parity-lsp recognises but does not model: `swift test`, Gradle, Maven,
 `dotnet test`, CTest, RSpec, jest, … Their verdict is "unknown" (`Reason.UNKNOWN_RUNNER`),
 never "does not run": they may well run the cited test. Cited and step commands of theirs
-match when the step contains the cited words in a row (SPEC 5, as for unknown commands).
+match when the step contains the cited words in a row (docs/spec/ci.md#matching, as for unknown commands).
 
 Invariant: pure; no IO.
 """

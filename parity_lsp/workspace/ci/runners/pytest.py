@@ -1,4 +1,4 @@
-"""pytest (and `py.test`, `hatch test`): the command model, its SPEC 5 selection key, and
+"""pytest (and `py.test`, `hatch test`): the command model, its selection key (docs/spec/ci.md#matching), and
 whether it runs a Python test.
 
 Invariant: parsing is pure; judging reads only through a `FileSystem`; never raises. Follows
