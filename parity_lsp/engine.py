@@ -28,7 +28,7 @@ from parity_lsp.parse.directives import is_suppressed
 from parity_lsp.parse.markdown import parse_markdown, parse_markdown_steps
 from parity_lsp.roles import EMPTY_SPEC, ColumnSpec
 from parity_lsp.rules import pm005_no_matrix_table, registry
-from parity_lsp.rules.base import RuleInfo, RuleModule, Scope, Stage
+from parity_lsp.rules.base import Ctx, Rule, RuleInfo, Stage
 from parity_lsp.rules.context import (
     MatrixContext,
     Resolver,
@@ -44,8 +44,6 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
-    from parity_lsp.config import Config
-
 MAX_MATRIX_BYTES = 10 * 1024 * 1024
 
 PM000 = RuleInfo(
@@ -53,7 +51,6 @@ PM000 = RuleInfo(
     name="unreadable-matrix",
     severity=Severity.ERROR,
     summary="The matrix file cannot be read or parsed",
-    scope="matrix",
     doc="""\
 ## What it does
 Reports a matrix file that cannot be checked at all: not UTF-8, binary, larger than the limit
@@ -65,6 +62,7 @@ A matrix that cannot be read cannot be trusted; CI must fail rather than pass si
 )
 
 ALL_RULES: dict[str, RuleInfo] = {"PM000": PM000, **registry.RULES}
+REGISTRY = registry.REGISTRY  # the rules of each scope, typed by the context they check
 
 _log = logging.getLogger("parity_lsp.engine")
 _logged_rules: set[str] = set()  # rules whose failure was logged (once per rule and process)
@@ -192,33 +190,13 @@ def _finish(
     return out
 
 
-def _enabled_modules(config: Config, scope: Scope, stage: Stage | None = None) -> tuple[RuleModule, ...]:
-    """The enabled rule modules of one scope (and `stage`: None for both), in code order: asked
-    for every row, answered once per configuration (configurations are not changed once built)."""
-    memo = config.memo("enabled modules")
-    key = f"{scope} {stage}"
-    found: tuple[RuleModule, ...] | None = memo.get(key)
-    if found is None:
-        found = memo[key] = tuple(
-            m
-            for m in registry.modules_for(scope)
-            if config.is_enabled(m.RULE.code) and (stage is None or m.RULE.stage == stage)
-        )
-    return found
-
-
-def _run(
-    rule_module: RuleModule,
-    ctx: RowContext | TableContext | MatrixContext,
-    matrix: Matrix,
-    sink: list[Finding],
-) -> None:
+def _run(rule: Rule[Ctx], ctx: Ctx, matrix: Matrix, sink: list[Finding]) -> None:
     """Run one (enabled) rule on `ctx`, its findings into `sink`."""
     try:
-        sink.extend(rule_module.check(ctx))
+        sink.extend(rule.run(ctx))
     except Exception as exc:  # noqa: BLE001 - the per-rule boundary: a rule's bug becomes a PM000 finding
         # (one broken rule must not hide the other rules' findings), and is logged
-        _log_rule_failure(rule_module.RULE.code, matrix.path)
+        _log_rule_failure(rule.info.code, matrix.path)
         where = traceback.extract_tb(exc.__traceback__)[-1]
         sink.append(
             Finding(
@@ -226,7 +204,7 @@ def _run(
                 Severity.ERROR,
                 matrix.path,
                 Span(0, 0),
-                f"internal error in rule {rule_module.RULE.code}: {exc!r} at "
+                f"internal error in rule {rule.info.code}: {exc!r} at "
                 f"{posixpath.basename(where.filename)}:{where.lineno}",
             )
         )
@@ -320,7 +298,7 @@ def _check_matrix_scope(
     # parse problems are syntactic findings
     problems = matrix.problems if stage != "semantic" else ()
     findings: list[Finding] = [_problem(matrix, p) for p in problems if p.code != "PM005"]
-    for rule in _enabled_modules(ws.config, "matrix", stage):
+    for rule in REGISTRY.matrix.enabled(ws.config, stage):
         _run(rule, MatrixContext(matrix, ws, resolver), matrix, findings)
     return _finish(ws, matrix, findings)
 
@@ -330,7 +308,7 @@ def _check_table_scope(
 ) -> list[Finding]:
     findings: list[Finding] = []
     tctx = TableContext(table, matrix, ws, resolver)
-    for rule in _enabled_modules(ws.config, "table", stage):
+    for rule in REGISTRY.table.enabled(ws.config, stage):
         _run(rule, tctx, matrix, findings)
     return _finish(ws, matrix, findings, (table.suppressed,))
 
@@ -343,7 +321,7 @@ def check_row(
     resolver = resolver or Resolver(ws)
     findings: list[Finding] = []
     rctx = RowContext(row, matrix, ws, resolver)
-    for rule in _enabled_modules(ws.config, "row", stage):
+    for rule in REGISTRY.row.enabled(ws.config, stage):
         _run(rule, rctx, matrix, findings)
     return _finish(ws, matrix, findings, (rctx.table.suppressed, row.suppressed))
 
@@ -353,20 +331,18 @@ def check_across(ws: Workspace, matrices: list[Matrix]) -> list[Finding]:
     findings: list[Finding] = []
     by_path = {m.path: m for m in matrices}
     ctx = WorkspaceContext(matrices, ws)
-    for rule in registry.modules_for("workspace"):
-        if not ws.config.is_enabled(rule.RULE.code):
-            continue
+    for rule in REGISTRY.workspace.enabled(ws.config):
         try:
-            findings.extend(rule.check(ctx))
+            findings.extend(rule.run(ctx))
         except Exception as exc:  # noqa: BLE001 - the per-rule boundary: a PM000 finding, and logged
-            _log_rule_failure(rule.RULE.code, matrices[0].path if matrices else "")
+            _log_rule_failure(rule.info.code, matrices[0].path if matrices else "")
             findings.append(
                 Finding(
                     "PM000",
                     Severity.ERROR,
                     matrices[0].path if matrices else "",
                     Span(0, 0),
-                    f"internal error in rule {rule.RULE.code}: {exc!r}",
+                    f"internal error in rule {rule.info.code}: {exc!r}",
                 )
             )
     out: list[Finding] = []

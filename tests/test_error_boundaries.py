@@ -34,7 +34,7 @@ def test_a_rule_that_raises_is_pm000_on_each_row_and_logged_once(tmp_path, monke
     def broken(ctx):
         raise KeyError("rule bug")
 
-    monkeypatch.setattr(pm101_unknown_status, "check", broken)
+    monkeypatch.setattr(pm101_unknown_status.check, "run", broken)  # the registry holds the rule
     with caplog.at_level(logging.WARNING, logger="parity_lsp.engine"):
         findings = check_paths(Workspace(tmp_path), [MATRIX]).findings
     internal = [f for f in findings if f.code == "PM000"]

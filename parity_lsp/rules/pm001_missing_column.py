@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from parity_lsp.config import DEFAULT_REQUIRED_COLUMNS
 from parity_lsp.findings import Edit, Finding, Fix, Severity
 from parity_lsp.model import Matrix, MatrixFormat, Table, normalize_column
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, table_rule
 from parity_lsp.rules.context import TableContext
 from parity_lsp.text import Span
 
@@ -17,7 +17,6 @@ RULE = RuleInfo(
     severity=Severity.ERROR,
     stage="syntactic",
     summary="Header lacks a required column",
-    scope="table",
     fixable=True,
     doc="""\
 ## What it does
@@ -49,6 +48,7 @@ Add the missing columns (empty cells are added to every row).
 )
 
 
+@table_rule(RULE)
 def check(ctx: TableContext) -> Iterator[Finding]:
     table = ctx.table
     required = ctx.config.required_columns

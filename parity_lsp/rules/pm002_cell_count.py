@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from parity_lsp.findings import Edit, Finding, Fix, Severity
 from parity_lsp.model import MatrixFormat
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 from parity_lsp.text import Span
 
@@ -39,6 +39,7 @@ unescaped `|` inside a cell is the usual cause: write it as `\\|`).
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     row = ctx.row
     expected = len(ctx.table.header)

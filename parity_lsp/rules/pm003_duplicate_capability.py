@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from parity_lsp.findings import Finding, Related, Severity
 from parity_lsp.model import COL_CAPABILITY, Cell, Matrix, Row
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, workspace_rule
 from parity_lsp.rules.context import WorkspaceContext
 
 RULE = RuleInfo(
@@ -15,7 +15,6 @@ RULE = RuleInfo(
     severity=Severity.WARNING,
     stage="syntactic",
     summary="Same Capability twice across the workspace's matrices",
-    scope="workspace",
     doc="""\
 ## What it does
 Flags a Capability (case-insensitive, whitespace folded) that appears in more than one row of
@@ -34,6 +33,7 @@ summary counts the capability twice.
 )
 
 
+@workspace_rule(RULE)
 def check(ctx: WorkspaceContext) -> Iterator[Finding]:
     seen: dict[str, list[tuple[Matrix, Row, Cell]]] = {}
     for matrix in ctx.matrices:

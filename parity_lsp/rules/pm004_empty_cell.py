@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_CAPABILITY, COL_OWNER, COL_STATUS
 from parity_lsp.rules._util import cell_span
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
@@ -35,6 +35,7 @@ nobody keeps it true.
 _NAMES = {COL_CAPABILITY: "Capability", COL_STATUS: "Status", COL_OWNER: "Owner"}
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     table = ctx.table
     for role, label in _NAMES.items():

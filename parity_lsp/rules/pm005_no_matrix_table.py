@@ -21,7 +21,7 @@ from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import Matrix, MatrixFormat
 from parity_lsp.parse.markdown import row_cells
 from parity_lsp.roles import CAPABILITY, FIRST_COLUMN, STATUS, ColumnSpec, TableRoles, assign_roles
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, matrix_rule
 from parity_lsp.rules.context import MatrixContext
 from parity_lsp.text import Span
 from parity_lsp.workspace.files import compile_globs
@@ -32,7 +32,6 @@ RULE = RuleInfo(
     severity=Severity.ERROR,
     stage="syntactic",
     summary="A file named as a matrix holds no matrix table",
-    scope="matrix",
     doc="""\
 ## What it does
 Reports a file named on the command line (`parity-lsp check docs/parity/m.md`) that holds no
@@ -247,6 +246,7 @@ def finding(matrix: Matrix, severity: Severity = RULE.severity, included_by: str
     return Finding(RULE.code, severity, matrix.path, span, message)
 
 
+@matrix_rule(RULE)
 def check(ctx: MatrixContext) -> Iterator[Finding]:
     """The editor's notice: a matrix document open in the editor that holds no matrix table.
     (The CLI reports the files named on its command line itself, and counts the rest; a CSV/TSV

@@ -8,7 +8,7 @@ from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_STATUS, Cell
 from parity_lsp.roles import MEANINGS, Vocabulary, fold_status
 from parity_lsp.rules._util import SAFE_RATIO, nearest, replace_fix
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
@@ -49,6 +49,7 @@ or give the word a meaning under `[statuses]`.
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     cell = ctx.row.cell(COL_STATUS)
     if cell is None or not cell.value.strip():

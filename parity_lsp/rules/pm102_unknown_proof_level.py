@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_PROOF
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 from parity_lsp.rules.pm101_unknown_status import check_vocabulary
 
@@ -39,6 +39,7 @@ Replace with the nearest level.
 _SPLIT = re.compile(r"\s*(?:,|\+|/|&|\band\b)\s*")
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     cell = ctx.row.cell(COL_PROOF)
     if cell is None or not cell.value.strip():

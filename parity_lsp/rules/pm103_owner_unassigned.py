@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_OWNER
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
@@ -32,6 +32,7 @@ Unowned rows are the ones that rot first: nobody is asked when their evidence br
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     cell = ctx.row.cell(COL_OWNER)
     if cell is None:

@@ -9,7 +9,7 @@ from parity_lsp.model import COL_STATUS, COL_TESTS
 from parity_lsp.roles import DOC, SHIPPED, TESTS, is_document
 from parity_lsp.rules._evidence import proof_resolves, test_refs, test_resolves
 from parity_lsp.rules._util import cell_span, columns_named, downgrade_fix, evidence_cell
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
@@ -49,6 +49,7 @@ applied by `parity-lsp fix`, because it changes the claim).
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     if not ctx.means(SHIPPED):
         return

@@ -8,7 +8,7 @@ from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_CI, COL_STATUS, RefKind
 from parity_lsp.roles import CI, SHIPPED
 from parity_lsp.rules._util import cell_span, columns_named, downgrade_fix, evidence_cell
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
@@ -44,6 +44,7 @@ Name the job and the command; or downgrade the row to Partial (editor quick fix)
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     if not ctx.means(SHIPPED):
         return

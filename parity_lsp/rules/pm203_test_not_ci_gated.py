@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from parity_lsp.findings import Finding, Related, Severity
 from parity_lsp.roles import SHIPPED
 from parity_lsp.rules._gating import gating, summarize
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.ci.model import DOES_NOT_RUN, UNKNOWN
 
@@ -45,6 +45,7 @@ commands that exclude the very crate whose test they cite: the test exists, and 
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     if not ctx.means(SHIPPED):
         return

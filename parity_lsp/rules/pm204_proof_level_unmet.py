@@ -9,7 +9,7 @@ from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_PROOF
 from parity_lsp.roles import SHIPPED
 from parity_lsp.rules._gating import CitedTest, gating
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext, _globs
 
 RULE = RuleInfo(
@@ -52,6 +52,7 @@ def level_of_test(ctx: RowContext, path: str, name: str | None) -> str | None:
     return None
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     if not ctx.means(SHIPPED):
         return

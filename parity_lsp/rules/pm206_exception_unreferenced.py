@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_STATUS
 from parity_lsp.roles import EXCEPTION
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.files import compile_globs
 from parity_lsp.workspace.fs import normalize_rel
@@ -47,6 +47,7 @@ just an unproven row with a convenient status.
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     if not ctx.means(EXCEPTION):
         return

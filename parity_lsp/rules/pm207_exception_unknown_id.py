@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from parity_lsp.findings import Finding, Related, Severity
 from parity_lsp.rules._util import nearest, replace_fix
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 from parity_lsp.text import Span
 
@@ -34,6 +34,7 @@ decision nobody made.
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     id_re = ctx.config.exception_id_re
     row = ctx.row

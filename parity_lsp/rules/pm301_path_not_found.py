@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from parity_lsp.findings import DeferredFix, Finding, Fix, Severity
 from parity_lsp.model import Reference, RefKind
 from parity_lsp.rules._util import SAFE_RATIO, path_as_written, replace_fix
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import MatrixContext, RowContext, Suggestions
 from parity_lsp.workspace.fs import normalize_rel
 from parity_lsp.workspace.index import Workspace, find_symbol_near
@@ -51,6 +51,7 @@ similar path is suggested for it.
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     for ref in ctx.path_refs():
         if ref.kind == RefKind.CI:

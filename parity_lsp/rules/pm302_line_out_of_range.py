@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.rules._drift import drift_fix, located_symbols
 from parity_lsp.rules._util import plural
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
@@ -37,6 +37,7 @@ When a symbol is cited too, point to the line where it is defined now.
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     for ref in ctx.path_refs():
         if ref.line_start is None or ref.line_span is None:

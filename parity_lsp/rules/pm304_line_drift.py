@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.rules._drift import definition_related, drift_fix, inside_item, located_symbols
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
@@ -37,6 +37,7 @@ Point to the line where the symbol is defined now.
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     for ref in ctx.path_refs():
         if ref.line_start is None or ref.line_span is None or not ref.symbols:

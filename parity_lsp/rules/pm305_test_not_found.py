@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.rules._names import missing_names
 from parity_lsp.rules._symbols import missing_symbols
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
@@ -43,6 +43,7 @@ now (when unique), similar test names in the file.
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     yield from missing_symbols(ctx, RULE, tests_column=True)
     yield from missing_names(ctx, RULE, tests_column=True)

@@ -11,7 +11,7 @@ from parity_lsp.rules._drift import definition_related
 from parity_lsp.rules._evidence import symbol_result, usable_rel
 from parity_lsp.rules._gating import gating
 from parity_lsp.rules._names import name_refs
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.ci.model import RUNS
 
@@ -55,6 +55,7 @@ def _ci_runs_it(ctx: RowContext, rel: str, name: str) -> bool:
     )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     for ref in ctx.refs(COL_TESTS):
         if not ref.symbols:

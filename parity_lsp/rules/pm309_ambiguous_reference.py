@@ -8,7 +8,7 @@ from parity_lsp.findings import Finding, Related, Severity
 from parity_lsp.model import RefKind
 from parity_lsp.rules._names import ambiguous_names, listing
 from parity_lsp.rules._util import path_as_written, replace_fix
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
@@ -47,6 +47,7 @@ one was meant is a guess).
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     for ref in ctx.path_refs():
         if ref.kind != RefKind.PATH or ref.is_link or "/" in ref.path:

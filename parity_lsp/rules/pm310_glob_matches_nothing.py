@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import RefKind
 from parity_lsp.rules._evidence import glob_matches
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 
 RULE = RuleInfo(
@@ -40,6 +40,7 @@ Correct the glob (no fix is offered: what it should match is the team's decision
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     for ref in ctx.refs(kind=RefKind.GLOB):
         pattern = ref.pattern

@@ -9,7 +9,7 @@ from parity_lsp.findings import Finding, Fix, Related, Severity
 from parity_lsp.model import Reference
 from parity_lsp.rules._ci import ci_targets
 from parity_lsp.rules._util import path_as_written, replace_fix
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.ci.verdict import match_cited_commands
 from parity_lsp.workspace.ci.workflows import find_job, list_workflows, load_workflow
@@ -45,6 +45,7 @@ similar workflow paths.
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     for target in ci_targets(ctx):
         ref = target.ref

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.rules._ci import ci_targets
 from parity_lsp.rules._util import SAFE_RATIO, replace_fix
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.ci.verdict import match_cited_commands
 from parity_lsp.workspace.ci.workflows import Workflow, fold
@@ -44,6 +44,7 @@ no other job is as close, and the job runs the cited commands.
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     for target in ci_targets(ctx):
         ref = target.ref

@@ -10,7 +10,7 @@ from parity_lsp.findings import Finding, Fix, Related, Severity
 from parity_lsp.rules._ci import ci_targets
 from parity_lsp.rules._gating import gating
 from parity_lsp.rules._util import replace_fix
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.ci.model import RUNS, UNKNOWN, CitedMatch
 from parity_lsp.workspace.ci.verdict import command_runs_test, match_cited_commands
@@ -94,6 +94,7 @@ def _candidates(ctx: RowContext, job: Job, cited: str, match: CitedMatch) -> tup
     return out, bool(tests)
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     for target in ci_targets(ctx):
         job, wf = target.job, target.workflow  # the workflow is None only when the job is

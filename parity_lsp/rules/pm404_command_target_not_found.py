@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from parity_lsp.findings import Finding, Related, Severity
 from parity_lsp.model import CommandRef, Reference, RefKind
 from parity_lsp.rules._util import replace_fix
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 from parity_lsp.similarity import closest
 from parity_lsp.text import Span
@@ -156,6 +156,7 @@ _CARGO_BUILTIN = frozenset(
 )
 
 
+@row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     for ref in (*ctx.refs(kind=RefKind.COMMAND), *ctx.refs(kind=RefKind.CI)):
         if ref.in_missing or not _outside_workflow(ref):

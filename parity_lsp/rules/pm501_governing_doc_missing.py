@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import Reference, RefKind
-from parity_lsp.rules.base import RuleInfo
+from parity_lsp.rules.base import RuleInfo, matrix_rule
 from parity_lsp.rules.context import MatrixContext
 from parity_lsp.rules.pm301_path_not_found import path_fix
 
@@ -16,7 +16,6 @@ RULE = RuleInfo(
     severity=Severity.ERROR,
     stage="syntactic",
     summary='A "Governed by" document the matrix cites does not exist',
-    scope="matrix",
     fixable=True,
     doc="""\
 ## What it does
@@ -36,6 +35,7 @@ This template is governed by:
 )
 
 
+@matrix_rule(RULE)
 def check(ctx: MatrixContext) -> Iterator[Finding]:
     for doc in ctx.matrix.governing_docs:
         ref = Reference(
