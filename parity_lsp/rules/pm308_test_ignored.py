@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from parity_lsp import languages
 from parity_lsp.findings import Finding, Severity
@@ -14,6 +15,10 @@ from parity_lsp.rules._names import name_refs
 from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import RowContext
 from parity_lsp.workspace.ci.model import RUNS
+
+if TYPE_CHECKING:
+    from parity_lsp.text import Span
+    from parity_lsp.workspace.symbols import Definition
 
 RULE = RuleInfo(
     code="PM308",
@@ -71,15 +76,7 @@ def check(ctx: RowContext) -> Iterator[Finding]:
             if all(d.disabled for d in result.definitions):
                 if _ci_runs_it(ctx, rel, sym.name):
                     continue  # e.g. `cargo test -- --ignored`: CI does run it
-                d = result.definitions[0]
-                yield ctx.finding(
-                    RULE,
-                    sym.span,
-                    f"test `{sym.name}` is disabled ({d.disabled}): "
-                    "it proves nothing unless CI runs ignored tests",
-                    related=[definition_related(rel, d, "is disabled here")],
-                    tags=("unnecessary",),  # editors fade it: evidence that proves nothing
-                )
+                yield _disabled(ctx, sym.span, sym.name, rel, result.definitions[0])
     # tests cited by a bare name (docs/spec/evidence.md#references-as-teams-write-them)
     for ref in name_refs(ctx, tests_column=True):
         for sym in ref.symbols:
@@ -89,12 +86,14 @@ def check(ctx: RowContext) -> Iterator[Finding]:
             files = list(dict.fromkeys(f for f, _ in defs))
             if len(files) == 1 and _ci_runs_it(ctx, files[0], sym.name):
                 continue
-            rel, d = defs[0]
-            yield ctx.finding(
-                RULE,
-                sym.span,
-                f"test `{sym.name}` is disabled ({d.disabled}): "
-                "it proves nothing unless CI runs ignored tests",
-                related=[definition_related(rel, d, "is disabled here")],
-                tags=("unnecessary",),
-            )
+            yield _disabled(ctx, sym.span, sym.name, *defs[0])
+
+
+def _disabled(ctx: RowContext, span: Span, name: str, rel: str, d: Definition) -> Finding:
+    return ctx.finding(
+        RULE,
+        span,
+        f"test `{name}` is disabled ({d.disabled}): it proves nothing unless CI runs ignored tests",
+        related=[definition_related(rel, d, "is disabled here")],
+        tags=("unnecessary",),  # editors fade it: evidence that proves nothing
+    )
