@@ -115,6 +115,10 @@ class ParityServer(LanguageServer):
 
             self.add_folder(uri, name, path, max_files=listing_bound(path))
         self.initial_folders = []
+        # with the engine, not later: a user (and the benchmark) types a path right after the
+        # first diagnostics, while the client never goes quiet long enough for background imports
+        import parity_lsp.features.completion  # noqa: F401
+
         self.warming = asyncio.ensure_future(self.warm_up())
 
     async def warm_up(self) -> None:

@@ -190,23 +190,15 @@ def start_folder(ls: ParityServer, folder: Folder) -> None:
 
 
 def build_tree(ls: ParityServer, folder: Folder) -> None:
-    """Prepare what the first path completion needs, from the moment the folder's settings
-    are known: the completion code, then the folder's directory tree in small steps between
-    messages. A user types a path soon after opening the matrix, while its semantic stage and
-    the indexing still run (the first completion imported and built them itself: ~0.25 s at
-    20,000 files, the slowest completion of a session). Steps go on while the client talks
-    (a step is ~1 ms: what a message arriving then waits)."""
+    """Build the folder's directory tree (what the first path completion needs) in small steps
+    between messages, from the moment its settings are known: a user types a path soon after
+    opening the matrix, while its semantic stage and the indexing still run (the first
+    completion built it itself: ~0.25 s at 20,000 files, the slowest completion of a session).
+    Steps go on while the client talks (a step is ~1 ms, the first one lists the files, which
+    the indexing does next anyway): a user typing is never quiet for long."""
 
     async def build() -> None:
-        # the chunky steps (an import, listing the files) in a quiet moment: a keystroke just
-        # after the first diagnostics waited for them
-        await ls.background_turn()
-        import parity_lsp.features.completion  # noqa: F401 - imported ahead of the first completion
-
-        await ls.background_turn()
-        folder.analysis.ws.files()
-        # then the tree, a millisecond at a time, even while the user types (never quiet for long)
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # after the answer being written
         if not folder.removed:
             analysis = folder.analysis
             await analysis.run_in_steps(analysis.ws.file_tree_steps(TREE_FILES_PER_STEP), while_talking=True)
