@@ -199,12 +199,26 @@ def build_tree(ls: ParityServer, folder: Folder) -> None:
 
     async def build() -> None:
         await asyncio.sleep(0)  # after the answer being written
+        await files_listed(folder)
         if not folder.removed:
             analysis = folder.analysis
             await analysis.run_in_steps(analysis.ws.file_tree_steps(TREE_FILES_PER_STEP), while_talking=True)
 
     if folder.tree_building is None or folder.tree_building.done():
         folder.tree_building = asyncio.ensure_future(build())
+
+
+async def files_listed(folder: Folder) -> None:
+    """The folder's file list, walked a directory at a time between messages (even while the
+    client talks: 20,000 files took ~35 ms in one piece, which the first keystroke after the
+    first diagnostics waited for). One walk, whoever asks first; a request that needs the list
+    before it is done lists it at once."""
+    ws = folder.analysis.ws
+    if folder.listing is None or folder.listing.done():
+        folder.listing = asyncio.ensure_future(
+            folder.analysis.run_in_steps(ws.files_steps(), while_talking=True)
+        )
+    await asyncio.shield(folder.listing)
 
 
 def implicit_folder(ls: ParityServer, uri: str) -> Folder | None:
@@ -333,6 +347,7 @@ async def index_workspace(ls: ParityServer, folder: Folder) -> None:
         except JsonRpcException as exc:  # the client answered with an error: no progress then
             ls.log(f"parity-lsp: no indexing progress: {exc}")
             token = None
+    await files_listed(folder)
     # open documents first: their diagnostics are the ones someone is looking at
     paths = sorted(analysis.matrix_paths(), key=lambda rel: ls.open_version(folder, rel) is None)
     if analysis.ws.files_truncated:
