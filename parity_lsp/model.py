@@ -96,7 +96,9 @@ class Row:
                 for idx, role in table.roles.evidence_columns:
                     if idx < len(cells):
                         cell = cells[idx]
-                        found[cell.column or ""] = parse_evidence(cell.text, cell.start, table.path, role)
+                        found[cell.column or ""] = parse_evidence(
+                            cell.text, cell.start, table.path, role, table.parsed
+                        )
             self._evidence = found
         return found
 
@@ -140,6 +142,12 @@ class Table:
     # it (after `> ` and the item's indentation). Empty for a top-level table.
     prefixes: dict[int, int] = field(default_factory=dict)
     role_index: dict[str, int] = field(init=False, repr=False, compare=False)  # = roles.first
+    # evidence cells parsed by the parser's general path, by (text, role): (the offset parsed
+    # at, the evidence). A table repeats its cells (`src/a.rs` on thousands of rows): each text
+    # is parsed once (`parse.evidence.parse_evidence`'s `memo`)
+    parsed: dict[tuple[str, str | None], tuple[int, Evidence]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self.role_index = self.roles.first  # role -> first column (asked for every row's cells)

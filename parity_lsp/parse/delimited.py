@@ -8,6 +8,7 @@ the text inside the quotes, so references inside it keep exact source positions.
 from __future__ import annotations
 
 import logging
+import re
 import weakref
 from collections.abc import Iterator
 
@@ -17,12 +18,14 @@ from parity_lsp.roles import EMPTY_SPEC, ColumnSpec, assign_roles, unique_names
 from parity_lsp.text import Span
 
 _log = logging.getLogger("parity_lsp.parse")
+_STOPS: dict[str, re.Pattern[str]] = {}  # a delimiter -> what ends an unquoted cell (it, CR, LF)
 
 
 def _records(text: str, delim: str) -> Iterator[tuple[int, int, list[tuple[int, int, bool]], bool]]:
     """Yield (record_start, record_end, [(cell_start, cell_end, quoted)], unterminated)."""
     i = 0
     n = len(text)
+    stop = _STOPS.get(delim) or _STOPS.setdefault(delim, re.compile(f"[{re.escape(delim)}\n\r]"))
     while i < n:
         rec_start = i
         cells: list[tuple[int, int, bool]] = []
@@ -45,12 +48,12 @@ def _records(text: str, delim: str) -> Iterator[tuple[int, int, list[tuple[int, 
                 cells.append((start, j, True))
                 i = min(n, j + 1)
                 # anything between the closing quote and the delimiter is tolerated
-                while i < n and text[i] not in (delim, "\n", "\r"):
-                    i += 1
+                m = stop.search(text, i)
+                i = n if m is None else m.start()
             else:
                 start = i
-                while i < n and text[i] not in (delim, "\n", "\r"):
-                    i += 1
+                m = stop.search(text, i)  # the cell's end: one search, not a step a character
+                i = n if m is None else m.start()
                 cells.append((start, i, False))
             if i < n and text[i] == delim:
                 i += 1

@@ -456,7 +456,7 @@ def cited_names(matrix: Matrix) -> list[str]:
                 # parsed here, not kept on the row: a closed matrix's rows drop their references
                 # once checked, and a 10,000-row matrix must not hold them all at once
                 cell = cells[idx]
-                for ref in parse_evidence(cell.text, cell.start, table.path, role).refs:
+                for ref in parse_evidence(cell.text, cell.start, table.path, role, table.parsed).refs:
                     if ref.kind == RefKind.NAME and not ref.in_missing:
                         out.extend(s.name for s in ref.symbols)
     return out
