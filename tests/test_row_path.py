@@ -10,13 +10,16 @@ finding, and what a large matrix repeats is done once.
 from __future__ import annotations
 
 from growthkit import assert_linear
+from rulekit import MATRIX, make_config, matrix, workspace
 
+from parity_lsp.engine import check_paths
 from parity_lsp.model import Evidence, MatrixFormat
 from parity_lsp.parse import evidence as evidence_module
 from parity_lsp.parse.delimited import parse_delimited
 from parity_lsp.parse.evidence import parse_evidence
 from parity_lsp.parse.markdown import parse_markdown
 from parity_lsp.rules._util import cell_span
+from parity_lsp.workspace.index import Workspace
 
 HEADER = "Capability,Status,Evidence (Code),Evidence (Tests),Evidence (CI),Owner\n"
 
@@ -102,3 +105,31 @@ def test_a_csv_of_repeated_cells_parses_each_text_once():
     first, last = table.rows[0].evidence["evidence (code)"], table.rows[-1].evidence["evidence (code)"]
     assert first.refs[0].span != last.refs[0].span
     assert matrix.text[last.refs[0].span.start : last.refs[0].span.end] == "src/a.rs"
+
+
+def test_a_check_showing_safe_fixes_only_searches_no_similar_path_for_a_missing_file(tmp_path, monkeypatch):
+    root = workspace(
+        tmp_path,
+        {
+            MATRIX: matrix([{"cap": "Ticks", "status": "Partial", "code": "`src/schedul.rs`"}]),
+            "src/schedule.rs": "fn tick() {}\n",
+            ".parity-lsp.toml": "",
+        },
+    )
+    searched: list[str] = []
+    real = Workspace.nearest_path
+
+    def nearest_path(self: Workspace, rel: str, want_dir: bool = False) -> str | None:
+        searched.append(rel)
+        return real(self, rel, want_dir)
+
+    monkeypatch.setattr(Workspace, "nearest_path", nearest_path)
+    safe_only = check_paths(Workspace(root, make_config(root, "PM301")), suggestions=False)
+    (finding,) = safe_only.findings
+    assert finding.code == "PM301" and finding.fix is None  # a similar name is never a safe fix
+    assert searched == []  # and JSON, SARIF and `fix` show safe fixes only: not searched for
+    with_suggestions = check_paths(Workspace(root, make_config(root, "PM301")))
+    (finding,) = with_suggestions.findings
+    assert searched == ["src/schedul.rs"]
+    assert finding.fix is not None and not finding.fix.safe
+    assert "src/schedule.rs" in finding.fix.message
