@@ -10,6 +10,8 @@ finding, and what a large matrix repeats is done once.
 from __future__ import annotations
 
 from growthkit import assert_linear
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rulekit import MATRIX, make_config, matrix, workspace
 
 from parity_lsp.engine import check_paths
@@ -18,6 +20,7 @@ from parity_lsp.parse import evidence as evidence_module
 from parity_lsp.parse.delimited import parse_delimited
 from parity_lsp.parse.evidence import parse_evidence
 from parity_lsp.parse.markdown import parse_markdown
+from parity_lsp.rules import pm205_not_shipped
 from parity_lsp.rules._util import cell_span
 from parity_lsp.workspace.index import Workspace
 
@@ -133,3 +136,19 @@ def test_a_check_showing_safe_fixes_only_searches_no_similar_path_for_a_missing_
     assert searched == ["src/schedul.rs"]
     assert finding.fix is not None and not finding.fix.safe
     assert "src/schedule.rs" in finding.fix.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["✅", "✔️", "✔", "☑️", "Done", "SHIPPED", "completed", "GA", "Ga", "not", " ", "|", "x_"]
+        )
+        | st.text(max_size=8),
+        max_size=6,
+    ).map("".join)
+)
+def test_pm205s_one_search_a_row_finds_every_row_with_a_shipped_marker(text: str) -> None:
+    # a planned row's cells are searched for markers only when this one search finds something
+    if pm205_not_shipped._SHIPPED.search(text):
+        assert pm205_not_shipped._ANY_MARKER.search(text)
