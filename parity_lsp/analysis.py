@@ -328,6 +328,23 @@ class Analysis:
         install_rows(model, fresh, model.text, model.index, rows_at)
         return fresh[0][0]
 
+    def row_findings_held(self, rel: str, line: int) -> list[Finding]:
+        """The semantic findings of the row at `line` while the matrix's semantic stage is
+        still running (they join `findings` when the last row is done): the row is checked now
+        if the stage has not reached it (a hover on it wants its findings, not the whole
+        matrix's). Empty once the stage is done (they are in `findings` then)."""
+        state = self.states.get(rel)
+        if state is None:
+            return []
+        if line in state.pending:
+            self._complete_rows(state, (line,), self._resolver())
+        held = state.later.get(line)
+        if held is None:
+            return []
+        start, found = held
+        delta = state.model.index.line_start(line) - start
+        return list(found) if not delta else [shift_finding(f, delta, rel) for f in found]
+
     def complete(self, rel: str) -> MatrixState | None:
         """The matrix's state with complete findings (its pending rows checked now)."""
         state = self.check(rel)

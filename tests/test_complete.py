@@ -689,3 +689,90 @@ def test_the_table_header_above_the_cursor_is_the_line_walks(lines, newline, mix
         starts.append(starts[-1] + len(line) + len(brk))
     for ls in starts:
         assert _header_above(text, ls) == _header_above_walk(text, ls), (text, ls)
+
+
+def _tree_file_by_file(files: list[str]) -> tuple[dict, dict]:
+    """The tree as defined: each file walked from the root, its category counted in every
+    directory above it (the per-directory build in `FileTree.add` must give exactly this)."""
+    from parity_lsp.workspace.tree import file_category
+
+    children: dict[str, dict[str, bool]] = {"": {}}
+    counts: dict[str, list[int]] = {"": [0, 0, 0]}
+    for f in files:
+        cat = file_category(f)
+        parts = f.split("/")
+        d, touched = "", [counts[""]]
+        for part in parts[:-1]:
+            sub = f"{d}/{part}" if d else part
+            children.setdefault(d, {})[part] = True
+            touched.append(counts.setdefault(sub, [0, 0, 0]))
+            children.setdefault(sub, {})
+            d = sub
+        children.setdefault(d, {}).setdefault(parts[-1], False)
+        for k in range(3):
+            if cat[k]:
+                for c in touched:
+                    c[k] += 1
+    return children, counts
+
+
+_PATH_PART = st.sampled_from(
+    ["src", "tests", "test", "spec", "a", "b", ".github", "workflows", "e2e", "Sources", "x.y", ".hidden"]
+)
+_FILE_NAME = st.sampled_from(
+    [
+        "lib.rs",
+        "test_a.py",
+        "a_test.go",
+        "ci.yml",
+        "x.yaml",
+        "README.md",
+        ".env",
+        "..b",
+        "a.",
+        "CalcTests.swift",
+        "calc_spec.rb",
+        "FooIT.java",
+        "m.TS",
+        "Makefile",
+        "x.spec.ts",
+        "conftest.py",
+        ".a.rs",
+    ]
+)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.lists(_PATH_PART, max_size=4), _FILE_NAME).map(lambda t: "/".join([*t[0], t[1]])),
+            st.sampled_from(
+                [
+                    ".github/workflows/ci.yml",
+                    ".github/workflows/x.YAML",
+                    ".github/workflows/a/b.yml",
+                    ".github/ci.yml",
+                ]
+            ),
+        ),
+        max_size=40,
+        unique=True,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_the_tree_built_per_directory_is_the_tree_built_file_by_file(files, rng):
+    """Any file list, in any order and in any chunks (the background build adds a step's
+    files at a time): the same directories, children and counts as walking every file."""
+    files = [f for f in files if not any(f.startswith(g + "/") for g in files)]  # a name is a file or a dir
+    order = list(files)
+    rng.shuffle(order)
+    tree = FileTree([])
+    i = 0
+    while i < len(order):
+        step = rng.randint(1, 7)
+        tree.add(order[i : i + step])
+        i += step
+    children, counts = _tree_file_by_file(files)
+    assert (tree.children, tree.counts) == (children, counts)
+    assert (FileTree(sorted(files)).children, FileTree(sorted(files)).counts) == (children, counts)

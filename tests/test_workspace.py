@@ -434,3 +434,26 @@ def test_searching_a_package_for_a_symbol_finds_what_looking_in_every_file_finds
         ]
         assert find_symbol_near(Workspace(tmp_path), "crates/core/src/gone.rs", symbol) == expected, symbol
         assert find_symbol_near(ws, "crates/core/src/gone.rs", symbol) == expected, symbol
+
+
+def test_the_file_list_walked_in_steps_is_the_list_and_a_change_meanwhile_walks_again(tmp_path):
+    """A server walks the file list a directory a step, between messages; the result is the
+    list `files()` gives, and a file created while it walked (a watched-file event invalidates
+    the list) is not lost: the stale walk is not kept, the list is walked again."""
+    for rel in ("a/x.rs", "a/b/y.rs", "c/z.py", "d/e/f/g.md", "ignored/h.rs", "top.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    (tmp_path / ".gitignore").write_text("ignored/\n")
+    expected = Workspace(tmp_path).files()
+    assert "ignored/h.rs" not in expected and "a/b/y.rs" in expected
+
+    ws = Workspace(tmp_path)
+    steps = ws.files_steps()
+    next(steps)  # the root directory is listed
+    next(steps)
+    (tmp_path / "a" / "new.rs").write_text("")  # in a directory the walk has listed
+    ws.file_appeared_or_vanished("a/new.rs", ignored=False)  # as a watched-file event does
+    walked = [None for _ in steps]
+    assert len(walked) >= 3, "a step per directory"
+    assert ws._files is not None  # the walk kept its list: no listing of its own below
+    assert ws.files() == sorted([*expected, "a/new.rs"])

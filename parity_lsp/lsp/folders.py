@@ -60,6 +60,8 @@ class Folder:
         default_factory=dict
     )  # staged: rel -> its semantic stage
     indexing: asyncio.Future[None] | None = None
+    tree_building: asyncio.Future[None] | None = None  # the completion's directory tree (`build_tree`)
+    listing: asyncio.Future[None] | None = None  # the file list walked in steps (`files_listed`)
     removed: bool = False  # the client removed it (work in flight for it stops)
 
     @property

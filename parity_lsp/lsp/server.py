@@ -14,6 +14,7 @@ import contextlib
 import functools
 import importlib
 import logging
+import sys
 import time
 import traceback
 from collections.abc import Iterable
@@ -114,6 +115,10 @@ class ParityServer(LanguageServer):
 
             self.add_folder(uri, name, path, max_files=listing_bound(path))
         self.initial_folders = []
+        # with the engine, not later: a user (and the benchmark) types a path right after the
+        # first diagnostics, while the client never goes quiet long enough for background imports
+        import parity_lsp.features.completion  # noqa: F401
+
         self.warming = asyncio.ensure_future(self.warm_up())
 
     async def warm_up(self) -> None:
@@ -161,8 +166,12 @@ class ParityServer(LanguageServer):
         the pull for a folder added since) wait for them (bounded)."""
         for event in (self.ready, folder.ready if folder is not None else None):
             if event is not None and not event.is_set():
+                # `asyncio.timeout`, not `wait_for`: no task in between, so this request
+                # wakes up first when the settings arrive (before the background work that
+                # their arrival starts: the semantic stage ran ahead of the first answer)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), timeout)
+                    async with asyncio.timeout(timeout):
+                        await event.wait()
 
     async def ready_document(self, uri: str) -> tuple[Folder, str] | None:
         """(folder, workspace path) of the document at `uri` once its folder's settings are
@@ -363,6 +372,16 @@ class ParityServer(LanguageServer):
     async def _complete(self, folder: Folder, rel: str) -> None:
         analysis = folder.analysis
         try:
+            # the answer that computed the syntactic stage goes out first (pygls writes it in a
+            # callback after this task's first step: a semantic row's first step, with its
+            # imports and cited files, came before it)
+            await self.background_turn()
+            # what its first row would import all at once (~25 ms that a keystroke arriving then
+            # waited for), a module a step
+            for module in _semantic_stage_modules():
+                if module not in sys.modules:
+                    importlib.import_module(module)
+                    await self.background_turn()
             # a state replaced meanwhile (a structural edit) may be pending again: finish that one
             while not folder.removed and rel in analysis.states and not analysis.is_complete(rel):
                 await analysis.complete_in_steps(rel)
@@ -539,18 +558,28 @@ def create_server() -> ParityServer:
     return server
 
 
-def _warm_up_modules() -> list[str]:
-    """What `warm_up` imports after the engine: the evidence parser, the scanners the registry
-    marks `preload` (Rust, Python, Go; not TypeScript's, whose patterns are slower to compile,
-    nor any tree-sitter grammar: the workspaces that cite those pay them on their first use),
-    the CI model and the editor features."""
+def _semantic_stage_modules() -> list[str]:
+    """What a matrix's semantic stage imports on its first row: the evidence parser, the
+    scanners the registry marks `preload` (Rust, Python, Go; not TypeScript's, whose patterns
+    are slower to compile, nor any tree-sitter grammar: the workspaces that cite those pay them
+    on their first use), the CI model and its test runners."""
     from parity_lsp import languages
+    from parity_lsp.workspace.ci import runners
 
     scanners = [lang.scanner.partition(":")[0] for lang in languages.languages() if lang.preload]
     return [
         "parity_lsp.parse.evidence",
         *dict.fromkeys(scanners),
         "parity_lsp.workspace.ci.verdict",
+        *(f"{runners.__name__}.{name}" for name in runners.MODULES),
+    ]
+
+
+def _warm_up_modules() -> list[str]:
+    """What `warm_up` imports after the engine: the semantic stage's modules and the editor
+    features."""
+    return [
+        *_semantic_stage_modules(),
         "parity_lsp.features.completion",
         "parity_lsp.features.hover",
         "parity_lsp.features.navigate",

@@ -10,10 +10,13 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pathspec
+
+T = TypeVar("T")
 
 SAFE_GIT = ("git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "--no-pager")
 ALWAYS_SKIPPED_DIRS = {
@@ -88,13 +91,13 @@ def _gitignored(spec_at: Callable[[str], pathspec.GitIgnoreSpec | None], rel: st
     return False
 
 
-def _walk_files(root: Path, limit: int | None = None) -> list[str]:
+def _walk_steps(root: Path, files: list[str], limit: int | None = None) -> Iterator[None]:
     """Files under `root` that no `.gitignore` leaves out, in sorted order without sorting:
     each directory's entries are taken in the order of their paths (a directory's name
     counts as `name/`), depth first. Like os.walk(followlinks=False): a symlink to a
     directory is neither entered nor listed; errors skip what they concern. With `limit`,
-    stops after that many files or that many directories listed."""
-    files: list[str] = []
+    stops after that many files or that many directories listed. A generator: the files are
+    appended to `files`, a step (`yield`) after each directory listed."""
     root_str = str(root)
     # (path on disk, workspace-relative path, the .gitignore files that apply above it) for a
     # directory still to list, or (None, relative path, ()) for a file to append
@@ -146,6 +149,13 @@ def _walk_files(root: Path, limit: int | None = None) -> list[str]:
             elif not here or not any(spec.match_file(rel[cut:]) for cut, spec in here):
                 pending.append((None, rel, ()))
         stack.extend(reversed(pending))
+        yield
+
+
+def _walk_files(root: Path, limit: int | None = None) -> list[str]:
+    files: list[str] = []
+    for _ in _walk_steps(root, files, limit):
+        pass
     return files
 
 
@@ -211,17 +221,39 @@ def _read_gitignore(path: Path) -> list[str] | None:
 
 def list_files(root: Path, exclude: Collection[str] = (), limit: int | None = None) -> list[str]:
     """Workspace-relative files under `root`, sorted (with `limit`: at most that many)."""
+    return finish(list_files_steps(root, exclude, limit))
+
+
+def list_files_steps(
+    root: Path, exclude: Collection[str] = (), limit: int | None = None
+) -> Generator[None, None, list[str]]:
+    """`list_files` as a generator returning the list: without git, the walk yields after
+    each directory (a server lists a large workspace between messages)."""
     if limit is not None and limit <= 0:
         return []
     listed = _git_files(root) if git_root(root) else None
     walked = listed is None
-    files = _walk_files(root, limit) if listed is None else listed
+    if listed is None:
+        files: list[str] = []
+        yield from _walk_steps(root, files, limit)
+    else:
+        files = listed
     if exclude:
         spec = compile_globs(exclude)
         files = [f for f in files if not spec.match_file(f)]
     # the walk lists each file once, in order: no sort of the whole list
     files = files if walked else sorted(set(files))
     return files[:limit] if limit is not None else files
+
+
+def finish(steps: Generator[None, None, T]) -> T:
+    """Run a generator of steps to its end; its return value."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            value: T = done.value
+            return value
 
 
 def matrix_files(files: list[str], include: Iterable[str], exclude: Collection[str] = ()) -> list[str]:

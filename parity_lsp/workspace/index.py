@@ -11,7 +11,7 @@ import bisect
 import posixpath
 import re
 import weakref
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -189,6 +189,7 @@ class Workspace:
         self.max_files = max_files
         self.files_truncated = False
         self._files: list[str] | None = None
+        self._files_generation = 0  # changes when the file list is invalidated (`files_steps`)
         # (the file list it was computed from, the matrix files in it, the same as a set)
         self._matrix_files: tuple[list[str], list[str], set[str]] | None = None
         self._matrix_answers: dict[str, bool] = {}  # is_matrix_file per path, before any listing
@@ -205,14 +206,25 @@ class Workspace:
     # --- file list ----------------------------------------------------------------------------
 
     def files(self) -> list[str]:
-        if self._files is None:
+        return self._files if self._files is not None else files_mod.finish(self.files_steps())
+
+    def files_steps(self) -> Generator[None, None, list[str]]:
+        """`files()` as a generator of steps (a server lists a large workspace between
+        messages). A list walked while files were created or deleted is not kept."""
+        while self._files is None:
+            generation = self._files_generation
             limit = self.max_files
             if limit is None:
-                self._files = files_mod.list_files(self.root, self.config.exclude)
-            else:  # one more than the limit: whether it stopped early
-                files = files_mod.list_files(self.root, self.config.exclude, limit=limit + 1) if limit else []
-                self.files_truncated = len(files) > limit or not limit
-                self._files = files[:limit]
+                files = yield from files_mod.list_files_steps(self.root, self.config.exclude)
+            elif limit:  # one more than the limit: whether it stopped early
+                files = yield from files_mod.list_files_steps(self.root, self.config.exclude, limit=limit + 1)
+            else:
+                files = []
+            if self._files is None and generation == self._files_generation:
+                if limit is not None:
+                    self.files_truncated = len(files) > limit or not limit
+                    files = files[:limit]
+                self._files = files
         return self._files
 
     def file_tree(self) -> FileTree:
@@ -227,6 +239,7 @@ class Workspace:
     def invalidate_files(self) -> None:
         """A file was created, deleted or renamed: rebuild the list and name index lazily."""
         self._files = None
+        self._files_generation += 1
         self._basenames = None
         self._nearest.clear()
         self._exceptions = None

@@ -29,6 +29,10 @@ SRC, TST, WF = 0, 1, 2  # indexes of `FileTree.counts` entries
 PATCHED_FILES = 256  # more files created or deleted at once: the tree is built again
 
 
+def _under_test_dir(d: str) -> bool:
+    return any(p in TEST_DIRS for p in d.split("/")) if d else False
+
+
 def file_category(path: str) -> tuple[bool, bool, bool]:
     """(source file that is not a test, test file, GitHub workflow)."""
     parts = path.split("/")
@@ -51,32 +55,49 @@ class FileTree:
         self.add(files)
 
     def add(self, files: list[str]) -> None:
-        children, counts = self.children, self.counts
+        """Add files (not yet in the tree). Linear in the files, with the per-directory work
+        (creating directories, "is this under a test directory", counting what lies below)
+        done once per directory, not once per file: the first path completion of a session
+        waits for this when it comes before the background build finished."""
+        counts = self.counts
+        dirs: dict[str, tuple[dict[str, bool], list[int], bool]] = {}  # dir -> kids, own delta, test dir
         for f in files:
-            cat = file_category(f)
-            parts = f.split("/")
-            d = ""
-            touched = [counts[""]]
-            for part in parts[:-1]:
-                sub = f"{d}/{part}" if d else part
-                kids = children.get(d)
-                if kids is None:
-                    kids = children[d] = {}
-                kids[part] = True
-                c = counts.get(sub)
-                if c is None:
-                    c = counts[sub] = [0, 0, 0]
-                    children.setdefault(sub, {})
-                touched.append(c)
-                d = sub
-            kids = children.get(d)
-            if kids is None:
-                kids = children[d] = {}
-            kids.setdefault(parts[-1], False)
-            for k in range(3):
-                if cat[k]:
-                    for c in touched:
-                        c[k] += 1
+            d, _, name = f.rpartition("/")
+            known = dirs.get(d)
+            if known is None:
+                known = dirs[d] = (self._directory(d), [0, 0, 0], _under_test_dir(d))
+            kids, delta, in_test_dir = known
+            kids.setdefault(name, False)
+            dot = name.rfind(".")
+            ext = name[dot:].lower() if dot > 0 and name[:dot].lstrip(".") else ""  # posixpath.splitext
+            if ext in _SOURCE_EXT:
+                if in_test_dir or _TEST_NAME.match(name):
+                    delta[TST] += 1
+                else:
+                    delta[SRC] += 1
+            if (ext == ".yml" or ext == ".yaml") and d == ".github/workflows":
+                delta[WF] += 1
+        for d, (_, delta, _) in dirs.items():
+            if not any(delta):
+                continue
+            while True:  # the directory and every one above it
+                c = counts[d]
+                c[SRC] += delta[SRC]
+                c[TST] += delta[TST]
+                c[WF] += delta[WF]
+                if not d:
+                    break
+                d = d.rpartition("/")[0]
+
+    def _directory(self, d: str) -> dict[str, bool]:
+        """The children of directory `d`, made (with every directory above it) if new."""
+        kids = self.children.get(d)
+        if kids is not None and d in self.counts:
+            return kids
+        parent, _, name = d.rpartition("/")
+        self._directory(parent)[name] = True
+        self.counts.setdefault(d, [0, 0, 0])
+        return self.children.setdefault(d, {})
 
     def remove(self, path: str) -> None:
         """Take one file out, and the directories left without files (a tree built from the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from parity_lsp.findings import Finding
 from parity_lsp.lsp.features.document import current_matrix
 from parity_lsp.lsp.server import ParityServer
 
@@ -18,8 +19,12 @@ def register(server: ParityServer) -> None:
 
         folder, matrix, offset = found
         analysis, converter = folder.analysis, folder.converter
-        # what is known now: a hover does not wait for the semantic stage of a matrix just opened
-        findings = analysis.findings(matrix.path, staged=True) if matrix.path in analysis.states else []
+        # what is known now (a hover does not wait for the semantic stage of a matrix just
+        # opened), and the hovered row's own semantic findings (that one row is checked now)
+        findings: list[Finding] = []
+        if matrix.path in analysis.states:
+            findings = analysis.findings(matrix.path, staged=True)
+            findings += analysis.row_findings_held(matrix.path, matrix.index.line_of(offset))
         result = hover(analysis.ws, matrix, offset, findings)
         if result is None:
             return None
