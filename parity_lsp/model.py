@@ -33,6 +33,11 @@ COL_NOTES = _roles.NOTES
 EVIDENCE_COLUMNS = _roles.EVIDENCE_ROLES  # the evidence roles (code, tests, ci, evidence)
 
 
+# Cell texts up to this long are kept once per table by the parsers: a column of statuses,
+# owners or one cited file repeats a few values on every row (a 100,000-row CSV: ~25 MB of copies)
+SHARED_TEXT_MAX = 64
+
+
 @dataclass(slots=True)
 class Cell:
     text: str  # source text of the cell, outer whitespace trimmed, escapes kept

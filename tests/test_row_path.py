@@ -152,3 +152,18 @@ def test_pm205s_one_search_a_row_finds_every_row_with_a_shipped_marker(text: str
     # a planned row's cells are searched for markers only when this one search finds something
     if pm205_not_shipped._SHIPPED.search(text):
         assert pm205_not_shipped._ANY_MARKER.search(text)
+
+
+def test_a_tables_repeated_cell_texts_are_kept_once():
+    csv = parse_delimited("docs/m.csv", _csv(50), MatrixFormat.CSV)
+    md = parse_markdown(
+        "docs/m.md",
+        "| Capability | Status | Evidence (Code) |\n|---|---|---|\n"
+        + "".join(f"| Cap {i} | Implemented | `src/a.rs` |\n" for i in range(50)),
+    )
+    for parsed in (csv, md):
+        rows = parsed.tables[0].rows
+        status = {id(r.cells[1].text) for r in rows}
+        assert len(status) == 1  # one `Implemented` for every row
+        assert len({id(r.cells[0].text) for r in rows}) == 50  # the capabilities differ
+        assert all(parsed.text[c.start : c.end] == c.text for r in rows for c in r.cells)

@@ -12,7 +12,7 @@ import re
 import weakref
 from collections.abc import Iterator
 
-from parity_lsp.model import Cell, Matrix, MatrixFormat, ParseProblem, Row, Table
+from parity_lsp.model import SHARED_TEXT_MAX, Cell, Matrix, MatrixFormat, ParseProblem, Row, Table
 from parity_lsp.parse.directives import parse_directive
 from parity_lsp.roles import EMPTY_SPEC, ColumnSpec, assign_roles, unique_names
 from parity_lsp.text import Span
@@ -89,13 +89,16 @@ def parse_delimited(path: str, text: str, fmt: MatrixFormat, columns: ColumnSpec
     return matrix
 
 
-def _cell(text: str, start: int, end: int, quoted: bool, idx: int) -> Cell:
+def _cell(text: str, start: int, end: int, quoted: bool, idx: int, texts: dict[str, str]) -> Cell:
     if not quoted:
         while start < end and text[start] in " \t":
             start += 1
         while end > start and text[end - 1] in " \t":
             end -= 1
-    return Cell(text[start:end], start, idx)
+    value = text[start:end]
+    if end - start <= SHARED_TEXT_MAX:  # a repeated cell text is kept once (markdown's reason)
+        value = texts.setdefault(value, value)
+    return Cell(value, start, idx)
 
 
 def _parse_into(matrix: Matrix, delim: str) -> None:
@@ -104,6 +107,7 @@ def _parse_into(matrix: Matrix, delim: str) -> None:
     table: Table | None = None
     next_line_disable: frozenset[str] = frozenset()
     table_disable: set[str] = set()
+    texts: dict[str, str] = {}  # cell texts, each kept once
     for rec_start, rec_end, raw_cells, unterminated in _records(text, delim):
         line_text = text[rec_start:rec_end]
         directive = parse_directive(line_text)
@@ -116,7 +120,7 @@ def _parse_into(matrix: Matrix, delim: str) -> None:
             continue
         if not line_text.strip():
             continue
-        cells = [_cell(text, s, e, q, i) for i, (s, e, q) in enumerate(raw_cells)]
+        cells = [_cell(text, s, e, q, i, texts) for i, (s, e, q) in enumerate(raw_cells)]
         if unterminated:
             matrix.problems.append(
                 ParseProblem(Span(raw_cells[-1][0] - 1, raw_cells[-1][0]), "unterminated quoted field")
