@@ -772,7 +772,16 @@ def _refs_from_tokens(
                     ref.is_link = True
                     ref.link_base = base_dir
         elif tok.kind == "text":
-            _bare_paths(ev, text, tok, offset, label, column)
+            last = _bare_paths(ev, text, tok, offset, label, column)
+            # `dir/file.ext (...)`: the parenthesis after a bare path is read as after a code
+            # span (symbols, a CI job and commands); it was read apart, its commands as CI
+            # references with no workflow, and PM202 asked for the job the cell has
+            j = i + 1
+            if last is not None and j < len(toks) and toks[j].kind == "paren":
+                _attach_paren(last, sc, toks[j], offset)
+                last.full_span = Span(last.full_span.start, offset + toks[j].end)
+                i = j + 1
+                continue
         elif tok.kind == "paren":
             # a parenthesis with no path before it: code spans inside may be paths
             inner = _tokens(sc, tok.inner_start, tok.inner_end)
@@ -800,13 +809,15 @@ def _refs_from_tokens(
 
 def _bare_paths(
     ev: Evidence, text: str, tok: _Tok, offset: int, label: str | None, column: str | None
-) -> None:
+) -> Reference | None:
     """References written without a code span: `dir/file.ext` (any column), and in evidence
     columns a bare file name with a source extension (`CalcTests.swift`) and, where a column
     cites tests, identifier-like test names (`test_parse_row`, `CalcTests.testAdd`): see
-    `_is_bare_name`. Plain words are prose."""
+    `_is_bare_name`. Plain words are prose. Returns the path that ends the text (only blanks
+    after it): a parenthesis right after it belongs to it."""
     chunk = text[tok.start : tok.end]
     paths: list[tuple[int, int]] = []
+    last: Reference | None = None
     for m in _BARE_PATH.finditer(chunk):
         if m.group(2).lower() not in KNOWN_EXTENSIONS:
             continue
@@ -818,8 +829,9 @@ def _bare_paths(
             ref.label = label
             ref.role = column
             ev.refs.append(ref)
+            last = ref if not chunk[m.end() :].strip() else None
     if column not in _NAME_COLUMNS or len(chunk) > _MAX_BARE_TEXT:
-        return
+        return last
     p = 0
     for m in _BARE_WORD.finditer(chunk):
         a, b = m.span(1)
@@ -837,11 +849,13 @@ def _bare_paths(
                 ref.label = label
                 ref.role = column
                 ev.refs.append(ref)
+                last = ref if not chunk[m.end() :].strip() else None
         elif _is_bare_name(word, column):
             size = len(word) - 2 if word.endswith("()") else len(word)
             ev.refs.append(
                 _name_ref([(_name_of(word), start, size)], Span(start, start + len(word)), label, column)
             )
+    return last
 
 
 def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:
