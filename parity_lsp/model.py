@@ -33,6 +33,11 @@ COL_NOTES = _roles.NOTES
 EVIDENCE_COLUMNS = _roles.EVIDENCE_ROLES  # the evidence roles (code, tests, ci, evidence)
 
 
+# Cell texts up to this long are kept once per table by the parsers: a column of statuses,
+# owners or one cited file repeats a few values on every row (a 100,000-row CSV: ~25 MB of copies)
+SHARED_TEXT_MAX = 64
+
+
 @dataclass(slots=True)
 class Cell:
     text: str  # source text of the cell, outer whitespace trimmed, escapes kept
@@ -96,7 +101,9 @@ class Row:
                 for idx, role in table.roles.evidence_columns:
                     if idx < len(cells):
                         cell = cells[idx]
-                        found[cell.column or ""] = parse_evidence(cell.text, cell.start, table.path, role)
+                        found[cell.column or ""] = parse_evidence(
+                            cell.text, cell.start, table.path, role, table.parsed
+                        )
             self._evidence = found
         return found
 
@@ -140,6 +147,12 @@ class Table:
     # it (after `> ` and the item's indentation). Empty for a top-level table.
     prefixes: dict[int, int] = field(default_factory=dict)
     role_index: dict[str, int] = field(init=False, repr=False, compare=False)  # = roles.first
+    # evidence cells parsed by the parser's general path, by (text, role): (the offset parsed
+    # at, the evidence). A table repeats its cells (`src/a.rs` on thousands of rows): each text
+    # is parsed once (`parse.evidence.parse_evidence`'s `memo`)
+    parsed: dict[tuple[str, str | None], tuple[int, Evidence]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self.role_index = self.roles.first  # role -> first column (asked for every row's cells)

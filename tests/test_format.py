@@ -225,3 +225,24 @@ def test_property_idempotent_and_cells_preserved(src):
     assert cells(once) == cells(src)
     # only whitespace, outer pipes and delimiter dashes changed; line breaks kept
     assert re.sub(r"[ \t|-]", "", once) == re.sub(r"[ \t|-]", "", src)
+
+
+def test_a_table_markdown_would_read_otherwise_once_aligned_is_left_as_it_is():
+    """Found by fuzzing a mutated matrix: a header that is a list item's text (`- ` then
+    cells) under rows with outer pipes. Aligning it adds a leading pipe, which makes the list
+    marker cell text and changes the table: the formatter leaves such a table alone and still
+    aligns the others."""
+    text = (
+        "Governed by:\n- `docs/x Capability | Status | Evidence (Tests) | Evidence (CI) |\n"
+        "|---|---|---|---|\n| Tick | Implemented | `t.rs` | — |\n\n"
+        "| Capability | Status |\n|---|---|\n| Run key | Planned |\n"
+    )
+    matrix = parse_matrix("docs/parity/m.md", text)
+    assert len(matrix.tables) == 2
+    formatted = format_text(matrix)
+    assert formatted.split("\n\n")[0] == text.split("\n\n")[0]  # left as it is
+    assert "| Run key    | Planned |" in formatted  # the other table is aligned
+    again = parse_matrix("docs/parity/m.md", formatted)
+    assert [[c.text for c in t.header] for t in again.tables] == [
+        [c.text for c in t.header] for t in matrix.tables
+    ]

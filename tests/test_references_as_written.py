@@ -374,3 +374,49 @@ def test_completion_of_the_names_listed_after_a_file_and_a_colon(tmp_path):
     text2 = text.replace(": `testAdd`, `te", "： `te")
     labels = [c.label for c in complete(Workspace(root), "docs/FEATURES.md", text2, text2.index("`te |") + 3)]
     assert "CalcTests.testAdd" in labels
+
+
+def test_a_parenthesis_after_a_bare_path_is_read_as_after_a_code_span():
+    """`dir/file.ext (...)` without backticks: the symbols, or the CI job and command, in the
+    parenthesis belong to the path (found trying a CSV matrix written without code spans: PM202
+    asked for the job the cell had, and a misspelled test went unnoticed)."""
+    ci = parse_evidence(
+        ".github/workflows/ci.yml (job `test`: `pytest tests/test_a.py`)", 0, "m.md", "ci"
+    ).refs
+    assert [(r.kind.value, r.path, r.job, [c.text for c in r.commands]) for r in ci] == [
+        ("ci", ".github/workflows/ci.yml", "test", ["pytest tests/test_a.py"])
+    ]
+    assert refs("tests/test_a.py (test_totals, test_discount)") == [
+        ("path", "tests/test_a.py", ["test_totals", "test_discount"])
+    ]
+    assert refs("src/a.rs (`Type::{A, B}`)", "code") == [("path", "src/a.rs", ["A", "B"])]
+    assert refs("CalcTests.swift (testAdd)") == [("path", "CalcTests.swift", ["testAdd"])]
+    # a parenthesis of prose stays a note; one not right after the path is not the path's
+    assert refs("src/a.rs (old version)", "code") == [("path", "src/a.rs", [])]
+    assert refs("src/a.rs and more (test_x)", "code") == [("path", "src/a.rs", [])]
+
+
+def test_a_csv_written_without_code_spans_is_checked_like_one_with_them(tmp_path):
+    root = workspace(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": "jobs:\n  test:\n    steps:\n      - run: pytest tests/test_invoice.py\n",
+            "tests/test_invoice.py": "def test_totals():\n    pass\n\ndef test_discount():\n    pass\n",
+            "src/invoice.py": "def total():\n    return 1\n",
+            "docs/parity/invoice-parity.csv": (
+                "Capability,Status,Evidence (Code),Evidence (Tests),Evidence (CI)\n"
+                "Totals,Implemented,src/invoice.py (total),tests/test_invoice.py (test_totals),"
+                ".github/workflows/ci.yml (job `test`: `pytest tests/test_invoice.py`)\n"
+                "Discounts,Implemented,src/invoice.py (total),tests/test_invoice.py (test_discounts),"
+                ".github/workflows/ci.yml (job `test`: `pytest tests/test_invoice.py`)\n"
+            ),
+        },
+    )
+    found = [(f.code, f.message) for f in check_paths(Workspace(root)).findings if f.code != "PM001"]
+    assert found == [
+        ("PM201", "Implemented row has no proving test that resolves (every cited test is missing)"),
+        (
+            "PM305",
+            "test `test_discounts` is not defined in `tests/test_invoice.py` (did you mean `test_discount`?)",
+        ),
+    ]

@@ -5,7 +5,9 @@ Invariant: pure over the matrix model; no IO. Only whitespace around cell conten
 text is kept byte for byte, so the table parses to the same cells. Formatting is idempotent. A
 table in a blockquote or list item keeps each line's `> ` markers and indentation as they are.
 A row whose cell count differs from the header's is left exactly as it is (and does not count
-towards the column widths). CSV and TSV files are not formatted.
+towards the column widths). CSV and TSV files are not formatted. The result is parsed again:
+a table whose cells it would change (Markdown reading the aligned lines otherwise) is left
+as it is.
 
 Column widths are display widths: East Asian wide and fullwidth characters and emoji count two
 columns, combining marks and zero-width characters none, so tables line up in a monospace
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 
 from parity_lsp.findings import Edit
 from parity_lsp.model import Matrix, MatrixFormat, Table
-from parity_lsp.parse.markdown import split_row
+from parity_lsp.parse.markdown import parse_markdown, split_row
 from parity_lsp.text import Span
 
 MIN_WIDTH = 3  # `---` is the shortest delimiter cell
@@ -178,14 +180,42 @@ def format_edits(matrix: Matrix, span: Span | None = None) -> list[Edit]:
     if matrix.format != MatrixFormat.MARKDOWN:
         return []
     index = matrix.index
-    edits: list[Edit] = []
+    by_table: list[list[Edit]] = []
     for table in matrix.tables:
         if not _intersects(table, span):
             continue
-        for number, text in sorted(format_table_lines(matrix, table).items()):
-            if index.line_text(number) != text:
-                edits.append(Edit(matrix.path, Span(index.line_start(number), index.line_end(number)), text))
+        changed = [
+            Edit(matrix.path, Span(index.line_start(number), index.line_end(number)), text)
+            for number, text in sorted(format_table_lines(matrix, table).items())
+            if index.line_text(number) != text
+        ]
+        if changed:
+            by_table.append(changed)
+    edits = [e for table_edits in by_table for e in table_edits]
+    original = _cells_of(matrix.tables)
+    if edits and _cells(matrix, apply_edits(matrix.text, edits)) != original:
+        # a table Markdown reads otherwise once aligned (a header that is a list item's text
+        # gets a leading pipe: the marker becomes cell text): each table alone, those that
+        # keep every cell (found by fuzzing a mutated matrix)
+        edits = [
+            e
+            for table_edits in by_table
+            if _cells(matrix, apply_edits(matrix.text, table_edits)) == original
+            for e in table_edits
+        ]
     return edits
+
+
+def _cells(matrix: Matrix, text: str) -> list[list[list[str]]]:
+    """Every table's cell texts, as `text` parses."""
+    return _cells_of(parse_markdown(matrix.path, text).tables)
+
+
+def _cells_of(tables: list[Table]) -> list[list[list[str]]]:
+    return [
+        [[c.text for c in table.header]] + [[c.text for c in row.cells] for row in table.rows]
+        for table in tables
+    ]
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:

@@ -8,21 +8,24 @@ the text inside the quotes, so references inside it keep exact source positions.
 from __future__ import annotations
 
 import logging
+import re
 import weakref
 from collections.abc import Iterator
 
-from parity_lsp.model import Cell, Matrix, MatrixFormat, ParseProblem, Row, Table
+from parity_lsp.model import SHARED_TEXT_MAX, Cell, Matrix, MatrixFormat, ParseProblem, Row, Table
 from parity_lsp.parse.directives import parse_directive
 from parity_lsp.roles import EMPTY_SPEC, ColumnSpec, assign_roles, unique_names
 from parity_lsp.text import Span
 
 _log = logging.getLogger("parity_lsp.parse")
+_STOPS: dict[str, re.Pattern[str]] = {}  # a delimiter -> what ends an unquoted cell (it, CR, LF)
 
 
 def _records(text: str, delim: str) -> Iterator[tuple[int, int, list[tuple[int, int, bool]], bool]]:
     """Yield (record_start, record_end, [(cell_start, cell_end, quoted)], unterminated)."""
     i = 0
     n = len(text)
+    stop = _STOPS.get(delim) or _STOPS.setdefault(delim, re.compile(f"[{re.escape(delim)}\n\r]"))
     while i < n:
         rec_start = i
         cells: list[tuple[int, int, bool]] = []
@@ -45,12 +48,12 @@ def _records(text: str, delim: str) -> Iterator[tuple[int, int, list[tuple[int, 
                 cells.append((start, j, True))
                 i = min(n, j + 1)
                 # anything between the closing quote and the delimiter is tolerated
-                while i < n and text[i] not in (delim, "\n", "\r"):
-                    i += 1
+                m = stop.search(text, i)
+                i = n if m is None else m.start()
             else:
                 start = i
-                while i < n and text[i] not in (delim, "\n", "\r"):
-                    i += 1
+                m = stop.search(text, i)  # the cell's end: one search, not a step a character
+                i = n if m is None else m.start()
                 cells.append((start, i, False))
             if i < n and text[i] == delim:
                 i += 1
@@ -86,13 +89,16 @@ def parse_delimited(path: str, text: str, fmt: MatrixFormat, columns: ColumnSpec
     return matrix
 
 
-def _cell(text: str, start: int, end: int, quoted: bool, idx: int) -> Cell:
+def _cell(text: str, start: int, end: int, quoted: bool, idx: int, texts: dict[str, str]) -> Cell:
     if not quoted:
         while start < end and text[start] in " \t":
             start += 1
         while end > start and text[end - 1] in " \t":
             end -= 1
-    return Cell(text[start:end], start, idx)
+    value = text[start:end]
+    if end - start <= SHARED_TEXT_MAX:  # a repeated cell text is kept once (markdown's reason)
+        value = texts.setdefault(value, value)
+    return Cell(value, start, idx)
 
 
 def _parse_into(matrix: Matrix, delim: str) -> None:
@@ -101,6 +107,7 @@ def _parse_into(matrix: Matrix, delim: str) -> None:
     table: Table | None = None
     next_line_disable: frozenset[str] = frozenset()
     table_disable: set[str] = set()
+    texts: dict[str, str] = {}  # cell texts, each kept once
     for rec_start, rec_end, raw_cells, unterminated in _records(text, delim):
         line_text = text[rec_start:rec_end]
         directive = parse_directive(line_text)
@@ -113,7 +120,7 @@ def _parse_into(matrix: Matrix, delim: str) -> None:
             continue
         if not line_text.strip():
             continue
-        cells = [_cell(text, s, e, q, i) for i, (s, e, q) in enumerate(raw_cells)]
+        cells = [_cell(text, s, e, q, i, texts) for i, (s, e, q) in enumerate(raw_cells)]
         if unterminated:
             matrix.problems.append(
                 ParseProblem(Span(raw_cells[-1][0] - 1, raw_cells[-1][0]), "unterminated quoted field")

@@ -523,28 +523,90 @@ def _segments(sc: _Scan) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out if text[s:e].strip()]
 
 
-def parse_evidence(text: str, offset: int, matrix_path: str = "", role: str | None = None) -> Evidence:
+def parse_evidence(
+    text: str,
+    offset: int,
+    matrix_path: str = "",
+    role: str | None = None,
+    memo: dict[tuple[str, str | None], tuple[int, Evidence]] | None = None,
+) -> Evidence:
     """Parse one evidence cell (`text` starts at document offset `offset`) of a column playing
-    `role` (code, tests, ci, evidence; the template's column names are accepted too)."""
-    ev = Evidence()
+    `role` (code, tests, ci, evidence; the template's column names are accepted too).
+
+    `memo` (a table's `Table.parsed`: its cells share the matrix path): a cell that takes the
+    general path (not one `_QUICK` match) is parsed once per text and role, and the table's
+    other cells of that text get a copy of its references moved to their offset (`_moved`): a
+    large matrix repeats its cells (`src/a.rs` on thousands of rows)."""
     column = _LEGACY_ROLES.get(role or "", role)
+    key = (text, column)
+    if memo is not None:
+        parsed = memo.get(key)
+        if parsed is not None:
+            return _moved(parsed[1], offset - parsed[0])
+    ev = Evidence()
     try:
-        _parse_into(ev, text, offset, matrix_path, column)
+        general = _parse_into(ev, text, offset, _dirname(matrix_path), column)
     except Exception:  # noqa: BLE001 - parsers never raise: the cell yields what was found, the bug is logged
         _log.warning(
             "evidence cell at offset %d of %s could not be parsed", offset, matrix_path, exc_info=True
         )
+        return ev
+    if memo is not None and general and len(text) <= _MEMO_TEXT_MAX:
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[key] = (offset, _moved(ev, 0))  # a copy: the caller's references are its own
     return ev
 
 
-def _parse_into(ev: Evidence, text: str, offset: int, matrix_path: str, column: str | None) -> None:
+# A table's memo of parsed cells is bounded in entries and in the length of a text kept.
+_MEMO_MAX = 4096
+_MEMO_TEXT_MAX = 1024
+
+
+def _moved(ev: Evidence, delta: int) -> Evidence:
+    """A copy of `ev` whose spans are `delta` code points further (every object new)."""
+
+    def span(s: Span) -> Span:
+        return Span(s.start + delta, s.end + delta)
+
+    def opt(s: Span | None) -> Span | None:
+        return None if s is None else Span(s.start + delta, s.end + delta)
+
+    refs = [
+        Reference(
+            r.kind,
+            r.path,
+            span(r.span),
+            span(r.full_span),
+            r.line_start,
+            r.line_end,
+            opt(r.line_span),
+            [SymbolRef(x.name, span(x.span)) for x in r.symbols],
+            tuple(SymbolRef(x.name, span(x.span)) for x in r.texts),
+            r.label,
+            r.note,
+            r.is_link,
+            r.link_base,
+            r.job,
+            opt(r.job_span),
+            [CommandRef(c.text, span(c.span)) for c in r.commands],
+            r.role,
+            r.in_missing,
+            r.pattern,
+        )
+        for r in ev.refs
+    ]
+    return Evidence(refs, ev.missing_marker, opt(ev.missing_span))
+
+
+def _parse_into(ev: Evidence, text: str, offset: int, base_dir: str, column: str | None) -> bool:
+    """Parse into `ev`; True when the cell took the general path (not `_parse_quick`, nor empty)."""
     if not text.strip():
         ev.missing_marker = True
         ev.missing_span = Span(offset, offset + len(text))
-        return
-    base_dir = _dirname(matrix_path)
+        return False
     if _parse_quick(ev, text, offset, base_dir, column):
-        return
+        return False
     sc = _Scan(text)
     for seg_start, seg_end in _segments(sc):
         seg = text[seg_start:seg_end]
@@ -572,6 +634,7 @@ def _parse_into(ev: Evidence, text: str, offset: int, matrix_path: str, column: 
         if missing:
             for ref in ev.refs[first:]:
                 ref.in_missing = True
+    return True
 
 
 # The shape of nearly every cell, parsed in one match: a code span or link holding a path (with a
@@ -709,7 +772,16 @@ def _refs_from_tokens(
                     ref.is_link = True
                     ref.link_base = base_dir
         elif tok.kind == "text":
-            _bare_paths(ev, text, tok, offset, label, column)
+            last = _bare_paths(ev, text, tok, offset, label, column)
+            # `dir/file.ext (...)`: the parenthesis after a bare path is read as after a code
+            # span (symbols, a CI job and commands); it was read apart, its commands as CI
+            # references with no workflow, and PM202 asked for the job the cell has
+            j = i + 1
+            if last is not None and j < len(toks) and toks[j].kind == "paren":
+                _attach_paren(last, sc, toks[j], offset)
+                last.full_span = Span(last.full_span.start, offset + toks[j].end)
+                i = j + 1
+                continue
         elif tok.kind == "paren":
             # a parenthesis with no path before it: code spans inside may be paths
             inner = _tokens(sc, tok.inner_start, tok.inner_end)
@@ -737,13 +809,15 @@ def _refs_from_tokens(
 
 def _bare_paths(
     ev: Evidence, text: str, tok: _Tok, offset: int, label: str | None, column: str | None
-) -> None:
+) -> Reference | None:
     """References written without a code span: `dir/file.ext` (any column), and in evidence
     columns a bare file name with a source extension (`CalcTests.swift`) and, where a column
     cites tests, identifier-like test names (`test_parse_row`, `CalcTests.testAdd`): see
-    `_is_bare_name`. Plain words are prose."""
+    `_is_bare_name`. Plain words are prose. Returns the path that ends the text (only blanks
+    after it): a parenthesis right after it belongs to it."""
     chunk = text[tok.start : tok.end]
     paths: list[tuple[int, int]] = []
+    last: Reference | None = None
     for m in _BARE_PATH.finditer(chunk):
         if m.group(2).lower() not in KNOWN_EXTENSIONS:
             continue
@@ -755,8 +829,9 @@ def _bare_paths(
             ref.label = label
             ref.role = column
             ev.refs.append(ref)
+            last = ref if not chunk[m.end() :].strip() else None
     if column not in _NAME_COLUMNS or len(chunk) > _MAX_BARE_TEXT:
-        return
+        return last
     p = 0
     for m in _BARE_WORD.finditer(chunk):
         a, b = m.span(1)
@@ -774,11 +849,13 @@ def _bare_paths(
                 ref.label = label
                 ref.role = column
                 ev.refs.append(ref)
+                last = ref if not chunk[m.end() :].strip() else None
         elif _is_bare_name(word, column):
             size = len(word) - 2 if word.endswith("()") else len(word)
             ev.refs.append(
                 _name_ref([(_name_of(word), start, size)], Span(start, start + len(word)), label, column)
             )
+    return last
 
 
 def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:

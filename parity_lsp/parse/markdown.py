@@ -20,6 +20,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_core.normalize import normalize as _md_normalize
 
 from parity_lsp.model import (
+    SHARED_TEXT_MAX,
     Cell,
     GoverningDoc,
     Matrix,
@@ -135,9 +136,12 @@ def _trimmed(line: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def row_cells(line: str, line_offset: int, columns: Sequence[str | None] = ()) -> list[Cell]:
+def row_cells(
+    line: str, line_offset: int, columns: Sequence[str | None] = (), texts: dict[str, str] | None = None
+) -> list[Cell]:
     """Cells of one table line (`line` starts at document offset `line_offset`); `columns`:
-    the header's normalized names, given to the cells in order."""
+    the header's normalized names, given to the cells in order. `texts`: the table's cell
+    texts so far (`shared_text`): a repeated one is kept once."""
     if "\\" in line:
         return _row_cells_escaped(line, line_offset, columns)
     # No escapes (most lines): every `|` is a cell border, and str.split finds them in C.
@@ -153,6 +157,8 @@ def row_cells(line: str, line_offset: int, columns: Sequence[str | None] = ()) -
     offset = line_offset + (len(parts[0]) + 1 if first else 0)
     for idx, part in enumerate(parts[first:last]):
         text = part.strip(" \t")
+        if texts is not None and len(text) <= SHARED_TEXT_MAX:
+            text = texts.setdefault(text, text)
         append(
             Cell(
                 text,
@@ -339,6 +345,7 @@ def _build_table(
     table_ref = weakref.ref(table)  # one weak reference shared by the rows
     line_starts = index.line_starts  # lines of a table exist: no clamping needed
     rows = table.rows
+    texts: dict[str, str] = {}  # the rows' cell texts, each kept once (`SHARED_TEXT_MAX`)
     for ln in range(start + 2, end):
         if ln in directives:
             kind, codes = directives[ln]
@@ -354,7 +361,7 @@ def _build_table(
             line, offset = line[col:], offset + col
         rows.append(
             Row(
-                row_cells(line, offset, header_columns),
+                row_cells(line, offset, header_columns, texts),
                 Span(offset, offset + len(line)),
                 ln,
                 table_ref,

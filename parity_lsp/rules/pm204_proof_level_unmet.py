@@ -59,7 +59,9 @@ def check(ctx: RowContext) -> Iterator[Finding]:
     cell = ctx.row.cell(COL_PROOF)
     if cell is None or not cell.value.strip():
         return
-    order = {lvl.lower(): i for i, lvl in enumerate(ctx.config.proof_levels)}
+    order = ctx.config.memo("PM204 order")  # once per configuration, not a row
+    if not order:
+        order.update({lvl.lower(): i for i, lvl in enumerate(ctx.config.proof_levels)})
     wanted = [order[p] for p in _SPLIT.split(cell.value.strip().lower()) if p in order]
     if not wanted:
         return  # PM102

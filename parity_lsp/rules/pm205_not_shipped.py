@@ -35,6 +35,9 @@ as shipped in every summary and screenshot.
 )
 
 _SHIPPED = re.compile(r"✅|✔️?|☑️?|\b(?:done|shipped|completed?|GA)\b", re.I)
+# What every match of _SHIPPED contains (its alternatives' literal parts, the same flags): a
+# row whose cells have none of these has no shipped marker, known with one search a row
+_ANY_MARKER = re.compile(r"✅|✔|☑|done|shipped|complete|ga", re.I)
 # "not yet shipped", "never done", "isn't complete": a negation up to two words before
 _NEGATED = re.compile(
     r"\b(?:not|never|no|nor|isn't|aren't|wasn't|hasn't|haven't|un|to be|yet to)\W+(?:\w+\W+)?$", re.I
@@ -45,9 +48,12 @@ _NEGATED = re.compile(
 def check(ctx: RowContext) -> Iterator[Finding]:
     if not ctx.means(PLANNED):
         return
+    cells = ctx.row.cells
+    if _ANY_MARKER.search("\n".join(c.text for c in cells)) is None:
+        return
     status = ctx.row.status
     legacy = ctx.vocabulary.legacy
-    for cell in ctx.row.cells:
+    for cell in cells:
         for m in _SHIPPED.finditer(cell.text):
             word = m.group(0)
             if word.upper() == "GA" and word != "GA":

@@ -67,8 +67,8 @@ def check(ctx: RowContext) -> Iterator[Finding]:
             deferred = _deferred_path_fix(ctx.ws, ctx.matrix.path, ref, res.rel)
         elif when is Suggestions.NOW:
             fix = path_fix(ctx, ref, res.rel)
-        else:  # safe fixes only: no search for the cited symbol's new file
-            fix = safe_path_fix(ctx.ws, ctx.matrix.path, ref, res.rel)[0]
+        else:  # safe fixes only: no search for a similar path nor the cited symbol's new file
+            fix = safe_path_fix(ctx.ws, ctx.matrix.path, ref, res.rel, suggest=False)[0]
         yield ctx.finding(
             RULE, ref.span, f"`{ref.path}` does not exist", severity=severity, fix=fix, deferred=deferred
         )
@@ -101,14 +101,18 @@ def _same(fix: Fix) -> Fix:
 PathFix = tuple[Fix | None, Callable[[], Fix | None] | None]
 
 
-def safe_path_fix(ws: Workspace, matrix_path: str, ref: Reference, rel: str | None) -> PathFix:
+def safe_path_fix(
+    ws: Workspace, matrix_path: str, ref: Reference, rel: str | None, suggest: bool = True
+) -> PathFix:
     """(the safe fix or None, a function computing the unsafe suggestion when there is none):
     the suggestion searches the package's files for the cited symbol, which an editor only
     needs when its quick-fix menu opens.
 
     A different path is safe only when git history records the rename of exactly that file;
     a similar name is a suggestion, always; a path in a "Missing proof: …" segment names a file
-    to be written (a plan, not a typo): a recorded rename is suggested, nothing else."""
+    to be written (a plan, not a typo): a recorded rename is suggested, nothing else. Without
+    `suggest` (outputs that show safe fixes only) no suggestion is searched for: the nearest
+    path compares names across the workspace, for a fix that would not be shown."""
     candidates = [c for c in dict.fromkeys([rel, normalize_rel(ref.path) if ref.is_link else None]) if c]
     for cand in candidates:
         renamed = ws.renamed_to(cand)
@@ -127,7 +131,7 @@ def safe_path_fix(ws: Workspace, matrix_path: str, ref: Reference, rel: str | No
                 safe=recorded and not ref.in_missing,
             )
             return (fix, None) if fix.safe else (None, functools.partial(_same, fix))
-    if ref.in_missing or not candidates:
+    if ref.in_missing or not candidates or not suggest:
         return (
             None,
             None,
