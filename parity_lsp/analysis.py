@@ -254,6 +254,11 @@ class Analysis:
     # --- checking -------------------------------------------------------------------------
 
     def check(self, rel: str, staged: bool = False) -> MatrixState | None:
+        """See `_check`; the disk is stat-ed once a path while it runs (`FileSystem.snapshot`)."""
+        with self.ws.fs.snapshot():
+            return self._check(rel, staged)
+
+    def _check(self, rel: str, staged: bool = False) -> MatrixState | None:
         """(Re)check one matrix if its content changed since the last check: only the edited
         rows when the edit allows it (incremental.py), else the whole matrix. `staged`: a whole
         matrix is checked for its syntactic rules only, its rows left `pending` for the semantic
@@ -295,6 +300,10 @@ class Analysis:
     def _complete_rows(self, state: MatrixState, lines: Iterable[int], resolver: Resolver) -> None:
         """Run the semantic rules on the pending rows at `lines` (their findings into `later`;
         joined to `findings` once nothing is pending: `MatrixState.settle`)."""
+        with self.ws.fs.snapshot():
+            self._complete_rows_now(state, lines, resolver)
+
+    def _complete_rows_now(self, state: MatrixState, lines: Iterable[int], resolver: Resolver) -> None:
         closed = not self.ws.fs.has_overlay(state.model.path)
         for line in lines:
             if line not in state.pending:

@@ -457,3 +457,39 @@ def test_the_file_list_walked_in_steps_is_the_list_and_a_change_meanwhile_walks_
     assert len(walked) >= 3, "a step per directory"
     assert ws._files is not None  # the walk kept its list: no listing of its own below
     assert ws.files() == sorted([*expected, "a/new.rs"])
+
+
+def test_a_snapshot_stats_each_path_once_while_it_runs_and_the_disk_again_after(tmp_path, monkeypatch):
+    """A server's first check runs before its client says it reports file changes: every stat
+    asks the disk. During one check (`FileSystem.snapshot`) a path is stat-ed once — the
+    workflow that each of 2,000 rows cites was stat-ed 2,000 times — and after it the disk
+    is asked again."""
+    from parity_lsp.analysis import Analysis
+    from parity_lsp.workspace import fs as fs_module
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.rs").write_text("fn a() {}\n")
+    fs = FileSystem(tmp_path)
+    with fs.snapshot():
+        assert fs.exists("src/a.rs")
+        (tmp_path / "src" / "a.rs").unlink()
+        assert fs.exists("src/a.rs")  # one answer per path while it runs
+    assert not fs.exists("src/a.rs")  # after it, the disk
+
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text("jobs:\n  t:\n    steps:\n      - run: x\n")
+    (tmp_path / "docs" / "parity").mkdir(parents=True)
+    rows = "".join(
+        f"| Cap {i} | Planned | `src/m{i}.rs` | `.github/workflows/ci.yml` (job `t`: `x`) |\n"
+        for i in range(50)
+    )
+    (tmp_path / "docs" / "parity" / "m.md").write_text(
+        "| Capability | Status | Evidence (Code) | Evidence (CI) |\n|---|---|---|---|\n" + rows
+    )
+    stats: list[str] = []
+    lstat = os.lstat
+    monkeypatch.setattr(fs_module.os, "lstat", lambda p, *a, **k: stats.append(str(p)) or lstat(p, *a, **k))
+    analysis = Analysis(tmp_path)
+    assert not analysis.ws.fs.stable_stats
+    analysis.check("docs/parity/m.md", staged=True)
+    assert sum(s.endswith("ci.yml") for s in stats) == 1
