@@ -130,7 +130,14 @@ def refs_from_tokens(ev, sc, toks, offset, base_dir, label, column) -> None:
                     ref.is_link = True
                     ref.link_base = base_dir
         elif tok.kind == "text":
-            ev_module._bare_paths(ev, text, tok, offset, label, column)
+            last = ev_module._bare_paths(ev, text, tok, offset, label, column)
+            # a parenthesis right after a bare path belongs to it (as after a code span)
+            j = i + 1
+            if last is not None and j < len(toks) and toks[j].kind == "paren":
+                ev_module._attach_paren(last, sc, toks[j], offset)
+                last.full_span = Span(last.full_span.start, offset + toks[j].end)
+                i = j + 1
+                continue
         elif tok.kind == "paren":
             inner = ev_module._tokens(sc, tok.inner_start, tok.inner_end)
             if any(t.kind in ("code", "link") for t in inner):

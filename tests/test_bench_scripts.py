@@ -24,7 +24,7 @@ def run(script: str, *args: str) -> dict:
 
 
 def test_file_change_bench_sees_the_cited_function_move_and_a_missing_file_appear(workload):
-    out = run("file_change_bench.py", str(workload), "--repeat", "2")
+    out = run("file_change_bench.py", str(workload), "--repeat", "2", "--settle", "0.5")
     assert out["errors"] == [] and out["file_change_to_diag_ms"]["n"] == 2
     assert out["file_created_or_deleted_to_diag_ms"]["n"] == 2
     assert not (workload / out["missing_file"]).exists()  # deleted again

@@ -178,9 +178,9 @@ REALISTIC = {
 }
 
 
-def _cpu(fn) -> float:
+def _cpu(fn, repeat: int = 2) -> float:
     best = float("inf")
-    for _ in range(2):
+    for _ in range(repeat):
         t = time.process_time()
         fn()
         best = min(best, time.process_time() - t)
@@ -204,7 +204,11 @@ def test_a_big_file_scans_in_linear_time(lang_id):
     for make, n in ((realistic, 300), (unbalanced, 200)):
         small, big = make(n), make(4 * n)
         t_small = max(_cpu(lambda s=small: scan(s)), 1e-3)
-        t_big = _cpu(lambda b=big: scan(b))
+        # one run at 4N; a second (the best of two) only when that one alone is over the bound:
+        # another run can only lower the best time, so one under it already decides
+        t_big = _cpu(lambda b=big: scan(b), 1)
+        if t_big / t_small >= 10:
+            t_big = min(t_big, _cpu(lambda b=big: scan(b), 1))
         assert t_big / t_small < 10, (make.__name__, len(small), t_small, len(big), t_big)
 
 

@@ -49,12 +49,19 @@ def wheel(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def venv(wheel, tmp_path_factory) -> Path:
-    """A fresh virtualenv with only the wheel (and its dependencies) installed."""
+    """A fresh virtualenv with only the wheel (and its dependencies) installed.
+
+    The venv is made without pip, and this pip installs into it (`pip --python`): the same
+    resolution and install from the index as the venv's own pip, without bootstrapping a pip
+    that nothing here runs (3.5 s of CPU of the 11 s this file took)."""
     env_dir = tmp_path_factory.mktemp("fresh") / "venv"
-    proc = run([sys.executable, "-m", "venv", env_dir])
+    proc = run([sys.executable, "-m", "venv", "--without-pip", env_dir])
     assert proc.returncode == 0, proc.stderr
     bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
-    proc = run([bindir / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check", wheel])
+    proc = run(
+        [sys.executable, "-m", "pip", "--python", bindir / "python"]
+        + ["install", "-q", "--disable-pip-version-check", wheel]
+    )
     assert proc.returncode == 0, proc.stderr
     return bindir
 

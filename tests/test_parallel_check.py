@@ -26,10 +26,16 @@ def summary(findings):
     return [(f.path, f.span.start, f.span.end, f.code, f.message, f.severity, f.fix) for f in findings]
 
 
+@pytest.fixture(scope="module")
+def single(workload):
+    """The single-process findings on the workload (no test here changes it), checked once for
+    the tests that compare with them."""
+    return summary(check_paths(Workspace(workload), jobs=1).findings)
+
+
 @pytest.mark.skipif(not engine._can_fork(), reason="parallel checks fork, which is Linux-only here")
-def test_forked_workers_give_the_single_process_findings(workload, monkeypatch):
+def test_forked_workers_give_the_single_process_findings(workload, single, monkeypatch):
     monkeypatch.setattr(engine, "PARALLEL_MIN_PIECES", 10)
-    single = check_paths(Workspace(workload), jobs=1).findings
     forked = []
     real_pool = multiprocessing.get_context
 
@@ -39,22 +45,21 @@ def test_forked_workers_give_the_single_process_findings(workload, monkeypatch):
 
     monkeypatch.setattr(multiprocessing, "get_context", spy)  # the engine imports it when it forks
     for jobs in (2, 3):
-        assert summary(check_paths(Workspace(workload), jobs=jobs).findings) == summary(single)
+        assert summary(check_paths(Workspace(workload), jobs=jobs).findings) == single
     assert forked == ["fork", "fork"]
-    codes = {f.code for f in single}
+    codes = {f[3] for f in single}
     assert {"PM003", "PM102", "PM301"} <= codes, codes  # a workload with real findings
 
 
 @pytest.mark.skipif(not engine._can_fork(), reason="parallel checks fork, which is Linux-only here")
-def test_a_worker_that_fails_leaves_its_rows_to_the_parent(workload, monkeypatch, capfd):
+def test_a_worker_that_fails_leaves_its_rows_to_the_parent(workload, single, monkeypatch, capfd):
     monkeypatch.setattr(engine, "PARALLEL_MIN_PIECES", 10)
-    single = check_paths(Workspace(workload), jobs=1).findings
 
     def broken(parent):  # runs in the forked worker only
         raise RuntimeError("a bug in a worker")
 
     monkeypatch.setattr(engine, "_start_worker", broken)
-    assert summary(check_paths(Workspace(workload), jobs=2).findings) == summary(single)
+    assert summary(check_paths(Workspace(workload), jobs=2).findings) == single
     err = capfd.readouterr().err  # the worker's stderr too (it is the same file): nothing from it
     assert err == "parity-lsp: a worker process ended early (exit code 1); checking its rows here\n"
 
@@ -78,10 +83,9 @@ def test_cli_rejects_a_bad_jobs_value(workload):
     )
 
 
-def test_a_one_shot_check_releases_row_evidence_with_the_same_findings(workload):
-    kept = check_paths(Workspace(workload), jobs=1)
+def test_a_one_shot_check_releases_row_evidence_with_the_same_findings(workload, single):
     released = check_paths(Workspace(workload), jobs=1, release_evidence=True)
-    assert summary(released.findings) == summary(kept.findings)
+    assert summary(released.findings) == single
     rows = [r for m in released.matrices for r in m.rows()]
     assert rows and all(r._evidence is None for r in rows)
     assert any(r.evidence for r in rows)  # parsed again when someone asks
