@@ -271,3 +271,12 @@ def test_the_shortcut_finds_what_the_general_parser_finds(link, path, location, 
     finally:
         evidence_module._parse_quick = quick
     assert shortcut == general, text
+
+
+def test_a_line_number_of_thousands_of_digits_is_past_the_end_and_the_cell_keeps_its_references():
+    """`int()` refuses more than 4,300 digits: the whole cell was logged as not parsed and lost
+    every reference (found by the adversarial growth family, which only timed it)."""
+    for cell in ("`a.rs:" + "9" * 5000 + "` `b.rs`", "[x](src/a.rs#L" + "9" * 5000 + ") `b.rs`"):
+        found = parse_evidence(cell, 0, "docs/m.md", "code").refs
+        assert [r.path for r in found] == [found[0].path, "b.rs"] and found[0].path.endswith("a.rs")
+        assert found[0].line_start is not None and found[0].line_start > 10**17

@@ -676,8 +676,8 @@ def _parse_quick(ev: Evidence, text: str, offset: int, base_dir: str, column: st
         path,
         Span(path_start, path_end),
         Span(offset, offset + len(text)),  # the match is the whole cell
-        int(line) if line else None,
-        int(end) if end else None,
+        _line_number(line) if line else None,
+        _line_number(end) if end else None,
         Span(path_end + 1, offset + m.end(group - 1)) if line else None,  # group - 1: the raw text
         role=column,
     )
@@ -873,16 +873,16 @@ def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:
     if m:
         loc_start = len(m.group(1)) + 1  # after '#'
         path = m.group(1)
-        line_start = int(m.group(2))
-        line_end = int(m.group(3)) if m.group(3) else None
+        line_start = _line_number(m.group(2))
+        line_end = _line_number(m.group(3)) if m.group(3) else None
         line_span = Span(start + loc_start, start + _location_end(raw, loc_start))
     else:
         m = _LINE_SUFFIX.match(path)
         if m:
             loc_start = len(m.group(1)) + 1  # after ':'
             path = m.group(1)
-            line_start = int(m.group(2))
-            line_end = int(m.group(3)) if m.group(3) else None
+            line_start = _line_number(m.group(2))
+            line_end = _line_number(m.group(3)) if m.group(3) else None
             line_span = Span(start + loc_start, start + _location_end(raw, loc_start))
     if not path:
         return None
@@ -897,6 +897,15 @@ def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:
         line_span=line_span,
         symbols=symbols,
     )
+
+
+MAX_LINE_NUMBER = 10**18  # a longer number is past the end of any file (PM302 says so)
+
+
+def _line_number(digits: str) -> int:
+    """A cited line number; capped, since `int()` refuses over 4,300 digits and that failure
+    lost every other reference of the cell."""
+    return int(digits) if len(digits) <= 18 else MAX_LINE_NUMBER
 
 
 def _location_end(raw: str, loc_start: int) -> int:
