@@ -208,6 +208,10 @@ class Workspace:
     def files(self) -> list[str]:
         return self._files if self._files is not None else files_mod.finish(self.files_steps())
 
+    def listed_by_git(self) -> bool:
+        """Will `files()` ask git (one subprocess) rather than walk the tree in steps?"""
+        return self._files is None and self.max_files is None and files_mod.git_root(self.root)
+
     def files_steps(self) -> Generator[None, None, list[str]]:
         """`files()` as a generator of steps (a server lists a large workspace between
         messages). A list walked while files were created or deleted is not kept."""
