@@ -90,16 +90,27 @@ class MatrixState:
         subset of them (the syntactic ones and the rows checked in full)."""
         return self.findings
 
+    def held(self, line: int) -> list[Finding]:
+        """The semantic findings the background found for the row at `line` (kept in `later`
+        until the last row is done), placed for the current text."""
+        entry = self.later.get(line)
+        if entry is None:
+            return []
+        start, row_findings = entry
+        delta = self.model.index.line_start(line) - start
+        return (
+            list(row_findings)
+            if not delta
+            else [shift_finding(f, delta, self.model.path) for f in row_findings]
+        )
+
     def settle(self) -> None:
         """Nothing is pending any more: the semantic findings of the background join the rest."""
         if self.pending or not self.later:
             return
-        index = self.model.index
-        path = self.model.path
         found = list(self.findings)
-        for line, (start, row_findings) in self.later.items():
-            delta = index.line_start(line) - start
-            found.extend(row_findings if not delta else [shift_finding(f, delta, path) for f in row_findings])
+        for line in self.later:
+            found.extend(self.held(line))
         found.sort(key=_order)
         self.findings = found
         self.later = {}
@@ -347,12 +358,7 @@ class Analysis:
             return []
         if line in state.pending:
             self._complete_rows(state, (line,), self._resolver())
-        held = state.later.get(line)
-        if held is None:
-            return []
-        start, found = held
-        delta = state.model.index.line_start(line) - start
-        return list(found) if not delta else [shift_finding(f, delta, rel) for f in found]
+        return state.held(line)
 
     def complete(self, rel: str) -> MatrixState | None:
         """The matrix's state with complete findings (its pending rows checked now)."""

@@ -347,7 +347,7 @@ _PATTERNS = [
 def test_the_walk_ignores_what_each_gitignore_says(tmp_path_factory, files, gitignores):
     """The walk looks up the .gitignore files of each directory once, not per file: it must
     list what asking every .gitignore from the root down about each path would."""
-    from parity_lsp.workspace.files import ALWAYS_SKIPPED_DIRS, _gitignored, _walk_files, compile_globs
+    from parity_lsp.workspace.files import ALWAYS_SKIPPED_DIRS, _gitignored, compile_globs
 
     root = tmp_path_factory.mktemp("walk")
     tree(root, dict.fromkeys(files, ""))
@@ -356,7 +356,7 @@ def test_the_walk_ignores_what_each_gitignore_says(tmp_path_factory, files, giti
         (root / directory).mkdir(parents=True, exist_ok=True)
         (root / directory / ".gitignore").write_text("\n".join(patterns) + "\n")
         specs[directory] = compile_globs(patterns)
-    walked = _walk_files(root)
+    walked = list_files(root)  # no git here: the walk
     assert walked == sorted(set(walked))  # each file once, in sorted order
     listed = set(walked)
     everything = set(files) | {f"{d}/.gitignore" if d else ".gitignore" for d in gitignores}
@@ -374,8 +374,6 @@ def test_the_walk_ignores_what_each_gitignore_says(tmp_path_factory, files, giti
 
 
 def test_the_walk_lists_files_in_sorted_order_and_does_not_enter_linked_directories(tmp_path):
-    from parity_lsp.workspace.files import _walk_files
-
     names = [
         "a/b/c.rs",
         "a/b.rs",
@@ -393,7 +391,7 @@ def test_the_walk_lists_files_in_sorted_order_and_does_not_enter_linked_director
     os.symlink(tmp_path / "outside", tmp_path / "a" / "linked_dir")  # listed by neither os.walk nor us
     os.symlink(tmp_path / "a0", tmp_path / "a" / "linked_file")
     os.symlink(tmp_path / "missing", tmp_path / "a" / "broken_link")
-    walked = _walk_files(tmp_path)
+    walked = list_files(tmp_path)  # no git here: the walk
     assert walked == sorted(walked)
     expected = sorted(names + ["a/linked_file", "a/broken_link"])
     assert walked == expected

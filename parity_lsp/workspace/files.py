@@ -152,13 +152,6 @@ def _walk_steps(root: Path, files: list[str], limit: int | None = None) -> Itera
         yield
 
 
-def _walk_files(root: Path, limit: int | None = None) -> list[str]:
-    files: list[str] = []
-    for _ in _walk_steps(root, files, limit):
-        pass
-    return files
-
-
 def ignored_paths(root: Path, rels: list[str]) -> set[str]:
     """The paths among `rels` that the file list leaves out (ignored by git or a `.gitignore`,
     or under a directory never listed); they need not exist. Errors answer "not ignored"."""

@@ -210,7 +210,7 @@ class Workspace:
 
     def listed_by_git(self) -> bool:
         """Will `files()` ask git (one subprocess) rather than walk the tree in steps?"""
-        return self._files is None and self.max_files is None and files_mod.git_root(self.root)
+        return self._files is None and self.max_files != 0 and files_mod.git_root(self.root)
 
     def files_steps(self) -> Generator[None, None, list[str]]:
         """`files()` as a generator of steps (a server lists a large workspace between

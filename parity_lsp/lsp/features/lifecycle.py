@@ -25,8 +25,8 @@ from parity_lsp.lsp.server import READY_TIMEOUT, ParityServer, folders_from
 WATCH_GLOB = "**/*"
 CONFIG_TIMEOUT = 5.0  # seconds a workspace/configuration answer is waited for
 CONFIG_FILES = (".parity-lsp.toml", "pyproject.toml", ".gitignore")  # at a folder's root
-# Files added to the completion tree in one step (`build_tree`; run_in_steps lets messages in
-# between steps every millisecond or so).
+# Files added to the completion tree in one step (`build_tree` lets messages in between steps
+# every 0.2 ms).
 TREE_FILES_PER_STEP = 100
 
 
@@ -194,8 +194,8 @@ def build_tree(ls: ParityServer, folder: Folder) -> None:
     between messages, from the moment its settings are known: a user types a path soon after
     opening the matrix, while its semantic stage and the indexing still run (the first
     completion built it itself: ~0.25 s at 20,000 files, the slowest completion of a session).
-    Steps go on while the client talks (a step is ~1 ms, the first one lists the files, which
-    the indexing does next anyway): a user typing is never quiet for long."""
+    The file list comes first (`files_listed`, shared with the indexing); steps go on while the
+    client talks: a user typing is never quiet for long."""
 
     async def build() -> None:
         await asyncio.sleep(0)  # after the answer being written
@@ -215,8 +215,8 @@ def build_tree(ls: ParityServer, folder: Folder) -> None:
 async def files_listed(folder: Folder) -> None:
     """The folder's file list, walked a directory at a time between messages (even while the
     client talks: 20,000 files took ~35 ms in one piece, which the first keystroke after the
-    first diagnostics waited for). One walk, whoever asks first; a request that needs the list
-    before it is done lists it at once."""
+    first diagnostics waited for), or read by git in a thread. One listing, whoever asks first;
+    a request that needs the list before it is done lists it at once."""
     ws = folder.analysis.ws
     if folder.listing is None or folder.listing.done():
         if ws.listed_by_git():
