@@ -179,15 +179,21 @@ def test_a_parallel_check_stopped_midway_stops_quietly(large_workload, how):
     import signal
     import time
 
-    proc, workers = _check_with_a_worker_running(
-        [sys.executable, "-m", "parity_lsp", "check", "--root", str(large_workload), "-j", "2"],
-        subprocess.DEVNULL,
-    )
-    if how == "ctrl-c":
-        os.killpg(proc.pid, signal.SIGINT)
-    else:
-        os.kill(proc.pid, signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)  # stderr closes when the worker (which shares it) is gone too
+    for _attempt in range(5):
+        proc, workers = _check_with_a_worker_running(
+            [sys.executable, "-m", "parity_lsp", "check", "--root", str(large_workload), "-j", "2"],
+            subprocess.DEVNULL,
+        )
+        if how == "ctrl-c":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)  # stderr closes when the worker (which shares it) is gone too
+        # exit 1 without a word: the check had finished its work (its findings: exit 1) before the
+        # signal came, which a loaded machine can make happen between seeing the worker and
+        # signalling; that run stopped nothing midway, so run again
+        if not (proc.returncode == 1 and not err):
+            break
     assert proc.returncode == (130 if how == "ctrl-c" else -signal.SIGTERM), err
     assert b"ForkPoolWorker" not in err and b"Traceback" not in err and b"Error" not in err, err
     time.sleep(0.2)
