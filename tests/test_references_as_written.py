@@ -420,3 +420,28 @@ def test_a_csv_written_without_code_spans_is_checked_like_one_with_them(tmp_path
             "test `test_discounts` is not defined in `tests/test_invoice.py` (did you mean `test_discount`?)",
         ),
     ]
+
+
+def test_a_test_command_after_a_test_file_says_how_its_tests_run_not_which_test():
+    # found trying a TypeScript repository: `e2e/editor.spec.ts` (`npm run test:e2e`) was read
+    # as a test named `npm run test:e2e`: PM305 "not defined" and PM201 on a correct row
+    assert refs("`e2e/editor.spec.ts` (`npm run test:e2e`)") == [
+        ("path", "e2e/editor.spec.ts", []),
+        ("command", "npm run test:e2e", []),
+    ]
+    for command in ("pytest -k smoke", "go test ./...", "./gradlew test", "python -m pytest"):
+        assert refs(f"tests/x_test.py (`{command}`)") == [("path", "tests/x_test.py", [])], command
+    assert refs("tests/x_test.py (`make e2e`)") == [("path", "tests/x_test.py", []), ("command", "make e2e", [])]
+    # titles that start with a runner's word stay test names
+    for title in ("make a payment", "go to checkout", "swift scrolling", "npm"):
+        assert refs(f"`e2e/app.spec.ts` (`{title}`)") == [("path", "e2e/app.spec.ts", [title])], title
+
+
+def test_a_test_file_cited_with_its_command_is_proof_and_the_command_is_checked(tmp_path):
+    root = _repo(
+        tmp_path,
+        "| A | ✅ | `Tests/CalcTests/CalcTests.swift` (`npm run test:e2e`) |\n"
+        "| B | ✅ | `Tests/CalcTests/CalcTests.swift` (`npm run e2e`) |\n",
+        {"package.json": '{"scripts": {"test:e2e": "playwright test"}}\n'},
+    )
+    assert _check(root) == [("PM404", "`package.json` has no script `e2e`")]

@@ -778,7 +778,7 @@ def _refs_from_tokens(
             # references with no workflow, and PM202 asked for the job the cell has
             j = i + 1
             if last is not None and j < len(toks) and toks[j].kind == "paren":
-                _attach_paren(last, sc, toks[j], offset)
+                ev.refs.extend(_attach_paren(last, sc, toks[j], offset))
                 last.full_span = Span(last.full_span.start, offset + toks[j].end)
                 i = j + 1
                 continue
@@ -799,12 +799,14 @@ def _refs_from_tokens(
         if j < len(toks) and toks[j].kind == "text" and not text[toks[j].start : toks[j].end].strip():
             j += 1
         if j < len(toks) and toks[j].kind == "paren":
-            _attach_paren(ref, sc, toks[j], offset)
+            commands = _attach_paren(ref, sc, toks[j], offset)
             ref.full_span = Span(ref.full_span.start, offset + toks[j].end)
             i = j + 1
         else:
+            commands = []
             i += 1
         ev.refs.append(ref)
+        ev.refs.extend(commands)
 
 
 def _bare_paths(
@@ -917,20 +919,34 @@ def _location_end(raw: str, loc_start: int) -> int:
     return j
 
 
-def _attach_paren(ref: Reference, sc: _Scan, tok: _Tok, offset: int) -> None:
+def _attach_paren(ref: Reference, sc: _Scan, tok: _Tok, offset: int) -> list[Reference]:
+    """What the parenthesis after a path adds to it (symbols, a CI job and commands, a note);
+    returns the references it holds of its own (a test command: `npm run test:e2e`)."""
     text = sc.text
+    commands: list[Reference] = []
     inner = text[tok.inner_start : tok.inner_end]
     inner_toks = _tokens(sc, tok.inner_start, tok.inner_end)
     codes = [t for t in inner_toks if t.kind == "code"]
     if ref.kind == RefKind.CI:
         _attach_ci(ref, text, inner, inner_toks, offset, tok)
-        return
+        return commands
     if codes:
         for t in codes:
-            _attach_code(ref, text[t.inner_start : t.inner_end], offset + t.inner_start)
+            content = text[t.inner_start : t.inner_end]
+            stripped = content.strip()
+            if _runs_tests(stripped):
+                # how the cited tests are run (`e2e/app.spec.ts` (`npm run test:e2e`)), not a name
+                # the file defines: a command whose target must exist when its program has targets
+                if stripped.split(None, 1)[0] in _COMMAND_PROGRAMS:
+                    s = offset + t.inner_start + content.find(stripped)
+                    commands.append(
+                        _command_ref(stripped, s, Span(offset + t.start, offset + t.end), ref.label, ref.role)
+                    )
+                continue
+            _attach_code(ref, content, offset + t.inner_start)
         if not ref.symbols:
             ref.note = inner.strip()
-        return
+        return commands
     if _IDENT_LIST.match(inner) and _looks_like_code(inner):
         pos = tok.inner_start
         for part in inner.split(","):
@@ -940,8 +956,9 @@ def _attach_paren(ref: Reference, sc: _Scan, tok: _Tok, offset: int) -> None:
                 s = offset + pos + lead
                 ref.symbols.append(SymbolRef(name, Span(s, s + len(name))))
             pos += len(part) + 1
-        return
+        return commands
     ref.note = inner.strip()
+    return commands
 
 
 # An identifier path: `name`, `name()`, `Type::method`, `Class.method`, `a::b::c` (Unicode letters
@@ -1118,7 +1135,38 @@ _TESTISH = re.compile(
 # Placeholders: "no evidence", never a path or a name.
 PLACEHOLDERS = frozenset({"gap", "n/a", "na", "-", "—", "–", "tbd", "todo", "none", "missing"})
 _COMMAND_PROGRAMS = frozenset({"make", "cargo", "npm", "yarn", "pnpm"})
+# What a code span after a test file starts with when it says how the tests run rather than
+# which test (`npm run test:e2e`, `pytest -k smoke`, `go test ./...`): programs no test title
+# starts with, and two-word openings for the programs whose name is also an English word
+# (a JavaScript test title may be `make a payment` or `go to checkout`).
+_TEST_RUNNERS = frozenset(
+    {
+        "cargo", "npm", "npx", "pnpm", "yarn", "bun", "deno", "pytest", "tox", "nox", "uv", "poetry",
+        "gradle", "gradlew", "./gradlew", "mvn", "./mvnw", "dotnet", "bazel", "vitest", "jest",
+        "playwright", "ctest", "xcodebuild",
+    }
+)  # fmt: skip
+# programs whose name is also a word: the second word tells
+_TEST_RUNNER_VERBS = {
+    "go": ("test", "run", "vet"),
+    "swift": ("test", "build"),
+    "python": ("-m",),
+    "python3": ("-m",),
+}
 _GLOB_CHARS = re.compile(r"[*?]|\[[^\]]*\]")
+
+
+def _runs_tests(text: str) -> bool:
+    """A command that runs tests (see `_TEST_RUNNERS`), not a test's title."""
+    words = text.split()
+    if len(words) < 2:
+        return False
+    first, second = words[0], words[1]
+    if first in _TEST_RUNNERS:
+        return True
+    if first == "make":  # `make e2e`, `make -C web e2e`; `make a payment` is a title
+        return len(words) == 2 or second.startswith("-")
+    return second in _TEST_RUNNER_VERBS.get(first, ())
 
 
 def is_placeholder(text: str) -> bool:
@@ -1207,6 +1255,20 @@ def _name_ref(
     return ref
 
 
+def _command_ref(stripped: str, start: int, full: Span, label: str | None, column: str | None) -> Reference:
+    """A command cited outside a workflow (`make ffi-example`, `npm run e2e`): its target must
+    exist (PM404)."""
+    return Reference(
+        kind=RefKind.COMMAND,
+        path="",
+        span=Span(start, start + len(stripped)),
+        full_span=full,
+        commands=[CommandRef(_unescape(stripped), Span(start, start + len(stripped)))],
+        label=label,
+        role=column,
+    )
+
+
 def _code_claim(
     ev: Evidence, stripped: str, start: int, full: Span, label: str | None, column: str | None
 ) -> None:
@@ -1218,17 +1280,7 @@ def _code_claim(
         return
     first = stripped.split(None, 1)[0]
     if first in _COMMAND_PROGRAMS and " " in stripped:
-        ev.refs.append(
-            Reference(
-                kind=RefKind.COMMAND,
-                path="",
-                span=Span(start, start + len(stripped)),
-                full_span=full,
-                commands=[CommandRef(_unescape(stripped), Span(start, start + len(stripped)))],
-                label=label,
-                role=column,
-            )
-        )
+        ev.refs.append(_command_ref(stripped, start, full, label, column))
         return
     if (
         " " not in stripped
