@@ -431,7 +431,10 @@ def test_a_test_command_after_a_test_file_says_how_its_tests_run_not_which_test(
     ]
     for command in ("pytest -k smoke", "go test ./...", "./gradlew test", "python -m pytest"):
         assert refs(f"tests/x_test.py (`{command}`)") == [("path", "tests/x_test.py", [])], command
-    assert refs("tests/x_test.py (`make e2e`)") == [("path", "tests/x_test.py", []), ("command", "make e2e", [])]
+    assert refs("tests/x_test.py (`make e2e`)") == [
+        ("path", "tests/x_test.py", []),
+        ("command", "make e2e", []),
+    ]
     # titles that start with a runner's word stay test names
     for title in ("make a payment", "go to checkout", "swift scrolling", "npm"):
         assert refs(f"`e2e/app.spec.ts` (`{title}`)") == [("path", "e2e/app.spec.ts", [title])], title
@@ -445,3 +448,60 @@ def test_a_test_file_cited_with_its_command_is_proof_and_the_command_is_checked(
         {"package.json": '{"scripts": {"test:e2e": "playwright test"}}\n'},
     )
     assert _check(root) == [("PM404", "`package.json` has no script `e2e`")]
+
+
+GO_TESTS = """package queue
+
+import "testing"
+
+func TestPushPop(t *testing.T) {}
+
+func TestRequeue(t *testing.T) {
+	t.Run("stale worker", func(t *testing.T) {})
+}
+"""
+
+
+def test_a_name_after_a_source_file_and_one_colon_is_a_name_in_that_file():
+    # found trying a Go repository: `queue_test.go:TestPushPop` was a path that does not exist
+    assert refs("`pkg/queue_test.go:TestPushPop`, pkg/a.py:Class.method") == [
+        ("path", "pkg/queue_test.go", ["TestPushPop"]),
+        ("path", "pkg/a.py", ["Class.method"]),
+    ]
+    # a line stays a line; a document's heading and `L120` are not names
+    assert refs("`src/lib.rs:120`, `src/lib.rs:L120`, `docs/a.md:Intro`") == [
+        ("path", "src/lib.rs", []),
+        ("path", "src/lib.rs:L120", []),
+        ("path", "docs/a.md:Intro", []),
+    ]
+
+
+def test_a_go_subtest_names_its_test_function():
+    # `go test -run` names a subtest `TestRequeue/stale_worker`: was a path that does not exist
+    assert refs("`TestRequeue/stale_worker`, TestPushPop/empty") == [
+        ("name", "", ["TestRequeue"]),
+        ("name", "", ["TestPushPop"]),
+    ]
+    # Go's rule for a test name (`Test`, then no lower-case letter) keeps directories paths
+    assert refs("`Tests/CalcTests`, `Testing/x`") == [
+        ("path", "Tests/CalcTests", []),
+        ("path", "Testing/x", []),
+    ]
+    assert refs("`TestRequeue/stale_worker`", "code") == [("path", "TestRequeue/stale_worker", [])]
+
+
+def test_go_names_written_as_go_test_prints_them_resolve_and_a_misspelling_is_found(tmp_path):
+    root = _repo(
+        tmp_path,
+        "| A | ✅ | `pkg/queue/queue_test.go:TestPushPop` |\n"
+        "| B | ✅ | `TestRequeue/stale_worker` |\n"
+        "| C | ✅ | `pkg/queue/queue_test.go:TestPushPopp` |\n"
+        "| D | ✅ | `TestRequeu/stale_worker` |\n",
+        {"pkg/queue/queue_test.go": GO_TESTS},
+    )
+    assert [(code, message.split(" (")[0]) for code, message in _check(root)] == [
+        ("PM201", "`✅` row has no proving test that resolves"),
+        ("PM305", "test `TestPushPopp` is not defined in `pkg/queue/queue_test.go`"),
+        ("PM201", "`✅` row has no proving test that resolves"),
+        ("PM305", "test `TestRequeu` is not defined in the workspace"),
+    ]

@@ -70,6 +70,10 @@ _LABEL = re.compile(r"^\s*([A-Za-z][\w.+#/ -]{0,24}?)\s*:\s+")
 _MISSING = re.compile(r"(?:_\s?)?(missing\s+proof|missing|tbd|todo|n/?a|none|gap|—|–|-)\b", re.I)
 _DASHES = re.compile(r"[—–-]+")
 _LINE_SUFFIX = re.compile(r"^(.*?):(\d+)(?:-(\d+))?(?::\d+)?$")
+# a name after a file and one colon (`x_test.go:TestA`, `a.py:Class.method`); `L120` is a line
+_COLON_NAME = re.compile(
+    r"(?!L\d+(?:-L?\d+)?$)(?:[^\W\d]|\$)[\w$]*(?:(?:::|\.)(?:[^\W\d]|\$)[\w$]*)*(?:\(\))?"
+)
 _ANCHOR_SUFFIX = re.compile(r"^(.*?)#L(\d+)(?:C\d+)?(?:-L?(\d+)(?:C\d+)?)?$")
 _IDENT_LIST = re.compile(
     r"^\s*[A-Za-z_][\w]*(?:(?:::|\.)[A-Za-z_<>][\w<>]*)*(?:\(\))?"
@@ -665,6 +669,8 @@ def _parse_quick(ev: Evidence, text: str, offset: int, base_dir: str, column: st
             and (path.rsplit(".", 1)[-1].lower() if "." in path else "") not in KNOWN_EXTENSIONS
         ):
             return False  # not a path candidate (with no location suffix left to strip)
+        if "." not in path and column in _NAME_COLUMNS and _GO_SUBTEST.fullmatch(path):
+            return False  # a Go subtest (`TestRequeue/stale_worker`), not a path
         group = _G_PATH
     kind = RefKind.CI if is_workflow_path(path) else RefKind.PATH
     if (symbol is not None and kind is RefKind.CI) or (job is not None and kind is RefKind.PATH):
@@ -730,7 +736,13 @@ def _refs_from_tokens(
         if tok.kind == "code":
             content = text[tok.inner_start : tok.inner_end]
             stripped = content.strip()
-            if is_path_candidate(stripped):
+            subtest = _GO_SUBTEST.fullmatch(stripped) if column in _NAME_COLUMNS else None
+            if subtest is not None:
+                s = offset + tok.inner_start + len(content) - len(content.lstrip())
+                name = subtest.group(1)
+                full = Span(offset + tok.start, offset + tok.end)
+                ev.refs.append(_name_ref([(name, s, len(name))], full, label, column))
+            elif is_path_candidate(stripped):
                 lead = len(content) - len(content.lstrip())
                 ref = _path_ref(
                     stripped, offset + tok.inner_start + lead, Span(offset + tok.start, offset + tok.end)
@@ -852,6 +864,10 @@ def _bare_paths(
                 ref.role = column
                 ev.refs.append(ref)
                 last = ref if not chunk[m.end() :].strip() else None
+        elif _GO_SUBTEST.fullmatch(word):
+            name = word.split("/", 1)[0]
+            full = Span(start, start + len(word))
+            ev.refs.append(_name_ref([(name, start, len(name))], full, label, column))
         elif _is_bare_name(word, column):
             size = len(word) - 2 if word.endswith("()") else len(word)
             ev.refs.append(
@@ -868,6 +884,16 @@ def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:
         head, tail = path.split("::", 1)
         if tail and "/" not in tail:
             symbols.append(SymbolRef(tail.rstrip("()"), Span(start + len(head) + 2, start + len(raw))))
+            path = head
+    elif ":" in path:
+        # `queue_test.go:TestPushPop`: a source file and a name in it (as `file::name` above)
+        head, _, tail = path.rpartition(":")
+        if (
+            _COLON_NAME.fullmatch(tail)
+            and "." in head
+            and "." + head.rsplit(".", 1)[1].lower() in languages.source_extensions()
+        ):
+            symbols.append(SymbolRef(tail.rstrip("()"), Span(start + len(head) + 1, start + len(raw))))
             path = head
     line_start = line_end = None
     line_span = None
@@ -1135,6 +1161,10 @@ _TESTISH = re.compile(
 # Placeholders: "no evidence", never a path or a name.
 PLACEHOLDERS = frozenset({"gap", "n/a", "na", "-", "—", "–", "tbd", "todo", "none", "missing"})
 _COMMAND_PROGRAMS = frozenset({"make", "cargo", "npm", "yarn", "pnpm"})
+# A Go subtest as `go test -run` names it (`TestRequeue/stale_worker`): the test function is
+# looked up (the subtest's name is the text of a `t.Run`); Go's rule for a test function name,
+# `Test` then no lower-case letter, keeps `Tests/CalcTests` a path
+_GO_SUBTEST = re.compile(r"(Test(?![a-z])\w*)(?:/[^\s./`]+)+")
 # What a code span after a test file starts with when it says how the tests run rather than
 # which test (`npm run test:e2e`, `pytest -k smoke`, `go test ./...`): programs no test title
 # starts with, and two-word openings for the programs whose name is also an English word
