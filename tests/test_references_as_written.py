@@ -505,3 +505,27 @@ def test_go_names_written_as_go_test_prints_them_resolve_and_a_misspelling_is_fo
         ("PM201", "`✅` row has no proving test that resolves"),
         ("PM305", "test `TestRequeu` is not defined in the workspace"),
     ]
+
+
+def test_a_fragment_after_a_file_is_a_heading_or_a_member_never_part_of_the_path(tmp_path):
+    # found trying a repository: `[design](../a.md#intro)` and `CartTest.java#addsItems` were
+    # paths that do not exist (PM301 on a link that works on GitHub)
+    assert refs("[design](docs/a.md#intro), `src/CartTest.java#addsItems`, `src/a.rs#L10`") == [
+        ("path", "docs/a.md", []),
+        ("path", "src/CartTest.java", ["addsItems"]),
+        ("path", "src/a.rs", []),
+    ]
+    assert refs("`src/C#/x.cs`") == [("path", "src/C#/x.cs", [])]  # a `#` in a directory's name
+    root = _repo(
+        tmp_path,
+        "| A | ✅ | `src/CartTest.java#addsItems` ([design](../guide.md#intro)) |\n"
+        "| B | ✅ | `src/CartTest.java#addsItem` |\n",
+        {
+            "src/CartTest.java": "class CartTest {\n  @Test void addsItems() {}\n}\n",
+            "guide.md": "# Guide\n## Intro\n",
+        },
+    )
+    assert [(code, message.split(" (")[0]) for code, message in _check(root)] == [
+        ("PM201", "`✅` row has no proving test that resolves"),
+        ("PM305", "test `addsItem` is not defined in `src/CartTest.java`"),
+    ]

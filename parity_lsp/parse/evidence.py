@@ -74,6 +74,8 @@ _LINE_SUFFIX = re.compile(r"^(.*?):(\d+)(?:-(\d+))?(?::\d+)?$")
 _COLON_NAME = re.compile(
     r"(?!L\d+(?:-L?\d+)?$)(?:[^\W\d]|\$)[\w$]*(?:(?:::|\.)(?:[^\W\d]|\$)[\w$]*)*(?:\(\))?"
 )
+# a fragment after a file's extension that is not a line (`#L10`): a heading or a member
+_FRAGMENT = re.compile(r"^(.*\.[A-Za-z0-9]+)#([^#/]*)$")
 _ANCHOR_SUFFIX = re.compile(r"^(.*?)#L(\d+)(?:C\d+)?(?:-L?(\d+)(?:C\d+)?)?$")
 _IDENT_LIST = re.compile(
     r"^\s*[A-Za-z_][\w]*(?:(?:::|\.)[A-Za-z_<>][\w<>]*)*(?:\(\))?"
@@ -888,11 +890,7 @@ def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:
     elif ":" in path:
         # `queue_test.go:TestPushPop`: a source file and a name in it (as `file::name` above)
         head, _, tail = path.rpartition(":")
-        if (
-            _COLON_NAME.fullmatch(tail)
-            and "." in head
-            and "." + head.rsplit(".", 1)[1].lower() in languages.source_extensions()
-        ):
+        if _COLON_NAME.fullmatch(tail) and _has_source_extension(head):
             symbols.append(SymbolRef(tail.rstrip("()"), Span(start + len(head) + 1, start + len(raw))))
             path = head
     line_start = line_end = None
@@ -912,6 +910,15 @@ def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:
             line_start = _line_number(m.group(2))
             line_end = _line_number(m.group(3)) if m.group(3) else None
             line_span = Span(start + loc_start, start + _location_end(raw, loc_start))
+        else:
+            m = _FRAGMENT.match(path)
+            if m:
+                # `guide.md#setup` (a heading) or `CartTest.java#addsItems` (a member, as Maven's
+                # `-Dtest=CartTest#addsItems` writes it): the file is the path
+                path, fragment = m.group(1), m.group(2)
+                if _COLON_NAME.fullmatch(fragment) and _has_source_extension(path):
+                    s = start + len(path) + 1
+                    symbols.append(SymbolRef(fragment.rstrip("()"), Span(s, s + len(fragment))))
     if not path:
         return None
     kind = RefKind.CI if is_workflow_path(path) else RefKind.PATH
@@ -928,6 +935,10 @@ def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:
 
 
 MAX_LINE_NUMBER = 10**18  # a longer number is past the end of any file (PM302 says so)
+
+
+def _has_source_extension(path: str) -> bool:
+    return "." in path and "." + path.rsplit(".", 1)[1].lower() in languages.source_extensions()
 
 
 def _line_number(digits: str) -> int:
