@@ -529,3 +529,31 @@ def test_a_fragment_after_a_file_is_a_heading_or_a_member_never_part_of_the_path
         ("PM201", "`✅` row has no proving test that resolves"),
         ("PM305", "test `addsItem` is not defined in `src/CartTest.java`"),
     ]
+
+
+def test_a_csv_with_capability_status_code_tests_ci_columns_is_checked_by_its_roles(tmp_path):
+    # found trying a Python repository: the CSV below got only PM001 and PM101 (`done`), none of
+    # its real defects; a bare pytest node id lost its test name (a skipped test passed)
+    root = workspace(
+        tmp_path,
+        {
+            "src/ledger/core.py": "def reconcile(a, b):\n    return a == b\n",
+            "tests/test_core.py": (
+                "import pytest\n\n\nclass TestLedger:\n    @pytest.mark.skip(reason='later')\n"
+                "    def test_balance(self):\n        pass\n\n\ndef test_reconcile():\n    pass\n"
+            ),
+            "docs/parity.csv": (
+                "Area,Capability,Status,Code,Tests,Notes\n"
+                "Recon,Reconcile,done,src/ledger/core.py (reconcile),tests/test_core.py::test_reconcile,\n"
+                "Posting,Balance,done,src/ledger/core.py,tests/test_core.py::TestLedger::test_balance,\n"
+                "Posting,Undo,done,src/ledger/core.py,tests/test_core.py::test_undo,\n"
+                "Export,CSV export,not started,,,\n"
+            ),
+        },
+        dedent=False,
+    )
+    assert [(code, message.split(" (")[0]) for code, message in _check(root, "docs/parity.csv")] == [
+        ("PM308", "test `TestLedger::test_balance` is disabled"),
+        ("PM201", "`done` row has no proving test that resolves"),
+        ("PM305", "test `test_undo` is not defined in `tests/test_core.py`"),
+    ]

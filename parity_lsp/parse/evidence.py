@@ -85,7 +85,9 @@ _KEYWORD_PREFIX = re.compile(
     r"^(?:pub\s+)?(?:async\s+)?(?:fn|def|func|function|class|struct|enum|trait|type|mod|impl)\s+"
 )
 _BARE_PATH = re.compile(
-    r"(?<![\w/.:-])((?:[\w.@-]+/)+[\w.@-]+\.([A-Za-z0-9]+))(?:(?::(\d+)(?:-(\d+))?)|(?:#L(\d+)(?:-L?(\d+))?))?"
+    r"(?<![\w/.:-])((?:[\w.@-]+/)+[\w.@-]+\.([A-Za-z0-9]+))(?:(?::(\d+)(?:-(\d+))?)|(?:#L(\d+)(?:-L?(\d+))?)"
+    # a name in the file: `::Class::test_m` (a pytest node id, `[param]` included), `:TestA`, `#member`
+    r"|(?P<name>::[^\W\d]\w*(?:::[^\W\d]\w*)*(?:\[[^\]\s]*\])?|[:#][^\W\d]\w*(?:\.[^\W\d]\w*)*))?"
 )
 _NOT_A_PATH = re.compile(r"[ \t{}*<]")
 # `CalcTests/testAdd`: a class and its member as XCTest and JUnit runners name them, not a path
@@ -837,15 +839,20 @@ def _bare_paths(
     for m in _BARE_PATH.finditer(chunk):
         if m.group(2).lower() not in KNOWN_EXTENSIONS:
             continue
-        paths.append(m.span())
+        raw = m.group(0)
+        if m.group("name") is not None and not (
+            raw.startswith("::", m.start("name") - m.start()) or _has_source_extension(m.group(1))
+        ):
+            raw = m.group(1)  # `docs/guide.md:Intro`: not a name in a source file
+        paths.append((m.start(), m.start() + len(raw)))
         s = tok.start + m.start(1)
-        full = Span(offset + tok.start + m.start(), offset + tok.start + m.end())
-        ref = _path_ref(m.group(0), offset + s, full)
+        full = Span(offset + tok.start + m.start(), offset + tok.start + m.start() + len(raw))
+        ref = _path_ref(raw, offset + s, full)
         if ref is not None:
             ref.label = label
             ref.role = column
             ev.refs.append(ref)
-            last = ref if not chunk[m.end() :].strip() else None
+            last = ref if not chunk[m.start() + len(raw) :].strip() else None
     if column not in _NAME_COLUMNS or len(chunk) > _MAX_BARE_TEXT:
         return last
     p = 0
