@@ -557,3 +557,20 @@ def test_a_csv_with_capability_status_code_tests_ci_columns_is_checked_by_its_ro
         ("PM201", "`done` row has no proving test that resolves"),
         ("PM305", "test `test_undo` is not defined in `tests/test_core.py`"),
     ]
+
+
+def test_a_downgrade_writes_the_tables_own_word_in_its_own_case(tmp_path):
+    # found trying a C# repository: a table of `Done` / `In progress` was offered `in progress`
+    root = workspace(
+        tmp_path,
+        {
+            "docs/FEATURES.md": (
+                "| Feature | Status | Tests |\n|---|---|---|\n| A | Done | |\n| B | In progress | |\n"
+                "| C | done | |\n"
+            ),
+        },
+        dedent=False,
+    )
+    result = check_paths(Workspace(root), ["docs/FEATURES.md"])
+    fixes = [f.fix.message for f in result.findings if f.code == "PM201" and f.fix is not None]
+    assert fixes == ["Downgrade to `In progress`", "Downgrade to `in progress`"]
