@@ -574,3 +574,20 @@ def test_a_downgrade_writes_the_tables_own_word_in_its_own_case(tmp_path):
     result = check_paths(Workspace(root), ["docs/FEATURES.md"])
     fixes = [f.fix.message for f in result.findings if f.code == "PM201" and f.fix is not None]
     assert fixes == ["Downgrade to `In progress`", "Downgrade to `in progress`"]
+
+
+def test_a_workflow_cited_by_its_file_name_alone_is_told_where_workflows_live(tmp_path):
+    # found trying a Rust repository: `rust.yml` → `test` was told "names a command but no
+    # workflow file and job"
+    root = workspace(
+        tmp_path,
+        {
+            ".github/workflows/rust.yml": "on: push\njobs:\n  test:\n    steps:\n      - run: cargo test\n",
+            "docs/FEATURES.md": "| Feature | Status | Tests | CI |\n|---|---|---|---|\n| A | ✅ | | `rust.yml` → `test` |\n",
+        },
+        dedent=False,
+    )
+    assert (
+        "PM202",
+        "`rust.yml` is not a workflow path: cite `.github/workflows/rust.yml` (job `ID`: `COMMAND`)",
+    ) in _check(root)
