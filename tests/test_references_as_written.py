@@ -591,3 +591,48 @@ def test_a_workflow_cited_by_its_file_name_alone_is_told_where_workflows_live(tm
         "PM202",
         "`rust.yml` is not a workflow path: cite `.github/workflows/rust.yml` (job `ID`: `COMMAND`)",
     ) in _check(root)
+
+
+KOTLIN_TESTS = """package shop
+
+class CartTest {
+    @Test
+    fun `empty cart totals zero`() {}
+
+    @Test
+    fun addsItems() {}
+
+    @Nested
+    inner class Checkout {
+        @Test
+        fun `charges the card`() {}
+    }
+}
+"""
+
+
+def test_a_test_class_and_member_as_junit_and_kotlin_write_them():
+    # found trying a Kotlin repository: `CartTest#addsItems` and `CartTest.empty cart totals
+    # zero` were "no proving test" on rows that cite one
+    assert refs("`CartTest#addsItems`, CartTest#addsItems(), `shop.CartTest.empty cart totals zero`") == [
+        ("name", "", ["CartTest#addsItems"]),
+        ("name", "", ["CartTest#addsItems"]),  # the bare word ends at `(`
+        ("name", "", ["shop.CartTest.empty cart totals zero"]),
+    ]
+    # a class that does not say it holds tests, prose, and other columns: not names
+    assert refs("`Cart.total is right`, `see #12`") == []
+    assert refs("`CartTest#addsItems`", "code") == []
+
+
+def test_junit_and_kotlin_test_names_resolve_and_a_misspelling_is_found(tmp_path):
+    root = _repo(
+        tmp_path,
+        "| A | ✅ | `CartTest#addsItems`, `CartTest.Checkout.charges the card` |\n"
+        "| B | ✅ | `CartTest.empty cart totals zero` |\n"
+        "| C | ✅ | `CartTest.empty cart totals zer` |\n",
+        {"src/test/kotlin/shop/CartTest.kt": KOTLIN_TESTS},
+    )
+    assert [(code, message.split(" (")[0]) for code, message in _check(root)] == [
+        ("PM201", "`✅` row has no proving test that resolves"),
+        ("PM305", "test `CartTest.empty cart totals zer` is not defined in the workspace"),
+    ]

@@ -873,6 +873,10 @@ def _bare_paths(
                 ref.role = column
                 ev.refs.append(ref)
                 last = ref if not chunk[m.end() :].strip() else None
+        elif "#" in word and (member := _test_member(word)) is not None:
+            ev.refs.append(
+                _name_ref([(member, start, len(word))], Span(start, start + len(word)), label, column)
+            )
         elif _GO_SUBTEST.fullmatch(word):
             name = word.split("/", 1)[0]
             full = Span(start, start + len(word))
@@ -1303,6 +1307,23 @@ def _name_ref(
     return ref
 
 
+# A test class and a member as JUnit and Kotlin write them in a tests column: `CartTest#addsItems`
+# (Maven's `-Dtest=` form), `CartTest.empty cart totals zero` (a Kotlin name in backticks);
+# the class must say it holds tests (`…Test`, `…Tests`, `…Spec`, `Test…`), or `a.b c` is prose
+_TEST_MEMBER = re.compile(
+    rf"((?:{_IDENT}\.)*(?:Test{_IDENT}|{_IDENT}(?:Tests?|Spec|IT))(?:\.[A-Z][\w$]*)*)"
+    r"(?:#([^\W\d][\w$]*)(?:\(\))?|\.([^\W\d][^`.#]*[^\s`.#]))"
+)
+
+
+def _test_member(text: str) -> str | None:
+    """The name to look up for `Class#member` or `Class.member with spaces`, else None."""
+    m = _TEST_MEMBER.fullmatch(text)
+    if m is None or (m.group(3) is not None and " " not in m.group(3)):
+        return None  # `CartTest.addsItems` is an identifier path: read as any name
+    return f"{m.group(1)}.{m.group(2) or m.group(3)}"
+
+
 def _command_ref(stripped: str, start: int, full: Span, label: str | None, column: str | None) -> Reference:
     """A command cited outside a workflow (`make ffi-example`, `npm run e2e`): its target must
     exist (PM404)."""
@@ -1352,6 +1373,10 @@ def _code_claim(
         group = _expand_group(stripped)
         if group is not None:
             ev.refs.append(_name_ref([(name, start + a, b - a) for name, a, b in group], full, label, column))
+        return
+    member = _test_member(stripped) if column in _NAME_COLUMNS else None
+    if member is not None:
+        ev.refs.append(_name_ref([(member, start, len(stripped))], full, label, column))
         return
     name = _symbol_name(stripped)
     if name and _NAME_WORD.fullmatch(name) and len(name) <= 200 and _looks_like_a_name(stripped):
