@@ -636,3 +636,14 @@ def test_junit_and_kotlin_test_names_resolve_and_a_misspelling_is_found(tmp_path
         ("PM201", "`✅` row has no proving test that resolves"),
         ("PM305", "test `CartTest.empty cart totals zer` is not defined in the workspace"),
     ]
+
+
+def test_a_word_that_says_tests_is_not_a_test_name():
+    # found trying a Python repository: "CI: ci.yaml job `tests` runs ..." in a mixed evidence
+    # column was PM305 "test `tests` is not defined"
+    for word in ("tests", "test", "spec", "Tests", "testing"):
+        assert refs(f"job `{word}` runs `pytest`", "evidence") == [], word
+    assert refs("`test_post`, `testAdd`", "evidence") == [
+        ("name", "", ["test_post"]),
+        ("name", "", ["testAdd"]),
+    ]

@@ -1274,9 +1274,13 @@ def _looks_like_a_name(text: str) -> bool:
     return (
         any(t in text for t in ("_", "::", ".", "/", "()"))
         or any(c.isupper() for c in text[1:])
-        or looks_like_test_name(text)
+        or (looks_like_test_name(text) and text.lower() not in _TEST_WORDS)
         or _KEYWORD_PREFIX.match(text) is not None
     )
+
+
+# Words that say "tests" without naming one (`job `tests``, `the `spec` suite`)
+_TEST_WORDS = frozenset({"test", "tests", "testing", "spec", "specs"})
 
 
 def looks_like_test_name(name: str) -> bool:
