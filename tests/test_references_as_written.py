@@ -647,3 +647,12 @@ def test_a_word_that_says_tests_is_not_a_test_name():
         ("name", "", ["test_post"]),
         ("name", "", ["testAdd"]),
     ]
+
+
+def test_a_shipped_row_citing_its_test_by_url_is_told_urls_are_not_followed(tmp_path):
+    # found trying a Go repository: "cites no proving test" on a row that links its test on GitHub
+    root = _repo(tmp_path, "| A | ✅ | [test](https://github.com/acme/q/blob/main/x_test.go#L5) |\n")
+    message = (
+        "`✅` row cites no proving test in `Tests` (a URL is not followed: cite the test's file in this "
+    )
+    assert _check(root) == [("PM201", message + "repository as a path)")]
