@@ -601,6 +601,8 @@ def _moved(ev: Evidence, delta: int) -> Evidence:
             r.role,
             r.in_missing,
             r.pattern,
+            r.fragment,
+            opt(r.fragment_span),
         )
         for r in ev.refs
     ]
@@ -893,6 +895,7 @@ def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:
     """`raw` is the path text (with location suffix) starting at document offset `start`."""
     path = raw
     symbols: list[SymbolRef] = []
+    heading: tuple[str, Span] | None = None
     if "::" in path:
         head, tail = path.split("::", 1)
         if tail and "/" not in tail:
@@ -922,18 +925,20 @@ def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:
             line_end = _line_number(m.group(3)) if m.group(3) else None
             line_span = Span(start + loc_start, start + _location_end(raw, loc_start))
         else:
-            m = _FRAGMENT.match(path)
+            m = _FRAGMENT.match(path) if "#" in path else None
             if m:
                 # `guide.md#setup` (a heading) or `CartTest.java#addsItems` (a member, as Maven's
                 # `-Dtest=CartTest#addsItems` writes it): the file is the path
                 path, fragment = m.group(1), m.group(2)
+                s = start + len(path) + 1
                 if _COLON_NAME.fullmatch(fragment) and _has_source_extension(path):
-                    s = start + len(path) + 1
                     symbols.append(SymbolRef(fragment.rstrip("()"), Span(s, s + len(fragment))))
+                elif fragment:
+                    heading = (fragment, Span(s, s + len(fragment)))
     if not path:
         return None
     kind = RefKind.CI if is_workflow_path(path) else RefKind.PATH
-    return Reference(
+    ref = Reference(
         kind=kind,
         path=path,
         span=Span(start, start + len(path)),
@@ -943,6 +948,9 @@ def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:
         line_span=line_span,
         symbols=symbols,
     )
+    if heading is not None:
+        ref.fragment, ref.fragment_span = heading
+    return ref
 
 
 MAX_LINE_NUMBER = 10**18  # a longer number is past the end of any file (PM302 says so)
