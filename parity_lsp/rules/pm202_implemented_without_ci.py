@@ -15,7 +15,7 @@ RULE = RuleInfo(
     code="PM202",
     name="implemented-without-ci",
     severity=Severity.ERROR,
-    stage="syntactic",
+    stage="semantic",
     summary="Implemented row without a CI reference naming workflow + job + command",
     doc="""\
 ## What it does
