@@ -656,3 +656,18 @@ def test_a_shipped_row_citing_its_test_by_url_is_told_urls_are_not_followed(tmp_
         "`✅` row cites no proving test in `Tests` (a URL is not followed: cite the test's file in this "
     )
     assert _check(root) == [("PM201", message + "repository as a path)")]
+
+
+def test_a_class_slash_member_in_a_code_span_is_a_name_not_a_path(tmp_path):
+    # found trying a Swift package: `ParserTests/testEmptyInput` (as XCTest names a test) in a
+    # code span was a path that does not exist; written bare it was already a name
+    assert refs("`CalcTests/testAdd`") == [("name", "", ["CalcTests/testAdd"])]
+    assert refs("`Tests/CalcTests`, `Sources/CalcKit/Calc.swift`") == [
+        ("path", "Tests/CalcTests", []),
+        ("path", "Sources/CalcKit/Calc.swift", []),
+    ]
+    root = _repo(tmp_path, "| A | ✅ | `CalcTests/testAdd` |\n| B | ✅ | `CalcTests/testAddd` |\n")
+    assert [(code, message.split(" (")[0]) for code, message in _check(root)] == [
+        ("PM201", "`✅` row has no proving test that resolves"),
+        ("PM305", "test `CalcTests/testAddd` is not defined in the workspace"),
+    ]

@@ -675,8 +675,10 @@ def _parse_quick(ev: Evidence, text: str, offset: int, base_dir: str, column: st
             and (path.rsplit(".", 1)[-1].lower() if "." in path else "") not in KNOWN_EXTENSIONS
         ):
             return False  # not a path candidate (with no location suffix left to strip)
-        if "." not in path and column in _NAME_COLUMNS and _GO_SUBTEST.fullmatch(path):
-            return False  # a Go subtest (`TestRequeue/stale_worker`), not a path
+        if "." not in path and (
+            _CLASS_SLASH_MEMBER.fullmatch(path) or (column in _NAME_COLUMNS and _GO_SUBTEST.fullmatch(path))
+        ):
+            return False  # `CalcTests/testAdd`, a Go subtest (`TestRequeue/stale_worker`): not paths
         group = _G_PATH
     kind = RefKind.CI if is_workflow_path(path) else RefKind.PATH
     if (symbol is not None and kind is RefKind.CI) or (job is not None and kind is RefKind.PATH):
