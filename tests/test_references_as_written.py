@@ -487,7 +487,8 @@ def test_a_go_subtest_names_its_test_function():
         ("path", "Tests/CalcTests", []),
         ("path", "Testing/x", []),
     ]
-    assert refs("`TestRequeue/stale_worker`", "code") == [("path", "TestRequeue/stale_worker", [])]
+    # in a code column it reads as `Class/member` does (docs/spec/evidence.md: class, then member)
+    assert refs("`TestRequeue/stale_worker`", "code") == [("name", "", ["TestRequeue/stale_worker"])]
 
 
 def test_go_names_written_as_go_test_prints_them_resolve_and_a_misspelling_is_found(tmp_path):
