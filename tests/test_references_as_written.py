@@ -672,3 +672,22 @@ def test_a_class_slash_member_in_a_code_span_is_a_name_not_a_path(tmp_path):
         ("PM201", "`✅` row has no proving test that resolves"),
         ("PM305", "test `CalcTests/testAddd` is not defined in the workspace"),
     ]
+
+
+def test_a_misspelled_bare_test_name_is_offered_the_test_beside_the_cited_code(tmp_path):
+    # found trying a Go repository: `TestPushPopp` had no "did you mean" (the row cites
+    # `queue.go`; the test is in `queue_test.go` beside it)
+    root = _repo(
+        tmp_path,
+        "| A | ✅ | `TestPushPopp` |\n",
+        {"pkg/queue/queue_test.go": GO_TESTS, "pkg/queue/queue.go": "package queue\n\nfunc Push() {}\n"},
+    )
+    text = (root / "docs/FEATURES.md").read_text()
+    (root / "docs/FEATURES.md").write_text(
+        text.replace(
+            "| Feature | Status | Tests |\n|---|---|---|",
+            "| Feature | Status | Code | Tests |\n|---|---|---|---|",
+        ).replace("| A | ✅ |", "| A | ✅ | `pkg/queue/queue.go` (`Push`) |")
+    )
+    messages = [message for code, message in _check(root) if code == "PM305"]
+    assert messages == ["test `TestPushPopp` is not defined in the workspace (did you mean `TestPushPop`?)"]
