@@ -9,7 +9,8 @@ A name is looked for in every source file whose text contains its last word
   "defined nowhere";
 - a code name used (not defined) in understood files: an info with where it appears;
 - otherwise: an error (a warning on a planned row), with "did you mean" when a similar name is
-  defined where the row's other evidence lives or, for a test, beside it (never a safe fix: a similar name is a guess).
+  defined where the row's other evidence lives or, for a test, beside it (never a safe fix: a
+  similar name is a guess).
 """
 
 from __future__ import annotations

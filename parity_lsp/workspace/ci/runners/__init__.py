@@ -27,6 +27,7 @@ MODULES: tuple[str, ...] = (
     "cargo",
     "pytest",
     "go",
+    "swift",
     "make",
     "npm",
     "other",

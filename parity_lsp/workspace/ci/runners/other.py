@@ -1,4 +1,4 @@
-"""Test runners parity-lsp recognises but does not model: `swift test`, Gradle, Maven,
+"""Test runners parity-lsp recognises but does not model: Gradle, Maven,
 `dotnet test`, CTest, RSpec, jest, … Their verdict is "unknown" (`Reason.UNKNOWN_RUNNER`),
 never "does not run": they may well run the cited test. Cited and step commands of theirs
 match when the step contains the cited words in a row (docs/spec/ci.md#matching, as for unknown commands).
@@ -48,7 +48,6 @@ _MAVEN = _any("Maven", "test", "verify", "install", "package", "integration-test
 
 # program → which tool an invocation runs tests with (None: it runs none, or is not known to)
 _TOOLS: dict[str, Tool] = {
-    "swift": _first("SwiftPM", "test"),
     "gradle": _GRADLE,
     "gradlew": _GRADLE,
     "mvn": _MAVEN,
