@@ -150,7 +150,7 @@ def test_without_the_registry_line_the_runner_is_unknown(tmp_path):
 
 def test_every_runner_module_is_registered_once():
     names = [r.name for r in runners.runners()]
-    assert names == ["cargo", "pytest", "go", "swift", "make", "script", "other"]
+    assert names == ["cargo", "pytest", "go", "swift", "gradle", "make", "script", "other"]
     for r in runners.runners():
         assert r.models_tests == (r.name != "other"), r.name
         assert (r.judge is None) != (r.follow is None) or r.name == "other", r.name
@@ -182,7 +182,8 @@ CARGO_WS = {
         ("cargo build", Outcome.DOES_NOT_RUN, Reason.NOT_A_TEST_COMMAND),
         ("./ci.sh", Outcome.UNKNOWN, Reason.UNKNOWN_COMMAND),
         ("swift test", Outcome.DOES_NOT_RUN, Reason.WRONG_LANGUAGE),  # a Rust test
-        ("./gradlew test", Outcome.UNKNOWN, Reason.UNKNOWN_RUNNER),
+        ("./gradlew test", Outcome.DOES_NOT_RUN, Reason.WRONG_LANGUAGE),  # a Rust test
+        ("mvn test", Outcome.UNKNOWN, Reason.UNKNOWN_RUNNER),
         ("cargo test -p $CRATE", Outcome.UNKNOWN, Reason.EXPRESSION),
     ],
 )
@@ -197,7 +198,6 @@ def test_verdicts_carry_a_typed_outcome_and_reason(tmp_path, command, outcome, r
 @pytest.mark.parametrize(
     "command, tool",
     [
-        ("./gradlew :core:test", "Gradle"),
         ("mvn -B verify", "Maven"),
         ("dotnet test", "dotnet test"),
         ("ctest --output-on-failure", "CTest"),

@@ -28,6 +28,7 @@ MODULES: tuple[str, ...] = (
     "pytest",
     "go",
     "swift",
+    "gradle",
     "make",
     "npm",
     "other",

@@ -1,4 +1,4 @@
-"""Test runners parity-lsp recognises but does not model: Gradle, Maven,
+"""Test runners parity-lsp recognises but does not model: Maven,
 `dotnet test`, CTest, RSpec, jest, … Their verdict is "unknown" (`Reason.UNKNOWN_RUNNER`),
 never "does not run": they may well run the cited test. Cited and step commands of theirs
 match when the step contains the cited words in a row (docs/spec/ci.md#matching, as for unknown commands).
@@ -43,13 +43,10 @@ def _bundle(args: list[str]) -> str | None:
     return {"rspec": "RSpec", "rake": "Rake"}.get(args[1])
 
 
-_GRADLE = _any("Gradle", "test", "check", "build")
 _MAVEN = _any("Maven", "test", "verify", "install", "package", "integration-test", "deploy")
 
 # program → which tool an invocation runs tests with (None: it runs none, or is not known to)
 _TOOLS: dict[str, Tool] = {
-    "gradle": _GRADLE,
-    "gradlew": _GRADLE,
     "mvn": _MAVEN,
     "mvnw": _MAVEN,
     "dotnet": _first("dotnet test", "test"),
