@@ -150,7 +150,7 @@ def test_without_the_registry_line_the_runner_is_unknown(tmp_path):
 
 def test_every_runner_module_is_registered_once():
     names = [r.name for r in runners.runners()]
-    assert names == ["cargo", "pytest", "go", "swift", "gradle", "make", "script", "other"]
+    assert names == ["cargo", "pytest", "go", "swift", "gradle", "jest", "make", "script", "other"]
     for r in runners.runners():
         assert r.models_tests == (r.name != "other"), r.name
         assert (r.judge is None) != (r.follow is None) or r.name == "other", r.name

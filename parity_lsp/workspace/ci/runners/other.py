@@ -1,5 +1,5 @@
 """Test runners parity-lsp recognises but does not model: Maven,
-`dotnet test`, CTest, RSpec, jest, … Their verdict is "unknown" (`Reason.UNKNOWN_RUNNER`),
+`dotnet test`, CTest, RSpec, mocha, … Their verdict is "unknown" (`Reason.UNKNOWN_RUNNER`),
 never "does not run": they may well run the cited test. Cited and step commands of theirs
 match when the step contains the cited words in a row (docs/spec/ci.md#matching, as for unknown commands).
 
@@ -54,8 +54,6 @@ _TOOLS: dict[str, Tool] = {
     "rspec": _always("RSpec"),
     "bundle": _bundle,
     "rake": _first("Rake", "test", "spec"),
-    "jest": _always("Jest"),
-    "vitest": _always("Vitest"),
     "mocha": _always("Mocha"),
     "phpunit": _always("PHPUnit"),
 }
