@@ -42,6 +42,9 @@ APP = TestTarget("web/src/app.spec.tsx")
         ("vitest", EMPTY, Outcome.RUNS, Reason.RUNS),
         ("jest --ci --coverage", EMPTY, Outcome.RUNS, Reason.RUNS),
         ("npm test", EMPTY, Outcome.RUNS, Reason.RUNS),  # the script: `vitest run`
+        ("npx vitest run", EMPTY, Outcome.RUNS, Reason.RUNS),  # a package's binary
+        ("pnpm exec jest --ci", EMPTY, Outcome.RUNS, Reason.RUNS),
+        ("npx -c 'jest'", EMPTY, Outcome.UNKNOWN, Reason.UNKNOWN_COMMAND),
         ("vitest run", APP, Outcome.RUNS, Reason.RUNS),
         ("vitest run parser", EMPTY, Outcome.RUNS, Reason.RUNS),
         ("vitest run -t 'empty input'", EMPTY, Outcome.RUNS, Reason.RUNS),

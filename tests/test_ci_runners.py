@@ -202,7 +202,7 @@ def test_verdicts_carry_a_typed_outcome_and_reason(tmp_path, command, outcome, r
         ("dotnet test", "dotnet test"),
         ("ctest --output-on-failure", "CTest"),
         ("bundle exec rspec", "RSpec"),
-        ("npx jest --ci", None),  # npx: not followed, not a runner of its own
+        ("npx playwright test", None),  # npx runs a package's binary: playwright, not modelled
     ],
 )
 def test_other_test_runners_are_unknown_and_named(tmp_path, command, tool):
