@@ -150,7 +150,7 @@ def test_without_the_registry_line_the_runner_is_unknown(tmp_path):
 
 def test_every_runner_module_is_registered_once():
     names = [r.name for r in runners.runners()]
-    assert names == ["cargo", "pytest", "go", "swift", "gradle", "jest", "make", "script", "other"]
+    assert names == ["cargo", "pytest", "go", "swift", "gradle", "maven", "jest", "make", "script", "other"]
     for r in runners.runners():
         assert r.models_tests == (r.name != "other"), r.name
         assert (r.judge is None) != (r.follow is None) or r.name == "other", r.name
@@ -183,7 +183,8 @@ CARGO_WS = {
         ("./ci.sh", Outcome.UNKNOWN, Reason.UNKNOWN_COMMAND),
         ("swift test", Outcome.DOES_NOT_RUN, Reason.WRONG_LANGUAGE),  # a Rust test
         ("./gradlew test", Outcome.DOES_NOT_RUN, Reason.WRONG_LANGUAGE),  # a Rust test
-        ("mvn test", Outcome.UNKNOWN, Reason.UNKNOWN_RUNNER),
+        ("mvn test", Outcome.DOES_NOT_RUN, Reason.WRONG_LANGUAGE),  # a Rust test
+        ("dotnet test", Outcome.UNKNOWN, Reason.UNKNOWN_RUNNER),
         ("cargo test -p $CRATE", Outcome.UNKNOWN, Reason.EXPRESSION),
     ],
 )
@@ -198,7 +199,6 @@ def test_verdicts_carry_a_typed_outcome_and_reason(tmp_path, command, outcome, r
 @pytest.mark.parametrize(
     "command, tool",
     [
-        ("mvn -B verify", "Maven"),
         ("dotnet test", "dotnet test"),
         ("ctest --output-on-failure", "CTest"),
         ("bundle exec rspec", "RSpec"),

@@ -29,6 +29,7 @@ MODULES: tuple[str, ...] = (
     "go",
     "swift",
     "gradle",
+    "maven",
     "jest",
     "make",
     "npm",
