@@ -31,6 +31,7 @@ MODULES: tuple[str, ...] = (
     "gradle",
     "maven",
     "jest",
+    "rspec",
     "make",
     "npm",
     "other",
