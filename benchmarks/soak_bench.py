@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lsp_bench
+import staged_bench
 from session import open_session, parse_workload_args, shut_down
 
 
@@ -82,9 +83,16 @@ def main() -> int:
                 "workspace/didChangeWatchedFiles", {"changes": [{"uri": created_uri, "type": change_type}]}
             )
 
-        pull()
-        time.sleep(args.quiet * 2)  # the background indexing of the other matrices
+        # the complete diagnostics (the first pulls hold the syntactic findings only: staged),
+        # as many as `parity-lsp check` finds for the document, then the other matrices' indexing
+        expected = len(staged_bench.check_findings(root, os.path.relpath(doc, root)))
+        deadline = time.monotonic() + 120
+        while pull() != expected and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(args.quiet * 2)
         first = pull()
+        if first != expected:
+            errors.append(f"the first complete diagnostics ({first}) are not `check`'s ({expected})")
         for k in range(args.cycles):
             edit(headed)
             edit(text)

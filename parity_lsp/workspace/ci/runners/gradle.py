@@ -176,7 +176,11 @@ def judge(fs: FileSystem, cmd: GradleRun, where: str, test: TestTarget) -> Verdi
         )
     settings = _settings(fs, where)
     if settings is None:
-        return unknown(Reason.MANIFEST_ERROR, f"no settings.gradle(.kts) in `{where or '.'}`: not read", text)
+        return unknown(
+            Reason.MANIFEST_ERROR,
+            f"`{text}` runs a build with no settings.gradle(.kts) in `{where or '.'}`",
+            text,
+        )
     project = sources.group(1) or ""
     if project and not _included(settings, project):
         return unknown(

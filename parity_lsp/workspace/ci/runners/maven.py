@@ -173,7 +173,9 @@ def judge(fs: FileSystem, cmd: MavenRun, where: str, test: TestTarget) -> Verdic
         )
     root_pom = fs.read_text(join(where, "pom.xml")).text
     if root_pom is None:
-        return unknown(Reason.MANIFEST_ERROR, f"no pom.xml in `{where or '.'}`: the build is not read", text)
+        return unknown(
+            Reason.MANIFEST_ERROR, f"`{text}` runs a build with no pom.xml in `{where or '.'}`", text
+        )
     sources = _TEST_SOURCES.match(test.path[len(where) + 1 :] if where else test.path)
     if sources is None:
         return unknown(

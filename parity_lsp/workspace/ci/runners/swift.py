@@ -130,7 +130,9 @@ def judge(fs: FileSystem, cmd: SwiftTest, where: str, test: TestTarget) -> Verdi
         )
     package = _package_of(fs, where)
     if package is None:
-        return unknown(Reason.MANIFEST_ERROR, f"no Package.swift at or above `{where or '.'}`", text)
+        return unknown(
+            Reason.MANIFEST_ERROR, f"`{text}` finds no Package.swift at or above `{where or '.'}`", text
+        )
     own = _package_of(fs, parent(test.path))
     if own != package:
         other = f"the package at `{own or '.'}`" if own is not None else "no Swift package"
