@@ -129,10 +129,8 @@ def _parse_into(matrix: Matrix, delim: str) -> None:
             continue
         if not line_text.strip():
             continue
-        cells = []
-        for idx, (start, end, quoted) in enumerate(
-            raw_cells
-        ):  # `_cell` inline: 900,000 cells in a 100,000-row CSV
+        cells = []  # built inline (a 100,000-row CSV has 900,000 cells: a call each cost 0.3 s)
+        for idx, (start, end, quoted) in enumerate(raw_cells):
             value = text[start:end]
             if not quoted:
                 stripped = value.strip(" \t")
