@@ -25,6 +25,10 @@ from parity_lsp.roles import (
 )
 
 DEFAULT_INCLUDE = ("docs/parity/**/*.md", "**/*parity*.md", "**/*parity*.csv", "**/*parity*.tsv")
+# The defaults match `parity` in any case (`docs/PARITY.md`, `Feature-Parity.csv`): the globs as
+# matched, in the order of DEFAULT_INCLUDE (shown as written there).
+_ANY_CASE_PARITY = "".join(f"[{c.upper()}{c}]" for c in "parity")
+_DEFAULT_INCLUDE_ANY_CASE = {glob: glob.replace("parity", _ANY_CASE_PARITY) for glob in DEFAULT_INCLUDE}
 # Templates match the include globs (`docs/parity/dagster-parity-matrix-template.md`) but their
 # example rows are not claims: they are not matrices unless named on the command line, opened in
 # the editor, or matched by an `include` glob that itself says "template". Any case:
@@ -146,6 +150,12 @@ class Config:
                 where=self.statuses_from,
             )
         return found
+
+    @property
+    def include_patterns(self) -> tuple[str, ...]:
+        """The `include` globs as matched: each default glob matches `parity` in any case
+        (a configured glob matches as written)."""
+        return tuple(_DEFAULT_INCLUDE_ANY_CASE.get(glob, glob) for glob in self.include)
 
     @property
     def matrix_exclude(self) -> tuple[str, ...]:

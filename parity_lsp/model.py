@@ -259,6 +259,9 @@ class Reference:
     role: str | None = None
     in_missing: bool = False  # written inside a "Missing proof: …" segment: named, not claimed
     pattern: str | None = None  # GLOB: the glob as written (`crates/*/Cargo.toml`)
+    # `guide.md#retry-policy`: the heading named after `#` (not a line, not a member), and its span
+    fragment: str | None = None
+    fragment_span: Span | None = None
 
 
 @dataclass(slots=True)

@@ -18,11 +18,12 @@ its role, in this order of precedence:
 3. only in tables that are not template tables: from words of the header (`inferred`), and the
    first column as the capability when no column is named like one (`first column`).
 
-A *template table* has a `Capability` and a `Status` column (docs/spec/matrix.md#matrix-tables):
-it is a matrix whatever
-its other columns (PM001 reports the missing ones) and its other columns are read as before
-(no inference). Any other table is a matrix when it has a status column and at least one
-evidence-role column (code, tests, ci, evidence).
+A *template table* has a `Capability` and a `Status` column and one of the template's own
+columns (`TEMPLATE_OWN_COLUMNS`), or no column inference would make an evidence column
+(docs/spec/matrix.md#matrix-tables): it is a matrix whatever its other columns (PM001 reports
+the missing ones) and its other columns are read as before (no inference). Any other table is
+a matrix when it has a status column and at least one evidence-role column (code, tests, ci,
+evidence): `Capability | Status | Code | Tests | CI` is one.
 
 Meanings: `shipped`, `partial`, `planned`, `exception` (see `Vocabulary`).
 """
@@ -66,6 +67,31 @@ TEMPLATE_COLUMNS = {
     "owner": OWNER,
     "notes": NOTES,
 }
+
+
+# The columns only the template has (`Capability`, `Status`, `Owner` and `Notes` are any team's):
+# a table with `Capability` and `Status` and one of these is the template's, even if incomplete.
+TEMPLATE_OWN_COLUMNS = frozenset(
+    {"arco feature", "proof level required", "evidence (code)", "evidence (tests)", "evidence (ci)"}
+)
+
+
+def _is_matrix_by_inference(
+    names: Sequence[str],
+    norm: Sequence[str],
+    roles: Sequence[str | None],
+    configured: frozenset[str],
+    first: Mapping[str, int],
+) -> bool:
+    """Whether a column without a role yet would be inferred an evidence column (no role given:
+    a dry run of step 3 of `assign_roles`)."""
+    taken = dict(first)
+    for i, name in enumerate(names):
+        if roles[i] is None and norm[i] not in TEMPLATE_COLUMNS:
+            found = _infer(header_words(name), configured, taken)
+            if found is not None and found[0] in EVIDENCE_ROLES:
+                return True
+    return False
 
 
 def normalize_column(name: str) -> str:
@@ -280,6 +306,11 @@ def assign_roles(names: Sequence[str], spec: ColumnSpec | None = None) -> TableR
         and norm[first[CAPABILITY]] == "capability"
         and norm[first[STATUS]] == "status"
     )
+    if template and not any(name in TEMPLATE_OWN_COLUMNS for name in norm):
+        # `Capability | Status | Code | Tests | CI`: none of the template's own columns; a matrix
+        # by the roles of its other columns is read by them (its words, its required columns),
+        # not asked for the template's nine
+        template = not _is_matrix_by_inference(names, norm, roles, configured, first)
     # 3. inference (not in template tables)
     if not template:
         for i in range(n):

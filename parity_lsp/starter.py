@@ -206,7 +206,7 @@ class Discovery:
 
     def config_text(self) -> str:
         """The `.parity-lsp.toml` for what was found."""
-        default = compile_globs(DEFAULT_INCLUDE)
+        default = compile_globs(Config().include_patterns)
         extra = [f for f in self.files if not default.match_file(f)]
         include = list(DEFAULT_INCLUDE) + extra
         lines = [

@@ -224,6 +224,9 @@ _PATHS = st.sampled_from(
         "x.",
         ".rs",
         "crates/a/b.RS",
+        "CalcTests/testAdd",  # a class and its member, not a path
+        "TestRequeue/stale_worker",  # a Go subtest in a tests column
+        "Tests/CalcTests",
     ]
 )
 _LOCATIONS = st.sampled_from(["", ":7", ":7-9", ":007", ":0"])
@@ -254,7 +257,7 @@ _PARENS = st.sampled_from(
     _LOCATIONS,
     _ANCHORS,
     _PARENS,
-    st.sampled_from(["evidence (code)", "evidence (ci)"]),
+    st.sampled_from(["evidence (code)", "evidence (ci)", "evidence (tests)"]),
 )
 @example(False, "crates/core/src/lib.rs", ":12", "", " (`tick_key`)", "evidence (code)")
 @example(True, "../../crates/c1/src/mod_1.rs", "", "#L38", " (`verify_ledger`)", "evidence (code)")

@@ -420,3 +420,274 @@ def test_a_csv_written_without_code_spans_is_checked_like_one_with_them(tmp_path
             "test `test_discounts` is not defined in `tests/test_invoice.py` (did you mean `test_discount`?)",
         ),
     ]
+
+
+def test_a_test_command_after_a_test_file_says_how_its_tests_run_not_which_test():
+    # found trying a TypeScript repository: `e2e/editor.spec.ts` (`npm run test:e2e`) was read
+    # as a test named `npm run test:e2e`: PM305 "not defined" and PM201 on a correct row
+    assert refs("`e2e/editor.spec.ts` (`npm run test:e2e`)") == [
+        ("path", "e2e/editor.spec.ts", []),
+        ("command", "npm run test:e2e", []),
+    ]
+    for command in ("pytest -k smoke", "go test ./...", "./gradlew test", "python -m pytest"):
+        assert refs(f"tests/x_test.py (`{command}`)") == [("path", "tests/x_test.py", [])], command
+    assert refs("tests/x_test.py (`make e2e`)") == [
+        ("path", "tests/x_test.py", []),
+        ("command", "make e2e", []),
+    ]
+    # titles that start with a runner's word stay test names
+    for title in ("make a payment", "go to checkout", "swift scrolling", "npm"):
+        assert refs(f"`e2e/app.spec.ts` (`{title}`)") == [("path", "e2e/app.spec.ts", [title])], title
+
+
+def test_a_test_file_cited_with_its_command_is_proof_and_the_command_is_checked(tmp_path):
+    root = _repo(
+        tmp_path,
+        "| A | ✅ | `Tests/CalcTests/CalcTests.swift` (`npm run test:e2e`) |\n"
+        "| B | ✅ | `Tests/CalcTests/CalcTests.swift` (`npm run e2e`) |\n",
+        {"package.json": '{"scripts": {"test:e2e": "playwright test"}}\n'},
+    )
+    assert _check(root) == [("PM404", "`package.json` has no script `e2e`")]
+
+
+GO_TESTS = """package queue
+
+import "testing"
+
+func TestPushPop(t *testing.T) {}
+
+func TestRequeue(t *testing.T) {
+	t.Run("stale worker", func(t *testing.T) {})
+}
+"""
+
+
+def test_a_name_after_a_source_file_and_one_colon_is_a_name_in_that_file():
+    # found trying a Go repository: `queue_test.go:TestPushPop` was a path that does not exist
+    assert refs("`pkg/queue_test.go:TestPushPop`, pkg/a.py:Class.method") == [
+        ("path", "pkg/queue_test.go", ["TestPushPop"]),
+        ("path", "pkg/a.py", ["Class.method"]),
+    ]
+    # a line stays a line; a document's heading and `L120` are not names
+    assert refs("`src/lib.rs:120`, `src/lib.rs:L120`, `docs/a.md:Intro`") == [
+        ("path", "src/lib.rs", []),
+        ("path", "src/lib.rs:L120", []),
+        ("path", "docs/a.md:Intro", []),
+    ]
+
+
+def test_a_go_subtest_names_its_test_function():
+    # `go test -run` names a subtest `TestRequeue/stale_worker`: was a path that does not exist
+    assert refs("`TestRequeue/stale_worker`, TestPushPop/empty") == [
+        ("name", "", ["TestRequeue"]),
+        ("name", "", ["TestPushPop"]),
+    ]
+    # Go's rule for a test name (`Test`, then no lower-case letter) keeps directories paths
+    assert refs("`Tests/CalcTests`, `Testing/x`") == [
+        ("path", "Tests/CalcTests", []),
+        ("path", "Testing/x", []),
+    ]
+    # in a code column it reads as `Class/member` does (docs/spec/evidence.md: class, then member)
+    assert refs("`TestRequeue/stale_worker`", "code") == [("name", "", ["TestRequeue/stale_worker"])]
+
+
+def test_go_names_written_as_go_test_prints_them_resolve_and_a_misspelling_is_found(tmp_path):
+    root = _repo(
+        tmp_path,
+        "| A | ✅ | `pkg/queue/queue_test.go:TestPushPop` |\n"
+        "| B | ✅ | `TestRequeue/stale_worker` |\n"
+        "| C | ✅ | `pkg/queue/queue_test.go:TestPushPopp` |\n"
+        "| D | ✅ | `TestRequeu/stale_worker` |\n",
+        {"pkg/queue/queue_test.go": GO_TESTS},
+    )
+    assert [(code, message.split(" (")[0]) for code, message in _check(root)] == [
+        ("PM201", "`✅` row has no proving test that resolves"),
+        ("PM305", "test `TestPushPopp` is not defined in `pkg/queue/queue_test.go`"),
+        ("PM201", "`✅` row has no proving test that resolves"),
+        ("PM305", "test `TestRequeu` is not defined in the workspace"),
+    ]
+
+
+def test_a_fragment_after_a_file_is_a_heading_or_a_member_never_part_of_the_path(tmp_path):
+    # found trying a repository: `[design](../a.md#intro)` and `CartTest.java#addsItems` were
+    # paths that do not exist (PM301 on a link that works on GitHub)
+    assert refs("[design](docs/a.md#intro), `src/CartTest.java#addsItems`, `src/a.rs#L10`") == [
+        ("path", "docs/a.md", []),
+        ("path", "src/CartTest.java", ["addsItems"]),
+        ("path", "src/a.rs", []),
+    ]
+    assert refs("`src/C#/x.cs`") == [("path", "src/C#/x.cs", [])]  # a `#` in a directory's name
+    root = _repo(
+        tmp_path,
+        "| A | ✅ | `src/CartTest.java#addsItems` ([design](../guide.md#intro)) |\n"
+        "| B | ✅ | `src/CartTest.java#addsItem` |\n",
+        {
+            "src/CartTest.java": "class CartTest {\n  @Test void addsItems() {}\n}\n",
+            "guide.md": "# Guide\n## Intro\n",
+        },
+    )
+    assert [(code, message.split(" (")[0]) for code, message in _check(root)] == [
+        ("PM201", "`✅` row has no proving test that resolves"),
+        ("PM305", "test `addsItem` is not defined in `src/CartTest.java`"),
+    ]
+
+
+def test_a_csv_with_capability_status_code_tests_ci_columns_is_checked_by_its_roles(tmp_path):
+    # found trying a Python repository: the CSV below got only PM001 and PM101 (`done`), none of
+    # its real defects; a bare pytest node id lost its test name (a skipped test passed)
+    root = workspace(
+        tmp_path,
+        {
+            "src/ledger/core.py": "def reconcile(a, b):\n    return a == b\n",
+            "tests/test_core.py": (
+                "import pytest\n\n\nclass TestLedger:\n    @pytest.mark.skip(reason='later')\n"
+                "    def test_balance(self):\n        pass\n\n\ndef test_reconcile():\n    pass\n"
+            ),
+            "docs/parity.csv": (
+                "Area,Capability,Status,Code,Tests,Notes\n"
+                "Recon,Reconcile,done,src/ledger/core.py (reconcile),tests/test_core.py::test_reconcile,\n"
+                "Posting,Balance,done,src/ledger/core.py,tests/test_core.py::TestLedger::test_balance,\n"
+                "Posting,Undo,done,src/ledger/core.py,tests/test_core.py::test_undo,\n"
+                "Export,CSV export,not started,,,\n"
+            ),
+        },
+        dedent=False,
+    )
+    assert [(code, message.split(" (")[0]) for code, message in _check(root, "docs/parity.csv")] == [
+        ("PM308", "test `TestLedger::test_balance` is disabled"),
+        ("PM201", "`done` row has no proving test that resolves"),
+        ("PM305", "test `test_undo` is not defined in `tests/test_core.py`"),
+    ]
+
+
+def test_a_downgrade_writes_the_tables_own_word_in_its_own_case(tmp_path):
+    # found trying a C# repository: a table of `Done` / `In progress` was offered `in progress`
+    root = workspace(
+        tmp_path,
+        {
+            "docs/FEATURES.md": (
+                "| Feature | Status | Tests |\n|---|---|---|\n| A | Done | |\n| B | In progress | |\n"
+                "| C | done | |\n"
+            ),
+        },
+        dedent=False,
+    )
+    result = check_paths(Workspace(root), ["docs/FEATURES.md"])
+    fixes = [f.fix.message for f in result.findings if f.code == "PM201" and f.fix is not None]
+    assert fixes == ["Downgrade to `In progress`", "Downgrade to `in progress`"]
+
+
+def test_a_workflow_cited_by_its_file_name_alone_is_told_where_workflows_live(tmp_path):
+    # found trying a Rust repository: `rust.yml` → `test` was told "names a command but no
+    # workflow file and job"
+    root = workspace(
+        tmp_path,
+        {
+            ".github/workflows/rust.yml": "on: push\njobs:\n  test:\n    steps:\n      - run: cargo test\n",
+            "docs/FEATURES.md": "| Feature | Status | Tests | CI |\n|---|---|---|---|\n| A | ✅ | | `rust.yml` → `test` |\n",
+        },
+        dedent=False,
+    )
+    assert (
+        "PM202",
+        "`rust.yml` is not a workflow path: cite `.github/workflows/rust.yml` (job `ID`: `COMMAND`)",
+    ) in _check(root)
+
+
+KOTLIN_TESTS = """package shop
+
+class CartTest {
+    @Test
+    fun `empty cart totals zero`() {}
+
+    @Test
+    fun addsItems() {}
+
+    @Nested
+    inner class Checkout {
+        @Test
+        fun `charges the card`() {}
+    }
+}
+"""
+
+
+def test_a_test_class_and_member_as_junit_and_kotlin_write_them():
+    # found trying a Kotlin repository: `CartTest#addsItems` and `CartTest.empty cart totals
+    # zero` were "no proving test" on rows that cite one
+    assert refs("`CartTest#addsItems`, CartTest#addsItems(), `shop.CartTest.empty cart totals zero`") == [
+        ("name", "", ["CartTest#addsItems"]),
+        ("name", "", ["CartTest#addsItems"]),  # the bare word ends at `(`
+        ("name", "", ["shop.CartTest.empty cart totals zero"]),
+    ]
+    # a class that does not say it holds tests, prose, and other columns: not names
+    assert refs("`Cart.total is right`, `see #12`") == []
+    assert refs("`CartTest#addsItems`", "code") == []
+
+
+def test_junit_and_kotlin_test_names_resolve_and_a_misspelling_is_found(tmp_path):
+    root = _repo(
+        tmp_path,
+        "| A | ✅ | `CartTest#addsItems`, `CartTest.Checkout.charges the card` |\n"
+        "| B | ✅ | `CartTest.empty cart totals zero` |\n"
+        "| C | ✅ | `CartTest.empty cart totals zer` |\n",
+        {"src/test/kotlin/shop/CartTest.kt": KOTLIN_TESTS},
+    )
+    assert [(code, message.split(" (")[0]) for code, message in _check(root)] == [
+        ("PM201", "`✅` row has no proving test that resolves"),
+        ("PM305", "test `CartTest.empty cart totals zer` is not defined in the workspace"),
+    ]
+
+
+def test_a_word_that_says_tests_is_not_a_test_name():
+    # found trying a Python repository: "CI: ci.yaml job `tests` runs ..." in a mixed evidence
+    # column was PM305 "test `tests` is not defined"
+    for word in ("tests", "test", "spec", "Tests", "testing"):
+        assert refs(f"job `{word}` runs `pytest`", "evidence") == [], word
+    assert refs("`test_post`, `testAdd`", "evidence") == [
+        ("name", "", ["test_post"]),
+        ("name", "", ["testAdd"]),
+    ]
+
+
+def test_a_shipped_row_citing_its_test_by_url_is_told_urls_are_not_followed(tmp_path):
+    # found trying a Go repository: "cites no proving test" on a row that links its test on GitHub
+    root = _repo(tmp_path, "| A | ✅ | [test](https://github.com/acme/q/blob/main/x_test.go#L5) |\n")
+    message = (
+        "`✅` row cites no proving test in `Tests` (a URL is not followed: cite the test's file in this "
+    )
+    assert _check(root) == [("PM201", message + "repository as a path)")]
+
+
+def test_a_class_slash_member_in_a_code_span_is_a_name_not_a_path(tmp_path):
+    # found trying a Swift package: `ParserTests/testEmptyInput` (as XCTest names a test) in a
+    # code span was a path that does not exist; written bare it was already a name
+    assert refs("`CalcTests/testAdd`") == [("name", "", ["CalcTests/testAdd"])]
+    assert refs("`Tests/CalcTests`, `Sources/CalcKit/Calc.swift`") == [
+        ("path", "Tests/CalcTests", []),
+        ("path", "Sources/CalcKit/Calc.swift", []),
+    ]
+    root = _repo(tmp_path, "| A | ✅ | `CalcTests/testAdd` |\n| B | ✅ | `CalcTests/testAddd` |\n")
+    assert [(code, message.split(" (")[0]) for code, message in _check(root)] == [
+        ("PM201", "`✅` row has no proving test that resolves"),
+        ("PM305", "test `CalcTests/testAddd` is not defined in the workspace"),
+    ]
+
+
+def test_a_misspelled_bare_test_name_is_offered_the_test_beside_the_cited_code(tmp_path):
+    # found trying a Go repository: `TestPushPopp` had no "did you mean" (the row cites
+    # `queue.go`; the test is in `queue_test.go` beside it)
+    root = _repo(
+        tmp_path,
+        "| A | ✅ | `TestPushPopp` |\n",
+        {"pkg/queue/queue_test.go": GO_TESTS, "pkg/queue/queue.go": "package queue\n\nfunc Push() {}\n"},
+    )
+    text = (root / "docs/FEATURES.md").read_text()
+    (root / "docs/FEATURES.md").write_text(
+        text.replace(
+            "| Feature | Status | Tests |\n|---|---|---|",
+            "| Feature | Status | Code | Tests |\n|---|---|---|---|",
+        ).replace("| A | ✅ |", "| A | ✅ | `pkg/queue/queue.go` (`Push`) |")
+    )
+    messages = [message for code, message in _check(root) if code == "PM305"]
+    assert messages == ["test `TestPushPopp` is not defined in the workspace (did you mean `TestPushPop`?)"]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from parity_lsp.parse.evidence import parse_evidence
 from parity_lsp.workspace.ci import commands, follow, shell, workflows
-from parity_lsp.workspace.ci.runners.go import _may_backtrack
+from parity_lsp.workspace.ci.runners.base import may_backtrack
 from parity_lsp.workspace.symbols import _common, find_definitions, lookup
 from parity_lsp.workspace.symbols import rust as rust_symbols
 from parity_lsp.workspace.symbols import typescript as ts_symbols
@@ -382,7 +382,7 @@ def test_regex_literals_end_as_the_regex_said(text, window):
 def test_go_run_expressions_that_may_backtrack(expr, risky):
     """Go matches `-run` with RE2 (linear); Python's `re` may take exponential time on a repeated
     group holding a repetition or an alternative: such an expression is not evaluated."""
-    assert _may_backtrack(expr) is risky
+    assert may_backtrack(expr) is risky
 
 
 def test_a_go_run_expression_that_may_backtrack_is_not_evaluated(tmp_path):

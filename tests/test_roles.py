@@ -68,6 +68,22 @@ def test_the_template_keeps_its_nine_columns_and_arco_feature_is_an_extra_column
     assert r.expects == {TESTS, CI}
 
 
+def test_capability_and_status_with_a_teams_own_evidence_columns_is_read_by_its_roles():
+    # found trying a Python repository: `Area,Capability,Status,Code,Tests,CI,Notes` was a template
+    # table: PM001 asked for six columns, `done` was an unknown status, and its Code, Tests and CI
+    # columns were read as nothing (a skipped test went unreported)
+    header = ["Area", "Capability", "Status", "Code", "Tests", "CI", "Notes"]
+    r = assign_roles(header)
+    assert not r.template and r.is_matrix
+    assert roles_of(header) == [None, CAPABILITY, STATUS, CODE, TESTS, CI, NOTES]
+    # one of the template's own columns makes it the template's (PM001 asks for the rest)
+    for own in ("Evidence (Code)", "Proof Level Required", "Arco Feature"):
+        assert assign_roles(["Capability", "Status", own, "Tests"]).template, own
+    # without an evidence column it is the template's too: a matrix whose evidence PM001 reports
+    r = assign_roles(["Capability", "Status", "Owner"])
+    assert r.template and r.is_matrix
+
+
 @pytest.mark.parametrize(
     ("header", "roles", "expects"),
     [

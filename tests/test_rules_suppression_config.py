@@ -21,6 +21,8 @@ from rulekit import (
 )
 
 from parity_lsp import cli
+from parity_lsp.config import load_config
+from parity_lsp.workspace.index import Workspace
 
 MISSING = "`src/missing.rs`"
 
@@ -163,6 +165,22 @@ def test_config_in_pyproject_and_custom_include(tmp_path):
     )
     [d] = check(root)
     assert (d["path"], d["code"]) == ("handbook/capabilities.md", "PM301")
+
+
+def test_the_default_globs_match_parity_in_any_case_a_configured_glob_as_written(tmp_path):
+    # found trying a TypeScript repository: `docs/PARITY.md` was "nothing checked: no matrix file"
+    root = workspace(
+        tmp_path,
+        {
+            "docs/PARITY.md": matrix([row("A")]),
+            "Feature-Parity.md": matrix([row("B")]),
+            "notes/p.md": matrix([row("C")]),
+        },
+    )
+    assert {d["path"] for d in check(root)} == {"docs/PARITY.md", "Feature-Parity.md"}
+    assert Workspace(root).matrix_files() == ["Feature-Parity.md", "docs/PARITY.md"]
+    (root / ".parity-lsp.toml").write_text('include = ["docs/parity*.md"]\n')
+    assert Workspace(root, load_config(root)[0]).matrix_files() == []
 
 
 def test_vocabulary_and_placeholder_config(tmp_path):

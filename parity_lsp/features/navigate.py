@@ -18,6 +18,7 @@ from parity_lsp.workspace.ci.runners.make import MakeRun
 from parity_lsp.workspace.ci.runners.npm import ScriptRun
 from parity_lsp.workspace.ci.verdict import match_cited_commands
 from parity_lsp.workspace.ci.workflows import find_job, load_workflow
+from parity_lsp.workspace.headings import document_anchors
 from parity_lsp.workspace.index import Workspace, find_name, resolve_reference_path
 from parity_lsp.workspace.symbols import Definition
 
@@ -188,6 +189,11 @@ def _path_targets(ws: Workspace, hit: Hit, ref: Reference, rel: str | None) -> l
     symbol = hit.symbol if hit.part == SYMBOL else None
     if symbol is None and ref.line_start is not None and hit.part in (LINE, PATH):
         return [Target(rel, max(0, ref.line_start - 1), (ref.line_end - 1) if ref.line_end else None)]
+    if symbol is None and ref.fragment is not None and rel.lower().endswith((".md", ".markdown")):
+        found = document_anchors(ws.fs, rel)  # `guide.md#retry-policy`: the heading's line
+        line = found.line_of(ref.fragment) if found is not None else None
+        if line is not None:
+            return [Target(rel, line)]
     if symbol is None and hit.part != PATH and ref.symbols:
         symbol = ref.symbols[0]
     if symbol is not None:

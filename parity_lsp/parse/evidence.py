@@ -70,6 +70,12 @@ _LABEL = re.compile(r"^\s*([A-Za-z][\w.+#/ -]{0,24}?)\s*:\s+")
 _MISSING = re.compile(r"(?:_\s?)?(missing\s+proof|missing|tbd|todo|n/?a|none|gap|—|–|-)\b", re.I)
 _DASHES = re.compile(r"[—–-]+")
 _LINE_SUFFIX = re.compile(r"^(.*?):(\d+)(?:-(\d+))?(?::\d+)?$")
+# a name after a file and one colon (`x_test.go:TestA`, `a.py:Class.method`); `L120` is a line
+_COLON_NAME = re.compile(
+    r"(?!L\d+(?:-L?\d+)?$)(?:[^\W\d]|\$)[\w$]*(?:(?:::|\.)(?:[^\W\d]|\$)[\w$]*)*(?:\(\))?"
+)
+# a fragment after a file's extension that is not a line (`#L10`): a heading or a member
+_FRAGMENT = re.compile(r"^(.*\.[A-Za-z0-9]+)#([^#/]*)$")
 _ANCHOR_SUFFIX = re.compile(r"^(.*?)#L(\d+)(?:C\d+)?(?:-L?(\d+)(?:C\d+)?)?$")
 _IDENT_LIST = re.compile(
     r"^\s*[A-Za-z_][\w]*(?:(?:::|\.)[A-Za-z_<>][\w<>]*)*(?:\(\))?"
@@ -79,7 +85,9 @@ _KEYWORD_PREFIX = re.compile(
     r"^(?:pub\s+)?(?:async\s+)?(?:fn|def|func|function|class|struct|enum|trait|type|mod|impl)\s+"
 )
 _BARE_PATH = re.compile(
-    r"(?<![\w/.:-])((?:[\w.@-]+/)+[\w.@-]+\.([A-Za-z0-9]+))(?:(?::(\d+)(?:-(\d+))?)|(?:#L(\d+)(?:-L?(\d+))?))?"
+    r"(?<![\w/.:-])((?:[\w.@-]+/)+[\w.@-]+\.([A-Za-z0-9]+))(?:(?::(\d+)(?:-(\d+))?)|(?:#L(\d+)(?:-L?(\d+))?)"
+    # a name in the file: `::Class::test_m` (a pytest node id, `[param]` included), `:TestA`, `#member`
+    r"|(?P<name>::[^\W\d]\w*(?:::[^\W\d]\w*)*(?:\[[^\]\s]*\])?|[:#][^\W\d]\w*(?:\.[^\W\d]\w*)*))?"
 )
 _NOT_A_PATH = re.compile(r"[ \t{}*<]")
 # `CalcTests/testAdd`: a class and its member as XCTest and JUnit runners name them, not a path
@@ -593,6 +601,8 @@ def _moved(ev: Evidence, delta: int) -> Evidence:
             r.role,
             r.in_missing,
             r.pattern,
+            r.fragment,
+            opt(r.fragment_span),
         )
         for r in ev.refs
     ]
@@ -665,6 +675,10 @@ def _parse_quick(ev: Evidence, text: str, offset: int, base_dir: str, column: st
             and (path.rsplit(".", 1)[-1].lower() if "." in path else "") not in KNOWN_EXTENSIONS
         ):
             return False  # not a path candidate (with no location suffix left to strip)
+        if "." not in path and (
+            _CLASS_SLASH_MEMBER.fullmatch(path) or (column in _NAME_COLUMNS and _GO_SUBTEST.fullmatch(path))
+        ):
+            return False  # `CalcTests/testAdd`, a Go subtest (`TestRequeue/stale_worker`): not paths
         group = _G_PATH
     kind = RefKind.CI if is_workflow_path(path) else RefKind.PATH
     if (symbol is not None and kind is RefKind.CI) or (job is not None and kind is RefKind.PATH):
@@ -730,7 +744,13 @@ def _refs_from_tokens(
         if tok.kind == "code":
             content = text[tok.inner_start : tok.inner_end]
             stripped = content.strip()
-            if is_path_candidate(stripped):
+            subtest = _GO_SUBTEST.fullmatch(stripped) if column in _NAME_COLUMNS else None
+            if subtest is not None:
+                s = offset + tok.inner_start + len(content) - len(content.lstrip())
+                name = subtest.group(1)
+                full = Span(offset + tok.start, offset + tok.end)
+                ev.refs.append(_name_ref([(name, s, len(name))], full, label, column))
+            elif is_path_candidate(stripped):
                 lead = len(content) - len(content.lstrip())
                 ref = _path_ref(
                     stripped, offset + tok.inner_start + lead, Span(offset + tok.start, offset + tok.end)
@@ -778,7 +798,7 @@ def _refs_from_tokens(
             # references with no workflow, and PM202 asked for the job the cell has
             j = i + 1
             if last is not None and j < len(toks) and toks[j].kind == "paren":
-                _attach_paren(last, sc, toks[j], offset)
+                ev.refs.extend(_attach_paren(last, sc, toks[j], offset))
                 last.full_span = Span(last.full_span.start, offset + toks[j].end)
                 i = j + 1
                 continue
@@ -799,12 +819,14 @@ def _refs_from_tokens(
         if j < len(toks) and toks[j].kind == "text" and not text[toks[j].start : toks[j].end].strip():
             j += 1
         if j < len(toks) and toks[j].kind == "paren":
-            _attach_paren(ref, sc, toks[j], offset)
+            commands = _attach_paren(ref, sc, toks[j], offset)
             ref.full_span = Span(ref.full_span.start, offset + toks[j].end)
             i = j + 1
         else:
+            commands = []
             i += 1
         ev.refs.append(ref)
+        ev.refs.extend(commands)
 
 
 def _bare_paths(
@@ -821,15 +843,20 @@ def _bare_paths(
     for m in _BARE_PATH.finditer(chunk):
         if m.group(2).lower() not in KNOWN_EXTENSIONS:
             continue
-        paths.append(m.span())
+        raw = m.group(0)
+        if m.group("name") is not None and not (
+            raw.startswith("::", m.start("name") - m.start()) or _has_source_extension(m.group(1))
+        ):
+            raw = m.group(1)  # `docs/guide.md:Intro`: not a name in a source file
+        paths.append((m.start(), m.start() + len(raw)))
         s = tok.start + m.start(1)
-        full = Span(offset + tok.start + m.start(), offset + tok.start + m.end())
-        ref = _path_ref(m.group(0), offset + s, full)
+        full = Span(offset + tok.start + m.start(), offset + tok.start + m.start() + len(raw))
+        ref = _path_ref(raw, offset + s, full)
         if ref is not None:
             ref.label = label
             ref.role = column
             ev.refs.append(ref)
-            last = ref if not chunk[m.end() :].strip() else None
+            last = ref if not chunk[m.start() + len(raw) :].strip() else None
     if column not in _NAME_COLUMNS or len(chunk) > _MAX_BARE_TEXT:
         return last
     p = 0
@@ -850,6 +877,14 @@ def _bare_paths(
                 ref.role = column
                 ev.refs.append(ref)
                 last = ref if not chunk[m.end() :].strip() else None
+        elif "#" in word and (member := _test_member(word)) is not None:
+            ev.refs.append(
+                _name_ref([(member, start, len(word))], Span(start, start + len(word)), label, column)
+            )
+        elif _GO_SUBTEST.fullmatch(word):
+            name = word.split("/", 1)[0]
+            full = Span(start, start + len(word))
+            ev.refs.append(_name_ref([(name, start, len(name))], full, label, column))
         elif _is_bare_name(word, column):
             size = len(word) - 2 if word.endswith("()") else len(word)
             ev.refs.append(
@@ -862,10 +897,17 @@ def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:
     """`raw` is the path text (with location suffix) starting at document offset `start`."""
     path = raw
     symbols: list[SymbolRef] = []
+    heading: tuple[str, Span] | None = None
     if "::" in path:
         head, tail = path.split("::", 1)
         if tail and "/" not in tail:
             symbols.append(SymbolRef(tail.rstrip("()"), Span(start + len(head) + 2, start + len(raw))))
+            path = head
+    elif ":" in path:
+        # `queue_test.go:TestPushPop`: a source file and a name in it (as `file::name` above)
+        head, _, tail = path.rpartition(":")
+        if _COLON_NAME.fullmatch(tail) and _has_source_extension(head):
+            symbols.append(SymbolRef(tail.rstrip("()"), Span(start + len(head) + 1, start + len(raw))))
             path = head
     line_start = line_end = None
     line_span = None
@@ -884,10 +926,21 @@ def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:
             line_start = _line_number(m.group(2))
             line_end = _line_number(m.group(3)) if m.group(3) else None
             line_span = Span(start + loc_start, start + _location_end(raw, loc_start))
+        else:
+            m = _FRAGMENT.match(path) if "#" in path else None
+            if m:
+                # `guide.md#setup` (a heading) or `CartTest.java#addsItems` (a member, as Maven's
+                # `-Dtest=CartTest#addsItems` writes it): the file is the path
+                path, fragment = m.group(1), m.group(2)
+                s = start + len(path) + 1
+                if _COLON_NAME.fullmatch(fragment) and _has_source_extension(path):
+                    symbols.append(SymbolRef(fragment.rstrip("()"), Span(s, s + len(fragment))))
+                elif fragment:
+                    heading = (fragment, Span(s, s + len(fragment)))
     if not path:
         return None
     kind = RefKind.CI if is_workflow_path(path) else RefKind.PATH
-    return Reference(
+    ref = Reference(
         kind=kind,
         path=path,
         span=Span(start, start + len(path)),
@@ -897,9 +950,16 @@ def _path_ref(raw: str, start: int, full_span: Span) -> Reference | None:
         line_span=line_span,
         symbols=symbols,
     )
+    if heading is not None:
+        ref.fragment, ref.fragment_span = heading
+    return ref
 
 
 MAX_LINE_NUMBER = 10**18  # a longer number is past the end of any file (PM302 says so)
+
+
+def _has_source_extension(path: str) -> bool:
+    return "." in path and "." + path.rsplit(".", 1)[1].lower() in languages.source_extensions()
 
 
 def _line_number(digits: str) -> int:
@@ -917,20 +977,34 @@ def _location_end(raw: str, loc_start: int) -> int:
     return j
 
 
-def _attach_paren(ref: Reference, sc: _Scan, tok: _Tok, offset: int) -> None:
+def _attach_paren(ref: Reference, sc: _Scan, tok: _Tok, offset: int) -> list[Reference]:
+    """What the parenthesis after a path adds to it (symbols, a CI job and commands, a note);
+    returns the references it holds of its own (a test command: `npm run test:e2e`)."""
     text = sc.text
+    commands: list[Reference] = []
     inner = text[tok.inner_start : tok.inner_end]
     inner_toks = _tokens(sc, tok.inner_start, tok.inner_end)
     codes = [t for t in inner_toks if t.kind == "code"]
     if ref.kind == RefKind.CI:
         _attach_ci(ref, text, inner, inner_toks, offset, tok)
-        return
+        return commands
     if codes:
         for t in codes:
-            _attach_code(ref, text[t.inner_start : t.inner_end], offset + t.inner_start)
+            content = text[t.inner_start : t.inner_end]
+            stripped = content.strip()
+            if _runs_tests(stripped):
+                # how the cited tests are run (`e2e/app.spec.ts` (`npm run test:e2e`)), not a name
+                # the file defines: a command whose target must exist when its program has targets
+                if stripped.split(None, 1)[0] in _COMMAND_PROGRAMS:
+                    s = offset + t.inner_start + content.find(stripped)
+                    commands.append(
+                        _command_ref(stripped, s, Span(offset + t.start, offset + t.end), ref.label, ref.role)
+                    )
+                continue
+            _attach_code(ref, content, offset + t.inner_start)
         if not ref.symbols:
             ref.note = inner.strip()
-        return
+        return commands
     if _IDENT_LIST.match(inner) and _looks_like_code(inner):
         pos = tok.inner_start
         for part in inner.split(","):
@@ -940,8 +1014,9 @@ def _attach_paren(ref: Reference, sc: _Scan, tok: _Tok, offset: int) -> None:
                 s = offset + pos + lead
                 ref.symbols.append(SymbolRef(name, Span(s, s + len(name))))
             pos += len(part) + 1
-        return
+        return commands
     ref.note = inner.strip()
+    return commands
 
 
 # An identifier path: `name`, `name()`, `Type::method`, `Class.method`, `a::b::c` (Unicode letters
@@ -1118,7 +1193,42 @@ _TESTISH = re.compile(
 # Placeholders: "no evidence", never a path or a name.
 PLACEHOLDERS = frozenset({"gap", "n/a", "na", "-", "—", "–", "tbd", "todo", "none", "missing"})
 _COMMAND_PROGRAMS = frozenset({"make", "cargo", "npm", "yarn", "pnpm"})
+# A Go subtest as `go test -run` names it (`TestRequeue/stale_worker`): the test function is
+# looked up (the subtest's name is the text of a `t.Run`); Go's rule for a test function name,
+# `Test` then no lower-case letter, keeps `Tests/CalcTests` a path
+_GO_SUBTEST = re.compile(r"(Test(?![a-z])\w*)(?:/[^\s./`]+)+")
+# What a code span after a test file starts with when it says how the tests run rather than
+# which test (`npm run test:e2e`, `pytest -k smoke`, `go test ./...`): programs no test title
+# starts with, and two-word openings for the programs whose name is also an English word
+# (a JavaScript test title may be `make a payment` or `go to checkout`).
+_TEST_RUNNERS = frozenset(
+    {
+        "cargo", "npm", "npx", "pnpm", "yarn", "bun", "deno", "pytest", "tox", "nox", "uv", "poetry",
+        "gradle", "gradlew", "./gradlew", "mvn", "./mvnw", "dotnet", "bazel", "vitest", "jest",
+        "playwright", "ctest", "xcodebuild",
+    }
+)  # fmt: skip
+# programs whose name is also a word: the second word tells
+_TEST_RUNNER_VERBS = {
+    "go": ("test", "run", "vet"),
+    "swift": ("test", "build"),
+    "python": ("-m",),
+    "python3": ("-m",),
+}
 _GLOB_CHARS = re.compile(r"[*?]|\[[^\]]*\]")
+
+
+def _runs_tests(text: str) -> bool:
+    """A command that runs tests (see `_TEST_RUNNERS`), not a test's title."""
+    words = text.split()
+    if len(words) < 2:
+        return False
+    first, second = words[0], words[1]
+    if first in _TEST_RUNNERS:
+        return True
+    if first == "make":  # `make e2e`, `make -C web e2e`; `make a payment` is a title
+        return len(words) == 2 or second.startswith("-")
+    return second in _TEST_RUNNER_VERBS.get(first, ())
 
 
 def is_placeholder(text: str) -> bool:
@@ -1174,9 +1284,13 @@ def _looks_like_a_name(text: str) -> bool:
     return (
         any(t in text for t in ("_", "::", ".", "/", "()"))
         or any(c.isupper() for c in text[1:])
-        or looks_like_test_name(text)
+        or (looks_like_test_name(text) and text.lower() not in _TEST_WORDS)
         or _KEYWORD_PREFIX.match(text) is not None
     )
+
+
+# Words that say "tests" without naming one (`job `tests``, `the `spec` suite`)
+_TEST_WORDS = frozenset({"test", "tests", "testing", "spec", "specs"})
 
 
 def looks_like_test_name(name: str) -> bool:
@@ -1207,6 +1321,37 @@ def _name_ref(
     return ref
 
 
+# A test class and a member as JUnit and Kotlin write them in a tests column: `CartTest#addsItems`
+# (Maven's `-Dtest=` form), `CartTest.empty cart totals zero` (a Kotlin name in backticks);
+# the class must say it holds tests (`…Test`, `…Tests`, `…Spec`, `Test…`), or `a.b c` is prose
+_TEST_MEMBER = re.compile(
+    rf"((?:{_IDENT}\.)*(?:Test{_IDENT}|{_IDENT}(?:Tests?|Spec|IT))(?:\.[A-Z][\w$]*)*)"
+    r"(?:#([^\W\d][\w$]*)(?:\(\))?|\.([^\W\d][^`.#]*[^\s`.#]))"
+)
+
+
+def _test_member(text: str) -> str | None:
+    """The name to look up for `Class#member` or `Class.member with spaces`, else None."""
+    m = _TEST_MEMBER.fullmatch(text)
+    if m is None or (m.group(3) is not None and " " not in m.group(3)):
+        return None  # `CartTest.addsItems` is an identifier path: read as any name
+    return f"{m.group(1)}.{m.group(2) or m.group(3)}"
+
+
+def _command_ref(stripped: str, start: int, full: Span, label: str | None, column: str | None) -> Reference:
+    """A command cited outside a workflow (`make ffi-example`, `npm run e2e`): its target must
+    exist (PM404)."""
+    return Reference(
+        kind=RefKind.COMMAND,
+        path="",
+        span=Span(start, start + len(stripped)),
+        full_span=full,
+        commands=[CommandRef(_unescape(stripped), Span(start, start + len(stripped)))],
+        label=label,
+        role=column,
+    )
+
+
 def _code_claim(
     ev: Evidence, stripped: str, start: int, full: Span, label: str | None, column: str | None
 ) -> None:
@@ -1218,17 +1363,7 @@ def _code_claim(
         return
     first = stripped.split(None, 1)[0]
     if first in _COMMAND_PROGRAMS and " " in stripped:
-        ev.refs.append(
-            Reference(
-                kind=RefKind.COMMAND,
-                path="",
-                span=Span(start, start + len(stripped)),
-                full_span=full,
-                commands=[CommandRef(_unescape(stripped), Span(start, start + len(stripped)))],
-                label=label,
-                role=column,
-            )
-        )
+        ev.refs.append(_command_ref(stripped, start, full, label, column))
         return
     if (
         " " not in stripped
@@ -1252,6 +1387,10 @@ def _code_claim(
         group = _expand_group(stripped)
         if group is not None:
             ev.refs.append(_name_ref([(name, start + a, b - a) for name, a, b in group], full, label, column))
+        return
+    member = _test_member(stripped) if column in _NAME_COLUMNS else None
+    if member is not None:
+        ev.refs.append(_name_ref([(member, start, len(stripped))], full, label, column))
         return
     name = _symbol_name(stripped)
     if name and _NAME_WORD.fullmatch(name) and len(name) <= 200 and _looks_like_a_name(stripped):

@@ -9,14 +9,17 @@ A name is looked for in every source file whose text contains its last word
   "defined nowhere";
 - a code name used (not defined) in understood files: an info with where it appears;
 - otherwise: an error (a warning on a planned row), with "did you mean" when a similar name is
-  defined where the row's other evidence lives (never a safe fix: a similar name is a guess).
+  defined where the row's other evidence lives or, for a test, beside it (never a safe fix: a
+  similar name is a guess).
 """
 
 from __future__ import annotations
 
 import difflib
+import posixpath
 from collections.abc import Iterator
 
+from parity_lsp import languages
 from parity_lsp.findings import Finding, Fix, Related, Severity
 from parity_lsp.model import COL_TESTS, Reference, RefKind, SymbolRef
 from parity_lsp.rules._util import replace_fix
@@ -117,11 +120,15 @@ def _similar(
         for s in other.symbols:
             if s.name != sym.name:
                 files.extend(ctx.name_resolution(s.name).files)
+    cited: list[str] = []
     for other in ctx.path_refs():
         res = ctx.resolve(other)
         if res.is_file and res.rel:
-            files.append(res.rel)
+            cited.append(res.rel)
+    files.extend(cited)
     files.extend(_matrix_files(ctx))
+    if tests_column:  # the tests beside the cited code (`queue.go` -> `queue_test.go`)
+        files.extend(_sibling_tests(ctx, cited))
     names: dict[str, tuple[str, Definition]] = {}
     for f in list(dict.fromkeys(files))[:20]:
         defs = ctx.ws.source(f).definitions or []
@@ -142,6 +149,22 @@ def _similar(
     span = type(sym.span)(sym.span.start + at, sym.span.start + at + len(last))
     fixes = [replace_fix(ctx.matrix.path, span, c, f"Replace with `{c}`", safe=False) for c in close]
     return fixes[0], fixes[1:], close[0], [names[c] for c in close]
+
+
+def _sibling_tests(ctx: RowContext, cited: list[str]) -> list[str]:
+    """Test files in the directories of the row's cited files (a few per directory)."""
+    out: list[str] = []
+    for directory in dict.fromkeys(posixpath.dirname(f) for f in cited):
+        entries = [name for name, is_dir in ctx.ws.fs.list_dir(directory) if not is_dir]
+        out.extend(
+            [rel for name in entries if languages.is_test_file(rel := posixpath.join(directory, name))][
+                :_SIBLINGS
+            ]
+        )
+    return out
+
+
+_SIBLINGS = 8  # test files looked at per directory
 
 
 def _matrix_files(ctx: RowContext) -> list[str]:

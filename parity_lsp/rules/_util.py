@@ -128,7 +128,8 @@ def partial_word(table: Table | None, vocabulary: Vocabulary, like: str = "") ->
         for other in table.rows[:2000]:
             match = vocabulary.match(other.status)
             if match is not None and match.meaning == PARTIAL:
-                counts[match.value] = counts.get(match.value, 0) + 1
+                word = as_written(other.status, match.value)
+                counts[word] = counts.get(word, 0) + 1
     if counts:
         return max(counts, key=lambda w: counts[w])
     words = vocabulary.values_for(PARTIAL)
@@ -139,12 +140,20 @@ def partial_word(table: Table | None, vocabulary: Vocabulary, like: str = "") ->
     return words[0] if words else "Partial"
 
 
+def as_written(status: str, value: str) -> str:
+    """The vocabulary word `value` as a status cell writes it (`In progress` for the lexicon's
+    `in progress`): a fix in the table's own case."""
+    written = status.strip()
+    return written[: len(value)] if written[: len(value)].lower() == value.lower() else value
+
+
 def _downgrade_to_table_word(matrix_path: str, row: Row, cell: Cell, vocabulary: Vocabulary) -> Fix | None:
     match = vocabulary.match(row.status)
     if match is None or match.meaning != SHIPPED:
         return None
     word = partial_word(row.table, vocabulary, match.value)
-    if match.value and match.value.lower() == match.value and word[:1].isupper():
+    shipped = as_written(row.status, match.value)
+    if shipped and shipped.lower() == shipped and word[:1].isupper():
         word = word.lower()
     at = cell.text.lower().find(match.value.lower())
     span = Span(cell.span.start + at, cell.span.start + at + len(match.value)) if at != -1 else cell.span

@@ -23,9 +23,10 @@ RULE = RuleInfo(
 Checks that every matrix table has the required columns. Names match case-insensitively with
 whitespace folded.
 
-- A *template table* (one with `Capability` and `Status` columns) needs the template's nine
-  columns: Capability, Arco Feature, Status, Proof Level Required, Evidence (Code), Evidence
-  (Tests), Evidence (CI), Owner, Notes.
+- A *template table* (one with `Capability` and `Status` columns and one of the template's own
+  columns, or no evidence column of its own) needs the template's nine columns: Capability,
+  Arco Feature, Status, Proof Level Required, Evidence (Code), Evidence (Tests), Evidence (CI),
+  Owner, Notes.
 - `required-columns`, when configured, lists the columns every matrix table needs (template
   tables and the others alike).
 - Any other table (a matrix by its roles: a status column and an evidence column,

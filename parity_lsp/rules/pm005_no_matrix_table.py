@@ -256,5 +256,7 @@ def check(ctx: MatrixContext) -> Iterator[Finding]:
         return
     if any(p.code != RULE.code for p in matrix.problems):  # it could not be parsed: PM000 says why
         return
-    included_by = next((g for g in ctx.ws.config.include if compile_globs([g]).match_file(matrix.path)), None)
+    config = ctx.ws.config
+    globs = zip(config.include, config.include_patterns, strict=True)
+    included_by = next((g for g, p in globs if compile_globs([p]).match_file(matrix.path)), None)
     yield finding(matrix, Severity.INFO, included_by)

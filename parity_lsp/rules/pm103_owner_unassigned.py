@@ -14,7 +14,7 @@ RULE = RuleInfo(
     code="PM103",
     name="owner-unassigned",
     severity=Severity.INFO,
-    stage="syntactic",
+    stage="semantic",
     summary="Owner is TBD / an empty placeholder",
     doc="""\
 ## What it does

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from parity_lsp.findings import Finding, Severity
@@ -49,6 +50,9 @@ applied by `parity-lsp fix`, because it changes the claim).
 )
 
 
+_URL = re.compile(r"\bhttps?://")
+
+
 @row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     if not ctx.means(SHIPPED):
@@ -63,6 +67,9 @@ def check(ctx: RowContext) -> Iterator[Finding]:
         cell = evidence_cell(ctx.row, COL_TESTS)
         if not refs:
             msg = f"{label} row cites no proving test in {columns_named(table, TESTS)}"
+            if cell is not None and _URL.search(cell.text):
+                # a permalink is not followed: the file it names may be another repository's
+                msg += " (a URL is not followed: cite the test's file in this repository as a path)"
         else:
             msg = f"{label} row has no proving test that resolves (every cited test is missing)"
     else:

@@ -15,7 +15,7 @@ RULE = RuleInfo(
     code="PM202",
     name="implemented-without-ci",
     severity=Severity.ERROR,
-    stage="syntactic",
+    stage="semantic",
     summary="Implemented row without a CI reference naming workflow + job + command",
     doc="""\
 ## What it does
@@ -59,7 +59,12 @@ def check(ctx: RowContext) -> Iterator[Finding]:
     if cell is None:
         return
     with_workflow = [r for r in ci_refs if r.path]
-    if not ci_refs:
+    # `rust.yml` → `test`: a workflow's file name without its directory is a plain path
+    named = [r.path for r in ctx.refs(COL_CI, RefKind.PATH) if r.path.endswith((".yml", ".yaml"))]
+    if named and not with_workflow:
+        name = named[0].rsplit("/", 1)[-1]
+        msg = f"`{named[0]}` is not a workflow path: cite `.github/workflows/{name}` (job `ID`: `COMMAND`)"
+    elif not ci_refs:
         msg = f"{ctx.status_label} row cites no CI workflow, job and command in {columns_named(table, CI)}"
     elif not with_workflow:
         msg = "CI reference names a command but no workflow file and job"

@@ -15,7 +15,7 @@ RULE = RuleInfo(
     code="PM205",
     name="not-shipped",
     severity=Severity.WARNING,
-    stage="syntactic",
+    stage="semantic",
     summary='Designed/Planned row presented as shipped (✅, "done", "shipped")',
     doc="""\
 ## What it does

@@ -21,7 +21,7 @@ RULE = RuleInfo(
     code="PM206",
     name="exception-unreferenced",
     severity=Severity.ERROR,
-    stage="syntactic",
+    stage="semantic",
     summary="Exception row does not point to the exceptions document",
     doc="""\
 ## What it does

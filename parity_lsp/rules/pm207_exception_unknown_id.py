@@ -15,7 +15,7 @@ RULE = RuleInfo(
     code="PM207",
     name="exception-unknown-id",
     severity=Severity.ERROR,
-    stage="syntactic",
+    stage="semantic",
     summary="Cites an exception id the exceptions document does not declare",
     doc="""\
 ## What it does

@@ -12,6 +12,7 @@ from parity_lsp.rules._util import SAFE_RATIO, path_as_written, replace_fix
 from parity_lsp.rules.base import RuleInfo, row_rule
 from parity_lsp.rules.context import MatrixContext, RowContext, Suggestions
 from parity_lsp.workspace.fs import normalize_rel
+from parity_lsp.workspace.headings import document_anchors
 from parity_lsp.workspace.index import Workspace, find_symbol_near
 
 RULE = RuleInfo(
@@ -28,6 +29,10 @@ relative to the workspace root (links: relative to the matrix file first, then t
 A bare file name (`CalcTests.swift`) not at the root resolves by base name across the
 workspace: one file of that name is the file cited, several are PM309, none is this rule.
 Placeholders (`N/A`, `TBD`, `-`, `none`, `Gap`) are "no evidence", never a path.
+A heading after a Markdown file (`[design](design.md#retry-policy)`) must be one of its
+headings, by GitHub's slug (the heading's text lower-cased, punctuation dropped, spaces as `-`;
+`-1`, `-2` for repeats) or an HTML `id`/`name`: a warning when it is gone, with the closest
+heading suggested.
 Severity is warning on planned rows (Designed/Planned, or `not started`, `⬜` ... in a table with
 its own words) and inside a "Missing proof" cell.
 
@@ -57,6 +62,8 @@ def check(ctx: RowContext) -> Iterator[Finding]:
         if ref.kind == RefKind.CI:
             continue  # PM401
         res = ctx.resolve(ref)
+        if res.exists and ref.fragment is not None and res.rel is not None:
+            yield from _missing_heading(ctx, ref, res.rel)
         if res.escapes or res.exists or len(res.by_name) > 1:
             continue  # several files of that base name: PM309
         severity = Severity.WARNING if ctx.relaxed or ctx.in_missing_cell(ref) else RULE.severity
@@ -72,6 +79,27 @@ def check(ctx: RowContext) -> Iterator[Finding]:
         yield ctx.finding(
             RULE, ref.span, f"`{ref.path}` does not exist", severity=severity, fix=fix, deferred=deferred
         )
+
+
+def _missing_heading(ctx: RowContext, ref: Reference, rel: str) -> Iterator[Finding]:
+    """`guide.md#retry-policy` where `guide.md` has no such heading (a warning: the file is there,
+    the link lands at its top). Markdown documents only; the slug rules: workspace/headings.py."""
+    fragment, span = ref.fragment, ref.fragment_span
+    if fragment is None or span is None or not rel.lower().endswith((".md", ".markdown")):
+        return
+    found = document_anchors(ctx.ws.fs, rel)
+    if found is None:
+        return  # unreadable (too large, not UTF-8): nothing to say about its headings
+    if found.has(fragment):
+        return
+    close = difflib.get_close_matches(fragment.lower(), found.headings, n=1, cutoff=0.6)
+    fix = (
+        replace_fix(ctx.matrix.path, span, close[0], f"Replace with `#{close[0]}`", safe=False)
+        if close
+        else None
+    )
+    message = f"`{ref.path}` has no heading `#{fragment}`"
+    yield ctx.finding(RULE, span, message, severity=Severity.WARNING, fix=fix)
 
 
 def path_fix(ctx: RowContext | MatrixContext, ref: Reference, rel: str | None) -> Fix | None:

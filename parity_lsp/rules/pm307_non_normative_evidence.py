@@ -12,7 +12,7 @@ RULE = RuleInfo(
     code="PM307",
     name="non-normative-evidence",
     severity=Severity.ERROR,
-    stage="syntactic",
+    stage="semantic",
     summary="Evidence under a forbidden glob (default `docs/plans/**`, `.worktrees/**`)",
     doc="""\
 ## What it does

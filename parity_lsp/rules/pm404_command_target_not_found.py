@@ -24,7 +24,7 @@ RULE = RuleInfo(
     code="PM404",
     name="command-target-not-found",
     severity=Severity.ERROR,
-    stage="syntactic",
+    stage="semantic",
     summary="Cited make target, cargo alias or package script is not defined",
     doc="""\
 ## What it does

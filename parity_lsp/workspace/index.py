@@ -302,7 +302,7 @@ class Workspace:
         files = self.files()
         listing = self._matrix_files
         if listing is None or listing[0] is not files:
-            found = files_mod.matrix_files(files, self.config.include, self.config.matrix_exclude)
+            found = files_mod.matrix_files(files, self.config.include_patterns, self.config.matrix_exclude)
             listing = self._matrix_files = (files, found, set(found))
         return listing
 
@@ -315,7 +315,7 @@ class Workspace:
         found = self._matrix_answers.get(rel)
         if found is None:
             found = self._matrix_answers[rel] = (
-                bool(files_mod.matrix_files([rel], self.config.include, self.config.matrix_exclude))
+                bool(files_mod.matrix_files([rel], self.config.include_patterns, self.config.matrix_exclude))
                 and self.fs.on_disk(rel) == "file"
                 and not self.ignored([rel])
             )

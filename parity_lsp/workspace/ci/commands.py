@@ -338,6 +338,21 @@ def _strip_wrappers(words: list[Word]) -> tuple[list[Word], list[str], dict[str,
                 _env_name, _, script = w[0].value.partition(":")  # `hatch run test:pytest`
                 w[0] = Word(script, w[0].dynamic)
             continue
+        if base in ("npx", "bunx") or (base in ("pnpm", "yarn", "bundle") and second == "exec"):
+            # a package's own binary (`npx jest`, `bundle exec rspec`); `npx -c '…'` runs a string
+            skip = 1 if base in ("npx", "bunx") else 2
+            options = [x.value for x in w[skip:]]
+            if "-c" in options or "--call" in options:
+                break
+            del w[:skip]
+            wrappers.append(base if skip == 1 else f"{base} exec")
+            while w and w[0].value.startswith("-"):
+                opt = w.pop(0).value
+                if opt == "--":
+                    break
+                if opt in ("-p", "--package") and w:
+                    w.pop(0)
+            continue
         if base == "coverage" and second == "run":
             del w[:2]
             wrappers.append("coverage run")

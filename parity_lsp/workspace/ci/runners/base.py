@@ -109,6 +109,41 @@ def split_list(value: str) -> list[str]:
     return [t for t in re.split(r"[ ,]+", value) if t]
 
 
+def may_backtrack(expr: str) -> bool:
+    """Does a repeated group (`*`, `+`, `{`) hold a repetition or an alternative (`(a+)+`,
+    `(a|aa)*`)? Go (RE2) and other runners match their name filters in linear time; Python's
+    backtracking `re` may take exponential time on such a group (the test name comes from the
+    repository): such a filter is not evaluated."""
+    holds: list[bool] = []  # per open group: holds a repetition or an alternative
+    i = 0
+    n = len(expr)
+    while i < n:
+        c = expr[i]
+        i += 1
+        if c == "\\":
+            i += 1
+        elif c == "[":  # a character class: `]` first is literal
+            if i < n and expr[i] == "^":
+                i += 1
+            if i < n and expr[i] == "]":
+                i += 1
+            while i < n and expr[i] != "]":
+                i += 2 if expr[i] == "\\" else 1
+            i += 1
+        elif c == "(":
+            holds.append(False)
+        elif c == ")" and holds:
+            inner = holds.pop()
+            repeated = i < n and expr[i] in "*+{"
+            if inner and repeated:
+                return True
+            if holds and (inner or repeated):
+                holds[-1] = True
+        elif c in "*+{|" and holds:
+            holds[-1] = True
+    return False
+
+
 UNKNOWN_DIR = "\x00unknown"  # a directory switch whose target is only known at run time
 
 

@@ -24,6 +24,7 @@ from parity_lsp.workspace.ci.runners.base import (
     SelectionKey,
     Unknown,
     join_directory,
+    may_backtrack,
     split_list,
 )
 from parity_lsp.workspace.ci.shell import Word, join_dir
@@ -241,46 +242,12 @@ def split_go_regex(expr: str) -> list[str]:
 
 
 def _compile(expr: str) -> re.Pattern[str]:
-    if _may_backtrack(expr):
+    if may_backtrack(expr):
         raise re.error(
             "a repeated group holds a repetition or an alternative (Go's RE2 matches it"
             " in linear time; here it may take exponential time)"
         )
     return re.compile(expr.replace(r"\z", r"\Z"))
-
-
-def _may_backtrack(expr: str) -> bool:
-    """Does a repeated group (`*`, `+`, `{`) hold a repetition or an alternative (`(a+)+`,
-    `(a|aa)*`)? Go matches `-run` with RE2, in linear time; Python's backtracking `re` may take
-    exponential time on such a group (the test name comes from the repository)."""
-    holds: list[bool] = []  # per open group: holds a repetition or an alternative
-    i = 0
-    n = len(expr)
-    while i < n:
-        c = expr[i]
-        i += 1
-        if c == "\\":
-            i += 1
-        elif c == "[":  # a character class: `]` first is literal
-            if i < n and expr[i] == "^":
-                i += 1
-            if i < n and expr[i] == "]":
-                i += 1
-            while i < n and expr[i] != "]":
-                i += 2 if expr[i] == "\\" else 1
-            i += 1
-        elif c == "(":
-            holds.append(False)
-        elif c == ")" and holds:
-            inner = holds.pop()
-            repeated = i < n and expr[i] in "*+{"
-            if inner and repeated:
-                return True
-            if holds and (inner or repeated):
-                holds[-1] = True
-        elif c in "*+{|" and holds:
-            holds[-1] = True
-    return False
 
 
 def _pattern_covers(fs: FileSystem, pattern: str, where: str, pkg: GoPackage) -> bool:
