@@ -241,6 +241,19 @@ def test_pm103_placeholder_owners(tmp_path):
     assert at(b) == in_row(root, "B", "unassigned")
 
 
+def test_pm004_names_the_column_as_a_table_of_another_shape_names_it(tmp_path):
+    # not the template: the message says the header's own word ("State"), not the role's
+    # (this line was reached only by random matrices of the fuzz tests)
+    root = workspace(
+        tmp_path,
+        {
+            "docs/parity/matrix.md": "| Area | State | Proof |\n|---|---|---|\n| Logout |  | `tests/test_login.py` |\n",
+            "tests/test_login.py": "def test_login():\n    pass\n",
+        },
+    )
+    assert [(d["line"], d["message"]) for d in only(check(root), "PM004")] == [(3, "State is empty")]
+
+
 def test_pm103_real_owner_passes_and_empty_owner_is_pm004_only(tmp_path):
     root = workspace(
         tmp_path, {MATRIX: matrix([{"cap": "A", "owner": "@sched-team"}, {"cap": "B", "owner": ""}])}

@@ -19,6 +19,7 @@ from parity_lsp.text import Span
 
 _log = logging.getLogger("parity_lsp.parse")
 _STOPS: dict[str, re.Pattern[str]] = {}  # a delimiter -> what ends an unquoted cell (it, CR, LF)
+_EOL = re.compile(r"[\r\n]")
 
 
 def _records(text: str, delim: str) -> Iterator[tuple[int, int, list[tuple[int, int, bool]], bool]]:
@@ -26,10 +27,29 @@ def _records(text: str, delim: str) -> Iterator[tuple[int, int, list[tuple[int, 
     i = 0
     n = len(text)
     stop = _STOPS.get(delim) or _STOPS.setdefault(delim, re.compile(f"[{re.escape(delim)}\n\r]"))
+    eol = _EOL.search
+    find = text.find
     while i < n:
         rec_start = i
         cells: list[tuple[int, int, bool]] = []
         unterminated = False
+        # A record without a quote (most rows): its cells are its line split at the delimiter,
+        # one search and one split instead of a search a cell (the same cells as below: an
+        # unquoted cell ends at the delimiter, CR or LF)
+        m = eol(text, i)
+        e = n if m is None else m.start()
+        if find('"', i, e) < 0:
+            for part in text[i:e].split(delim):
+                end = i + len(part)
+                cells.append((i, end, False))
+                i = end + 1
+            i = e
+            if i < n and text[i] == "\r":
+                i += 1
+            if i < n and text[i] == "\n":
+                i += 1
+            yield rec_start, e, cells, False
+            continue
         while True:
             if i < n and text[i] == '"':
                 start = i + 1
@@ -89,18 +109,6 @@ def parse_delimited(path: str, text: str, fmt: MatrixFormat, columns: ColumnSpec
     return matrix
 
 
-def _cell(text: str, start: int, end: int, quoted: bool, idx: int, texts: dict[str, str]) -> Cell:
-    if not quoted:
-        while start < end and text[start] in " \t":
-            start += 1
-        while end > start and text[end - 1] in " \t":
-            end -= 1
-    value = text[start:end]
-    if end - start <= SHARED_TEXT_MAX:  # a repeated cell text is kept once (markdown's reason)
-        value = texts.setdefault(value, value)
-    return Cell(value, start, idx)
-
-
 def _parse_into(matrix: Matrix, delim: str) -> None:
     text = matrix.text
     index = matrix.index
@@ -108,6 +116,7 @@ def _parse_into(matrix: Matrix, delim: str) -> None:
     next_line_disable: frozenset[str] = frozenset()
     table_disable: set[str] = set()
     texts: dict[str, str] = {}  # cell texts, each kept once
+    shared = texts.setdefault
     for rec_start, rec_end, raw_cells, unterminated in _records(text, delim):
         line_text = text[rec_start:rec_end]
         directive = parse_directive(line_text)
@@ -120,7 +129,17 @@ def _parse_into(matrix: Matrix, delim: str) -> None:
             continue
         if not line_text.strip():
             continue
-        cells = [_cell(text, s, e, q, i, texts) for i, (s, e, q) in enumerate(raw_cells)]
+        cells = []  # built inline (a 100,000-row CSV has 900,000 cells: a call each cost 0.3 s)
+        for idx, (start, end, quoted) in enumerate(raw_cells):
+            value = text[start:end]
+            if not quoted:
+                stripped = value.strip(" \t")
+                if len(stripped) != len(value):
+                    start += len(value) - len(value.lstrip(" \t"))
+                    value = stripped
+            if len(value) <= SHARED_TEXT_MAX:
+                value = shared(value, value)
+            cells.append(Cell(value, start, idx))
         if unterminated:
             matrix.problems.append(
                 ParseProblem(Span(raw_cells[-1][0] - 1, raw_cells[-1][0]), "unterminated quoted field")
@@ -154,9 +173,10 @@ def _parse_into(matrix: Matrix, delim: str) -> None:
                 path=matrix.path,
             )
             matrix.tables.append(table)
+            header_columns = [c.column for c in table.header]
             continue
         for c in cells:
-            c.column = table.header[c.index].column if c.index < len(table.header) else None
+            c.column = header_columns[c.index] if c.index < len(header_columns) else None
         table.rows.append(
             Row(
                 cells=cells,
