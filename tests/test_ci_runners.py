@@ -4,7 +4,10 @@ runner that fails means (unknown, logged — never "does not run")."""
 
 from __future__ import annotations
 
+import importlib
 import logging
+import subprocess
+import sys
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -146,6 +149,20 @@ def test_without_the_registry_line_the_runner_is_unknown(tmp_path):
     root = workspace(tmp_path, {"src/a.fk": FAKE_SRC, WF: WORKFLOW})
     v = verdict(FileSystem(root), TestTarget("src/a.fk", "parses"), CiCitation(WF, "test", []))
     assert (v.outcome, v.code) == (Outcome.UNKNOWN, Reason.UNKNOWN_COMMAND)
+
+
+def test_each_registry_line_names_its_modules_programs_and_a_runner_is_imported_when_first_met():
+    for name, programs in runners.MODULES.items():
+        module = importlib.import_module(f"{runners.__name__}.{name}")
+        assert module.RUNNER.programs == frozenset(programs), name
+    assert set(runners.PRELOAD) <= set(runners.MODULES)
+    script = (
+        "import sys\nfrom parity_lsp.workspace.ci.commands import parse_command\n"
+        "parse_command('cargo test -p core')\n"
+        "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('parity_lsp.workspace.ci.runners.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['base', 'cargo']"
 
 
 def test_every_runner_module_is_registered_once():

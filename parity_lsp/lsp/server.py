@@ -562,7 +562,8 @@ def _semantic_stage_modules() -> list[str]:
     """What a matrix's semantic stage imports on its first row: the evidence parser, the
     scanners the registry marks `preload` (Rust, Python, Go; not TypeScript's, whose patterns
     are slower to compile, nor any tree-sitter grammar: the workspaces that cite those pay them
-    on their first use), the CI model and its test runners."""
+    on their first use), the CI model and the test runners most workspaces use (the others
+    are imported when a command of theirs is first parsed)."""
     from parity_lsp import languages
     from parity_lsp.workspace.ci import runners
 
@@ -571,7 +572,7 @@ def _semantic_stage_modules() -> list[str]:
         "parity_lsp.parse.evidence",
         *dict.fromkeys(scanners),
         "parity_lsp.workspace.ci.verdict",
-        *(f"{runners.__name__}.{name}" for name in runners.MODULES),
+        *(f"{runners.__name__}.{name}" for name in runners.PRELOAD),
     ]
 
 
