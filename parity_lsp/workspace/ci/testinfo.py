@@ -1,8 +1,10 @@
 """What a test runner sees of one test function: its full name, marks and constraints.
 
 Invariant: pure functions over source text; no IO; never raise. Rust tests come from the
-symbol finder's Rust scanner (one lexer for the rules and the CI model); the rest are light
-scanners, not parsers: a pytest test's class and markers, a Go test file's build constraint.
+symbol finder's Rust scanner (one lexer for the rules and the CI model); a pytest test's class
+and markers and a Go test file's build constraint from light scanners, not parsers; the tests
+of the other languages (Swift, the JVM's, JavaScript, Ruby) from the symbol finder, as the rules
+see them (`cited_test`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,10 @@ import ast
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from parity_lsp.workspace.symbols import Definition
 
 # --- Rust -------------------------------------------------------------------------------------
 #
@@ -295,3 +301,23 @@ _GO_TEST_FUNC = re.compile(r"^func\s+(Test\w*)\s*\(\s*\w+\s+\*testing\.T\s*\)", 
 
 def go_test_names(text: str) -> list[str]:
     return _GO_TEST_FUNC.findall(text)
+
+
+# --- other languages: the symbol finder's tests -----------------------------------------------
+
+_SEPARATORS = re.compile(r"\s*(?:::|›|>)\s*")
+
+
+def cited_test(path: str, text: str, name: str) -> Definition | None:
+    """The test of `path` a matrix names `name`: by its qualified name (`Class::method`,
+    `Suite > title`), its name or title alone, or its last part (`CartTest#addsItems`,
+    `CalcTests.testAdd`)."""
+    from parity_lsp.workspace.symbols import find_definitions
+
+    tests = [d for d in find_definitions(path, text) or () if d.is_test]
+    wanted = _SEPARATORS.sub("::", name.strip())
+    for d in tests:
+        if d.qualname == wanted or d.name == wanted or d.qualname.endswith("::" + wanted):
+            return d
+    last = re.split(r"::|#|\.|/", wanted)[-1]
+    return next((d for d in tests if d.name == last), None)

@@ -8,7 +8,7 @@ are given). A command model is a `ParsedCommand` subclass with a `kind` (the run
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypedDict, TypeVar
 
@@ -102,6 +102,23 @@ def option(cur: Cursor, word: str, short: set[str], long: set[str]) -> tuple[str
                 return name, word[2:].lstrip("=")
             return name, (cur.take() if not cur.done() else None)
     return None
+
+
+def words(cur: Cursor, valued: frozenset[str]) -> Iterator[tuple[str, str | None]]:
+    """The words after a program, as (option, value): `("", word)` for a word that is not an
+    option; `(name, value)` for an option of `valued` (`--name=value`, `--name value`,
+    `-n value`); `(word, None)` for any other option (a flag, or a form the runner reads
+    itself: `-Dkey=value`, `-xtest`)."""
+    while not cur.done():
+        word = cur.take()
+        if not word.startswith("-"):
+            yield "", word
+            continue
+        name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
+        if name in valued:
+            yield name, value if eq else cur.take_value()
+        else:
+            yield word, None
 
 
 def split_list(value: str) -> list[str]:

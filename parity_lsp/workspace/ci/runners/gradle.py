@@ -27,7 +27,9 @@ from parity_lsp.workspace.ci.runners.base import (
     Runner,
     SelectionKey,
     join_directory,
+    words,
 )
+from parity_lsp.workspace.ci.testinfo import cited_test
 from parity_lsp.workspace.fs import FileSystem
 
 
@@ -66,31 +68,26 @@ _NON_TEST_TASKS = frozenset(
 
 def parse(program: str, cur: Cursor, common: Common) -> ParsedCommand:
     cmd = GradleRun(**common)
-    while not cur.done():
-        word = cur.take()
-        if not word.startswith("-"):
-            cmd.tasks.append(word)
-            continue
-        name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
-        if name in _VALUE or (len(word) > 2 and word[:2] in ("-x", "-p") and not word.startswith("--")):
-            if len(word) > 2 and word[:2] in ("-x", "-p") and not word.startswith("--"):
-                name, value = word[:2], word[2:]
-            elif not eq:
-                value = cur.take_value()
-            if name in ("-x", "--exclude-task"):
-                cmd.excluded.append(value)
-            elif name == "--tests":
-                cmd.tests.append(value)
-            elif name in ("-p", "--project-dir"):
-                cmd.directory = join_directory(cmd.directory, value)
-            elif name in ("-b", "--build-file", "-c", "--settings-file"):
-                cmd.other_files = True
+    for name, value in words(cur, _VALUE):
+        if value is None and name[:2] in ("-x", "-p") and len(name) > 2 and name[1] != "-":
+            name, value = name[:2], name[2:]  # `-xtest`
+        if value is None:
+            if name in ("-m", "--dry-run"):
+                cmd.dry_run = True
             else:
-                cmd.others.append(f"{name}={value}")
-        elif name in ("-m", "--dry-run"):
-            cmd.dry_run = True
+                cmd.others.append(name)  # -P/-D properties, --info, --no-daemon, --continue, …
+        elif not name:
+            cmd.tasks.append(value)
+        elif name in ("-x", "--exclude-task"):
+            cmd.excluded.append(value)
+        elif name == "--tests":
+            cmd.tests.append(value)
+        elif name in ("-p", "--project-dir"):
+            cmd.directory = join_directory(cmd.directory, value)
+        elif name in ("-b", "--build-file", "-c", "--settings-file"):
+            cmd.other_files = True
         else:
-            cmd.others.append(word)  # -P/-D properties, --info, --no-daemon, --continue, …
+            cmd.others.append(f"{name}={value}")
     return cmd
 
 
@@ -228,8 +225,8 @@ def _method(test: TestTarget) -> str | None:
 
 
 def _disabled(fs: FileSystem, test: TestTarget) -> bool:
-    method = _method(test)
-    return method is not None and any(m == method and off for _, m, off in _definitions(fs, test.path)[1])
+    found = cited_test(test.path, fs.read_text(test.path).text or "", test.name) if test.name else None
+    return found is not None and bool(found.disabled)
 
 
 def _pattern(glob: str) -> re.Pattern[str]:

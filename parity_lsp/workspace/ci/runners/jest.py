@@ -28,7 +28,9 @@ from parity_lsp.workspace.ci.runners.base import (
     SelectionKey,
     Unknown,
     may_backtrack,
+    words,
 )
+from parity_lsp.workspace.ci.testinfo import cited_test
 from parity_lsp.workspace.fs import FileSystem
 
 
@@ -76,29 +78,22 @@ def parse(program: str, cur: Cursor, common: Common) -> ParsedCommand:
             cmd.no_run = True
         elif sub == "related":
             cmd.not_read.append("related")
-    while not cur.done():
-        word = cur.take()
-        if not word.startswith("-"):
-            cmd.paths.append(word)
-            continue
-        name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
-        if name in _VALUE:
-            if not eq:
-                value = cur.take_value()
-            if name in ("-t", "--testNamePattern"):
-                cmd.name_pattern = value
-            elif name in ("--testPathPattern", "--testPathPatterns"):
-                cmd.path_patterns.append(value)
-            elif name in _NOT_READ:
-                cmd.not_read.append(name)
-            else:
-                cmd.others.append(f"{name}={value}")
-        elif name in ("--listTests", "--list"):
-            cmd.no_run = True
+    for name, value in words(cur, _VALUE):
+        if not name:
+            cmd.paths.append(value or "")
         elif name in _NOT_READ:
             cmd.not_read.append(name)
+        elif value is None:
+            if name in ("--listTests", "--list"):
+                cmd.no_run = True
+            else:
+                cmd.others.append(name)  # --ci, --coverage, --run, --runInBand, --passWithNoTests, …
+        elif name in ("-t", "--testNamePattern"):
+            cmd.name_pattern = value
+        elif name in ("--testPathPattern", "--testPathPatterns"):
+            cmd.path_patterns.append(value)
         else:
-            cmd.others.append(word)  # --ci, --coverage, --run, --runInBand, --passWithNoTests, …
+            cmd.others.append(f"{name}={value}")
     return cmd
 
 
@@ -228,16 +223,9 @@ def _regex_search(pattern: str, text: str) -> bool:
 
 
 def _find(fs: FileSystem, test: TestTarget) -> tuple[str, str] | None:
-    """(the full name as jest and vitest join it, how it is disabled or "") of the cited test."""
-    if not test.name:
-        return None
-    from parity_lsp.workspace.symbols import find_definitions
-
-    wanted = re.sub(r"\s*(?:::|›|>)\s*", "::", test.name.strip())
-    for d in find_definitions(test.path, fs.read_text(test.path).text or "") or ():
-        if d.is_test and (d.qualname == wanted or d.name == wanted or d.qualname.endswith("::" + wanted)):
-            return d.qualname.replace("::", " "), d.disabled or ""
-    return None
+    """(the full name as the runner joins it, how it is disabled or "") of the cited test."""
+    found = cited_test(test.path, fs.read_text(test.path).text or "", test.name) if test.name else None
+    return (found.qualname.replace("::", " "), found.disabled or "") if found is not None else None
 
 
 def _tool(cmd: JsTest) -> str:

@@ -29,7 +29,9 @@ from parity_lsp.workspace.ci.runners.base import (
     Runner,
     SelectionKey,
     join_directory,
+    words,
 )
+from parity_lsp.workspace.ci.testinfo import cited_test
 from parity_lsp.workspace.fs import FileSystem
 
 
@@ -56,37 +58,30 @@ _VALUE = frozenset(
 
 def parse(program: str, cur: Cursor, common: Common) -> ParsedCommand:
     cmd = MavenRun(**common)
-    while not cur.done():
-        word = cur.take()
-        if not word.startswith("-"):
-            cmd.goals.append(word)
-            continue
-        if word.startswith("-D") and len(word) > 2:
-            key, _, value = word[2:].partition("=")
-            cmd.properties[key] = value
-            continue
-        name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
-        if name in _VALUE:
-            if not eq:
-                value = cur.take_value()
-            if name in ("-D", "--define"):
-                key, _, val = value.partition("=")
-                cmd.properties[key] = val
-            elif name in ("-pl", "--projects"):
-                cmd.projects.extend(p for p in value.split(",") if p)
-            elif name in ("-f", "--file"):
-                directory = value if not value.endswith(".xml") else parent(value)
-                cmd.directory = join_directory(cmd.directory, directory) if directory else cmd.directory
-                if value.endswith(".xml") and not value.endswith("pom.xml"):
-                    cmd.others.append(f"-f={value}")
+    for name, value in words(cur, _VALUE):
+        if value is None and name.startswith("-D") and len(name) > 2:
+            name, value = "-D", name[2:]  # `-DskipTests`, `-Dtest=CartTest`
+        if value is None:
+            if name in ("-amd", "--also-make-dependents"):
+                cmd.also_make_dependents = True
+            elif name in ("-N", "--non-recursive"):
+                cmd.non_recursive = True
             else:
-                cmd.others.append(f"{name}={value}")
-        elif name in ("-amd", "--also-make-dependents"):
-            cmd.also_make_dependents = True
-        elif name in ("-N", "--non-recursive"):
-            cmd.non_recursive = True
+                cmd.others.append(name)  # -B, -q, -e, -U, -am, -ntp, -fae, …
+        elif not name:
+            cmd.goals.append(value)
+        elif name in ("-D", "--define"):
+            key, _, val = value.partition("=")
+            cmd.properties[key] = val
+        elif name in ("-pl", "--projects"):
+            cmd.projects.extend(p for p in value.split(",") if p)
+        elif name in ("-f", "--file"):
+            directory = parent(value) if value.endswith(".xml") else value
+            cmd.directory = join_directory(cmd.directory, directory) if directory else cmd.directory
+            if value.endswith(".xml") and not value.endswith("pom.xml"):
+                cmd.others.append(f"-f={value}")
         else:
-            cmd.others.append(word)  # -B, -q, -e, -U, -am, -ntp, -fae, …
+            cmd.others.append(f"{name}={value}")
     return cmd
 
 
@@ -237,13 +232,8 @@ def _method(test: TestTarget) -> str | None:
 
 
 def _disabled(fs: FileSystem, test: TestTarget) -> bool:
-    from parity_lsp.workspace.symbols import find_definitions
-
-    method = _method(test)
-    if method is None:
-        return False
-    defs = find_definitions(test.path, fs.read_text(test.path).text or "") or ()
-    return any(d.name == method and d.is_test and d.disabled for d in defs)
+    found = cited_test(test.path, fs.read_text(test.path).text or "", test.name) if test.name else None
+    return found is not None and bool(found.disabled)
 
 
 def _glob(pattern: str) -> re.Pattern[str]:

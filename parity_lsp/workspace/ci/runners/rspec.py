@@ -19,7 +19,8 @@ from typing import ClassVar
 from parity_lsp.workspace.ci.model import TestTarget, Verdict, code_list, does_not_run, runs, unknown
 from parity_lsp.workspace.ci.projects import join
 from parity_lsp.workspace.ci.reasons import Reason
-from parity_lsp.workspace.ci.runners.base import Common, Cursor, ParsedCommand, Runner, SelectionKey
+from parity_lsp.workspace.ci.runners.base import Common, Cursor, ParsedCommand, Runner, SelectionKey, words
+from parity_lsp.workspace.ci.testinfo import cited_test
 from parity_lsp.workspace.fs import FileSystem
 
 
@@ -51,27 +52,20 @@ _NOT_READ = frozenset(
 
 def parse(program: str, cur: Cursor, common: Common) -> ParsedCommand:
     cmd = RspecRun(**common)
-    while not cur.done():
-        word = cur.take()
-        if not word.startswith("-"):
-            cmd.paths.append(word)
-            continue
-        name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
-        if name in _VALUE:
-            if not eq:
-                value = cur.take_value()
-            if name in ("-e", "--example"):
-                cmd.examples.append(value)
-            elif name in _NOT_READ:
-                cmd.not_read.append(name)
-            else:
-                cmd.others.append(f"{name}={value}")
-        elif name == "--dry-run":
-            cmd.dry_run = True
+    for name, value in words(cur, _VALUE):
+        if not name:
+            cmd.paths.append(value or "")
         elif name in _NOT_READ:
             cmd.not_read.append(name)
+        elif value is None:
+            if name == "--dry-run":
+                cmd.dry_run = True
+            else:
+                cmd.others.append(name)  # --format progress, --fail-fast, -b, --profile, …
+        elif name in ("-e", "--example"):
+            cmd.examples.append(value)
         else:
-            cmd.others.append(word)  # --format progress, --fail-fast, -b, --profile, …
+            cmd.others.append(f"{name}={value}")
     return cmd
 
 
@@ -162,16 +156,9 @@ def _loaded(cmd: RspecRun, rel: str, path: str, text: str) -> Verdict | None:
 
 
 def _find(fs: FileSystem, test: TestTarget) -> tuple[str, str] | None:
-    """(the full description, how it is disabled or "") of the cited example."""
-    if not test.name:
-        return None
-    from parity_lsp.workspace.symbols import find_definitions
-
-    wanted = test.name.strip()
-    for d in find_definitions(test.path, fs.read_text(test.path).text or "") or ():
-        if d.is_test and (d.qualname == wanted or d.name == wanted or d.qualname.endswith("::" + wanted)):
-            return d.qualname.replace("::", " "), d.disabled or ""
-    return None
+    """(the full name as the runner joins it, how it is disabled or "") of the cited test."""
+    found = cited_test(test.path, fs.read_text(test.path).text or "", test.name) if test.name else None
+    return (found.qualname.replace("::", " "), found.disabled or "") if found is not None else None
 
 
 RUNNER = Runner(

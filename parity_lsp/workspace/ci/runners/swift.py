@@ -28,7 +28,9 @@ from parity_lsp.workspace.ci.runners.base import (
     Unknown,
     join_directory,
     may_backtrack,
+    words,
 )
+from parity_lsp.workspace.ci.testinfo import cited_test
 from parity_lsp.workspace.fs import FileSystem
 
 
@@ -67,26 +69,24 @@ def parse(program: str, cur: Cursor, common: Common) -> ParsedCommand | None:
         return None  # `swift file.swift`, an option first: the generic parser decides
     cur.take()
     cmd = SwiftTest(**common)
-    while not cur.done():
-        word = cur.take()
-        name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
-        if name in _VALUE:
-            if not eq:
-                value = cur.take_value()
-            if name in ("--filter", "-s", "--specifier"):
-                cmd.filters.append(value)
-            elif name == "--skip":
-                cmd.skips.append(value)
-            elif name == "--package-path":
-                cmd.directory = join_directory(cmd.directory, value)
+    for name, value in words(cur, _VALUE):
+        if value is None:
+            if name in _NO_RUN:
+                cmd.no_run = True
+            elif name in _FRAMEWORK_OFF:
+                cmd.frameworks_off.append(name)
             else:
-                cmd.others.append(f"{name}={value}")
-        elif name in _NO_RUN:
-            cmd.no_run = True
-        elif name in _FRAMEWORK_OFF:
-            cmd.frameworks_off.append(name)
+                cmd.others.append(name)
+        elif name in ("--filter", "-s", "--specifier"):
+            cmd.filters.append(value)
+        elif name == "--skip":
+            cmd.skips.append(value)
+        elif name == "--package-path":
+            cmd.directory = join_directory(cmd.directory, value)
+        elif name:
+            cmd.others.append(f"{name}={value}")
         else:
-            cmd.others.append(word)
+            cmd.others.append(value)  # swift test takes no path: a word of its own
     return cmd
 
 
@@ -187,10 +187,8 @@ def _definitions(fs: FileSystem, path: str) -> list[tuple[str, str, bool, bool]]
 
 
 def _disabled(fs: FileSystem, test: TestTarget) -> bool:
-    if test.name is None:
-        return False
-    method = re.split(r"::|\.|/", test.name)[-1]
-    return any(m == method and off for _, m, _, off in _definitions(fs, test.path))
+    found = cited_test(test.path, fs.read_text(test.path).text or "", test.name) if test.name else None
+    return found is not None and bool(found.disabled)
 
 
 def _filtered(fs: FileSystem, cmd: SwiftTest, test: TestTarget, target: str, where_text: str) -> Verdict:
