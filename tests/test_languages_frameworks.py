@@ -414,9 +414,9 @@ def test_line_drift_points_to_the_definition(checked):
 
 def test_ci_commands_of_other_test_runners_are_unknown_not_a_failure(checked):
     """Of the runners of other languages (docs/spec/ci.md#runners), RSpec runs the cited spec;
-    `swift test`, Gradle and Maven are modelled but this workspace has no Package.swift,
-    settings.gradle or pom.xml; `dotnet test` and `ctest` are not modelled: "unknown" (a hint),
-    never "does not run"."""
+    `swift test`, Gradle, Maven and `dotnet test` are modelled but this workspace has no
+    Package.swift, settings.gradle, pom.xml or project file; `ctest` is not modelled: "unknown"
+    (a hint), never "does not run"."""
     root, diags = checked
     gated = {row_line(root, cap) for cap in ("gated swift", "gated gradle", "gated maven")}
     gated |= {row_line(root, cap) for cap in ("gated dotnet", "gated ctest", "gated rspec")}
@@ -428,7 +428,10 @@ def test_ci_commands_of_other_test_runners_are_unknown_not_a_failure(checked):
         "cannot tell whether CI runs the cited tests: `mvn -B test` runs a build with no pom.xml in `.`"
     )
     assert messages[row_line(root, "gated dotnet")] == (
-        "cannot tell whether CI runs the cited tests: `dotnet test` runs tests with dotnet test,"
+        f"cannot tell whether CI runs the cited tests: the project that compiles `{CS}` is not known"
+    )
+    assert messages[row_line(root, "gated ctest")] == (
+        "cannot tell whether CI runs the cited tests: `ctest --output-on-failure` runs tests with CTest,"
         " which parity-lsp does not model"
     )
 

@@ -34,9 +34,10 @@ MODULES: dict[str, tuple[str, ...]] = {
     "maven": ("mvn", "mvnw"),
     "jest": ("jest", "vitest"),
     "rspec": ("rspec",),
+    "dotnet": ("dotnet",),
     "make": ("make", "gmake"),
     "npm": ("npm", "pnpm", "yarn"),
-    "other": ("dotnet", "ctest", "rake", "mocha", "phpunit"),
+    "other": ("ctest", "rake", "mocha", "phpunit"),
 }
 # The runners most workspaces' CI runs: the server imports them ahead of a matrix's semantic
 # stage, a module a step (the others are imported when first met, ~1-2 ms each).

@@ -1,4 +1,4 @@
-"""Test runners parity-lsp recognises but does not model: `dotnet test`, CTest, rake, mocha, …
+"""Test runners parity-lsp recognises but does not model: CTest, `rake test`, mocha, PHPUnit, …
 Their verdict is "unknown" (`Reason.UNKNOWN_RUNNER`), never "does not run": they may well run
 the cited test. Cited and step commands of theirs match when the step contains the cited words
 in a row (docs/spec/ci.md#matching, as for unknown commands).
@@ -34,7 +34,6 @@ def _always(tool: str) -> Tool:
 
 # program → which tool an invocation runs tests with (None: it runs none, or is not known to)
 _TOOLS: dict[str, Tool] = {
-    "dotnet": _first("dotnet test", "test"),
     "ctest": _always("CTest"),
     "rake": _first("Rake", "test", "spec"),
     "mocha": _always("Mocha"),
@@ -45,7 +44,7 @@ _TOOLS: dict[str, Tool] = {
 def parse(program: str, cur: Cursor, common: Common) -> ParsedCommand | None:
     tool = _TOOLS[program]([w.value for w in cur.rest()])
     if tool is None:
-        return None  # `dotnet restore`, `rake db:migrate`: the generic parser decides
+        return None  # `rake db:migrate`: the generic parser decides
     return OtherRun(tool=tool, **common)
 
 
