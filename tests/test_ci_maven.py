@@ -96,3 +96,13 @@ def test_a_pom_that_configures_surefire_is_not_read(tmp_path):
     )
     v = command_runs_test(FileSystem(root), "mvn test", TestTarget("app/src/test/java/shop/CartSpec.java"))
     assert (v.outcome, v.code) == (Outcome.UNKNOWN, Reason.MANIFEST_ERROR), v.reason
+
+
+def test_a_class_name_surefire_does_not_find_by_default_is_unknown_under_a_parent_pom(tmp_path):
+    # a parent pom outside the workspace (Spring Boot's, a company's) may include it
+    pom = (
+        "<project><parent><groupId>acme</groupId></parent><modules><module>app</module></modules></project>\n"
+    )
+    root = workspace(tmp_path, {**FILES, "pom.xml": pom}, dedent=False)
+    v = command_runs_test(FileSystem(root), "mvn test", TestTarget("app/src/test/java/shop/CartSpec.java"))
+    assert (v.outcome, v.code) == (Outcome.UNKNOWN, Reason.MANIFEST_ERROR), v.reason

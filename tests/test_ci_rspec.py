@@ -75,3 +75,10 @@ def test_a_dot_rspec_that_changes_the_pattern_is_not_read(tmp_path):
         tmp_path / "2", {**FILES, ".rspec": "--require spec_helper\n--format documentation\n"}, dedent=False
     )
     assert command_runs_test(FileSystem(root2), "rspec", ADDS).outcome == Outcome.RUNS
+
+
+def test_a_spec_helper_that_sets_the_pattern_is_not_read(tmp_path):
+    helper = "RSpec.configure do |config|\n  config.pattern = 'spec/**/*_check.rb'\nend\n"
+    root = workspace(tmp_path, {**FILES, "spec/spec_helper.rb": helper}, dedent=False)
+    v = command_runs_test(FileSystem(root), "rspec", TestTarget("test/cart_test.rb", "test_add"))
+    assert (v.outcome, v.code) == (Outcome.UNKNOWN, Reason.MANIFEST_ERROR), v.reason

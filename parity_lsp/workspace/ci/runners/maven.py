@@ -209,6 +209,11 @@ def judge(fs: FileSystem, cmd: MavenRun, where: str, test: TestTarget) -> Verdic
         return unknown(Reason.MANIFEST_ERROR, "a pom configures which tests Surefire runs: not read", text)
     klass = test.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if not _DEFAULT_CLASSES.match(klass):
+        if "<parent>" in module_pom or "<parent>" in root_pom:
+            # a parent pom outside the workspace (a company's, a framework's) may configure it
+            return unknown(
+                Reason.MANIFEST_ERROR, f"`{klass}`: whether a parent pom includes it is not read", text
+            )
         if klass.endswith(("IT", "ITCase")):
             return unknown(
                 Reason.OTHER_TARGET, f"`{klass}` is an integration test (Failsafe): not modelled", text

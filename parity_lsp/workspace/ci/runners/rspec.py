@@ -88,6 +88,7 @@ def _selecting_words(cmd: RspecRun) -> str:
 
 # `spec/a_spec.rb:12`, `spec/a_spec.rb[1:2]`: a file and the examples at a line or with an id
 _LOCATION = re.compile(r"^(.*?)((?::[\d:]+|\[[\d:,]+\])?)$")
+_HELPER_PATTERN = re.compile(r"\.(?:pattern|exclude_pattern|default_path)\s*=")  # in spec_helper.rb
 _CHANGES_FILES = re.compile(r"--(?:pattern|exclude-pattern|default-path|tag)\b|(?:^|\s)-[Pt]\b")
 
 
@@ -110,7 +111,8 @@ def judge(fs: FileSystem, cmd: RspecRun, where: str, test: TestTarget) -> Verdic
             Reason.FILTERSET, f"{code_list(cmd.not_read)}: which examples that selects is not read", text
         )
     options = fs.read_text(join(where, ".rspec")).text or ""
-    if _CHANGES_FILES.search(options):
+    helper = fs.read_text(join(where, "spec/spec_helper.rb")).text or ""
+    if _CHANGES_FILES.search(options) or _HELPER_PATTERN.search(helper):
         return unknown(
             Reason.MANIFEST_ERROR, f"`{join(where, '.rspec')}` changes which files or examples run", text
         )
