@@ -345,6 +345,17 @@ def _strings(key: str, value: Any) -> tuple[str, ...]:
 _Value = tuple[str, ...] | str | int | dict[str, str] | dict[str, tuple[str, ...]] | None
 
 
+def _check_globs(globs: tuple[str, ...]) -> None:
+    """Raise ValueError naming the first glob gitignore-style matching refuses (`\\` alone)."""
+    import pathspec
+
+    for glob in globs:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([glob])
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"invalid glob `{glob}`: {exc}") from None
+
+
 def _validate(kind: str, key: str, value: Any, config: Config) -> _Value:
     if kind in ("globs", "strings"):
         if key == "statuses" and not isinstance(value, (list, str)):
@@ -352,6 +363,8 @@ def _validate(kind: str, key: str, value: Any, config: Config) -> _Value:
         strings = _strings(key, value)
         if kind == "strings" and key != "owner-placeholders" and not strings:
             raise ValueError("must not be empty")
+        if kind == "globs":
+            _check_globs(strings)
         return strings
     if kind == "codes":
         codes = tuple(v.upper() for v in _strings(key, value))

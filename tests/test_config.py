@@ -68,6 +68,18 @@ def test_invalid_toml_reports_its_line(tmp_path):
     assert len(problems) == 1 and problems[0].message.startswith("invalid TOML") and problems[0].line >= 1
 
 
+def test_a_glob_gitignore_matching_refuses_is_a_config_error_not_a_crash(tmp_path):
+    # found by the configuration fuzz: `include = "\\"` made `check` an internal error (exit 3)
+    write(tmp_path, ".parity-lsp.toml", 'include = "\\\\"\nexclude = ["ok/**"]\n')
+    config, problems, _ = load_config(tmp_path)
+    assert [(p.line, p.message) for p in problems] == [
+        (1, "`include`: invalid glob `\\`: Invalid git pattern: '\\\\'")
+    ]
+    assert config.include == Config().include and config.exclude == ("ok/**",)
+    _, problems = apply_settings(Config(), {"exclude": ["\\"]}, "<settings>")
+    assert [p.message.split(":")[0] for p in problems] == ["`exclude`"]
+
+
 def test_editor_settings_overlay_camel_case():
     config, problems = apply_settings(
         Config(), {"requiredColumns": ["Capability", "Status"], "changedSince": "main"}, "<settings>"
