@@ -73,7 +73,7 @@ def test_a_glob_gitignore_matching_refuses_is_a_config_error_not_a_crash(tmp_pat
     write(tmp_path, ".parity-lsp.toml", 'include = "\\\\"\nexclude = ["ok/**"]\n')
     config, problems, _ = load_config(tmp_path)
     assert [(p.line, p.message) for p in problems] == [
-        (1, "`include`: invalid glob `\\`: Invalid git pattern: '\\\\'")
+        (0, "`include`: invalid glob `\\`: Invalid git pattern: '\\\\'")
     ]
     assert config.include == Config().include and config.exclude == ("ok/**",)
     _, problems = apply_settings(Config(), {"exclude": ["\\"]}, "<settings>")
