@@ -168,8 +168,8 @@ def test_each_registry_line_names_its_modules_programs_and_a_runner_is_imported_
 def test_every_runner_module_is_registered_once():
     names = [r.name for r in runners.runners()]
     assert names == [
-        "cargo", "pytest", "go", "swift", "gradle", "maven", "jest", "rspec", "dotnet", "make", "script",
-        "other",
+        "cargo", "pytest", "go", "swift", "gradle", "maven", "jest", "rspec", "dotnet", "ctest", "make",
+        "script", "other",
     ]  # fmt: skip
     for r in runners.runners():
         assert r.models_tests == (r.name != "other"), r.name
@@ -205,7 +205,8 @@ CARGO_WS = {
         ("./gradlew test", Outcome.DOES_NOT_RUN, Reason.WRONG_LANGUAGE),  # a Rust test
         ("mvn test", Outcome.DOES_NOT_RUN, Reason.WRONG_LANGUAGE),  # a Rust test
         ("dotnet test", Outcome.DOES_NOT_RUN, Reason.WRONG_LANGUAGE),  # a Rust test
-        ("ctest", Outcome.UNKNOWN, Reason.UNKNOWN_RUNNER),
+        ("ctest", Outcome.DOES_NOT_RUN, Reason.WRONG_LANGUAGE),  # a Rust test
+        ("rake test", Outcome.UNKNOWN, Reason.UNKNOWN_RUNNER),
         ("cargo test -p $CRATE", Outcome.UNKNOWN, Reason.EXPRESSION),
     ],
 )
@@ -220,7 +221,7 @@ def test_verdicts_carry_a_typed_outcome_and_reason(tmp_path, command, outcome, r
 @pytest.mark.parametrize(
     "command, tool",
     [
-        ("ctest --output-on-failure", "CTest"),
+        ("mocha --recursive", "Mocha"),
         ("bundle exec rake test", "Rake"),
         ("npx playwright test", None),  # npx runs a package's binary: playwright, not modelled
     ],
@@ -237,9 +238,9 @@ def test_other_test_runners_are_unknown_and_named(tmp_path, command, tool):
 
 
 def test_other_test_runners_match_by_their_words_as_before():
-    assert command_matches("ctest", "ctest --output-on-failure")
+    assert command_matches("mocha", "mocha --recursive")
     assert command_matches("rake test", "bundle exec rake test")
-    assert not command_matches("ctest", "cmake --build build")
+    assert not command_matches("mocha", "npm ci")
     # modelled runners match by what they select: options that select nothing do not count
     assert command_matches("swift test", "swift test --parallel")
     assert not command_matches("rspec", "bundle exec rspec spec/models")

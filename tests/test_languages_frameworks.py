@@ -414,9 +414,9 @@ def test_line_drift_points_to_the_definition(checked):
 
 def test_ci_commands_of_other_test_runners_are_unknown_not_a_failure(checked):
     """Of the runners of other languages (docs/spec/ci.md#runners), RSpec runs the cited spec;
-    `swift test`, Gradle, Maven and `dotnet test` are modelled but this workspace has no
-    Package.swift, settings.gradle, pom.xml or project file; `ctest` is not modelled: "unknown"
-    (a hint), never "does not run"."""
+    `swift test`, Gradle, Maven, `dotnet test` and CTest are modelled but this workspace has no
+    Package.swift, settings.gradle, pom.xml, project file or CMakeLists.txt: "unknown" (a hint),
+    never "does not run"."""
     root, diags = checked
     gated = {row_line(root, cap) for cap in ("gated swift", "gated gradle", "gated maven")}
     gated |= {row_line(root, cap) for cap in ("gated dotnet", "gated ctest", "gated rspec")}
@@ -431,8 +431,8 @@ def test_ci_commands_of_other_test_runners_are_unknown_not_a_failure(checked):
         f"cannot tell whether CI runs the cited tests: the project that compiles `{CS}` is not known"
     )
     assert messages[row_line(root, "gated ctest")] == (
-        "cannot tell whether CI runs the cited tests: `ctest --output-on-failure` runs tests with CTest,"
-        " which parity-lsp does not model"
+        "cannot tell whether CI runs the cited tests: no CMakeLists.txt above"
+        f" `{G}` registers the tests of an executable built from it"
     )
 
 

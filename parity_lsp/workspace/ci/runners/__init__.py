@@ -35,9 +35,10 @@ MODULES: dict[str, tuple[str, ...]] = {
     "jest": ("jest", "vitest"),
     "rspec": ("rspec",),
     "dotnet": ("dotnet",),
+    "ctest": ("ctest",),
     "make": ("make", "gmake"),
     "npm": ("npm", "pnpm", "yarn"),
-    "other": ("ctest", "rake", "mocha", "phpunit"),
+    "other": ("rake", "mocha", "phpunit"),
 }
 # The runners most workspaces' CI runs: the server imports them ahead of a matrix's semantic
 # stage, a module a step (the others are imported when first met, ~1-2 ms each).

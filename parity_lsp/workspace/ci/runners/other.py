@@ -1,4 +1,4 @@
-"""Test runners parity-lsp recognises but does not model: CTest, `rake test`, mocha, PHPUnit, …
+"""Test runners parity-lsp recognises but does not model: `rake test`, mocha, PHPUnit, …
 Their verdict is "unknown" (`Reason.UNKNOWN_RUNNER`), never "does not run": they may well run
 the cited test. Cited and step commands of theirs match when the step contains the cited words
 in a row (docs/spec/ci.md#matching, as for unknown commands).
@@ -18,7 +18,7 @@ from parity_lsp.workspace.ci.runners.base import Common, Cursor, ParsedCommand, 
 @dataclass(kw_only=True, slots=True)
 class OtherRun(ParsedCommand):
     kind: ClassVar[str] = "other"
-    tool: str = ""  # "CTest", "Rake", …
+    tool: str = ""  # "Rake", "Mocha", …
 
 
 Tool = Callable[[list[str]], "str | None"]  # the words after the program → the tool run, or None
@@ -34,7 +34,6 @@ def _always(tool: str) -> Tool:
 
 # program → which tool an invocation runs tests with (None: it runs none, or is not known to)
 _TOOLS: dict[str, Tool] = {
-    "ctest": _always("CTest"),
     "rake": _first("Rake", "test", "spec"),
     "mocha": _always("Mocha"),
     "phpunit": _always("PHPUnit"),
