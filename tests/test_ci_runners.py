@@ -168,8 +168,8 @@ def test_each_registry_line_names_its_modules_programs_and_a_runner_is_imported_
 def test_every_runner_module_is_registered_once():
     names = [r.name for r in runners.runners()]
     assert names == [
-        "cargo", "pytest", "go", "swift", "gradle", "maven", "jest", "rspec", "dotnet", "ctest", "make",
-        "script", "other",
+        "cargo", "pytest", "go", "swift", "gradle", "maven", "jest", "playwright", "rspec", "dotnet",
+        "ctest", "make", "script", "other",
     ]  # fmt: skip
     for r in runners.runners():
         assert r.models_tests == (r.name != "other"), r.name
@@ -223,7 +223,7 @@ def test_verdicts_carry_a_typed_outcome_and_reason(tmp_path, command, outcome, r
     [
         ("mocha --recursive", "Mocha"),
         ("bundle exec rake test", "Rake"),
-        ("npx playwright test", None),  # npx runs a package's binary: playwright, not modelled
+        ("npx cypress run", None),  # npx runs a package's binary: cypress, not modelled
     ],
 )
 def test_other_test_runners_are_unknown_and_named(tmp_path, command, tool):

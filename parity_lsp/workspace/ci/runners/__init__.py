@@ -33,6 +33,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "gradle": ("gradle", "gradlew"),
     "maven": ("mvn", "mvnw"),
     "jest": ("jest", "vitest"),
+    "playwright": ("playwright",),
     "rspec": ("rspec",),
     "dotnet": ("dotnet",),
     "ctest": ("ctest",),
