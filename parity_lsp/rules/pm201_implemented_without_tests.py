@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from parity_lsp.findings import Finding, Severity
-from parity_lsp.model import COL_STATUS, COL_TESTS
+from parity_lsp.model import COL_STATUS, COL_TESTS, Cell
 from parity_lsp.roles import DOC, SHIPPED, TESTS, is_document
 from parity_lsp.rules._evidence import proof_resolves, test_refs, test_resolves
 from parity_lsp.rules._util import cell_span, columns_named, downgrade_fix, evidence_cell
@@ -53,6 +53,13 @@ applied by `parity-lsp fix`, because it changes the claim).
 _URL = re.compile(r"\bhttps?://")
 
 
+def _url_note(cell: Cell | None, what: str) -> str:
+    """A permalink is not followed (the file it names may be another repository's): say so."""
+    if cell is None or not _URL.search(cell.text):
+        return ""
+    return f" (a URL is not followed: cite {what} in this repository as a path)"
+
+
 @row_rule(RULE)
 def check(ctx: RowContext) -> Iterator[Finding]:
     if not ctx.means(SHIPPED):
@@ -67,9 +74,7 @@ def check(ctx: RowContext) -> Iterator[Finding]:
         cell = evidence_cell(ctx.row, COL_TESTS)
         if not refs:
             msg = f"{label} row cites no proving test in {columns_named(table, TESTS)}"
-            if cell is not None and _URL.search(cell.text):
-                # a permalink is not followed: the file it names may be another repository's
-                msg += " (a URL is not followed: cite the test's file in this repository as a path)"
+            msg += _url_note(cell, "the test's file")
         else:
             msg = f"{label} row has no proving test that resolves (every cited test is missing)"
     else:
@@ -82,7 +87,9 @@ def check(ctx: RowContext) -> Iterator[Finding]:
             msg = f"{label} row has no proof that resolves (every cited file, test or symbol is missing)"
         else:
             names = " or ".join(f"`{table.header[i].value}`" for i, _ in table.roles.evidence_columns)
-            msg = f"{label} row cites no proof (code, a test or a CI job) in {names}"
+            msg = f"{label} row cites no proof (code, a test or a CI job) in {names}" + _url_note(
+                cell, "the file"
+            )
     docs = [r.path for r in cited if ctx.role_of(r) == DOC or is_document(r.path)]
     if docs and len(docs) == len(cited):
         msg += f": a document is not proof (`{docs[0]}`)"

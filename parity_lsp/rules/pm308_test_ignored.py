@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from parity_lsp import languages
 from parity_lsp.findings import Finding, Severity
 from parity_lsp.model import COL_TESTS
+from parity_lsp.roles import SHIPPED
 from parity_lsp.rules._drift import definition_related
 from parity_lsp.rules._evidence import symbol_result, usable_rel
 from parity_lsp.rules._gating import gating
@@ -31,6 +32,9 @@ RULE = RuleInfo(
 Flags proving tests that are disabled: Rust `#[ignore]`, pytest `@pytest.mark.skip` or an
 unconditional `skipif`, `unittest.skip`, Go `t.Skip()` as the first statement, JS/TS
 `it.skip`/`test.skip`/`xit`/`describe.skip`.
+
+A warning on a shipped row; on a row that does not claim to ship (partial, planned), an
+information.
 
 ## Why is this bad?
 A disabled test proves nothing unless CI runs ignored tests explicitly.
@@ -90,10 +94,13 @@ def check(ctx: RowContext) -> Iterator[Finding]:
 
 
 def _disabled(ctx: RowContext, span: Span, name: str, rel: str, d: Definition) -> Finding:
+    # a row that does not claim to ship (`🚧 In progress`, "skipped until #12") is told, not warned
+    severity = None if ctx.means(SHIPPED) else min(RULE.severity, Severity.INFO)
     return ctx.finding(
         RULE,
         span,
         f"test `{name}` is disabled ({d.disabled}): it proves nothing unless CI runs ignored tests",
         related=[definition_related(rel, d, "is disabled here")],
         tags=("unnecessary",),  # editors fade it: evidence that proves nothing
+        severity=severity,
     )
