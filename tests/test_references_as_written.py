@@ -657,6 +657,14 @@ def test_a_shipped_row_citing_its_test_by_url_is_told_urls_are_not_followed(tmp_
         "`✅` row cites no proving test in `Tests` (a URL is not followed: cite the test's file in this "
     )
     assert _check(root) == [("PM201", message + "repository as a path)")]
+    # a mixed evidence column (a pull request as the only evidence) is told the same
+    (root / "docs/FEATURES.md").write_text(
+        "| Feature | Status | Evidence |\n|---|---|---|\n| A | ✅ | https://github.com/acme/q/pull/45 |\n"
+    )
+    [(code, said)] = _check(root)
+    assert code == "PM201" and said.endswith(
+        "(a URL is not followed: cite the file in this repository as a path)"
+    )
 
 
 def test_a_class_slash_member_in_a_code_span_is_a_name_not_a_path(tmp_path):
