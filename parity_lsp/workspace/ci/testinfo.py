@@ -308,6 +308,13 @@ def go_test_names(text: str) -> list[str]:
 _SEPARATORS = re.compile(r"\s*(?:::|›|>)\s*")
 
 
+def last_part(name: str) -> str:
+    """The method or test of a name as matrices write it: `CartTest#addsItems`,
+    `CalcTests.testAdd`, `CalcTests/testAdd`, `Class::method` → the part after the last
+    separator."""
+    return re.split(r"::|#|\.|/", name)[-1]
+
+
 def cited_test(path: str, text: str, name: str) -> Definition | None:
     """The test of `path` a matrix names `name`: by its qualified name (`Class::method`,
     `Suite > title`), its name or title alone, or its last part (`CartTest#addsItems`,
@@ -319,6 +326,6 @@ def cited_test(path: str, text: str, name: str) -> Definition | None:
     for d in tests:
         if d.qualname == wanted or d.name == wanted or d.qualname.endswith("::" + wanted):
             return d
-    last = re.split(r"::|#|\.|/", wanted)[-1]
+    last = last_part(wanted)
     # GoogleTest's `DISABLED_` prefix: the matrix names the test as it was before
     return next((d for d in tests if d.name in (last, "DISABLED_" + last)), None)

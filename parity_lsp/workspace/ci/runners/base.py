@@ -1,8 +1,8 @@
-"""What a test runner is (`Runner`), and the pieces every runner's command parser shares.
+"""What a test runner is (`Runner`), and the pieces its command parser and judge share.
 
-Invariant: pure; no IO here (a runner's `judge`/`follow` read through the `FileSystem` they
-are given). A command model is a `ParsedCommand` subclass with a `kind` (the runner's `name`);
-`Unknown` is the model of every command no runner claims.
+Invariant: no IO of its own: a runner's `judge`/`follow` and the helpers here read only
+through the `FileSystem` they are given. A command model is a `ParsedCommand` subclass with a
+`kind` (the runner's `name`); `Unknown` is the model of every command no runner claims.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from parity_lsp.workspace.ci.shell import Word, join_dir
 if TYPE_CHECKING:
     from parity_lsp.workspace.ci.model import TestTarget, Verdict
     from parity_lsp.workspace.fs import FileSystem
+    from parity_lsp.workspace.symbols import Definition
 
 SelectionKey = tuple[Hashable, ...]  # equal for commands that select the same tests
 
@@ -124,6 +125,35 @@ def words(cur: Cursor, valued: frozenset[str]) -> Iterator[tuple[str, str | None
 def split_list(value: str) -> list[str]:
     """`a,b c` → [a, b, c] (cargo `--features`, go `-tags`)."""
     return [t for t in re.split(r"[ ,]+", value) if t]
+
+
+def linear_regex(expr: str) -> re.Pattern[str]:
+    """`expr` compiled, or re.error when it may take exponential time here (`may_backtrack`)
+    or does not compile: a runner's name filter (`-run`, `--filter`, `-R`) is then not evaluated."""
+    if may_backtrack(expr):
+        raise re.error("a repeated group holds a repetition or an alternative (exponential time here)")
+    return re.compile(expr)
+
+
+def glob_regex(glob: str) -> re.Pattern[str]:
+    """A name pattern whose only wildcard is `*` (Gradle's `--tests`, Maven's `-Dtest`)."""
+    return re.compile(".*".join(re.escape(part) for part in glob.split("*")))
+
+
+def cited_definition(fs: FileSystem, test: TestTarget) -> Definition | None:
+    """The definition of the test the matrix names in `test.path` (read through `fs`), or None
+    for a file cited as a whole or a name not found."""
+    from parity_lsp.workspace.ci.testinfo import cited_test
+
+    return cited_test(test.path, fs.read_text(test.path).text or "", test.name) if test.name else None
+
+
+def cited_disabled(fs: FileSystem, test: TestTarget) -> bool:
+    """The cited test is disabled (`TestTarget.ignored` says so, or its definition does)."""
+    if test.ignored:
+        return True
+    found = cited_definition(fs, test)
+    return found is not None and bool(found.disabled)
 
 
 def may_backtrack(expr: str) -> bool:

@@ -27,10 +27,10 @@ from parity_lsp.workspace.ci.runners.base import (
     ParsedCommand,
     Runner,
     SelectionKey,
-    may_backtrack,
+    cited_definition,
+    linear_regex,
     words,
 )
-from parity_lsp.workspace.ci.testinfo import cited_test
 from parity_lsp.workspace.fs import FileSystem
 
 
@@ -154,7 +154,7 @@ def judge(fs: FileSystem, cmd: CTestRun, where: str, test: TestTarget) -> Verdic
             text,
         )
     how, lists = found
-    cited = cited_test(test.path, fs.read_text(test.path).text or "", test.name) if test.name else None
+    cited = cited_definition(fs, test)
     if test.ignored or (cited is not None and cited.disabled):
         return does_not_run(
             Reason.IGNORED, f"registers `{test.path}`'s tests ({lists}) but the test is disabled", text
@@ -169,8 +169,8 @@ def judge(fs: FileSystem, cmd: CTestRun, where: str, test: TestTarget) -> Verdic
         )
     name = cited.qualname.replace("::", ".")  # `TEST(Suite, Name)` is `Suite.Name`
     try:
-        selected = cmd.include is None or _search(cmd.include, name)
-        deselected = cmd.exclude is not None and _search(cmd.exclude, name)
+        selected = cmd.include is None or linear_regex(cmd.include).search(name) is not None
+        deselected = cmd.exclude is not None and linear_regex(cmd.exclude).search(name) is not None
     except re.error as exc:
         return unknown(
             Reason.BAD_EXPRESSION, f"the regular expression in `{text}` cannot be evaluated: {exc}", text
@@ -182,12 +182,6 @@ def judge(fs: FileSystem, cmd: CTestRun, where: str, test: TestTarget) -> Verdic
     if deselected:
         return does_not_run(Reason.SKIP_FILTER, f"excludes `{name}` (`-E {cmd.exclude}`)", text)
     return runs(f"runs `{name}` ({lists} registers it)", text, test_name=name)
-
-
-def _search(pattern: str, name: str) -> bool:
-    if may_backtrack(pattern):
-        raise re.error("a repeated group holds a repetition or an alternative (exponential time here)")
-    return re.search(pattern, name) is not None
 
 
 RUNNER = Runner(

@@ -26,10 +26,10 @@ from parity_lsp.workspace.ci.runners.base import (
     Runner,
     SelectionKey,
     Unknown,
+    cited_definition,
     words,
 )
 from parity_lsp.workspace.ci.shell import join_dir
-from parity_lsp.workspace.ci.testinfo import cited_test
 from parity_lsp.workspace.fs import FileSystem
 
 
@@ -150,7 +150,7 @@ def judge(fs: FileSystem, cmd: DotnetTest, where: str, test: TestTarget) -> Verd
             return does_not_run(
                 Reason.OTHER_PACKAGE, f"runs the solution `{target}`, which does not list `{project}`", text
             )
-    found = cited_test(test.path, fs.read_text(test.path).text or "", test.name) if test.name else None
+    found = cited_definition(fs, test)
     if test.ignored or (found is not None and found.disabled):
         return does_not_run(Reason.IGNORED, f"runs `{project}` but the test is disabled", text)
     if cmd.filter is None:

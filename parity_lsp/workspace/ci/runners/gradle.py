@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from parity_lsp.workspace.ci.model import TestTarget, Verdict, code_list, does_not_run, runs, unknown
-from parity_lsp.workspace.ci.projects import join
+from parity_lsp.workspace.ci.projects import is_under, join
 from parity_lsp.workspace.ci.reasons import Reason
 from parity_lsp.workspace.ci.runners.base import (
     Common,
@@ -26,10 +26,12 @@ from parity_lsp.workspace.ci.runners.base import (
     ParsedCommand,
     Runner,
     SelectionKey,
+    cited_disabled,
+    glob_regex,
     join_directory,
     words,
 )
-from parity_lsp.workspace.ci.testinfo import cited_test
+from parity_lsp.workspace.ci.testinfo import last_part
 from parity_lsp.workspace.fs import FileSystem
 
 
@@ -158,7 +160,7 @@ def judge(fs: FileSystem, cmd: GradleRun, where: str, test: TestTarget) -> Verdi
         return unknown(
             Reason.MANIFEST_ERROR, "a build or settings file given with `-b`/`-c` is not read", text
         )
-    if where and not test.path.startswith(where + "/"):
+    if not is_under(test.path, where):
         return does_not_run(
             Reason.OUTSIDE_WORKING_DIRECTORY,
             f"builds the project in `{where}`; `{test.path}` is outside it",
@@ -199,7 +201,7 @@ def judge(fs: FileSystem, cmd: GradleRun, where: str, test: TestTarget) -> Verdi
     for excluded in cmd.excluded:
         if excluded.rpartition(":")[2] == "test" and _task_runs(excluded, project_path):
             return does_not_run(Reason.PACKAGE_EXCLUDED, f"excludes `{excluded}` (`-x {excluded}`)", text)
-    if test.ignored or _disabled(fs, test):
+    if cited_disabled(fs, test):
         return does_not_run(Reason.IGNORED, f"runs the tests of `{shown}` but the test is disabled", text)
     if not cmd.tests:
         return runs(f"runs the tests of `{shown}`", text)
@@ -220,30 +222,17 @@ def _definitions(fs: FileSystem, path: str) -> tuple[str, list[tuple[str, str, b
     return (package.group(1) if package else ""), tests
 
 
-def _method(test: TestTarget) -> str | None:
-    return re.split(r"::|\.|/|#", test.name)[-1] if test.name else None
-
-
-def _disabled(fs: FileSystem, test: TestTarget) -> bool:
-    found = cited_test(test.path, fs.read_text(test.path).text or "", test.name) if test.name else None
-    return found is not None and bool(found.disabled)
-
-
-def _pattern(glob: str) -> re.Pattern[str]:
-    return re.compile(".*".join(re.escape(part) for part in glob.split("*")))
-
-
 def _filtered(fs: FileSystem, cmd: GradleRun, test: TestTarget, shown: str) -> Verdict:
     text = cmd.text
     package, tests = _definitions(fs, test.path)
-    method = _method(test)
+    method = last_part(test.name) if test.name else None
     if method is not None:
         tests = [t for t in tests if t[1] == method]
     if not tests:
         return unknown(
             Reason.EXPRESSION, "`--tests` names tests by class: the cited test's class is not known", text
         )
-    patterns = [_pattern(p) for p in cmd.tests]
+    patterns = [glob_regex(p) for p in cmd.tests]
     for owner, name, _ in tests:
         qualified = f"{package}.{owner}" if package else owner
         dotted = owner.replace("$", ".")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from parity_lsp.workspace.ci.model import TestTarget, Verdict, code_list, does_not_run, runs, unknown
-from parity_lsp.workspace.ci.projects import join
+from parity_lsp.workspace.ci.projects import is_under, join
 from parity_lsp.workspace.ci.reasons import Reason
 from parity_lsp.workspace.ci.runners.base import (
     Common,
@@ -27,10 +27,10 @@ from parity_lsp.workspace.ci.runners.base import (
     Runner,
     SelectionKey,
     Unknown,
-    may_backtrack,
+    cited_definition,
+    linear_regex,
     words,
 )
-from parity_lsp.workspace.ci.testinfo import cited_test
 from parity_lsp.workspace.fs import FileSystem
 
 
@@ -157,7 +157,7 @@ def judge(fs: FileSystem, cmd: JsTest, where: str, test: TestTarget) -> Verdict:
         )
     if cmd.no_run:
         return does_not_run(Reason.NO_RUN, "lists the test files but runs none", text)
-    if where and not test.path.startswith(where + "/"):
+    if not is_under(test.path, where):
         return does_not_run(
             Reason.OUTSIDE_WORKING_DIRECTORY,
             f"looks for tests under `{where}`; `{test.path}` is outside it",
@@ -217,14 +217,14 @@ def judge(fs: FileSystem, cmd: JsTest, where: str, test: TestTarget) -> Verdict:
 
 def _regex_search(pattern: str, text: str) -> bool:
     try:
-        return not may_backtrack(pattern) and re.search(pattern, text) is not None
+        return linear_regex(pattern).search(text) is not None
     except re.error:
         return False
 
 
 def _find(fs: FileSystem, test: TestTarget) -> tuple[str, str] | None:
     """(the full name as the runner joins it, how it is disabled or "") of the cited test."""
-    found = cited_test(test.path, fs.read_text(test.path).text or "", test.name) if test.name else None
+    found = cited_definition(fs, test)
     return (found.qualname.replace("::", " "), found.disabled or "") if found is not None else None
 
 

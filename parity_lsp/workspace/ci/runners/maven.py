@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from parity_lsp.workspace.ci.model import TestTarget, Verdict, code_list, does_not_run, runs, unknown
-from parity_lsp.workspace.ci.projects import join, parent
+from parity_lsp.workspace.ci.projects import is_under, join, parent
 from parity_lsp.workspace.ci.reasons import Reason
 from parity_lsp.workspace.ci.runners.base import (
     Common,
@@ -28,10 +28,12 @@ from parity_lsp.workspace.ci.runners.base import (
     ParsedCommand,
     Runner,
     SelectionKey,
+    cited_disabled,
+    glob_regex,
     join_directory,
     words,
 )
-from parity_lsp.workspace.ci.testinfo import cited_test
+from parity_lsp.workspace.ci.testinfo import last_part
 from parity_lsp.workspace.fs import FileSystem
 
 
@@ -160,7 +162,7 @@ def judge(fs: FileSystem, cmd: MavenRun, where: str, test: TestTarget) -> Verdic
         )
     if _truthy(cmd.properties.get("skipTests")) or _truthy(cmd.properties.get("maven.test.skip")):
         return does_not_run(Reason.NO_RUN, "skips the tests (`-DskipTests` / `-Dmaven.test.skip`)", text)
-    if where and not test.path.startswith(where + "/"):
+    if not is_under(test.path, where):
         return does_not_run(
             Reason.OUTSIDE_WORKING_DIRECTORY,
             f"builds the project in `{where}`; `{test.path}` is outside it",
@@ -224,25 +226,12 @@ def judge(fs: FileSystem, cmd: MavenRun, where: str, test: TestTarget) -> Verdic
             f" `{klass}` is not one",
             text,
         )
-    if test.ignored or _disabled(fs, test):
+    if cited_disabled(fs, test):
         return does_not_run(Reason.IGNORED, f"runs the tests of {shown} but the test is disabled", text)
     selected = cmd.properties.get("test")
     if selected:
         return _filtered(fs, cmd, test, klass, selected, shown)
     return runs(f"runs the tests of {shown}", text)
-
-
-def _method(test: TestTarget) -> str | None:
-    return re.split(r"::|\.|/|#", test.name)[-1] if test.name else None
-
-
-def _disabled(fs: FileSystem, test: TestTarget) -> bool:
-    found = cited_test(test.path, fs.read_text(test.path).text or "", test.name) if test.name else None
-    return found is not None and bool(found.disabled)
-
-
-def _glob(pattern: str) -> re.Pattern[str]:
-    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")))
 
 
 def _filtered(
@@ -254,15 +243,15 @@ def _filtered(
         return unknown(Reason.EXPRESSION, f"`-Dtest={selected}`: not read", text)
     package = _PACKAGE.search(fs.read_text(test.path).text or "")
     qualified = f"{package.group(1)}.{klass}" if package else klass
-    method = _method(test)
+    method = last_part(test.name) if test.name else None
     for item in selected.split(","):
         class_part, _, method_part = item.strip().partition("#")
-        class_rx = _glob(class_part.replace("/", ".").removesuffix(".java"))
+        class_rx = glob_regex(class_part.replace("/", ".").removesuffix(".java"))
         if not any(class_rx.fullmatch(c) for c in (klass, qualified)):
             continue
         if not method_part or method is None:
             return runs(f"runs the tests of {shown} selected by `-Dtest={selected}`", text)
-        if any(_glob(m).fullmatch(method) for m in method_part.split("+")):
+        if any(glob_regex(m).fullmatch(method) for m in method_part.split("+")):
             return runs(f"runs `{klass}#{method}` (`-Dtest={selected}`)", text, test_name=f"{klass}#{method}")
     return does_not_run(
         Reason.NAME_FILTER,

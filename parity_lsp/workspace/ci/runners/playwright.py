@@ -28,10 +28,10 @@ from parity_lsp.workspace.ci.runners.base import (
     Runner,
     SelectionKey,
     Unknown,
+    cited_definition,
     words,
 )
 from parity_lsp.workspace.ci.shell import join_dir
-from parity_lsp.workspace.ci.testinfo import cited_test
 from parity_lsp.workspace.fs import FileSystem
 
 
@@ -147,7 +147,7 @@ def judge(fs: FileSystem, cmd: PlaywrightRun, where: str, test: TestTarget) -> V
             return unknown(
                 Reason.OUTSIDE_PATHS, f"runs only files matching `{path}`: not read for `{test.path}`", text
             )
-    cited = cited_test(test.path, fs.read_text(test.path).text or "", test.name) if test.name else None
+    cited = cited_definition(fs, test)
     if test.ignored or (cited is not None and cited.disabled):
         return does_not_run(Reason.IGNORED, f"finds `{test.path}` but the test is disabled", text)
     return runs(f"runs the tests under `{test_dir or '.'}`, `{test.path}` among them", text)

@@ -17,10 +17,17 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from parity_lsp.workspace.ci.model import TestTarget, Verdict, code_list, does_not_run, runs, unknown
-from parity_lsp.workspace.ci.projects import join
+from parity_lsp.workspace.ci.projects import is_under, join
 from parity_lsp.workspace.ci.reasons import Reason
-from parity_lsp.workspace.ci.runners.base import Common, Cursor, ParsedCommand, Runner, SelectionKey, words
-from parity_lsp.workspace.ci.testinfo import cited_test
+from parity_lsp.workspace.ci.runners.base import (
+    Common,
+    Cursor,
+    ParsedCommand,
+    Runner,
+    SelectionKey,
+    cited_definition,
+    words,
+)
 from parity_lsp.workspace.fs import FileSystem
 
 
@@ -100,7 +107,7 @@ def judge(fs: FileSystem, cmd: RspecRun, where: str, test: TestTarget) -> Verdic
         )
     if cmd.dry_run:
         return does_not_run(Reason.NO_RUN, "lists the examples (`--dry-run`) but runs none", text)
-    if where and not test.path.startswith(where + "/"):
+    if not is_under(test.path, where):
         return does_not_run(
             Reason.OUTSIDE_WORKING_DIRECTORY,
             f"loads specs under `{where}`; `{test.path}` is outside it",
@@ -159,7 +166,7 @@ def _loaded(cmd: RspecRun, rel: str, path: str, text: str) -> Verdict | None:
 
 def _find(fs: FileSystem, test: TestTarget) -> tuple[str, str] | None:
     """(the full name as the runner joins it, how it is disabled or "") of the cited test."""
-    found = cited_test(test.path, fs.read_text(test.path).text or "", test.name) if test.name else None
+    found = cited_definition(fs, test)
     return (found.qualname.replace("::", " "), found.disabled or "") if found is not None else None
 
 

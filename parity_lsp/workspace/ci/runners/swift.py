@@ -26,11 +26,12 @@ from parity_lsp.workspace.ci.runners.base import (
     Runner,
     SelectionKey,
     Unknown,
+    cited_disabled,
     join_directory,
-    may_backtrack,
+    linear_regex,
     words,
 )
-from parity_lsp.workspace.ci.testinfo import cited_test
+from parity_lsp.workspace.ci.testinfo import last_part
 from parity_lsp.workspace.fs import FileSystem
 
 
@@ -166,7 +167,7 @@ def judge(fs: FileSystem, cmd: SwiftTest, where: str, test: TestTarget) -> Verdi
         )
     where_text = f"the test target `{target}` of the package at `{package or '.'}`"
     if not cmd.filters and not cmd.skips:
-        if test.ignored or _disabled(fs, test):
+        if cited_disabled(fs, test):
             return does_not_run(Reason.IGNORED, f"builds {where_text} but the test is disabled", text)
         return runs(f"runs every test target, {where_text} among them", text)
     return _filtered(fs, cmd, test, target, where_text)
@@ -186,24 +187,19 @@ def _definitions(fs: FileSystem, path: str) -> list[tuple[str, str, bool, bool]]
     return out
 
 
-def _disabled(fs: FileSystem, test: TestTarget) -> bool:
-    found = cited_test(test.path, fs.read_text(test.path).text or "", test.name) if test.name else None
-    return found is not None and bool(found.disabled)
-
-
 def _filtered(fs: FileSystem, cmd: SwiftTest, test: TestTarget, target: str, where_text: str) -> Verdict:
     text = cmd.text
     tests = _definitions(fs, test.path)
     if test.name is not None:
-        method = re.split(r"::|\.|/", test.name)[-1]
+        method = last_part(test.name)
         tests = [t for t in tests if t[1] == method]
     if not tests:
         return unknown(
             Reason.EXPRESSION, "the filter names tests by class: the cited test's class is not known", text
         )
     try:
-        filters = [_compile(f) for f in cmd.filters]
-        skips = [(s, _compile(s)) for s in cmd.skips]
+        filters = [linear_regex(f) for f in cmd.filters]
+        skips = [(s, linear_regex(s)) for s in cmd.skips]
     except re.error as exc:
         return unknown(Reason.BAD_EXPRESSION, f"the filter in `{text}` cannot be evaluated: {exc}", text)
     first: Verdict | None = None
@@ -237,14 +233,6 @@ def _filtered(fs: FileSystem, cmd: SwiftTest, test: TestTarget, target: str, whe
         return runs(f"runs `{ident}` ({where_text})", text, test_name=ident)
     assert first is not None
     return first
-
-
-def _compile(expr: str) -> re.Pattern[str]:
-    if may_backtrack(expr):
-        raise re.error(
-            "a repeated group holds a repetition or an alternative (may take exponential time here)"
-        )
-    return re.compile(expr)
 
 
 RUNNER = Runner(
