@@ -83,6 +83,7 @@ _by_ext: dict[str, Language] = {}
 _by_name: dict[str, Language] = {}
 _by_id: dict[str, Language] = {}
 _scanners: dict[str, Scan] = {}
+_extensions: frozenset[str] = frozenset()  # `source_extensions()`, kept with the index
 
 
 def languages() -> tuple[Language, ...]:
@@ -103,6 +104,7 @@ def _load() -> list[Language]:
 
 
 def _index() -> None:
+    global _extensions
     _by_ext.clear()
     _by_name.clear()
     _by_id.clear()
@@ -112,6 +114,7 @@ def _index() -> None:
             _by_ext.setdefault(ext, lang)
         for base in lang.filenames:
             _by_name.setdefault(base, lang)
+    _extensions = frozenset(_by_ext) | frozenset(OTHER_SOURCE_EXTENSIONS)
 
 
 def register(lang: Language) -> None:
@@ -157,8 +160,10 @@ def scanner(lang: Language) -> Scan:
 
 
 def source_extensions() -> frozenset[str]:
-    """Extensions of source files: the registered languages' and `OTHER_SOURCE_EXTENSIONS`."""
-    return frozenset(ext for lang in _load() for ext in lang.extensions) | frozenset(OTHER_SOURCE_EXTENSIONS)
+    """Extensions of source files: the registered languages' and `OTHER_SOURCE_EXTENSIONS`
+    (asked for every bare word and path of an evidence cell: made once per registry change)."""
+    _load()
+    return _extensions
 
 
 def is_test_file(path: str) -> bool:

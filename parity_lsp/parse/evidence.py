@@ -1259,7 +1259,7 @@ def _is_bare_name(word: str, column: str | None) -> bool:
     a test (a `test` / `Tests` / `spec` part). Plain words (`snapshot`, `iPhone`) are prose."""
     if len(word) > 200 or not _NAME_WORD.fullmatch(word) or is_placeholder(word):
         return False
-    if "." in word and "." + word.rsplit(".", 1)[1].lower() in languages.source_extensions():
+    if _has_source_extension(word):
         return False  # `Node.js`: a file name or a product, not a member
     name = _name_of(word)
     parts = re.split(r"::|\.|/", name)
