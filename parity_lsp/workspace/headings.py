@@ -19,11 +19,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-if TYPE_CHECKING:
-    from parity_lsp.workspace.fs import FileSystem
+from parity_lsp.workspace.fs import FileSystem, memoized
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -129,11 +127,10 @@ def anchors(text: str) -> Anchors:
 def document_anchors(fs: FileSystem, rel: str) -> Anchors | None:
     """The anchors of the workspace's Markdown file `rel` (kept per file version until the
     file system's derived data is dropped); None when it cannot be read."""
-    key = ("anchors", rel, fs.version(rel))
-    found: Anchors | None = fs.memo.get(key)
-    if found is None:
-        text = fs.read_text(rel).text
-        if text is None:
-            return None
-        found = fs.memo[key] = anchors(text)
-    return found
+    return _document_anchors(fs, rel, fs.version(rel))
+
+
+@memoized
+def _document_anchors(fs: FileSystem, rel: str, version: object) -> Anchors | None:
+    text = fs.read_text(rel).text
+    return anchors(text) if text is not None else None
